@@ -1,0 +1,45 @@
+/**
+ * One error type for the whole project. Categories follow containerd's errdefs; they become
+ * wire codes (tRPC) only at the API edge and exit codes only in the CLI.
+ */
+export const ErrorCodes = [
+  'INVALID_ARGUMENT',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'CONFLICT',
+  'FAILED_PRECONDITION',
+  'UNAUTHENTICATED',
+  'PERMISSION_DENIED',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ErrorCodes)[number];
+
+export class StevedoreError extends Error {
+  override readonly name = 'StevedoreError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly context: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const isStevedoreError = (value: unknown): value is StevedoreError =>
+  value instanceof StevedoreError ||
+  (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'StevedoreError');
+
+/** tRPC error codes for each category (used by agent and web routers). */
+export const trpcCodeFor = {
+  INVALID_ARGUMENT: 'BAD_REQUEST',
+  NOT_FOUND: 'NOT_FOUND',
+  ALREADY_EXISTS: 'CONFLICT',
+  CONFLICT: 'CONFLICT',
+  FAILED_PRECONDITION: 'PRECONDITION_FAILED',
+  UNAUTHENTICATED: 'UNAUTHORIZED',
+  PERMISSION_DENIED: 'FORBIDDEN',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+} as const satisfies Record<ErrorCode, string>;

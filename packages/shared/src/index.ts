@@ -1,0 +1,5 @@
+export * from './auth.js';
+export * from './config.js';
+export * from './errors.js';
+export * from './hosts.js';
+export * from './system.js';

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** What `docker info` shows, in Docker's field names where Docker has them. */
+export const SystemInfoSchema = z.object({
+  ID: z.string(),
+  Name: z.string().describe('host name'),
+  ServerVersion: z.string(),
+  OperatingSystem: z.string(),
+  OSType: z.literal('linux'),
+  KernelVersion: z.string(),
+  Architecture: z.string(),
+  NCPU: z.number().int().positive(),
+  MemTotal: z.number().int().nonnegative(),
+  DockerRootDir: z.string().describe('data-root'),
+  ExecRoot: z.string(),
+  Driver: z.string().describe('storage driver'),
+  DriverStatus: z.array(z.tuple([z.string(), z.string()])),
+  CgroupVersion: z.enum(['1', '2']),
+  CgroupDriver: z.enum(['cgroupfs', 'systemd']),
+  DefaultRuntime: z.string(),
+  Runtimes: z.record(z.string(), z.object({ path: z.string(), version: z.string() })),
+  Containers: z.number().int().nonnegative(),
+  ContainersRunning: z.number().int().nonnegative(),
+  ContainersPaused: z.number().int().nonnegative(),
+  ContainersStopped: z.number().int().nonnegative(),
+  Images: z.number().int().nonnegative(),
+  RegistryConfig: z.object({
+    Mirrors: z.array(z.string()),
+    InsecureRegistryCIDRs: z.array(z.string()),
+    InsecureRegistries: z.array(z.string()),
+  }),
+  LiveRestoreEnabled: z.boolean(),
+  IPTables: z.boolean(),
+  SystemTime: z.string().describe('RFC 3339'),
+  Warnings: z.array(z.string()),
+});
+export type SystemInfo = z.infer<typeof SystemInfoSchema>;
+
+export const VersionSchema = z.object({
+  Version: z.string(),
+  ApiVersion: z.string(),
+  Os: z.literal('linux'),
+  Arch: z.string(),
+  KernelVersion: z.string(),
+  NodeVersion: z.string(),
+  GitCommit: z.string(),
+});
+export type Version = z.infer<typeof VersionSchema>;

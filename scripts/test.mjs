@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Runs every test phase in order: lint, typecheck, build, unit, integration (root, real components), e2e.
+// `npm test` runs all; `npm test -- unit integration` runs the named phases.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const phases = {
+  lint: () => run('npx', ['biome', 'check', '.']),
+  typecheck: () => run('npm', ['run', '--silent', 'typecheck']),
+  build: () => run('npm', ['run', '--silent', 'build']),
+  unit: () => nodeTests(['packages/shared/src', 'apps/agent/src', 'apps/web/src'], false),
+  integration: () => nodeTests(['apps/agent/test', 'apps/web/test'], true),
+  e2e: () => run('npx', ['playwright', 'test', '--config', 'e2e/playwright.config.ts']),
+};
+
+const requested = process.argv.slice(2);
+const selected = requested.length > 0 ? requested : Object.keys(phases);
+for (const name of selected) {
+  if (!(name in phases)) {
+    console.error(`unknown test phase "${name}"; phases are: ${Object.keys(phases).join(', ')}`);
+    process.exit(2);
+  }
+}
+for (const name of selected) {
+  console.error(`\n=== ${name} ===`);
+  const started = Date.now();
+  const code = phases[name]();
+  console.error(`=== ${name}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  if (code !== 0) process.exit(code);
+}
+
+function run(cmd, args) {
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  return result.status ?? 1;
+}
+
+function findTests(dir) {
+  const abs = join(root, dir);
+  let entries;
+  try {
+    entries = readdirSync(abs, { recursive: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((p) => p.endsWith('.test.ts') && !p.includes('node_modules'))
+    .map((p) => relative(root, join(abs, p)))
+    .filter((p) => statSync(join(root, p)).isFile())
+    .sort();
+}
+
+function nodeTests(dirs, needsRoot) {
+  const files = dirs.flatMap(findTests);
+  if (files.length === 0) {
+    console.error('no test files found');
+    return 1;
+  }
+  if (needsRoot && process.getuid?.() !== 0) {
+    console.error('integration tests drive runc, iptables and mounts: run them as root');
+    return 1;
+  }
+  // Integration tests share host resources (iptables, cgroups), so run files one at a time.
+  const concurrency = needsRoot ? ['--test-concurrency=1'] : [];
+  return run('node', ['--import', 'tsx', '--test', ...concurrency, '--test-reporter=spec', ...files]);
+}
