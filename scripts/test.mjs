@@ -4,13 +4,14 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { AGENT_SYSTEM_PACKAGES, ensureDebianPackages, ensureNpmDependencies, TEST_SYSTEM_PACKAGES } from './lib.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const phases = {
   lint: () => run('npx', ['biome', 'check', '.']),
   typecheck: () => run('npm', ['run', '--silent', 'typecheck']),
   build: () => run('npm', ['run', '--silent', 'build']),
-  unit: () => nodeTests(['packages/shared/src', 'apps/agent/src', 'apps/web/src'], false),
+  unit: () => nodeTests(['scripts', 'packages/shared/src', 'apps/agent/src', 'apps/web/src'], false),
   integration: () => nodeTests(['apps/agent/test', 'apps/web/test'], true),
   e2e: () => run('npx', ['playwright', 'test', '--config', 'e2e/playwright.config.ts']),
 };
@@ -23,6 +24,10 @@ for (const name of selected) {
     process.exit(2);
   }
 }
+// A fresh machine needs nothing but `npm test`: install what the tests drive, then the npm packages.
+if (process.getuid?.() === 0) ensureDebianPackages([...AGENT_SYSTEM_PACKAGES, ...TEST_SYSTEM_PACKAGES]);
+ensureNpmDependencies();
+
 for (const name of selected) {
   console.error(`\n=== ${name} ===`);
   const started = Date.now();

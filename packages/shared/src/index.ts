@@ -3,3 +3,4 @@ export * from './config.js';
 export * from './errors.js';
 export * from './hosts.js';
 export * from './system.js';
+export * from './tokens.js';

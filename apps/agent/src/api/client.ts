@@ -1,0 +1,122 @@
+import { createTRPCClient, createWSClient, type TRPCClient, wsLink } from '@trpc/client';
+import WebSocket, { type ClientOptions } from 'ws';
+import type { AgentRouter } from './router.js';
+
+export type { AgentErrorData, AgentRouter } from './router.js';
+
+export type AgentClient = TRPCClient<AgentRouter>;
+
+/** Why a connection attempt failed, as far as the socket layer tells. */
+export interface AgentConnectionError {
+  message: string;
+  /** errno-style code such as ECONNREFUSED or ENOENT, when the failure had one. */
+  code?: string;
+  /** HTTP status the agent answered the upgrade with, e.g. 401 for a missing or wrong token. */
+  statusCode?: number;
+}
+
+export type AgentConnectionState =
+  | { state: 'connecting'; error: AgentConnectionError | null }
+  | { state: 'open' }
+  | { state: 'idle' };
+
+export interface AgentClientOptions {
+  /** `unix:///path`, `tcp://ip:port`, `http(s)://host:port` or `ws(s)://host:port`. */
+  host: string;
+  /** Bearer token, required for TCP listeners; ignored by the unix socket. */
+  token?: string;
+  /** PEM CA certificate(s) to trust for TLS; pins a self-signed agent certificate. */
+  ca?: string;
+  onStateChange?: (state: AgentConnectionState) => void;
+  onOpen?: () => void;
+  onClose?: (cause?: { code?: number }) => void;
+  /** Delay before reconnect attempt N (0-based); defaults to tRPC's exponential back-off. */
+  retryDelayMs?: (attemptIndex: number) => number;
+  /** Seconds to wait for the websocket handshake before the attempt counts as failed. */
+  handshakeTimeoutMs?: number;
+}
+
+export interface AgentConnection {
+  client: AgentClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Converts an agent address to a websocket URL. `tcp://` is plain unless a CA is given (Docker's
+ * `-H tcp://... --tlscacert` means TLS); unix sockets use ws's `ws+unix:///path:/` form.
+ */
+export function agentWebSocketUrl(host: string, tls = false): string {
+  if (host.startsWith('unix://')) {
+    const path = host.slice('unix://'.length);
+    if (!path.startsWith('/')) throw new Error(`invalid agent address "${host}": use unix:///absolute/path`);
+    return `ws+unix://${path}:/`;
+  }
+  const match = /^(tcp|https?|wss?):\/\/([^/]+)\/?$/.exec(host);
+  if (!match) {
+    throw new Error(`invalid agent address "${host}": use unix:///path, tcp://ip:port or https://host:port`);
+  }
+  const [, scheme, authority] = match;
+  const secure = scheme === 'https' || scheme === 'wss' || (scheme === 'tcp' && tls);
+  return `${secure ? 'wss' : 'ws'}://${authority}/`;
+}
+
+export function createAgentClient(options: AgentClientOptions): AgentConnection {
+  const url = agentWebSocketUrl(options.host, options.ca !== undefined);
+  let lastSocketError: AgentConnectionError | null = null;
+  const socketOptions: ClientOptions = {
+    headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
+    handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
+    ...(options.ca !== undefined ? { ca: options.ca } : {}),
+  };
+
+  // tRPC constructs sockets itself with only a URL; this subclass adds the header and TLS trust.
+  class AgentWebSocket extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, socketOptions);
+      this.on('error', (error: NodeJS.ErrnoException) => {
+        lastSocketError = describeSocketError(error);
+      });
+      this.on('open', () => {
+        lastSocketError = null;
+      });
+    }
+  }
+
+  const wsClient = createWSClient({
+    url,
+    WebSocket: AgentWebSocket as unknown as typeof globalThis.WebSocket,
+    keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
+    ...(options.retryDelayMs ? { retryDelayMs: options.retryDelayMs } : {}),
+    onOpen: options.onOpen,
+    onClose: options.onClose,
+  });
+
+  const subscription = options.onStateChange
+    ? wsClient.connectionState.subscribe({
+        next: (state) => {
+          const onStateChange = options.onStateChange as (state: AgentConnectionState) => void;
+          if (state.state === 'pending') onStateChange({ state: 'open' });
+          else if (state.state === 'idle') onStateChange({ state: 'idle' });
+          else {
+            const fallback = state.error ? { message: state.error.message } : null;
+            onStateChange({ state: 'connecting', error: state.error ? (lastSocketError ?? fallback) : null });
+          }
+        },
+      })
+    : null;
+
+  const client = createTRPCClient<AgentRouter>({ links: [wsLink<AgentRouter>({ client: wsClient })] });
+  return {
+    client,
+    close: async () => {
+      await wsClient.close();
+      subscription?.unsubscribe();
+    },
+  };
+}
+
+function describeSocketError(error: NodeJS.ErrnoException): AgentConnectionError {
+  const status = /Unexpected server response: (\d{3})/.exec(error.message);
+  if (status) return { message: error.message, statusCode: Number(status[1]) };
+  return error.code ? { message: error.message, code: error.code } : { message: error.message };
+}

@@ -1,0 +1,109 @@
+import {
+  type CreatedToken,
+  type ErrorCode,
+  isStevedoreError,
+  StevedoreError,
+  type SystemInfo,
+  type TokenSummary,
+  trpcCodeFor,
+  type Version,
+} from '@stevedore/shared';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import type { Logger } from '../util/logger.js';
+
+/** How the caller reached the agent: the unix socket means local root; TCP means a token holder. */
+export type Transport = 'unix' | 'tcp';
+
+/** The narrow views of the services the routers call. */
+export interface SystemApi {
+  info(): Promise<SystemInfo>;
+  version(): Version;
+}
+export interface TokensApi {
+  list(): TokenSummary[];
+  create(name: string): Promise<CreatedToken>;
+  remove(id: string): Promise<TokenSummary>;
+}
+export interface AgentServices {
+  system: SystemApi;
+  tokens: TokensApi;
+}
+
+export interface AgentContext {
+  transport: Transport;
+  services: AgentServices;
+  log: Logger;
+}
+
+/** What clients find in `error.data` besides tRPC's own fields. */
+export interface AgentErrorData {
+  stevedoreCode: ErrorCode | null;
+  context: Record<string, unknown> | null;
+}
+
+interface IssueLike {
+  path?: readonly PropertyKey[] | readonly { key: PropertyKey }[];
+  message: string;
+}
+
+const validationMessage = (issues: readonly IssueLike[]) =>
+  `invalid input: ${issues
+    .map((issue) => {
+      const path = (issue.path ?? [])
+        .map((p) => (typeof p === 'object' ? String(p.key) : String(p)))
+        .join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ')}`;
+
+const t = initTRPC.context<AgentContext>().create({
+  // Stack traces stay in the agent's log, never on the wire.
+  isDev: false,
+  // Errors carry a category inside the agent and become wire codes only here, at the edge.
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    if (isStevedoreError(cause)) {
+      const key = trpcCodeFor[cause.code];
+      const data: AgentErrorData = { stevedoreCode: cause.code, context: cause.context };
+      return {
+        ...shape,
+        message: cause.message,
+        code: TRPC_ERROR_CODES_BY_KEY[key],
+        data: {
+          ...shape.data,
+          ...data,
+          code: key,
+          httpStatus: getHTTPStatusCodeFromError(new TRPCError({ code: key })),
+        },
+      };
+    }
+    const issues = (cause as { issues?: unknown } | undefined)?.issues;
+    if (error.code === 'BAD_REQUEST' && Array.isArray(issues)) {
+      const data: AgentErrorData = { stevedoreCode: 'INVALID_ARGUMENT', context: null };
+      return {
+        ...shape,
+        message: validationMessage(issues as IssueLike[]),
+        data: { ...shape.data, ...data },
+      };
+    }
+    const data: AgentErrorData = { stevedoreCode: null, context: null };
+    return { ...shape, data: { ...shape.data, ...data } };
+  },
+});
+
+export const router = t.router;
+export const publicProcedure = t.procedure;
+
+/** Procedures only local root may call: token management must never be reachable with a token. */
+export const localProcedure = t.procedure.use(({ ctx, next }) => {
+  if (ctx.transport !== 'unix') {
+    throw new StevedoreError(
+      'PERMISSION_DENIED',
+      'token management is only allowed over the local unix socket',
+      { transport: ctx.transport },
+    );
+  }
+  return next();
+});

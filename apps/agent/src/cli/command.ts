@@ -1,0 +1,36 @@
+import type { AgentClient } from '../api/client.js';
+import type { FlagSpec, FlagValue } from '../util/argv.js';
+import type { Reporter } from './reporter.js';
+
+export interface CommandContext {
+  args: string[];
+  flags: Map<string, FlagValue>;
+  reporter: Reporter;
+  /** Connects on first use; the connection is closed when the command returns. */
+  agent(): Promise<AgentClient>;
+}
+
+/** One CLI command: its usage text, typed flags and an execute() returning the exit code. */
+export interface Command {
+  /** e.g. ['token', 'create']. */
+  path: readonly string[];
+  /** Arguments as shown after the command name, e.g. "NAME". */
+  usage: string;
+  description: string;
+  flags: readonly FlagSpec[];
+  args: { min: number; max: number };
+  execute(context: CommandContext): Promise<number>;
+}
+
+export const FORMAT_FLAG: FlagSpec = {
+  name: 'format',
+  short: 'f',
+  kind: 'string',
+  valueName: 'string',
+  description: "Format output using a custom template: 'json', or a Go template such as '{{.Name}}'",
+};
+
+export const stringFlag = (context: CommandContext, name: string): string | undefined => {
+  const value = context.flags.get(name);
+  return typeof value === 'string' ? value : undefined;
+};

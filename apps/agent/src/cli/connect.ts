@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import {
+  type AgentConnection,
+  type AgentConnectionError,
+  agentWebSocketUrl,
+  createAgentClient,
+} from '../api/client.js';
+import { OperationalError } from './errors.js';
+
+export interface AgentTarget {
+  host: string;
+  token?: string;
+  /** Path of a PEM CA file to trust. */
+  caFile?: string;
+}
+
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOENT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+]);
+
+/** Connects once; a CLI command fails fast instead of waiting for reconnects. */
+export async function connectToAgent(target: AgentTarget): Promise<AgentConnection> {
+  const ca = target.caFile ? await readCa(target.caFile) : undefined;
+  try {
+    agentWebSocketUrl(target.host);
+  } catch (error) {
+    throw new OperationalError((error as Error).message);
+  }
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const connection = createAgentClient({
+      host: target.host,
+      ...(target.token ? { token: target.token } : {}),
+      ...(ca !== undefined ? { ca } : {}),
+      // The first failure settles this attempt and close() stops reconnecting; no back-off wait.
+      retryDelayMs: () => 0,
+      onStateChange: (state) => {
+        if (settled) return;
+        if (state.state === 'open') {
+          settled = true;
+          resolve(connection);
+        } else if (state.state === 'connecting' && state.error) {
+          settled = true;
+          void connection.close();
+          reject(new OperationalError(connectFailure(target.host, state.error)));
+        }
+      },
+    });
+  });
+}
+
+function connectFailure(host: string, error: AgentConnectionError): string {
+  if (error.statusCode === 401) {
+    return `Error response from daemon: unauthorized: the agent at ${host} needs a valid token (--token or STEVEDORE_TOKEN)`;
+  }
+  if (error.code === 'EACCES') {
+    return `permission denied while trying to connect to the Stevedore agent socket at ${host}: ${error.message}`;
+  }
+  if (error.code && UNREACHABLE.has(error.code)) {
+    return `Cannot connect to the Stevedore agent at ${host}. Is the agent running?`;
+  }
+  return `error during connect: ${host}: ${error.message}`;
+}
+
+async function readCa(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new OperationalError(`could not read CA certificate "${file}": ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,33 @@
+import { TRPCClientError } from '@trpc/client';
+
+/** The command line was wrong: short message, a pointer to --help, exit 1 (Docker's behaviour). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    /** e.g. "stevedore token create", for the "See '... --help'." hint. */
+    readonly commandName: string,
+    /** Whether to append "See '<command> --help'." (false when the message already has it). */
+    readonly hint = true,
+  ) {
+    super(message);
+  }
+}
+
+/** Something failed while doing the work; the message is printed as is. */
+export class OperationalError extends Error {
+  override readonly name = 'OperationalError';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** The message to print for an error thrown while running a command. */
+export function describeError(error: unknown): string {
+  if (error instanceof TRPCClientError) return `Error response from daemon: ${error.message}`;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,202 @@
+import type { AgentConnection } from '../api/client.js';
+import { DEFAULT_HOST } from '../config/agent-config.js';
+import { AGENT_VERSION, gitCommit } from '../system/version.js';
+import { ArgvError, type FlagSpec, formatFlagHelp, parseArgv } from '../util/argv.js';
+import type { Command } from './command.js';
+import { connectToAgent } from './connect.js';
+import { describeError, OperationalError, UsageError } from './errors.js';
+import { COMMAND_GROUPS, COMMANDS } from './registry.js';
+import { type CliStreams, Reporter } from './reporter.js';
+
+const HELP_FLAG: FlagSpec = { name: 'help', short: 'h', kind: 'boolean', description: 'Print usage' };
+
+const GLOBAL_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'host',
+    short: 'H',
+    kind: 'string',
+    valueName: 'string',
+    description: 'Agent address: unix:///path, tcp://ip:port or https://host:port (env STEVEDORE_HOST)',
+    defaultText: DEFAULT_HOST,
+  },
+  {
+    name: 'token',
+    kind: 'string',
+    valueName: 'string',
+    description: 'API token for TCP/TLS agents (env STEVEDORE_TOKEN)',
+  },
+  {
+    name: 'tlscacert',
+    kind: 'string',
+    valueName: 'FILE',
+    description: 'Trust certs signed only by this CA (PEM)',
+  },
+  HELP_FLAG,
+  { name: 'version', short: 'v', kind: 'boolean', description: 'Print version information and quit' },
+];
+
+export interface CliEnvironment extends CliStreams {
+  env: NodeJS.ProcessEnv;
+}
+
+/** Runs the `stevedore` CLI and resolves to its exit code. */
+export async function runCli(argv: readonly string[], environment: CliEnvironment): Promise<number> {
+  const reporter = new Reporter(environment);
+  let connection: AgentConnection | undefined;
+  try {
+    const global = parseOrUsage(argv, GLOBAL_FLAGS, 'stevedore', true);
+    if (global.flags.get('version')) {
+      reporter.line(`Stevedore version ${AGENT_VERSION}, build ${await gitCommit()}`);
+      return 0;
+    }
+    const [first, ...rest] = global.positionals;
+    if (global.flags.get('help') || first === undefined) {
+      reporter.write(mainHelp());
+      return 0;
+    }
+    const command = resolveCommand(first, rest[0]);
+    if (command === 'group') {
+      reporter.write(groupHelp(first));
+      return 0;
+    }
+    const name = `stevedore ${command.path.join(' ')}`;
+    const local = parseOrUsage(
+      global.positionals.slice(command.path.length),
+      [...command.flags, HELP_FLAG],
+      name,
+    );
+    if (local.flags.get('help')) {
+      reporter.write(commandHelp(command));
+      return 0;
+    }
+    checkArgumentCount(command, local.positionals.length);
+
+    const target = {
+      host:
+        (global.flags.get('host') as string | undefined) ?? environment.env.STEVEDORE_HOST ?? DEFAULT_HOST,
+      token: (global.flags.get('token') as string | undefined) ?? environment.env.STEVEDORE_TOKEN,
+      caFile: global.flags.get('tlscacert') as string | undefined,
+    };
+    return await command.execute({
+      args: local.positionals,
+      flags: local.flags,
+      reporter,
+      agent: async () => {
+        connection ??= await connectToAgent(target);
+        return connection.client;
+      },
+    });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      reporter.error(error.hint ? `${error.message}\nSee '${error.commandName} --help'.` : error.message);
+      return 1;
+    }
+    reporter.error(describeError(error));
+    return error instanceof OperationalError ? error.exitCode : 1;
+  } finally {
+    await connection?.close();
+  }
+}
+
+function parseOrUsage(
+  argv: readonly string[],
+  specs: readonly FlagSpec[],
+  name: string,
+  stopAtPositional = false,
+) {
+  try {
+    return parseArgv(argv, specs, { stopAtPositional });
+  } catch (error) {
+    if (error instanceof ArgvError) throw new UsageError(error.message, name);
+    throw error;
+  }
+}
+
+function resolveCommand(first: string, second: string | undefined): Command | 'group' {
+  if (first in COMMAND_GROUPS) {
+    if (second === undefined || second.startsWith('-')) return 'group';
+    const command = COMMANDS.find((c) => c.path[0] === first && c.path[1] === second);
+    if (!command)
+      throw new UsageError(
+        `stevedore: '${first} ${second}' is not a stevedore command.`,
+        `stevedore ${first}`,
+      );
+    return command;
+  }
+  const command = COMMANDS.find((c) => c.path.length === 1 && c.path[0] === first);
+  if (!command) throw new UsageError(`stevedore: '${first}' is not a stevedore command.`, 'stevedore');
+  return command;
+}
+
+function checkArgumentCount(command: Command, count: number): void {
+  const { min, max } = command.args;
+  if (count >= min && count <= max) return;
+  const name = `stevedore ${command.path.join(' ')}`;
+  const plural = (n: number) => `${n} argument${n === 1 ? '' : 's'}`;
+  const requirement =
+    max === 0
+      ? 'accepts no arguments'
+      : min === max
+        ? `requires exactly ${plural(min)}`
+        : count < min
+          ? `requires at least ${plural(min)}`
+          : `requires at most ${plural(max)}`;
+  throw new UsageError(
+    `"${name}" ${requirement}.\nSee '${name} --help'.\n\nUsage:  ${name} ${command.usage}\n\n${command.description}`,
+    name,
+    false,
+  );
+}
+
+function mainHelp(): string {
+  const topLevel = COMMANDS.filter((c) => c.path.length === 1);
+  const width =
+    Math.max(
+      ...[...topLevel.map((c) => c.path[0] as string), ...Object.keys(COMMAND_GROUPS)].map((n) => n.length),
+    ) + 2;
+  return [
+    'Usage:  stevedore [OPTIONS] COMMAND',
+    '',
+    'A command-line client for Stevedore agents',
+    '',
+    'Management Commands:',
+    ...Object.entries(COMMAND_GROUPS).map(([noun, text]) => `  ${noun.padEnd(width)}${text}`),
+    '',
+    'Commands:',
+    ...topLevel.map((c) => `  ${(c.path[0] as string).padEnd(width)}${c.description}`),
+    '',
+    'Global Options:',
+    formatFlagHelp(GLOBAL_FLAGS),
+    '',
+    "Run 'stevedore COMMAND --help' for more information on a command.",
+    '',
+  ].join('\n');
+}
+
+function groupHelp(noun: string): string {
+  const commands = COMMANDS.filter((c) => c.path[0] === noun && c.path.length === 2);
+  const width = Math.max(...commands.map((c) => (c.path[1] as string).length)) + 2;
+  return [
+    `Usage:  stevedore ${noun} COMMAND`,
+    '',
+    COMMAND_GROUPS[noun],
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${(c.path[1] as string).padEnd(width)}${c.description}`),
+    '',
+    `Run 'stevedore ${noun} COMMAND --help' for more information on a command.`,
+    '',
+  ].join('\n');
+}
+
+function commandHelp(command: Command): string {
+  return [
+    `Usage:  stevedore ${command.path.join(' ')} ${command.usage}`,
+    '',
+    command.description,
+    '',
+    'Options:',
+    formatFlagHelp([...command.flags, HELP_FLAG]),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,20 @@
+import type { Command } from './command.js';
+import { infoCommand } from './commands/info.js';
+import { tokenCreateCommand } from './commands/token/create.js';
+import { tokenLsCommand } from './commands/token/ls.js';
+import { tokenRmCommand } from './commands/token/rm.js';
+import { versionCommand } from './commands/version.js';
+
+/** Every CLI command; `stevedore --help` lists them in this order. */
+export const COMMANDS: readonly Command[] = [
+  infoCommand,
+  versionCommand,
+  tokenCreateCommand,
+  tokenLsCommand,
+  tokenRmCommand,
+];
+
+/** Groups of commands under a noun, e.g. `token`, with their one-line description. */
+export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
+  token: 'Manage API tokens for remote access',
+};

@@ -1,0 +1,90 @@
+import { isStevedoreError } from '@stevedore/shared';
+import { startApiServer } from './api/server.js';
+import { TokenStore } from './auth/token-store.js';
+import { AGENT_FLAGS, type AgentConfig } from './config/agent-config.js';
+import { ConfigError, loadAgentConfig } from './config/load-config.js';
+import { agentPaths, prepareRoots } from './config/paths.js';
+import { SystemService } from './system/system-service.js';
+import { AGENT_VERSION, gitCommit } from './system/version.js';
+import { formatFlagHelp } from './util/argv.js';
+import { createLogger, type Logger } from './util/logger.js';
+
+const USAGE = `Usage:\tstevedore-agent [OPTIONS]
+
+The Stevedore container engine agent.
+
+Options:
+${formatFlagHelp(AGENT_FLAGS)}
+`;
+
+/** The composition root: config → store → services → API, then run until SIGTERM/SIGINT. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let config: AgentConfig;
+  try {
+    const loaded = await loadAgentConfig(argv);
+    if (loaded.action === 'help') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (loaded.action === 'version') {
+      process.stdout.write(`Stevedore agent version ${AGENT_VERSION}, build ${await gitCommit()}\n`);
+      return 0;
+    }
+    config = loaded.config;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+
+  const log = createLogger(config.logLevel);
+  try {
+    return await run(config, log);
+  } catch (error) {
+    log.debug({ err: error }, 'start-up failed');
+    const message = isStevedoreError(error) || error instanceof Error ? error.message : String(error);
+    process.stderr.write(`failed to start agent: ${message}\n`);
+    return 1;
+  }
+}
+
+async function run(config: AgentConfig, log: Logger): Promise<number> {
+  const paths = agentPaths(config);
+  await prepareRoots(paths);
+  const tokens = await TokenStore.open(paths.tokensFile);
+  const system = await SystemService.create(config, paths, log.child({ module: 'system' }));
+  const api = await startApiServer({
+    hosts: config.hosts,
+    tls: config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : null,
+    services: { system, tokens },
+    verifyToken: (token) => tokens.verify(token),
+    log: log.child({ module: 'api' }),
+  });
+  tokens.onRemoved((id) => api.disconnectToken(id));
+  for (const address of api.addresses) {
+    if (address.startsWith('tcp://') && !config.tlsCert) {
+      const warning = `WARNING: API is accessible on ${address} without encryption (loopback only, token required)`;
+      system.addWarning(warning);
+      log.warn(warning);
+    }
+  }
+  log.info(
+    { addresses: api.addresses, dataRoot: config.dataRoot },
+    `API listening on ${api.addresses.join(', ')}`,
+  );
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log.info({ signal }, 'shutting down');
+  // A second signal while draining means "now".
+  const forceExit = () => process.exit(1);
+  process.once('SIGTERM', forceExit);
+  process.once('SIGINT', forceExit);
+  await api.close();
+  log.info('stopped');
+  return 0;
+}

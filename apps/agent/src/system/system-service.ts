@@ -1,0 +1,131 @@
+import os from 'node:os';
+import { type SystemInfo, SystemInfoSchema, type Version, VersionSchema } from '@stevedore/shared';
+import type { AgentConfig } from '../config/agent-config.js';
+import type { AgentPaths } from '../config/paths.js';
+import type { Logger } from '../util/logger.js';
+import { loadOrCreateEngineId } from './engine-id.js';
+import {
+  type BackingFilesystem,
+  type HostFacts,
+  readBackingFilesystem,
+  readHostFacts,
+} from './host-facts.js';
+import { detectRuntimes, type RuntimeBinary } from './runtimes.js';
+import { countContainers, countImages } from './store-counts.js';
+import { AGENT_VERSION, API_VERSION, gitCommit, goArch } from './version.js';
+
+// Docker's rule: loopback registries are always reachable without TLS verification.
+const IMPLICIT_INSECURE_CIDRS = ['127.0.0.0/8'];
+const CIDR = /^[\d.]+\/\d+$/;
+
+/** Facts that do not change while the agent runs, gathered once at start. */
+interface StaticFacts {
+  engineId: string;
+  host: HostFacts;
+  backingFs: BackingFilesystem;
+  runtimes: Partial<Record<string, RuntimeBinary>>;
+  commit: string;
+  warnings: string[];
+}
+
+/** Answers `info` and `version` from real host facts and the agent's own store. */
+export class SystemService {
+  private constructor(
+    private readonly config: AgentConfig,
+    private readonly paths: AgentPaths,
+    private readonly facts: StaticFacts,
+  ) {}
+
+  static async create(config: AgentConfig, paths: AgentPaths, log: Logger): Promise<SystemService> {
+    const [engineId, host, backingFs, runtimes, commit] = await Promise.all([
+      loadOrCreateEngineId(paths.engineIdFile),
+      readHostFacts(),
+      readBackingFilesystem(paths.dataRoot),
+      detectRuntimes(),
+      gitCommit(),
+    ]);
+    const warnings = startupWarnings(config, backingFs, runtimes);
+    for (const warning of warnings) log.warn(warning);
+    return new SystemService(config, paths, { engineId, host, backingFs, runtimes, commit, warnings });
+  }
+
+  async info(): Promise<SystemInfo> {
+    const { config, facts } = this;
+    const [containers, images] = await Promise.all([countContainers(this.paths), countImages(this.paths)]);
+    const runtimes: Record<string, RuntimeBinary> = {};
+    for (const [name, binary] of Object.entries(facts.runtimes)) if (binary) runtimes[name] = binary;
+    return SystemInfoSchema.parse({
+      ID: facts.engineId,
+      Name: facts.host.hostname,
+      ServerVersion: AGENT_VERSION,
+      OperatingSystem: facts.host.operatingSystem,
+      OSType: 'linux',
+      KernelVersion: facts.host.kernelVersion,
+      Architecture: facts.host.architecture,
+      NCPU: facts.host.ncpu,
+      MemTotal: os.totalmem(),
+      DockerRootDir: config.dataRoot,
+      ExecRoot: config.execRoot,
+      Driver: 'overlay2',
+      DriverStatus: [
+        ['Backing Filesystem', facts.backingFs.name],
+        ['Supports d_type', String(facts.backingFs.supportsDType)],
+      ],
+      CgroupVersion: facts.host.cgroupVersion,
+      CgroupDriver: 'cgroupfs',
+      DefaultRuntime: config.defaultRuntime,
+      Runtimes: runtimes,
+      Containers: containers.total,
+      ContainersRunning: containers.running,
+      ContainersPaused: containers.paused,
+      ContainersStopped: containers.stopped,
+      Images: images,
+      RegistryConfig: {
+        Mirrors: config.registryMirrors,
+        InsecureRegistryCIDRs: [
+          ...IMPLICIT_INSECURE_CIDRS,
+          ...config.insecureRegistries.filter((r) => CIDR.test(r)),
+        ],
+        InsecureRegistries: config.insecureRegistries.filter((r) => !CIDR.test(r)),
+      },
+      LiveRestoreEnabled: config.liveRestore,
+      IPTables: config.iptables,
+      SystemTime: new Date().toISOString(),
+      Warnings: facts.warnings,
+    });
+  }
+
+  /** Adds a warning found after start-up (e.g. by the API listeners); logged by the caller. */
+  addWarning(warning: string): void {
+    this.facts.warnings.push(warning);
+  }
+
+  version(): Version {
+    return VersionSchema.parse({
+      Version: AGENT_VERSION,
+      ApiVersion: API_VERSION,
+      Os: 'linux',
+      Arch: goArch(),
+      KernelVersion: this.facts.host.kernelVersion,
+      NodeVersion: process.version,
+      GitCommit: this.facts.commit,
+    });
+  }
+}
+
+function startupWarnings(
+  config: AgentConfig,
+  backingFs: BackingFilesystem,
+  runtimes: Partial<Record<string, RuntimeBinary>>,
+): string[] {
+  const warnings: string[] = [];
+  if (!runtimes[config.defaultRuntime]) {
+    warnings.push(`WARNING: the default runtime ${config.defaultRuntime} was not found in PATH`);
+  }
+  if (!backingFs.supportsDType) {
+    warnings.push(
+      `WARNING: the backing filesystem of ${config.dataRoot} (${backingFs.name}) does not support d_type; overlay2 needs it`,
+    );
+  }
+  return warnings;
+}

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { execFile } from '../util/exec.js';
+
+const packageJsonUrl = new URL('../../package.json', import.meta.url);
+
+/** The agent's own version: apps/agent/package.json (same relative path from src/ and dist/). */
+export const AGENT_VERSION: string = (JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as { version: string })
+  .version;
+
+/** Version of the tRPC API contract; bumped on incompatible router changes. */
+export const API_VERSION = '1';
+
+/** GOARCH-style names, as `docker version` shows in OS/Arch. */
+export function goArch(arch: string = process.arch): string {
+  const names: Record<string, string> = {
+    x64: 'amd64',
+    ia32: '386',
+    arm64: 'arm64',
+    arm: 'arm',
+    ppc64: 'ppc64le',
+  };
+  return names[arch] ?? arch;
+}
+
+let commit: Promise<string> | undefined;
+
+/** The source commit, when the agent runs from a git checkout; "unknown" otherwise. */
+export function gitCommit(): Promise<string> {
+  commit ??= execFile(
+    'git',
+    ['-C', new URL('.', packageJsonUrl).pathname, 'rev-parse', '--short=7', 'HEAD'],
+    {
+      timeoutMs: 5_000,
+    },
+  ).then((result) => (result.code === 0 ? result.stdout.trim() : 'unknown'));
+  return commit;
+}

@@ -1,0 +1,285 @@
+/**
+ * Starts the real, built agent (`apps/agent/bin/stevedore-agent.js`) on private temp roots and a
+ * private socket, for integration and end-to-end tests. Framework-neutral (node:test, Playwright):
+ * callers register `stop()` in their own teardown (`after`, `t.after`, `test.afterAll`); a process
+ * exit hook kills and cleans up whatever a crashed test left behind.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(import.meta.dirname, '../../../..');
+export const agentBin = join(repoRoot, 'apps/agent/bin/stevedore-agent.js');
+export const cliBin = join(repoRoot, 'apps/agent/bin/stevedore.js');
+const builtEntry = join(repoRoot, 'apps/agent/dist/main.js');
+
+export interface StartAgentOptions {
+  /** Also listen on tcp://127.0.0.1:<free port> and create a token for it. */
+  tcp?: boolean;
+  /** TCP with a fresh self-signed certificate for 127.0.0.1 (implies tcp). */
+  tls?: boolean;
+  /** daemon.json contents, written to a temp file and passed as --config-file. */
+  config?: Record<string, unknown>;
+  extraArgs?: string[];
+  /** Milliseconds to wait for the agent to listen (default 20 s). */
+  startTimeoutMs?: number;
+}
+
+export interface AgentProcess {
+  socketPath: string;
+  /** `unix:///…/agent.sock`, for `-H` and createAgentClient. */
+  host: string;
+  /** `http://127.0.0.1:PORT`, or `https://…` with tls; changes on restart. */
+  tcpUrl?: string;
+  /** The same TCP address as `tcp://127.0.0.1:PORT`, for the CLI's -H. */
+  tcpHost?: string;
+  dataRoot: string;
+  execRoot: string;
+  /** Bearer token for the TCP listener (created over the unix socket at start). */
+  token?: string;
+  /** PEM of the self-signed certificate, to pin as CA. */
+  caCert?: string;
+  /** Path of the PEM certificate file (for the CLI's --tlscacert). */
+  caCertFile?: string;
+  readonly pid: number | undefined;
+  /** Everything the agent wrote to stderr so far (its JSON log lines). */
+  logs(): string;
+  /** Sends a signal and waits for the exit; roots are kept. Resolves the exit code (null if killed). */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** SIGKILL and wait: simulates a crash; roots, socket file and state stay for restart(). */
+  kill9(): Promise<number | null>;
+  /** Starts the agent again on the same roots and arguments. */
+  restart(): Promise<void>;
+  /** SIGTERM (SIGKILL after 10 s), then removes every directory the harness made. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const live = new Set<{ child: ChildProcess | null; base: string }>();
+process.once('exit', () => {
+  for (const entry of live) {
+    entry.child?.kill('SIGKILL');
+    rmSync(entry.base, { recursive: true, force: true });
+  }
+});
+
+export async function startAgent(options: StartAgentOptions = {}): Promise<AgentProcess> {
+  if (!existsSync(builtEntry)) throw new Error('the agent is not built: run `npx tsc -b apps/agent` first');
+  const base = mkdtempSync('/tmp/stevedore-agent-');
+  const entry = { child: null as ChildProcess | null, base };
+  live.add(entry);
+  const dataRoot = join(base, 'data');
+  const execRoot = join(base, 'exec');
+  const socketPath = join(execRoot, 'agent.sock');
+  const tcp = options.tcp || options.tls;
+  const args = ['--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socketPath}`];
+  if (tcp) args.push('-H', 'tcp://127.0.0.1:0');
+  let caCert: string | undefined;
+  let caCertFile: string | undefined;
+  if (options.tls) {
+    caCertFile = join(base, 'cert.pem');
+    const keyFile = join(base, 'key.pem');
+    generateSelfSignedCert(caCertFile, keyFile);
+    caCert = readFileSync(caCertFile, 'utf8');
+    args.push('--tlscert', caCertFile, '--tlskey', keyFile);
+  }
+  if (options.config) {
+    const configFile = join(base, 'daemon.json');
+    writeFileSync(configFile, JSON.stringify(options.config));
+    args.push('--config-file', configFile);
+  }
+  args.push(...(options.extraArgs ?? []));
+
+  let logText = '';
+  let exited: Promise<number | null> = Promise.resolve(null);
+  const agent: AgentProcess = {
+    socketPath,
+    host: `unix://${socketPath}`,
+    dataRoot,
+    execRoot,
+    ...(caCert ? { caCert, caCertFile } : {}),
+    get pid() {
+      return entry.child?.pid;
+    },
+    logs: () => logText,
+    kill: async (signal = 'SIGTERM') => {
+      const child = entry.child;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+      child.kill(signal);
+      return exited;
+    },
+    kill9: () => agent.kill('SIGKILL'),
+    restart: async () => {
+      await agent.kill();
+      await launch();
+    },
+    stop: async () => {
+      if (!live.has(entry)) return;
+      const force = setTimeout(() => entry.child?.kill('SIGKILL'), 10_000);
+      await agent.kill();
+      clearTimeout(force);
+      live.delete(entry);
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+
+  const launch = async () => {
+    const child = spawn(process.execPath, [agentBin, ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    entry.child = child;
+    exited = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    const addresses = await waitForListening(
+      child,
+      (chunk) => {
+        logText += chunk;
+      },
+      options.startTimeoutMs ?? 20_000,
+      () => logText,
+    );
+    await waitForSocket(socketPath);
+    const tcpAddress = addresses.find((a) => a.startsWith('tcp://'));
+    if (tcpAddress) {
+      agent.tcpHost = tcpAddress;
+      agent.tcpUrl = tcpAddress.replace(/^tcp:/, options.tls ? 'https:' : 'http:');
+    }
+  };
+
+  try {
+    await launch();
+    if (tcp) agent.token = await createToken(agent.host);
+  } catch (error) {
+    await agent.stop();
+    throw error;
+  }
+  return agent;
+}
+
+/** Runs the agent expecting it to exit by itself (e.g. on a bad configuration). */
+export function runAgentToExit(
+  args: readonly string[],
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [agentBin, ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the agent did not exit within ${timeoutMs} ms; stderr:\n${stderr}`));
+    }, timeoutMs);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, stdout, stderr });
+    });
+  });
+}
+
+function waitForListening(
+  child: ChildProcess,
+  onLog: (chunk: string) => void,
+  timeoutMs: number,
+  logs: () => string,
+): Promise<string[]> {
+  return new Promise((resolveWait, reject) => {
+    let pending = '';
+    const timer = setTimeout(
+      () => fail(new Error(`the agent did not listen within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      reject(new Error(`${error.message}; its stderr:\n${logs()}`));
+    };
+    const onExit = (code: number | null) =>
+      fail(new Error(`the agent exited with code ${code} while starting`));
+    child.once('exit', onExit);
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      onLog(chunk);
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const record = safeJson(line) as { msg?: string; addresses?: string[] } | null;
+        if (record?.msg?.startsWith('API listening') && record.addresses) {
+          clearTimeout(timer);
+          child.off('exit', onExit);
+          resolveWait(record.addresses);
+        }
+      }
+    });
+  });
+}
+
+async function waitForSocket(path: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const answered = await new Promise<boolean>((resolveProbe) => {
+      const socket = connect({ path });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolveProbe(true);
+      });
+      socket.once('error', () => resolveProbe(false));
+    });
+    if (answered) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing answers on ${path}`);
+}
+
+async function createToken(host: string): Promise<string> {
+  const { createAgentClient } = await import('@stevedore/agent/client');
+  const connection = createAgentClient({ host });
+  try {
+    return (await connection.client.tokens.create.mutate({ name: 'test-harness' })).token;
+  } finally {
+    await connection.close();
+  }
+}
+
+function generateSelfSignedCert(certFile: string, keyFile: string): void {
+  const result = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`openssl could not make a test certificate: ${result.stderr}`);
+}
+
+function safeJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return null;
+  }
+}

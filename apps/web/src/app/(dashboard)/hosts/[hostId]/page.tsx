@@ -1,0 +1,70 @@
+'use client';
+
+import type { SystemInfo } from '@stevedore/shared';
+import { useQuery } from '@tanstack/react-query';
+import { useParams } from 'next/navigation';
+import { ErrorNote, StateBadge } from '~/components/ui';
+import { useHostStatuses } from '~/components/use-host-statuses';
+import { formatBytes } from '~/lib/format';
+import { useTRPC } from '~/trpc/react';
+
+function infoRows(info: SystemInfo): [string, string][] {
+  return [
+    ['Server Version', info.ServerVersion],
+    ['Containers', `${info.Containers} (running ${info.ContainersRunning}, paused ${info.ContainersPaused}, stopped ${info.ContainersStopped})`],
+    ['Images', String(info.Images)],
+    ['Storage Driver', info.Driver],
+    ...info.DriverStatus.map(([k, v]): [string, string] => [`  ${k}`, v]),
+    ['Cgroup Driver', info.CgroupDriver],
+    ['Cgroup Version', info.CgroupVersion],
+    ['Default Runtime', info.DefaultRuntime],
+    ['Runtimes', Object.entries(info.Runtimes).map(([n, r]) => `${n} ${r.version}`).join(', ')],
+    ['Kernel Version', info.KernelVersion],
+    ['Operating System', info.OperatingSystem],
+    ['Architecture', info.Architecture],
+    ['CPUs', String(info.NCPU)],
+    ['Total Memory', formatBytes(info.MemTotal)],
+    ['Name', info.Name],
+    ['Root Dir', info.DockerRootDir],
+    ['Exec Root', info.ExecRoot],
+    ['Registry Mirrors', info.RegistryConfig.Mirrors.join(', ') || '—'],
+    ['Insecure Registries', info.RegistryConfig.InsecureRegistries.join(', ') || '—'],
+    ['Live Restore Enabled', String(info.LiveRestoreEnabled)],
+  ];
+}
+
+export default function HostPage() {
+  const { hostId } = useParams<{ hostId: string }>();
+  const trpc = useTRPC();
+  const host = useQuery(trpc.hosts.get.queryOptions({ hostId }));
+  const info = useQuery(trpc.hosts.info.queryOptions({ hostId }));
+  const live = useHostStatuses();
+  const status = live[hostId] ?? host.data?.status;
+
+  return (
+    <section className="space-y-4">
+      <div className="flex items-center gap-3">
+        <h1 className="text-2xl font-semibold">{host.data?.name ?? '…'}</h1>
+        {status && <StateBadge state={status.state} />}
+      </div>
+      {host.isError && <ErrorNote>{host.error.message}</ErrorNote>}
+      {info.isError && <ErrorNote>{info.error.message}</ErrorNote>}
+      {info.isPending && <p className="text-sm text-slate-500">Loading system information…</p>}
+      {info.data && (
+        <dl
+          data-testid="system-info"
+          className="grid grid-cols-1 gap-x-6 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-[14rem_1fr] dark:border-slate-800 dark:bg-slate-900"
+        >
+          {infoRows(info.data).map(([label, value]) => (
+            <div key={label} className="contents">
+              <dt className="py-1 font-medium text-slate-500 whitespace-pre">{label}</dt>
+              <dd className="py-1 font-mono text-xs sm:text-sm" data-field={label.trim()}>
+                {value}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </section>
+  );
+}

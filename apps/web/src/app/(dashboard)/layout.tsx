@@ -1,0 +1,48 @@
+'use client';
+
+import { useMutation, useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { type ReactNode, useEffect } from 'react';
+import { useTRPC } from '~/trpc/react';
+
+export default function DashboardLayout({ children }: { children: ReactNode }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const status = useQuery(trpc.auth.status.queryOptions());
+  const logout = useMutation(trpc.auth.logout.mutationOptions({ onSuccess: () => router.replace('/login') }));
+  const loggedOut = status.isSuccess && !status.data.user;
+  useEffect(() => {
+    if (loggedOut) router.replace('/login');
+  }, [loggedOut, router]);
+
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <nav className="mx-auto flex h-14 max-w-6xl items-center gap-6 px-4" aria-label="Main">
+          <Link href="/hosts" className="font-semibold tracking-tight">
+            Stevedore
+          </Link>
+          <Link href="/hosts" className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
+            Hosts
+          </Link>
+          <div className="ml-auto flex items-center gap-3 text-sm">
+            {status.data?.user && (
+              <span data-testid="current-user" className="text-slate-600 dark:text-slate-300">
+                {status.data.user.username} · {status.data.user.role}
+              </span>
+            )}
+            <button
+              type="button"
+              onClick={() => logout.mutate()}
+              className="rounded-md px-2 py-1 text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+            >
+              Log out
+            </button>
+          </div>
+        </nav>
+      </header>
+      <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,159 @@
+import { EventEmitter } from 'node:events';
+import type { HostConnectionState, HostStatus } from '@stevedore/shared';
+import { StevedoreError } from '@stevedore/shared';
+import type { AgentRouter } from '@stevedore/agent/router';
+import type { TRPCClient } from '@trpc/client';
+import type { Logger } from 'pino';
+
+export type AgentClient = TRPCClient<AgentRouter>;
+
+/** Where and how to reach one agent; credentials already decrypted. */
+export interface AgentTarget {
+  hostId: string;
+  address: string;
+  token?: string;
+  caCert?: string;
+}
+
+export interface AgentConnection {
+  client: AgentClient;
+  close(): Promise<void>;
+}
+
+export type ConnectAgent = (
+  target: AgentTarget,
+  events: { onOpen(): void; onClose(cause?: unknown): void },
+) => AgentConnection;
+
+interface Entry {
+  target: AgentTarget;
+  connection: AgentConnection;
+  status: HostStatus;
+  pingTimer: NodeJS.Timeout;
+}
+
+/**
+ * One websocket client per host, shared by every browser session. The transport reconnects by
+ * itself with back-off; the hub turns its open/close events and a periodic ping into a host state.
+ */
+export class AgentHub {
+  private readonly entries = new Map<string, Entry>();
+  private readonly events = new EventEmitter();
+
+  constructor(
+    private readonly connect: ConnectAgent,
+    private readonly log: Logger,
+    private readonly pingIntervalMs = 5_000,
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  add(target: AgentTarget): void {
+    this.remove(target.hostId);
+    const status: HostStatus = { hostId: target.hostId, state: 'connecting', lastError: null, lastSeen: null };
+    const connection = this.connect(target, {
+      onOpen: () => this.setState(target.hostId, 'online', null),
+      onClose: (cause) => this.setState(target.hostId, 'offline', describe(cause) ?? 'connection closed'),
+    });
+    const pingTimer = setInterval(() => void this.ping(target.hostId), this.pingIntervalMs);
+    pingTimer.unref();
+    this.entries.set(target.hostId, { target, connection, status, pingTimer });
+    this.emit(status);
+  }
+
+  remove(hostId: string): void {
+    const entry = this.entries.get(hostId);
+    if (!entry) return;
+    clearInterval(entry.pingTimer);
+    this.entries.delete(hostId);
+    entry.connection.close().catch((error) => this.log.warn({ hostId, error }, 'closing agent connection failed'));
+  }
+
+  status(hostId: string): HostStatus {
+    return (
+      this.entries.get(hostId)?.status ?? { hostId, state: 'offline', lastError: 'not connected', lastSeen: null }
+    );
+  }
+
+  /** Runs a call on a host's agent; fails fast with UNAVAILABLE when the host is not online. */
+  async call<T>(hostId: string, fn: (client: AgentClient) => Promise<T>): Promise<T> {
+    const entry = this.entries.get(hostId);
+    if (!entry) throw new StevedoreError('NOT_FOUND', `host ${hostId} is not registered with the hub`, { hostId });
+    if (entry.status.state === 'offline' || entry.status.state === 'connecting') {
+      throw new StevedoreError(
+        'UNAVAILABLE',
+        `host is ${entry.status.state}${entry.status.lastError ? `: ${entry.status.lastError}` : ''}`,
+        { hostId },
+      );
+    }
+    const result = await fn(entry.connection.client);
+    this.markSeen(hostId);
+    return result;
+  }
+
+  /** Calls `listener` with every status change until the returned function is called. */
+  onStatus(listener: (status: HostStatus) => void): () => void {
+    this.events.on('status', listener);
+    return () => this.events.off('status', listener);
+  }
+
+  async close(): Promise<void> {
+    for (const hostId of [...this.entries.keys()]) this.remove(hostId);
+  }
+
+  private async ping(hostId: string): Promise<void> {
+    const entry = this.entries.get(hostId);
+    if (!entry || entry.status.state === 'offline' || entry.status.state === 'connecting') return;
+    try {
+      await withTimeout(entry.connection.client.system.ping.query(), this.pingIntervalMs);
+      this.setState(hostId, 'online', null);
+    } catch (error) {
+      // The socket is open but the agent does not answer in time: degraded, not offline.
+      this.setState(hostId, 'degraded', describe(error) ?? 'ping failed');
+    }
+  }
+
+  private markSeen(hostId: string): void {
+    const entry = this.entries.get(hostId);
+    if (entry) entry.status = { ...entry.status, lastSeen: new Date().toISOString() };
+  }
+
+  private setState(hostId: string, state: HostConnectionState, lastError: string | null): void {
+    const entry = this.entries.get(hostId);
+    if (!entry) return;
+    const lastSeen = state === 'online' ? new Date().toISOString() : entry.status.lastSeen;
+    const changed = entry.status.state !== state || entry.status.lastError !== lastError;
+    entry.status = { hostId, state, lastError, lastSeen };
+    if (changed) {
+      this.log.info({ hostId, state, lastError }, 'host state changed');
+      this.emit(entry.status);
+    }
+  }
+
+  private emit(status: HostStatus): void {
+    this.events.emit('status', status);
+  }
+}
+
+function describe(cause: unknown): string | null {
+  if (cause === undefined || cause === null) return null;
+  if (cause instanceof Error) return cause.message;
+  if (typeof cause === 'object' && 'code' in cause) return `closed with code ${String(cause.code)}`;
+  return String(cause);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadEnv } from '../env';
+import { LoginLimiter } from './auth/login-limiter';
+import { loadSecretBox } from './crypto/secret-box';
+import { createDb } from './db/client';
+import { createWebServer } from './http/server';
+import { AgentHub } from './hub/agent-hub';
+import { connectAgent } from './hub/connect-agent';
+import { createNextPages } from './http/next-pages';
+import { AuthService } from './services/auth-service';
+import { HostService } from './services/host-service';
+
+// Composition root: env → log → db → secrets → hub → services → pages → HTTP server.
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const log = pino({ level: env.LOG_LEVEL });
+  const db = createDb(env.DATABASE_URL ?? `file:${join(env.STEVEDORE_DATA_DIR, 'stevedore.db')}`);
+  const secrets = loadSecretBox(env.STEVEDORE_DATA_DIR);
+  const hub = new AgentHub(connectAgent, log.child({ module: 'hub' }));
+  const services = {
+    auth: new AuthService(db, new LoginLimiter()),
+    hosts: new HostService(db, hub, secrets),
+  };
+  if (env.STEVEDORE_LOCAL_AGENT_SOCKET) await services.hosts.ensureLocal(env.STEVEDORE_LOCAL_AGENT_SOCKET);
+  await services.hosts.connectAll();
+
+  const pages = await createNextPages({ dev: env.NODE_ENV === 'development', hostname: env.HOSTNAME, port: env.PORT });
+  const server = createWebServer({ services, pages, secureCookies: env.STEVEDORE_SECURE_COOKIES, log });
+  server.listen(env.PORT, env.HOSTNAME, () => {
+    log.info({ url: `http://${env.HOSTNAME}:${env.PORT}` }, 'Stevedore dashboard listening');
+  });
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    server.close();
+    await hub.close();
+    await db.$disconnect();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

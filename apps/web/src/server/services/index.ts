@@ -1,0 +1,8 @@
+import type { AuthService } from './auth-service';
+import type { HostService } from './host-service';
+
+/** Everything a request handler may use; built once in the server's composition root. */
+export interface Services {
+  auth: AuthService;
+  hosts: HostService;
+}

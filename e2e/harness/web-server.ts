@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+
+export interface WebServer {
+  baseURL: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the built dashboard (apps/web/dist/server.js) on a free loopback port with its own SQLite file. */
+export async function startWebServer(options: { localAgentSocket?: string } = {}): Promise<WebServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stevedore-web-'));
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production' as const,
+    HOSTNAME: '127.0.0.1',
+    PORT: String(port),
+    STEVEDORE_DATA_DIR: dataDir,
+    DATABASE_URL: `file:${join(dataDir, 'stevedore.db')}`,
+    LOG_LEVEL: 'warn',
+    ...(options.localAgentSocket ? { STEVEDORE_LOCAL_AGENT_SOCKET: options.localAgentSocket } : {}),
+  };
+  const migrated = spawnSync('node', ['scripts/db.mjs', 'deploy'], { cwd: repoRoot, env, encoding: 'utf8' });
+  if (migrated.status !== 0) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`database migration failed: ${migrated.stderr}`);
+  }
+  const child: ChildProcess = spawn('node', ['apps/web/dist/server.js'], { cwd: repoRoot, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const baseURL = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntilHealthy(baseURL, child);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { baseURL, dataDir, stop };
+}
+
+async function waitUntilHealthy(baseURL: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`web server exited with code ${child.exitCode}`);
+    const response = await fetch(`${baseURL}/api/health`).catch(() => null);
+    if (response?.ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('web server did not become healthy within 60 s');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

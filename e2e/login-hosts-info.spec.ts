@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { ADMIN, expect, test } from './fixtures';
+
+test.describe.configure({ mode: 'serial' });
+
+test('first run: the admin is created, then the local host shows its live state and system info', async ({
+  page,
+  stack,
+}) => {
+  await page.goto('/hosts');
+  await expect(page).toHaveURL(/\/login\?next=%2Fhosts$/);
+  await expect(page.getByRole('heading', { name: 'Create the admin account' })).toBeVisible();
+
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Create admin and log in' }).click();
+  // The browser's own minlength check stops a short password before it reaches the server.
+  await expect(page).toHaveURL(/\/login/);
+
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Create admin and log in' }).click();
+  await expect(page).toHaveURL(/\/hosts$/);
+  await expect(page.getByTestId('current-user')).toHaveText('admin · admin');
+
+  const row = page.getByTestId('host-row-local');
+  await expect(row).toBeVisible();
+  await expect(row.getByTestId('host-state')).toHaveText('online');
+  await expect(row).toContainText(`unix://${stack.agent.socketPath}`);
+
+  await row.getByRole('link', { name: 'local' }).click();
+  await expect(page).toHaveURL(/\/hosts\/[a-z0-9]+$/);
+  const info = page.getByTestId('system-info');
+  await expect(info).toBeVisible();
+  // Values the page shows must be the agent's real facts about this machine.
+  const runcVersion = /runc version ([^\s]+)/.exec(execFileSync('runc', ['--version'], { encoding: 'utf8' }))?.[1];
+  await expect(info.locator('[data-field="Root Dir"]')).toHaveText(stack.agent.dataRoot);
+  await expect(info.locator('[data-field="Runtimes"]')).toContainText(`runc ${runcVersion}`);
+  await expect(info.locator('[data-field="Storage Driver"]')).toHaveText('overlay2');
+  await expect(info.locator('[data-field="CPUs"]')).toHaveText(String((await import('node:os')).cpus().length));
+});
+
+test('logging out ends the session; logging in again works and a wrong password is refused', async ({ page }) => {
+  await page.goto('/login');
+  await expect(page.getByRole('heading', { name: 'Log in to Stevedore' })).toBeVisible();
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password').fill('wrong password!!');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'wrong username or password' })).toBeVisible();
+
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/hosts$/);
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/hosts');
+  await expect(page).toHaveURL(/\/login\?next=/);
+});
+
+test('the host state follows the agent: offline when it stops, online when it is back', async ({ page, stack }) => {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  const state = page.getByTestId('host-row-local').getByTestId('host-state');
+  await expect(state).toHaveText('online');
+
+  await stack.agent.kill('SIGTERM');
+  await expect(state).toHaveText('offline');
+
+  await stack.agent.restart();
+  await expect(state).toHaveText('online', { timeout: 30_000 });
+});

@@ -1,0 +1,220 @@
+#!/usr/bin/env node
+// Control-plane database chores, all offline (Prisma 6.19's WebAssembly schema engine via driver adapters):
+//   node scripts/db.mjs sync-schemas        derive prisma/postgresql/schema.prisma from prisma/schema.prisma
+//   node scripts/db.mjs generate            generate both Prisma clients (SQLite and PostgreSQL)
+//   node scripts/db.mjs new-migration NAME  add a migration per provider from the schema changes
+//   node scripts/db.mjs deploy              apply committed migrations to the database of DATABASE_URL
+//   node scripts/db.mjs check               exit 0 when the migrations produce the schema, 2 when not
+// DATABASE_URL selects the database: postgres:// or postgresql:// → PostgreSQL, otherwise SQLite
+// (default file: apps/web/data/stevedore.db).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { repoRoot } from './lib.mjs';
+import { startPostgres } from './postgres.mjs';
+
+const prismaDir = join(repoRoot, 'prisma');
+const canonicalSchema = join(prismaDir, 'schema.prisma');
+const postgresSchema = join(prismaDir, 'postgresql', 'schema.prisma');
+export const PROVIDERS = {
+  sqlite: { config: join(prismaDir, 'sqlite.config.ts'), schema: canonicalSchema },
+  postgresql: { config: join(prismaDir, 'postgresql.config.ts'), schema: postgresSchema },
+};
+
+export const defaultDatabaseUrl = () => `file:${join(repoRoot, 'apps/web/data/stevedore.db')}`;
+export const providerOf = (url) => (/^postgres(ql)?:\/\//.test(url) ? 'postgresql' : 'sqlite');
+
+/** The PostgreSQL twin of the canonical schema: same models, another provider and client output. */
+export function derivePostgresSchema(canonical) {
+  const derived = canonical
+    .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
+    .replace('output              = "../apps/web/src/generated/prisma-sqlite"', 'output              = "../../apps/web/src/generated/prisma-postgresql"');
+  if (derived === canonical || !derived.includes('prisma-postgresql')) {
+    throw new Error('prisma/schema.prisma no longer has the provider/output lines sync-schemas rewrites');
+  }
+  return `// GENERATED from prisma/schema.prisma by \`node scripts/db.mjs sync-schemas\`; do not edit.\n${derived}`;
+}
+
+function prisma(args, { provider, url, allowExit = [0], capture = false }) {
+  // Prisma's CLI insists on locating native engines it never uses in adapter mode; any existing
+  // file satisfies the check and stops it from trying to download them.
+  const env = {
+    ...process.env,
+    DATABASE_URL: url ?? process.env.DATABASE_URL ?? defaultDatabaseUrl(),
+    PRISMA_QUERY_ENGINE_LIBRARY: process.execPath,
+    PRISMA_SCHEMA_ENGINE_BINARY: process.execPath,
+    PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    CHECKPOINT_DISABLE: '1',
+  };
+  const result = spawnSync(
+    join(repoRoot, 'node_modules/.bin/prisma'),
+    [...args, '--config', PROVIDERS[provider].config],
+    { cwd: prismaDir, env, encoding: 'utf8', stdio: capture ? 'pipe' : ['ignore', 'inherit', 'inherit'] },
+  );
+  if (!allowExit.includes(result.status)) {
+    if (capture) process.stderr.write(result.stderr ?? '');
+    throw new Error(`prisma ${args.join(' ')} (${provider}) failed with exit code ${result.status}`);
+  }
+  return result;
+}
+
+function syncSchemas() {
+  mkdirSync(dirname(postgresSchema), { recursive: true });
+  const wanted = derivePostgresSchema(readFileSync(canonicalSchema, 'utf8'));
+  if (!existsSync(postgresSchema) || readFileSync(postgresSchema, 'utf8') !== wanted) writeFileSync(postgresSchema, wanted);
+}
+
+function generate() {
+  syncSchemas();
+  for (const provider of Object.keys(PROVIDERS)) prisma(['generate'], { provider, url: 'file:/nonexistent' });
+}
+
+/**
+ * Writes the SQL that takes the schema as of the last migration (its snapshot, kept beside its
+ * migration.sql) to the current schema, per provider. Prisma's shadow-database diffing does not work
+ * through driver adapters, so snapshots stand in for replaying history.
+ */
+async function newMigration(name) {
+  if (!/^[a-z0-9_]+$/.test(name ?? '')) throw new Error('usage: node scripts/db.mjs new-migration NAME (a-z, 0-9, _)');
+  syncSchemas();
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  for (const [provider, { schema }] of Object.entries(PROVIDERS)) {
+    const dir = join(prismaDir, 'migrations', provider);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'migration_lock.toml'), `# Written by scripts/db.mjs; do not edit.\nprovider = "${provider}"\n`);
+    const previous = migrationNames(provider).at(-1);
+    const from = previous ? ['--from-schema-datamodel', join(dir, previous, 'schema.prisma')] : ['--from-empty'];
+    const { status, stdout } = await withScratchDatabase(provider, (url) =>
+      prisma(['migrate', 'diff', ...from, '--to-schema-datamodel', schema, '--script', '--exit-code'], {
+        provider,
+        url,
+        allowExit: [0, 2],
+        capture: true,
+      }),
+    );
+    if (status === 0) {
+      console.error(`${provider}: the schema has no changes; no migration written`);
+      continue;
+    }
+    const target = join(dir, `${stamp}_${name}`);
+    mkdirSync(target, { recursive: true });
+    writeFileSync(join(target, 'migration.sql'), stdout);
+    writeFileSync(join(target, 'schema.prisma'), readFileSync(schema, 'utf8'));
+    console.error(`wrote prisma/migrations/${provider}/${stamp}_${name}/migration.sql`);
+  }
+}
+
+export function migrationNames(provider) {
+  const dir = join(prismaDir, 'migrations', provider);
+  return existsSync(dir) ? readdirSync(dir).filter((d) => /^\d{14}_/.test(d)).sort() : [];
+}
+
+async function withScratchDatabase(provider, fn) {
+  const scratch = await scratchDatabase(provider);
+  try {
+    return await fn(scratch.url, scratch);
+  } finally {
+    await scratch.stop();
+  }
+}
+
+async function scratchDatabase(provider) {
+  if (provider === 'postgresql') return startPostgres();
+  const dir = mkdtempSync(join(tmpdir(), 'stevedore-sqlite-'));
+  return { url: `file:${join(dir, 'scratch.db')}`, stop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function deploy() {
+  const url = process.env.DATABASE_URL ?? defaultDatabaseUrl();
+  if (url.startsWith('file:')) mkdirSync(dirname(url.slice('file:'.length)), { recursive: true });
+  prisma(['migrate', 'deploy'], { provider: providerOf(url), url });
+}
+
+/**
+ * Proves the committed migrations build exactly the database the schema describes: one scratch
+ * database migrated with `migrate deploy`, another built straight from the schema's SQL, and their
+ * catalogs compared. Returns 0 when they match, 2 (and prints both) when they differ.
+ */
+export async function checkMigrations(provider, schema = PROVIDERS[provider].schema) {
+  const migrated = await withScratchDatabase(provider, (url) => {
+    prisma(['migrate', 'deploy'], { provider, url, capture: true });
+    return describeDatabase(provider, url);
+  });
+  const expected = await withScratchDatabase(provider, (url) => {
+    const { stdout } = prisma(['migrate', 'diff', '--from-empty', '--to-schema-datamodel', schema, '--script'], {
+      provider,
+      url,
+      capture: true,
+    });
+    executeSql(provider, url, stdout);
+    return describeDatabase(provider, url);
+  });
+  if (migrated === expected) return { status: 0, migrated, expected };
+  return { status: 2, migrated, expected };
+}
+
+function executeSql(provider, url, sql) {
+  if (provider === 'sqlite') {
+    const db = new Database(url.slice('file:'.length));
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const result = spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-q', '-f', '-'], { input: sql, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+}
+
+/** The database's schema as normalized text, leaving out Prisma's own bookkeeping table. */
+function describeDatabase(provider, url) {
+  if (provider === 'sqlite') {
+    const db = new Database(url.slice('file:'.length), { readonly: true });
+    try {
+      const rows = db
+        .prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '_prisma_migrations%' AND name NOT LIKE 'sqlite_%' ORDER BY type, name")
+        .all();
+      return rows.map((r) => `${r.type} ${r.name}: ${String(r.sql).replace(/\s+/g, ' ')}`).join('\n');
+    } finally {
+      db.close();
+    }
+  }
+  const dump = spawnSync('pg_dump', ['--schema-only', '--no-owner', '--exclude-table=_prisma_migrations', url], {
+    encoding: 'utf8',
+  });
+  if (dump.status !== 0) throw new Error(`pg_dump failed: ${dump.stderr}`);
+  return dump.stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('--') && !/^\\(un)?restrict /.test(line) && !line.startsWith('SET ') && !line.includes('pg_catalog.set_config'))
+    .join('\n');
+}
+
+async function check() {
+  syncSchemas();
+  let status = 0;
+  for (const provider of Object.keys(PROVIDERS)) {
+    const result = await checkMigrations(provider);
+    if (result.status !== 0) {
+      console.error(`${provider}: the migrated database differs from the schema; run node scripts/db.mjs new-migration NAME`);
+      console.error(`--- migrated\n${result.migrated}\n--- expected from schema\n${result.expected}`);
+      status = 2;
+    } else console.error(`${provider}: migrations match the schema`);
+  }
+  return status;
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  const [command, arg] = process.argv.slice(2);
+  const commands = { 'sync-schemas': syncSchemas, generate, 'new-migration': () => newMigration(arg), deploy, check };
+  try {
+    if (!(command in commands)) throw new Error(`usage: node scripts/db.mjs ${Object.keys(commands).join('|')}`);
+    process.exitCode = (await commands[command]()) ?? 0;
+  } catch (error) {
+    console.error(error.message);
+    process.exitCode = 1;
+  }
+}
