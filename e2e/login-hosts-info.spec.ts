@@ -32,14 +32,20 @@ test('first run: the admin is created, then the local host shows its live state 
   const info = page.getByTestId('system-info');
   await expect(info).toBeVisible();
   // Values the page shows must be the agent's real facts about this machine.
-  const runcVersion = /runc version ([^\s]+)/.exec(execFileSync('runc', ['--version'], { encoding: 'utf8' }))?.[1];
+  const runcVersion = /runc version ([^\s]+)/.exec(
+    execFileSync('runc', ['--version'], { encoding: 'utf8' }),
+  )?.[1];
   await expect(info.locator('[data-field="Root Dir"]')).toHaveText(stack.agent.dataRoot);
   await expect(info.locator('[data-field="Runtimes"]')).toContainText(`runc ${runcVersion}`);
   await expect(info.locator('[data-field="Storage Driver"]')).toHaveText('overlay2');
-  await expect(info.locator('[data-field="CPUs"]')).toHaveText(String((await import('node:os')).cpus().length));
+  await expect(info.locator('[data-field="CPUs"]')).toHaveText(
+    String((await import('node:os')).cpus().length),
+  );
 });
 
-test('logging out ends the session; logging in again works and a wrong password is refused', async ({ page }) => {
+test('logging out ends the session; logging in again works and a wrong password is refused', async ({
+  page,
+}) => {
   await page.goto('/login');
   await expect(page.getByRole('heading', { name: 'Log in to Stevedore' })).toBeVisible();
   await page.getByLabel('Username').fill(ADMIN.username);
@@ -57,7 +63,10 @@ test('logging out ends the session; logging in again works and a wrong password 
   await expect(page).toHaveURL(/\/login\?next=/);
 });
 
-test('the host state follows the agent: offline when it stops, online when it is back', async ({ page, stack }) => {
+test('the host state follows the agent: offline when it stops, online when it is back', async ({
+  page,
+  stack,
+}) => {
   await page.goto('/login');
   await page.getByLabel('Username').fill(ADMIN.username);
   await page.getByLabel('Password').fill(ADMIN.password);

@@ -11,7 +11,9 @@ test('pages redirect to the login page without a session', async ({ request }) =
 test('API procedures refuse callers without a session', async ({ request }) => {
   const list = await request.get('/api/trpc/hosts.list');
   expect(list.status()).toBe(401);
-  const info = await request.get(`/api/trpc/hosts.info?input=${encodeURIComponent(JSON.stringify({ hostId: 'x' }))}`);
+  const info = await request.get(
+    `/api/trpc/hosts.info?input=${encodeURIComponent(JSON.stringify({ hostId: 'x' }))}`,
+  );
   expect(info.status()).toBe(401);
   const forged = await request.get('/api/trpc/hosts.list', {
     headers: { cookie: 'stevedore_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },

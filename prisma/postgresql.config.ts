@@ -28,8 +28,11 @@ export default defineConfig({
   schema: 'postgresql/schema.prisma',
   migrations: { path: 'migrations/postgresql' },
   adapter: async () =>
-    new PrismaPg(new CatalogFriendlyPool({ connectionString: process.env.DATABASE_URL, allowExitOnIdle: true }), {
-      // Without this the CLI leaves the pool open and lingers ~10 s before exiting.
-      disposeExternalPool: true,
-    }),
+    new PrismaPg(
+      new CatalogFriendlyPool({ connectionString: process.env.DATABASE_URL, allowExitOnIdle: true }),
+      {
+        // Without this the CLI leaves the pool open and lingers ~10 s before exiting.
+        disposeExternalPool: true,
+      },
+    ),
 });

@@ -8,7 +8,15 @@
 // DATABASE_URL selects the database: postgres:// or postgresql:// → PostgreSQL, otherwise SQLite
 // (default file: apps/web/data/stevedore.db).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -30,7 +38,10 @@ export const providerOf = (url) => (/^postgres(ql)?:\/\//.test(url) ? 'postgresq
 export function derivePostgresSchema(canonical) {
   const derived = canonical
     .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
-    .replace('output              = "../apps/web/src/generated/prisma-sqlite"', 'output              = "../../apps/web/src/generated/prisma-postgresql"');
+    .replace(
+      'output              = "../apps/web/src/generated/prisma-sqlite"',
+      'output              = "../../apps/web/src/generated/prisma-postgresql"',
+    );
   if (derived === canonical || !derived.includes('prisma-postgresql')) {
     throw new Error('prisma/schema.prisma no longer has the provider/output lines sync-schemas rewrites');
   }
@@ -63,7 +74,8 @@ function prisma(args, { provider, url, allowExit = [0], capture = false }) {
 function syncSchemas() {
   mkdirSync(dirname(postgresSchema), { recursive: true });
   const wanted = derivePostgresSchema(readFileSync(canonicalSchema, 'utf8'));
-  if (!existsSync(postgresSchema) || readFileSync(postgresSchema, 'utf8') !== wanted) writeFileSync(postgresSchema, wanted);
+  if (!existsSync(postgresSchema) || readFileSync(postgresSchema, 'utf8') !== wanted)
+    writeFileSync(postgresSchema, wanted);
 }
 
 function generate() {
@@ -77,15 +89,21 @@ function generate() {
  * through driver adapters, so snapshots stand in for replaying history.
  */
 async function newMigration(name) {
-  if (!/^[a-z0-9_]+$/.test(name ?? '')) throw new Error('usage: node scripts/db.mjs new-migration NAME (a-z, 0-9, _)');
+  if (!/^[a-z0-9_]+$/.test(name ?? ''))
+    throw new Error('usage: node scripts/db.mjs new-migration NAME (a-z, 0-9, _)');
   syncSchemas();
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   for (const [provider, { schema }] of Object.entries(PROVIDERS)) {
     const dir = join(prismaDir, 'migrations', provider);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'migration_lock.toml'), `# Written by scripts/db.mjs; do not edit.\nprovider = "${provider}"\n`);
+    writeFileSync(
+      join(dir, 'migration_lock.toml'),
+      `# Written by scripts/db.mjs; do not edit.\nprovider = "${provider}"\n`,
+    );
     const previous = migrationNames(provider).at(-1);
-    const from = previous ? ['--from-schema-datamodel', join(dir, previous, 'schema.prisma')] : ['--from-empty'];
+    const from = previous
+      ? ['--from-schema-datamodel', join(dir, previous, 'schema.prisma')]
+      : ['--from-empty'];
     const { status, stdout } = await withScratchDatabase(provider, (url) =>
       prisma(['migrate', 'diff', ...from, '--to-schema-datamodel', schema, '--script', '--exit-code'], {
         provider,
@@ -108,7 +126,11 @@ async function newMigration(name) {
 
 export function migrationNames(provider) {
   const dir = join(prismaDir, 'migrations', provider);
-  return existsSync(dir) ? readdirSync(dir).filter((d) => /^\d{14}_/.test(d)).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((d) => /^\d{14}_/.test(d))
+        .sort()
+    : [];
 }
 
 async function withScratchDatabase(provider, fn) {
@@ -123,7 +145,10 @@ async function withScratchDatabase(provider, fn) {
 async function scratchDatabase(provider) {
   if (provider === 'postgresql') return startPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'stevedore-sqlite-'));
-  return { url: `file:${join(dir, 'scratch.db')}`, stop: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    url: `file:${join(dir, 'scratch.db')}`,
+    stop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 function deploy() {
@@ -143,11 +168,14 @@ export async function checkMigrations(provider, schema = PROVIDERS[provider].sch
     return describeDatabase(provider, url);
   });
   const expected = await withScratchDatabase(provider, (url) => {
-    const { stdout } = prisma(['migrate', 'diff', '--from-empty', '--to-schema-datamodel', schema, '--script'], {
-      provider,
-      url,
-      capture: true,
-    });
+    const { stdout } = prisma(
+      ['migrate', 'diff', '--from-empty', '--to-schema-datamodel', schema, '--script'],
+      {
+        provider,
+        url,
+        capture: true,
+      },
+    );
     executeSql(provider, url, stdout);
     return describeDatabase(provider, url);
   });
@@ -165,7 +193,10 @@ function executeSql(provider, url, sql) {
     }
     return;
   }
-  const result = spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-q', '-f', '-'], { input: sql, encoding: 'utf8' });
+  const result = spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-q', '-f', '-'], {
+    input: sql,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
 }
 
@@ -175,20 +206,33 @@ function describeDatabase(provider, url) {
     const db = new Database(url.slice('file:'.length), { readonly: true });
     try {
       const rows = db
-        .prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '_prisma_migrations%' AND name NOT LIKE 'sqlite_%' ORDER BY type, name")
+        .prepare(
+          "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '_prisma_migrations%' AND name NOT LIKE 'sqlite_%' ORDER BY type, name",
+        )
         .all();
       return rows.map((r) => `${r.type} ${r.name}: ${String(r.sql).replace(/\s+/g, ' ')}`).join('\n');
     } finally {
       db.close();
     }
   }
-  const dump = spawnSync('pg_dump', ['--schema-only', '--no-owner', '--exclude-table=_prisma_migrations', url], {
-    encoding: 'utf8',
-  });
+  const dump = spawnSync(
+    'pg_dump',
+    ['--schema-only', '--no-owner', '--exclude-table=_prisma_migrations', url],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (dump.status !== 0) throw new Error(`pg_dump failed: ${dump.stderr}`);
   return dump.stdout
     .split('\n')
-    .filter((line) => line.trim() !== '' && !line.startsWith('--') && !/^\\(un)?restrict /.test(line) && !line.startsWith('SET ') && !line.includes('pg_catalog.set_config'))
+    .filter(
+      (line) =>
+        line.trim() !== '' &&
+        !line.startsWith('--') &&
+        !/^\\(un)?restrict /.test(line) &&
+        !line.startsWith('SET ') &&
+        !line.includes('pg_catalog.set_config'),
+    )
     .join('\n');
 }
 
@@ -198,7 +242,9 @@ async function check() {
   for (const provider of Object.keys(PROVIDERS)) {
     const result = await checkMigrations(provider);
     if (result.status !== 0) {
-      console.error(`${provider}: the migrated database differs from the schema; run node scripts/db.mjs new-migration NAME`);
+      console.error(
+        `${provider}: the migrated database differs from the schema; run node scripts/db.mjs new-migration NAME`,
+      );
       console.error(`--- migrated\n${result.migrated}\n--- expected from schema\n${result.expected}`);
       status = 2;
     } else console.error(`${provider}: migrations match the schema`);
@@ -209,9 +255,16 @@ async function check() {
 const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
   const [command, arg] = process.argv.slice(2);
-  const commands = { 'sync-schemas': syncSchemas, generate, 'new-migration': () => newMigration(arg), deploy, check };
+  const commands = {
+    'sync-schemas': syncSchemas,
+    generate,
+    'new-migration': () => newMigration(arg),
+    deploy,
+    check,
+  };
   try {
-    if (!(command in commands)) throw new Error(`usage: node scripts/db.mjs ${Object.keys(commands).join('|')}`);
+    if (!(command in commands))
+      throw new Error(`usage: node scripts/db.mjs ${Object.keys(commands).join('|')}`);
     process.exitCode = (await commands[command]()) ?? 0;
   } catch (error) {
     console.error(error.message);

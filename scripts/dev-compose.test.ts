@@ -26,8 +26,14 @@ test('the dev compose file defines postgres, web and a privileged agent', () => 
   assert.equal(agent.privileged, true);
   assert.equal(agent.network_mode, 'host');
   assert.equal(agent.pid, 'host');
-  assert.ok(agent.volumes?.some((v) => v.startsWith('/sys/fs/cgroup:')), 'agent mounts the cgroup tree');
-  assert.ok(agent.volumes?.some((v) => v.endsWith(':/var/lib/stevedore')), 'agent has a data-root volume');
+  assert.ok(
+    agent.volumes?.some((v) => v.startsWith('/sys/fs/cgroup:')),
+    'agent mounts the cgroup tree',
+  );
+  assert.ok(
+    agent.volumes?.some((v) => v.endsWith(':/var/lib/stevedore')),
+    'agent has a data-root volume',
+  );
   assert.match(compose.services.web!.environment?.DATABASE_URL ?? '', /^postgresql:\/\/.+@postgres:5432\//);
 });
 
@@ -42,6 +48,7 @@ test('every script and path the compose commands name exists in this repository'
 test('the web service talks to the agent through the shared socket volume', () => {
   const socket = compose.services.web!.environment?.STEVEDORE_LOCAL_AGENT_SOCKET;
   assert.equal(socket, '/run/stevedore/agent.sock');
-  const shared = (service: Service) => service.volumes?.find((v) => v.endsWith(':/run/stevedore'))?.split(':')[0];
+  const shared = (service: Service) =>
+    service.volumes?.find((v) => v.endsWith(':/run/stevedore'))?.split(':')[0];
   assert.equal(shared(compose.services.web!), shared(compose.services.agent!));
 });

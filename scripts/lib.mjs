@@ -6,7 +6,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 export const repoRoot = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 
 /** System packages Stevedore's agent needs on the host. */
-export const AGENT_SYSTEM_PACKAGES = ['runc', 'conmon', 'iptables', 'iproute2', 'busybox-static', 'openssl', 'ca-certificates'];
+export const AGENT_SYSTEM_PACKAGES = [
+  'runc',
+  'conmon',
+  'iptables',
+  'iproute2',
+  'busybox-static',
+  'openssl',
+  'ca-certificates',
+];
 /** What the tests drive for real besides the agent's own needs. */
 export const TEST_SYSTEM_PACKAGES = ['docker-registry', 'postgresql', 'chromium', 'fonts-liberation'];
 
@@ -21,6 +29,7 @@ export function run(cmd, args, options = {}) {
 
 export function missingDebianPackages(packages) {
   return packages.filter((name) => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     const result = spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' });
     return result.status !== 0 || !result.stdout.includes('install ok installed');
   });

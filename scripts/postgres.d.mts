@@ -1,1 +1,3 @@
-export function startPostgres(options?: { database?: string }): Promise<{ url: string; port: number; stop(): Promise<void> }>;
+export function startPostgres(options?: {
+  database?: string;
+}): Promise<{ url: string; port: number; stop(): Promise<void> }>;

@@ -10,7 +10,9 @@ function pgBinDir() {
   const base = '/usr/lib/postgresql';
   const versions = (() => {
     try {
-      return readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+      return readdirSync(base)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a));
     } catch {
       return [];
     }
@@ -47,14 +49,44 @@ export async function startPostgres({ database = 'stevedore' } = {}) {
   chownSync(dir, uid, gid);
   let started = false;
   const stop = async () => {
-    if (started) spawnSync('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+    if (started)
+      spawnSync('runuser', [
+        '-u',
+        'postgres',
+        '--',
+        join(bin, 'pg_ctl'),
+        '-D',
+        dataDir,
+        '-m',
+        'immediate',
+        '-w',
+        'stop',
+      ]);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    asPostgres(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+    asPostgres(join(bin, 'initdb'), [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--no-sync',
+    ]);
     const port = await freePort();
     const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
-    asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', join(dir, 'server.log'), '-o', options, '-w', 'start']);
+    asPostgres(join(bin, 'pg_ctl'), [
+      '-D',
+      dataDir,
+      '-l',
+      join(dir, 'server.log'),
+      '-o',
+      options,
+      '-w',
+      'start',
+    ]);
     started = true;
     asPostgres(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database]);
     return { url: `postgresql://postgres@127.0.0.1:${port}/${database}`, port, stop };

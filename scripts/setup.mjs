@@ -1,9 +1,16 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 // Brings a fresh clone to a runnable state, idempotently: system packages, npm dependencies, build,
 // database migration. Used by `npm start` (and by CI before `npm test`).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { AGENT_SYSTEM_PACKAGES, ensureDebianPackages, ensureNpmDependencies, repoRoot, run, sha256 } from './lib.mjs';
+import {
+  AGENT_SYSTEM_PACKAGES,
+  ensureDebianPackages,
+  ensureNpmDependencies,
+  repoRoot,
+  run,
+  sha256,
+} from './lib.mjs';
 
 if (process.getuid?.() !== 0) {
   console.error('Stevedore manages containers, mounts and iptables: run this as root.');

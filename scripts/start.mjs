@@ -34,7 +34,11 @@ children.push(
     STEVEDORE_LOCAL_AGENT_SOCKET: SOCKET,
   }),
 );
-await waitFor(async () => (await fetch(`http://${WEB_HOST}:${WEB_PORT}/api/health`).catch(() => null))?.ok, 'the dashboard', 60_000);
+await waitFor(
+  async () => (await fetch(`http://${WEB_HOST}:${WEB_PORT}/api/health`).catch(() => null))?.ok,
+  'the dashboard',
+  60_000,
+);
 
 const status = await fetch(`http://${WEB_HOST}:${WEB_PORT}/api/trpc/auth.status`).then((r) => r.json());
 const needsSetup = status?.result?.data?.needsSetup !== false;
@@ -54,7 +58,11 @@ process.on('SIGTERM', () => stopAll(0));
 
 function startChild(name, cmd, args, env) {
   const log = openSync(`${logDir}/${name}.log`, 'a');
-  const child = spawn(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  const child = spawn(cmd, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+  });
   child.on('exit', (code, signal) => {
     if (stopping) return;
     console.error(`${name} exited (${signal ?? `code ${code}`}); see ${logDir}/${name}.log`);

@@ -4,7 +4,12 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { AGENT_SYSTEM_PACKAGES, ensureDebianPackages, ensureNpmDependencies, TEST_SYSTEM_PACKAGES } from './lib.mjs';
+import {
+  AGENT_SYSTEM_PACKAGES,
+  ensureDebianPackages,
+  ensureNpmDependencies,
+  TEST_SYSTEM_PACKAGES,
+} from './lib.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const phases = {
@@ -32,7 +37,9 @@ for (const name of selected) {
   console.error(`\n=== ${name} ===`);
   const started = Date.now();
   const code = phases[name]();
-  console.error(`=== ${name}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  console.error(
+    `=== ${name}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+  );
   if (code !== 0) process.exit(code);
 }
 

@@ -31,7 +31,11 @@ export async function startWebServer(options: { localAgentSocket?: string } = {}
     rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`database migration failed: ${migrated.stderr}`);
   }
-  const child: ChildProcess = spawn('node', ['apps/web/dist/server.js'], { cwd: repoRoot, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child: ChildProcess = spawn('node', ['apps/web/dist/server.js'], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const baseURL = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null) {
@@ -65,7 +69,9 @@ function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -4,10 +4,10 @@ import { loadEnv } from '../env';
 import { LoginLimiter } from './auth/login-limiter';
 import { loadSecretBox } from './crypto/secret-box';
 import { createDb } from './db/client';
+import { createNextPages } from './http/next-pages';
 import { createWebServer } from './http/server';
 import { AgentHub } from './hub/agent-hub';
 import { connectAgent } from './hub/connect-agent';
-import { createNextPages } from './http/next-pages';
 import { AuthService } from './services/auth-service';
 import { HostService } from './services/host-service';
 
@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   if (env.STEVEDORE_LOCAL_AGENT_SOCKET) await services.hosts.ensureLocal(env.STEVEDORE_LOCAL_AGENT_SOCKET);
   await services.hosts.connectAll();
 
-  const pages = await createNextPages({ dev: env.NODE_ENV === 'development', hostname: env.HOSTNAME, port: env.PORT });
+  const pages = await createNextPages({
+    dev: env.NODE_ENV === 'development',
+    hostname: env.HOSTNAME,
+    port: env.PORT,
+  });
   const server = createWebServer({ services, pages, secureCookies: env.STEVEDORE_SECURE_COOKIES, log });
   server.listen(env.PORT, env.HOSTNAME, () => {
     log.info({ url: `http://${env.HOSTNAME}:${env.PORT}` }, 'Stevedore dashboard listening');

@@ -23,7 +23,10 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
           <Link href="/hosts" className="font-semibold tracking-tight">
             Stevedore
           </Link>
-          <Link href="/hosts" className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
+          <Link
+            href="/hosts"
+            className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
+          >
             Hosts
           </Link>
           <div className="ml-auto flex items-center gap-3 text-sm">

@@ -33,7 +33,9 @@ function LoginForm() {
 
   return (
     <form onSubmit={submit} className="space-y-4">
-      <h1 className="text-xl font-semibold">{firstRun ? 'Create the admin account' : 'Log in to Stevedore'}</h1>
+      <h1 className="text-xl font-semibold">
+        {firstRun ? 'Create the admin account' : 'Log in to Stevedore'}
+      </h1>
       {firstRun && (
         <p className="text-sm text-slate-600 dark:text-slate-400">
           This is the first start: the account you create now administers every host.

@@ -20,8 +20,7 @@ export function sessionCookie(token: string, options: { secure: boolean; maxAgeM
   return parts.join('; ');
 }
 
-export const clearedSessionCookie = (secure: boolean): string =>
-  sessionCookie('', { secure, maxAgeMs: 0 });
+export const clearedSessionCookie = (secure: boolean): string => sessionCookie('', { secure, maxAgeMs: 0 });
 
 export function readSessionCookie(cookieHeader: string | undefined): string | null {
   if (!cookieHeader) return null;

@@ -22,7 +22,9 @@ export function createDb(databaseUrl: string): Db {
     return client as unknown as Db;
   }
   if (!databaseUrl.startsWith('file:')) {
-    throw new Error(`DATABASE_URL must be file:/path/to.db or postgresql://…; got "${databaseUrl.split(':')[0]}:…"`);
+    throw new Error(
+      `DATABASE_URL must be file:/path/to.db or postgresql://…; got "${databaseUrl.split(':')[0]}:…"`,
+    );
   }
   return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: databaseUrl }) });
 }

@@ -9,10 +9,20 @@ export async function mapDbErrors<T>(entity: string, key: string, fn: () => Prom
     return await fn();
   } catch (error) {
     if (codeOf(error) === 'P2002') {
-      throw new StevedoreError('ALREADY_EXISTS', `${entity} "${key}" already exists`, { entity, key }, { cause: error });
+      throw new StevedoreError(
+        'ALREADY_EXISTS',
+        `${entity} "${key}" already exists`,
+        { entity, key },
+        { cause: error },
+      );
     }
     if (codeOf(error) === 'P2025') {
-      throw new StevedoreError('NOT_FOUND', `${entity} "${key}" not found`, { entity, key }, { cause: error });
+      throw new StevedoreError(
+        'NOT_FOUND',
+        `${entity} "${key}" not found`,
+        { entity, key },
+        { cause: error },
+      );
     }
     throw error;
   }

@@ -4,7 +4,11 @@ import next from 'next';
 import type { PageHandler } from './server';
 
 /** The Next.js app (apps/web) as a page handler for the custom server. */
-export async function createNextPages(options: { dev: boolean; hostname: string; port: number }): Promise<PageHandler> {
+export async function createNextPages(options: {
+  dev: boolean;
+  hostname: string;
+  port: number;
+}): Promise<PageHandler> {
   // Works from src/server/http (tsx) and from dist/ (bundled): find the app dir by its next.config.
   const here = dirname(fileURLToPath(import.meta.url));
   const dir = here.includes('/src/server/') ? resolve(here, '../../..') : resolve(here, '..');

@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
 import { isCrossSiteWrite, isPublicPath } from './request-guard.js';
 
-const req = (method: string, headers: Record<string, string>) => ({ method, headers }) as unknown as IncomingMessage;
+const req = (method: string, headers: Record<string, string>) =>
+  ({ method, headers }) as unknown as IncomingMessage;
 
 test('only the login page, assets and the API are public', () => {
   for (const path of ['/login', '/_next/static/chunk.js', '/api/trpc/auth.status', '/favicon.ico']) {

@@ -4,7 +4,12 @@ import type { IncomingMessage } from 'node:http';
 const PUBLIC_PREFIXES = ['/login', '/_next/', '/api/trpc', '/api/health', '/favicon.ico'];
 
 export const isPublicPath = (pathname: string): boolean =>
-  PUBLIC_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`) || pathname.startsWith(`${prefix}?`));
+  PUBLIC_PREFIXES.some(
+    (prefix) =>
+      pathname === prefix ||
+      pathname.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`) ||
+      pathname.startsWith(`${prefix}?`),
+  );
 
 /**
  * CSRF defence in depth besides SameSite=Strict cookies: a state-changing request must come from

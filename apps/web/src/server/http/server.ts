@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import type { Logger } from 'pino';
-import type { AuthService } from '../services/auth-service';
-import type { Services } from '../services/index';
 import { appRouter } from '../api/root';
 import type { Context } from '../api/trpc';
 import { readSessionCookie } from '../auth/session-token';
+import type { AuthService } from '../services/auth-service';
+import type { Services } from '../services/index';
 import { clientIp, isCrossSiteWrite, isPublicPath } from './request-guard';
 
 export interface PageHandler {

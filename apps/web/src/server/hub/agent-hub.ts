@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
+import type { AgentRouter } from '@stevedore/agent/router';
 import type { HostConnectionState, HostStatus } from '@stevedore/shared';
 import { StevedoreError } from '@stevedore/shared';
-import type { AgentRouter } from '@stevedore/agent/router';
 import type { TRPCClient } from '@trpc/client';
 import type { Logger } from 'pino';
 
@@ -50,7 +50,12 @@ export class AgentHub {
 
   add(target: AgentTarget): void {
     this.remove(target.hostId);
-    const status: HostStatus = { hostId: target.hostId, state: 'connecting', lastError: null, lastSeen: null };
+    const status: HostStatus = {
+      hostId: target.hostId,
+      state: 'connecting',
+      lastError: null,
+      lastSeen: null,
+    };
     const connection = this.connect(target, {
       onOpen: () => this.setState(target.hostId, 'online', null),
       onClose: (cause) => this.setState(target.hostId, 'offline', describe(cause) ?? 'connection closed'),
@@ -66,19 +71,27 @@ export class AgentHub {
     if (!entry) return;
     clearInterval(entry.pingTimer);
     this.entries.delete(hostId);
-    entry.connection.close().catch((error) => this.log.warn({ hostId, error }, 'closing agent connection failed'));
+    entry.connection
+      .close()
+      .catch((error) => this.log.warn({ hostId, error }, 'closing agent connection failed'));
   }
 
   status(hostId: string): HostStatus {
     return (
-      this.entries.get(hostId)?.status ?? { hostId, state: 'offline', lastError: 'not connected', lastSeen: null }
+      this.entries.get(hostId)?.status ?? {
+        hostId,
+        state: 'offline',
+        lastError: 'not connected',
+        lastSeen: null,
+      }
     );
   }
 
   /** Runs a call on a host's agent; fails fast with UNAVAILABLE when the host is not online. */
   async call<T>(hostId: string, fn: (client: AgentClient) => Promise<T>): Promise<T> {
     const entry = this.entries.get(hostId);
-    if (!entry) throw new StevedoreError('NOT_FOUND', `host ${hostId} is not registered with the hub`, { hostId });
+    if (!entry)
+      throw new StevedoreError('NOT_FOUND', `host ${hostId} is not registered with the hub`, { hostId });
     if (entry.status.state === 'offline' || entry.status.state === 'connecting') {
       throw new StevedoreError(
         'UNAVAILABLE',

@@ -1,12 +1,12 @@
 import type { CreateFirstAdminInput, LoginInput, SessionUser } from '@stevedore/shared';
 import { StevedoreError } from '@stevedore/shared';
+import type { LoginLimiter } from '../auth/login-limiter';
+import { hashPassword, verifyPassword } from '../auth/password';
+import { hashSessionToken, newSessionToken, SESSION_TTL_MS } from '../auth/session-token';
 import type { Db } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
 import { createSession, deleteSession, findSession, touchSession } from '../db/repositories/sessions';
 import { countUsers, createUser, findUserByUsername } from '../db/repositories/users';
-import type { LoginLimiter } from '../auth/login-limiter';
-import { hashPassword, verifyPassword } from '../auth/password';
-import { hashSessionToken, newSessionToken, SESSION_TTL_MS } from '../auth/session-token';
 
 export interface ClientMeta {
   ip: string;
@@ -109,7 +109,10 @@ export class AuthService {
     if (!session) return null;
     await touchSession(this.db, tokenHash);
     const { user } = session;
-    return { user: { id: user.id, username: user.username, role: user.role as SessionUser['role'] }, tokenHash };
+    return {
+      user: { id: user.id, username: user.username, role: user.role as SessionUser['role'] },
+      tokenHash,
+    };
   }
 
   private async issue(user: SessionUser, meta: ClientMeta): Promise<IssuedSession> {

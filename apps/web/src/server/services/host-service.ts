@@ -1,8 +1,8 @@
 import type { HostStatus, HostSummary, SystemInfo } from '@stevedore/shared';
+import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
 import { createHost, findHostByName, getHost, listHosts, updateHost } from '../db/repositories/hosts';
-import type { SecretBox } from '../crypto/secret-box';
 import type { AgentHub, AgentTarget } from '../hub/agent-hub';
 
 type HostRow = Awaited<ReturnType<typeof listHosts>>[number];
@@ -100,5 +100,4 @@ export class HostService {
     if (host.caCert) target.caCert = host.caCert;
     return target;
   }
-
 }

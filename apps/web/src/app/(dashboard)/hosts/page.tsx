@@ -44,9 +44,16 @@ export default function HostsPage() {
             {hosts.data?.map((host) => {
               const status = live[host.id] ?? host.status;
               return (
-                <tr key={host.id} data-testid={`host-row-${host.name}`} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
+                <tr
+                  key={host.id}
+                  data-testid={`host-row-${host.name}`}
+                  className="border-b border-slate-100 last:border-0 dark:border-slate-800"
+                >
                   <td className="px-4 py-3 font-medium">
-                    <Link href={`/hosts/${host.id}`} className="text-sky-700 hover:underline dark:text-sky-400">
+                    <Link
+                      href={`/hosts/${host.id}`}
+                      className="text-sky-700 hover:underline dark:text-sky-400"
+                    >
                       {host.name}
                     </Link>
                   </td>

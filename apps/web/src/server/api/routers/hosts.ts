@@ -11,5 +11,7 @@ export const hostsRouter = router({
   info: roleProcedure('viewer')
     .input(HostIdInput)
     .query(({ ctx, input }) => ctx.services.hosts.info(input.hostId)),
-  watchStatus: roleProcedure('viewer').subscription(({ ctx, signal }) => ctx.services.hosts.watchStatus(signal)),
+  watchStatus: roleProcedure('viewer').subscription(({ ctx, signal }) =>
+    ctx.services.hosts.watchStatus(signal),
+  ),
 });

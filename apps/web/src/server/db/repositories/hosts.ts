@@ -34,4 +34,5 @@ export const updateHost = (db: Db, id: string, { labels, ...changes }: Partial<N
     }),
   );
 
-export const deleteHost = (db: Db, id: string) => mapDbErrors('host', id, () => db.host.delete({ where: { id } }));
+export const deleteHost = (db: Db, id: string) =>
+  mapDbErrors('host', id, () => db.host.delete({ where: { id } }));

@@ -21,7 +21,8 @@ export const findSession = (db: Db, tokenHash: string, now = new Date()) =>
 export const touchSession = (db: Db, tokenHash: string) =>
   db.session.updateMany({ where: { id: tokenHash }, data: { lastSeenAt: new Date() } });
 
-export const deleteSession = (db: Db, tokenHash: string) => db.session.deleteMany({ where: { id: tokenHash } });
+export const deleteSession = (db: Db, tokenHash: string) =>
+  db.session.deleteMany({ where: { id: tokenHash } });
 
 export const deleteExpiredSessions = (db: Db, now = new Date()) =>
   db.session.deleteMany({ where: { expiresAt: { lte: now } } });

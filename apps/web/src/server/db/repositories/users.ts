@@ -9,4 +9,5 @@ export const createUser = (db: Db, input: { username: string; passwordHash: stri
 
 export const findUserByUsername = (db: Db, username: string) => db.user.findUnique({ where: { username } });
 
-export const deleteUser = (db: Db, id: string) => mapDbErrors('user', id, () => db.user.delete({ where: { id } }));
+export const deleteUser = (db: Db, id: string) =>
+  mapDbErrors('user', id, () => db.user.delete({ where: { id } }));

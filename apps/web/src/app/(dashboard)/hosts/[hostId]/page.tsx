@@ -11,14 +11,22 @@ import { useTRPC } from '~/trpc/react';
 function infoRows(info: SystemInfo): [string, string][] {
   return [
     ['Server Version', info.ServerVersion],
-    ['Containers', `${info.Containers} (running ${info.ContainersRunning}, paused ${info.ContainersPaused}, stopped ${info.ContainersStopped})`],
+    [
+      'Containers',
+      `${info.Containers} (running ${info.ContainersRunning}, paused ${info.ContainersPaused}, stopped ${info.ContainersStopped})`,
+    ],
     ['Images', String(info.Images)],
     ['Storage Driver', info.Driver],
     ...info.DriverStatus.map(([k, v]): [string, string] => [`  ${k}`, v]),
     ['Cgroup Driver', info.CgroupDriver],
     ['Cgroup Version', info.CgroupVersion],
     ['Default Runtime', info.DefaultRuntime],
-    ['Runtimes', Object.entries(info.Runtimes).map(([n, r]) => `${n} ${r.version}`).join(', ')],
+    [
+      'Runtimes',
+      Object.entries(info.Runtimes)
+        .map(([n, r]) => `${n} ${r.version}`)
+        .join(', '),
+    ],
     ['Kernel Version', info.KernelVersion],
     ['Operating System', info.OperatingSystem],
     ['Architecture', info.Architecture],
