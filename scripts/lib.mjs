@@ -47,12 +47,16 @@ export function ensureDebianPackages(packages) {
 
 export const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 
-/** `npm ci` when node_modules does not match package-lock.json (native modules compile the first time). */
+/**
+ * Installs npm dependencies when node_modules does not match package-lock.json (native modules
+ * compile the first time). `npm install`, not `npm ci`: npm 11.19 writes lockfiles without other
+ * platforms' optional packages and then `npm ci` refuses them as out of sync.
+ */
 export function ensureNpmDependencies() {
-  const lockHash = sha256(readFileSync(`${repoRoot}/package-lock.json`));
+  const lockHash = () => sha256(readFileSync(`${repoRoot}/package-lock.json`));
   const stamp = `${repoRoot}/node_modules/.stevedore-install`;
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash) return;
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash()) return;
   console.error('Installing npm dependencies (native modules compile on first install)…');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
-  writeFileSync(stamp, lockHash);
+  run('npm', ['install', '--no-audit', '--no-fund']);
+  writeFileSync(stamp, lockHash());
 }
