@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every test phase in order: lint, typecheck, build, unit, integration (root, real components), e2e.
 // `npm test` runs all; `npm test -- unit integration` runs the named phases.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
@@ -12,13 +12,14 @@ import {
 } from './lib.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
+const totals = { passed: 0, failed: 0 };
 const phases = {
   lint: () => run('npx', ['biome', 'check', '.']),
   typecheck: () => run('npm', ['run', '--silent', 'typecheck']),
   build: () => run('npm', ['run', '--silent', 'build']),
   unit: () => nodeTests(['scripts', 'packages/shared/src', 'apps/agent/src', 'apps/web/src'], false),
   integration: () => nodeTests(['apps/agent/test', 'apps/web/test'], true),
-  e2e: () => run('npx', ['playwright', 'test', '--config', 'e2e/playwright.config.ts']),
+  e2e: () => runCounting('npx', ['playwright', 'test', '--config', 'e2e/playwright.config.ts']),
 };
 
 const requested = process.argv.slice(2);
@@ -36,16 +37,43 @@ ensureNpmDependencies();
 for (const name of selected) {
   console.error(`\n=== ${name} ===`);
   const started = Date.now();
-  const code = phases[name]();
+  const code = await phases[name]();
   console.error(
     `=== ${name}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)}s`,
   );
-  if (code !== 0) process.exit(code);
+  if (code !== 0) {
+    summarize();
+    process.exit(code);
+  }
+}
+summarize();
+
+function summarize() {
+  console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
 }
 
 function run(cmd, args) {
   const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   return result.status ?? 1;
+}
+
+/** Runs a test runner, echoing its output and adding its pass/fail counts to the totals. */
+function runCounting(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let tail = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      tail = (tail + chunk.toString()).slice(-4000);
+    });
+    child.on('close', (code, signal) => {
+      // node --test (spec reporter): "ℹ pass 12" / "ℹ fail 0"; Playwright: "  6 passed (8.5s)" / "  1 failed".
+      const count = (re) => Number(re.exec(tail)?.[1] ?? 0);
+      totals.passed += count(/^ℹ pass (\d+)$/m) + count(/^\s+(\d+) passed \(/m);
+      totals.failed += count(/^ℹ fail (\d+)$/m) + count(/^\s+(\d+) failed$/m);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
 }
 
 function findTests(dir) {
@@ -75,5 +103,5 @@ function nodeTests(dirs, needsRoot) {
   }
   // Integration tests share host resources (iptables, cgroups), so run files one at a time.
   const concurrency = needsRoot ? ['--test-concurrency=1'] : [];
-  return run('node', ['--import', 'tsx', '--test', ...concurrency, '--test-reporter=spec', ...files]);
+  return runCounting('node', ['--import', 'tsx', '--test', ...concurrency, '--test-reporter=spec', ...files]);
 }
