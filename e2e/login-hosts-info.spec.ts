@@ -38,6 +38,7 @@ test('first run: the admin is created, then the local host shows its live state 
   await expect(info.locator('[data-field="Root Dir"]')).toHaveText(stack.agent.dataRoot);
   await expect(info.locator('[data-field="Runtimes"]')).toContainText(`runc ${runcVersion}`);
   await expect(info.locator('[data-field="Storage Driver"]')).toHaveText('overlay2');
+  await expect(info.locator('[data-field="Insecure Registries"]')).toContainText('127.0.0.0/8');
   await expect(info.locator('[data-field="CPUs"]')).toHaveText(
     String((await import('node:os')).cpus().length),
   );

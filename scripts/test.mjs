@@ -15,7 +15,9 @@ const root = new URL('..', import.meta.url).pathname;
 const totals = { passed: 0, failed: 0 };
 const phases = {
   lint: () => run('npx', ['biome', 'check', '.']),
-  typecheck: () => run('npm', ['run', '--silent', 'typecheck']),
+  // Generated Prisma clients are part of what gets typechecked.
+  typecheck: () =>
+    run('node', ['scripts/db.mjs', 'generate']) || run('npm', ['run', '--silent', 'typecheck']),
   build: () => run('npm', ['run', '--silent', 'build']),
   unit: () => nodeTests(['scripts', 'packages/shared/src', 'apps/agent/src', 'apps/web/src'], false),
   integration: () => nodeTests(['apps/agent/test', 'apps/web/test'], true),

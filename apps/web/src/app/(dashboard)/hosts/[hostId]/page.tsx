@@ -36,7 +36,11 @@ function infoRows(info: SystemInfo): [string, string][] {
     ['Root Dir', info.DockerRootDir],
     ['Exec Root', info.ExecRoot],
     ['Registry Mirrors', info.RegistryConfig.Mirrors.join(', ') || '—'],
-    ['Insecure Registries', info.RegistryConfig.InsecureRegistries.join(', ') || '—'],
+    [
+      'Insecure Registries',
+      [...info.RegistryConfig.InsecureRegistryCIDRs, ...info.RegistryConfig.InsecureRegistries].join(', ') ||
+        '—',
+    ],
     ['Live Restore Enabled', String(info.LiveRestoreEnabled)],
   ];
 }
