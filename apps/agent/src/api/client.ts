@@ -115,6 +115,36 @@ export function createAgentClient(options: AgentClientOptions): AgentConnection 
   };
 }
 
+/** A connection failure as an Error carrying the socket-level details (code, HTTP status). */
+export type AgentConnectFailure = Error & AgentConnectionError;
+
+/**
+ * Connects once and resolves when the socket is open; rejects with the first connection error and
+ * stops, instead of reconnecting (for the CLI and tests, which should fail fast).
+ */
+export function connectAgentOnce(
+  options: Omit<AgentClientOptions, 'retryDelayMs' | 'onStateChange'>,
+): Promise<AgentConnection> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const connection = createAgentClient({
+      ...options,
+      retryDelayMs: () => 0,
+      onStateChange: (state) => {
+        if (settled) return;
+        if (state.state === 'open') {
+          settled = true;
+          resolve(connection);
+        } else if (state.state === 'connecting' && state.error) {
+          settled = true;
+          void connection.close();
+          reject(Object.assign(new Error(state.error.message), state.error) as AgentConnectFailure);
+        }
+      },
+    });
+  });
+}
+
 function describeSocketError(error: NodeJS.ErrnoException): AgentConnectionError {
   const status = /Unexpected server response: (\d{3})/.exec(error.message);
   if (status) return { message: error.message, statusCode: Number(status[1]) };

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import {
+  type AgentConnectFailure,
   type AgentConnection,
   type AgentConnectionError,
   agentWebSocketUrl,
-  createAgentClient,
+  connectAgentOnce,
 } from '../api/client.js';
 import { OperationalError } from './errors.js';
 
@@ -31,27 +32,15 @@ export async function connectToAgent(target: AgentTarget): Promise<AgentConnecti
   } catch (error) {
     throw new OperationalError((error as Error).message);
   }
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const connection = createAgentClient({
+  try {
+    return await connectAgentOnce({
       host: target.host,
       ...(target.token ? { token: target.token } : {}),
       ...(ca !== undefined ? { ca } : {}),
-      // The first failure settles this attempt and close() stops reconnecting; no back-off wait.
-      retryDelayMs: () => 0,
-      onStateChange: (state) => {
-        if (settled) return;
-        if (state.state === 'open') {
-          settled = true;
-          resolve(connection);
-        } else if (state.state === 'connecting' && state.error) {
-          settled = true;
-          void connection.close();
-          reject(new OperationalError(connectFailure(target.host, state.error)));
-        }
-      },
     });
-  });
+  } catch (error) {
+    throw new OperationalError(connectFailure(target.host, error as AgentConnectFailure));
+  }
 }
 
 function connectFailure(host: string, error: AgentConnectionError): string {

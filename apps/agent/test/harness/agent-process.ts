@@ -8,6 +8,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
+import { type ExitResult, runNodeToExit } from './run-to-exit.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../../../..');
 export const agentBin = join(repoRoot, 'apps/agent/bin/stevedore-agent.js');
@@ -157,32 +158,8 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
 }
 
 /** Runs the agent expecting it to exit by itself (e.g. on a bad configuration). */
-export function runAgentToExit(
-  args: readonly string[],
-  timeoutMs = 20_000,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [agentBin, ...args], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the agent did not exit within ${timeoutMs} ms; stderr:\n${stderr}`));
-    }, timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-  });
+export function runAgentToExit(args: readonly string[], timeoutMs = 20_000): Promise<ExitResult> {
+  return runNodeToExit(agentBin, args, { cwd: repoRoot, timeoutMs, what: 'the agent' });
 }
 
 function waitForListening(

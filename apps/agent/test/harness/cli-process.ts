@@ -1,11 +1,7 @@
-import { spawn } from 'node:child_process';
 import { cliBin, repoRoot } from './agent-process.js';
+import { type ExitResult, runNodeToExit } from './run-to-exit.js';
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = ExitResult;
 
 /** Runs the real `stevedore` CLI binary; STEVEDORE_* from the test's environment are not inherited. */
 export function runCli(
@@ -16,27 +12,10 @@ export function runCli(
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('STEVEDORE_')),
   );
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [cliBin, ...args], {
-      cwd: repoRoot,
-      env: { ...inherited, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`stevedore ${args.join(' ')} did not exit within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
+  return runNodeToExit(cliBin, args, {
+    cwd: repoRoot,
+    env: { ...inherited, ...env },
+    timeoutMs,
+    what: `stevedore ${args.join(' ')}`,
   });
 }

@@ -1,11 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import {
-  type AgentClientOptions,
-  type AgentConnection,
-  type AgentConnectionError,
-  createAgentClient,
-} from '@stevedore/agent/client';
+import { type AgentConnectionError, connectAgentOnce } from '@stevedore/agent/client';
 
 /** What an agent answers to a raw websocket upgrade: the HTTP status, or 101 when it upgraded. */
 export function rawUpgradeStatus(url: string, headers: Record<string, string>, ca?: string): Promise<number> {
@@ -38,25 +33,6 @@ export function rawUpgradeStatus(url: string, headers: Record<string, string>, c
 }
 
 /** Connects and resolves once open, or rejects with the first connection error. */
-export function connectOnce(options: AgentClientOptions): Promise<AgentConnection> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const connection = createAgentClient({
-      ...options,
-      retryDelayMs: () => 0,
-      onStateChange: (state) => {
-        if (settled) return;
-        if (state.state === 'open') {
-          settled = true;
-          resolve(connection);
-        } else if (state.state === 'connecting' && state.error) {
-          settled = true;
-          void connection.close();
-          reject(Object.assign(new Error(state.error.message), state.error));
-        }
-      },
-    });
-  });
-}
+export const connectOnce = connectAgentOnce;
 
 export type ConnectionFailure = Error & AgentConnectionError;

@@ -1,5 +1,5 @@
 import type { SystemInfo } from '@stevedore/shared';
-import { bytesSize } from './human-size.js';
+import { bytesSize } from '@stevedore/shared';
 
 /** `docker info`'s Server section, laid out the same way, for a Stevedore agent. */
 export function infoText(info: SystemInfo): string[] {

@@ -1,5 +1,5 @@
 import type { CreateFirstAdminInput, LoginInput, SessionUser } from '@stevedore/shared';
-import { StevedoreError } from '@stevedore/shared';
+import { RoleSchema, StevedoreError } from '@stevedore/shared';
 import type { LoginLimiter } from '../auth/login-limiter';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { hashSessionToken, newSessionToken, SESSION_TTL_MS } from '../auth/session-token';
@@ -50,7 +50,7 @@ export class AuthService {
       userId: user.id,
       username: user.username,
       action: 'auth.setup',
-      params: { username: user.username },
+      params: {},
       result: 'ok',
     });
     return this.issue({ id: user.id, username: user.username, role: 'admin' }, meta);
@@ -88,7 +88,7 @@ export class AuthService {
       params: { ip: meta.ip },
       result: 'ok',
     });
-    return this.issue({ id: user.id, username: user.username, role: user.role as SessionUser['role'] }, meta);
+    return this.issue({ id: user.id, username: user.username, role: RoleSchema.parse(user.role) }, meta);
   }
 
   async logout(user: SessionUser, tokenHash: string): Promise<void> {

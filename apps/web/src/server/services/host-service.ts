@@ -1,4 +1,4 @@
-import type { HostStatus, HostSummary, SystemInfo } from '@stevedore/shared';
+import { type HostStatus, type HostSummary, HostTransportSchema, type SystemInfo } from '@stevedore/shared';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
@@ -40,21 +40,18 @@ export class HostService {
   }
 
   async list(): Promise<HostSummary[]> {
-    return (await listHosts(this.db)).map((host) => ({
-      id: host.id,
-      name: host.name,
-      transport: host.transport as HostSummary['transport'],
-      address: host.address,
-      status: this.hub.status(host.id),
-    }));
+    return (await listHosts(this.db)).map((host) => this.summarize(host));
   }
 
   async get(hostId: string): Promise<HostSummary> {
-    const host = await getHost(this.db, hostId);
+    return this.summarize(await getHost(this.db, hostId));
+  }
+
+  private summarize(host: HostRow): HostSummary {
     return {
       id: host.id,
       name: host.name,
-      transport: host.transport as HostSummary['transport'],
+      transport: HostTransportSchema.parse(host.transport),
       address: host.address,
       status: this.hub.status(host.id),
     };

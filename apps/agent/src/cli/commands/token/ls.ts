@@ -1,5 +1,5 @@
+import { timeAgo } from '@stevedore/shared';
 import { type Command, FORMAT_FLAG, stringFlag } from '../../command.js';
-import { timeAgo } from '../../format/human-duration.js';
 import { formatValue } from '../../format/template-output.js';
 
 export const tokenLsCommand: Command = {

@@ -1,11 +1,11 @@
 'use client';
 
-import type { SystemInfo } from '@stevedore/shared';
+import { bytesSize, type SystemInfo } from '@stevedore/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
 import { ErrorNote, StateBadge } from '~/components/ui';
 import { useHostStatuses } from '~/components/use-host-statuses';
-import { formatBytes } from '~/lib/format';
+
 import { useTRPC } from '~/trpc/react';
 
 function infoRows(info: SystemInfo): [string, string][] {
@@ -31,7 +31,7 @@ function infoRows(info: SystemInfo): [string, string][] {
     ['Operating System', info.OperatingSystem],
     ['Architecture', info.Architecture],
     ['CPUs', String(info.NCPU)],
-    ['Total Memory', formatBytes(info.MemTotal)],
+    ['Total Memory', bytesSize(info.MemTotal)],
     ['Name', info.Name],
     ['Root Dir', info.DockerRootDir],
     ['Exec Root', info.ExecRoot],
