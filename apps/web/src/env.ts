@@ -10,6 +10,8 @@ const EnvSchema = z.object({
   STEVEDORE_DATA_DIR: z.string().default(resolve(import.meta.dirname ?? '.', '../data')),
   /** When set, a host named `local` pointing at this agent socket is registered at start. */
   STEVEDORE_LOCAL_AGENT_SOCKET: z.string().optional(),
+  /** base64 of 32 bytes; when unset the key lives in <data dir>/secret.key. */
+  STEVEDORE_SECRET_KEY: z.string().optional(),
   STEVEDORE_SECURE_COOKIES: z
     .enum(['true', 'false'])
     .default('false')

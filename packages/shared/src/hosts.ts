@@ -20,11 +20,28 @@ export const CreateHostInput = z.discriminatedUnion('transport', [
   z.object({
     name: HostNameSchema,
     transport: z.literal('tls'),
-    url: z.url({ protocol: /^wss?$|^https?$/, message: 'must be an https:// (or http:// for loopback) URL' }),
-    token: z.string().min(16, { message: 'must be the agent token (at least 16 characters)' }),
-    caCert: z.string().optional(),
+    url: z
+      .url({ protocol: /^https?$/, message: 'must be an https:// URL such as https://10.0.0.5:2376' })
+      .refine((url) => url.startsWith('https:') || isLoopbackUrl(url), {
+        message: 'must use https:// (plain http:// is allowed only on 127.0.0.1 / localhost)',
+      }),
+    token: z.string().trim().min(16, { message: 'must be the agent token (at least 16 characters)' }),
+    caCert: z
+      .string()
+      .trim()
+      .refine((pem) => pem === '' || pem.startsWith('-----BEGIN CERTIFICATE-----'), {
+        message: 'must be a PEM certificate (-----BEGIN CERTIFICATE-----…) or empty',
+      })
+      .optional(),
   }),
 ]);
+
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export const HostIdInput = z.object({ hostId: z.string().min(1).max(64) });
 export type CreateHostInput = z.infer<typeof CreateHostInput>;
 
 export const HostConnectionStateSchema = z.enum(['connecting', 'online', 'degraded', 'offline']);

@@ -1,3 +1,4 @@
+export * from './audit.js';
 export * from './auth.js';
 export * from './config.js';
 export * from './errors.js';
@@ -6,3 +7,4 @@ export * from './format/human-size.js';
 export * from './hosts.js';
 export * from './system.js';
 export * from './tokens.js';
+export * from './users.js';

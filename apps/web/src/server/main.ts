@@ -8,19 +8,24 @@ import { createNextPages } from './http/next-pages';
 import { createWebServer } from './http/server';
 import { AgentHub } from './hub/agent-hub';
 import { connectAgent } from './hub/connect-agent';
+import { AuditService } from './services/audit-service';
 import { AuthService } from './services/auth-service';
 import { HostService } from './services/host-service';
+import type { Services } from './services/index';
+import { UserService } from './services/user-service';
 
 // Composition root: env → log → db → secrets → hub → services → pages → HTTP server.
 async function main(): Promise<void> {
   const env = loadEnv();
   const log = pino({ level: env.LOG_LEVEL });
   const db = createDb(env.DATABASE_URL ?? `file:${join(env.STEVEDORE_DATA_DIR, 'stevedore.db')}`);
-  const secrets = loadSecretBox(env.STEVEDORE_DATA_DIR);
+  const secrets = loadSecretBox(env.STEVEDORE_DATA_DIR, env.STEVEDORE_SECRET_KEY);
   const hub = new AgentHub(connectAgent, log.child({ module: 'hub' }));
-  const services = {
+  const services: Services = {
     auth: new AuthService(db, new LoginLimiter()),
     hosts: new HostService(db, hub, secrets),
+    users: new UserService(db),
+    audit: new AuditService(db),
   };
   if (env.STEVEDORE_LOCAL_AGENT_SOCKET) await services.hosts.ensureLocal(env.STEVEDORE_LOCAL_AGENT_SOCKET);
   await services.hosts.connectAll();

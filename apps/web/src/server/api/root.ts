@@ -1,10 +1,14 @@
+import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { hostsRouter } from './routers/hosts';
+import { usersRouter } from './routers/users';
 import { createCallerFactory, router } from './trpc';
 
 export const appRouter = router({
   auth: authRouter,
   hosts: hostsRouter,
+  users: usersRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,9 +1,25 @@
-import { type HostStatus, type HostSummary, HostTransportSchema, type SystemInfo } from '@stevedore/shared';
+import {
+  type CreateHostInput,
+  type HostStatus,
+  type HostSummary,
+  HostTransportSchema,
+  type SessionUser,
+  StevedoreError,
+  type SystemInfo,
+} from '@stevedore/shared';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
-import { appendAudit } from '../db/repositories/audit';
-import { createHost, findHostByName, getHost, listHosts, updateHost } from '../db/repositories/hosts';
+import {
+  createHost,
+  deleteHost,
+  findHostByName,
+  getHost,
+  listHosts,
+  updateHost,
+} from '../db/repositories/hosts';
 import type { AgentHub, AgentTarget } from '../hub/agent-hub';
+import { probeAgent } from '../hub/probe-agent';
+import { audited } from './audited';
 
 type HostRow = Awaited<ReturnType<typeof listHosts>>[number];
 
@@ -23,20 +39,61 @@ export class HostService {
   async ensureLocal(socketPath: string): Promise<void> {
     const address = `unix://${socketPath}`;
     const existing = await findHostByName(this.db, 'local');
-    if (!existing) {
-      const host = await createHost(this.db, { name: 'local', transport: 'unix', address });
-      await appendAudit(this.db, {
-        userId: null,
-        username: 'system',
+    if (existing?.address === address) return;
+    const what = {
+      action: existing ? 'host.update' : 'host.create',
+      target: 'local',
+      params: { transport: 'unix', address },
+    };
+    await audited(this.db, null, what, () =>
+      existing
+        ? updateHost(this.db, existing.id, { address })
+        : createHost(this.db, { name: 'local', transport: 'unix', address }),
+    );
+  }
+
+  /** "Test connection" for the add-host form: reaches the agent once and returns its info. */
+  async test(input: CreateHostInput): Promise<SystemInfo> {
+    return probeAgent(targetFromInput(input));
+  }
+
+  /** Adds a host after a successful connection test; its token is stored encrypted. */
+  async create(actor: SessionUser, input: CreateHostInput): Promise<HostSummary> {
+    const target = targetFromInput(input);
+    return audited(
+      this.db,
+      actor,
+      {
         action: 'host.create',
-        hostId: host.id,
-        target: 'local',
-        params: { transport: 'unix', address },
-        result: 'ok',
-      });
-    } else if (existing.address !== address) {
-      await updateHost(this.db, existing.id, { address });
-    }
+        target: input.name,
+        params: { transport: input.transport, address: target.address },
+      },
+      async () => {
+        if (await findHostByName(this.db, input.name)) {
+          throw new StevedoreError('ALREADY_EXISTS', `a host named "${input.name}" already exists`, {
+            name: input.name,
+          });
+        }
+        await probeAgent(target);
+        const host = await createHost(this.db, {
+          name: input.name,
+          transport: input.transport,
+          address: target.address,
+          credentialCiphertext: target.token ? this.secrets.encrypt(target.token) : null,
+          caCert: target.caCert ?? null,
+        });
+        this.hub.add(this.targetOf(host));
+        return this.summarize(host);
+      },
+    );
+  }
+
+  async remove(actor: SessionUser, hostId: string): Promise<void> {
+    const host = await getHost(this.db, hostId);
+    await audited(this.db, actor, { action: 'host.remove', hostId, target: host.name }, async () => {
+      this.hub.remove(hostId);
+      await deleteHost(this.db, hostId);
+    });
   }
 
   async list(): Promise<HostSummary[]> {
@@ -97,4 +154,9 @@ export class HostService {
     if (host.caCert) target.caCert = host.caCert;
     return target;
   }
+}
+
+function targetFromInput(input: CreateHostInput): Omit<AgentTarget, 'hostId'> {
+  if (input.transport === 'unix') return { address: `unix://${input.socketPath}` };
+  return { address: input.url, token: input.token, ...(input.caCert ? { caCert: input.caCert } : {}) };
 }

@@ -1,7 +1,5 @@
-import { z } from 'zod';
+import { CreateHostInput, HostIdInput } from '@stevedore/shared';
 import { roleProcedure, router } from '../trpc';
-
-const HostIdInput = z.object({ hostId: z.string().min(1).max(64) });
 
 export const hostsRouter = router({
   list: roleProcedure('viewer').query(({ ctx }) => ctx.services.hosts.list()),
@@ -14,4 +12,13 @@ export const hostsRouter = router({
   watchStatus: roleProcedure('viewer').subscription(({ ctx, signal }) =>
     ctx.services.hosts.watchStatus(signal),
   ),
+  test: roleProcedure('admin')
+    .input(CreateHostInput)
+    .mutation(({ ctx, input }) => ctx.services.hosts.test(input)),
+  create: roleProcedure('admin')
+    .input(CreateHostInput)
+    .mutation(({ ctx, input }) => ctx.services.hosts.create(ctx.user, input)),
+  remove: roleProcedure('admin')
+    .input(HostIdInput)
+    .mutation(({ ctx, input }) => ctx.services.hosts.remove(ctx.user, input.hostId)),
 });
