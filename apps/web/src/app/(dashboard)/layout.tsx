@@ -23,12 +23,13 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
           <Link href="/hosts" className="font-semibold tracking-tight">
             Stevedore
           </Link>
-          <Link
-            href="/hosts"
-            className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
-          >
-            Hosts
-          </Link>
+          <NavLink href="/hosts">Hosts</NavLink>
+          {status.data?.user?.role === 'admin' && (
+            <>
+              <NavLink href="/users">Users</NavLink>
+              <NavLink href="/audit">Audit log</NavLink>
+            </>
+          )}
           <div className="ml-auto flex items-center gap-3 text-sm">
             {status.data?.user && (
               <span data-testid="current-user" className="text-slate-600 dark:text-slate-300">
@@ -47,5 +48,16 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
       </header>
       <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
     </div>
+  );
+}
+
+function NavLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <Link
+      href={href}
+      className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
+    >
+      {children}
+    </Link>
   );
 }

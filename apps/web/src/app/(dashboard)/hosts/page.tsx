@@ -2,7 +2,9 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { ErrorNote, StateBadge } from '~/components/ui';
+import { useState } from 'react';
+import { AddHostForm } from '~/components/add-host-form';
+import { Button, ErrorNote, StateBadge } from '~/components/ui';
 import { useHostStatuses } from '~/components/use-host-statuses';
 import { useTRPC } from '~/trpc/react';
 
@@ -10,10 +12,18 @@ export default function HostsPage() {
   const trpc = useTRPC();
   const hosts = useQuery(trpc.hosts.list.queryOptions());
   const live = useHostStatuses();
+  const me = useQuery(trpc.auth.status.queryOptions());
+  const [adding, setAdding] = useState(false);
 
   return (
     <section className="space-y-4">
-      <h1 className="text-2xl font-semibold">Hosts</h1>
+      <div className="flex items-center justify-between">
+        <h1 className="text-2xl font-semibold">Hosts</h1>
+        {me.data?.user?.role === 'admin' && !adding && (
+          <Button onClick={() => setAdding(true)}>Add host</Button>
+        )}
+      </div>
+      {adding && <AddHostForm onDone={() => setAdding(false)} />}
       {hosts.isError && <ErrorNote>{hosts.error.message}</ErrorNote>}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <table className="min-w-full text-left text-sm">
