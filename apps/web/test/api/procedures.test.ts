@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Role, SessionUser } from '@stevedore/shared';
-import pino from 'pino';
 import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
-import { createCaller } from '../../src/server/api/root';
-import type { Context } from '../../src/server/api/trpc';
-import { LoginLimiter } from '../../src/server/auth/login-limiter';
-import { SecretBox } from '../../src/server/crypto/secret-box';
 import { createUser } from '../../src/server/db/repositories/users';
-import { AgentHub } from '../../src/server/hub/agent-hub';
-import { connectAgent } from '../../src/server/hub/connect-agent';
-import { AuditService } from '../../src/server/services/audit-service';
-import { AuthService } from '../../src/server/services/auth-service';
-import { HostService } from '../../src/server/services/host-service';
-import type { Services } from '../../src/server/services/index';
-import { UserService } from '../../src/server/services/user-service';
+import type { AgentHub } from '../../src/server/hub/agent-hub';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
+import { createControlPlane, waitFor } from '../harness/control-plane';
 
 const codeOf = (code: string) => (error: unknown) => (error as { code?: string }).code === code;
 
@@ -26,42 +15,26 @@ describe('procedures enforce roles on the server', () => {
   let t: TestDatabase;
   let agent: AgentProcess;
   let hub: AgentHub;
-  let services: Services;
+  let plane: ReturnType<typeof createControlPlane>;
   const users = {} as Record<Role, SessionUser>;
 
   before(async () => {
     t = await openTestDatabase('sqlite');
     agent = await startAgent({ tls: true });
-    hub = new AgentHub(connectAgent, pino({ level: 'silent' }), 1_000);
-    services = {
-      auth: new AuthService(t.db, new LoginLimiter()),
-      hosts: new HostService(t.db, hub, new SecretBox(randomBytes(32))),
-      users: new UserService(t.db),
-      audit: new AuditService(t.db),
-    };
+    plane = createControlPlane(t.db);
+    hub = plane.hub;
     for (const role of ['admin', 'operator', 'viewer'] as const) {
       const row = await createUser(t.db, { username: `${role}-user`, passwordHash: 'x', role });
       users[role] = { id: row.id, username: row.username, role };
     }
   });
   after(async () => {
-    await hub?.close();
+    await plane?.close();
     await agent?.stop();
     await t?.close();
   });
 
-  const callerAs = (user: SessionUser | null) => {
-    const ctx: Context = {
-      services,
-      user,
-      sessionTokenHash: user ? 'f'.repeat(64) : null,
-      clientIp: '127.0.0.1',
-      userAgent: 'test',
-      secureCookies: false,
-      setCookie: () => {},
-    };
-    return createCaller(ctx);
-  };
+  const callerAs = (user: SessionUser | null) => plane.callerAs(user);
   const tlsHost = (name: string, token = agent.token!) => ({
     name,
     transport: 'tls' as const,
@@ -151,11 +124,3 @@ describe('procedures enforce roles on the server', () => {
     }
   });
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -4,6 +4,7 @@ import type { HostConnectionState, HostStatus } from '@stevedore/shared';
 import { StevedoreError } from '@stevedore/shared';
 import type { TRPCClient } from '@trpc/client';
 import type { Logger } from 'pino';
+import type { SshTarget } from './ssh-tunnel';
 
 export type AgentClient = TRPCClient<AgentRouter>;
 
@@ -13,6 +14,8 @@ export interface AgentTarget {
   address: string;
   token?: string;
   caCert?: string;
+  /** For SSH hosts: how to tunnel to the agent's socket (address is then only for display). */
+  ssh?: SshTarget;
 }
 
 export interface AgentConnection {
@@ -49,7 +52,7 @@ export class AgentHub {
   }
 
   add(target: AgentTarget): void {
-    this.remove(target.hostId);
+    void this.remove(target.hostId);
     const status: HostStatus = {
       hostId: target.hostId,
       state: 'connecting',
@@ -111,7 +114,7 @@ export class AgentHub {
   }
 
   async close(): Promise<void> {
-    for (const hostId of [...this.entries.keys()]) this.remove(hostId);
+    await Promise.all([...this.entries.keys()].map((hostId) => this.remove(hostId)));
   }
 
   private async ping(hostId: string): Promise<void> {

@@ -1,12 +1,16 @@
 import { createAgentClient } from '@stevedore/agent/client';
-import type { ConnectAgent } from './agent-hub';
+import type { AgentConnection, ConnectAgent } from './agent-hub';
+import { SshTunnel } from './ssh-tunnel';
 
 const MAX_RETRY_DELAY_MS = 30_000;
 
-/** Connects the hub to an agent over its websocket API (unix socket or TLS + token). */
-export const connectAgent: ConnectAgent = (target, events) =>
-  createAgentClient({
-    host: target.address,
+/** Connects the hub to an agent over its websocket API: unix socket, TLS + token, or an SSH tunnel. */
+export const connectAgent: ConnectAgent = (target, events) => {
+  const tunnel = target.ssh ? new SshTunnel(target.ssh) : null;
+  // The tunnel's local socket is bound synchronously; a first dial racing it is simply retried.
+  tunnel?.listen().catch((error: Error) => events.onClose(`SSH tunnel: ${error.message}`));
+  const connection: AgentConnection = createAgentClient({
+    host: tunnel ? `unix://${tunnel.localSocket}` : target.address,
     ...(target.token ? { token: target.token } : {}),
     ...(target.caCert ? { ca: target.caCert } : {}),
     // 0.5 s, 1 s, 2 s … capped at 30 s: quick to notice an agent restart, gentle on a dead host.
@@ -22,3 +26,12 @@ export const connectAgent: ConnectAgent = (target, events) =>
     },
     onClose: () => events.onClose('connection closed'),
   });
+  if (!tunnel) return connection;
+  return {
+    client: connection.client,
+    close: async () => {
+      await connection.close();
+      await tunnel.close();
+    },
+  };
+};

@@ -2,6 +2,7 @@ import { connectAgentOnce } from '@stevedore/agent/client';
 import type { SystemInfo } from '@stevedore/shared';
 import { StevedoreError } from '@stevedore/shared';
 import type { AgentTarget } from './agent-hub';
+import { SshTunnel } from './ssh-tunnel';
 
 /** "Test connection": connects once, asks for system.info, and closes; fails with a readable reason. */
 export async function probeAgent(
@@ -18,9 +19,14 @@ export async function probeAgent(
       timeoutMs,
     );
   });
+  const tunnel = target.ssh ? new SshTunnel(target.ssh) : null;
   const attempt = (async () => {
+    if (tunnel) {
+      await tunnel.listen();
+      await tunnel.check();
+    }
     const connection = await connectAgentOnce({
-      host: target.address,
+      host: tunnel ? `unix://${tunnel.localSocket}` : target.address,
       handshakeTimeoutMs: timeoutMs,
       ...(target.token ? { token: target.token } : {}),
       ...(target.caCert ? { ca: target.caCert } : {}),
@@ -43,5 +49,6 @@ export async function probeAgent(
     return await Promise.race([attempt, timeout]);
   } finally {
     clearTimeout(timer);
+    await tunnel?.close();
   }
 }

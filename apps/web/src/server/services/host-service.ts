@@ -20,6 +20,7 @@ import {
 import type { AgentHub, AgentTarget } from '../hub/agent-hub';
 import { probeAgent } from '../hub/probe-agent';
 import { audited } from './audited';
+import { fromStored, targetFromInput, toStored } from './host-targets';
 
 type HostRow = Awaited<ReturnType<typeof listHosts>>[number];
 
@@ -74,13 +75,15 @@ export class HostService {
             name: input.name,
           });
         }
-        await probeAgent(target);
+        await probeAgent(target); // with SSH and no pinned key, this pins the key it sees
+        const stored = toStored(target);
         const host = await createHost(this.db, {
           name: input.name,
           transport: input.transport,
-          address: target.address,
-          credentialCiphertext: target.token ? this.secrets.encrypt(target.token) : null,
-          caCert: target.caCert ?? null,
+          address: stored.address,
+          credentialCiphertext: stored.credential ? this.secrets.encrypt(stored.credential) : null,
+          caCert: stored.caCert,
+          sshHostKey: stored.sshHostKey,
         });
         this.hub.add(this.targetOf(host));
         return this.summarize(host);
@@ -91,7 +94,7 @@ export class HostService {
   async remove(actor: SessionUser, hostId: string): Promise<void> {
     const host = await getHost(this.db, hostId);
     await audited(this.db, actor, { action: 'host.remove', hostId, target: host.name }, async () => {
-      this.hub.remove(hostId);
+      await this.hub.remove(hostId);
       await deleteHost(this.db, hostId);
     });
   }
@@ -149,14 +152,13 @@ export class HostService {
   }
 
   private targetOf(host: HostRow): AgentTarget {
-    const target: AgentTarget = { hostId: host.id, address: host.address };
-    if (host.credentialCiphertext) target.token = this.secrets.decrypt(host.credentialCiphertext);
-    if (host.caCert) target.caCert = host.caCert;
+    const credential = host.credentialCiphertext ? this.secrets.decrypt(host.credentialCiphertext) : null;
+    const target = fromStored(host.id, host, credential);
+    if (target.ssh && !target.ssh.hostKeyFingerprint) {
+      target.ssh.onHostKeyPinned = (fingerprint) => {
+        updateHost(this.db, host.id, { sshHostKey: fingerprint }).catch(() => undefined);
+      };
+    }
     return target;
   }
-}
-
-function targetFromInput(input: CreateHostInput): Omit<AgentTarget, 'hostId'> {
-  if (input.transport === 'unix') return { address: `unix://${input.socketPath}` };
-  return { address: input.url, token: input.token, ...(input.caCert ? { caCert: input.caCert } : {}) };
 }

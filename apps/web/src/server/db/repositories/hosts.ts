@@ -8,6 +8,7 @@ export interface NewHost {
   address: string;
   credentialCiphertext?: string | null;
   caCert?: string | null;
+  sshHostKey?: string | null;
   labels?: Record<string, string>;
 }
 
