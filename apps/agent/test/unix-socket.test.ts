@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -30,6 +38,15 @@ describe('agent on a unix socket', () => {
 
   test('system.ping answers OK', async () => {
     assert.equal(await connection.client.system.ping.query(), 'OK');
+  });
+
+  test('system.usage reports host CPU, memory and the data-root filesystem', async () => {
+    const usage = await connection.client.system.usage.query();
+    assert.equal(usage.ncpu, os.cpus().length);
+    assert.equal(usage.memTotal, os.totalmem());
+    const fs = statfsSync(agent.dataRoot);
+    assert.equal(usage.diskTotal, fs.blocks * fs.bsize);
+    assert.ok(usage.cpuPercent >= 0 && usage.cpuPercent <= 100);
   });
 
   test('system.info reports real host facts', async () => {

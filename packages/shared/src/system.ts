@@ -46,3 +46,19 @@ export const VersionSchema = z.object({
   GitCommit: z.string(),
 });
 export type Version = z.infer<typeof VersionSchema>;
+
+/** Live resource use of the whole host, for the fleet overview. */
+export const HostUsageSchema = z.object({
+  /** Busy share of all CPUs since the previous sample, 0-100. */
+  cpuPercent: z.number().min(0).max(100),
+  ncpu: z.number().int().positive(),
+  loadAverage: z.tuple([z.number(), z.number(), z.number()]),
+  memTotal: z.number().int().nonnegative(),
+  /** Total minus MemAvailable (what the kernel could not hand out without swapping). */
+  memUsed: z.number().int().nonnegative(),
+  /** The data-root's filesystem. */
+  diskTotal: z.number().int().nonnegative(),
+  diskUsed: z.number().int().nonnegative(),
+  sampledAt: z.string(),
+});
+export type HostUsage = z.infer<typeof HostUsageSchema>;

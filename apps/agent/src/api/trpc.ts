@@ -1,6 +1,7 @@
 import {
   type CreatedToken,
   type ErrorCode,
+  type HostUsage,
   isStevedoreError,
   StevedoreError,
   type SystemInfo,
@@ -20,6 +21,7 @@ export type Transport = 'unix' | 'tcp';
 export interface SystemApi {
   info(): Promise<SystemInfo>;
   version(): Version;
+  usage(): Promise<HostUsage>;
 }
 export interface TokensApi {
   list(): TokenSummary[];

@@ -1,5 +1,11 @@
 import os from 'node:os';
-import { type SystemInfo, SystemInfoSchema, type Version, VersionSchema } from '@stevedore/shared';
+import {
+  type HostUsage,
+  type SystemInfo,
+  SystemInfoSchema,
+  type Version,
+  VersionSchema,
+} from '@stevedore/shared';
 import type { AgentConfig } from '../config/agent-config.js';
 import type { AgentPaths } from '../config/paths.js';
 import type { Logger } from '../util/logger.js';
@@ -10,6 +16,7 @@ import {
   readBackingFilesystem,
   readHostFacts,
 } from './host-facts.js';
+import { HostUsageSampler } from './host-usage.js';
 import { detectRuntimes, type RuntimeBinary } from './runtimes.js';
 import { countContainers, countImages } from './store-counts.js';
 import { AGENT_VERSION, API_VERSION, gitCommit, goArch } from './version.js';
@@ -30,11 +37,20 @@ interface StaticFacts {
 
 /** Answers `info` and `version` from real host facts and the agent's own store. */
 export class SystemService {
+  private readonly usageSampler: HostUsageSampler;
+
   private constructor(
     private readonly config: AgentConfig,
     private readonly paths: AgentPaths,
     private readonly facts: StaticFacts,
-  ) {}
+  ) {
+    this.usageSampler = new HostUsageSampler(paths.dataRoot);
+  }
+
+  /** Host CPU, memory and data-root disk use (one shared sample per second). */
+  usage(): Promise<HostUsage> {
+    return this.usageSampler.sample();
+  }
 
   static async create(config: AgentConfig, paths: AgentPaths, log: Logger): Promise<SystemService> {
     const [engineId, host, backingFs, runtimes, commit] = await Promise.all([

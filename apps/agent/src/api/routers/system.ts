@@ -1,9 +1,10 @@
-import { SystemInfoSchema, VersionSchema } from '@stevedore/shared';
+import { HostUsageSchema, SystemInfoSchema, VersionSchema } from '@stevedore/shared';
 import { z } from 'zod';
 import { publicProcedure, router } from '../trpc.js';
 
 export const systemRouter = router({
   ping: publicProcedure.output(z.literal('OK')).query(() => 'OK' as const),
   info: publicProcedure.output(SystemInfoSchema).query(({ ctx }) => ctx.services.system.info()),
+  usage: publicProcedure.output(HostUsageSchema).query(({ ctx }) => ctx.services.system.usage()),
   version: publicProcedure.output(VersionSchema).query(({ ctx }) => ctx.services.system.version()),
 });
