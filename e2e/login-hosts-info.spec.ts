@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { bytesSize } from '@stevedore/shared';
 import { ADMIN, expect, test } from './fixtures';
 
 test.describe.configure({ mode: 'serial' });
@@ -26,6 +28,11 @@ test('first run: the admin is created, then the local host shows its live state 
   await expect(row).toBeVisible();
   await expect(row.getByTestId('host-state')).toHaveText('online');
   await expect(row).toContainText(`unix://${stack.agent.socketPath}`);
+  // The fleet columns carry the agent's live facts about this machine.
+  await expect(row.getByTestId('host-agent')).toContainText('Stevedore 0.1.0');
+  await expect(row.getByTestId('host-agent')).toContainText('cgroup v');
+  await expect(row.getByTestId('host-memory')).toContainText(`/ ${bytesSize(os.totalmem())}`);
+  await expect(row.getByTestId('host-containers')).toHaveText('0 running · 0 stopped');
 
   await row.getByRole('link', { name: 'local' }).click();
   await expect(page).toHaveURL(/\/hosts\/[a-z0-9]+$/);
@@ -39,9 +46,7 @@ test('first run: the admin is created, then the local host shows its live state 
   await expect(info.locator('[data-field="Runtimes"]')).toContainText(`runc ${runcVersion}`);
   await expect(info.locator('[data-field="Storage Driver"]')).toHaveText('overlay2');
   await expect(info.locator('[data-field="Insecure Registries"]')).toContainText('127.0.0.0/8');
-  await expect(info.locator('[data-field="CPUs"]')).toHaveText(
-    String((await import('node:os')).cpus().length),
-  );
+  await expect(info.locator('[data-field="CPUs"]')).toHaveText(String(os.cpus().length));
 });
 
 test('logging out ends the session; logging in again works and a wrong password is refused', async ({

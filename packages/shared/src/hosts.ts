@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HostUsageSchema } from './system.js';
 
 export const HostNameSchema = z
   .string()
@@ -108,3 +109,21 @@ export const HostSummarySchema = z.object({
   status: HostStatusSchema,
 });
 export type HostSummary = z.infer<typeof HostSummarySchema>;
+
+/** One row of the fleet overview: connection state plus what the agent reports when it is reachable. */
+export const FleetHostSchema = HostSummarySchema.extend({
+  agent: z
+    .object({
+      version: z.string(),
+      runtime: z.string(),
+      cgroupVersion: z.string(),
+      containersRunning: z.number().int(),
+      containersStopped: z.number().int(),
+      images: z.number().int(),
+    })
+    .nullable(),
+  usage: HostUsageSchema.nullable(),
+  /** Why agent/usage are missing although the host is connected, e.g. a timed-out call. */
+  error: z.string().nullable(),
+});
+export type FleetHost = z.infer<typeof FleetHostSchema>;

@@ -24,7 +24,7 @@ export function AddHostForm({ onDone }: { onDone(): void }) {
   const create = useMutation(
     trpc.hosts.create.mutationOptions({
       onSuccess: async () => {
-        await queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.hosts.pathKey() });
         onDone();
       },
     }),

@@ -1,5 +1,6 @@
 import {
   type CreateHostInput,
+  type FleetHost,
   type HostStatus,
   type HostSummary,
   HostTransportSchema,
@@ -21,6 +22,8 @@ import type { AgentHub, AgentTarget } from '../hub/agent-hub';
 import { probeAgent } from '../hub/probe-agent';
 import { audited } from './audited';
 import { fromStored, targetFromInput, toStored } from './host-targets';
+
+const INFO_CACHE_MS = 5_000;
 
 type HostRow = Awaited<ReturnType<typeof listHosts>>[number];
 
@@ -97,6 +100,51 @@ export class HostService {
       await this.hub.remove(hostId);
       await deleteHost(this.db, hostId);
     });
+  }
+
+  /** Every host with its state and, for reachable ones, agent facts and live resource use. */
+  async fleet(): Promise<FleetHost[]> {
+    const hosts = await this.list();
+    return Promise.all(hosts.map((host) => this.fleetRow(host)));
+  }
+
+  private async fleetRow(host: HostSummary): Promise<FleetHost> {
+    if (host.status.state !== 'online' && host.status.state !== 'degraded') {
+      return { ...host, agent: null, usage: null, error: null };
+    }
+    try {
+      const [info, usage] = await Promise.all([
+        this.cachedInfo(host.id),
+        this.hub.call(host.id, (client) => client.system.usage.query()),
+      ]);
+      const agent = {
+        version: info.ServerVersion,
+        runtime: `${info.DefaultRuntime} ${info.Runtimes[info.DefaultRuntime]?.version ?? ''}`.trim(),
+        cgroupVersion: info.CgroupVersion,
+        containersRunning: info.ContainersRunning,
+        containersStopped: info.ContainersStopped,
+        images: info.Images,
+      };
+      return { ...host, agent, usage, error: null };
+    } catch (error) {
+      return {
+        ...host,
+        agent: null,
+        usage: null,
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+
+  // Counts change with container work, facts rarely: a few seconds of staleness keeps a large fleet cheap.
+  private readonly infoCache = new Map<string, { at: number; info: Promise<SystemInfo> }>();
+  private cachedInfo(hostId: string): Promise<SystemInfo> {
+    const cached = this.infoCache.get(hostId);
+    if (cached && Date.now() - cached.at < INFO_CACHE_MS) return cached.info;
+    const info = this.info(hostId);
+    this.infoCache.set(hostId, { at: Date.now(), info });
+    info.catch(() => this.infoCache.delete(hostId));
+    return info;
   }
 
   async list(): Promise<HostSummary[]> {

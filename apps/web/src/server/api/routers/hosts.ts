@@ -3,6 +3,7 @@ import { roleProcedure, router } from '../trpc';
 
 export const hostsRouter = router({
   list: roleProcedure('viewer').query(({ ctx }) => ctx.services.hosts.list()),
+  fleet: roleProcedure('viewer').query(({ ctx }) => ctx.services.hosts.fleet()),
   get: roleProcedure('viewer')
     .input(HostIdInput)
     .query(({ ctx, input }) => ctx.services.hosts.get(input.hostId)),
