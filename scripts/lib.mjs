@@ -16,7 +16,13 @@ export const AGENT_SYSTEM_PACKAGES = [
   'ca-certificates',
 ];
 /** What the tests drive for real besides the agent's own needs. */
-export const TEST_SYSTEM_PACKAGES = ['docker-registry', 'postgresql', 'chromium', 'fonts-liberation', 'openssh-server'];
+export const TEST_SYSTEM_PACKAGES = [
+  'docker-registry',
+  'postgresql',
+  'chromium',
+  'fonts-liberation',
+  'openssh-server',
+];
 
 export function run(cmd, args, options = {}) {
   const result = spawnSync(cmd, args, { stdio: 'inherit', cwd: repoRoot, ...options });
