@@ -27,6 +27,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     await unlink(temp).catch(() => {});
     throw error;
   }
+  await syncDirectory(dir);
+}
+
+/** fsyncs a directory so renames and creations in it survive a crash. */
+export async function syncDirectory(dir: string): Promise<void> {
   const directory = await open(dir, 'r');
   try {
     await directory.sync();
