@@ -200,40 +200,71 @@ function executeSql(provider, url, sql) {
   if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
 }
 
-/** The database's schema as normalized text, leaving out Prisma's own bookkeeping table. */
+/**
+ * The database's schema as sorted, order-independent lines (columns with type, nullability and
+ * default; indexes; constraints), leaving out Prisma's own bookkeeping table. Column order differs
+ * legitimately between a migrated table (ALTER TABLE appends) and a freshly created one.
+ */
 function describeDatabase(provider, url) {
-  if (provider === 'sqlite') {
-    const db = new Database(url.slice('file:'.length), { readonly: true });
-    try {
-      const rows = db
-        .prepare(
-          "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE '_prisma_migrations%' AND name NOT LIKE 'sqlite_%' ORDER BY type, name",
-        )
-        .all();
-      return rows.map((r) => `${r.type} ${r.name}: ${String(r.sql).replace(/\s+/g, ' ')}`).join('\n');
-    } finally {
-      db.close();
+  const lines = provider === 'sqlite' ? describeSqlite(url) : describePostgres(url);
+  return lines.sort().join('\n');
+}
+
+function describeSqlite(url) {
+  const db = new Database(url.slice('file:'.length), { readonly: true });
+  try {
+    const tables = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_prisma_migrations' AND name NOT LIKE 'sqlite_%'",
+      )
+      .all()
+      .map((row) => row.name);
+    const lines = [];
+    for (const table of tables) {
+      for (const c of db.prepare(`PRAGMA table_info("${table}")`).all()) {
+        lines.push(
+          `column ${table}.${c.name} ${c.type} ${c.notnull ? 'not null' : 'null'} default=${c.dflt_value} pk=${c.pk}`,
+        );
+      }
+      for (const index of db.prepare(`PRAGMA index_list("${table}")`).all()) {
+        const columns = db
+          .prepare(`PRAGMA index_info("${index.name}")`)
+          .all()
+          .map((c) => c.name);
+        lines.push(`index ${table}.${index.name} unique=${index.unique} (${columns.join(',')})`);
+      }
+      for (const fk of db.prepare(`PRAGMA foreign_key_list("${table}")`).all()) {
+        lines.push(
+          `foreign key ${table}.${fk.from} -> ${fk.table}.${fk.to} on delete ${fk.on_delete} on update ${fk.on_update}`,
+        );
+      }
     }
+    return lines;
+  } finally {
+    db.close();
   }
-  const dump = spawnSync(
-    'pg_dump',
-    ['--schema-only', '--no-owner', '--exclude-table=_prisma_migrations', url],
-    {
+}
+
+function describePostgres(url) {
+  const query = (sql) => {
+    const result = spawnSync('psql', [url, '-At', '-F', ' | ', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
       encoding: 'utf8',
-    },
-  );
-  if (dump.status !== 0) throw new Error(`pg_dump failed: ${dump.stderr}`);
-  return dump.stdout
-    .split('\n')
-    .filter(
-      (line) =>
-        line.trim() !== '' &&
-        !line.startsWith('--') &&
-        !/^\\(un)?restrict /.test(line) &&
-        !line.startsWith('SET ') &&
-        !line.includes('pg_catalog.set_config'),
-    )
-    .join('\n');
+    });
+    if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+    return result.stdout.split('\n').filter(Boolean);
+  };
+  const notPrisma = "table_name <> '_prisma_migrations'";
+  return [
+    ...query(
+      `SELECT 'column', table_name, column_name, data_type, is_nullable, coalesce(column_default, '') FROM information_schema.columns WHERE table_schema = 'public' AND ${notPrisma}`,
+    ),
+    ...query(
+      `SELECT 'index', tablename, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`,
+    ),
+    ...query(
+      "SELECT 'constraint', conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> '_prisma_migrations'",
+    ),
+  ];
 }
 
 async function check() {

@@ -63,16 +63,17 @@ function run(cmd, args) {
 function runCounting(cmd, args) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    let tail = '';
+    let output = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
-      tail = (tail + chunk.toString()).slice(-4000);
+      output += chunk.toString();
     });
     child.on('close', (code, signal) => {
       // node --test (spec reporter): "ℹ pass 12" / "ℹ fail 0"; Playwright: "  6 passed (8.5s)" / "  1 failed".
-      const count = (re) => Number(re.exec(tail)?.[1] ?? 0);
-      totals.passed += count(/^ℹ pass (\d+)$/m) + count(/^\s+(\d+) passed \(/m);
-      totals.failed += count(/^ℹ fail (\d+)$/m) + count(/^\s+(\d+) failed$/m);
+      // The runner's own summary: the last such line (failure details may follow it).
+      const count = (re) => Number([...output.matchAll(re)].at(-1)?.[1] ?? 0);
+      totals.passed += count(/^ℹ pass (\d+)$/gm) + count(/^\s+(\d+) passed \(/gm);
+      totals.failed += count(/^ℹ fail (\d+)$/gm) + count(/^\s+(\d+) failed$/gm);
       resolve(code ?? (signal ? 1 : 0));
     });
   });

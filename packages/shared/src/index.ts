@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './format/human-duration.js';
 export * from './format/human-size.js';
 export * from './hosts.js';
+export * from './image-manifest.js';
 export * from './image-reference.js';
 export * from './system.js';
 export * from './tokens.js';

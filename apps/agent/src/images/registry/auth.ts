@@ -1,0 +1,79 @@
+import { StevedoreError } from '@stevedore/shared';
+import type { Dispatcher } from 'undici';
+import { request } from 'undici';
+
+export interface Challenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+/** Parses `WWW-Authenticate: Bearer realm="…",service="…",scope="…"` (quoted or token values). */
+export function parseChallenge(header: string): Challenge | null {
+  const match = /^\s*(\w+)\s*(.*)$/.exec(header);
+  if (!match?.[1]) return null;
+  const params: Record<string, string> = {};
+  for (const part of (match[2] ?? '').matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
+    params[(part[1] ?? '').toLowerCase()] = part[2] ?? part[3] ?? '';
+  }
+  return { scheme: match[1].toLowerCase(), params };
+}
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * Answers registry auth challenges: Bearer tokens from the realm (Docker Hub's flow), cached per
+ * realm, service and scope until they expire.
+ */
+export class TokenCache {
+  private readonly tokens = new Map<string, CachedToken>();
+
+  constructor(private readonly dispatcher: Dispatcher) {}
+
+  /** The Authorization header for a request that was answered with this challenge. */
+  async authorize(challenge: Challenge, scope: string): Promise<string> {
+    if (challenge.scheme !== 'bearer') {
+      throw new StevedoreError(
+        'UNAUTHENTICATED',
+        `the registry asks for ${challenge.scheme} credentials; log in first`,
+      );
+    }
+    const realm = challenge.params.realm;
+    if (!realm)
+      throw new StevedoreError('UNAVAILABLE', 'the registry sent a Bearer challenge without a realm');
+    const service = challenge.params.service ?? '';
+    const wanted = challenge.params.scope ?? scope;
+    const key = `${realm}|${service}|${wanted}`;
+    const cached = this.tokens.get(key);
+    if (cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
+
+    const url = new URL(realm);
+    if (service) url.searchParams.set('service', service);
+    url.searchParams.set('scope', wanted);
+    const response = await request(url, { dispatcher: this.dispatcher });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new StevedoreError(
+        'UNAUTHENTICATED',
+        `the token service ${url.origin} answered ${response.statusCode}`,
+        {
+          realm,
+        },
+      );
+    }
+    const body = (await response.body.json()) as {
+      token?: string;
+      access_token?: string;
+      expires_in?: number;
+    };
+    const token = body.token ?? body.access_token;
+    if (!token)
+      throw new StevedoreError('UNAUTHENTICATED', `the token service ${url.origin} sent no token`, { realm });
+    // Docker's default lifetime is 60 s; renew a little early.
+    const lifetimeMs = Math.max(10, (body.expires_in ?? 60) - 5) * 1000;
+    this.tokens.set(key, { token, expiresAt: Date.now() + lifetimeMs });
+    return `Bearer ${token}`;
+  }
+}

@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import {
+  DescriptorSchema,
+  type ImageIndex,
+  ImageIndexSchema,
+  type ImageManifest,
+  ImageManifestSchema,
+  type ImageReference,
+  MediaTypes,
+  StevedoreError,
+} from '@stevedore/shared';
+import { Agent, type Dispatcher, interceptors, request } from 'undici';
+import { parseChallenge, TokenCache } from './auth.js';
+import { type EndpointConfig, endpointsFor, type RegistryEndpoint } from './endpoints.js';
+
+const MANIFEST_ACCEPT = [
+  MediaTypes.ociIndex,
+  MediaTypes.dockerManifestList,
+  MediaTypes.ociManifest,
+  MediaTypes.dockerManifest,
+].join(', ');
+const RETRIES = 2;
+
+export type FetchedManifest =
+  | {
+      kind: 'index';
+      index: ImageIndex;
+      digest: string;
+      mediaType: string;
+      bytes: Buffer;
+      endpoint: RegistryEndpoint;
+    }
+  | {
+      kind: 'manifest';
+      manifest: ImageManifest;
+      digest: string;
+      mediaType: string;
+      bytes: Buffer;
+      endpoint: RegistryEndpoint;
+    };
+
+export interface BlobStream {
+  stream: Readable;
+  size: number | null;
+  endpoint: RegistryEndpoint;
+}
+
+/**
+ * Registry HTTP API v2: manifests (verified against their digest) and blob streams, trying mirrors
+ * in order and then the registry itself, answering Bearer challenges, retrying transient failures.
+ */
+export class RegistryClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly tokens: TokenCache;
+
+  constructor(private readonly config: () => EndpointConfig) {
+    this.dispatcher = new Agent({ keepAliveTimeout: 30_000 }).compose(
+      interceptors.redirect({ maxRedirections: 5 }),
+    );
+    this.tokens = new TokenCache(this.dispatcher);
+  }
+
+  async getManifest(ref: ImageReference): Promise<FetchedManifest> {
+    const reference = ref.digest ?? ref.tag ?? 'latest';
+    return this.tryEndpoints(ref, async (endpoint) => {
+      const response = await this.get(endpoint, ref, `manifests/${reference}`, { accept: MANIFEST_ACCEPT });
+      const bytes = Buffer.from(await response.body.arrayBuffer());
+      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      const claimed = ref.digest ?? headerOf(response, 'docker-content-digest');
+      if (claimed && claimed !== digest) {
+        throw new StevedoreError(
+          'INVALID_ARGUMENT',
+          `manifest digest mismatch for ${ref.path}:${reference}: expected ${claimed}, got ${digest}`,
+          { digest: claimed, actual: digest, endpoint: endpoint.url },
+        );
+      }
+      const parsed = JSON.parse(bytes.toString('utf8')) as { mediaType?: string; manifests?: unknown };
+      const mediaType = parsed.mediaType ?? headerOf(response, 'content-type') ?? MediaTypes.dockerManifest;
+      if (Array.isArray(parsed.manifests)) {
+        return { kind: 'index', index: ImageIndexSchema.parse(parsed), digest, mediaType, bytes, endpoint };
+      }
+      return {
+        kind: 'manifest',
+        manifest: ImageManifestSchema.parse(parsed),
+        digest,
+        mediaType,
+        bytes,
+        endpoint,
+      };
+    });
+  }
+
+  /** Streams a blob; `offset` resumes an interrupted download with a Range request. */
+  async openBlob(ref: ImageReference, digest: string, offset = 0): Promise<BlobStream> {
+    DescriptorSchema.shape.digest.parse(digest);
+    return this.tryEndpoints(ref, async (endpoint) => {
+      const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+      const response = await this.get(endpoint, ref, `blobs/${digest}`, headers);
+      if (offset > 0 && response.statusCode !== 206) {
+        await response.body.dump();
+        throw new StevedoreError('UNAVAILABLE', `the registry ignored the range request for ${digest}`, {
+          digest,
+        });
+      }
+      const length = headerOf(response, 'content-length');
+      return { stream: response.body, size: length ? Number(length) : null, endpoint };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  private async get(
+    endpoint: RegistryEndpoint,
+    ref: ImageReference,
+    suffix: string,
+    headers: Record<string, string>,
+  ) {
+    const url = `${endpoint.url}/v2/${ref.path}/${suffix}`;
+    let response = await request(url, { dispatcher: this.dispatcher, headers });
+    if (response.statusCode === 401) {
+      const challenge = parseChallenge(headerOf(response, 'www-authenticate') ?? '');
+      await response.body.dump();
+      if (!challenge)
+        throw new StevedoreError(
+          'UNAUTHENTICATED',
+          `${endpoint.url} refused the request without a challenge`,
+        );
+      const authorization = await this.tokens.authorize(challenge, `repository:${ref.path}:pull`);
+      response = await request(url, { dispatcher: this.dispatcher, headers: { ...headers, authorization } });
+    }
+    if (response.statusCode === 200 || response.statusCode === 206) return response;
+    const detail = (await response.body.text().catch(() => '')).slice(0, 200);
+    const context = {
+      registry: endpoint.url,
+      repository: ref.path,
+      path: suffix,
+      status: response.statusCode,
+    };
+    if (response.statusCode === 404) {
+      throw new StevedoreError(
+        'NOT_FOUND',
+        `${suffix.startsWith('manifests') ? 'manifest' : 'blob'} unknown: ${ref.domain}/${ref.path} ${suffix}`,
+        context,
+      );
+    }
+    if (response.statusCode === 401)
+      throw new StevedoreError('UNAUTHENTICATED', `unauthorized: ${detail}`, context);
+    if (response.statusCode === 403)
+      throw new StevedoreError('PERMISSION_DENIED', `denied: ${detail}`, context);
+    throw new StevedoreError(
+      'UNAVAILABLE',
+      `${endpoint.url} answered ${response.statusCode}: ${detail}`,
+      context,
+    );
+  }
+
+  /** Mirrors in order, then the upstream; each with bounded retries of transient failures. */
+  private async tryEndpoints<T>(
+    ref: ImageReference,
+    attempt: (endpoint: RegistryEndpoint) => Promise<T>,
+  ): Promise<T> {
+    const endpoints = endpointsFor(ref.domain, this.config());
+    let lastError: unknown;
+    for (const endpoint of endpoints) {
+      for (let retry = 0; retry <= RETRIES; retry++) {
+        try {
+          return await attempt(endpoint);
+        } catch (error) {
+          lastError = error;
+          if (!isTransient(error)) break;
+          if (retry < RETRIES) await new Promise((r) => setTimeout(r, 200 * 2 ** retry));
+        }
+      }
+      // An upstream's definite answer (not found, denied, bad digest) is final; a mirror's is not.
+      if (!endpoint.mirror && !isTransient(lastError)) break;
+    }
+    if (lastError instanceof StevedoreError) throw lastError;
+    throw new StevedoreError(
+      'UNAVAILABLE',
+      `registry ${ref.domain} unreachable: ${(lastError as Error)?.message}`,
+      {
+        registry: ref.domain,
+      },
+    );
+  }
+}
+
+function headerOf(response: Dispatcher.ResponseData, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isTransient(error: unknown): boolean {
+  if (error instanceof StevedoreError) return error.code === 'UNAVAILABLE';
+  const code = (error as NodeJS.ErrnoException)?.code ?? '';
+  return /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|UND_ERR/.test(code);
+}

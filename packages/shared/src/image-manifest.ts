@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+export const MediaTypes = {
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  dockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  ociLayer: 'application/vnd.oci.image.layer.v1.tar',
+  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+} as const;
+
+const Digest = z.string().regex(/^sha256:[a-f0-9]{64}$/, { message: 'must be sha256:<64 hex digits>' });
+
+export const DescriptorSchema = z.object({
+  mediaType: z.string(),
+  digest: Digest,
+  size: z.number().int().nonnegative(),
+  urls: z.array(z.string()).optional(),
+  platform: z.object({ os: z.string(), architecture: z.string(), variant: z.string().optional() }).optional(),
+});
+export type Descriptor = z.infer<typeof DescriptorSchema>;
+
+/** Docker schema2 and OCI image manifests share this shape. */
+export const ImageManifestSchema = z.object({
+  schemaVersion: z.literal(2),
+  mediaType: z.string().optional(),
+  config: DescriptorSchema,
+  layers: z.array(DescriptorSchema),
+});
+export type ImageManifest = z.infer<typeof ImageManifestSchema>;
+
+/** Docker manifest lists and OCI indexes. */
+export const ImageIndexSchema = z.object({
+  schemaVersion: z.literal(2),
+  mediaType: z.string().optional(),
+  manifests: z.array(DescriptorSchema),
+});
+export type ImageIndex = z.infer<typeof ImageIndexSchema>;
+
+/** The parts of an image config Stevedore applies (Docker's names). */
+export const ImageConfigSchema = z.object({
+  architecture: z.string(),
+  os: z.string(),
+  variant: z.string().optional(),
+  created: z.string().optional(),
+  config: z
+    .object({
+      User: z.string().optional(),
+      Env: z.array(z.string()).nullish(),
+      Cmd: z.array(z.string()).nullish(),
+      Entrypoint: z.array(z.string()).nullish(),
+      WorkingDir: z.string().optional(),
+      ExposedPorts: z.record(z.string(), z.object({})).nullish(),
+      Volumes: z.record(z.string(), z.object({})).nullish(),
+      Labels: z.record(z.string(), z.string()).nullish(),
+      StopSignal: z.string().optional(),
+    })
+    .partial()
+    .nullish(),
+  rootfs: z.object({ type: z.literal('layers'), diff_ids: z.array(Digest) }),
+  history: z
+    .array(
+      z.object({
+        created: z.string().optional(),
+        created_by: z.string().optional(),
+        comment: z.string().optional(),
+        empty_layer: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+});
+export type ImageConfig = z.infer<typeof ImageConfigSchema>;
