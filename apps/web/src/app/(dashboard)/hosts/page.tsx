@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { AddHostForm } from '~/components/add-host-form';
+import { DataTable, rowClass } from '~/components/data-table';
 import { Button, ErrorNote, StateBadge } from '~/components/ui';
 import { UsageMeter } from '~/components/usage-meter';
 import { useHostStatuses } from '~/components/use-host-statuses';
@@ -46,42 +47,37 @@ export default function HostsPage() {
       </div>
       {adding && <AddHostForm onDone={() => setAdding(false)} />}
       {fleet.isError && <ErrorNote>{fleet.error.message}</ErrorNote>}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <table className="min-w-full text-left text-sm">
-          <thead className="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800">
-            <tr>
-              <th className="px-4 py-3">Name</th>
-              <th className="px-4 py-3">State</th>
-              <th className="px-4 py-3">Agent</th>
-              <th className="px-4 py-3">CPU</th>
-              <th className="px-4 py-3">Memory</th>
-              <th className="px-4 py-3">Disk (data-root)</th>
-              <th className="px-4 py-3">Containers</th>
-              <th className="px-4 py-3">Images</th>
-              <th className="px-4 py-3">Address</th>
-            </tr>
-          </thead>
-          <tbody>
-            {fleet.isPending && (
-              <tr>
-                <td colSpan={9} className="px-4 py-6 text-slate-500">
-                  Loading…
-                </td>
-              </tr>
-            )}
-            {fleet.isSuccess && hosts.length === 0 && (
-              <tr>
-                <td colSpan={9} className="px-4 py-6 text-slate-500">
-                  {search ? 'No host matches.' : 'No hosts yet.'}
-                </td>
-              </tr>
-            )}
-            {hosts.map((host) => (
-              <HostRow key={host.id} host={host} state={(live[host.id] ?? host.status).state} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        columns={[
+          'Name',
+          'State',
+          'Agent',
+          'CPU',
+          'Memory',
+          'Disk (data-root)',
+          'Containers',
+          'Images',
+          'Address',
+        ]}
+      >
+        {fleet.isPending && (
+          <tr>
+            <td colSpan={9} className="px-4 py-6 text-slate-500">
+              Loading…
+            </td>
+          </tr>
+        )}
+        {fleet.isSuccess && hosts.length === 0 && (
+          <tr>
+            <td colSpan={9} className="px-4 py-6 text-slate-500">
+              {search ? 'No host matches.' : 'No hosts yet.'}
+            </td>
+          </tr>
+        )}
+        {hosts.map((host) => (
+          <HostRow key={host.id} host={host} state={(live[host.id] ?? host.status).state} />
+        ))}
+      </DataTable>
     </section>
   );
 }
@@ -90,10 +86,7 @@ function HostRow({ host, state }: { host: FleetHost; state: string }) {
   const { agent, usage } = host;
   const lastError = host.status.lastError ?? host.error;
   return (
-    <tr
-      data-testid={`host-row-${host.name}`}
-      className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800"
-    >
+    <tr data-testid={`host-row-${host.name}`} className={`${rowClass} align-top`}>
       <td className="px-4 py-3 font-medium">
         <Link href={`/hosts/${host.id}`} className="text-sky-700 hover:underline dark:text-sky-400">
           {host.name}

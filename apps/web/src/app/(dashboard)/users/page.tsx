@@ -3,6 +3,7 @@
 import { Roles } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
+import { DataTable, rowClass } from '~/components/data-table';
 import { Button, ErrorNote, Field } from '~/components/ui';
 import { useTRPC } from '~/trpc/react';
 
@@ -37,57 +38,39 @@ export default function UsersPage() {
     <section className="space-y-4">
       <h1 className="text-2xl font-semibold">Users</h1>
       {error && <ErrorNote>{error.message}</ErrorNote>}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <table className="min-w-full text-left text-sm">
-          <thead className="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800">
-            <tr>
-              <th className="px-4 py-3">Username</th>
-              <th className="px-4 py-3">Role</th>
-              <th className="px-4 py-3">Created</th>
-              <th className="px-4 py-3" />
-            </tr>
-          </thead>
-          <tbody>
-            {users.data?.map((user) => (
-              <tr
-                key={user.id}
-                data-testid={`user-row-${user.username}`}
-                className="border-b border-slate-100 last:border-0 dark:border-slate-800"
+      <DataTable columns={['Username', 'Role', 'Created', '']}>
+        {users.data?.map((user) => (
+          <tr key={user.id} data-testid={`user-row-${user.username}`} className={rowClass}>
+            <td className="px-4 py-3 font-medium">{user.username}</td>
+            <td className="px-4 py-3">
+              <select
+                aria-label={`Role of ${user.username}`}
+                className={selectClass}
+                value={user.role}
+                onChange={(e) =>
+                  setRole.mutate({ userId: user.id, role: e.target.value as typeof user.role })
+                }
               >
-                <td className="px-4 py-3 font-medium">{user.username}</td>
-                <td className="px-4 py-3">
-                  <select
-                    aria-label={`Role of ${user.username}`}
-                    className={selectClass}
-                    value={user.role}
-                    onChange={(e) =>
-                      setRole.mutate({ userId: user.id, role: e.target.value as typeof user.role })
-                    }
-                  >
-                    {Roles.map((role) => (
-                      <option key={role}>{role}</option>
-                    ))}
-                  </select>
-                </td>
-                <td className="px-4 py-3 text-xs text-slate-500">
-                  {new Date(user.createdAt).toLocaleString()}
-                </td>
-                <td className="px-4 py-3 text-right">
-                  <button
-                    type="button"
-                    className="text-sm text-red-700 hover:underline dark:text-red-400"
-                    onClick={() => {
-                      if (window.confirm(`Remove ${user.username}?`)) remove.mutate({ userId: user.id });
-                    }}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+                {Roles.map((role) => (
+                  <option key={role}>{role}</option>
+                ))}
+              </select>
+            </td>
+            <td className="px-4 py-3 text-xs text-slate-500">{new Date(user.createdAt).toLocaleString()}</td>
+            <td className="px-4 py-3 text-right">
+              <button
+                type="button"
+                className="text-sm text-red-700 hover:underline dark:text-red-400"
+                onClick={() => {
+                  if (window.confirm(`Remove ${user.username}?`)) remove.mutate({ userId: user.id });
+                }}
+              >
+                Remove
+              </button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <form
         onSubmit={submit}
         aria-label="Add user"
