@@ -14,6 +14,7 @@ export const AGENT_SYSTEM_PACKAGES = [
   'busybox-static',
   'openssl',
   'ca-certificates',
+  'attr',
 ];
 /** What the tests drive for real besides the agent's own needs. */
 export const TEST_SYSTEM_PACKAGES = [
