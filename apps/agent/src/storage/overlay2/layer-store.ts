@@ -1,0 +1,146 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { lstat, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StevedoreError } from '@stevedore/shared';
+import { execFile } from '../../util/exec.js';
+
+const SHA256 = /^sha256:([a-f0-9]{64})$/;
+const SHORT_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** Docker's chain ID: a layer's identity together with everything below it. */
+export function chainIdOf(parentChainId: string | null, diffId: string): string {
+  if (parentChainId === null) return diffId;
+  return `sha256:${createHash('sha256').update(`${parentChainId} ${diffId}`).digest('hex')}`;
+}
+
+const idOf = (chainId: string) => {
+  const hex = SHA256.exec(chainId)?.[1];
+  if (!hex)
+    throw new StevedoreError('INVALID_ARGUMENT', `"${chainId}" is not a sha256 chain id`, { chainId });
+  return hex;
+};
+
+/**
+ * Layers in Docker's overlay2 layout: `<root>/<id>/{diff,link,lower,work}` and short `l/<link>`
+ * symlinks to each diff, so the lowerdir list of a deep image still fits in one page of mount
+ * options. A layer directory appears only complete (built under a temp name, then renamed).
+ */
+export class Overlay2Store {
+  private readonly building = new Map<string, Promise<void>>();
+
+  constructor(readonly root: string) {}
+
+  /** Creates the layout and removes what a crash left half-built. */
+  async init(): Promise<void> {
+    await mkdir(join(this.root, 'l'), { recursive: true, mode: 0o700 });
+    for (const name of await readdir(this.root)) {
+      if (name.startsWith('.tmp-')) await rm(join(this.root, name), { recursive: true, force: true });
+    }
+  }
+
+  async has(chainId: string): Promise<boolean> {
+    return (await lstat(join(this.root, idOf(chainId))).catch(() => null)) !== null;
+  }
+
+  diffDir(chainId: string): string {
+    return join(this.root, idOf(chainId), 'diff');
+  }
+
+  /**
+   * Builds the layer `chainId` on top of `parentChainId` once, even when several pulls ask at the
+   * same time; `fill` writes the layer's content into the diff directory it is given.
+   */
+  async createLayer(
+    chainId: string,
+    parentChainId: string | null,
+    fill: (diffDir: string) => Promise<void>,
+  ): Promise<void> {
+    const id = idOf(chainId);
+    const inFlight = this.building.get(id);
+    if (inFlight) return inFlight;
+    const work = (async () => {
+      if (await this.has(chainId)) return;
+      const temp = join(this.root, `.tmp-${id}-${randomBytes(4).toString('hex')}`);
+      try {
+        await mkdir(join(temp, 'diff'), { recursive: true, mode: 0o755 });
+        await fill(join(temp, 'diff'));
+        await this.writeLinkFiles(temp, parentChainId);
+        await rename(temp, join(this.root, id));
+      } catch (error) {
+        await rm(temp, { recursive: true, force: true });
+        throw error;
+      }
+      await this.linkShortName(id);
+    })();
+    this.building.set(id, work);
+    try {
+      await work;
+    } finally {
+      this.building.delete(id);
+    }
+  }
+
+  /** A container's writable layer on top of an image's top layer, mounted at `<root>/<id>/merged`. */
+  async mountContainerLayer(containerId: string, imageChainId: string): Promise<string> {
+    if (!/^[a-f0-9]{12,64}$/.test(containerId)) {
+      throw new StevedoreError('INVALID_ARGUMENT', `"${containerId}" is not a container id`, { containerId });
+    }
+    const dir = join(this.root, containerId);
+    await mkdir(join(dir, 'diff'), { recursive: true, mode: 0o755 });
+    await mkdir(join(dir, 'work'), { recursive: true, mode: 0o700 });
+    await mkdir(join(dir, 'merged'), { recursive: true, mode: 0o700 });
+    await this.writeLinkFiles(dir, imageChainId);
+    await this.linkShortName(containerId);
+    const lower = (await readFile(join(dir, 'lower'), 'utf8')).trim();
+    const options = `lowerdir=${lower},upperdir=${containerId}/diff,workdir=${containerId}/work`;
+    // Relative paths from the store root keep the option string short (Docker does the same).
+    await execFile('mount', ['-t', 'overlay', 'overlay', '-o', options, join(containerId, 'merged')], {
+      cwd: this.root,
+      check: true,
+    });
+    return join(dir, 'merged');
+  }
+
+  async unmountContainerLayer(containerId: string): Promise<void> {
+    await execFile('umount', [join(this.root, containerId, 'merged')], { check: true });
+  }
+
+  async removeContainerLayer(containerId: string): Promise<void> {
+    await this.removeDir(containerId);
+  }
+
+  async removeLayer(chainId: string): Promise<void> {
+    await this.removeDir(idOf(chainId));
+  }
+
+  private async removeDir(id: string): Promise<void> {
+    const dir = join(this.root, id);
+    const short = await readFile(join(dir, 'link'), 'utf8').catch(() => null);
+    if (short) await rm(join(this.root, 'l', short.trim()), { force: true });
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  /** `link`: this layer's short name; `lower`: the short names of every layer below, top first. */
+  private async writeLinkFiles(dir: string, parentChainId: string | null): Promise<void> {
+    await writeFile(join(dir, 'link'), shortId());
+    if (parentChainId === null) return;
+    const parent = join(this.root, idOf(parentChainId));
+    const parentShort = (await readFile(join(parent, 'link'), 'utf8')).trim();
+    const parentLower = await readFile(join(parent, 'lower'), 'utf8').catch(() => '');
+    await writeFile(join(dir, 'lower'), [`l/${parentShort}`, parentLower.trim()].filter(Boolean).join(':'));
+  }
+
+  private async linkShortName(id: string): Promise<void> {
+    const short = (await readFile(join(this.root, id, 'link'), 'utf8')).trim();
+    await symlink(join('..', id, 'diff'), join(this.root, 'l', short)).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      },
+    );
+  }
+}
+
+function shortId(): string {
+  const bytes = randomBytes(26);
+  return Array.from(bytes, (byte) => SHORT_ID_ALPHABET[byte % 32]).join('');
+}
