@@ -4,6 +4,7 @@ import { TokenStore } from './auth/token-store.js';
 import { AGENT_FLAGS, type AgentConfig } from './config/agent-config.js';
 import { ConfigError, loadAgentConfig } from './config/load-config.js';
 import { agentPaths, prepareRoots } from './config/paths.js';
+import { ImageService } from './images/image-service.js';
 import { SystemService } from './system/system-service.js';
 import { AGENT_VERSION, gitCommit } from './system/version.js';
 import { formatFlagHelp } from './util/argv.js';
@@ -55,10 +56,11 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
   await prepareRoots(paths);
   const tokens = await TokenStore.open(paths.tokensFile);
   const system = await SystemService.create(config, paths, log.child({ module: 'system' }));
+  const images = await ImageService.create(config, paths);
   const api = await startApiServer({
     hosts: config.hosts,
     tls: config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : null,
-    services: { system, tokens },
+    services: { system, tokens, images },
     verifyToken: (token) => tokens.verify(token),
     log: log.child({ module: 'api' }),
   });
@@ -85,6 +87,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
   process.once('SIGTERM', forceExit);
   process.once('SIGINT', forceExit);
   await api.close();
+  await images.close();
   log.info('stopped');
   return 0;
 }

@@ -75,3 +75,27 @@ export const ImageConfigSchema = z.object({
     .optional(),
 });
 export type ImageConfig = z.infer<typeof ImageConfigSchema>;
+
+/** One progress line of a pull, per layer, as `docker pull` shows them. */
+export const PullProgressSchema = z.object({
+  id: z.string(),
+  status: z.enum(['Already exists', 'Pulling fs layer', 'Downloading', 'Download complete', 'Pull complete']),
+  current: z.number().int().nonnegative().optional(),
+  total: z.number().int().nonnegative().optional(),
+});
+export type PullProgress = z.infer<typeof PullProgressSchema>;
+
+export const ImageSummarySchema = z.object({
+  Id: z.string(),
+  RepoTags: z.array(z.string()),
+  RepoDigests: z.array(z.string()),
+  Created: z.string(),
+  Size: z.number().int().nonnegative(),
+});
+export type ImageSummary = z.infer<typeof ImageSummarySchema>;
+
+export const PullEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('progress'), progress: PullProgressSchema }),
+  z.object({ type: z.literal('done'), image: ImageSummarySchema }),
+]);
+export type PullEvent = z.infer<typeof PullEventSchema>;

@@ -1,3 +1,4 @@
+import { imagesRouter } from './routers/images.js';
 import { systemRouter } from './routers/system.js';
 import { tokensRouter } from './routers/tokens.js';
 import { router } from './trpc.js';
@@ -6,6 +7,7 @@ export type { AgentErrorData, Transport } from './trpc.js';
 
 export const agentRouter = router({
   system: systemRouter,
+  images: imagesRouter,
   tokens: tokensRouter,
 });
 

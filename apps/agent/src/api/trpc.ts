@@ -2,7 +2,9 @@ import {
   type CreatedToken,
   type ErrorCode,
   type HostUsage,
+  type ImageSummary,
   isStevedoreError,
+  type PullEvent,
   StevedoreError,
   type SystemInfo,
   type TokenSummary,
@@ -28,9 +30,14 @@ export interface TokensApi {
   create(name: string): Promise<CreatedToken>;
   remove(id: string): Promise<TokenSummary>;
 }
+export interface ImagesApi {
+  list(): Promise<ImageSummary[]>;
+  pull(reference: string): AsyncGenerator<PullEvent>;
+}
 export interface AgentServices {
   system: SystemApi;
   tokens: TokensApi;
+  images: ImagesApi;
 }
 
 export interface AgentContext {

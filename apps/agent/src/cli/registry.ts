@@ -1,4 +1,6 @@
 import type { Command } from './command.js';
+import { imagesCommand } from './commands/image/images.js';
+import { pullCommand } from './commands/image/pull.js';
 import { infoCommand } from './commands/info.js';
 import { tokenCreateCommand } from './commands/token/create.js';
 import { tokenLsCommand } from './commands/token/ls.js';
@@ -9,6 +11,8 @@ import { versionCommand } from './commands/version.js';
 export const COMMANDS: readonly Command[] = [
   infoCommand,
   versionCommand,
+  pullCommand,
+  imagesCommand,
   tokenCreateCommand,
   tokenLsCommand,
   tokenRmCommand,

@@ -54,6 +54,8 @@ export class Overlay2Store {
     chainId: string,
     parentChainId: string | null,
     fill: (diffDir: string) => Promise<void>,
+    /** Lets layers of one image extract in parallel: only the final link-up waits for the parent. */
+    parentReady: Promise<unknown> = Promise.resolve(),
   ): Promise<void> {
     const id = idOf(chainId);
     const inFlight = this.building.get(id);
@@ -64,6 +66,7 @@ export class Overlay2Store {
       try {
         await mkdir(join(temp, 'diff'), { recursive: true, mode: 0o755 });
         await fill(join(temp, 'diff'));
+        await parentReady;
         await this.writeLinkFiles(temp, parentChainId);
         await rename(temp, join(this.root, id));
       } catch (error) {

@@ -1,0 +1,84 @@
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ImageConfig, ImageConfigSchema, StevedoreError } from '@stevedore/shared';
+import { z } from 'zod';
+import { writeFileAtomic } from '../util/atomic-file.js';
+
+const ImageRecordSchema = z.object({
+  /** The config digest, Docker's image ID. */
+  id: z.string(),
+  repoTags: z.array(z.string()),
+  repoDigests: z.array(z.string()),
+  /** Chain ids of the layers, bottom first. */
+  chainIds: z.array(z.string()),
+  /** Uncompressed bytes of all layers. */
+  size: z.number().int().nonnegative(),
+  config: ImageConfigSchema,
+  pulledAt: z.string(),
+});
+export type ImageRecord = z.infer<typeof ImageRecordSchema>;
+
+/** Image metadata, one JSON file per image under `<data-root>/image/`, written atomically. */
+export class ImageStore {
+  constructor(private readonly dir: string) {}
+
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  async list(): Promise<ImageRecord[]> {
+    const names = (await readdir(this.dir)).filter((name) => name.endsWith('.json'));
+    const records = await Promise.all(names.map((name) => this.read(join(this.dir, name))));
+    return records.filter((r): r is ImageRecord => r !== null);
+  }
+
+  /** Records a pulled image; the tag moves to it from any image that had it (Docker's behaviour). */
+  async save(
+    image: Omit<ImageRecord, 'repoTags' | 'repoDigests'>,
+    tag: string | null,
+    repoDigest: string,
+  ): Promise<ImageRecord> {
+    const existing = (await this.get(image.id)) ?? { ...image, repoTags: [], repoDigests: [] };
+    if (tag) {
+      for (const other of await this.list()) {
+        if (other.id !== image.id && other.repoTags.includes(tag)) {
+          await this.write({ ...other, repoTags: other.repoTags.filter((t) => t !== tag) });
+        }
+      }
+    }
+    const record: ImageRecord = {
+      ...existing,
+      pulledAt: image.pulledAt,
+      repoTags: unique([...existing.repoTags, ...(tag ? [tag] : [])]),
+      repoDigests: unique([...existing.repoDigests, repoDigest]),
+    };
+    await this.write(record);
+    return record;
+  }
+
+  async get(id: string): Promise<ImageRecord | null> {
+    return this.read(this.fileOf(id));
+  }
+
+  private async read(path: string): Promise<ImageRecord | null> {
+    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    return text === null ? null : ImageRecordSchema.parse(JSON.parse(text));
+  }
+
+  private write(record: ImageRecord): Promise<void> {
+    return writeFileAtomic(this.fileOf(record.id), JSON.stringify(record));
+  }
+
+  private fileOf(id: string): string {
+    const hex = /^sha256:([a-f0-9]{64})$/.exec(id)?.[1];
+    if (!hex) throw new StevedoreError('INVALID_ARGUMENT', `"${id}" is not an image id`, { id });
+    return join(this.dir, `${hex}.json`);
+  }
+}
+
+const unique = (values: string[]) => [...new Set(values)];
+
+export type { ImageConfig };

@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
+import {
+  type Descriptor,
+  formatImageReference,
+  type ImageConfig,
+  ImageConfigSchema,
+  MediaTypes,
+  type PullProgress,
+  parseImageReference,
+  StevedoreError,
+} from '@stevedore/shared';
+import { applyLayer } from '../storage/extract/apply-layer.js';
+import { chainIdOf, type Overlay2Store } from '../storage/overlay2/layer-store.js';
+import type { ContentStore } from './content/content-store.js';
+import type { ImageRecord, ImageStore } from './image-store.js';
+import type { RegistryClient } from './registry/client.js';
+import { hostPlatform, selectPlatform } from './registry/platform.js';
+
+export interface PullDeps {
+  registry: RegistryClient;
+  content: ContentStore;
+  layers: Overlay2Store;
+  images: ImageStore;
+}
+
+const FOREIGN = new Set<string>([
+  MediaTypes.dockerForeignLayerGzip,
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+]);
+
+/**
+ * Pulls an image: manifest (index → this platform), config, then every layer downloaded and
+ * extracted at once, in parallel, while it streams. Compressed digests and diff_ids are both
+ * verified; a layer that is already present is not downloaded again.
+ */
+export async function pullImage(
+  deps: PullDeps,
+  reference: string,
+  onProgress: (event: PullProgress) => void,
+): Promise<ImageRecord> {
+  const ref = parseImageReference(reference);
+  const name = formatImageReference({ ...ref, tag: ref.digest ? null : ref.tag, digest: ref.digest });
+  let fetched = await deps.registry.getManifest(ref);
+  if (fetched.kind === 'index') {
+    const chosen = selectPlatform(fetched.index, hostPlatform(), name);
+    fetched = await deps.registry.getManifest({ ...ref, tag: null, digest: chosen.digest });
+  }
+  if (fetched.kind !== 'manifest')
+    throw new StevedoreError('INVALID_ARGUMENT', `${name}: a manifest list points at another list`);
+  const { manifest, digest: manifestDigest } = fetched;
+  for (const layer of manifest.layers) {
+    if (FOREIGN.has(layer.mediaType) || layer.urls?.length) {
+      throw new StevedoreError(
+        'INVALID_ARGUMENT',
+        `${name}: layer ${layer.digest} is foreign (non-distributable); Stevedore does not fetch those`,
+        {
+          digest: layer.digest,
+        },
+      );
+    }
+  }
+
+  if (!(await deps.content.has(manifest.config.digest))) {
+    const { stream } = await deps.registry.openBlob(ref, manifest.config.digest);
+    await deps.content.write(manifest.config.digest, stream, manifest.config.size);
+  }
+  const config = ImageConfigSchema.parse(
+    JSON.parse((await readAll(deps.content.read(manifest.config.digest))).toString('utf8')),
+  );
+  const diffIds = config.rootfs.diff_ids;
+  if (diffIds.length !== manifest.layers.length) {
+    throw new StevedoreError(
+      'INVALID_ARGUMENT',
+      `${name}: the manifest has ${manifest.layers.length} layers but the config lists ${diffIds.length}`,
+    );
+  }
+
+  const chainIds: string[] = [];
+  for (const diffId of diffIds) chainIds.push(chainIdOf(chainIds.at(-1) ?? null, diffId));
+  const ready: Promise<void>[] = [];
+  let size = 0;
+  manifest.layers.forEach((layer, i) => {
+    const chainId = chainIds[i]!;
+    const parent = i === 0 ? null : chainIds[i - 1]!;
+    const parentReady = i === 0 ? Promise.resolve() : ready[i - 1]!;
+    ready.push(
+      (async () => {
+        const id = layer.digest.slice(7, 19);
+        if (await deps.layers.has(chainId)) {
+          onProgress({ id, status: 'Already exists' });
+          return;
+        }
+        onProgress({ id, status: 'Pulling fs layer' });
+        await deps.layers.createLayer(
+          chainId,
+          parent,
+          async (diffDir) => {
+            const applied = await downloadAndApply(deps, ref, layer, diffDir, (current) =>
+              onProgress({ id, status: 'Downloading', current, total: layer.size }),
+            );
+            if (applied.diffId !== diffIds[i]) {
+              throw new StevedoreError(
+                'INVALID_ARGUMENT',
+                `layer ${layer.digest}: its content hashes to ${applied.diffId}, the image config says ${diffIds[i]}`,
+                {
+                  digest: layer.digest,
+                },
+              );
+            }
+            size += applied.size;
+            onProgress({ id, status: 'Download complete' });
+          },
+          parentReady,
+        );
+        onProgress({ id, status: 'Pull complete' });
+      })(),
+    );
+  });
+  // Let every layer settle so none is left half-written, then report the first failure.
+  const results = await Promise.allSettled(ready);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+
+  const repository = `${ref.domain}/${ref.path}`;
+  return deps.images.save(
+    {
+      id: manifest.config.digest,
+      chainIds,
+      size: size || (await existingSize(deps, manifest.config.digest)),
+      config,
+      pulledAt: new Date().toISOString(),
+    },
+    ref.tag ? `${repository}:${ref.tag}` : null,
+    `${repository}@${manifestDigest}`,
+  );
+}
+
+async function existingSize(deps: PullDeps, id: string): Promise<number> {
+  return (await deps.images.get(id))?.size ?? 0;
+}
+
+async function downloadAndApply(
+  deps: PullDeps,
+  ref: ReturnType<typeof parseImageReference>,
+  layer: Descriptor,
+  diffDir: string,
+  onBytes: (current: number) => void,
+) {
+  const { stream } = await deps.registry.openBlob(ref, layer.digest);
+  const hash = createHash('sha256');
+  let received = 0;
+  let lastReport = 0;
+  const counted = new PassThrough();
+  stream.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    received += chunk.length;
+    if (received - lastReport >= 512 * 1024 || received === layer.size) {
+      lastReport = received;
+      onBytes(received);
+    }
+  });
+  stream.on('error', (error) => counted.destroy(error));
+  stream.pipe(counted);
+  const applied = await applyLayer(counted, diffDir);
+  const digest = `sha256:${hash.digest('hex')}`;
+  if (digest !== layer.digest || received !== layer.size) {
+    throw new StevedoreError(
+      'INVALID_ARGUMENT',
+      `layer ${layer.digest}: received ${received} bytes hashing to ${digest}`,
+      {
+        digest: layer.digest,
+      },
+    );
+  }
+  return applied;
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(chunk as Buffer);
+  return Buffer.concat(parts);
+}
+
+export type { ImageConfig };

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chainIdOf } from '../src/storage/overlay2/layer-store.js';
+import { type AgentProcess, startAgent } from './harness/agent-process.js';
+import { runCli } from './harness/cli-process.js';
+import { startRegistry, type TestRegistry } from './harness/registry.js';
+import { type PushedImage, pushBusybox, pushImage } from './harness/test-images.js';
+
+describe('stevedore pull / images against a real registry and the real agent', () => {
+  let registry: TestRegistry;
+  let agent: AgentProcess;
+  let busybox: PushedImage;
+  let layered: PushedImage;
+  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args]);
+
+  before(async () => {
+    registry = await startRegistry();
+    busybox = await pushBusybox(registry);
+    layered = await pushImage(registry, 'test/layered', 'v1', [
+      [
+        { type: 'directory', name: 'app' },
+        { type: 'file', name: 'app/keep', content: 'keep' },
+        { type: 'file', name: 'app/drop', content: 'drop me' },
+      ],
+      [
+        { type: 'file', name: 'app/.wh.drop', content: '' },
+        { type: 'file', name: 'app/new', content: 'new' },
+      ],
+    ]);
+    agent = await startAgent();
+  });
+  after(async () => {
+    await agent?.stop();
+    await registry?.stop();
+  });
+
+  test('pull downloads, verifies and extracts every layer; images lists it; info counts it', async () => {
+    const pulled = await cli('pull', busybox.reference);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.match(pulled.stdout, /Pull complete/);
+    assert.match(pulled.stdout, new RegExp(`Digest: ${busybox.manifestDigest}`));
+    assert.match(pulled.stdout, /Status: Downloaded newer image/);
+
+    const diffId = busybox.layers[0]!.diffId;
+    const diff = join(agent.dataRoot, 'overlay2', chainIdOf(null, diffId).slice(7), 'diff');
+    assert.ok(
+      readFileSync(join(diff, 'bin/busybox')).equals(readFileSync('/bin/busybox')),
+      'busybox extracted byte for byte',
+    );
+    assert.ok(lstatSync(join(diff, 'bin/sh')).isSymbolicLink());
+
+    const images = await cli('images');
+    assert.equal(images.code, 0, images.stderr);
+    assert.match(
+      images.stdout,
+      new RegExp(`${registry.host}/library/busybox\\s+latest\\s+${busybox.configDigest.slice(7, 19)}`),
+    );
+    const count = await cli('info', '--format', '{{.Images}}');
+    assert.equal(count.stdout.trim(), '1');
+  });
+
+  test('pulling again reuses the layers', async () => {
+    const again = await cli('pull', busybox.reference);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Already exists/);
+    assert.match(again.stdout, /Status: Image is up to date/);
+  });
+
+  test('multi-layer images stack with whiteouts in Docker’s overlay2 layout', async () => {
+    const pulled = await cli('pull', '-q', layered.reference);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const [first, second] = layered.layers;
+    const lower = chainIdOf(null, first!.diffId);
+    const upper = chainIdOf(lower, second!.diffId);
+    const upperDir = join(agent.dataRoot, 'overlay2', upper.slice(7));
+    assert.ok(lstatSync(join(upperDir, 'diff/app/drop')).isCharacterDevice(), 'whiteout as 0/0 device');
+    assert.match(readFileSync(join(upperDir, 'lower'), 'utf8'), /^l\/[A-Z2-7]{26}$/);
+    assert.ok(existsSync(join(agent.dataRoot, 'overlay2', lower.slice(7), 'diff/app/keep')));
+    assert.equal((await cli('images', '-q')).stdout.trim().split('\n').length, 2);
+  });
+
+  test('bad references and unknown tags fail with Docker-like messages', async () => {
+    const bad = await cli('pull', 'Bad/Name');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /invalid reference format "Bad\/Name": repository name must be lowercase/);
+    const missing = await cli('pull', `${registry.host}/library/busybox:nope`);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /manifest unknown/);
+  });
+});
