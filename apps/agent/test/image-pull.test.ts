@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chainIdOf } from '../src/storage/overlay2/layer-store.js';
@@ -79,6 +79,50 @@ describe('stevedore pull / images against a real registry and the real agent', (
     assert.match(readFileSync(join(upperDir, 'lower'), 'utf8'), /^l\/[A-Z2-7]{26}$/);
     assert.ok(existsSync(join(agent.dataRoot, 'overlay2', lower.slice(7), 'diff/app/keep')));
     assert.equal((await cli('images', '-q')).stdout.trim().split('\n').length, 2);
+  });
+
+  test('tag, image inspect and rmi: tags come off first, then the image and its unshared layers', async () => {
+    assert.equal((await cli('tag', busybox.reference, 'mybox:1')).code, 0);
+    const inspected = JSON.parse((await cli('image', 'inspect', 'mybox:1')).stdout);
+    assert.equal(inspected[0].Id, busybox.configDigest);
+    assert.deepEqual(inspected[0].RootFS.Layers, [busybox.layers[0]!.diffId]);
+    assert.deepEqual(inspected[0].Config.Cmd, ['sh']);
+    assert.equal(
+      (await cli('image', 'inspect', '--format', '{{.Os}}/{{.Architecture}}', 'mybox:1')).stdout.trim(),
+      'linux/amd64',
+    );
+
+    const untag = await cli('rmi', 'mybox:1');
+    assert.equal(untag.code, 0, untag.stderr);
+    assert.match(untag.stdout, /^Untagged: docker.io\/library\/mybox:1$/m);
+    assert.doesNotMatch(untag.stdout, /Deleted/);
+
+    const layerDir = join(agent.dataRoot, 'overlay2', chainIdOf(null, busybox.layers[0]!.diffId).slice(7));
+    assert.ok(existsSync(layerDir));
+    const removed = await cli('rmi', busybox.reference);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, new RegExp(`Deleted: ${busybox.configDigest}`));
+    assert.equal(existsSync(layerDir), false, 'its only layer is gone');
+    const missing = await cli('rmi', busybox.reference);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /No such image/);
+  });
+
+  test('two pulls of one image at once both succeed and share one copy of each layer', async () => {
+    const [a, b] = await Promise.all([
+      cli('pull', '-q', busybox.reference),
+      cli('pull', '-q', busybox.reference),
+    ]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const dirs = readdirSync(join(agent.dataRoot, 'overlay2')).filter(
+      (name) => !name.startsWith('.') && name !== 'l',
+    );
+    assert.equal(dirs.filter((d) => d === chainIdOf(null, busybox.layers[0]!.diffId).slice(7)).length, 1);
+    assert.deepEqual(
+      readdirSync(join(agent.dataRoot, 'overlay2')).filter((name) => name.startsWith('.tmp-')),
+      [],
+    );
   });
 
   test('bad references and unknown tags fail with Docker-like messages', async () => {

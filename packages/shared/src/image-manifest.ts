@@ -99,3 +99,22 @@ export const PullEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('done'), image: ImageSummarySchema }),
 ]);
 export type PullEvent = z.infer<typeof PullEventSchema>;
+
+/** `docker image inspect`, in Docker's field names. */
+export const ImageInspectSchema = z.object({
+  Id: z.string(),
+  RepoTags: z.array(z.string()),
+  RepoDigests: z.array(z.string()),
+  Created: z.string(),
+  Architecture: z.string(),
+  Os: z.string(),
+  Size: z.number().int().nonnegative(),
+  Config: ImageConfigSchema.shape.config,
+  RootFS: z.object({ Type: z.literal('layers'), Layers: z.array(z.string()) }),
+});
+export type ImageInspect = z.infer<typeof ImageInspectSchema>;
+
+export const RemoveImageResultSchema = z.object({
+  untagged: z.array(z.string()),
+  deleted: z.array(z.string()),
+});

@@ -2,6 +2,7 @@ import {
   type CreatedToken,
   type ErrorCode,
   type HostUsage,
+  type ImageInspect,
   type ImageSummary,
   isStevedoreError,
   type PullEvent,
@@ -33,6 +34,9 @@ export interface TokensApi {
 export interface ImagesApi {
   list(): Promise<ImageSummary[]>;
   pull(reference: string): AsyncGenerator<PullEvent>;
+  inspect(image: string): Promise<ImageInspect>;
+  tag(source: string, target: string): Promise<void>;
+  remove(image: string): Promise<{ untagged: string[]; deleted: string[] }>;
 }
 export interface AgentServices {
   system: SystemApi;

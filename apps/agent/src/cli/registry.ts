@@ -1,6 +1,9 @@
 import type { Command } from './command.js';
 import { imagesCommand } from './commands/image/images.js';
+import { imageInspectCommand } from './commands/image/inspect.js';
 import { pullCommand } from './commands/image/pull.js';
+import { rmiCommand } from './commands/image/rmi.js';
+import { tagCommand } from './commands/image/tag.js';
 import { infoCommand } from './commands/info.js';
 import { tokenCreateCommand } from './commands/token/create.js';
 import { tokenLsCommand } from './commands/token/ls.js';
@@ -13,6 +16,9 @@ export const COMMANDS: readonly Command[] = [
   versionCommand,
   pullCommand,
   imagesCommand,
+  tagCommand,
+  rmiCommand,
+  imageInspectCommand,
   tokenCreateCommand,
   tokenLsCommand,
   tokenRmCommand,
@@ -21,4 +27,5 @@ export const COMMANDS: readonly Command[] = [
 /** Groups of commands under a noun, e.g. `token`, with their one-line description. */
 export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   token: 'Manage API tokens for remote access',
+  image: 'Manage images',
 };

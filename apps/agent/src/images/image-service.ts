@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import type { ImageSummary, PullEvent, PullProgress } from '@stevedore/shared';
+import {
+  formatImageReference,
+  type ImageInspect,
+  type ImageSummary,
+  type PullEvent,
+  type PullProgress,
+  parseImageReference,
+  StevedoreError,
+} from '@stevedore/shared';
 import type { AgentConfig } from '../config/agent-config.js';
 import type { AgentPaths } from '../config/paths.js';
 import { Overlay2Store } from '../storage/overlay2/layer-store.js';
@@ -79,7 +87,90 @@ export class ImageService {
     }
   }
 
+  /** `docker tag`: another name for an existing image. */
+  async tag(source: string, target: string): Promise<void> {
+    const image = await this.require(source);
+    await this.images.addTag(image.id, canonicalTag(target));
+  }
+
+  /**
+   * `docker rmi`: removes a tag; when the image has none left (or an ID was given), the image and
+   * the layers no other image uses. Returns Docker's Untagged/Deleted lines.
+   */
+  async remove(nameOrId: string): Promise<{ untagged: string[]; deleted: string[] }> {
+    const image = await this.require(nameOrId);
+    const untagged: string[] = [];
+    const asTag = tryCanonicalTag(nameOrId);
+    let left = image;
+    if (asTag && image.repoTags.includes(asTag)) {
+      left = await this.images.removeTag(image.id, asTag);
+      untagged.push(asTag);
+      if (left.repoTags.length > 0) return { untagged, deleted: [] };
+    } else if (image.repoTags.length > 1) {
+      throw new StevedoreError(
+        'CONFLICT',
+        `unable to delete ${image.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`,
+      );
+    } else {
+      untagged.push(...image.repoTags);
+    }
+    untagged.push(...left.repoDigests);
+    await this.images.delete(image.id);
+    await this.content.delete(image.id);
+    const stillUsed = new Set((await this.images.list()).flatMap((other) => other.chainIds));
+    const deleted = [image.id];
+    for (const chainId of [...image.chainIds].reverse()) {
+      if (stillUsed.has(chainId)) break; // everything below is shared too
+      await this.layers.removeLayer(chainId);
+      deleted.push(chainId);
+    }
+    return { untagged, deleted };
+  }
+
+  async inspect(nameOrId: string): Promise<ImageInspect> {
+    const image = await this.require(nameOrId);
+    return {
+      Id: image.id,
+      RepoTags: image.repoTags,
+      RepoDigests: image.repoDigests,
+      Created: image.config.created ?? image.pulledAt,
+      Architecture: image.config.architecture,
+      Os: image.config.os,
+      Size: image.size,
+      Config: image.config.config,
+      RootFS: { Type: 'layers', Layers: image.config.rootfs.diff_ids },
+    };
+  }
+
+  private async require(nameOrId: string): Promise<ImageRecord> {
+    const image = await this.images.resolve(nameOrId, tryCanonicalName(nameOrId));
+    if (!image) throw new StevedoreError('NOT_FOUND', `No such image: ${nameOrId}`, { image: nameOrId });
+    return image;
+  }
+
   async close(): Promise<void> {
     await this.registry.close();
+  }
+}
+
+function canonicalTag(name: string): string {
+  const ref = parseImageReference(name);
+  if (ref.digest) throw new StevedoreError('INVALID_ARGUMENT', `"${name}": a tag cannot contain a digest`);
+  return formatImageReference(ref);
+}
+
+function tryCanonicalTag(name: string): string | null {
+  try {
+    return canonicalTag(name);
+  } catch {
+    return null;
+  }
+}
+
+function tryCanonicalName(name: string): string | null {
+  try {
+    return formatImageReference(parseImageReference(name));
+  } catch {
+    return null;
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ImageConfig, ImageConfigSchema, StevedoreError } from '@stevedore/shared';
 import { z } from 'zod';
@@ -50,10 +50,50 @@ export class ImageStore {
       ...existing,
       pulledAt: image.pulledAt,
       repoTags: unique([...existing.repoTags, ...(tag ? [tag] : [])]),
-      repoDigests: unique([...existing.repoDigests, repoDigest]),
+      repoDigests: unique([...existing.repoDigests, ...(repoDigest ? [repoDigest] : [])]),
     };
     await this.write(record);
     return record;
+  }
+
+  /** The image a reference names: a repo:tag, a repo@digest, a full ID or an ID prefix of 12+ hex. */
+  async resolve(nameOrId: string, canonicalName: string | null): Promise<ImageRecord | null> {
+    const images = await this.list();
+    const hex = nameOrId.replace(/^sha256:/, '');
+    if (/^[a-f0-9]{12,64}$/.test(hex)) {
+      const matches = images.filter((image) => image.id.slice('sha256:'.length).startsWith(hex));
+      if (matches.length === 1) return matches[0]!;
+      if (matches.length > 1)
+        throw new StevedoreError(
+          'CONFLICT',
+          `"${nameOrId}" matches ${matches.length} images; give more of the ID`,
+        );
+    }
+    if (!canonicalName) return null;
+    return (
+      images.find(
+        (image) => image.repoTags.includes(canonicalName) || image.repoDigests.includes(canonicalName),
+      ) ?? null
+    );
+  }
+
+  async addTag(id: string, tag: string): Promise<ImageRecord> {
+    const image = await this.get(id);
+    if (!image) throw new StevedoreError('NOT_FOUND', `No such image: ${id}`, { id });
+    return this.save(image, tag, image.repoDigests[0] ?? '');
+  }
+
+  /** Takes a tag off its image; returns the image as it is left (maybe with no tags). */
+  async removeTag(id: string, tag: string): Promise<ImageRecord> {
+    const image = await this.get(id);
+    if (!image) throw new StevedoreError('NOT_FOUND', `No such image: ${id}`, { id });
+    const left = { ...image, repoTags: image.repoTags.filter((t) => t !== tag) };
+    await this.write(left);
+    return left;
+  }
+
+  async delete(id: string): Promise<void> {
+    await rm(this.fileOf(id), { force: true });
   }
 
   async get(id: string): Promise<ImageRecord | null> {

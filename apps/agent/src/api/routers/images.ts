@@ -1,10 +1,28 @@
-import { ImageReferenceString, ImageSummarySchema } from '@stevedore/shared';
+import {
+  ImageInspectSchema,
+  ImageReferenceString,
+  ImageSummarySchema,
+  RemoveImageResultSchema,
+} from '@stevedore/shared';
 import { z } from 'zod';
 import { publicProcedure, router } from '../trpc.js';
+
+const NameOrId = z.string().min(1).max(300);
 
 export const imagesRouter = router({
   list: publicProcedure.output(z.array(ImageSummarySchema)).query(({ ctx }) => ctx.services.images.list()),
   pull: publicProcedure
     .input(z.object({ reference: ImageReferenceString }))
     .subscription(({ ctx, input }) => ctx.services.images.pull(input.reference)),
+  inspect: publicProcedure
+    .input(z.object({ image: NameOrId }))
+    .output(ImageInspectSchema)
+    .query(({ ctx, input }) => ctx.services.images.inspect(input.image)),
+  tag: publicProcedure
+    .input(z.object({ source: NameOrId, target: ImageReferenceString }))
+    .mutation(({ ctx, input }) => ctx.services.images.tag(input.source, input.target)),
+  remove: publicProcedure
+    .input(z.object({ image: NameOrId }))
+    .output(RemoveImageResultSchema)
+    .mutation(({ ctx, input }) => ctx.services.images.remove(input.image)),
 });
