@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -8,22 +8,31 @@ import { basename, dirname, join } from 'node:path';
  * a crash.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  await commitFile(path, (file) => file.writeFile(data), { mode });
+}
+
+/**
+ * The general form: `fill` writes a temp file (in `tempDir`, default beside `path`; same
+ * filesystem so the rename is atomic), which is fsynced and renamed to `path` only if `fill`
+ * succeeds; on failure the temp file is removed and nothing appears at `path`.
+ */
+export async function commitFile(
+  path: string,
+  fill: (file: FileHandle) => Promise<void>,
+  options: { mode?: number; tempDir?: string } = {},
+): Promise<void> {
+  const mode = options.mode ?? 0o600;
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(options.tempDir ?? dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const file = await open(temp, 'wx', mode);
   try {
-    await file.writeFile(data);
+    await fill(file);
     await file.chmod(mode);
     await file.sync();
-  } catch (error) {
     await file.close();
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
-  await file.close();
-  try {
     await rename(temp, path);
   } catch (error) {
+    await file.close().catch(() => {});
     await unlink(temp).catch(() => {});
     throw error;
   }

@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StevedoreError } from '@stevedore/shared';
-import { syncDirectory } from '../../util/atomic-file.js';
+import { commitFile } from '../../util/atomic-file.js';
 
 const SHA256 = /^sha256:([a-f0-9]{64})$/;
 
@@ -74,51 +74,45 @@ export class ContentStore {
    * race: both verify their own copy, and the rename makes one of them win whole.
    */
   async write(digest: string, source: AsyncIterable<Uint8Array>, expectedSize?: number): Promise<BlobInfo> {
-    const hex = hexOf(digest);
-    const temp = join(this.ingest, `${hex}.${randomBytes(6).toString('hex')}`);
-    const file = await open(temp, 'wx', 0o600);
-    const hash = createHash('sha256');
+    const target = this.pathOf(digest);
     let size = 0;
-    try {
-      for await (const chunk of source) {
-        hash.update(chunk);
-        size += chunk.length;
-        if (expectedSize !== undefined && size > expectedSize) {
+    await commitFile(
+      target,
+      async (file) => {
+        const hash = createHash('sha256');
+        for await (const chunk of source) {
+          hash.update(chunk);
+          size += chunk.length;
+          if (expectedSize !== undefined && size > expectedSize) {
+            throw new StevedoreError(
+              'INVALID_ARGUMENT',
+              `blob ${digest} is larger than the ${expectedSize} bytes expected`,
+              {
+                digest,
+              },
+            );
+          }
+          await file.write(chunk);
+        }
+        const actual = `sha256:${hash.digest('hex')}`;
+        if (actual !== digest) {
+          throw new StevedoreError('INVALID_ARGUMENT', `digest mismatch: expected ${digest}, got ${actual}`, {
+            digest,
+            actual,
+          });
+        }
+        if (expectedSize !== undefined && size !== expectedSize) {
           throw new StevedoreError(
             'INVALID_ARGUMENT',
-            `blob ${digest} is larger than the ${expectedSize} bytes expected`,
+            `blob ${digest} has ${size} bytes, expected ${expectedSize}`,
             {
               digest,
             },
           );
         }
-        await file.write(chunk);
-      }
-      const actual = `sha256:${hash.digest('hex')}`;
-      if (actual !== digest) {
-        throw new StevedoreError('INVALID_ARGUMENT', `digest mismatch: expected ${digest}, got ${actual}`, {
-          digest,
-          actual,
-        });
-      }
-      if (expectedSize !== undefined && size !== expectedSize) {
-        throw new StevedoreError(
-          'INVALID_ARGUMENT',
-          `blob ${digest} has ${size} bytes, expected ${expectedSize}`,
-          {
-            digest,
-          },
-        );
-      }
-      await file.sync();
-    } catch (error) {
-      await file.close();
-      await unlink(temp).catch(() => {});
-      throw error;
-    }
-    await file.close();
-    await rename(temp, this.pathOf(digest));
-    await syncDirectory(this.blobs);
+      },
+      { mode: 0o600, tempDir: this.ingest },
+    );
     return { digest, size };
   }
 }
