@@ -118,3 +118,16 @@ export const RemoveImageResultSchema = z.object({
   untagged: z.array(z.string()),
   deleted: z.array(z.string()),
 });
+
+export const RegistryHostSchema = z
+  .string()
+  .trim()
+  .regex(/^[a-zA-Z0-9.-]+(:\d{1,5})?$|^\[[a-fA-F0-9:]+\](:\d{1,5})?$/, {
+    message: 'must be a registry host[:port] such as registry.example.com or 127.0.0.1:5000',
+  });
+export const RegistryLoginInput = z.object({
+  serverAddress: RegistryHostSchema,
+  username: z.string().min(1, { message: 'must not be empty' }).max(256),
+  password: z.string().min(1, { message: 'must not be empty' }).max(4096),
+});
+export const RegistryLogoutInput = z.object({ serverAddress: RegistryHostSchema });

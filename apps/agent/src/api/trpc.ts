@@ -37,6 +37,8 @@ export interface ImagesApi {
   inspect(image: string): Promise<ImageInspect>;
   tag(source: string, target: string): Promise<void>;
   remove(image: string): Promise<{ untagged: string[]; deleted: string[] }>;
+  login(serverAddress: string, username: string, password: string): Promise<{ Status: string }>;
+  logout(serverAddress: string): Promise<{ removed: boolean }>;
 }
 export interface AgentServices {
   system: SystemApi;

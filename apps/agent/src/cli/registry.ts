@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { imagesCommand } from './commands/image/images.js';
 import { imageInspectCommand } from './commands/image/inspect.js';
+import { loginCommand, logoutCommand } from './commands/image/login.js';
 import { pullCommand } from './commands/image/pull.js';
 import { rmiCommand } from './commands/image/rmi.js';
 import { tagCommand } from './commands/image/tag.js';
@@ -19,6 +20,8 @@ export const COMMANDS: readonly Command[] = [
   tagCommand,
   rmiCommand,
   imageInspectCommand,
+  loginCommand,
+  logoutCommand,
   tokenCreateCommand,
   tokenLsCommand,
   tokenRmCommand,

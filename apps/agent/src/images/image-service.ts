@@ -15,6 +15,7 @@ import { ContentStore } from './content/content-store.js';
 import { type ImageRecord, ImageStore } from './image-store.js';
 import { pullImage } from './pull.js';
 import { RegistryClient } from './registry/client.js';
+import { CredentialStore } from './registry/credentials.js';
 
 const summarize = (image: ImageRecord): ImageSummary => ({
   Id: image.id,
@@ -31,18 +32,20 @@ export class ImageService {
     private readonly content: ContentStore,
     private readonly layers: Overlay2Store,
     private readonly images: ImageStore,
+    private readonly credentials: CredentialStore,
   ) {}
 
   static async create(config: AgentConfig, paths: AgentPaths): Promise<ImageService> {
-    const registry = new RegistryClient(() => ({
-      registryMirrors: config.registryMirrors,
-      insecureRegistries: config.insecureRegistries,
-    }));
+    const credentials = new CredentialStore(join(paths.auth, 'registries.json'));
+    const registry = new RegistryClient(
+      () => ({ registryMirrors: config.registryMirrors, insecureRegistries: config.insecureRegistries }),
+      (domain) => credentials.get(domain),
+    );
     const content = new ContentStore(join(paths.dataRoot, 'content'));
     const layers = new Overlay2Store(join(paths.dataRoot, 'overlay2'));
     const images = new ImageStore(paths.images);
     await Promise.all([content.init(), layers.init(), images.init()]);
-    return new ImageService(registry, content, layers, images);
+    return new ImageService(registry, content, layers, images, credentials);
   }
 
   async list(): Promise<ImageSummary[]> {
@@ -85,6 +88,18 @@ export class ImageService {
       });
       wake = null;
     }
+  }
+
+  /** `docker login`: the credentials are checked against the registry before they are kept. */
+  async login(serverAddress: string, username: string, password: string): Promise<{ Status: string }> {
+    const domain = serverAddress === 'index.docker.io' ? 'docker.io' : serverAddress;
+    await this.registry.checkLogin(domain, { username, password });
+    await this.credentials.set(domain, { username, password });
+    return { Status: 'Login Succeeded' };
+  }
+
+  async logout(serverAddress: string): Promise<{ removed: boolean }> {
+    return { removed: await this.credentials.remove(serverAddress) };
   }
 
   /** `docker tag`: another name for an existing image. */

@@ -2,6 +2,8 @@ import {
   ImageInspectSchema,
   ImageReferenceString,
   ImageSummarySchema,
+  RegistryLoginInput,
+  RegistryLogoutInput,
   RemoveImageResultSchema,
 } from '@stevedore/shared';
 import { z } from 'zod';
@@ -21,6 +23,14 @@ export const imagesRouter = router({
   tag: publicProcedure
     .input(z.object({ source: NameOrId, target: ImageReferenceString }))
     .mutation(({ ctx, input }) => ctx.services.images.tag(input.source, input.target)),
+  login: publicProcedure
+    .input(RegistryLoginInput)
+    .mutation(({ ctx, input }) =>
+      ctx.services.images.login(input.serverAddress, input.username, input.password),
+    ),
+  logout: publicProcedure
+    .input(RegistryLogoutInput)
+    .mutation(({ ctx, input }) => ctx.services.images.logout(input.serverAddress)),
   remove: publicProcedure
     .input(z.object({ image: NameOrId }))
     .output(RemoveImageResultSchema)

@@ -1,6 +1,7 @@
 import { StevedoreError } from '@stevedore/shared';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
+import type { RegistryCredential } from './credentials.js';
 
 export interface Challenge {
   scheme: string;
@@ -33,11 +34,29 @@ export class TokenCache {
   constructor(private readonly dispatcher: Dispatcher) {}
 
   /** The Authorization header for a request that was answered with this challenge. */
-  async authorize(challenge: Challenge, scope: string): Promise<string> {
+  async authorize(
+    challenge: Challenge,
+    scope: string,
+    credential: RegistryCredential | null,
+    registry: string,
+  ): Promise<string> {
+    const basic = credential
+      ? `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`
+      : null;
+    if (challenge.scheme === 'basic') {
+      if (!basic) {
+        throw new StevedoreError(
+          'UNAUTHENTICATED',
+          `unauthorized: authentication required; run \`stevedore login ${registry}\``,
+          { registry },
+        );
+      }
+      return basic;
+    }
     if (challenge.scheme !== 'bearer') {
       throw new StevedoreError(
         'UNAUTHENTICATED',
-        `the registry asks for ${challenge.scheme} credentials; log in first`,
+        `the registry asks for unsupported "${challenge.scheme}" authentication`,
       );
     }
     const realm = challenge.params.realm;
@@ -45,14 +64,17 @@ export class TokenCache {
       throw new StevedoreError('UNAVAILABLE', 'the registry sent a Bearer challenge without a realm');
     const service = challenge.params.service ?? '';
     const wanted = challenge.params.scope ?? scope;
-    const key = `${realm}|${service}|${wanted}`;
+    const key = `${realm}|${service}|${wanted}|${credential?.username ?? ''}`;
     const cached = this.tokens.get(key);
     if (cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
 
     const url = new URL(realm);
     if (service) url.searchParams.set('service', service);
     url.searchParams.set('scope', wanted);
-    const response = await request(url, { dispatcher: this.dispatcher });
+    const response = await request(url, {
+      dispatcher: this.dispatcher,
+      headers: basic ? { authorization: basic } : {},
+    });
     if (response.statusCode !== 200) {
       await response.body.dump();
       throw new StevedoreError(

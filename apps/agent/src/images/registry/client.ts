@@ -12,6 +12,7 @@ import {
 } from '@stevedore/shared';
 import { Agent, type Dispatcher, interceptors, request } from 'undici';
 import { parseChallenge, TokenCache } from './auth.js';
+import type { RegistryCredential } from './credentials.js';
 import { type EndpointConfig, endpointsFor, type RegistryEndpoint } from './endpoints.js';
 
 const MANIFEST_ACCEPT = [
@@ -54,7 +55,10 @@ export class RegistryClient {
   private readonly dispatcher: Dispatcher;
   private readonly tokens: TokenCache;
 
-  constructor(private readonly config: () => EndpointConfig) {
+  constructor(
+    private readonly config: () => EndpointConfig,
+    private readonly credentials: (domain: string) => Promise<RegistryCredential | null> = async () => null,
+  ) {
     this.dispatcher = new Agent({ keepAliveTimeout: 30_000 }).compose(
       interceptors.redirect({ maxRedirections: 5 }),
     );
@@ -108,6 +112,35 @@ export class RegistryClient {
     });
   }
 
+  /** `docker login`: checks the credentials against the registry's /v2/ endpoint. */
+  async checkLogin(domain: string, credential: RegistryCredential): Promise<void> {
+    const endpoint = endpointsFor(domain, this.config()).at(-1)!;
+    const url = `${endpoint.url}/v2/`;
+    let response = await request(url, { dispatcher: this.dispatcher });
+    if (response.statusCode === 401) {
+      const challenge = parseChallenge(headerOf(response, 'www-authenticate') ?? '');
+      await response.body.dump();
+      if (!challenge)
+        throw new StevedoreError('UNAVAILABLE', `${url} asked for authentication without a challenge`);
+      const scope = 'registry:catalog:*';
+      const authorization = await this.tokens.authorize(challenge, scope, credential, domain);
+      response = await request(url, { dispatcher: this.dispatcher, headers: { authorization } });
+    }
+    await response.body.dump();
+    if (response.statusCode === 401 || response.statusCode === 403) {
+      throw new StevedoreError('UNAUTHENTICATED', `login to ${domain} failed: wrong username or password`, {
+        registry: domain,
+      });
+    }
+    if (response.statusCode !== 200) {
+      throw new StevedoreError(
+        'UNAVAILABLE',
+        `login to ${domain} failed: ${url} answered ${response.statusCode}`,
+        { registry: domain },
+      );
+    }
+  }
+
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
@@ -128,7 +161,12 @@ export class RegistryClient {
           'UNAUTHENTICATED',
           `${endpoint.url} refused the request without a challenge`,
         );
-      const authorization = await this.tokens.authorize(challenge, `repository:${ref.path}:pull`);
+      const authorization = await this.tokens.authorize(
+        challenge,
+        `repository:${ref.path}:pull`,
+        endpoint.mirror ? null : await this.credentials(ref.domain),
+        ref.domain,
+      );
       response = await request(url, { dispatcher: this.dispatcher, headers: { ...headers, authorization } });
     }
     if (response.statusCode === 200 || response.statusCode === 206) return response;
