@@ -1,6 +1,17 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { chmod, chown, lchown, link, lstat, lutimes, mkdir, rm, symlink, utimes } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lchown,
+  link,
+  lstat,
+  lutimes,
+  mkdir,
+  open,
+  rm,
+  symlink,
+  utimes,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -99,9 +110,19 @@ async function applyEntry(
       directories.push({ path, mode, mtime });
       return;
     case 'file':
-    case 'contiguous-file':
-      await pipeline(body, createWriteStream(path, { mode: 0o600 }));
-      break;
+    case 'contiguous-file': {
+      // One open file handle for content, owner, mode and times: no further path lookups.
+      const file = await open(path, 'wx', 0o600);
+      try {
+        for await (const chunk of body) await file.write(chunk);
+        await file.chown(uid, gid);
+        await file.chmod(mode); // after chown, which clears setuid/setgid
+        await file.utimes(mtime, mtime);
+      } finally {
+        await file.close();
+      }
+      return;
+    }
     case 'symlink':
       await symlink(header.linkname ?? '', path);
       await lchown(path, uid, gid);
