@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { bytesSize } from '@stevedore/shared';
+import { runCli } from '../apps/agent/test/harness/cli-process';
+import { startRegistry } from '../apps/agent/test/harness/registry';
+import { pushBusybox } from '../apps/agent/test/harness/test-images';
 import { ADMIN, expect, test } from './fixtures';
 
 test.describe.configure({ mode: 'serial' });
@@ -85,4 +88,24 @@ test('the host state follows the agent: offline when it stops, online when it is
 
   await stack.agent.restart();
   await expect(state).toHaveText('online', { timeout: 30_000 });
+});
+
+test('images pulled on a host show on its page', async ({ page, stack }) => {
+  const registry = await startRegistry();
+  try {
+    const image = await pushBusybox(registry);
+    const pulled = await runCli(['-H', stack.agent.host, 'pull', '-q', image.reference]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+
+    await page.goto('/login');
+    await page.getByLabel('Username').fill(ADMIN.username);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('host-row-local').getByRole('link', { name: 'local' }).click();
+    const row = page.getByTestId('image-row').filter({ hasText: `${registry.host}/library/busybox:latest` });
+    await expect(row).toBeVisible();
+    await expect(row).toContainText(image.configDigest.slice(7, 19));
+  } finally {
+    await registry.stop();
+  }
 });

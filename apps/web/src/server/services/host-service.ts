@@ -4,6 +4,7 @@ import {
   type HostStatus,
   type HostSummary,
   HostTransportSchema,
+  type ImageSummary,
   type SessionUser,
   StevedoreError,
   type SystemInfo,
@@ -163,6 +164,11 @@ export class HostService {
       address: host.address,
       status: this.hub.status(host.id),
     };
+  }
+
+  async images(hostId: string): Promise<ImageSummary[]> {
+    await getHost(this.db, hostId);
+    return this.hub.call(hostId, (client) => client.images.list.query());
   }
 
   async info(hostId: string): Promise<SystemInfo> {

@@ -10,6 +10,9 @@ export const hostsRouter = router({
   info: roleProcedure('viewer')
     .input(HostIdInput)
     .query(({ ctx, input }) => ctx.services.hosts.info(input.hostId)),
+  images: roleProcedure('viewer')
+    .input(HostIdInput)
+    .query(({ ctx, input }) => ctx.services.hosts.images(input.hostId)),
   watchStatus: roleProcedure('viewer').subscription(({ ctx, signal }) =>
     ctx.services.hosts.watchStatus(signal),
   ),

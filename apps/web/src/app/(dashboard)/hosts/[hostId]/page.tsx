@@ -3,6 +3,7 @@
 import { bytesSize, type SystemInfo } from '@stevedore/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
+import { HostImages } from '~/components/host-images';
 import { ErrorNote, StateBadge } from '~/components/ui';
 import { useHostStatuses } from '~/components/use-host-statuses';
 
@@ -77,6 +78,7 @@ export default function HostPage() {
           ))}
         </dl>
       )}
+      <HostImages hostId={hostId} />
     </section>
   );
 }
