@@ -22,6 +22,18 @@ class CatalogFriendlyPool extends pg.Pool {
   }
 }
 
+// The WebAssembly schema engine guards `pg_advisory_lock` (taken by `migrate deploy`) with a 10 s
+// timer it never clears, so every PostgreSQL command lingered 10 s after finishing. Unref'd, the timer
+// still fires while the CLI waits on the lock (the waiting connection keeps the process alive), but
+// no longer holds the process open once the work is done. Only this CLI process is affected.
+const LOCK_GUARD_MS = 10_000;
+const setTimer = globalThis.setTimeout;
+globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+  const timer = setTimer(callback, ms, ...args);
+  if ((ms ?? 0) >= LOCK_GUARD_MS) timer.unref();
+  return timer;
+}) as typeof setTimeout;
+
 export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',
@@ -30,9 +42,6 @@ export default defineConfig({
   adapter: async () =>
     new PrismaPg(
       new CatalogFriendlyPool({ connectionString: process.env.DATABASE_URL, allowExitOnIdle: true }),
-      {
-        // Without this the CLI leaves the pool open and lingers ~10 s before exiting.
-        disposeExternalPool: true,
-      },
+      { disposeExternalPool: true },
     ),
 });

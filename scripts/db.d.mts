@@ -4,4 +4,7 @@ export function checkMigrations(
   provider: 'sqlite' | 'postgresql',
   schema?: string,
 ): Promise<{ status: 0 | 2; migrated: string; expected: string }>;
-export function migrationNames(provider: 'sqlite' | 'postgresql'): string[];
+export function pendingMigrationSql(
+  provider: 'sqlite' | 'postgresql',
+  schema?: string,
+): Promise<string | null>;

@@ -8,15 +8,7 @@
 // DATABASE_URL selects the database: postgres:// or postgresql:// → PostgreSQL, otherwise SQLite
 // (default file: apps/web/data/stevedore.db).
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -84,53 +76,74 @@ function generate() {
 }
 
 /**
- * Writes the SQL that takes the schema as of the last migration (its snapshot, kept beside its
- * migration.sql) to the current schema, per provider. Prisma's shadow-database diffing does not work
- * through driver adapters, so snapshots stand in for replaying history.
+ * Writes, per provider, the SQL that takes the database the committed migrations build to the schema.
+ * Prisma's own `--from-migrations` replays history in a shadow database, which does not work through
+ * driver adapters in 6.19 (SQLite sends each migration as one prepared statement, PostgreSQL's shadow
+ * pool cannot read its catalogs), so the same happens in three steps: `migrate deploy` the committed
+ * migrations into a scratch database, introspect it (`db pull --print`), diff that to the schema.
  */
 async function newMigration(name) {
   if (!/^[a-z0-9_]+$/.test(name ?? ''))
     throw new Error('usage: node scripts/db.mjs new-migration NAME (a-z, 0-9, _)');
   syncSchemas();
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-  for (const [provider, { schema }] of Object.entries(PROVIDERS)) {
+  for (const provider of Object.keys(PROVIDERS)) {
     const dir = join(prismaDir, 'migrations', provider);
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'migration_lock.toml'),
       `# Written by scripts/db.mjs; do not edit.\nprovider = "${provider}"\n`,
     );
-    const previous = migrationNames(provider).at(-1);
-    const from = previous
-      ? ['--from-schema-datamodel', join(dir, previous, 'schema.prisma')]
-      : ['--from-empty'];
-    const { status, stdout } = await withScratchDatabase(provider, (url) =>
-      prisma(['migrate', 'diff', ...from, '--to-schema-datamodel', schema, '--script', '--exit-code'], {
-        provider,
-        url,
-        allowExit: [0, 2],
-        capture: true,
-      }),
-    );
-    if (status === 0) {
+    const sql = await pendingMigrationSql(provider);
+    if (sql === null) {
       console.error(`${provider}: the schema has no changes; no migration written`);
       continue;
     }
     const target = join(dir, `${stamp}_${name}`);
     mkdirSync(target, { recursive: true });
-    writeFileSync(join(target, 'migration.sql'), stdout);
-    writeFileSync(join(target, 'schema.prisma'), readFileSync(schema, 'utf8'));
+    writeFileSync(join(target, 'migration.sql'), sql);
     console.error(`wrote prisma/migrations/${provider}/${stamp}_${name}/migration.sql`);
   }
 }
 
-export function migrationNames(provider) {
-  const dir = join(prismaDir, 'migrations', provider);
-  return existsSync(dir)
-    ? readdirSync(dir)
-        .filter((d) => /^\d{14}_/.test(d))
-        .sort()
-    : [];
+/**
+ * The SQL a new migration needs so that the committed migrations produce `schema`, or null when they
+ * already do.
+ */
+export async function pendingMigrationSql(provider, schema = PROVIDERS[provider].schema) {
+  const scratchDir = mkdtempSync(join(tmpdir(), 'stevedore-migrate-'));
+  try {
+    const { status, stdout } = await withScratchDatabase(provider, (url) => {
+      prisma(['migrate', 'deploy'], { provider, url, capture: true });
+      const migrated = join(scratchDir, 'migrated.prisma');
+      writeFileSync(migrated, introspect(provider, url));
+      return prisma(
+        [
+          'migrate',
+          'diff',
+          '--from-schema-datamodel',
+          migrated,
+          '--to-schema-datamodel',
+          schema,
+          '--script',
+          '--exit-code',
+        ],
+        { provider, url, allowExit: [0, 2], capture: true },
+      );
+    });
+    return status === 2 ? stdout : null;
+  } finally {
+    rmSync(scratchDir, { recursive: true, force: true });
+  }
+}
+
+/** The datamodel of the database at `url`, as `db pull --print` introspects it. */
+function introspect(provider, url) {
+  const { stdout } = prisma(['db', 'pull', '--print'], { provider, url, capture: true });
+  // The CLI prints a warning about the datasource url before the datamodel on the same stream.
+  const start = stdout.search(/^(?:generator|datasource|model|enum)\b|^\/\//m);
+  if (start < 0) throw new Error(`db pull printed no datamodel:\n${stdout}`);
+  return stdout.slice(start);
 }
 
 async function withScratchDatabase(provider, fn) {

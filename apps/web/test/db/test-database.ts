@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startPostgres } from '../../../../scripts/postgres.mjs';
 import { createDb, type Db, type DbProvider } from '../../src/server/db/client';
+import { startPostgres } from '../harness/postgres';
 
 const repoRoot = resolve(import.meta.dirname, '../../../..');
 
