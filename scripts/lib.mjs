@@ -15,6 +15,8 @@ export const AGENT_SYSTEM_PACKAGES = [
   'openssl',
   'ca-certificates',
   'attr',
+  // --init runs tini-static as the container's pid 1.
+  'tini',
 ];
 /** What the tests drive for real besides the agent's own needs. */
 export const TEST_SYSTEM_PACKAGES = [

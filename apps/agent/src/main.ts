@@ -1,14 +1,24 @@
+import { join } from 'node:path';
 import { isStevedoreError } from '@stevedore/shared';
 import { startApiServer } from './api/server.js';
 import { TokenStore } from './auth/token-store.js';
 import { AGENT_FLAGS, type AgentConfig } from './config/agent-config.js';
 import { ConfigError, loadAgentConfig } from './config/load-config.js';
 import { agentPaths, prepareRoots } from './config/paths.js';
+import { EventBus } from './events/event-bus.js';
+import { EventsService } from './events/events-service.js';
 import { ImageService } from './images/image-service.js';
+import { ContainerService } from './runtime/containers/container-service.js';
+import { ContainerStore } from './runtime/containers/container-store.js';
+import { readHostResources } from './runtime/host-resources.js';
+import { Runc } from './runtime/oci/runc.js';
+import { findExecutable } from './system/runtimes.js';
 import { SystemService } from './system/system-service.js';
 import { AGENT_VERSION, gitCommit } from './system/version.js';
 import { formatFlagHelp } from './util/argv.js';
 import { createLogger, type Logger } from './util/logger.js';
+import { VolumeService } from './volumes/volume-service.js';
+import { VolumeStore } from './volumes/volume-store.js';
 
 const USAGE = `Usage:\tstevedore-agent [OPTIONS]
 
@@ -57,10 +67,36 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
   const tokens = await TokenStore.open(paths.tokensFile);
   const system = await SystemService.create(config, paths, log.child({ module: 'system' }));
   const images = await ImageService.create(config, paths);
+  const events = new EventBus();
+  const eventsService = new EventsService(events, join(paths.dataRoot, 'events.jsonl'));
+  await eventsService.init();
+  const volumeStore = new VolumeStore(join(paths.dataRoot, 'volumes'));
+  await volumeStore.init();
+  const runc = new Runc(
+    (await findExecutable(config.defaultRuntime)) ?? config.defaultRuntime,
+    join(paths.execRoot, 'runc'),
+  );
+  const containers = await ContainerService.create({
+    store: new ContainerStore(paths.containers),
+    layers: images.layerStore,
+    volumes: volumeStore,
+    runc,
+    conmonBinary: (await findExecutable('conmon')) ?? 'conmon',
+    events,
+    host: await readHostResources(),
+    resolveImage: (reference) => images.resolveForContainer(reference),
+    execRoot: paths.execRoot,
+    cgroupParent: config.cgroupParent,
+    logOpts: config.logOpts,
+    log: log.child({ module: 'containers' }),
+  });
+  images.setUsageCheck((imageId) => containers.containerUsingImage(imageId));
+  system.setContainerCounts(() => containers.counts());
+  const volumes = new VolumeService(volumeStore, events, (name) => containers.volumeInUse(name));
   const api = await startApiServer({
     hosts: config.hosts,
     tls: config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : null,
-    services: { system, tokens, images },
+    services: { system, tokens, images, containers, volumes, events: eventsService },
     verifyToken: (token) => tokens.verify(token),
     log: log.child({ module: 'api' }),
   });
@@ -87,6 +123,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
   process.once('SIGTERM', forceExit);
   process.once('SIGINT', forceExit);
   await api.close();
+  await containers.close(!config.liveRestore);
   await images.close();
   log.info('stopped');
   return 0;

@@ -75,8 +75,9 @@ describe('overlay2 store with real overlay mounts', () => {
     const short = readFileSync(join(overlay, topId, 'link'), 'utf8');
     assert.equal(readlinkSync(join(overlay, 'l', short)), `../${topId}/diff`);
 
-    const containerId = 'c0ffee'.repeat(4);
-    const merged = await store.mountContainerLayer(containerId, top);
+    const containerId = `${'c0ffee'.repeat(10)}abcd`;
+    await store.createContainerLayer(containerId, top);
+    const merged = await store.mountContainerLayer(containerId);
     mounted.push(containerId);
     assert.equal(readFileSync(join(merged, 'etc/keep.conf'), 'utf8'), 'changed');
     assert.equal(existsSync(join(merged, 'etc/removed.conf')), false, 'whiteout hides the lower file');

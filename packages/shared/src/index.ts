@@ -1,7 +1,9 @@
 export * from './audit.js';
 export * from './auth.js';
 export * from './config.js';
+export * from './containers.js';
 export * from './errors.js';
+export * from './events.js';
 export * from './format/human-duration.js';
 export * from './format/human-size.js';
 export * from './hosts.js';
@@ -9,4 +11,6 @@ export * from './image-manifest.js';
 export * from './image-reference.js';
 export * from './system.js';
 export * from './tokens.js';
+export * from './units.js';
 export * from './users.js';
+export * from './volumes.js';

@@ -1,6 +1,9 @@
+import { containersRouter } from './routers/containers.js';
+import { eventsRouter } from './routers/events.js';
 import { imagesRouter } from './routers/images.js';
 import { systemRouter } from './routers/system.js';
 import { tokensRouter } from './routers/tokens.js';
+import { volumesRouter } from './routers/volumes.js';
 import { router } from './trpc.js';
 
 export type { AgentErrorData, Transport } from './trpc.js';
@@ -9,6 +12,9 @@ export const agentRouter = router({
   system: systemRouter,
   images: imagesRouter,
   tokens: tokensRouter,
+  containers: containersRouter,
+  volumes: volumesRouter,
+  events: eventsRouter,
 });
 
 export type AgentRouter = typeof agentRouter;

@@ -1,6 +1,8 @@
 import {
   type CreatedToken,
+  type EngineEvent,
   type ErrorCode,
+  type EventsInput,
   type HostUsage,
   type ImageInspect,
   type ImageSummary,
@@ -11,10 +13,12 @@ import {
   type TokenSummary,
   trpcCodeFor,
   type Version,
+  type Volume,
 } from '@stevedore/shared';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import type { ContainerService } from '../runtime/containers/container-service.js';
 import type { Logger } from '../util/logger.js';
 
 /** How the caller reached the agent: the unix socket means local root; TCP means a token holder. */
@@ -36,14 +40,43 @@ export interface ImagesApi {
   pull(reference: string): AsyncGenerator<PullEvent>;
   inspect(image: string): Promise<ImageInspect>;
   tag(source: string, target: string): Promise<void>;
-  remove(image: string): Promise<{ untagged: string[]; deleted: string[] }>;
+  remove(image: string, force?: boolean): Promise<{ untagged: string[]; deleted: string[] }>;
   login(serverAddress: string, username: string, password: string): Promise<{ Status: string }>;
   logout(serverAddress: string): Promise<{ removed: boolean }>;
+}
+export type ContainersApi = Pick<
+  ContainerService,
+  | 'list'
+  | 'inspect'
+  | 'create'
+  | 'start'
+  | 'stop'
+  | 'restart'
+  | 'kill'
+  | 'pause'
+  | 'unpause'
+  | 'remove'
+  | 'rename'
+  | 'update'
+  | 'wait'
+  | 'attach'
+>;
+export interface VolumesApi {
+  list(): Promise<Volume[]>;
+  create(name: string | null, labels: Record<string, string>): Promise<Volume>;
+  inspect(name: string): Promise<Volume>;
+  remove(name: string, force: boolean): Promise<void>;
+}
+export interface EventsApi {
+  stream(input: EventsInput, signal: AbortSignal): AsyncGenerator<EngineEvent>;
 }
 export interface AgentServices {
   system: SystemApi;
   tokens: TokensApi;
   images: ImagesApi;
+  containers: ContainersApi;
+  volumes: VolumesApi;
+  events: EventsApi;
 }
 
 export interface AgentContext {

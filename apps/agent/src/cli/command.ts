@@ -19,6 +19,8 @@ export interface Command {
   description: string;
   flags: readonly FlagSpec[];
   args: { min: number; max: number };
+  /** Flags end at the first argument (`run IMAGE CMD -x`: -x belongs to CMD). */
+  flagsEndAtFirstArg?: boolean;
   execute(context: CommandContext): Promise<number>;
 }
 
@@ -34,3 +36,11 @@ export const stringFlag = (context: CommandContext, name: string): string | unde
   const value = context.flags.get(name);
   return typeof value === 'string' ? value : undefined;
 };
+
+export const listFlag = (context: CommandContext, name: string): string[] => {
+  const value = context.flags.get(name);
+  return Array.isArray(value) ? value : [];
+};
+
+export const booleanFlag = (context: CommandContext, name: string): boolean =>
+  context.flags.get(name) === true;

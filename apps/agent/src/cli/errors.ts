@@ -31,3 +31,10 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** The agent's error context (e.g. `{ exitCode: 127 }`), when the error came from the agent. */
+export function agentErrorContext(error: unknown): Record<string, unknown> | null {
+  if (!(error instanceof TRPCClientError)) return null;
+  const data = error.data as { context?: Record<string, unknown> | null } | undefined;
+  return data?.context ?? null;
+}

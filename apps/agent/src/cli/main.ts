@@ -64,6 +64,7 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
       global.positionals.slice(command.path.length),
       [...command.flags, HELP_FLAG],
       name,
+      command.flagsEndAtFirstArg ?? false,
     );
     if (local.flags.get('help')) {
       reporter.write(commandHelp(command));

@@ -1,4 +1,22 @@
 import type { Command } from './command.js';
+import { createCommand } from './commands/container/create.js';
+import { inspectCommand } from './commands/container/inspect.js';
+import {
+  killCommand,
+  pauseCommand,
+  renameCommand,
+  restartCommand,
+  rmCommand,
+  startCommand,
+  stopCommand,
+  unpauseCommand,
+  waitCommand,
+} from './commands/container/lifecycle.js';
+import { logsCommand } from './commands/container/logs.js';
+import { psCommand } from './commands/container/ps.js';
+import { runCommand } from './commands/container/run.js';
+import { updateCommand } from './commands/container/update.js';
+import { eventsCommand } from './commands/events.js';
 import { imagesCommand } from './commands/image/images.js';
 import { imageInspectCommand } from './commands/image/inspect.js';
 import { loginCommand, logoutCommand } from './commands/image/login.js';
@@ -10,11 +28,33 @@ import { tokenCreateCommand } from './commands/token/create.js';
 import { tokenLsCommand } from './commands/token/ls.js';
 import { tokenRmCommand } from './commands/token/rm.js';
 import { versionCommand } from './commands/version.js';
+import {
+  volumeCreateCommand,
+  volumeInspectCommand,
+  volumeLsCommand,
+  volumeRmCommand,
+} from './commands/volume/volume.js';
 
 /** Every CLI command; `stevedore --help` lists them in this order. */
 export const COMMANDS: readonly Command[] = [
   infoCommand,
   versionCommand,
+  runCommand,
+  createCommand,
+  startCommand,
+  stopCommand,
+  restartCommand,
+  killCommand,
+  pauseCommand,
+  unpauseCommand,
+  rmCommand,
+  renameCommand,
+  waitCommand,
+  psCommand,
+  logsCommand,
+  inspectCommand,
+  updateCommand,
+  eventsCommand,
   pullCommand,
   imagesCommand,
   tagCommand,
@@ -22,6 +62,10 @@ export const COMMANDS: readonly Command[] = [
   imageInspectCommand,
   loginCommand,
   logoutCommand,
+  volumeCreateCommand,
+  volumeLsCommand,
+  volumeInspectCommand,
+  volumeRmCommand,
   tokenCreateCommand,
   tokenLsCommand,
   tokenRmCommand,
@@ -31,4 +75,5 @@ export const COMMANDS: readonly Command[] = [
 export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   token: 'Manage API tokens for remote access',
   image: 'Manage images',
+  volume: 'Manage volumes',
 };

@@ -20,6 +20,11 @@ export class Reporter {
     for (const line of lines) this.line(line);
   }
 
+  /** Writes text to stderr as is (a container's stderr). */
+  writeError(text: string): void {
+    this.streams.stderr.write(text);
+  }
+
   error(text: string): void {
     this.streams.stderr.write(`${text}\n`);
   }

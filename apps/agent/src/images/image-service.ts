@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  familiarImageName,
   formatImageReference,
   type ImageInspect,
   type ImageSummary,
@@ -10,6 +11,7 @@ import {
 } from '@stevedore/shared';
 import type { AgentConfig } from '../config/agent-config.js';
 import type { AgentPaths } from '../config/paths.js';
+import type { ImageForContainer } from '../runtime/containers/container-service.js';
 import { Overlay2Store } from '../storage/overlay2/layer-store.js';
 import { ContentStore } from './content/content-store.js';
 import { type ImageRecord, ImageStore } from './image-store.js';
@@ -27,6 +29,9 @@ const summarize = (image: ImageRecord): ImageSummary => ({
 
 /** Images of this agent: pull with progress, list. Wired from the config's registry settings. */
 export class ImageService {
+  /** Which container, if any, uses an image (set once containers are wired up). */
+  private containerUsing: (imageId: string) => string | null = () => null;
+
   private constructor(
     private readonly registry: RegistryClient,
     private readonly content: ContentStore,
@@ -46,6 +51,33 @@ export class ImageService {
     const images = new ImageStore(paths.images);
     await Promise.all([content.init(), layers.init(), images.init()]);
     return new ImageService(registry, content, layers, images, credentials);
+  }
+
+  get layerStore(): Overlay2Store {
+    return this.layers;
+  }
+
+  setUsageCheck(check: (imageId: string) => string | null): void {
+    this.containerUsing = check;
+  }
+
+  /** The image a new container is made from: its ID, top layer and runtime config. */
+  async resolveForContainer(reference: string): Promise<ImageForContainer> {
+    const image = await this.images.resolve(reference, tryCanonicalName(reference));
+    if (!image) {
+      const name = tryCanonicalName(reference);
+      throw new StevedoreError('NOT_FOUND', `No such image: ${name ? familiarOf(name) : reference}`, {
+        image: reference,
+        missingImage: true,
+      });
+    }
+    const topChainId = image.chainIds.at(-1);
+    if (!topChainId) {
+      throw new StevedoreError('FAILED_PRECONDITION', `image ${reference} has no layers to run`, {
+        image: reference,
+      });
+    }
+    return { id: image.id, topChainId, config: image.config.config };
   }
 
   async list(): Promise<ImageSummary[]> {
@@ -112,8 +144,22 @@ export class ImageService {
    * `docker rmi`: removes a tag; when the image has none left (or an ID was given), the image and
    * the layers no other image uses. Returns Docker's Untagged/Deleted lines.
    */
-  async remove(nameOrId: string): Promise<{ untagged: string[]; deleted: string[] }> {
+  async remove(nameOrId: string, force = false): Promise<{ untagged: string[]; deleted: string[] }> {
     const image = await this.require(nameOrId);
+    const user = this.containerUsing(image.id);
+    const lastName = image.repoTags.length <= 1 || !tryCanonicalTag(nameOrId);
+    if (user && lastName) {
+      if (!force) {
+        throw new StevedoreError(
+          'CONFLICT',
+          `conflict: unable to remove repository reference "${nameOrId}" (must force) - container ${user.slice(0, 12)} is using its referenced image ${image.id.slice(7, 19)}`,
+          { image: image.id, container: user },
+        );
+      }
+      // Forced while in use: the names go, the image stays (dangling) for the container, as Docker does.
+      for (const tag of image.repoTags) await this.images.removeTag(image.id, tag);
+      return { untagged: image.repoTags, deleted: [] };
+    }
     const untagged: string[] = [];
     const asTag = tryCanonicalTag(nameOrId);
     let left = image;
@@ -121,7 +167,7 @@ export class ImageService {
       left = await this.images.removeTag(image.id, asTag);
       untagged.push(asTag);
       if (left.repoTags.length > 0) return { untagged, deleted: [] };
-    } else if (image.repoTags.length > 1) {
+    } else if (image.repoTags.length > 1 && !force) {
       throw new StevedoreError(
         'CONFLICT',
         `unable to delete ${image.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`,
@@ -167,6 +213,8 @@ export class ImageService {
     await this.registry.close();
   }
 }
+
+const familiarOf = (canonical: string) => familiarImageName(parseImageReference(canonical));
 
 function canonicalTag(name: string): string {
   const ref = parseImageReference(name);

@@ -18,7 +18,7 @@ import {
 } from './host-facts.js';
 import { HostUsageSampler } from './host-usage.js';
 import { detectRuntimes, type RuntimeBinary } from './runtimes.js';
-import { countContainers, countImages } from './store-counts.js';
+import { type ContainerCounts, countImages } from './store-counts.js';
 import { AGENT_VERSION, API_VERSION, gitCommit, goArch } from './version.js';
 
 // Docker's rule: loopback registries are always reachable without TLS verification.
@@ -38,6 +38,7 @@ interface StaticFacts {
 /** Answers `info` and `version` from real host facts and the agent's own store. */
 export class SystemService {
   private readonly usageSampler: HostUsageSampler;
+  private containerCounts: () => ContainerCounts = () => ({ total: 0, running: 0, paused: 0, stopped: 0 });
 
   private constructor(
     private readonly config: AgentConfig,
@@ -67,7 +68,8 @@ export class SystemService {
 
   async info(): Promise<SystemInfo> {
     const { config, facts } = this;
-    const [containers, images] = await Promise.all([countContainers(this.paths), countImages(this.paths)]);
+    const containers = this.containerCounts();
+    const images = await countImages(this.paths);
     const runtimes: Record<string, RuntimeBinary> = {};
     for (const [name, binary] of Object.entries(facts.runtimes)) if (binary) runtimes[name] = binary;
     return SystemInfoSchema.parse({
@@ -109,6 +111,10 @@ export class SystemService {
       SystemTime: new Date().toISOString(),
       Warnings: facts.warnings,
     });
+  }
+
+  setContainerCounts(counts: () => ContainerCounts): void {
+    this.containerCounts = counts;
   }
 
   /** Adds a warning found after start-up (e.g. by the API listeners); logged by the caller. */

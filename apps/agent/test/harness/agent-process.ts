@@ -8,6 +8,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
+import { removeAgentLeftovers } from './leftovers.js';
 import { type ExitResult, runNodeToExit } from './run-to-exit.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../../../..');
@@ -60,6 +61,7 @@ const live = new Set<{ child: ChildProcess | null; base: string }>();
 process.once('exit', () => {
   for (const entry of live) {
     entry.child?.kill('SIGKILL');
+    removeAgentLeftovers(entry.base, join(entry.base, 'exec'));
     rmSync(entry.base, { recursive: true, force: true });
   }
 });
@@ -120,6 +122,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
       await agent.kill();
       clearTimeout(force);
       live.delete(entry);
+      removeAgentLeftovers(base, execRoot);
       rmSync(base, { recursive: true, force: true });
     },
   };

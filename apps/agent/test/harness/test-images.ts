@@ -94,6 +94,18 @@ export async function pushImage(
 }
 
 const BUSYBOX_APPLETS = [
+  'ps',
+  'top',
+  'hostname',
+  'touch',
+  'dd',
+  'head',
+  'grep',
+  'yes',
+  'kill',
+  'wc',
+  'stat',
+  'ln',
   'sh',
   'ls',
   'cat',

@@ -32,7 +32,7 @@ export const imagesRouter = router({
     .input(RegistryLogoutInput)
     .mutation(({ ctx, input }) => ctx.services.images.logout(input.serverAddress)),
   remove: publicProcedure
-    .input(z.object({ image: NameOrId }))
+    .input(z.object({ image: NameOrId, force: z.boolean().default(false) }))
     .output(RemoveImageResultSchema)
-    .mutation(({ ctx, input }) => ctx.services.images.remove(input.image)),
+    .mutation(({ ctx, input }) => ctx.services.images.remove(input.image, input.force)),
 });

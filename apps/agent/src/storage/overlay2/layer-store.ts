@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StevedoreError } from '@stevedore/shared';
 import { execFile } from '../../util/exec.js';
@@ -83,17 +83,21 @@ export class Overlay2Store {
     }
   }
 
-  /** A container's writable layer on top of an image's top layer, mounted at `<root>/<id>/merged`. */
-  async mountContainerLayer(containerId: string, imageChainId: string): Promise<string> {
-    if (!/^[a-f0-9]{12,64}$/.test(containerId)) {
-      throw new StevedoreError('INVALID_ARGUMENT', `"${containerId}" is not a container id`, { containerId });
-    }
-    const dir = join(this.root, containerId);
+  /** A container's writable layer on top of an image's top layer (not mounted yet). */
+  async createContainerLayer(containerId: string, imageChainId: string): Promise<void> {
+    const dir = this.containerDir(containerId);
     await mkdir(join(dir, 'diff'), { recursive: true, mode: 0o755 });
     await mkdir(join(dir, 'work'), { recursive: true, mode: 0o700 });
     await mkdir(join(dir, 'merged'), { recursive: true, mode: 0o700 });
     await this.writeLinkFiles(dir, imageChainId);
     await this.linkShortName(containerId);
+  }
+
+  /** Mounts the container's layer at `<root>/<id>/merged` (no-op when mounted) and returns that path. */
+  async mountContainerLayer(containerId: string): Promise<string> {
+    const dir = this.containerDir(containerId);
+    const merged = join(dir, 'merged');
+    if (await isMountPoint(merged)) return merged;
     const lower = (await readFile(join(dir, 'lower'), 'utf8')).trim();
     const options = `lowerdir=${lower},upperdir=${containerId}/diff,workdir=${containerId}/work`;
     // Relative paths from the store root keep the option string short (Docker does the same).
@@ -101,14 +105,35 @@ export class Overlay2Store {
       cwd: this.root,
       check: true,
     });
-    return join(dir, 'merged');
+    return merged;
+  }
+
+  mergedDir(containerId: string): string {
+    return join(this.containerDir(containerId), 'merged');
+  }
+
+  upperDir(containerId: string): string {
+    return join(this.containerDir(containerId), 'diff');
+  }
+
+  /** Lower directories, top first, as absolute paths (for inspect's GraphDriver). */
+  async lowerDirs(containerId: string): Promise<string[]> {
+    const lower = await readFile(join(this.containerDir(containerId), 'lower'), 'utf8').catch(() => '');
+    return lower
+      .trim()
+      .split(':')
+      .filter(Boolean)
+      .map((short) => join(this.root, short));
   }
 
   async unmountContainerLayer(containerId: string): Promise<void> {
-    await execFile('umount', [join(this.root, containerId, 'merged')], { check: true });
+    const merged = this.mergedDir(containerId);
+    if (!(await isMountPoint(merged))) return;
+    await execFile('umount', [merged], { check: true });
   }
 
   async removeContainerLayer(containerId: string): Promise<void> {
+    await this.unmountContainerLayer(containerId);
     await this.removeDir(containerId);
   }
 
@@ -121,6 +146,13 @@ export class Overlay2Store {
     const short = await readFile(join(dir, 'link'), 'utf8').catch(() => null);
     if (short) await rm(join(this.root, 'l', short.trim()), { force: true });
     await rm(dir, { recursive: true, force: true });
+  }
+
+  private containerDir(containerId: string): string {
+    if (!/^[a-f0-9]{64}$/.test(containerId)) {
+      throw new StevedoreError('INVALID_ARGUMENT', `"${containerId}" is not a container id`, { containerId });
+    }
+    return join(this.root, containerId);
   }
 
   /** `link`: this layer's short name; `lower`: the short names of every layer below, top first. */
@@ -146,4 +178,13 @@ export class Overlay2Store {
 function shortId(): string {
   const bytes = randomBytes(26);
   return Array.from(bytes, (byte) => SHORT_ID_ALPHABET[byte % 32]).join('');
+}
+
+/** Whether `path` is a mount point: its device differs from its parent's (overlay gets its own). */
+export async function isMountPoint(path: string): Promise<boolean> {
+  const [self, parent] = await Promise.all([
+    stat(path).catch(() => null),
+    stat(join(path, '..')).catch(() => null),
+  ]);
+  return self !== null && parent !== null && (self.dev !== parent.dev || self.ino === parent.ino);
 }

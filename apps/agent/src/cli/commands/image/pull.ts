@@ -4,6 +4,7 @@ import {
   type PullEvent,
   parseImageReference,
 } from '@stevedore/shared';
+import type { AgentClient } from '../../../api/client.js';
 import type { Command } from '../../command.js';
 
 export const pullCommand: Command = {
@@ -21,25 +22,8 @@ export const pullCommand: Command = {
         `${ref.digest ?? ref.tag}: Pulling from ${familiarImageName({ ...ref, tag: null, digest: null })}`,
       );
     const client = await context.agent();
-    let downloaded = false;
-    const done = await new Promise<Extract<PullEvent, { type: 'done' }>>((resolve, reject) => {
-      const subscription = client.images.pull.subscribe(
-        { reference: input },
-        {
-          onData: (event) => {
-            if (event.type === 'done') {
-              resolve(event); // before unsubscribing: that completes the subscription
-              subscription.unsubscribe();
-            } else if (event.progress.status !== 'Already exists') downloaded = true;
-            if (event.type === 'progress' && !quiet && event.progress.status !== 'Downloading') {
-              // Like `docker pull` without a terminal: one line per layer state change.
-              context.reporter.line(`${event.progress.id}: ${event.progress.status}`);
-            }
-          },
-          onError: reject,
-          onComplete: () => reject(new Error('the agent ended the pull without a result')),
-        },
-      );
+    const { done, downloaded } = await pullWithProgress(client, input, (line) => {
+      if (!quiet) context.reporter.line(line);
     });
     const canonical = familiarImageName(ref);
     if (quiet) {
@@ -57,3 +41,35 @@ export const pullCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * Pulls over the agent's subscription; `progress` gets one line per layer state change, like
+ * `docker pull` without a terminal.
+ */
+export async function pullWithProgress(
+  client: AgentClient,
+  reference: string,
+  progress: (line: string) => void,
+): Promise<{ done: Extract<PullEvent, { type: 'done' }>; downloaded: boolean }> {
+  let downloaded = false;
+  const done = await new Promise<Extract<PullEvent, { type: 'done' }>>((resolve, reject) => {
+    const subscription = client.images.pull.subscribe(
+      { reference },
+      {
+        onData: (event) => {
+          if (event.type === 'done') {
+            resolve(event); // before unsubscribing: that completes the subscription
+            subscription.unsubscribe();
+            return;
+          }
+          if (event.progress.status !== 'Already exists') downloaded = true;
+          if (event.progress.status !== 'Downloading')
+            progress(`${event.progress.id}: ${event.progress.status}`);
+        },
+        onError: reject,
+        onComplete: () => reject(new Error('the agent ended the pull without a result')),
+      },
+    );
+  });
+  return { done, downloaded };
+}

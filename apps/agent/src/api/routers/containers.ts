@@ -1,0 +1,90 @@
+import {
+  ContainerCreateSchema,
+  ContainerInspectSchema,
+  ContainerListInputSchema,
+  ContainerNameSchema,
+  ContainerRefSchema,
+  ContainerSummarySchema,
+  LogsInputSchema,
+  ResourcesUpdateSchema,
+  WaitResultSchema,
+} from '@stevedore/shared';
+import { z } from 'zod';
+import { publicProcedure, router } from '../trpc.js';
+
+const Ref = z.object({ container: ContainerRefSchema });
+const StopInput = Ref.extend({
+  /** Seconds before SIGKILL; absent: the container's StopTimeout or 10. */
+  timeout: z.number().int().min(-1).optional(),
+  signal: z.string().optional(),
+});
+
+export const containersRouter = router({
+  list: publicProcedure
+    .input(ContainerListInputSchema)
+    .output(z.array(ContainerSummarySchema))
+    .query(({ ctx, input }) => ctx.services.containers.list(input.all, input.filters)),
+  inspect: publicProcedure
+    .input(Ref)
+    .output(ContainerInspectSchema)
+    .query(({ ctx, input }) => ctx.services.containers.inspect(input.container)),
+  create: publicProcedure
+    .input(ContainerCreateSchema)
+    .output(z.object({ Id: z.string(), Warnings: z.array(z.string()) }))
+    .mutation(({ ctx, input }) => ctx.services.containers.create(input)),
+  start: publicProcedure.input(Ref).mutation(async ({ ctx, input }) => {
+    await ctx.services.containers.start(input.container);
+  }),
+  stop: publicProcedure
+    .input(StopInput)
+    .mutation(({ ctx, input }) => ctx.services.containers.stop(input.container, input.timeout, input.signal)),
+  restart: publicProcedure
+    .input(StopInput)
+    .mutation(({ ctx, input }) => ctx.services.containers.restart(input.container, input.timeout)),
+  kill: publicProcedure
+    .input(Ref.extend({ signal: z.string().default('SIGKILL') }))
+    .mutation(({ ctx, input }) => ctx.services.containers.kill(input.container, input.signal)),
+  pause: publicProcedure
+    .input(Ref)
+    .mutation(({ ctx, input }) => ctx.services.containers.pause(input.container)),
+  unpause: publicProcedure
+    .input(Ref)
+    .mutation(({ ctx, input }) => ctx.services.containers.unpause(input.container)),
+  remove: publicProcedure
+    .input(Ref.extend({ force: z.boolean().default(false), volumes: z.boolean().default(false) }))
+    .mutation(({ ctx, input }) =>
+      ctx.services.containers.remove(input.container, { force: input.force, volumes: input.volumes }),
+    ),
+  rename: publicProcedure
+    .input(Ref.extend({ name: ContainerNameSchema }))
+    .mutation(({ ctx, input }) => ctx.services.containers.rename(input.container, input.name)),
+  update: publicProcedure
+    .input(Ref.extend({ resources: ResourcesUpdateSchema }))
+    .output(z.object({ Warnings: z.array(z.string()) }))
+    .mutation(({ ctx, input }) => ctx.services.containers.update(input.container, input.resources)),
+  /** Resolves when the condition holds: long-running over the websocket, like Docker's wait. */
+  wait: publicProcedure
+    .input(Ref.extend({ condition: z.enum(['not-running', 'next-exit', 'removed']).default('not-running') }))
+    .output(WaitResultSchema)
+    .mutation(({ ctx, input }) => ctx.services.containers.wait(input.container, input.condition)),
+  logs: publicProcedure.input(LogsInputSchema).subscription(async function* ({ ctx, input, signal }) {
+    const abort = signal ?? new AbortController().signal;
+    for await (const event of ctx.services.containers.attach(
+      input.container,
+      { ...input, startIt: false },
+      abort,
+    )) {
+      if (event.type === 'line') yield event.line;
+    }
+  }),
+  /** `run` without -d: starts the container, streams its output, ends with its exit status. */
+  startAttached: publicProcedure
+    .input(Ref)
+    .subscription(({ ctx, input, signal }) =>
+      ctx.services.containers.attach(
+        input.container,
+        { follow: true, tail: null, since: null, until: null, startIt: true },
+        signal ?? new AbortController().signal,
+      ),
+    ),
+});

@@ -1,0 +1,18 @@
+import { VolumeCreateSchema, VolumeNameSchema, VolumeSchema } from '@stevedore/shared';
+import { z } from 'zod';
+import { publicProcedure, router } from '../trpc.js';
+
+export const volumesRouter = router({
+  list: publicProcedure.output(z.array(VolumeSchema)).query(({ ctx }) => ctx.services.volumes.list()),
+  create: publicProcedure
+    .input(VolumeCreateSchema)
+    .output(VolumeSchema)
+    .mutation(({ ctx, input }) => ctx.services.volumes.create(input.Name ?? null, input.Labels)),
+  inspect: publicProcedure
+    .input(z.object({ name: VolumeNameSchema }))
+    .output(VolumeSchema)
+    .query(({ ctx, input }) => ctx.services.volumes.inspect(input.name)),
+  remove: publicProcedure
+    .input(z.object({ name: VolumeNameSchema, force: z.boolean().default(false) }))
+    .mutation(({ ctx, input }) => ctx.services.volumes.remove(input.name, input.force)),
+});

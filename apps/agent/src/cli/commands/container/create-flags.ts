@@ -1,0 +1,229 @@
+import { readFileSync } from 'node:fs';
+import {
+  type ContainerCreateInput,
+  normalizeSignal,
+  parseByteSize,
+  parseCpus,
+  parseRestartPolicy,
+} from '@stevedore/shared';
+import type { FlagSpec } from '../../../util/argv.js';
+import { booleanFlag, type CommandContext, listFlag, stringFlag } from '../../command.js';
+import { OperationalError } from '../../errors.js';
+
+const str = (name: string, description: string, short?: string, valueName = 'string'): FlagSpec => ({
+  name,
+  kind: 'string',
+  description,
+  valueName,
+  ...(short ? { short } : {}),
+});
+const list = (name: string, description: string, short?: string): FlagSpec => ({
+  name,
+  kind: 'list',
+  description,
+  ...(short ? { short } : {}),
+});
+const bool = (name: string, description: string, short?: string): FlagSpec => ({
+  name,
+  kind: 'boolean',
+  description,
+  ...(short ? { short } : {}),
+});
+
+/** `docker create` / `docker run` flags (run adds -d and --rm behaviour on top). */
+export const CREATE_FLAGS: readonly FlagSpec[] = [
+  str('name', 'Assign a name to the container'),
+  bool('interactive', 'Keep STDIN open even if not attached', 'i'),
+  bool('tty', 'Allocate a pseudo-TTY', 't'),
+  list('env', 'Set environment variables', 'e'),
+  list('env-file', 'Read in a file of environment variables'),
+  str('workdir', 'Working directory inside the container', 'w'),
+  str('user', 'Username or UID (format: <name|uid>[:<group|gid>])', 'u'),
+  str('entrypoint', 'Overwrite the default ENTRYPOINT of the image'),
+  str('hostname', 'Container host name', 'h'),
+  list('volume', 'Bind mount a volume', 'v'),
+  list('tmpfs', 'Mount a tmpfs directory'),
+  bool('read-only', "Mount the container's root filesystem as read only"),
+  list('cap-add', 'Add Linux capabilities'),
+  list('cap-drop', 'Drop Linux capabilities'),
+  bool('privileged', 'Give extended privileges to this container'),
+  str('restart', 'Restart policy to apply when a container exits', undefined, 'string'),
+  bool('rm', 'Automatically remove the container when it exits'),
+  list('label', 'Set meta data on a container', 'l'),
+  str('stop-signal', 'Signal to stop the container'),
+  str('stop-timeout', 'Timeout (in seconds) to stop a container', undefined, 'int'),
+  bool('init', 'Run an init inside the container that forwards signals and reaps processes'),
+  list('ulimit', 'Ulimit options'),
+  list('security-opt', 'Security Options'),
+  str('network', 'Connect a container to a network (none, host, container:<name|id>)'),
+  str('memory', 'Memory limit', 'm', 'bytes'),
+  str(
+    'memory-swap',
+    "Swap limit equal to memory plus swap: '-1' to enable unlimited swap",
+    undefined,
+    'bytes',
+  ),
+  str('memory-reservation', 'Memory soft limit', undefined, 'bytes'),
+  bool('oom-kill-disable', 'Disable OOM Killer (cgroup v1)'),
+  str('cpus', 'Number of CPUs', undefined, 'decimal'),
+  str('cpu-shares', 'CPU shares (relative weight)', 'c', 'int'),
+  str('cpu-period', 'Limit CPU CFS (Completely Fair Scheduler) period', undefined, 'int'),
+  str('cpu-quota', 'Limit CPU CFS (Completely Fair Scheduler) quota', undefined, 'int'),
+  str('cpuset-cpus', 'CPUs in which to allow execution (0-3, 0,1)'),
+  str('cpuset-mems', 'MEMs in which to allow execution (0-3, 0,1)'),
+  str('pids-limit', 'Tune container pids limit (set -1 for unlimited)', undefined, 'int'),
+  str(
+    'blkio-weight',
+    'Block IO (relative weight), between 10 and 1000, or 0 to disable',
+    undefined,
+    'uint16',
+  ),
+  list('device-read-bps', 'Limit read rate (bytes per second) from a device'),
+  list('device-write-bps', 'Limit write rate (bytes per second) to a device'),
+  str('shm-size', 'Size of /dev/shm', undefined, 'bytes'),
+  str('log-driver', 'Logging driver for the container'),
+  list('log-opt', 'Log driver options'),
+  str('pull', 'Pull image before creating ("always", "missing", "never")'),
+  bool('quiet', 'Suppress the pull output', 'q'),
+];
+
+/** Docker's wording for a flag value that does not parse; `run`/`create` exit 125 on it. */
+const badValue = (flag: string, value: string, why: string) =>
+  new OperationalError(`invalid argument "${value}" for "--${flag}" flag: ${why}`, 125);
+
+function parsed<T>(flag: string, value: string, parse: (text: string) => T): T {
+  try {
+    return parse(value);
+  } catch (error) {
+    throw badValue(flag, value, (error as Error).message);
+  }
+}
+
+const int = (text: string) => {
+  if (!/^-?\d+$/.test(text)) throw new Error('must be an integer');
+  return Number(text);
+};
+
+function envFromFlags(context: CommandContext, env: NodeJS.ProcessEnv): string[] {
+  const entries: string[] = [];
+  const add = (entry: string) => {
+    if (entry.includes('=')) entries.push(entry);
+    else if (env[entry] !== undefined) entries.push(`${entry}=${env[entry]}`); // Docker takes the value from here
+  };
+  for (const file of listFlag(context, 'env-file')) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new OperationalError(
+        `open ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
+        125,
+      );
+    }
+    for (const line of text.split('\n')) {
+      const trimmed = line.replace(/^\s+/, '');
+      if (trimmed && !trimmed.startsWith('#')) add(trimmed);
+    }
+  }
+  for (const entry of listFlag(context, 'env')) add(entry);
+  return entries;
+}
+
+function keyValues(values: string[]): Record<string, string> {
+  return Object.fromEntries(
+    values.map((v) => [v.split('=', 1)[0]!, v.includes('=') ? v.slice(v.indexOf('=') + 1) : '']),
+  );
+}
+
+function throttle(flag: string, values: string[]) {
+  return values.map((value) => {
+    const colon = value.lastIndexOf(':');
+    if (colon <= 0) throw badValue(flag, value, 'use DEVICE:RATE such as /dev/sda:1mb');
+    return { Path: value.slice(0, colon), Rate: parsed(flag, value.slice(colon + 1), parseByteSize) };
+  });
+}
+
+function ulimits(values: string[]) {
+  return values.map((value) => {
+    const match = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(value);
+    if (!match) throw badValue('ulimit', value, 'use NAME=SOFT[:HARD] such as nofile=1024:2048');
+    const soft = Number(match[2]);
+    return { Name: match[1] as 'nofile', Soft: soft, Hard: match[3] === undefined ? soft : Number(match[3]) };
+  });
+}
+
+/** The create request a `docker run`-style command line describes. */
+export function createInputFromFlags(context: CommandContext, env: NodeJS.ProcessEnv): ContainerCreateInput {
+  const [image, ...cmd] = context.args;
+  const flag = (name: string) => stringFlag(context, name);
+  const entrypoint = flag('entrypoint');
+  const memory = flag('memory');
+  const swap = flag('memory-swap');
+  const reservation = flag('memory-reservation');
+  const cpus = flag('cpus');
+  const shm = flag('shm-size');
+  const restart = flag('restart');
+  const stopSignal = flag('stop-signal');
+  const stopTimeout = flag('stop-timeout');
+  const pids = flag('pids-limit');
+  const logDriver = flag('log-driver');
+  const tmpfs = Object.fromEntries(
+    listFlag(context, 'tmpfs').map((spec) => {
+      const colon = spec.indexOf(':');
+      return colon < 0 ? [spec, ''] : [spec.slice(0, colon), spec.slice(colon + 1)];
+    }),
+  );
+  if (stopSignal) parsed('stop-signal', stopSignal, normalizeSignal);
+  return {
+    ...(flag('name') ? { name: flag('name')! } : {}),
+    Config: {
+      Image: image!,
+      Cmd: cmd.length > 0 ? cmd : null,
+      Entrypoint: entrypoint === undefined ? null : entrypoint === '' ? [] : [entrypoint],
+      Env: envFromFlags(context, env),
+      WorkingDir: flag('workdir') ?? '',
+      User: flag('user') ?? '',
+      Hostname: flag('hostname') ?? '',
+      Labels: keyValues(listFlag(context, 'label')),
+      Tty: booleanFlag(context, 'tty'),
+      OpenStdin: booleanFlag(context, 'interactive'),
+      ...(stopSignal ? { StopSignal: stopSignal } : {}),
+      ...(stopTimeout !== undefined ? { StopTimeout: parsed('stop-timeout', stopTimeout, int) } : {}),
+    },
+    HostConfig: {
+      Binds: listFlag(context, 'volume'),
+      Tmpfs: tmpfs,
+      ReadonlyRootfs: booleanFlag(context, 'read-only'),
+      CapAdd: listFlag(context, 'cap-add'),
+      CapDrop: listFlag(context, 'cap-drop'),
+      Privileged: booleanFlag(context, 'privileged'),
+      RestartPolicy: restart
+        ? parsed('restart', restart, parseRestartPolicy)
+        : { Name: 'no', MaximumRetryCount: 0 },
+      AutoRemove: booleanFlag(context, 'rm'),
+      Init: booleanFlag(context, 'init'),
+      SecurityOpt: listFlag(context, 'security-opt'),
+      NetworkMode: flag('network') ?? 'none',
+      Memory: memory ? parsed('memory', memory, parseByteSize) : 0,
+      MemorySwap: swap ? (swap === '-1' ? -1 : parsed('memory-swap', swap, parseByteSize)) : 0,
+      MemoryReservation: reservation ? parsed('memory-reservation', reservation, parseByteSize) : 0,
+      OomKillDisable: booleanFlag(context, 'oom-kill-disable'),
+      NanoCpus: cpus ? parsed('cpus', cpus, parseCpus) : 0,
+      CpuShares: flag('cpu-shares') ? parsed('cpu-shares', flag('cpu-shares')!, int) : 0,
+      CpuPeriod: flag('cpu-period') ? parsed('cpu-period', flag('cpu-period')!, int) : 0,
+      CpuQuota: flag('cpu-quota') ? parsed('cpu-quota', flag('cpu-quota')!, int) : 0,
+      CpusetCpus: flag('cpuset-cpus') ?? '',
+      CpusetMems: flag('cpuset-mems') ?? '',
+      PidsLimit: pids ? parsed('pids-limit', pids, int) : null,
+      BlkioWeight: flag('blkio-weight') ? parsed('blkio-weight', flag('blkio-weight')!, int) : 0,
+      BlkioDeviceReadBps: throttle('device-read-bps', listFlag(context, 'device-read-bps')),
+      BlkioDeviceWriteBps: throttle('device-write-bps', listFlag(context, 'device-write-bps')),
+      Ulimits: ulimits(listFlag(context, 'ulimit')),
+      ShmSize: shm ? parsed('shm-size', shm, parseByteSize) : 0,
+      LogConfig: {
+        Type: (logDriver ?? 'k8s-file') as 'k8s-file',
+        Config: keyValues(listFlag(context, 'log-opt')),
+      },
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { type Command, FORMAT_FLAG, stringFlag } from '../../command.js';
+import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
+import { formatValue } from '../../format/template-output.js';
+
+/** `docker inspect`: containers first, then images, a JSON array or one template line per object. */
+export const inspectCommand: Command = {
+  path: ['inspect'],
+  usage: '[OPTIONS] NAME|ID [NAME|ID...]',
+  description: 'Return low-level information on Stevedore objects',
+  flags: [
+    FORMAT_FLAG,
+    {
+      name: 'type',
+      kind: 'string',
+      valueName: 'string',
+      description: 'Return JSON for specified type (container, image, volume)',
+    },
+  ],
+  args: { min: 1, max: Number.POSITIVE_INFINITY },
+  async execute(context) {
+    const client = await context.agent();
+    const type = stringFlag(context, 'type');
+    if (type && !['container', 'image', 'volume'].includes(type)) {
+      throw new OperationalError(`"${type}" is not a valid value for --type: use container, image or volume`);
+    }
+    const found: unknown[] = [];
+    let code = 0;
+    for (const name of context.args) {
+      const lookups: (() => Promise<unknown>)[] = [];
+      if (!type || type === 'container')
+        lookups.push(() => client.containers.inspect.query({ container: name }));
+      if (!type || type === 'image') lookups.push(() => client.images.inspect.query({ image: name }));
+      if (!type || type === 'volume') lookups.push(() => client.volumes.inspect.query({ name }));
+      let object: unknown;
+      let lastError: unknown;
+      for (const lookup of lookups) {
+        try {
+          object = await lookup();
+          break;
+        } catch (error) {
+          lastError = error;
+          if (agentErrorContext(error) === null && !/No such|no such/.test(describeError(error))) throw error;
+        }
+      }
+      if (object === undefined) {
+        context.reporter.error(
+          lastError && type ? describeError(lastError) : `Error: No such object: ${name}`,
+        );
+        code = 1;
+        continue;
+      }
+      found.push(object);
+    }
+    const format = stringFlag(context, 'format');
+    if (format !== undefined) for (const object of found) context.reporter.line(formatValue(format, object));
+    else context.reporter.line(JSON.stringify(found, null, 4));
+    return code;
+  },
+};

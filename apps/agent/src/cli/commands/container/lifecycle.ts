@@ -1,0 +1,189 @@
+import type { AgentClient } from '../../../api/client.js';
+import { type Command, type CommandContext, stringFlag } from '../../command.js';
+import { describeError, OperationalError } from '../../errors.js';
+
+/**
+ * Runs `action` for every container named, printing each name as Docker does; failures are
+ * reported and the others still handled, then exit 1.
+ */
+async function forEachContainer(
+  context: CommandContext,
+  action: (client: AgentClient, container: string) => Promise<void>,
+): Promise<number> {
+  const client = await context.agent();
+  let code = 0;
+  for (const container of context.args) {
+    try {
+      await action(client, container);
+      context.reporter.line(container);
+    } catch (error) {
+      context.reporter.error(describeError(error));
+      code = 1;
+    }
+  }
+  return code;
+}
+
+const timeoutOf = (context: CommandContext): number | undefined => {
+  const text = stringFlag(context, 'time') ?? stringFlag(context, 'timeout');
+  if (text === undefined) return undefined;
+  if (!/^-?\d+$/.test(text))
+    throw new OperationalError(`invalid argument "${text}" for "-t, --time" flag: must be an integer`);
+  return Number(text);
+};
+
+const TIME_FLAG = {
+  name: 'time',
+  short: 't',
+  kind: 'string',
+  valueName: 'int',
+  description: 'Seconds to wait before killing the container',
+} as const;
+const SIGNAL_FLAG = {
+  name: 'signal',
+  short: 's',
+  kind: 'string',
+  valueName: 'string',
+  description: 'Signal to send to the container',
+} as const;
+const MANY = { min: 1, max: Number.POSITIVE_INFINITY };
+
+export const startCommand: Command = {
+  path: ['start'],
+  usage: 'CONTAINER [CONTAINER...]',
+  description: 'Start one or more stopped containers',
+  flags: [],
+  args: MANY,
+  execute: (context) =>
+    forEachContainer(context, (client, container) => client.containers.start.mutate({ container })),
+};
+
+export const stopCommand: Command = {
+  path: ['stop'],
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Stop one or more running containers',
+  flags: [TIME_FLAG, SIGNAL_FLAG],
+  args: MANY,
+  execute(context) {
+    const timeout = timeoutOf(context);
+    const signal = stringFlag(context, 'signal');
+    return forEachContainer(context, (client, container) =>
+      client.containers.stop.mutate({
+        container,
+        ...(timeout !== undefined ? { timeout } : {}),
+        ...(signal ? { signal } : {}),
+      }),
+    );
+  },
+};
+
+export const restartCommand: Command = {
+  path: ['restart'],
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Restart one or more containers',
+  flags: [TIME_FLAG],
+  args: MANY,
+  execute(context) {
+    const timeout = timeoutOf(context);
+    return forEachContainer(context, (client, container) =>
+      client.containers.restart.mutate({ container, ...(timeout !== undefined ? { timeout } : {}) }),
+    );
+  },
+};
+
+export const killCommand: Command = {
+  path: ['kill'],
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Kill one or more running containers',
+  flags: [SIGNAL_FLAG],
+  args: MANY,
+  execute(context) {
+    const signal = stringFlag(context, 'signal') ?? 'SIGKILL';
+    return forEachContainer(context, (client, container) =>
+      client.containers.kill.mutate({ container, signal }),
+    );
+  },
+};
+
+export const pauseCommand: Command = {
+  path: ['pause'],
+  usage: 'CONTAINER [CONTAINER...]',
+  description: 'Pause all processes within one or more containers',
+  flags: [],
+  args: MANY,
+  execute: (context) =>
+    forEachContainer(context, (client, container) => client.containers.pause.mutate({ container })),
+};
+
+export const unpauseCommand: Command = {
+  path: ['unpause'],
+  usage: 'CONTAINER [CONTAINER...]',
+  description: 'Unpause all processes within one or more containers',
+  flags: [],
+  args: MANY,
+  execute: (context) =>
+    forEachContainer(context, (client, container) => client.containers.unpause.mutate({ container })),
+};
+
+export const rmCommand: Command = {
+  path: ['rm'],
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Remove one or more containers',
+  flags: [
+    {
+      name: 'force',
+      short: 'f',
+      kind: 'boolean',
+      description: 'Force the removal of a running container (uses SIGKILL)',
+    },
+    {
+      name: 'volumes',
+      short: 'v',
+      kind: 'boolean',
+      description: 'Remove anonymous volumes associated with the container',
+    },
+  ],
+  args: MANY,
+  execute(context) {
+    const force = context.flags.get('force') === true;
+    const volumes = context.flags.get('volumes') === true;
+    return forEachContainer(context, (client, container) =>
+      client.containers.remove.mutate({ container, force, volumes }),
+    );
+  },
+};
+
+export const renameCommand: Command = {
+  path: ['rename'],
+  usage: 'CONTAINER NEW_NAME',
+  description: 'Rename a container',
+  flags: [],
+  args: { min: 2, max: 2 },
+  async execute(context) {
+    const [container, name] = context.args as [string, string];
+    await (await context.agent()).containers.rename.mutate({ container, name });
+    return 0;
+  },
+};
+
+export const waitCommand: Command = {
+  path: ['wait'],
+  usage: 'CONTAINER [CONTAINER...]',
+  description: 'Block until one or more containers stop, then print their exit codes',
+  flags: [],
+  args: MANY,
+  async execute(context) {
+    const client = await context.agent();
+    let code = 0;
+    for (const container of context.args) {
+      try {
+        const result = await client.containers.wait.mutate({ container });
+        context.reporter.line(String(result.StatusCode));
+      } catch (error) {
+        context.reporter.error(describeError(error));
+        code = 1;
+      }
+    }
+    return code;
+  },
+};

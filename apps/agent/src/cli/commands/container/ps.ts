@@ -1,0 +1,81 @@
+import type { ContainerSummary } from '@stevedore/shared';
+import { timeAgo } from '@stevedore/shared';
+import { type Command, FORMAT_FLAG, listFlag, stringFlag } from '../../command.js';
+import { formatValue } from '../../format/template-output.js';
+
+interface PsRow {
+  ID: string;
+  Image: string;
+  Command: string;
+  CreatedAt: string;
+  RunningFor: string;
+  Ports: string;
+  State: string;
+  Status: string;
+  Names: string;
+  Labels: string;
+  Mounts: string;
+}
+
+const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function rowOf(container: ContainerSummary, noTrunc: boolean): PsRow {
+  const created = new Date(container.Created * 1000);
+  return {
+    ID: noTrunc ? container.Id : container.Id.slice(0, 12),
+    Image: container.Image,
+    Command: `"${noTrunc ? container.Command : truncate(container.Command, 20)}"`,
+    CreatedAt: created
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' +0000 UTC'),
+    RunningFor: timeAgo(created.toISOString()),
+    Ports: '',
+    State: container.State,
+    Status: container.Status,
+    Names: container.Names.map((name) => name.replace(/^\//, '')).join(','),
+    Labels: Object.entries(container.Labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+    Mounts: container.Mounts.map((m) => m.Name ?? m.Source).join(','),
+  };
+}
+
+export const psCommand: Command = {
+  path: ['ps'],
+  usage: '[OPTIONS]',
+  description: 'List containers',
+  flags: [
+    {
+      name: 'all',
+      short: 'a',
+      kind: 'boolean',
+      description: 'Show all containers (default shows just running)',
+    },
+    { name: 'quiet', short: 'q', kind: 'boolean', description: 'Only display container IDs' },
+    { name: 'no-trunc', kind: 'boolean', description: "Don't truncate output" },
+    { name: 'filter', short: 'f', kind: 'list', description: 'Filter output based on conditions provided' },
+    { ...FORMAT_FLAG, short: undefined } as typeof FORMAT_FLAG,
+  ],
+  args: { min: 0, max: 0 },
+  async execute(context) {
+    const containers = await (await context.agent()).containers.list.query({
+      all: context.flags.get('all') === true,
+      filters: listFlag(context, 'filter'),
+    });
+    const noTrunc = context.flags.get('no-trunc') === true;
+    const rows = containers.map((c) => rowOf(c, noTrunc));
+    const format = stringFlag(context, 'format');
+    if (context.flags.get('quiet')) {
+      context.reporter.lines(rows.map((row) => row.ID));
+    } else if (format !== undefined) {
+      for (const row of rows) context.reporter.line(formatValue(format, row));
+    } else {
+      context.reporter.table(
+        ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
+        rows.map((r) => [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names]),
+      );
+    }
+    return 0;
+  },
+};

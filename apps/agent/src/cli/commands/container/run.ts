@@ -1,0 +1,73 @@
+import type { Command } from '../../command.js';
+import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
+import { asRunError, createContainer } from './create.js';
+import { CREATE_FLAGS, createInputFromFlags } from './create-flags.js';
+
+export const runCommand: Command = {
+  path: ['run'],
+  usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]',
+  description: 'Create and run a new container from an image',
+  flags: [
+    {
+      name: 'detach',
+      short: 'd',
+      kind: 'boolean',
+      description: 'Run container in background and print container ID',
+    },
+    ...CREATE_FLAGS,
+  ],
+  args: { min: 1, max: Number.POSITIVE_INFINITY },
+  flagsEndAtFirstArg: true,
+  async execute(context) {
+    const input = createInputFromFlags(context, process.env);
+    const detach = context.flags.get('detach') === true;
+    if (detach && input.HostConfig?.AutoRemove && input.HostConfig.RestartPolicy?.Name !== 'no') {
+      throw new OperationalError('Conflicting options: cannot specify both --restart and --rm', 125);
+    }
+    if (input.Config.OpenStdin && !detach) {
+      throw new OperationalError(
+        'interactive attach (-i without -d) is not available yet: run with -d and use `stevedore logs -f`',
+        125,
+      );
+    }
+    const id = await createContainer(context, input);
+    const client = await context.agent();
+    if (detach) {
+      try {
+        await client.containers.start.mutate({ container: id });
+      } catch (error) {
+        throw startError(error);
+      }
+      context.reporter.line(id);
+      return 0;
+    }
+    return new Promise<number>((resolve, reject) => {
+      const subscription = client.containers.startAttached.subscribe(
+        { container: id },
+        {
+          onData: (event) => {
+            if (event.type === 'line') {
+              if (event.line.stream === 'stdout') context.reporter.write(`${event.line.text}\n`);
+              else context.reporter.writeError(`${event.line.text}\n`);
+              return;
+            }
+            resolve(event.result.StatusCode);
+            subscription.unsubscribe();
+          },
+          onError: (error) => reject(startError(error)),
+          onComplete: () =>
+            reject(new OperationalError('the agent ended the attachment without an exit status', 125)),
+        },
+      );
+    });
+  },
+};
+
+/** A start that fails exits with the code Docker gives it: 126, 127, else 125. */
+function startError(error: unknown): OperationalError {
+  const exitCode = agentErrorContext(error)?.exitCode;
+  if (typeof exitCode === 'number' && (exitCode === 126 || exitCode === 127)) {
+    return new OperationalError(describeError(error), exitCode);
+  }
+  return asRunError(error);
+}

@@ -1,0 +1,81 @@
+import { parseByteSize, parseCpus, parseRestartPolicy, type ResourcesUpdate } from '@stevedore/shared';
+import { type Command, stringFlag } from '../../command.js';
+import { describeError, OperationalError } from '../../errors.js';
+import { CREATE_FLAGS } from './create-flags.js';
+
+const UPDATABLE = [
+  'memory',
+  'memory-swap',
+  'memory-reservation',
+  'cpus',
+  'cpu-shares',
+  'cpu-period',
+  'cpu-quota',
+  'cpuset-cpus',
+  'cpuset-mems',
+  'pids-limit',
+  'blkio-weight',
+  'restart',
+];
+
+function parse<T>(flag: string, value: string, fn: (text: string) => T): T {
+  try {
+    return fn(value);
+  } catch (error) {
+    throw new OperationalError(
+      `invalid argument "${value}" for "--${flag}" flag: ${(error as Error).message}`,
+    );
+  }
+}
+const int = (text: string) => {
+  if (!/^-?\d+$/.test(text)) throw new Error('must be an integer');
+  return Number(text);
+};
+
+export const updateCommand: Command = {
+  path: ['update'],
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Update configuration of one or more containers',
+  flags: CREATE_FLAGS.filter((flag) => UPDATABLE.includes(flag.name)),
+  args: { min: 1, max: Number.POSITIVE_INFINITY },
+  async execute(context) {
+    const flag = (name: string) => stringFlag(context, name);
+    const resources: ResourcesUpdate = {};
+    const set = <K extends keyof ResourcesUpdate>(
+      key: K,
+      name: string,
+      fn: (text: string) => ResourcesUpdate[K],
+    ) => {
+      const value = flag(name);
+      if (value !== undefined) resources[key] = parse(name, value, fn);
+    };
+    set('Memory', 'memory', parseByteSize);
+    set('MemorySwap', 'memory-swap', (t) => (t === '-1' ? -1 : parseByteSize(t)));
+    set('MemoryReservation', 'memory-reservation', parseByteSize);
+    set('NanoCpus', 'cpus', parseCpus);
+    set('CpuShares', 'cpu-shares', int);
+    set('CpuPeriod', 'cpu-period', int);
+    set('CpuQuota', 'cpu-quota', int);
+    set('CpusetCpus', 'cpuset-cpus', (t) => t);
+    set('CpusetMems', 'cpuset-mems', (t) => t);
+    set('PidsLimit', 'pids-limit', int);
+    set('BlkioWeight', 'blkio-weight', int);
+    set('RestartPolicy', 'restart', parseRestartPolicy);
+    if (Object.keys(resources).length === 0) {
+      throw new OperationalError('you must provide one or more flags when using this command');
+    }
+    const client = await context.agent();
+    let code = 0;
+    for (const container of context.args) {
+      try {
+        const result = await client.containers.update.mutate({ container, resources });
+        for (const warning of result.Warnings) context.reporter.error(`WARNING: ${warning}`);
+        context.reporter.line(container);
+      } catch (error) {
+        context.reporter.error(describeError(error));
+        code = 1;
+      }
+    }
+    return code;
+  },
+};

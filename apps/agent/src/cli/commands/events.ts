@@ -1,0 +1,53 @@
+import type { EngineEvent } from '@stevedore/shared';
+import { type Command, FORMAT_FLAG, listFlag, stringFlag } from '../command.js';
+import { formatValue } from '../format/template-output.js';
+
+/** Docker's default line: `<time> <type> <action> <id> (key=value, ...)`, attributes sorted. */
+export function eventLine(event: EngineEvent): string {
+  const nanos = BigInt(event.timeNano);
+  const iso = new Date(Number(nanos / 1_000_000n)).toISOString().replace(/\.\d+Z$/, '');
+  const fraction = String(nanos % 1_000_000_000n).padStart(9, '0');
+  const attributes = Object.entries(event.Actor.Attributes)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return `${iso}.${fraction}Z ${event.Type} ${event.Action} ${event.Actor.ID}${attributes ? ` (${attributes})` : ''}`;
+}
+
+export const eventsCommand: Command = {
+  path: ['events'],
+  usage: '[OPTIONS]',
+  description: 'Get real time events from the agent',
+  flags: [
+    {
+      name: 'since',
+      kind: 'string',
+      valueName: 'string',
+      description: 'Show all events created since timestamp',
+    },
+    { name: 'until', kind: 'string', valueName: 'string', description: 'Stream events until this timestamp' },
+    { name: 'filter', short: 'f', kind: 'list', description: 'Filter output based on conditions provided' },
+    { ...FORMAT_FLAG, short: undefined } as typeof FORMAT_FLAG,
+  ],
+  args: { min: 0, max: 0 },
+  async execute(context) {
+    const client = await context.agent();
+    const format = stringFlag(context, 'format');
+    await new Promise<void>((resolve, reject) => {
+      client.events.stream.subscribe(
+        {
+          since: stringFlag(context, 'since') ?? null,
+          until: stringFlag(context, 'until') ?? null,
+          filters: listFlag(context, 'filter'),
+        },
+        {
+          onData: (event) =>
+            context.reporter.line(format !== undefined ? formatValue(format, event) : eventLine(event)),
+          onError: reject,
+          onComplete: resolve,
+        },
+      );
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,89 @@
+import { type Command, FORMAT_FLAG, listFlag, stringFlag } from '../../command.js';
+import { describeError } from '../../errors.js';
+import { formatValue } from '../../format/template-output.js';
+
+export const volumeCreateCommand: Command = {
+  path: ['volume', 'create'],
+  usage: '[OPTIONS] [VOLUME]',
+  description: 'Create a volume',
+  flags: [{ name: 'label', kind: 'list', description: 'Set metadata for a volume' }],
+  args: { min: 0, max: 1 },
+  async execute(context) {
+    const labels = Object.fromEntries(
+      listFlag(context, 'label').map((l) => [
+        l.split('=', 1)[0]!,
+        l.includes('=') ? l.slice(l.indexOf('=') + 1) : '',
+      ]),
+    );
+    const name = context.args[0];
+    const volume = await (await context.agent()).volumes.create.mutate({
+      ...(name ? { Name: name } : {}),
+      Labels: labels,
+    });
+    context.reporter.line(volume.Name);
+    return 0;
+  },
+};
+
+export const volumeLsCommand: Command = {
+  path: ['volume', 'ls'],
+  usage: '[OPTIONS]',
+  description: 'List volumes',
+  flags: [
+    { name: 'quiet', short: 'q', kind: 'boolean', description: 'Only display volume names' },
+    FORMAT_FLAG,
+  ],
+  args: { min: 0, max: 0 },
+  async execute(context) {
+    const volumes = await (await context.agent()).volumes.list.query();
+    const format = stringFlag(context, 'format');
+    if (context.flags.get('quiet')) context.reporter.lines(volumes.map((v) => v.Name));
+    else if (format !== undefined) for (const v of volumes) context.reporter.line(formatValue(format, v));
+    else
+      context.reporter.table(
+        ['DRIVER', 'VOLUME NAME'],
+        volumes.map((v) => [v.Driver, v.Name]),
+      );
+    return 0;
+  },
+};
+
+export const volumeInspectCommand: Command = {
+  path: ['volume', 'inspect'],
+  usage: '[OPTIONS] VOLUME [VOLUME...]',
+  description: 'Display detailed information on one or more volumes',
+  flags: [FORMAT_FLAG],
+  args: { min: 1, max: Number.POSITIVE_INFINITY },
+  async execute(context) {
+    const client = await context.agent();
+    const volumes = await Promise.all(context.args.map((name) => client.volumes.inspect.query({ name })));
+    const format = stringFlag(context, 'format');
+    if (format !== undefined) for (const v of volumes) context.reporter.line(formatValue(format, v));
+    else context.reporter.line(JSON.stringify(volumes, null, 4));
+    return 0;
+  },
+};
+
+export const volumeRmCommand: Command = {
+  path: ['volume', 'rm'],
+  usage: '[OPTIONS] VOLUME [VOLUME...]',
+  description: 'Remove one or more volumes',
+  flags: [
+    { name: 'force', short: 'f', kind: 'boolean', description: 'Force the removal of one or more volumes' },
+  ],
+  args: { min: 1, max: Number.POSITIVE_INFINITY },
+  async execute(context) {
+    const client = await context.agent();
+    let code = 0;
+    for (const name of context.args) {
+      try {
+        await client.volumes.remove.mutate({ name, force: context.flags.get('force') === true });
+        context.reporter.line(name);
+      } catch (error) {
+        context.reporter.error(describeError(error));
+        code = 1;
+      }
+    }
+    return code;
+  },
+};

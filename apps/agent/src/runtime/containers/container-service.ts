@@ -1,0 +1,988 @@
+import { randomBytes } from 'node:crypto';
+import { type FSWatcher, watch } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import {
+  type ContainerCreate,
+  type ContainerInspect,
+  type ContainerSummary,
+  HostConfigSchema,
+  type LogLine,
+  normalizeSignal,
+  parseByteSize,
+  type ResourcesUpdate,
+  StevedoreError,
+  type WaitResult,
+} from '@stevedore/shared';
+import type { EventBus } from '../../events/event-bus.js';
+import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
+import type { Logger } from '../../util/logger.js';
+import type { VolumeStore } from '../../volumes/volume-store.js';
+import { checkHostLimits, type HostResources, hostDevices, throttleDevices } from '../host-resources.js';
+import { followLog, parseTimeBound, readLog, selectLines } from '../logs/k8s-log.js';
+import { cleanRuntimeMessage, launchConmon } from '../oci/conmon.js';
+import type { Runc } from '../oci/runc.js';
+import { secureJoin } from '../rootfs/secure-join.js';
+import { lookupUser } from '../rootfs/users.js';
+import { buildSpec } from '../spec/build-spec.js';
+import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../spec/default-profile.js';
+import { type ContainerRecord, initialState } from './container-record.js';
+import type { ContainerStore } from './container-store.js';
+import { hostsFile, resolvConf } from './etc-files.js';
+import { applyImageConfig, processArgs, processEnv } from './image-defaults.js';
+import { resolveMounts, specMounts } from './mounts.js';
+import { generateName } from './names.js';
+import { statusText } from './status-text.js';
+
+/** The image a container is created from, as the image service resolves it. */
+export interface ImageForContainer {
+  id: string;
+  topChainId: string;
+  config: Parameters<typeof applyImageConfig>[1];
+}
+
+export interface ContainerServiceDeps {
+  store: ContainerStore;
+  layers: Overlay2Store;
+  volumes: VolumeStore;
+  runc: Runc;
+  conmonBinary: string;
+  events: EventBus;
+  host: HostResources;
+  resolveImage(reference: string): Promise<ImageForContainer>;
+  execRoot: string;
+  cgroupParent: string | null;
+  /** Default `log-opts` of the agent (max-size applies to conmon's log). */
+  logOpts: Record<string, string>;
+  log: Logger;
+}
+
+type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+const MAX_RESTART_DELAY_MS = 60_000;
+const RESET_BACKOFF_AFTER_MS = 10_000;
+
+/**
+ * The container lifecycle: create, start under conmon, stop, kill, remove, restart policies and
+ * re-adoption after an agent restart. State changes of one container are serialized.
+ */
+export class ContainerService {
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly exitWaiters = new Map<string, Set<() => void>>();
+  private readonly removeWaiters = new Map<string, Set<() => void>>();
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private readonly restartDelays = new Map<string, number>();
+  private watcher: FSWatcher | null = null;
+
+  private constructor(private readonly deps: ContainerServiceDeps) {}
+
+  static async create(deps: ContainerServiceDeps): Promise<ContainerService> {
+    const service = new ContainerService(deps);
+    await mkdir(service.exitDir, { recursive: true, mode: 0o700 });
+    await mkdir(join(deps.execRoot, 'containers'), { recursive: true, mode: 0o700 });
+    await mkdir(join(deps.execRoot, 'sockets'), { recursive: true, mode: 0o700 });
+    service.watcher = watch(service.exitDir, (_event, name) => {
+      if (name && /^[a-f0-9]{64}$/.test(name)) void service.noticeExit(name);
+    });
+    await deps.store.load();
+    await service.reconcile();
+    return service;
+  }
+
+  private get exitDir(): string {
+    return join(this.deps.execRoot, 'exits');
+  }
+
+  private runtimeDir(id: string): string {
+    return join(this.deps.execRoot, 'containers', id);
+  }
+
+  private logPath(id: string): string {
+    return join(this.deps.store.containerDir(id), `${id}.log`);
+  }
+
+  // ---- queries -------------------------------------------------------------------------------
+
+  list(all: boolean, filters: string[] = []): ContainerSummary[] {
+    const now = Date.now();
+    return this.deps.store
+      .all()
+      .filter((record) => all || record.State.Running)
+      .filter((record) => filters.every((filter) => this.matches(record, filter)))
+      .sort((a, b) => b.Created.localeCompare(a.Created))
+      .map((record) => ({
+        Id: record.Id,
+        Names: [`/${record.Name}`],
+        Image: record.ImageName,
+        ImageID: record.ImageId,
+        Command: processArgs(record.Config)
+          .map((arg) => (/\s/.test(arg) ? JSON.stringify(arg) : arg))
+          .join(' '),
+        Created: Math.floor(Date.parse(record.Created) / 1000),
+        State: record.State.Status,
+        Status: statusText(record.State, now),
+        Labels: record.Config.Labels,
+        Ports: [],
+        Mounts: record.Mounts,
+      }));
+  }
+
+  private matches(record: ContainerRecord, filter: string): boolean {
+    const [key, ...rest] = filter.split('=');
+    const value = rest.join('=');
+    switch (key) {
+      case 'id':
+        return record.Id.startsWith(value);
+      case 'name':
+        return record.Name.includes(value.replace(/^\//, ''));
+      case 'status':
+        return record.State.Status === value;
+      case 'exited':
+        return record.State.Status === 'exited' && String(record.State.ExitCode) === value;
+      case 'ancestor':
+        return record.ImageName === value || record.ImageId.includes(value);
+      case 'label': {
+        const [labelKey = '', ...labelValue] = value.split('=');
+        return labelValue.length === 0
+          ? labelKey in record.Config.Labels
+          : record.Config.Labels[labelKey] === labelValue.join('=');
+      }
+      default:
+        return true;
+    }
+  }
+
+  counts(): { total: number; running: number; paused: number; stopped: number } {
+    const all = this.deps.store.all();
+    const running = all.filter((r) => r.State.Status === 'running').length;
+    const paused = all.filter((r) => r.State.Status === 'paused').length;
+    return { total: all.length, running, paused, stopped: all.length - running - paused };
+  }
+
+  async inspect(ref: string): Promise<ContainerInspect> {
+    const record = this.deps.store.get(ref);
+    const dir = this.deps.store.containerDir(record.Id);
+    const args = processArgs(record.Config);
+    const lower = await this.deps.layers.lowerDirs(record.Id);
+    return {
+      Id: record.Id,
+      Created: record.Created,
+      Path: args[0] ?? '',
+      Args: args.slice(1),
+      State: record.State,
+      Image: record.ImageId,
+      ResolvConfPath: join(dir, 'resolv.conf'),
+      HostnamePath: join(dir, 'hostname'),
+      HostsPath: join(dir, 'hosts'),
+      LogPath: this.logPath(record.Id),
+      Name: `/${record.Name}`,
+      RestartCount: record.RestartCount,
+      Driver: 'overlay2',
+      Platform: 'linux',
+      HostConfig: record.HostConfig,
+      GraphDriver: {
+        Name: 'overlay2',
+        Data: {
+          LowerDir: lower.join(':'),
+          MergedDir: this.deps.layers.mergedDir(record.Id),
+          UpperDir: this.deps.layers.upperDir(record.Id),
+          WorkDir: join(this.deps.layers.mergedDir(record.Id), '..', 'work'),
+        },
+      },
+      Mounts: record.Mounts,
+      Config: record.Config,
+      NetworkSettings: {
+        SandboxKey: record.HostConfig.NetworkMode === 'host' ? '' : `/proc/${record.State.Pid}/ns/net`,
+        Ports: {},
+        IPAddress: '',
+        Networks: {
+          [record.HostConfig.NetworkMode]: { IPAddress: '', Gateway: '', MacAddress: '' },
+        },
+      },
+    };
+  }
+
+  // ---- create ----------------------------------------------------------------------------------
+
+  async create(input: ContainerCreate): Promise<{ Id: string; Warnings: string[] }> {
+    const { store, host } = this.deps;
+    const warnings = checkHostLimits(input.HostConfig, host);
+    const network = input.HostConfig.NetworkMode;
+    if (network === 'bridge' || network === 'default' || !/^(none|host|container:.+)$/.test(network)) {
+      throw new StevedoreError(
+        'INVALID_ARGUMENT',
+        `network mode "${network}" is not available on this agent yet; use --network none, host or container:<name>`,
+        { networkMode: network },
+      );
+    }
+    if (input.HostConfig.Init && !host.initBinary) {
+      throw new StevedoreError(
+        'FAILED_PRECONDITION',
+        '--init needs tini installed on the host (Debian package "tini")',
+      );
+    }
+    const image = await this.deps.resolveImage(input.Config.Image);
+    const id = randomBytes(32).toString('hex');
+    const name = input.name ?? generateName((candidate) => store.byName(candidate) !== undefined);
+    const config = applyImageConfig(input, image.config, id);
+    if (processArgs(config).length === 0) {
+      throw new StevedoreError('INVALID_ARGUMENT', 'No command specified', { image: input.Config.Image });
+    }
+    return this.withLock(`name:${name}`, async () => {
+      const holder = store.byName(name);
+      if (holder) {
+        throw new StevedoreError(
+          'CONFLICT',
+          `Conflict. The container name "/${name}" is already in use by container "${holder.Id}". You have to remove (or rename) that container to be able to reuse that name.`,
+          { name },
+        );
+      }
+      const mounts = await resolveMounts(config, input.HostConfig, this.deps.volumes);
+      const record: ContainerRecord = {
+        Id: id,
+        Name: name,
+        Created: new Date().toISOString(),
+        ImageName: input.Config.Image,
+        ImageId: image.id,
+        ImageChainId: image.topChainId,
+        Config: config,
+        HostConfig: input.HostConfig,
+        State: initialState(),
+        RestartCount: 0,
+        ManuallyStopped: false,
+        Mounts: mounts,
+      };
+      try {
+        await this.deps.layers.createContainerLayer(id, image.topChainId);
+        await store.save(record);
+        await this.writeEtcFiles(record);
+      } catch (error) {
+        await this.deps.layers.removeContainerLayer(id).catch(() => {});
+        await store.delete(id).catch(() => {});
+        throw error;
+      }
+      this.publish(record, 'create');
+      return { Id: id, Warnings: warnings };
+    });
+  }
+
+  private async writeEtcFiles(record: ContainerRecord): Promise<void> {
+    const dir = this.deps.store.containerDir(record.Id);
+    const hostNetwork = record.HostConfig.NetworkMode === 'host';
+    const hostname = hostNetwork ? osHostname() : record.Config.Hostname;
+    const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+    await writeFile(join(dir, 'hostname'), `${hostname}\n`, { mode: 0o644 });
+    await writeFile(
+      join(dir, 'hosts'),
+      hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile(null)) : hostsFile(null),
+      { mode: 0o644 },
+    );
+    await writeFile(join(dir, 'resolv.conf'), resolvConf(hostResolv, hostNetwork), { mode: 0o644 });
+  }
+
+  // ---- start -------------------------------------------------------------------------------
+
+  async start(ref: string): Promise<ContainerRecord> {
+    const id = this.deps.store.get(ref).Id;
+    return this.withLock(id, async () => {
+      const record = this.deps.store.get(id);
+      if (record.State.Paused) {
+        throw new StevedoreError(
+          'CONFLICT',
+          `cannot start a paused container ${record.Name}, try unpause instead`,
+          {
+            container: id,
+          },
+        );
+      }
+      if (record.State.Running) return record;
+      this.cancelRestart(id);
+      return this.startLocked({ ...record, ManuallyStopped: false });
+    });
+  }
+
+  private async startLocked(record: ContainerRecord): Promise<ContainerRecord> {
+    const { layers, runc, store, host } = this.deps;
+    const id = record.Id;
+    const runtimeDir = this.runtimeDir(id);
+    let created = false;
+    try {
+      const rootfs = await layers.mountContainerLayer(id);
+      const user = await lookupUser(rootfs, record.Config.User);
+      const cwd = record.Config.WorkingDir || '/';
+      await mkdir(await secureJoin(rootfs, cwd), { recursive: true, mode: 0o755 });
+      const network = await this.networkNamespace(record);
+      const hostNetwork = network === 'host';
+      const hostname = hostNetwork ? osHostname() : record.Config.Hostname;
+      const spec = buildSpec({
+        config: record.Config,
+        hostConfig: record.HostConfig,
+        args: processArgs(record.Config),
+        env: processEnv(record.Config, hostname, user.home),
+        cwd,
+        user,
+        rootfs,
+        etcFiles: {
+          hosts: join(store.containerDir(id), 'hosts'),
+          hostname: join(store.containerDir(id), 'hostname'),
+          resolvConf: join(store.containerDir(id), 'resolv.conf'),
+        },
+        mounts: await specMounts(record.Mounts, record.HostConfig, rootfs, this.deps.volumes),
+        network,
+        cgroupsPath: this.cgroupsPath(id),
+        swapAccounting: host.swapAccounting,
+        hostDevices: record.HostConfig.Privileged ? await hostDevices() : [],
+        throttleRead: await throttleDevices(record.HostConfig.BlkioDeviceReadBps),
+        throttleWrite: await throttleDevices(record.HostConfig.BlkioDeviceWriteBps),
+        initBinary: record.HostConfig.Init ? host.initBinary : null,
+      });
+      await rm(runtimeDir, { recursive: true, force: true });
+      await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
+      await writeFile(join(runtimeDir, 'config.json'), JSON.stringify(spec));
+      await rm(join(this.exitDir, id), { force: true });
+      await runc.delete(id, true);
+      const maxSize = record.HostConfig.LogConfig.Config['max-size'] ?? this.deps.logOpts['max-size'];
+      const pid = await launchConmon(this.deps.conmonBinary, runc, {
+        id,
+        name: record.Name,
+        bundle: runtimeDir,
+        pidFile: join(runtimeDir, 'pidfile'),
+        conmonPidFile: join(runtimeDir, 'conmon.pid'),
+        exitDir: this.exitDir,
+        persistDir: runtimeDir,
+        // conmon links `<socketDir>/<id>` to the bundle and makes its attach socket `<bundle>/attach`.
+        socketDir: join(this.deps.execRoot, 'sockets'),
+        logPath: this.logPath(id),
+        logSizeMax: maxSize ? parseLogSize(maxSize) : null,
+        terminal: record.Config.Tty,
+        stdin: record.Config.OpenStdin,
+      });
+      created = true;
+      await runc.start(id);
+      const started: ContainerRecord = {
+        ...record,
+        State: {
+          ...record.State,
+          Status: 'running',
+          Running: true,
+          Paused: false,
+          Restarting: false,
+          OOMKilled: false,
+          Dead: false,
+          Pid: pid,
+          ExitCode: 0,
+          Error: '',
+          StartedAt: new Date().toISOString(),
+        },
+      };
+      await store.save(started);
+      this.publish(started, 'start');
+      return started;
+    } catch (error) {
+      if (created) await runc.delete(id, true).catch(() => {});
+      await layers.unmountContainerLayer(id).catch(() => {});
+      const message = cleanRuntimeMessage(error instanceof Error ? error.message : String(error));
+      const exitCode = startFailureExitCode(message);
+      await store.save({
+        ...record,
+        State: { ...record.State, Status: record.State.Status, ExitCode: exitCode, Error: message },
+      });
+      throw new StevedoreError(
+        isStevedoreCode(error, 'INVALID_ARGUMENT') ? 'INVALID_ARGUMENT' : 'FAILED_PRECONDITION',
+        `failed to start container ${record.Name}: ${message}`,
+        { container: id, exitCode },
+        { cause: error },
+      );
+    }
+  }
+
+  private async networkNamespace(record: ContainerRecord): Promise<'new' | 'host' | { path: string }> {
+    const mode = record.HostConfig.NetworkMode;
+    if (mode === 'host') return 'host';
+    if (mode.startsWith('container:')) {
+      const target = this.deps.store.get(mode.slice('container:'.length));
+      if (!target.State.Running) {
+        throw new StevedoreError(
+          'CONFLICT',
+          `cannot join network of a non running container: ${target.Name}`,
+          { container: record.Id },
+        );
+      }
+      return { path: `/proc/${target.State.Pid}/ns/net` };
+    }
+    return 'new';
+  }
+
+  private cgroupsPath(id: string): string {
+    const parent = (this.deps.cgroupParent ?? 'stevedore').replace(/^\/+|\/+$/g, '');
+    return `/${parent}/${id}`;
+  }
+
+  // ---- exit ----------------------------------------------------------------------------------
+
+  /** conmon wrote `<exit-dir>/<id>`: record how the container ended, then apply its policies. */
+  private async noticeExit(id: string): Promise<void> {
+    const handled = await this.withLock(id, async () => {
+      const record = this.deps.store.find(id);
+      if (!record || !(record.State.Running || record.State.Paused)) return null;
+      const text = await readFile(join(this.exitDir, id), 'utf8').catch(() => null);
+      if (text === null || text.trim() === '') return null; // not written completely yet
+      return this.recordExit(record, Number.parseInt(text.trim(), 10));
+    });
+    if (handled) await this.afterExit(handled);
+  }
+
+  private async recordExit(record: ContainerRecord, exitCode: number, error = ''): Promise<ContainerRecord> {
+    const id = record.Id;
+    const oomKilled = await readFile(join(this.runtimeDir(id), 'oom'))
+      .then(() => true)
+      .catch(() => false);
+    await this.deps.runc
+      .delete(id, true)
+      .catch((e) => this.deps.log.warn({ err: e, id }, 'runc delete failed'));
+    await this.deps.layers
+      .unmountContainerLayer(id)
+      .catch((e) => this.deps.log.warn({ err: e, id }, 'unmounting the container layer failed'));
+    await rm(join(this.exitDir, id), { force: true });
+    const exited: ContainerRecord = {
+      ...record,
+      State: {
+        ...record.State,
+        Status: 'exited',
+        Running: false,
+        Paused: false,
+        Restarting: false,
+        OOMKilled: oomKilled,
+        Pid: 0,
+        ExitCode: Number.isNaN(exitCode) ? 255 : exitCode,
+        Error: error,
+        FinishedAt: new Date().toISOString(),
+      },
+    };
+    await this.deps.store.save(exited);
+    if (oomKilled) this.publish(exited, 'oom');
+    this.publish(exited, 'die', { exitCode: String(exited.State.ExitCode) });
+    this.notify(this.exitWaiters, id);
+    return exited;
+  }
+
+  /** Restart policy, then `--rm`. */
+  private async afterExit(record: ContainerRecord): Promise<void> {
+    if (this.shouldRestart(record)) {
+      this.scheduleRestart(record);
+      return;
+    }
+    if (record.HostConfig.AutoRemove) {
+      await this.remove(record.Id, { force: false, volumes: true }).catch((error) =>
+        this.deps.log.warn({ err: error, id: record.Id }, 'auto-remove failed'),
+      );
+    }
+  }
+
+  private shouldRestart(record: ContainerRecord): boolean {
+    if (record.ManuallyStopped) return false;
+    const policy = record.HostConfig.RestartPolicy;
+    switch (policy.Name) {
+      case 'always':
+      case 'unless-stopped':
+        return true;
+      case 'on-failure':
+        return (
+          record.State.ExitCode !== 0 &&
+          (policy.MaximumRetryCount === 0 || record.RestartCount < policy.MaximumRetryCount)
+        );
+      default:
+        return false;
+    }
+  }
+
+  /** Docker's back-off: 100 ms doubling per quick failure, at most a minute; reset after 10 s up. */
+  private scheduleRestart(record: ContainerRecord): void {
+    const id = record.Id;
+    const ranFor = Date.parse(record.State.FinishedAt) - Date.parse(record.State.StartedAt);
+    const previous = ranFor >= RESET_BACKOFF_AFTER_MS ? 0 : (this.restartDelays.get(id) ?? 0);
+    const delay = Math.min(previous === 0 ? 100 : previous * 2, MAX_RESTART_DELAY_MS);
+    this.restartDelays.set(id, delay);
+    void this.withLock(id, async () => {
+      const current = this.deps.store.find(id);
+      if (!current || current.State.Running) return;
+      await this.deps.store.save({
+        ...current,
+        State: { ...current.State, Status: 'restarting', Restarting: true },
+      });
+    });
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(id);
+      void this.withLock(id, async () => {
+        const current = this.deps.store.find(id);
+        if (!current || current.State.Running || current.ManuallyStopped || !current.State.Restarting) return;
+        await this.startLocked({ ...current, RestartCount: current.RestartCount + 1 });
+      }).catch((error) => {
+        this.deps.log.warn({ err: error, id }, 'restart failed');
+        const current = this.deps.store.find(id);
+        if (current && this.shouldRestart({ ...current, State: { ...current.State, ExitCode: 1 } })) {
+          this.scheduleRestart({ ...current, RestartCount: current.RestartCount + 1 });
+        }
+      });
+    }, delay);
+    timer.unref();
+    this.restartTimers.set(id, timer);
+  }
+
+  private cancelRestart(id: string): void {
+    const timer = this.restartTimers.get(id);
+    if (timer) clearTimeout(timer);
+    this.restartTimers.delete(id);
+  }
+
+  // ---- stop, kill, restart, pause ---------------------------------------------------------------
+
+  async stop(ref: string, timeoutSeconds?: number, signalOverride?: string): Promise<void> {
+    const record = this.deps.store.get(ref);
+    const id = record.Id;
+    this.cancelRestart(id);
+    const running = await this.withLock(id, async () => {
+      const current = this.deps.store.get(id);
+      const next: ContainerRecord = {
+        ...current,
+        ManuallyStopped: true,
+        State: current.State.Restarting
+          ? { ...current.State, Status: 'exited', Restarting: false }
+          : current.State,
+      };
+      await this.deps.store.save(next);
+      return next.State.Running;
+    });
+    if (!running) return;
+    const signal = normalizeSignal(signalOverride ?? record.Config.StopSignal ?? 'SIGTERM');
+    const timeout = timeoutSeconds ?? record.Config.StopTimeout ?? DEFAULT_STOP_TIMEOUT_SECONDS;
+    const exited = this.waitFor(this.exitWaiters, id);
+    if (record.State.Paused) await this.deps.runc.resume(id).catch(() => {});
+    await this.signal(record, signal.number, signal.name);
+    const inTime = timeout < 0 ? await exited.then(() => true) : await withTimeout(exited, timeout * 1000);
+    if (!inTime && this.deps.store.find(id)?.State.Running) {
+      await this.signal(record, 9, 'SIGKILL', true);
+      if (!(await withTimeout(this.waitFor(this.exitWaiters, id, true), 30_000))) {
+        throw new StevedoreError('INTERNAL', `container ${record.Name} did not exit after SIGKILL`, {
+          container: id,
+        });
+      }
+    }
+    this.publish(this.deps.store.find(id) ?? record, 'stop');
+  }
+
+  async kill(ref: string, signalText = 'SIGKILL'): Promise<void> {
+    const signal = normalizeSignal(signalText);
+    const record = this.deps.store.get(ref);
+    if (!record.State.Running) {
+      throw new StevedoreError(
+        'CONFLICT',
+        `Cannot kill container: ${ref}: Container ${record.Id} is not running`,
+        { container: record.Id },
+      );
+    }
+    const stopSignal = normalizeSignal(record.Config.StopSignal ?? 'SIGTERM');
+    if (signal.number === 9 || signal.number === stopSignal.number) {
+      await this.withLock(record.Id, () =>
+        this.deps.store.save({ ...this.deps.store.get(record.Id), ManuallyStopped: true }),
+      );
+    }
+    await this.signal(record, signal.number, signal.name, signal.number === 9);
+  }
+
+  private async signal(record: ContainerRecord, number: number, name: string, all = false): Promise<void> {
+    await this.deps.runc.kill(record.Id, number, all).catch((error) => {
+      // Already gone between the check and the signal: the exit handler takes it from here.
+      if (!/not running|container not running|no such process/i.test(String(error))) throw error;
+    });
+    this.publish(record, 'kill', { signal: String(number) });
+    this.deps.log.debug({ id: record.Id, signal: name }, 'signalled container');
+  }
+
+  async restart(ref: string, timeoutSeconds?: number): Promise<void> {
+    await this.stop(ref, timeoutSeconds);
+    await this.start(ref);
+    this.publish(this.deps.store.get(ref), 'restart');
+  }
+
+  async pause(ref: string): Promise<void> {
+    const id = this.deps.store.get(ref).Id;
+    await this.withLock(id, async () => {
+      const record = this.deps.store.get(id);
+      if (!record.State.Running) throw notRunning(record);
+      if (record.State.Paused) throw new StevedoreError('CONFLICT', `Container ${id} is already paused`);
+      await this.deps.runc.pause(id);
+      const paused = { ...record, State: { ...record.State, Status: 'paused' as const, Paused: true } };
+      await this.deps.store.save(paused);
+      this.publish(paused, 'pause');
+    });
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const id = this.deps.store.get(ref).Id;
+    await this.withLock(id, async () => {
+      const record = this.deps.store.get(id);
+      if (!record.State.Paused) throw new StevedoreError('CONFLICT', `Container ${id} is not paused`);
+      await this.deps.runc.resume(id);
+      const running = { ...record, State: { ...record.State, Status: 'running' as const, Paused: false } };
+      await this.deps.store.save(running);
+      this.publish(running, 'unpause');
+    });
+  }
+
+  // ---- remove, rename, update, wait -------------------------------------------------------------
+
+  async remove(ref: string, options: { force: boolean; volumes: boolean }): Promise<void> {
+    const record = this.deps.store.get(ref);
+    const id = record.Id;
+    if (record.State.Running || record.State.Paused) {
+      if (!options.force) {
+        throw new StevedoreError(
+          'CONFLICT',
+          `You cannot remove a ${record.State.Paused ? 'paused' : 'running'} container ${id}. Stop the container before attempting removal or force remove`,
+          { container: id },
+        );
+      }
+      await this.withLock(id, () =>
+        this.deps.store.save({ ...this.deps.store.get(id), ManuallyStopped: true }),
+      );
+      const exited = this.waitFor(this.exitWaiters, id);
+      if (record.State.Paused) await this.deps.runc.resume(id).catch(() => {});
+      await this.signal(record, 9, 'SIGKILL', true);
+      if (!(await withTimeout(exited, 30_000))) {
+        throw new StevedoreError('INTERNAL', `container ${record.Name} did not exit after SIGKILL`, {
+          container: id,
+        });
+      }
+    }
+    this.cancelRestart(id);
+    await this.withLock(id, async () => {
+      const current = this.deps.store.find(id);
+      if (!current) return;
+      await this.deps.runc.delete(id, true).catch(() => {});
+      await this.deps.layers.removeContainerLayer(id);
+      await rm(this.runtimeDir(id), { recursive: true, force: true });
+      await this.deps.store.delete(id);
+      if (options.volumes) {
+        for (const mount of current.Mounts) {
+          const volume =
+            mount.Type === 'volume' && mount.Name ? await this.deps.volumes.find(mount.Name) : null;
+          if (volume?.Anonymous && !this.volumeInUse(volume.Name))
+            await this.deps.volumes.remove(volume.Name);
+        }
+      }
+      this.restartDelays.delete(id);
+      this.publish(current, 'destroy');
+    });
+    this.notify(this.removeWaiters, id);
+    this.notify(this.exitWaiters, id);
+  }
+
+  containerUsingImage(imageId: string): string | null {
+    return this.deps.store.all().find((record) => record.ImageId === imageId)?.Id ?? null;
+  }
+
+  volumeInUse(name: string): boolean {
+    return this.deps.store.all().some((record) => record.Mounts.some((mount) => mount.Name === name));
+  }
+
+  async rename(ref: string, newName: string): Promise<void> {
+    const id = this.deps.store.get(ref).Id;
+    await this.withLock(`name:${newName}`, () =>
+      this.withLock(id, async () => {
+        const record = this.deps.store.get(id);
+        const holder = this.deps.store.byName(newName);
+        if (holder && holder.Id !== id) {
+          throw new StevedoreError(
+            'CONFLICT',
+            `Error when allocating new name: Conflict. The container name "/${newName}" is already in use by container "${holder.Id}". You have to remove (or rename) that container to be able to reuse that name.`,
+          );
+        }
+        await this.deps.store.save({ ...record, Name: newName });
+        this.publish({ ...record, Name: newName }, 'rename', { oldName: `/${record.Name}` });
+      }),
+    );
+  }
+
+  /** `docker update`: new limits, applied live to a running container and kept for restarts. */
+  async update(ref: string, changes: ResourcesUpdate): Promise<{ Warnings: string[] }> {
+    const id = this.deps.store.get(ref).Id;
+    return this.withLock(id, async () => {
+      const record = this.deps.store.get(id);
+      const merged = { ...record.HostConfig, ...changes };
+      if (
+        changes.Memory !== undefined &&
+        changes.MemorySwap === undefined &&
+        record.HostConfig.MemorySwap > 0
+      ) {
+        // Docker keeps the swap share when only memory changes and swap was explicit.
+        merged.MemorySwap = Math.max(record.HostConfig.MemorySwap, changes.Memory);
+      }
+      if (changes.NanoCpus) Object.assign(merged, { CpuPeriod: 0, CpuQuota: 0 });
+      if (changes.CpuQuota !== undefined || changes.CpuPeriod !== undefined) merged.NanoCpus = 0;
+      if (merged.AutoRemove && changes.RestartPolicy && !['', 'no'].includes(changes.RestartPolicy.Name)) {
+        throw new StevedoreError(
+          'INVALID_ARGUMENT',
+          'Restart policy cannot be updated because AutoRemove is enabled for the container',
+        );
+      }
+      const parsed = HostConfigSchema.safeParse(merged);
+      if (!parsed.success) {
+        throw new StevedoreError('INVALID_ARGUMENT', parsed.error.issues.map((i) => i.message).join('; '), {
+          container: id,
+        });
+      }
+      const warnings = checkHostLimits(parsed.data, this.deps.host);
+      if (record.State.Running) {
+        const spec = buildSpec({
+          config: record.Config,
+          hostConfig: parsed.data,
+          args: [],
+          env: [],
+          cwd: '/',
+          user: { uid: 0, gid: 0, additionalGids: [], home: '/' },
+          rootfs: '',
+          etcFiles: { hosts: '', hostname: '', resolvConf: '' },
+          mounts: [],
+          network: 'host',
+          cgroupsPath: '',
+          swapAccounting: this.deps.host.swapAccounting,
+          hostDevices: [],
+          throttleRead: await throttleDevices(parsed.data.BlkioDeviceReadBps),
+          throttleWrite: await throttleDevices(parsed.data.BlkioDeviceWriteBps),
+          initBinary: null,
+        });
+        const { devices: _devices, ...resources } = spec.linux.resources;
+        // runc update leaves a limit as it is when the field is absent; "unlimited" must be said.
+        resources.memory = {
+          limit: -1,
+          reservation: -1,
+          ...(this.deps.host.swapAccounting ? { swap: -1 } : {}),
+          ...resources.memory,
+        };
+        resources.pids = resources.pids ?? { limit: -1 };
+        resources.cpu = { quota: -1, ...resources.cpu };
+        await this.deps.runc.update(id, resources);
+      }
+      const updated = { ...record, HostConfig: parsed.data };
+      await this.deps.store.save(updated);
+      this.publish(updated, 'update');
+      return { Warnings: warnings };
+    });
+  }
+
+  async wait(ref: string, condition: WaitCondition = 'not-running'): Promise<WaitResult> {
+    const record = this.deps.store.get(ref);
+    const id = record.Id;
+    if (condition === 'removed') {
+      await this.waitFor(this.removeWaiters, id);
+      return { StatusCode: record.State.ExitCode, OOMKilled: record.State.OOMKilled };
+    }
+    if (condition === 'not-running' && !record.State.Running && !record.State.Restarting) {
+      return { StatusCode: record.State.ExitCode, OOMKilled: record.State.OOMKilled };
+    }
+    await this.waitFor(this.exitWaiters, id);
+    const after = this.deps.store.find(id) ?? record;
+    return { StatusCode: after.State.ExitCode, OOMKilled: after.State.OOMKilled };
+  }
+
+  /**
+   * The container's output: what the log holds (tail/since/until), then with `follow` new lines
+   * until it stops. `startIt` (for `run`) starts the container once the exit waiter is in place,
+   * so a quick exit cannot be missed, follows, and ends with the exit status.
+   */
+  async *attach(
+    ref: string,
+    options: {
+      follow: boolean;
+      tail: number | null;
+      since: string | null;
+      until: string | null;
+      startIt: boolean;
+    },
+    signal: AbortSignal,
+  ): AsyncGenerator<{ type: 'line'; line: LogLine } | { type: 'exit'; result: WaitResult }> {
+    const id = this.deps.store.get(ref).Id;
+    let result: WaitResult | null = null;
+    const exitWait = this.waitFor(this.exitWaiters, id).then(() => {
+      const after = this.deps.store.find(id);
+      result = { StatusCode: after?.State.ExitCode ?? 0, OOMKilled: after?.State.OOMKilled ?? false };
+    });
+    const { lines, offset } = await readLog(this.logPath(id));
+    const query = {
+      tail: options.tail,
+      since: options.since ? parseTimeBound(options.since) : null,
+      until: options.until ? parseTimeBound(options.until) : null,
+    };
+    for (const line of selectLines(lines, query)) yield { type: 'line', line };
+    if (options.startIt) await this.start(id);
+    const live = this.deps.store.find(id);
+    const follow = options.follow || options.startIt;
+    if (!follow || query.until !== null || !live || !(live.State.Running || live.State.Restarting)) {
+      if (!options.startIt) return;
+    }
+    for await (const line of followLog(this.logPath(id), offset, () => result !== null, signal)) {
+      yield { type: 'line', line };
+    }
+    if (options.startIt) {
+      await exitWait;
+      if (result) yield { type: 'exit', result };
+    }
+  }
+
+  // ---- start-up and shutdown ---------------------------------------------------------------
+
+  /**
+   * After an agent restart: containers that kept running under conmon are adopted, those that
+   * ended meanwhile get their exit recorded (and their restart policy), and containers a host
+   * reboot stopped come back when their policy says so.
+   */
+  private async reconcile(): Promise<void> {
+    for (const record of this.deps.store.all()) {
+      const id = record.Id;
+      if (!(record.State.Running || record.State.Paused || record.State.Restarting)) continue;
+      const exitText = await readFile(join(this.exitDir, id), 'utf8').catch(() => null);
+      const state = exitText === null ? await this.deps.runc.state(id).catch(() => null) : null;
+      if (state && (state.status === 'running' || state.status === 'paused')) {
+        const adopted: ContainerRecord = {
+          ...record,
+          State: {
+            ...record.State,
+            Status: state.status,
+            Running: true,
+            Paused: state.status === 'paused',
+            Restarting: false,
+            Pid: state.pid,
+          },
+        };
+        await this.deps.store.save(adopted);
+        this.deps.log.info({ id, pid: state.pid }, 'adopted running container');
+        continue;
+      }
+      const exitCode =
+        exitText !== null && exitText.trim() !== '' ? Number.parseInt(exitText.trim(), 10) : 255;
+      const error =
+        exitText === null && record.State.Running
+          ? 'the container ended while the agent was down and its exit code was lost'
+          : '';
+      const exited = await this.recordExit(
+        { ...record, State: { ...record.State, Running: true } },
+        exitCode,
+        error,
+      );
+      await this.afterExit(exited);
+    }
+    for (const record of this.deps.store.all()) {
+      const policy = record.HostConfig.RestartPolicy.Name;
+      if (record.State.Status !== 'exited' || record.ManuallyStopped) continue;
+      if (policy === 'always' || policy === 'unless-stopped') {
+        await this.start(record.Id).catch((error) =>
+          this.deps.log.warn({ err: error, id: record.Id }, 'restart at start-up failed'),
+        );
+      }
+    }
+  }
+
+  /**
+   * On a graceful shutdown without live-restore, containers stop like Docker's do; with it (or
+   * when the agent is killed) they keep running under conmon and are adopted on the next start.
+   */
+  async close(stopContainers: boolean): Promise<void> {
+    this.watcher?.close();
+    for (const timer of this.restartTimers.values()) clearTimeout(timer);
+    if (!stopContainers) return;
+    await Promise.all(
+      this.deps.store
+        .all()
+        .filter((record) => record.State.Running)
+        .map((record) =>
+          this.stopForShutdown(record).catch((error) =>
+            this.deps.log.warn({ err: error, id: record.Id }, 'stop at shutdown failed'),
+          ),
+        ),
+    );
+  }
+
+  private async stopForShutdown(record: ContainerRecord): Promise<void> {
+    // Not a manual stop: restart policies bring it back when the agent starts again.
+    const exited = this.waitFor(this.exitWaiters, record.Id);
+    const signal = normalizeSignal(record.Config.StopSignal ?? 'SIGTERM');
+    await this.signal(record, signal.number, signal.name);
+    if (!(await withTimeout(exited, (record.Config.StopTimeout ?? DEFAULT_STOP_TIMEOUT_SECONDS) * 1000))) {
+      await this.signal(record, 9, 'SIGKILL', true);
+      await withTimeout(this.waitFor(this.exitWaiters, record.Id, true), 10_000);
+    }
+  }
+
+  // ---- plumbing --------------------------------------------------------------------------------
+
+  private publish(record: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.deps.events.publish('container', action, record.Id, {
+      ...record.Config.Labels,
+      image: record.ImageName,
+      name: record.Name,
+      ...extra,
+    });
+  }
+
+  /** Resolves at the next notification; `recheck` also resolves when the exit already happened. */
+  private waitFor(waiters: Map<string, Set<() => void>>, id: string, recheck = false): Promise<void> {
+    if (recheck && !this.deps.store.find(id)?.State.Running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const set = waiters.get(id) ?? new Set();
+      set.add(resolve);
+      waiters.set(id, set);
+    });
+  }
+
+  private notify(waiters: Map<string, Set<() => void>>, id: string): void {
+    const set = waiters.get(id);
+    waiters.delete(id);
+    for (const resolve of set ?? []) resolve();
+  }
+
+  private withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const tail = next.catch(() => {});
+    this.locks.set(key, tail);
+    void tail.then(() => {
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    });
+    return next;
+  }
+}
+
+const notRunning = (record: ContainerRecord) =>
+  new StevedoreError('CONFLICT', `Container ${record.Id} is not running`, { container: record.Id });
+
+const isStevedoreCode = (error: unknown, code: string) =>
+  error instanceof StevedoreError && error.code === code;
+
+/** Docker's exit codes for a start that fails: 127 command not found, 126 cannot invoke. */
+export function startFailureExitCode(message: string): number {
+  if (/executable file not found|no such file or directory/i.test(message)) return 127;
+  if (/permission denied|unable to find (user|group)|exec format error/i.test(message)) return 126;
+  return 128;
+}
+
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function parseLogSize(text: string): number {
+  try {
+    return parseByteSize(text);
+  } catch (error) {
+    throw new StevedoreError('INVALID_ARGUMENT', `log-opt max-size: ${(error as Error).message}`);
+  }
+}

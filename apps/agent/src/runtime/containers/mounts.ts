@@ -1,0 +1,130 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { isAbsolute, normalize } from 'node:path';
+import { type ContainerConfig, type HostConfig, type MountPoint, StevedoreError } from '@stevedore/shared';
+import { execFile } from '../../util/exec.js';
+import type { VolumeStore } from '../../volumes/volume-store.js';
+import { secureJoin } from '../rootfs/secure-join.js';
+import type { SpecMount } from '../spec/build-spec.js';
+
+const invalid = (message: string, bind: string) =>
+  new StevedoreError('INVALID_ARGUMENT', `invalid volume specification: '${bind}': ${message}`, { bind });
+
+/**
+ * The container's mounts, decided at create like Docker: `-v /host:/ctr` binds (the host
+ * directory is created when missing), `-v name:/ctr` named volumes, and an anonymous volume for
+ * every image VOLUME nothing else covers.
+ */
+export async function resolveMounts(
+  config: ContainerConfig,
+  host: HostConfig,
+  volumes: VolumeStore,
+): Promise<MountPoint[]> {
+  const mounts: MountPoint[] = [];
+  const taken = new Set<string>();
+  const claim = (destination: string, spec: string) => {
+    const clean = normalize(destination).replace(/(.)\/$/, '$1');
+    if (clean === '/') throw invalid("destination can't be '/'", spec);
+    if (taken.has(clean)) throw new StevedoreError('INVALID_ARGUMENT', `Duplicate mount point: ${clean}`);
+    taken.add(clean);
+    return clean;
+  };
+  for (const bind of host.Binds) {
+    const parts = bind.split(':');
+    // `/ctr` and `/ctr:ro` name only a destination: a new anonymous volume goes there.
+    const anonymous = parts.length === 1 || (parts.length === 2 && /^(ro|rw)$/.test(parts[1]!));
+    const [source = '', destination = '', mode = ''] = anonymous ? ['', ...parts] : parts;
+    const dest = claim(destination, bind);
+    const rw = mode !== 'ro';
+    if (anonymous) {
+      const volume = await volumes.ensure(null);
+      mounts.push({
+        Type: 'volume',
+        Name: volume.Name,
+        Source: volume.Mountpoint,
+        Destination: dest,
+        Mode: mode,
+        RW: rw,
+        Propagation: '',
+      });
+    } else if (isAbsolute(source)) {
+      await mkdir(source, { recursive: true });
+      mounts.push({
+        Type: 'bind',
+        Source: normalize(source),
+        Destination: dest,
+        Mode: mode,
+        RW: rw,
+        Propagation: 'rprivate',
+      });
+    } else {
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(source)) {
+        throw invalid('a volume name is [a-zA-Z0-9][a-zA-Z0-9_.-]; a host path must be absolute', bind);
+      }
+      const volume = await volumes.ensure(source);
+      mounts.push({
+        Type: 'volume',
+        Name: volume.Name,
+        Source: volume.Mountpoint,
+        Destination: dest,
+        Mode: mode || 'z',
+        RW: rw,
+        Propagation: '',
+      });
+    }
+  }
+  for (const path of Object.keys(host.Tmpfs)) claim(path, path);
+  for (const path of Object.keys(config.Volumes)) {
+    const dest = normalize(path);
+    if (taken.has(dest)) continue;
+    claim(dest, path);
+    const volume = await volumes.ensure(null);
+    mounts.push({
+      Type: 'volume',
+      Name: volume.Name,
+      Source: volume.Mountpoint,
+      Destination: dest,
+      Mode: '',
+      RW: true,
+      Propagation: '',
+    });
+  }
+  return mounts;
+}
+
+/**
+ * Mounts in runc's terms. A volume used for the first time gets the image's content at its mount
+ * point copied in (Docker's copy-up), read through `secureJoin` so image symlinks stay inside.
+ */
+export async function specMounts(
+  mounts: MountPoint[],
+  host: HostConfig,
+  rootfs: string,
+  volumes: VolumeStore,
+): Promise<SpecMount[]> {
+  const result: SpecMount[] = [];
+  for (const mount of mounts) {
+    if (mount.Type === 'volume' && mount.Name) {
+      const volume = await volumes.get(mount.Name);
+      if (!volume.Populated) {
+        const source = await secureJoin(rootfs, mount.Destination);
+        const entries = await readdir(source).catch(() => []);
+        const empty = (await readdir(volume.Mountpoint)).length === 0;
+        if (entries.length > 0 && empty) {
+          await execFile('cp', ['-a', '--', `${source}/.`, `${volume.Mountpoint}/`], { check: true });
+        }
+        await volumes.save({ ...volume, Populated: true });
+      }
+    }
+    result.push({ type: 'bind', source: mount.Source, destination: mount.Destination, readonly: !mount.RW });
+  }
+  for (const [destination, options] of Object.entries(host.Tmpfs)) {
+    result.push({
+      type: 'tmpfs',
+      source: 'tmpfs',
+      destination,
+      readonly: false,
+      options: options ? options.split(',') : [],
+    });
+  }
+  return result;
+}

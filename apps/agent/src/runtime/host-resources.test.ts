@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HostConfigSchema } from '@stevedore/shared';
+import { checkHostLimits, type HostResources } from './host-resources.js';
+
+const host: HostResources = {
+  ncpu: 2,
+  onlineCpus: [0, 1],
+  memoryNodes: [0],
+  cgroupVersion: '1',
+  swapAccounting: false,
+  nofileHardLimit: 20000,
+  initBinary: null,
+};
+const limits = (values: Record<string, unknown>) => HostConfigSchema.parse(values);
+
+test('limits beyond the host are refused in Docker words', () => {
+  assert.throws(
+    () => checkHostLimits(limits({ NanoCpus: 3e9 }), host),
+    /Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available/,
+  );
+  assert.throws(
+    () => checkHostLimits(limits({ CpusetCpus: '0-3' }), host),
+    /Requested CPUs are not available - requested 0-3, available: 0,1/,
+  );
+  assert.throws(
+    () => checkHostLimits(limits({ CpusetMems: '1' }), host),
+    /Requested memory nodes are not available/,
+  );
+  assert.throws(
+    () => checkHostLimits(limits({ Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1048576 }] }), host),
+    /above the agent's hard limit of 20000/,
+  );
+  assert.throws(
+    () => checkHostLimits(limits({ OomKillDisable: true }), { ...host, cgroupVersion: '2' }),
+    /only supported on cgroup v1/,
+  );
+});
+
+test('what fits passes; swap without accounting is a warning, as in Docker', () => {
+  assert.deepEqual(checkHostLimits(limits({ NanoCpus: 2e9, CpusetCpus: '1' }), host), []);
+  assert.match(
+    checkHostLimits(limits({ Memory: 64 << 20, MemorySwap: 128 << 20 }), host)[0]!,
+    /does not support swap limit/,
+  );
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { K8sLogParser, parseK8sLog, parseTimeBound, selectLines, toNanos } from './k8s-log.js';
+
+const T1 = '2026-11-22T14:04:29.983107911+00:00';
+const T2 = '2026-11-22T14:04:30.000000001+00:00';
+
+test('records are split by stream; partial records join their continuation', () => {
+  const lines = parseK8sLog(`${T1} stdout P hel\n${T1} stderr F oops\n${T2} stdout F lo\n${T2} stdout F \n`);
+  assert.deepEqual(lines, [
+    { stream: 'stderr', time: T1, text: 'oops' },
+    { stream: 'stdout', time: T1, text: 'hello' },
+    { stream: 'stdout', time: T2, text: '' },
+  ]);
+});
+
+test('a partial record at the end of one chunk is completed by the next chunk', () => {
+  const parser = new K8sLogParser();
+  assert.deepEqual(parser.push(`${T1} stdout P 0 1 2 \n`), []);
+  assert.deepEqual(parser.push(`${T2} stdout F \n`), [{ stream: 'stdout', time: T1, text: '0 1 2 ' }]);
+});
+
+test('times compare with nanosecond precision; bounds accept RFC 3339, Unix seconds and durations', () => {
+  assert.ok(toNanos(T1) < toNanos(T2));
+  assert.equal(toNanos('1970-01-01T00:00:01.5Z'), 1_500_000_000n);
+  assert.equal(parseTimeBound('1.5'), 1_500_000_000n);
+  assert.equal(parseTimeBound('10m', 1_000_000), BigInt(1_000_000 - 600_000) * 1_000_000n);
+  assert.throws(() => parseTimeBound('yesterday'), /invalid time "yesterday"/);
+  const lines = parseK8sLog(`${T1} stdout F a\n${T2} stdout F b\n`);
+  assert.deepEqual(
+    selectLines(lines, { tail: 1, since: null, until: null }).map((l) => l.text),
+    ['b'],
+  );
+  assert.deepEqual(
+    selectLines(lines, { tail: null, since: toNanos(T2), until: null }).map((l) => l.text),
+    ['b'],
+  );
+  assert.deepEqual(
+    selectLines(lines, { tail: null, since: null, until: toNanos(T1) }).map((l) => l.text),
+    ['a'],
+  );
+});

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ContainerConfigSchema, type HostConfig, HostConfigSchema } from '@stevedore/shared';
+import { buildSpec, effectiveCapabilities, type SpecInput } from './build-spec.js';
+import { DEFAULT_CAPABILITIES } from './default-profile.js';
+
+const input = (host: Partial<HostConfig> = {}, overrides: Partial<SpecInput> = {}): SpecInput => ({
+  config: ContainerConfigSchema.parse({ Image: 'busybox', Hostname: 'abc' }),
+  hostConfig: HostConfigSchema.parse(host),
+  args: ['sh'],
+  env: ['PATH=/bin'],
+  cwd: '/',
+  user: { uid: 0, gid: 0, additionalGids: [], home: '/root' },
+  rootfs: '/rootfs',
+  etcFiles: { hosts: '/c/hosts', hostname: '/c/hostname', resolvConf: '/c/resolv.conf' },
+  mounts: [],
+  network: 'new',
+  cgroupsPath: '/stevedore/abc',
+  swapAccounting: true,
+  hostDevices: [],
+  throttleRead: [],
+  throttleWrite: [],
+  initBinary: null,
+  ...overrides,
+});
+
+test('by default: Docker capabilities, masked paths, a seccomp filter, a new network namespace', () => {
+  const spec = buildSpec(input());
+  assert.deepEqual(spec.process.capabilities.bounding, [...DEFAULT_CAPABILITIES].sort());
+  assert.ok(spec.linux.maskedPaths?.includes('/proc/kcore'));
+  assert.ok(spec.linux.readonlyPaths?.includes('/proc/sys'));
+  assert.ok(spec.linux.seccomp, 'seccomp profile present');
+  assert.deepEqual(spec.linux.namespaces.map((ns) => ns.type).sort(), [
+    'cgroup',
+    'ipc',
+    'mount',
+    'network',
+    'pid',
+    'uts',
+  ]);
+  assert.deepEqual(spec.linux.resources.devices?.[0], { allow: false, access: 'rwm' });
+  assert.equal(spec.hostname, 'abc');
+  assert.equal(spec.process.rlimits, undefined, 'no rlimits unless asked (the host hard limit may be low)');
+});
+
+test('privileged: every capability, no masks, no seccomp, all devices', () => {
+  const spec = buildSpec(input({ Privileged: true }));
+  assert.ok(spec.process.capabilities.bounding.includes('CAP_SYS_ADMIN'));
+  assert.equal(spec.linux.maskedPaths, undefined);
+  assert.equal(spec.linux.seccomp, undefined);
+  assert.deepEqual(spec.linux.resources.devices, [{ allow: true, access: 'rwm' }]);
+});
+
+test('cap-add / cap-drop follow Docker: drop ALL then add keeps the added one', () => {
+  assert.deepEqual(
+    effectiveCapabilities({ Privileged: false, CapAdd: ['CAP_NET_BIND_SERVICE'], CapDrop: ['ALL'] }),
+    ['CAP_NET_BIND_SERVICE'],
+  );
+  const added = effectiveCapabilities({
+    Privileged: false,
+    CapAdd: ['CAP_NET_ADMIN'],
+    CapDrop: ['CAP_CHOWN'],
+  });
+  assert.ok(added.includes('CAP_NET_ADMIN'));
+  assert.ok(!added.includes('CAP_CHOWN'));
+});
+
+test('limits map to OCI resources: --cpus to quota/period, unset swap to twice the memory', () => {
+  const spec = buildSpec(
+    input({ Memory: 64 << 20, NanoCpus: 500_000_000, PidsLimit: 50, CpuShares: 512, CpusetCpus: '0' }),
+  );
+  assert.deepEqual(spec.linux.resources.memory, { limit: 64 << 20, swap: 128 << 20 });
+  assert.deepEqual(spec.linux.resources.cpu, { shares: 512, period: 100_000, quota: 50_000, cpus: '0' });
+  assert.deepEqual(spec.linux.resources.pids, { limit: 50 });
+  const noSwap = buildSpec(input({ Memory: 64 << 20, MemorySwap: 128 << 20 }, { swapAccounting: false }));
+  assert.deepEqual(noSwap.linux.resources.memory, { limit: 64 << 20 }, 'swap dropped without accounting');
+});
+
+test('host network: no network namespace, no hostname, the host /sys bound read-only', () => {
+  const spec = buildSpec(input({}, { network: 'host' }));
+  assert.ok(!spec.linux.namespaces.some((ns) => ns.type === 'network'));
+  assert.equal(spec.hostname, undefined);
+  assert.deepEqual(spec.mounts.find((m) => m.destination === '/sys')?.type, 'bind');
+});
+
+test('--init runs tini as pid 1 in front of the command; no-new-privileges and seccomp=unconfined apply', () => {
+  const spec = buildSpec(
+    input(
+      { SecurityOpt: ['no-new-privileges', 'seccomp=unconfined'] },
+      { initBinary: '/usr/bin/tini-static' },
+    ),
+  );
+  assert.deepEqual(spec.process.args, ['/sbin/docker-init', '--', 'sh']);
+  assert.ok(
+    spec.mounts.some((m) => m.destination === '/sbin/docker-init' && m.source === '/usr/bin/tini-static'),
+  );
+  assert.equal(spec.process.noNewPrivileges, true);
+  assert.equal(spec.linux.seccomp, undefined);
+});

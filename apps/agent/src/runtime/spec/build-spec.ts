@@ -1,0 +1,230 @@
+import { ALL_CAPABILITIES, type ContainerConfig, type HostConfig } from '@stevedore/shared';
+import type { ProcessUser } from '../rootfs/users.js';
+import {
+  DEFAULT_CAPABILITIES,
+  DEFAULT_SHM_SIZE,
+  DEVICE_RULES,
+  MASKED_PATHS,
+  READONLY_PATHS,
+} from './default-profile.js';
+import type { OciDevice, OciMount, OciResources, OciSpec } from './oci-spec.js';
+import { defaultSeccompProfile } from './seccomp.js';
+
+export interface SpecMount {
+  type: 'bind' | 'tmpfs';
+  source: string;
+  destination: string;
+  readonly: boolean;
+  /** Extra mount options (tmpfs size=, mode=). */
+  options?: string[];
+}
+
+export interface ThrottleDevice {
+  major: number;
+  minor: number;
+  rate: number;
+}
+
+export interface SpecInput {
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: ProcessUser;
+  rootfs: string;
+  /** Host files bind-mounted over /etc/hosts, /etc/hostname and /etc/resolv.conf. */
+  etcFiles: { hosts: string; hostname: string; resolvConf: string };
+  mounts: SpecMount[];
+  /** 'new': an empty network namespace; 'host': none; a path: join that one. */
+  network: 'new' | 'host' | { path: string };
+  cgroupsPath: string;
+  /** Whether the kernel accounts swap (memory.memsw.* on cgroup v1); without it swap limits are dropped. */
+  swapAccounting: boolean;
+  /** Every device node of the host, given to privileged containers. */
+  hostDevices: OciDevice[];
+  throttleRead: ThrottleDevice[];
+  throttleWrite: ThrottleDevice[];
+  /** The init binary mounted at /sbin/docker-init for `--init`. */
+  initBinary: string | null;
+}
+
+const CPU_PERIOD_FOR_NANO_CPUS = 100_000;
+
+/** The OCI runtime spec for a container: Docker's defaults, adjusted by its HostConfig. */
+export function buildSpec(input: SpecInput): OciSpec {
+  const { config, hostConfig: host } = input;
+  const capabilities = effectiveCapabilities(host);
+  const noNewPrivileges = host.SecurityOpt.some((opt) => /^no-new-privileges(:true)?$/.test(opt));
+  const seccompOff = host.Privileged || host.SecurityOpt.some((opt) => /^seccomp[=:]unconfined$/.test(opt));
+  const args = input.initBinary ? ['/sbin/docker-init', '--', ...input.args] : input.args;
+
+  const namespaces: OciSpec['linux']['namespaces'] = [
+    { type: 'pid' },
+    { type: 'ipc' },
+    { type: 'uts' },
+    { type: 'mount' },
+    { type: 'cgroup' },
+  ];
+  if (input.network === 'new') namespaces.push({ type: 'network' });
+  else if (input.network !== 'host') namespaces.push({ type: 'network', path: input.network.path });
+
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: config.Tty,
+      user: {
+        uid: input.user.uid,
+        gid: input.user.gid,
+        ...(input.user.additionalGids.length > 0 ? { additionalGids: input.user.additionalGids } : {}),
+      },
+      args,
+      env: input.env,
+      cwd: input.cwd,
+      capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities },
+      ...(host.Ulimits.length > 0
+        ? {
+            rlimits: host.Ulimits.map((u) => ({
+              type: `RLIMIT_${u.Name.toUpperCase()}`,
+              soft: u.Soft,
+              hard: u.Hard,
+            })),
+          }
+        : {}),
+      noNewPrivileges,
+    },
+    root: { path: input.rootfs, readonly: host.ReadonlyRootfs },
+    ...(input.network === 'host' ? {} : { hostname: config.Hostname }),
+    mounts: buildMounts(input),
+    linux: {
+      namespaces,
+      resources: buildResources(input),
+      cgroupsPath: input.cgroupsPath,
+      ...(host.Privileged
+        ? { devices: input.hostDevices }
+        : { maskedPaths: [...MASKED_PATHS], readonlyPaths: [...READONLY_PATHS] }),
+      ...(seccompOff ? {} : { seccomp: defaultSeccompProfile(capabilities) }),
+    },
+  };
+}
+
+/** Docker's rule: start from the defaults (or all, when privileged), add, then drop; ALL works in both. */
+export function effectiveCapabilities(host: Pick<HostConfig, 'Privileged' | 'CapAdd' | 'CapDrop'>): string[] {
+  if (host.Privileged) return [...ALL_CAPABILITIES];
+  let caps = new Set(DEFAULT_CAPABILITIES);
+  if (host.CapAdd.includes('ALL')) caps = new Set(ALL_CAPABILITIES);
+  for (const cap of host.CapAdd) if (cap !== 'ALL') caps.add(cap);
+  if (host.CapDrop.includes('ALL')) caps.clear();
+  for (const cap of host.CapDrop) caps.delete(cap);
+  // An explicit add wins over drop ALL (`--cap-drop ALL --cap-add NET_BIND_SERVICE`).
+  if (host.CapDrop.includes('ALL')) for (const cap of host.CapAdd) if (cap !== 'ALL') caps.add(cap);
+  return [...caps].sort();
+}
+
+function buildMounts(input: SpecInput): OciMount[] {
+  const host = input.hostConfig;
+  const shmSize = host.ShmSize || DEFAULT_SHM_SIZE;
+  const sysOptions = ['nosuid', 'noexec', 'nodev', host.Privileged ? 'rw' : 'ro'];
+  const mounts: OciMount[] = [
+    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+    {
+      destination: '/dev',
+      type: 'tmpfs',
+      source: 'tmpfs',
+      options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+    },
+    {
+      destination: '/dev/pts',
+      type: 'devpts',
+      source: 'devpts',
+      options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
+    },
+    // In the host's network namespace the kernel refuses a fresh sysfs; bind the host's instead.
+    input.network === 'host'
+      ? { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', ...sysOptions] }
+      : { destination: '/sys', type: 'sysfs', source: 'sysfs', options: sysOptions },
+    {
+      destination: '/sys/fs/cgroup',
+      type: 'cgroup',
+      source: 'cgroup',
+      options: ['nosuid', 'noexec', 'nodev', 'relatime', host.Privileged ? 'rw' : 'ro'],
+    },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    {
+      destination: '/dev/shm',
+      type: 'tmpfs',
+      source: 'shm',
+      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${shmSize}`],
+    },
+    ...(['resolvConf', 'hostname', 'hosts'] as const).map((key) => ({
+      destination: { resolvConf: '/etc/resolv.conf', hostname: '/etc/hostname', hosts: '/etc/hosts' }[key],
+      type: 'bind',
+      source: input.etcFiles[key],
+      options: ['rbind', 'rprivate', ...(host.ReadonlyRootfs ? ['ro'] : [])],
+    })),
+  ];
+  if (input.initBinary) {
+    mounts.push({
+      destination: '/sbin/docker-init',
+      type: 'bind',
+      source: input.initBinary,
+      options: ['bind', 'ro', 'rprivate'],
+    });
+  }
+  for (const mount of input.mounts) {
+    if (mount.type === 'tmpfs') {
+      mounts.push({
+        destination: mount.destination,
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid', 'nodev', 'noexec', ...(mount.options ?? [])],
+      });
+    } else {
+      mounts.push({
+        destination: mount.destination,
+        type: 'bind',
+        source: mount.source,
+        options: ['rbind', 'rprivate', mount.readonly ? 'ro' : 'rw'],
+      });
+    }
+  }
+  return mounts;
+}
+
+function buildResources(input: SpecInput): OciResources {
+  const host = input.hostConfig;
+  const resources: OciResources = {
+    devices: host.Privileged ? [{ allow: true, access: 'rwm' }] : DEVICE_RULES.map((rule) => ({ ...rule })),
+  };
+  const memory: NonNullable<OciResources['memory']> = {};
+  if (host.Memory > 0) memory.limit = host.Memory;
+  if (host.MemoryReservation > 0) memory.reservation = host.MemoryReservation;
+  if (input.swapAccounting && host.Memory > 0) {
+    // Docker's rule: unset swap means as much swap as memory (so memory+swap = 2 × memory).
+    memory.swap = host.MemorySwap === 0 ? host.Memory * 2 : host.MemorySwap;
+  }
+  if (host.OomKillDisable) memory.disableOOMKiller = true;
+  if (Object.keys(memory).length > 0) resources.memory = memory;
+
+  const cpu: NonNullable<OciResources['cpu']> = {};
+  if (host.CpuShares > 0) cpu.shares = host.CpuShares;
+  if (host.NanoCpus > 0) {
+    cpu.period = CPU_PERIOD_FOR_NANO_CPUS;
+    cpu.quota = Math.round((host.NanoCpus * CPU_PERIOD_FOR_NANO_CPUS) / 1e9);
+  } else {
+    if (host.CpuPeriod > 0) cpu.period = host.CpuPeriod;
+    if (host.CpuQuota > 0) cpu.quota = host.CpuQuota;
+  }
+  if (host.CpusetCpus) cpu.cpus = host.CpusetCpus;
+  if (host.CpusetMems) cpu.mems = host.CpusetMems;
+  if (Object.keys(cpu).length > 0) resources.cpu = cpu;
+
+  if (host.PidsLimit !== null && host.PidsLimit > 0) resources.pids = { limit: host.PidsLimit };
+
+  const blockIO: NonNullable<OciResources['blockIO']> = {};
+  if (host.BlkioWeight > 0) blockIO.weight = host.BlkioWeight;
+  if (input.throttleRead.length > 0) blockIO.throttleReadBpsDevice = input.throttleRead;
+  if (input.throttleWrite.length > 0) blockIO.throttleWriteBpsDevice = input.throttleWrite;
+  if (Object.keys(blockIO).length > 0) resources.blockIO = blockIO;
+  return resources;
+}

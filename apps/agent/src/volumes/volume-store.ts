@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StevedoreError, type Volume, VolumeSchema } from '@stevedore/shared';
+import { z } from 'zod';
+import { writeFileAtomic } from '../util/atomic-file.js';
+
+const VolumeRecordSchema = VolumeSchema.extend({
+  /** Made for an image VOLUME or `-v /path` without a name; `rm -v` and `--rm` remove it. */
+  Anonymous: z.boolean(),
+  /** Whether the image's content at the mount point was copied in (done once, on first use). */
+  Populated: z.boolean(),
+});
+export type VolumeRecord = z.infer<typeof VolumeRecordSchema>;
+
+/** Local volumes: `<data-root>/volumes/<name>/_data`, metadata beside it. */
+export class VolumeStore {
+  constructor(readonly dir: string) {}
+
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o701 });
+  }
+
+  async list(): Promise<VolumeRecord[]> {
+    const names = await readdir(this.dir).catch(() => []);
+    const records = await Promise.all(names.map((name) => this.find(name)));
+    return records.filter((r): r is VolumeRecord => r !== null);
+  }
+
+  async find(name: string): Promise<VolumeRecord | null> {
+    const text = await readFile(join(this.dir, name, 'volume.json'), 'utf8').catch(() => null);
+    if (text === null) return null;
+    const parsed = VolumeRecordSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  }
+
+  async get(name: string): Promise<VolumeRecord> {
+    const record = await this.find(name);
+    if (!record) throw new StevedoreError('NOT_FOUND', `get ${name}: no such volume`, { volume: name });
+    return record;
+  }
+
+  /** Creates the volume, or returns it when it exists (Docker's create is idempotent). */
+  async ensure(name: string | null, labels: Record<string, string> = {}): Promise<VolumeRecord> {
+    const volumeName = name ?? randomBytes(32).toString('hex');
+    const existing = await this.find(volumeName);
+    if (existing) return existing;
+    const mountpoint = join(this.dir, volumeName, '_data');
+    await mkdir(mountpoint, { recursive: true, mode: 0o755 });
+    const record: VolumeRecord = {
+      Name: volumeName,
+      Driver: 'local',
+      Mountpoint: mountpoint,
+      CreatedAt: new Date().toISOString(),
+      Labels: labels,
+      Scope: 'local',
+      Options: {},
+      Anonymous: name === null,
+      Populated: false,
+    };
+    await this.save(record);
+    return record;
+  }
+
+  async save(record: VolumeRecord): Promise<void> {
+    await writeFileAtomic(join(this.dir, record.Name, 'volume.json'), JSON.stringify(record));
+  }
+
+  async remove(name: string): Promise<void> {
+    await rm(join(this.dir, name), { recursive: true, force: true });
+  }
+}
+
+export const publicVolume = ({ Anonymous: _a, Populated: _p, ...volume }: VolumeRecord): Volume => volume;

@@ -1,0 +1,442 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type AgentProcess, startAgent } from './harness/agent-process.js';
+import { cgroupsUnder, readCgroupFile, removeCgroupParent } from './harness/cgroups.js';
+import { runCli } from './harness/cli-process.js';
+import { startRegistry, type TestRegistry } from './harness/registry.js';
+import { type PushedImage, pushBusybox } from './harness/test-images.js';
+
+const DOCKER_DEFAULT_CAPS = '00000000a80425fb';
+
+/** Mount points below `base` still present (the agent's overlay mounts). */
+const mountsUnder = (base: string) =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => point.startsWith(`${base}/`));
+
+const conmonsFor = (base: string) =>
+  readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .filter((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmdline.startsWith('conmon\0') && cmdline.includes(base);
+      } catch {
+        return false;
+      }
+    });
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  ms = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('containers: runc + conmon lifecycle on the real agent', () => {
+  let registry: TestRegistry;
+  let agent: AgentProcess;
+  let busybox: PushedImage;
+  let image: string;
+  const cgroupParent = `stevedore-test-${randomBytes(4).toString('hex')}`;
+  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args]);
+  const inspect = async (container: string, format: string) => {
+    const result = await cli('inspect', '--format', format, container);
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout.trim();
+  };
+  const runDetached = async (...args: string[]) => {
+    const result = await cli('run', '-d', ...args);
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout.trim();
+  };
+
+  before(async () => {
+    registry = await startRegistry();
+    busybox = await pushBusybox(registry);
+    image = busybox.reference;
+    agent = await startAgent({ config: { 'cgroup-parent': cgroupParent } });
+    const pulled = await cli('pull', '-q', image);
+    assert.equal(pulled.code, 0, pulled.stderr);
+  });
+  after(async () => {
+    const ids = (await cli('ps', '-aq')).stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) await cli('rm', '-f', ...ids);
+    const base = agent?.dataRoot ? join(agent.dataRoot, '..') : null;
+    await agent?.stop();
+    removeCgroupParent(cgroupParent);
+    await registry?.stop();
+    if (base) assert.deepEqual(mountsUnder(base), [], 'no mounts left');
+  });
+
+  test('run attaches: stdout and stderr apart, the exit code returned, --rm leaves nothing', async () => {
+    const result = await cli('run', '--rm', image, 'sh', '-c', 'echo out; echo err >&2; exit 3');
+    assert.equal(result.code, 3);
+    assert.equal(result.stdout, 'out\n');
+    assert.equal(result.stderr, 'err\n');
+    const all = await cli('ps', '-aq');
+    assert.equal(all.stdout, '', '--rm removed the container');
+    assert.deepEqual(mountsUnder(join(agent.dataRoot, 'overlay2')), [], 'rootfs unmounted');
+    assert.deepEqual(cgroupsUnder(cgroupParent), [], 'cgroups removed');
+    assert.deepEqual(conmonsFor(agent.dataRoot), [], 'conmon gone');
+  });
+
+  test('exit codes: 127 command not found, 126 not executable, 125 engine refusal', async () => {
+    const missing = await cli('run', '--rm', image, 'no-such-command');
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /executable file not found/);
+    const notExecutable = await cli('run', '--rm', image, '/etc/passwd');
+    assert.equal(notExecutable.code, 126, notExecutable.stderr);
+    const refused = await cli('run', '--rm', '--memory', '4m', image, 'true');
+    assert.equal(refused.code, 125);
+    assert.match(refused.stderr, /Minimum memory limit allowed is 6MB/);
+    await cli('rm', '-f', ...(await cli('ps', '-aq')).stdout.split('\n').filter(Boolean));
+  });
+
+  test('the default profile: Docker capabilities, seccomp, masked and read-only /proc, only stdio fds', async () => {
+    const script = [
+      'grep CapEff /proc/self/status',
+      'grep Seccomp: /proc/self/status',
+      'wc -c < /proc/interrupts',
+      'echo 1 > /proc/sys/kernel/panic 2>/dev/null && echo sys-writable || echo sys-readonly',
+      'ls /proc/$$/fd | tr "\\n" " "; echo',
+      'hostname',
+    ].join('; ');
+    const result = await cli('run', '--rm', '--hostname', 'web-1', image, 'sh', '-c', script);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trim().split('\n');
+    assert.match(lines[0]!, new RegExp(`CapEff:\\s+${DOCKER_DEFAULT_CAPS}`));
+    assert.match(lines[1]!, /Seccomp:\s+2/, 'seccomp filter active');
+    assert.equal(lines[2]!.trim(), '0', '/proc/interrupts is masked (reads as /dev/null)');
+    assert.equal(lines[3], 'sys-readonly');
+    assert.deepEqual(
+      lines[4]!.trim().split(' '),
+      ['0', '1', '2'],
+      `no fd but stdio enters the container: ${JSON.stringify(result.stdout)}`,
+    );
+    assert.equal(lines[5], 'web-1');
+
+    const privileged = await cli(
+      'run',
+      '--rm',
+      '--privileged',
+      image,
+      'sh',
+      '-c',
+      'grep CapEff /proc/self/status',
+    );
+    assert.doesNotMatch(privileged.stdout, new RegExp(DOCKER_DEFAULT_CAPS));
+    const dropped = await cli(
+      'run',
+      '--rm',
+      '--cap-drop',
+      'ALL',
+      '--cap-add',
+      'NET_BIND_SERVICE',
+      image,
+      'grep',
+      'CapEff',
+      '/proc/self/status',
+    );
+    assert.match(dropped.stdout, /CapEff:\s+0000000000000400/);
+    const unshare = await cli('run', '--rm', image, 'sh', '-c', 'unshare -U true 2>&1 || echo refused');
+    assert.match(unshare.stdout, /refused|not found|Operation not permitted/);
+  });
+
+  test('user, env, workdir and entrypoint as Docker applies them', async () => {
+    const result = await cli(
+      'run',
+      '--rm',
+      '-u',
+      'nobody',
+      '-e',
+      'GREETING=hi',
+      '-w',
+      '/work/dir',
+      '--entrypoint',
+      'sh',
+      image,
+      '-c',
+      'id -u; id -g; echo $GREETING; pwd; echo $HOME',
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(result.stdout.trim().split('\n'), ['65534', '65534', 'hi', '/work/dir', '/']);
+    const unknown = await cli('run', '--rm', '-u', 'ghost', image, 'true');
+    assert.equal(unknown.code, 126);
+    assert.match(unknown.stderr, /unable to find user ghost/);
+    await cli('rm', '-f', ...(await cli('ps', '-aq')).stdout.split('\n').filter(Boolean));
+  });
+
+  test('limits land in the cgroup files; update changes them live and keeps them', async () => {
+    const id = await runDetached(
+      '--memory',
+      '64m',
+      '--cpus',
+      '0.5',
+      '--pids-limit',
+      '50',
+      '--cpu-shares',
+      '512',
+      '--cpuset-cpus',
+      '0',
+      image,
+      'sleep',
+      '300',
+    );
+    assert.equal(
+      readCgroupFile('memory', cgroupParent, id, 'memory.limit_in_bytes'),
+      String(64 * 1024 * 1024),
+    );
+    assert.equal(readCgroupFile('cpu', cgroupParent, id, 'cpu.cfs_quota_us'), '50000');
+    assert.equal(readCgroupFile('cpu', cgroupParent, id, 'cpu.cfs_period_us'), '100000');
+    assert.equal(readCgroupFile('cpu', cgroupParent, id, 'cpu.shares'), '512');
+    assert.equal(readCgroupFile('pids', cgroupParent, id, 'pids.max'), '50');
+    assert.equal(readCgroupFile('cpuset', cgroupParent, id, 'cpuset.cpus'), '0');
+
+    const updated = await cli(
+      'update',
+      '--memory',
+      '128m',
+      '--memory-swap',
+      '256m',
+      '--cpus',
+      '1',
+      '--pids-limit',
+      '80',
+      id,
+    );
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.equal(
+      readCgroupFile('memory', cgroupParent, id, 'memory.limit_in_bytes'),
+      String(128 * 1024 * 1024),
+    );
+    assert.equal(readCgroupFile('cpu', cgroupParent, id, 'cpu.cfs_quota_us'), '100000');
+    assert.equal(readCgroupFile('pids', cgroupParent, id, 'pids.max'), '80');
+    assert.equal(
+      await inspect(id, '{{.State.Status}} {{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}'),
+      `running ${128 * 1024 * 1024} 1000000000`,
+    );
+
+    await cli('restart', '-t', '0', id);
+    assert.equal(
+      readCgroupFile('memory', cgroupParent, id, 'memory.limit_in_bytes'),
+      String(128 * 1024 * 1024),
+      'kept across restart',
+    );
+    await cli('rm', '-f', id);
+    assert.deepEqual(cgroupsUnder(cgroupParent), []);
+  });
+
+  test('impossible limits are refused with the reason', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--cpus', '64'], /Range of CPUs is from 0\.01 to \d+\.00, as there are only \d+ CPUs available/],
+      [['--cpuset-cpus', '0-63'], /Requested CPUs are not available - requested 0-63, available: /],
+      [
+        ['--memory', '64m', '--memory-swap', '32m'],
+        /Minimum memoryswap limit should be larger than memory limit/,
+      ],
+      [['--memory', 'lots'], /invalid argument "lots" for "--memory" flag: invalid size/],
+      [['--restart', 'sometimes'], /invalid restart policy "sometimes"/],
+      [['--cap-add', 'FLY'], /unknown capability/],
+    ];
+    for (const [flags, message] of cases) {
+      const result = await cli('create', ...flags, image, 'true');
+      assert.equal(result.code, 125, `${flags.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+    }
+    assert.equal((await cli('ps', '-aq')).stdout, '', 'nothing was created');
+  });
+
+  test('a memory hog is OOM-killed and says so; the oom and die events are recorded', async () => {
+    const since = String(Date.now() / 1000);
+    const result = await cli(
+      'run',
+      '--name',
+      'hog',
+      '--memory',
+      '16m',
+      '--memory-swap',
+      '16m',
+      image,
+      'sh',
+      '-c',
+      'dd if=/dev/zero of=/dev/null bs=64M count=1',
+    );
+    assert.equal(result.code, 137, result.stderr);
+    assert.equal(
+      await inspect('hog', '{{.State.OOMKilled}} {{.State.ExitCode}} {{.State.Status}}'),
+      'true 137 exited',
+    );
+    const events = await cli(
+      'events',
+      '--since',
+      since,
+      '--until',
+      String(Date.now() / 1000 + 1),
+      '--filter',
+      'container=hog',
+    );
+    assert.equal(events.code, 0, events.stderr);
+    const actions = events.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ')[2]);
+    for (const action of ['create', 'start', 'oom', 'die'])
+      assert.ok(actions.includes(action), `${action} in ${actions}`);
+    await cli('rm', 'hog');
+  });
+
+  test('stop sends the stop signal, then SIGKILL after the timeout; kill -s; pause freezes', async () => {
+    const trapping = await runDetached(
+      '--name',
+      'stubborn',
+      image,
+      'sh',
+      '-c',
+      'trap "echo got-term" TERM; while true; do sleep 0.1; done',
+    );
+    const started = Date.now();
+    assert.equal((await cli('stop', '-t', '1', 'stubborn')).code, 0);
+    assert.ok(Date.now() - started >= 1000, 'waited the timeout');
+    assert.equal(await inspect(trapping, '{{.State.ExitCode}}'), '137');
+    assert.match((await cli('logs', 'stubborn')).stdout, /got-term/);
+
+    // As pid 1, sleep ignores TERM (no handler, and the kernel protects pid 1); --init forwards it.
+    const polite = await runDetached('--init', image, 'sleep', '300');
+    assert.equal((await cli('kill', '-s', 'TERM', polite)).code, 0);
+    assert.equal((await cli('wait', polite)).stdout.trim(), '143');
+
+    const paused = await runDetached(image, 'sleep', '300');
+    assert.equal((await cli('pause', paused)).code, 0);
+    assert.equal(await inspect(paused, '{{.State.Status}} {{.State.Paused}}'), 'paused true');
+    assert.equal(readCgroupFile('freezer', cgroupParent, paused, 'freezer.state'), 'FROZEN');
+    const refused = await cli('rm', paused);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /You cannot remove a paused container/);
+    assert.equal((await cli('unpause', paused)).code, 0);
+    assert.equal(await inspect(paused, '{{.State.Status}}'), 'running');
+    assert.equal((await cli('rm', '-f', paused, polite, 'stubborn')).code, 0);
+  });
+
+  test('logs: --tail, -t, --since and -f until the container exits', async () => {
+    const id = await runDetached(
+      image,
+      'sh',
+      '-c',
+      'for i in 1 2 3 4 5; do echo line-$i; done; echo oops >&2; sleep 1; echo last',
+    );
+    const followed = await cli('logs', '-f', id);
+    assert.equal(followed.code, 0);
+    assert.equal(followed.stdout, 'line-1\nline-2\nline-3\nline-4\nline-5\nlast\n');
+    assert.equal(followed.stderr, 'oops\n');
+    assert.equal((await cli('logs', '--tail', '2', id)).stdout, 'last\n');
+    const stamped = await cli('logs', '-t', '--tail', '1', id);
+    assert.match(stamped.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z last\n$/);
+    assert.equal((await cli('logs', '--since', String(Date.now() / 1000 + 60), id)).stdout, '');
+    await cli('rm', id);
+  });
+
+  test('restart policy on-failure:2 restarts twice, then leaves it exited', async () => {
+    const id = await runDetached('--restart', 'on-failure:2', image, 'sh', '-c', 'echo run; exit 4');
+    await until(
+      'two restarts',
+      async () => (await inspect(id, '{{.RestartCount}} {{.State.Status}}')) === '2 exited',
+    );
+    assert.equal((await cli('logs', id)).stdout, 'run\nrun\nrun\n');
+    await cli('rm', id);
+  });
+
+  test('volumes: named volumes keep data across containers; binds honour :ro; rm -v removes anonymous ones', async () => {
+    const hostDir = mkdtempSync('/tmp/stevedore-bind-');
+    try {
+      writeFileSync(join(hostDir, 'from-host'), 'hello from the host\n');
+      assert.equal(
+        (await cli('run', '--rm', '-v', 'appdata:/data', image, 'sh', '-c', 'echo kept > /data/file')).code,
+        0,
+      );
+      const again = await cli(
+        'run',
+        '--rm',
+        '-v',
+        'appdata:/data',
+        '-v',
+        `${hostDir}:/host:ro`,
+        image,
+        'sh',
+        '-c',
+        'cat /data/file; cat /host/from-host; touch /host/x 2>/dev/null || echo read-only',
+      );
+      assert.equal(again.stdout, 'kept\nhello from the host\nread-only\n');
+      assert.equal((await cli('volume', 'ls', '-q')).stdout, 'appdata\n');
+      const inUse = await runDetached('-v', 'appdata:/data', image, 'sleep', '300');
+      const refused = await cli('volume', 'rm', 'appdata');
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /volume is in use/);
+      await cli('rm', '-f', inUse);
+      assert.equal((await cli('volume', 'rm', 'appdata')).code, 0);
+
+      const anonymous = await runDetached('-v', '/scratch', image, 'sleep', '300');
+      const volume = await inspect(anonymous, '{{range .Mounts}}{{.Name}}{{end}}');
+      assert.match(volume, /^[a-f0-9]{64}$/);
+      await cli('rm', '-f', '-v', anonymous);
+      assert.equal(existsSync(join(agent.dataRoot, 'volumes', volume)), false);
+    } finally {
+      rmSync(hostDir, { recursive: true, force: true });
+    }
+  });
+
+  test('rmi refuses an image a container uses; names, rename and ps filters behave like Docker', async () => {
+    const id = (await cli('create', '--name', 'holder', '--label', 'tier=web', image, 'true')).stdout.trim();
+    const rmi = await cli('rmi', image);
+    assert.equal(rmi.code, 1);
+    assert.match(rmi.stderr, /must force.*container .* is using its referenced image/);
+    const duplicate = await cli('create', '--name', 'holder', image, 'true');
+    assert.equal(duplicate.code, 125);
+    assert.match(duplicate.stderr, /The container name "\/holder" is already in use/);
+    assert.equal((await cli('rename', 'holder', 'keeper')).code, 0);
+    assert.equal(
+      (await cli('ps', '-a', '--filter', 'label=tier=web', '--format', '{{.Names}}')).stdout,
+      'keeper\n',
+    );
+    assert.equal(
+      (await cli('ps', '-a', '--filter', 'status=created', '--filter', 'label=tier', '-q')).stdout,
+      `${id.slice(0, 12)}\n`,
+    );
+    await cli('rm', 'keeper');
+  });
+
+  test('live-restore: a kill -9 of the agent leaves containers running; the next agent adopts them and notices exits', async () => {
+    const ticker = await runDetached(
+      '--name',
+      'ticker',
+      image,
+      'sh',
+      '-c',
+      'while true; do echo tick; sleep 0.2; done',
+    );
+    const ender = await runDetached('--name', 'ender', image, 'sh', '-c', 'sleep 2; exit 7');
+    const pid = Number(await inspect(ticker, '{{.State.Pid}}'));
+    await agent.kill9();
+    const before = readFileSync(join(agent.dataRoot, 'containers', ticker, `${ticker}.log`), 'utf8').length;
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    assert.ok(existsSync(`/proc/${pid}`), 'the container kept running without the agent');
+    const grown = readFileSync(join(agent.dataRoot, 'containers', ticker, `${ticker}.log`), 'utf8').length;
+    assert.ok(grown > before, 'its log kept growing');
+    await agent.restart();
+    assert.equal(await inspect(ticker, '{{.State.Status}} {{.State.Pid}}'), `running ${pid}`);
+    assert.equal(await inspect(ender, '{{.State.Status}} {{.State.ExitCode}}'), 'exited 7');
+    assert.equal((await cli('stop', '-t', '1', ticker)).code, 0, 'the adopted container is controllable');
+    await cli('rm', ticker, ender);
+  });
+});

@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Removes what an agent under `base` may leave when a test fails halfway: containers in its runc
+ * root (killed, their cgroups removed), conmon monitors, and mounts below `base` (deepest first).
+ * Synchronous, so it also works from a process 'exit' hook. Returns what it had to clean up.
+ */
+export function removeAgentLeftovers(base: string, execRoot: string): string[] {
+  const cleaned: string[] = [];
+  const runcRoot = join(execRoot, 'runc');
+  const listed = spawnSync('runc', ['--root', runcRoot, 'list', '-q'], { encoding: 'utf8' });
+  for (const id of listed.status === 0 ? listed.stdout.split('\n').filter(Boolean) : []) {
+    spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
+    cleaned.push(`container ${id.slice(0, 12)}`);
+  }
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    const cmdline = (() => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        return '';
+      }
+    })();
+    if (cmdline.startsWith('conmon\0') && cmdline.includes(base)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+        cleaned.push(`conmon ${pid}`);
+      } catch {}
+    }
+  }
+  const mountPoints = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => point.startsWith(`${base}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const point of mountPoints) {
+    spawnSync('umount', ['-l', point]);
+    cleaned.push(`mount ${point}`);
+  }
+  return cleaned;
+}
