@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { isStevedoreError } from '@stevedore/shared';
 import { startApiServer } from './api/server.js';
@@ -12,6 +13,7 @@ import { ContainerService } from './runtime/containers/container-service.js';
 import { ContainerStore } from './runtime/containers/container-store.js';
 import { readHostResources } from './runtime/host-resources.js';
 import { Runc } from './runtime/oci/runc.js';
+import { StatsSampler } from './runtime/stats/stats-sampler.js';
 import { findExecutable } from './system/runtimes.js';
 import { SystemService } from './system/system-service.js';
 import { AGENT_VERSION, gitCommit } from './system/version.js';
@@ -76,6 +78,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
     (await findExecutable(config.defaultRuntime)) ?? config.defaultRuntime,
     join(paths.execRoot, 'runc'),
   );
+  const hostResources = await readHostResources();
   const containers = await ContainerService.create({
     store: new ContainerStore(paths.containers),
     layers: images.layerStore,
@@ -83,7 +86,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
     runc,
     conmonBinary: (await findExecutable('conmon')) ?? 'conmon',
     events,
-    host: await readHostResources(),
+    host: hostResources,
     resolveImage: (reference) => images.resolveForContainer(reference),
     execRoot: paths.execRoot,
     cgroupParent: config.cgroupParent,
@@ -92,11 +95,17 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
   });
   images.setUsageCheck((imageId) => containers.containerUsingImage(imageId));
   system.setContainerCounts(() => containers.counts());
+  const stats = new StatsSampler(() => containers.runningForStats(), {
+    cgroupVersion: hostResources.cgroupVersion,
+    cgroupRoot: '/sys/fs/cgroup',
+    onlineCpus: hostResources.onlineCpus.length,
+    memTotal: totalmem(),
+  });
   const volumes = new VolumeService(volumeStore, events, (name) => containers.volumeInUse(name));
   const api = await startApiServer({
     hosts: config.hosts,
     tls: config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : null,
-    services: { system, tokens, images, containers, volumes, events: eventsService },
+    services: { system, tokens, images, containers, stats, volumes, events: eventsService },
     verifyToken: (token) => tokens.verify(token),
     log: log.child({ module: 'api' }),
   });

@@ -101,7 +101,7 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     const refused = await cli('run', '--rm', '--memory', '4m', image, 'true');
     assert.equal(refused.code, 125);
     assert.match(refused.stderr, /Minimum memory limit allowed is 6MB/);
-    await cli('rm', '-f', ...(await cli('ps', '-aq')).stdout.split('\n').filter(Boolean));
+    assert.equal((await cli('ps', '-aq')).stdout, '', 'a --rm container whose start failed is removed');
   });
 
   test('the default profile: Docker capabilities, seccomp, masked and read-only /proc, only stdio fds', async () => {
@@ -136,7 +136,13 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
       '-c',
       'grep CapEff /proc/self/status',
     );
-    assert.doesNotMatch(privileged.stdout, new RegExp(DOCKER_DEFAULT_CAPS));
+    const agentBounding = /^CapBnd:\s+(\S+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    assert.equal(privileged.code, 0, privileged.stderr);
+    assert.match(
+      privileged.stdout,
+      new RegExp(`CapEff:\\s+${agentBounding}`),
+      'privileged: all the host can give',
+    );
     const dropped = await cli(
       'run',
       '--rm',
@@ -149,6 +155,7 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
       'CapEff',
       '/proc/self/status',
     );
+    assert.equal(dropped.code, 0, dropped.stderr);
     assert.match(dropped.stdout, /CapEff:\s+0000000000000400/);
     const unshare = await cli('run', '--rm', image, 'sh', '-c', 'unshare -U true 2>&1 || echo refused');
     assert.match(unshare.stdout, /refused|not found|Operation not permitted/);
@@ -175,7 +182,6 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     const unknown = await cli('run', '--rm', '-u', 'ghost', image, 'true');
     assert.equal(unknown.code, 126);
     assert.match(unknown.stderr, /unable to find user ghost/);
-    await cli('rm', '-f', ...(await cli('ps', '-aq')).stdout.split('\n').filter(Boolean));
   });
 
   test('limits land in the cgroup files; update changes them live and keeps them', async () => {
@@ -414,6 +420,68 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
       `${id.slice(0, 12)}\n`,
     );
     await cli('rm', 'keeper');
+  });
+
+  test('stats: a CPU hog at --cpus 0.5 uses about half a core; memory limit and pids as set; top lists its processes', async () => {
+    const hog = await runDetached(
+      '--name',
+      'spinner',
+      '--cpus',
+      '0.5',
+      '--memory',
+      '32m',
+      image,
+      'sh',
+      '-c',
+      'while :; do :; done',
+    );
+    const idle = await runDetached('--name', 'idler', image, 'sleep', '300');
+    // Let the quota settle, then average a few stream samples.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const sampled = await cli(
+      'stats',
+      '--no-stream',
+      '--format',
+      '{{.Name}} {{.CPUPerc}} {{.MemUsage}} {{.PIDs}}',
+      'spinner',
+      'idler',
+    );
+    assert.equal(sampled.code, 0, sampled.stderr);
+    const rows = Object.fromEntries(
+      sampled.stdout
+        .trim()
+        .split('\n')
+        .map((line) => [line.split(' ')[0], line.split(' ')]),
+    );
+    const cpu = Number(rows.spinner![1]!.replace('%', ''));
+    assert.ok(cpu > 35 && cpu < 65, `spinner at ${cpu}% of a core`);
+    assert.equal(rows.spinner![4], '32MiB', 'memory limit shown');
+    assert.equal(rows.spinner![5], '1');
+    assert.ok(Number(rows.idler![1]!.replace('%', '')) < 5, 'idle container near 0%');
+
+    const counts = await cli(
+      'info',
+      '--format',
+      '{{.Containers}} {{.ContainersRunning}} {{.ContainersStopped}}',
+    );
+    assert.equal(
+      counts.stdout.trim(),
+      '2 2 0',
+      `info counts the containers: ${(await cli('ps', '-a')).stdout}`,
+    );
+
+    const table = await cli('stats', '--no-stream');
+    assert.match(
+      table.stdout,
+      /CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET I\/O\s+BLOCK I\/O\s+PIDS/,
+    );
+
+    const top = await cli('top', idle);
+    assert.equal(top.code, 0, top.stderr);
+    assert.match(top.stdout, /^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD/);
+    assert.match(top.stdout, /sleep 300/);
+    assert.doesNotMatch(top.stdout, /while/, 'only this container');
+    await cli('rm', '-f', hog, idle);
   });
 
   test('live-restore: a kill -9 of the agent leaves containers running; the next agent adopts them and notices exits', async () => {

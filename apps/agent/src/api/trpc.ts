@@ -19,6 +19,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { ContainerService } from '../runtime/containers/container-service.js';
+import type { StatsSampler } from '../runtime/stats/stats-sampler.js';
 import type { Logger } from '../util/logger.js';
 
 /** How the caller reached the agent: the unix socket means local root; TCP means a token holder. */
@@ -60,7 +61,10 @@ export type ContainersApi = Pick<
   | 'update'
   | 'wait'
   | 'attach'
+  | 'top'
+  | 'resolveIds'
 >;
+export type StatsApi = Pick<StatsSampler, 'subscribe'>;
 export interface VolumesApi {
   list(): Promise<Volume[]>;
   create(name: string | null, labels: Record<string, string>): Promise<Volume>;
@@ -75,6 +79,7 @@ export interface AgentServices {
   tokens: TokensApi;
   images: ImagesApi;
   containers: ContainersApi;
+  stats: StatsApi;
   volumes: VolumesApi;
   events: EventsApi;
 }

@@ -15,6 +15,7 @@ import {
 import { logsCommand } from './commands/container/logs.js';
 import { psCommand } from './commands/container/ps.js';
 import { runCommand } from './commands/container/run.js';
+import { statsCommand, topCommand } from './commands/container/stats.js';
 import { updateCommand } from './commands/container/update.js';
 import { eventsCommand } from './commands/events.js';
 import { imagesCommand } from './commands/image/images.js';
@@ -52,6 +53,8 @@ export const COMMANDS: readonly Command[] = [
   waitCommand,
   psCommand,
   logsCommand,
+  topCommand,
+  statsCommand,
   inspectCommand,
   updateCommand,
   eventsCommand,

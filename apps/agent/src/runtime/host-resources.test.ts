@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HostConfigSchema } from '@stevedore/shared';
-import { checkHostLimits, type HostResources } from './host-resources.js';
+import { capabilitiesFromMask, checkHostLimits, type HostResources } from './host-resources.js';
 
 const host: HostResources = {
   ncpu: 2,
@@ -11,6 +11,7 @@ const host: HostResources = {
   swapAccounting: false,
   nofileHardLimit: 20000,
   initBinary: null,
+  boundingCapabilities: ['CAP_CHOWN', 'CAP_NET_ADMIN'],
 };
 const limits = (values: Record<string, unknown>) => HostConfigSchema.parse(values);
 
@@ -43,4 +44,15 @@ test('what fits passes; swap without accounting is a warning, as in Docker', () 
     checkHostLimits(limits({ Memory: 64 << 20, MemorySwap: 128 << 20 }), host)[0]!,
     /does not support swap limit/,
   );
+});
+
+test('capabilities the agent does not hold cannot be added; the bounding mask decodes by bit', () => {
+  assert.throws(
+    () => checkHostLimits(limits({ CapAdd: ['SYS_RESOURCE'] }), host),
+    /CAP_SYS_RESOURCE is not available on this host/,
+  );
+  assert.deepEqual(checkHostLimits(limits({ CapAdd: ['NET_ADMIN'] }), host), []);
+  const all = capabilitiesFromMask('000001ffffffffff');
+  assert.equal(all.length, 41);
+  assert.ok(!capabilitiesFromMask('000001fffeffffff').includes('CAP_SYS_RESOURCE'));
 });

@@ -18,6 +18,24 @@ export interface HostResources {
   nofileHardLimit: number;
   /** tini for `--init`, when installed. */
   initBinary: string | null;
+  /** Capabilities in the agent's own bounding set: a container cannot be given more. */
+  boundingCapabilities: string[];
+}
+
+/** Linux capability numbers, in order (capability.h). */
+const CAPABILITIES_BY_NUMBER = [
+  'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP',
+  'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW', 'IPC_LOCK', 'IPC_OWNER',
+  'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE',
+  'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'MKNOD', 'LEASE', 'AUDIT_WRITE', 'AUDIT_CONTROL', 'SETFCAP',
+  'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG', 'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF',
+  'CHECKPOINT_RESTORE',
+].map((name) => `CAP_${name}`); // biome-ignore format: one table
+
+/** `CapBnd: 000001fffeffffff` → the capability names whose bits are set. */
+export function capabilitiesFromMask(hexMask: string): string[] {
+  const mask = BigInt(`0x${hexMask}`);
+  return CAPABILITIES_BY_NUMBER.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
 }
 
 export async function readHostResources(): Promise<HostResources> {
@@ -33,6 +51,8 @@ export async function readHostResources(): Promise<HostResources> {
     .then((text) => (text.trim() ? parseCpuSet(text.trim()) : [0]))
     .catch(() => [0]);
   const limits = await readFile('/proc/self/limits', 'utf8').catch(() => '');
+  const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
+  const bounding = /^CapBnd:\s+([0-9a-f]+)$/m.exec(status)?.[1];
   const nofile = /^Max open files\s+\S+\s+(\S+)/m.exec(limits)?.[1];
   return {
     ncpu: os.availableParallelism(),
@@ -43,6 +63,7 @@ export async function readHostResources(): Promise<HostResources> {
       cgroupVersion === '2' ? true : existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes'),
     nofileHardLimit: nofile && /^\d+$/.test(nofile) ? Number(nofile) : Number.MAX_SAFE_INTEGER,
     initBinary: ['/usr/bin/tini-static', '/usr/bin/docker-init'].find((path) => existsSync(path)) ?? null,
+    boundingCapabilities: bounding ? capabilitiesFromMask(bounding) : [...CAPABILITIES_BY_NUMBER],
   };
 }
 
@@ -93,6 +114,11 @@ export function checkHostLimits(host: Partial<HostConfig>, facts: HostResources)
         `ulimit nofile=${ulimit.Soft}:${ulimit.Hard} is above the agent's hard limit of ${facts.nofileHardLimit} open files`,
         'Ulimits',
       );
+    }
+  }
+  for (const cap of host.CapAdd ?? []) {
+    if (cap !== 'ALL' && !facts.boundingCapabilities.includes(cap)) {
+      refuse(`capability ${cap} is not available on this host (the agent itself does not hold it)`, 'CapAdd');
     }
   }
   const warnings: string[] = [];

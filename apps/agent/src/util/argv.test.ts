@@ -58,3 +58,16 @@ test('help lists every flag with its default', () => {
   assert.match(help, /-H, --host list +hosts/);
   assert.match(help, /--iptables +rules \(default true\)/);
 });
+
+test('short booleans group like pflag: -aq is -a -q, and a value flag at the end takes the rest', () => {
+  const specs = [
+    { name: 'all', short: 'a', kind: 'boolean', description: '' },
+    { name: 'quiet', short: 'q', kind: 'boolean', description: '' },
+    { name: 'name', short: 'n', kind: 'string', description: '' },
+  ] as const;
+  const parsed = parseArgv(['-aq', '-anweb'], specs);
+  assert.equal(parsed.flags.get('all'), true);
+  assert.equal(parsed.flags.get('quiet'), true);
+  assert.equal(parsed.flags.get('name'), 'web');
+  assert.throws(() => parseArgv(['-ax'], specs), /unknown shorthand flag: 'x' in -ax/);
+});

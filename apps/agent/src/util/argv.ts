@@ -75,10 +75,20 @@ export function parseArgv(
       continue;
     }
     if (arg.startsWith('-') && arg.length > 1) {
-      const letter = arg[1] as string;
+      // pflag's grouping: `-aq` is `-a -q` while the letters are booleans; a value flag takes the rest.
+      let letters = arg.slice(1);
+      while (
+        letters.length > 1 &&
+        byShort.get(letters[0] as string)?.kind === 'boolean' &&
+        letters[1] !== '='
+      ) {
+        set(byShort.get(letters[0] as string) as FlagSpec, `-${letters[0]}`, undefined);
+        letters = letters.slice(1);
+      }
+      const letter = letters[0] as string;
       const spec = byShort.get(letter);
       if (!spec) throw new ArgvError(`unknown shorthand flag: '${letter}' in ${arg}`);
-      let value: string | undefined = arg.length > 2 ? arg.slice(2).replace(/^=/, '') : undefined;
+      let value: string | undefined = letters.length > 1 ? letters.slice(1).replace(/^=/, '') : undefined;
       if (value === undefined && spec.kind !== 'boolean') {
         if (i + 1 >= argv.length) throw new ArgvError(`flag needs an argument: '${letter}' in -${letter}`);
         value = argv[++i];

@@ -4,9 +4,12 @@ import {
   ContainerListInputSchema,
   ContainerNameSchema,
   ContainerRefSchema,
+  ContainerStatsSchema,
   ContainerSummarySchema,
   LogsInputSchema,
   ResourcesUpdateSchema,
+  StatsInputSchema,
+  TopResultSchema,
   WaitResultSchema,
 } from '@stevedore/shared';
 import { z } from 'zod';
@@ -75,6 +78,21 @@ export const containersRouter = router({
       abort,
     )) {
       if (event.type === 'line') yield event.line;
+    }
+  }),
+  top: publicProcedure
+    .input(Ref.extend({ psArgs: z.string().max(200).default('-ef') }))
+    .output(TopResultSchema)
+    .query(({ ctx, input }) => ctx.services.containers.top(input.container, input.psArgs)),
+  /** Batches of stats from the shared 1 Hz sampler; one batch and done when `stream` is false. */
+  stats: publicProcedure.input(StatsInputSchema).subscription(async function* ({ ctx, input, signal }) {
+    const ids = ctx.services.containers.resolveIds(input.containers);
+    for await (const batch of ctx.services.stats.subscribe(
+      ids,
+      input.stream,
+      signal ?? new AbortController().signal,
+    )) {
+      yield z.array(ContainerStatsSchema).parse(batch);
     }
   }),
   /** `run` without -d: starts the container, streams its output, ends with its exit status. */

@@ -13,10 +13,12 @@ import {
   parseByteSize,
   type ResourcesUpdate,
   StevedoreError,
+  type TopResult,
   type WaitResult,
 } from '@stevedore/shared';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
+import { execFile } from '../../util/exec.js';
 import type { Logger } from '../../util/logger.js';
 import type { VolumeStore } from '../../volumes/volume-store.js';
 import { checkHostLimits, type HostResources, hostDevices, throttleDevices } from '../host-resources.js';
@@ -27,6 +29,7 @@ import { secureJoin } from '../rootfs/secure-join.js';
 import { lookupUser } from '../rootfs/users.js';
 import { buildSpec } from '../spec/build-spec.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../spec/default-profile.js';
+import type { SampledContainer } from '../stats/stats-sampler.js';
 import { type ContainerRecord, initialState } from './container-record.js';
 import type { ContainerStore } from './container-store.js';
 import { hostsFile, resolvConf } from './etc-files.js';
@@ -285,6 +288,19 @@ export class ContainerService {
 
   async start(ref: string): Promise<ContainerRecord> {
     const id = this.deps.store.get(ref).Id;
+    try {
+      return await this.startOnce(id);
+    } catch (error) {
+      // Docker removes a `--rm` container whose start failed: nothing would ever clean it up.
+      const record = this.deps.store.find(id);
+      if (record?.HostConfig.AutoRemove && !record.State.Running) {
+        await this.remove(id, { force: false, volumes: true }).catch(() => {});
+      }
+      throw error;
+    }
+  }
+
+  private startOnce(id: string): Promise<ContainerRecord> {
     return this.withLock(id, async () => {
       const record = this.deps.store.get(id);
       if (record.State.Paused) {
@@ -336,6 +352,7 @@ export class ContainerService {
         throttleRead: await throttleDevices(record.HostConfig.BlkioDeviceReadBps),
         throttleWrite: await throttleDevices(record.HostConfig.BlkioDeviceWriteBps),
         initBinary: record.HostConfig.Init ? host.initBinary : null,
+        availableCapabilities: host.boundingCapabilities,
       });
       await rm(runtimeDir, { recursive: true, force: true });
       await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
@@ -679,6 +696,54 @@ export class ContainerService {
     this.notify(this.exitWaiters, id);
   }
 
+  /** Running containers with what the stats sampler reads. */
+  runningForStats(): SampledContainer[] {
+    return this.deps.store
+      .all()
+      .filter((record) => record.State.Running && record.State.Pid > 0)
+      .map((record) => ({
+        id: record.Id,
+        name: record.Name,
+        pid: record.State.Pid,
+        cgroupsPath: this.cgroupsPath(record.Id),
+      }));
+  }
+
+  /** Resolves names and ID prefixes to full IDs (for stats). */
+  resolveIds(refs: readonly string[]): string[] {
+    return refs.map((ref) => this.deps.store.get(ref).Id);
+  }
+
+  /** `docker top`: the host's `ps` output, reduced to the container's processes. */
+  async top(ref: string, psArgs = '-ef'): Promise<TopResult> {
+    const record = this.deps.store.get(ref);
+    if (!record.State.Running) throw notRunning(record);
+    const pids = new Set((await this.deps.runc.ps(record.Id)).map(String));
+    const args = psArgs.trim().split(/\s+/).filter(Boolean);
+    const result = await execFile('ps', args);
+    if (result.code !== 0) {
+      throw new StevedoreError('INVALID_ARGUMENT', `ps ${psArgs} failed: ${result.stderr.trim()}`, {
+        container: record.Id,
+      });
+    }
+    const [header = '', ...rows] = result.stdout.trimEnd().split('\n');
+    const titles = header.trim().split(/\s+/);
+    const pidColumn = titles.indexOf('PID');
+    if (pidColumn < 0) {
+      throw new StevedoreError('INVALID_ARGUMENT', `ps ${psArgs} does not print a PID column`, {
+        container: record.Id,
+      });
+    }
+    const processes = rows
+      .map((row) => {
+        const fields = row.trim().split(/\s+/);
+        // The last column (the command) may contain spaces: keep it whole.
+        return [...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(' ')];
+      })
+      .filter((fields) => pids.has(fields[pidColumn] ?? ''));
+    return { Titles: titles, Processes: processes };
+  }
+
   containerUsingImage(imageId: string): string | null {
     return this.deps.store.all().find((record) => record.ImageId === imageId)?.Id ?? null;
   }
@@ -752,6 +817,7 @@ export class ContainerService {
           throttleRead: await throttleDevices(parsed.data.BlkioDeviceReadBps),
           throttleWrite: await throttleDevices(parsed.data.BlkioDeviceWriteBps),
           initBinary: null,
+          availableCapabilities: this.deps.host.boundingCapabilities,
         });
         const { devices: _devices, ...resources } = spec.linux.resources;
         // runc update leaves a limit as it is when the field is absent; "unlimited" must be said.

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ContainerConfigSchema, type HostConfig, HostConfigSchema } from '@stevedore/shared';
+import {
+  ALL_CAPABILITIES,
+  ContainerConfigSchema,
+  type HostConfig,
+  HostConfigSchema,
+} from '@stevedore/shared';
 import { buildSpec, effectiveCapabilities, type SpecInput } from './build-spec.js';
 import { DEFAULT_CAPABILITIES } from './default-profile.js';
 
@@ -21,6 +26,7 @@ const input = (host: Partial<HostConfig> = {}, overrides: Partial<SpecInput> = {
   throttleRead: [],
   throttleWrite: [],
   initBinary: null,
+  availableCapabilities: ALL_CAPABILITIES,
   ...overrides,
 });
 
@@ -49,6 +55,14 @@ test('privileged: every capability, no masks, no seccomp, all devices', () => {
   assert.equal(spec.linux.maskedPaths, undefined);
   assert.equal(spec.linux.seccomp, undefined);
   assert.deepEqual(spec.linux.resources.devices, [{ allow: true, access: 'rwm' }]);
+  const limited = buildSpec(
+    input({ Privileged: true }, { availableCapabilities: ['CAP_CHOWN', 'CAP_SYS_ADMIN'] }),
+  );
+  assert.deepEqual(
+    limited.process.capabilities.bounding,
+    ['CAP_CHOWN', 'CAP_SYS_ADMIN'],
+    'never more than the host holds',
+  );
 });
 
 test('cap-add / cap-drop follow Docker: drop ALL then add keeps the added one', () => {

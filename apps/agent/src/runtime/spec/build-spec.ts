@@ -47,6 +47,8 @@ export interface SpecInput {
   throttleWrite: ThrottleDevice[];
   /** The init binary mounted at /sbin/docker-init for `--init`. */
   initBinary: string | null;
+  /** What the host can hand out; `--privileged` and `--cap-add ALL` get exactly these. */
+  availableCapabilities: readonly string[];
 }
 
 const CPU_PERIOD_FOR_NANO_CPUS = 100_000;
@@ -54,7 +56,7 @@ const CPU_PERIOD_FOR_NANO_CPUS = 100_000;
 /** The OCI runtime spec for a container: Docker's defaults, adjusted by its HostConfig. */
 export function buildSpec(input: SpecInput): OciSpec {
   const { config, hostConfig: host } = input;
-  const capabilities = effectiveCapabilities(host);
+  const capabilities = effectiveCapabilities(host).filter((cap) => input.availableCapabilities.includes(cap));
   const noNewPrivileges = host.SecurityOpt.some((opt) => /^no-new-privileges(:true)?$/.test(opt));
   const seccompOff = host.Privileged || host.SecurityOpt.some((opt) => /^seccomp[=:]unconfined$/.test(opt));
   const args = input.initBinary ? ['/sbin/docker-init', '--', ...input.args] : input.args;

@@ -1,0 +1,77 @@
+import { bytesSize, type ContainerStats, humanSize } from '@stevedore/shared';
+import { type Command, FORMAT_FLAG, stringFlag } from '../../command.js';
+import { formatValue } from '../../format/template-output.js';
+
+/** The fields `docker stats --format` offers, formatted as Docker formats them. */
+export function statsRow(stats: ContainerStats) {
+  return {
+    Container: stats.id.slice(0, 12),
+    ID: stats.id.slice(0, 12),
+    Name: stats.name,
+    CPUPerc: `${stats.cpuPercent.toFixed(2)}%`,
+    MemUsage: `${bytesSize(stats.memoryUsage)} / ${bytesSize(stats.memoryLimit)}`,
+    MemPerc: `${stats.memoryPercent.toFixed(2)}%`,
+    NetIO: `${humanSize(stats.networkRx)} / ${humanSize(stats.networkTx)}`,
+    BlockIO: `${humanSize(stats.blockRead)} / ${humanSize(stats.blockWrite)}`,
+    PIDs: String(stats.pids),
+  };
+}
+
+export const statsCommand: Command = {
+  path: ['stats'],
+  usage: '[OPTIONS] [CONTAINER...]',
+  description: 'Display a live stream of container(s) resource usage statistics',
+  flags: [
+    {
+      name: 'no-stream',
+      kind: 'boolean',
+      description: 'Disable streaming stats and only pull the first result',
+    },
+    { ...FORMAT_FLAG, short: undefined } as typeof FORMAT_FLAG,
+  ],
+  args: { min: 0, max: Number.POSITIVE_INFINITY },
+  async execute(context) {
+    const client = await context.agent();
+    const format = stringFlag(context, 'format');
+    const stream = context.flags.get('no-stream') !== true;
+    await new Promise<void>((resolve, reject) => {
+      client.containers.stats.subscribe(
+        { containers: context.args, stream },
+        {
+          onData: (batch) => {
+            const rows = batch.map(statsRow);
+            if (format !== undefined) {
+              for (const row of rows) context.reporter.line(formatValue(format, row));
+              return;
+            }
+            context.reporter.table(
+              ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'],
+              rows.map((r) => [r.ID, r.Name, r.CPUPerc, r.MemUsage, r.MemPerc, r.NetIO, r.BlockIO, r.PIDs]),
+            );
+          },
+          onError: reject,
+          onComplete: resolve,
+        },
+      );
+    });
+    return 0;
+  },
+};
+
+export const topCommand: Command = {
+  path: ['top'],
+  usage: 'CONTAINER [ps OPTIONS]',
+  description: 'Display the running processes of a container',
+  flags: [],
+  args: { min: 1, max: Number.POSITIVE_INFINITY },
+  flagsEndAtFirstArg: true,
+  async execute(context) {
+    const [container, ...psArgs] = context.args as [string, ...string[]];
+    const result = await (await context.agent()).containers.top.query({
+      container,
+      ...(psArgs.length > 0 ? { psArgs: psArgs.join(' ') } : {}),
+    });
+    context.reporter.table(result.Titles, result.Processes);
+    return 0;
+  },
+};

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { cpuPercent, memoryUsed, readCgroupCounters } from './cgroup-counters.js';
+
+const root = mkdtempSync(join(tmpdir(), 'cgroup-tree-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function write(path: string, content: string) {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, content);
+}
+
+test('a cgroup v2 tree: cpu.stat usage_usec, memory.current minus inactive_file, io.stat, pids', async () => {
+  const dir = join(root, 'v2', 'stevedore', 'abc');
+  write(join(dir, 'cpu.stat'), 'usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n');
+  write(join(dir, 'memory.current'), '10485760\n');
+  write(join(dir, 'memory.stat'), 'anon 4194304\nfile 6291456\ninactive_file 2097152\nactive_file 1048576\n');
+  write(join(dir, 'memory.max'), '67108864\n');
+  write(
+    join(dir, 'io.stat'),
+    '8:0 rbytes=4096 wbytes=8192 rios=1 wios=2\n8:16 rbytes=100 wbytes=0 rios=1 wios=0\n',
+  );
+  write(join(dir, 'pids.current'), '3\n');
+  const counters = await readCgroupCounters('2', join(root, 'v2'), '/stevedore/abc');
+  assert.deepEqual(counters, {
+    cpuNanos: 2_500_000_000,
+    memoryUsage: 10485760,
+    inactiveFile: 2097152,
+    memoryLimit: 67108864,
+    blockRead: 4196,
+    blockWrite: 8192,
+    pids: 3,
+  });
+  assert.equal(memoryUsed(counters), 8388608);
+  write(join(dir, 'memory.max'), 'max\n');
+  assert.equal((await readCgroupCounters('2', join(root, 'v2'), '/stevedore/abc')).memoryLimit, null);
+});
+
+test('a cgroup v1 tree: cpuacct.usage, memory.usage_in_bytes minus total_inactive_file, blkio, pids', async () => {
+  const v1 = join(root, 'v1');
+  write(join(v1, 'cpuacct/stevedore/abc/cpuacct.usage'), '123456789\n');
+  write(join(v1, 'memory/stevedore/abc/memory.usage_in_bytes'), '5000000\n');
+  write(
+    join(v1, 'memory/stevedore/abc/memory.stat'),
+    'cache 100\ninactive_file 7\ntotal_inactive_file 1000000\n',
+  );
+  write(join(v1, 'memory/stevedore/abc/memory.limit_in_bytes'), '9223372036854771712\n');
+  write(
+    join(v1, 'blkio/stevedore/abc/blkio.throttle.io_service_bytes'),
+    '8:0 Read 2048\n8:0 Write 1024\n8:0 Sync 3072\nTotal 3072\n',
+  );
+  write(join(v1, 'pids/stevedore/abc/pids.current'), '7\n');
+  const counters = await readCgroupCounters('1', v1, '/stevedore/abc');
+  assert.equal(counters.cpuNanos, 123456789);
+  assert.equal(memoryUsed(counters), 4000000);
+  assert.equal(counters.memoryLimit, null, 'the v1 "unlimited" number means no limit');
+  assert.equal(counters.blockRead, 2048);
+  assert.equal(counters.blockWrite, 1024);
+  assert.equal(counters.pids, 7);
+});
+
+test('CPU % is Δcontainer / Δsystem × online CPUs × 100, as docker stats computes it', () => {
+  const counters = {
+    cpuNanos: 0,
+    memoryUsage: 0,
+    inactiveFile: 0,
+    memoryLimit: null,
+    blockRead: 0,
+    blockWrite: 0,
+    pids: 0,
+  };
+  const before = { counters, systemCpuNanos: 10e9 };
+  const after1 = { counters: { ...counters, cpuNanos: 0.5e9 }, systemCpuNanos: 12e9 };
+  assert.equal(cpuPercent(before, after1, 2), 50);
+  assert.equal(cpuPercent(null, after1, 2), 0);
+});

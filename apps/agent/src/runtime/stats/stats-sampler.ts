@@ -1,0 +1,147 @@
+import type { ContainerStats } from '@stevedore/shared';
+import {
+  cpuPercent,
+  memoryUsed,
+  readCgroupCounters,
+  readNetworkCounters,
+  readSystemCpuNanos,
+  type Sample,
+} from './cgroup-counters.js';
+
+export interface SampledContainer {
+  id: string;
+  name: string;
+  pid: number;
+  cgroupsPath: string;
+}
+
+interface Batch {
+  stats: ContainerStats[];
+  /** IDs whose CPU % had a previous sample to compare with. */
+  complete: Set<string>;
+}
+
+/**
+ * One 1 Hz sampler shared by every `stats` subscriber: it runs only while someone listens, reads
+ * each running container's cgroup and network counters once per tick, and hands the same batch
+ * to all subscribers.
+ */
+export class StatsSampler {
+  private readonly previous = new Map<string, Sample>();
+  private readonly listeners = new Set<(batch: Batch) => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
+
+  constructor(
+    private readonly running: () => SampledContainer[],
+    private readonly host: {
+      cgroupVersion: '1' | '2';
+      cgroupRoot: string;
+      onlineCpus: number;
+      memTotal: number;
+    },
+    private readonly intervalMs = 1000,
+  ) {}
+
+  /** Batches of stats for `ids` (all running containers when empty) until `signal` aborts. */
+  async *subscribe(
+    ids: readonly string[],
+    stream: boolean,
+    signal: AbortSignal,
+  ): AsyncGenerator<ContainerStats[]> {
+    const queue: Batch[] = [];
+    let wake: (() => void) | null = null;
+    const listener = (batch: Batch) => {
+      queue.push(batch);
+      wake?.();
+    };
+    const onAbort = () => wake?.();
+    signal.addEventListener('abort', onAbort);
+    this.listeners.add(listener);
+    this.ensureRunning();
+    let ticks = 0;
+    try {
+      while (!signal.aborted) {
+        const batch = queue.shift();
+        if (!batch) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = null;
+          continue;
+        }
+        ticks++;
+        const selected = ids.length === 0 ? batch.stats : batch.stats.filter((s) => ids.includes(s.id));
+        if (stream) {
+          yield selected;
+          continue;
+        }
+        // `--no-stream` needs two samples for a CPU figure, like Docker's.
+        if (selected.every((s) => batch.complete.has(s.id)) || ticks >= 2) {
+          yield selected;
+          return;
+        }
+      }
+    } finally {
+      this.listeners.delete(listener);
+      signal.removeEventListener('abort', onAbort);
+      if (this.listeners.size === 0) this.halt();
+    }
+  }
+
+  private ensureRunning(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    void this.tick();
+  }
+
+  private halt(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.previous.clear();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) return; // a slow tick is skipped, not stacked
+    this.ticking = true;
+    try {
+      const containers = this.running();
+      const systemCpuNanos = await readSystemCpuNanos();
+      const read = new Date().toISOString();
+      const complete = new Set<string>();
+      const stats = await Promise.all(
+        containers.map(async (container): Promise<ContainerStats> => {
+          const [counters, network] = await Promise.all([
+            readCgroupCounters(this.host.cgroupVersion, this.host.cgroupRoot, container.cgroupsPath),
+            readNetworkCounters(container.pid),
+          ]);
+          const sample = { counters, systemCpuNanos };
+          const previous = this.previous.get(container.id) ?? null;
+          if (previous) complete.add(container.id);
+          this.previous.set(container.id, sample);
+          const limit = counters.memoryLimit ?? this.host.memTotal;
+          const used = memoryUsed(counters);
+          return {
+            id: container.id,
+            name: container.name,
+            read,
+            cpuPercent: cpuPercent(previous, sample, this.host.onlineCpus),
+            memoryUsage: used,
+            memoryLimit: limit,
+            memoryPercent: limit > 0 ? (used / limit) * 100 : 0,
+            networkRx: network.rx,
+            networkTx: network.tx,
+            blockRead: counters.blockRead,
+            blockWrite: counters.blockWrite,
+            pids: counters.pids,
+          };
+        }),
+      );
+      const live = new Set(containers.map((c) => c.id));
+      for (const id of this.previous.keys()) if (!live.has(id)) this.previous.delete(id);
+      for (const listener of this.listeners) listener({ stats, complete });
+    } finally {
+      this.ticking = false;
+    }
+  }
+}
