@@ -11,6 +11,7 @@ import { EventsService } from './events/events-service.js';
 import { ImageService } from './images/image-service.js';
 import { ContainerService } from './runtime/containers/container-service.js';
 import { ContainerStore } from './runtime/containers/container-store.js';
+import { ExecService } from './runtime/exec/exec-service.js';
 import { readHostResources } from './runtime/host-resources.js';
 import { Runc } from './runtime/oci/runc.js';
 import { StatsSampler } from './runtime/stats/stats-sampler.js';
@@ -101,11 +102,12 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
     onlineCpus: hostResources.onlineCpus.length,
     memTotal: totalmem(),
   });
+  const exec = new ExecService(containers, runc, hostResources, paths.execRoot);
   const volumes = new VolumeService(volumeStore, events, (name) => containers.volumeInUse(name));
   const api = await startApiServer({
     hosts: config.hosts,
     tls: config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : null,
-    services: { system, tokens, images, containers, stats, volumes, events: eventsService },
+    services: { system, tokens, images, containers, stats, exec, volumes, events: eventsService },
     verifyToken: (token) => tokens.verify(token),
     log: log.child({ module: 'api' }),
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { cgroupsUnder, readCgroupFile, removeCgroupParent } from './harness/cgroups.js';
-import { runCli } from './harness/cli-process.js';
+import { runCli, runCliInTerminal } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { type PushedImage, pushBusybox } from './harness/test-images.js';
 
@@ -482,6 +482,61 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     assert.match(top.stdout, /sleep 300/);
     assert.doesNotMatch(top.stdout, /while/, 'only this container');
     await cli('rm', '-f', hog, idle);
+  });
+
+  test('exec runs inside the container with its namespaces, user, env and workdir, and returns the exit code', async () => {
+    const id = await runDetached('--name', 'target', '-e', 'FROM_RUN=1', image, 'sleep', '300');
+    const plain = await cli(
+      'exec',
+      '-e',
+      'EXTRA=2',
+      '-w',
+      '/tmp',
+      'target',
+      'sh',
+      '-c',
+      'echo $FROM_RUN$EXTRA; pwd; hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; echo oops >&2; exit 5',
+    );
+    assert.equal(plain.code, 5, plain.stderr);
+    assert.equal(plain.stdout, `12\n/tmp\n${id.slice(0, 12)}\nsleep 300 \n`, 'same pid and uts namespaces');
+    assert.equal(plain.stderr, 'oops\n');
+    assert.equal((await cli('exec', '-u', 'nobody', 'target', 'id', '-u')).stdout, '65534\n');
+    const caps = await cli('exec', 'target', 'grep', '-E', 'CapEff|Seccomp:', '/proc/self/status');
+    assert.match(caps.stdout, new RegExp(`CapEff:\\s+${DOCKER_DEFAULT_CAPS}`));
+    assert.match(caps.stdout, /Seccomp:\s+2/);
+    const piped = await runCli(
+      ['-H', agent.host, 'exec', '-i', 'target', 'sh', '-c', 'cat | wc -l'],
+      {},
+      20_000,
+      'a\nb\nc\n',
+    );
+    assert.equal(piped.stdout.trim(), '3', 'stdin reaches the process and its end closes it');
+    const missing = await cli('exec', 'target', 'no-such-tool');
+    assert.equal(missing.code, 127, missing.stderr);
+    assert.equal((await cli('exec', '-d', 'target', 'sh', '-c', 'echo detached > /tmp/mark')).code, 0);
+    await until(
+      'the detached exec to run',
+      async () => (await cli('exec', 'target', 'cat', '/tmp/mark')).stdout === 'detached\n',
+    );
+
+    const terminal = await runCliInTerminal(
+      ['-H', agent.host, 'exec', '-it', 'target', 'sh', '-c', 'tty; stty size; sleep 1; stty size'],
+      { cols: 100, rows: 30 },
+      async (term, output) => {
+        await until('the first size', async () => output().includes('30 100'));
+        term.resize(120, 40);
+      },
+    );
+    assert.equal(terminal.code, 0, terminal.output);
+    assert.match(terminal.output, /\/dev\/pts\/\d+/);
+    assert.match(terminal.output, /30 100[\s\S]*40 120/, 'the terminal size follows the client');
+
+    const stopped = await runDetached(image, 'true');
+    await cli('wait', stopped);
+    const refused = await cli('exec', stopped, 'true');
+    assert.equal(refused.code, 126);
+    assert.match(refused.stderr, /is not running/);
+    await cli('rm', '-f', id, stopped);
   });
 
   test('live-restore: a kill -9 of the agent leaves containers running; the next agent adopts them and notices exits', async () => {

@@ -19,6 +19,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { ContainerService } from '../runtime/containers/container-service.js';
+import type { ExecService } from '../runtime/exec/exec-service.js';
 import type { StatsSampler } from '../runtime/stats/stats-sampler.js';
 import type { Logger } from '../util/logger.js';
 
@@ -65,6 +66,7 @@ export type ContainersApi = Pick<
   | 'resolveIds'
 >;
 export type StatsApi = Pick<StatsSampler, 'subscribe'>;
+export type ExecApi = Pick<ExecService, 'run' | 'write' | 'resize'>;
 export interface VolumesApi {
   list(): Promise<Volume[]>;
   create(name: string | null, labels: Record<string, string>): Promise<Volume>;
@@ -80,6 +82,7 @@ export interface AgentServices {
   images: ImagesApi;
   containers: ContainersApi;
   stats: StatsApi;
+  exec: ExecApi;
   volumes: VolumesApi;
   events: EventsApi;
 }

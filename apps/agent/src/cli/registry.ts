@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { createCommand } from './commands/container/create.js';
+import { execCommand } from './commands/container/exec.js';
 import { inspectCommand } from './commands/container/inspect.js';
 import {
   killCommand,
@@ -53,6 +54,7 @@ export const COMMANDS: readonly Command[] = [
   waitCommand,
   psCommand,
   logsCommand,
+  execCommand,
   topCommand,
   statsCommand,
   inspectCommand,

@@ -10,14 +10,17 @@ export interface ExitResult {
 export function runNodeToExit(
   script: string,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number; what: string },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number; what: string; input?: string },
 ): Promise<ExitResult> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // No input: stdin is at its end at once, as with /dev/null.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -6,6 +6,9 @@ import {
   ContainerRefSchema,
   ContainerStatsSchema,
   ContainerSummarySchema,
+  ExecInputSchema,
+  ExecResizeSchema,
+  ExecWriteSchema,
   LogsInputSchema,
   ResourcesUpdateSchema,
   StatsInputSchema,
@@ -94,6 +97,18 @@ export const containersRouter = router({
     )) {
       yield z.array(ContainerStatsSchema).parse(batch);
     }
+  }),
+  /** `docker exec`: output events until the process exits; stdin and resizes through the mutations below. */
+  exec: publicProcedure
+    .input(ExecInputSchema)
+    .subscription(({ ctx, input, signal }) =>
+      ctx.services.exec.run(input, signal ?? new AbortController().signal),
+    ),
+  execWrite: publicProcedure.input(ExecWriteSchema).mutation(({ ctx, input }) => {
+    ctx.services.exec.write(input.execId, Buffer.from(input.data, 'base64'), input.eof);
+  }),
+  execResize: publicProcedure.input(ExecResizeSchema).mutation(({ ctx, input }) => {
+    ctx.services.exec.resize(input.execId, input.rows, input.cols);
   }),
   /** `run` without -d: starts the container, streams its output, ends with its exit status. */
   startAttached: publicProcedure

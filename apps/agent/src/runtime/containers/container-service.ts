@@ -696,6 +696,26 @@ export class ContainerService {
     this.notify(this.exitWaiters, id);
   }
 
+  /** A running container an exec can join, with its mounted root. */
+  execTarget(ref: string): { record: ContainerRecord; rootfs: string } {
+    const record = this.deps.store.get(ref);
+    if (record.State.Paused) {
+      throw new StevedoreError(
+        'CONFLICT',
+        `Container ${record.Id} is paused, unpause the container before exec`,
+        {
+          container: record.Id,
+        },
+      );
+    }
+    if (!record.State.Running) throw notRunning(record);
+    return { record, rootfs: this.deps.layers.mergedDir(record.Id) };
+  }
+
+  publishExec(record: ContainerRecord, action: string, attributes: Record<string, string>): void {
+    this.publish(record, action, attributes);
+  }
+
   /** Running containers with what the stats sampler reads. */
   runningForStats(): SampledContainer[] {
     return this.deps.store

@@ -1,0 +1,122 @@
+import type { ExecEvent } from '@stevedore/shared';
+import { type Command, listFlag, stringFlag } from '../../command.js';
+import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
+
+export const execCommand: Command = {
+  path: ['exec'],
+  usage: '[OPTIONS] CONTAINER COMMAND [ARG...]',
+  description: 'Execute a command in a running container',
+  flags: [
+    { name: 'interactive', short: 'i', kind: 'boolean', description: 'Keep STDIN open even if not attached' },
+    { name: 'tty', short: 't', kind: 'boolean', description: 'Allocate a pseudo-TTY' },
+    {
+      name: 'detach',
+      short: 'd',
+      kind: 'boolean',
+      description: 'Detached mode: run command in the background',
+    },
+    { name: 'env', short: 'e', kind: 'list', description: 'Set environment variables' },
+    {
+      name: 'user',
+      short: 'u',
+      kind: 'string',
+      valueName: 'string',
+      description: 'Username or UID (format: "<name|uid>[:<group|gid>]")',
+    },
+    {
+      name: 'workdir',
+      short: 'w',
+      kind: 'string',
+      valueName: 'string',
+      description: 'Working directory inside the container',
+    },
+    { name: 'privileged', kind: 'boolean', description: 'Give extended privileges to the command' },
+  ],
+  args: { min: 2, max: Number.POSITIVE_INFINITY },
+  flagsEndAtFirstArg: true,
+  async execute(context) {
+    const [container, ...cmd] = context.args as [string, ...string[]];
+    const tty = context.flags.get('tty') === true;
+    const interactive = context.flags.get('interactive') === true;
+    const detach = context.flags.get('detach') === true;
+    const stdin = process.stdin;
+    const stdout = process.stdout;
+    const client = await context.agent();
+    const env = listFlag(context, 'env').flatMap((entry) =>
+      entry.includes('=')
+        ? [entry]
+        : process.env[entry] !== undefined
+          ? [`${entry}=${process.env[entry]}`]
+          : [],
+    );
+    let execId: string | null = null;
+    let stdinDone = false;
+    const cleanups: (() => void)[] = [];
+    const sendStdin = () => {
+      stdin.on('data', (chunk: Buffer) => {
+        if (execId)
+          void client.containers.execWrite.mutate({ execId, data: chunk.toString('base64') }).catch(() => {});
+      });
+      stdin.on('end', () => {
+        stdinDone = true;
+        if (execId) void client.containers.execWrite.mutate({ execId, eof: true }).catch(() => {});
+      });
+      if (tty && stdin.isTTY) {
+        stdin.setRawMode(true);
+        cleanups.push(() => stdin.setRawMode(false));
+      }
+      stdin.resume();
+      cleanups.push(() => stdin.pause());
+    };
+    try {
+      return await new Promise<number>((resolve, reject) => {
+        client.containers.exec.subscribe(
+          {
+            container,
+            Cmd: cmd,
+            Env: env,
+            User: stringFlag(context, 'user') ?? '',
+            WorkingDir: stringFlag(context, 'workdir') ?? '',
+            Tty: tty,
+            AttachStdin: interactive,
+            Detach: detach,
+            Privileged: context.flags.get('privileged') === true,
+            Rows: stdout.rows || 24,
+            Cols: stdout.columns || 80,
+          },
+          {
+            onData: (event: ExecEvent) => {
+              if (event.type === 'started') {
+                execId = event.execId;
+                if (detach) return resolve(0);
+                if (interactive) sendStdin();
+                if (stdinDone) void client.containers.execWrite.mutate({ execId, eof: true });
+                if (tty && stdout.isTTY) {
+                  const onResize = () =>
+                    void client.containers.execResize
+                      .mutate({ execId: execId!, rows: stdout.rows, cols: stdout.columns })
+                      .catch(() => {});
+                  process.on('SIGWINCH', onResize);
+                  cleanups.push(() => process.off('SIGWINCH', onResize));
+                }
+              } else if (event.type === 'output') {
+                const bytes = Buffer.from(event.data, 'base64');
+                if (event.stream === 'stdout') context.reporter.write(bytes.toString('utf8'));
+                else context.reporter.writeError(bytes.toString('utf8'));
+              } else {
+                resolve(event.exitCode);
+              }
+            },
+            onError: (error) => {
+              const code = agentErrorContext(error)?.exitCode;
+              reject(new OperationalError(describeError(error), typeof code === 'number' ? code : 126));
+            },
+            onComplete: () => resolve(0),
+          },
+        );
+      });
+    } finally {
+      for (const cleanup of cleanups) cleanup();
+    }
+  },
+};

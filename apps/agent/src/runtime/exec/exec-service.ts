@@ -1,0 +1,202 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ALL_CAPABILITIES,
+  type ExecEvent,
+  type ExecInput,
+  ExecInputSchema,
+  StevedoreError,
+} from '@stevedore/shared';
+import * as pty from 'node-pty';
+import type { ContainerService } from '../containers/container-service.js';
+import { startFailureExitCode } from '../containers/container-service.js';
+import { processEnv } from '../containers/image-defaults.js';
+import type { HostResources } from '../host-resources.js';
+import type { Runc } from '../oci/runc.js';
+import { lookupUser } from '../rootfs/users.js';
+import { effectiveCapabilities } from '../spec/build-spec.js';
+
+interface Session {
+  write(data: Buffer): void;
+  end(): void;
+  resize(rows: number, cols: number): void;
+}
+
+/**
+ * `docker exec`: a process started with `runc exec` inside a running container, so it has the
+ * container's namespaces, cgroup, capabilities and seccomp filter. With a tty it runs on a real
+ * pseudo-terminal (node-pty) that can be resized; stdin arrives through `write`.
+ */
+export class ExecService {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    private readonly containers: ContainerService,
+    private readonly runc: Runc,
+    private readonly host: HostResources,
+    private readonly execRoot: string,
+  ) {}
+
+  async *run(rawInput: ExecInput, signal: AbortSignal): AsyncGenerator<ExecEvent> {
+    const input = ExecInputSchema.parse(rawInput);
+    const { record, rootfs } = this.containers.execTarget(input.container);
+    const execId = randomBytes(32).toString('hex');
+    const user = await lookupUser(rootfs, input.User || record.Config.User);
+    const hostname = record.HostConfig.NetworkMode === 'host' ? '' : record.Config.Hostname;
+    const baseEnv = processEnv({ ...record.Config, Tty: input.Tty }, hostname, user.home);
+    const overrides = new Set(input.Env.map((entry) => entry.split('=', 1)[0]));
+    const capabilities = (
+      input.Privileged ? ALL_CAPABILITIES : effectiveCapabilities(record.HostConfig)
+    ).filter((cap) => this.host.boundingCapabilities.includes(cap));
+    const process = {
+      terminal: input.Tty,
+      user: {
+        uid: user.uid,
+        gid: user.gid,
+        ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}),
+      },
+      args: input.Cmd,
+      env: [
+        ...baseEnv.filter((entry) => !overrides.has(entry.split('=', 1)[0])),
+        ...input.Env.filter((e) => e.includes('=')),
+      ],
+      cwd: input.WorkingDir || record.Config.WorkingDir || '/',
+      capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities },
+      noNewPrivileges: record.HostConfig.SecurityOpt.some((opt) => /^no-new-privileges(:true)?$/.test(opt)),
+    };
+    const dir = join(this.execRoot, 'exec');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const processFile = join(dir, `${execId}.json`);
+    await writeFile(processFile, JSON.stringify(process), { mode: 0o600 });
+    const command = input.Cmd.join(' ');
+    this.containers.publishExec(record, `exec_create: ${command}`, { execID: execId });
+    const runcArgs = [
+      '--root',
+      this.runc.root,
+      'exec',
+      ...(input.Detach ? ['--detach'] : []),
+      '--process',
+      processFile,
+      record.Id,
+    ];
+
+    const queue: ExecEvent[] = [{ type: 'started', execId }];
+    let wake: (() => void) | null = null;
+    let finished = false;
+    const push = (event: ExecEvent) => {
+      queue.push(event);
+      wake?.();
+    };
+    let stderrText = '';
+    const exit = (code: number) => {
+      if (finished) return;
+      finished = true;
+      this.sessions.delete(execId);
+      void rm(processFile, { force: true });
+      // runc itself failed before the command ran: map like `docker exec` (126/127).
+      const exitCode =
+        code === 255 && /exec failed|unable to start/.test(stderrText)
+          ? startFailureExitCode(stderrText)
+          : code;
+      this.containers.publishExec(record, 'exec_die', { execID: execId, exitCode: String(exitCode) });
+      push({ type: 'exit', exitCode });
+    };
+    this.containers.publishExec(record, `exec_start: ${command}`, { execID: execId });
+
+    if (input.Detach) {
+      const child = spawn(this.runc.binary, runcArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderrText += chunk;
+      });
+      const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 255)));
+      await rm(processFile, { force: true });
+      if (code !== 0) throw execFailure(record.Id, stderrText);
+      yield { type: 'started', execId };
+      return;
+    }
+
+    if (input.Tty) {
+      const terminal = pty.spawn(this.runc.binary, runcArgs, {
+        cols: input.Cols,
+        rows: input.Rows,
+        env: { PATH: globalThis.process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+      });
+      terminal.onData((data) =>
+        push({ type: 'output', stream: 'stdout', data: Buffer.from(data).toString('base64') }),
+      );
+      terminal.onExit(({ exitCode }) => exit(exitCode));
+      this.sessions.set(execId, {
+        write: (data) => terminal.write(data.toString('utf8')),
+        end: () => terminal.write('\x04'),
+        resize: (rows, cols) => terminal.resize(cols, rows),
+      });
+    } else {
+      const child: ChildProcess = spawn(this.runc.binary, runcArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdout?.on('data', (chunk: Buffer) =>
+        push({ type: 'output', stream: 'stdout', data: chunk.toString('base64') }),
+      );
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderrText += chunk.toString('utf8');
+        push({ type: 'output', stream: 'stderr', data: chunk.toString('base64') });
+      });
+      child.stdin?.on('error', () => {});
+      if (!input.AttachStdin) child.stdin?.end();
+      child.on('close', (code, sig) => exit(code ?? 128 + (sig ? 9 : 0)));
+      child.on('error', (error) => {
+        stderrText += error.message;
+        exit(126);
+      });
+      this.sessions.set(execId, {
+        write: (data) => child.stdin?.write(data),
+        end: () => child.stdin?.end(),
+        resize: () => {},
+      });
+    }
+
+    const onAbort = () => wake?.();
+    signal.addEventListener('abort', onAbort);
+    try {
+      for (;;) {
+        const next = queue.shift();
+        if (next) {
+          yield next;
+          if (next.type === 'exit') return;
+          continue;
+        }
+        if (signal.aborted) return; // the caller left; the process goes on, like a detached docker exec
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = null;
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  write(execId: string, data: Buffer, eof: boolean): void {
+    const session = this.require(execId);
+    if (data.length > 0) session.write(data);
+    if (eof) session.end();
+  }
+
+  resize(execId: string, rows: number, cols: number): void {
+    this.require(execId).resize(rows, cols);
+  }
+
+  private require(execId: string): Session {
+    const session = this.sessions.get(execId);
+    if (!session) throw new StevedoreError('NOT_FOUND', `No such exec instance: ${execId}`, { execId });
+    return session;
+  }
+}
+
+function execFailure(id: string, stderr: string): StevedoreError {
+  const message = stderr.trim().split('\n').at(-1) ?? 'runc exec failed';
+  return new StevedoreError('FAILED_PRECONDITION', `OCI runtime exec failed: ${message}`, {
+    container: id,
+    exitCode: startFailureExitCode(message),
+  });
+}
