@@ -539,6 +539,46 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     await cli('rm', '-f', id, stopped);
   });
 
+  test('run -it gives a real terminal that follows resizes; run -i takes piped stdin; attach joins a running -it container', async () => {
+    const session = await runCliInTerminal(
+      ['-H', agent.host, 'run', '-it', '--rm', image, 'sh'],
+      { cols: 90, rows: 20 },
+      async (term, output) => {
+        await until('the prompt', async () => output().includes('# '));
+        term.write('stty size; echo $((6*7))\r');
+        await until('the answer', async () => /42/.test(output()));
+        term.resize(110, 33);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        term.write('stty size; exit 4\r');
+      },
+    );
+    assert.equal(session.code, 4, session.output);
+    assert.match(session.output, /20 90[\s\S]*42[\s\S]*33 110/);
+
+    const piped = await runCli(
+      ['-H', agent.host, 'run', '-i', '--rm', image, 'sh', '-c', 'cat | wc -l'],
+      {},
+      20_000,
+      'one\ntwo\n',
+    );
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stdout.trim(), '2');
+
+    const shell = await runDetached('-it', image, 'sh');
+    const attached = await runCliInTerminal(
+      ['-H', agent.host, 'attach', shell],
+      { cols: 80, rows: 24 },
+      async (term, output) => {
+        term.write('echo attached-$((1+1))\r');
+        await until('the echo', async () => output().includes('attached-2'));
+        term.write('exit 2\r');
+      },
+    );
+    assert.equal(attached.code, 2, attached.output);
+    assert.equal(await inspect(shell, '{{.State.ExitCode}}'), '2');
+    await cli('rm', shell);
+  });
+
   test('live-restore: a kill -9 of the agent leaves containers running; the next agent adopts them and notices exits', async () => {
     const ticker = await runDetached(
       '--name',

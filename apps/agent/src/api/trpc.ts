@@ -62,6 +62,9 @@ export type ContainersApi = Pick<
   | 'update'
   | 'wait'
   | 'attach'
+  | 'attachInteractive'
+  | 'attachWrite'
+  | 'attachResize'
   | 'top'
   | 'resolveIds'
 >;

@@ -1,4 +1,5 @@
 import type { Command } from './command.js';
+import { attachCommand } from './commands/container/attach.js';
 import { createCommand } from './commands/container/create.js';
 import { execCommand } from './commands/container/exec.js';
 import { inspectCommand } from './commands/container/inspect.js';
@@ -54,6 +55,7 @@ export const COMMANDS: readonly Command[] = [
   waitCommand,
   psCommand,
   logsCommand,
+  attachCommand,
   execCommand,
   topCommand,
   statsCommand,

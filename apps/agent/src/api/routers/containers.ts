@@ -1,4 +1,7 @@
 import {
+  AttachInputSchema,
+  AttachResizeSchema,
+  AttachWriteSchema,
   ContainerCreateSchema,
   ContainerInspectSchema,
   ContainerListInputSchema,
@@ -110,6 +113,24 @@ export const containersRouter = router({
   execResize: publicProcedure.input(ExecResizeSchema).mutation(({ ctx, input }) => {
     ctx.services.exec.resize(input.execId, input.rows, input.cols);
   }),
+  /** `run -it`, `attach`: raw stdio through conmon; input and resizes through the mutations below. */
+  attach: publicProcedure
+    .input(AttachInputSchema)
+    .subscription(({ ctx, input, signal }) =>
+      ctx.services.containers.attachInteractive(
+        input.container,
+        { startIt: input.start, rows: input.rows, cols: input.cols },
+        signal ?? new AbortController().signal,
+      ),
+    ),
+  attachWrite: publicProcedure.input(AttachWriteSchema).mutation(({ ctx, input }) => {
+    ctx.services.containers.attachWrite(input.attachId, Buffer.from(input.data, 'base64'), input.eof);
+  }),
+  attachResize: publicProcedure
+    .input(AttachResizeSchema)
+    .mutation(({ ctx, input }) =>
+      ctx.services.containers.attachResize(input.attachId, input.rows, input.cols),
+    ),
   /** `run` without -d: starts the container, streams its output, ends with its exit status. */
   startAttached: publicProcedure
     .input(Ref)

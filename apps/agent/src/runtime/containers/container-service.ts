@@ -4,6 +4,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import {
+  type AttachEvent,
   type ContainerCreate,
   type ContainerInspect,
   type ContainerSummary,
@@ -21,6 +22,7 @@ import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { execFile } from '../../util/exec.js';
 import type { Logger } from '../../util/logger.js';
 import type { VolumeStore } from '../../volumes/volume-store.js';
+import { attachToConmon, type ConmonAttachment } from '../attach/conmon-attach.js';
 import { checkHostLimits, type HostResources, hostDevices, throttleDevices } from '../host-resources.js';
 import { followLog, parseTimeBound, readLog, selectLines } from '../logs/k8s-log.js';
 import { cleanRuntimeMessage, launchConmon } from '../oci/conmon.js';
@@ -77,6 +79,7 @@ export class ContainerService {
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly restartDelays = new Map<string, number>();
   private watcher: FSWatcher | null = null;
+  private readonly attachments = new Map<string, ConmonAttachment>();
 
   private constructor(private readonly deps: ContainerServiceDeps) {}
 
@@ -286,10 +289,10 @@ export class ContainerService {
 
   // ---- start -------------------------------------------------------------------------------
 
-  async start(ref: string): Promise<ContainerRecord> {
+  async start(ref: string, beforeStart?: (bundle: string) => Promise<void>): Promise<ContainerRecord> {
     const id = this.deps.store.get(ref).Id;
     try {
-      return await this.startOnce(id);
+      return await this.startOnce(id, beforeStart);
     } catch (error) {
       // Docker removes a `--rm` container whose start failed: nothing would ever clean it up.
       const record = this.deps.store.find(id);
@@ -300,7 +303,7 @@ export class ContainerService {
     }
   }
 
-  private startOnce(id: string): Promise<ContainerRecord> {
+  private startOnce(id: string, beforeStart?: (bundle: string) => Promise<void>): Promise<ContainerRecord> {
     return this.withLock(id, async () => {
       const record = this.deps.store.get(id);
       if (record.State.Paused) {
@@ -314,11 +317,15 @@ export class ContainerService {
       }
       if (record.State.Running) return record;
       this.cancelRestart(id);
-      return this.startLocked({ ...record, ManuallyStopped: false });
+      return this.startLocked({ ...record, ManuallyStopped: false }, beforeStart);
     });
   }
 
-  private async startLocked(record: ContainerRecord): Promise<ContainerRecord> {
+  private async startLocked(
+    record: ContainerRecord,
+    /** Runs between create and start: an attach made here misses no output. */
+    beforeStart?: (bundle: string) => Promise<void>,
+  ): Promise<ContainerRecord> {
     const { layers, runc, store, host } = this.deps;
     const id = record.Id;
     const runtimeDir = this.runtimeDir(id);
@@ -376,6 +383,7 @@ export class ContainerService {
         stdin: record.Config.OpenStdin,
       });
       created = true;
+      if (beforeStart) await beforeStart(runtimeDir);
       await runc.start(id);
       const started: ContainerRecord = {
         ...record,
@@ -915,6 +923,101 @@ export class ContainerService {
       await exitWait;
       if (result) yield { type: 'exit', result };
     }
+  }
+
+  /**
+   * `run -it`, `attach`: the container's stdio through conmon's attach socket, as raw bytes (a
+   * terminal's prompt has no newline, so the line-based log cannot serve it). With `startIt` the
+   * socket is connected between create and start, so no output is missed. Input and resizes go
+   * through `attachWrite` / `attachResize` with the attach ID of the first event.
+   */
+  async *attachInteractive(
+    ref: string,
+    options: { startIt: boolean; rows: number; cols: number },
+    signal: AbortSignal,
+  ): AsyncGenerator<AttachEvent> {
+    const id = this.deps.store.get(ref).Id;
+    const attachId = randomBytes(32).toString('hex');
+    const queue: AttachEvent[] = [{ type: 'attached', attachId }];
+    let wake: (() => void) | null = null;
+    const push = (event: AttachEvent) => {
+      queue.push(event);
+      wake?.();
+    };
+    let exited = false;
+    void this.waitFor(this.exitWaiters, id).then(() => {
+      exited = true;
+      wake?.();
+      // conmon closes the socket as it exits; do not wait for that forever.
+      setTimeout(() => {
+        socketEnded = true;
+        wake?.();
+      }, 1000).unref();
+    });
+    let attachment: ConmonAttachment | null = null;
+    let socketEnded = false;
+    const connect = async (bundle: string) => {
+      attachment = await attachToConmon(
+        bundle,
+        (stream, data) => push({ type: 'output', stream, data: data.toString('base64') }),
+        () => {
+          socketEnded = true;
+          wake?.();
+        },
+      );
+      this.attachments.set(attachId, attachment);
+      if (this.deps.store.get(id).Config.Tty)
+        await attachment.resize(options.rows, options.cols).catch(() => {});
+    };
+    try {
+      if (options.startIt) await this.start(id, connect);
+      else {
+        const target = this.deps.store.get(id);
+        if (!target.State.Running) throw notRunning(target);
+        await connect(this.runtimeDir(id));
+      }
+      const onAbort = () => wake?.();
+      signal.addEventListener('abort', onAbort);
+      try {
+        for (;;) {
+          const next = queue.shift();
+          if (next) {
+            yield next;
+            continue;
+          }
+          if (signal.aborted) return;
+          if (exited && socketEnded) break;
+          if (exited && !options.startIt) break;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = null;
+        }
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+      const after = this.deps.store.find(id);
+      yield {
+        type: 'exit',
+        result: { StatusCode: after?.State.ExitCode ?? 0, OOMKilled: after?.State.OOMKilled ?? false },
+      };
+    } finally {
+      (attachment as ConmonAttachment | null)?.close();
+      this.attachments.delete(attachId);
+    }
+  }
+
+  attachWrite(attachId: string, data: Buffer, eof: boolean): void {
+    const attachment = this.attachments.get(attachId);
+    if (!attachment) throw new StevedoreError('NOT_FOUND', `No such attach session: ${attachId}`);
+    if (data.length > 0) attachment.write(data);
+    if (eof) attachment.end();
+  }
+
+  async attachResize(attachId: string, rows: number, cols: number): Promise<void> {
+    const attachment = this.attachments.get(attachId);
+    if (!attachment) throw new StevedoreError('NOT_FOUND', `No such attach session: ${attachId}`);
+    await attachment.resize(rows, cols);
   }
 
   // ---- start-up and shutdown ---------------------------------------------------------------

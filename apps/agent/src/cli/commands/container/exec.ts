@@ -1,6 +1,7 @@
 import type { ExecEvent } from '@stevedore/shared';
 import { type Command, listFlag, stringFlag } from '../../command.js';
 import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
+import { forwardTerminal, terminalSize } from '../../terminal-session.js';
 
 export const execCommand: Command = {
   path: ['exec'],
@@ -39,8 +40,6 @@ export const execCommand: Command = {
     const tty = context.flags.get('tty') === true;
     const interactive = context.flags.get('interactive') === true;
     const detach = context.flags.get('detach') === true;
-    const stdin = process.stdin;
-    const stdout = process.stdout;
     const client = await context.agent();
     const env = listFlag(context, 'env').flatMap((entry) =>
       entry.includes('=')
@@ -49,25 +48,7 @@ export const execCommand: Command = {
           ? [`${entry}=${process.env[entry]}`]
           : [],
     );
-    let execId: string | null = null;
-    let stdinDone = false;
-    const cleanups: (() => void)[] = [];
-    const sendStdin = () => {
-      stdin.on('data', (chunk: Buffer) => {
-        if (execId)
-          void client.containers.execWrite.mutate({ execId, data: chunk.toString('base64') }).catch(() => {});
-      });
-      stdin.on('end', () => {
-        stdinDone = true;
-        if (execId) void client.containers.execWrite.mutate({ execId, eof: true }).catch(() => {});
-      });
-      if (tty && stdin.isTTY) {
-        stdin.setRawMode(true);
-        cleanups.push(() => stdin.setRawMode(false));
-      }
-      stdin.resume();
-      cleanups.push(() => stdin.pause());
-    };
+    let restore = () => {};
     try {
       return await new Promise<number>((resolve, reject) => {
         client.containers.exec.subscribe(
@@ -81,24 +62,27 @@ export const execCommand: Command = {
             AttachStdin: interactive,
             Detach: detach,
             Privileged: context.flags.get('privileged') === true,
-            Rows: stdout.rows || 24,
-            Cols: stdout.columns || 80,
+            ...(() => {
+              const size = terminalSize();
+              return { Rows: size.rows, Cols: size.cols };
+            })(),
           },
           {
             onData: (event: ExecEvent) => {
               if (event.type === 'started') {
-                execId = event.execId;
                 if (detach) return resolve(0);
-                if (interactive) sendStdin();
-                if (stdinDone) void client.containers.execWrite.mutate({ execId, eof: true });
-                if (tty && stdout.isTTY) {
-                  const onResize = () =>
-                    void client.containers.execResize
-                      .mutate({ execId: execId!, rows: stdout.rows, cols: stdout.columns })
-                      .catch(() => {});
-                  process.on('SIGWINCH', onResize);
-                  cleanups.push(() => process.off('SIGWINCH', onResize));
-                }
+                const execId = event.execId;
+                restore = forwardTerminal({
+                  interactive,
+                  tty,
+                  send: (data) =>
+                    void client.containers.execWrite
+                      .mutate({ execId, data: data.toString('base64') })
+                      .catch(() => {}),
+                  eof: () => void client.containers.execWrite.mutate({ execId, eof: true }).catch(() => {}),
+                  resize: (rows, cols) =>
+                    void client.containers.execResize.mutate({ execId, rows, cols }).catch(() => {}),
+                });
               } else if (event.type === 'output') {
                 const bytes = Buffer.from(event.data, 'base64');
                 if (event.stream === 'stdout') context.reporter.write(bytes.toString('utf8'));
@@ -116,7 +100,7 @@ export const execCommand: Command = {
         );
       });
     } finally {
-      for (const cleanup of cleanups) cleanup();
+      restore();
     }
   },
 };

@@ -1,5 +1,6 @@
 import type { Command } from '../../command.js';
 import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
+import { interactiveSession } from './attach-session.js';
 import { asRunError, createContainer } from './create.js';
 import { CREATE_FLAGS, createInputFromFlags } from './create-flags.js';
 
@@ -24,12 +25,6 @@ export const runCommand: Command = {
     if (detach && input.HostConfig?.AutoRemove && input.HostConfig.RestartPolicy?.Name !== 'no') {
       throw new OperationalError('Conflicting options: cannot specify both --restart and --rm', 125);
     }
-    if (input.Config.OpenStdin && !detach) {
-      throw new OperationalError(
-        'interactive attach (-i without -d) is not available yet: run with -d and use `stevedore logs -f`',
-        125,
-      );
-    }
     const id = await createContainer(context, input);
     const client = await context.agent();
     if (detach) {
@@ -40,6 +35,15 @@ export const runCommand: Command = {
       }
       context.reporter.line(id);
       return 0;
+    }
+    if (input.Config.OpenStdin || input.Config.Tty) {
+      return interactiveSession(
+        client,
+        context,
+        id,
+        { start: true, interactive: input.Config.OpenStdin === true, tty: input.Config.Tty === true },
+        startError,
+      );
     }
     return new Promise<number>((resolve, reject) => {
       const subscription = client.containers.startAttached.subscribe(

@@ -1,0 +1,63 @@
+import { closeSync, openSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StevedoreError } from '@stevedore/shared';
+import { SeqpacketSocket } from 'node-unix-socket';
+
+/** conmon tags each packet on its attach socket with the stream it came from. */
+const STDERR_PIPE = 3;
+/** conmon's control FIFO: `<type> <height> <width>`, type 1 resizes the terminal. */
+const RESIZE = 1;
+
+export interface ConmonAttachment {
+  write(data: Buffer): void;
+  /** Closes the container's stdin (conmon closes it when its attach client leaves). */
+  end(): void;
+  resize(rows: number, cols: number): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Connects to conmon's attach socket (`<bundle>/attach`, SOCK_SEQPACKET). The bundle directory is
+ * opened and the socket reached through `/proc/self/fd/N/attach`, because a full path under a long
+ * exec-root can exceed the 108 bytes a socket address holds.
+ */
+export function attachToConmon(
+  bundle: string,
+  onOutput: (stream: 'stdout' | 'stderr', data: Buffer) => void,
+  onEnd: () => void,
+): Promise<ConmonAttachment> {
+  const dirFd = openSync(bundle, 'r');
+  const socket = new SeqpacketSocket();
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    socket.destroy();
+  };
+  return new Promise((resolve, reject) => {
+    socket.on('error', (error: Error) => {
+      closeSync(dirFd);
+      close();
+      reject(new StevedoreError('UNAVAILABLE', `cannot attach: ${error.message}`, { bundle }));
+    });
+    socket.on('data', (packet: Buffer) => {
+      if (packet.length > 1) onOutput(packet[0] === STDERR_PIPE ? 'stderr' : 'stdout', packet.subarray(1));
+    });
+    socket.on('end', () => {
+      close();
+      onEnd();
+    });
+    socket.connect(join(`/proc/self/fd/${dirFd}`, 'attach'), () => {
+      closeSync(dirFd);
+      resolve({
+        write: (data) => {
+          if (!closed) socket.write(data);
+        },
+        end: () => socket.end(),
+        resize: (rows, cols) => writeFile(join(bundle, 'ctl'), `${RESIZE} ${rows} ${cols}\n`, { flag: 'a' }),
+        close,
+      });
+    });
+  });
+}
