@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type AgentProcess, startAgent } from './harness/agent-process.js';
+import { type AgentProcess, repoRoot, startAgent } from './harness/agent-process.js';
 import { cgroupsUnder, readCgroupFile, removeCgroupParent } from './harness/cgroups.js';
 import { runCli, runCliInTerminal } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
@@ -577,6 +578,63 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     assert.equal(attached.code, 2, attached.output);
     assert.equal(await inspect(shell, '{{.State.ExitCode}}'), '2');
     await cli('rm', shell);
+  });
+
+  test('cp both ways stays inside the container even through its symlinks; export writes the whole filesystem', async () => {
+    const local = mkdtempSync('/tmp/stevedore-cp-');
+    const marker = `cp-probe-${randomBytes(4).toString('hex')}`;
+    try {
+      const id = await runDetached(
+        '--hostname',
+        'inside',
+        image,
+        'sh',
+        '-c',
+        'ln -s / /tmp/root-link; ln -s ../../../../../../etc /tmp/etc-link; echo data > /tmp/data; sleep 300',
+      );
+      await until('the links', async () => (await cli('exec', id, 'ls', '/tmp/etc-link')).code === 0);
+      assert.equal((await cli('cp', `${id}:/tmp/data`, local)).code, 0);
+      assert.equal(readFileSync(join(local, 'data'), 'utf8'), 'data\n');
+      const viaLink = await cli('cp', `${id}:/tmp/root-link/etc/hostname`, join(local, 'hostname'));
+      assert.equal(viaLink.code, 0, viaLink.stderr);
+      assert.equal(
+        readFileSync(join(local, 'hostname'), 'utf8'),
+        'inside\n',
+        "the container's file, not the host's",
+      );
+      assert.equal((await cli('cp', `${id}:/bin`, join(local, 'bin-copy'))).code, 0);
+      assert.ok(existsSync(join(local, 'bin-copy', 'busybox')), 'a directory copied under a new name');
+
+      writeFileSync(join(local, marker), 'from the host\n');
+      const into = await cli('cp', join(local, marker), `${id}:/tmp/etc-link/`);
+      assert.equal(into.code, 0, into.stderr);
+      assert.equal(
+        (await cli('exec', id, 'cat', `/etc/${marker}`)).stdout,
+        'from the host\n',
+        'landed in the container /etc',
+      );
+      assert.equal(existsSync(`/etc/${marker}`), false, 'the host /etc untouched');
+      assert.equal((await cli('cp', join(local, marker), `${id}:/tmp/renamed.txt`)).code, 0);
+      assert.equal((await cli('exec', id, 'cat', '/tmp/renamed.txt')).stdout, 'from the host\n');
+      const missing = await cli('cp', `${id}:/no/such/file`, local);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /Could not find the file \/no\/such\/file in container/);
+
+      await cli('stop', '-t', '0', id);
+      const archive = join(local, 'export.tar');
+      assert.equal((await cli('export', '-o', archive, id)).code, 0);
+      const listing = spawnSync('tar', ['-tf', archive], { encoding: 'utf8' }).stdout;
+      assert.match(listing, /^\.\/bin\/busybox$/m);
+      assert.match(listing, /^\.\/tmp\/data$/m);
+      assert.deepEqual(
+        mountsUnder(join(agent.dataRoot, 'overlay2')),
+        [],
+        'the stopped container is unmounted again',
+      );
+      await cli('rm', id);
+    } finally {
+      rmSync(local, { recursive: true, force: true });
+    }
   });
 
   test('live-restore: a kill -9 of the agent leaves containers running; the next agent adopts them and notices exits', async () => {

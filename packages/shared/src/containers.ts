@@ -565,7 +565,10 @@ export const ExecInputSchema = z.object({
   container: ContainerRefSchema,
   Cmd: z.array(z.string()).min(1, { message: 'exec needs a command' }),
   Env: z.array(EnvVarSchema).default([]),
-  User: z.string().regex(/^$|^[^:\s]+(:[^:\s]+)?$/, { message: 'user is name|uid[:group|gid]' }).default(''),
+  User: z
+    .string()
+    .regex(/^$|^[^:\s]+(:[^:\s]+)?$/, { message: 'user is name|uid[:group|gid]' })
+    .default(''),
   WorkingDir: z.union([z.literal(''), AbsolutePath]).default(''),
   Tty: z.boolean().default(false),
   AttachStdin: z.boolean().default(false),

@@ -65,6 +65,9 @@ export type ContainersApi = Pick<
   | 'attachInteractive'
   | 'attachWrite'
   | 'attachResize'
+  | 'exportTar'
+  | 'copyFrom'
+  | 'copyTo'
   | 'top'
   | 'resolveIds'
 >;

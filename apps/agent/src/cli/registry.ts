@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { attachCommand } from './commands/container/attach.js';
 import { createCommand } from './commands/container/create.js';
 import { execCommand } from './commands/container/exec.js';
+import { cpCommand, exportCommand } from './commands/container/files.js';
 import { inspectCommand } from './commands/container/inspect.js';
 import {
   killCommand,
@@ -61,6 +62,8 @@ export const COMMANDS: readonly Command[] = [
   statsCommand,
   inspectCommand,
   updateCommand,
+  exportCommand,
+  cpCommand,
   eventsCommand,
   pullCommand,
   imagesCommand,

@@ -131,6 +131,36 @@ export const containersRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.services.containers.attachResize(input.attachId, input.rows, input.cols),
     ),
+  /** `docker export`: a tar of the filesystem in base64 chunks. */
+  export: publicProcedure.input(Ref).subscription(async function* ({ ctx, input, signal }) {
+    for await (const data of ctx.services.containers.exportTar(
+      input.container,
+      signal ?? new AbortController().signal,
+    )) {
+      yield { data };
+    }
+  }),
+  /** `docker cp CONTAINER:PATH`: a tar of one path, in base64 chunks. */
+  copyFrom: publicProcedure
+    .input(Ref.extend({ path: z.string().min(1).max(4096) }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      for await (const data of ctx.services.containers.copyFrom(
+        input.container,
+        input.path,
+        signal ?? new AbortController().signal,
+      )) {
+        yield { data };
+      }
+    }),
+  /** `docker cp ... CONTAINER:PATH`: a tar (base64, at most 48 MiB) unpacked there. */
+  copyTo: publicProcedure
+    .input(
+      Ref.extend({
+        path: z.string().min(1).max(4096),
+        archive: z.string().max(64 * 1024 * 1024, { message: 'archives over 48 MiB are not supported yet' }),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.services.containers.copyTo(input.container, input.path, input.archive)),
   /** `run` without -d: starts the container, streams its output, ends with its exit status. */
   startAttached: publicProcedure
     .input(Ref)

@@ -3,6 +3,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import {
   type AttachEvent,
   type ContainerCreate,
@@ -32,6 +33,7 @@ import { lookupUser } from '../rootfs/users.js';
 import { buildSpec } from '../spec/build-spec.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../spec/default-profile.js';
 import type { SampledContainer } from '../stats/stats-sampler.js';
+import { archiveFromContainer, exportRootfs, extractIntoContainer } from './container-files.js';
 import { type ContainerRecord, initialState } from './container-record.js';
 import type { ContainerStore } from './container-store.js';
 import { hostsFile, resolvConf } from './etc-files.js';
@@ -704,6 +706,89 @@ export class ContainerService {
     this.notify(this.exitWaiters, id);
   }
 
+  /**
+   * The container's root for reading or writing files: a running container's as it is, a stopped
+   * one's mounted until `release` (Docker does the same for export and cp).
+   */
+  private async openRootfs(
+    ref: string,
+    /** Through the container's own mount namespace (`/proc/<pid>/root`), so volumes and its /etc files show. */
+    asSeenInside = false,
+  ): Promise<{ rootfs: string; release: () => Promise<void> }> {
+    const id = this.deps.store.get(ref).Id;
+    const running = () => this.deps.store.find(id)?.State.Running ?? false;
+    if (running()) {
+      const pid = this.deps.store.get(id).State.Pid;
+      return {
+        rootfs: asSeenInside ? `/proc/${pid}/root` : this.deps.layers.mergedDir(id),
+        release: async () => {},
+      };
+    }
+    const rootfs = await this.withLock(id, () => this.deps.layers.mountContainerLayer(id));
+    return {
+      rootfs,
+      release: () =>
+        this.withLock(id, async () => {
+          if (!running()) await this.deps.layers.unmountContainerLayer(id).catch(() => {});
+        }),
+    };
+  }
+
+  private async withRootfs<T>(
+    ref: string,
+    fn: (rootfs: string) => Promise<T>,
+    asSeenInside = false,
+  ): Promise<T> {
+    const { rootfs, release } = await this.openRootfs(ref, asSeenInside);
+    try {
+      return await fn(rootfs);
+    } finally {
+      await release();
+    }
+  }
+
+  /** `docker export`: the filesystem as a tar, in base64 chunks as it is produced. */
+  async *exportTar(ref: string, signal: AbortSignal): AsyncGenerator<string> {
+    // Like Docker's export: the container's own filesystem, without volumes mounted into it.
+    yield* this.streamArchive(ref, (rootfs) => Promise.resolve(exportRootfs(rootfs)), signal, false);
+  }
+
+  /** `docker cp CONTAINER:PATH -`: a tar of that path, in base64 chunks. */
+  async *copyFrom(ref: string, path: string, signal: AbortSignal): AsyncGenerator<string> {
+    yield* this.streamArchive(ref, (rootfs) => archiveFromContainer(rootfs, path), signal, true);
+  }
+
+  private async *streamArchive(
+    ref: string,
+    open: (rootfs: string) => Promise<Readable>,
+    signal: AbortSignal,
+    asSeenInside: boolean,
+  ): AsyncGenerator<string> {
+    const { rootfs, release } = await this.openRootfs(ref, asSeenInside);
+    try {
+      const archive = await open(rootfs);
+      try {
+        for await (const chunk of archive) {
+          if (signal.aborted) return;
+          yield* base64Chunks(chunk as Buffer);
+        }
+      } finally {
+        archive.destroy();
+      }
+    } finally {
+      await release();
+    }
+  }
+
+  /** `docker cp - CONTAINER:DIR`: unpacks a tar (base64) into a directory of the container. */
+  async copyTo(ref: string, path: string, archiveBase64: string): Promise<void> {
+    const record = this.deps.store.get(ref);
+    await this.withRootfs(ref, (rootfs) =>
+      extractIntoContainer(rootfs, path, Readable.from([Buffer.from(archiveBase64, 'base64')])),
+    );
+    this.publish(record, 'extract-to-dir', { path });
+  }
+
   /** A running container an exec can join, with its mounted root. */
   execTarget(ref: string): { record: ContainerRecord; rootfs: string } {
     const record = this.deps.store.get(ref);
@@ -1166,6 +1251,15 @@ async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boole
   } finally {
     clearTimeout(timer);
   }
+}
+
+const CHUNK = 256 * 1024;
+function base64Chunks(buffer: Buffer): string[] {
+  const out: string[] = [];
+  for (let offset = 0; offset < buffer.length; offset += CHUNK) {
+    out.push(buffer.subarray(offset, offset + CHUNK).toString('base64'));
+  }
+  return out;
 }
 
 function parseLogSize(text: string): number {

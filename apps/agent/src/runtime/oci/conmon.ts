@@ -52,6 +52,8 @@ export function launchConmon(conmonBinary: string, runc: Runc, options: ConmonLa
     const child = spawn(conmonBinary, args, {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3' },
+      // conmon writes files such as `oom` into its working directory: keep them in the bundle.
+      cwd: options.bundle,
       detached: true,
     });
     let stderr = '';

@@ -42,7 +42,12 @@ interface DeferredDir {
  * xattr; owners, modes (setuid, sticky), mtimes, hardlinks, symlinks, fifos and devices are kept.
  * No entry may land outside `root` (see confined-path.ts); a hostile entry fails the whole layer.
  */
-export async function applyLayer(source: Readable, root: string): Promise<AppliedLayer> {
+export async function applyLayer(
+  source: Readable,
+  root: string,
+  /** false: `.wh.` names are ordinary files (a `cp` archive, not an image layer). */
+  options: { whiteouts: boolean } = { whiteouts: true },
+): Promise<AppliedLayer> {
   const tar = await decompressed(source);
   const hash = createHash('sha256');
   let size = 0;
@@ -57,7 +62,7 @@ export async function applyLayer(source: Readable, root: string): Promise<Applie
   });
   const directories: DeferredDir[] = [];
   for await (const entry of archive) {
-    await applyEntry(root, entry.header, entry as AsyncIterable<Uint8Array>, directories);
+    await applyEntry(root, entry.header, entry as AsyncIterable<Uint8Array>, directories, options.whiteouts);
     entry.resume();
   }
   await feeding;
@@ -74,17 +79,18 @@ async function applyEntry(
   header: Header,
   body: AsyncIterable<Uint8Array>,
   directories: DeferredDir[],
+  whiteouts: boolean,
 ): Promise<void> {
   const components = entryComponents(header.name);
   if (components.length === 0) return; // the layer root itself
   const parent = await confinedParent(root, components, header.name);
   const name = components.at(-1)!;
 
-  if (name === OPAQUE_MARKER) {
+  if (whiteouts && name === OPAQUE_MARKER) {
     await execFile('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', parent], { check: true });
     return;
   }
-  if (name.startsWith(WHITEOUT_PREFIX)) {
+  if (whiteouts && name.startsWith(WHITEOUT_PREFIX)) {
     const hidden = name.slice(WHITEOUT_PREFIX.length);
     if (hidden === '' || hidden === '.' || hidden === '..')
       throw refusedEntry(header.name, 'a whiteout must name an entry');

@@ -1,0 +1,147 @@
+import { spawn } from 'node:child_process';
+import {
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { type Command, stringFlag } from '../../command.js';
+import { OperationalError } from '../../errors.js';
+
+/** Writes a base64-chunked archive subscription to `out`; resolves when it ends. */
+function receive(
+  subscribe: (handlers: {
+    onData(chunk: { data: string }): void;
+    onError(error: unknown): void;
+    onComplete(): void;
+  }) => unknown,
+  out: Writable,
+): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    subscribe({
+      onData: ({ data }) => {
+        out.write(Buffer.from(data, 'base64'));
+      },
+      onError: reject,
+      onComplete: () => out.end(() => resolvePromise()),
+    });
+  });
+}
+
+function tar(
+  args: string[],
+  stdin: 'pipe' | 'ignore',
+): { child: ReturnType<typeof spawn>; done: Promise<void> } {
+  const child = spawn('tar', args, { stdio: [stdin, stdin === 'pipe' ? 'inherit' : 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const done = new Promise<void>((resolvePromise, reject) =>
+    child.on('close', (code) =>
+      code === 0 ? resolvePromise() : reject(new OperationalError(`tar: ${stderr.trim()}`)),
+    ),
+  );
+  return { child, done };
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export const exportCommand: Command = {
+  path: ['export'],
+  usage: '[OPTIONS] CONTAINER',
+  description: "Export a container's filesystem as a tar archive",
+  flags: [
+    {
+      name: 'output',
+      short: 'o',
+      kind: 'string',
+      valueName: 'string',
+      description: 'Write to a file, instead of STDOUT',
+    },
+  ],
+  args: { min: 1, max: 1 },
+  async execute(context) {
+    const file = stringFlag(context, 'output');
+    if (!file && process.stdout.isTTY) {
+      throw new OperationalError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
+    }
+    const client = await context.agent();
+    const out = file ? createWriteStream(file) : process.stdout;
+    await receive(
+      (handlers) => client.containers.export.subscribe({ container: context.args[0]! }, handlers),
+      out,
+    );
+    return 0;
+  },
+};
+
+const CONTAINER_PATH = /^([^:/]+):(.*)$/;
+
+/** `docker cp`: one side is CONTAINER:PATH, the other a local path or `-` (a tar on stdin/stdout). */
+export const cpCommand: Command = {
+  path: ['cp'],
+  usage: 'CONTAINER:SRC_PATH DEST_PATH|-\n\tstevedore cp SRC_PATH|- CONTAINER:DEST_PATH',
+  description: 'Copy files/folders between a container and the local filesystem',
+  flags: [],
+  args: { min: 2, max: 2 },
+  async execute(context) {
+    const [source, destination] = context.args as [string, string];
+    const from = CONTAINER_PATH.exec(source);
+    const to = CONTAINER_PATH.exec(destination);
+    if (Boolean(from) === Boolean(to)) {
+      throw new OperationalError(
+        'copying between containers or between local paths is not supported: one side must be CONTAINER:PATH',
+      );
+    }
+    const client = await context.agent();
+    if (from) {
+      const [, container, path] = from as unknown as [string, string, string];
+      const subscribe = (
+        handlers: Parameters<typeof receive>[0] extends (h: infer H) => unknown ? H : never,
+      ) => client.containers.copyFrom.subscribe({ container, path: path || '/' }, handlers);
+      if (destination === '-') {
+        await receive(subscribe, process.stdout);
+        return 0;
+      }
+      const target = resolve(destination);
+      const into = existsSync(target) && statSync(target).isDirectory();
+      const staging = mkdtempSync(join(into ? target : dirname(target), '.stevedore-cp-'));
+      try {
+        const extract = tar(['-x', '-C', staging, '-f', '-'], 'pipe');
+        await receive(subscribe, extract.child.stdin!);
+        await extract.done;
+        const [entry] = readdirSync(staging);
+        if (entry) renameSync(join(staging, entry), into ? join(target, entry) : target);
+      } finally {
+        rmSync(staging, { recursive: true, force: true });
+      }
+      return 0;
+    }
+    const [, container, path] = to as unknown as [string, string, string];
+    let archive: Buffer;
+    if (source === '-') {
+      archive = await readAll(process.stdin);
+    } else {
+      const local = resolve(source);
+      if (!existsSync(local)) throw new OperationalError(`stat ${source}: no such file or directory`);
+      const pack = tar(['-C', dirname(local), '-cf', '-', '--', basename(local)], 'ignore');
+      [archive] = await Promise.all([readAll(pack.child.stdout!), pack.done]);
+    }
+    await client.containers.copyTo.mutate({
+      container,
+      path: path || '/',
+      archive: archive.toString('base64'),
+    });
+    return 0;
+  },
+};
