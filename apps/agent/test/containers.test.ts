@@ -285,6 +285,7 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
       await inspect('hog', '{{.State.OOMKilled}} {{.State.ExitCode}} {{.State.Status}}'),
       'true 137 exited',
     );
+    assert.equal(existsSync(join(repoRoot, 'oom')), false, "conmon's oom marker stays in the bundle, not the agent's cwd");
     const events = await cli(
       'events',
       '--since',
