@@ -17,6 +17,9 @@ export const AGENT_SYSTEM_PACKAGES = [
   'attr',
   // --init runs tini-static as the container's pid 1.
   'tini',
+  // node-pty (exec -t) and better-sqlite3 compile at npm install.
+  'build-essential',
+  'python3',
 ];
 /** What the tests drive for real besides the agent's own needs. */
 export const TEST_SYSTEM_PACKAGES = [

@@ -89,6 +89,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
     events,
     host: hostResources,
     resolveImage: (reference) => images.resolveForContainer(reference),
+    commitImage: (options) => images.commit(options),
     execRoot: paths.execRoot,
     cgroupParent: config.cgroupParent,
     logOpts: config.logOpts,

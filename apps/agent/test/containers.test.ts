@@ -285,7 +285,11 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
       await inspect('hog', '{{.State.OOMKilled}} {{.State.ExitCode}} {{.State.Status}}'),
       'true 137 exited',
     );
-    assert.equal(existsSync(join(repoRoot, 'oom')), false, "conmon's oom marker stays in the bundle, not the agent's cwd");
+    assert.equal(
+      existsSync(join(repoRoot, 'oom')),
+      false,
+      "conmon's oom marker stays in the bundle, not the agent's cwd",
+    );
     const events = await cli(
       'events',
       '--since',
@@ -636,6 +640,58 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     } finally {
       rmSync(local, { recursive: true, force: true });
     }
+  });
+
+  test('commit turns the writable layer into an image: whiteouts, hardlinks and -c changes carried over', async () => {
+    const id = await runDetached(
+      image,
+      'sh',
+      '-c',
+      'mkdir -p /app && echo v1 > /app/file && ln /app/file /app/hard && rm /bin/ls && sleep 300',
+    );
+    await until('the changes', async () => (await cli('exec', id, 'cat', '/app/hard')).stdout === 'v1\n');
+    const committed = await cli(
+      'commit',
+      '-m',
+      'snapshot',
+      '-c',
+      'CMD ["cat", "/app/file"]',
+      '-c',
+      'ENV STAGE=test',
+      id,
+      'test/committed:v1',
+    );
+    assert.equal(committed.code, 0, committed.stderr);
+    assert.match(committed.stdout.trim(), /^sha256:[a-f0-9]{64}$/);
+    assert.equal(await inspect(id, '{{.State.Status}}'), 'running', 'unpaused after the commit');
+    const ran = await cli('run', '--rm', 'test/committed:v1');
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(ran.stdout, 'v1\n', 'the new CMD runs on the committed content');
+    const probe = await cli(
+      'run',
+      '--rm',
+      'test/committed:v1',
+      'sh',
+      '-c',
+      'echo $STAGE; ls /bin/ls 2>&1 || true; stat -c %h /app/file; ls /proc | head -1 >/dev/null; echo ok',
+    );
+    assert.equal(probe.code, 0, probe.stderr);
+    const lines = probe.stdout.trim().split('\n');
+    assert.equal(lines[0], 'test');
+    assert.match(lines[1]!, /No such file/, 'the deletion (a whiteout) is in the image');
+    assert.equal(lines[2], '2', 'the hardlink survived');
+    const layers = await cli(
+      'inspect',
+      '--type',
+      'image',
+      '--format',
+      '{{json .RootFS.Layers}}',
+      'test/committed:v1',
+    );
+    assert.equal(layers.code, 0, layers.stderr);
+    assert.equal((JSON.parse(layers.stdout) as string[]).length, 2, 'one layer on top of the parent');
+    await cli('rm', '-f', id);
+    await cli('rmi', 'test/committed:v1');
   });
 
   test('live-restore: a kill -9 of the agent leaves containers running; the next agent adopts them and notices exits', async () => {

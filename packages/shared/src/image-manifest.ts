@@ -48,6 +48,7 @@ export const ImageConfigSchema = z.object({
   os: z.string(),
   variant: z.string().optional(),
   created: z.string().optional(),
+  author: z.string().optional(),
   config: z
     .object({
       User: z.string().optional(),

@@ -68,6 +68,7 @@ export type ContainersApi = Pick<
   | 'exportTar'
   | 'copyFrom'
   | 'copyTo'
+  | 'commit'
   | 'top'
   | 'resolveIds'
 >;

@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { attachCommand } from './commands/container/attach.js';
+import { commitCommand } from './commands/container/commit.js';
 import { createCommand } from './commands/container/create.js';
 import { execCommand } from './commands/container/exec.js';
 import { cpCommand, exportCommand } from './commands/container/files.js';
@@ -64,6 +65,7 @@ export const COMMANDS: readonly Command[] = [
   updateCommand,
   exportCommand,
   cpCommand,
+  commitCommand,
   eventsCommand,
   pullCommand,
   imagesCommand,

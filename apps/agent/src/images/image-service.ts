@@ -1,7 +1,13 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   familiarImageName,
   formatImageReference,
+  type ImageConfig,
   type ImageInspect,
   type ImageSummary,
   type PullEvent,
@@ -12,7 +18,8 @@ import {
 import type { AgentConfig } from '../config/agent-config.js';
 import type { AgentPaths } from '../config/paths.js';
 import type { ImageForContainer } from '../runtime/containers/container-service.js';
-import { Overlay2Store } from '../storage/overlay2/layer-store.js';
+import { applyLayer } from '../storage/extract/apply-layer.js';
+import { chainIdOf, Overlay2Store } from '../storage/overlay2/layer-store.js';
 import { ContentStore } from './content/content-store.js';
 import { type ImageRecord, ImageStore } from './image-store.js';
 import { pullImage } from './pull.js';
@@ -38,6 +45,8 @@ export class ImageService {
     private readonly layers: Overlay2Store,
     private readonly images: ImageStore,
     private readonly credentials: CredentialStore,
+    /** Scratch space on the data-root's filesystem (for commit's layer spool). */
+    private readonly spoolDir: string,
   ) {}
 
   static async create(config: AgentConfig, paths: AgentPaths): Promise<ImageService> {
@@ -50,7 +59,7 @@ export class ImageService {
     const layers = new Overlay2Store(join(paths.dataRoot, 'overlay2'));
     const images = new ImageStore(paths.images);
     await Promise.all([content.init(), layers.init(), images.init()]);
-    return new ImageService(registry, content, layers, images, credentials);
+    return new ImageService(registry, content, layers, images, credentials, join(paths.dataRoot, 'tmp'));
   }
 
   get layerStore(): Overlay2Store {
@@ -78,6 +87,73 @@ export class ImageService {
       });
     }
     return { id: image.id, topChainId, config: image.config.config };
+  }
+
+  /**
+   * `docker commit`: a new image from a parent image plus one layer (a tar in Docker layer
+   * format). The tar is spooled once to learn its diff ID, then unpacked into the layer store.
+   */
+  async commit(options: {
+    parentId: string;
+    layer: Readable;
+    config: NonNullable<ImageConfig['config']>;
+    comment: string;
+    author: string;
+    createdBy: string;
+    tag: string | null;
+  }): Promise<string> {
+    const parent = await this.images.get(options.parentId);
+    if (!parent) throw new StevedoreError('NOT_FOUND', `No such image: ${options.parentId}`);
+    const spool = join(this.spoolDir, `commit-${randomBytes(8).toString('hex')}.tar`);
+    await mkdir(this.spoolDir, { recursive: true, mode: 0o700 });
+    try {
+      const hash = createHash('sha256');
+      let size = 0;
+      await pipeline(
+        options.layer,
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            hash.update(chunk);
+            size += chunk.length;
+            yield chunk;
+          }
+        },
+        createWriteStream(spool, { mode: 0o600 }),
+      );
+      const diffId = `sha256:${hash.digest('hex')}`;
+      const parentTop = parent.chainIds.at(-1) ?? null;
+      const chainId = chainIdOf(parentTop, diffId);
+      await this.layers.createLayer(chainId, parentTop, async (diffDir) => {
+        await applyLayer(createReadStream(spool), diffDir);
+      });
+      const created = new Date().toISOString();
+      const config: ImageConfig = {
+        ...parent.config,
+        created,
+        config: options.config,
+        rootfs: { type: 'layers', diff_ids: [...parent.config.rootfs.diff_ids, diffId] },
+        history: [
+          ...(parent.config.history ?? []),
+          {
+            created,
+            created_by: options.createdBy,
+            ...(options.comment ? { comment: options.comment } : {}),
+          },
+        ],
+        ...(options.author ? { author: options.author } : {}),
+      };
+      const body = Buffer.from(JSON.stringify(config));
+      const id = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+      await this.content.write(id, Readable.from([body]), body.length);
+      await this.images.save(
+        { id, chainIds: [...parent.chainIds, chainId], size: parent.size + size, config, pulledAt: created },
+        options.tag ? canonicalTag(options.tag) : null,
+        '',
+      );
+      return id;
+    } finally {
+      await rm(spool, { force: true });
+    }
   }
 
   async list(): Promise<ImageSummary[]> {

@@ -12,6 +12,7 @@ import {
   ExecInputSchema,
   ExecResizeSchema,
   ExecWriteSchema,
+  ImageReferenceString,
   LogsInputSchema,
   ResourcesUpdateSchema,
   StatsInputSchema,
@@ -161,6 +162,21 @@ export const containersRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => ctx.services.containers.copyTo(input.container, input.path, input.archive)),
+  /** `docker commit`: the container's changes as a new image; returns its ID. */
+  commit: publicProcedure
+    .input(
+      Ref.extend({
+        tag: ImageReferenceString.nullable().default(null),
+        author: z.string().max(500).default(''),
+        comment: z.string().max(5000).default(''),
+        changes: z.array(z.string().max(5000)).default([]),
+        pause: z.boolean().default(true),
+      }),
+    )
+    .output(z.object({ Id: z.string() }))
+    .mutation(async ({ ctx, input }) => ({
+      Id: await ctx.services.containers.commit(input.container, input),
+    })),
   /** `run` without -d: starts the container, streams its output, ends with its exit status. */
   startAttached: publicProcedure
     .input(Ref)

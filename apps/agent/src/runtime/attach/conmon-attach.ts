@@ -2,7 +2,6 @@ import { closeSync, openSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StevedoreError } from '@stevedore/shared';
-import { SeqpacketSocket } from 'node-unix-socket';
 
 /** conmon tags each packet on its attach socket with the stream it came from. */
 const STDERR_PIPE = 3;
@@ -22,11 +21,13 @@ export interface ConmonAttachment {
  * opened and the socket reached through `/proc/self/fd/N/attach`, because a full path under a long
  * exec-root can exceed the 108 bytes a socket address holds.
  */
-export function attachToConmon(
+export async function attachToConmon(
   bundle: string,
   onOutput: (stream: 'stdout' | 'stderr', data: Buffer) => void,
   onEnd: () => void,
 ): Promise<ConmonAttachment> {
+  // Loaded on first use: a host where the native module is missing still runs everything else.
+  const { SeqpacketSocket } = await import('node-unix-socket');
   const dirFd = openSync(bundle, 'r');
   const socket = new SeqpacketSocket();
   let closed = false;

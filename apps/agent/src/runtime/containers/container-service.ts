@@ -19,6 +19,9 @@ import {
   type WaitResult,
 } from '@stevedore/shared';
 import type { EventBus } from '../../events/event-bus.js';
+import { applyChanges } from '../../images/commit-changes.js';
+import type { ImageService } from '../../images/image-service.js';
+import { diffArchive } from '../../storage/overlay2/diff-archive.js';
 import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { execFile } from '../../util/exec.js';
 import type { Logger } from '../../util/logger.js';
@@ -58,6 +61,8 @@ export interface ContainerServiceDeps {
   events: EventBus;
   host: HostResources;
   resolveImage(reference: string): Promise<ImageForContainer>;
+  /** Creates an image from a container layer (the image service's commit). */
+  commitImage?: ImageService['commit'];
   execRoot: string;
   cgroupParent: string | null;
   /** Default `log-opts` of the agent (max-size applies to conmon's log). */
@@ -787,6 +792,48 @@ export class ContainerService {
       extractIntoContainer(rootfs, path, Readable.from([Buffer.from(archiveBase64, 'base64')])),
     );
     this.publish(record, 'extract-to-dir', { path });
+  }
+
+  /**
+   * `docker commit`: the container's writable layer becomes a new image on top of its image,
+   * with the container's config (plus `changes`). A running container is paused meanwhile
+   * unless `pause` is false, so the layer is captured consistently.
+   */
+  async commit(
+    ref: string,
+    options: { tag: string | null; author: string; comment: string; changes: string[]; pause: boolean },
+  ): Promise<string> {
+    const record = this.deps.store.get(ref);
+    if (!this.deps.commitImage) throw new StevedoreError('UNAVAILABLE', 'commit is not wired on this agent');
+    const base = {
+      User: record.Config.User,
+      Env: record.Config.Env,
+      Cmd: record.Config.Cmd ?? undefined,
+      Entrypoint: record.Config.Entrypoint ?? undefined,
+      WorkingDir: record.Config.WorkingDir,
+      ExposedPorts: record.Config.ExposedPorts,
+      Volumes: record.Config.Volumes,
+      Labels: record.Config.Labels,
+      ...(record.Config.StopSignal ? { StopSignal: record.Config.StopSignal } : {}),
+    };
+    const config = applyChanges(base, options.changes);
+    const pause = options.pause && record.State.Running && !record.State.Paused;
+    if (pause) await this.deps.runc.pause(record.Id);
+    try {
+      const id = await this.deps.commitImage({
+        parentId: record.ImageId,
+        layer: diffArchive(this.deps.layers.upperDir(record.Id)),
+        config,
+        comment: options.comment,
+        author: options.author,
+        createdBy: processArgs(record.Config).join(' '),
+        tag: options.tag,
+      });
+      this.publish(record, 'commit', { imageID: id, ...(options.tag ? { comment: options.comment } : {}) });
+      return id;
+    } finally {
+      if (pause) await this.deps.runc.resume(record.Id).catch(() => {});
+    }
   }
 
   /** A running container an exec can join, with its mounted root. */

@@ -9,7 +9,6 @@ import {
   ExecInputSchema,
   StevedoreError,
 } from '@stevedore/shared';
-import * as pty from 'node-pty';
 import type { ContainerService } from '../containers/container-service.js';
 import { startFailureExitCode } from '../containers/container-service.js';
 import { processEnv } from '../containers/image-defaults.js';
@@ -118,6 +117,8 @@ export class ExecService {
     }
 
     if (input.Tty) {
+      // Loaded on first use: a host where the native module is missing still runs everything else.
+      const pty = await import('node-pty');
       const terminal = pty.spawn(this.runc.binary, runcArgs, {
         cols: input.Cols,
         rows: input.Rows,
