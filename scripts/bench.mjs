@@ -3,10 +3,12 @@
 //   agent   agent start-up time, idle memory, system.info latency, `stevedore info` wall time
 //   pull    `stevedore pull` of a ~300 MB image of many small files from a local registry, against
 //           the floor of fetching and unpacking the same layers with curl | tar in parallel
+//   run     `stevedore run --rm IMAGE true` wall time (CLI and API), the bare `runc run` floor,
+//           host memory per running container, and the stats sampler's CPU for 100 containers
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import { repoRoot } from './lib.mjs';
 const agentBin = join(repoRoot, 'apps/agent/bin/stevedore-agent.js');
 const cliBin = join(repoRoot, 'apps/agent/bin/stevedore.js');
 
-const benchmarks = { agent: benchAgent, pull: benchPull };
+const benchmarks = { agent: benchAgent, pull: benchPull, run: benchRun };
 const requested = process.argv.slice(2);
 for (const name of requested.length ? requested : Object.keys(benchmarks)) {
   if (!benchmarks[name]) {
@@ -149,7 +151,206 @@ async function benchPull() {
   }
 }
 
-async function startAgent() {
+async function benchRun() {
+  const { startRegistry } = await import('../apps/agent/test/harness/registry.ts');
+  const { pushBusybox } = await import('../apps/agent/test/harness/test-images.ts');
+  const registry = await startRegistry();
+  const image = (await pushBusybox(registry)).reference;
+  const cgroupParent = `stevedore-bench-${randomBytes(3).toString('hex')}`;
+  const agent = await startAgent(['--config-file', writeConfig({ 'cgroup-parent': cgroupParent })]);
+  const host = `unix://${agent.socket}`;
+  const cli = (...args) => {
+    const result = spawnSync(process.execPath, [cliBin, '-H', host, ...args], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`stevedore ${args.join(' ')} failed: ${result.stderr}`);
+    return result.stdout;
+  };
+  const floorDir = mkdtempSync(join(tmpdir(), 'stevedore-bench-runc-'));
+  try {
+    cli('pull', '-q', image);
+    const connection = await connectAgentOnce({ host });
+    const client = connection.client;
+    const apiRun = async () => {
+      const { Id } = await client.containers.create.mutate({
+        Config: { Image: image, Cmd: ['true'] },
+        HostConfig: { AutoRemove: true, NetworkMode: 'none' },
+      });
+      await new Promise((resolve, reject) => {
+        const sub = client.containers.startAttached.subscribe(
+          { container: Id },
+          {
+            onData: (event) => {
+              if (event.type === 'exit') {
+                resolve(event.result);
+                sub.unsubscribe();
+              }
+            },
+            onError: reject,
+          },
+        );
+      });
+    };
+    for (let i = 0; i < 3; i++) await apiRun(); // warm-up
+    const api = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      await apiRun();
+      api.push(performance.now() - t);
+    }
+    const cliTimes = [];
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      cli('run', '--rm', image, 'true');
+      cliTimes.push(performance.now() - t);
+    }
+    const versionTimes = [];
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      spawnSync(process.execPath, [cliBin, '--version']);
+      versionTimes.push(performance.now() - t);
+    }
+
+    // The floor: runc alone, on a plain directory copy of the same busybox, no conmon, no overlay.
+    const rootfs = join(floorDir, 'rootfs');
+    spawnSync('mkdir', [
+      '-p',
+      join(rootfs, 'bin'),
+      join(rootfs, 'proc'),
+      join(rootfs, 'sys'),
+      join(rootfs, 'dev'),
+    ]);
+    spawnSync('cp', ['/bin/busybox', join(rootfs, 'bin/busybox')]);
+    spawnSync('ln', ['-s', 'busybox', join(rootfs, 'bin/true')]);
+    spawnSync('runc', ['spec', '-b', floorDir]);
+    const spec = JSON.parse(readFileSync(join(floorDir, 'config.json'), 'utf8'));
+    spec.process.terminal = false;
+    spec.process.args = ['/bin/true'];
+    writeFileSync(join(floorDir, 'config.json'), JSON.stringify(spec));
+    const runcTimes = [];
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      const result = spawnSync('runc', [
+        '--root',
+        join(floorDir, 'state'),
+        'run',
+        '-b',
+        floorDir,
+        `bench-${i}`,
+      ]);
+      runcTimes.push(performance.now() - t);
+      if (result.status !== 0) throw new Error(`runc run failed: ${result.stderr}`);
+    }
+
+    // Memory per running container: conmon's proportional set size (shared pages split fairly),
+    // and how much the agent grows per container.
+    const agentBefore = rssKiB(agent.child.pid);
+    const ids = [];
+    for (let i = 0; i < 20; i++) ids.push(cli('run', '-d', image, 'sleep', '3600').trim());
+    await sleep(1000);
+    const conmonPss = conmonPids(agent.base).map(pssKiB);
+    const agentAfter = rssKiB(agent.child.pid);
+    const perContainerKiB = conmonPss.reduce((a, b) => a + b, 0) / ids.length;
+
+    // The stats sampler for 100 running containers: agent CPU with one `stats` stream open, minus
+    // the same window idle.
+    for (let i = 20; i < 100; i++) ids.push(cli('run', '-d', image, 'sleep', '3600').trim());
+    await sleep(2000);
+    const window = 10_000;
+    const idleCpu = await cpuOver(agent.child.pid, window);
+    let batches = 0;
+    const sub = client.containers.stats.subscribe(
+      { containers: [], stream: true },
+      { onData: () => batches++ },
+    );
+    await sleep(1500); // the first tick reads every container once
+    const statsCpu = await cpuOver(agent.child.pid, window);
+    sub.unsubscribe();
+    for (const id of ids) await client.containers.remove.mutate({ container: id, force: true });
+    await connection.close();
+
+    const docker = engineVersion('docker');
+    const podman = engineVersion('podman');
+    table('run', [
+      [
+        '`stevedore run --rm busybox true`, CLI wall time (median of 10)',
+        `${median(cliTimes).toFixed(0)} ms`,
+      ],
+      [
+        '… of which the CLI process alone (`stevedore --version`, median of 10)',
+        `${median(versionTimes).toFixed(0)} ms`,
+      ],
+      [
+        'create + start + attach until exit + auto-remove over the API (median of 20)',
+        `${median(api).toFixed(0)} ms`,
+      ],
+      ['bare `runc run` of the same binary (floor, median of 10)', `${median(runcTimes).toFixed(0)} ms`],
+      ['conmon per running container (PSS, 20 containers)', `${(perContainerKiB / 1024).toFixed(2)} MiB`],
+      [
+        'agent RSS growth per running container (20 containers)',
+        `${((agentAfter - agentBefore) / 1024 / 20).toFixed(2)} MiB`,
+      ],
+      [
+        `stats sampler, 100 containers: agent CPU (${batches} batches)`,
+        `${(((statsCpu - idleCpu) / window) * 100).toFixed(2)} % of a core`,
+      ],
+      ['docker / podman', docker || podman ? `${docker ?? ''} ${podman ?? ''}` : 'no engine on this machine'],
+    ]);
+  } finally {
+    await agent.stop();
+    removeCgroupDirs(cgroupParent);
+    await registry.stop();
+    rmSync(floorDir, { recursive: true, force: true });
+  }
+}
+
+function writeConfig(config) {
+  const dir = mkdtempSync(join(tmpdir(), 'stevedore-bench-config-'));
+  const file = join(dir, 'daemon.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+function conmonPids(base) {
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .filter((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmdline.startsWith('conmon\0') && cmdline.includes(base);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function pssKiB(pid) {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  return Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? Number.NaN);
+}
+
+/** CPU seconds (user + system) the process used during the next `ms`, in ms. */
+async function cpuOver(pid, ms) {
+  const ticks = () => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const before = ticks();
+  await sleep(ms);
+  return (ticks() - before) * 10; // USER_HZ = 100
+}
+
+function engineVersion(name) {
+  const result = spawnSync(name, ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' });
+  return result.status === 0 ? `${name} ${result.stdout.trim()}` : null;
+}
+
+function removeCgroupDirs(parent) {
+  for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
+    spawnSync('rmdir', [join('/sys/fs/cgroup', hierarchy, parent)]);
+  }
+}
+
+async function startAgent(extraArgs = []) {
   const base = mkdtempSync(join(tmpdir(), 'stevedore-bench-'));
   const socket = join(base, 'agent.sock');
   const started = performance.now();
@@ -163,6 +364,7 @@ async function startAgent() {
       join(base, 'exec'),
       '-H',
       `unix://${socket}`,
+      ...extraArgs,
     ],
     { stdio: 'ignore' },
   );
@@ -173,6 +375,7 @@ async function startAgent() {
   const readyMs = performance.now() - started;
   return {
     child,
+    base,
     socket,
     readyMs,
     stop: async () => {

@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-import { runCli } from '../dist/cli/main.js';
+import { statSync } from 'node:fs';
+
+// The bundled CLI starts about twice as fast; it is used unless `tsc -b` output is newer.
+const dist = new URL('../dist/cli/', import.meta.url);
+const mtime = (name) => statSync(new URL(name, dist), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+const entry = mtime('bundle.mjs') >= mtime('main.js') ? '../dist/cli/bundle.mjs' : '../dist/cli/main.js';
+const { runCli } = await import(entry);
 
 const code = await runCli(process.argv.slice(2), {
   env: process.env,

@@ -359,6 +359,37 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     await cli('rm', id);
   });
 
+  test('log-opt max-size and max-file rotate the log; logs reads across the rotated files', async () => {
+    const id = await runDetached(
+      '--log-opt',
+      'max-size=4k',
+      '--log-opt',
+      'max-file=3',
+      image,
+      'sh',
+      '-c',
+      'i=0; while [ $i -lt 400 ]; do echo "line $i padded to be a little longer"; i=$((i+1)); sleep 0.005; done; sleep 2; echo done',
+    );
+    assert.equal((await cli('wait', id)).stdout.trim(), '0');
+    const dir = join(agent.dataRoot, 'containers', id);
+    const files = readdirSync(dir)
+      .filter((name) => name.startsWith(`${id}.log`))
+      .sort();
+    assert.deepEqual(
+      files,
+      [`${id}.log`, `${id}.log.1`, `${id}.log.2`],
+      'the current file and two rotated ones',
+    );
+    const logs = (await cli('logs', id)).stdout.trim().split('\n');
+    assert.equal(logs.at(-1), 'done');
+    assert.ok(logs.length < 400, `older lines were rotated away (${logs.length} kept)`);
+    assert.match(logs[0]!, /^line \d+ padded/);
+    const refused = await cli('create', '--log-opt', 'max-file=zero', image, 'true');
+    assert.equal(refused.code, 125);
+    assert.match(refused.stderr, /invalid log-opt max-file "zero"/);
+    await cli('rm', id);
+  });
+
   test('restart policy on-failure:2 restarts twice, then leaves it exited', async () => {
     const id = await runDetached('--restart', 'on-failure:2', image, 'sh', '-c', 'echo run; exit 4');
     await until(

@@ -29,6 +29,7 @@ import type { VolumeStore } from '../../volumes/volume-store.js';
 import { attachToConmon, type ConmonAttachment } from '../attach/conmon-attach.js';
 import { checkHostLimits, type HostResources, hostDevices, throttleDevices } from '../host-resources.js';
 import { followLog, parseTimeBound, readLog, selectLines } from '../logs/k8s-log.js';
+import { rotatedFiles, rotateIfNeeded } from '../logs/log-rotation.js';
 import { cleanRuntimeMessage, launchConmon } from '../oci/conmon.js';
 import type { Runc } from '../oci/runc.js';
 import { secureJoin } from '../rootfs/secure-join.js';
@@ -86,6 +87,7 @@ export class ContainerService {
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly restartDelays = new Map<string, number>();
   private watcher: FSWatcher | null = null;
+  private rotationTimer: NodeJS.Timeout | null = null;
   private readonly attachments = new Map<string, ConmonAttachment>();
 
   private constructor(private readonly deps: ContainerServiceDeps) {}
@@ -100,6 +102,8 @@ export class ContainerService {
     });
     await deps.store.load();
     await service.reconcile();
+    service.rotationTimer = setInterval(() => void service.rotateLogs(), 1000);
+    service.rotationTimer.unref();
     return service;
   }
 
@@ -113,6 +117,38 @@ export class ContainerService {
 
   private logPath(id: string): string {
     return join(this.deps.store.containerDir(id), `${id}.log`);
+  }
+
+  /** max-size / max-file for a container: its own --log-opt, else the agent's log-opts. */
+  private logLimits(record: ContainerRecord): { maxSize: number; maxFiles: number } | null {
+    const opts = { ...this.deps.logOpts, ...record.HostConfig.LogConfig.Config };
+    if (!opts['max-size']) return null;
+    const maxFiles = opts['max-file'] ? Number(opts['max-file']) : 1;
+    return {
+      maxSize: parseLogSize(opts['max-size']),
+      maxFiles: Number.isInteger(maxFiles) && maxFiles > 0 ? maxFiles : 1,
+    };
+  }
+
+  /** The rotated files of a container's log that exist, oldest first. */
+  private rotatedLogs(id: string): string[] {
+    const record = this.deps.store.find(id);
+    const limits = record ? this.logLimits(record) : null;
+    return limits ? rotatedFiles(this.logPath(id), limits.maxFiles).slice(0, -1) : [];
+  }
+
+  /** Checks running containers' logs against their limits once a second (only if any has one). */
+  private async rotateLogs(): Promise<void> {
+    for (const record of this.deps.store.all()) {
+      const limits = record.State.Running ? this.logLimits(record) : null;
+      if (!limits) continue;
+      await rotateIfNeeded(
+        this.logPath(record.Id),
+        join(this.runtimeDir(record.Id), 'ctl'),
+        limits.maxSize,
+        limits.maxFiles,
+      ).catch((error) => this.deps.log.warn({ err: error, id: record.Id }, 'log rotation failed'));
+    }
   }
 
   // ---- queries -------------------------------------------------------------------------------
@@ -235,6 +271,15 @@ export class ContainerService {
         '--init needs tini installed on the host (Debian package "tini")',
       );
     }
+    const maxFiles = input.HostConfig.LogConfig.Config['max-file'];
+    if (maxFiles !== undefined && !/^[1-9]\d*$/.test(maxFiles)) {
+      throw new StevedoreError(
+        'INVALID_ARGUMENT',
+        `invalid log-opt max-file "${maxFiles}": use a whole number of files, 1 or more`,
+      );
+    }
+    const maxSize = input.HostConfig.LogConfig.Config['max-size'];
+    if (maxSize !== undefined) parseLogSize(maxSize);
     const image = await this.deps.resolveImage(input.Config.Image);
     const id = randomBytes(32).toString('hex');
     const name = input.name ?? generateName((candidate) => store.byName(candidate) !== undefined);
@@ -373,7 +418,6 @@ export class ContainerService {
       await writeFile(join(runtimeDir, 'config.json'), JSON.stringify(spec));
       await rm(join(this.exitDir, id), { force: true });
       await runc.delete(id, true);
-      const maxSize = record.HostConfig.LogConfig.Config['max-size'] ?? this.deps.logOpts['max-size'];
       const pid = await launchConmon(this.deps.conmonBinary, runc, {
         id,
         name: record.Name,
@@ -385,7 +429,6 @@ export class ContainerService {
         // conmon links `<socketDir>/<id>` to the bundle and makes its attach socket `<bundle>/attach`.
         socketDir: join(this.deps.execRoot, 'sockets'),
         logPath: this.logPath(id),
-        logSizeMax: maxSize ? parseLogSize(maxSize) : null,
         terminal: record.Config.Tty,
         stdin: record.Config.OpenStdin,
       });
@@ -1035,7 +1078,7 @@ export class ContainerService {
       const after = this.deps.store.find(id);
       result = { StatusCode: after?.State.ExitCode ?? 0, OOMKilled: after?.State.OOMKilled ?? false };
     });
-    const { lines, offset } = await readLog(this.logPath(id));
+    const { lines, offset } = await readLog(this.logPath(id), this.rotatedLogs(id));
     const query = {
       tail: options.tail,
       since: options.since ? parseTimeBound(options.since) : null,
@@ -1211,6 +1254,7 @@ export class ContainerService {
    */
   async close(stopContainers: boolean): Promise<void> {
     this.watcher?.close();
+    if (this.rotationTimer) clearInterval(this.rotationTimer);
     for (const timer of this.restartTimers.values()) clearTimeout(timer);
     if (!stopContainers) return;
     await Promise.all(

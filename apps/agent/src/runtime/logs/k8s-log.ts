@@ -84,15 +84,30 @@ export function selectLines(lines: LogLine[], query: LogQuery): LogLine[] {
   return selected;
 }
 
-/** The log as it is now, and the byte offset its end was read at. */
-export async function readLog(path: string): Promise<{ lines: LogLine[]; offset: number }> {
-  const data = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return Buffer.alloc(0);
-    throw error;
-  });
+/**
+ * The log as it is now (rotated files first, oldest first), and the byte offset the current
+ * file's end was read at.
+ */
+export async function readLog(
+  path: string,
+  rotated: readonly string[] = [],
+): Promise<{ lines: LogLine[]; offset: number }> {
+  const read = (file: string) =>
+    readFile(file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return Buffer.alloc(0);
+      throw error;
+    });
+  const parser = new K8sLogParser();
+  const lines: LogLine[] = [];
+  for (const file of rotated) {
+    const data = await read(file);
+    lines.push(...parser.push(data.subarray(0, data.lastIndexOf(0x0a) + 1).toString('utf8')));
+  }
+  const data = await read(path);
   // A record still being written has no newline yet; leave it for the follower.
   const end = data.lastIndexOf(0x0a) + 1;
-  return { lines: parseK8sLog(data.subarray(0, end).toString('utf8')), offset: end };
+  lines.push(...parser.push(data.subarray(0, end).toString('utf8')));
+  return { lines, offset: end };
 }
 
 /**

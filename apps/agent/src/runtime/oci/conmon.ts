@@ -16,7 +16,6 @@ export interface ConmonLaunch {
   persistDir: string;
   socketDir: string;
   logPath: string;
-  logSizeMax: number | null;
   terminal: boolean;
   stdin: boolean;
 }
@@ -43,7 +42,6 @@ export function launchConmon(conmonBinary: string, runc: Runc, options: ConmonLa
     '-0', options.persistDir,
     '--socket-dir-path', options.socketDir,
     '-l', `k8s-file:${options.logPath}`,
-    ...(options.logSizeMax ? ['--log-size-max', String(options.logSizeMax)] : []),
     ...(options.terminal ? ['-t'] : []),
     ...(options.stdin ? ['-i'] : []),
     '--log-level', 'error',
