@@ -162,6 +162,41 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     assert.match(unshare.stdout, /refused|not found|Operation not permitted/);
   });
 
+  test('--read-only, --tmpfs, --shm-size, --ulimit and no-new-privileges apply inside', async () => {
+    const script = [
+      'touch /rootfs-write 2>/dev/null && echo rootfs-writable || echo rootfs-readonly',
+      'touch /scratch/x && echo tmpfs-writable',
+      "df -k /scratch | tail -1 | awk '{print $2}'",
+      "df -k /dev/shm | tail -1 | awk '{print $2}'",
+      'ulimit -n',
+      'grep NoNewPrivs /proc/self/status',
+    ].join('; ');
+    const result = await cli(
+      'run',
+      '--rm',
+      '--read-only',
+      '--tmpfs',
+      '/scratch:size=1m',
+      '--shm-size',
+      '8m',
+      '--ulimit',
+      'nofile=512:1024',
+      '--security-opt',
+      'no-new-privileges',
+      image,
+      'sh',
+      '-c',
+      script,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trim().split('\n');
+    assert.deepEqual(lines.slice(0, 2), ['rootfs-readonly', 'tmpfs-writable']);
+    assert.equal(lines[2], '1024', 'tmpfs size=1m');
+    assert.equal(lines[3], '8192', '/dev/shm is 8 MiB');
+    assert.equal(lines[4], '512');
+    assert.match(lines[5]!, /NoNewPrivs:\s+1/);
+  });
+
   test('user, env, workdir and entrypoint as Docker applies them', async () => {
     const result = await cli(
       'run',
@@ -747,5 +782,35 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     assert.equal(await inspect(ender, '{{.State.Status}} {{.State.ExitCode}}'), 'exited 7');
     assert.equal((await cli('stop', '-t', '1', ticker)).code, 0, 'the adopted container is controllable');
     await cli('rm', ticker, ender);
+
+    // A container that dies while the agent is down comes back by its restart policy.
+    const since = String(Date.now() / 1000);
+    const phoenix = await runDetached('--restart', 'always', image, 'sleep', '300');
+    const firstPid = Number(await inspect(phoenix, '{{.State.Pid}}'));
+    await agent.kill9();
+    process.kill(firstPid, 'SIGKILL');
+    await until('the container to die', async () => !existsSync(`/proc/${firstPid}`));
+    await agent.restart();
+    await until(
+      'the restart',
+      async () => (await inspect(phoenix, '{{.State.Status}} {{.RestartCount}}')) === 'running 1',
+    );
+    assert.notEqual(Number(await inspect(phoenix, '{{.State.Pid}}')), firstPid);
+    const history = await cli(
+      'events',
+      '--since',
+      since,
+      '--until',
+      String(Date.now() / 1000),
+      '--filter',
+      `container=${phoenix}`,
+    );
+    const actions = history.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ')[2]);
+    assert.deepEqual(actions.slice(0, 2), ['create', 'start'], 'events from before the crash are kept');
+    assert.ok(actions.includes('die') && actions.lastIndexOf('start') > actions.indexOf('die'), `${actions}`);
+    await cli('rm', '-f', phoenix);
   });
 });

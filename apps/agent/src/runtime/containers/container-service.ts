@@ -1237,10 +1237,12 @@ export class ContainerService {
       );
       await this.afterExit(exited);
     }
+    // Docker's rule at daemon start: `always` comes back even after a manual stop,
+    // `unless-stopped` only if it was not stopped by hand.
     for (const record of this.deps.store.all()) {
       const policy = record.HostConfig.RestartPolicy.Name;
-      if (record.State.Status !== 'exited' || record.ManuallyStopped) continue;
-      if (policy === 'always' || policy === 'unless-stopped') {
+      if (record.State.Status !== 'exited' || this.restartTimers.has(record.Id)) continue;
+      if (policy === 'always' || (policy === 'unless-stopped' && !record.ManuallyStopped)) {
         await this.start(record.Id).catch((error) =>
           this.deps.log.warn({ err: error, id: record.Id }, 'restart at start-up failed'),
         );
