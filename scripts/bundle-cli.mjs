@@ -16,6 +16,8 @@ await build({
   target: 'node20',
   external: ['node-pty', 'node-unix-socket', 'bufferutil', 'utf-8-validate'],
   // Some dependencies are CommonJS and call require().
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });

@@ -25,7 +25,7 @@ const conmonsFor = (base: string) =>
     .filter((pid) => {
       try {
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return cmdline.startsWith('conmon\0') && cmdline.includes(base);
+        return /(^|\/)conmon$/.test(cmdline.split('\0')[0] ?? '') && cmdline.includes(base);
       } catch {
         return false;
       }

@@ -23,7 +23,7 @@ export function removeAgentLeftovers(base: string, execRoot: string): string[] {
         return '';
       }
     })();
-    if (cmdline.startsWith('conmon\0') && cmdline.includes(base)) {
+    if (/(^|\/)conmon$/.test(cmdline.split('\0')[0] ?? '') && cmdline.includes(base)) {
       try {
         process.kill(Number(pid), 'SIGKILL');
         cleaned.push(`conmon ${pid}`);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { cpuPercent, memoryUsed, readCgroupCounters } from './cgroup-counters.js';
+import { cpuPercent, memoryUsed, OpenCounterFiles, readCgroupCounters } from './cgroup-counters.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cgroup-tree-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -24,7 +24,7 @@ test('a cgroup v2 tree: cpu.stat usage_usec, memory.current minus inactive_file,
     '8:0 rbytes=4096 wbytes=8192 rios=1 wios=2\n8:16 rbytes=100 wbytes=0 rios=1 wios=0\n',
   );
   write(join(dir, 'pids.current'), '3\n');
-  const counters = await readCgroupCounters('2', join(root, 'v2'), '/stevedore/abc');
+  const counters = readCgroupCounters('2', join(root, 'v2'), '/stevedore/abc');
   assert.deepEqual(counters, {
     cpuNanos: 2_500_000_000,
     memoryUsage: 10485760,
@@ -36,7 +36,7 @@ test('a cgroup v2 tree: cpu.stat usage_usec, memory.current minus inactive_file,
   });
   assert.equal(memoryUsed(counters), 8388608);
   write(join(dir, 'memory.max'), 'max\n');
-  assert.equal((await readCgroupCounters('2', join(root, 'v2'), '/stevedore/abc')).memoryLimit, null);
+  assert.equal(readCgroupCounters('2', join(root, 'v2'), '/stevedore/abc').memoryLimit, null);
 });
 
 test('a cgroup v1 tree: cpuacct.usage, memory.usage_in_bytes minus total_inactive_file, blkio, pids', async () => {
@@ -53,7 +53,7 @@ test('a cgroup v1 tree: cpuacct.usage, memory.usage_in_bytes minus total_inactiv
     '8:0 Read 2048\n8:0 Write 1024\n8:0 Sync 3072\nTotal 3072\n',
   );
   write(join(v1, 'pids/stevedore/abc/pids.current'), '7\n');
-  const counters = await readCgroupCounters('1', v1, '/stevedore/abc');
+  const counters = readCgroupCounters('1', v1, '/stevedore/abc');
   assert.equal(counters.cpuNanos, 123456789);
   assert.equal(memoryUsed(counters), 4000000);
   assert.equal(counters.memoryLimit, null, 'the v1 "unlimited" number means no limit');
@@ -76,4 +76,18 @@ test('CPU % is Δcontainer / Δsystem × online CPUs × 100, as docker stats com
   const after1 = { counters: { ...counters, cpuNanos: 0.5e9 }, systemCpuNanos: 12e9 };
   assert.equal(cpuPercent(before, after1, 2), 50);
   assert.equal(cpuPercent(null, after1, 2), 0);
+});
+
+test('counter files stay open and re-read the current content; retain closes the rest', () => {
+  const files = new OpenCounterFiles();
+  const path = join(root, 'counter');
+  writeFileSync(path, '1\n');
+  assert.equal(files.read(path), '1\n');
+  writeFileSync(path, '22\n'); // same inode: truncated and rewritten
+  assert.equal(files.read(path), '22\n');
+  assert.equal(files.read(join(root, 'missing')), null);
+  files.retain([]);
+  rmSync(path);
+  assert.equal(files.read(path), null, 'closed, so the removed file is not read through a stale descriptor');
+  files.close();
 });

@@ -2,6 +2,7 @@ import type { ContainerStats } from '@stevedore/shared';
 import {
   cpuPercent,
   memoryUsed,
+  OpenCounterFiles,
   readCgroupCounters,
   readNetworkCounters,
   readSystemCpuNanos,
@@ -31,6 +32,7 @@ export class StatsSampler {
   private readonly listeners = new Set<(batch: Batch) => void>();
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
+  private readonly files = new OpenCounterFiles();
 
   constructor(
     private readonly running: () => SampledContainer[],
@@ -91,54 +93,58 @@ export class StatsSampler {
 
   private ensureRunning(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    void this.tick();
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    this.tick();
   }
 
   private halt(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.previous.clear();
+    this.files.close();
   }
 
-  private async tick(): Promise<void> {
-    if (this.ticking) return; // a slow tick is skipped, not stacked
+  private tick(): void {
+    if (this.ticking) return;
     this.ticking = true;
     try {
       const containers = this.running();
-      const systemCpuNanos = await readSystemCpuNanos();
+      const reader = this.files.read;
+      const systemCpuNanos = readSystemCpuNanos(reader);
       const read = new Date().toISOString();
       const complete = new Set<string>();
-      const stats = await Promise.all(
-        containers.map(async (container): Promise<ContainerStats> => {
-          const [counters, network] = await Promise.all([
-            readCgroupCounters(this.host.cgroupVersion, this.host.cgroupRoot, container.cgroupsPath),
-            readNetworkCounters(container.pid),
-          ]);
-          const sample = { counters, systemCpuNanos };
-          const previous = this.previous.get(container.id) ?? null;
-          if (previous) complete.add(container.id);
-          this.previous.set(container.id, sample);
-          const limit = counters.memoryLimit ?? this.host.memTotal;
-          const used = memoryUsed(counters);
-          return {
-            id: container.id,
-            name: container.name,
-            read,
-            cpuPercent: cpuPercent(previous, sample, this.host.onlineCpus),
-            memoryUsage: used,
-            memoryLimit: limit,
-            memoryPercent: limit > 0 ? (used / limit) * 100 : 0,
-            networkRx: network.rx,
-            networkTx: network.tx,
-            blockRead: counters.blockRead,
-            blockWrite: counters.blockWrite,
-            pids: counters.pids,
-          };
-        }),
-      );
+      const stats = containers.map((container): ContainerStats => {
+        const counters = readCgroupCounters(
+          this.host.cgroupVersion,
+          this.host.cgroupRoot,
+          container.cgroupsPath,
+          reader,
+        );
+        const network = readNetworkCounters(container.pid, reader);
+        const sample = { counters, systemCpuNanos };
+        const previous = this.previous.get(container.id) ?? null;
+        if (previous) complete.add(container.id);
+        this.previous.set(container.id, sample);
+        const limit = counters.memoryLimit ?? this.host.memTotal;
+        const used = memoryUsed(counters);
+        return {
+          id: container.id,
+          name: container.name,
+          read,
+          cpuPercent: cpuPercent(previous, sample, this.host.onlineCpus),
+          memoryUsage: used,
+          memoryLimit: limit,
+          memoryPercent: limit > 0 ? (used / limit) * 100 : 0,
+          networkRx: network.rx,
+          networkTx: network.tx,
+          blockRead: counters.blockRead,
+          blockWrite: counters.blockWrite,
+          pids: counters.pids,
+        };
+      });
       const live = new Set(containers.map((c) => c.id));
       for (const id of this.previous.keys()) if (!live.has(id)) this.previous.delete(id);
+      this.files.retain(['/proc/stat', ...containers.flatMap((c) => [c.id, `/proc/${c.pid}/`])]);
       for (const listener of this.listeners) listener({ stats, complete });
     } finally {
       this.ticking = false;
