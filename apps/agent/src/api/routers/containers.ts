@@ -7,7 +7,7 @@ import {
   ContainerListInputSchema,
   ContainerNameSchema,
   ContainerRefSchema,
-  ContainerStatsSchema,
+  type ContainerStats,
   ContainerSummarySchema,
   ExecInputSchema,
   ExecResizeSchema,
@@ -99,7 +99,8 @@ export const containersRouter = router({
       input.stream,
       signal ?? new AbortController().signal,
     )) {
-      yield z.array(ContainerStatsSchema).parse(batch);
+      // Built by the sampler from typed counters; parsing 100 objects a second would cost more than sampling them.
+      yield batch satisfies ContainerStats[];
     }
   }),
   /** `docker exec`: output events until the process exits; stdin and resizes through the mutations below. */

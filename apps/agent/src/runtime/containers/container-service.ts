@@ -909,6 +909,7 @@ export class ContainerService {
         name: record.Name,
         pid: record.State.Pid,
         cgroupsPath: this.cgroupsPath(record.Id),
+        hasNetwork: record.HostConfig.NetworkMode !== 'none',
       }));
   }
 

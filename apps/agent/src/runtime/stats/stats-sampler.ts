@@ -14,6 +14,8 @@ export interface SampledContainer {
   name: string;
   pid: number;
   cgroupsPath: string;
+  /** false for `--network none`: only loopback, nothing to count. */
+  hasNetwork: boolean;
 }
 
 interface Batch {
@@ -120,7 +122,7 @@ export class StatsSampler {
           container.cgroupsPath,
           reader,
         );
-        const network = readNetworkCounters(container.pid, reader);
+        const network = container.hasNetwork ? readNetworkCounters(container.pid, reader) : { rx: 0, tx: 0 };
         const sample = { counters, systemCpuNanos };
         const previous = this.previous.get(container.id) ?? null;
         if (previous) complete.add(container.id);
