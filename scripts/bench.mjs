@@ -246,7 +246,8 @@ async function benchRun() {
     const ids = [];
     for (let i = 0; i < 20; i++) ids.push(cli('run', '-d', image, 'sleep', '3600').trim());
     await sleep(1000);
-    const conmonPss = conmonPids(agent.base).map(pssKiB);
+    const { conmonPidsFor } = await import('../apps/agent/test/harness/leftovers.ts');
+    const conmonPss = conmonPidsFor(agent.base).map(pssKiB);
     const agentAfter = rssKiB(agent.child.pid);
     const perContainerKiB = conmonPss.reduce((a, b) => a + b, 0) / ids.length;
 
@@ -318,20 +319,6 @@ function writeConfig(config) {
   const file = join(dir, 'daemon.json');
   writeFileSync(file, JSON.stringify(config));
   return file;
-}
-
-function conmonPids(base) {
-  return readdirSync('/proc')
-    .filter((pid) => /^\d+$/.test(pid))
-    .filter((pid) => {
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return /(^|\/)conmon$/.test(cmdline.split('\0')[0] ?? '') && cmdline.includes(base);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 function pssKiB(pid) {

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, repoRoot, startAgent } from './harness/agent-process.js';
 import { cgroupsUnder, readCgroupFile, removeCgroupParent } from './harness/cgroups.js';
 import { runCli, runCliInTerminal } from './harness/cli-process.js';
+import { conmonPidsFor } from './harness/leftovers.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { type PushedImage, pushBusybox } from './harness/test-images.js';
 
@@ -19,17 +20,7 @@ const mountsUnder = (base: string) =>
     .map((line) => line.split(' ')[4] ?? '')
     .filter((point) => point.startsWith(`${base}/`));
 
-const conmonsFor = (base: string) =>
-  readdirSync('/proc')
-    .filter((pid) => /^\d+$/.test(pid))
-    .filter((pid) => {
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return /(^|\/)conmon$/.test(cmdline.split('\0')[0] ?? '') && cmdline.includes(base);
-      } catch {
-        return false;
-      }
-    });
+const conmonsFor = conmonPidsFor;
 
 async function until<T>(
   what: string,

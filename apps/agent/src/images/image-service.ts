@@ -20,6 +20,7 @@ import type { AgentPaths } from '../config/paths.js';
 import type { ImageForContainer } from '../runtime/containers/container-service.js';
 import { applyLayer } from '../storage/extract/apply-layer.js';
 import { chainIdOf, Overlay2Store } from '../storage/overlay2/layer-store.js';
+import { AsyncQueue } from '../util/async-queue.js';
 import { ContentStore } from './content/content-store.js';
 import { type ImageRecord, ImageStore } from './image-store.js';
 import { pullImage } from './pull.js';
@@ -162,40 +163,15 @@ export class ImageService {
 
   /** Progress events while pulling, then the image; the pull goes on if the caller goes away. */
   async *pull(reference: string): AsyncGenerator<PullEvent> {
-    const queue: PullEvent[] = [];
-    let wake: (() => void) | null = null;
-    let finished = false;
-    let failure: unknown = null;
-    const push = (event: PullEvent) => {
-      queue.push(event);
-      wake?.();
-    };
+    const queue = new AsyncQueue<PullEvent>();
     const deps = { registry: this.registry, content: this.content, layers: this.layers, images: this.images };
-    pullImage(deps, reference, (progress: PullProgress) => push({ type: 'progress', progress }))
-      .then((image) => push({ type: 'done', image: summarize(image) }))
-      .catch((error: unknown) => {
-        failure = error;
+    pullImage(deps, reference, (progress: PullProgress) => queue.push({ type: 'progress', progress }))
+      .then((image) => {
+        queue.push({ type: 'done', image: summarize(image) });
+        queue.close();
       })
-      .finally(() => {
-        finished = true;
-        wake?.();
-      });
-    for (;;) {
-      const next = queue.shift();
-      if (next) {
-        yield next;
-        if (next.type === 'done') return;
-        continue;
-      }
-      if (finished) {
-        if (failure) throw failure;
-        return;
-      }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = null;
-    }
+      .catch((error: unknown) => queue.close(error));
+    yield* queue.drain();
   }
 
   /** `docker login`: the credentials are checked against the registry before they are kept. */

@@ -15,20 +15,11 @@ export function removeAgentLeftovers(base: string, execRoot: string): string[] {
     spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
     cleaned.push(`container ${id.slice(0, 12)}`);
   }
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    const cmdline = (() => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      } catch {
-        return '';
-      }
-    })();
-    if (/(^|\/)conmon$/.test(cmdline.split('\0')[0] ?? '') && cmdline.includes(base)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-        cleaned.push(`conmon ${pid}`);
-      } catch {}
-    }
+  for (const pid of conmonPidsFor(base)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      cleaned.push(`conmon ${pid}`);
+    } catch {}
   }
   const mountPoints = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
@@ -40,4 +31,19 @@ export function removeAgentLeftovers(base: string, execRoot: string): string[] {
     cleaned.push(`mount ${point}`);
   }
   return cleaned;
+}
+
+/** conmon monitors whose command line names a path under `base` (an agent's roots). */
+export function conmonPidsFor(base: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return /(^|\/)conmon$/.test(cmdline.split('\0')[0] ?? '') && cmdline.includes(base);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }

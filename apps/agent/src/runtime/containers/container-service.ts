@@ -23,6 +23,7 @@ import { applyChanges } from '../../images/commit-changes.js';
 import type { ImageService } from '../../images/image-service.js';
 import { diffArchive } from '../../storage/overlay2/diff-archive.js';
 import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
+import { AsyncQueue } from '../../util/async-queue.js';
 import { execFile } from '../../util/exec.js';
 import type { Logger } from '../../util/logger.js';
 import type { VolumeStore } from '../../volumes/volume-store.js';
@@ -34,7 +35,7 @@ import { cleanRuntimeMessage, launchConmon } from '../oci/conmon.js';
 import type { Runc } from '../oci/runc.js';
 import { secureJoin } from '../rootfs/secure-join.js';
 import { lookupUser } from '../rootfs/users.js';
-import { buildSpec } from '../spec/build-spec.js';
+import { buildResources, buildSpec } from '../spec/build-spec.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../spec/default-profile.js';
 import type { SampledContainer } from '../stats/stats-sampler.js';
 import { archiveFromContainer, exportRootfs, extractIntoContainer } from './container-files.js';
@@ -1004,26 +1005,11 @@ export class ContainerService {
       }
       const warnings = checkHostLimits(parsed.data, this.deps.host);
       if (record.State.Running) {
-        const spec = buildSpec({
-          config: record.Config,
-          hostConfig: parsed.data,
-          args: [],
-          env: [],
-          cwd: '/',
-          user: { uid: 0, gid: 0, additionalGids: [], home: '/' },
-          rootfs: '',
-          etcFiles: { hosts: '', hostname: '', resolvConf: '' },
-          mounts: [],
-          network: 'host',
-          cgroupsPath: '',
+        const { devices: _devices, ...resources } = buildResources(parsed.data, {
           swapAccounting: this.deps.host.swapAccounting,
-          hostDevices: [],
           throttleRead: await throttleDevices(parsed.data.BlkioDeviceReadBps),
           throttleWrite: await throttleDevices(parsed.data.BlkioDeviceWriteBps),
-          initBinary: null,
-          availableCapabilities: this.deps.host.boundingCapabilities,
         });
-        const { devices: _devices, ...resources } = spec.linux.resources;
         // runc update leaves a limit as it is when the field is absent; "unlimited" must be said.
         resources.memory = {
           limit: -1,
@@ -1114,31 +1100,27 @@ export class ContainerService {
   ): AsyncGenerator<AttachEvent> {
     const id = this.deps.store.get(ref).Id;
     const attachId = randomBytes(32).toString('hex');
-    const queue: AttachEvent[] = [{ type: 'attached', attachId }];
-    let wake: (() => void) | null = null;
-    const push = (event: AttachEvent) => {
-      queue.push(event);
-      wake?.();
-    };
+    const queue = new AsyncQueue<AttachEvent>();
+    queue.push({ type: 'attached', attachId });
+    // Done when the container has exited and conmon has closed the socket (or a second later).
     let exited = false;
+    let socketEnded = false;
+    const closeWhenDone = () => {
+      if (exited && (socketEnded || !options.startIt)) queue.close();
+    };
     void this.waitFor(this.exitWaiters, id).then(() => {
       exited = true;
-      wake?.();
-      // conmon closes the socket as it exits; do not wait for that forever.
-      setTimeout(() => {
-        socketEnded = true;
-        wake?.();
-      }, 1000).unref();
+      closeWhenDone();
+      setTimeout(() => queue.close(), 1000).unref();
     });
     let attachment: ConmonAttachment | null = null;
-    let socketEnded = false;
     const connect = async (bundle: string) => {
       attachment = await attachToConmon(
         bundle,
-        (stream, data) => push({ type: 'output', stream, data: data.toString('base64') }),
+        (stream, data) => queue.push({ type: 'output', stream, data: data.toString('base64') }),
         () => {
           socketEnded = true;
-          wake?.();
+          closeWhenDone();
         },
       );
       this.attachments.set(attachId, attachment);
@@ -1152,26 +1134,8 @@ export class ContainerService {
         if (!target.State.Running) throw notRunning(target);
         await connect(this.runtimeDir(id));
       }
-      const onAbort = () => wake?.();
-      signal.addEventListener('abort', onAbort);
-      try {
-        for (;;) {
-          const next = queue.shift();
-          if (next) {
-            yield next;
-            continue;
-          }
-          if (signal.aborted) return;
-          if (exited && socketEnded) break;
-          if (exited && !options.startIt) break;
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-          wake = null;
-        }
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-      }
+      yield* queue.drain(signal);
+      if (signal.aborted) return;
       const after = this.deps.store.find(id);
       yield {
         type: 'exit',

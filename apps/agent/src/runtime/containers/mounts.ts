@@ -2,7 +2,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { isAbsolute, normalize } from 'node:path';
 import { type ContainerConfig, type HostConfig, type MountPoint, StevedoreError } from '@stevedore/shared';
 import { execFile } from '../../util/exec.js';
-import type { VolumeStore } from '../../volumes/volume-store.js';
+import type { VolumeRecord, VolumeStore } from '../../volumes/volume-store.js';
 import { secureJoin } from '../rootfs/secure-join.js';
 import type { SpecMount } from '../spec/build-spec.js';
 
@@ -36,16 +36,7 @@ export async function resolveMounts(
     const dest = claim(destination, bind);
     const rw = mode !== 'ro';
     if (anonymous) {
-      const volume = await volumes.ensure(null);
-      mounts.push({
-        Type: 'volume',
-        Name: volume.Name,
-        Source: volume.Mountpoint,
-        Destination: dest,
-        Mode: mode,
-        RW: rw,
-        Propagation: '',
-      });
+      mounts.push(volumeMount(await volumes.ensure(null), dest, mode, rw));
     } else if (isAbsolute(source)) {
       await mkdir(source, { recursive: true });
       mounts.push({
@@ -60,16 +51,7 @@ export async function resolveMounts(
       if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(source)) {
         throw invalid('a volume name is [a-zA-Z0-9][a-zA-Z0-9_.-]; a host path must be absolute', bind);
       }
-      const volume = await volumes.ensure(source);
-      mounts.push({
-        Type: 'volume',
-        Name: volume.Name,
-        Source: volume.Mountpoint,
-        Destination: dest,
-        Mode: mode || 'z',
-        RW: rw,
-        Propagation: '',
-      });
+      mounts.push(volumeMount(await volumes.ensure(source), dest, mode || 'z', rw));
     }
   }
   for (const path of Object.keys(host.Tmpfs)) claim(path, path);
@@ -77,19 +59,20 @@ export async function resolveMounts(
     const dest = normalize(path);
     if (taken.has(dest)) continue;
     claim(dest, path);
-    const volume = await volumes.ensure(null);
-    mounts.push({
-      Type: 'volume',
-      Name: volume.Name,
-      Source: volume.Mountpoint,
-      Destination: dest,
-      Mode: '',
-      RW: true,
-      Propagation: '',
-    });
+    mounts.push(volumeMount(await volumes.ensure(null), dest, '', true));
   }
   return mounts;
 }
+
+const volumeMount = (volume: VolumeRecord, destination: string, mode: string, rw: boolean): MountPoint => ({
+  Type: 'volume',
+  Name: volume.Name,
+  Source: volume.Mountpoint,
+  Destination: destination,
+  Mode: mode,
+  RW: rw,
+  Propagation: '',
+});
 
 /**
  * Mounts in runc's terms. A volume used for the first time gets the image's content at its mount

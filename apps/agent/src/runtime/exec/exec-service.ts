@@ -9,6 +9,7 @@ import {
   ExecInputSchema,
   StevedoreError,
 } from '@stevedore/shared';
+import { AsyncQueue } from '../../util/async-queue.js';
 import type { ContainerService } from '../containers/container-service.js';
 import { startFailureExitCode } from '../containers/container-service.js';
 import { processEnv } from '../containers/image-defaults.js';
@@ -81,13 +82,10 @@ export class ExecService {
       record.Id,
     ];
 
-    const queue: ExecEvent[] = [{ type: 'started', execId }];
-    let wake: (() => void) | null = null;
+    const queue = new AsyncQueue<ExecEvent>();
+    queue.push({ type: 'started', execId });
     let finished = false;
-    const push = (event: ExecEvent) => {
-      queue.push(event);
-      wake?.();
-    };
+    const push = (event: ExecEvent) => queue.push(event);
     let stderrText = '';
     const exit = (code: number) => {
       if (finished) return;
@@ -101,6 +99,7 @@ export class ExecService {
           : code;
       this.containers.publishExec(record, 'exec_die', { execID: execId, exitCode: String(exitCode) });
       push({ type: 'exit', exitCode });
+      queue.close();
     };
     this.containers.publishExec(record, `exec_start: ${command}`, { execID: execId });
 
@@ -156,25 +155,8 @@ export class ExecService {
       });
     }
 
-    const onAbort = () => wake?.();
-    signal.addEventListener('abort', onAbort);
-    try {
-      for (;;) {
-        const next = queue.shift();
-        if (next) {
-          yield next;
-          if (next.type === 'exit') return;
-          continue;
-        }
-        if (signal.aborted) return; // the caller left; the process goes on, like a detached docker exec
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = null;
-      }
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    // When the caller leaves, the process goes on, like a detached `docker exec`.
+    yield* queue.drain(signal);
   }
 
   write(execId: string, data: Buffer, eof: boolean): void {

@@ -100,7 +100,7 @@ export function buildSpec(input: SpecInput): OciSpec {
     mounts: buildMounts(input),
     linux: {
       namespaces,
-      resources: buildResources(input),
+      resources: buildResources(input.hostConfig, input),
       cgroupsPath: input.cgroupsPath,
       ...(host.Privileged
         ? { devices: input.hostDevices }
@@ -193,8 +193,11 @@ function buildMounts(input: SpecInput): OciMount[] {
   return mounts;
 }
 
-function buildResources(input: SpecInput): OciResources {
-  const host = input.hostConfig;
+/** The cgroup part of the spec; also what `update` hands to `runc update` for a live container. */
+export function buildResources(
+  host: HostConfig,
+  input: Pick<SpecInput, 'swapAccounting' | 'throttleRead' | 'throttleWrite'>,
+): OciResources {
   const resources: OciResources = {
     devices: host.Privileged ? [{ allow: true, access: 'rwm' }] : DEVICE_RULES.map((rule) => ({ ...rule })),
   };

@@ -1,28 +1,6 @@
-import type { AgentClient } from '../../../api/client.js';
 import { type Command, type CommandContext, stringFlag } from '../../command.js';
-import { describeError, OperationalError } from '../../errors.js';
-
-/**
- * Runs `action` for every container named, printing each name as Docker does; failures are
- * reported and the others still handled, then exit 1.
- */
-async function forEachContainer(
-  context: CommandContext,
-  action: (client: AgentClient, container: string) => Promise<void>,
-): Promise<number> {
-  const client = await context.agent();
-  let code = 0;
-  for (const container of context.args) {
-    try {
-      await action(client, container);
-      context.reporter.line(container);
-    } catch (error) {
-      context.reporter.error(describeError(error));
-      code = 1;
-    }
-  }
-  return code;
-}
+import { forEachArgument } from '../../each-argument.js';
+import { OperationalError } from '../../errors.js';
 
 const timeoutOf = (context: CommandContext): number | undefined => {
   const text = stringFlag(context, 'time') ?? stringFlag(context, 'timeout');
@@ -55,7 +33,7 @@ export const startCommand: Command = {
   flags: [],
   args: MANY,
   execute: (context) =>
-    forEachContainer(context, (client, container) => client.containers.start.mutate({ container })),
+    forEachArgument(context, (client, container) => client.containers.start.mutate({ container })),
 };
 
 export const stopCommand: Command = {
@@ -67,7 +45,7 @@ export const stopCommand: Command = {
   execute(context) {
     const timeout = timeoutOf(context);
     const signal = stringFlag(context, 'signal');
-    return forEachContainer(context, (client, container) =>
+    return forEachArgument(context, (client, container) =>
       client.containers.stop.mutate({
         container,
         ...(timeout !== undefined ? { timeout } : {}),
@@ -85,7 +63,7 @@ export const restartCommand: Command = {
   args: MANY,
   execute(context) {
     const timeout = timeoutOf(context);
-    return forEachContainer(context, (client, container) =>
+    return forEachArgument(context, (client, container) =>
       client.containers.restart.mutate({ container, ...(timeout !== undefined ? { timeout } : {}) }),
     );
   },
@@ -99,7 +77,7 @@ export const killCommand: Command = {
   args: MANY,
   execute(context) {
     const signal = stringFlag(context, 'signal') ?? 'SIGKILL';
-    return forEachContainer(context, (client, container) =>
+    return forEachArgument(context, (client, container) =>
       client.containers.kill.mutate({ container, signal }),
     );
   },
@@ -112,7 +90,7 @@ export const pauseCommand: Command = {
   flags: [],
   args: MANY,
   execute: (context) =>
-    forEachContainer(context, (client, container) => client.containers.pause.mutate({ container })),
+    forEachArgument(context, (client, container) => client.containers.pause.mutate({ container })),
 };
 
 export const unpauseCommand: Command = {
@@ -122,7 +100,7 @@ export const unpauseCommand: Command = {
   flags: [],
   args: MANY,
   execute: (context) =>
-    forEachContainer(context, (client, container) => client.containers.unpause.mutate({ container })),
+    forEachArgument(context, (client, container) => client.containers.unpause.mutate({ container })),
 };
 
 export const rmCommand: Command = {
@@ -147,7 +125,7 @@ export const rmCommand: Command = {
   execute(context) {
     const force = context.flags.get('force') === true;
     const volumes = context.flags.get('volumes') === true;
-    return forEachContainer(context, (client, container) =>
+    return forEachArgument(context, (client, container) =>
       client.containers.remove.mutate({ container, force, volumes }),
     );
   },
@@ -172,18 +150,8 @@ export const waitCommand: Command = {
   description: 'Block until one or more containers stop, then print their exit codes',
   flags: [],
   args: MANY,
-  async execute(context) {
-    const client = await context.agent();
-    let code = 0;
-    for (const container of context.args) {
-      try {
-        const result = await client.containers.wait.mutate({ container });
-        context.reporter.line(String(result.StatusCode));
-      } catch (error) {
-        context.reporter.error(describeError(error));
-        code = 1;
-      }
-    }
-    return code;
-  },
+  execute: (context) =>
+    forEachArgument(context, async (client, container) => [
+      String((await client.containers.wait.mutate({ container })).StatusCode),
+    ]),
 };

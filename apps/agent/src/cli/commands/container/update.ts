@@ -1,6 +1,7 @@
 import { parseByteSize, parseCpus, parseRestartPolicy, type ResourcesUpdate } from '@stevedore/shared';
 import { type Command, stringFlag } from '../../command.js';
-import { describeError, OperationalError } from '../../errors.js';
+import { forEachArgument } from '../../each-argument.js';
+import { OperationalError } from '../../errors.js';
 import { CREATE_FLAGS } from './create-flags.js';
 
 const UPDATABLE = [
@@ -64,18 +65,9 @@ export const updateCommand: Command = {
     if (Object.keys(resources).length === 0) {
       throw new OperationalError('you must provide one or more flags when using this command');
     }
-    const client = await context.agent();
-    let code = 0;
-    for (const container of context.args) {
-      try {
-        const result = await client.containers.update.mutate({ container, resources });
-        for (const warning of result.Warnings) context.reporter.error(`WARNING: ${warning}`);
-        context.reporter.line(container);
-      } catch (error) {
-        context.reporter.error(describeError(error));
-        code = 1;
-      }
-    }
-    return code;
+    return forEachArgument(context, async (client, container) => {
+      const result = await client.containers.update.mutate({ container, resources });
+      for (const warning of result.Warnings) context.reporter.error(`WARNING: ${warning}`);
+    });
   },
 };

@@ -1,5 +1,5 @@
 import { type Command, FORMAT_FLAG, listFlag, stringFlag } from '../../command.js';
-import { describeError } from '../../errors.js';
+import { forEachArgument } from '../../each-argument.js';
 import { formatValue } from '../../format/template-output.js';
 
 export const volumeCreateCommand: Command = {
@@ -72,18 +72,8 @@ export const volumeRmCommand: Command = {
     { name: 'force', short: 'f', kind: 'boolean', description: 'Force the removal of one or more volumes' },
   ],
   args: { min: 1, max: Number.POSITIVE_INFINITY },
-  async execute(context) {
-    const client = await context.agent();
-    let code = 0;
-    for (const name of context.args) {
-      try {
-        await client.volumes.remove.mutate({ name, force: context.flags.get('force') === true });
-        context.reporter.line(name);
-      } catch (error) {
-        context.reporter.error(describeError(error));
-        code = 1;
-      }
-    }
-    return code;
-  },
+  execute: (context) =>
+    forEachArgument(context, async (client, name) => {
+      await client.volumes.remove.mutate({ name, force: context.flags.get('force') === true });
+    }),
 };
