@@ -15,6 +15,9 @@ import { ExecService } from './runtime/exec/exec-service.js';
 import { readHostResources } from './runtime/host-resources.js';
 import { Runc } from './runtime/oci/runc.js';
 import { StatsSampler } from './runtime/stats/stats-sampler.js';
+import { resolveIdMap } from './runtime/userns/id-map.js';
+import { RemappedLayers } from './runtime/userns/remapped-layers.js';
+import { Overlay2Store } from './storage/overlay2/layer-store.js';
 import { findExecutable } from './system/runtimes.js';
 import { SystemService } from './system/system-service.js';
 import { AGENT_VERSION, gitCommit } from './system/version.js';
@@ -73,7 +76,21 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
   const events = new EventBus();
   const eventsService = new EventsService(events, join(paths.dataRoot, 'events.jsonl'));
   await eventsService.init();
-  const volumeStore = new VolumeStore(join(paths.dataRoot, 'volumes'));
+  // --userns-remap: containers get a user namespace and layer copies owned by the mapped range,
+  // kept under <data-root>/<uid>.<gid>/ like dockerd's.
+  const idMap = config.usernsRemap ? await resolveIdMap(config.usernsRemap) : null;
+  const remap = idMap
+    ? new RemappedLayers(
+        images.layerStore,
+        new Overlay2Store(join(paths.dataRoot, `${idMap.uid.start}.${idMap.gid.start}`, 'overlay2')),
+        idMap,
+      )
+    : null;
+  await remap?.init();
+  const volumeStore = new VolumeStore(
+    join(paths.dataRoot, 'volumes'),
+    idMap ? { uid: idMap.uid.start, gid: idMap.gid.start } : null,
+  );
   await volumeStore.init();
   const runc = new Runc(
     (await findExecutable(config.defaultRuntime)) ?? config.defaultRuntime,
@@ -82,7 +99,8 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
   const hostResources = await readHostResources();
   const containers = await ContainerService.create({
     store: new ContainerStore(paths.containers),
-    layers: images.layerStore,
+    layers: remap?.target ?? images.layerStore,
+    remap,
     volumes: volumeStore,
     runc,
     conmonBinary: (await findExecutable('conmon')) ?? 'conmon',

@@ -41,6 +41,12 @@ export const DaemonConfigSchema = z
     'live-restore': z.boolean().optional(),
     'default-runtime': z.enum(['runc', 'crun']).optional(),
     'cgroup-parent': z.string().optional(),
+    'userns-remap': z
+      .string()
+      .regex(/^(default|[a-z_][a-z0-9_-]*(:[a-z_][a-z0-9_-]*)?|\d+(:\d+)?)$/, {
+        message: 'must be "default" or a user[:group] (name or id) with ranges in /etc/subuid and /etc/subgid',
+      })
+      .optional(),
     tlscert: absolutePath.optional(),
     tlskey: absolutePath.optional(),
     'auth-tokens-file': absolutePath.optional(),

@@ -19,6 +19,8 @@ export interface AgentConfig {
   liveRestore: boolean;
   defaultRuntime: 'runc' | 'crun';
   cgroupParent: string | null;
+  /** `--userns-remap`: containers run in a user namespace mapped to this user's subordinate ids. */
+  usernsRemap: string | null;
   logOpts: Record<string, string>;
   tlsCert: string | null;
   tlsKey: string | null;
@@ -142,6 +144,14 @@ export const AGENT_FLAGS: readonly AgentFlag[] = [
     kind: 'string',
     valueName: 'PATH',
     description: 'Parent cgroup for all containers',
+  },
+  {
+    name: 'userns-remap',
+    fileKey: 'userns-remap',
+    kind: 'string',
+    valueName: 'USER[:GROUP]',
+    description:
+      'Run containers in a user namespace mapped to the subordinate ids of USER ("default": stevedoremap)',
   },
   {
     name: 'log-level',

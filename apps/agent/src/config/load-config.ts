@@ -159,6 +159,7 @@ function resolveConfig(merged: DaemonConfig, configFile: string | null, logLevel
     liveRestore: merged['live-restore'] ?? false,
     defaultRuntime: merged['default-runtime'] ?? 'runc',
     cgroupParent: merged['cgroup-parent'] ?? null,
+    usernsRemap: merged['userns-remap'] ?? null,
     logOpts: merged['log-opts'] ?? {},
     tlsCert: merged.tlscert ?? null,
     tlsKey: merged.tlskey ?? null,

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentConfig } from './agent-config.js';
 
@@ -31,7 +31,9 @@ export function agentPaths(config: AgentConfig): AgentPaths {
 export async function prepareRoots(paths: AgentPaths): Promise<void> {
   await mkdir(paths.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(paths.execRoot, { recursive: true, mode: 0o700 });
-  await mkdir(paths.containers, { recursive: true, mode: 0o710 });
+  // Search-only for others: a user-namespaced container's root must reach its /etc files here.
+  await mkdir(paths.containers, { recursive: true, mode: 0o711 });
+  await chmod(paths.containers, 0o711);
   await mkdir(paths.images, { recursive: true, mode: 0o700 });
   await mkdir(paths.auth, { recursive: true, mode: 0o700 });
 }

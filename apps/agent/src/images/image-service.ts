@@ -87,7 +87,7 @@ export class ImageService {
         image: reference,
       });
     }
-    return { id: image.id, topChainId, config: image.config.config };
+    return { id: image.id, topChainId, chainIds: image.chainIds, config: image.config.config };
   }
 
   /**

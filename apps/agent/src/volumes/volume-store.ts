@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { chown, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StevedoreError, type Volume, VolumeSchema } from '@stevedore/shared';
 import { z } from 'zod';
@@ -15,7 +15,11 @@ export type VolumeRecord = z.infer<typeof VolumeRecordSchema>;
 
 /** Local volumes: `<data-root>/volumes/<name>/_data`, metadata beside it. */
 export class VolumeStore {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    /** Who owns a new volume's data: the mapped root under `--userns-remap`. */
+    private readonly owner: { uid: number; gid: number } | null = null,
+  ) {}
 
   async init(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o701 });
@@ -47,6 +51,7 @@ export class VolumeStore {
     if (existing) return existing;
     const mountpoint = join(this.dir, volumeName, '_data');
     await mkdir(mountpoint, { recursive: true, mode: 0o755 });
+    if (this.owner) await chown(mountpoint, this.owner.uid, this.owner.gid);
     const record: VolumeRecord = {
       Name: volumeName,
       Driver: 'local',

@@ -5,7 +5,7 @@
  * exit hook kills and cleans up whatever a crashed test left behind.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { removeAgentLeftovers } from './leftovers.js';
@@ -69,6 +69,8 @@ process.once('exit', () => {
 export async function startAgent(options: StartAgentOptions = {}): Promise<AgentProcess> {
   if (!existsSync(builtEntry)) throw new Error('the agent is not built: run `npx tsc -b apps/agent` first');
   const base = mkdtempSync('/tmp/stevedore-agent-');
+  // Search-only for others, as /var/lib is: a user-namespaced container's root must reach its rootfs.
+  chmodSync(base, 0o711);
   const entry = { child: null as ChildProcess | null, base };
   live.add(entry);
   const dataRoot = join(base, 'data');

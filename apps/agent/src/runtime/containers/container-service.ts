@@ -38,6 +38,7 @@ import { lookupUser } from '../rootfs/users.js';
 import { buildResources, buildSpec } from '../spec/build-spec.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../spec/default-profile.js';
 import type { SampledContainer } from '../stats/stats-sampler.js';
+import type { RemappedLayers } from '../userns/remapped-layers.js';
 import { archiveFromContainer, exportRootfs, extractIntoContainer } from './container-files.js';
 import { type ContainerRecord, initialState } from './container-record.js';
 import type { ContainerStore } from './container-store.js';
@@ -51,6 +52,8 @@ import { statusText } from './status-text.js';
 export interface ImageForContainer {
   id: string;
   topChainId: string;
+  /** Every layer, bottom first. */
+  chainIds: string[];
   config: Parameters<typeof applyImageConfig>[1];
 }
 
@@ -63,6 +66,8 @@ export interface ContainerServiceDeps {
   events: EventBus;
   host: HostResources;
   resolveImage(reference: string): Promise<ImageForContainer>;
+  /** `--userns-remap`: the mapping and the remapped copies of image layers (`layers` is their store). */
+  remap?: RemappedLayers | null;
   /** Creates an image from a container layer (the image service's commit). */
   commitImage?: ImageService['commit'];
   execRoot: string;
@@ -266,6 +271,12 @@ export class ContainerService {
         { networkMode: network },
       );
     }
+    if (this.deps.remap && (input.HostConfig.Privileged || input.HostConfig.NetworkMode === 'host')) {
+      throw new StevedoreError(
+        'INVALID_ARGUMENT',
+        `${input.HostConfig.Privileged ? '--privileged' : '--network host'} is incompatible with user namespaces: this agent runs with --userns-remap`,
+      );
+    }
     if (input.HostConfig.Init && !host.initBinary) {
       throw new StevedoreError(
         'FAILED_PRECONDITION',
@@ -313,7 +324,9 @@ export class ContainerService {
         Mounts: mounts,
       };
       try {
+        await this.deps.remap?.prepare(image.chainIds);
         await this.deps.layers.createContainerLayer(id, image.topChainId);
+        await this.deps.remap?.adoptContainerLayer(id);
         await store.save(record);
         await this.writeEtcFiles(record);
       } catch (error) {
@@ -413,6 +426,7 @@ export class ContainerService {
         throttleWrite: await throttleDevices(record.HostConfig.BlkioDeviceWriteBps),
         initBinary: record.HostConfig.Init ? host.initBinary : null,
         availableCapabilities: host.boundingCapabilities,
+        idMap: this.deps.remap?.map ?? null,
       });
       await rm(runtimeDir, { recursive: true, force: true });
       await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
@@ -866,7 +880,7 @@ export class ContainerService {
     try {
       const id = await this.deps.commitImage({
         parentId: record.ImageId,
-        layer: diffArchive(this.deps.layers.upperDir(record.Id)),
+        layer: diffArchive(this.deps.layers.upperDir(record.Id), this.deps.remap?.map ?? null),
         config,
         comment: options.comment,
         author: options.author,

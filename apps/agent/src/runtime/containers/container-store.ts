@@ -15,7 +15,7 @@ export class ContainerStore {
 
   /** Loads every record; a directory without a readable record (a crash mid-create) is removed. */
   async load(): Promise<ContainerRecord[]> {
-    await mkdir(this.dir, { recursive: true, mode: 0o710 });
+    await mkdir(this.dir, { recursive: true, mode: 0o711 });
     for (const id of await readdir(this.dir)) {
       if (!/^[a-f0-9]{64}$/.test(id)) continue;
       const text = await readFile(this.recordFile(id), 'utf8').catch(() => null);
@@ -35,7 +35,7 @@ export class ContainerStore {
   }
 
   async save(record: ContainerRecord): Promise<void> {
-    await mkdir(this.containerDir(record.Id), { recursive: true, mode: 0o710 });
+    await mkdir(this.containerDir(record.Id), { recursive: true, mode: 0o711 });
     await writeFileAtomic(this.recordFile(record.Id), JSON.stringify(record));
     this.records.set(record.Id, record);
   }

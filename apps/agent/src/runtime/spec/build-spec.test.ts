@@ -27,6 +27,7 @@ const input = (host: Partial<HostConfig> = {}, overrides: Partial<SpecInput> = {
   throttleWrite: [],
   initBinary: null,
   availableCapabilities: ALL_CAPABILITIES,
+  idMap: null,
   ...overrides,
 });
 
@@ -110,4 +111,13 @@ test('--init runs tini as pid 1 in front of the command; no-new-privileges and s
   );
   assert.equal(spec.process.noNewPrivileges, true);
   assert.equal(spec.linux.seccomp, undefined);
+});
+
+test('userns-remap: a user namespace mapping root to the subordinate range', () => {
+  const spec = buildSpec(
+    input({}, { idMap: { uid: { start: 100000, size: 65536 }, gid: { start: 200000, size: 65536 } } }),
+  );
+  assert.ok(spec.linux.namespaces.some((ns) => ns.type === 'user'));
+  assert.deepEqual(spec.linux.uidMappings, [{ containerID: 0, hostID: 100000, size: 65536 }]);
+  assert.deepEqual(spec.linux.gidMappings, [{ containerID: 0, hostID: 200000, size: 65536 }]);
 });

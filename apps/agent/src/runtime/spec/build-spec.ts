@@ -1,5 +1,6 @@
 import { ALL_CAPABILITIES, type ContainerConfig, type HostConfig } from '@stevedore/shared';
 import type { ProcessUser } from '../rootfs/users.js';
+import type { IdMap } from '../userns/id-map.js';
 import {
   DEFAULT_CAPABILITIES,
   DEFAULT_SHM_SIZE,
@@ -49,6 +50,8 @@ export interface SpecInput {
   initBinary: string | null;
   /** What the host can hand out; `--privileged` and `--cap-add ALL` get exactly these. */
   availableCapabilities: readonly string[];
+  /** `--userns-remap`: a user namespace with these mappings. */
+  idMap: IdMap | null;
 }
 
 const CPU_PERIOD_FOR_NANO_CPUS = 100_000;
@@ -68,6 +71,7 @@ export function buildSpec(input: SpecInput): OciSpec {
     { type: 'mount' },
     { type: 'cgroup' },
   ];
+  if (input.idMap) namespaces.push({ type: 'user' });
   if (input.network === 'new') namespaces.push({ type: 'network' });
   else if (input.network !== 'host') namespaces.push({ type: 'network', path: input.network.path });
 
@@ -102,6 +106,12 @@ export function buildSpec(input: SpecInput): OciSpec {
       namespaces,
       resources: buildResources(input.hostConfig, input),
       cgroupsPath: input.cgroupsPath,
+      ...(input.idMap
+        ? {
+            uidMappings: [{ containerID: 0, hostID: input.idMap.uid.start, size: input.idMap.uid.size }],
+            gidMappings: [{ containerID: 0, hostID: input.idMap.gid.start, size: input.idMap.gid.size }],
+          }
+        : {}),
       ...(host.Privileged
         ? { devices: input.hostDevices }
         : { maskedPaths: [...MASKED_PATHS], readonlyPaths: [...READONLY_PATHS] }),

@@ -3,6 +3,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
+import type { IdMap } from '../../runtime/userns/id-map.js';
 import { execFile } from '../../util/exec.js';
 
 /**
@@ -30,7 +31,11 @@ async function isOpaque(dir: string): Promise<boolean> {
  * `.wh..wh..opq` entry, hardlinks within the layer stay hardlinks, owners, modes and mtimes are
  * kept. Entries are sorted, so the same content gives the same diff ID.
  */
-export function diffArchive(upper: string): Readable {
+export function diffArchive(
+  upper: string,
+  /** A user-namespaced container's layer: host ids are moved back out of the mapped range. */
+  unshift: IdMap | null = null,
+): Readable {
   const archive = pack();
   const seen = new Map<string, string>();
   const walk = async (relative: string): Promise<void> => {
@@ -39,7 +44,12 @@ export function diffArchive(upper: string): Readable {
       const path = relative ? `${relative}/${name}` : name;
       const full = join(upper, path);
       const stats = await lstat(full);
-      const base = { uid: stats.uid, gid: stats.gid, mode: stats.mode & 0o7777, mtime: stats.mtime };
+      const base = {
+        uid: unshift ? Math.max(0, stats.uid - unshift.uid.start) : stats.uid,
+        gid: unshift ? Math.max(0, stats.gid - unshift.gid.start) : stats.gid,
+        mode: stats.mode & 0o7777,
+        mtime: stats.mtime,
+      };
       if (stats.isCharacterDevice() && stats.rdev === 0) {
         await add({
           ...base,
