@@ -44,7 +44,8 @@ export const DaemonConfigSchema = z
     'userns-remap': z
       .string()
       .regex(/^(default|[a-z_][a-z0-9_-]*(:[a-z_][a-z0-9_-]*)?|\d+(:\d+)?)$/, {
-        message: 'must be "default" or a user[:group] (name or id) with ranges in /etc/subuid and /etc/subgid',
+        message:
+          'must be "default" or a user[:group] (name or id) with ranges in /etc/subuid and /etc/subgid',
       })
       .optional(),
     tlscert: absolutePath.optional(),
