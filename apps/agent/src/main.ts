@@ -72,8 +72,8 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
   await prepareRoots(paths);
   const tokens = await TokenStore.open(paths.tokensFile);
   const system = await SystemService.create(config, paths, log.child({ module: 'system' }));
-  const images = await ImageService.create(config, paths);
   const events = new EventBus();
+  const images = await ImageService.create(config, paths, events);
   const eventsService = new EventsService(events, join(paths.dataRoot, 'events.jsonl'));
   await eventsService.init();
   // --userns-remap: containers get a user namespace and layer copies owned by the mapped range,

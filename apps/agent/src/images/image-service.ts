@@ -17,6 +17,7 @@ import {
 } from '@stevedore/shared';
 import type { AgentConfig } from '../config/agent-config.js';
 import type { AgentPaths } from '../config/paths.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { ImageForContainer } from '../runtime/containers/container-service.js';
 import { applyLayer } from '../storage/extract/apply-layer.js';
 import { chainIdOf, Overlay2Store } from '../storage/overlay2/layer-store.js';
@@ -48,9 +49,19 @@ export class ImageService {
     private readonly credentials: CredentialStore,
     /** Scratch space on the data-root's filesystem (for commit's layer spool). */
     private readonly spoolDir: string,
+    private readonly events: EventBus | null,
   ) {}
 
-  static async create(config: AgentConfig, paths: AgentPaths): Promise<ImageService> {
+  /** Docker's image events: pull, tag, untag, delete (Actor.ID is the name, or the ID for delete). */
+  private publish(action: string, actor: string, attributes: Record<string, string> = {}): void {
+    this.events?.publish('image', action, actor, { name: actor, ...attributes });
+  }
+
+  static async create(
+    config: AgentConfig,
+    paths: AgentPaths,
+    events: EventBus | null = null,
+  ): Promise<ImageService> {
     const credentials = new CredentialStore(join(paths.auth, 'registries.json'));
     const registry = new RegistryClient(
       () => ({ registryMirrors: config.registryMirrors, insecureRegistries: config.insecureRegistries }),
@@ -60,7 +71,15 @@ export class ImageService {
     const layers = new Overlay2Store(join(paths.dataRoot, 'overlay2'));
     const images = new ImageStore(paths.images);
     await Promise.all([content.init(), layers.init(), images.init()]);
-    return new ImageService(registry, content, layers, images, credentials, join(paths.dataRoot, 'tmp'));
+    return new ImageService(
+      registry,
+      content,
+      layers,
+      images,
+      credentials,
+      join(paths.dataRoot, 'tmp'),
+      events,
+    );
   }
 
   get layerStore(): Overlay2Store {
@@ -151,6 +170,7 @@ export class ImageService {
         options.tag ? canonicalTag(options.tag) : null,
         '',
       );
+      if (options.tag) this.publish('tag', canonicalTag(options.tag), { imageID: id });
       return id;
     } finally {
       await rm(spool, { force: true });
@@ -167,6 +187,7 @@ export class ImageService {
     const deps = { registry: this.registry, content: this.content, layers: this.layers, images: this.images };
     pullImage(deps, reference, (progress: PullProgress) => queue.push({ type: 'progress', progress }))
       .then((image) => {
+        this.publish('pull', tryCanonicalName(reference) ?? reference);
         queue.push({ type: 'done', image: summarize(image) });
         queue.close();
       })
@@ -189,7 +210,9 @@ export class ImageService {
   /** `docker tag`: another name for an existing image. */
   async tag(source: string, target: string): Promise<void> {
     const image = await this.require(source);
-    await this.images.addTag(image.id, canonicalTag(target));
+    const tag = canonicalTag(target);
+    await this.images.addTag(image.id, tag);
+    this.publish('tag', tag, { imageID: image.id });
   }
 
   /**
@@ -197,6 +220,17 @@ export class ImageService {
    * the layers no other image uses. Returns Docker's Untagged/Deleted lines.
    */
   async remove(nameOrId: string, force = false): Promise<{ untagged: string[]; deleted: string[] }> {
+    const result = await this.removeImage(nameOrId, force);
+    for (const name of result.untagged) this.publish('untag', name);
+    const imageId = result.deleted[0];
+    if (imageId) this.publish('delete', imageId);
+    return result;
+  }
+
+  private async removeImage(
+    nameOrId: string,
+    force: boolean,
+  ): Promise<{ untagged: string[]; deleted: string[] }> {
     const image = await this.require(nameOrId);
     const user = this.containerUsing(image.id);
     const lastName = image.repoTags.length <= 1 || !tryCanonicalTag(nameOrId);

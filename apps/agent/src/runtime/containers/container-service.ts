@@ -94,6 +94,8 @@ export class ContainerService {
   private readonly restartDelays = new Map<string, number>();
   private watcher: FSWatcher | null = null;
   private rotationTimer: NodeJS.Timeout | null = null;
+  private readonly logWatchers = new Map<string, FSWatcher>();
+  private readonly rotating = new Set<string>();
   private readonly attachments = new Map<string, ConmonAttachment>();
 
   private constructor(private readonly deps: ContainerServiceDeps) {}
@@ -143,18 +145,50 @@ export class ContainerService {
     return limits ? rotatedFiles(this.logPath(id), limits.maxFiles).slice(0, -1) : [];
   }
 
-  /** Checks running containers' logs against their limits once a second (only if any has one). */
-  private async rotateLogs(): Promise<void> {
-    for (const record of this.deps.store.all()) {
-      const limits = record.State.Running ? this.logLimits(record) : null;
-      if (!limits) continue;
+  /**
+   * Rotation as the log grows: the container directory is watched (the log file itself is
+   * replaced at each rotation), and a once-a-second sweep covers anything inotify did not say.
+   */
+  private watchLog(record: ContainerRecord): void {
+    if (!this.logLimits(record) || this.logWatchers.has(record.Id)) return;
+    const id = record.Id;
+    try {
+      const watcher = watch(this.deps.store.containerDir(id), (_event, name) => {
+        if (name === `${id}.log`) void this.rotateLog(id);
+      });
+      watcher.on('error', () => this.unwatchLog(id));
+      this.logWatchers.set(id, watcher);
+    } catch (error) {
+      this.deps.log.warn({ err: error, id }, 'cannot watch the log for rotation');
+    }
+  }
+
+  private unwatchLog(id: string): void {
+    this.logWatchers.get(id)?.close();
+    this.logWatchers.delete(id);
+  }
+
+  private async rotateLog(id: string): Promise<void> {
+    const record = this.deps.store.find(id);
+    const limits = record?.State.Running ? this.logLimits(record) : null;
+    if (!limits || this.rotating.has(id)) return;
+    this.rotating.add(id);
+    try {
       await rotateIfNeeded(
-        this.logPath(record.Id),
-        join(this.runtimeDir(record.Id), 'ctl'),
+        this.logPath(id),
+        join(this.runtimeDir(id), 'ctl'),
         limits.maxSize,
         limits.maxFiles,
-      ).catch((error) => this.deps.log.warn({ err: error, id: record.Id }, 'log rotation failed'));
+      );
+    } catch (error) {
+      this.deps.log.warn({ err: error, id }, 'log rotation failed');
+    } finally {
+      this.rotating.delete(id);
     }
+  }
+
+  private async rotateLogs(): Promise<void> {
+    for (const record of this.deps.store.all()) if (record.State.Running) await this.rotateLog(record.Id);
   }
 
   // ---- queries -------------------------------------------------------------------------------
@@ -467,6 +501,7 @@ export class ContainerService {
         },
       };
       await store.save(started);
+      this.watchLog(started);
       this.publish(started, 'start');
       return started;
     } catch (error) {
@@ -535,6 +570,7 @@ export class ContainerService {
       .unmountContainerLayer(id)
       .catch((e) => this.deps.log.warn({ err: e, id }, 'unmounting the container layer failed'));
     await rm(join(this.exitDir, id), { force: true });
+    this.unwatchLog(id);
     const exited: ContainerRecord = {
       ...record,
       State: {
@@ -1200,6 +1236,7 @@ export class ContainerService {
           },
         };
         await this.deps.store.save(adopted);
+        this.watchLog(adopted);
         this.deps.log.info({ id, pid: state.pid }, 'adopted running container');
         continue;
       }
@@ -1236,6 +1273,7 @@ export class ContainerService {
   async close(stopContainers: boolean): Promise<void> {
     this.watcher?.close();
     if (this.rotationTimer) clearInterval(this.rotationTimer);
+    for (const id of [...this.logWatchers.keys()]) this.unwatchLog(id);
     for (const timer of this.restartTimers.values()) clearTimeout(timer);
     if (!stopContainers) return;
     await Promise.all(
