@@ -12,6 +12,7 @@ const host: HostResources = {
   nofileHardLimit: 20000,
   initBinary: null,
   boundingCapabilities: ['CAP_CHOWN', 'CAP_NET_ADMIN'],
+  blkioWeight: false,
 };
 const limits = (values: Record<string, unknown>) => HostConfigSchema.parse(values);
 

@@ -20,6 +20,8 @@ export interface HostResources {
   initBinary: string | null;
   /** Capabilities in the agent's own bounding set: a container cannot be given more. */
   boundingCapabilities: string[];
+  /** Whether the block I/O scheduler takes a weight (CFQ/BFQ); without one Docker drops it. */
+  blkioWeight: boolean;
 }
 
 /** Linux capability numbers, in order (capability.h). */
@@ -64,6 +66,10 @@ export async function readHostResources(): Promise<HostResources> {
     nofileHardLimit: nofile && /^\d+$/.test(nofile) ? Number(nofile) : Number.MAX_SAFE_INTEGER,
     initBinary: ['/usr/bin/tini-static', '/usr/bin/docker-init'].find((path) => existsSync(path)) ?? null,
     boundingCapabilities: bounding ? capabilitiesFromMask(bounding) : [...CAPABILITIES_BY_NUMBER],
+    blkioWeight:
+      cgroupVersion === '1'
+        ? ['blkio.weight', 'blkio.bfq.weight'].some((file) => existsSync(join('/sys/fs/cgroup/blkio', file)))
+        : true,
   };
 }
 
@@ -122,6 +128,11 @@ export function checkHostLimits(host: Partial<HostConfig>, facts: HostResources)
     }
   }
   const warnings: string[] = [];
+  if (host.BlkioWeight && !facts.blkioWeight) {
+    warnings.push(
+      'Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.',
+    );
+  }
   if (host.MemorySwap && host.MemorySwap > 0 && !facts.swapAccounting) {
     warnings.push(
       'Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.',

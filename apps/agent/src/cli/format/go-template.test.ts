@@ -110,3 +110,10 @@ describe('errors', () => {
     );
   });
 });
+
+test('index and len work on maps and lists, like Go templates', () => {
+  const data = { Config: { Labels: { 'org.example.role': 'web' } }, Mounts: [{ Name: 'a' }, { Name: 'b' }] };
+  assert.equal(renderTemplate('{{index .Config.Labels "org.example.role"}}', data), 'web');
+  assert.equal(renderTemplate('{{len .Mounts}} {{index .Mounts 1 | json}}', data), '2 {"Name":"b"}');
+  assert.throws(() => renderTemplate('{{index .Mounts 5}}', data), /index out of range/);
+});

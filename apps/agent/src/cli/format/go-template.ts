@@ -1,7 +1,8 @@
 /**
  * The subset of Go's text/template that Docker's `--format` users rely on: `{{.Field}}`, nested
  * `{{.A.B}}`, `$`, pipelines (`{{.X | json}}`), `if`/`else`/`range`/`end`, string and number
- * literals, and Docker's functions (json, join, split, upper, lower, title, println, truncate, pad).
+ * literals, and Docker's functions (json, join, split, upper, lower, title, println, truncate, pad,
+ * index, len).
  * Output and error messages follow Go's so scripts written for Docker behave the same.
  */
 export class TemplateError extends Error {
@@ -35,7 +36,31 @@ const FUNCTIONS: Record<string, { arity: number | 'any'; fn: (...args: unknown[]
   println: { arity: 'any', fn: (...args) => `${args.map(printValue).join(' ')}\n` },
   truncate: { arity: 2, fn: (s, n) => printValue(s).slice(0, Number(n)) },
   pad: { arity: 3, fn: (s, l, r) => `${' '.repeat(Number(l))}${printValue(s)}${' '.repeat(Number(r))}` },
+  // Go's `index`: a map entry by key or a list element by position (`{{index .Config.Labels "k"}}`).
+  index: { arity: 2, fn: (collection, key) => indexInto(collection, key) },
+  len: {
+    arity: 1,
+    fn: (v) =>
+      Array.isArray(v) || typeof v === 'string'
+        ? v.length
+        : v && typeof v === 'object'
+          ? Object.keys(v).length
+          : 0,
+  },
 };
+
+function indexInto(collection: unknown, key: unknown): unknown {
+  if (Array.isArray(collection)) {
+    const position = Number(key);
+    if (!Number.isInteger(position) || position < 0 || position >= collection.length) {
+      throw new TemplateError(`error calling index: index out of range: ${String(key)}`);
+    }
+    return collection[position];
+  }
+  if (collection && typeof collection === 'object')
+    return (collection as Record<string, unknown>)[String(key)];
+  return undefined;
+}
 const KEYWORDS = new Set(['if', 'range', 'else', 'end']);
 const UNSUPPORTED = new Set(['with', 'define', 'template', 'block', 'break', 'continue']);
 

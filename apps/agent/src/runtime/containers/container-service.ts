@@ -326,6 +326,8 @@ export class ContainerService {
     }
     const maxSize = input.HostConfig.LogConfig.Config['max-size'];
     if (maxSize !== undefined) parseLogSize(maxSize);
+    // Device paths are checked now, not at start: a bad one is a create error, as in Docker.
+    await throttleDevices([...input.HostConfig.BlkioDeviceReadBps, ...input.HostConfig.BlkioDeviceWriteBps]);
     const image = await this.deps.resolveImage(input.Config.Image);
     const id = randomBytes(32).toString('hex');
     const name = input.name ?? generateName((candidate) => store.byName(candidate) !== undefined);
@@ -455,6 +457,7 @@ export class ContainerService {
         network,
         cgroupsPath: this.cgroupsPath(id),
         swapAccounting: host.swapAccounting,
+        blkioWeight: host.blkioWeight,
         hostDevices: record.HostConfig.Privileged ? await hostDevices() : [],
         throttleRead: await throttleDevices(record.HostConfig.BlkioDeviceReadBps),
         throttleWrite: await throttleDevices(record.HostConfig.BlkioDeviceWriteBps),
@@ -1057,6 +1060,7 @@ export class ContainerService {
       if (record.State.Running) {
         const { devices: _devices, ...resources } = buildResources(parsed.data, {
           swapAccounting: this.deps.host.swapAccounting,
+          blkioWeight: this.deps.host.blkioWeight,
           throttleRead: await throttleDevices(parsed.data.BlkioDeviceReadBps),
           throttleWrite: await throttleDevices(parsed.data.BlkioDeviceWriteBps),
         });

@@ -22,6 +22,7 @@ const input = (host: Partial<HostConfig> = {}, overrides: Partial<SpecInput> = {
   network: 'new',
   cgroupsPath: '/stevedore/abc',
   swapAccounting: true,
+  blkioWeight: true,
   hostDevices: [],
   throttleRead: [],
   throttleWrite: [],

@@ -42,6 +42,8 @@ export interface SpecInput {
   cgroupsPath: string;
   /** Whether the kernel accounts swap (memory.memsw.* on cgroup v1); without it swap limits are dropped. */
   swapAccounting: boolean;
+  /** Whether a block I/O weight can be set; without it the weight is dropped (with a warning). */
+  blkioWeight: boolean;
   /** Every device node of the host, given to privileged containers. */
   hostDevices: OciDevice[];
   throttleRead: ThrottleDevice[];
@@ -206,7 +208,7 @@ function buildMounts(input: SpecInput): OciMount[] {
 /** The cgroup part of the spec; also what `update` hands to `runc update` for a live container. */
 export function buildResources(
   host: HostConfig,
-  input: Pick<SpecInput, 'swapAccounting' | 'throttleRead' | 'throttleWrite'>,
+  input: Pick<SpecInput, 'swapAccounting' | 'blkioWeight' | 'throttleRead' | 'throttleWrite'>,
 ): OciResources {
   const resources: OciResources = {
     devices: host.Privileged ? [{ allow: true, access: 'rwm' }] : DEVICE_RULES.map((rule) => ({ ...rule })),
@@ -237,7 +239,7 @@ export function buildResources(
   if (host.PidsLimit !== null && host.PidsLimit > 0) resources.pids = { limit: host.PidsLimit };
 
   const blockIO: NonNullable<OciResources['blockIO']> = {};
-  if (host.BlkioWeight > 0) blockIO.weight = host.BlkioWeight;
+  if (host.BlkioWeight > 0 && input.blkioWeight) blockIO.weight = host.BlkioWeight;
   if (input.throttleRead.length > 0) blockIO.throttleReadBpsDevice = input.throttleRead;
   if (input.throttleWrite.length > 0) blockIO.throttleWriteBpsDevice = input.throttleWrite;
   if (Object.keys(blockIO).length > 0) resources.blockIO = blockIO;
