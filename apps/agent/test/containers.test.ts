@@ -66,6 +66,10 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     const ids = (await cli('ps', '-aq')).stdout.split('\n').filter(Boolean);
     if (ids.length > 0) await cli('rm', '-f', ...ids);
     const base = agent?.dataRoot ? join(agent.dataRoot, '..') : null;
+    if (base) {
+      assert.deepEqual(conmonsFor(base), [], 'no conmon left');
+      assert.deepEqual(cgroupsUnder(cgroupParent), [], 'no container cgroup left');
+    }
     await agent?.stop();
     removeCgroupParent(cgroupParent);
     await registry?.stop();
@@ -638,7 +642,8 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
 
     const top = await cli('top', idle);
     assert.equal(top.code, 0, top.stderr);
-    assert.match(top.stdout, /^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD/);
+    assert.match(top.stdout, /^UID\s+PID\s+CPID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD/);
+    assert.match(top.stdout, /\n\S+\s+\d+\s+1\s+.*sleep 300/, 'sleep is pid 1 inside');
     assert.match(top.stdout, /sleep 300/);
     assert.doesNotMatch(top.stdout, /while/, 'only this container');
     await cli('rm', '-f', hog, idle);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
@@ -972,7 +972,10 @@ export class ContainerService {
     return refs.map((ref) => this.deps.store.get(ref).Id);
   }
 
-  /** `docker top`: the host's `ps` output, reduced to the container's processes. */
+  /**
+   * `docker top`: the host's `ps` output, reduced to the container's processes, with a CPID
+   * column after PID giving each process's pid inside the container.
+   */
   async top(ref: string, psArgs = '-ef'): Promise<TopResult> {
     const record = this.deps.store.get(ref);
     if (!record.State.Running) throw notRunning(record);
@@ -998,8 +1001,17 @@ export class ContainerService {
         // The last column (the command) may contain spaces: keep it whole.
         return [...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(' ')];
       })
-      .filter((fields) => pids.has(fields[pidColumn] ?? ''));
-    return { Titles: titles, Processes: processes };
+      .filter((fields) => pids.has(fields[pidColumn] ?? ''))
+      // The pid inside the container's pid namespace too: the last NSpid entry in /proc/<pid>/status.
+      .map((fields) => {
+        const status = readStatus(fields[pidColumn] ?? '');
+        const inside = /^NSpid:\s+(.+)$/m.exec(status)?.[1]?.trim().split(/\s+/).at(-1) ?? '';
+        return [...fields.slice(0, pidColumn + 1), inside, ...fields.slice(pidColumn + 1)];
+      });
+    return {
+      Titles: [...titles.slice(0, pidColumn + 1), 'CPID', ...titles.slice(pidColumn + 1)],
+      Processes: processes,
+    };
   }
 
   containerUsingImage(imageId: string): string | null {
@@ -1341,6 +1353,14 @@ export class ContainerService {
     return next;
   }
 }
+
+const readStatus = (pid: string) => {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return '';
+  }
+};
 
 const notRunning = (record: ContainerRecord) =>
   new StevedoreError('CONFLICT', `Container ${record.Id} is not running`, { container: record.Id });
