@@ -18,6 +18,7 @@ import { StatsSampler } from './runtime/stats/stats-sampler.js';
 import { resolveIdMap } from './runtime/userns/id-map.js';
 import { RemappedLayers } from './runtime/userns/remapped-layers.js';
 import { Overlay2Store } from './storage/overlay2/layer-store.js';
+import { diskUsageReport } from './system/disk-usage-report.js';
 import { findExecutable } from './system/runtimes.js';
 import { SystemService } from './system/system-service.js';
 import { AGENT_VERSION, gitCommit } from './system/version.js';
@@ -126,7 +127,24 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
   const api = await startApiServer({
     hosts: config.hosts,
     tls: config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : null,
-    services: { system, tokens, images, containers, stats, exec, volumes, events: eventsService },
+    services: {
+      system,
+      tokens,
+      images,
+      containers,
+      stats,
+      exec,
+      volumes,
+      events: eventsService,
+      diskUsage: {
+        report: () =>
+          diskUsageReport({
+            images: () => images.usage(),
+            containers: () => containers.layerUsage(),
+            volumes: () => volumes.usage(),
+          }),
+      },
+    },
     verifyToken: (token) => tokens.verify(token),
     log: log.child({ module: 'api' }),
   });

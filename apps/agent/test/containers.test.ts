@@ -873,6 +873,68 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     );
   });
 
+  test('system df counts images, containers and volumes; prunes ask first and report what they freed; history lists layers', async () => {
+    const writer = await cli(
+      'run',
+      '--name',
+      'writer',
+      '-v',
+      '/anon',
+      image,
+      'sh',
+      '-c',
+      'dd if=/dev/zero of=/big bs=1024 count=512 2>/dev/null',
+    );
+    assert.equal(writer.code, 0, writer.stderr);
+    const df = await cli('system', 'df', '--format', '{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}');
+    const rows = Object.fromEntries(
+      df.stdout
+        .trim()
+        .split('\n')
+        .map((line) => [line.split('|')[0], line.split('|').slice(1)]),
+    );
+    assert.deepEqual(rows.Containers?.slice(0, 2), ['1', '0']);
+    assert.match(rows.Containers![2]!, /^5\d\d(\.\d)?kB$/, `the 512 KiB written: ${rows.Containers}`);
+    assert.deepEqual(rows['Local Volumes']?.slice(0, 2), ['1', '1']);
+    assert.equal(rows.Images?.[1], '1', 'busybox is in use by the stopped container');
+
+    const declined = await runCli(['-H', agent.host, 'container', 'prune'], {}, 20_000, 'n\n');
+    assert.match(
+      declined.stdout,
+      /WARNING! This will remove all stopped containers\.\nAre you sure you want to continue\? \[y\/N\]/,
+    );
+    assert.equal((await cli('ps', '-aq')).stdout.trim().split('\n').length, 1, 'declined: nothing removed');
+    const pruned = await cli('container', 'prune', '-f');
+    assert.match(
+      pruned.stdout,
+      /^Deleted Containers:\n[a-f0-9]{64}\n\nTotal reclaimed space: 5\d\d(\.\d+)?kB\n$/,
+    );
+    const volumes = await cli('volume', 'prune', '-f');
+    assert.match(volumes.stdout, /^Deleted Volumes:\n[a-f0-9]{64}\n/);
+
+    const history = await cli('history', '--format', '{{.ID}} {{.Size}}', image);
+    assert.equal(history.code, 0, history.stderr);
+    assert.match(
+      history.stdout.trim().split('\n')[0]!,
+      /^[a-f0-9]{12} \d+(\.\d+)?MB$/,
+      'the busybox layer, with its size',
+    );
+
+    const holder = await runDetached(image, 'sh', '-c', 'echo x > /x; sleep 300');
+    await until('the file', async () => (await cli('exec', holder, 'cat', '/x')).code === 0);
+    assert.equal((await cli('commit', holder, 'test/dangling:v1')).code, 0);
+    await cli('rm', '-f', holder);
+    await cli('tag', 'test/dangling:v1', 'test/dangling:keep');
+    await cli('rmi', 'test/dangling:keep');
+    const images = await cli('image', 'prune', '-f');
+    assert.equal(images.stdout.trim(), 'Total reclaimed space: 0B', 'a tagged image is not dangling');
+    const all = await cli('image', 'prune', '-a', '-f');
+    assert.match(all.stdout, /untagged: docker\.io\/test\/dangling:v1/);
+    assert.match(all.stdout, /deleted: sha256:[a-f0-9]{64}/);
+    assert.equal((await cli('images', '-q')).stdout, '', 'nothing used them');
+    assert.equal((await cli('pull', '-q', image)).code, 0, 'busybox back for the next tests');
+  });
+
   test('live-restore: a kill -9 of the agent leaves containers running; the next agent adopts them and notices exits', async () => {
     const ticker = await runDetached(
       '--name',

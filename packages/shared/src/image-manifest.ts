@@ -132,3 +132,34 @@ export const RegistryLoginInput = z.object({
   password: z.string().min(1, { message: 'must not be empty' }).max(4096),
 });
 export const RegistryLogoutInput = z.object({ serverAddress: RegistryHostSchema });
+
+/** One row of `docker history`, newest first. */
+export const ImageHistoryEntrySchema = z.object({
+  /** The image ID on the top row, `<missing>` below (as Docker shows for pulled images). */
+  Id: z.string(),
+  /** Unix seconds. */
+  Created: z.number().int(),
+  CreatedBy: z.string(),
+  Tags: z.array(z.string()),
+  Size: z.number().int().nonnegative(),
+  Comment: z.string(),
+});
+export type ImageHistoryEntry = z.infer<typeof ImageHistoryEntrySchema>;
+
+/** What a prune removed and how many bytes that freed. */
+export const PruneReportSchema = z.object({
+  deleted: z.array(z.string()),
+  untagged: z.array(z.string()),
+  spaceReclaimed: z.number().int().nonnegative(),
+});
+export type PruneReport = z.infer<typeof PruneReportSchema>;
+
+/** `docker system df`: per kind, how many, how many in use, bytes, and bytes a prune would free. */
+export const DiskUsageRowSchema = z.object({
+  type: z.enum(['Images', 'Containers', 'Local Volumes', 'Build Cache']),
+  total: z.number().int().nonnegative(),
+  active: z.number().int().nonnegative(),
+  size: z.number().int().nonnegative(),
+  reclaimable: z.number().int().nonnegative(),
+});
+export type DiskUsageRow = z.infer<typeof DiskUsageRowSchema>;

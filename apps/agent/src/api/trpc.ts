@@ -1,12 +1,15 @@
 import {
   type CreatedToken,
+  type DiskUsageRow,
   type EngineEvent,
   type ErrorCode,
   type EventsInput,
   type HostUsage,
+  type ImageHistoryEntry,
   type ImageInspect,
   type ImageSummary,
   isStevedoreError,
+  type PruneReport,
   type PullEvent,
   StevedoreError,
   type SystemInfo,
@@ -45,6 +48,8 @@ export interface ImagesApi {
   remove(image: string, force?: boolean): Promise<{ untagged: string[]; deleted: string[] }>;
   login(serverAddress: string, username: string, password: string): Promise<{ Status: string }>;
   logout(serverAddress: string): Promise<{ removed: boolean }>;
+  history(image: string): Promise<ImageHistoryEntry[]>;
+  prune(all: boolean): Promise<PruneReport>;
 }
 export type ContainersApi = Pick<
   ContainerService,
@@ -69,6 +74,7 @@ export type ContainersApi = Pick<
   | 'copyFrom'
   | 'copyTo'
   | 'commit'
+  | 'prune'
   | 'top'
   | 'resolveIds'
 >;
@@ -79,6 +85,7 @@ export interface VolumesApi {
   create(name: string | null, labels: Record<string, string>): Promise<Volume>;
   inspect(name: string): Promise<Volume>;
   remove(name: string, force: boolean): Promise<void>;
+  prune(all: boolean): Promise<PruneReport>;
 }
 export interface EventsApi {
   stream(input: EventsInput, signal: AbortSignal): AsyncGenerator<EngineEvent>;
@@ -92,6 +99,7 @@ export interface AgentServices {
   exec: ExecApi;
   volumes: VolumesApi;
   events: EventsApi;
+  diskUsage: { report(): Promise<DiskUsageRow[]> };
 }
 
 export interface AgentContext {

@@ -22,6 +22,7 @@ import { runCommand } from './commands/container/run.js';
 import { statsCommand, topCommand } from './commands/container/stats.js';
 import { updateCommand } from './commands/container/update.js';
 import { eventsCommand } from './commands/events.js';
+import { historyCommand } from './commands/image/history.js';
 import { imagesCommand } from './commands/image/images.js';
 import { imageInspectCommand } from './commands/image/inspect.js';
 import { loginCommand, logoutCommand } from './commands/image/login.js';
@@ -29,6 +30,13 @@ import { pullCommand } from './commands/image/pull.js';
 import { rmiCommand } from './commands/image/rmi.js';
 import { tagCommand } from './commands/image/tag.js';
 import { infoCommand } from './commands/info.js';
+import { systemDfCommand } from './commands/system/df.js';
+import {
+  containerPruneCommand,
+  imagePruneCommand,
+  systemPruneCommand,
+  volumePruneCommand,
+} from './commands/system/prune.js';
 import { tokenCreateCommand } from './commands/token/create.js';
 import { tokenLsCommand } from './commands/token/ls.js';
 import { tokenRmCommand } from './commands/token/rm.js';
@@ -68,10 +76,16 @@ export const COMMANDS: readonly Command[] = [
   commitCommand,
   eventsCommand,
   pullCommand,
+  historyCommand,
   imagesCommand,
   tagCommand,
   rmiCommand,
   imageInspectCommand,
+  imagePruneCommand,
+  containerPruneCommand,
+  volumePruneCommand,
+  systemDfCommand,
+  systemPruneCommand,
   loginCommand,
   logoutCommand,
   volumeCreateCommand,
@@ -88,4 +102,6 @@ export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   token: 'Manage API tokens for remote access',
   image: 'Manage images',
   volume: 'Manage volumes',
+  container: 'Manage containers',
+  system: 'Manage the agent',
 };

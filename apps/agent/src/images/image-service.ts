@@ -8,8 +8,10 @@ import {
   familiarImageName,
   formatImageReference,
   type ImageConfig,
+  type ImageHistoryEntry,
   type ImageInspect,
   type ImageSummary,
+  type PruneReport,
   type PullEvent,
   type PullProgress,
   parseImageReference,
@@ -22,6 +24,7 @@ import type { ImageForContainer } from '../runtime/containers/container-service.
 import { applyLayer } from '../storage/extract/apply-layer.js';
 import { chainIdOf, Overlay2Store } from '../storage/overlay2/layer-store.js';
 import { AsyncQueue } from '../util/async-queue.js';
+import { diskUsage } from '../util/disk-usage.js';
 import { ContentStore } from './content/content-store.js';
 import { type ImageRecord, ImageStore } from './image-store.js';
 import { pullImage } from './pull.js';
@@ -287,6 +290,68 @@ export class ImageService {
       Config: image.config.config,
       RootFS: { Type: 'layers', Layers: image.config.rootfs.diff_ids },
     };
+  }
+
+  /** `docker history`: the config's history, newest first, with each layer's size on disk. */
+  async history(nameOrId: string): Promise<ImageHistoryEntry[]> {
+    const image = await this.require(nameOrId);
+    const sizes = await diskUsage(image.chainIds.map((chainId) => this.layers.diffDir(chainId)));
+    const layerSize = (index: number) => sizes.get(this.layers.diffDir(image.chainIds[index] ?? '')) ?? 0;
+    const history = image.config.history?.length
+      ? image.config.history
+      : image.chainIds.map(() => ({
+          created: image.config.created,
+          created_by: '',
+          comment: '',
+          empty_layer: false,
+        }));
+    let layer = 0;
+    const rows = history.map((entry) => ({
+      Id: '<missing>',
+      Created: Math.floor(Date.parse(entry.created ?? image.config.created ?? image.pulledAt) / 1000) || 0,
+      CreatedBy: entry.created_by ?? '',
+      Tags: [] as string[],
+      Size: entry.empty_layer ? 0 : layerSize(layer++),
+      Comment: entry.comment ?? '',
+    }));
+    rows.reverse();
+    if (rows[0]) Object.assign(rows[0], { Id: image.id, Tags: image.repoTags });
+    return rows;
+  }
+
+  /**
+   * `docker image prune`: dangling images (no tag), or with `all` every image no container uses;
+   * reports the bytes of the layers that went with them.
+   */
+  async prune(all: boolean): Promise<PruneReport> {
+    const images = await this.images.list();
+    const candidates = images.filter(
+      (image) => (all || image.repoTags.length === 0) && !this.containerUsing(image.id),
+    );
+    const sizes = await diskUsage(
+      [...new Set(candidates.flatMap((image) => image.chainIds))].map((c) => this.layers.diffDir(c)),
+    );
+    const report: PruneReport = { deleted: [], untagged: [], spaceReclaimed: 0 };
+    for (const image of candidates) {
+      const result = await this.remove(image.id, true);
+      report.untagged.push(...result.untagged);
+      for (const id of result.deleted) {
+        report.deleted.push(id);
+        if (id !== image.id) report.spaceReclaimed += sizes.get(this.layers.diffDir(id)) ?? 0;
+      }
+    }
+    return report;
+  }
+
+  /** Every image with the bytes its layers hold (shared layers counted once overall). */
+  async usage(): Promise<{ id: string; size: number; inUse: boolean; layers: string[] }[]> {
+    const images = await this.images.list();
+    return images.map((image) => ({
+      id: image.id,
+      size: image.size,
+      inUse: this.containerUsing(image.id) !== null,
+      layers: image.chainIds.map((chainId) => this.layers.diffDir(chainId)),
+    }));
   }
 
   private async require(nameOrId: string): Promise<ImageRecord> {

@@ -1,5 +1,6 @@
-import { StevedoreError, type Volume } from '@stevedore/shared';
+import { type PruneReport, StevedoreError, type Volume } from '@stevedore/shared';
 import type { EventBus } from '../events/event-bus.js';
+import { diskUsage } from '../util/disk-usage.js';
 import { publicVolume, type VolumeStore } from './volume-store.js';
 
 /** `docker volume ...`: local volumes, refused removal while a container uses one. */
@@ -23,6 +24,31 @@ export class VolumeService {
 
   async inspect(name: string): Promise<Volume> {
     return publicVolume(await this.store.get(name));
+  }
+
+  /** `docker volume prune`: unused anonymous volumes, or with `all` every unused volume. */
+  async prune(all: boolean): Promise<PruneReport> {
+    const unused = (await this.store.list()).filter(
+      (volume) => (all || volume.Anonymous) && !this.usedBy(volume.Name),
+    );
+    const sizes = await diskUsage(unused.map((volume) => volume.Mountpoint));
+    const report: PruneReport = { deleted: [], untagged: [], spaceReclaimed: 0 };
+    for (const volume of unused) {
+      await this.remove(volume.Name, false);
+      report.deleted.push(volume.Name);
+      report.spaceReclaimed += sizes.get(volume.Mountpoint) ?? 0;
+    }
+    return report;
+  }
+
+  /** Every volume with its data directory and whether a container uses it, for `system df`. */
+  async usage(): Promise<{ name: string; mountpoint: string; inUse: boolean; anonymous: boolean }[]> {
+    return (await this.store.list()).map((volume) => ({
+      name: volume.Name,
+      mountpoint: volume.Mountpoint,
+      inUse: this.usedBy(volume.Name),
+      anonymous: volume.Anonymous,
+    }));
   }
 
   async remove(name: string, force: boolean): Promise<void> {

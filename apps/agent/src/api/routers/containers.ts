@@ -14,6 +14,7 @@ import {
   ExecWriteSchema,
   ImageReferenceString,
   LogsInputSchema,
+  PruneReportSchema,
   ResourcesUpdateSchema,
   StatsInputSchema,
   TopResultSchema,
@@ -178,6 +179,7 @@ export const containersRouter = router({
     .mutation(async ({ ctx, input }) => ({
       Id: await ctx.services.containers.commit(input.container, input),
     })),
+  prune: publicProcedure.output(PruneReportSchema).mutation(({ ctx }) => ctx.services.containers.prune()),
   /** `run` without -d: starts the container, streams its output, ends with its exit status. */
   startAttached: publicProcedure
     .input(Ref)

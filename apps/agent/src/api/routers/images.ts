@@ -1,7 +1,9 @@
 import {
+  ImageHistoryEntrySchema,
   ImageInspectSchema,
   ImageReferenceString,
   ImageSummarySchema,
+  PruneReportSchema,
   RegistryLoginInput,
   RegistryLogoutInput,
   RemoveImageResultSchema,
@@ -11,7 +13,17 @@ import { publicProcedure, router } from '../trpc.js';
 
 const NameOrId = z.string().min(1).max(300);
 
+const PruneInput = z.object({ all: z.boolean().default(false) });
+
 export const imagesRouter = router({
+  history: publicProcedure
+    .input(z.object({ image: NameOrId }))
+    .output(z.array(ImageHistoryEntrySchema))
+    .query(({ ctx, input }) => ctx.services.images.history(input.image)),
+  prune: publicProcedure
+    .input(PruneInput)
+    .output(PruneReportSchema)
+    .mutation(({ ctx, input }) => ctx.services.images.prune(input.all)),
   list: publicProcedure.output(z.array(ImageSummarySchema)).query(({ ctx }) => ctx.services.images.list()),
   pull: publicProcedure
     .input(z.object({ reference: ImageReferenceString }))

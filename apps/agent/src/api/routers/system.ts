@@ -1,4 +1,4 @@
-import { HostUsageSchema, SystemInfoSchema, VersionSchema } from '@stevedore/shared';
+import { DiskUsageRowSchema, HostUsageSchema, SystemInfoSchema, VersionSchema } from '@stevedore/shared';
 import { z } from 'zod';
 import { publicProcedure, router } from '../trpc.js';
 
@@ -7,4 +7,5 @@ export const systemRouter = router({
   info: publicProcedure.output(SystemInfoSchema).query(({ ctx }) => ctx.services.system.info()),
   usage: publicProcedure.output(HostUsageSchema).query(({ ctx }) => ctx.services.system.usage()),
   version: publicProcedure.output(VersionSchema).query(({ ctx }) => ctx.services.system.version()),
+  df: publicProcedure.output(z.array(DiskUsageRowSchema)).query(({ ctx }) => ctx.services.diskUsage.report()),
 });

@@ -1,8 +1,12 @@
-import { VolumeCreateSchema, VolumeNameSchema, VolumeSchema } from '@stevedore/shared';
+import { PruneReportSchema, VolumeCreateSchema, VolumeNameSchema, VolumeSchema } from '@stevedore/shared';
 import { z } from 'zod';
 import { publicProcedure, router } from '../trpc.js';
 
 export const volumesRouter = router({
+  prune: publicProcedure
+    .input(z.object({ all: z.boolean().default(false) }))
+    .output(PruneReportSchema)
+    .mutation(({ ctx, input }) => ctx.services.volumes.prune(input.all)),
   list: publicProcedure.output(z.array(VolumeSchema)).query(({ ctx }) => ctx.services.volumes.list()),
   create: publicProcedure
     .input(VolumeCreateSchema)

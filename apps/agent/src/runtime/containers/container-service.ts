@@ -12,6 +12,7 @@ import {
   HostConfigSchema,
   type LogLine,
   normalizeSignal,
+  type PruneReport,
   parseByteSize,
   type ResourcesUpdate,
   StevedoreError,
@@ -24,6 +25,7 @@ import type { ImageService } from '../../images/image-service.js';
 import { diffArchive } from '../../storage/overlay2/diff-archive.js';
 import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { AsyncQueue } from '../../util/async-queue.js';
+import { diskUsage } from '../../util/disk-usage.js';
 import { execFile } from '../../util/exec.js';
 import type { Logger } from '../../util/logger.js';
 import type { VolumeStore } from '../../volumes/volume-store.js';
@@ -1012,6 +1014,30 @@ export class ContainerService {
       Titles: [...titles.slice(0, pidColumn + 1), 'CPID', ...titles.slice(pidColumn + 1)],
       Processes: processes,
     };
+  }
+
+  /** `docker container prune`: every container not running, with the bytes their layers held. */
+  async prune(): Promise<PruneReport> {
+    const stopped = this.deps.store
+      .all()
+      .filter((record) => !record.State.Running && !record.State.Paused && !record.State.Restarting);
+    const sizes = await diskUsage(stopped.map((record) => this.deps.layers.upperDir(record.Id)));
+    const report: PruneReport = { deleted: [], untagged: [], spaceReclaimed: 0 };
+    for (const record of stopped) {
+      await this.remove(record.Id, { force: false, volumes: false });
+      report.deleted.push(record.Id);
+      report.spaceReclaimed += sizes.get(this.deps.layers.upperDir(record.Id)) ?? 0;
+    }
+    return report;
+  }
+
+  /** Each container's writable layer and whether it runs, for `system df`. */
+  layerUsage(): { id: string; upper: string; running: boolean }[] {
+    return this.deps.store.all().map((record) => ({
+      id: record.Id,
+      upper: this.deps.layers.upperDir(record.Id),
+      running: record.State.Running,
+    }));
   }
 
   containerUsingImage(imageId: string): string | null {
