@@ -94,7 +94,7 @@ describe('stevedore pull / images against a real registry and the real agent', (
 
     const untag = await cli('rmi', 'mybox:1');
     assert.equal(untag.code, 0, untag.stderr);
-    assert.match(untag.stdout, /^Untagged: docker.io\/library\/mybox:1$/m);
+    assert.match(untag.stdout, /^Untagged: mybox:1$/m);
     assert.doesNotMatch(untag.stdout, /Deleted/);
 
     const layerDir = join(agent.dataRoot, 'overlay2', chainIdOf(null, busybox.layers[0]!.diffId).slice(7));

@@ -1,5 +1,6 @@
 import type { Command } from '../../command.js';
 import { forEachArgument } from '../../each-argument.js';
+import { familiar } from '../../format/familiar-name.js';
 
 export const rmiCommand: Command = {
   path: ['rmi'],
@@ -12,7 +13,7 @@ export const rmiCommand: Command = {
     return forEachArgument(context, async (client, image) => {
       const result = await client.images.remove.mutate({ image, force });
       return [
-        ...result.untagged.map((name) => `Untagged: ${name}`),
+        ...result.untagged.map((name) => `Untagged: ${familiar(name)}`),
         ...result.deleted.map((id) => `Deleted: ${id}`),
       ];
     });

@@ -1,6 +1,7 @@
 import { humanSize, type PruneReport } from '@stevedore/shared';
 import type { Command, CommandContext } from '../../command.js';
 import { confirm, FORCE_FLAG } from '../../confirm.js';
+import { familiar } from '../../format/familiar-name.js';
 
 const ALL_FLAG = {
   name: 'all',
@@ -15,7 +16,7 @@ function printReport(context: CommandContext, heading: string, report: PruneRepo
 }
 
 const imageLines = (report: PruneReport) => [
-  ...report.untagged.map((name) => `untagged: ${name}`),
+  ...report.untagged.map((name) => `untagged: ${familiar(name)}`),
   ...report.deleted.map((id) => `deleted: ${id}`),
 ];
 
