@@ -4,6 +4,7 @@ import { isStevedoreError } from '@stevedore/shared';
 import { startApiServer } from './api/server.js';
 import { TokenStore } from './auth/token-store.js';
 import { AGENT_FLAGS, type AgentConfig } from './config/agent-config.js';
+import { ConfigService } from './config/config-service.js';
 import { ConfigError, loadAgentConfig } from './config/load-config.js';
 import { agentPaths, prepareRoots } from './config/paths.js';
 import { EventBus } from './events/event-bus.js';
@@ -136,6 +137,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
       exec,
       volumes,
       events: eventsService,
+      config: new ConfigService(config),
       diskUsage: {
         report: () =>
           diskUsageReport({

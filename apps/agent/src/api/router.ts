@@ -1,3 +1,4 @@
+import { configRouter } from './routers/config.js';
 import { containersRouter } from './routers/containers.js';
 import { eventsRouter } from './routers/events.js';
 import { imagesRouter } from './routers/images.js';
@@ -15,6 +16,7 @@ export const agentRouter = router({
   containers: containersRouter,
   volumes: volumesRouter,
   events: eventsRouter,
+  config: configRouter,
 });
 
 export type AgentRouter = typeof agentRouter;

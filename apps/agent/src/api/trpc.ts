@@ -21,6 +21,7 @@ import {
 import { initTRPC, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import type { ConfigService } from '../config/config-service.js';
 import type { ContainerService } from '../runtime/containers/container-service.js';
 import type { ExecService } from '../runtime/exec/exec-service.js';
 import type { StatsSampler } from '../runtime/stats/stats-sampler.js';
@@ -100,6 +101,7 @@ export interface AgentServices {
   volumes: VolumesApi;
   events: EventsApi;
   diskUsage: { report(): Promise<DiskUsageRow[]> };
+  config: Pick<ConfigService, 'get' | 'update'>;
 }
 
 export interface AgentContext {

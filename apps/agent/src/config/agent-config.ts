@@ -26,6 +26,8 @@ export interface AgentConfig {
   tlsKey: string | null;
   authTokensFile: string;
   logLevel: LogLevel;
+  /** daemon.json keys set on the command line: they win over the file and cannot be changed live. */
+  flagKeys: readonly string[];
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/stevedore/daemon.json';

@@ -61,7 +61,10 @@ export async function loadAgentConfig(
 
   return {
     action: 'run',
-    config: resolveConfig({ ...fromFile, ...fromFlags }, text === null ? null : configFile, logLevel),
+    config: {
+      ...resolveConfig({ ...fromFile, ...fromFlags }, text === null ? null : configFile, logLevel),
+      flagKeys: Object.keys(fromFlags),
+    },
   };
 }
 
@@ -92,7 +95,7 @@ function configFromFlags(flags: Map<string, FlagValue>): DaemonConfig {
   return result.data;
 }
 
-function parseConfigFile(path: string, text: string): DaemonConfig {
+export function parseConfigFile(path: string, text: string): DaemonConfig {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -143,9 +146,13 @@ function refuseConflicts(path: string, fromFlags: DaemonConfig, fromFile: Daemon
   }
 }
 
-function resolveConfig(merged: DaemonConfig, configFile: string | null, logLevel: LogLevel): AgentConfig {
+function resolveConfig(
+  merged: DaemonConfig,
+  configFile: string | null,
+  logLevel: LogLevel,
+): Omit<AgentConfig, 'flagKeys'> {
   const dataRoot = merged['data-root'] ?? DEFAULT_DATA_ROOT;
-  const config: AgentConfig = {
+  const config: Omit<AgentConfig, 'flagKeys'> = {
     configFile,
     dataRoot,
     execRoot: merged['exec-root'] ?? DEFAULT_EXEC_ROOT,
