@@ -2,9 +2,9 @@
 // generating PostgreSQL migrations. Everything lives in one temp dir that stop() removes.
 import { spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.mjs';
 
 function pgBinDir() {
   const base = '/usr/lib/postgresql';
@@ -19,17 +19,6 @@ function pgBinDir() {
   })();
   if (versions.length === 0) throw new Error('PostgreSQL is not installed (apt-get install postgresql)');
   return join(base, versions[0], 'bin');
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function asPostgres(cmd, args) {

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '../../scripts/free-port.mjs';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -62,16 +62,4 @@ async function waitUntilHealthy(baseURL: string, child: ChildProcess): Promise<v
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error('web server did not become healthy within 60 s');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }

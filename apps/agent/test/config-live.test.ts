@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { freePort } from '../../../scripts/free-port.mjs';
 import { type AgentConnection, connectAgentOnce } from '../src/api/client.js';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { runCli } from './harness/cli-process.js';
@@ -67,5 +68,40 @@ describe('config.get / config.update: daemon.json changed over the API, live whe
       /invalid value "300\.1\.1\.1\/24" for "bip": must be an IPv4 CIDR/,
     );
     assert.equal(readFileSync(configFile(), 'utf8'), before);
+  });
+});
+
+describe('registry.check: every mirror and the upstream, probed', () => {
+  test('a live registry answers with its latency; a dead mirror is reported unreachable; config changes apply', async () => {
+    const { startRegistry } = await import('./harness/registry.js');
+    const registry = await startRegistry();
+    const deadPort = await freePort();
+    const agent = await startAgent();
+    const connection = await connectAgentOnce({ host: agent.host });
+    try {
+      const direct = await connection.client.registry.check.query({ registry: registry.host });
+      assert.equal(direct.length, 1);
+      assert.equal(direct[0]!.url, `http://${registry.host}`);
+      assert.equal(direct[0]!.reachable, true);
+      assert.equal(direct[0]!.tls, 'plain', 'loopback registries are plain HTTP');
+      assert.equal(direct[0]!.auth, 'none');
+      assert.ok((direct[0]!.latencyMs ?? -1) >= 0);
+
+      await connection.client.config.update.mutate({
+        settings: { 'registry-mirrors': [`http://127.0.0.1:${deadPort}`, `http://${registry.host}`] },
+      });
+      // Mirrors only: the upstream (registry-1.docker.io) is outside what tests may reach.
+      const hub = await connection.client.registry.check.query({ registry: 'docker.io', mirrorsOnly: true });
+      assert.equal(hub.length, 2);
+      const [dead, live] = hub;
+      assert.equal(dead!.mirror, true);
+      assert.equal(dead!.reachable, false);
+      assert.match(dead!.error ?? '', /ECONNREFUSED/);
+      assert.equal(live!.reachable, true, 'the second mirror answers');
+    } finally {
+      await connection.close();
+      await agent.stop();
+      await registry.stop();
+    }
   });
 });

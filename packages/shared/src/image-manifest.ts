@@ -163,3 +163,19 @@ export const DiskUsageRowSchema = z.object({
   reclaimable: z.number().int().nonnegative(),
 });
 export type DiskUsageRow = z.infer<typeof DiskUsageRowSchema>;
+
+/** One endpoint of a registry (a mirror or the upstream) as `registry.check` found it. */
+export const RegistryEndpointCheckSchema = z.object({
+  url: z.string(),
+  mirror: z.boolean(),
+  reachable: z.boolean(),
+  /** HTTP status of GET /v2/ (200 open, 401 wants credentials). */
+  status: z.number().int().nullable(),
+  latencyMs: z.number().nullable(),
+  /** https with a verified certificate, plain http, or a TLS failure. */
+  tls: z.enum(['verified', 'plain', 'failed']),
+  /** What the registry asks for: nothing, Basic, or Bearer tokens (Docker Hub's flow). */
+  auth: z.enum(['none', 'basic', 'bearer']).nullable(),
+  error: z.string().nullable(),
+});
+export type RegistryEndpointCheck = z.infer<typeof RegistryEndpointCheckSchema>;

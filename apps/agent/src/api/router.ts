@@ -2,6 +2,7 @@ import { configRouter } from './routers/config.js';
 import { containersRouter } from './routers/containers.js';
 import { eventsRouter } from './routers/events.js';
 import { imagesRouter } from './routers/images.js';
+import { registryRouter } from './routers/registry.js';
 import { systemRouter } from './routers/system.js';
 import { tokensRouter } from './routers/tokens.js';
 import { volumesRouter } from './routers/volumes.js';
@@ -17,6 +18,7 @@ export const agentRouter = router({
   volumes: volumesRouter,
   events: eventsRouter,
   config: configRouter,
+  registry: registryRouter,
 });
 
 export type AgentRouter = typeof agentRouter;

@@ -11,6 +11,7 @@ import {
   isStevedoreError,
   type PruneReport,
   type PullEvent,
+  type RegistryEndpointCheck,
   StevedoreError,
   type SystemInfo,
   type TokenSummary,
@@ -51,6 +52,7 @@ export interface ImagesApi {
   logout(serverAddress: string): Promise<{ removed: boolean }>;
   history(image: string): Promise<ImageHistoryEntry[]>;
   prune(all: boolean): Promise<PruneReport>;
+  checkRegistry(domain: string, mirrorsOnly?: boolean): Promise<RegistryEndpointCheck[]>;
 }
 export type ContainersApi = Pick<
   ContainerService,

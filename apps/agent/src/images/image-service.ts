@@ -15,6 +15,7 @@ import {
   type PullEvent,
   type PullProgress,
   parseImageReference,
+  type RegistryEndpointCheck,
   StevedoreError,
 } from '@stevedore/shared';
 import type { AgentConfig } from '../config/agent-config.js';
@@ -30,6 +31,8 @@ import { type ImageRecord, ImageStore } from './image-store.js';
 import { pullImage } from './pull.js';
 import { RegistryClient } from './registry/client.js';
 import { CredentialStore } from './registry/credentials.js';
+import type { EndpointConfig } from './registry/endpoints.js';
+import { checkRegistry } from './registry/registry-check.js';
 
 const summarize = (image: ImageRecord): ImageSummary => ({
   Id: image.id,
@@ -53,6 +56,7 @@ export class ImageService {
     /** Scratch space on the data-root's filesystem (for commit's layer spool). */
     private readonly spoolDir: string,
     private readonly events: EventBus | null,
+    private readonly endpointConfig: () => EndpointConfig,
   ) {}
 
   /** Docker's image events: pull, tag, untag, delete (Actor.ID is the name, or the ID for delete). */
@@ -66,10 +70,12 @@ export class ImageService {
     events: EventBus | null = null,
   ): Promise<ImageService> {
     const credentials = new CredentialStore(join(paths.auth, 'registries.json'));
-    const registry = new RegistryClient(
-      () => ({ registryMirrors: config.registryMirrors, insecureRegistries: config.insecureRegistries }),
-      (domain) => credentials.get(domain),
-    );
+    // Read at every use, so config.update changes mirrors and insecure registries live.
+    const endpointConfig = () => ({
+      registryMirrors: config.registryMirrors,
+      insecureRegistries: config.insecureRegistries,
+    });
+    const registry = new RegistryClient(endpointConfig, (domain) => credentials.get(domain));
     const content = new ContentStore(join(paths.dataRoot, 'content'));
     const layers = new Overlay2Store(join(paths.dataRoot, 'overlay2'));
     const images = new ImageStore(paths.images);
@@ -82,6 +88,7 @@ export class ImageService {
       credentials,
       join(paths.dataRoot, 'tmp'),
       events,
+      endpointConfig,
     );
   }
 
@@ -196,6 +203,11 @@ export class ImageService {
       })
       .catch((error: unknown) => queue.close(error));
     yield* queue.drain();
+  }
+
+  /** `registry.check`: every endpoint a pull from `domain` would use, probed now. */
+  checkRegistry(domain: string, mirrorsOnly = false): Promise<RegistryEndpointCheck[]> {
+    return checkRegistry(domain, this.endpointConfig(), { mirrorsOnly });
   }
 
   /** `docker login`: the credentials are checked against the registry before they are kept. */
