@@ -54,6 +54,24 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     return result.stdout.trim();
   };
 
+  /** The actions `events --since SINCE --until now+1s --filter FILTER` lists, in order. */
+  const eventActions = async (since: string, filter: string) => {
+    const events = await cli(
+      'events',
+      '--since',
+      since,
+      '--until',
+      String(Date.now() / 1000 + 1),
+      '--filter',
+      filter,
+    );
+    assert.equal(events.code, 0, events.stderr);
+    return events.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ')[2] ?? '');
+  };
+
   before(async () => {
     registry = await startRegistry();
     busybox = await pushBusybox(registry);
@@ -374,20 +392,7 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
       false,
       "conmon's oom marker stays in the bundle, not the agent's cwd",
     );
-    const events = await cli(
-      'events',
-      '--since',
-      since,
-      '--until',
-      String(Date.now() / 1000 + 1),
-      '--filter',
-      'container=hog',
-    );
-    assert.equal(events.code, 0, events.stderr);
-    const actions = events.stdout
-      .trim()
-      .split('\n')
-      .map((line) => line.split(' ')[2]);
+    const actions = await eventActions(since, 'container=hog');
     for (const action of ['create', 'start', 'oom', 'die'])
       assert.ok(actions.includes(action), `${action} in ${actions}`);
     await cli('rm', 'hog');
@@ -853,24 +858,7 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     const since = String(Date.now() / 1000 - 1);
     assert.equal((await cli('tag', 'test/committed:v1', 'test/committed:v2')).code, 0);
     await cli('rmi', 'test/committed:v1', 'test/committed:v2');
-    const events = await cli(
-      'events',
-      '--since',
-      since,
-      '--until',
-      String(Date.now() / 1000 + 1),
-      '--filter',
-      'type=image',
-    );
-    const actions = events.stdout
-      .trim()
-      .split('\n')
-      .map((line) => line.split(' ').slice(2, 4).join(' '));
-    assert.deepEqual(
-      actions.map((a) => a.split(' ')[0]),
-      ['tag', 'untag', 'untag', 'delete'],
-      `image events: ${events.stdout}`,
-    );
+    assert.deepEqual(await eventActions(since, 'type=image'), ['tag', 'untag', 'untag', 'delete']);
   });
 
   test('system df counts images, containers and volumes; prunes ask first and report what they freed; history lists layers', async () => {
@@ -971,19 +959,7 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
       async () => (await inspect(phoenix, '{{.State.Status}} {{.RestartCount}}')) === 'running 1',
     );
     assert.notEqual(Number(await inspect(phoenix, '{{.State.Pid}}')), firstPid);
-    const history = await cli(
-      'events',
-      '--since',
-      since,
-      '--until',
-      String(Date.now() / 1000),
-      '--filter',
-      `container=${phoenix}`,
-    );
-    const actions = history.stdout
-      .trim()
-      .split('\n')
-      .map((line) => line.split(' ')[2]);
+    const actions = await eventActions(since, `container=${phoenix}`);
     assert.deepEqual(actions.slice(0, 2), ['create', 'start'], 'events from before the crash are kept');
     assert.ok(actions.includes('die') && actions.lastIndexOf('start') > actions.indexOf('die'), `${actions}`);
     await cli('rm', '-f', phoenix);
