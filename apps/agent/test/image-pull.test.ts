@@ -133,4 +133,18 @@ describe('stevedore pull / images against a real registry and the real agent', (
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /manifest unknown/);
   });
+
+  test('search REGISTRY/TERM filters the registry catalog', async () => {
+    const found = await cli('search', '--format', '{{.Name}}', `${registry.host}/lay`);
+    assert.equal(found.code, 0, found.stderr);
+    assert.equal(found.stdout, `${registry.host}/test/layered\n`);
+    const table = await cli('search', `${registry.host}/box`);
+    assert.match(table.stdout, /^NAME\s+DESCRIPTION\s+STARS\s+OFFICIAL\n/);
+    assert.match(table.stdout, new RegExp(`${registry.host}/library/busybox\\s+0`));
+    assert.equal(
+      (await cli('search', '--limit', '0', `${registry.host}/box`)).code,
+      1,
+      'a bad limit is refused',
+    );
+  });
 });

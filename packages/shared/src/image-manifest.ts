@@ -179,3 +179,12 @@ export const RegistryEndpointCheckSchema = z.object({
   error: z.string().nullable(),
 });
 export type RegistryEndpointCheck = z.infer<typeof RegistryEndpointCheckSchema>;
+
+/** One `docker search` result. */
+export const SearchResultSchema = z.object({
+  Name: z.string(),
+  Description: z.string(),
+  StarCount: z.number().int().nonnegative(),
+  IsOfficial: z.boolean(),
+});
+export type SearchResult = z.infer<typeof SearchResultSchema>;

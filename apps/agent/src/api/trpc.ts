@@ -12,6 +12,7 @@ import {
   type PruneReport,
   type PullEvent,
   type RegistryEndpointCheck,
+  type SearchResult,
   StevedoreError,
   type SystemInfo,
   type TokenSummary,
@@ -53,6 +54,7 @@ export interface ImagesApi {
   history(image: string): Promise<ImageHistoryEntry[]>;
   prune(all: boolean): Promise<PruneReport>;
   checkRegistry(domain: string, mirrorsOnly?: boolean): Promise<RegistryEndpointCheck[]>;
+  search(query: string, limit: number): Promise<SearchResult[]>;
 }
 export type ContainersApi = Pick<
   ContainerService,

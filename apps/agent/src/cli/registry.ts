@@ -28,6 +28,7 @@ import { imageInspectCommand } from './commands/image/inspect.js';
 import { loginCommand, logoutCommand } from './commands/image/login.js';
 import { pullCommand } from './commands/image/pull.js';
 import { rmiCommand } from './commands/image/rmi.js';
+import { searchCommand } from './commands/image/search.js';
 import { tagCommand } from './commands/image/tag.js';
 import { infoCommand } from './commands/info.js';
 import { systemDfCommand } from './commands/system/df.js';
@@ -77,6 +78,7 @@ export const COMMANDS: readonly Command[] = [
   eventsCommand,
   pullCommand,
   historyCommand,
+  searchCommand,
   imagesCommand,
   tagCommand,
   rmiCommand,

@@ -16,6 +16,7 @@ import {
   type PullProgress,
   parseImageReference,
   type RegistryEndpointCheck,
+  type SearchResult,
   StevedoreError,
 } from '@stevedore/shared';
 import type { AgentConfig } from '../config/agent-config.js';
@@ -203,6 +204,36 @@ export class ImageService {
       })
       .catch((error: unknown) => queue.close(error));
     yield* queue.drain();
+  }
+
+  /**
+   * `docker search [REGISTRY/]TERM`: Docker Hub's search API for docker.io; for other registries
+   * their catalog, filtered by the term (the v2 API has no search of its own).
+   */
+  async search(query: string, limit: number): Promise<SearchResult[]> {
+    const slash = query.indexOf('/');
+    const first = slash > 0 ? query.slice(0, slash) : '';
+    const isRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
+    if (!isRegistry) {
+      const results = await this.registry.hubSearch(query, limit);
+      return results.map((r) => ({
+        Name: r.name,
+        Description: r.description,
+        StarCount: r.star_count,
+        IsOfficial: r.is_official,
+      }));
+    }
+    const term = query.slice(slash + 1).toLowerCase();
+    const repositories = await this.registry.catalog(first);
+    return repositories
+      .filter((repository) => repository.toLowerCase().includes(term))
+      .slice(0, limit)
+      .map((repository) => ({
+        Name: `${first}/${repository}`,
+        Description: '',
+        StarCount: 0,
+        IsOfficial: false,
+      }));
   }
 
   /** `registry.check`: every endpoint a pull from `domain` would use, probed now. */

@@ -7,6 +7,7 @@ import {
   RegistryLoginInput,
   RegistryLogoutInput,
   RemoveImageResultSchema,
+  SearchResultSchema,
 } from '@stevedore/shared';
 import { z } from 'zod';
 import { publicProcedure, router } from '../trpc.js';
@@ -16,6 +17,12 @@ const NameOrId = z.string().min(1).max(300);
 const PruneInput = z.object({ all: z.boolean().default(false) });
 
 export const imagesRouter = router({
+  search: publicProcedure
+    .input(
+      z.object({ term: z.string().min(1).max(300), limit: z.number().int().min(1).max(100).default(25) }),
+    )
+    .output(z.array(SearchResultSchema))
+    .query(({ ctx, input }) => ctx.services.images.search(input.term, input.limit)),
   history: publicProcedure
     .input(z.object({ image: NameOrId }))
     .output(z.array(ImageHistoryEntrySchema))

@@ -141,6 +141,57 @@ export class RegistryClient {
     }
   }
 
+  /** The repositories a registry lists at `/v2/_catalog` (one page of up to 1000). */
+  async catalog(domain: string): Promise<string[]> {
+    const endpoint = endpointsFor(domain, this.config()).at(-1)!;
+    const url = `${endpoint.url}/v2/_catalog?n=1000`;
+    let response = await request(url, { dispatcher: this.dispatcher });
+    if (response.statusCode === 401) {
+      const challenge = parseChallenge(headerOf(response, 'www-authenticate') ?? '');
+      await response.body.dump();
+      if (!challenge)
+        throw new StevedoreError('UNAUTHENTICATED', `${url} refused the request without a challenge`);
+      const authorization = await this.tokens.authorize(
+        challenge,
+        'registry:catalog:*',
+        await this.credentials(domain),
+        domain,
+      );
+      response = await request(url, { dispatcher: this.dispatcher, headers: { authorization } });
+    }
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new StevedoreError(
+        'UNAVAILABLE',
+        `${domain} does not list its repositories (GET /v2/_catalog answered ${response.statusCode})`,
+        {
+          registry: domain,
+        },
+      );
+    }
+    const body = (await response.body.json()) as { repositories?: unknown };
+    return Array.isArray(body.repositories)
+      ? body.repositories.filter((r): r is string => typeof r === 'string')
+      : [];
+  }
+
+  /** Docker Hub's search API (`index.docker.io/v1/search`). */
+  async hubSearch(
+    term: string,
+    limit: number,
+  ): Promise<{ name: string; description: string; star_count: number; is_official: boolean }[]> {
+    const url = `https://index.docker.io/v1/search?q=${encodeURIComponent(term)}&n=${limit}`;
+    const response = await request(url, { dispatcher: this.dispatcher });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new StevedoreError('UNAVAILABLE', `Docker Hub search answered ${response.statusCode}`);
+    }
+    const body = (await response.body.json()) as {
+      results?: { name: string; description: string; star_count: number; is_official: boolean }[];
+    };
+    return body.results ?? [];
+  }
+
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
