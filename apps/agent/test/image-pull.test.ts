@@ -6,7 +6,7 @@ import { chainIdOf } from '../src/storage/overlay2/layer-store.js';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { runCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
-import { type PushedImage, pushBusybox, pushImage } from './harness/test-images.js';
+import { busyboxLayer, type PushedImage, pushBusybox, pushImage } from './harness/test-images.js';
 
 describe('stevedore pull / images against a real registry and the real agent', () => {
   let registry: TestRegistry;
@@ -146,5 +146,35 @@ describe('stevedore pull / images against a real registry and the real agent', (
       1,
       'a bad limit is refused',
     );
+  });
+
+  test('a pull racing an rmi of an image that shares its base layer leaves a consistent store', async () => {
+    const plus = await pushImage(
+      registry,
+      'test/busybox-plus',
+      'v1',
+      [busyboxLayer(), [{ type: 'file', name: 'extra', content: 'on top\n' }]],
+      { Cmd: ['sh'] },
+    );
+    assert.equal(plus.layers[0]!.diffId, busybox.layers[0]!.diffId, 'the base layer is shared');
+    const base = chainIdOf(null, busybox.layers[0]!.diffId);
+    const top = chainIdOf(base, plus.layers[1]!.diffId);
+    const layerDir = (chainId: string) => join(agent.dataRoot, 'overlay2', chainId.slice(7));
+    for (let round = 0; round < 4; round++) {
+      assert.equal((await cli('pull', '-q', busybox.reference)).code, 0);
+      const [pulled, removed] = await Promise.all([
+        cli('pull', '-q', plus.reference),
+        cli('rmi', busybox.reference),
+      ]);
+      assert.equal(pulled.code, 0, pulled.stderr);
+      assert.equal(removed.code, 0, removed.stderr);
+      assert.ok(
+        existsSync(join(layerDir(base), 'diff/bin/busybox')),
+        `round ${round}: the shared layer survived the rmi`,
+      );
+      assert.ok(existsSync(join(layerDir(top), 'diff/extra')), `round ${round}: the new layer is there`);
+      assert.equal((await cli('rmi', plus.reference)).code, 0);
+      assert.equal(existsSync(layerDir(base)), false, `round ${round}: no image left, no layer left`);
+    }
   });
 });

@@ -47,6 +47,8 @@ const summarize = (image: ImageRecord): ImageSummary => ({
 export class ImageService {
   /** Which container, if any, uses an image (set once containers are wired up). */
   private containerUsing: (imageId: string) => string | null = () => null;
+  private readonly pinned = new Map<string, number>();
+  private layerLock: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly registry: RegistryClient,
@@ -91,6 +93,30 @@ export class ImageService {
       events,
       endpointConfig,
     );
+  }
+
+  /**
+   * Pins a pull's layers against a concurrent `rmi`: pinning and deleting a layer both happen
+   * under one lock, so either the pull sees the layer gone (and fetches it again) or `rmi` sees
+   * it pinned (and keeps it).
+   */
+  private async pin(chainIds: readonly string[]): Promise<() => void> {
+    await this.underLayerLock(async () => {
+      for (const chainId of chainIds) this.pinned.set(chainId, (this.pinned.get(chainId) ?? 0) + 1);
+    });
+    return () => {
+      for (const chainId of chainIds) {
+        const left = (this.pinned.get(chainId) ?? 1) - 1;
+        if (left > 0) this.pinned.set(chainId, left);
+        else this.pinned.delete(chainId);
+      }
+    };
+  }
+
+  private underLayerLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.layerLock.then(fn, fn);
+    this.layerLock = run.catch(() => {});
+    return run;
   }
 
   get layerStore(): Overlay2Store {
@@ -195,7 +221,13 @@ export class ImageService {
   /** Progress events while pulling, then the image; the pull goes on if the caller goes away. */
   async *pull(reference: string): AsyncGenerator<PullEvent> {
     const queue = new AsyncQueue<PullEvent>();
-    const deps = { registry: this.registry, content: this.content, layers: this.layers, images: this.images };
+    const deps = {
+      registry: this.registry,
+      content: this.content,
+      layers: this.layers,
+      images: this.images,
+      pin: (chainIds: readonly string[]) => this.pin(chainIds),
+    };
     pullImage(deps, reference, (progress: PullProgress) => queue.push({ type: 'progress', progress }))
       .then((image) => {
         this.publish('pull', tryCanonicalName(reference) ?? reference);
@@ -312,11 +344,14 @@ export class ImageService {
     await this.content.delete(image.id);
     const stillUsed = new Set((await this.images.list()).flatMap((other) => other.chainIds));
     const deleted = [image.id];
-    for (const chainId of [...image.chainIds].reverse()) {
-      if (stillUsed.has(chainId)) break; // everything below is shared too
-      await this.layers.removeLayer(chainId);
-      deleted.push(chainId);
-    }
+    await this.underLayerLock(async () => {
+      for (const chainId of [...image.chainIds].reverse()) {
+        // Everything below a shared or pinned layer is shared too.
+        if (stillUsed.has(chainId) || this.pinned.has(chainId)) break;
+        await this.layers.removeLayer(chainId);
+        deleted.push(chainId);
+      }
+    });
     return { untagged, deleted };
   }
 

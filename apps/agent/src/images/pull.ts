@@ -5,6 +5,8 @@ import {
   formatImageReference,
   type ImageConfig,
   ImageConfigSchema,
+  type ImageManifest,
+  type ImageReference,
   MediaTypes,
   type PullProgress,
   parseImageReference,
@@ -22,6 +24,11 @@ export interface PullDeps {
   content: ContentStore;
   layers: Overlay2Store;
   images: ImageStore;
+  /**
+   * Keeps `chainIds` from being deleted by a concurrent `rmi` until the returned release is
+   * called (after the image record that references them is saved).
+   */
+  pin?(chainIds: readonly string[]): Promise<() => void>;
 }
 
 const FOREIGN = new Set<string>([
@@ -78,6 +85,24 @@ export async function pullImage(
 
   const chainIds: string[] = [];
   for (const diffId of diffIds) chainIds.push(chainIdOf(chainIds.at(-1) ?? null, diffId));
+  const release = (await deps.pin?.(chainIds)) ?? (() => {});
+  try {
+    return await pullLayers(deps, ref, manifest, manifestDigest, config, chainIds, onProgress);
+  } finally {
+    release();
+  }
+}
+
+async function pullLayers(
+  deps: PullDeps,
+  ref: ImageReference,
+  manifest: ImageManifest,
+  manifestDigest: string,
+  config: ImageConfig,
+  chainIds: string[],
+  onProgress: (progress: PullProgress) => void,
+): Promise<ImageRecord> {
+  const diffIds = config.rootfs.diff_ids;
   const ready: Promise<void>[] = [];
   let size = 0;
   manifest.layers.forEach((layer, i) => {

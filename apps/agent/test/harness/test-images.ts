@@ -120,31 +120,31 @@ const BUSYBOX_APPLETS = [
   'rm',
 ];
 
+/** The busybox layer (Debian's busybox-static and its applets): the same bytes every time. */
+export function busyboxLayer(): LayerEntry[] {
+  return [
+    { type: 'directory', name: 'bin' },
+    { type: 'file', name: 'bin/busybox', content: readFileSync('/bin/busybox'), mode: 0o755 },
+    ...BUSYBOX_APPLETS.map((applet) => ({
+      type: 'symlink' as const,
+      name: `bin/${applet}`,
+      target: 'busybox',
+    })),
+    { type: 'directory', name: 'etc' },
+    {
+      type: 'file',
+      name: 'etc/passwd',
+      content: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n',
+    },
+    { type: 'file', name: 'etc/group', content: 'root:x:0:\nnogroup:x:65534:\n' },
+    { type: 'directory', name: 'tmp', mode: 0o1777 },
+  ];
+}
+
 /** A one-layer busybox image made from Debian's busybox-static. */
 export function pushBusybox(registry: TestRegistry, repository = 'library/busybox', tag = 'latest') {
-  return pushImage(
-    registry,
-    repository,
-    tag,
-    [
-      [
-        { type: 'directory', name: 'bin' },
-        { type: 'file', name: 'bin/busybox', content: readFileSync('/bin/busybox'), mode: 0o755 },
-        ...BUSYBOX_APPLETS.map((applet) => ({
-          type: 'symlink' as const,
-          name: `bin/${applet}`,
-          target: 'busybox',
-        })),
-        { type: 'directory', name: 'etc' },
-        {
-          type: 'file',
-          name: 'etc/passwd',
-          content: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n',
-        },
-        { type: 'file', name: 'etc/group', content: 'root:x:0:\nnogroup:x:65534:\n' },
-        { type: 'directory', name: 'tmp', mode: 0o1777 },
-      ],
-    ],
-    { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'] },
-  );
+  return pushImage(registry, repository, tag, [busyboxLayer()], {
+    Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    Cmd: ['sh'],
+  });
 }
