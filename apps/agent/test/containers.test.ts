@@ -800,6 +800,14 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
         [],
         'the stopped container is unmounted again',
       );
+      // The export imports back as a one-layer image that runs.
+      const gz = join(local, 'export.tar.gz');
+      spawnSync('sh', ['-c', `gzip -c '${archive}' > '${gz}'`]);
+      const imported = await cli('import', '-c', 'CMD ["cat", "/tmp/data"]', gz, 'test/imported:v1');
+      assert.equal(imported.code, 0, imported.stderr);
+      assert.match(imported.stdout.trim(), /^sha256:[a-f0-9]{64}$/);
+      assert.equal((await cli('run', '--rm', 'test/imported:v1')).stdout, 'data\n');
+      assert.equal((await cli('rmi', 'test/imported:v1')).code, 0);
       await cli('rm', id);
     } finally {
       rmSync(local, { recursive: true, force: true });

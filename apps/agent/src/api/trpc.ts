@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import {
   type CreatedToken,
   type DiskUsageRow,
@@ -55,6 +56,12 @@ export interface ImagesApi {
   prune(all: boolean): Promise<PruneReport>;
   checkRegistry(domain: string, mirrorsOnly?: boolean): Promise<RegistryEndpointCheck[]>;
   search(query: string, limit: number): Promise<SearchResult[]>;
+  importImage(options: {
+    archive: Readable;
+    tag: string | null;
+    changes: string[];
+    message: string;
+  }): Promise<string>;
 }
 export type ContainersApi = Pick<
   ContainerService,

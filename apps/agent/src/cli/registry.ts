@@ -24,6 +24,7 @@ import { updateCommand } from './commands/container/update.js';
 import { eventsCommand } from './commands/events.js';
 import { historyCommand } from './commands/image/history.js';
 import { imagesCommand } from './commands/image/images.js';
+import { importCommand } from './commands/image/import.js';
 import { imageInspectCommand } from './commands/image/inspect.js';
 import { loginCommand, logoutCommand } from './commands/image/login.js';
 import { pullCommand } from './commands/image/pull.js';
@@ -79,6 +80,7 @@ export const COMMANDS: readonly Command[] = [
   pullCommand,
   historyCommand,
   searchCommand,
+  importCommand,
   imagesCommand,
   tagCommand,
   rmiCommand,

@@ -24,9 +24,12 @@ import type { AgentPaths } from '../config/paths.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ImageForContainer } from '../runtime/containers/container-service.js';
 import { applyLayer } from '../storage/extract/apply-layer.js';
+import { decompressed } from '../storage/extract/decompress.js';
 import { chainIdOf, Overlay2Store } from '../storage/overlay2/layer-store.js';
+import { goArch } from '../system/version.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { diskUsage } from '../util/disk-usage.js';
+import { applyChanges } from './commit-changes.js';
 import { ContentStore } from './content/content-store.js';
 import { type ImageRecord, ImageStore } from './image-store.js';
 import { pullImage } from './pull.js';
@@ -151,7 +154,8 @@ export class ImageService {
    * format). The tar is spooled once to learn its diff ID, then unpacked into the layer store.
    */
   async commit(options: {
-    parentId: string;
+    /** null: a base image (`docker import`). */
+    parentId: string | null;
     layer: Readable;
     config: NonNullable<ImageConfig['config']>;
     comment: string;
@@ -159,15 +163,24 @@ export class ImageService {
     createdBy: string;
     tag: string | null;
   }): Promise<string> {
-    const parent = await this.images.get(options.parentId);
-    if (!parent) throw new StevedoreError('NOT_FOUND', `No such image: ${options.parentId}`);
+    const parent = options.parentId ? await this.images.get(options.parentId) : null;
+    if (options.parentId && !parent)
+      throw new StevedoreError('NOT_FOUND', `No such image: ${options.parentId}`);
+    const base: ImageConfig = parent?.config ?? {
+      architecture: goArch(),
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+      history: [],
+    };
+    // `import` takes gzip or zstd tarballs too; the diff ID is that of the plain tar.
+    const layer = await decompressed(options.layer);
     const spool = join(this.spoolDir, `commit-${randomBytes(8).toString('hex')}.tar`);
     await mkdir(this.spoolDir, { recursive: true, mode: 0o700 });
     try {
       const hash = createHash('sha256');
       let size = 0;
       await pipeline(
-        options.layer,
+        layer,
         async function* (source: AsyncIterable<Buffer>) {
           for await (const chunk of source) {
             hash.update(chunk);
@@ -178,19 +191,19 @@ export class ImageService {
         createWriteStream(spool, { mode: 0o600 }),
       );
       const diffId = `sha256:${hash.digest('hex')}`;
-      const parentTop = parent.chainIds.at(-1) ?? null;
+      const parentTop = parent?.chainIds.at(-1) ?? null;
       const chainId = chainIdOf(parentTop, diffId);
       await this.layers.createLayer(chainId, parentTop, async (diffDir) => {
         await applyLayer(createReadStream(spool), diffDir);
       });
       const created = new Date().toISOString();
       const config: ImageConfig = {
-        ...parent.config,
+        ...base,
         created,
         config: options.config,
-        rootfs: { type: 'layers', diff_ids: [...parent.config.rootfs.diff_ids, diffId] },
+        rootfs: { type: 'layers', diff_ids: [...base.rootfs.diff_ids, diffId] },
         history: [
-          ...(parent.config.history ?? []),
+          ...(base.history ?? []),
           {
             created,
             created_by: options.createdBy,
@@ -203,7 +216,13 @@ export class ImageService {
       const id = `sha256:${createHash('sha256').update(body).digest('hex')}`;
       await this.content.write(id, Readable.from([body]), body.length);
       await this.images.save(
-        { id, chainIds: [...parent.chainIds, chainId], size: parent.size + size, config, pulledAt: created },
+        {
+          id,
+          chainIds: [...(parent?.chainIds ?? []), chainId],
+          size: (parent?.size ?? 0) + size,
+          config,
+          pulledAt: created,
+        },
         options.tag ? canonicalTag(options.tag) : null,
         '',
       );
@@ -419,6 +438,24 @@ export class ImageService {
       }
     }
     return report;
+  }
+
+  /** `docker import`: a filesystem tarball becomes a one-layer image; `changes` as for commit. */
+  importImage(options: {
+    archive: Readable;
+    tag: string | null;
+    changes: string[];
+    message: string;
+  }): Promise<string> {
+    return this.commit({
+      parentId: null,
+      layer: options.archive,
+      config: applyChanges({}, options.changes),
+      comment: options.message || 'Imported from -',
+      author: '',
+      createdBy: '',
+      tag: options.tag,
+    });
   }
 
   /** Every image with the bytes its layers hold (shared layers counted once overall). */

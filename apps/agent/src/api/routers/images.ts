@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   ImageHistoryEntrySchema,
   ImageInspectSchema,
@@ -17,6 +18,23 @@ const NameOrId = z.string().min(1).max(300);
 const PruneInput = z.object({ all: z.boolean().default(false) });
 
 export const imagesRouter = router({
+  /** `docker import`: a filesystem tarball (base64, at most 48 MiB; gzip or zstd allowed). */
+  import: publicProcedure
+    .input(
+      z.object({
+        archive: z.string().max(64 * 1024 * 1024, { message: 'archives over 48 MiB are not supported yet' }),
+        tag: ImageReferenceString.nullable().default(null),
+        changes: z.array(z.string().max(5000)).default([]),
+        message: z.string().max(5000).default(''),
+      }),
+    )
+    .output(z.object({ Id: z.string() }))
+    .mutation(async ({ ctx, input }) => ({
+      Id: await ctx.services.images.importImage({
+        ...input,
+        archive: Readable.from([Buffer.from(input.archive, 'base64')]),
+      }),
+    })),
   search: publicProcedure
     .input(
       z.object({ term: z.string().min(1).max(300), limit: z.number().int().min(1).max(100).default(25) }),
