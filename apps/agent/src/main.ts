@@ -89,6 +89,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
       )
     : null;
   await remap?.init();
+  if (remap) images.onLayersRemoved((chainIds) => remap.removeLayers(chainIds));
   const volumeStore = new VolumeStore(
     join(paths.dataRoot, 'volumes'),
     idMap ? { uid: idMap.uid.start, gid: idMap.gid.start } : null,

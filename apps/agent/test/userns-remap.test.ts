@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
@@ -103,5 +103,22 @@ describe('--userns-remap: containers run in a user namespace on remapped layers'
       assert.equal(result.code, 125);
       assert.match(result.stderr, /incompatible with user namespaces/);
     }
+  });
+
+  test('rmi removes the remapped copies of the layers too', async () => {
+    const ids = (await cli('ps', '-aq')).stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) await cli('rm', '-f', ...ids);
+    const store = join(agent.dataRoot, `${start}.${start}`, 'overlay2');
+    assert.ok(
+      readdirSync(store).some((name) => /^[a-f0-9]{64}$/.test(name)),
+      'the copies exist before',
+    );
+    assert.equal((await cli('rmi', image)).code, 0);
+    assert.deepEqual(
+      readdirSync(store).filter((name) => name !== 'l'),
+      [],
+      'no remapped layer left',
+    );
+    assert.deepEqual(readdirSync(join(store, 'l')), [], 'no short link left');
   });
 });

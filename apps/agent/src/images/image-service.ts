@@ -51,6 +51,7 @@ export class ImageService {
   /** Which container, if any, uses an image (set once containers are wired up). */
   private containerUsing: (imageId: string) => string | null = () => null;
   private readonly pinned = new Map<string, number>();
+  private layersRemoved: (chainIds: string[]) => Promise<void> = async () => {};
   private layerLock: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -124,6 +125,11 @@ export class ImageService {
 
   get layerStore(): Overlay2Store {
     return this.layers;
+  }
+
+  /** Also drop other copies of removed layers (the `--userns-remap` store). */
+  onLayersRemoved(hook: (chainIds: string[]) => Promise<void>): void {
+    this.layersRemoved = hook;
   }
 
   setUsageCheck(check: (imageId: string) => string | null): void {
@@ -370,6 +376,7 @@ export class ImageService {
         await this.layers.removeLayer(chainId);
         deleted.push(chainId);
       }
+      await this.layersRemoved(deleted.slice(1));
     });
     return { untagged, deleted };
   }

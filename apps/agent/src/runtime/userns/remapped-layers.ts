@@ -37,6 +37,11 @@ export class RemappedLayers {
     }
   }
 
+  /** Drops the remapped copies of layers the image store removed. */
+  async removeLayers(chainIds: readonly string[]): Promise<void> {
+    for (const chainId of chainIds) await this.target.removeLayer(chainId);
+  }
+
   /** The container's own directories belong to its mapped root. */
   async adoptContainerLayer(containerId: string): Promise<void> {
     const merged = this.target.mergedDir(containerId);
