@@ -579,6 +579,7 @@ export const ExecInputSchema = z.object({
   Cols: z.number().int().min(1).max(1000).default(80),
 });
 export type ExecInput = z.input<typeof ExecInputSchema>;
+export type ExecRequest = z.output<typeof ExecInputSchema>;
 
 /** What an exec session streams: its ID first, then output (base64, binary-safe), then the exit code. */
 export type ExecEvent =

@@ -27,3 +27,4 @@ export const EventsInputSchema = z.object({
     .default([]),
 });
 export type EventsInput = z.input<typeof EventsInputSchema>;
+export type EventsQuery = z.output<typeof EventsInputSchema>;

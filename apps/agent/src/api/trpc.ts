@@ -4,7 +4,7 @@ import {
   type DiskUsageRow,
   type EngineEvent,
   type ErrorCode,
-  type EventsInput,
+  type EventsQuery,
   type HostUsage,
   type ImageHistoryEntry,
   type ImageInspect,
@@ -100,7 +100,7 @@ export interface VolumesApi {
   prune(all: boolean): Promise<PruneReport>;
 }
 export interface EventsApi {
-  stream(input: EventsInput, signal: AbortSignal): AsyncGenerator<EngineEvent>;
+  stream(input: EventsQuery, signal: AbortSignal): AsyncGenerator<EngineEvent>;
 }
 export interface AgentServices {
   system: SystemApi;

@@ -1,5 +1,5 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import { type EngineEvent, EngineEventSchema, type EventsInput, EventsInputSchema } from '@stevedore/shared';
+import { type EngineEvent, EngineEventSchema, type EventsQuery } from '@stevedore/shared';
 import { parseTimeBound } from '../runtime/logs/k8s-log.js';
 import type { EventBus } from './event-bus.js';
 
@@ -53,8 +53,8 @@ export class EventsService {
       .catch(() => {});
   }
 
-  async *stream(rawInput: EventsInput, signal: AbortSignal): AsyncGenerator<EngineEvent> {
-    const input = EventsInputSchema.parse(rawInput);
+  /** `input` as the router validated it (defaults applied). */
+  async *stream(input: EventsQuery, signal: AbortSignal): AsyncGenerator<EngineEvent> {
     const since = input.since ? parseTimeBound(input.since) : null;
     const until = input.until ? parseTimeBound(input.until) : null;
     const accept = (event: EngineEvent) => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import {
   type Descriptor,
   formatImageReference,
@@ -14,6 +14,7 @@ import {
 } from '@stevedore/shared';
 import { applyLayer } from '../storage/extract/apply-layer.js';
 import { chainIdOf, type Overlay2Store } from '../storage/overlay2/layer-store.js';
+import { readAll } from '../util/read-all.js';
 import type { ContentStore } from './content/content-store.js';
 import type { ImageRecord, ImageStore } from './image-store.js';
 import type { RegistryClient } from './registry/client.js';
@@ -199,12 +200,6 @@ async function downloadAndApply(
     );
   }
   return applied;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(chunk as Buffer);
-  return Buffer.concat(parts);
 }
 
 export type { ImageConfig };

@@ -2,13 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  ALL_CAPABILITIES,
-  type ExecEvent,
-  type ExecInput,
-  ExecInputSchema,
-  StevedoreError,
-} from '@stevedore/shared';
+import { type ExecEvent, type ExecRequest, StevedoreError } from '@stevedore/shared';
 import { AsyncQueue } from '../../util/async-queue.js';
 import type { ContainerService } from '../containers/container-service.js';
 import { startFailureExitCode } from '../containers/container-service.js';
@@ -16,7 +10,7 @@ import { processEnv } from '../containers/image-defaults.js';
 import type { HostResources } from '../host-resources.js';
 import type { Runc } from '../oci/runc.js';
 import { lookupUser } from '../rootfs/users.js';
-import { effectiveCapabilities } from '../spec/build-spec.js';
+import { grantedCapabilities } from '../spec/build-spec.js';
 
 interface Session {
   write(data: Buffer): void;
@@ -39,17 +33,19 @@ export class ExecService {
     private readonly execRoot: string,
   ) {}
 
-  async *run(rawInput: ExecInput, signal: AbortSignal): AsyncGenerator<ExecEvent> {
-    const input = ExecInputSchema.parse(rawInput);
+  /** `input` as the router validated it (defaults applied). */
+  async *run(input: ExecRequest, signal: AbortSignal): AsyncGenerator<ExecEvent> {
     const { record, rootfs } = this.containers.execTarget(input.container);
     const execId = randomBytes(32).toString('hex');
     const user = await lookupUser(rootfs, input.User || record.Config.User);
     const hostname = record.HostConfig.NetworkMode === 'host' ? '' : record.Config.Hostname;
     const baseEnv = processEnv({ ...record.Config, Tty: input.Tty }, hostname, user.home);
     const overrides = new Set(input.Env.map((entry) => entry.split('=', 1)[0]));
-    const capabilities = (
-      input.Privileged ? ALL_CAPABILITIES : effectiveCapabilities(record.HostConfig)
-    ).filter((cap) => this.host.boundingCapabilities.includes(cap));
+    // `exec --privileged` gets everything a privileged container would.
+    const capabilities = grantedCapabilities(
+      { ...record.HostConfig, Privileged: input.Privileged || record.HostConfig.Privileged },
+      this.host.boundingCapabilities,
+    );
     const process = {
       terminal: input.Tty,
       user: {

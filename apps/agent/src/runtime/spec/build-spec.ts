@@ -61,7 +61,7 @@ const CPU_PERIOD_FOR_NANO_CPUS = 100_000;
 /** The OCI runtime spec for a container: Docker's defaults, adjusted by its HostConfig. */
 export function buildSpec(input: SpecInput): OciSpec {
   const { config, hostConfig: host } = input;
-  const capabilities = effectiveCapabilities(host).filter((cap) => input.availableCapabilities.includes(cap));
+  const capabilities = grantedCapabilities(host, input.availableCapabilities);
   const noNewPrivileges = host.SecurityOpt.some((opt) => /^no-new-privileges(:true)?$/.test(opt));
   const seccompOff = host.Privileged || host.SecurityOpt.some((opt) => /^seccomp[=:]unconfined$/.test(opt));
   const args = input.initBinary ? ['/sbin/docker-init', '--', ...input.args] : input.args;
@@ -120,6 +120,14 @@ export function buildSpec(input: SpecInput): OciSpec {
       ...(seccompOff ? {} : { seccomp: defaultSeccompProfile(capabilities) }),
     },
   };
+}
+
+/** What a process gets: the container's capabilities, never more than the host can hand out. */
+export function grantedCapabilities(
+  host: Pick<HostConfig, 'Privileged' | 'CapAdd' | 'CapDrop'>,
+  available: readonly string[],
+): string[] {
+  return effectiveCapabilities(host).filter((cap) => available.includes(cap));
 }
 
 /** Docker's rule: start from the defaults (or all, when privileged), add, then drop; ALL works in both. */

@@ -9,6 +9,7 @@ import {
 import type { FlagSpec } from '../../../util/argv.js';
 import { booleanFlag, type CommandContext, listFlag, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
+import { envEntry, flagValueError, integer, keyValueMap, parseFlagValue } from '../../flag-values.js';
 
 const str = (name: string, description: string, short?: string, valueName = 'string'): FlagSpec => ({
   name,
@@ -87,29 +88,14 @@ export const CREATE_FLAGS: readonly FlagSpec[] = [
   bool('quiet', 'Suppress the pull output', 'q'),
 ];
 
-/** Docker's wording for a flag value that does not parse; `run`/`create` exit 125 on it. */
-const badValue = (flag: string, value: string, why: string) =>
-  new OperationalError(`invalid argument "${value}" for "--${flag}" flag: ${why}`, 125);
-
-function parsed<T>(flag: string, value: string, parse: (text: string) => T): T {
-  try {
-    return parse(value);
-  } catch (error) {
-    throw badValue(flag, value, (error as Error).message);
-  }
-}
-
-const int = (text: string) => {
-  if (!/^-?\d+$/.test(text)) throw new Error('must be an integer');
-  return Number(text);
-};
+/** `run`/`create` exit 125 on a flag value that does not parse. */
+const parsed = <T>(flag: string, value: string, parse: (text: string) => T): T =>
+  parseFlagValue(flag, value, parse, 125);
+const badValue = (flag: string, value: string, why: string) => flagValueError(flag, value, why, 125);
 
 function envFromFlags(context: CommandContext, env: NodeJS.ProcessEnv): string[] {
   const entries: string[] = [];
-  const add = (entry: string) => {
-    if (entry.includes('=')) entries.push(entry);
-    else if (env[entry] !== undefined) entries.push(`${entry}=${env[entry]}`); // Docker takes the value from here
-  };
+  const add = (entry: string) => entries.push(...envEntry(entry, env));
   for (const file of listFlag(context, 'env-file')) {
     let text: string;
     try {
@@ -127,12 +113,6 @@ function envFromFlags(context: CommandContext, env: NodeJS.ProcessEnv): string[]
   }
   for (const entry of listFlag(context, 'env')) add(entry);
   return entries;
-}
-
-function keyValues(values: string[]): Record<string, string> {
-  return Object.fromEntries(
-    values.map((v) => [v.split('=', 1)[0]!, v.includes('=') ? v.slice(v.indexOf('=') + 1) : '']),
-  );
 }
 
 function throttle(flag: string, values: string[]) {
@@ -184,11 +164,11 @@ export function createInputFromFlags(context: CommandContext, env: NodeJS.Proces
       WorkingDir: flag('workdir') ?? '',
       User: flag('user') ?? '',
       Hostname: flag('hostname') ?? '',
-      Labels: keyValues(listFlag(context, 'label')),
+      Labels: keyValueMap(listFlag(context, 'label')),
       Tty: booleanFlag(context, 'tty'),
       OpenStdin: booleanFlag(context, 'interactive'),
       ...(stopSignal ? { StopSignal: stopSignal } : {}),
-      ...(stopTimeout !== undefined ? { StopTimeout: parsed('stop-timeout', stopTimeout, int) } : {}),
+      ...(stopTimeout !== undefined ? { StopTimeout: parsed('stop-timeout', stopTimeout, integer) } : {}),
     },
     HostConfig: {
       Binds: listFlag(context, 'volume'),
@@ -209,20 +189,20 @@ export function createInputFromFlags(context: CommandContext, env: NodeJS.Proces
       MemoryReservation: reservation ? parsed('memory-reservation', reservation, parseByteSize) : 0,
       OomKillDisable: booleanFlag(context, 'oom-kill-disable'),
       NanoCpus: cpus ? parsed('cpus', cpus, parseCpus) : 0,
-      CpuShares: flag('cpu-shares') ? parsed('cpu-shares', flag('cpu-shares')!, int) : 0,
-      CpuPeriod: flag('cpu-period') ? parsed('cpu-period', flag('cpu-period')!, int) : 0,
-      CpuQuota: flag('cpu-quota') ? parsed('cpu-quota', flag('cpu-quota')!, int) : 0,
+      CpuShares: flag('cpu-shares') ? parsed('cpu-shares', flag('cpu-shares')!, integer) : 0,
+      CpuPeriod: flag('cpu-period') ? parsed('cpu-period', flag('cpu-period')!, integer) : 0,
+      CpuQuota: flag('cpu-quota') ? parsed('cpu-quota', flag('cpu-quota')!, integer) : 0,
       CpusetCpus: flag('cpuset-cpus') ?? '',
       CpusetMems: flag('cpuset-mems') ?? '',
-      PidsLimit: pids ? parsed('pids-limit', pids, int) : null,
-      BlkioWeight: flag('blkio-weight') ? parsed('blkio-weight', flag('blkio-weight')!, int) : 0,
+      PidsLimit: pids ? parsed('pids-limit', pids, integer) : null,
+      BlkioWeight: flag('blkio-weight') ? parsed('blkio-weight', flag('blkio-weight')!, integer) : 0,
       BlkioDeviceReadBps: throttle('device-read-bps', listFlag(context, 'device-read-bps')),
       BlkioDeviceWriteBps: throttle('device-write-bps', listFlag(context, 'device-write-bps')),
       Ulimits: ulimits(listFlag(context, 'ulimit')),
       ShmSize: shm ? parsed('shm-size', shm, parseByteSize) : 0,
       LogConfig: {
         Type: (logDriver ?? 'k8s-file') as 'k8s-file',
-        Config: keyValues(listFlag(context, 'log-opt')),
+        Config: keyValueMap(listFlag(context, 'log-opt')),
       },
     },
   };

@@ -1,6 +1,7 @@
 import type { ExecEvent } from '@stevedore/shared';
 import { type Command, listFlag, stringFlag } from '../../command.js';
 import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
+import { envEntry } from '../../flag-values.js';
 import { forwardTerminal, terminalSize } from '../../terminal-session.js';
 
 export const execCommand: Command = {
@@ -41,13 +42,7 @@ export const execCommand: Command = {
     const interactive = context.flags.get('interactive') === true;
     const detach = context.flags.get('detach') === true;
     const client = await context.agent();
-    const env = listFlag(context, 'env').flatMap((entry) =>
-      entry.includes('=')
-        ? [entry]
-        : process.env[entry] !== undefined
-          ? [`${entry}=${process.env[entry]}`]
-          : [],
-    );
+    const env = listFlag(context, 'env').flatMap((entry) => envEntry(entry, process.env));
     let restore = () => {};
     try {
       return await new Promise<number>((resolve, reject) => {

@@ -9,7 +9,8 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
+import { readAll } from '../../../util/read-all.js';
 import { type Command, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
 
@@ -48,12 +49,6 @@ function tar(
     ),
   );
   return { child, done };
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 export const exportCommand: Command = {

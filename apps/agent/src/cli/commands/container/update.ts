@@ -2,6 +2,7 @@ import { parseByteSize, parseCpus, parseRestartPolicy, type ResourcesUpdate } fr
 import { type Command, stringFlag } from '../../command.js';
 import { forEachArgument } from '../../each-argument.js';
 import { OperationalError } from '../../errors.js';
+import { integer, parseFlagValue } from '../../flag-values.js';
 import { CREATE_FLAGS } from './create-flags.js';
 
 const UPDATABLE = [
@@ -19,20 +20,6 @@ const UPDATABLE = [
   'restart',
 ];
 
-function parse<T>(flag: string, value: string, fn: (text: string) => T): T {
-  try {
-    return fn(value);
-  } catch (error) {
-    throw new OperationalError(
-      `invalid argument "${value}" for "--${flag}" flag: ${(error as Error).message}`,
-    );
-  }
-}
-const int = (text: string) => {
-  if (!/^-?\d+$/.test(text)) throw new Error('must be an integer');
-  return Number(text);
-};
-
 export const updateCommand: Command = {
   path: ['update'],
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
@@ -48,19 +35,19 @@ export const updateCommand: Command = {
       fn: (text: string) => ResourcesUpdate[K],
     ) => {
       const value = flag(name);
-      if (value !== undefined) resources[key] = parse(name, value, fn);
+      if (value !== undefined) resources[key] = parseFlagValue(name, value, fn);
     };
     set('Memory', 'memory', parseByteSize);
     set('MemorySwap', 'memory-swap', (t) => (t === '-1' ? -1 : parseByteSize(t)));
     set('MemoryReservation', 'memory-reservation', parseByteSize);
     set('NanoCpus', 'cpus', parseCpus);
-    set('CpuShares', 'cpu-shares', int);
-    set('CpuPeriod', 'cpu-period', int);
-    set('CpuQuota', 'cpu-quota', int);
+    set('CpuShares', 'cpu-shares', integer);
+    set('CpuPeriod', 'cpu-period', integer);
+    set('CpuQuota', 'cpu-quota', integer);
     set('CpusetCpus', 'cpuset-cpus', (t) => t);
     set('CpusetMems', 'cpuset-mems', (t) => t);
-    set('PidsLimit', 'pids-limit', int);
-    set('BlkioWeight', 'blkio-weight', int);
+    set('PidsLimit', 'pids-limit', integer);
+    set('BlkioWeight', 'blkio-weight', integer);
     set('RestartPolicy', 'restart', parseRestartPolicy);
     if (Object.keys(resources).length === 0) {
       throw new OperationalError('you must provide one or more flags when using this command');

@@ -1,13 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { readAll } from '../../../util/read-all.js';
 import { type Command, listFlag, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 export const importCommand: Command = {
   path: ['import'],

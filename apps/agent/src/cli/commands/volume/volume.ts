@@ -1,5 +1,6 @@
 import { type Command, FORMAT_FLAG, listFlag, stringFlag } from '../../command.js';
 import { forEachArgument } from '../../each-argument.js';
+import { keyValueMap } from '../../flag-values.js';
 import { formatValue } from '../../format/template-output.js';
 
 export const volumeCreateCommand: Command = {
@@ -9,12 +10,7 @@ export const volumeCreateCommand: Command = {
   flags: [{ name: 'label', kind: 'list', description: 'Set metadata for a volume' }],
   args: { min: 0, max: 1 },
   async execute(context) {
-    const labels = Object.fromEntries(
-      listFlag(context, 'label').map((l) => [
-        l.split('=', 1)[0]!,
-        l.includes('=') ? l.slice(l.indexOf('=') + 1) : '',
-      ]),
-    );
+    const labels = keyValueMap(listFlag(context, 'label'));
     const name = context.args[0];
     const volume = await (await context.agent()).volumes.create.mutate({
       ...(name ? { Name: name } : {}),
