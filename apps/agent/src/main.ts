@@ -10,6 +10,9 @@ import { agentPaths, prepareRoots } from './config/paths.js';
 import { EventBus } from './events/event-bus.js';
 import { EventsService } from './events/events-service.js';
 import { ImageService } from './images/image-service.js';
+import { hostNameservers, NetworkService, type NetworkServiceOptions } from './network/network-service.js';
+import { NetworkStore } from './network/network-store.js';
+import { ContainerNetworking } from './runtime/containers/container-networking.js';
 import { ContainerService } from './runtime/containers/container-service.js';
 import { ContainerStore } from './runtime/containers/container-store.js';
 import { ExecService } from './runtime/exec/exec-service.js';
@@ -39,6 +42,7 @@ ${formatFlagHelp(AGENT_FLAGS)}
 /** The composition root: config → store → services → API, then run until SIGTERM/SIGINT. */
 export async function main(argv: readonly string[]): Promise<number> {
   let config: AgentConfig;
+  let loadedAction: 'run' | 'cleanup';
   try {
     const loaded = await loadAgentConfig(argv);
     if (loaded.action === 'help') {
@@ -50,6 +54,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     config = loaded.config;
+    loadedAction = loaded.action;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -60,6 +65,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const log = createLogger(config.logLevel);
   try {
+    if (loadedAction === 'cleanup') {
+      await NetworkService.cleanup(networkOptions(config, new EventBus(), log, []));
+      return 0;
+    }
     return await run(config, log);
   } catch (error) {
     log.debug({ err: error }, 'start-up failed');
@@ -100,6 +109,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
     join(paths.execRoot, 'runc'),
   );
   const hostResources = await readHostResources();
+  const networks = await networkService(config, events, log);
   const containers = await ContainerService.create({
     store: new ContainerStore(paths.containers),
     layers: remap?.target ?? images.layerStore,
@@ -111,6 +121,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
     host: hostResources,
     resolveImage: (reference) => images.resolveForContainer(reference),
     commitImage: (options) => images.commit(options),
+    networking: new ContainerNetworking(networks),
     execRoot: paths.execRoot,
     cgroupParent: config.cgroupParent,
     logOpts: config.logOpts,
@@ -137,6 +148,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
       stats,
       exec,
       volumes,
+      networks,
       events: eventsService,
       config: new ConfigService(config),
       diskUsage: {
@@ -151,6 +163,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
     verifyToken: (token) => tokens.verify(token),
     log: log.child({ module: 'api' }),
   });
+  for (const warning of networks.warnings) system.addWarning(warning);
   tokens.onRemoved((id) => api.disconnectToken(id));
   for (const address of api.addresses) {
     if (address.startsWith('tcp://') && !config.tlsCert) {
@@ -175,7 +188,34 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
   process.once('SIGINT', forceExit);
   await api.close();
   await containers.close(!config.liveRestore);
+  await networks.close();
   await images.close();
   log.info('stopped');
   return 0;
+}
+
+async function networkService(config: AgentConfig, events: EventBus, log: Logger): Promise<NetworkService> {
+  return NetworkService.create(
+    networkOptions(config, events, log, config.dns.length > 0 ? config.dns : await hostNameservers()),
+  );
+}
+
+function networkOptions(
+  config: AgentConfig,
+  events: EventBus,
+  log: Logger,
+  upstreams: string[],
+): NetworkServiceOptions {
+  return {
+    store: new NetworkStore(join(config.dataRoot, 'networks')),
+    execRoot: config.execRoot,
+    dataRoot: config.dataRoot,
+    bridge: config.bridge,
+    bip: config.bip,
+    defaultAddressPools: config.defaultAddressPools,
+    iptables: config.iptables,
+    events,
+    log: log.child({ module: 'networks' }),
+    upstreams: () => upstreams,
+  };
 }

@@ -37,6 +37,13 @@ export const DaemonConfigSchema = z
       .array(z.object({ base: cidr, size: z.number().int().min(8).max(30) }))
       .optional(),
     iptables: z.boolean().optional(),
+    dns: z
+      .array(
+        z
+          .string()
+          .regex(/^(\d{1,3}\.){3}\d{1,3}$/, { message: 'must be an IPv4 address such as 192.168.1.1' }),
+      )
+      .optional(),
     'log-opts': z.record(z.string(), z.string()).optional(),
     'live-restore': z.boolean().optional(),
     'default-runtime': z.enum(['runc', 'crun']).optional(),

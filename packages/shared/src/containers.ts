@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EndpointRequestSchema, EndpointSettingsSchema, PortBindingsSchema } from './networks.js';
 
 /**
  * Containers in Docker's API shapes (field names as in the Engine API), so `docker inspect` habits,
@@ -348,7 +349,10 @@ export const HostConfigSchema = z
         }),
       )
       .default([]),
-    NetworkMode: NetworkModeSchema.default('none'),
+    NetworkMode: NetworkModeSchema.default('bridge'),
+    PortBindings: PortBindingsSchema.default({}),
+    /** `-P`: every exposed port gets a free host port. */
+    PublishAllPorts: z.boolean().default(false),
     ShmSize: z
       .number()
       .int()
@@ -395,6 +399,10 @@ export const ContainerCreateSchema = z.object({
   name: ContainerNameSchema.optional(),
   Config: ContainerConfigSchema,
   HostConfig: HostConfigSchema.default(HostConfigSchema.parse({})),
+  /** Per-network `--ip` and `--network-alias`, keyed by network name. */
+  NetworkingConfig: z
+    .object({ EndpointsConfig: z.record(z.string(), EndpointRequestSchema).default({}) })
+    .default({ EndpointsConfig: {} }),
 });
 export type ContainerCreateInput = z.input<typeof ContainerCreateSchema>;
 export type ContainerCreate = z.infer<typeof ContainerCreateSchema>;
@@ -485,10 +493,10 @@ export const ContainerInspectSchema = z.object({
     SandboxKey: z.string(),
     Ports: z.record(z.string(), z.array(z.object({ HostIp: z.string(), HostPort: z.string() })).nullable()),
     IPAddress: z.string(),
-    Networks: z.record(
-      z.string(),
-      z.object({ IPAddress: z.string(), Gateway: z.string(), MacAddress: z.string() }),
-    ),
+    IPPrefixLen: z.number().int(),
+    Gateway: z.string(),
+    MacAddress: z.string(),
+    Networks: z.record(z.string(), EndpointSettingsSchema),
   }),
 });
 export type ContainerInspect = z.infer<typeof ContainerInspectSchema>;

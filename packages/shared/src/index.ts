@@ -9,6 +9,8 @@ export * from './format/human-size.js';
 export * from './hosts.js';
 export * from './image-manifest.js';
 export * from './image-reference.js';
+export * from './ipv4.js';
+export * from './networks.js';
 export * from './system.js';
 export * from './tokens.js';
 export * from './units.js';

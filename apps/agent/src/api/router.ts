@@ -2,6 +2,7 @@ import { configRouter } from './routers/config.js';
 import { containersRouter } from './routers/containers.js';
 import { eventsRouter } from './routers/events.js';
 import { imagesRouter } from './routers/images.js';
+import { networksRouter } from './routers/networks.js';
 import { registryRouter } from './routers/registry.js';
 import { systemRouter } from './routers/system.js';
 import { tokensRouter } from './routers/tokens.js';
@@ -16,6 +17,7 @@ export const agentRouter = router({
   tokens: tokensRouter,
   containers: containersRouter,
   volumes: volumesRouter,
+  networks: networksRouter,
   events: eventsRouter,
   config: configRouter,
   registry: registryRouter,

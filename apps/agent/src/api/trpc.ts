@@ -25,6 +25,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { ConfigService } from '../config/config-service.js';
+import type { NetworkService } from '../network/network-service.js';
 import type { ContainerService } from '../runtime/containers/container-service.js';
 import type { ExecService } from '../runtime/exec/exec-service.js';
 import type { StatsSampler } from '../runtime/stats/stats-sampler.js';
@@ -89,6 +90,13 @@ export type ContainersApi = Pick<
   | 'prune'
   | 'top'
   | 'resolveIds'
+  | 'connectNetwork'
+  | 'disconnectNetwork'
+  | 'ports'
+>;
+export type NetworksApi = Pick<
+  NetworkService,
+  'list' | 'inspect' | 'createNetwork' | 'removeNetwork' | 'prune'
 >;
 export type StatsApi = Pick<StatsSampler, 'subscribe'>;
 export type ExecApi = Pick<ExecService, 'run' | 'write' | 'resize'>;
@@ -110,6 +118,7 @@ export interface AgentServices {
   stats: StatsApi;
   exec: ExecApi;
   volumes: VolumesApi;
+  networks: NetworksApi;
   events: EventsApi;
   diskUsage: { report(): Promise<DiskUsageRow[]> };
   config: Pick<ConfigService, 'get' | 'update'>;

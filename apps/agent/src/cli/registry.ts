@@ -17,6 +17,7 @@ import {
   waitCommand,
 } from './commands/container/lifecycle.js';
 import { logsCommand } from './commands/container/logs.js';
+import { portCommand } from './commands/container/port.js';
 import { psCommand } from './commands/container/ps.js';
 import { runCommand } from './commands/container/run.js';
 import { statsCommand, topCommand } from './commands/container/stats.js';
@@ -32,6 +33,15 @@ import { rmiCommand } from './commands/image/rmi.js';
 import { searchCommand } from './commands/image/search.js';
 import { tagCommand } from './commands/image/tag.js';
 import { infoCommand } from './commands/info.js';
+import {
+  networkConnectCommand,
+  networkCreateCommand,
+  networkDisconnectCommand,
+  networkInspectCommand,
+  networkLsCommand,
+  networkPruneCommand,
+  networkRmCommand,
+} from './commands/network/network.js';
 import { systemDfCommand } from './commands/system/df.js';
 import {
   containerPruneCommand,
@@ -71,6 +81,7 @@ export const COMMANDS: readonly Command[] = [
   execCommand,
   topCommand,
   statsCommand,
+  portCommand,
   inspectCommand,
   updateCommand,
   exportCommand,
@@ -96,6 +107,13 @@ export const COMMANDS: readonly Command[] = [
   volumeLsCommand,
   volumeInspectCommand,
   volumeRmCommand,
+  networkCreateCommand,
+  networkLsCommand,
+  networkInspectCommand,
+  networkRmCommand,
+  networkConnectCommand,
+  networkDisconnectCommand,
+  networkPruneCommand,
   tokenCreateCommand,
   tokenLsCommand,
   tokenRmCommand,
@@ -106,6 +124,7 @@ export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   token: 'Manage API tokens for remote access',
   image: 'Manage images',
   volume: 'Manage volumes',
+  network: 'Manage networks',
   container: 'Manage containers',
   system: 'Manage the agent',
 };

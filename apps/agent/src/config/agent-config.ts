@@ -16,6 +16,8 @@ export interface AgentConfig {
   bip: string | null;
   defaultAddressPools: { base: string; size: number }[];
   iptables: boolean;
+  /** Resolvers the embedded DNS forwards to (empty: the host's). */
+  dns: string[];
   liveRestore: boolean;
   defaultRuntime: 'runc' | 'crun';
   cgroupParent: string | null;
@@ -127,6 +129,13 @@ export const AGENT_FLAGS: readonly AgentFlag[] = [
     defaultText: 'true',
   },
   {
+    name: 'dns',
+    fileKey: 'dns',
+    kind: 'list',
+    valueName: 'list',
+    description: "DNS server for containers to use, instead of the host's resolvers (repeatable)",
+  },
+  {
     name: 'live-restore',
     fileKey: 'live-restore',
     kind: 'boolean',
@@ -162,6 +171,12 @@ export const AGENT_FLAGS: readonly AgentFlag[] = [
     valueName: 'LEVEL',
     description: 'Logging level: debug, info, warn, error, fatal',
     defaultText: '"info"',
+  },
+  {
+    name: 'cleanup',
+    kind: 'boolean',
+    description:
+      "Remove the agent's iptables chains, bridges and network namespaces (for these roots), then quit",
   },
   { name: 'version', short: 'v', kind: 'boolean', description: 'Print version information and quit' },
   { name: 'help', short: 'h', kind: 'boolean', description: 'Print usage' },

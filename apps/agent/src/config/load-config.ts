@@ -21,7 +21,10 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export type LoadResult = { action: 'run'; config: AgentConfig } | { action: 'help' } | { action: 'version' };
+export type LoadResult =
+  | { action: 'run' | 'cleanup'; config: AgentConfig }
+  | { action: 'help' }
+  | { action: 'version' };
 
 export interface LoadOptions {
   /** Reads the config file; injectable for tests. Resolves null when the file does not exist. */
@@ -60,7 +63,7 @@ export async function loadAgentConfig(
   refuseConflicts(configFile, fromFlags, fromFile);
 
   return {
-    action: 'run',
+    action: parsed.flags.get('cleanup') ? 'cleanup' : 'run',
     config: {
       ...resolveConfig({ ...fromFile, ...fromFlags }, text === null ? null : configFile, logLevel),
       flagKeys: Object.keys(fromFlags),
@@ -163,6 +166,7 @@ function resolveConfig(
     bip: merged.bip ?? null,
     defaultAddressPools: merged['default-address-pools'] ?? [],
     iptables: merged.iptables ?? true,
+    dns: merged.dns ?? [],
     liveRestore: merged['live-restore'] ?? false,
     defaultRuntime: merged['default-runtime'] ?? 'runc',
     cgroupParent: merged['cgroup-parent'] ?? null,

@@ -5,6 +5,7 @@
  * exit hook kills and cleans up whatever a crashed test left behind.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -24,6 +25,12 @@ export interface StartAgentOptions {
   /** daemon.json contents, written to a temp file and passed as --config-file. */
   config?: Record<string, unknown>;
   extraArgs?: string[];
+  /**
+   * The default bridge and its address (`--bridge`, `--bip`). Unless given (here, in extraArgs or
+   * in config), every agent gets a test-unique bridge name and a random 10.x.y.1/24.
+   */
+  bridge?: string;
+  bip?: string;
   /** Milliseconds to wait for the agent to listen (default 20 s). */
   startTimeoutMs?: number;
 }
@@ -57,21 +64,38 @@ export interface AgentProcess {
   stop(): Promise<void>;
 }
 
-const live = new Set<{ child: ChildProcess | null; base: string }>();
+interface LiveAgent {
+  child: ChildProcess | null;
+  base: string;
+  cleanup: () => void;
+}
+
+const live = new Set<LiveAgent>();
 process.once('exit', () => {
   for (const entry of live) {
     entry.child?.kill('SIGKILL');
+    entry.cleanup();
     removeAgentLeftovers(entry.base, join(entry.base, 'exec'));
     rmSync(entry.base, { recursive: true, force: true });
   }
 });
+
+/** A 10.x.y.1/24 that no route of this machine covers. */
+function randomTestBip(): string {
+  const routes = spawnSync('ip', ['-4', 'route'], { encoding: 'utf8' }).stdout ?? '';
+  for (;;) {
+    const x = 100 + Math.floor(Math.random() * 150);
+    const y = Math.floor(Math.random() * 256);
+    if (!routes.includes(`10.${x}.${y}.`) && !routes.includes(`10.${x}.0.0/16`)) return `10.${x}.${y}.1/24`;
+  }
+}
 
 export async function startAgent(options: StartAgentOptions = {}): Promise<AgentProcess> {
   if (!existsSync(builtEntry)) throw new Error('the agent is not built: run `npx tsc -b apps/agent` first');
   const base = mkdtempSync('/tmp/stevedore-agent-');
   // Search-only for others, as /var/lib is: a user-namespaced container's root must reach its rootfs.
   chmodSync(base, 0o711);
-  const entry = { child: null as ChildProcess | null, base };
+  const entry: LiveAgent = { child: null, base, cleanup: () => {} };
   live.add(entry);
   const dataRoot = join(base, 'data');
   const execRoot = join(base, 'exec');
@@ -88,12 +112,31 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     caCert = readFileSync(caCertFile, 'utf8');
     args.push('--tlscert', caCertFile, '--tlskey', keyFile);
   }
+  args.push(...(options.extraArgs ?? []));
+  // With a config file they go there, so tests may still change them over the API.
+  const network: Record<string, string> = {};
+  if (!args.includes('--bridge') && !(options.config && 'bridge' in options.config)) {
+    network.bridge = options.bridge ?? `sdt${randomBytes(4).toString('hex')}`;
+  }
+  if (!args.includes('--bip') && !(options.config && 'bip' in options.config)) {
+    network.bip = options.bip ?? randomTestBip();
+  }
   if (options.config) {
     const configFile = join(base, 'daemon.json');
-    writeFileSync(configFile, JSON.stringify(options.config));
+    writeFileSync(configFile, JSON.stringify({ ...options.config, ...network }));
     args.push('--config-file', configFile);
+  } else {
+    for (const [key, value] of Object.entries(network)) args.push(`--${key}`, value);
   }
-  args.push(...(options.extraArgs ?? []));
+  /** Removes the agent's chains, bridges and namespaces (`--cleanup`, with the same roots). */
+  const cleanupNetworking = () => {
+    spawnSync(process.execPath, [agentBin, ...args, '--cleanup'], {
+      cwd: repoRoot,
+      stdio: 'ignore',
+      timeout: 30_000,
+    });
+  };
+  entry.cleanup = cleanupNetworking;
 
   let logText = '';
   let exited: Promise<number | null> = Promise.resolve(null);
@@ -124,6 +167,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
       await agent.kill();
       clearTimeout(force);
       live.delete(entry);
+      cleanupNetworking();
       removeAgentLeftovers(base, execRoot);
       rmSync(base, { recursive: true, force: true });
     },

@@ -118,6 +118,10 @@ const BUSYBOX_APPLETS = [
   'env',
   'mkdir',
   'rm',
+  'httpd',
+  'nslookup',
+  'ip',
+  'timeout',
 ];
 
 /** The busybox layer (Debian's busybox-static and its applets): the same bytes every time. */

@@ -15,6 +15,7 @@ import {
   ImageReferenceString,
   LogsInputSchema,
   PruneReportSchema,
+  PublishedPortSchema,
   ResourcesUpdateSchema,
   StatsInputSchema,
   TopResultSchema,
@@ -88,6 +89,10 @@ export const containersRouter = router({
       if (event.type === 'line') yield event.line;
     }
   }),
+  port: publicProcedure
+    .input(Ref)
+    .output(z.array(PublishedPortSchema))
+    .query(({ ctx, input }) => ctx.services.containers.ports(input.container)),
   top: publicProcedure
     .input(Ref.extend({ psArgs: z.string().max(200).default('-ef') }))
     .output(TopResultSchema)

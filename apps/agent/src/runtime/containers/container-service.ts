@@ -9,10 +9,12 @@ import {
   type ContainerCreate,
   type ContainerInspect,
   type ContainerSummary,
+  type EndpointRequest,
   HostConfigSchema,
   type LogLine,
   normalizeSignal,
   type PruneReport,
+  type PublishedPort,
   parseByteSize,
   type ResourcesUpdate,
   StevedoreError,
@@ -27,6 +29,7 @@ import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { AsyncQueue } from '../../util/async-queue.js';
 import { diskUsage } from '../../util/disk-usage.js';
 import { execFile } from '../../util/exec.js';
+import { KeyedLock } from '../../util/keyed-lock.js';
 import type { Logger } from '../../util/logger.js';
 import type { VolumeStore } from '../../volumes/volume-store.js';
 import { attachToConmon, type ConmonAttachment } from '../attach/conmon-attach.js';
@@ -42,9 +45,9 @@ import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../spec/default-profile.js';
 import type { SampledContainer } from '../stats/stats-sampler.js';
 import type { RemappedLayers } from '../userns/remapped-layers.js';
 import { archiveFromContainer, exportRootfs, extractIntoContainer } from './container-files.js';
+import { ContainerNetworking, usesNetworkService } from './container-networking.js';
 import { type ContainerRecord, initialState } from './container-record.js';
 import type { ContainerStore } from './container-store.js';
-import { hostsFile, resolvConf } from './etc-files.js';
 import { applyImageConfig, processArgs, processEnv } from './image-defaults.js';
 import { resolveMounts, specMounts } from './mounts.js';
 import { generateName } from './names.js';
@@ -72,6 +75,8 @@ export interface ContainerServiceDeps {
   remap?: RemappedLayers | null;
   /** Creates an image from a container layer (the image service's commit). */
   commitImage?: ImageService['commit'];
+  /** Bridge and user networks: addresses, namespaces, published ports. */
+  networking: ContainerNetworking;
   execRoot: string;
   cgroupParent: string | null;
   /** Default `log-opts` of the agent (max-size applies to conmon's log). */
@@ -89,7 +94,8 @@ const RESET_BACKOFF_AFTER_MS = 10_000;
  * re-adoption after an agent restart. State changes of one container are serialized.
  */
 export class ContainerService {
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedLock();
+  private readonly generatedNames = new Set<string>();
   private readonly exitWaiters = new Map<string, Set<() => void>>();
   private readonly removeWaiters = new Map<string, Set<() => void>>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
@@ -214,7 +220,7 @@ export class ContainerService {
         State: record.State.Status,
         Status: statusText(record.State, now),
         Labels: record.Config.Labels,
-        Ports: [],
+        Ports: this.deps.networking.summaryPorts(record),
         Mounts: record.Mounts,
       }));
   }
@@ -283,14 +289,7 @@ export class ContainerService {
       },
       Mounts: record.Mounts,
       Config: record.Config,
-      NetworkSettings: {
-        SandboxKey: record.HostConfig.NetworkMode === 'host' ? '' : `/proc/${record.State.Pid}/ns/net`,
-        Ports: {},
-        IPAddress: '',
-        Networks: {
-          [record.HostConfig.NetworkMode]: { IPAddress: '', Gateway: '', MacAddress: '' },
-        },
-      },
+      NetworkSettings: this.deps.networking.inspectSettings(record),
     };
   }
 
@@ -299,14 +298,6 @@ export class ContainerService {
   async create(input: ContainerCreate): Promise<{ Id: string; Warnings: string[] }> {
     const { store, host } = this.deps;
     const warnings = checkHostLimits(input.HostConfig, host);
-    const network = input.HostConfig.NetworkMode;
-    if (network === 'bridge' || network === 'default' || !/^(none|host|container:.+)$/.test(network)) {
-      throw new StevedoreError(
-        'INVALID_ARGUMENT',
-        `network mode "${network}" is not available on this agent yet; use --network none, host or container:<name>`,
-        { networkMode: network },
-      );
-    }
     if (this.deps.remap && (input.HostConfig.Privileged || input.HostConfig.NetworkMode === 'host')) {
       throw new StevedoreError(
         'INVALID_ARGUMENT',
@@ -332,11 +323,17 @@ export class ContainerService {
     await throttleDevices([...input.HostConfig.BlkioDeviceReadBps, ...input.HostConfig.BlkioDeviceWriteBps]);
     const image = await this.deps.resolveImage(input.Config.Image);
     const id = randomBytes(32).toString('hex');
-    const name = input.name ?? generateName((candidate) => store.byName(candidate) !== undefined);
     const config = applyImageConfig(input, image.config, id);
     if (processArgs(config).length === 0) {
       throw new StevedoreError('INVALID_ARGUMENT', 'No command specified', { image: input.Config.Image });
     }
+    // A generated name is held from now on, so concurrent creates never draw the same one.
+    const name =
+      input.name ??
+      generateName(
+        (candidate) => store.byName(candidate) !== undefined || this.generatedNames.has(candidate),
+      );
+    if (!input.name) this.generatedNames.add(name);
     return this.withLock(`name:${name}`, async () => {
       const holder = store.byName(name);
       if (holder) {
@@ -362,33 +359,31 @@ export class ContainerService {
         Mounts: mounts,
       };
       try {
+        warnings.push(...(await this.deps.networking.join(record, input)));
         await this.deps.remap?.prepare(image.chainIds);
         await this.deps.layers.createContainerLayer(id, image.topChainId);
         await this.deps.remap?.adoptContainerLayer(id);
         await store.save(record);
-        await this.writeEtcFiles(record);
+        await this.writeEtcFiles(record, await ContainerNetworking.fixedEtcFiles(record));
       } catch (error) {
+        await this.deps.networking.leaveAll(id).catch(() => {});
         await this.deps.layers.removeContainerLayer(id).catch(() => {});
         await store.delete(id).catch(() => {});
         throw error;
       }
       this.publish(record, 'create');
       return { Id: id, Warnings: warnings };
-    });
+    }).finally(() => this.generatedNames.delete(name));
   }
 
-  private async writeEtcFiles(record: ContainerRecord): Promise<void> {
+  private async writeEtcFiles(
+    record: ContainerRecord,
+    files: { hosts: string; resolvConf: string; hostname: string },
+  ): Promise<void> {
     const dir = this.deps.store.containerDir(record.Id);
-    const hostNetwork = record.HostConfig.NetworkMode === 'host';
-    const hostname = hostNetwork ? osHostname() : record.Config.Hostname;
-    const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
-    await writeFile(join(dir, 'hostname'), `${hostname}\n`, { mode: 0o644 });
-    await writeFile(
-      join(dir, 'hosts'),
-      hostNetwork ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile(null)) : hostsFile(null),
-      { mode: 0o644 },
-    );
-    await writeFile(join(dir, 'resolv.conf'), resolvConf(hostResolv, hostNetwork), { mode: 0o644 });
+    await writeFile(join(dir, 'hostname'), `${files.hostname}\n`, { mode: 0o644 });
+    await writeFile(join(dir, 'hosts'), files.hosts, { mode: 0o644 });
+    await writeFile(join(dir, 'resolv.conf'), files.resolvConf, { mode: 0o644 });
   }
 
   // ---- start -------------------------------------------------------------------------------
@@ -487,6 +482,9 @@ export class ContainerService {
         stdin: record.Config.OpenStdin,
       });
       created = true;
+      if (network === 'new' && usesNetworkService(record.HostConfig.NetworkMode)) {
+        await this.setUpNetwork(record, `/proc/${pid}/ns/net`);
+      }
       if (beforeStart) await beforeStart(runtimeDir);
       await runc.start(id);
       const started: ContainerRecord = {
@@ -511,6 +509,7 @@ export class ContainerService {
       return started;
     } catch (error) {
       if (created) await runc.delete(id, true).catch(() => {});
+      await this.deps.networking.tearDown(id).catch(() => {});
       await layers.unmountContainerLayer(id).catch(() => {});
       const message = cleanRuntimeMessage(error instanceof Error ? error.message : String(error));
       const exitCode = startFailureExitCode(message);
@@ -530,6 +529,12 @@ export class ContainerService {
   private async networkNamespace(record: ContainerRecord): Promise<'new' | 'host' | { path: string }> {
     const mode = record.HostConfig.NetworkMode;
     if (mode === 'host') return 'host';
+    if (usesNetworkService(mode)) {
+      // A user-namespaced container needs a network namespace its user namespace owns (or the
+      // kernel refuses sysfs and `exec`): runc makes it, and it is wired up after `runc create`.
+      if (this.deps.remap) return 'new';
+      return { path: await this.setUpNetwork(record) };
+    }
     if (mode.startsWith('container:')) {
       const target = this.deps.store.get(mode.slice('container:'.length));
       if (!target.State.Running) {
@@ -542,6 +547,12 @@ export class ContainerService {
       return { path: `/proc/${target.State.Pid}/ns/net` };
     }
     return 'new';
+  }
+
+  private async setUpNetwork(record: ContainerRecord, namespace?: string): Promise<string> {
+    const network = await this.deps.networking.setUp(record, namespace);
+    await this.writeEtcFiles(record, { ...network, hostname: record.Config.Hostname });
+    return network.path;
   }
 
   private cgroupsPath(id: string): string {
@@ -571,6 +582,9 @@ export class ContainerService {
     await this.deps.runc
       .delete(id, true)
       .catch((e) => this.deps.log.warn({ err: e, id }, 'runc delete failed'));
+    await this.deps.networking
+      .tearDown(id)
+      .catch((e) => this.deps.log.warn({ err: e, id }, 'removing the network namespace failed'));
     await this.deps.layers
       .unmountContainerLayer(id)
       .catch((e) => this.deps.log.warn({ err: e, id }, 'unmounting the container layer failed'));
@@ -794,6 +808,7 @@ export class ContainerService {
       await this.deps.runc.delete(id, true).catch(() => {});
       await this.deps.layers.removeContainerLayer(id);
       await rm(this.runtimeDir(id), { recursive: true, force: true });
+      await this.deps.networking.leaveAll(id);
       await this.deps.store.delete(id);
       if (options.volumes) {
         for (const mount of current.Mounts) {
@@ -1044,6 +1059,22 @@ export class ContainerService {
     return this.deps.store.all().find((record) => record.ImageId === imageId)?.Id ?? null;
   }
 
+  async connectNetwork(ref: string, network: string, request: EndpointRequest): Promise<void> {
+    const id = this.deps.store.get(ref).Id;
+    await this.withLock(id, () => this.deps.networking.connect(this.deps.store.get(id), network, request));
+  }
+
+  async disconnectNetwork(ref: string, network: string): Promise<void> {
+    const id = this.deps.store.get(ref).Id;
+    await this.withLock(id, () => this.deps.networking.disconnect(this.deps.store.get(id), network));
+  }
+
+  /** `docker port`: the running container's published ports. */
+  ports(ref: string): PublishedPort[] {
+    const record = this.deps.store.get(ref);
+    return record.State.Running ? this.deps.networking.publishedPorts(record.Id) : [];
+  }
+
   volumeInUse(name: string): boolean {
     return this.deps.store.all().some((record) => record.Mounts.some((mount) => mount.Name === name));
   }
@@ -1061,6 +1092,7 @@ export class ContainerService {
           );
         }
         await this.deps.store.save({ ...record, Name: newName });
+        await this.deps.networking.rename(id, newName);
         this.publish({ ...record, Name: newName }, 'rename', { oldName: `/${record.Name}` });
       }),
     );
@@ -1369,14 +1401,7 @@ export class ContainerService {
   }
 
   private withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(key) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
-    const tail = next.catch(() => {});
-    this.locks.set(key, tail);
-    void tail.then(() => {
-      if (this.locks.get(key) === tail) this.locks.delete(key);
-    });
-    return next;
+    return this.locks.run(key, fn);
   }
 }
 

@@ -161,8 +161,9 @@ function buildMounts(input: SpecInput): OciMount[] {
       source: 'devpts',
       options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
     },
-    // In the host's network namespace the kernel refuses a fresh sysfs; bind the host's instead.
-    input.network === 'host'
+    // The kernel mounts a fresh sysfs only for the owner of the network namespace: not in the
+    // host's, nor in one the agent made for a user-namespaced container. Bind the host's instead.
+    input.network === 'host' || (input.idMap && input.network !== 'new')
       ? { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', ...sysOptions] }
       : { destination: '/sys', type: 'sysfs', source: 'sysfs', options: sysOptions },
     {

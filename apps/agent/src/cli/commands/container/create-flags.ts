@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs';
 import {
   type ContainerCreateInput,
   normalizeSignal,
+  type PortBindings,
   parseByteSize,
   parseCpus,
+  parseExposeSpec,
+  parsePublishSpec,
   parseRestartPolicy,
 } from '@stevedore/shared';
 import type { FlagSpec } from '../../../util/argv.js';
@@ -56,7 +59,15 @@ export const CREATE_FLAGS: readonly FlagSpec[] = [
   bool('init', 'Run an init inside the container that forwards signals and reaps processes'),
   list('ulimit', 'Ulimit options'),
   list('security-opt', 'Security Options'),
-  str('network', 'Connect a container to a network (none, host, container:<name|id>)'),
+  str(
+    'network',
+    'Connect a container to a network (bridge, host, none, container:<name|id> or a network name)',
+  ),
+  list('publish', "Publish a container's port(s) to the host", 'p'),
+  bool('publish-all', 'Publish all exposed ports to random ports', 'P'),
+  list('expose', 'Expose a port or a range of ports'),
+  str('ip', 'IPv4 address (e.g., 172.30.100.104)'),
+  list('network-alias', 'Add network-scoped alias for the container'),
   str('memory', 'Memory limit', 'm', 'bytes'),
   str(
     'memory-swap',
@@ -154,6 +165,26 @@ export function createInputFromFlags(context: CommandContext, env: NodeJS.Proces
     }),
   );
   if (stopSignal) parsed('stop-signal', stopSignal, normalizeSignal);
+  const network = flag('network') ?? 'bridge';
+  const portBindings: PortBindings = {};
+  for (const spec of listFlag(context, 'publish')) {
+    for (const [key, bindings] of Object.entries(parsed('publish', spec, parsePublishSpec))) {
+      portBindings[key] = [...(portBindings[key] ?? []), ...bindings];
+    }
+  }
+  // Published ports are exposed ports too, as in Docker.
+  const exposed = [
+    ...new Set([
+      ...listFlag(context, 'expose').flatMap((spec) => parsed('expose', spec, parseExposeSpec)),
+      ...Object.keys(portBindings),
+    ]),
+  ];
+  const ip = flag('ip');
+  const aliases = listFlag(context, 'network-alias');
+  const endpoints =
+    ip !== undefined || aliases.length > 0
+      ? { [network]: { Aliases: aliases, IPAMConfig: ip === undefined ? {} : { IPv4Address: ip } } }
+      : {};
   return {
     ...(flag('name') ? { name: flag('name')! } : {}),
     Config: {
@@ -169,7 +200,9 @@ export function createInputFromFlags(context: CommandContext, env: NodeJS.Proces
       OpenStdin: booleanFlag(context, 'interactive'),
       ...(stopSignal ? { StopSignal: stopSignal } : {}),
       ...(stopTimeout !== undefined ? { StopTimeout: parsed('stop-timeout', stopTimeout, integer) } : {}),
+      ExposedPorts: Object.fromEntries(exposed.map((key) => [key, {}])),
     },
+    NetworkingConfig: { EndpointsConfig: endpoints },
     HostConfig: {
       Binds: listFlag(context, 'volume'),
       Tmpfs: tmpfs,
@@ -183,7 +216,9 @@ export function createInputFromFlags(context: CommandContext, env: NodeJS.Proces
       AutoRemove: booleanFlag(context, 'rm'),
       Init: booleanFlag(context, 'init'),
       SecurityOpt: listFlag(context, 'security-opt'),
-      NetworkMode: flag('network') ?? 'none',
+      NetworkMode: network,
+      PortBindings: portBindings,
+      PublishAllPorts: booleanFlag(context, 'publish-all'),
       Memory: memory ? parsed('memory', memory, parseByteSize) : 0,
       MemorySwap: swap ? (swap === '-1' ? -1 : parsed('memory-swap', swap, parseByteSize)) : 0,
       MemoryReservation: reservation ? parsed('memory-reservation', reservation, parseByteSize) : 0,

@@ -19,6 +19,17 @@ interface PsRow {
 
 const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
+/** Docker's PORTS column: `0.0.0.0:8080->80/tcp, 443/tcp`. */
+export function portsText(ports: ContainerSummary['Ports']): string {
+  return ports
+    .map((p) =>
+      p.PublicPort === undefined
+        ? `${p.PrivatePort}/${p.Type}`
+        : `${p.IP}:${p.PublicPort}->${p.PrivatePort}/${p.Type}`,
+    )
+    .join(', ');
+}
+
 function rowOf(container: ContainerSummary, noTrunc: boolean): PsRow {
   const created = new Date(container.Created * 1000);
   return {
@@ -30,7 +41,7 @@ function rowOf(container: ContainerSummary, noTrunc: boolean): PsRow {
       .replace('T', ' ')
       .replace(/\.\d+Z$/, ' +0000 UTC'),
     RunningFor: timeAgo(created.toISOString()),
-    Ports: '',
+    Ports: portsText(container.Ports),
     State: container.State,
     Status: container.Status,
     Names: container.Names.map((name) => name.replace(/^\//, '')).join(','),

@@ -1,0 +1,670 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import {
+  type EndpointRequest,
+  formatIpv4,
+  formatSubnet,
+  type Ipv4Subnet,
+  type NetworkCreate,
+  type NetworkInspect,
+  type PublishedPort,
+  parseCidr,
+  parseIpv4,
+  StevedoreError,
+  subnetsOverlap,
+} from '@stevedore/shared';
+import type { EventBus } from '../events/event-bus.js';
+import { execFile } from '../util/exec.js';
+import { KeyedLock } from '../util/keyed-lock.js';
+import type { Logger } from '../util/logger.js';
+import { EmbeddedDns } from './dns/embedded-dns.js';
+import { macForAddress, pickAddress } from './ipam.js';
+import { Iptables } from './iptables/iptables.js';
+import { agentChains, networkRules, portRules, type Rule } from './iptables/rules.js';
+import {
+  addInterface,
+  createSandbox,
+  ensureBridge,
+  removeBridge,
+  removeInterface,
+  removeSandbox,
+} from './links.js';
+import type { EndpointRecord, NetworkRecord } from './network-record.js';
+import type { NetworkStore } from './network-store.js';
+import { type PortRequest, PortReservations } from './port-reservations.js';
+import { type Sandbox, SandboxStore } from './sandboxes.js';
+import { DEFAULT_ADDRESS_POOLS, hostRoutes, pickFreeSubnet } from './subnet-picker.js';
+
+export interface NetworkServiceOptions {
+  store: NetworkStore;
+  execRoot: string;
+  dataRoot: string;
+  bridge: string;
+  bip: string | null;
+  defaultAddressPools: { base: string; size: number }[];
+  iptables: boolean;
+  events: EventBus;
+  log: Logger;
+  /** Where names the embedded DNS does not know are sent ("ip" or "ip:port"). */
+  upstreams(): string[];
+}
+
+/** The default bridge network's name, as in Docker. */
+export const DEFAULT_NETWORK = 'bridge';
+
+/** A container's endpoint on one network. */
+export interface Attachment {
+  network: NetworkRecord;
+  endpoint: EndpointRecord;
+}
+
+/** What a started container's network looks like. */
+export interface SandboxSetup {
+  path: string;
+  ports: PublishedPort[];
+  /** The first network: its address goes in /etc/hosts, its DNS (if any) in resolv.conf. */
+  primary: Attachment | null;
+}
+
+/**
+ * Bridge networks: the default `bridge` and user-defined ones, IPAM, container network
+ * namespaces with veth interfaces, published ports (iptables DNAT + a held socket per port) and
+ * an embedded DNS server per user network.
+ */
+export class NetworkService {
+  private readonly networks = new Map<string, NetworkRecord>();
+  private readonly sandboxes = new Map<string, Sandbox>();
+  private readonly dnsServers = new Map<string, EmbeddedDns>();
+  private readonly sandboxStore: SandboxStore;
+  private readonly iptables: Iptables | null;
+  private readonly ports = new PortReservations();
+  private readonly lock = new KeyedLock();
+  readonly warnings: string[] = [];
+
+  constructor(private readonly options: NetworkServiceOptions) {
+    this.sandboxStore = new SandboxStore(`${options.execRoot}/netns`);
+    const suffix = createHash('sha256').update(options.dataRoot).digest('hex').slice(0, 8);
+    this.iptables = options.iptables ? new Iptables(agentChains(suffix)) : null;
+  }
+
+  get sandboxDir(): string {
+    return this.sandboxStore.dir;
+  }
+
+  static async create(options: NetworkServiceOptions): Promise<NetworkService> {
+    const service = new NetworkService(options);
+    await service.init();
+    return service;
+  }
+
+  // ---- start-up ------------------------------------------------------------------------------
+
+  /**
+   * `stevedore-agent --cleanup`: removes the agent's chains, its bridges and any namespaces left
+   * behind, without setting anything up first.
+   */
+  static async cleanup(options: NetworkServiceOptions): Promise<void> {
+    const service = new NetworkService(options);
+    await service.load();
+    for (const sandbox of [...service.sandboxes.values()]) {
+      await service.tearDown(sandbox.ContainerId).catch(() => {});
+    }
+    await service.iptables?.removeAll();
+    for (const network of service.networks.values()) await removeBridge(network.Bridge).catch(() => {});
+    if (options.bridge) await removeBridge(options.bridge).catch(() => {});
+  }
+
+  private async load(): Promise<void> {
+    await mkdir(this.sandboxStore.dir, { recursive: true, mode: 0o700 });
+    for (const record of await this.options.store.loadAll()) this.networks.set(record.Id, record);
+    for (const sandbox of await this.sandboxStore.loadAll()) this.sandboxes.set(sandbox.ContainerId, sandbox);
+  }
+
+  private async init(): Promise<void> {
+    await this.load();
+    await this.checkKernel();
+    await this.reconcileDefaultNetwork();
+    for (const network of this.networks.values()) {
+      await ensureBridge(network.Bridge, this.gatewayCidr(network));
+    }
+    if (this.iptables) {
+      const rules = [
+        ...[...this.networks.values()].flatMap((n) => this.rulesForNetwork(n)),
+        ...[...this.sandboxes.values()].flatMap((s) => s.Rules),
+      ];
+      await this.iptables.reset(rules);
+    }
+    for (const sandbox of this.sandboxes.values()) {
+      await this.ports
+        .readopt(sandbox.ContainerId, sandbox.Ports)
+        .catch((error) =>
+          this.options.log.warn(
+            { err: error, container: sandbox.ContainerId },
+            'could not hold published ports again',
+          ),
+        );
+    }
+    for (const network of this.networks.values()) await this.startDns(network);
+  }
+
+  private async checkKernel(): Promise<void> {
+    const forwarding = '/proc/sys/net/ipv4/ip_forward';
+    if ((await readFile(forwarding, 'utf8').catch(() => '0')).trim() !== '1') {
+      await writeFile(forwarding, '1').catch((error: Error) => {
+        throw new StevedoreError(
+          'FAILED_PRECONDITION',
+          `IPv4 forwarding is disabled and could not be enabled (${error.message}): bridge networks need net.ipv4.ip_forward=1 (sysctl -w net.ipv4.ip_forward=1)`,
+        );
+      });
+    }
+    const bridgeNetfilter = '/proc/sys/net/bridge/bridge-nf-call-iptables';
+    const present = () =>
+      access(bridgeNetfilter).then(
+        () => true,
+        () => false,
+      );
+    if (!(await present())) await execFile('modprobe', ['br_netfilter']);
+    if (!(await present())) {
+      this.warnings.push(
+        'WARNING: bridge-nf-call-iptables is disabled (module br_netfilter is not loaded): containers on one network reach each other, but not their own published ports',
+      );
+    } else if ((await readFile(bridgeNetfilter, 'utf8')).trim() !== '1') {
+      await writeFile(bridgeNetfilter, '1').catch(() =>
+        this.warnings.push('WARNING: bridge-nf-call-iptables is disabled'),
+      );
+    }
+  }
+
+  /** The default network follows --bridge/--bip; without --bip it keeps the subnet it had. */
+  private async reconcileDefaultNetwork(): Promise<void> {
+    const existing = [...this.networks.values()].find((n) => n.Default);
+    const wanted = this.options.bip ? parseCidr(this.options.bip) : null;
+    let subnet: string;
+    let gateway: string;
+    if (wanted) {
+      subnet = formatSubnet(wanted.subnet);
+      gateway = formatIpv4(wanted.address);
+    } else if (existing) {
+      subnet = existing.Subnet;
+      gateway = existing.Gateway;
+    } else {
+      const free = await this.freeSubnet();
+      subnet = formatSubnet(free);
+      gateway = formatIpv4(free.network + 1);
+    }
+    const record: NetworkRecord = existing
+      ? { ...existing, Bridge: this.options.bridge, Subnet: subnet, Gateway: gateway }
+      : {
+          Id: randomBytes(32).toString('hex'),
+          Name: DEFAULT_NETWORK,
+          Created: new Date().toISOString(),
+          Bridge: this.options.bridge,
+          Subnet: subnet,
+          Gateway: gateway,
+          Internal: false,
+          Labels: {},
+          Default: true,
+          Endpoints: {},
+        };
+    if (existing && existing.Bridge !== record.Bridge) await removeBridge(existing.Bridge).catch(() => {});
+    this.networks.set(record.Id, record);
+    await this.options.store.save(record);
+  }
+
+  private async freeSubnet(): Promise<Ipv4Subnet> {
+    const inUse = [
+      ...(await hostRoutes()),
+      ...[...this.networks.values()].map((n) => parseCidr(n.Subnet)?.subnet).filter((s) => s !== undefined),
+    ];
+    const pools =
+      this.options.defaultAddressPools.length > 0 ? this.options.defaultAddressPools : DEFAULT_ADDRESS_POOLS;
+    const free = pickFreeSubnet(pools, inUse);
+    if (!free) {
+      throw new StevedoreError(
+        'FAILED_PRECONDITION',
+        'all predefined address pools have been fully subnetted: remove unused networks or add default-address-pools',
+      );
+    }
+    return free;
+  }
+
+  // ---- networks ------------------------------------------------------------------------------
+
+  list(): NetworkInspect[] {
+    return [...this.networks.values()]
+      .sort((a, b) => a.Name.localeCompare(b.Name))
+      .map((network) => this.inspectRecord(network));
+  }
+
+  inspect(ref: string): NetworkInspect {
+    return this.inspectRecord(this.get(ref));
+  }
+
+  get(ref: string): NetworkRecord {
+    const network = this.find(ref);
+    if (!network) throw new StevedoreError('NOT_FOUND', `network ${ref} not found`, { network: ref });
+    return network;
+  }
+
+  find(ref: string): NetworkRecord | undefined {
+    const name = ref === 'default' ? DEFAULT_NETWORK : ref;
+    const all = [...this.networks.values()];
+    const exact = all.find((n) => n.Name === name || n.Id === name);
+    if (exact) return exact;
+    const byPrefix = all.filter((n) => name.length >= 1 && /^[a-f0-9]+$/.test(name) && n.Id.startsWith(name));
+    return byPrefix.length === 1 ? byPrefix[0] : undefined;
+  }
+
+  async createNetwork(input: NetworkCreate): Promise<{ Id: string }> {
+    return this.lock.run('networks', async () => {
+      if ([...this.networks.values()].some((n) => n.Name === input.Name)) {
+        throw new StevedoreError('CONFLICT', `network with name ${input.Name} already exists`, {
+          network: input.Name,
+        });
+      }
+      let subnet: Ipv4Subnet;
+      if (input.Subnet) {
+        subnet = (parseCidr(input.Subnet) as { subnet: Ipv4Subnet }).subnet;
+        const clash = [...this.networks.values()].find((n) => {
+          const other = parseCidr(n.Subnet)?.subnet;
+          return other !== undefined && subnetsOverlap(other, subnet);
+        });
+        if (clash) {
+          throw new StevedoreError(
+            'CONFLICT',
+            `invalid pool request: Pool overlaps with other one on this address space (${formatSubnet(subnet)} overlaps ${clash.Subnet} of network ${clash.Name})`,
+            { subnet: input.Subnet },
+          );
+        }
+      } else {
+        subnet = await this.freeSubnet();
+      }
+      const id = randomBytes(32).toString('hex');
+      const record: NetworkRecord = {
+        Id: id,
+        Name: input.Name,
+        Created: new Date().toISOString(),
+        Bridge: `sd-${id.slice(0, 12)}`,
+        Subnet: formatSubnet(subnet),
+        Gateway: input.Gateway ?? formatIpv4(subnet.network + 1),
+        Internal: input.Internal,
+        Labels: input.Labels,
+        Default: false,
+        Endpoints: {},
+      };
+      try {
+        await ensureBridge(record.Bridge, this.gatewayCidr(record));
+        await this.iptables?.add(this.rulesForNetwork(record));
+        await this.options.store.save(record);
+      } catch (error) {
+        await this.iptables?.delete(this.rulesForNetwork(record)).catch(() => {});
+        await removeBridge(record.Bridge).catch(() => {});
+        throw error;
+      }
+      this.networks.set(id, record);
+      await this.startDns(record);
+      this.publish(record, 'create');
+      return { Id: id };
+    });
+  }
+
+  async removeNetwork(ref: string): Promise<void> {
+    const network = this.get(ref);
+    await this.lock.run('networks', async () => {
+      if (network.Default) {
+        throw new StevedoreError(
+          'PERMISSION_DENIED',
+          `${network.Name} is a pre-defined network and cannot be removed`,
+          { network: network.Id },
+        );
+      }
+      const members = Object.keys(network.Endpoints);
+      if (members.length > 0) {
+        throw new StevedoreError(
+          'CONFLICT',
+          `error while removing network: network ${network.Name} id ${network.Id} has active endpoints (${members.length} container${members.length === 1 ? '' : 's'})`,
+          { network: network.Id },
+        );
+      }
+      await this.dnsServers.get(network.Id)?.stop();
+      this.dnsServers.delete(network.Id);
+      await this.iptables?.delete(this.rulesForNetwork(network));
+      await removeBridge(network.Bridge);
+      await this.options.store.delete(network.Id);
+      this.networks.delete(network.Id);
+      this.publish(network, 'destroy');
+    });
+  }
+
+  /** `network prune`: user networks no container is on. */
+  async prune(): Promise<string[]> {
+    const unused = [...this.networks.values()].filter(
+      (n) => !n.Default && Object.keys(n.Endpoints).length === 0,
+    );
+    const removed: string[] = [];
+    for (const network of unused) {
+      await this.removeNetwork(network.Id).then(
+        () => removed.push(network.Name),
+        () => {},
+      );
+    }
+    return removed;
+  }
+
+  private inspectRecord(network: NetworkRecord): NetworkInspect {
+    const prefix = parseCidr(network.Subnet)?.subnet.prefix ?? 32;
+    return {
+      Name: network.Name,
+      Id: network.Id,
+      Created: network.Created,
+      Scope: 'local',
+      Driver: 'bridge',
+      EnableIPv6: false,
+      IPAM: { Driver: 'default', Config: [{ Subnet: network.Subnet, Gateway: network.Gateway }] },
+      Internal: network.Internal,
+      Containers: Object.fromEntries(
+        Object.entries(network.Endpoints)
+          .filter(([containerId]) => this.sandboxes.has(containerId))
+          .map(([containerId, endpoint]) => [
+            containerId,
+            {
+              Name: endpoint.ContainerName,
+              EndpointID: endpoint.EndpointID,
+              MacAddress: endpoint.MacAddress,
+              IPv4Address: `${endpoint.IPAddress}/${prefix}`,
+              IPv6Address: '',
+            },
+          ]),
+      ),
+      Options: {
+        'com.docker.network.bridge.name': network.Bridge,
+        ...(network.Default ? { 'com.docker.network.bridge.default_bridge': 'true' } : {}),
+      },
+      Labels: network.Labels,
+    };
+  }
+
+  private rulesForNetwork(network: NetworkRecord): Rule[] {
+    if (!this.iptables) return [];
+    return networkRules(this.iptables.chains, {
+      bridge: network.Bridge,
+      subnet: network.Subnet,
+      internal: network.Internal,
+    });
+  }
+
+  private gatewayCidr(network: NetworkRecord): string {
+    return `${network.Gateway}/${parseCidr(network.Subnet)?.subnet.prefix ?? 32}`;
+  }
+
+  // ---- endpoints -----------------------------------------------------------------------------
+
+  /** Gives the container an address on the network (kept until it leaves the network). */
+  async join(
+    container: { Id: string; Name: string },
+    ref: string,
+    request: EndpointRequest = { Aliases: [], IPAMConfig: {} },
+  ): Promise<Attachment> {
+    const network = this.get(ref);
+    if (network.Default && request.Aliases.length > 0) {
+      throw new StevedoreError(
+        'INVALID_ARGUMENT',
+        'network-scoped aliases are supported only for containers in user defined networks',
+        { network: network.Name },
+      );
+    }
+    return this.lock.run(network.Id, async () => {
+      const current = this.get(network.Id);
+      if (current.Endpoints[container.Id]) {
+        throw new StevedoreError(
+          'CONFLICT',
+          `endpoint with name ${container.Name} already exists in network ${current.Name}`,
+          { network: current.Name, container: container.Id },
+        );
+      }
+      const taken = new Set(Object.values(current.Endpoints).map((e) => e.IPAddress));
+      const address = pickAddress({ ...current, taken }, request.IPAMConfig.IPv4Address);
+      const endpoint: EndpointRecord = {
+        EndpointID: randomBytes(32).toString('hex'),
+        IPAddress: address,
+        MacAddress: macForAddress(address),
+        Aliases: request.Aliases,
+        ContainerName: container.Name,
+      };
+      const updated = { ...current, Endpoints: { ...current.Endpoints, [container.Id]: endpoint } };
+      await this.options.store.save(updated);
+      this.networks.set(updated.Id, updated);
+      this.publish(updated, 'connect', container.Id);
+      return { network: updated, endpoint };
+    });
+  }
+
+  /** Releases the container's address on the network. */
+  async leave(containerId: string, ref: string): Promise<void> {
+    const network = this.get(ref);
+    await this.lock.run(network.Id, async () => {
+      const current = this.get(network.Id);
+      if (!current.Endpoints[containerId]) return;
+      const { [containerId]: _gone, ...rest } = current.Endpoints;
+      const updated = { ...current, Endpoints: rest };
+      await this.options.store.save(updated);
+      this.networks.set(updated.Id, updated);
+      this.publish(updated, 'disconnect', containerId);
+    });
+  }
+
+  async leaveAll(containerId: string): Promise<void> {
+    for (const { network } of this.attachments(containerId)) await this.leave(containerId, network.Id);
+  }
+
+  async rename(containerId: string, name: string): Promise<void> {
+    for (const { network } of this.attachments(containerId)) {
+      await this.lock.run(network.Id, async () => {
+        const current = this.get(network.Id);
+        const endpoint = current.Endpoints[containerId];
+        if (!endpoint) return;
+        const updated = {
+          ...current,
+          Endpoints: { ...current.Endpoints, [containerId]: { ...endpoint, ContainerName: name } },
+        };
+        await this.options.store.save(updated);
+        this.networks.set(updated.Id, updated);
+      });
+    }
+  }
+
+  /** The container's networks, `primary` first, then by name. */
+  attachments(containerId: string, primary?: string): Attachment[] {
+    const primaryNetwork = primary === undefined ? undefined : this.find(primary);
+    return [...this.networks.values()]
+      .filter((network) => network.Endpoints[containerId])
+      .sort((a, b) => {
+        if (a.Id === primaryNetwork?.Id) return -1;
+        if (b.Id === primaryNetwork?.Id) return 1;
+        return a.Name.localeCompare(b.Name);
+      })
+      .map((network) => ({ network, endpoint: network.Endpoints[containerId] as EndpointRecord }));
+  }
+
+  publishedPorts(containerId: string): PublishedPort[] {
+    return this.sandboxes.get(containerId)?.Ports ?? [];
+  }
+
+  isSetUp(containerId: string): boolean {
+    return this.sandboxes.has(containerId);
+  }
+
+  prefixLength(network: NetworkRecord): number {
+    return parseCidr(network.Subnet)?.subnet.prefix ?? 32;
+  }
+
+  // ---- sandboxes -----------------------------------------------------------------------------
+
+  /**
+   * A network namespace for a container about to start: one interface per network it is on,
+   * then its published ports. Undone completely when any step fails.
+   */
+  async setUp(
+    containerId: string,
+    primary: string,
+    portRequests: readonly PortRequest[],
+    /** An existing namespace to adopt (bound to the sandbox path) instead of a new one. */
+    namespace?: string,
+  ): Promise<SandboxSetup> {
+    const path = this.sandboxStore.pathFor(containerId);
+    const attachments = this.attachments(containerId, primary);
+    const sandbox: Sandbox = { ContainerId: containerId, Path: path, Interfaces: [], Ports: [], Rules: [] };
+    this.sandboxes.set(containerId, sandbox);
+    try {
+      await this.sandboxStore.save(sandbox);
+      await createSandbox(path, namespace);
+      for (const attachment of attachments) await this.addInterface(sandbox, attachment);
+      const first = attachments[0];
+      if (first && portRequests.length > 0) {
+        if (!this.iptables) {
+          throw new StevedoreError(
+            'FAILED_PRECONDITION',
+            'publishing ports needs iptables: this agent runs with --iptables=false',
+            { container: containerId },
+          );
+        }
+        sandbox.Ports = await this.ports.reserve(containerId, portRequests);
+        sandbox.Rules = portRules(this.iptables.chains, first.endpoint.IPAddress, sandbox.Ports);
+        await this.sandboxStore.save(sandbox);
+        await this.iptables.add(sandbox.Rules);
+      }
+      return { path, ports: sandbox.Ports, primary: first ?? null };
+    } catch (error) {
+      await this.tearDown(containerId).catch((e) =>
+        this.options.log.warn({ err: e, container: containerId }, 'undoing a failed network set-up failed'),
+      );
+      throw error;
+    }
+  }
+
+  /** Removes everything `setUp` made. Safe to call twice and after an agent restart. */
+  async tearDown(containerId: string): Promise<void> {
+    const sandbox = this.sandboxes.get(containerId);
+    if (!sandbox) return;
+    if (sandbox.Rules.length > 0) {
+      await this.iptables
+        ?.delete(sandbox.Rules)
+        .catch((error) =>
+          this.options.log.warn({ err: error, container: containerId }, 'removing rules failed'),
+        );
+    }
+    await this.ports.release(containerId);
+    for (const iface of sandbox.Interfaces) await removeInterface(iface.HostName).catch(() => {});
+    await removeSandbox(sandbox.Path);
+    await this.sandboxStore.delete(containerId);
+    this.sandboxes.delete(containerId);
+  }
+
+  /** `network connect` while the container runs: a new interface appears at once. */
+  async connectRunning(containerId: string, ref: string): Promise<void> {
+    const sandbox = this.sandboxes.get(containerId);
+    const attachment = this.attachments(containerId).find((a) => a.network.Id === this.get(ref).Id);
+    if (!sandbox || !attachment) return;
+    await this.addInterface(sandbox, attachment);
+  }
+
+  async disconnectRunning(containerId: string, ref: string): Promise<void> {
+    const sandbox = this.sandboxes.get(containerId);
+    const network = this.get(ref);
+    const iface = sandbox?.Interfaces.find((i) => i.NetworkId === network.Id);
+    if (!sandbox || !iface) return;
+    await removeInterface(iface.HostName);
+    sandbox.Interfaces = sandbox.Interfaces.filter((i) => i !== iface);
+    await this.sandboxStore.save(sandbox);
+  }
+
+  private async addInterface(sandbox: Sandbox, { network, endpoint }: Attachment): Promise<void> {
+    const used = new Set(sandbox.Interfaces.map((i) => i.Name));
+    let index = 0;
+    while (used.has(`eth${index}`)) index++;
+    const iface = {
+      NetworkId: network.Id,
+      Name: `eth${index}`,
+      HostName: `sd${sandbox.ContainerId.slice(0, 8)}${index}`,
+    };
+    sandbox.Interfaces.push(iface);
+    await this.sandboxStore.save(sandbox);
+    await addInterface({
+      netns: sandbox.Path,
+      hostNetns: `/proc/${process.pid}/ns/net`,
+      hostName: iface.HostName,
+      name: iface.Name,
+      mac: endpoint.MacAddress,
+      addressCidr: `${endpoint.IPAddress}/${this.prefixLength(network)}`,
+      defaultGateway: index === 0 && !network.Internal ? network.Gateway : null,
+      bridge: network.Bridge,
+    });
+  }
+
+  // ---- DNS -------------------------------------------------------------------------------------
+
+  private async startDns(network: NetworkRecord): Promise<void> {
+    if (network.Default) return;
+    const server = new EmbeddedDns({
+      address: network.Gateway,
+      lookup: (name) => this.lookup(network.Id, name),
+      upstreams: () => (network.Internal ? [] : this.options.upstreams()),
+      log: this.options.log.child({ dns: network.Name }),
+    });
+    try {
+      await server.start();
+      this.dnsServers.set(network.Id, server);
+    } catch (error) {
+      const message = `WARNING: no DNS on network ${network.Name}: ${(error as Error).message}`;
+      this.warnings.push(message);
+      this.options.log.warn({ err: error }, message);
+    }
+  }
+
+  /** Running members of the network by container name, alias or short ID. */
+  private lookup(networkId: string, name: string): string[] {
+    const network = this.networks.get(networkId);
+    if (!network) return [];
+    const wanted = name.replace(/\.$/, '').toLowerCase();
+    return Object.entries(network.Endpoints)
+      .filter(([containerId, endpoint]) => {
+        if (!this.sandboxes.get(containerId)?.Interfaces.some((i) => i.NetworkId === networkId)) return false;
+        const names = [endpoint.ContainerName, ...endpoint.Aliases, containerId.slice(0, 12)];
+        return names.some((n) => n.toLowerCase() === wanted);
+      })
+      .map(([, endpoint]) => endpoint.IPAddress);
+  }
+
+  /** resolv.conf for a container whose first network is `network`. */
+  resolvConfFor(network: NetworkRecord, hostText: string): string | null {
+    if (network.Default) return null;
+    const kept = hostText.split('\n').filter((line) => /^\s*(search|options)\s/.test(line));
+    return `nameserver ${network.Gateway}\n${kept.join('\n')}${kept.length > 0 ? '\n' : ''}`;
+  }
+
+  // ---- shutdown and cleanup --------------------------------------------------------------------
+
+  /** Stops serving; namespaces, rules and bridges stay for containers that keep running. */
+  async close(): Promise<void> {
+    await Promise.all([...this.dnsServers.values()].map((server) => server.stop()));
+    this.dnsServers.clear();
+    await this.ports.releaseAll();
+  }
+
+  private publish(network: NetworkRecord, action: string, containerId?: string): void {
+    this.options.events.publish('network', action, network.Id, {
+      name: network.Name,
+      type: 'bridge',
+      ...(containerId ? { container: containerId } : {}),
+    });
+  }
+}
+
+/** The host's nameservers, for names the embedded DNS does not know. */
+export async function hostNameservers(resolvConfPath = '/etc/resolv.conf'): Promise<string[]> {
+  const text = await readFile(resolvConfPath, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .map((line) => /^\s*nameserver\s+(\S+)/.exec(line)?.[1])
+    .filter((address): address is string => address !== undefined && parseIpv4(address) !== null);
+}
