@@ -169,10 +169,10 @@ async function benchRun() {
     cli('pull', '-q', image);
     const connection = await connectAgentOnce({ host });
     const client = connection.client;
-    const apiRun = async () => {
+    const apiRun = async (hostConfig = { NetworkMode: 'none' }) => {
       const { Id } = await client.containers.create.mutate({
         Config: { Image: image, Cmd: ['true'] },
-        HostConfig: { AutoRemove: true, NetworkMode: 'none' },
+        HostConfig: { AutoRemove: true, ...hostConfig },
       });
       await new Promise((resolve, reject) => {
         const sub = client.containers.startAttached.subscribe(
@@ -196,11 +196,27 @@ async function benchRun() {
       await apiRun();
       api.push(performance.now() - t);
     }
-    const cliTimes = [];
-    for (let i = 0; i < 10; i++) {
-      const t = performance.now();
-      cli('run', '--rm', image, 'true');
-      cliTimes.push(performance.now() - t);
+    const timed = async (times, run) => {
+      const samples = [];
+      for (let i = 0; i < times; i++) {
+        const t = performance.now();
+        await run();
+        samples.push(performance.now() - t);
+      }
+      return samples;
+    };
+    const apiBridge = await timed(20, () => apiRun({ NetworkMode: 'bridge' }));
+    const published = { NetworkMode: 'bridge', PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '' }] } };
+    const apiPublished = await timed(20, () => apiRun(published));
+    const cliTimes = await timed(10, () => cli('run', '--rm', '--network', 'none', image, 'true'));
+    const cliPublished = await timed(10, () => cli('run', '--rm', '-p', '80', image, 'true'));
+    // The same command with Docker, when this machine has it, from the same local registry.
+    let dockerPublished = null;
+    if (engineVersion('docker')) {
+      const pulled = spawnSync('docker', ['pull', '-q', image], { encoding: 'utf8' });
+      if (pulled.status === 0) {
+        dockerPublished = await timed(10, () => spawnSync('docker', ['run', '--rm', '-p', '80', image, 'true']));
+      }
     }
     const versionTimes = [];
     for (let i = 0; i < 10; i++) {
@@ -244,7 +260,7 @@ async function benchRun() {
     // and how much the agent grows per container.
     const agentBefore = rssKiB(agent.child.pid);
     const ids = [];
-    for (let i = 0; i < 20; i++) ids.push(cli('run', '-d', image, 'sleep', '3600').trim());
+    for (let i = 0; i < 20; i++) ids.push(cli('run', '-d', '--network', 'none', image, 'sleep', '3600').trim());
     await sleep(1000);
     const { conmonPidsFor } = await import('../apps/agent/test/harness/leftovers.ts');
     const conmonPss = conmonPidsFor(agent.base).map(pssKiB);
@@ -253,7 +269,7 @@ async function benchRun() {
 
     // The stats sampler for 100 running containers: agent CPU with one `stats` stream open, minus
     // the same window idle.
-    for (let i = 20; i < 100; i++) ids.push(cli('run', '-d', image, 'sleep', '3600').trim());
+    for (let i = 20; i < 100; i++) ids.push(cli('run', '-d', '--network', 'none', image, 'sleep', '3600').trim());
     await sleep(2000);
     // Three pairs of 10 s windows (idle, then one `stats` stream open); the median pair is reported.
     const window = 10_000;
@@ -283,25 +299,37 @@ async function benchRun() {
     const podman = engineVersion('podman');
     table('run', [
       [
-        '`stevedore run --rm busybox true`, CLI wall time (median of 10)',
+        '`stevedore run --rm --network none busybox true`, CLI wall time (median of 10)',
         `${median(cliTimes).toFixed(0)} ms`,
+      ],
+      [
+        '`stevedore run --rm -p 80 busybox true` (bridge, one published port), CLI wall time (median of 10)',
+        `${median(cliPublished).toFixed(0)} ms`,
+      ],
+      [
+        '`docker run --rm -p 80 busybox true`, same machine, same run (median of 10)',
+        dockerPublished
+          ? `${median(dockerPublished).toFixed(0)} ms (Stevedore ${(median(dockerPublished) / median(cliPublished)).toFixed(1)}× faster)`
+          : 'no Docker engine on this machine',
       ],
       [
         '… of which the CLI process alone (`stevedore --version`, median of 10)',
         `${median(versionTimes).toFixed(0)} ms`,
       ],
       [
-        'create + start + attach until exit + auto-remove over the API (median of 20)',
+        'create + start + attach until exit + auto-remove over the API, --network none (median of 20)',
         `${median(api).toFixed(0)} ms`,
       ],
+      ['… the same on the default bridge (median of 20)', `${median(apiBridge).toFixed(0)} ms`],
+      ['… on the bridge with one published port (median of 20)', `${median(apiPublished).toFixed(0)} ms`],
       ['bare `runc run` of the same binary (floor, median of 10)', `${median(runcTimes).toFixed(0)} ms`],
-      ['conmon per running container (PSS, 20 containers)', `${(perContainerKiB / 1024).toFixed(2)} MiB`],
+      ['conmon per running container (PSS, 20 containers, --network none)', `${(perContainerKiB / 1024).toFixed(2)} MiB`],
       [
         'agent RSS growth per running container (20 containers)',
         `${((agentAfter - agentBefore) / 1024 / 20).toFixed(2)} MiB`,
       ],
       [
-        `stats sampler, 100 containers: agent CPU over idle (median of 3 × 10 s, ${batches} batches)`,
+        `stats sampler, 100 containers (--network none): agent CPU over idle (median of 3 × 10 s, ${batches} batches)`,
         `${pct(statsCost.total)} of a core (user ${pct(statsCost.user)}, kernel ${pct(statsCost.system)})`,
       ],
       ['docker / podman', docker || podman ? `${docker ?? ''} ${podman ?? ''}` : 'no engine on this machine'],
@@ -355,20 +383,23 @@ async function startAgent(extraArgs = []) {
   const base = mkdtempSync(join(tmpdir(), 'stevedore-bench-'));
   const socket = join(base, 'agent.sock');
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      agentBin,
-      '--data-root',
-      join(base, 'data'),
-      '--exec-root',
-      join(base, 'exec'),
-      '-H',
-      `unix://${socket}`,
-      ...extraArgs,
-    ],
-    { stdio: 'ignore' },
-  );
+  // A bridge and subnet of its own, so the benchmark never touches another agent's network.
+  const octet = () => 100 + Math.floor(Math.random() * 150);
+  const args = [
+    agentBin,
+    '--data-root',
+    join(base, 'data'),
+    '--exec-root',
+    join(base, 'exec'),
+    '-H',
+    `unix://${socket}`,
+    '--bridge',
+    `sdb${randomBytes(4).toString('hex')}`,
+    '--bip',
+    `10.${octet()}.${octet()}.1/24`,
+    ...extraArgs,
+  ];
+  const child = spawn(process.execPath, args, { stdio: 'ignore' });
   while (!(await answers(socket))) {
     if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}`);
     await sleep(5);
@@ -382,6 +413,7 @@ async function startAgent(extraArgs = []) {
     stop: async () => {
       child.kill('SIGTERM');
       if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+      spawnSync(process.execPath, [...args, '--cleanup'], { stdio: 'ignore' });
       rmSync(base, { recursive: true, force: true });
     },
   };

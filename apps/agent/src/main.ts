@@ -1,7 +1,9 @@
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { isStevedoreError } from '@stevedore/shared';
+import { parseHostAddress } from './api/host-address.js';
 import { startApiServer } from './api/server.js';
+import { prepareSocketPath } from './api/unix-socket.js';
 import { TokenStore } from './auth/token-store.js';
 import { AGENT_FLAGS, type AgentConfig } from './config/agent-config.js';
 import { ConfigService } from './config/config-service.js';
@@ -81,6 +83,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function run(config: AgentConfig, log: Logger): Promise<number> {
   const paths = agentPaths(config);
   await prepareRoots(paths);
+  // Refuse a socket another agent serves before touching bridges, rules or containers.
+  for (const host of config.hosts) {
+    const address = parseHostAddress(host);
+    if (address.kind === 'unix') await prepareSocketPath(address.path);
+  }
   const tokens = await TokenStore.open(paths.tokensFile);
   const system = await SystemService.create(config, paths, log.child({ module: 'system' }));
   const events = new EventBus();

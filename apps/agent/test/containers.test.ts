@@ -10,6 +10,7 @@ import { runCli, runCliInTerminal } from './harness/cli-process.js';
 import { conmonPidsFor } from './harness/leftovers.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { type PushedImage, pushBusybox, pushImage } from './harness/test-images.js';
+import { until } from './harness/until.js';
 
 const DOCKER_DEFAULT_CAPS = '00000000a80425fb';
 
@@ -21,20 +22,6 @@ const mountsUnder = (base: string) =>
     .filter((point) => point.startsWith(`${base}/`));
 
 const conmonsFor = conmonPidsFor;
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  ms = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('containers: runc + conmon lifecycle on the real agent', () => {
   let registry: TestRegistry;

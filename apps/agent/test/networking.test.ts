@@ -12,24 +12,11 @@ import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { runCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { pushBusybox } from './harness/test-images.js';
+import { until } from './harness/until.js';
 
 const sh = (command: string, args: string[]) => spawnSync(command, args, { encoding: 'utf8' });
 const iptablesSave = () => sh('iptables-save', []).stdout;
 const links = () => readdirSync('/sys/class/net');
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  ms = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** GET over plain HTTP with a short timeout; null when nothing answers. */
 async function fetchText(url: string): Promise<string | null> {
@@ -159,6 +146,9 @@ describe('networking: bridge, published ports, user networks and DNS on the real
   };
   // Debian's busybox-static crashes on `wget -T`: time-outs use the `timeout` applet instead, under
   // --init where it must kill a hung wget (busybox's timeout runs the command as PID 1 otherwise).
+  /** `wget URL` in a new container (run flags first), given up after a few seconds. */
+  const wgetIn = (runFlags: string[], url: string) =>
+    cli('run', '--rm', '--init', ...runFlags, image, 'timeout', '3', 'wget', '-q', '-O', '-', url);
   /** busybox httpd serving `text` on port 80. */
   const httpd = (text: string) => [
     'sh',
@@ -349,37 +339,9 @@ describe('networking: bridge, published ports, user networks and DNS on the real
       image,
       ...httpd('hello-api'),
     );
-    const byName = await cli(
-      'run',
-      '--rm',
-      '--init',
-      '--network',
-      'appnet',
-      image,
-      'timeout',
-      '3',
-      'wget',
-      '-q',
-      '-O',
-      '-',
-      'http://api/',
-    );
+    const byName = await wgetIn(['--network', 'appnet'], 'http://api/');
     assert.equal(byName.stdout.trim(), 'hello-api', byName.stderr);
-    const byAlias = await cli(
-      'run',
-      '--rm',
-      '--init',
-      '--network',
-      'appnet',
-      image,
-      'timeout',
-      '3',
-      'wget',
-      '-q',
-      '-O',
-      '-',
-      'http://backend/',
-    );
+    const byAlias = await wgetIn(['--network', 'appnet'], 'http://backend/');
     assert.equal(byAlias.stdout.trim(), 'hello-api', byAlias.stderr);
     const upstream = await cli(
       'run',
@@ -403,19 +365,7 @@ describe('networking: bridge, published ports, user networks and DNS on the real
     assert.match(taken.stderr, /address 10\.98\.7\.50 is already in use on network appnet/);
 
     // The default bridge cannot reach a container on appnet.
-    const isolated = await cli(
-      'run',
-      '--rm',
-      '--init',
-      image,
-      'timeout',
-      '2',
-      'wget',
-      '-q',
-      '-O',
-      '-',
-      'http://10.98.7.50/',
-    );
+    const isolated = await wgetIn([], 'http://10.98.7.50/');
     assert.notEqual(isolated.code, 0);
     assert.equal(isolated.stdout.trim(), '');
 
@@ -451,6 +401,9 @@ describe('networking: bridge, published ports, user networks and DNS on the real
     assert.equal(removed.code, 0, removed.stderr);
     assert.ok(!links().includes(bridgeName), 'bridge removed with the network');
     assert.ok(!iptablesSave().includes(bridgeName), 'rules of the network removed');
+    await cli('network', 'create', 'spare');
+    const pruned = await cli('network', 'prune', '-f');
+    assert.equal(pruned.stdout.trim(), 'Deleted Networks:\nspare');
     const defaultRemoval = await cli('network', 'rm', 'bridge');
     assert.match(defaultRemoval.stderr, /pre-defined network and cannot be removed/);
   });
@@ -458,40 +411,14 @@ describe('networking: bridge, published ports, user networks and DNS on the real
   test('--internal networks have no route out; a bridge container reaches the other host', async () => {
     remote.serve('hello-remote');
     const out = await until('the remote server', async () => {
-      const result = await cli(
-        'run',
-        '--rm',
-        '--init',
-        image,
-        'timeout',
-        '3',
-        'wget',
-        '-q',
-        '-O',
-        '-',
-        `http://${remote.remoteAddress}:8080/`,
-      );
+      const result = await wgetIn([], `http://${remote.remoteAddress}:8080/`);
       return result.stdout.trim() === 'hello-remote' ? result : null;
     });
     assert.equal(out.code, 0);
     await cli('network', 'create', '--internal', 'sealed');
     const routes = await cli('run', '--rm', '--network', 'sealed', image, 'ip', 'route');
     assert.doesNotMatch(routes.stdout, /default/);
-    const blocked = await cli(
-      'run',
-      '--rm',
-      '--init',
-      '--network',
-      'sealed',
-      image,
-      'timeout',
-      '2',
-      'wget',
-      '-q',
-      '-O',
-      '-',
-      `http://${remote.remoteAddress}:8080/`,
-    );
+    const blocked = await wgetIn(['--network', 'sealed'], `http://${remote.remoteAddress}:8080/`);
     assert.notEqual(blocked.code, 0);
     await cli('network', 'rm', 'sealed');
   });
@@ -582,6 +509,87 @@ describe('networking: bridge, published ports, user networks and DNS on the real
       await secondConnection.close();
       await second.stop();
     }
+  });
+
+  test('after a crash of the agent, published ports keep working and the next agent undoes them on stop', async () => {
+    const port = await freePort();
+    const id = await runDetached(
+      '--name',
+      'survivor',
+      '-p',
+      `127.0.0.1:${port}:80`,
+      image,
+      ...httpd('still-here'),
+    );
+    assert.equal(
+      (await until('the port', () => fetchText(`http://127.0.0.1:${port}/`)))?.trim(),
+      'still-here',
+    );
+    await agent.kill9();
+    assert.equal(
+      (await fetchText(`http://127.0.0.1:${port}/`))?.trim(),
+      'still-here',
+      'served while the agent is down',
+    );
+    await agent.restart();
+    await connectClient();
+    const jumps = iptablesSave()
+      .split('\n')
+      .filter((line) => /^-A (PREROUTING|OUTPUT|POSTROUTING|FORWARD) .*-j STEVEDORE-/.test(line));
+    assert.equal(new Set(jumps).size, jumps.length, 'no duplicated jumps after the restart');
+    assert.equal(
+      iptablesSave()
+        .split('\n')
+        .filter((l) => l.includes(`--dport ${port} `)).length,
+      1,
+    );
+    // The port is held again: a second container cannot take it.
+    const clash = await cli('run', '--rm', '-p', `127.0.0.1:${port}:80`, image, 'true');
+    assert.match(clash.stderr, /port is already allocated/);
+    assert.equal((await fetchText(`http://127.0.0.1:${port}/`))?.trim(), 'still-here');
+    await cli('rm', '-f', 'survivor');
+    assert.equal(
+      iptablesSave()
+        .split('\n')
+        .filter((l) => l.includes(`--dport ${port} `)).length,
+      0,
+    );
+    assert.ok(!links().includes(`sd${id.slice(0, 8)}0`));
+  });
+
+  test('the legacy iptables backend works the same (STEVEDORE_IPTABLES=legacy)', async () => {
+    const legacy = await startAgent({ env: { STEVEDORE_IPTABLES: 'legacy' } });
+    try {
+      const cliLegacy = (...args: string[]) => runCli(['-H', legacy.host, ...args]);
+      assert.equal((await cliLegacy('pull', '-q', image)).code, 0);
+      const port = await freePort();
+      const run = await cliLegacy(
+        'run',
+        '-d',
+        '--name',
+        'old',
+        '-p',
+        `127.0.0.1:${port}:80`,
+        image,
+        ...httpd('legacy'),
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(
+        (await until('the legacy port', () => fetchText(`http://127.0.0.1:${port}/`)))?.trim(),
+        'legacy',
+      );
+      const legacyRules = sh('iptables-legacy-save', []).stdout;
+      assert.ok(legacyRules.includes(`--dport ${port} `), 'the DNAT rule is in the legacy tables');
+      assert.ok(!sh('iptables-nft-save', []).stdout.includes(`--dport ${port} `), 'and not in the nft ones');
+      assert.equal((await cliLegacy('rm', '-f', 'old')).code, 0);
+      assert.ok(!sh('iptables-legacy-save', []).stdout.includes(`--dport ${port} `));
+    } finally {
+      await legacy.stop();
+    }
+    assert.ok(
+      !sh('iptables-legacy-save', []).stdout.includes(':STEVEDORE-'),
+      'cleanup removed the legacy chains',
+    );
   });
 
   test('network stats come from the container namespace', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -136,6 +137,12 @@ describe('agent on a unix socket', () => {
     ]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, new RegExp(`another agent is listening on ${agent.host}`));
+    // Refused before it set anything up: no iptables chains for its data-root.
+    const suffix = createHash('sha256').update(join(other, 'data')).digest('hex').slice(0, 8);
+    assert.doesNotMatch(
+      spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout,
+      new RegExp(`STEVEDORE-FWD-${suffix}`),
+    );
     assert.ok(existsSync(agent.socketPath), 'the first agent keeps its socket');
     assert.equal(await connection.client.system.ping.query(), 'OK');
   });

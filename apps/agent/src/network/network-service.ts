@@ -111,7 +111,6 @@ export class NetworkService {
     }
     await service.iptables?.removeAll();
     for (const network of service.networks.values()) await removeBridge(network.Bridge).catch(() => {});
-    if (options.bridge) await removeBridge(options.bridge).catch(() => {});
   }
 
   private async load(): Promise<void> {

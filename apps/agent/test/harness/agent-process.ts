@@ -31,6 +31,8 @@ export interface StartAgentOptions {
    */
   bridge?: string;
   bip?: string;
+  /** Extra environment for the agent (and its --cleanup), e.g. STEVEDORE_IPTABLES. */
+  env?: Record<string, string>;
   /** Milliseconds to wait for the agent to listen (default 20 s). */
   startTimeoutMs?: number;
 }
@@ -131,6 +133,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
   /** Removes the agent's chains, bridges and namespaces (`--cleanup`, with the same roots). */
   const cleanupNetworking = () => {
     spawnSync(process.execPath, [agentBin, ...args, '--cleanup'], {
+      env: { ...process.env, ...options.env },
       cwd: repoRoot,
       stdio: 'ignore',
       timeout: 30_000,
@@ -176,6 +179,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
   const launch = async () => {
     const child = spawn(process.execPath, [agentBin, ...args], {
       cwd: repoRoot,
+      env: { ...process.env, ...options.env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     entry.child = child;

@@ -84,16 +84,20 @@ export const systemPruneCommand: Command = {
     const volumes = context.flags.get('volumes') === true;
     const items = [
       '  - all stopped containers',
+      '  - all networks not used by at least one container',
       ...(volumes ? ['  - all anonymous volumes not used by at least one container'] : []),
       all ? '  - all images without at least one container associated to them' : '  - all dangling images',
     ];
     if (!(await confirm(context, `WARNING! This will remove:\n${items.join('\n')}`))) return 0;
     const client = await context.agent();
     const containers = await client.containers.prune.mutate();
+    const networks = await client.networks.prune.mutate();
     const removedVolumes = volumes ? await client.volumes.prune.mutate({ all: false }) : null;
     const images = await client.images.prune.mutate({ all });
     if (containers.deleted.length > 0)
       context.reporter.lines(['Deleted Containers:', ...containers.deleted, '']);
+    if (networks.NetworksDeleted.length > 0)
+      context.reporter.lines(['Deleted Networks:', ...networks.NetworksDeleted, '']);
     if (removedVolumes && removedVolumes.deleted.length > 0)
       context.reporter.lines(['Deleted Volumes:', ...removedVolumes.deleted, '']);
     if (imageLines(images).length > 0) context.reporter.lines(['Deleted Images:', ...imageLines(images), '']);
