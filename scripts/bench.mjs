@@ -215,7 +215,9 @@ async function benchRun() {
     if (engineVersion('docker')) {
       const pulled = spawnSync('docker', ['pull', '-q', image], { encoding: 'utf8' });
       if (pulled.status === 0) {
-        dockerPublished = await timed(10, () => spawnSync('docker', ['run', '--rm', '-p', '80', image, 'true']));
+        dockerPublished = await timed(10, () =>
+          spawnSync('docker', ['run', '--rm', '-p', '80', image, 'true']),
+        );
       }
     }
     const versionTimes = [];
@@ -260,7 +262,8 @@ async function benchRun() {
     // and how much the agent grows per container.
     const agentBefore = rssKiB(agent.child.pid);
     const ids = [];
-    for (let i = 0; i < 20; i++) ids.push(cli('run', '-d', '--network', 'none', image, 'sleep', '3600').trim());
+    for (let i = 0; i < 20; i++)
+      ids.push(cli('run', '-d', '--network', 'none', image, 'sleep', '3600').trim());
     await sleep(1000);
     const { conmonPidsFor } = await import('../apps/agent/test/harness/leftovers.ts');
     const conmonPss = conmonPidsFor(agent.base).map(pssKiB);
@@ -269,7 +272,8 @@ async function benchRun() {
 
     // The stats sampler for 100 running containers: agent CPU with one `stats` stream open, minus
     // the same window idle.
-    for (let i = 20; i < 100; i++) ids.push(cli('run', '-d', '--network', 'none', image, 'sleep', '3600').trim());
+    for (let i = 20; i < 100; i++)
+      ids.push(cli('run', '-d', '--network', 'none', image, 'sleep', '3600').trim());
     await sleep(2000);
     // Three pairs of 10 s windows (idle, then one `stats` stream open); the median pair is reported.
     const window = 10_000;
@@ -323,7 +327,10 @@ async function benchRun() {
       ['… the same on the default bridge (median of 20)', `${median(apiBridge).toFixed(0)} ms`],
       ['… on the bridge with one published port (median of 20)', `${median(apiPublished).toFixed(0)} ms`],
       ['bare `runc run` of the same binary (floor, median of 10)', `${median(runcTimes).toFixed(0)} ms`],
-      ['conmon per running container (PSS, 20 containers, --network none)', `${(perContainerKiB / 1024).toFixed(2)} MiB`],
+      [
+        'conmon per running container (PSS, 20 containers, --network none)',
+        `${(perContainerKiB / 1024).toFixed(2)} MiB`,
+      ],
       [
         'agent RSS growth per running container (20 containers)',
         `${((agentAfter - agentBefore) / 1024 / 20).toFixed(2)} MiB`,
