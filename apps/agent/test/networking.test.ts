@@ -326,7 +326,12 @@ describe('networking: bridge, published ports, user networks and DNS on the real
     const created = await cli('network', 'create', '--subnet', '10.98.7.0/24', 'appnet');
     assert.equal(created.code, 0, created.stderr);
     const ls = await cli('network', 'ls', '--format', '{{.Name}} {{.Driver}}');
-    assert.deepEqual(ls.stdout.trim().split('\n').sort(), ['appnet bridge', 'bridge bridge']);
+    assert.deepEqual(ls.stdout.trim().split('\n'), [
+      'appnet bridge',
+      'bridge bridge',
+      'host host',
+      'none null',
+    ]);
     await runDetached(
       '--name',
       'api',
@@ -404,8 +409,10 @@ describe('networking: bridge, published ports, user networks and DNS on the real
     await cli('network', 'create', 'spare');
     const pruned = await cli('network', 'prune', '-f');
     assert.equal(pruned.stdout.trim(), 'Deleted Networks:\nspare');
-    const defaultRemoval = await cli('network', 'rm', 'bridge');
-    assert.match(defaultRemoval.stderr, /pre-defined network and cannot be removed/);
+    for (const fixed of ['bridge', 'host', 'none']) {
+      const refused = await cli('network', 'rm', fixed);
+      assert.match(refused.stderr, new RegExp(`${fixed} is a pre-defined network and cannot be removed`));
+    }
   });
 
   test('--internal networks have no route out; a bridge container reaches the other host', async () => {

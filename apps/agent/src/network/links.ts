@@ -40,22 +40,31 @@ export async function removeBridge(name: string): Promise<void> {
   if (await linkExists(name)) await ip([`link del ${name}`]);
 }
 
-/** A fresh network namespace (or `existing`, e.g. /proc/PID/ns/net) bound to `path`, loopback up. */
-export async function createSandbox(path: string, existing?: string): Promise<void> {
+/**
+ * A fresh network namespace bound to `path` (or `existing`, e.g. /proc/PID/ns/net, bound there),
+ * with loopback up and `inside` run in it: one process for a new namespace and its interfaces.
+ */
+export async function createSandbox(
+  path: string,
+  existing: string | undefined,
+  inside: string[],
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await writeFile(path, '');
+  const input = `${['link set lo up', ...inside].join('\n')}\n`;
   const result = existing
     ? await execFile('mount', ['--bind', existing, path]).then((mounted) =>
-        mounted.code === 0
-          ? execFile('nsenter', [`--net=${path}`, 'ip', 'link', 'set', 'lo', 'up'])
-          : mounted,
+        mounted.code === 0 ? execFile('nsenter', [`--net=${path}`, 'ip', '-batch', '-'], { input }) : mounted,
       )
-    : await execFile('unshare', [`--net=${path}`, 'ip', 'link', 'set', 'lo', 'up']);
+    : await execFile('unshare', [`--net=${path}`, 'ip', '-batch', '-'], { input });
   if (result.code !== 0) {
-    await rm(path, { force: true });
+    await removeSandbox(path);
     throw new StevedoreError(
       'INTERNAL',
-      `creating network namespace ${path} failed: ${result.stderr.trim()}`,
+      `setting up network namespace ${path} failed: ${result.stderr.trim()}`,
+      {
+        commands: inside,
+      },
     );
   }
 }
@@ -66,8 +75,6 @@ export async function removeSandbox(path: string): Promise<void> {
 }
 
 export interface InterfaceSpec {
-  /** The namespace file the container runs in. */
-  netns: string;
   /** The agent's own network namespace, where the host end and the bridge live. */
   hostNetns: string;
   hostName: string;
@@ -81,24 +88,35 @@ export interface InterfaceSpec {
 }
 
 /**
- * A veth pair: `name` inside the container's namespace, configured there, and `hostName` enslaved
- * to the bridge. Made from inside the namespace so the address and route are set in one batch.
+ * Inside the container's namespace: the veth pair is made there (its peer sent to the host's
+ * namespace), so address and route are set in the same batch.
  */
-export async function addInterface(spec: InterfaceSpec): Promise<void> {
-  const inside = [
+export function insideCommands(spec: InterfaceSpec): string[] {
+  return [
     `link add ${spec.name} address ${spec.mac} type veth peer name ${spec.hostName} netns ${spec.hostNetns}`,
     `addr add ${spec.addressCidr} dev ${spec.name}`,
     `link set ${spec.name} up`,
+    ...(spec.defaultGateway ? [`route add default via ${spec.defaultGateway} dev ${spec.name}`] : []),
   ];
-  if (spec.defaultGateway) inside.push(`route add default via ${spec.defaultGateway} dev ${spec.name}`);
-  await ip(inside, spec.netns);
-  try {
-    // Hairpin lets a container reach its own published port through the host's address.
-    await ip([
+}
+
+/** On the host: the peers join their bridges, with hairpin so a container reaches its own published port. */
+export async function attachToBridges(specs: readonly InterfaceSpec[]): Promise<void> {
+  if (specs.length === 0) return;
+  await ip(
+    specs.flatMap((spec) => [
       `link set ${spec.hostName} master ${spec.bridge}`,
       `link set ${spec.hostName} type bridge_slave hairpin on`,
       `link set ${spec.hostName} up`,
-    ]);
+    ]),
+  );
+}
+
+/** A further interface in a running container's namespace (`network connect`). */
+export async function addInterface(netns: string, spec: InterfaceSpec): Promise<void> {
+  await ip(insideCommands(spec), netns);
+  try {
+    await attachToBridges([spec]);
   } catch (error) {
     await removeInterface(spec.hostName).catch(() => {});
     throw error;

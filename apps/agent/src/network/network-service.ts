@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import {
   type EndpointRequest,
   formatIpv4,
@@ -20,19 +20,12 @@ import type { Logger } from '../util/logger.js';
 import { EmbeddedDns } from './dns/embedded-dns.js';
 import { macForAddress, pickAddress } from './ipam.js';
 import { Iptables } from './iptables/iptables.js';
-import { agentChains, networkRules, portRules, type Rule } from './iptables/rules.js';
-import {
-  addInterface,
-  createSandbox,
-  ensureBridge,
-  removeBridge,
-  removeInterface,
-  removeSandbox,
-} from './links.js';
+import { agentChains, networkRules, type Rule } from './iptables/rules.js';
+import { ensureBridge, removeBridge } from './links.js';
 import type { EndpointRecord, NetworkRecord } from './network-record.js';
 import type { NetworkStore } from './network-store.js';
-import { type PortRequest, PortReservations } from './port-reservations.js';
-import { type Sandbox, SandboxStore } from './sandboxes.js';
+import type { PortRequest } from './port-reservations.js';
+import { type Attachment, SandboxManager, type SandboxSetup } from './sandbox-manager.js';
 import { DEFAULT_ADDRESS_POOLS, hostRoutes, pickFreeSubnet } from './subnet-picker.js';
 
 export interface NetworkServiceOptions {
@@ -49,22 +42,11 @@ export interface NetworkServiceOptions {
   upstreams(): string[];
 }
 
+/** Network modes `network ls` lists as networks, as Docker does. */
+const MODE_NETWORKS = ['host', 'none'] as const;
+
 /** The default bridge network's name, as in Docker. */
 export const DEFAULT_NETWORK = 'bridge';
-
-/** A container's endpoint on one network. */
-export interface Attachment {
-  network: NetworkRecord;
-  endpoint: EndpointRecord;
-}
-
-/** What a started container's network looks like. */
-export interface SandboxSetup {
-  path: string;
-  ports: PublishedPort[];
-  /** The first network: its address goes in /etc/hosts, its DNS (if any) in resolv.conf. */
-  primary: Attachment | null;
-}
 
 /**
  * Bridge networks: the default `bridge` and user-defined ones, IPAM, container network
@@ -73,22 +55,20 @@ export interface SandboxSetup {
  */
 export class NetworkService {
   private readonly networks = new Map<string, NetworkRecord>();
-  private readonly sandboxes = new Map<string, Sandbox>();
   private readonly dnsServers = new Map<string, EmbeddedDns>();
-  private readonly sandboxStore: SandboxStore;
+  private readonly sandboxes: SandboxManager;
   private readonly iptables: Iptables | null;
-  private readonly ports = new PortReservations();
   private readonly lock = new KeyedLock();
   readonly warnings: string[] = [];
 
   constructor(private readonly options: NetworkServiceOptions) {
-    this.sandboxStore = new SandboxStore(`${options.execRoot}/netns`);
     const suffix = createHash('sha256').update(options.dataRoot).digest('hex').slice(0, 8);
     this.iptables = options.iptables ? new Iptables(agentChains(suffix)) : null;
+    this.sandboxes = new SandboxManager(`${options.execRoot}/netns`, this.iptables, options.log);
   }
 
   get sandboxDir(): string {
-    return this.sandboxStore.dir;
+    return this.sandboxes.store.dir;
   }
 
   static async create(options: NetworkServiceOptions): Promise<NetworkService> {
@@ -106,7 +86,7 @@ export class NetworkService {
   static async cleanup(options: NetworkServiceOptions): Promise<void> {
     const service = new NetworkService(options);
     await service.load();
-    for (const sandbox of [...service.sandboxes.values()]) {
+    for (const sandbox of service.sandboxes.all()) {
       await service.tearDown(sandbox.ContainerId).catch(() => {});
     }
     await service.iptables?.removeAll();
@@ -114,9 +94,8 @@ export class NetworkService {
   }
 
   private async load(): Promise<void> {
-    await mkdir(this.sandboxStore.dir, { recursive: true, mode: 0o700 });
     for (const record of await this.options.store.loadAll()) this.networks.set(record.Id, record);
-    for (const sandbox of await this.sandboxStore.loadAll()) this.sandboxes.set(sandbox.ContainerId, sandbox);
+    await this.sandboxes.load();
   }
 
   private async init(): Promise<void> {
@@ -129,20 +108,11 @@ export class NetworkService {
     if (this.iptables) {
       const rules = [
         ...[...this.networks.values()].flatMap((n) => this.rulesForNetwork(n)),
-        ...[...this.sandboxes.values()].flatMap((s) => s.Rules),
+        ...this.sandboxes.all().flatMap((s) => s.Rules),
       ];
       await this.iptables.reset(rules);
     }
-    for (const sandbox of this.sandboxes.values()) {
-      await this.ports
-        .readopt(sandbox.ContainerId, sandbox.Ports)
-        .catch((error) =>
-          this.options.log.warn(
-            { err: error, container: sandbox.ContainerId },
-            'could not hold published ports again',
-          ),
-        );
-    }
+    await this.sandboxes.readoptPorts();
     for (const network of this.networks.values()) await this.startDns(network);
   }
 
@@ -229,14 +199,35 @@ export class NetworkService {
 
   // ---- networks ------------------------------------------------------------------------------
 
+  /** Every network, with Docker's fixed `host` and `none` listed beside the bridges. */
   list(): NetworkInspect[] {
-    return [...this.networks.values()]
-      .sort((a, b) => a.Name.localeCompare(b.Name))
-      .map((network) => this.inspectRecord(network));
+    return [
+      ...[...this.networks.values()].map((network) => this.inspectRecord(network)),
+      ...MODE_NETWORKS.map((name) => this.modeNetwork(name)),
+    ].sort((a, b) => a.Name.localeCompare(b.Name));
   }
 
   inspect(ref: string): NetworkInspect {
+    const mode = MODE_NETWORKS.find((name) => name === ref || this.modeNetwork(name).Id.startsWith(ref));
+    if (mode && !this.find(ref)) return this.modeNetwork(mode);
     return this.inspectRecord(this.get(ref));
+  }
+
+  /** `host` and `none` as `network ls` shows them: modes, not bridges, with a stable ID per agent. */
+  private modeNetwork(name: (typeof MODE_NETWORKS)[number]): NetworkInspect {
+    return {
+      Name: name,
+      Id: createHash('sha256').update(`${this.options.dataRoot}\0${name}`).digest('hex'),
+      Created: '0001-01-01T00:00:00Z',
+      Scope: 'local',
+      Driver: name === 'host' ? 'host' : 'null',
+      EnableIPv6: false,
+      IPAM: { Driver: 'default', Config: [] },
+      Internal: false,
+      Containers: {},
+      Options: {},
+      Labels: {},
+    };
   }
 
   get(ref: string): NetworkRecord {
@@ -308,6 +299,11 @@ export class NetworkService {
   }
 
   async removeNetwork(ref: string): Promise<void> {
+    if ((MODE_NETWORKS as readonly string[]).includes(ref)) {
+      throw new StevedoreError('PERMISSION_DENIED', `${ref} is a pre-defined network and cannot be removed`, {
+        network: ref,
+      });
+    }
     const network = this.get(ref);
     await this.lock.run('networks', async () => {
       if (network.Default) {
@@ -363,7 +359,7 @@ export class NetworkService {
       Internal: network.Internal,
       Containers: Object.fromEntries(
         Object.entries(network.Endpoints)
-          .filter(([containerId]) => this.sandboxes.has(containerId))
+          .filter(([containerId]) => this.sandboxes.isSetUp(containerId))
           .map(([containerId, endpoint]) => [
             containerId,
             {
@@ -486,11 +482,11 @@ export class NetworkService {
   }
 
   publishedPorts(containerId: string): PublishedPort[] {
-    return this.sandboxes.get(containerId)?.Ports ?? [];
+    return this.sandboxes.publishedPorts(containerId);
   }
 
   isSetUp(containerId: string): boolean {
-    return this.sandboxes.has(containerId);
+    return this.sandboxes.isSetUp(containerId);
   }
 
   prefixLength(network: NetworkRecord): number {
@@ -499,105 +495,28 @@ export class NetworkService {
 
   // ---- sandboxes -----------------------------------------------------------------------------
 
-  /**
-   * A network namespace for a container about to start: one interface per network it is on,
-   * then its published ports. Undone completely when any step fails.
-   */
-  async setUp(
+  /** The started container's namespace: its networks (`primary` first) and published ports. */
+  setUp(
     containerId: string,
     primary: string,
     portRequests: readonly PortRequest[],
-    /** An existing namespace to adopt (bound to the sandbox path) instead of a new one. */
     namespace?: string,
   ): Promise<SandboxSetup> {
-    const path = this.sandboxStore.pathFor(containerId);
-    const attachments = this.attachments(containerId, primary);
-    const sandbox: Sandbox = { ContainerId: containerId, Path: path, Interfaces: [], Ports: [], Rules: [] };
-    this.sandboxes.set(containerId, sandbox);
-    try {
-      await this.sandboxStore.save(sandbox);
-      await createSandbox(path, namespace);
-      for (const attachment of attachments) await this.addInterface(sandbox, attachment);
-      const first = attachments[0];
-      if (first && portRequests.length > 0) {
-        if (!this.iptables) {
-          throw new StevedoreError(
-            'FAILED_PRECONDITION',
-            'publishing ports needs iptables: this agent runs with --iptables=false',
-            { container: containerId },
-          );
-        }
-        sandbox.Ports = await this.ports.reserve(containerId, portRequests);
-        sandbox.Rules = portRules(this.iptables.chains, first.endpoint.IPAddress, sandbox.Ports);
-        await this.sandboxStore.save(sandbox);
-        await this.iptables.add(sandbox.Rules);
-      }
-      return { path, ports: sandbox.Ports, primary: first ?? null };
-    } catch (error) {
-      await this.tearDown(containerId).catch((e) =>
-        this.options.log.warn({ err: e, container: containerId }, 'undoing a failed network set-up failed'),
-      );
-      throw error;
-    }
+    return this.sandboxes.setUp(containerId, this.attachments(containerId, primary), portRequests, namespace);
   }
 
-  /** Removes everything `setUp` made. Safe to call twice and after an agent restart. */
-  async tearDown(containerId: string): Promise<void> {
-    const sandbox = this.sandboxes.get(containerId);
-    if (!sandbox) return;
-    if (sandbox.Rules.length > 0) {
-      await this.iptables
-        ?.delete(sandbox.Rules)
-        .catch((error) =>
-          this.options.log.warn({ err: error, container: containerId }, 'removing rules failed'),
-        );
-    }
-    await this.ports.release(containerId);
-    for (const iface of sandbox.Interfaces) await removeInterface(iface.HostName).catch(() => {});
-    await removeSandbox(sandbox.Path);
-    await this.sandboxStore.delete(containerId);
-    this.sandboxes.delete(containerId);
+  tearDown(containerId: string): Promise<void> {
+    return this.sandboxes.tearDown(containerId);
   }
 
-  /** `network connect` while the container runs: a new interface appears at once. */
   async connectRunning(containerId: string, ref: string): Promise<void> {
-    const sandbox = this.sandboxes.get(containerId);
-    const attachment = this.attachments(containerId).find((a) => a.network.Id === this.get(ref).Id);
-    if (!sandbox || !attachment) return;
-    await this.addInterface(sandbox, attachment);
-  }
-
-  async disconnectRunning(containerId: string, ref: string): Promise<void> {
-    const sandbox = this.sandboxes.get(containerId);
     const network = this.get(ref);
-    const iface = sandbox?.Interfaces.find((i) => i.NetworkId === network.Id);
-    if (!sandbox || !iface) return;
-    await removeInterface(iface.HostName);
-    sandbox.Interfaces = sandbox.Interfaces.filter((i) => i !== iface);
-    await this.sandboxStore.save(sandbox);
+    const attachment = this.attachments(containerId).find((a) => a.network.Id === network.Id);
+    if (attachment) await this.sandboxes.connect(containerId, attachment);
   }
 
-  private async addInterface(sandbox: Sandbox, { network, endpoint }: Attachment): Promise<void> {
-    const used = new Set(sandbox.Interfaces.map((i) => i.Name));
-    let index = 0;
-    while (used.has(`eth${index}`)) index++;
-    const iface = {
-      NetworkId: network.Id,
-      Name: `eth${index}`,
-      HostName: `sd${sandbox.ContainerId.slice(0, 8)}${index}`,
-    };
-    sandbox.Interfaces.push(iface);
-    await this.sandboxStore.save(sandbox);
-    await addInterface({
-      netns: sandbox.Path,
-      hostNetns: `/proc/${process.pid}/ns/net`,
-      hostName: iface.HostName,
-      name: iface.Name,
-      mac: endpoint.MacAddress,
-      addressCidr: `${endpoint.IPAddress}/${this.prefixLength(network)}`,
-      defaultGateway: index === 0 && !network.Internal ? network.Gateway : null,
-      bridge: network.Bridge,
-    });
+  disconnectRunning(containerId: string, ref: string): Promise<void> {
+    return this.sandboxes.disconnect(containerId, this.get(ref).Id);
   }
 
   // ---- DNS -------------------------------------------------------------------------------------
@@ -627,7 +546,7 @@ export class NetworkService {
     const wanted = name.replace(/\.$/, '').toLowerCase();
     return Object.entries(network.Endpoints)
       .filter(([containerId, endpoint]) => {
-        if (!this.sandboxes.get(containerId)?.Interfaces.some((i) => i.NetworkId === networkId)) return false;
+        if (!this.sandboxes.isOn(containerId, networkId)) return false;
         const names = [endpoint.ContainerName, ...endpoint.Aliases, containerId.slice(0, 12)];
         return names.some((n) => n.toLowerCase() === wanted);
       })
@@ -647,7 +566,7 @@ export class NetworkService {
   async close(): Promise<void> {
     await Promise.all([...this.dnsServers.values()].map((server) => server.stop()));
     this.dnsServers.clear();
-    await this.ports.releaseAll();
+    await this.sandboxes.close();
   }
 
   private publish(network: NetworkRecord, action: string, containerId?: string): void {

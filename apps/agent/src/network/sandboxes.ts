@@ -2,7 +2,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PublishedPortSchema } from '@stevedore/shared';
 import { z } from 'zod';
-import { writeFileAtomic } from '../util/atomic-file.js';
+import { replaceFile } from '../util/atomic-file.js';
 
 export const SandboxInterfaceSchema = z.object({
   NetworkId: z.string(),
@@ -53,7 +53,7 @@ export class SandboxStore {
   }
 
   save(sandbox: Sandbox): Promise<void> {
-    return writeFileAtomic(join(this.dir, `${sandbox.ContainerId}.json`), JSON.stringify(sandbox));
+    return replaceFile(join(this.dir, `${sandbox.ContainerId}.json`), JSON.stringify(sandbox));
   }
 
   delete(containerId: string): Promise<void> {

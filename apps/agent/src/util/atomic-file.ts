@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -9,6 +9,16 @@ import { basename, dirname, join } from 'node:path';
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   await commitFile(path, (file) => file.writeFile(data), { mode });
+}
+
+/**
+ * Replaces `path` so readers (and a restarted agent) see the old or the new content, without
+ * fsync: for runtime state under the exec-root, which a machine crash loses anyway.
+ */
+export async function replaceFile(path: string, data: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  await writeFile(temp, data, { mode: 0o600 });
+  await rename(temp, path);
 }
 
 /**

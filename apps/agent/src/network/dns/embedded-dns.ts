@@ -1,194 +1,341 @@
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, isIP, type Server, Socket } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { Logger } from '../../util/logger.js';
 
 export interface EmbeddedDnsOptions {
-  /** The network's gateway address, which members use as their nameserver. */
+  /** IPv4 address to listen on (the network's bridge/gateway address). */
   address: string;
+  /** default 53 */
   port?: number;
-  /** IPv4 addresses of a member's name or alias; [] when the network does not know it. Live. */
+  /**
+   * Answers for names this network knows (container names, aliases, with or without trailing dot,
+   * case-insensitive). Return IPv4 addresses, or [] when unknown. Called per query, so it sees live changes.
+   */
   lookup(name: string): string[];
-  /** Resolvers for every other name ("ip" or "ip:port"), tried in order. Read per query. */
+  /** Upstream resolvers, "ip" or "ip:port" (port defaults to 53). Read per query so config changes apply live. */
   upstreams(): string[];
   log?: Logger;
+  /** ms to wait for an upstream before trying the next one; default 2000 */
   upstreamTimeoutMs?: number;
+  /** ms a TCP client may stay silent before its connection is closed; default 30000 */
+  tcpIdleTimeoutMs?: number;
 }
 
+type Transport = 'udp' | 'tcp';
+
+interface Upstream {
+  host: string;
+  port: number;
+  family: 4 | 6;
+}
+
+const DEFAULT_PORT = 53;
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 2000;
+const DEFAULT_TCP_IDLE_TIMEOUT_MS = 30_000;
+const MEMBER_TTL_SECONDS = 600;
+/** Largest UDP reply a client without EDNS accepts (RFC 1035 4.2.1). */
+const CLASSIC_UDP_LIMIT = 512;
+const HEADER_BYTES = 12;
+const RESPONSE_BIT = 0x8000;
+const OPCODE_QUERY = 0;
 const RCODE_SERVFAIL = 2;
 const RCODE_NXDOMAIN = 3;
-const TRUNCATED = 1 << 9;
+const RCODE_NOTIMP = 4;
 
 /**
- * A user network's resolver (Docker's 127.0.0.11, here on the bridge address): members by name
- * and alias, everything else forwarded unchanged to the upstream resolvers. UDP and TCP.
+ * A user network's resolver (Docker's 127.0.0.11, here on the bridge address): network members by
+ * name and alias, every other name forwarded unchanged to the upstream resolvers. UDP and TCP.
  */
 export class EmbeddedDns {
   private udp: UdpSocket | null = null;
   private tcp: Server | null = null;
   private readonly connections = new Set<Socket>();
+  /** Aborted by stop() so that queries still waiting on an upstream give up at once. */
+  private stopping = new AbortController();
 
   constructor(private readonly options: EmbeddedDnsOptions) {}
 
-  private get port(): number {
-    return this.options.port ?? 53;
+  private get endpoint(): string {
+    return `${this.options.address}:${this.options.port ?? DEFAULT_PORT}`;
   }
 
+  /** Binds UDP and TCP on address:port; rejects with an Error that names address:port when binding fails. */
   async start(): Promise<void> {
-    const where = `${this.options.address}:${this.port}`;
-    const udp = createSocket({ type: 'udp4' });
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', (error) => reject(new Error(`DNS on ${where}/udp: ${error.message}`)));
-      udp.bind({ address: this.options.address, port: this.port, exclusive: true }, () => resolve());
-    });
-    udp.removeAllListeners('error');
-    udp.on('error', (error) => this.options.log?.warn({ err: error }, 'DNS socket error'));
-    udp.on('message', (message, remote) => {
-      void this.answer(message, false).then((reply) => {
-        if (reply) udp.send(reply, remote.port, remote.address);
-      });
-    });
-    const tcp = createServer((socket) => this.serveTcp(socket));
+    if (this.udp || this.tcp) throw new Error(`DNS on ${this.endpoint} is already started`);
+    this.stopping = new AbortController();
+    const udp = await this.bindUdp();
+    let tcp: Server;
     try {
-      await new Promise<void>((resolve, reject) => {
-        tcp.once('error', (error) => reject(new Error(`DNS on ${where}/tcp: ${error.message}`)));
-        tcp.listen({ host: this.options.address, port: this.port, exclusive: true }, () => resolve());
-      });
+      tcp = await this.listenTcp();
     } catch (error) {
-      udp.close();
+      await closeUdp(udp);
       throw error;
     }
-    tcp.on('error', () => {});
     this.udp = udp;
     this.tcp = tcp;
   }
 
+  /** Closes both sockets and every TCP connection; resolves once they are closed. */
   async stop(): Promise<void> {
-    for (const socket of this.connections) socket.destroy();
-    const udp = this.udp;
-    const tcp = this.tcp;
+    const { udp, tcp } = this;
     this.udp = null;
     this.tcp = null;
-    await Promise.all([
-      udp ? new Promise<void>((resolve) => udp.close(() => resolve())) : null,
-      tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : null,
-    ]);
+    this.stopping.abort();
+    for (const socket of this.connections) socket.destroy();
+    await Promise.all([udp ? closeUdp(udp) : null, tcp ? closeServer(tcp) : null]);
   }
 
-  private serveTcp(socket: Socket): void {
-    this.connections.add(socket);
-    socket.on('close', () => this.connections.delete(socket));
-    socket.on('error', () => socket.destroy());
-    let buffered = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2) {
-        const length = buffered.readUInt16BE(0);
-        if (buffered.length < 2 + length) break;
-        const message = buffered.subarray(2, 2 + length);
-        buffered = buffered.subarray(2 + length);
-        void this.answer(message, true).then((reply) => {
-          if (!reply) {
-            socket.destroy();
-            return;
-          }
-          const prefix = Buffer.alloc(2);
-          prefix.writeUInt16BE(reply.length);
-          socket.write(Buffer.concat([prefix, reply]));
-        });
-      }
+  private bindUdp(): Promise<UdpSocket> {
+    const { address, port = DEFAULT_PORT } = this.options;
+    const udp = createSocket({ type: 'udp4' });
+    return new Promise((resolve, reject) => {
+      udp.once('error', (error) => {
+        udp.close();
+        reject(new Error(`DNS cannot listen on ${this.endpoint}/udp: ${error.message}`));
+      });
+      udp.bind({ address, port, exclusive: true }, () => {
+        udp.removeAllListeners('error');
+        udp.on('error', (error) => this.options.log?.warn({ err: error }, 'DNS UDP socket error'));
+        udp.on('message', (message, remote) => this.onUdpQuery(udp, message, remote));
+        resolve(udp);
+      });
     });
   }
 
-  /** The reply to one query; null for a message that is not a query (dropped). */
-  private async answer(message: Buffer, overTcp: boolean): Promise<Buffer | null> {
-    let query: dnsPacket.Packet;
+  private listenTcp(): Promise<Server> {
+    const { address, port = DEFAULT_PORT } = this.options;
+    // Half-open so that a client which shuts down its side after writing still gets its answers.
+    const tcp = createServer({ allowHalfOpen: true }, (socket) => this.serveTcp(socket));
+    return new Promise((resolve, reject) => {
+      tcp.once('error', (error) => {
+        reject(new Error(`DNS cannot listen on ${this.endpoint}/tcp: ${error.message}`));
+      });
+      tcp.listen({ host: address, port, exclusive: true }, () => {
+        tcp.removeAllListeners('error');
+        tcp.on('error', (error) => this.options.log?.warn({ err: error }, 'DNS TCP server error'));
+        resolve(tcp);
+      });
+    });
+  }
+
+  private onUdpQuery(udp: UdpSocket, message: Buffer, remote: RemoteInfo): void {
+    this.respond(message, 'udp')
+      .then((reply) => {
+        // stop() may have closed the socket while an upstream was being asked.
+        if (!reply || this.udp !== udp) return;
+        udp.send(reply, remote.port, remote.address, (error) => {
+          if (error) this.options.log?.debug({ err: error }, 'DNS reply not sent');
+        });
+      })
+      .catch((error: unknown) => this.options.log?.warn({ err: error }, 'DNS query failed'));
+  }
+
+  /** DNS over TCP: each message is prefixed with its 2-byte length; a client may send several. */
+  private serveTcp(socket: Socket): void {
+    this.connections.add(socket);
+    let buffered = Buffer.alloc(0);
+    let pending = 0;
+    let clientEnded = false;
+    const endWhenDone = () => {
+      if (clientEnded && pending === 0 && !socket.destroyed) socket.end();
+    };
+
+    socket.setTimeout(this.options.tcpIdleTimeoutMs ?? DEFAULT_TCP_IDLE_TIMEOUT_MS, () => socket.destroy());
+    socket.on('close', () => this.connections.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.on('end', () => {
+      clientEnded = true;
+      endWhenDone();
+    });
+    socket.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (let message = takeFrame(); message; message = takeFrame()) {
+        pending++;
+        this.respond(message, 'tcp')
+          .then((reply) => {
+            if (!reply) socket.destroy();
+            else if (!socket.destroyed) socket.write(frame(reply));
+          })
+          .catch((error: unknown) => {
+            this.options.log?.warn({ err: error }, 'DNS query failed');
+            socket.destroy();
+          })
+          .finally(() => {
+            pending--;
+            endWhenDone();
+          });
+      }
+    });
+
+    function takeFrame(): Buffer | null {
+      if (buffered.length < 2) return null;
+      const length = buffered.readUInt16BE(0);
+      if (buffered.length < 2 + length) return null;
+      const message = buffered.subarray(2, 2 + length);
+      buffered = buffered.subarray(2 + length);
+      return message;
+    }
+  }
+
+  /** The reply to one message; null when the message is not a query we can read (dropped). */
+  private async respond(message: Buffer, transport: Transport): Promise<Buffer | null> {
+    const query = decodeQuery(message);
+    const question = query?.questions?.[0];
+    if (!query || !question) return null;
+    if (opcodeOf(query) !== OPCODE_QUERY) return reply(query, RCODE_NOTIMP);
+
+    const name = normalizeName(question.name);
+    // lookup() maps names to addresses only, so reverse lookups always go upstream.
+    const addresses = question.type === 'PTR' ? [] : this.lookupMember(name);
+    if (!addresses) return reply(query, RCODE_SERVFAIL);
+    if (addresses.length > 0) return memberReply(query, question, addresses, transport);
+    // Docker's rule: an unknown single-label name is nobody's business upstream.
+    if (!name.includes('.')) return reply(query, RCODE_NXDOMAIN);
+    return this.forward(message, query, transport);
+  }
+
+  /** The member's addresses, or null when lookup() itself failed. */
+  private lookupMember(name: string): string[] | null {
     try {
-      query = dnsPacket.decode(message);
-    } catch {
+      return this.options.lookup(name);
+    } catch (error) {
+      this.options.log?.warn({ err: error, name }, 'DNS lookup of a network member failed');
       return null;
     }
-    const question = query.questions?.[0];
-    if (query.type !== 'query' || !question) return null;
-    const name = question.name.replace(/\.$/, '').toLowerCase();
-    const addresses = this.options.lookup(name);
-    if (addresses.length > 0) {
-      const answers =
-        question.type === 'A'
-          ? addresses.map((data) => ({ type: 'A' as const, name: question.name, ttl: 600, data }))
-          : [];
-      return reply(query, dnsPacket.AUTHORITATIVE_ANSWER, answers);
-    }
-    // Docker's rule: an unknown single-label name is not sent upstream.
-    if (!name.includes('.') && question.type !== 'PTR') return reply(query, RCODE_NXDOMAIN);
-    for (const upstream of this.options.upstreams()) {
-      const [host = '', portText] = upstream.split(':');
-      const port = portText ? Number(portText) : 53;
+  }
+
+  /** Asks each upstream in turn; the raw response carries the client's id because the query is sent unchanged. */
+  private async forward(message: Buffer, query: dnsPacket.Packet, transport: Transport): Promise<Buffer> {
+    const signal = this.stopping.signal;
+    for (const text of this.options.upstreams()) {
+      const upstream = parseUpstream(text);
+      if (!upstream) {
+        this.options.log?.warn({ upstream: text }, 'ignoring malformed upstream resolver');
+        continue;
+      }
+      if (signal.aborted) break;
       try {
-        const response = await this.forwardUdp(message, host, port);
-        if (overTcp && (response.readUInt16BE(2) & TRUNCATED) !== 0) {
-          return await this.forwardTcp(message, host, port);
-        }
+        const response = await this.forwardUdp(message, upstream, signal);
+        if (transport === 'tcp' && isTruncated(response))
+          return await this.forwardTcp(message, upstream, signal);
         return response;
       } catch (error) {
-        this.options.log?.debug({ err: error, upstream }, 'upstream resolver failed');
+        this.options.log?.debug({ err: error, upstream: text }, 'upstream resolver failed');
       }
     }
     return reply(query, RCODE_SERVFAIL);
   }
 
-  private forwardUdp(message: Buffer, host: string, port: number): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const socket = createSocket('udp4');
-      const timer = setTimeout(() => finish(new Error(`no answer from ${host}:${port}`)), this.timeoutMs);
-      const finish = (error: Error | null, response?: Buffer) => {
-        clearTimeout(timer);
-        socket.close();
-        if (error) reject(error);
-        else resolve(response as Buffer);
-      };
-      socket.on('error', (error) => finish(error));
+  /** UDP to a connected socket: the kernel drops datagrams from anyone else and reports a closed port at once. */
+  private forwardUdp(message: Buffer, upstream: Upstream, signal: AbortSignal): Promise<Buffer> {
+    const socket = createSocket(upstream.family === 6 ? 'udp6' : 'udp4');
+    const release = () => socket.close();
+    return this.exchange(upstream, 'udp', signal, release, (settle) => {
+      socket.on('error', (error) => settle(error));
       socket.on('message', (response) => {
-        if (response.length >= 2 && response.readUInt16BE(0) === message.readUInt16BE(0))
-          finish(null, response);
+        if (isResponseTo(response, message)) settle(null, response);
       });
-      socket.send(message, port, host);
+      socket.connect(upstream.port, upstream.host, (error?: Error) => {
+        if (error) settle(error);
+        else socket.send(message, (sendError) => sendError && settle(sendError));
+      });
     });
   }
 
-  private forwardTcp(message: Buffer, host: string, port: number): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
-      const timer = setTimeout(
-        () => socket.destroy(new Error(`no answer from ${host}:${port}/tcp`)),
-        this.timeoutMs,
-      );
+  private forwardTcp(message: Buffer, upstream: Upstream, signal: AbortSignal): Promise<Buffer> {
+    const socket = new Socket();
+    const release = () => socket.destroy();
+    return this.exchange(upstream, 'tcp', signal, release, (settle) => {
       let received = Buffer.alloc(0);
-      socket.on('connect', () => {
-        const prefix = Buffer.alloc(2);
-        prefix.writeUInt16BE(message.length);
-        socket.write(Buffer.concat([prefix, message]));
-      });
+      socket.on('error', (error) => settle(error));
+      socket.on('close', () => settle(new Error('connection closed before a full answer')));
       socket.on('data', (chunk) => {
         received = Buffer.concat([received, chunk]);
-        if (received.length >= 2 && received.length >= 2 + received.readUInt16BE(0)) {
-          clearTimeout(timer);
-          socket.destroy();
-          resolve(received.subarray(2, 2 + received.readUInt16BE(0)));
-        }
+        if (received.length < 2) return;
+        const length = received.readUInt16BE(0);
+        if (received.length >= 2 + length) settle(null, received.subarray(2, 2 + length));
       });
-      socket.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
+      socket.connect({ host: upstream.host, port: upstream.port }, () => socket.write(frame(message)));
     });
   }
 
-  private get timeoutMs(): number {
-    return this.options.upstreamTimeoutMs ?? 2000;
+  /** One exchange with an upstream that settles exactly once (answer, error, timeout or stop()) and then releases its socket. */
+  private exchange(
+    upstream: Upstream,
+    transport: Transport,
+    signal: AbortSignal,
+    release: () => void,
+    begin: (settle: (error: Error | null, response?: Buffer) => void) => void,
+  ): Promise<Buffer> {
+    const where = `${upstream.host}:${upstream.port}/${transport}`;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const onAbort = () => settle(new Error(`stopped while asking ${where}`));
+      const timer = setTimeout(
+        () => settle(new Error(`no answer from ${where}`)),
+        this.options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+      );
+      function settle(error: Error | null, response?: Buffer): void {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        release();
+        if (error || !response) reject(error ?? new Error(`empty answer from ${where}`));
+        else resolve(response);
+      }
+      signal.addEventListener('abort', onAbort);
+      try {
+        begin(settle);
+      } catch (error) {
+        settle(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
   }
 }
 
+function decodeQuery(message: Buffer): dnsPacket.DecodedPacket | null {
+  try {
+    const packet = dnsPacket.decode(message);
+    return packet.type === 'query' ? packet : null;
+  } catch {
+    return null;
+  }
+}
+
+function normalizeName(name: string): string {
+  return name.replace(/\.$/, '').toLowerCase();
+}
+
+function opcodeOf(packet: dnsPacket.Packet): number {
+  return ((packet.flags ?? 0) >> 11) & 0xf;
+}
+
+function memberReply(
+  query: dnsPacket.DecodedPacket,
+  question: dnsPacket.Question,
+  addresses: string[],
+  transport: Transport,
+): Buffer {
+  const isInternet = question.class === undefined || question.class === 'IN';
+  // Any other type for a member is an empty NOERROR, so clients don't go on to ask elsewhere and wait.
+  const answers: dnsPacket.Answer[] =
+    question.type === 'A' && isInternet
+      ? addresses.map((data) => ({ type: 'A', name: question.name, ttl: MEMBER_TTL_SECONDS, data }))
+      : [];
+  const full = reply(query, dnsPacket.AUTHORITATIVE_ANSWER, answers);
+  if (transport === 'tcp' || full.length <= udpLimit(query)) return full;
+  return reply(query, dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.TRUNCATED_RESPONSE);
+}
+
+/** The UDP reply size the client accepts: its EDNS payload size, else the classic 512 bytes. */
+function udpLimit(query: dnsPacket.DecodedPacket): number {
+  const opt = query.additionals?.find((record) => record.type === 'OPT');
+  return opt ? Math.max(CLASSIC_UDP_LIMIT, opt.udpPayloadSize) : CLASSIC_UDP_LIMIT;
+}
+
+/** A response to `query` with the given flags or rcode (the low 4 bits of the flags). */
 function reply(query: dnsPacket.Packet, flags: number, answers: dnsPacket.Answer[] = []): Buffer {
   return dnsPacket.encode({
     id: query.id ?? 0,
@@ -197,4 +344,43 @@ function reply(query: dnsPacket.Packet, flags: number, answers: dnsPacket.Answer
     questions: query.questions ?? [],
     answers,
   });
+}
+
+/** "ip" or "ip:port"; IPv6 with a port is written "[ip]:port". Null when the text is neither. */
+function parseUpstream(text: string): Upstream | null {
+  const trimmed = text.trim();
+  const bare = isIP(trimmed);
+  if (bare === 4 || bare === 6) return { host: trimmed, port: DEFAULT_PORT, family: bare };
+  const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(trimmed);
+  const host = match?.[1] ?? '';
+  const port = Number(match?.[2]);
+  const family = isIP(host);
+  if ((family !== 4 && family !== 6) || port < 1 || port > 65535) return null;
+  return { host, port, family };
+}
+
+function isResponseTo(response: Buffer, query: Buffer): boolean {
+  return (
+    response.length >= HEADER_BYTES &&
+    response.readUInt16BE(0) === query.readUInt16BE(0) &&
+    (response.readUInt16BE(2) & RESPONSE_BIT) !== 0
+  );
+}
+
+function isTruncated(response: Buffer): boolean {
+  return (response.readUInt16BE(2) & dnsPacket.TRUNCATED_RESPONSE) !== 0;
+}
+
+function frame(message: Buffer): Buffer {
+  const prefix = Buffer.alloc(2);
+  prefix.writeUInt16BE(message.length);
+  return Buffer.concat([prefix, message]);
+}
+
+function closeUdp(socket: UdpSocket): Promise<void> {
+  return new Promise((resolve) => socket.close(() => resolve()));
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
 }

@@ -429,12 +429,15 @@ export class ContainerService {
     const id = record.Id;
     const runtimeDir = this.runtimeDir(id);
     let created = false;
+    // The network namespace is made while the layer mounts: two independent steps of every start.
+    const pendingNetwork = this.networkNamespace(record);
+    pendingNetwork.catch(() => {});
     try {
       const rootfs = await layers.mountContainerLayer(id);
       const user = await lookupUser(rootfs, record.Config.User);
       const cwd = record.Config.WorkingDir || '/';
       await mkdir(await secureJoin(rootfs, cwd), { recursive: true, mode: 0o755 });
-      const network = await this.networkNamespace(record);
+      const network = await pendingNetwork;
       const hostNetwork = network === 'host';
       const hostname = hostNetwork ? osHostname() : record.Config.Hostname;
       const spec = buildSpec({
@@ -509,6 +512,7 @@ export class ContainerService {
       return started;
     } catch (error) {
       if (created) await runc.delete(id, true).catch(() => {});
+      await pendingNetwork.catch(() => {});
       await this.deps.networking.tearDown(id).catch(() => {});
       await layers.unmountContainerLayer(id).catch(() => {});
       const message = cleanRuntimeMessage(error instanceof Error ? error.message : String(error));
