@@ -496,17 +496,27 @@ export class NetworkService {
   // ---- sandboxes -----------------------------------------------------------------------------
 
   /** The started container's namespace: its networks (`primary` first) and published ports. */
-  setUp(
+  async setUp(
     containerId: string,
     primary: string,
     portRequests: readonly PortRequest[],
     namespace?: string,
   ): Promise<SandboxSetup> {
-    return this.sandboxes.setUp(containerId, this.attachments(containerId, primary), portRequests, namespace);
+    const started = performance.now();
+    const setup = await this.sandboxes.setUp(
+      containerId,
+      this.attachments(containerId, primary),
+      portRequests,
+      namespace,
+    );
+    this.options.log.debug({ container: containerId, ms: performance.now() - started }, 'network set up');
+    return setup;
   }
 
-  tearDown(containerId: string): Promise<void> {
-    return this.sandboxes.tearDown(containerId);
+  async tearDown(containerId: string): Promise<void> {
+    const started = performance.now();
+    await this.sandboxes.tearDown(containerId);
+    this.options.log.debug({ container: containerId, ms: performance.now() - started }, 'network torn down');
   }
 
   async connectRunning(containerId: string, ref: string): Promise<void> {
