@@ -17,12 +17,16 @@ export const AGENT_SYSTEM_PACKAGES = [
   'attr',
   // --init runs tini-static as the container's pid 1.
   'tini',
+  // system migrate-root copies and verifies the data-root with rsync.
+  'rsync',
   // node-pty (exec -t) and better-sqlite3 compile at npm install.
   'build-essential',
   'python3',
 ];
 /** What the tests drive for real besides the agent's own needs. */
 export const TEST_SYSTEM_PACKAGES = [
+  // mkfs.ext4 for the cross-filesystem migration test.
+  'e2fsprogs',
   'docker-registry',
   'postgresql',
   'chromium',

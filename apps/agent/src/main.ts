@@ -25,6 +25,7 @@ import { resolveIdMap } from './runtime/userns/id-map.js';
 import { RemappedLayers } from './runtime/userns/remapped-layers.js';
 import { Overlay2Store } from './storage/overlay2/layer-store.js';
 import { diskUsageReport } from './system/disk-usage-report.js';
+import { MigrationService, settleMigration } from './system/migration/migration-service.js';
 import { findExecutable } from './system/runtimes.js';
 import { SystemService } from './system/system-service.js';
 import { AGENT_VERSION, gitCommit } from './system/version.js';
@@ -71,7 +72,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       await NetworkService.cleanup(networkOptions(config, new EventBus(), log, []));
       return 0;
     }
-    return await run(config, log);
+    // A data-root migration restarts the agent in this process, on the configuration it switched.
+    for (;;) {
+      const outcome = await run(config, log);
+      if (outcome !== 'reload') return outcome;
+      const reloaded = await loadAgentConfig(argv);
+      if (reloaded.action !== 'run') return 1;
+      config = reloaded.config;
+      log.info({ dataRoot: config.dataRoot }, 'restarting on the new configuration');
+    }
   } catch (error) {
     log.debug({ err: error }, 'start-up failed');
     const message = isStevedoreError(error) || error instanceof Error ? error.message : String(error);
@@ -80,9 +89,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function run(config: AgentConfig, log: Logger): Promise<number> {
+async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'> {
   const paths = agentPaths(config);
   await prepareRoots(paths);
+  const settled = await settleMigration(paths.dataRoot, log.child({ module: 'migration' }));
   // Refuse a socket another agent serves before touching bridges, rules or containers.
   for (const host of config.hosts) {
     const address = parseHostAddress(host);
@@ -143,6 +153,24 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
     memTotal: totalmem(),
   });
   const exec = new ExecService(containers, runc, hostResources, paths.execRoot);
+  let reload: () => void = () => {};
+  const configService = new ConfigService(config);
+  const migration = new MigrationService({
+    config,
+    configService,
+    containers: {
+      running: () =>
+        containers.list(false).map((c) => ({
+          Id: c.Id,
+          Name: c.Names[0]?.replace(/^\//, '') ?? c.Id,
+          paused: c.State === 'paused',
+        })),
+      stop: (id) => containers.stop(id),
+      start: (id) => containers.start(id),
+    },
+    requestReload: () => reload(),
+    log: log.child({ module: 'migration' }),
+  });
   const volumes = new VolumeService(volumeStore, events, (name) => containers.volumeInUse(name));
   const api = await startApiServer({
     hosts: config.hosts,
@@ -157,7 +185,8 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
       volumes,
       networks,
       events: eventsService,
-      config: new ConfigService(config),
+      config: configService,
+      migration,
       diskUsage: {
         report: () =>
           diskUsageReport({
@@ -184,11 +213,39 @@ async function run(config: AgentConfig, log: Logger): Promise<number> {
     `API listening on ${api.addresses.join(', ')}`,
   );
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+  if (settled) {
+    for (const id of settled.stopped) {
+      await containers
+        .start(id)
+        .catch((error) => log.warn({ err: error, id }, 'restart after migration failed'));
+    }
+    const message =
+      settled.outcome === 'finished'
+        ? `data-root migration from ${settled.source} finished; the old root is kept until you remove it`
+        : `data-root migration to ${settled.target} was interrupted and rolled back; ${settled.source} stays in use`;
+    if (settled.outcome === 'rolled back') system.addWarning(`WARNING: ${message}`);
+    log.info(message);
+  }
+
+  const stop = await new Promise<NodeJS.Signals | 'reload'>((resolve) => {
+    const onTerm = () => resolve('SIGTERM');
+    const onInt = () => resolve('SIGINT');
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onInt);
+    reload = () => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      resolve('reload');
+    };
   });
-  log.info({ signal }, 'shutting down');
+  if (stop === 'reload') {
+    await api.close();
+    await containers.close(false);
+    await networks.close();
+    await images.close();
+    return 'reload';
+  }
+  log.info({ signal: stop }, 'shutting down');
   // A second signal while draining means "now".
   const forceExit = () => process.exit(1);
   process.once('SIGTERM', forceExit);

@@ -137,8 +137,8 @@ describe('agent on a unix socket', () => {
     ]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, new RegExp(`another agent is listening on ${agent.host}`));
-    // Refused before it set anything up: no iptables chains for its data-root.
-    const suffix = createHash('sha256').update(join(other, 'data')).digest('hex').slice(0, 8);
+    // Refused before it set anything up: no iptables chains for its exec-root.
+    const suffix = createHash('sha256').update(join(other, 'exec')).digest('hex').slice(0, 8);
     assert.doesNotMatch(
       spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout,
       new RegExp(`STEVEDORE-FWD-${suffix}`),

@@ -519,6 +519,8 @@ export const LogLineSchema = z.object({
   /** RFC 3339 with nanoseconds, as conmon writes it. */
   time: z.string(),
   text: z.string(),
+  /** The stream ended mid-line: print the text without a newline (`printf two` as the last output). */
+  partial: z.boolean().optional(),
 });
 export type LogLine = z.infer<typeof LogLineSchema>;
 

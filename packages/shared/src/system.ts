@@ -62,3 +62,31 @@ export const HostUsageSchema = z.object({
   sampledAt: z.string(),
 });
 export type HostUsage = z.infer<typeof HostUsageSchema>;
+
+/** `system.migrateDataRoot`: move the data-root to `target` (an absolute path, empty or missing). */
+export const MigrateDataRootSchema = z.object({
+  target: z.string().refine((path) => path.startsWith('/') && !path.split('/').includes('..'), {
+    message: 'the target must be an absolute path without ".."',
+  }),
+  /** Stop running containers for the copy and start them again after; otherwise refuse while any run. */
+  stopContainers: z.boolean().default(false),
+});
+export type MigrateDataRoot = z.infer<typeof MigrateDataRootSchema>;
+
+export const MIGRATION_PHASES = [
+  'checking',
+  'stopping',
+  'copying',
+  'verifying',
+  'switching',
+  'restarting',
+] as const;
+
+export const MigrationProgressSchema = z.object({
+  phase: z.enum(MIGRATION_PHASES),
+  message: z.string(),
+  bytes: z.number().optional(),
+  totalBytes: z.number().optional(),
+  files: z.number().optional(),
+});
+export type MigrationProgress = z.infer<typeof MigrationProgressSchema>;

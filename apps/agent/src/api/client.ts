@@ -123,7 +123,13 @@ export type AgentConnectFailure = Error & AgentConnectionError;
  * stops, instead of reconnecting (for the CLI and tests, which should fail fast).
  */
 export function connectAgentOnce(
-  options: Omit<AgentClientOptions, 'retryDelayMs' | 'onStateChange'>,
+  options: Omit<AgentClientOptions, 'retryDelayMs' | 'onStateChange'> & {
+    /**
+     * Once open, a dropped connection closes the client instead of reconnecting: its
+     * subscriptions end rather than being sent again to whatever agent answers next (the CLI).
+     */
+    closeOnDrop?: boolean;
+  },
 ): Promise<AgentConnection> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -131,7 +137,10 @@ export function connectAgentOnce(
       ...options,
       retryDelayMs: () => 0,
       onStateChange: (state) => {
-        if (settled) return;
+        if (settled) {
+          if (options.closeOnDrop && state.state === 'connecting') void connection.close();
+          return;
+        }
         if (state.state === 'open') {
           settled = true;
           resolve(connection);

@@ -29,6 +29,7 @@ import type { NetworkService } from '../network/network-service.js';
 import type { ContainerService } from '../runtime/containers/container-service.js';
 import type { ExecService } from '../runtime/exec/exec-service.js';
 import type { StatsSampler } from '../runtime/stats/stats-sampler.js';
+import type { MigrationService } from '../system/migration/migration-service.js';
 import type { Logger } from '../util/logger.js';
 
 /** How the caller reached the agent: the unix socket means local root; TCP means a token holder. */
@@ -122,6 +123,7 @@ export interface AgentServices {
   events: EventsApi;
   diskUsage: { report(): Promise<DiskUsageRow[]> };
   config: Pick<ConfigService, 'get' | 'update'>;
+  migration: Pick<MigrationService, 'migrate'>;
 }
 
 export interface AgentContext {

@@ -8,6 +8,8 @@ export interface CommandContext {
   reporter: Reporter;
   /** Connects on first use; the connection is closed when the command returns. */
   agent(): Promise<AgentClient>;
+  /** Drops the connection and connects again, retrying until `timeoutMs` (the agent restarted). */
+  reconnect(timeoutMs: number): Promise<AgentClient>;
 }
 
 /** One CLI command: its usage text, typed flags and an execute() returning the exit code. */

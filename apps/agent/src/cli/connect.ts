@@ -35,6 +35,7 @@ export async function connectToAgent(target: AgentTarget): Promise<AgentConnecti
   try {
     return await connectAgentOnce({
       host: target.host,
+      closeOnDrop: true,
       ...(target.token ? { token: target.token } : {}),
       ...(ca !== undefined ? { ca } : {}),
     });

@@ -86,6 +86,20 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
         connection ??= await connectToAgent(target);
         return connection.client;
       },
+      reconnect: async (timeoutMs) => {
+        await connection?.close();
+        connection = undefined;
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          try {
+            connection = await connectToAgent(target);
+            return connection.client;
+          } catch (error) {
+            if (Date.now() > deadline) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+        }
+      },
     });
   } catch (error) {
     if (error instanceof UsageError) {

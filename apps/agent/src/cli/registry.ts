@@ -43,6 +43,7 @@ import {
   networkRmCommand,
 } from './commands/network/network.js';
 import { systemDfCommand } from './commands/system/df.js';
+import { migrateRootCommand } from './commands/system/migrate-root.js';
 import {
   containerPruneCommand,
   imagePruneCommand,
@@ -101,6 +102,7 @@ export const COMMANDS: readonly Command[] = [
   volumePruneCommand,
   systemDfCommand,
   systemPruneCommand,
+  migrateRootCommand,
   loginCommand,
   logoutCommand,
   volumeCreateCommand,

@@ -62,7 +62,8 @@ export class NetworkService {
   readonly warnings: string[] = [];
 
   constructor(private readonly options: NetworkServiceOptions) {
-    const suffix = createHash('sha256').update(options.dataRoot).digest('hex').slice(0, 8);
+    // Named after the exec-root: unique per agent on a machine, and unchanged by a data-root move.
+    const suffix = createHash('sha256').update(options.execRoot).digest('hex').slice(0, 8);
     this.iptables = options.iptables ? new Iptables(agentChains(suffix)) : null;
     this.sandboxes = new SandboxManager(`${options.execRoot}/netns`, this.iptables, options.log);
   }

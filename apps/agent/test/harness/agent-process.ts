@@ -31,6 +31,8 @@ export interface StartAgentOptions {
    */
   bridge?: string;
   bip?: string;
+  /** data-root in the config file instead of a flag (so the agent may change it: migrate-root). */
+  dataRootInConfig?: boolean;
   /** Extra environment for the agent (and its --cleanup), e.g. STEVEDORE_IPTABLES. */
   env?: Record<string, string>;
   /** Milliseconds to wait for the agent to listen (default 20 s). */
@@ -103,7 +105,13 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
   const execRoot = join(base, 'exec');
   const socketPath = join(execRoot, 'agent.sock');
   const tcp = options.tcp || options.tls;
-  const args = ['--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socketPath}`];
+  const args = [
+    ...(options.dataRootInConfig ? [] : ['--data-root', dataRoot]),
+    '--exec-root',
+    execRoot,
+    '-H',
+    `unix://${socketPath}`,
+  ];
   if (tcp) args.push('-H', 'tcp://127.0.0.1:0');
   let caCert: string | undefined;
   let caCertFile: string | undefined;
@@ -123,9 +131,10 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
   if (!args.includes('--bip') && !(options.config && 'bip' in options.config)) {
     network.bip = options.bip ?? randomTestBip();
   }
-  if (options.config) {
+  const config = options.dataRootInConfig ? { ...options.config, 'data-root': dataRoot } : options.config;
+  if (config) {
     const configFile = join(base, 'daemon.json');
-    writeFileSync(configFile, JSON.stringify({ ...options.config, ...network }));
+    writeFileSync(configFile, JSON.stringify({ ...config, ...network }));
     args.push('--config-file', configFile);
   } else {
     for (const [key, value] of Object.entries(network)) args.push(`--${key}`, value);

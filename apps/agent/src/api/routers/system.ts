@@ -1,4 +1,10 @@
-import { DiskUsageRowSchema, HostUsageSchema, SystemInfoSchema, VersionSchema } from '@stevedore/shared';
+import {
+  DiskUsageRowSchema,
+  HostUsageSchema,
+  MigrateDataRootSchema,
+  SystemInfoSchema,
+  VersionSchema,
+} from '@stevedore/shared';
 import { z } from 'zod';
 import { publicProcedure, router } from '../trpc.js';
 
@@ -7,5 +13,10 @@ export const systemRouter = router({
   info: publicProcedure.output(SystemInfoSchema).query(({ ctx }) => ctx.services.system.info()),
   usage: publicProcedure.output(HostUsageSchema).query(({ ctx }) => ctx.services.system.usage()),
   version: publicProcedure.output(VersionSchema).query(({ ctx }) => ctx.services.system.version()),
+  migrateDataRoot: publicProcedure
+    .input(MigrateDataRootSchema)
+    .subscription(({ ctx, input, signal }) =>
+      ctx.services.migration.migrate(input, signal ?? new AbortController().signal),
+    ),
   df: publicProcedure.output(z.array(DiskUsageRowSchema)).query(({ ctx }) => ctx.services.diskUsage.report()),
 });

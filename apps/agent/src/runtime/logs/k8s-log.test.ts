@@ -40,3 +40,12 @@ test('times compare with nanosecond precision; bounds accept RFC 3339, Unix seco
     ['a'],
   );
 });
+
+test('a last record without a newline comes out as a partial line when the writer is done', () => {
+  const parser = new K8sLogParser();
+  assert.deepEqual(parser.push(`${T1} stdout F one\n${T2} stdout P two\n`), [
+    { stream: 'stdout', time: T1, text: 'one' },
+  ]);
+  assert.deepEqual(parser.flush(), [{ stream: 'stdout', time: T2, text: 'two', partial: true }]);
+  assert.deepEqual(parser.flush(), []);
+});

@@ -38,6 +38,17 @@ export class K8sLogParser {
     }
     return lines;
   }
+
+  /** Records still waiting for their continuation, as partial lines (the writer is done). */
+  flush(): LogLine[] {
+    const lines: LogLine[] = [];
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const pending = this.partial[stream];
+      if (pending) lines.push({ stream, time: pending.time, text: pending.text, partial: true });
+      delete this.partial[stream];
+    }
+    return lines;
+  }
 }
 
 /** Timestamps compare as instants: RFC 3339 text with nanoseconds → nanoseconds since the epoch. */
@@ -106,7 +117,7 @@ export async function readLog(
   const data = await read(path);
   // A record still being written has no newline yet; leave it for the follower.
   const end = data.lastIndexOf(0x0a) + 1;
-  lines.push(...parser.push(data.subarray(0, end).toString('utf8')));
+  lines.push(...parser.push(data.subarray(0, end).toString('utf8')), ...parser.flush());
   return { lines, offset: end };
 }
 
@@ -155,7 +166,10 @@ export async function* followLog(
           continue;
         }
       }
-      if (finished || signal.aborted) return;
+      if (finished || signal.aborted) {
+        yield* parser.flush();
+        return;
+      }
       await new Promise<void>((resolve) => {
         wake = resolve;
       });

@@ -44,7 +44,7 @@ export const logsCommand: Command = {
     const timestamps = context.flags.get('timestamps') === true;
     const client = await context.agent();
     const print = (line: LogLine) => {
-      const text = `${timestamps ? `${dockerTime(line.time)} ` : ''}${line.text}\n`;
+      const text = `${timestamps ? `${dockerTime(line.time)} ` : ''}${line.text}${line.partial ? '' : '\n'}`;
       if (line.stream === 'stdout') context.reporter.write(text);
       else context.reporter.writeError(text);
     };

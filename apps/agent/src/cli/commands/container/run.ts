@@ -51,8 +51,9 @@ export const runCommand: Command = {
         {
           onData: (event) => {
             if (event.type === 'line') {
-              if (event.line.stream === 'stdout') context.reporter.write(`${event.line.text}\n`);
-              else context.reporter.writeError(`${event.line.text}\n`);
+              const text = `${event.line.text}${event.line.partial ? '' : '\n'}`;
+              if (event.line.stream === 'stdout') context.reporter.write(text);
+              else context.reporter.writeError(text);
               return;
             }
             resolve(event.result.StatusCode);
