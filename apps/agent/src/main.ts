@@ -24,7 +24,7 @@ import { StatsSampler } from './runtime/stats/stats-sampler.js';
 import { resolveIdMap } from './runtime/userns/id-map.js';
 import { RemappedLayers } from './runtime/userns/remapped-layers.js';
 import { Overlay2Store } from './storage/overlay2/layer-store.js';
-import { diskUsageReport } from './system/disk-usage-report.js';
+import { diskUsageDetails, diskUsageReport } from './system/disk-usage-report.js';
 import { MigrationService, settleMigration } from './system/migration/migration-service.js';
 import { findExecutable } from './system/runtimes.js';
 import { SystemService } from './system/system-service.js';
@@ -172,6 +172,12 @@ async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'>
     log: log.child({ module: 'migration' }),
   });
   const volumes = new VolumeService(volumeStore, events, (name) => containers.volumeInUse(name));
+  const usageSources = {
+    images: () => images.usage(),
+    containers: () => containers.layerUsage(),
+    volumes: () => volumes.usage(),
+    summaries: () => containers.list(true),
+  };
   const api = await startApiServer({
     hosts: config.hosts,
     tls: config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : null,
@@ -188,12 +194,8 @@ async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'>
       config: configService,
       migration,
       diskUsage: {
-        report: () =>
-          diskUsageReport({
-            images: () => images.usage(),
-            containers: () => containers.layerUsage(),
-            volumes: () => volumes.usage(),
-          }),
+        report: () => diskUsageReport(usageSources),
+        details: () => diskUsageDetails(usageSources),
       },
     },
     verifyToken: (token) => tokens.verify(token),

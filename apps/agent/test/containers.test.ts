@@ -880,6 +880,24 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     assert.match(rows.Containers![2]!, /^5\d\d(\.\d)?kB$/, `the 512 KiB written: ${rows.Containers}`);
     assert.deepEqual(rows['Local Volumes']?.slice(0, 2), ['1', '1']);
     assert.equal(rows.Images?.[1], '1', 'busybox is in use by the stopped container');
+    const verbose = await cli('system', 'df', '-v');
+    assert.equal(verbose.code, 0, verbose.stderr);
+    const sections = verbose.stdout.split('\n\n');
+    assert.match(sections[0] ?? '', /^Images space usage:$/);
+    assert.match(
+      sections[1] ?? '',
+      /^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE +SHARED SIZE +UNIQUE SIZE +CONTAINERS\n.*busybox +latest +[a-f0-9]{12} .* 1$/s,
+    );
+    assert.match(verbose.stdout, /\nwriter\n|writer$/m, 'the container row names the container');
+    assert.match(
+      verbose.stdout,
+      /Containers space usage:\n\nCONTAINER ID .*\n[a-f0-9]{12} .* 1 +5\d\d(\.\d)?kB .*writer/,
+    );
+    assert.match(
+      verbose.stdout,
+      /Local Volumes space usage:\n\nVOLUME NAME +LINKS +SIZE\n[a-f0-9]{64} +1 +[\d.]+k?B\n/,
+    );
+    assert.match(verbose.stdout, /Build cache usage: 0B/);
 
     const declined = await runCli(['-H', agent.host, 'container', 'prune'], {}, 20_000, 'n\n');
     assert.match(

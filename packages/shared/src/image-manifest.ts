@@ -188,3 +188,32 @@ export const SearchResultSchema = z.object({
   IsOfficial: z.boolean(),
 });
 export type SearchResult = z.infer<typeof SearchResultSchema>;
+
+/** `docker system df -v`: the rows behind each total. Sizes in bytes, times in Unix seconds. */
+export const DiskUsageDetailsSchema = z.object({
+  images: z.array(
+    z.object({
+      ID: z.string(),
+      RepoTags: z.array(z.string()),
+      Created: z.number(),
+      Size: z.number(),
+      SharedSize: z.number(),
+      UniqueSize: z.number(),
+      Containers: z.number().int(),
+    }),
+  ),
+  containers: z.array(
+    z.object({
+      ID: z.string(),
+      Image: z.string(),
+      Command: z.string(),
+      LocalVolumes: z.number().int(),
+      Size: z.number(),
+      Created: z.number(),
+      Status: z.string(),
+      Names: z.string(),
+    }),
+  ),
+  volumes: z.array(z.object({ Name: z.string(), Links: z.number().int(), Size: z.number() })),
+});
+export type DiskUsageDetails = z.infer<typeof DiskUsageDetailsSchema>;

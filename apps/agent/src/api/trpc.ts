@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import {
   type CreatedToken,
+  type DiskUsageDetails,
   type DiskUsageRow,
   type EngineEvent,
   type ErrorCode,
@@ -121,7 +122,7 @@ export interface AgentServices {
   volumes: VolumesApi;
   networks: NetworksApi;
   events: EventsApi;
-  diskUsage: { report(): Promise<DiskUsageRow[]> };
+  diskUsage: { report(): Promise<DiskUsageRow[]>; details(): Promise<DiskUsageDetails> };
   config: Pick<ConfigService, 'get' | 'update'>;
   migration: Pick<MigrationService, 'migrate'>;
 }

@@ -466,13 +466,17 @@ export class ImageService {
   }
 
   /** Every image with the bytes its layers hold (shared layers counted once overall). */
-  async usage(): Promise<{ id: string; size: number; inUse: boolean; layers: string[] }[]> {
+  async usage(): Promise<
+    { id: string; size: number; inUse: boolean; layers: string[]; repoTags: string[]; created: string }[]
+  > {
     const images = await this.images.list();
     return images.map((image) => ({
       id: image.id,
       size: image.size,
       inUse: this.containerUsing(image.id) !== null,
       layers: image.chainIds.map((chainId) => this.layers.diffDir(chainId)),
+      repoTags: image.repoTags,
+      created: image.config.created ?? image.pulledAt,
     }));
   }
 

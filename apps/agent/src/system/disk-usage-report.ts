@@ -1,4 +1,4 @@
-import type { DiskUsageRow } from '@stevedore/shared';
+import type { ContainerSummary, DiskUsageDetails, DiskUsageRow } from '@stevedore/shared';
 import { diskUsage } from '../util/disk-usage.js';
 
 export interface DiskUsageSources {
@@ -52,4 +52,61 @@ export async function diskUsageReport(sources: DiskUsageSources): Promise<DiskUs
     },
     { type: 'Build Cache', total: 0, active: 0, size: 0, reclaimable: 0 },
   ];
+}
+
+export interface DiskUsageDetailSources extends DiskUsageSources {
+  images(): Promise<{ id: string; inUse: boolean; layers: string[]; repoTags: string[]; created: string }[]>;
+  summaries(): ContainerSummary[];
+}
+
+/**
+ * `docker system df -v`: per image its shared and unique bytes (layers other images also use are
+ * shared), per container its writable layer, per volume how many containers mount it.
+ */
+export async function diskUsageDetails(sources: DiskUsageDetailSources): Promise<DiskUsageDetails> {
+  const [images, volumes] = await Promise.all([sources.images(), sources.volumes()]);
+  const uppers = new Map(sources.containers().map((c) => [c.id, c.upper]));
+  const summaries = sources.summaries();
+  const sizes = await diskUsage([
+    ...new Set(images.flatMap((image) => image.layers)),
+    ...uppers.values(),
+    ...volumes.map((v) => v.mountpoint),
+  ]);
+  const size = (path: string) => sizes.get(path) ?? 0;
+  const holders = new Map<string, number>();
+  for (const layer of images.flatMap((image) => [...new Set(image.layers)])) {
+    holders.set(layer, (holders.get(layer) ?? 0) + 1);
+  }
+  const sum = (layers: string[]) => layers.reduce((total, layer) => total + size(layer), 0);
+  return {
+    images: images.map((image) => {
+      const layers = [...new Set(image.layers)];
+      const shared = sum(layers.filter((layer) => (holders.get(layer) ?? 0) > 1));
+      const total = sum(layers);
+      return {
+        ID: image.id,
+        RepoTags: image.repoTags,
+        Created: Math.floor(Date.parse(image.created) / 1000) || 0,
+        Size: total,
+        SharedSize: shared,
+        UniqueSize: total - shared,
+        Containers: summaries.filter((c) => c.ImageID === image.id).length,
+      };
+    }),
+    containers: summaries.map((c) => ({
+      ID: c.Id,
+      Image: c.Image,
+      Command: c.Command,
+      LocalVolumes: c.Mounts.filter((m) => m.Type === 'volume').length,
+      Size: size(uppers.get(c.Id) ?? ''),
+      Created: c.Created,
+      Status: c.Status,
+      Names: c.Names.map((n) => n.replace(/^\//, '')).join(','),
+    })),
+    volumes: volumes.map((v) => ({
+      Name: v.name,
+      Links: summaries.filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === v.name)).length,
+      Size: size(v.mountpoint),
+    })),
+  };
 }

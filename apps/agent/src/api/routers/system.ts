@@ -1,4 +1,5 @@
 import {
+  DiskUsageDetailsSchema,
   DiskUsageRowSchema,
   HostUsageSchema,
   MigrateDataRootSchema,
@@ -19,4 +20,7 @@ export const systemRouter = router({
       ctx.services.migration.migrate(input, signal ?? new AbortController().signal),
     ),
   df: publicProcedure.output(z.array(DiskUsageRowSchema)).query(({ ctx }) => ctx.services.diskUsage.report()),
+  dfDetails: publicProcedure
+    .output(DiskUsageDetailsSchema)
+    .query(({ ctx }) => ctx.services.diskUsage.details()),
 });

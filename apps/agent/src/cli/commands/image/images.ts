@@ -1,11 +1,6 @@
-import {
-  familiarImageName,
-  humanSize,
-  type ImageSummary,
-  parseImageReference,
-  timeAgo,
-} from '@stevedore/shared';
+import { humanSize, type ImageSummary, timeAgo } from '@stevedore/shared';
 import { type Command, FORMAT_FLAG, stringFlag } from '../../command.js';
+import { repoTagRows } from '../../format/repo-tags.js';
 import { formatValue } from '../../format/template-output.js';
 
 interface ImageRow {
@@ -22,15 +17,7 @@ function rowsOf(image: ImageSummary): ImageRow[] {
     CreatedSince: timeAgo(image.Created),
     Size: humanSize(image.Size),
   };
-  if (image.RepoTags.length === 0) return [{ ...base, Repository: '<none>', Tag: '<none>' }];
-  return image.RepoTags.map((repoTag) => {
-    const ref = parseImageReference(repoTag);
-    return {
-      ...base,
-      Repository: familiarImageName({ ...ref, tag: null, digest: null }),
-      Tag: ref.tag ?? '<none>',
-    };
-  });
+  return repoTagRows(image.RepoTags).map((names) => ({ ...base, ...names }));
 }
 
 export const imagesCommand: Command = {
