@@ -245,6 +245,18 @@ describe('system migrate-root: a crash at any point leaves one root in use, and 
           assert.ok(existsSync(join(agent.dataRoot, 'overlay2')), 'the old root is kept');
         }
         assert.ok(!existsSync(join(root ?? '', 'migration.json')));
+        const events = await cli(
+          'events',
+          '--since',
+          '0',
+          '--until',
+          String(Date.now() / 1000 + 1),
+          '--filter',
+          'type=daemon',
+          '--format',
+          '{{.Action}} {{index .Actor.Attributes "outcome"}}',
+        );
+        assert.equal(events.stdout.trim(), `migrate-root ${outcome}`, 'the next start says which');
         const app = await cli('inspect', '--format', '{{.State.Running}}', 'app');
         assert.equal(app.stdout.trim(), 'true', 'the container stopped for the copy runs again');
         const view = await cli('run', '--rm', '--network', 'none', image, 'sh', '-c', IMAGE_VIEW);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** One engine event, in the shape `docker events --format '{{json .}}'` prints. */
 export const EngineEventSchema = z.object({
-  Type: z.enum(['container', 'image', 'volume', 'network']),
+  Type: z.enum(['container', 'image', 'volume', 'network', 'daemon']),
   Action: z.string(),
   Actor: z.object({ ID: z.string(), Attributes: z.record(z.string(), z.string()) }),
   scope: z.literal('local'),
