@@ -12,6 +12,7 @@ import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { runCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { pushBusybox } from './harness/test-images.js';
+import { TestNetns } from './harness/test-netns.js';
 import { until } from './harness/until.js';
 
 const sh = (command: string, args: string[]) => spawnSync(command, args, { encoding: 'utf8' });
@@ -28,35 +29,12 @@ async function fetchText(url: string): Promise<string | null> {
   }
 }
 
-/** A network namespace standing in for another machine: a veth to the host on a /30 of its own. */
-class RemoteHost {
-  readonly name = `sdtremote${randomBytes(3).toString('hex')}`;
-  readonly hostSide = `sdr${randomBytes(3).toString('hex')}`;
-  readonly hostAddress: string;
-  readonly remoteAddress: string;
+/** The other machine: wget from it, and a web server in it. */
+class RemoteHost extends TestNetns {
   private server: ChildProcess | null = null;
 
-  constructor() {
-    const third = Math.floor(Math.random() * 250);
-    this.hostAddress = `10.99.${third}.1`;
-    this.remoteAddress = `10.99.${third}.2`;
-  }
-
-  setUp(): void {
-    const steps: string[][] = [
-      ['netns', 'add', this.name],
-      ['link', 'add', this.hostSide, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', this.name],
-      ['addr', 'add', `${this.hostAddress}/30`, 'dev', this.hostSide],
-      ['link', 'set', this.hostSide, 'up'],
-      ['-n', this.name, 'addr', 'add', `${this.remoteAddress}/30`, 'dev', 'eth0'],
-      ['-n', this.name, 'link', 'set', 'eth0', 'up'],
-      ['-n', this.name, 'link', 'set', 'lo', 'up'],
-      ['-n', this.name, 'route', 'add', 'default', 'via', this.hostAddress],
-    ];
-    for (const step of steps) {
-      const result = sh('ip', step);
-      assert.equal(result.status, 0, `ip ${step.join(' ')}: ${result.stderr}`);
-    }
+  get remoteAddress(): string {
+    return this.address;
   }
 
   /** busybox wget from inside the remote namespace. */
@@ -92,11 +70,10 @@ class RemoteHost {
     );
   }
 
-  tearDown(): void {
+  override tearDown(): void {
     this.server?.kill('SIGKILL');
     sh('rm', ['-rf', `/tmp/${this.name}-www`]);
-    sh('ip', ['link', 'del', this.hostSide]);
-    sh('ip', ['netns', 'del', this.name]);
+    super.tearDown();
   }
 }
 

@@ -13,7 +13,7 @@ import { selectPlatform } from '../src/images/registry/platform.js';
 import { pushManifest, startRegistry, type TestRegistry } from './harness/registry.js';
 import { type PushedImage, pushBusybox } from './harness/test-images.js';
 
-const noMirrors = () => ({ registryMirrors: [], insecureRegistries: [] });
+const noMirrors = () => ({ registryMirrors: [], insecureRegistries: [], certsDir: null });
 
 describe('registry client against a real registry', () => {
   let registry: TestRegistry;

@@ -11,6 +11,8 @@ export interface AgentConfig {
   hosts: string[];
   registryMirrors: string[];
   insecureRegistries: string[];
+  /** `certs.d` beside the config file: per-registry hosts.toml and CA certificates. */
+  certsDir: string;
   bridge: string;
   /** Bridge IP with prefix; null lets the network layer pick its default subnet. */
   bip: string | null;

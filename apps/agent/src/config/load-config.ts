@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type DaemonConfig, DaemonConfigSchema } from '@stevedore/shared';
 import type { z } from 'zod';
 import { isLoopbackHost, parseHostAddress } from '../api/host-address.js';
@@ -162,6 +162,7 @@ function resolveConfig(
     hosts: merged.hosts && merged.hosts.length > 0 ? merged.hosts : [DEFAULT_HOST],
     registryMirrors: (merged['registry-mirrors'] ?? []).map((url) => (url.endsWith('/') ? url : `${url}/`)),
     insecureRegistries: merged['insecure-registries'] ?? [],
+    certsDir: join(dirname(configFile ?? DEFAULT_CONFIG_FILE), 'certs.d'),
     bridge: merged.bridge ?? DEFAULT_BRIDGE,
     bip: merged.bip ?? null,
     defaultAddressPools: merged['default-address-pools'] ?? [],

@@ -81,6 +81,7 @@ export class ImageService {
     const endpointConfig = () => ({
       registryMirrors: config.registryMirrors,
       insecureRegistries: config.insecureRegistries,
+      certsDir: config.certsDir,
     });
     const registry = new RegistryClient(endpointConfig, (domain) => credentials.get(domain));
     const content = new ContentStore(join(paths.dataRoot, 'content'));

@@ -7,19 +7,33 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, request } from 'undici';
 import { freePort } from '../../../../scripts/free-port.mjs';
 
 export interface TestRegistry {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (https://… with tls) */
   url: string;
   /** 127.0.0.1:PORT, as it appears in image references. */
   host: string;
+  /** Where its blobs and manifests are: another registry can serve the same content. */
+  storage: string;
   stop(): Promise<void>;
 }
 
-export async function startRegistry(): Promise<TestRegistry> {
+export interface RegistryOptions {
+  /** Serve another registry's storage (what was pushed there) instead of a new one. */
+  storage?: string;
+  /** HTTPS with this certificate and key (PEM files). */
+  tls?: { certFile: string; keyFile: string; caPem: string };
+  /** Run inside this network namespace (`ip netns exec`), listening on `address`. */
+  netns?: { name: string; address: string };
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'stevedore-registry-'));
-  const port = await freePort();
+  const storage = options.storage ?? join(dir, 'data');
+  const port = options.netns ? 5000 : await freePort();
+  const address = options.netns?.address ?? '127.0.0.1';
   const config = join(dir, 'config.yml');
   writeFileSync(
     config,
@@ -29,24 +43,32 @@ export async function startRegistry(): Promise<TestRegistry> {
       '  level: error',
       'storage:',
       '  filesystem:',
-      `    rootdirectory: ${join(dir, 'data')}`,
+      `    rootdirectory: ${storage}`,
       '  delete:',
       '    enabled: true',
       'http:',
-      `  addr: 127.0.0.1:${port}`,
+      `  addr: ${address}:${port}`,
+      ...(options.tls
+        ? ['  tls:', `    certificate: ${options.tls.certFile}`, `    key: ${options.tls.keyFile}`]
+        : []),
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn('/usr/bin/docker-registry', ['serve', config], {
+  const command = options.netns
+    ? ['ip', ['netns', 'exec', options.netns.name, '/usr/bin/docker-registry', 'serve', config]]
+    : ['/usr/bin/docker-registry', ['serve', config]];
+  const child: ChildProcess = spawn(command[0] as string, command[1] as string[], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     log += chunk.toString();
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${address}:${port}`;
+  const dispatcher = options.tls ? new Agent({ connect: { ca: options.tls.caPem } }) : undefined;
   const stop = async () => {
-    if (child.exitCode === null) {
+    // A process ended by a signal keeps exitCode null: check both, or a second stop() waits forever.
+    if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
@@ -54,15 +76,17 @@ export async function startRegistry(): Promise<TestRegistry> {
   };
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const response = await fetch(`${url}/v2/`).catch(() => null);
-    if (response?.status === 200) break;
+    const response = await request(`${url}/v2/`, dispatcher ? { dispatcher } : {}).catch(() => null);
+    await response?.body.dump();
+    if (response?.statusCode === 200) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`docker-registry did not start: ${log}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url, host: `127.0.0.1:${port}`, stop };
+  await dispatcher?.close();
+  return { url, host: `${address}:${port}`, storage, stop };
 }
 
 export const sha256Digest = (data: Uint8Array) => `sha256:${createHash('sha256').update(data).digest('hex')}`;

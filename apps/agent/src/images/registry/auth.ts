@@ -39,6 +39,8 @@ export class TokenCache {
     scope: string,
     credential: RegistryCredential | null,
     registry: string,
+    /** The registry endpoint's agent (its certs.d TLS), for a realm on the same host. */
+    dispatcher: Dispatcher = this.dispatcher,
   ): Promise<string> {
     const basic = credential
       ? `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`
@@ -72,7 +74,7 @@ export class TokenCache {
     if (service) url.searchParams.set('service', service);
     url.searchParams.set('scope', wanted);
     const response = await request(url, {
-      dispatcher: this.dispatcher,
+      dispatcher,
       headers: basic ? { authorization: basic } : {},
     });
     if (response.statusCode !== 200) {

@@ -10,9 +10,10 @@ import {
   MediaTypes,
   StevedoreError,
 } from '@stevedore/shared';
-import { Agent, type Dispatcher, interceptors, request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { parseChallenge, TokenCache } from './auth.js';
 import type { RegistryCredential } from './credentials.js';
+import { Dispatchers } from './dispatchers.js';
 import { type EndpointConfig, endpointsFor, type RegistryEndpoint } from './endpoints.js';
 
 const MANIFEST_ACCEPT = [
@@ -52,17 +53,14 @@ export interface BlobStream {
  * in order and then the registry itself, answering Bearer challenges, retrying transient failures.
  */
 export class RegistryClient {
-  private readonly dispatcher: Dispatcher;
+  private readonly dispatchers = new Dispatchers();
   private readonly tokens: TokenCache;
 
   constructor(
     private readonly config: () => EndpointConfig,
     private readonly credentials: (domain: string) => Promise<RegistryCredential | null> = async () => null,
   ) {
-    this.dispatcher = new Agent({ keepAliveTimeout: 30_000 }).compose(
-      interceptors.redirect({ maxRedirections: 5 }),
-    );
-    this.tokens = new TokenCache(this.dispatcher);
+    this.tokens = new TokenCache(this.dispatchers.for());
   }
 
   async getManifest(ref: ImageReference): Promise<FetchedManifest> {
@@ -116,15 +114,16 @@ export class RegistryClient {
   async checkLogin(domain: string, credential: RegistryCredential): Promise<void> {
     const endpoint = endpointsFor(domain, this.config()).at(-1)!;
     const url = `${endpoint.url}/v2/`;
-    let response = await request(url, { dispatcher: this.dispatcher });
+    const dispatcher = this.dispatchers.for(endpoint.tls);
+    let response = await request(url, { dispatcher });
     if (response.statusCode === 401) {
       const challenge = parseChallenge(headerOf(response, 'www-authenticate') ?? '');
       await response.body.dump();
       if (!challenge)
         throw new StevedoreError('UNAVAILABLE', `${url} asked for authentication without a challenge`);
       const scope = 'registry:catalog:*';
-      const authorization = await this.tokens.authorize(challenge, scope, credential, domain);
-      response = await request(url, { dispatcher: this.dispatcher, headers: { authorization } });
+      const authorization = await this.tokens.authorize(challenge, scope, credential, domain, dispatcher);
+      response = await request(url, { dispatcher, headers: { authorization } });
     }
     await response.body.dump();
     if (response.statusCode === 401 || response.statusCode === 403) {
@@ -145,7 +144,8 @@ export class RegistryClient {
   async catalog(domain: string): Promise<string[]> {
     const endpoint = endpointsFor(domain, this.config()).at(-1)!;
     const url = `${endpoint.url}/v2/_catalog?n=1000`;
-    let response = await request(url, { dispatcher: this.dispatcher });
+    const dispatcher = this.dispatchers.for(endpoint.tls);
+    let response = await request(url, { dispatcher });
     if (response.statusCode === 401) {
       const challenge = parseChallenge(headerOf(response, 'www-authenticate') ?? '');
       await response.body.dump();
@@ -156,8 +156,9 @@ export class RegistryClient {
         'registry:catalog:*',
         await this.credentials(domain),
         domain,
+        dispatcher,
       );
-      response = await request(url, { dispatcher: this.dispatcher, headers: { authorization } });
+      response = await request(url, { dispatcher, headers: { authorization } });
     }
     if (response.statusCode !== 200) {
       await response.body.dump();
@@ -181,7 +182,7 @@ export class RegistryClient {
     limit: number,
   ): Promise<{ name: string; description: string; star_count: number; is_official: boolean }[]> {
     const url = `https://index.docker.io/v1/search?q=${encodeURIComponent(term)}&n=${limit}`;
-    const response = await request(url, { dispatcher: this.dispatcher });
+    const response = await request(url, { dispatcher: this.dispatchers.for() });
     if (response.statusCode !== 200) {
       await response.body.dump();
       throw new StevedoreError('UNAVAILABLE', `Docker Hub search answered ${response.statusCode}`);
@@ -193,7 +194,7 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.dispatchers.close();
   }
 
   private async get(
@@ -203,7 +204,8 @@ export class RegistryClient {
     headers: Record<string, string>,
   ) {
     const url = `${endpoint.url}/v2/${ref.path}/${suffix}`;
-    let response = await request(url, { dispatcher: this.dispatcher, headers });
+    const dispatcher = this.dispatchers.for(endpoint.tls);
+    let response = await request(url, { dispatcher, headers });
     if (response.statusCode === 401) {
       const challenge = parseChallenge(headerOf(response, 'www-authenticate') ?? '');
       await response.body.dump();
@@ -217,8 +219,9 @@ export class RegistryClient {
         `repository:${ref.path}:pull`,
         endpoint.mirror ? null : await this.credentials(ref.domain),
         ref.domain,
+        dispatcher,
       );
-      response = await request(url, { dispatcher: this.dispatcher, headers: { ...headers, authorization } });
+      response = await request(url, { dispatcher, headers: { ...headers, authorization } });
     }
     if (response.statusCode === 200 || response.statusCode === 206) return response;
     const detail = (await response.body.text().catch(() => '')).slice(0, 200);

@@ -1,11 +1,13 @@
-import { isIP } from 'node:net';
-import { DEFAULT_DOMAIN } from '@stevedore/shared';
+import { DEFAULT_DOMAIN, parseCidr, parseIpv4, subnetContains } from '@stevedore/shared';
+import { type EndpointTls, readHostsConfig } from './hosts-config.js';
 
 export interface RegistryEndpoint {
   /** Base URL, e.g. https://registry-1.docker.io or http://127.0.0.1:5000 */
   url: string;
   /** A mirror serves another registry's content; the upstream is the registry itself. */
   mirror: boolean;
+  /** A per-registry CA or skip_verify from certs.d; the system CAs otherwise. */
+  tls?: EndpointTls;
 }
 
 export interface EndpointConfig {
@@ -13,6 +15,8 @@ export interface EndpointConfig {
   registryMirrors: string[];
   /** `host:port` entries or CIDRs reached over plain HTTP (127.0.0.0/8 always is). */
   insecureRegistries: string[];
+  /** `certs.d`: per-registry `hosts.toml` (mirrors for any registry) and CA certificates. */
+  certsDir: string | null;
 }
 
 const DOCKER_HUB_API = 'registry-1.docker.io';
@@ -26,15 +30,23 @@ export function isInsecureRegistry(domain: string, insecure: readonly string[]):
   );
 }
 
-/** Mirrors first (containerd hosts semantics), then the registry itself. */
+/**
+ * Mirrors first, in order (Docker's `registry-mirrors` for docker.io, then the `[host]` tables of
+ * `certs.d/<registry>/hosts.toml`, containerd's semantics), then the registry itself.
+ */
 export function endpointsFor(domain: string, config: EndpointConfig): RegistryEndpoint[] {
-  const mirrors =
-    domain === DEFAULT_DOMAIN
+  const hosts = readHostsConfig(config.certsDir, domain);
+  const mirrors: RegistryEndpoint[] = [
+    ...(domain === DEFAULT_DOMAIN
       ? config.registryMirrors.map((url) => ({ url: url.replace(/\/+$/, ''), mirror: true }))
-      : [];
+      : []),
+    ...(hosts?.mirrors ?? []).map((m) => ({ url: m.url, mirror: true, tls: m.tls })),
+  ];
   const upstreamHost = domain === DEFAULT_DOMAIN ? DOCKER_HUB_API : domain;
   const scheme = isInsecureRegistry(domain, config.insecureRegistries) ? 'http' : 'https';
-  return [...mirrors, { url: `${scheme}://${upstreamHost}`, mirror: false }];
+  const upstream: RegistryEndpoint = { url: hosts?.server ?? `${scheme}://${upstreamHost}`, mirror: false };
+  if (hosts && Object.keys(hosts.tls).length > 0) upstream.tls = hosts.tls;
+  return [...mirrors, upstream];
 }
 
 function hostOf(domain: string): string {
@@ -44,10 +56,7 @@ function hostOf(domain: string): string {
 }
 
 function isInCidr(host: string, cidr: string): boolean {
-  const [base, bitsText] = cidr.split('/');
-  const bits = Number(bitsText);
-  if (isIP(host) !== 4 || !base || isIP(base) !== 4 || !(bits >= 0 && bits <= 32)) return false;
-  const toInt = (ip: string) => ip.split('.').reduce((n, octet) => (n << 8) + Number(octet), 0) >>> 0;
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return (toInt(host) & mask) === (toInt(base) & mask);
+  const address = parseIpv4(host);
+  const subnet = parseCidr(cidr)?.subnet;
+  return address !== null && subnet !== undefined && subnetContains(subnet, address);
 }

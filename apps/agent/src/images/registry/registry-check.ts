@@ -1,5 +1,6 @@
 import type { RegistryEndpointCheck } from '@stevedore/shared';
 import { request } from 'undici';
+import { Dispatchers } from './dispatchers.js';
 import { type EndpointConfig, endpointsFor } from './endpoints.js';
 
 const TLS_FAILURE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|HOSTNAME_MISMATCH|EPROTO/;
@@ -18,13 +19,15 @@ export async function checkRegistry(
   const endpoints = endpointsFor(domain, config).filter(
     (endpoint) => !options.mirrorsOnly || endpoint.mirror,
   );
-  return Promise.all(
-    endpoints.map(async (endpoint): Promise<RegistryEndpointCheck> => {
+  const dispatchers = new Dispatchers();
+  const checks = Promise.all(
+    endpoints.map(async ({ tls, ...endpoint }): Promise<RegistryEndpointCheck> => {
       const plain = endpoint.url.startsWith('http://');
       const started = performance.now();
       try {
         const response = await request(`${endpoint.url}/v2/`, {
           method: 'GET',
+          dispatcher: dispatchers.for(tls),
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
           signal: AbortSignal.timeout(timeoutMs),
@@ -62,4 +65,9 @@ export async function checkRegistry(
       }
     }),
   );
+  try {
+    return await checks;
+  } finally {
+    await dispatchers.close();
+  }
 }
