@@ -135,6 +135,32 @@ describe('certs.d: mirrors for any registry (hosts.toml) and per-registry CA cer
     assert.equal(ran.stdout.trim(), 'from the mirror', ran.stderr);
   });
 
+  test('docker.io through registry-mirrors: a pull-through cache of a local registry serves `busybox`', async () => {
+    const upstream = await startRegistry();
+    stops.push(() => upstream.stop());
+    await pushBusybox(upstream);
+    const cache = await startRegistry({ proxyOf: upstream.url });
+    stops.push(() => cache.stop());
+    // docker.io itself is pointed at a dead local port, so nothing here can reach the internet.
+    const deadPort = await freePort();
+    mkdirSync(join(certsDir, 'docker.io'), { recursive: true });
+    writeFileSync(join(certsDir, 'docker.io', 'hosts.toml'), `server = "http://127.0.0.1:${deadPort}"\n`);
+    const connection = await connectAgentOnce({ host: agent.host });
+    try {
+      await connection.client.config.update.mutate({ settings: { 'registry-mirrors': [cache.url] } });
+      const pulled = await cli('pull', 'busybox');
+      assert.equal(pulled.code, 0, pulled.stderr);
+      assert.match(pulled.stdout, /docker\.io\/library\/busybox:latest/);
+      // docker.io's own endpoint is a dead port: only the cache (fetching from upstream) can have served it.
+    } finally {
+      await connection.client.config.update.mutate({ settings: { 'registry-mirrors': null } });
+      await connection.close();
+      rmSync(join(certsDir, 'docker.io'), { recursive: true, force: true });
+    }
+    const ran = await cli('run', '--rm', '--network', 'none', 'busybox', 'echo', 'via the cache');
+    assert.equal(ran.stdout.trim(), 'via the cache', ran.stderr);
+  });
+
   test('an HTTPS registry with its own CA: refused until certs.d/<host>/ca.crt names the CA, then pulled', async () => {
     const remote = new TestNetns(96);
     remote.setUp();

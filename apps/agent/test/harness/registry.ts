@@ -25,6 +25,8 @@ export interface RegistryOptions {
   storage?: string;
   /** HTTPS with this certificate and key (PEM files). */
   tls?: { certFile: string; keyFile: string; caPem: string };
+  /** A pull-through cache of the registry at this URL (distribution's proxy mode). */
+  proxyOf?: string;
   /** Run inside this network namespace (`ip netns exec`), listening on `address`. */
   netns?: { name: string; address: string };
 }
@@ -40,7 +42,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     [
       'version: 0.1',
       'log:',
-      '  level: error',
+      `  level: ${process.env.TEST_REGISTRY_LOG ?? 'error'}`,
       'storage:',
       '  filesystem:',
       `    rootdirectory: ${storage}`,
@@ -51,6 +53,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       ...(options.tls
         ? ['  tls:', `    certificate: ${options.tls.certFile}`, `    key: ${options.tls.keyFile}`]
         : []),
+      ...(options.proxyOf ? ['proxy:', `  remoteurl: ${options.proxyOf}`] : []),
       '',
     ].join('\n'),
   );
@@ -62,6 +65,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   });
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {
+    if (process.env.TEST_REGISTRY_LOG === 'debug') process.stderr.write(chunk);
     log += chunk.toString();
   });
   const url = `${options.tls ? 'https' : 'http'}://${address}:${port}`;
