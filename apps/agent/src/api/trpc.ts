@@ -65,6 +65,7 @@ export interface ImagesApi {
     changes: string[];
     message: string;
   }): Promise<string>;
+  load(archive: Buffer): Promise<{ id: string; tags: string[] }[]>;
 }
 export type ContainersApi = Pick<
   ContainerService,

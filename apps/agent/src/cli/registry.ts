@@ -27,6 +27,7 @@ import { historyCommand } from './commands/image/history.js';
 import { imagesCommand } from './commands/image/images.js';
 import { importCommand } from './commands/image/import.js';
 import { imageInspectCommand } from './commands/image/inspect.js';
+import { loadCommand } from './commands/image/load.js';
 import { loginCommand, logoutCommand } from './commands/image/login.js';
 import { pullCommand } from './commands/image/pull.js';
 import { rmiCommand } from './commands/image/rmi.js';
@@ -93,6 +94,7 @@ export const COMMANDS: readonly Command[] = [
   historyCommand,
   searchCommand,
   importCommand,
+  loadCommand,
   imagesCommand,
   tagCommand,
   rmiCommand,

@@ -32,6 +32,7 @@ import { diskUsage } from '../util/disk-usage.js';
 import { applyChanges } from './commit-changes.js';
 import { ContentStore } from './content/content-store.js';
 import { type ImageRecord, ImageStore } from './image-store.js';
+import { type LoadedImage, loadArchive } from './load-archive.js';
 import { pullImage } from './pull.js';
 import { RegistryClient } from './registry/client.js';
 import { CredentialStore } from './registry/credentials.js';
@@ -446,6 +447,18 @@ export class ImageService {
       }
     }
     return report;
+  }
+
+  /** `docker load`: the images of a `docker save` (or OCI layout) archive; their layers pinned meanwhile. */
+  async load(archive: Buffer): Promise<LoadedImage[]> {
+    const loaded = await loadArchive(
+      { content: this.content, layers: this.layers, images: this.images },
+      archive,
+    );
+    for (const image of loaded) {
+      for (const tag of image.tags.length > 0 ? image.tags : [image.id]) this.publish('load', tag);
+    }
+    return loaded;
   }
 
   /** `docker import`: a filesystem tarball becomes a one-layer image; `changes` as for commit. */

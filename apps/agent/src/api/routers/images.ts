@@ -35,6 +35,15 @@ export const imagesRouter = router({
         archive: Readable.from([Buffer.from(input.archive, 'base64')]),
       }),
     })),
+  /** `docker load`: a `docker save` archive (base64, at most 48 MiB). */
+  load: publicProcedure
+    .input(
+      z.object({
+        archive: z.string().max(64 * 1024 * 1024, { message: 'archives over 48 MiB are not supported yet' }),
+      }),
+    )
+    .output(z.array(z.object({ id: z.string(), tags: z.array(z.string()) })))
+    .mutation(({ ctx, input }) => ctx.services.images.load(Buffer.from(input.archive, 'base64'))),
   search: publicProcedure
     .input(
       z.object({ term: z.string().min(1).max(300), limit: z.number().int().min(1).max(100).default(25) }),
