@@ -886,7 +886,7 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     assert.match(sections[0] ?? '', /^Images space usage:$/);
     assert.match(
       sections[1] ?? '',
-      /^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE +SHARED SIZE +UNIQUE SIZE +CONTAINERS\n.*busybox +latest +[a-f0-9]{12} .* 1$/s,
+      /^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE +SHARED SIZE +UNIQUE SIZE +CONTAINERS\n(.*\n)*.*busybox +latest +[a-f0-9]{12} .* 1(\n|$)/,
     );
     assert.match(verbose.stdout, /\nwriter\n|writer$/m, 'the container row names the container');
     assert.match(

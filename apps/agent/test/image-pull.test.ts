@@ -99,10 +99,14 @@ describe('stevedore pull / images against a real registry and the real agent', (
 
     const layerDir = join(agent.dataRoot, 'overlay2', chainIdOf(null, busybox.layers[0]!.diffId).slice(7));
     assert.ok(existsSync(layerDir));
+    // The layer's blob is kept as pulled, for save and push.
+    const blob = join(agent.dataRoot, 'content', 'blobs', 'sha256', busybox.layers[0]!.digest.slice(7));
+    assert.ok(existsSync(blob), 'the compressed blob is kept');
     const removed = await cli('rmi', busybox.reference);
     assert.equal(removed.code, 0, removed.stderr);
     assert.match(removed.stdout, new RegExp(`Deleted: ${busybox.configDigest}`));
     assert.equal(existsSync(layerDir), false, 'its only layer is gone');
+    assert.equal(existsSync(blob), false, 'and its blob');
     const missing = await cli('rmi', busybox.reference);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /No such image/);

@@ -369,13 +369,17 @@ export class ImageService {
     untagged.push(...left.repoDigests);
     await this.images.delete(image.id);
     await this.content.delete(image.id);
-    const stillUsed = new Set((await this.images.list()).flatMap((other) => other.chainIds));
+    const others = await this.images.list();
+    const stillUsed = new Set(others.flatMap((other) => other.chainIds));
+    const blobsUsed = new Set(others.flatMap((other) => (other.blobs ?? []).map((blob) => blob.digest)));
     const deleted = [image.id];
     await this.underLayerLock(async () => {
-      for (const chainId of [...image.chainIds].reverse()) {
+      for (const [index, chainId] of [...image.chainIds.entries()].reverse()) {
         // Everything below a shared or pinned layer is shared too.
         if (stillUsed.has(chainId) || this.pinned.has(chainId)) break;
         await this.layers.removeLayer(chainId);
+        const blob = image.blobs?.[index]?.digest;
+        if (blob && !blobsUsed.has(blob)) await this.content.delete(blob);
         deleted.push(chainId);
       }
       await this.layersRemoved(deleted.slice(1));

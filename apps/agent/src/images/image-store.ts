@@ -11,6 +11,11 @@ const ImageRecordSchema = z.object({
   repoDigests: z.array(z.string()),
   /** Chain ids of the layers, bottom first. */
   chainIds: z.array(z.string()),
+  /**
+   * Each layer's blob as it came (pulled, loaded or committed), kept in the content store so
+   * `save` and `push` hand out the exact bytes. Absent for images stored before blobs were kept.
+   */
+  blobs: z.array(z.object({ digest: z.string(), mediaType: z.string(), size: z.number().int() })).optional(),
   /** Uncompressed bytes of all layers. */
   size: z.number().int().nonnegative(),
   config: ImageConfigSchema,
@@ -46,8 +51,10 @@ export class ImageStore {
         }
       }
     }
+    const blobs = existing.blobs ?? image.blobs;
     const record: ImageRecord = {
       ...existing,
+      ...(blobs ? { blobs } : {}),
       pulledAt: image.pulledAt,
       repoTags: unique([...existing.repoTags, ...(tag ? [tag] : [])]),
       repoDigests: unique([...existing.repoDigests, ...(repoDigest ? [repoDigest] : [])]),

@@ -114,6 +114,11 @@ async function pullLayers(
       (async () => {
         const id = layer.digest.slice(7, 19);
         if (await deps.layers.has(chainId)) {
+          // The unpacked layer is here; its blob (for save and push) may not be, if it came another way.
+          if (!(await deps.content.has(layer.digest))) {
+            const { stream } = await deps.registry.openBlob(ref, layer.digest);
+            await deps.content.write(layer.digest, stream, layer.size);
+          }
           onProgress({ id, status: 'Already exists' });
           return;
         }
@@ -155,6 +160,11 @@ async function pullLayers(
       chainIds,
       size: size || (await existingSize(deps, manifest.config.digest)),
       config,
+      blobs: manifest.layers.map((layer) => ({
+        digest: layer.digest,
+        mediaType: layer.mediaType,
+        size: layer.size,
+      })),
       pulledAt: new Date().toISOString(),
     },
     ref.tag ? `${repository}:${ref.tag}` : null,
@@ -186,11 +196,29 @@ async function downloadAndApply(
       onBytes(received);
     }
   });
-  stream.on('error', (error) => counted.destroy(error));
+  // The blob is kept as it came (for save and push) while it is unpacked: one download, two uses.
+  const kept = new PassThrough();
+  stream.on('error', (error) => {
+    counted.destroy(error);
+    kept.destroy(error);
+  });
   stream.pipe(counted);
-  const applied = await applyLayer(counted, diffDir);
+  stream.pipe(kept);
+  const storing = deps.content.write(layer.digest, kept, layer.size);
+  storing.catch(() => {});
+  let applied: Awaited<ReturnType<typeof applyLayer>>;
+  try {
+    applied = await applyLayer(counted, diffDir);
+  } catch (error) {
+    // A refused layer stops the download, and the half-stored blob is dropped with it.
+    kept.destroy(error as Error);
+    stream.destroy();
+    await storing.catch(() => {});
+    throw error;
+  }
   const digest = `sha256:${hash.digest('hex')}`;
   if (digest !== layer.digest || received !== layer.size) {
+    await storing.catch(() => {});
     throw new StevedoreError(
       'INVALID_ARGUMENT',
       `layer ${layer.digest}: received ${received} bytes hashing to ${digest}`,
@@ -199,6 +227,7 @@ async function downloadAndApply(
       },
     );
   }
+  await storing;
   return applied;
 }
 
