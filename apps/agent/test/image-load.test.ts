@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
+import { extract, pack } from 'tar-stream';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { runCli } from './harness/cli-process.js';
-import { sha256Digest } from './harness/registry.js';
-import { buildLayerTar, busyboxLayer } from './harness/test-images.js';
+import { sha256Digest, startRegistry } from './harness/registry.js';
+import { buildLayerTar, busyboxLayer, pushBusybox } from './harness/test-images.js';
 
 const hex = (digest: string) => digest.slice('sha256:'.length);
 
@@ -190,3 +190,88 @@ describe('load: docker save archives (legacy and Docker 25+ layouts) and OCI lay
     assert.match(empty.stderr, /neither manifest\.json \(docker save\) nor index\.json \(OCI layout\)/);
   });
 });
+
+describe('save: archives Docker can load, exact to the diff IDs', () => {
+  test('a pulled image and a committed one are saved, then loaded into another agent with the same IDs', async () => {
+    const registry = await startRegistry();
+    const first = await startAgent();
+    const second = await startAgent();
+    const dir = mkdtempSync(join(tmpdir(), 'stevedore-save-'));
+    try {
+      const cli1 = (...args: string[]) => runCli(['-H', first.host, ...args], {}, 60_000);
+      const cli2 = (...args: string[]) => runCli(['-H', second.host, ...args], {}, 60_000);
+      const image = (await pushBusybox(registry)).reference;
+      assert.equal((await cli1('pull', '-q', image)).code, 0);
+      assert.equal(
+        (await cli1('run', '--name', 'maker', '--network', 'none', image, 'sh', '-c', 'echo made > /made'))
+          .code,
+        0,
+      );
+      assert.equal((await cli1('commit', 'maker', 'made:v1')).code, 0);
+      const archive = join(dir, 'both.tar');
+      const saved = await cli1('save', '-o', archive, image, 'made:v1');
+      assert.equal(saved.code, 0, saved.stderr);
+
+      const entries = await untar(readFileSync(archive));
+      const manifest = JSON.parse((entries.get('manifest.json') as Buffer).toString()) as {
+        Config: string;
+        RepoTags: string[];
+        Layers: string[];
+      }[];
+      assert.deepEqual(
+        manifest.map((m) => m.RepoTags),
+        [[image], ['made:v1']],
+      );
+      for (const entry of manifest) {
+        const config = JSON.parse((entries.get(entry.Config) as Buffer).toString()) as {
+          rootfs: { diff_ids: string[] };
+        };
+        assert.deepEqual(
+          entry.Layers.map((layer) => sha256Digest(entries.get(layer) as Buffer)),
+          config.rootfs.diff_ids,
+          'each layer tar hashes to its diff ID',
+        );
+      }
+      assert.ok(entries.has('index.json') && entries.has('oci-layout'), 'an OCI image layout too');
+
+      const loaded = await cli2('load', '-i', archive);
+      assert.equal(loaded.code, 0, loaded.stderr);
+      assert.equal(loaded.stdout, `Loaded image: ${image}\nLoaded image: made:v1\n`);
+      for (const name of [image, 'made:v1']) {
+        const id1 = (await cli1('image', 'inspect', '--format', '{{.Id}}', name)).stdout;
+        const id2 = (await cli2('image', 'inspect', '--format', '{{.Id}}', name)).stdout;
+        assert.equal(id2, id1, `${name} keeps its ID`);
+      }
+      const ran = await cli2('run', '--rm', '--network', 'none', 'made:v1', 'cat', '/made');
+      assert.equal(ran.stdout.trim(), 'made', ran.stderr);
+      const unknown = await cli1('save', '-o', join(dir, 'x.tar'), 'no-such:image');
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /No such image/);
+    } finally {
+      await first.stop();
+      await second.stop();
+      await registry.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function untar(data: Buffer): Promise<Map<string, Buffer>> {
+  const entries = new Map<string, Buffer>();
+  const reader = extract();
+  reader.on('entry', (header, stream, next) => {
+    const parts: Buffer[] = [];
+    stream.on('data', (chunk: unknown) => parts.push(chunk as Buffer));
+    stream.on('end', () => {
+      entries.set(header.name, Buffer.concat(parts));
+      next();
+    });
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    reader.on('finish', () => resolve());
+    reader.on('error', reject);
+  });
+  reader.end(data);
+  await done;
+  return entries;
+}

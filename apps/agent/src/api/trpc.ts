@@ -66,6 +66,7 @@ export interface ImagesApi {
     message: string;
   }): Promise<string>;
   load(archive: Buffer): Promise<{ id: string; tags: string[] }[]>;
+  save(names: readonly string[]): Promise<Buffer>;
 }
 export type ContainersApi = Pick<
   ContainerService,

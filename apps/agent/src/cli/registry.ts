@@ -31,6 +31,7 @@ import { loadCommand } from './commands/image/load.js';
 import { loginCommand, logoutCommand } from './commands/image/login.js';
 import { pullCommand } from './commands/image/pull.js';
 import { rmiCommand } from './commands/image/rmi.js';
+import { saveCommand } from './commands/image/save.js';
 import { searchCommand } from './commands/image/search.js';
 import { tagCommand } from './commands/image/tag.js';
 import { infoCommand } from './commands/info.js';
@@ -95,6 +96,7 @@ export const COMMANDS: readonly Command[] = [
   searchCommand,
   importCommand,
   loadCommand,
+  saveCommand,
   imagesCommand,
   tagCommand,
   rmiCommand,

@@ -38,6 +38,7 @@ import { RegistryClient } from './registry/client.js';
 import { CredentialStore } from './registry/credentials.js';
 import type { EndpointConfig } from './registry/endpoints.js';
 import { checkRegistry } from './registry/registry-check.js';
+import { type SaveItem, saveArchive } from './save-archive.js';
 
 const summarize = (image: ImageRecord): ImageSummary => ({
   Id: image.id,
@@ -199,6 +200,8 @@ export class ImageService {
         createWriteStream(spool, { mode: 0o600 }),
       );
       const diffId = `sha256:${hash.digest('hex')}`;
+      // The layer tar itself is the blob save and push hand out.
+      if (!(await this.content.has(diffId))) await this.content.write(diffId, createReadStream(spool), size);
       const parentTop = parent?.chainIds.at(-1) ?? null;
       const chainId = chainIdOf(parentTop, diffId);
       await this.layers.createLayer(chainId, parentTop, async (diffDir) => {
@@ -227,6 +230,14 @@ export class ImageService {
         {
           id,
           chainIds: [...(parent?.chainIds ?? []), chainId],
+          ...(parent && !parent.blobs
+            ? {}
+            : {
+                blobs: [
+                  ...(parent?.blobs ?? []),
+                  { digest: diffId, mediaType: 'application/vnd.docker.image.rootfs.diff.tar', size },
+                ],
+              }),
           size: (parent?.size ?? 0) + size,
           config,
           pulledAt: created,
@@ -451,6 +462,26 @@ export class ImageService {
       }
     }
     return report;
+  }
+
+  /**
+   * `docker save`: the named images in one archive; a name that is a tag is recorded with it
+   * (several names of one image share one entry), an image named by ID gets no tag.
+   */
+  async save(names: readonly string[]): Promise<Buffer> {
+    const items = new Map<string, SaveItem>();
+    for (const name of names) {
+      const image = await this.require(name);
+      const item = items.get(image.id) ?? { image, tags: [] };
+      const tag = tryCanonicalTag(name);
+      if (tag && image.repoTags.includes(tag) && !item.tags.includes(tag)) item.tags.push(tag);
+      items.set(image.id, item);
+    }
+    const archive = await saveArchive(this.content, [...items.values()]);
+    for (const { image, tags } of items.values()) {
+      for (const tag of tags.length > 0 ? tags : [image.id]) this.publish('save', tag);
+    }
+    return archive;
   }
 
   /** `docker load`: the images of a `docker save` (or OCI layout) archive; their layers pinned meanwhile. */

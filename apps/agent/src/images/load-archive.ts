@@ -4,6 +4,7 @@ import {
   formatImageReference,
   type ImageConfig,
   ImageConfigSchema,
+  MediaTypes,
   parseImageReference,
   StevedoreError,
 } from '@stevedore/shared';
@@ -113,6 +114,28 @@ function imagesOf(entries: Map<string, Buffer>): ArchiveImage[] {
   );
 }
 
+export interface LayerBlob {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+/** The media type a layer blob's first bytes say it has: gzip, zstd or a plain tar. */
+export function layerMediaType(data: Buffer): string {
+  if (data[0] === 0x1f && data[1] === 0x8b) return MediaTypes.dockerLayerGzip;
+  if (data.length >= 4 && data.readUInt32LE(0) === 0xfd2fb528)
+    return 'application/vnd.oci.image.layer.v1.tar+zstd';
+  return 'application/vnd.docker.image.rootfs.diff.tar';
+}
+
+/** Keeps a layer's bytes as a blob, so `save` and `push` can give them out unchanged. */
+async function keepBlob(content: ContentStore, data: Buffer): Promise<LayerBlob & { added: boolean }> {
+  const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  const added = !(await content.has(digest));
+  if (added) await content.write(digest, Readable.from([data]), data.length);
+  return { digest, mediaType: layerMediaType(data), size: data.length, added };
+}
+
 /**
  * `docker load`: images from a `docker save` archive (manifest.json with per-layer tars, as every
  * Docker version writes, or an OCI image layout). Each layer is unpacked like a pulled one and
@@ -135,6 +158,8 @@ export async function loadArchive(deps: LoadDeps, archive: Buffer): Promise<Load
       );
     }
     const chainIds: string[] = [];
+    const blobs: LayerBlob[] = [];
+    const addedBlobs: string[] = [];
     const created: string[] = [];
     let size = 0;
     try {
@@ -144,6 +169,9 @@ export async function loadArchive(deps: LoadDeps, archive: Buffer): Promise<Load
         chainIds.push(chainId);
         const data = entries.get(path);
         if (!data) throw new StevedoreError('INVALID_ARGUMENT', `invalid archive: layer ${path} is missing`);
+        const { added, ...blob } = await keepBlob(deps.content, data);
+        blobs.push(blob);
+        if (added) addedBlobs.push(blob.digest);
         if (await deps.layers.has(chainId)) continue;
         await deps.layers.createLayer(chainId, parent, async (diffDir) => {
           const applied = await applyLayer(await decompressed(Readable.from([data])), diffDir);
@@ -161,11 +189,12 @@ export async function loadArchive(deps: LoadDeps, archive: Buffer): Promise<Load
     } catch (error) {
       // Layers this load made for an image it could not finish belong to nothing: remove them.
       for (const chainId of created.reverse()) await deps.layers.removeLayer(chainId).catch(() => {});
+      for (const digest of addedBlobs) await deps.content.delete(digest).catch(() => {});
       throw error;
     }
     const id = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
     await deps.content.write(id, Readable.from([configBytes]), configBytes.length);
-    const record = { id, chainIds, size, config, pulledAt: new Date().toISOString() };
+    const record = { id, chainIds, size, config, blobs, pulledAt: new Date().toISOString() };
     const tags = image.tags.map((tag) => formatImageReference(parseImageReference(tag)));
     await deps.images.save(record, null, '');
     for (const tag of tags) await deps.images.save(record, tag, '');

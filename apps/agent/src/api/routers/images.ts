@@ -9,6 +9,7 @@ import {
   RegistryLogoutInput,
   RemoveImageResultSchema,
   SearchResultSchema,
+  StevedoreError,
 } from '@stevedore/shared';
 import { z } from 'zod';
 import { publicProcedure, router } from '../trpc.js';
@@ -35,6 +36,20 @@ export const imagesRouter = router({
         archive: Readable.from([Buffer.from(input.archive, 'base64')]),
       }),
     })),
+  /** `docker save`: the images as one archive (base64, at most 48 MiB). */
+  save: publicProcedure
+    .input(z.object({ images: z.array(NameOrId).min(1) }))
+    .output(z.object({ archive: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const archive = await ctx.services.images.save(input.images);
+      if (archive.length > 48 * 1024 * 1024) {
+        throw new StevedoreError(
+          'FAILED_PRECONDITION',
+          `the archive would be ${archive.length} bytes; archives over 48 MiB are not supported yet`,
+        );
+      }
+      return { archive: archive.toString('base64') };
+    }),
   /** `docker load`: a `docker save` archive (base64, at most 48 MiB). */
   load: publicProcedure
     .input(
