@@ -217,3 +217,16 @@ export const DiskUsageDetailsSchema = z.object({
   volumes: z.array(z.object({ Name: z.string(), Links: z.number().int(), Size: z.number() })),
 });
 export type DiskUsageDetails = z.infer<typeof DiskUsageDetailsSchema>;
+
+/** `docker push` progress, per blob (the short digest) in Docker's words. */
+export const PushEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('progress'),
+    id: z.string(),
+    status: z.string(),
+    current: z.number().int().nonnegative().optional(),
+    total: z.number().int().nonnegative().optional(),
+  }),
+  z.object({ type: z.literal('done'), tag: z.string(), digest: z.string(), size: z.number().int() }),
+]);
+export type PushEvent = z.infer<typeof PushEventSchema>;

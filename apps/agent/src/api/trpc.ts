@@ -13,6 +13,7 @@ import {
   isStevedoreError,
   type PruneReport,
   type PullEvent,
+  type PushEvent,
   type RegistryEndpointCheck,
   type SearchResult,
   StevedoreError,
@@ -67,6 +68,7 @@ export interface ImagesApi {
   }): Promise<string>;
   load(archive: Buffer): Promise<{ id: string; tags: string[] }[]>;
   save(names: readonly string[]): Promise<Buffer>;
+  push(reference: string): AsyncGenerator<PushEvent>;
 }
 export type ContainersApi = Pick<
   ContainerService,

@@ -30,6 +30,7 @@ import { imageInspectCommand } from './commands/image/inspect.js';
 import { loadCommand } from './commands/image/load.js';
 import { loginCommand, logoutCommand } from './commands/image/login.js';
 import { pullCommand } from './commands/image/pull.js';
+import { pushCommand } from './commands/image/push.js';
 import { rmiCommand } from './commands/image/rmi.js';
 import { saveCommand } from './commands/image/save.js';
 import { searchCommand } from './commands/image/search.js';
@@ -92,6 +93,7 @@ export const COMMANDS: readonly Command[] = [
   commitCommand,
   eventsCommand,
   pullCommand,
+  pushCommand,
   historyCommand,
   searchCommand,
   importCommand,

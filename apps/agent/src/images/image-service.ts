@@ -14,6 +14,7 @@ import {
   type PruneReport,
   type PullEvent,
   type PullProgress,
+  type PushEvent,
   parseImageReference,
   type RegistryEndpointCheck,
   type SearchResult,
@@ -34,6 +35,7 @@ import { ContentStore } from './content/content-store.js';
 import { type ImageRecord, ImageStore } from './image-store.js';
 import { type LoadedImage, loadArchive } from './load-archive.js';
 import { pullImage } from './pull.js';
+import { pushImage } from './push.js';
 import { RegistryClient } from './registry/client.js';
 import { CredentialStore } from './registry/credentials.js';
 import type { EndpointConfig } from './registry/endpoints.js';
@@ -270,6 +272,32 @@ export class ImageService {
       .then((image) => {
         this.publish('pull', tryCanonicalName(reference) ?? reference);
         queue.push({ type: 'done', image: summarize(image) });
+        queue.close();
+      })
+      .catch((error: unknown) => queue.close(error));
+    yield* queue.drain();
+  }
+
+  /** `docker push NAME[:TAG]`: progress per blob, then the pushed manifest's digest. */
+  async *push(name: string): AsyncGenerator<PushEvent> {
+    const tag = canonicalTag(name);
+    const image = await this.images.resolve(tag, tag);
+    if (!image || !image.repoTags.includes(tag)) {
+      throw new StevedoreError(
+        'NOT_FOUND',
+        `An image does not exist locally with the tag: ${familiarOf(tag)}`,
+        {
+          image: name,
+        },
+      );
+    }
+    const queue = new AsyncQueue<PushEvent>();
+    pushImage({ registry: this.registry, content: this.content, images: this.images }, image, tag, (event) =>
+      queue.push(event),
+    )
+      .then(({ digest, size }) => {
+        this.publish('push', tag);
+        queue.push({ type: 'done', tag, digest, size });
         queue.close();
       })
       .catch((error: unknown) => queue.close(error));

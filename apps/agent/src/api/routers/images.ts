@@ -77,6 +77,9 @@ export const imagesRouter = router({
   pull: publicProcedure
     .input(z.object({ reference: ImageReferenceString }))
     .subscription(({ ctx, input }) => ctx.services.images.pull(input.reference)),
+  push: publicProcedure
+    .input(z.object({ reference: ImageReferenceString }))
+    .subscription(({ ctx, input }) => ctx.services.images.push(input.reference)),
   inspect: publicProcedure
     .input(z.object({ image: NameOrId }))
     .output(ImageInspectSchema)

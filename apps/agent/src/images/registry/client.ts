@@ -54,6 +54,8 @@ export interface BlobStream {
  */
 export class RegistryClient {
   private readonly dispatchers = new Dispatchers();
+  /** Authorization that worked for a push scope, reused for the requests that follow. */
+  private readonly pushAuthorization = new Map<string, string>();
   private readonly tokens: TokenCache;
 
   constructor(
@@ -195,6 +197,52 @@ export class RegistryClient {
 
   async close(): Promise<void> {
     await this.dispatchers.close();
+  }
+
+  /**
+   * One request to the registry itself (never a mirror: pushes go upstream), answering an auth
+   * challenge for `scope` with the stored credentials. The caller reads or dumps the body.
+   */
+  async send(
+    domain: string,
+    method: 'HEAD' | 'POST' | 'PUT',
+    path: string,
+    options: { scope: string; headers?: Record<string, string>; body?: Buffer | Readable },
+  ): Promise<Dispatcher.ResponseData> {
+    const endpoint = endpointsFor(domain, this.config()).at(-1) as RegistryEndpoint;
+    const url = /^https?:\/\//.test(path) ? path : `${endpoint.url}${path}`;
+    const dispatcher = this.dispatchers.for(endpoint.tls);
+    const attempt = (authorization?: string) =>
+      request(url, {
+        method,
+        dispatcher,
+        headers: { ...options.headers, ...(authorization ? { authorization } : {}) },
+        ...(options.body ? { body: options.body } : {}),
+      });
+    const authorization = this.pushAuthorization.get(`${domain}|${options.scope}`);
+    let response = await attempt(authorization);
+    if (response.statusCode === 401) {
+      const challenge = parseChallenge(headerOf(response, 'www-authenticate') ?? '');
+      await response.body.dump();
+      if (!challenge)
+        throw new StevedoreError('UNAUTHENTICATED', `${url} refused the request without a challenge`);
+      if (options.body && typeof (options.body as Readable).pipe === 'function') {
+        throw new StevedoreError(
+          'UNAUTHENTICATED',
+          `${url} asked for authentication in the middle of an upload`,
+        );
+      }
+      const fresh = await this.tokens.authorize(
+        challenge,
+        options.scope,
+        await this.credentials(domain),
+        domain,
+        dispatcher,
+      );
+      this.pushAuthorization.set(`${domain}|${options.scope}`, fresh);
+      response = await attempt(fresh);
+    }
+    return response;
   }
 
   private async get(
