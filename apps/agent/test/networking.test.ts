@@ -123,6 +123,9 @@ describe('networking: bridge, published ports, user networks and DNS on the real
   };
   // Debian's busybox-static crashes on `wget -T`: time-outs use the `timeout` applet instead, under
   // --init where it must kill a hung wget (busybox's timeout runs the command as PID 1 otherwise).
+  /** What 127.0.0.1:PORT serves once it answers. */
+  const served = async (port: number | string) =>
+    (await until(`port ${port}`, () => fetchText(`http://127.0.0.1:${port}/`)))?.trim();
   /** `wget URL` in a new container (run flags first), given up after a few seconds. */
   const wgetIn = (runFlags: string[], url: string) =>
     cli('run', '--rm', '--init', ...runFlags, image, 'timeout', '3', 'wget', '-q', '-O', '-', url);
@@ -189,10 +192,7 @@ describe('networking: bridge, published ports, user networks and DNS on the real
       image,
       ...httpd('hello-web1'),
     );
-    assert.equal(
-      (await until('the published port', () => fetchText(`http://127.0.0.1:${local}/`)))?.trim(),
-      'hello-web1',
-    );
+    assert.equal(await served(local), 'hello-web1');
     assert.equal((await fetchText(`http://127.0.0.1:${any}/`))?.trim(), 'hello-web1');
     const fromRemote = remote.wget(`http://${remote.hostAddress}:${any}/`);
     assert.equal(fromRemote.output.trim(), 'hello-web1', `remote wget exit ${fromRemote.code}`);
@@ -278,10 +278,7 @@ describe('networking: bridge, published ports, user networks and DNS on the real
       .split(/\s+/)
       .map(Number);
     assert.ok(Number(hostPort) >= (low as number) && Number(hostPort) <= (high as number), port.stdout);
-    assert.equal(
-      (await until('-P port', () => fetchText(`http://127.0.0.1:${hostPort}/`)))?.trim(),
-      'hello-auto',
-    );
+    assert.equal(await served(hostPort ?? ''), 'hello-auto');
     // From inside the container, through the host's address: DNAT back to itself.
     const gateway = (await client.networks.inspect.query({ network: 'bridge' })).IPAM.Config[0]?.Gateway;
     const hairpin = await cli(
@@ -451,14 +448,8 @@ describe('networking: bridge, published ports, user networks and DNS on the real
         ...httpd('from-agent-2'),
       );
       assert.equal(run2.code, 0, run2.stderr);
-      assert.equal(
-        (await until('agent 1 port', () => fetchText(`http://127.0.0.1:${port1}/`)))?.trim(),
-        'from-agent-1',
-      );
-      assert.equal(
-        (await until('agent 2 port', () => fetchText(`http://127.0.0.1:${port2}/`)))?.trim(),
-        'from-agent-2',
-      );
+      assert.equal(await served(port1), 'from-agent-1');
+      assert.equal(await served(port2), 'from-agent-2');
       const first = await client.networks.inspect.query({ network: 'bridge' });
       const other = await secondClient.networks.inspect.query({ network: 'bridge' });
       assert.notEqual(
@@ -505,10 +496,7 @@ describe('networking: bridge, published ports, user networks and DNS on the real
       image,
       ...httpd('still-here'),
     );
-    assert.equal(
-      (await until('the port', () => fetchText(`http://127.0.0.1:${port}/`)))?.trim(),
-      'still-here',
-    );
+    assert.equal(await served(port), 'still-here');
     await agent.kill9();
     assert.equal(
       (await fetchText(`http://127.0.0.1:${port}/`))?.trim(),
@@ -558,10 +546,7 @@ describe('networking: bridge, published ports, user networks and DNS on the real
         ...httpd('legacy'),
       );
       assert.equal(run.code, 0, run.stderr);
-      assert.equal(
-        (await until('the legacy port', () => fetchText(`http://127.0.0.1:${port}/`)))?.trim(),
-        'legacy',
-      );
+      assert.equal(await served(port), 'legacy');
       const legacyRules = sh('iptables-legacy-save', []).stdout;
       assert.ok(legacyRules.includes(`--dport ${port} `), 'the DNAT rule is in the legacy tables');
       assert.ok(!sh('iptables-nft-save', []).stdout.includes(`--dport ${port} `), 'and not in the nft ones');

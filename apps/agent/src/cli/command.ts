@@ -34,6 +34,15 @@ export const FORMAT_FLAG: FlagSpec = {
   description: "Format output using a custom template: 'json', or a Go template such as '{{.Name}}'",
 };
 
+/** `-o FILE` of save and export. */
+export const OUTPUT_FLAG: FlagSpec = {
+  name: 'output',
+  short: 'o',
+  kind: 'string',
+  valueName: 'string',
+  description: 'Write to a file, instead of STDOUT',
+};
+
 export const stringFlag = (context: CommandContext, name: string): string | undefined => {
   const value = context.flags.get(name);
   return typeof value === 'string' ? value : undefined;

@@ -11,7 +11,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { readAll } from '../../../util/read-all.js';
-import { type Command, stringFlag } from '../../command.js';
+import { type Command, OUTPUT_FLAG, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
 
 /** Writes a base64-chunked archive subscription to `out`; resolves when it ends. */
@@ -55,15 +55,7 @@ export const exportCommand: Command = {
   path: ['export'],
   usage: '[OPTIONS] CONTAINER',
   description: "Export a container's filesystem as a tar archive",
-  flags: [
-    {
-      name: 'output',
-      short: 'o',
-      kind: 'string',
-      valueName: 'string',
-      description: 'Write to a file, instead of STDOUT',
-    },
-  ],
+  flags: [OUTPUT_FLAG],
   args: { min: 1, max: 1 },
   async execute(context) {
     const file = stringFlag(context, 'output');

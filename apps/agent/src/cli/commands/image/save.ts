@@ -1,20 +1,12 @@
 import { writeFile } from 'node:fs/promises';
-import { type Command, stringFlag } from '../../command.js';
+import { type Command, OUTPUT_FLAG, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
 
 export const saveCommand: Command = {
   path: ['save'],
   usage: '[OPTIONS] IMAGE [IMAGE...]',
   description: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
-  flags: [
-    {
-      name: 'output',
-      short: 'o',
-      kind: 'string',
-      valueName: 'string',
-      description: 'Write to a file, instead of STDOUT',
-    },
-  ],
+  flags: [OUTPUT_FLAG],
   args: { min: 1, max: Number.POSITIVE_INFINITY },
   async execute(context) {
     const output = stringFlag(context, 'output');
