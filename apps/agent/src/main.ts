@@ -287,6 +287,7 @@ function networkOptions(
     iptables: config.iptables,
     events,
     log: log.child({ module: 'networks' }),
+    dns: config.dns,
     upstreams: () => upstreams,
   };
 }

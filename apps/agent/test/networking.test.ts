@@ -561,6 +561,16 @@ describe('networking: bridge, published ports, user networks and DNS on the real
     );
   });
 
+  test('containers on the default bridge use the --dns servers; on a user network, its DNS', async () => {
+    const onBridge = await cli('run', '--rm', image, 'cat', '/etc/resolv.conf');
+    assert.match(onBridge.stdout, /^nameserver 127\.0\.0\.153$/m, onBridge.stderr);
+    await cli('network', 'create', '--subnet', '10.98.9.0/24', 'dnsnet');
+    const onNetwork = await cli('run', '--rm', '--network', 'dnsnet', image, 'cat', '/etc/resolv.conf');
+    assert.match(onNetwork.stdout, /^nameserver 10\.98\.9\.1$/m, onNetwork.stderr);
+    assert.doesNotMatch(onNetwork.stdout, /127\.0\.0\.153/);
+    await cli('network', 'rm', 'dnsnet');
+  });
+
   test('network stats come from the container namespace', async () => {
     await runDetached('--name', 'talker', image, ...httpd('stats'));
     const address = (await client.containers.inspect.query({ container: 'talker' })).NetworkSettings

@@ -38,6 +38,8 @@ export interface NetworkServiceOptions {
   iptables: boolean;
   events: EventBus;
   log: Logger;
+  /** `--dns`: the nameservers of containers on the default bridge (empty: the host's). */
+  dns: string[];
   /** Where names the embedded DNS does not know are sent ("ip" or "ip:port"). */
   upstreams(): string[];
 }
@@ -566,9 +568,11 @@ export class NetworkService {
 
   /** resolv.conf for a container whose first network is `network`. */
   resolvConfFor(network: NetworkRecord, hostText: string): string | null {
-    if (network.Default) return null;
+    // The default bridge has no DNS of its own: `--dns` servers if given, else the host's file.
+    const servers = network.Default ? this.options.dns : [network.Gateway];
+    if (servers.length === 0) return null;
     const kept = hostText.split('\n').filter((line) => /^\s*(search|options)\s/.test(line));
-    return `nameserver ${network.Gateway}\n${kept.join('\n')}${kept.length > 0 ? '\n' : ''}`;
+    return `${servers.map((server) => `nameserver ${server}\n`).join('')}${kept.join('\n')}${kept.length > 0 ? '\n' : ''}`;
   }
 
   // ---- shutdown and cleanup --------------------------------------------------------------------
