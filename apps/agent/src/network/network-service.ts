@@ -17,11 +17,11 @@ import type { EventBus } from '../events/event-bus.js';
 import { execFile } from '../util/exec.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import type { Logger } from '../util/logger.js';
-import { EmbeddedDns } from './dns/embedded-dns.js';
 import { macForAddress, pickAddress } from './ipam.js';
 import { Iptables } from './iptables/iptables.js';
 import { agentChains, networkRules, type Rule } from './iptables/rules.js';
 import { ensureBridge, removeBridge } from './links.js';
+import { NetworkDns } from './network-dns.js';
 import type { EndpointRecord, NetworkRecord } from './network-record.js';
 import type { NetworkStore } from './network-store.js';
 import type { PortRequest } from './port-reservations.js';
@@ -57,7 +57,7 @@ export const DEFAULT_NETWORK = 'bridge';
  */
 export class NetworkService {
   private readonly networks = new Map<string, NetworkRecord>();
-  private readonly dnsServers = new Map<string, EmbeddedDns>();
+  private readonly dns: NetworkDns;
   private readonly sandboxes: SandboxManager;
   private readonly iptables: Iptables | null;
   private readonly lock = new KeyedLock();
@@ -68,6 +68,14 @@ export class NetworkService {
     const suffix = createHash('sha256').update(options.execRoot).digest('hex').slice(0, 8);
     this.iptables = options.iptables ? new Iptables(agentChains(suffix)) : null;
     this.sandboxes = new SandboxManager(`${options.execRoot}/netns`, this.iptables, options.log);
+    this.dns = new NetworkDns({
+      network: (id) => this.networks.get(id),
+      isOn: (containerId, networkId) => this.sandboxes.isOn(containerId, networkId),
+      upstreams: options.upstreams,
+      dns: options.dns,
+      log: options.log,
+      warn: (message) => this.warnings.push(message),
+    });
   }
 
   get sandboxDir(): string {
@@ -116,7 +124,7 @@ export class NetworkService {
       await this.iptables.reset(rules);
     }
     await this.sandboxes.readoptPorts();
-    for (const network of this.networks.values()) await this.startDns(network);
+    for (const network of this.networks.values()) await this.dns.start(network);
   }
 
   private async checkKernel(): Promise<void> {
@@ -295,7 +303,7 @@ export class NetworkService {
         throw error;
       }
       this.networks.set(id, record);
-      await this.startDns(record);
+      await this.dns.start(record);
       this.publish(record, 'create');
       return { Id: id };
     });
@@ -324,8 +332,7 @@ export class NetworkService {
           { network: network.Id },
         );
       }
-      await this.dnsServers.get(network.Id)?.stop();
-      this.dnsServers.delete(network.Id);
+      await this.dns.stop(network.Id);
       await this.iptables?.delete(this.rulesForNetwork(network));
       await removeBridge(network.Bridge);
       await this.options.store.delete(network.Id);
@@ -532,55 +539,16 @@ export class NetworkService {
     return this.sandboxes.disconnect(containerId, this.get(ref).Id);
   }
 
-  // ---- DNS -------------------------------------------------------------------------------------
-
-  private async startDns(network: NetworkRecord): Promise<void> {
-    if (network.Default) return;
-    const server = new EmbeddedDns({
-      address: network.Gateway,
-      lookup: (name) => this.lookup(network.Id, name),
-      upstreams: () => (network.Internal ? [] : this.options.upstreams()),
-      log: this.options.log.child({ dns: network.Name }),
-    });
-    try {
-      await server.start();
-      this.dnsServers.set(network.Id, server);
-    } catch (error) {
-      const message = `WARNING: no DNS on network ${network.Name}: ${(error as Error).message}`;
-      this.warnings.push(message);
-      this.options.log.warn({ err: error }, message);
-    }
-  }
-
-  /** Running members of the network by container name, alias or short ID. */
-  private lookup(networkId: string, name: string): string[] {
-    const network = this.networks.get(networkId);
-    if (!network) return [];
-    const wanted = name.replace(/\.$/, '').toLowerCase();
-    return Object.entries(network.Endpoints)
-      .filter(([containerId, endpoint]) => {
-        if (!this.sandboxes.isOn(containerId, networkId)) return false;
-        const names = [endpoint.ContainerName, ...endpoint.Aliases, containerId.slice(0, 12)];
-        return names.some((n) => n.toLowerCase() === wanted);
-      })
-      .map(([, endpoint]) => endpoint.IPAddress);
-  }
-
   /** resolv.conf for a container whose first network is `network`. */
   resolvConfFor(network: NetworkRecord, hostText: string): string | null {
-    // The default bridge has no DNS of its own: `--dns` servers if given, else the host's file.
-    const servers = network.Default ? this.options.dns : [network.Gateway];
-    if (servers.length === 0) return null;
-    const kept = hostText.split('\n').filter((line) => /^\s*(search|options)\s/.test(line));
-    return `${servers.map((server) => `nameserver ${server}\n`).join('')}${kept.join('\n')}${kept.length > 0 ? '\n' : ''}`;
+    return this.dns.resolvConfFor(network, hostText);
   }
 
   // ---- shutdown and cleanup --------------------------------------------------------------------
 
   /** Stops serving; namespaces, rules and bridges stay for containers that keep running. */
   async close(): Promise<void> {
-    await Promise.all([...this.dnsServers.values()].map((server) => server.stop()));
-    this.dnsServers.clear();
+    await this.dns.close();
     await this.sandboxes.close();
   }
 

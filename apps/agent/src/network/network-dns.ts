@@ -1,0 +1,73 @@
+import type { Logger } from '../util/logger.js';
+import { EmbeddedDns } from './dns/embedded-dns.js';
+import type { NetworkRecord } from './network-record.js';
+
+export interface NetworkDnsOptions {
+  /** The network as it is now (endpoints change while the server runs). */
+  network(id: string): NetworkRecord | undefined;
+  /** Whether the container is up on the network: only running members resolve. */
+  isOn(containerId: string, networkId: string): boolean;
+  upstreams(): string[];
+  /** `--dns`, for containers on the default bridge. */
+  dns: string[];
+  log: Logger;
+  warn(message: string): void;
+}
+
+/** Name resolution for containers: a DNS server per user network, and the resolv.conf that points at it. */
+export class NetworkDns {
+  private readonly servers = new Map<string, EmbeddedDns>();
+
+  constructor(private readonly options: NetworkDnsOptions) {}
+
+  /** Serves the network's members on its gateway address (user networks only). */
+  async start(network: NetworkRecord): Promise<void> {
+    if (network.Default) return;
+    const server = new EmbeddedDns({
+      address: network.Gateway,
+      lookup: (name) => this.lookup(network.Id, name),
+      upstreams: () => (network.Internal ? [] : this.options.upstreams()),
+      log: this.options.log.child({ dns: network.Name }),
+    });
+    try {
+      await server.start();
+      this.servers.set(network.Id, server);
+    } catch (error) {
+      const message = `WARNING: no DNS on network ${network.Name}: ${(error as Error).message}`;
+      this.options.warn(message);
+      this.options.log.warn({ err: error }, message);
+    }
+  }
+
+  async stop(networkId: string): Promise<void> {
+    await this.servers.get(networkId)?.stop();
+    this.servers.delete(networkId);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.servers.keys()].map((id) => this.stop(id)));
+  }
+
+  /** Running members of the network by container name, alias or short ID. */
+  private lookup(networkId: string, name: string): string[] {
+    const network = this.options.network(networkId);
+    if (!network) return [];
+    const wanted = name.replace(/\.$/, '').toLowerCase();
+    return Object.entries(network.Endpoints)
+      .filter(([containerId, endpoint]) => {
+        if (!this.options.isOn(containerId, networkId)) return false;
+        const names = [endpoint.ContainerName, ...endpoint.Aliases, containerId.slice(0, 12)];
+        return names.some((n) => n.toLowerCase() === wanted);
+      })
+      .map(([, endpoint]) => endpoint.IPAddress);
+  }
+
+  /** resolv.conf for a container whose first network is `network`; null: the host's, filtered. */
+  resolvConfFor(network: NetworkRecord, hostText: string): string | null {
+    // The default bridge has no DNS of its own: `--dns` servers if given, else the host's file.
+    const servers = network.Default ? this.options.dns : [network.Gateway];
+    if (servers.length === 0) return null;
+    const kept = hostText.split('\n').filter((line) => /^\s*(search|options)\s/.test(line));
+    return `${servers.map((server) => `nameserver ${server}\n`).join('')}${kept.join('\n')}${kept.length > 0 ? '\n' : ''}`;
+  }
+}
