@@ -1,6 +1,6 @@
 import { type Command, FORMAT_FLAG, stringFlag } from '../../command.js';
 import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
-import { formatValue } from '../../format/template-output.js';
+import { printInspected } from '../../inspect-each.js';
 
 /** `docker inspect`: containers first, then images, a JSON array or one template line per object. */
 export const inspectCommand: Command = {
@@ -51,9 +51,7 @@ export const inspectCommand: Command = {
       }
       found.push(object);
     }
-    const format = stringFlag(context, 'format');
-    if (format !== undefined) for (const object of found) context.reporter.line(formatValue(format, object));
-    else context.reporter.line(JSON.stringify(found, null, 4));
+    printInspected(context, found);
     return code;
   },
 };

@@ -3,6 +3,7 @@ import { confirm, FORCE_FLAG } from '../../confirm.js';
 import { forEachArgument } from '../../each-argument.js';
 import { keyValueMap } from '../../flag-values.js';
 import { formatValue } from '../../format/template-output.js';
+import { inspectEach } from '../../inspect-each.js';
 
 export const networkCreateCommand: Command = {
   path: ['network', 'create'],
@@ -91,16 +92,7 @@ export const networkInspectCommand: Command = {
   description: 'Display detailed information on one or more networks',
   flags: [FORMAT_FLAG],
   args: { min: 1, max: Number.POSITIVE_INFINITY },
-  async execute(context) {
-    const client = await context.agent();
-    const networks = await Promise.all(
-      context.args.map((network) => client.networks.inspect.query({ network })),
-    );
-    const format = stringFlag(context, 'format');
-    if (format !== undefined) for (const n of networks) context.reporter.line(formatValue(format, n));
-    else context.reporter.line(JSON.stringify(networks, null, 4));
-    return 0;
-  },
+  execute: (context) => inspectEach(context, (client, network) => client.networks.inspect.query({ network })),
 };
 
 export const networkRmCommand: Command = {

@@ -2,6 +2,7 @@ import { type Command, FORMAT_FLAG, listFlag, stringFlag } from '../../command.j
 import { forEachArgument } from '../../each-argument.js';
 import { keyValueMap } from '../../flag-values.js';
 import { formatValue } from '../../format/template-output.js';
+import { inspectEach } from '../../inspect-each.js';
 
 export const volumeCreateCommand: Command = {
   path: ['volume', 'create'],
@@ -50,14 +51,7 @@ export const volumeInspectCommand: Command = {
   description: 'Display detailed information on one or more volumes',
   flags: [FORMAT_FLAG],
   args: { min: 1, max: Number.POSITIVE_INFINITY },
-  async execute(context) {
-    const client = await context.agent();
-    const volumes = await Promise.all(context.args.map((name) => client.volumes.inspect.query({ name })));
-    const format = stringFlag(context, 'format');
-    if (format !== undefined) for (const v of volumes) context.reporter.line(formatValue(format, v));
-    else context.reporter.line(JSON.stringify(volumes, null, 4));
-    return 0;
-  },
+  execute: (context) => inspectEach(context, (client, name) => client.volumes.inspect.query({ name })),
 };
 
 export const volumeRmCommand: Command = {
