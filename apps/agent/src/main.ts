@@ -227,7 +227,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'>
         : `data-root migration to ${settled.target} was interrupted and rolled back; ${settled.source} stays in use`;
     if (settled.outcome === 'rolled back') system.addWarning(`WARNING: ${message}`);
     log.info(message);
-    events.publish('daemon', 'migrate-root', (await system.info()).ID, {
+    events.publish('daemon', 'migrate-root', system.engineId, {
       outcome: settled.outcome,
       source: settled.source,
       target: settled.target,

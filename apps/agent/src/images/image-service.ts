@@ -30,6 +30,7 @@ import { chainIdOf, Overlay2Store } from '../storage/overlay2/layer-store.js';
 import { goArch } from '../system/version.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { diskUsage } from '../util/disk-usage.js';
+import { KeyedLock } from '../util/keyed-lock.js';
 import { applyChanges } from './commit-changes.js';
 import { ContentStore } from './content/content-store.js';
 import { type ImageRecord, ImageStore } from './image-store.js';
@@ -56,7 +57,7 @@ export class ImageService {
   private containerUsing: (imageId: string) => string | null = () => null;
   private readonly pinned = new Map<string, number>();
   private layersRemoved: (chainIds: string[]) => Promise<void> = async () => {};
-  private layerLock: Promise<unknown> = Promise.resolve();
+  private readonly layerLock = new KeyedLock();
 
   private constructor(
     private readonly registry: RegistryClient,
@@ -123,9 +124,7 @@ export class ImageService {
   }
 
   private underLayerLock<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.layerLock.then(fn, fn);
-    this.layerLock = run.catch(() => {});
-    return run;
+    return this.layerLock.run('layers', fn);
   }
 
   get layerStore(): Overlay2Store {
@@ -282,7 +281,7 @@ export class ImageService {
   async *push(name: string): AsyncGenerator<PushEvent> {
     const tag = canonicalTag(name);
     const image = await this.images.resolve(tag, tag);
-    if (!image || !image.repoTags.includes(tag)) {
+    if (!image?.repoTags.includes(tag)) {
       throw new StevedoreError(
         'NOT_FOUND',
         `An image does not exist locally with the tag: ${familiarOf(tag)}`,

@@ -1,4 +1,4 @@
-import { EndpointSettingsSchema } from '@stevedore/shared';
+import { EndpointSettingsSchema, parseCidr } from '@stevedore/shared';
 import { z } from 'zod';
 
 /** A container's place on a network: its address, name for DNS and aliases. */
@@ -30,3 +30,8 @@ export const NetworkRecordSchema = z.object({
   Endpoints: z.record(z.string(), EndpointRecordSchema),
 });
 export type NetworkRecord = z.infer<typeof NetworkRecordSchema>;
+
+/** The network's prefix length (24 for 10.1.2.0/24): what its addresses are configured with. */
+export function prefixOf(network: Pick<NetworkRecord, 'Subnet'>): number {
+  return parseCidr(network.Subnet)?.subnet.prefix ?? 32;
+}

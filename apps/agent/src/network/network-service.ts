@@ -22,7 +22,7 @@ import { Iptables } from './iptables/iptables.js';
 import { agentChains, networkRules, type Rule } from './iptables/rules.js';
 import { ensureBridge, removeBridge } from './links.js';
 import { NetworkDns } from './network-dns.js';
-import type { EndpointRecord, NetworkRecord } from './network-record.js';
+import { type EndpointRecord, type NetworkRecord, prefixOf } from './network-record.js';
 import type { NetworkStore } from './network-store.js';
 import type { PortRequest } from './port-reservations.js';
 import { type Attachment, SandboxManager, type SandboxSetup } from './sandbox-manager.js';
@@ -357,7 +357,7 @@ export class NetworkService {
   }
 
   private inspectRecord(network: NetworkRecord): NetworkInspect {
-    const prefix = parseCidr(network.Subnet)?.subnet.prefix ?? 32;
+    const prefix = prefixOf(network);
     return {
       Name: network.Name,
       Id: network.Id,
@@ -399,7 +399,7 @@ export class NetworkService {
   }
 
   private gatewayCidr(network: NetworkRecord): string {
-    return `${network.Gateway}/${parseCidr(network.Subnet)?.subnet.prefix ?? 32}`;
+    return `${network.Gateway}/${prefixOf(network)}`;
   }
 
   // ---- endpoints -----------------------------------------------------------------------------
@@ -418,8 +418,8 @@ export class NetworkService {
         { network: network.Name },
       );
     }
-    return this.lock.run(network.Id, async () => {
-      const current = this.get(network.Id);
+    // Joining always changes the endpoints, so the record comes back.
+    const updated = (await this.updateEndpoints(network.Id, (current) => {
       if (current.Endpoints[container.Id]) {
         throw new StevedoreError(
           'CONFLICT',
@@ -436,26 +436,21 @@ export class NetworkService {
         Aliases: request.Aliases,
         ContainerName: container.Name,
       };
-      const updated = { ...current, Endpoints: { ...current.Endpoints, [container.Id]: endpoint } };
-      await this.options.store.save(updated);
-      this.networks.set(updated.Id, updated);
-      this.publish(updated, 'connect', container.Id);
-      return { network: updated, endpoint };
-    });
+      return { ...current.Endpoints, [container.Id]: endpoint };
+    })) as NetworkRecord;
+    this.publish(updated, 'connect', container.Id);
+    return { network: updated, endpoint: updated.Endpoints[container.Id] as EndpointRecord };
   }
 
   /** Releases the container's address on the network. */
   async leave(containerId: string, ref: string): Promise<void> {
     const network = this.get(ref);
-    await this.lock.run(network.Id, async () => {
-      const current = this.get(network.Id);
-      if (!current.Endpoints[containerId]) return;
+    const updated = await this.updateEndpoints(network.Id, (current) => {
+      if (!current.Endpoints[containerId]) return null;
       const { [containerId]: _gone, ...rest } = current.Endpoints;
-      const updated = { ...current, Endpoints: rest };
-      await this.options.store.save(updated);
-      this.networks.set(updated.Id, updated);
-      this.publish(updated, 'disconnect', containerId);
+      return rest;
     });
+    if (updated) this.publish(updated, 'disconnect', containerId);
   }
 
   async leaveAll(containerId: string): Promise<void> {
@@ -464,18 +459,32 @@ export class NetworkService {
 
   async rename(containerId: string, name: string): Promise<void> {
     for (const { network } of this.attachments(containerId)) {
-      await this.lock.run(network.Id, async () => {
-        const current = this.get(network.Id);
+      await this.updateEndpoints(network.Id, (current) => {
         const endpoint = current.Endpoints[containerId];
-        if (!endpoint) return;
-        const updated = {
-          ...current,
-          Endpoints: { ...current.Endpoints, [containerId]: { ...endpoint, ContainerName: name } },
-        };
-        await this.options.store.save(updated);
-        this.networks.set(updated.Id, updated);
+        return endpoint
+          ? { ...current.Endpoints, [containerId]: { ...endpoint, ContainerName: name } }
+          : null;
       });
     }
+  }
+
+  /**
+   * Changes a network's endpoints under its lock and persists them; `change` sees the record as
+   * it is then, and returns null for "nothing to change". Resolves the new record, or null.
+   */
+  private updateEndpoints(
+    networkId: string,
+    change: (current: NetworkRecord) => NetworkRecord['Endpoints'] | null,
+  ): Promise<NetworkRecord | null> {
+    return this.lock.run(networkId, async () => {
+      const current = this.get(networkId);
+      const endpoints = change(current);
+      if (endpoints === null) return null;
+      const updated = { ...current, Endpoints: endpoints };
+      await this.options.store.save(updated);
+      this.networks.set(updated.Id, updated);
+      return updated;
+    });
   }
 
   /** The container's networks, `primary` first, then by name. */
@@ -497,10 +506,6 @@ export class NetworkService {
 
   isSetUp(containerId: string): boolean {
     return this.sandboxes.isSetUp(containerId);
-  }
-
-  prefixLength(network: NetworkRecord): number {
-    return parseCidr(network.Subnet)?.subnet.prefix ?? 32;
   }
 
   // ---- sandboxes -----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { type PublishedPort, parseCidr, StevedoreError } from '@stevedore/shared';
+import { type PublishedPort, StevedoreError } from '@stevedore/shared';
 import type { Logger } from '../util/logger.js';
 import type { Iptables } from './iptables/iptables.js';
 import { portRules } from './iptables/rules.js';
@@ -12,7 +12,7 @@ import {
   removeInterface,
   removeSandbox,
 } from './links.js';
-import type { EndpointRecord, NetworkRecord } from './network-record.js';
+import { type EndpointRecord, type NetworkRecord, prefixOf } from './network-record.js';
 import { type PortRequest, PortReservations } from './port-reservations.js';
 import { type Sandbox, SandboxStore } from './sandboxes.js';
 
@@ -194,7 +194,7 @@ export class SandboxManager {
       hostName,
       name: `eth${index}`,
       mac: endpoint.MacAddress,
-      addressCidr: `${endpoint.IPAddress}/${parseCidr(network.Subnet)?.subnet.prefix ?? 32}`,
+      addressCidr: `${endpoint.IPAddress}/${prefixOf(network)}`,
       defaultGateway: index === 0 && !network.Internal ? network.Gateway : null,
       bridge: network.Bridge,
     };

@@ -113,6 +113,11 @@ export class SystemService {
     });
   }
 
+  /** The engine's ID (`info`'s ID), the actor of daemon events. */
+  get engineId(): string {
+    return this.facts.engineId;
+  }
+
   setContainerCounts(counts: () => ContainerCounts): void {
     this.containerCounts = counts;
   }

@@ -9,6 +9,7 @@ import {
   type PublishedPort,
   StevedoreError,
 } from '@stevedore/shared';
+import { prefixOf } from '../../network/network-record.js';
 import type { NetworkService } from '../../network/network-service.js';
 import type { PortRequest } from '../../network/port-reservations.js';
 import type { ContainerRecord } from './container-record.js';
@@ -18,9 +19,6 @@ import { hostsFile, resolvConf } from './etc-files.js';
 export function usesNetworkService(mode: string): boolean {
   return !(mode === 'none' || mode === 'host' || mode.startsWith('container:'));
 }
-
-/** The network a `--network` value names on this agent ("default" is Docker's alias of bridge). */
-const networkRef = (mode: string) => (mode === 'default' ? 'bridge' : mode);
 
 export interface StartedNetwork {
   /** For the OCI spec: join this namespace file. */
@@ -57,11 +55,9 @@ export class ContainerNetworking {
       }
       return [];
     }
-    const ref = networkRef(mode);
-    const network = this.networks.get(ref);
-    const extra = Object.keys(requests).filter(
-      (name) => this.networks.find(networkRef(name))?.Id !== network.Id,
-    );
+    // The network service resolves names, IDs and Docker's "default" alias of bridge.
+    const network = this.networks.get(mode);
+    const extra = Object.keys(requests).filter((name) => this.networks.find(name)?.Id !== network.Id);
     if (extra.length > 0) {
       throw new StevedoreError(
         'INVALID_ARGUMENT',
@@ -76,7 +72,7 @@ export class ContainerNetworking {
   /** `network connect`: an address now, and an interface at once when the container runs. */
   async connect(record: ContainerRecord, ref: string, request: EndpointRequest): Promise<void> {
     this.refuseFixedMode(record);
-    const network = this.networks.get(networkRef(ref));
+    const network = this.networks.get(ref);
     await this.networks.join(record, network.Id, request);
     if (!record.State.Running) return;
     try {
@@ -89,7 +85,7 @@ export class ContainerNetworking {
 
   async disconnect(record: ContainerRecord, ref: string): Promise<void> {
     this.refuseFixedMode(record);
-    const network = this.networks.get(networkRef(ref));
+    const network = this.networks.get(ref);
     if (!network.Endpoints[record.Id]) {
       throw new StevedoreError(
         'NOT_FOUND',
@@ -124,8 +120,12 @@ export class ContainerNetworking {
    * namespace with its interfaces and published ports, and the /etc files that go with it.
    */
   async setUp(record: ContainerRecord, namespace?: string): Promise<StartedNetwork> {
-    const mode = networkRef(record.HostConfig.NetworkMode);
-    const setup = await this.networks.setUp(record.Id, mode, portRequests(record), namespace);
+    const setup = await this.networks.setUp(
+      record.Id,
+      record.HostConfig.NetworkMode,
+      portRequests(record),
+      namespace,
+    );
     const primary = setup.primary;
     const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     const names = [record.Config.Hostname || record.Id.slice(0, 12)];
@@ -180,9 +180,7 @@ export class ContainerNetworking {
   inspectSettings(record: ContainerRecord): ContainerInspect['NetworkSettings'] {
     const mode = record.HostConfig.NetworkMode;
     const running = record.State.Running;
-    const attachments = usesNetworkService(mode)
-      ? this.networks.attachments(record.Id, networkRef(mode))
-      : [];
+    const attachments = usesNetworkService(mode) ? this.networks.attachments(record.Id, mode) : [];
     const networks = Object.fromEntries(
       attachments.map(({ network, endpoint }) => [
         network.Name,
@@ -190,7 +188,7 @@ export class ContainerNetworking {
           NetworkID: network.Id,
           EndpointID: running ? endpoint.EndpointID : '',
           IPAddress: running ? endpoint.IPAddress : '',
-          IPPrefixLen: running ? this.networks.prefixLength(network) : 0,
+          IPPrefixLen: running ? prefixOf(network) : 0,
           Gateway: running ? network.Gateway : '',
           MacAddress: running ? endpoint.MacAddress : '',
           Aliases: endpoint.Aliases,
@@ -220,7 +218,7 @@ export class ContainerNetworking {
       SandboxKey: running && mode !== 'host' ? this.sandboxKey(record) : '',
       Ports: ports,
       IPAddress: bridge?.endpoint.IPAddress ?? '',
-      IPPrefixLen: bridge ? this.networks.prefixLength(bridge.network) : 0,
+      IPPrefixLen: bridge ? prefixOf(bridge.network) : 0,
       Gateway: bridge?.network.Gateway ?? '',
       MacAddress: bridge?.endpoint.MacAddress ?? '',
       Networks: networks,
