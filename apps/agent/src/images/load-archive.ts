@@ -11,7 +11,7 @@ import {
 import { extract } from 'tar-stream';
 import { z } from 'zod';
 import { applyLayer } from '../storage/extract/apply-layer.js';
-import { decompressed } from '../storage/extract/decompress.js';
+import { compressionOf, decompressed } from '../storage/extract/decompress.js';
 import { chainIdOf, type Overlay2Store } from '../storage/overlay2/layer-store.js';
 import type { ContentStore } from './content/content-store.js';
 import type { ImageStore } from './image-store.js';
@@ -121,11 +121,12 @@ export interface LayerBlob {
 }
 
 /** The media type a layer blob's first bytes say it has: gzip, zstd or a plain tar. */
-export function layerMediaType(data: Buffer): string {
-  if (data[0] === 0x1f && data[1] === 0x8b) return MediaTypes.dockerLayerGzip;
-  if (data.length >= 4 && data.readUInt32LE(0) === 0xfd2fb528)
-    return 'application/vnd.oci.image.layer.v1.tar+zstd';
-  return 'application/vnd.docker.image.rootfs.diff.tar';
+function layerMediaType(data: Buffer): string {
+  return {
+    gzip: MediaTypes.dockerLayerGzip,
+    zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    none: 'application/vnd.docker.image.rootfs.diff.tar',
+  }[compressionOf(data)];
 }
 
 /** Keeps a layer's bytes as a blob, so `save` and `push` can give them out unchanged. */

@@ -33,17 +33,26 @@ function createZstdDecompress(): Transform {
 }
 
 /**
- * The uncompressed content of a layer blob, whatever its compression: gzip and zstd are recognized
- * by their magic bytes (media types lie often enough), anything else is taken as a plain tar.
+ * A layer blob's compression, from its first bytes: gzip and zstd are recognized by their magic
+ * (media types lie often enough), anything else is taken as a plain tar.
  */
+export function compressionOf(head: Uint8Array): 'gzip' | 'zstd' | 'none' {
+  const startsWith = (magic: number[]) => magic.every((byte, i) => head[i] === byte);
+  if (startsWith(GZIP_MAGIC)) return 'gzip';
+  if (startsWith(ZSTD_MAGIC)) return 'zstd';
+  return 'none';
+}
+
+/** The uncompressed content of a layer blob, whatever its compression (see compressionOf). */
 export async function decompressed(source: Readable): Promise<Readable> {
   const head = await readHead(source, 4);
-  const startsWith = (magic: number[]) => magic.every((byte, i) => head[i] === byte);
-  const decoder = startsWith(GZIP_MAGIC)
-    ? createGunzip()
-    : startsWith(ZSTD_MAGIC)
-      ? createZstdDecompress()
-      : new PassThrough();
+  const compression = compressionOf(head);
+  const decoder =
+    compression === 'gzip'
+      ? createGunzip()
+      : compression === 'zstd'
+        ? createZstdDecompress()
+        : new PassThrough();
   decoder.write(head);
   source.on('error', (error) => decoder.destroy(error));
   return source.pipe(decoder);
