@@ -16,6 +16,10 @@ const EnvSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Fleet events older than this many days are dropped from the database. */
+  STEVEDORE_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  /** At most this many fleet events are kept (the newest). */
+  STEVEDORE_EVENTS_MAX: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof EnvSchema>;

@@ -21,7 +21,6 @@ const absoluteSocketPath = z.string().refine((p) => p.startsWith('/') && !p.incl
 /** SSH: the hub tunnels to the agent's unix socket, so the agent exposes no network port. */
 export const SshHostInput = z
   .object({
-    name: HostNameSchema,
     transport: z.literal('ssh'),
     sshHost: z
       .string()
@@ -57,13 +56,11 @@ export const SshHostInput = z
 export type SshHostInput = z.infer<typeof SshHostInput>;
 
 export const UnixHostInput = z.object({
-  name: HostNameSchema,
   transport: z.literal('unix'),
   socketPath: z.string().refine((p) => p.startsWith('/'), { message: 'must be an absolute path' }),
 });
 
 export const TlsHostInput = z.object({
-  name: HostNameSchema,
   transport: z.literal('tls'),
   url: z
     .url({ protocol: /^https?$/, message: 'must be an https:// URL such as https://10.0.0.5:2376' })
@@ -80,8 +77,70 @@ export const TlsHostInput = z.object({
     .optional(),
 });
 
-export const CreateHostInput = z.discriminatedUnion('transport', [UnixHostInput, TlsHostInput, SshHostInput]);
+/** How to reach a host's agent, without its name: what "edit connection" replaces. */
+export const HostConnectionInput = z.discriminatedUnion('transport', [
+  UnixHostInput,
+  TlsHostInput,
+  SshHostInput,
+]);
+export type HostConnectionInput = z.infer<typeof HostConnectionInput>;
+
+const LABEL_KEY = /^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$/i;
+
+/** Host labels (`env=prod`, `region=eu`) to group and filter the fleet. */
+export const HostLabelsSchema = z
+  .record(
+    z.string().regex(LABEL_KEY, {
+      message:
+        'label keys are 1-63 letters, digits, ".", "_", "/" or "-", starting and ending with a letter or digit',
+    }),
+    z.string().max(63, { message: 'label values are at most 63 characters' }),
+  )
+  .refine((labels) => Object.keys(labels).length <= 32, { message: 'at most 32 labels per host' });
+export type HostLabels = z.infer<typeof HostLabelsSchema>;
+
+/**
+ * Parses `env=prod, region=eu` (commas or new lines between labels; a bare key means an empty value)
+ * into labels, or says which entry is wrong.
+ */
+export function parseHostLabels(text: string): { labels: HostLabels } | { error: string } {
+  const labels: HostLabels = {};
+  for (const entry of text
+    .split(/[,\n]/)
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const at = entry.indexOf('=');
+    const key = (at < 0 ? entry : entry.slice(0, at)).trim();
+    const value = at < 0 ? '' : entry.slice(at + 1).trim();
+    labels[key] = value;
+  }
+  const parsed = HostLabelsSchema.safeParse(labels);
+  if (parsed.success) return { labels: parsed.data };
+  const issue = parsed.error.issues[0];
+  const key = issue?.path[0];
+  return {
+    error: `${key !== undefined ? `label "${String(key)}": ` : ''}${issue?.message ?? 'invalid labels'}`,
+  };
+}
+
+export const formatHostLabels = (labels: HostLabels): string =>
+  Object.entries(labels)
+    .map(([key, value]) => (value ? `${key}=${value}` : key))
+    .join(', ');
+
+export const CreateHostInput = z
+  .object({ name: HostNameSchema, labels: HostLabelsSchema.default({}) })
+  .and(HostConnectionInput);
 export type CreateHostInput = z.infer<typeof CreateHostInput>;
+
+/** Edit a host: rename, relabel, and/or re-point it (the new connection is tested before it is saved). */
+export const UpdateHostInput = z.object({
+  hostId: z.string().min(1).max(64),
+  name: HostNameSchema.optional(),
+  labels: HostLabelsSchema.optional(),
+  connection: HostConnectionInput.optional(),
+});
+export type UpdateHostInput = z.infer<typeof UpdateHostInput>;
 
 function isLoopbackUrl(url: string): boolean {
   const host = new URL(url).hostname;
@@ -106,6 +165,7 @@ export const HostSummarySchema = z.object({
   name: z.string(),
   transport: HostTransportSchema,
   address: z.string(),
+  labels: HostLabelsSchema,
   status: HostStatusSchema,
 });
 export type HostSummary = z.infer<typeof HostSummarySchema>;
@@ -120,6 +180,8 @@ export const FleetHostSchema = HostSummarySchema.extend({
       containersRunning: z.number().int(),
       containersStopped: z.number().int(),
       images: z.number().int(),
+      /** Bytes of the image store, shared layers counted once (`system df`). */
+      imagesSize: z.number().int().nonnegative(),
     })
     .nullable(),
   usage: HostUsageSchema.nullable(),
@@ -127,3 +189,11 @@ export const FleetHostSchema = HostSummarySchema.extend({
   error: z.string().nullable(),
 });
 export type FleetHost = z.infer<typeof FleetHostSchema>;
+
+/** The fleet overview pushed to browsers: all of it first, then a host's new row, or its removal. */
+export const FleetUpdateSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('snapshot'), hosts: z.array(FleetHostSchema) }),
+  z.object({ kind: z.literal('host'), host: FleetHostSchema }),
+  z.object({ kind: z.literal('removed'), hostId: z.string() }),
+]);
+export type FleetUpdate = z.infer<typeof FleetUpdateSchema>;

@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './format/human-duration.js';
 export * from './format/human-size.js';
+export * from './host-operations.js';
 export * from './hosts.js';
 export * from './image-manifest.js';
 export * from './image-reference.js';

@@ -18,5 +18,13 @@ export const UserSummarySchema = z.object({
   username: z.string(),
   role: RoleSchema,
   createdAt: z.string(),
+  /** Hosts an operator may operate; admins operate every host, viewers none. */
+  hostIds: z.array(z.string()),
 });
 export type UserSummary = z.infer<typeof UserSummarySchema>;
+
+export const SetUserHostsInput = z.object({
+  userId: z.string().min(1).max(64),
+  hostIds: z.array(z.string().min(1).max(64)).max(1000),
+});
+export type SetUserHostsInput = z.infer<typeof SetUserHostsInput>;

@@ -1,32 +1,28 @@
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadEnv } from '../env';
-import { LoginLimiter } from './auth/login-limiter';
 import { loadSecretBox } from './crypto/secret-box';
 import { createDb } from './db/client';
 import { createNextPages } from './http/next-pages';
 import { createWebServer } from './http/server';
-import { AgentHub } from './hub/agent-hub';
 import { connectAgent } from './hub/connect-agent';
-import { AuditService } from './services/audit-service';
-import { AuthService } from './services/auth-service';
-import { HostService } from './services/host-service';
-import type { Services } from './services/index';
-import { UserService } from './services/user-service';
+import { createControlPlaneServices } from './services/index';
 
-// Composition root: env → log → db → secrets → hub → services → pages → HTTP server.
+// Composition root: env → log → db → secrets → hub + services → pages → HTTP server.
 async function main(): Promise<void> {
   const env = loadEnv();
   const log = pino({ level: env.LOG_LEVEL });
   const db = createDb(env.DATABASE_URL ?? `file:${join(env.STEVEDORE_DATA_DIR, 'stevedore.db')}`);
   const secrets = loadSecretBox(env.STEVEDORE_DATA_DIR, env.STEVEDORE_SECRET_KEY);
-  const hub = new AgentHub(connectAgent, log.child({ module: 'hub' }));
-  const services: Services = {
-    auth: new AuthService(db, new LoginLimiter()),
-    hosts: new HostService(db, hub, secrets),
-    users: new UserService(db),
-    audit: new AuditService(db),
-  };
+  const plane = createControlPlaneServices({
+    db,
+    secrets,
+    connect: connectAgent,
+    log,
+    retention: { days: env.STEVEDORE_EVENTS_RETENTION_DAYS, max: env.STEVEDORE_EVENTS_MAX },
+  });
+  const { services } = plane;
+  await services.events.prune();
   if (env.STEVEDORE_LOCAL_AGENT_SOCKET) await services.hosts.ensureLocal(env.STEVEDORE_LOCAL_AGENT_SOCKET);
   await services.hosts.connectAll();
 
@@ -43,7 +39,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     server.close();
-    await hub.close();
+    await plane.close();
     await db.$disconnect();
     process.exit(0);
   };

@@ -3,26 +3,20 @@ import type { SessionUser } from '@stevedore/shared';
 import pino from 'pino';
 import { createCaller } from '../../src/server/api/root';
 import type { Context } from '../../src/server/api/trpc';
-import { LoginLimiter } from '../../src/server/auth/login-limiter';
 import { SecretBox } from '../../src/server/crypto/secret-box';
 import type { Db } from '../../src/server/db/client';
-import { AgentHub } from '../../src/server/hub/agent-hub';
 import { connectAgent } from '../../src/server/hub/connect-agent';
-import { AuditService } from '../../src/server/services/audit-service';
-import { AuthService } from '../../src/server/services/auth-service';
-import { HostService } from '../../src/server/services/host-service';
-import type { Services } from '../../src/server/services/index';
-import { UserService } from '../../src/server/services/user-service';
+import { createControlPlaneServices } from '../../src/server/services/index';
 
 /** The real services and hub over a test database, as the server's composition root builds them. */
 export function createControlPlane(db: Db) {
-  const hub = new AgentHub(connectAgent, pino({ level: 'silent' }), 1_000);
-  const services: Services = {
-    auth: new AuthService(db, new LoginLimiter()),
-    hosts: new HostService(db, hub, new SecretBox(randomBytes(32))),
-    users: new UserService(db),
-    audit: new AuditService(db),
-  };
+  const { hub, services, close } = createControlPlaneServices({
+    db,
+    secrets: new SecretBox(randomBytes(32)),
+    connect: connectAgent,
+    log: pino({ level: 'silent' }),
+    pingIntervalMs: 1_000,
+  });
   /** A tRPC caller for one user (null: no session), exactly as a request would get it. */
   const callerAs = (user: SessionUser | null) => {
     const ctx: Context = {
@@ -36,7 +30,7 @@ export function createControlPlane(db: Db) {
     };
     return createCaller(ctx);
   };
-  return { hub, services, callerAs, close: () => hub.close() };
+  return { hub, services, callerAs, close };
 }
 
 export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {

@@ -2,8 +2,9 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
+import { usePathname, useRouter } from 'next/navigation';
 import { type ReactNode, useEffect } from 'react';
+import { ThemeToggle } from '~/components/theme-toggle';
 import { useTRPC } from '~/trpc/react';
 
 export default function DashboardLayout({ children }: { children: ReactNode }) {
@@ -18,12 +19,22 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
 
   return (
     <div className="min-h-screen">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-sky-600 focus:px-3 focus:py-1 focus:text-white"
+      >
+        Skip to content
+      </a>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <nav className="mx-auto flex h-14 max-w-6xl items-center gap-6 px-4" aria-label="Main">
+        <nav
+          className="mx-auto flex min-h-14 max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-2"
+          aria-label="Main"
+        >
           <Link href="/hosts" className="font-semibold tracking-tight">
             Stevedore
           </Link>
           <NavLink href="/hosts">Hosts</NavLink>
+          <NavLink href="/events">Events</NavLink>
           {status.data?.user?.role === 'admin' && (
             <>
               <NavLink href="/users">Users</NavLink>
@@ -31,6 +42,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
             </>
           )}
           <div className="ml-auto flex items-center gap-3 text-sm">
+            <ThemeToggle />
             {status.data?.user && (
               <span data-testid="current-user" className="text-slate-600 dark:text-slate-300">
                 {status.data.user.username} · {status.data.user.role}
@@ -46,16 +58,22 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
           </div>
         </nav>
       </header>
-      <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+      <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+        {children}
+      </main>
     </div>
   );
 }
 
 function NavLink({ href, children }: { href: string; children: ReactNode }) {
+  const active = usePathname().startsWith(href);
   return (
     <Link
       href={href}
-      className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
+      aria-current={active ? 'page' : undefined}
+      className={`rounded text-sm hover:text-slate-900 focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500 dark:hover:text-white ${
+        active ? 'font-semibold text-slate-900 dark:text-white' : 'text-slate-600 dark:text-slate-300'
+      }`}
     >
       {children}
     </Link>

@@ -1,5 +1,7 @@
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
+import { containersRouter } from './routers/containers';
+import { eventsRouter } from './routers/events';
 import { hostsRouter } from './routers/hosts';
 import { usersRouter } from './routers/users';
 import { createCallerFactory, router } from './trpc';
@@ -7,6 +9,8 @@ import { createCallerFactory, router } from './trpc';
 export const appRouter = router({
   auth: authRouter,
   hosts: hostsRouter,
+  containers: containersRouter,
+  events: eventsRouter,
   users: usersRouter,
   audit: auditRouter,
 });

@@ -1,7 +1,7 @@
 import type { Role, SessionUser } from '@stevedore/shared';
 import { isStevedoreError, trpcCodeFor } from '@stevedore/shared';
 import { initTRPC, TRPCError } from '@trpc/server';
-import { ZodError } from 'zod';
+import { ZodError, z } from 'zod';
 import type { Services } from '../services/index';
 
 /** Per-request context: who is calling, from where, and the services they may use. */
@@ -61,6 +61,22 @@ export const roleProcedure = (minimum: Role) =>
       throw new TRPCError({
         code: 'FORBIDDEN',
         message: `this needs the ${minimum} role; you are ${ctx.user.role}`,
+      });
+    }
+    return next();
+  });
+
+/**
+ * A procedure that operates on one host (`input.hostId`): admins anywhere, operators only on the
+ * hosts granted to them, viewers never.
+ */
+export const hostOperatorProcedure = roleProcedure('operator')
+  .input(z.object({ hostId: z.string().min(1).max(64) }))
+  .use(async ({ ctx, input, next }) => {
+    if (!(await ctx.services.users.canOperate(ctx.user, input.hostId))) {
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: `you may not operate host ${input.hostId}: an admin has to grant it to you`,
       });
     }
     return next();

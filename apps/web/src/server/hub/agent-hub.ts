@@ -4,6 +4,7 @@ import type { HostConnectionState, HostStatus } from '@stevedore/shared';
 import { StevedoreError } from '@stevedore/shared';
 import type { TRPCClient } from '@trpc/client';
 import type { Logger } from 'pino';
+import { type EngineEventSink, HostEventFeed } from './host-event-feed';
 import type { SshTarget } from './ssh-tunnel';
 
 export type AgentClient = TRPCClient<AgentRouter>;
@@ -11,6 +12,8 @@ export type AgentClient = TRPCClient<AgentRouter>;
 /** Where and how to reach one agent; credentials already decrypted. */
 export interface AgentTarget {
   hostId: string;
+  /** The host's name, for events and logs. */
+  name: string;
   address: string;
   token?: string;
   caCert?: string;
@@ -33,6 +36,13 @@ interface Entry {
   connection: AgentConnection;
   status: HostStatus;
   pingTimer: NodeJS.Timeout;
+  feed: HostEventFeed | null;
+}
+
+export interface AgentHubOptions {
+  pingIntervalMs?: number;
+  /** Receives every host's engine events, resumed without gaps across reconnects. */
+  events?: EngineEventSink;
 }
 
 /**
@@ -43,11 +53,16 @@ export class AgentHub {
   private readonly entries = new Map<string, Entry>();
   private readonly events = new EventEmitter();
 
+  private readonly pingIntervalMs: number;
+  private readonly eventSink: EngineEventSink | null;
+
   constructor(
     private readonly connect: ConnectAgent,
     private readonly log: Logger,
-    private readonly pingIntervalMs = 5_000,
+    options: AgentHubOptions = {},
   ) {
+    this.pingIntervalMs = options.pingIntervalMs ?? 5_000;
+    this.eventSink = options.events ?? null;
     this.events.setMaxListeners(0);
   }
 
@@ -59,13 +74,25 @@ export class AgentHub {
       lastError: null,
       lastSeen: null,
     };
+    const { hostId } = target;
     const connection = this.connect(target, {
-      onOpen: () => this.setState(target.hostId, 'online', null),
-      onClose: (cause) => this.setState(target.hostId, 'offline', describe(cause) ?? 'connection closed'),
+      onOpen: () => {
+        this.setState(hostId, 'online', null);
+        void this.entries.get(hostId)?.feed?.resume();
+      },
+      onClose: (cause) => {
+        this.entries.get(hostId)?.feed?.pause();
+        this.setState(hostId, 'offline', describe(cause) ?? 'connection closed');
+      },
     });
-    const pingTimer = setInterval(() => void this.ping(target.hostId), this.pingIntervalMs);
+    const feed = this.eventSink
+      ? new HostEventFeed({ hostId, name: target.name }, connection.client, this.eventSink, (error) =>
+          this.log.warn({ hostId, err: error }, 'event stream failed'),
+        )
+      : null;
+    const pingTimer = setInterval(() => void this.ping(hostId), this.pingIntervalMs);
     pingTimer.unref();
-    this.entries.set(target.hostId, { target, connection, status, pingTimer });
+    this.entries.set(hostId, { target, connection, status, pingTimer, feed });
     this.emit(status);
   }
 
@@ -73,6 +100,7 @@ export class AgentHub {
     const entry = this.entries.get(hostId);
     if (!entry) return;
     clearInterval(entry.pingTimer);
+    entry.feed?.pause();
     this.entries.delete(hostId);
     entry.connection
       .close()

@@ -1,14 +1,11 @@
 import { connectAgentOnce } from '@stevedore/agent/client';
 import type { SystemInfo } from '@stevedore/shared';
 import { StevedoreError } from '@stevedore/shared';
-import type { AgentTarget } from './agent-hub';
+import type { ConnectionTarget } from '../services/host-targets';
 import { SshTunnel } from './ssh-tunnel';
 
 /** "Test connection": connects once, asks for system.info, and closes; fails with a readable reason. */
-export async function probeAgent(
-  target: Omit<AgentTarget, 'hostId'>,
-  timeoutMs = 10_000,
-): Promise<SystemInfo> {
+export async function probeAgent(target: ConnectionTarget, timeoutMs = 10_000): Promise<SystemInfo> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

@@ -1,6 +1,7 @@
 import {
   type CreateHostInput,
-  type FleetHost,
+  type HostConnectionInput,
+  HostLabelsSchema,
   type HostStatus,
   type HostSummary,
   HostTransportSchema,
@@ -8,6 +9,7 @@ import {
   type SessionUser,
   StevedoreError,
   type SystemInfo,
+  type UpdateHostInput,
 } from '@stevedore/shared';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
@@ -21,10 +23,9 @@ import {
 } from '../db/repositories/hosts';
 import type { AgentHub, AgentTarget } from '../hub/agent-hub';
 import { probeAgent } from '../hub/probe-agent';
+import { listen } from '../util/listen';
 import { audited } from './audited';
 import { fromStored, targetFromInput, toStored } from './host-targets';
-
-const INFO_CACHE_MS = 5_000;
 
 type HostRow = Awaited<ReturnType<typeof listHosts>>[number];
 
@@ -58,7 +59,7 @@ export class HostService {
   }
 
   /** "Test connection" for the add-host form: reaches the agent once and returns its info. */
-  async test(input: CreateHostInput): Promise<SystemInfo> {
+  async test(input: HostConnectionInput): Promise<SystemInfo> {
     return probeAgent(targetFromInput(input));
   }
 
@@ -71,7 +72,7 @@ export class HostService {
       {
         action: 'host.create',
         target: input.name,
-        params: { transport: input.transport, address: target.address },
+        params: { transport: input.transport, address: target.address, labels: input.labels },
       },
       async () => {
         if (await findHostByName(this.db, input.name)) {
@@ -83,6 +84,7 @@ export class HostService {
         const stored = toStored(target);
         const host = await createHost(this.db, {
           name: input.name,
+          labels: input.labels,
           transport: input.transport,
           address: stored.address,
           credentialCiphertext: stored.credential ? this.secrets.encrypt(stored.credential) : null,
@@ -95,57 +97,63 @@ export class HostService {
     );
   }
 
+  /**
+   * Renames, relabels and/or re-points a host. A new connection is tested first and replaces the old
+   * one only when it works; the hub then reconnects with it.
+   */
+  async update(actor: SessionUser, input: UpdateHostInput): Promise<HostSummary> {
+    const host = await getHost(this.db, input.hostId);
+    const target = input.connection ? targetFromInput(input.connection) : null;
+    const params = {
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.labels !== undefined ? { labels: input.labels } : {}),
+      ...(input.connection && target
+        ? { transport: input.connection.transport, address: target.address }
+        : {}),
+    };
+    return audited(
+      this.db,
+      actor,
+      { action: 'host.update', hostId: host.id, target: host.name, params },
+      async () => {
+        if (
+          input.name !== undefined &&
+          input.name !== host.name &&
+          (input.name === 'local' || host.name === 'local')
+        ) {
+          throw new StevedoreError(
+            'INVALID_ARGUMENT',
+            'the name "local" belongs to the dashboard machine\'s own agent; it cannot be given or taken away',
+          );
+        }
+        const changes: Parameters<typeof updateHost>[2] = {
+          ...(input.name !== undefined ? { name: input.name } : {}),
+          ...(input.labels !== undefined ? { labels: input.labels } : {}),
+        };
+        if (input.connection && target) {
+          await probeAgent(target);
+          const stored = toStored(target);
+          Object.assign(changes, {
+            transport: input.connection.transport,
+            address: stored.address,
+            credentialCiphertext: stored.credential ? this.secrets.encrypt(stored.credential) : null,
+            caCert: stored.caCert,
+            sshHostKey: stored.sshHostKey,
+          });
+        }
+        const updated = await updateHost(this.db, host.id, changes);
+        if (input.connection || input.name !== undefined) this.hub.add(this.targetOf(updated));
+        return this.summarize(updated);
+      },
+    );
+  }
+
   async remove(actor: SessionUser, hostId: string): Promise<void> {
     const host = await getHost(this.db, hostId);
     await audited(this.db, actor, { action: 'host.remove', hostId, target: host.name }, async () => {
       await this.hub.remove(hostId);
       await deleteHost(this.db, hostId);
     });
-  }
-
-  /** Every host with its state and, for reachable ones, agent facts and live resource use. */
-  async fleet(): Promise<FleetHost[]> {
-    const hosts = await this.list();
-    return Promise.all(hosts.map((host) => this.fleetRow(host)));
-  }
-
-  private async fleetRow(host: HostSummary): Promise<FleetHost> {
-    if (host.status.state !== 'online' && host.status.state !== 'degraded') {
-      return { ...host, agent: null, usage: null, error: null };
-    }
-    try {
-      const [info, usage] = await Promise.all([
-        this.cachedInfo(host.id),
-        this.hub.call(host.id, (client) => client.system.usage.query()),
-      ]);
-      const agent = {
-        version: info.ServerVersion,
-        runtime: `${info.DefaultRuntime} ${info.Runtimes[info.DefaultRuntime]?.version ?? ''}`.trim(),
-        cgroupVersion: info.CgroupVersion,
-        containersRunning: info.ContainersRunning,
-        containersStopped: info.ContainersStopped,
-        images: info.Images,
-      };
-      return { ...host, agent, usage, error: null };
-    } catch (error) {
-      return {
-        ...host,
-        agent: null,
-        usage: null,
-        error: error instanceof Error ? error.message : String(error),
-      };
-    }
-  }
-
-  // Counts change with container work, facts rarely: a few seconds of staleness keeps a large fleet cheap.
-  private readonly infoCache = new Map<string, { at: number; info: Promise<SystemInfo> }>();
-  private cachedInfo(hostId: string): Promise<SystemInfo> {
-    const cached = this.infoCache.get(hostId);
-    if (cached && Date.now() - cached.at < INFO_CACHE_MS) return cached.info;
-    const info = this.info(hostId);
-    this.infoCache.set(hostId, { at: Date.now(), info });
-    info.catch(() => this.infoCache.delete(hostId));
-    return info;
   }
 
   async list(): Promise<HostSummary[]> {
@@ -162,6 +170,7 @@ export class HostService {
       name: host.name,
       transport: HostTransportSchema.parse(host.transport),
       address: host.address,
+      labels: HostLabelsSchema.parse(JSON.parse(host.labels)),
       status: this.hub.status(host.id),
     };
   }
@@ -177,32 +186,12 @@ export class HostService {
   }
 
   /** Yields the current status of every host, then each change, until the signal aborts. */
-  async *watchStatus(signal: AbortSignal | undefined): AsyncGenerator<HostStatus> {
-    const queue: HostStatus[] = [];
-    let wake: (() => void) | null = null;
-    const unsubscribe = this.hub.onStatus((status) => {
-      queue.push(status);
-      wake?.();
-    });
-    const onAbort = () => wake?.();
-    signal?.addEventListener('abort', onAbort);
-    try {
-      for (const host of await listHosts(this.db)) yield this.hub.status(host.id);
-      while (!signal?.aborted) {
-        const next = queue.shift();
-        if (next) {
-          yield next;
-          continue;
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = null;
-      }
-    } finally {
-      unsubscribe();
-      signal?.removeEventListener('abort', onAbort);
-    }
+  watchStatus(signal: AbortSignal | undefined): AsyncGenerator<HostStatus> {
+    return listen<HostStatus>(
+      (push) => this.hub.onStatus(push),
+      signal,
+      async () => (await listHosts(this.db)).map((host) => this.hub.status(host.id)),
+    );
   }
 
   private targetOf(host: HostRow): AgentTarget {

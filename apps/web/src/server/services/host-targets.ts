@@ -1,4 +1,4 @@
-import type { CreateHostInput } from '@stevedore/shared';
+import type { HostConnectionInput } from '@stevedore/shared';
 import { StevedoreError } from '@stevedore/shared';
 import type { AgentTarget } from '../hub/agent-hub';
 
@@ -15,7 +15,10 @@ interface SshCredential {
   password?: string;
 }
 
-export function targetFromInput(input: CreateHostInput): Omit<AgentTarget, 'hostId'> {
+/** Where a host is and how to authenticate, before it has an id and a name. */
+export type ConnectionTarget = Omit<AgentTarget, 'hostId' | 'name'>;
+
+export function targetFromInput(input: HostConnectionInput): ConnectionTarget {
   switch (input.transport) {
     case 'unix':
       return { address: `unix://${input.socketPath}` };
@@ -39,7 +42,7 @@ export function targetFromInput(input: CreateHostInput): Omit<AgentTarget, 'host
   }
 }
 
-export function toStored(target: Omit<AgentTarget, 'hostId'>): StoredTarget {
+export function toStored(target: ConnectionTarget): StoredTarget {
   const sshCredential: SshCredential | null = target.ssh
     ? {
         ...(target.ssh.privateKey ? { privateKey: target.ssh.privateKey } : {}),
@@ -56,12 +59,13 @@ export function toStored(target: Omit<AgentTarget, 'hostId'>): StoredTarget {
 
 export function fromStored(
   hostId: string,
-  row: { transport: string; address: string; caCert: string | null; sshHostKey: string | null },
+  row: { name: string; transport: string; address: string; caCert: string | null; sshHostKey: string | null },
   credential: string | null,
 ): AgentTarget {
   if (row.transport !== 'ssh') {
     return {
       hostId,
+      name: row.name,
       address: row.address,
       ...(credential ? { token: credential } : {}),
       ...(row.caCert ? { caCert: row.caCert } : {}),
@@ -76,6 +80,7 @@ export function fromStored(
   }
   return {
     hostId,
+    name: row.name,
     address: row.address,
     ssh: {
       host: url.hostname.replace(/^\[|\]$/g, ''),

@@ -1,12 +1,67 @@
-import type { AuditService } from './audit-service';
-import type { AuthService } from './auth-service';
-import type { HostService } from './host-service';
-import type { UserService } from './user-service';
+import type { Logger } from 'pino';
+import { LoginLimiter } from '../auth/login-limiter';
+import type { SecretBox } from '../crypto/secret-box';
+import type { Db } from '../db/client';
+import { AgentHub, type ConnectAgent } from '../hub/agent-hub';
+import { AuditService } from './audit-service';
+import { AuthService } from './auth-service';
+import { type EventRetention, EventService } from './event-service';
+import { FleetService, type FleetTiming } from './fleet-service';
+import { HostContainerService } from './host-container-service';
+import { HostService } from './host-service';
+import { UserService } from './user-service';
 
 /** Everything a request handler may use; built once in the server's composition root. */
 export interface Services {
   auth: AuthService;
   hosts: HostService;
+  fleet: FleetService;
+  containers: HostContainerService;
+  events: EventService;
   users: UserService;
   audit: AuditService;
+}
+
+export interface ControlPlaneOptions {
+  db: Db;
+  secrets: SecretBox;
+  connect: ConnectAgent;
+  log: Logger;
+  pingIntervalMs?: number;
+  retention?: EventRetention;
+  fleetTiming?: FleetTiming;
+}
+
+/** Wires the hub and the services over one database: the server's and the tests' composition root. */
+export function createControlPlaneServices(options: ControlPlaneOptions): {
+  hub: AgentHub;
+  services: Services;
+  close(): Promise<void>;
+} {
+  const { db, log } = options;
+  const events = new EventService(db, log.child({ module: 'events' }), options.retention);
+  const hub = new AgentHub(options.connect, log.child({ module: 'hub' }), {
+    events,
+    ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
+  });
+  const hosts = new HostService(db, hub, options.secrets);
+  const fleet = new FleetService(hosts, hub, events, options.fleetTiming);
+  const services: Services = {
+    auth: new AuthService(db, new LoginLimiter()),
+    hosts,
+    fleet,
+    containers: new HostContainerService(db, hub),
+    events,
+    users: new UserService(db),
+    audit: new AuditService(db),
+  };
+  return {
+    hub,
+    services,
+    async close() {
+      fleet.close();
+      await hub.close();
+      await events.close();
+    },
+  };
 }

@@ -1,9 +1,10 @@
 'use client';
 
-import { Roles } from '@stevedore/shared';
+import { type HostSummary, Roles, type UserSummary } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { DataTable, rowClass } from '~/components/data-table';
+import { useToast } from '~/components/toasts';
 import { Button, ErrorNote, Field } from '~/components/ui';
 import { useTRPC } from '~/trpc/react';
 
@@ -18,6 +19,7 @@ export default function UsersPage() {
   const create = useMutation(trpc.users.create.mutationOptions({ onSuccess: refresh }));
   const setRole = useMutation(trpc.users.setRole.mutationOptions({ onSuccess: refresh }));
   const remove = useMutation(trpc.users.remove.mutationOptions({ onSuccess: refresh }));
+  const hosts = useQuery(trpc.hosts.list.queryOptions());
   const error = users.error ?? create.error ?? setRole.error ?? remove.error;
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -38,7 +40,7 @@ export default function UsersPage() {
     <section className="space-y-4">
       <h1 className="text-2xl font-semibold">Users</h1>
       {error && <ErrorNote>{error.message}</ErrorNote>}
-      <DataTable columns={['Username', 'Role', 'Created', '']}>
+      <DataTable columns={['Username', 'Role', 'May operate', 'Created', '']}>
         {users.data?.map((user) => (
           <tr key={user.id} data-testid={`user-row-${user.username}`} className={rowClass}>
             <td className="px-4 py-3 font-medium">{user.username}</td>
@@ -55,6 +57,15 @@ export default function UsersPage() {
                   <option key={role}>{role}</option>
                 ))}
               </select>
+            </td>
+            <td className="px-4 py-3 text-sm">
+              {user.role === 'admin' ? (
+                'every host'
+              ) : user.role === 'viewer' ? (
+                <span className="text-slate-500">nothing (read-only)</span>
+              ) : (
+                <HostGrants user={user} hosts={hosts.data ?? []} onSaved={refresh} />
+              )}
             </td>
             <td className="px-4 py-3 text-xs text-slate-500">{new Date(user.createdAt).toLocaleString()}</td>
             <td className="px-4 py-3 text-right">
@@ -100,5 +111,47 @@ export default function UsersPage() {
         </Button>
       </form>
     </section>
+  );
+}
+
+/** The hosts an operator may operate: a checkbox per host, saved as one change. */
+function HostGrants({ user, hosts, onSaved }: { user: UserSummary; hosts: HostSummary[]; onSaved(): void }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const setHosts = useMutation(
+    trpc.users.setHosts.mutationOptions({
+      onSuccess: (saved) => {
+        toast.success(`${saved.username} may operate ${saved.hostIds.length} host(s)`);
+        onSaved();
+      },
+      onError: (error) => toast.error(error.message),
+    }),
+  );
+  const granted = new Set(user.hostIds);
+  const names = hosts.filter((host) => granted.has(host.id)).map((host) => host.name);
+  return (
+    <details className="group" data-testid={`grants-${user.username}`}>
+      <summary className="cursor-pointer rounded text-sky-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-sky-400">
+        {names.length > 0 ? names.join(', ') : 'no host yet'}
+      </summary>
+      <fieldset className="mt-2 space-y-1" aria-label={`Hosts ${user.username} may operate`}>
+        {hosts.map((host) => (
+          <label key={host.id} className="flex items-center gap-2">
+            <input
+              type="checkbox"
+              checked={granted.has(host.id)}
+              disabled={setHosts.isPending}
+              onChange={(event) => {
+                const next = new Set(granted);
+                if (event.target.checked) next.add(host.id);
+                else next.delete(host.id);
+                setHosts.mutate({ userId: user.id, hostIds: [...next] });
+              }}
+            />
+            {host.name}
+          </label>
+        ))}
+      </fieldset>
+    </details>
   );
 }

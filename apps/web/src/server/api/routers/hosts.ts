@@ -1,12 +1,20 @@
-import { CreateHostInput, HostIdInput } from '@stevedore/shared';
+import { CreateHostInput, HostConnectionInput, HostIdInput, UpdateHostInput } from '@stevedore/shared';
 import { roleProcedure, router } from '../trpc';
 
 export const hostsRouter = router({
   list: roleProcedure('viewer').query(({ ctx }) => ctx.services.hosts.list()),
-  fleet: roleProcedure('viewer').query(({ ctx }) => ctx.services.hosts.fleet()),
+  fleet: roleProcedure('viewer').query(({ ctx }) => ctx.services.fleet.snapshot()),
+  /** The fleet overview, then every changed row, live. */
+  watchFleet: roleProcedure('viewer').subscription(({ ctx, signal }) => ctx.services.fleet.watch(signal)),
   get: roleProcedure('viewer')
     .input(HostIdInput)
     .query(({ ctx, input }) => ctx.services.hosts.get(input.hostId)),
+  /** What the caller may do on this host (the server checks again on every action). */
+  access: roleProcedure('viewer')
+    .input(HostIdInput)
+    .query(async ({ ctx, input }) => ({
+      canOperate: await ctx.services.users.canOperate(ctx.user, input.hostId),
+    })),
   info: roleProcedure('viewer')
     .input(HostIdInput)
     .query(({ ctx, input }) => ctx.services.hosts.info(input.hostId)),
@@ -17,12 +25,18 @@ export const hostsRouter = router({
     ctx.services.hosts.watchStatus(signal),
   ),
   test: roleProcedure('admin')
-    .input(CreateHostInput)
+    .input(HostConnectionInput)
     .mutation(({ ctx, input }) => ctx.services.hosts.test(input)),
   create: roleProcedure('admin')
     .input(CreateHostInput)
     .mutation(({ ctx, input }) => ctx.services.hosts.create(ctx.user, input)),
+  update: roleProcedure('admin')
+    .input(UpdateHostInput)
+    .mutation(({ ctx, input }) => ctx.services.hosts.update(ctx.user, input)),
   remove: roleProcedure('admin')
     .input(HostIdInput)
-    .mutation(({ ctx, input }) => ctx.services.hosts.remove(ctx.user, input.hostId)),
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.hosts.remove(ctx.user, input.hostId);
+      ctx.services.fleet.forget(input.hostId);
+    }),
 });

@@ -1,4 +1,4 @@
-import { CreateUserInput, SetUserRoleInput, UserIdInput } from '@stevedore/shared';
+import { CreateUserInput, SetUserHostsInput, SetUserRoleInput, UserIdInput } from '@stevedore/shared';
 import { roleProcedure, router } from '../trpc';
 
 export const usersRouter = router({
@@ -9,6 +9,10 @@ export const usersRouter = router({
   setRole: roleProcedure('admin')
     .input(SetUserRoleInput)
     .mutation(({ ctx, input }) => ctx.services.users.setRole(ctx.user, input)),
+  /** The hosts an operator may operate. */
+  setHosts: roleProcedure('admin')
+    .input(SetUserHostsInput)
+    .mutation(({ ctx, input }) => ctx.services.users.setHosts(ctx.user, input)),
   remove: roleProcedure('admin')
     .input(UserIdInput)
     .mutation(({ ctx, input }) => ctx.services.users.remove(ctx.user, input.userId)),

@@ -3,6 +3,8 @@
 import { bytesSize, type SystemInfo } from '@stevedore/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
+import { EventFeed } from '~/components/event-feed';
+import { HostContainers } from '~/components/host-containers';
 import { HostImages } from '~/components/host-images';
 import { ErrorNote, StateBadge } from '~/components/ui';
 import { useHostStatuses } from '~/components/use-host-statuses';
@@ -51,6 +53,7 @@ export default function HostPage() {
   const trpc = useTRPC();
   const host = useQuery(trpc.hosts.get.queryOptions({ hostId }));
   const info = useQuery(trpc.hosts.info.queryOptions({ hostId }));
+  const access = useQuery(trpc.hosts.access.queryOptions({ hostId }));
   const live = useHostStatuses();
   const status = live[hostId] ?? host.data?.status;
 
@@ -78,7 +81,12 @@ export default function HostPage() {
           ))}
         </dl>
       )}
+      <HostContainers hostId={hostId} canOperate={access.data?.canOperate ?? false} />
       <HostImages hostId={hostId} />
+      <section className="space-y-2" aria-label="Recent events">
+        <h2 className="text-lg font-semibold">Events</h2>
+        <EventFeed filter={{ hostId }} />
+      </section>
     </section>
   );
 }

@@ -1,0 +1,192 @@
+'use client';
+
+import type { HostConnectionInput, HostSummary } from '@stevedore/shared';
+import { DEFAULT_AGENT_SOCKET, formatHostLabels, parseHostLabels } from '@stevedore/shared';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { useTRPC } from '~/trpc/react';
+import { useToast } from './toasts';
+import { Button, ErrorNote, Field, SecondaryButton, SuccessNote, TextArea } from './ui';
+
+type Transport = 'tls' | 'ssh';
+
+function readConnection(data: FormData, transport: Transport): HostConnectionInput {
+  const text = (key: string) => String(data.get(key) ?? '').trim();
+  if (transport === 'ssh') {
+    return {
+      transport: 'ssh',
+      sshHost: text('sshHost'),
+      sshPort: Number(text('sshPort') || 22),
+      sshUser: text('sshUser'),
+      socketPath: text('socketPath') || DEFAULT_AGENT_SOCKET,
+      ...(text('privateKey') ? { privateKey: text('privateKey') } : {}),
+      ...(text('password') ? { password: String(data.get('password')) } : {}),
+      ...(text('hostKeyFingerprint') ? { hostKeyFingerprint: text('hostKeyFingerprint') } : {}),
+    };
+  }
+  return {
+    transport: 'tls',
+    url: text('url'),
+    token: text('token'),
+    ...(text('caCert') ? { caCert: text('caCert') } : {}),
+  };
+}
+
+/**
+ * Adds a host, or edits one (`host` given): direct over TLS + token, or over SSH to the agent's
+ * socket. Admins only; the server checks that too.
+ */
+export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const editing = host !== undefined;
+  const [transport, setTransport] = useState<Transport>(host?.transport === 'ssh' ? 'ssh' : 'tls');
+  // Editing keeps the stored connection unless the admin asks to replace it.
+  const [replaceConnection, setReplaceConnection] = useState(!editing);
+  const [tested, setTested] = useState<string | null>(null);
+  const [labelError, setLabelError] = useState<string | null>(null);
+  const test = useMutation(
+    trpc.hosts.test.mutationOptions({
+      onSuccess: (info) =>
+        setTested(`Connected: ${info.Name}, Stevedore ${info.ServerVersion}, ${info.NCPU} CPUs`),
+    }),
+  );
+  const done = async (message: string) => {
+    await queryClient.invalidateQueries({ queryKey: trpc.hosts.pathKey() });
+    toast.success(message);
+    onDone();
+  };
+  const create = useMutation(
+    trpc.hosts.create.mutationOptions({ onSuccess: (added) => done(`Host ${added.name} added`) }),
+  );
+  const update = useMutation(
+    trpc.hosts.update.mutationOptions({ onSuccess: (saved) => done(`Host ${saved.name} saved`) }),
+  );
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const parsed = parseHostLabels(String(data.get('labels') ?? ''));
+    if ('error' in parsed) {
+      setLabelError(parsed.error);
+      return;
+    }
+    setLabelError(null);
+    const name = String(data.get('name') ?? '').trim();
+    const connection = replaceConnection ? readConnection(data, transport) : undefined;
+    if (host)
+      update.mutate({ hostId: host.id, name, labels: parsed.labels, ...(connection ? { connection } : {}) });
+    else if (connection) create.mutate({ name, labels: parsed.labels, ...connection });
+  };
+  const error = create.error ?? update.error ?? test.error;
+  const pending = create.isPending || update.isPending;
+  const title = editing ? `Edit host ${host.name}` : 'Add host';
+
+  return (
+    <form
+      onSubmit={submit}
+      aria-label={title}
+      className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+    >
+      <h2 className="font-semibold">{editing ? `Edit ${host.name}` : 'Add a host'}</h2>
+      <div className="grid gap-3 sm:grid-cols-2">
+        <Field label="Name" id="name" required placeholder="edge-1" defaultValue={host?.name} />
+        <Field
+          label="Labels"
+          id="labels"
+          placeholder="env=prod, region=eu"
+          defaultValue={host ? formatHostLabels(host.labels) : ''}
+          aria-invalid={labelError !== null}
+        />
+      </div>
+      {labelError && <ErrorNote>{labelError}</ErrorNote>}
+      {editing && (
+        <label className="flex items-center gap-2 text-sm">
+          <input
+            type="checkbox"
+            checked={replaceConnection}
+            onChange={(event) => setReplaceConnection(event.target.checked)}
+          />
+          Change how the dashboard connects ({host.address})
+        </label>
+      )}
+      {replaceConnection && (
+        <>
+          <fieldset className="flex flex-wrap gap-4 text-sm">
+            <legend className="sr-only">Connection</legend>
+            {(
+              [
+                ['tls', 'Direct (TLS + token)'],
+                ['ssh', 'SSH (no agent port exposed)'],
+              ] as const
+            ).map(([value, label]) => (
+              <label key={value} className="flex items-center gap-2">
+                <input
+                  type="radio"
+                  name="transport"
+                  value={value}
+                  checked={transport === value}
+                  onChange={() => {
+                    setTransport(value);
+                    setTested(null);
+                    test.reset();
+                    create.reset();
+                    update.reset();
+                  }}
+                />
+                {label}
+              </label>
+            ))}
+          </fieldset>
+          {transport === 'tls' ? (
+            <>
+              <Field label="Agent URL" id="url" required placeholder="https://10.0.0.5:2376" />
+              <Field label="Token" id="token" type="password" required autoComplete="off" />
+              <TextArea label="CA certificate (PEM, to pin a self-signed agent)" id="caCert" rows={4} />
+            </>
+          ) : (
+            <>
+              <div className="grid gap-3 sm:grid-cols-[1fr_8rem_10rem]">
+                <Field label="SSH host" id="sshHost" required placeholder="10.0.0.5" />
+                <Field label="SSH port" id="sshPort" type="number" min={1} max={65535} defaultValue={22} />
+                <Field label="SSH user" id="sshUser" required defaultValue="root" />
+              </div>
+              <TextArea label="Private key (OpenSSH or PEM)" id="privateKey" rows={4} />
+              <Field label="or password" id="password" type="password" autoComplete="off" />
+              <Field label="Agent socket on the host" id="socketPath" defaultValue={DEFAULT_AGENT_SOCKET} />
+              <Field
+                label="Host key fingerprint (optional; otherwise pinned on first use)"
+                id="hostKeyFingerprint"
+                placeholder="SHA256:…"
+              />
+            </>
+          )}
+        </>
+      )}
+      {error && <ErrorNote>{error.message}</ErrorNote>}
+      {tested && !test.isError && <SuccessNote>{tested}</SuccessNote>}
+      <div className="flex flex-wrap gap-2">
+        {replaceConnection && (
+          <SecondaryButton
+            type="button"
+            disabled={test.isPending}
+            onClick={(event) => {
+              setTested(null);
+              const form = event.currentTarget.form;
+              if (form?.reportValidity()) test.mutate(readConnection(new FormData(form), transport));
+            }}
+          >
+            {test.isPending ? 'Testing…' : 'Test connection'}
+          </SecondaryButton>
+        )}
+        <Button type="submit" disabled={pending}>
+          {pending ? 'Saving…' : editing ? 'Save host' : 'Add host'}
+        </Button>
+        <SecondaryButton type="button" onClick={onDone}>
+          Cancel
+        </SecondaryButton>
+      </div>
+    </form>
+  );
+}

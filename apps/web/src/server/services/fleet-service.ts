@@ -1,0 +1,175 @@
+import type { FleetEvent, FleetHost, FleetUpdate, HostSummary, SystemInfo } from '@stevedore/shared';
+import type { AgentHub } from '../hub/agent-hub';
+import { listen } from '../util/listen';
+
+/** How fresh the overview is kept while someone watches it. */
+export interface FleetTiming {
+  /** CPU / memory / disk of every online host. */
+  usageMs: number;
+  /** Agent facts and counts (also refreshed, debounced, after a container or image event). */
+  factsMs: number;
+  /** Image store size (`system df` walks the layers, so less often; also after image events). */
+  imageSizeMs: number;
+  /** Coalesces a burst of events into one refresh. */
+  debounceMs: number;
+}
+
+const DEFAULT_TIMING: FleetTiming = { usageMs: 3_000, factsMs: 30_000, imageSizeMs: 60_000, debounceMs: 250 };
+
+interface Facts {
+  at: number;
+  info: SystemInfo;
+}
+
+/**
+ * The fleet overview, kept by the server rather than by each browser: one refresh loop over the
+ * hosts however many people watch, rows refreshed when a host changes state or reports a container
+ * or image event, and only rows that changed pushed to the watchers.
+ */
+export class FleetService {
+  private readonly rows = new Map<string, FleetHost>();
+  private readonly facts = new Map<string, Facts>();
+  private readonly imageSizes = new Map<string, { at: number; bytes: number }>();
+  private readonly listeners = new Set<(update: FleetUpdate) => void>();
+  private readonly dirty = new Map<string, NodeJS.Timeout>();
+  private loop: NodeJS.Timeout | null = null;
+  private readonly unsubscribe: (() => void)[];
+
+  constructor(
+    private readonly hosts: { list(): Promise<HostSummary[]> },
+    private readonly hub: AgentHub,
+    events: { onEvent(listener: (event: FleetEvent) => void): () => void },
+    private readonly timing: FleetTiming = DEFAULT_TIMING,
+  ) {
+    this.unsubscribe = [
+      hub.onStatus((status) => this.schedule(status.hostId, 0)),
+      events.onEvent((event) => {
+        if (event.type === 'image') this.imageSizes.delete(event.hostId);
+        if (event.type === 'container' || event.type === 'image') {
+          this.facts.delete(event.hostId);
+          this.schedule(event.hostId, this.timing.debounceMs);
+        }
+      }),
+    ];
+  }
+
+  /** Every host's current row: kept rows while the loop runs, computed now otherwise. */
+  async snapshot(): Promise<FleetHost[]> {
+    const hosts = await this.hosts.list();
+    const kept = (host: HostSummary) => (this.loop ? this.rows.get(host.id) : undefined);
+    return Promise.all(hosts.map(async (host) => kept(host) ?? (await this.refresh(host))));
+  }
+
+  /** The whole fleet, then each changed row or removal, until the signal aborts. */
+  watch(signal: AbortSignal | undefined): AsyncGenerator<FleetUpdate> {
+    return listen<FleetUpdate>(
+      (push) => {
+        this.listeners.add(push);
+        this.startLoop();
+        return () => {
+          this.listeners.delete(push);
+          if (this.listeners.size === 0) this.stopLoop();
+        };
+      },
+      signal,
+      async () => [{ kind: 'snapshot' as const, hosts: await this.snapshot() }],
+    );
+  }
+
+  /** A host was removed from the control plane. */
+  forget(hostId: string): void {
+    this.rows.delete(hostId);
+    this.facts.delete(hostId);
+    this.imageSizes.delete(hostId);
+    clearTimeout(this.dirty.get(hostId));
+    this.dirty.delete(hostId);
+    this.publish({ kind: 'removed', hostId });
+  }
+
+  close(): void {
+    this.stopLoop();
+    for (const timer of this.dirty.values()) clearTimeout(timer);
+    for (const stop of this.unsubscribe) stop();
+  }
+
+  private startLoop(): void {
+    this.loop ??= setInterval(() => void this.refreshAll(), this.timing.usageMs);
+    this.loop.unref();
+  }
+
+  private stopLoop(): void {
+    if (this.loop) clearInterval(this.loop);
+    this.loop = null;
+  }
+
+  private schedule(hostId: string, delayMs: number): void {
+    if (this.dirty.has(hostId)) return;
+    const timer = setTimeout(async () => {
+      this.dirty.delete(hostId);
+      const host = (await this.hosts.list()).find((h) => h.id === hostId);
+      if (host) await this.refresh(host);
+    }, delayMs);
+    timer.unref();
+    this.dirty.set(hostId, timer);
+  }
+
+  private async refreshAll(): Promise<void> {
+    for (const host of await this.hosts.list()) void this.refresh(host);
+  }
+
+  private async refresh(host: HostSummary): Promise<FleetHost> {
+    const row = await this.compute(host);
+    const previous = this.rows.get(host.id);
+    this.rows.set(host.id, row);
+    if (!previous || JSON.stringify(previous) !== JSON.stringify(row))
+      this.publish({ kind: 'host', host: row });
+    return row;
+  }
+
+  private async compute(host: HostSummary): Promise<FleetHost> {
+    if (host.status.state !== 'online' && host.status.state !== 'degraded') {
+      return { ...host, agent: null, usage: null, error: null };
+    }
+    try {
+      const [info, usage, imagesSize] = await Promise.all([
+        this.infoOf(host.id),
+        this.hub.call(host.id, (client) => client.system.usage.query()),
+        this.imagesSizeOf(host.id),
+      ]);
+      const agent = {
+        version: info.ServerVersion,
+        runtime: `${info.DefaultRuntime} ${info.Runtimes[info.DefaultRuntime]?.version ?? ''}`.trim(),
+        cgroupVersion: info.CgroupVersion,
+        containersRunning: info.ContainersRunning,
+        containersStopped: info.ContainersStopped,
+        images: info.Images,
+        imagesSize,
+      };
+      return { ...host, status: this.hub.status(host.id), agent, usage, error: null };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { ...host, status: this.hub.status(host.id), agent: null, usage: null, error: message };
+    }
+  }
+
+  private async infoOf(hostId: string): Promise<SystemInfo> {
+    const cached = this.facts.get(hostId);
+    if (cached && Date.now() - cached.at < this.timing.factsMs) return cached.info;
+    const info = await this.hub.call(hostId, (client) => client.system.info.query());
+    this.facts.set(hostId, { at: Date.now(), info });
+    return info;
+  }
+
+  private async imagesSizeOf(hostId: string): Promise<number> {
+    const cached = this.imageSizes.get(hostId);
+    if (cached && Date.now() - cached.at < this.timing.imageSizeMs) return cached.bytes;
+    const rows = await this.hub.call(hostId, (client) => client.system.df.query());
+    const bytes = rows.find((row) => row.type === 'Images')?.size ?? 0;
+    this.imageSizes.set(hostId, { at: Date.now(), bytes });
+    return bytes;
+  }
+
+  private publish(update: FleetUpdate): void {
+    for (const listener of this.listeners) listener(update);
+  }
+}

@@ -1,0 +1,33 @@
+-- CreateTable
+CREATE TABLE "HostGrant" (
+    "userId" TEXT NOT NULL,
+    "hostId" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    PRIMARY KEY ("userId", "hostId"),
+    CONSTRAINT "HostGrant_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "HostGrant_hostId_fkey" FOREIGN KEY ("hostId") REFERENCES "Host" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "HostEvent" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "hostId" TEXT NOT NULL,
+    "at" DATETIME NOT NULL,
+    "timeNano" TEXT NOT NULL,
+    "type" TEXT NOT NULL,
+    "action" TEXT NOT NULL,
+    "actorId" TEXT NOT NULL,
+    "actorName" TEXT,
+    "attributes" TEXT NOT NULL DEFAULT '{}',
+    CONSTRAINT "HostEvent_hostId_fkey" FOREIGN KEY ("hostId") REFERENCES "Host" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE INDEX "HostGrant_hostId_idx" ON "HostGrant"("hostId");
+
+-- CreateIndex
+CREATE INDEX "HostEvent_at_idx" ON "HostEvent"("at");
+
+-- CreateIndex
+CREATE INDEX "HostEvent_hostId_at_idx" ON "HostEvent"("hostId", "at");
