@@ -17,8 +17,11 @@ export function createControlPlane(db: Db) {
     log: pino({ level: 'silent' }),
     pingIntervalMs: 1_000,
   });
-  /** A tRPC caller for one user (null: no session), exactly as a request would get it. */
-  const callerAs = (user: SessionUser | null) => {
+  /**
+   * A tRPC caller for one user (null: no session), exactly as a request would get it; `signal` ends
+   * its subscriptions, as a closed browser connection does.
+   */
+  const callerAs = (user: SessionUser | null, signal?: AbortSignal) => {
     const ctx: Context = {
       services,
       user,
@@ -28,7 +31,7 @@ export function createControlPlane(db: Db) {
       secureCookies: false,
       setCookie: () => {},
     };
-    return createCaller(ctx);
+    return createCaller(ctx, signal ? { signal } : {});
   };
   return { hub, services, callerAs, close };
 }

@@ -75,13 +75,20 @@ export class AgentHub {
       lastSeen: null,
     };
     const { hostId } = target;
+    // Callbacks of a replaced connection (the host was edited) must not touch its successor.
+    const current = () => {
+      const entry = this.entries.get(hostId);
+      return entry?.connection === connection ? entry : undefined;
+    };
     const connection = this.connect(target, {
       onOpen: () => {
+        if (!current()) return;
         this.setState(hostId, 'online', null);
-        void this.entries.get(hostId)?.feed?.resume();
+        void current()?.feed?.resume();
       },
       onClose: (cause) => {
-        this.entries.get(hostId)?.feed?.pause();
+        if (!current()) return;
+        current()?.feed?.pause();
         this.setState(hostId, 'offline', describe(cause) ?? 'connection closed');
       },
     });

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Role, SessionUser } from '@stevedore/shared';
+import { appRouter } from '../../src/server/api/root';
+import { createHost } from '../../src/server/db/repositories/hosts';
+import { createUser, setUserHosts } from '../../src/server/db/repositories/users';
+import { openTestDatabase, type TestDatabase } from '../db/test-database';
+import { createControlPlane } from '../harness/control-plane';
+
+type Minimum = 'public' | Role;
+interface Rule {
+  /** The lowest role that may call it. */
+  minimum: Minimum;
+  /** Operators need a grant for the host in the input. */
+  hostScoped?: boolean;
+  input?: unknown;
+}
+
+const NO_HOST = 'no-such-host';
+const NO_SOCKET = { transport: 'unix', socketPath: '/nonexistent/stevedore-test.sock' } as const;
+
+/**
+ * Who may call what: one line per procedure of the dashboard's API. The test below fails when a
+ * procedure is added without a line here, so a new procedure cannot ship without a decided policy.
+ * Inputs are valid but point at nothing, so an allowed call fails harmlessly (NOT_FOUND,
+ * UNAVAILABLE) instead of changing anything.
+ */
+const policy = (grantedHost: string): Record<string, Rule> => ({
+  'auth.status': { minimum: 'public' },
+  'auth.setup': { minimum: 'public', input: { username: 'late-admin', password: 'late admin password' } },
+  'auth.login': { minimum: 'public', input: { username: 'nobody', password: 'wrong password' } },
+  'auth.logout': { minimum: 'viewer' },
+  'hosts.list': { minimum: 'viewer' },
+  'hosts.fleet': { minimum: 'viewer' },
+  'hosts.watchFleet': { minimum: 'viewer' },
+  'hosts.watchStatus': { minimum: 'viewer' },
+  'hosts.get': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'hosts.access': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'hosts.info': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'hosts.images': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'hosts.test': { minimum: 'admin', input: NO_SOCKET },
+  'hosts.create': { minimum: 'admin', input: { name: 'policy-new', ...NO_SOCKET } },
+  'hosts.update': { minimum: 'admin', input: { hostId: NO_HOST, labels: { a: 'b' } } },
+  'hosts.remove': { minimum: 'admin', input: { hostId: NO_HOST } },
+  'containers.list': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'containers.act': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, container: 'nothing-here', action: 'stop' },
+  },
+  'events.list': { minimum: 'viewer', input: { limit: 5 } },
+  'events.watch': { minimum: 'viewer', input: {} },
+  'users.list': { minimum: 'admin' },
+  'users.create': {
+    minimum: 'admin',
+    input: { username: 'policy-user', password: 'policy password 1', role: 'viewer' },
+  },
+  'users.setRole': { minimum: 'admin', input: { userId: 'no-such-user', role: 'viewer' } },
+  'users.setHosts': { minimum: 'admin', input: { userId: 'no-such-user', hostIds: [] } },
+  'users.remove': { minimum: 'admin', input: { userId: 'no-such-user' } },
+  'audit.list': { minimum: 'admin', input: { limit: 5 } },
+});
+
+const rank: Record<Minimum, number> = { public: -1, viewer: 0, operator: 1, admin: 2 };
+/** The access checks' own refusals (a wrong password is UNAUTHORIZED too, but not one of these). */
+function accessRefusal(error: unknown): 'UNAUTHORIZED' | 'FORBIDDEN' | null {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code === 'UNAUTHORIZED' && message === 'log in first') return code;
+  if (code === 'FORBIDDEN') return code;
+  return null;
+}
+
+describe('every procedure enforces its role on the server', () => {
+  let t: TestDatabase;
+  let plane: ReturnType<typeof createControlPlane>;
+  let grantedHost: string;
+  const users = {} as Record<Role | 'operatorWithoutGrant', SessionUser>;
+
+  before(async () => {
+    t = await openTestDatabase('sqlite');
+    plane = createControlPlane(t.db);
+    // A host nobody can reach: allowed calls on it fail with UNAVAILABLE, after the access check.
+    grantedHost = (
+      await createHost(t.db, {
+        name: 'granted',
+        ...{ transport: 'unix', address: 'unix:///nonexistent.sock' },
+      })
+    ).id;
+    const make = async (username: string, role: Role) => {
+      const row = await createUser(t.db, { username, passwordHash: 'x', role });
+      return { id: row.id, username: row.username, role };
+    };
+    users.admin = await make('policy-admin', 'admin');
+    users.viewer = await make('policy-viewer', 'viewer');
+    users.operator = await make('policy-operator', 'operator');
+    users.operatorWithoutGrant = await make('policy-operator-2', 'operator');
+    await setUserHosts(t.db, users.operator.id, [grantedHost]);
+  });
+  after(async () => {
+    await plane?.close();
+    await t?.close();
+  });
+
+  test('the policy table names exactly the procedures the API has', () => {
+    const procedures = Object.keys(appRouter._def.procedures).sort();
+    assert.deepEqual(procedures, Object.keys(policy('x')).sort());
+  });
+
+  test('each procedure admits the roles at or above its minimum and refuses the others', async () => {
+    const rules = policy(grantedHost);
+    const callers = [
+      { who: 'anonymous', user: null, rank: -1, granted: false },
+      { who: 'viewer', user: users.viewer, rank: 0, granted: false },
+      { who: 'operator without grant', user: users.operatorWithoutGrant, rank: 1, granted: false },
+      { who: 'operator with grant', user: users.operator, rank: 1, granted: true },
+      { who: 'admin', user: users.admin, rank: 2, granted: true },
+    ];
+    for (const [path, rule] of Object.entries(rules)) {
+      for (const caller of callers) {
+        const call = path
+          .split('.')
+          .reduce<unknown>(
+            (node, key) => (node as Record<string, unknown>)[key],
+            plane.callerAs(caller.user),
+          ) as (input: unknown) => Promise<unknown>;
+        const allowed = caller.rank >= rank[rule.minimum] && (!rule.hostScoped || caller.granted);
+        const outcome = await call(rule.input).then(
+          () => 'passed',
+          (error: unknown) => accessRefusal(error) ?? 'passed the access check, then failed',
+        );
+        const refusal = caller.user === null ? 'UNAUTHORIZED' : 'FORBIDDEN';
+        if (allowed) {
+          assert.ok(outcome.startsWith('passed'), `${path} as ${caller.who}: refused with ${outcome}`);
+        } else {
+          assert.equal(outcome, refusal, `${path} as ${caller.who}`);
+        }
+      }
+    }
+  });
+});
