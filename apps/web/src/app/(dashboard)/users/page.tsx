@@ -2,7 +2,7 @@
 
 import { type HostSummary, Roles, type UserSummary } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { DataTable, rowClass } from '~/components/data-table';
 import { useToast } from '~/components/toasts';
 import { Button, ErrorNote, Field } from '~/components/ui';
@@ -127,7 +127,11 @@ function HostGrants({ user, hosts, onSaved }: { user: UserSummary; hosts: HostSu
       onError: (error) => toast.error(error.message),
     }),
   );
-  const granted = new Set(user.hostIds);
+  // Shown at once as clicked; the saved list replaces it when the server answers.
+  const [granted, setGranted] = useState(() => new Set(user.hostIds));
+  const saved = user.hostIds.join();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `saved` stands for the server's list
+  useEffect(() => setGranted(new Set(user.hostIds)), [saved]);
   const names = hosts.filter((host) => granted.has(host.id)).map((host) => host.name);
   return (
     <details className="group" data-testid={`grants-${user.username}`}>
@@ -140,11 +144,11 @@ function HostGrants({ user, hosts, onSaved }: { user: UserSummary; hosts: HostSu
             <input
               type="checkbox"
               checked={granted.has(host.id)}
-              disabled={setHosts.isPending}
               onChange={(event) => {
                 const next = new Set(granted);
                 if (event.target.checked) next.add(host.id);
                 else next.delete(host.id);
+                setGranted(next);
                 setHosts.mutate({ userId: user.id, hostIds: [...next] });
               }}
             />
