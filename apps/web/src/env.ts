@@ -16,6 +16,10 @@ const EnvSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** The packaged agent that "install the agent over SSH" ships (scripts/bundle-agent.mjs). */
+  STEVEDORE_AGENT_PACKAGE: z
+    .string()
+    .default(resolve(import.meta.dirname ?? '.', '../../agent/dist/package')),
   /** Fleet events older than this many days are dropped from the database. */
   STEVEDORE_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   /** At most this many fleet events are kept (the newest). */

@@ -197,3 +197,40 @@ export const FleetUpdateSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('removed'), hostId: z.string() }),
 ]);
 export type FleetUpdate = z.infer<typeof FleetUpdateSchema>;
+
+const absolutePath = (example: string) =>
+  z.string().refine((p) => p.startsWith('/') && !p.split('/').includes('..') && !/[\0\n]/.test(p), {
+    message: `must be an absolute path without "..", such as ${example}`,
+  });
+
+/**
+ * Install or upgrade the agent on a machine over SSH: on a host already added (its stored SSH
+ * credentials), or on a new one before it is added. Roots left out keep what an earlier install
+ * chose, else the defaults.
+ */
+export const InstallAgentInput = z.object({
+  target: z.union([z.object({ hostId: z.string().min(1).max(64) }), SshHostInput]),
+  installDir: absolutePath('/opt/stevedore').default('/opt/stevedore'),
+  dataRoot: absolutePath('/var/lib/stevedore').optional(),
+  execRoot: absolutePath('/run/stevedore').optional(),
+});
+export type InstallAgentInput = z.input<typeof InstallAgentInput>;
+
+export const InstallJobInput = z.object({ jobId: z.string().uuid() });
+
+export const InstallStepSchema = z.enum(['connect', 'preflight', 'packages', 'upload', 'service', 'verify']);
+export type InstallStep = z.infer<typeof InstallStepSchema>;
+
+/** Progress of an agent installation, as the dashboard shows it. */
+export const InstallProgressSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('step'), step: InstallStepSchema, message: z.string() }),
+  z.object({ kind: z.literal('log'), line: z.string() }),
+  z.object({
+    kind: z.literal('done'),
+    version: z.string(),
+    /** The SSH host key seen (pin it when adding the host). */
+    hostKeyFingerprint: z.string(),
+    warnings: z.array(z.string()),
+  }),
+]);
+export type InstallProgress = z.infer<typeof InstallProgressSchema>;

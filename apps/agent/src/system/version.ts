@@ -3,9 +3,14 @@ import { execFile } from '../util/exec.js';
 
 const packageJsonUrl = new URL('../../package.json', import.meta.url);
 
+/** Set by the installable bundle (scripts/bundle-agent.mjs), which has no package.json two levels up. */
+declare const STEVEDORE_BUNDLED_VERSION: string | undefined;
+
 /** The agent's own version: apps/agent/package.json (same relative path from src/ and dist/). */
-export const AGENT_VERSION: string = (JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as { version: string })
-  .version;
+export const AGENT_VERSION: string =
+  typeof STEVEDORE_BUNDLED_VERSION === 'string'
+    ? STEVEDORE_BUNDLED_VERSION
+    : (JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as { version: string }).version;
 
 /** Version of the tRPC API contract; bumped on incompatible router changes. */
 export const API_VERSION = '1';

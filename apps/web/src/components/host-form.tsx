@@ -5,6 +5,7 @@ import { DEFAULT_AGENT_SOCKET, formatHostLabels, parseHostLabels } from '@steved
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTRPC } from '~/trpc/react';
+import { AgentInstallPanel } from './agent-install-panel';
 import { useToast } from './toasts';
 import { Button, ErrorNote, Field, SecondaryButton, SuccessNote, TextArea } from './ui';
 
@@ -46,6 +47,10 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
   const [replaceConnection, setReplaceConnection] = useState(!editing);
   const [tested, setTested] = useState<string | null>(null);
   const [labelError, setLabelError] = useState<string | null>(null);
+  const [installJob, setInstallJob] = useState<string | null>(null);
+  const install = useMutation(
+    trpc.hosts.installAgent.mutationOptions({ onSuccess: ({ jobId }) => setInstallJob(jobId) }),
+  );
   const test = useMutation(
     trpc.hosts.test.mutationOptions({
       onSuccess: (info) =>
@@ -79,7 +84,7 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
       update.mutate({ hostId: host.id, name, labels: parsed.labels, ...(connection ? { connection } : {}) });
     else if (connection) create.mutate({ name, labels: parsed.labels, ...connection });
   };
-  const error = create.error ?? update.error ?? test.error;
+  const error = create.error ?? update.error ?? test.error ?? install.error;
   const pending = create.isPending || update.isPending;
   const title = editing ? `Edit host ${host.name}` : 'Add host';
 
@@ -160,9 +165,27 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
                 id="hostKeyFingerprint"
                 placeholder="SHA256:…"
               />
+              <details className="text-sm">
+                <summary className="cursor-pointer rounded focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500">
+                  Agent installation options
+                </summary>
+                <div className="mt-2 grid gap-3 sm:grid-cols-3">
+                  <Field label="Install directory" id="installDir" placeholder="/opt/stevedore" />
+                  <Field label="Data root" id="dataRoot" placeholder="/var/lib/stevedore" />
+                  <Field label="Exec root" id="execRoot" placeholder="/run/stevedore" />
+                </div>
+              </details>
             </>
           )}
         </>
+      )}
+      {installJob && (
+        <AgentInstallPanel
+          jobId={installJob}
+          title="Installing the agent"
+          onClose={() => setInstallJob(null)}
+          onDone={(done) => setTested(`Agent ${done.version} installed; host key ${done.hostKeyFingerprint}`)}
+        />
       )}
       {error && <ErrorNote>{error.message}</ErrorNote>}
       {tested && !test.isError && <SuccessNote>{tested}</SuccessNote>}
@@ -178,6 +201,30 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
             }}
           >
             {test.isPending ? 'Testing…' : 'Test connection'}
+          </SecondaryButton>
+        )}
+        {replaceConnection && transport === 'ssh' && (
+          <SecondaryButton
+            type="button"
+            disabled={install.isPending || installJob !== null}
+            onClick={(event) => {
+              const form = event.currentTarget.form;
+              const connection = form?.reportValidity() ? readConnection(new FormData(form), 'ssh') : null;
+              if (connection?.transport !== 'ssh' || !form) return;
+              const data = new FormData(form);
+              const optional = (key: string) => String(data.get(key) ?? '').trim() || undefined;
+              const installDir = optional('installDir');
+              const dataRoot = optional('dataRoot');
+              const execRoot = optional('execRoot');
+              install.mutate({
+                target: connection,
+                ...(installDir ? { installDir } : {}),
+                ...(dataRoot ? { dataRoot } : {}),
+                ...(execRoot ? { execRoot } : {}),
+              });
+            }}
+          >
+            Install agent on this host
           </SecondaryButton>
         )}
         <Button type="submit" disabled={pending}>

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     secrets,
     connect: connectAgent,
     log,
+    agentPackageDir: env.STEVEDORE_AGENT_PACKAGE,
     retention: { days: env.STEVEDORE_EVENTS_RETENTION_DAYS, max: env.STEVEDORE_EVENTS_MAX },
   });
   const { services } = plane;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { SessionUser } from '@stevedore/shared';
 import pino from 'pino';
 import { createCaller } from '../../src/server/api/root';
@@ -16,6 +17,7 @@ export function createControlPlane(db: Db) {
     connect: connectAgent,
     log: pino({ level: 'silent' }),
     pingIntervalMs: 1_000,
+    agentPackageDir: resolve(import.meta.dirname, '../../../agent/dist/package'),
   });
   /**
    * A tRPC caller for one user (null: no session), exactly as a request would get it; `signal` ends

@@ -1,27 +1,12 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StevedoreError } from '@stevedore/shared';
-import { Client } from 'ssh2';
+import type { Client } from 'ssh2';
+import { connectSsh, type SshTarget } from './ssh-connect';
 
-export interface SshTarget {
-  host: string;
-  port: number;
-  username: string;
-  privateKey?: string;
-  password?: string;
-  /** The agent's unix socket on the remote machine. */
-  socketPath: string;
-  /** Pinned host key (SHA256:…); when absent the first key seen is accepted and reported. */
-  hostKeyFingerprint?: string;
-  onHostKeyPinned?: (fingerprint: string) => void;
-}
-
-/** OpenSSH's fingerprint form for a raw host key: `SHA256:` + unpadded base64 of its sha256. */
-export const fingerprintOf = (key: Buffer): string =>
-  `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+export type { SshTarget } from './ssh-connect';
 
 /**
  * One SSH connection per host, multiplexing every agent connection as an OpenSSH stream-local
@@ -63,11 +48,14 @@ export class SshTunnel {
   }
 
   private async forward(local: Socket): Promise<void> {
+    // A failed forward just closes the local connection (the websocket client reconnects); an
+    // 'error' event without a listener would crash the server instead.
+    local.on('error', () => {});
     try {
       const ssh = await this.connection();
       ssh.openssh_forwardOutStreamLocal(this.target.socketPath, (error, remote) => {
         if (error) {
-          local.destroy(error);
+          local.destroy();
           return;
         }
         local.pipe(remote).pipe(local);
@@ -75,8 +63,8 @@ export class SshTunnel {
         local.on('error', () => remote.destroy());
         remote.on('close', () => local.destroy());
       });
-    } catch (error) {
-      local.destroy(error as Error);
+    } catch {
+      local.destroy();
     }
   }
 
@@ -89,44 +77,12 @@ export class SshTunnel {
     return this.ssh;
   }
 
-  private connect(): Promise<Client> {
-    const { host, port, username, privateKey, password, hostKeyFingerprint } = this.target;
-    const where = `${username}@${host}:${port}`;
-    return new Promise((resolve, reject) => {
-      const client = new Client();
-      let hostKeyMismatch: string | null = null;
-      client.once('ready', () => resolve(client));
-      client.once('error', (error) => {
-        reject(
-          hostKeyMismatch
-            ? new StevedoreError('PERMISSION_DENIED', hostKeyMismatch, { host: where })
-            : new StevedoreError('UNAVAILABLE', `SSH to ${where} failed: ${error.message}`, { host: where }),
-        );
-      });
-      // A dropped SSH connection is re-established on the next forwarded connection.
-      client.once('close', () => {
-        if (this.ssh) this.ssh = null;
-      });
-      client.connect({
-        host,
-        port,
-        username,
-        ...(privateKey ? { privateKey } : {}),
-        ...(password ? { password } : {}),
-        readyTimeout: 10_000,
-        keepaliveInterval: 10_000,
-        hostVerifier: (key: Buffer) => {
-          const seen = fingerprintOf(key);
-          if (!hostKeyFingerprint) {
-            this.target.onHostKeyPinned?.(seen);
-            this.target.hostKeyFingerprint = seen;
-            return true;
-          }
-          if (seen === hostKeyFingerprint) return true;
-          hostKeyMismatch = `the SSH host key of ${where} changed: expected ${hostKeyFingerprint}, got ${seen}`;
-          return false;
-        },
-      });
+  private async connect(): Promise<Client> {
+    const client = await connectSsh(this.target);
+    // A dropped SSH connection is re-established on the next forwarded connection.
+    client.once('close', () => {
+      if (this.ssh) this.ssh = null;
     });
+    return client;
   }
 }

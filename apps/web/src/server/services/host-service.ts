@@ -194,6 +194,18 @@ export class HostService {
     );
   }
 
+  /** How to reach an SSH host (its stored credentials, decrypted), e.g. to install its agent. */
+  async sshTargetOf(hostId: string): Promise<{ name: string; ssh: NonNullable<AgentTarget['ssh']> }> {
+    const host = await getHost(this.db, hostId);
+    const { ssh } = this.targetOf(host);
+    if (!ssh) {
+      throw new StevedoreError('FAILED_PRECONDITION', `host ${host.name} is not reached over SSH`, {
+        hostId,
+      });
+    }
+    return { name: host.name, ssh };
+  }
+
   private targetOf(host: HostRow): AgentTarget {
     const credential = host.credentialCiphertext ? this.secrets.decrypt(host.credentialCiphertext) : null;
     const target = fromStored(host.id, host, credential);

@@ -3,6 +3,7 @@ import { LoginLimiter } from '../auth/login-limiter';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
 import { AgentHub, type ConnectAgent } from '../hub/agent-hub';
+import { AgentInstallService } from './agent-install-service';
 import { AuditService } from './audit-service';
 import { AuthService } from './auth-service';
 import { type EventRetention, EventService } from './event-service';
@@ -20,6 +21,7 @@ export interface Services {
   events: EventService;
   users: UserService;
   audit: AuditService;
+  install: AgentInstallService;
 }
 
 export interface ControlPlaneOptions {
@@ -30,6 +32,8 @@ export interface ControlPlaneOptions {
   pingIntervalMs?: number;
   retention?: EventRetention;
   fleetTiming?: FleetTiming;
+  /** The packaged agent to install over SSH (scripts/bundle-agent.mjs's output). */
+  agentPackageDir: string;
 }
 
 /** Wires the hub and the services over one database: the server's and the tests' composition root. */
@@ -54,6 +58,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     events,
     users: new UserService(db),
     audit: new AuditService(db),
+    install: new AgentInstallService(db, hosts, options.agentPackageDir),
   };
   return {
     hub,

@@ -4,6 +4,7 @@ import { bytesSize, type FleetHost, formatHostLabels, timeAgo } from '@stevedore
 import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
+import { AgentInstallPanel } from '~/components/agent-install-panel';
 import { DataTable, rowClass } from '~/components/data-table';
 import { HostForm } from '~/components/host-form';
 import { useToast } from '~/components/toasts';
@@ -50,6 +51,7 @@ export default function HostsPage() {
   const [search, setSearch] = useState('');
   const [label, setLabel] = useState('');
   const [sort, setSort] = useState<SortKey>('name');
+  const [upgrade, setUpgrade] = useState<{ jobId: string; host: string } | null>(null);
 
   const allLabels = useMemo(
     () => [...new Set((fleet.hosts ?? []).flatMap(labelPairs))].sort(),
@@ -123,6 +125,14 @@ export default function HostsPage() {
           onDone={() => setEditing(null)}
         />
       )}
+      {upgrade && (
+        <AgentInstallPanel
+          key={upgrade.jobId}
+          jobId={upgrade.jobId}
+          title={`Upgrading the agent on ${upgrade.host}`}
+          onClose={() => setUpgrade(null)}
+        />
+      )}
       {fleet.error && <ErrorNote>{fleet.error}</ErrorNote>}
       <DataTable
         columns={[
@@ -152,14 +162,30 @@ export default function HostsPage() {
           </tr>
         )}
         {hosts.map((host) => (
-          <HostRow key={host.id} host={host} isAdmin={isAdmin} onEdit={() => setEditing(host)} />
+          <HostRow
+            key={host.id}
+            host={host}
+            isAdmin={isAdmin}
+            onEdit={() => setEditing(host)}
+            onUpgrade={(jobId) => setUpgrade({ jobId, host: host.name })}
+          />
         ))}
       </DataTable>
     </section>
   );
 }
 
-function HostRow({ host, isAdmin, onEdit }: { host: FleetHost; isAdmin: boolean; onEdit(): void }) {
+function HostRow({
+  host,
+  isAdmin,
+  onEdit,
+  onUpgrade,
+}: {
+  host: FleetHost;
+  isAdmin: boolean;
+  onEdit(): void;
+  onUpgrade(jobId: string): void;
+}) {
   const { agent, usage, status } = host;
   const lastError = status.lastError ?? host.error;
   return (
@@ -247,6 +273,7 @@ function HostRow({ host, isAdmin, onEdit }: { host: FleetHost; isAdmin: boolean;
             <SecondaryButton className="px-2 py-1 text-xs" onClick={onEdit} aria-label={`Edit ${host.name}`}>
               Edit
             </SecondaryButton>
+            {host.transport === 'ssh' && <UpgradeAgentButton host={host} onStarted={onUpgrade} />}
             {host.name !== 'local' && <RemoveHostButton host={host} />}
           </div>
         </td>
@@ -275,6 +302,27 @@ function RemoveHostButton({ host }: { host: FleetHost }) {
       }}
     >
       Remove
+    </SecondaryButton>
+  );
+}
+
+function UpgradeAgentButton({ host, onStarted }: { host: FleetHost; onStarted(jobId: string): void }) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const start = useMutation(
+    trpc.hosts.installAgent.mutationOptions({
+      onSuccess: ({ jobId }) => onStarted(jobId),
+      onError: (error) => toast.error(`Upgrading ${host.name} failed: ${error.message}`),
+    }),
+  );
+  return (
+    <SecondaryButton
+      className="px-2 py-1 text-xs"
+      aria-label={`Upgrade the agent on ${host.name}`}
+      disabled={start.isPending}
+      onClick={() => start.mutate({ target: { hostId: host.id } })}
+    >
+      Upgrade agent
     </SecondaryButton>
   );
 }

@@ -1,4 +1,11 @@
-import { CreateHostInput, HostConnectionInput, HostIdInput, UpdateHostInput } from '@stevedore/shared';
+import {
+  CreateHostInput,
+  HostConnectionInput,
+  HostIdInput,
+  InstallAgentInput,
+  InstallJobInput,
+  UpdateHostInput,
+} from '@stevedore/shared';
 import { roleProcedure, router } from '../trpc';
 
 export const hostsRouter = router({
@@ -33,6 +40,16 @@ export const hostsRouter = router({
   update: roleProcedure('admin')
     .input(UpdateHostInput)
     .mutation(({ ctx, input }) => ctx.services.hosts.update(ctx.user, input)),
+  /** Starts installing or upgrading the agent over SSH; follow it with installProgress. */
+  installAgent: roleProcedure('admin')
+    .input(InstallAgentInput)
+    .mutation(({ ctx, input }) => ctx.services.install.start(ctx.user, input)),
+  installProgress: roleProcedure('admin')
+    .input(InstallJobInput)
+    .subscription(({ ctx, input, signal }) => ctx.services.install.progress(ctx.user, input.jobId, signal)),
+  cancelInstall: roleProcedure('admin')
+    .input(InstallJobInput)
+    .mutation(({ ctx, input }) => ctx.services.install.cancel(ctx.user, input.jobId)),
   remove: roleProcedure('admin')
     .input(HostIdInput)
     .mutation(async ({ ctx, input }) => {

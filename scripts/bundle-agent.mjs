@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Packages the agent for installation on another machine over SSH (apps/agent/dist/package/):
+//   agent.mjs                 the agent bundled into one ESM file (after `tsc -b`)
+//   node_modules/…            only the native modules it keeps external, pruned to what they load
+//                             on Linux (node-pty's build/Release, node-unix-socket's gnu binaries)
+//   package.json              name and version
+// The dashboard adds its own `node` binary when it ships the package, so the remote machine needs
+// no Node.js of its own.
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { repoRoot } from './lib.mjs';
+
+const agent = join(repoRoot, 'apps/agent');
+const out = join(agent, 'dist/package');
+const { version } = JSON.parse(readFileSync(join(agent, 'package.json'), 'utf8'));
+const NATIVE = ['node-pty', 'node-unix-socket'];
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+await build({
+  stdin: {
+    contents: "import { main } from './dist/main.js';\nprocess.exit(await main(process.argv.slice(2)));\n",
+    resolveDir: agent,
+    sourcefile: 'stevedore-agent.js',
+  },
+  outfile: join(out, 'agent.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: [...NATIVE, 'bufferutil', 'utf-8-validate'],
+  define: { STEVEDORE_BUNDLED_VERSION: JSON.stringify(version) },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+
+const modules = join(repoRoot, 'node_modules');
+const copy = (relative) => {
+  const from = join(modules, relative);
+  if (existsSync(from)) cpSync(from, join(out, 'node_modules', relative), { recursive: true });
+};
+for (const file of ['package.json', 'lib', 'build/Release']) copy(join('node-pty', file));
+for (const file of ['package.json', 'js']) copy(join('node-unix-socket', file));
+copy(`node-unix-socket-linux-${process.arch}-gnu`);
+writeFileSync(
+  join(out, 'package.json'),
+  `${JSON.stringify({ name: 'stevedore-agent', version, type: 'module' }, null, 2)}\n`,
+);
