@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Packages the agent for installation on another machine over SSH (apps/agent/dist/package/):
 //   agent.mjs                 the agent bundled into one ESM file (after `tsc -b`)
+//   apply-layer-worker.js     the layer extraction worker, bundled beside it
 //   node_modules/…            only the native modules it keeps external, pruned to what they load
 //                             on Linux (node-pty's build/Release, node-unix-socket's gnu binaries)
 //   package.json              name and version
@@ -31,6 +32,20 @@ await build({
   target: 'node20',
   external: [...NATIVE, 'bufferutil', 'utf-8-validate'],
   define: { STEVEDORE_BUNDLED_VERSION: JSON.stringify(version) },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+
+// Layer extraction runs in worker threads; the bundle finds their module beside agent.mjs.
+await build({
+  entryPoints: [join(agent, 'dist/storage/extract/apply-layer-worker.js')],
+  outfile: join(out, 'apply-layer-worker.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },

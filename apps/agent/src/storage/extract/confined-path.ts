@@ -1,4 +1,4 @@
-import { lstat, mkdir } from 'node:fs/promises';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StevedoreError } from '@stevedore/shared';
 
@@ -17,21 +17,19 @@ export function entryComponents(name: string): string[] {
 }
 
 /**
+ * (Synchronous: it runs in the extraction worker, where each call is a plain syscall.)
  * The directory that will hold an entry, created as needed. Every existing component is checked
  * with lstat and must be a real directory: a symlink there (absolute or relative) could point out
  * of the layer, so it is refused rather than followed. Checking the resolved filesystem objects,
  * not the name string, is what keeps extraction inside `root`.
  */
-export async function confinedParent(root: string, components: string[], entry: string): Promise<string> {
+export function confinedParent(root: string, components: string[], entry: string): string {
   let current = root;
   for (const part of components.slice(0, -1)) {
     current = join(current, part);
-    const stats = await lstat(current).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    });
-    if (stats === null) {
-      await mkdir(current, { mode: 0o755 });
+    const stats = lstatSync(current, { throwIfNoEntry: false });
+    if (stats === undefined) {
+      mkdirSync(current, { mode: 0o755 });
     } else if (stats.isSymbolicLink()) {
       throw refusedEntry(entry, `its parent "${part}" is a symlink inside the layer (it could lead outside)`);
     } else if (!stats.isDirectory()) {
