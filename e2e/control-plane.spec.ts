@@ -6,6 +6,7 @@ import { pushBusybox } from '../apps/agent/test/harness/test-images';
 import { type SshHost, startSshHost } from '../apps/web/test/harness/ssh-host';
 import { ADMIN } from './fixtures';
 import { startWebServer, type WebServer } from './harness/web-server';
+import { fillSshHostForm, logIn as logInAt } from './helpers';
 
 // Its own dashboard and agents (not the shared fixture): this file starts from its own first run.
 let local: AgentProcess;
@@ -38,14 +39,8 @@ test.afterAll(async () => {
 });
 test.describe.configure({ mode: 'serial' });
 
-async function logIn(page: Page, username: string, password: string) {
-  await page.goto(`${web.baseURL}/login`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  const setup = page.getByRole('button', { name: 'Create admin and log in' });
-  await ((await setup.isVisible()) ? setup : page.getByRole('button', { name: 'Log in' })).click();
-  await expect(page).toHaveURL(/\/hosts$/);
-}
+const logIn = (page: Page, username: string, password: string) =>
+  logInAt(page, web.baseURL, username, password);
 
 test('an admin adds a TLS host through the form; it shows online beside the local one', async ({ page }) => {
   await logIn(page, ADMIN.username, ADMIN.password);
@@ -74,13 +69,7 @@ test('an admin adds a host over SSH: the hub tunnels to its unix socket and it s
   page,
 }) => {
   await logIn(page, ADMIN.username, ADMIN.password);
-  await page.getByRole('button', { name: 'Add host' }).click();
-  const form = page.getByRole('form', { name: 'Add host' });
-  await form.getByLabel('SSH (no agent port exposed)').check();
-  await form.getByLabel('Name').fill('remote');
-  await form.getByLabel('SSH host', { exact: true }).fill(ssh.address);
-  await form.getByLabel('Private key').fill(ssh.privateKey);
-  await form.getByLabel('Agent socket on the host').fill(remote.socketPath);
+  const form = await fillSshHostForm(page, 'remote', ssh, remote.socketPath);
   await form.getByRole('button', { name: 'Test connection' }).click();
   await expect(form.getByRole('status')).toContainText('Connected:');
   await form.getByRole('button', { name: 'Add host', exact: true }).click();

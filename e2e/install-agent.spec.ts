@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { type AgentProcess, startAgent } from '../apps/agent/test/harness/agent-process';
 import { type SshHost, startSshHost } from '../apps/web/test/harness/ssh-host';
+import { ADMIN } from './fixtures';
 import { startWebServer, type WebServer } from './harness/web-server';
+import { fillSshHostForm, logIn } from './helpers';
 
 // A machine with sshd and no agent: the admin installs the agent from the add-host form, watches
 // the steps, then adds the host and sees it online. (The "machine" shares this one's filesystem,
@@ -39,19 +41,8 @@ test.afterAll(async () => {
 });
 
 test('an admin installs the agent over SSH from the add-host form, then adds the host', async ({ page }) => {
-  await page.goto(`${web.baseURL}/login`);
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill('correct horse battery staple');
-  await page.getByRole('button', { name: 'Create admin and log in' }).click();
-  await expect(page).toHaveURL(/\/hosts$/);
-
-  await page.getByRole('button', { name: 'Add host' }).click();
-  const form = page.getByRole('form', { name: 'Add host' });
-  await form.getByLabel('SSH (no agent port exposed)').check();
-  await form.getByLabel('Name').fill('fresh');
-  await form.getByLabel('SSH host', { exact: true }).fill(ssh.address);
-  await form.getByLabel('Private key').fill(ssh.privateKey);
-  await form.getByLabel('Agent socket on the host').fill(join(dir, 'run', 'agent.sock'));
+  await logIn(page, web.baseURL, ADMIN.username, ADMIN.password);
+  const form = await fillSshHostForm(page, 'fresh', ssh, join(dir, 'run', 'agent.sock'));
   await form.getByText('Agent installation options').click();
   await form.getByLabel('Install directory').fill(join(dir, 'opt'));
   await form.getByLabel('Data root').fill(join(dir, 'data'));

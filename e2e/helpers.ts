@@ -1,0 +1,29 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+import type { SshHost } from '../apps/web/test/harness/ssh-host';
+
+/** Logs in at `baseURL`, creating the first admin when the dashboard has none yet. */
+export async function logIn(page: Page, baseURL: string, username: string, password: string) {
+  await page.goto(`${baseURL}/login`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  const setup = page.getByRole('button', { name: 'Create admin and log in' });
+  await ((await setup.isVisible()) ? setup : page.getByRole('button', { name: 'Log in' })).click();
+  await expect(page).toHaveURL(/\/hosts$/);
+}
+
+/** Opens the add-host form and fills in an SSH connection to `ssh` for the agent at `socketPath`. */
+export async function fillSshHostForm(
+  page: Page,
+  name: string,
+  ssh: SshHost,
+  socketPath: string,
+): Promise<Locator> {
+  await page.getByRole('button', { name: 'Add host' }).click();
+  const form = page.getByRole('form', { name: 'Add host' });
+  await form.getByLabel('SSH (no agent port exposed)').check();
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('SSH host', { exact: true }).fill(ssh.address);
+  await form.getByLabel('Private key').fill(ssh.privateKey);
+  await form.getByLabel('Agent socket on the host').fill(socketPath);
+  return form;
+}
