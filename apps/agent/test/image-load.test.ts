@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -247,6 +247,79 @@ describe('save: archives Docker can load, exact to the diff IDs', () => {
       const unknown = await cli1('save', '-o', join(dir, 'x.tar'), 'no-such:image');
       assert.equal(unknown.code, 1);
       assert.match(unknown.stderr, /No such image/);
+    } finally {
+      await first.stop();
+      await second.stop();
+      await registry.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('archives stream: no size limit, TCP needs the token', () => {
+  test('a 64 MiB image is saved over TLS with a token and loaded into another agent; without the token it is refused', async () => {
+    const registry = await startRegistry();
+    const first = await startAgent({ tls: true });
+    const second = await startAgent();
+    const dir = mkdtempSync(join(tmpdir(), 'stevedore-save-big-'));
+    try {
+      const overTls = (...args: string[]) =>
+        runCli(
+          ['-H', first.tcpHost!, '--tlscacert', first.caCertFile!, ...args],
+          { STEVEDORE_TOKEN: first.token! },
+          120_000,
+        );
+      const cli1 = (...args: string[]) => runCli(['-H', first.host, ...args], {}, 120_000);
+      const cli2 = (...args: string[]) => runCli(['-H', second.host, ...args], {}, 120_000);
+      const image = (await pushBusybox(registry)).reference;
+      assert.equal((await cli1('pull', '-q', image)).code, 0);
+      // Random bytes do not compress: the layer blob itself is over the old 48 MiB limit.
+      const made = await cli1(
+        'run',
+        '--name',
+        'big',
+        '--network',
+        'none',
+        image,
+        'dd',
+        'if=/dev/urandom',
+        'of=/big',
+        'bs=1048576',
+        'count=64',
+      );
+      assert.equal(made.code, 0, made.stderr);
+      assert.equal((await cli1('commit', 'big', 'big:v1')).code, 0);
+      const sum = (await cli1('run', '--rm', '--network', 'none', 'big:v1', 'md5sum', '/big')).stdout;
+
+      const refused = await runCli([
+        '-H',
+        first.tcpHost!,
+        '--tlscacert',
+        first.caCertFile!,
+        'save',
+        '-o',
+        join(dir, 'no.tar'),
+        'big:v1',
+      ]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /needs a valid token/);
+      assert.ok(!existsSync(join(dir, 'no.tar')), 'nothing written without the token');
+
+      const archive = join(dir, 'big.tar');
+      const saved = await overTls('save', '-o', archive, 'big:v1');
+      assert.equal(saved.code, 0, saved.stderr);
+      assert.ok(
+        statSync(archive).size > 64 << 20,
+        `the archive holds the whole layer (${statSync(archive).size} bytes)`,
+      );
+
+      const loaded = await cli2('load', '-i', archive);
+      assert.equal(loaded.code, 0, loaded.stderr);
+      assert.equal(loaded.stdout, 'Loaded image: big:v1\n');
+      const id1 = (await cli1('image', 'inspect', '--format', '{{.Id}}', 'big:v1')).stdout;
+      assert.equal((await cli2('image', 'inspect', '--format', '{{.Id}}', 'big:v1')).stdout, id1);
+      assert.equal((await cli2('run', '--rm', '--network', 'none', 'big:v1', 'md5sum', '/big')).stdout, sum);
+      assert.deepEqual(readdirSync(join(second.dataRoot, 'content', 'ingest')), [], 'no scratch files left');
     } finally {
       await first.stop();
       await second.stop();

@@ -43,3 +43,16 @@ export const trpcCodeFor = {
   UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
 } as const satisfies Record<ErrorCode, string>;
+
+/** HTTP statuses for the agent's plain HTTP routes (image archives), as Docker's API answers. */
+export const httpStatusFor = {
+  INVALID_ARGUMENT: 400,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  CONFLICT: 409,
+  FAILED_PRECONDITION: 409,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const satisfies Record<ErrorCode, number>;

@@ -7,6 +7,7 @@ import { isStevedoreError, StevedoreError, type TokenSummary } from '@stevedore/
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../util/logger.js';
+import { serveArchiveRoute } from './archive-routes.js';
 import { formatHostAddress, type HostAddress, parseHostAddress } from './host-address.js';
 import { agentRouter } from './router.js';
 import type { AgentContext, AgentServices, Transport } from './trpc.js';
@@ -102,6 +103,30 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     for (const ws of connectionsByToken.get(tokenId) ?? []) ws.close(1008, 'token revoked');
   };
 
+  /**
+   * Plain HTTP: Docker's unauthenticated `/_ping`, and the image archive routes (authenticated
+   * like a websocket: the token on TCP); everything else is served over the websocket.
+   */
+  async function answerPlainRequest(transport: Transport, req: IncomingMessage, res: ServerResponse) {
+    if (req.url === '/_ping' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+      return;
+    }
+    if (transport === 'tcp') {
+      const token = bearerToken(req.headers.authorization);
+      if (!token || !options.verifyToken(token)) {
+        log.warn({ remote: req.socket.remoteAddress }, 'refused an API request without a valid token');
+        res.writeHead(401, { 'content-type': 'text/plain' }).end('a valid bearer token is required\n');
+        req.resume();
+        return;
+      }
+    }
+    if (await serveArchiveRoute(req, res, options.services.images, log)) return;
+    res
+      .writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' })
+      .end('use a tRPC websocket client\n');
+  }
+
   const listeners: Listener[] = [];
   const close = async () => {
     for (const client of wss.clients) client.close(1001, 'agent shutting down');
@@ -123,7 +148,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const address = parseHostAddress(host);
       const transport: Transport = address.kind === 'unix' ? 'unix' : 'tcp';
       const server = transport === 'tcp' && tls ? https.createServer(tls) : http.createServer();
-      server.on('request', answerPlainRequest);
+      server.on(
+        'request',
+        (req: IncomingMessage, res: ServerResponse) => void answerPlainRequest(transport, req, res),
+      );
       server.on('upgrade', upgradeHandler(transport));
       server.on('clientError', (_error, socket) => socket.destroy());
       const listener: Listener = { server, socketPath: null };
@@ -179,17 +207,6 @@ function listenOn(
       resolve();
     });
   });
-}
-
-/** Plain HTTP gets Docker's unauthenticated `/_ping`; everything else is served over the websocket. */
-function answerPlainRequest(req: IncomingMessage, res: ServerResponse): void {
-  if (req.url === '/_ping' && (req.method === 'GET' || req.method === 'HEAD')) {
-    res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
-    return;
-  }
-  res
-    .writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' })
-    .end('use a tRPC websocket client\n');
 }
 
 function bearerToken(header: string | undefined): string | null {

@@ -66,8 +66,8 @@ export interface ImagesApi {
     changes: string[];
     message: string;
   }): Promise<string>;
-  load(archive: Buffer): Promise<{ id: string; tags: string[] }[]>;
-  save(names: readonly string[]): Promise<Buffer>;
+  load(archive: Readable): Promise<{ id: string; tags: string[] }[]>;
+  save(names: readonly string[]): Promise<Readable>;
   push(reference: string): AsyncGenerator<PushEvent>;
 }
 export type ContainersApi = Pick<

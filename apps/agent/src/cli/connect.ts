@@ -1,4 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { isStevedoreError } from '@stevedore/shared';
+import { agentHttpRequest } from '../api/archive-client.js';
 import {
   type AgentConnectFailure,
   type AgentConnection,
@@ -41,6 +45,32 @@ export async function connectToAgent(target: AgentTarget): Promise<AgentConnecti
     });
   } catch (error) {
     throw new OperationalError(connectFailure(target.host, error as AgentConnectFailure));
+  }
+}
+
+/** A streamed request to the agent's archive routes, with the CLI's messages for what goes wrong. */
+export async function requestAgent(
+  target: AgentTarget,
+  request: { method: 'GET' | 'POST'; path: string; body?: Readable },
+): Promise<IncomingMessage> {
+  const ca = target.caFile ? await readCa(target.caFile) : undefined;
+  try {
+    return await agentHttpRequest(
+      {
+        host: target.host,
+        ...(target.token ? { token: target.token } : {}),
+        ...(ca !== undefined ? { ca } : {}),
+      },
+      request,
+    );
+  } catch (error) {
+    if (isStevedoreError(error)) {
+      if (error.code === 'UNAUTHENTICATED')
+        throw new OperationalError(connectFailure(target.host, { message: error.message, statusCode: 401 }));
+      throw new OperationalError(`Error response from daemon: ${error.message}`);
+    }
+    const { message, code } = error as NodeJS.ErrnoException;
+    throw new OperationalError(connectFailure(target.host, { message, ...(code ? { code } : {}) }));
   }
 }
 

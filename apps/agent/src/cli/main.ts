@@ -3,7 +3,7 @@ import { DEFAULT_HOST } from '../config/agent-config.js';
 import { AGENT_VERSION, gitCommit } from '../system/version.js';
 import { ArgvError, type FlagSpec, formatFlagHelp, parseArgv } from '../util/argv.js';
 import type { Command } from './command.js';
-import { connectToAgent } from './connect.js';
+import { connectToAgent, requestAgent } from './connect.js';
 import { describeError, OperationalError, UsageError } from './errors.js';
 import { COMMAND_GROUPS, COMMANDS } from './registry.js';
 import { type CliStreams, Reporter } from './reporter.js';
@@ -86,6 +86,7 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
         connection ??= await connectToAgent(target);
         return connection.client;
       },
+      agentHttp: (request) => requestAgent(target, request),
       reconnect: async (timeoutMs) => {
         await connection?.close();
         connection = undefined;

@@ -495,7 +495,7 @@ export class ImageService {
    * `docker save`: the named images in one archive; a name that is a tag is recorded with it
    * (several names of one image share one entry), an image named by ID gets no tag.
    */
-  async save(names: readonly string[]): Promise<Buffer> {
+  async save(names: readonly string[]): Promise<Readable> {
     const items = new Map<string, SaveItem>();
     for (const name of names) {
       const image = await this.require(name);
@@ -512,7 +512,7 @@ export class ImageService {
   }
 
   /** `docker load`: the images of a `docker save` (or OCI layout) archive; their layers pinned meanwhile. */
-  async load(archive: Buffer): Promise<LoadedImage[]> {
+  async load(archive: Readable): Promise<LoadedImage[]> {
     const loaded = await loadArchive(
       { content: this.content, layers: this.layers, images: this.images },
       archive,

@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   formatImageReference,
   type ImageConfig,
@@ -11,7 +15,7 @@ import {
 import { extract } from 'tar-stream';
 import { z } from 'zod';
 import { applyLayer } from '../storage/extract/apply-layer.js';
-import { compressionOf, decompressed } from '../storage/extract/decompress.js';
+import { compressionOf } from '../storage/extract/decompress.js';
 import { chainIdOf, type Overlay2Store } from '../storage/overlay2/layer-store.js';
 import type { ContentStore } from './content/content-store.js';
 import type { ImageStore } from './image-store.js';
@@ -58,55 +62,66 @@ interface ArchiveImage {
 
 const blobPath = (digest: string) => `blobs/${digest.replace(':', '/')}`;
 
-/** Every entry of the (outer) archive, by its normalized name. */
-async function readEntries(archive: Buffer): Promise<Map<string, Buffer>> {
-  const entries = new Map<string, Buffer>();
+/** manifest.json, index.json, OCI manifests and image configs are small; anything bigger is not one. */
+const MAX_JSON_BYTES = 16 << 20;
+
+/** The archive's file entries, spooled to files in a scratch directory, by normalized name. */
+async function spoolEntries(archive: Readable, dir: string): Promise<Map<string, string>> {
+  const entries = new Map<string, string>();
   const reader = extract();
-  const done = new Promise<void>((resolve, reject) => {
-    reader.on('entry', (header, stream, next) => {
-      const parts: Buffer[] = [];
-      stream.on('data', (chunk: unknown) => parts.push(chunk as Buffer));
-      stream.on('end', () => {
-        if (header.type === 'file') entries.set(header.name.replace(/^\.\//, ''), Buffer.concat(parts));
-        next();
-      });
-      stream.on('error', reject);
-    });
-    reader.on('finish', resolve);
-    reader.on('error', reject);
-  });
-  Readable.from([archive]).pipe(reader);
-  await done;
+  const feeding = pipeline(archive, reader).catch((error: unknown) => reader.destroy(error as Error));
+  for await (const entry of reader) {
+    if (entry.header.type === 'file') {
+      // Stored under a counter, never under the entry's own name: names are only map keys here.
+      const file = join(dir, String(entries.size));
+      await pipeline(entry, createWriteStream(file, { mode: 0o600 }));
+      entries.set(entry.header.name.replace(/^\.\//, ''), file);
+    } else entry.resume();
+  }
+  await feeding;
   return entries;
 }
 
-function imagesOf(entries: Map<string, Buffer>): ArchiveImage[] {
-  const text = (name: string) => {
-    const data = entries.get(name);
-    if (!data)
-      throw new StevedoreError('INVALID_ARGUMENT', `invalid archive: ${name} is missing`, { entry: name });
-    return JSON.parse(data.toString('utf8')) as unknown;
-  };
+/** A small JSON entry's bytes. */
+async function readEntry(entries: Map<string, string>, name: string, what: string): Promise<Buffer> {
+  const file = entries.get(name);
+  if (!file)
+    throw new StevedoreError('INVALID_ARGUMENT', `invalid archive: ${what} is missing`, { entry: name });
+  const { size } = await stat(file);
+  if (size > MAX_JSON_BYTES) {
+    throw new StevedoreError(
+      'INVALID_ARGUMENT',
+      `invalid archive: ${name} is ${size} bytes, too big for ${what}`,
+    );
+  }
+  return readFile(file);
+}
+
+async function imagesOf(entries: Map<string, string>): Promise<ArchiveImage[]> {
+  const text = async (name: string) =>
+    JSON.parse((await readEntry(entries, name, name)).toString('utf8')) as unknown;
   if (entries.has('manifest.json')) {
-    const parsed = ArchiveManifestSchema.safeParse(text('manifest.json'));
+    const parsed = ArchiveManifestSchema.safeParse(await text('manifest.json'));
     if (!parsed.success)
       throw new StevedoreError('INVALID_ARGUMENT', 'invalid archive: manifest.json is malformed');
     return parsed.data.map((m) => ({ configPath: m.Config, layerPaths: m.Layers, tags: m.RepoTags ?? [] }));
   }
   if (entries.has('index.json')) {
-    const index = OciIndexSchema.parse(text('index.json'));
-    return index.manifests.map((descriptor) => {
-      const manifest = OciManifestSchema.parse(text(blobPath(descriptor.digest)));
+    const index = OciIndexSchema.parse(await text('index.json'));
+    const images: ArchiveImage[] = [];
+    for (const descriptor of index.manifests) {
+      const manifest = OciManifestSchema.parse(await text(blobPath(descriptor.digest)));
       const name =
         descriptor.annotations?.['io.containerd.image.name'] ??
         descriptor.annotations?.['org.opencontainers.image.ref.name'];
-      return {
+      images.push({
         configPath: blobPath(manifest.config.digest),
         layerPaths: manifest.layers.map((layer) => blobPath(layer.digest)),
         // A bare ref.name ("latest") names no repository: such an image loads untagged.
         tags: name?.includes(':') ? [name] : [],
-      };
-    });
+      });
+    }
+    return images;
   }
   throw new StevedoreError(
     'INVALID_ARGUMENT',
@@ -121,20 +136,28 @@ export interface LayerBlob {
 }
 
 /** The media type a layer blob's first bytes say it has: gzip, zstd or a plain tar. */
-function layerMediaType(data: Buffer): string {
+function layerMediaType(head: Buffer): string {
   return {
     gzip: MediaTypes.dockerLayerGzip,
     zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
     none: 'application/vnd.docker.image.rootfs.diff.tar',
-  }[compressionOf(data)];
+  }[compressionOf(head)];
 }
 
 /** Keeps a layer's bytes as a blob, so `save` and `push` can give them out unchanged. */
-async function keepBlob(content: ContentStore, data: Buffer): Promise<LayerBlob & { added: boolean }> {
-  const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+async function keepBlob(content: ContentStore, file: string): Promise<LayerBlob & { added: boolean }> {
+  const hash = createHash('sha256');
+  let head: Buffer | null = null;
+  let size = 0;
+  for await (const chunk of createReadStream(file)) {
+    head ??= (chunk as Buffer).subarray(0, 4);
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  const digest = `sha256:${hash.digest('hex')}`;
   const added = !(await content.has(digest));
-  if (added) await content.write(digest, Readable.from([data]), data.length);
-  return { digest, mediaType: layerMediaType(data), size: data.length, added };
+  if (added) await content.write(digest, createReadStream(file), size);
+  return { digest, mediaType: layerMediaType(head ?? Buffer.alloc(0)), size, added };
 }
 
 /**
@@ -142,14 +165,19 @@ async function keepBlob(content: ContentStore, data: Buffer): Promise<LayerBlob 
  * Docker version writes, or an OCI image layout). Each layer is unpacked like a pulled one and
  * must hash to its diff ID in the image config; layers already present are kept.
  */
-export async function loadArchive(deps: LoadDeps, archive: Buffer): Promise<LoadedImage[]> {
-  const entries = await readEntries(archive);
+export async function loadArchive(deps: LoadDeps, archive: Readable): Promise<LoadedImage[]> {
+  const scratch = await deps.content.scratchDir();
+  try {
+    return await loadSpooled(deps, await spoolEntries(archive, scratch));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function loadSpooled(deps: LoadDeps, entries: Map<string, string>): Promise<LoadedImage[]> {
   const loaded: LoadedImage[] = [];
-  for (const image of imagesOf(entries)) {
-    const configBytes = entries.get(image.configPath);
-    if (!configBytes) {
-      throw new StevedoreError('INVALID_ARGUMENT', `invalid archive: config ${image.configPath} is missing`);
-    }
+  for (const image of await imagesOf(entries)) {
+    const configBytes = await readEntry(entries, image.configPath, `config ${image.configPath}`);
     const config: ImageConfig = ImageConfigSchema.parse(JSON.parse(configBytes.toString('utf8')));
     const diffIds = config.rootfs.diff_ids;
     if (diffIds.length !== image.layerPaths.length) {
@@ -168,14 +196,14 @@ export async function loadArchive(deps: LoadDeps, archive: Buffer): Promise<Load
         const parent = chainIds.at(-1) ?? null;
         const chainId = chainIdOf(parent, diffIds[i] as string);
         chainIds.push(chainId);
-        const data = entries.get(path);
-        if (!data) throw new StevedoreError('INVALID_ARGUMENT', `invalid archive: layer ${path} is missing`);
-        const { added, ...blob } = await keepBlob(deps.content, data);
+        const file = entries.get(path);
+        if (!file) throw new StevedoreError('INVALID_ARGUMENT', `invalid archive: layer ${path} is missing`);
+        const { added, ...blob } = await keepBlob(deps.content, file);
         blobs.push(blob);
         if (added) addedBlobs.push(blob.digest);
         if (await deps.layers.has(chainId)) continue;
         await deps.layers.createLayer(chainId, parent, async (diffDir) => {
-          const applied = await applyLayer(await decompressed(Readable.from([data])), diffDir);
+          const applied = await applyLayer(createReadStream(file), diffDir);
           if (applied.diffId !== diffIds[i]) {
             throw new StevedoreError(
               'INVALID_ARGUMENT',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StevedoreError } from '@stevedore/shared';
@@ -32,6 +32,11 @@ export class ContentStore {
     await mkdir(this.blobs, { recursive: true, mode: 0o700 });
     await rm(this.ingest, { recursive: true, force: true });
     await mkdir(this.ingest, { recursive: true, mode: 0o700 });
+  }
+
+  /** A private scratch directory under ingest/ (removed with any crash leftovers at the next start). */
+  scratchDir(): Promise<string> {
+    return mkdtemp(join(this.ingest, 'scratch-'));
   }
 
   pathOf(digest: string): string {

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { readAll } from '../../../util/read-all.js';
 import { type Command, listFlag, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
+import { inputStream } from '../../input-file.js';
 
 export const importCommand: Command = {
   path: ['import'],
@@ -30,20 +30,15 @@ export const importCommand: Command = {
         'importing from a URL is not supported: download the tarball and import the file',
       );
     }
-    const archive =
-      source === '-'
-        ? await readAll(process.stdin)
-        : await readFile(source).catch((error: NodeJS.ErrnoException) => {
-            throw new OperationalError(
-              `open ${source}: ${error.code === 'ENOENT' ? 'no such file or directory' : error.message}`,
-            );
-          });
-    const result = await (await context.agent()).images.import.mutate({
-      archive: archive.toString('base64'),
-      tag: tag ?? null,
-      changes: listFlag(context, 'change'),
-      message: stringFlag(context, 'message') ?? '',
+    const query = new URLSearchParams({ fromSrc: '-', message: stringFlag(context, 'message') ?? '' });
+    if (tag) query.set('repo', tag);
+    for (const change of listFlag(context, 'change')) query.append('changes', change);
+    const response = await context.agentHttp({
+      method: 'POST',
+      path: `/images/create?${query}`,
+      body: await inputStream(source),
     });
+    const result = JSON.parse((await readAll(response)).toString('utf8')) as { Id: string };
     context.reporter.line(result.Id);
     return 0;
   },

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { readAll } from '../../../util/read-all.js';
 import { type Command, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
 import { familiar } from '../../format/familiar-name.js';
+import { inputStream } from '../../input-file.js';
 
 export const loadCommand: Command = {
   path: ['load'],
@@ -24,20 +24,12 @@ export const loadCommand: Command = {
     if (input === undefined && process.stdin.isTTY) {
       throw new OperationalError('requested load from stdin, but stdin is empty', 1);
     }
-    const archive =
-      input === undefined
-        ? await readAll(process.stdin)
-        : await readFile(input).catch((error: NodeJS.ErrnoException) => {
-            throw new OperationalError(
-              `open ${input}: ${error.code === 'ENOENT' ? 'no such file or directory' : error.message}`,
-            );
-          });
-    if (archive.length > 48 * 1024 * 1024) {
-      throw new OperationalError(
-        `the archive is ${archive.length} bytes; archives over 48 MiB are not supported yet`,
-      );
-    }
-    const loaded = await (await context.agent()).images.load.mutate({ archive: archive.toString('base64') });
+    const response = await context.agentHttp({
+      method: 'POST',
+      path: '/images/load',
+      body: await inputStream(input),
+    });
+    const loaded = JSON.parse((await readAll(response)).toString('utf8')) as { id: string; tags: string[] }[];
     if (context.flags.get('quiet') !== true) {
       for (const image of loaded) {
         if (image.tags.length === 0) context.reporter.line(`Loaded image ID: ${image.id}`);

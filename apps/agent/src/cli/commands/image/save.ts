@@ -1,4 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { type Command, OUTPUT_FLAG, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
 
@@ -13,14 +15,20 @@ export const saveCommand: Command = {
     if (output === undefined && process.stdout.isTTY) {
       throw new OperationalError('cowardly refusing to save to a terminal. Use the -o flag or redirect', 1);
     }
-    const { archive } = await (await context.agent()).images.save.mutate({ images: context.args });
-    const bytes = Buffer.from(archive, 'base64');
+    const query = new URLSearchParams(context.args.map((name): [string, string] => ['names', name]));
+    const archive = await context.agentHttp({ method: 'GET', path: `/images/get?${query}` });
     if (output === undefined) {
-      await new Promise<void>((resolve, reject) =>
-        process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())),
-      );
-    } else {
-      await writeFile(output, bytes, { mode: 0o600 });
+      await pipeline(archive, process.stdout, { end: false });
+      return 0;
+    }
+    // Written beside the target and renamed into place: an interrupted save leaves no partial archive.
+    const partial = `${output}.partial-${process.pid}`;
+    try {
+      await pipeline(archive, createWriteStream(partial, { mode: 0o600 }));
+      await rename(partial, output);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw new OperationalError(`save: the archive stream broke off: ${(error as Error).message}`);
     }
     return 0;
   },

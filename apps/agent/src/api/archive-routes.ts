@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { httpStatusFor, ImageReferenceString, isStevedoreError, StevedoreError } from '@stevedore/shared';
+import type { Logger } from '../util/logger.js';
+import type { ImagesApi } from './trpc.js';
+
+/**
+ * Image archives over plain HTTP on the API listener, streamed both ways (tRPC carries JSON, not
+ * gigabytes), on Docker Engine API's paths:
+ *   GET  /images/get?names=IMAGE[&names=…]              `docker save`: an archive
+ *   POST /images/load                                     `docker load`: body is an archive
+ *   POST /images/create?fromSrc=-[&repo=][&message=][&changes=…]   `docker import`: body is a rootfs tar
+ * The caller authenticates like a websocket does (server.ts); answers `false` for other paths.
+ */
+export async function serveArchiveRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  images: ImagesApi,
+  log: Logger,
+): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://agent');
+  const route = `${req.method} ${url.pathname}`;
+  try {
+    switch (route) {
+      case 'GET /images/get': {
+        const names = url.searchParams.getAll('names');
+        if (names.length === 0)
+          throw new StevedoreError('INVALID_ARGUMENT', 'name at least one image: ?names=IMAGE');
+        const archive = await images.save(names);
+        res.writeHead(200, { 'content-type': 'application/x-tar' });
+        await pipeline(archive, res);
+        return true;
+      }
+      case 'POST /images/load': {
+        const loaded = await images.load(req);
+        answerJson(res, 200, loaded);
+        return true;
+      }
+      case 'POST /images/create': {
+        if (url.searchParams.get('fromSrc') !== '-') {
+          throw new StevedoreError('INVALID_ARGUMENT', 'only fromSrc=- (the request body) is supported');
+        }
+        const repo = url.searchParams.get('repo');
+        const tag = repo ? ImageReferenceString.safeParse(repo) : null;
+        if (tag && !tag.success) {
+          throw new StevedoreError(
+            'INVALID_ARGUMENT',
+            `invalid reference format: ${tag.error.issues[0]?.message}`,
+          );
+        }
+        const id = await images.importImage({
+          archive: req,
+          tag: tag?.data ?? null,
+          changes: url.searchParams.getAll('changes'),
+          message: url.searchParams.get('message') ?? '',
+        });
+        answerJson(res, 200, { Id: id });
+        return true;
+      }
+      default:
+        return false;
+    }
+  } catch (error) {
+    if (res.headersSent) {
+      // Mid-stream: all the client can be told is that the archive ended early.
+      log.warn({ err: error, route }, 'image archive stream failed');
+      res.destroy(error as Error);
+      return true;
+    }
+    const known = isStevedoreError(error);
+    if (!known) log.error({ err: error, route }, 'image archive request failed');
+    answerJson(res, known ? httpStatusFor[error.code] : 500, {
+      message: error instanceof Error ? error.message : String(error),
+      code: known ? error.code : 'INTERNAL',
+    });
+    // An unread request body would otherwise hold the connection.
+    req.resume();
+    return true;
+  }
+}
+
+function answerJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
