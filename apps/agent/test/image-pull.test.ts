@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chainIdOf } from '../src/storage/overlay2/layer-store.js';
@@ -127,6 +127,31 @@ describe('stevedore pull / images against a real registry and the real agent', (
       readdirSync(join(agent.dataRoot, 'overlay2')).filter((name) => name.startsWith('.tmp-')),
       [],
     );
+  });
+
+  test('a layer blob the registry serves altered fails the pull, naming the layer, and leaves nothing behind', async () => {
+    const tampered = await pushImage(registry, 'test/tampered', 'v1', [
+      [{ type: 'file', name: 'data', content: 'the original content of this layer' }],
+    ]);
+    const layer = tampered.layers[0]!;
+    // The registry keeps blobs by digest on disk and serves them without checking: flip one byte.
+    const hex = layer.digest.slice('sha256:'.length);
+    const file = join(registry.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 10] = (bytes[bytes.length - 10] as number) ^ 0xff;
+    writeFileSync(file, bytes);
+    const layersBefore = readdirSync(join(agent.dataRoot, 'overlay2')).sort();
+
+    const pulled = await cli('pull', tampered.reference);
+    assert.equal(pulled.code, 1);
+    assert.match(
+      pulled.stderr,
+      new RegExp(`${layer.digest}.*(digest mismatch|invalid|unexpected end|incorrect)`, 's'),
+    );
+    assert.equal((await cli('images', '-q', 'test/tampered')).stdout, '', 'no image');
+    assert.deepEqual(readdirSync(join(agent.dataRoot, 'overlay2')).sort(), layersBefore, 'no layer left');
+    assert.ok(!existsSync(join(agent.dataRoot, 'content/blobs/sha256', hex)), 'no blob kept');
+    assert.deepEqual(readdirSync(join(agent.dataRoot, 'content/ingest')), [], 'no partial download left');
   });
 
   test('bad references and unknown tags fail with Docker-like messages', async () => {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import {
   type Descriptor,
@@ -7,6 +6,7 @@ import {
   ImageConfigSchema,
   type ImageManifest,
   type ImageReference,
+  isStevedoreError,
   MediaTypes,
   type PullProgress,
   parseImageReference,
@@ -184,12 +184,10 @@ async function downloadAndApply(
   onBytes: (current: number) => void,
 ) {
   const { stream } = await deps.registry.openBlob(ref, layer.digest);
-  const hash = createHash('sha256');
   let received = 0;
   let lastReport = 0;
   const counted = new PassThrough();
   stream.on('data', (chunk: Buffer) => {
-    hash.update(chunk);
     received += chunk.length;
     if (received - lastReport >= 512 * 1024 || received === layer.size) {
       lastReport = received;
@@ -197,6 +195,7 @@ async function downloadAndApply(
     }
   });
   // The blob is kept as it came (for save and push) while it is unpacked: one download, two uses.
+  // The content store checks its digest and size, so a tampered blob fails the layer here.
   const kept = new PassThrough();
   stream.on('error', (error) => {
     counted.destroy(error);
@@ -213,22 +212,31 @@ async function downloadAndApply(
     // A refused layer stops the download, and the half-stored blob is dropped with it.
     kept.destroy(error as Error);
     stream.destroy();
-    await storing.catch(() => {});
-    throw error;
-  }
-  const digest = `sha256:${hash.digest('hex')}`;
-  if (digest !== layer.digest || received !== layer.size) {
-    await storing.catch(() => {});
-    throw new StevedoreError(
-      'INVALID_ARGUMENT',
-      `layer ${layer.digest}: received ${received} bytes hashing to ${digest}`,
-      {
-        digest: layer.digest,
-      },
+    // When the blob had already arrived, its digest check explains a broken layer better than the
+    // decompressor's complaint about it.
+    const stored = await storing.then(
+      () => null,
+      (storeError: unknown) => storeError,
     );
+    throw layerFailure(layer.digest, stored && stored !== error ? stored : error, received);
   }
-  await storing;
+  try {
+    await storing;
+  } catch (error) {
+    throw layerFailure(layer.digest, error, received);
+  }
   return applied;
+}
+
+/** A layer's failure, naming the layer; a domain error keeps its code. */
+function layerFailure(digest: string, cause: unknown, received: number): StevedoreError {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return new StevedoreError(
+    isStevedoreError(cause) ? cause.code : 'INVALID_ARGUMENT',
+    `layer ${digest}: ${message} (${received} bytes received)`,
+    { digest, ...(isStevedoreError(cause) ? cause.context : {}) },
+    { cause },
+  );
 }
 
 export type { ImageConfig };
