@@ -239,7 +239,11 @@ describe('system migrate-root: a crash at any point leaves one root in use, and 
         if (outcome === 'rolled back') {
           assert.equal(root, agent.dataRoot);
           assert.ok(!existsSync(target), 'the partial copy is gone');
-          assert.match(warnings ?? '', /was interrupted and rolled back/);
+          assert.match(
+            warnings ?? '',
+            /was interrupted and rolled back/,
+            `the agent was to die at "${point}"; the command said: ${migrated.stdout}${migrated.stderr}`,
+          );
         } else {
           assert.equal(root, target);
           assert.ok(existsSync(join(agent.dataRoot, 'overlay2')), 'the old root is kept');

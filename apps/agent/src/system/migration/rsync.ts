@@ -40,6 +40,9 @@ export function copyTree(
         onProgress({ bytes: Number(match[1]?.replaceAll(',', '')), files: Number(match[2] ?? 0) });
       }
     },
+    // The agent itself may replace a file (an atomic write's temporary) while rsync walks the tree;
+    // what counts is the verification pass after the copy, which compares everything.
+    [0, VANISHED],
   ).then(() => {});
 }
 
@@ -58,7 +61,15 @@ export async function differences(source: string, target: string, signal: AbortS
     .filter((line) => !/^\.d\.\.t\.+ /.test(line));
 }
 
-function run(args: string[], signal: AbortSignal, onLine?: (line: string) => void): Promise<string> {
+/** rsync's "some files vanished before they could be transferred". */
+const VANISHED = 24;
+
+function run(
+  args: string[],
+  signal: AbortSignal,
+  onLine?: (line: string) => void,
+  acceptedCodes: readonly number[] = [0],
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('rsync', args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
     let output = '';
@@ -82,7 +93,7 @@ function run(args: string[], signal: AbortSignal, onLine?: (line: string) => voi
     });
     child.on('close', (code) => {
       if (signal.aborted) reject(new StevedoreError('CONFLICT', 'the migration was cancelled'));
-      else if (code !== 0) {
+      else if (!acceptedCodes.includes(code ?? -1)) {
         reject(
           new StevedoreError('INTERNAL', `rsync failed (exit code ${code}): ${stderr.trim()}`, { args }),
         );
