@@ -5,20 +5,28 @@
 //           the floor of fetching and unpacking the same layers with curl | tar in parallel
 //   run     `stevedore run --rm IMAGE true` wall time (CLI and API), the bare `runc run` floor,
 //           host memory per running container, and the stats sampler's CPU for 100 containers
+//   web     the dashboard in Chromium: agent event → row in an open /events page (p50/p95/max), and
+//           /hosts with 50 simulated hosts × 200 containers (load time, server CPU/RSS, main thread);
+//           needs `npm run build` (scripts/bench/web.ts, scripts/bench/fleet-sim.ts)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { connectAgentOnce } from '@stevedore/agent/client';
 import { repoRoot } from './lib.mjs';
 
 const agentBin = join(repoRoot, 'apps/agent/bin/stevedore-agent.js');
 const cliBin = join(repoRoot, 'apps/agent/bin/stevedore.js');
 
-const benchmarks = { agent: benchAgent, pull: benchPull, run: benchRun };
+const benchmarks = {
+  agent: benchAgent,
+  pull: benchPull,
+  run: benchRun,
+  web: async () => (await import('./bench/web.ts')).benchWeb(table),
+};
 const requested = process.argv.slice(2);
 for (const name of requested.length ? requested : Object.keys(benchmarks)) {
   if (!benchmarks[name]) {
@@ -157,7 +165,8 @@ async function benchRun() {
   const registry = await startRegistry();
   const image = (await pushBusybox(registry)).reference;
   const cgroupParent = `stevedore-bench-${randomBytes(3).toString('hex')}`;
-  const agent = await startAgent(['--config-file', writeConfig({ 'cgroup-parent': cgroupParent })]);
+  const configFile = writeConfig({ 'cgroup-parent': cgroupParent });
+  const agent = await startAgent(['--config-file', configFile]);
   const host = `unix://${agent.socket}`;
   const cli = (...args) => {
     const result = spawnSync(process.execPath, [cliBin, '-H', host, ...args], { encoding: 'utf8' });
@@ -346,6 +355,7 @@ async function benchRun() {
     removeCgroupDirs(cgroupParent);
     await registry.stop();
     rmSync(floorDir, { recursive: true, force: true });
+    rmSync(dirname(configFile), { recursive: true, force: true });
   }
 }
 

@@ -82,7 +82,8 @@ export class EventService implements EngineEventSink {
       type: Type,
       action: Action,
       actorId: Actor.ID,
-      actorName: Actor.Attributes.name ?? null,
+      // A volume's ID is its name; containers, images and networks carry theirs as an attribute.
+      actorName: Actor.Attributes.name ?? (Type === 'volume' ? Actor.ID : null),
       attributes: Actor.Attributes,
     };
     this.live.emit('event', toFleetEvent(stored, host.name));

@@ -27,7 +27,7 @@ interface Facts {
  * or image event, and only rows that changed pushed to the watchers.
  */
 export class FleetService {
-  private readonly rows = new Map<string, FleetHost>();
+  private readonly rows = new Map<string, { at: number; row: FleetHost }>();
   private readonly facts = new Map<string, Facts>();
   private readonly imageSizes = new Map<string, { at: number; bytes: number }>();
   private readonly listeners = new Set<(update: FleetUpdate) => void>();
@@ -53,11 +53,14 @@ export class FleetService {
     ];
   }
 
-  /** Every host's current row: kept rows while the loop runs, computed now otherwise. */
+  /** Every host's current row: kept rows younger than one refresh interval, computed now otherwise. */
   async snapshot(): Promise<FleetHost[]> {
     const hosts = await this.hosts.list();
-    const kept = (host: HostSummary) => (this.loop ? this.rows.get(host.id) : undefined);
-    return Promise.all(hosts.map(async (host) => kept(host) ?? (await this.refresh(host))));
+    const fresh = (host: HostSummary) => {
+      const kept = this.rows.get(host.id);
+      return kept && Date.now() - kept.at < this.timing.usageMs ? kept.row : undefined;
+    };
+    return Promise.all(hosts.map(async (host) => fresh(host) ?? (await this.refresh(host))));
   }
 
   /** The whole fleet, then each changed row or removal, until the signal aborts. */
@@ -119,8 +122,8 @@ export class FleetService {
 
   private async refresh(host: HostSummary): Promise<FleetHost> {
     const row = await this.compute(host);
-    const previous = this.rows.get(host.id);
-    this.rows.set(host.id, row);
+    const previous = this.rows.get(host.id)?.row;
+    this.rows.set(host.id, { at: Date.now(), row });
     if (!previous || JSON.stringify(previous) !== JSON.stringify(row))
       this.publish({ kind: 'host', host: row });
     return row;

@@ -191,8 +191,10 @@ function HostRow({
   return (
     <tr data-testid={`host-row-${host.name}`} className={`${rowClass} align-top`}>
       <td className="px-4 py-3">
+        {/* No prefetch: with 50 rows it would ask the server for 50 host pages on every visit. */}
         <Link
           href={`/hosts/${host.id}`}
+          prefetch={false}
           className="font-medium text-sky-700 hover:underline dark:text-sky-400"
         >
           {host.name}

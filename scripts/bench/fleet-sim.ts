@@ -1,0 +1,259 @@
+/**
+ * Simulated hosts for `npm run bench -- web`: serves the agent's real API (its tRPC router and
+ * websocket transport, from the built agent) on N unix sockets in this one process, each backed by
+ * fake services that return synthetic, schema-valid data for a host with C containers. Only what the
+ * dashboard's fleet overview and event feed call is faked; any other procedure fails (and is logged).
+ *
+ *   node --import tsx scripts/bench/fleet-sim.ts DIR HOSTS CONTAINERS EVENT_EVERY_MS
+ *
+ * Prints one JSON line `{"ready":true,"sockets":[…]}` on stdout once every socket listens; stops on
+ * SIGTERM or when its stdin closes (the benchmark that started it is gone). With EVENT_EVERY_MS > 0 each host emits a container event (start or die) that often,
+ * each host at its own phase.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  type ContainerSummary,
+  ContainerSummarySchema,
+  type DiskUsageRow,
+  DiskUsageRowSchema,
+  type EngineEvent,
+  type HostUsage,
+  HostUsageSchema,
+  type ImageSummary,
+  ImageSummarySchema,
+  type SystemInfo,
+  SystemInfoSchema,
+} from '@stevedore/shared';
+import { type ApiServer, startApiServer } from '../../apps/agent/dist/api/server.js';
+import type { AgentServices } from '../../apps/agent/dist/api/trpc.js';
+import { createLogger } from '../../apps/agent/dist/util/logger.js';
+
+const [dir, hostsArg = '50', containersArg = '200', eventEveryArg = '0'] = process.argv.slice(2);
+if (!dir) {
+  console.error('usage: fleet-sim.ts DIR HOSTS CONTAINERS EVENT_EVERY_MS');
+  process.exit(2);
+}
+const hostCount = Number(hostsArg);
+const containerCount = Number(containersArg);
+const eventEveryMs = Number(eventEveryArg);
+const IMAGES = 40;
+const GiB = 1024 ** 3;
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+function fakeHost(index: number): { services: AgentServices; close(): void } {
+  const name = `sim-${String(index + 1).padStart(2, '0')}`;
+  const engineId = hex(32);
+  const images: ImageSummary[] = Array.from({ length: IMAGES }, (_, i) =>
+    ImageSummarySchema.parse({
+      Id: `sha256:${hex(32)}`,
+      RepoTags: [`registry.example.com/team${i % 8}/app${i}:v${i % 5}`],
+      RepoDigests: [],
+      Created: new Date(Date.now() - i * 86_400_000).toISOString(),
+      Size: (50 + i * 13) * 1024 * 1024,
+    }),
+  );
+  const running = Math.round(containerCount * 0.75);
+  const containers: ContainerSummary[] = Array.from({ length: containerCount }, (_, i) => {
+    const image = images[i % IMAGES] as ImageSummary;
+    const up = i < running;
+    return ContainerSummarySchema.parse({
+      Id: hex(32),
+      Names: [`/${name}-app-${i}`],
+      Image: image.RepoTags[0],
+      ImageID: image.Id,
+      Command: '"/docker-entrypoint.sh nginx -g \'daemon off;\'"',
+      Created: Math.floor(Date.now() / 1000) - 3600 * (i + 1),
+      State: up ? 'running' : 'exited',
+      Status: up ? `Up ${i + 1} hours` : `Exited (0) ${i} minutes ago`,
+      Labels: { 'com.example.team': `team${i % 8}`, 'com.example.service': `svc${i % 20}` },
+      Ports: up && i % 4 === 0 ? [{ PrivatePort: 80, PublicPort: 8000 + i, Type: 'tcp', IP: '0.0.0.0' }] : [],
+      Mounts: [],
+    });
+  });
+  const info = (): SystemInfo => {
+    const stopped = containers.filter((c) => c.State !== 'running').length;
+    return SystemInfoSchema.parse({
+      ID: engineId,
+      Name: name,
+      ServerVersion: '0.1.0',
+      OperatingSystem: 'Debian GNU/Linux 12 (bookworm)',
+      OSType: 'linux',
+      KernelVersion: '6.1.0-simulated',
+      Architecture: 'x86_64',
+      NCPU: 8,
+      MemTotal: 32 * GiB,
+      DockerRootDir: '/var/lib/stevedore',
+      ExecRoot: '/run/stevedore',
+      Driver: 'overlay2',
+      DriverStatus: [['Backing Filesystem', 'extfs']],
+      CgroupVersion: '2',
+      CgroupDriver: 'cgroupfs',
+      DefaultRuntime: 'runc',
+      Runtimes: { runc: { path: '/usr/sbin/runc', version: '1.1.5' } },
+      Containers: containers.length,
+      ContainersRunning: containers.length - stopped,
+      ContainersPaused: 0,
+      ContainersStopped: stopped,
+      Images: images.length,
+      RegistryConfig: { Mirrors: [], InsecureRegistryCIDRs: ['127.0.0.0/8'], InsecureRegistries: [] },
+      LiveRestoreEnabled: false,
+      IPTables: true,
+      SystemTime: new Date().toISOString(),
+      Warnings: [],
+    });
+  };
+  // A CPU reading that wanders like a real host's, so every usage refresh changes the row.
+  let cpu = 10 + Math.random() * 60;
+  const usage = (): HostUsage => {
+    cpu = Math.min(100, Math.max(0, cpu + (Math.random() - 0.5) * 10));
+    return HostUsageSchema.parse({
+      cpuPercent: cpu,
+      ncpu: 8,
+      loadAverage: [cpu / 12, cpu / 13, cpu / 14],
+      memTotal: 32 * GiB,
+      memUsed: Math.round((8 + Math.random() * 16) * GiB),
+      diskTotal: 500 * GiB,
+      diskUsed: Math.round((120 + index) * GiB),
+      sampledAt: new Date().toISOString(),
+    });
+  };
+  const imagesSize = images.reduce((sum, image) => sum + image.Size, 0);
+  const df: DiskUsageRow[] = [
+    { type: 'Images', total: images.length, active: 30, size: imagesSize, reclaimable: imagesSize / 4 },
+    { type: 'Containers', total: containers.length, active: running, size: 2 * GiB, reclaimable: 0 },
+    { type: 'Local Volumes', total: 12, active: 10, size: 5 * GiB, reclaimable: GiB },
+    { type: 'Build Cache', total: 0, active: 0, size: 0, reclaimable: 0 },
+  ].map((row) => DiskUsageRowSchema.parse({ ...row, reclaimable: Math.floor(row.reclaimable) }));
+
+  // Engine events: strictly increasing nanoseconds, as the agent's event bus stamps them.
+  const subscribers = new Set<(event: EngineEvent) => void>();
+  let lastNanos = 0n;
+  const publish = (container: ContainerSummary, action: 'start' | 'die') => {
+    let nanos = BigInt(Date.now()) * 1_000_000n;
+    if (nanos <= lastNanos) nanos = lastNanos + 1n;
+    lastNanos = nanos;
+    const event: EngineEvent = {
+      Type: 'container',
+      Action: action,
+      Actor: {
+        ID: container.Id,
+        Attributes: { name: (container.Names[0] ?? '').slice(1), image: container.Image },
+      },
+      scope: 'local',
+      time: Number(nanos / 1_000_000_000n),
+      timeNano: String(nanos),
+    };
+    for (const subscriber of subscribers) subscriber(event);
+  };
+  let tick: NodeJS.Timeout | null = null;
+  let phase: NodeJS.Timeout | null = null;
+  if (eventEveryMs > 0) {
+    // One container toggles per tick: it dies, and comes back up on its next turn.
+    let next = 0;
+    phase = setTimeout(() => {
+      tick = setInterval(() => {
+        const container = containers[next % running] as ContainerSummary;
+        const action = container.State === 'running' ? 'die' : 'start';
+        container.State = action === 'die' ? 'exited' : 'running';
+        container.Status = action === 'die' ? 'Exited (0) Less than a second ago' : 'Up Less than a second';
+        if (action === 'start') next++;
+        publish(container, action);
+      }, eventEveryMs);
+    }, Math.random() * eventEveryMs);
+  }
+
+  const fake = {
+    system: {
+      info: async () => info(),
+      usage: async () => usage(),
+      version: () => ({
+        Version: '0.1.0',
+        ApiVersion: '1.0',
+        Os: 'linux' as const,
+        Arch: 'x64',
+        KernelVersion: '6.1.0-simulated',
+        NodeVersion: process.version,
+        GitCommit: 'simulated',
+      }),
+    },
+    diskUsage: {
+      report: async () => df,
+      details: async () => {
+        throw new Error('system.dfDetails is not simulated');
+      },
+    },
+    containers: {
+      list: (all: boolean) => (all ? containers : containers.filter((c) => c.State === 'running')),
+    },
+    images: { list: async () => images },
+    volumes: { list: async () => [] },
+    networks: { list: () => [] },
+    events: {
+      async *stream(_input: unknown, signal: AbortSignal): AsyncGenerator<EngineEvent> {
+        const queue: EngineEvent[] = [];
+        let wake: (() => void) | null = null;
+        const push = (event: EngineEvent) => {
+          queue.push(event);
+          wake?.();
+        };
+        const onAbort = () => wake?.();
+        subscribers.add(push);
+        signal.addEventListener('abort', onAbort);
+        try {
+          while (!signal.aborted) {
+            const event = queue.shift();
+            if (event) yield event;
+            else
+              await new Promise<void>((resolve) => {
+                wake = resolve;
+              });
+            wake = null;
+          }
+        } finally {
+          subscribers.delete(push);
+          signal.removeEventListener('abort', onAbort);
+        }
+      },
+    },
+  };
+  return {
+    // Everything else (exec, stats, config, tokens…) is left out: a call to it fails loudly.
+    services: fake as unknown as AgentServices,
+    close: () => {
+      if (phase) clearTimeout(phase);
+      if (tick) clearInterval(tick);
+    },
+  };
+}
+
+const log = createLogger('warn');
+const servers: ApiServer[] = [];
+const hosts: { close(): void }[] = [];
+const sockets: string[] = [];
+for (let i = 0; i < hostCount; i++) {
+  const host = fakeHost(i);
+  hosts.push(host);
+  const socket = join(dir, `sim-${i + 1}.sock`);
+  servers.push(
+    await startApiServer({
+      hosts: [`unix://${socket}`],
+      tls: null,
+      services: host.services,
+      verifyToken: () => null,
+      log: log.child({ host: i + 1 }),
+    }),
+  );
+  sockets.push(socket);
+}
+process.stdout.write(`${JSON.stringify({ ready: true, sockets })}\n`);
+
+const shutdown = async () => {
+  for (const host of hosts) host.close();
+  await Promise.all(servers.map((server) => server.close()));
+  process.exit(0);
+};
+process.once('SIGTERM', shutdown);
+// The benchmark holds our stdin open: when it ends, even by crashing, so do we.
+process.stdin.on('close', shutdown).resume();
