@@ -103,13 +103,14 @@ export class AgentHub {
     this.emit(status);
   }
 
-  remove(hostId: string): void {
+  /** Disconnects a host; resolves once its connection (and SSH tunnel, if any) is closed. */
+  async remove(hostId: string): Promise<void> {
     const entry = this.entries.get(hostId);
     if (!entry) return;
     clearInterval(entry.pingTimer);
     entry.feed?.pause();
     this.entries.delete(hostId);
-    entry.connection
+    await entry.connection
       .close()
       .catch((error) => this.log.warn({ hostId, error }, 'closing agent connection failed'));
   }

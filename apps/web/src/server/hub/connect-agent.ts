@@ -30,8 +30,11 @@ export const connectAgent: ConnectAgent = (target, events) => {
   return {
     client: connection.client,
     close: async () => {
-      await connection.close();
-      await tunnel.close();
+      try {
+        await connection.close();
+      } finally {
+        await tunnel.close();
+      }
     },
   };
 };

@@ -41,9 +41,11 @@ export class SshTunnel {
 
   async close(): Promise<void> {
     this.closed = true;
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Ending SSH first closes the forwarded streams, and with them the local connections that
+    // server.close() waits for.
     const ssh = await this.ssh?.catch(() => null);
     ssh?.end();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
     rmSync(this.dir, { recursive: true, force: true });
   }
 
