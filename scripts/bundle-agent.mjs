@@ -10,7 +10,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { repoRoot } from './lib.mjs';
+import { NODE_BUNDLE_OPTIONS, repoRoot } from './lib.mjs';
 
 const agent = join(repoRoot, 'apps/agent');
 const out = join(agent, 'dist/package');
@@ -26,30 +26,16 @@ await build({
     sourcefile: 'stevedore-agent.js',
   },
   outfile: join(out, 'agent.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
+  ...NODE_BUNDLE_OPTIONS,
   external: [...NATIVE, 'bufferutil', 'utf-8-validate'],
   define: { STEVEDORE_BUNDLED_VERSION: JSON.stringify(version) },
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
 });
 
 // Layer extraction runs in worker threads; the bundle finds their module beside agent.mjs.
 await build({
   entryPoints: [join(agent, 'dist/storage/extract/apply-layer-worker.js')],
   outfile: join(out, 'apply-layer-worker.js'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
+  ...NODE_BUNDLE_OPTIONS,
 });
 
 const modules = join(repoRoot, 'node_modules');

@@ -4,20 +4,12 @@
 // external. bin/stevedore.js uses the bundle when it is at least as new as the tsc output.
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { repoRoot } from './lib.mjs';
+import { NODE_BUNDLE_OPTIONS, repoRoot } from './lib.mjs';
 
 const agent = join(repoRoot, 'apps/agent');
 await build({
   entryPoints: [join(agent, 'dist/cli/main.js')],
   outfile: join(agent, 'dist/cli/bundle.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
+  ...NODE_BUNDLE_OPTIONS,
   external: ['node-pty', 'node-unix-socket', 'bufferutil', 'utf-8-validate'],
-  // Some dependencies are CommonJS and call require().
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
 });

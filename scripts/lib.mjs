@@ -76,3 +76,18 @@ export function ensureNpmDependencies() {
   run('npm', ['install', '--no-audit', '--no-fund']);
   writeFileSync(stamp, lockHash());
 }
+
+/**
+ * esbuild options for a Node 20 ESM bundle. Some dependencies are CommonJS and call require(),
+ * which an ESM bundle lacks: the banner gives them one.
+ */
+export const NODE_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+};
