@@ -1,41 +1,50 @@
 import { PassThrough } from 'node:stream';
-import { parentPort, workerData } from 'node:worker_threads';
-import { type ErrorCode, isStevedoreError } from '@stevedore/shared';
+import { parentPort } from 'node:worker_threads';
+import { type ErrorCode, isStevedoreError } from '@stevedore/shared/errors';
 import { decompressed } from './decompress.js';
 import { extractTar } from './extract-tar.js';
 
-/** Messages from apply-layer.ts: blob chunks, then the end (or an abort). */
-export type ToWorker = { chunk: Uint8Array } | { end: true };
+/**
+ * Messages from apply-layer.ts. A worker unpacks one layer at a time and is then reused for the
+ * next: `start`, the blob's chunks, `end`.
+ */
+export type ToWorker =
+  | { start: { root: string; whiteouts: boolean } }
+  | { chunk: Uint8Array }
+  | { end: true };
 /** Messages to apply-layer.ts: consumed bytes (flow control), then the result or the failure. */
 export type FromWorker =
   | { consumed: number }
   | { done: { diffId: string; size: number } }
   | { failed: { message: string; code: ErrorCode | null; context: Record<string, unknown> } };
 
-const { root, whiteouts } = workerData as { root: string; whiteouts: boolean };
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 
-const blob = new PassThrough({ highWaterMark: 1 << 20 });
+let blob: PassThrough | null = null;
 port.on('message', (message: ToWorker) => {
-  if ('chunk' in message) {
+  if ('start' in message) {
+    blob = new PassThrough({ highWaterMark: 1 << 20 });
+    void unpack(blob, message.start.root, message.start.whiteouts);
+  } else if ('chunk' in message) {
     const length = message.chunk.length;
     // Credit the bytes back once the decompressor took them, so the sender never runs far ahead.
-    blob.write(Buffer.from(message.chunk.buffer, message.chunk.byteOffset, length), () =>
+    blob?.write(Buffer.from(message.chunk.buffer, message.chunk.byteOffset, length), () =>
       post({ consumed: length }),
     );
-  } else blob.end();
+  } else blob?.end();
 });
 
-try {
-  const result = await extractTar(await decompressed(blob), root, whiteouts);
-  post({ done: result });
-} catch (error) {
-  post({
-    failed: {
-      message: error instanceof Error ? error.message : String(error),
-      code: isStevedoreError(error) ? error.code : null,
-      context: isStevedoreError(error) ? error.context : {},
-    },
-  });
+async function unpack(source: PassThrough, root: string, whiteouts: boolean): Promise<void> {
+  try {
+    post({ done: await extractTar(await decompressed(source), root, whiteouts) });
+  } catch (error) {
+    post({
+      failed: {
+        message: error instanceof Error ? error.message : String(error),
+        code: isStevedoreError(error) ? error.code : null,
+        context: isStevedoreError(error) ? error.context : {},
+      },
+    });
+  }
 }

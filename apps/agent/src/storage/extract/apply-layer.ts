@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { StevedoreError } from '@stevedore/shared';
+import { StevedoreError } from '@stevedore/shared/errors';
 import type { FromWorker, ToWorker } from './apply-layer-worker.js';
 import type { AppliedLayer } from './extract-tar.js';
 
@@ -22,11 +22,48 @@ function workerEntry(): URL {
 }
 const workerUrl = workerEntry();
 
+/** Workers kept for the next layer, and how long an idle one lives. */
+const MAX_IDLE_WORKERS = 8;
+const IDLE_MS = 30_000;
+const idleWorkers: Worker[] = [];
+
+/**
+ * A worker for one layer: an idle one when there is one (starting a thread and loading the
+ * extractor costs tens of milliseconds of CPU, once per layer otherwise), else a new one.
+ */
+function takeWorker(): Worker {
+  const worker = idleWorkers.pop();
+  if (worker) {
+    clearTimeout(idleTimers.get(worker));
+    worker.ref();
+    return worker;
+  }
+  return new Worker(workerUrl);
+}
+const idleTimers = new WeakMap<Worker, NodeJS.Timeout>();
+
+function keepIdle(worker: Worker): void {
+  worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
+  if (idleWorkers.length >= MAX_IDLE_WORKERS) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref(); // an idle worker never keeps the process alive
+  const timer = setTimeout(() => {
+    idleWorkers.splice(idleWorkers.indexOf(worker), 1);
+    void worker.terminate();
+  }, IDLE_MS);
+  timer.unref();
+  idleTimers.set(worker, timer);
+  idleWorkers.push(worker);
+}
+
 /**
  * Unpacks a layer blob (gzip, zstd or plain tar) into `root` as an overlay2 diff directory while it
  * streams (see extract-tar.ts for what is kept and what is refused). Each layer is unpacked by a
  * worker thread of its own, so layers of one pull unpack in parallel and the agent's event loop
- * stays free; the blob's bytes flow to the worker with bounded look-ahead.
+ * stays free; the blob's bytes flow to the worker with bounded look-ahead. A worker that finished
+ * a layer is kept a while for the next one; one that failed is ended.
  */
 export async function applyLayer(
   source: Readable,
@@ -34,7 +71,7 @@ export async function applyLayer(
   /** false: `.wh.` names are ordinary files (a `cp` archive, not an image layer). */
   options: { whiteouts: boolean } = { whiteouts: true },
 ): Promise<AppliedLayer> {
-  const worker = new Worker(workerUrl, { workerData: { root, whiteouts: options.whiteouts } });
+  const worker = takeWorker();
   let inFlight = 0;
   let drained: (() => void) | null = null;
   const outcome = new Promise<AppliedLayer>((resolve, reject) => {
@@ -56,7 +93,9 @@ export async function applyLayer(
     () => 'stopped' as const,
     () => 'stopped' as const,
   );
+  let reusable = false;
   try {
+    worker.postMessage({ start: { root, whiteouts: options.whiteouts } } satisfies ToWorker);
     for await (const chunk of source) {
       const bytes = chunk as Buffer;
       // Copied into a buffer of its own so it can be transferred (the source may reuse its pool).
@@ -73,8 +112,11 @@ export async function applyLayer(
       }
     }
     worker.postMessage({ end: true } satisfies ToWorker);
-    return await outcome;
+    const applied = await outcome;
+    reusable = true;
+    return applied;
   } finally {
-    await worker.terminate();
+    if (reusable) keepIdle(worker);
+    else await worker.terminate();
   }
 }

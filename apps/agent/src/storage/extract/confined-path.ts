@@ -1,6 +1,6 @@
 import { lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { StevedoreError } from '@stevedore/shared';
+import { StevedoreError } from '@stevedore/shared/errors';
 
 export const refusedEntry = (entry: string, why: string) =>
   new StevedoreError('INVALID_ARGUMENT', `layer entry "${entry}" refused: ${why}`, { entry });
@@ -23,10 +23,17 @@ export function entryComponents(name: string): string[] {
  * of the layer, so it is refused rather than followed. Checking the resolved filesystem objects,
  * not the name string, is what keeps extraction inside `root`.
  */
-export function confinedParent(root: string, components: string[], entry: string): string {
+export function confinedParent(
+  root: string,
+  components: string[],
+  entry: string,
+  /** Directories this extraction already checked or made; they are not looked at again. */
+  known: Set<string> = new Set(),
+): string {
   let current = root;
   for (const part of components.slice(0, -1)) {
     current = join(current, part);
+    if (known.has(current)) continue;
     const stats = lstatSync(current, { throwIfNoEntry: false });
     if (stats === undefined) {
       mkdirSync(current, { mode: 0o755 });
@@ -35,6 +42,7 @@ export function confinedParent(root: string, components: string[], entry: string
     } else if (!stats.isDirectory()) {
       throw refusedEntry(entry, `its parent "${part}" is not a directory`);
     }
+    known.add(current);
   }
   return current;
 }

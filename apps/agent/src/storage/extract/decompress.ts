@@ -49,7 +49,7 @@ export async function decompressed(source: Readable): Promise<Readable> {
   const compression = compressionOf(head);
   const decoder =
     compression === 'gzip'
-      ? createGunzip()
+      ? createGunzip({ chunkSize: 256 * 1024 })
       : compression === 'zstd'
         ? createZstdDecompress()
         : new PassThrough();

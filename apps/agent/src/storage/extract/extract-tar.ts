@@ -62,11 +62,21 @@ export async function extractTar(tar: Readable, root: string, whiteouts: boolean
   const feeding = pipeline(tar, counted, archive).catch((error: unknown) => {
     archive.destroy(error as Error);
   });
-  const directories: DeferredDir[] = [];
+  const state: ExtractionState = {
+    root,
+    whiteouts,
+    directories: [],
+    knownDirectories: new Set(),
+    // A fresh layer's directories are all made here (modes come last, so none is setgid yet):
+    // a file root creates there is already root-owned and needs no chown.
+    createdOwner: whiteouts && process.geteuid?.() === 0 && process.getegid?.() === 0 ? 0 : -1,
+    umask: process.umask(),
+  };
   for await (const entry of archive) {
-    await applyEntry(root, entry.header, entry as AsyncIterable<Uint8Array>, directories, whiteouts);
+    await applyEntry(state, entry.header, entry as AsyncIterable<Uint8Array>);
     entry.resume();
   }
+  const directories = state.directories;
   await feeding;
   // Directory modes and mtimes last: creating their children changes the mtimes.
   for (const dir of directories.reverse()) {
@@ -79,16 +89,27 @@ export async function extractTar(tar: Readable, root: string, whiteouts: boolean
 const run = (command: string, args: string[]) =>
   execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
+interface ExtractionState {
+  root: string;
+  whiteouts: boolean;
+  /** Directory modes and mtimes, applied after all entries. */
+  directories: DeferredDir[];
+  /** Paths already checked (or made) as real directories in this extraction: no second lstat. */
+  knownDirectories: Set<string>;
+  /** The uid and gid a new file already has when made here (-1: unknown, always chown). */
+  createdOwner: number;
+  umask: number;
+}
+
 async function applyEntry(
-  root: string,
+  state: ExtractionState,
   header: Header,
   body: AsyncIterable<Uint8Array>,
-  directories: DeferredDir[],
-  whiteouts: boolean,
 ): Promise<void> {
+  const { root, whiteouts, directories } = state;
   const components = entryComponents(header.name);
   if (components.length === 0) return; // the layer root itself
-  const parent = confinedParent(root, components, header.name);
+  const parent = confinedParent(root, components, header.name, state.knownDirectories);
   const name = components.at(-1)!;
 
   if (whiteouts && name === OPAQUE_MARKER) {
@@ -100,7 +121,7 @@ async function applyEntry(
     if (hidden === '' || hidden === '.' || hidden === '..')
       throw refusedEntry(header.name, 'a whiteout must name an entry');
     const path = join(parent, hidden);
-    rmSync(path, { recursive: true, force: true });
+    removeExisting(state, path);
     run('mknod', ['-m', '000', path, 'c', '0', '0']);
     return;
   }
@@ -110,30 +131,33 @@ async function applyEntry(
   const uid = header.uid ?? 0;
   const gid = header.gid ?? 0;
   const mtime = header.mtime ?? new Date(0);
-  replaceUnlessBothDirectories(path, header.type === 'directory');
 
   switch (header.type) {
     case 'directory':
-      try {
-        mkdirSync(path, { mode: 0o700 });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (!state.knownDirectories.has(path)) {
+        const existing = lstatSync(path, { throwIfNoEntry: false });
+        if (existing && !existing.isDirectory()) removeExisting(state, path);
+        if (!existing?.isDirectory()) mkdirSync(path, { mode: 0o700 });
+        state.knownDirectories.add(path);
       }
       chownSync(path, uid, gid);
       directories.push({ path, mode, mtime });
       return;
     case 'file':
     case 'contiguous-file': {
+      // The mode goes with the create when the umask leaves it whole and there are no setuid,
+      // setgid or sticky bits (chown would clear those, so they come after it).
+      const modeAtCreate = mode === (mode & 0o777 & ~state.umask);
       // One open file descriptor for content, owner, mode and times: no further path lookups.
-      const fd = openSync(path, 'wx', 0o600);
+      const fd = createReplacing(state, path, () => openSync(path, 'wx', modeAtCreate ? mode : 0o600));
       try {
         for await (const chunk of body) {
           for (let written = 0; written < chunk.length; ) {
             written += writeSync(fd, chunk, written, chunk.length - written);
           }
         }
-        fchownSync(fd, uid, gid);
-        fchmodSync(fd, mode); // after chown, which clears setuid/setgid
+        if (uid !== state.createdOwner || gid !== state.createdOwner) fchownSync(fd, uid, gid);
+        if (!modeAtCreate) fchmodSync(fd, mode);
         futimesSync(fd, mtime, mtime);
       } finally {
         closeSync(fd);
@@ -141,26 +165,31 @@ async function applyEntry(
       return;
     }
     case 'symlink':
-      symlinkSync(header.linkname ?? '', path);
+      createReplacing(state, path, () => symlinkSync(header.linkname ?? '', path));
       lchownSync(path, uid, gid);
       lutimesSync(path, mtime, mtime);
       return;
     case 'link': {
       const target = entryComponents(header.linkname ?? '');
       if (target.length === 0) throw refusedEntry(header.name, 'a hardlink must name a file');
-      const targetPath = join(confinedParent(root, target, header.name), target.at(-1)!);
+      const targetPath = join(
+        confinedParent(root, target, header.name, state.knownDirectories),
+        target.at(-1)!,
+      );
       const stats = lstatSync(targetPath, { throwIfNoEntry: false });
       if (!stats)
         throw refusedEntry(header.name, `its hardlink target "${header.linkname}" is not in this layer`);
       if (stats.isDirectory()) throw refusedEntry(header.name, 'a hardlink cannot point at a directory');
-      linkSync(targetPath, path);
+      if (targetPath !== path) createReplacing(state, path, () => linkSync(targetPath, path));
       return;
     }
     case 'fifo':
+      removeExisting(state, path);
       run('mkfifo', ['-m', '600', path]);
       break;
     case 'character-device':
     case 'block-device':
+      removeExisting(state, path);
       run('mknod', [
         '-m',
         '600',
@@ -180,10 +209,25 @@ async function applyEntry(
   utimesSync(path, mtime, mtime);
 }
 
-/** A later layer entry replaces what an earlier one put at the same path (dir ↔ file too). */
-function replaceUnlessBothDirectories(path: string, isDirectory: boolean): void {
-  const existing = lstatSync(path, { throwIfNoEntry: false });
-  if (!existing) return;
-  if (isDirectory && existing.isDirectory()) return;
+/**
+ * Makes a non-directory entry. Most paths are new, so the create is tried first; when something is
+ * already there (a later layer entry replaces an earlier one, dir ↔ file too), it is removed and
+ * the create tried once more.
+ */
+function createReplacing<T>(state: ExtractionState, path: string, create: () => T): T {
+  try {
+    return create();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    removeExisting(state, path);
+    return create();
+  }
+}
+
+/** Removes what is at `path` (a whole tree for a directory) and forgets directories checked under it. */
+function removeExisting(state: ExtractionState, path: string): void {
   rmSync(path, { recursive: true, force: true });
+  for (const known of state.knownDirectories) {
+    if (known === path || known.startsWith(`${path}/`)) state.knownDirectories.delete(known);
+  }
 }
