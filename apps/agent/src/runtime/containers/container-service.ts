@@ -583,12 +583,14 @@ export class ContainerService {
     const oomKilled = await readFile(join(this.runtimeDir(id), 'oom'))
       .then(() => true)
       .catch(() => false);
-    await this.deps.runc
-      .delete(id, true)
-      .catch((e) => this.deps.log.warn({ err: e, id }, 'runc delete failed'));
-    await this.deps.networking
-      .tearDown(id)
-      .catch((e) => this.deps.log.warn({ err: e, id }, 'removing the network namespace failed'));
+    // runc's state and cgroup, and the network, are independent; the rootfs waits for runc
+    // (with a shared pid namespace, processes may outlive the init until runc kills them).
+    await Promise.all([
+      this.deps.runc.delete(id, true).catch((e) => this.deps.log.warn({ err: e, id }, 'runc delete failed')),
+      this.deps.networking
+        .tearDown(id)
+        .catch((e) => this.deps.log.warn({ err: e, id }, 'removing the network namespace failed')),
+    ]);
     await this.deps.layers
       .unmountContainerLayer(id)
       .catch((e) => this.deps.log.warn({ err: e, id }, 'unmounting the container layer failed'));

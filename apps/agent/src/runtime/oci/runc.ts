@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { StevedoreError } from '@stevedore/shared';
 import { execFile } from '../../util/exec.js';
 
@@ -49,8 +51,13 @@ export class Runc {
     return this.run('resume', id, [id], false);
   }
 
-  /** Removes runc's state and the container's cgroup; `force` kills what still runs. */
+  /**
+   * Removes runc's state and the container's cgroup; `force` kills what still runs. Without a
+   * state directory runc has nothing to delete (it would only say so), so no process is spawned:
+   * this runs before every create and again at exit and removal.
+   */
   async delete(id: string, force = false): Promise<void> {
+    if (!existsSync(join(this.root, id))) return;
     const result = await execFile(this.binary, [
       '--root',
       this.root,
