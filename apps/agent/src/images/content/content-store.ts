@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StevedoreError } from '@stevedore/shared';
 import { commitFile } from '../../util/atomic-file.js';
+import { coalesce } from '../../util/coalesce.js';
 
 const SHA256 = /^sha256:([a-f0-9]{64})$/;
 
@@ -85,7 +86,8 @@ export class ContentStore {
       target,
       async (file) => {
         const hash = createHash('sha256');
-        for await (const chunk of source) {
+        // In MiB pieces: one hash update and one write each, not one per socket read.
+        for await (const chunk of coalesce(source, 1 << 20)) {
           hash.update(chunk);
           size += chunk.length;
           if (expectedSize !== undefined && size > expectedSize) {
