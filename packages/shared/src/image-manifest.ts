@@ -80,7 +80,14 @@ export type ImageConfig = z.infer<typeof ImageConfigSchema>;
 /** One progress line of a pull, per layer, as `docker pull` shows them. */
 export const PullProgressSchema = z.object({
   id: z.string(),
-  status: z.enum(['Already exists', 'Pulling fs layer', 'Downloading', 'Download complete', 'Pull complete']),
+  status: z.enum([
+    'Already exists',
+    'Pulling fs layer',
+    'Downloading',
+    'Download complete',
+    'Extracting',
+    'Pull complete',
+  ]),
   current: z.number().int().nonnegative().optional(),
   total: z.number().int().nonnegative().optional(),
 });

@@ -1,4 +1,5 @@
-import { PassThrough } from 'node:stream';
+import { availableParallelism } from 'node:os';
+import { PassThrough, type Readable } from 'node:stream';
 import {
   type Descriptor,
   formatImageReference,
@@ -15,6 +16,7 @@ import {
 import { applyLayer } from '../storage/extract/apply-layer.js';
 import { chainIdOf, type Overlay2Store } from '../storage/overlay2/layer-store.js';
 import { readAll } from '../util/read-all.js';
+import { Semaphore } from '../util/semaphore.js';
 import type { ContentStore } from './content/content-store.js';
 import type { ImageRecord, ImageStore } from './image-store.js';
 import type { RegistryClient } from './registry/client.js';
@@ -127,8 +129,10 @@ async function pullLayers(
           chainId,
           parent,
           async (diffDir) => {
-            const applied = await downloadAndApply(deps, ref, layer, diffDir, (current) =>
-              onProgress({ id, status: 'Downloading', current, total: layer.size }),
+            const applied = await downloadAndApply(deps, ref, layer, diffDir, (status, current) =>
+              onProgress(
+                status === 'Downloading' ? { id, status, current, total: layer.size } : { id, status },
+              ),
             );
             if (applied.diffId !== diffIds[i]) {
               throw new StevedoreError(
@@ -176,7 +180,69 @@ async function existingSize(deps: PullDeps, id: string): Promise<number> {
   return (await deps.images.get(id))?.size ?? 0;
 }
 
+/**
+ * Layers unpacked at the same time, agent-wide. Creating files is kernel CPU time; with more
+ * unpacking threads than cores they only contend (measured: six 51 MiB layers of ~1500 files
+ * unpacked two at a time took 5.2–6.1 s, all six at once 6.0–6.9 s, on two cores).
+ */
+const unpacking = new Semaphore(Math.max(2, availableParallelism()));
+
 async function downloadAndApply(
+  deps: PullDeps,
+  ref: ReturnType<typeof parseImageReference>,
+  layer: Descriptor,
+  diffDir: string,
+  onProgress: (status: 'Downloading' | 'Extracting', current: number) => void,
+) {
+  const slot = unpacking.tryAcquire();
+  if (slot) {
+    try {
+      return await downloadWhileApplying(deps, ref, layer, diffDir, (current) =>
+        onProgress('Downloading', current),
+      );
+    } finally {
+      slot();
+    }
+  }
+  // Every unpacking slot is busy: the blob downloads into the content store meanwhile (its digest
+  // checked there), and is unpacked from it once a slot is free.
+  const { stream } = await deps.registry.openBlob(ref, layer.digest);
+  reportBytes(stream, layer.size, (current) => onProgress('Downloading', current));
+  // Counting bytes starts the flow, so the body is piped on at once (the store opens its file first).
+  const body = new PassThrough();
+  stream.on('error', (error) => body.destroy(error));
+  stream.pipe(body);
+  try {
+    await deps.content.write(layer.digest, body, layer.size);
+  } catch (error) {
+    throw layerFailure(layer.digest, error, 0);
+  }
+  const release = await unpacking.acquire();
+  try {
+    onProgress('Extracting', 0);
+    return await applyLayer(deps.content.read(layer.digest), diffDir);
+  } catch (error) {
+    throw layerFailure(layer.digest, error, layer.size);
+  } finally {
+    release();
+  }
+}
+
+/** Calls `onBytes` with the running count every 512 KiB and at the end. */
+function reportBytes(stream: Readable, total: number, onBytes: (current: number) => void): () => number {
+  let received = 0;
+  let lastReport = 0;
+  stream.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    if (received - lastReport >= 512 * 1024 || received === total) {
+      lastReport = received;
+      onBytes(received);
+    }
+  });
+  return () => received;
+}
+
+async function downloadWhileApplying(
   deps: PullDeps,
   ref: ReturnType<typeof parseImageReference>,
   layer: Descriptor,
@@ -184,16 +250,8 @@ async function downloadAndApply(
   onBytes: (current: number) => void,
 ) {
   const { stream } = await deps.registry.openBlob(ref, layer.digest);
-  let received = 0;
-  let lastReport = 0;
+  const received = reportBytes(stream, layer.size, onBytes);
   const counted = new PassThrough();
-  stream.on('data', (chunk: Buffer) => {
-    received += chunk.length;
-    if (received - lastReport >= 512 * 1024 || received === layer.size) {
-      lastReport = received;
-      onBytes(received);
-    }
-  });
   // The blob is kept as it came (for save and push) while it is unpacked: one download, two uses.
   // The content store checks its digest and size, so a tampered blob fails the layer here.
   const kept = new PassThrough();
@@ -218,12 +276,12 @@ async function downloadAndApply(
       () => null,
       (storeError: unknown) => storeError,
     );
-    throw layerFailure(layer.digest, stored && stored !== error ? stored : error, received);
+    throw layerFailure(layer.digest, stored && stored !== error ? stored : error, received());
   }
   try {
     await storing;
   } catch (error) {
-    throw layerFailure(layer.digest, error, received);
+    throw layerFailure(layer.digest, error, received());
   }
   return applied;
 }
