@@ -68,6 +68,21 @@ describe('stevedore pull / images against a real registry and the real agent', (
     assert.match(again.stdout, /Status: Image is up to date/);
   });
 
+  test('an image whose base layer was already here counts that layer in its size', async () => {
+    const extended = await pushImage(registry, 'test/on-busybox', 'v1', [
+      busyboxLayer(),
+      [{ type: 'file', name: 'extra.txt', content: 'x'.repeat(5000) }],
+    ]);
+    const pulled = await cli('pull', extended.reference);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.match(pulled.stdout, /Already exists/, 'the busybox layer came from the earlier pull');
+    const inspected = await cli('image', 'inspect', '--format', '{{.Size}}', extended.reference);
+    assert.equal(inspected.code, 0, inspected.stderr);
+    const expected = extended.layers.reduce((sum, layer) => sum + layer.tar.length, 0);
+    assert.equal(Number(inspected.stdout.trim()), expected);
+    assert.equal((await cli('rmi', extended.reference)).code, 0);
+  });
+
   test('multi-layer images stack with whiteouts in Docker’s overlay2 layout', async () => {
     const pulled = await cli('pull', '-q', layered.reference);
     assert.equal(pulled.code, 0, pulled.stderr);

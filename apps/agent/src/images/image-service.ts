@@ -207,6 +207,7 @@ export class ImageService {
       const chainId = chainIdOf(parentTop, diffId);
       await this.layers.createLayer(chainId, parentTop, async (diffDir) => {
         await applyLayer(createReadStream(spool), diffDir);
+        return size;
       });
       const created = new Date().toISOString();
       const config: ImageConfig = {

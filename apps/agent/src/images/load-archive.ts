@@ -212,6 +212,7 @@ async function loadSpooled(deps: LoadDeps, entries: Map<string, string>): Promis
             );
           }
           size += applied.size;
+          return applied.size;
         });
         created.push(chainId);
       }
@@ -223,7 +224,16 @@ async function loadSpooled(deps: LoadDeps, entries: Map<string, string>): Promis
     }
     const id = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
     await deps.content.write(id, Readable.from([configBytes]), configBytes.length);
-    const record = { id, chainIds, size, config, blobs, pulledAt: new Date().toISOString() };
+    // From the layer store when every layer's size is recorded (layers already here count too).
+    const recorded = await deps.layers.imageSize(chainIds);
+    const record = {
+      id,
+      chainIds,
+      size: recorded ?? size,
+      config,
+      blobs,
+      pulledAt: new Date().toISOString(),
+    };
     const tags = image.tags.map((tag) => formatImageReference(parseImageReference(tag)));
     await deps.images.save(record, null, '');
     for (const tag of tags) await deps.images.save(record, tag, '');

@@ -107,7 +107,6 @@ async function pullLayers(
 ): Promise<ImageRecord> {
   const diffIds = config.rootfs.diff_ids;
   const ready: Promise<void>[] = [];
-  let size = 0;
   manifest.layers.forEach((layer, i) => {
     const chainId = chainIds[i]!;
     const parent = i === 0 ? null : chainIds[i - 1]!;
@@ -143,8 +142,8 @@ async function pullLayers(
                 },
               );
             }
-            size += applied.size;
             onProgress({ id, status: 'Download complete' });
+            return applied.size;
           },
           parentReady,
         );
@@ -162,7 +161,8 @@ async function pullLayers(
     {
       id: manifest.config.digest,
       chainIds,
-      size: size || (await existingSize(deps, manifest.config.digest)),
+      // From the layer store: layers that were already here count too.
+      size: (await deps.layers.imageSize(chainIds)) ?? (await existingSize(deps, manifest.config.digest)),
       config,
       blobs: manifest.layers.map((layer) => ({
         digest: layer.digest,

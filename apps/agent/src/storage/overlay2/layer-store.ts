@@ -42,18 +42,32 @@ export class Overlay2Store {
     return (await lstat(join(this.root, idOf(chainId))).catch(() => null)) !== null;
   }
 
+  /** The layer's size as recorded when it was made, or null when it was not. */
+  async layerSize(chainId: string): Promise<number | null> {
+    const text = await readFile(join(this.root, idOf(chainId), 'size'), 'utf8').catch(() => null);
+    const size = text === null ? Number.NaN : Number.parseInt(text, 10);
+    return Number.isSafeInteger(size) && size >= 0 ? size : null;
+  }
+
+  /** An image's size: the sum of its layers' recorded sizes, or null when one is not known. */
+  async imageSize(chainIds: readonly string[]): Promise<number | null> {
+    const sizes = await Promise.all(chainIds.map((chainId) => this.layerSize(chainId)));
+    return sizes.every((size) => size !== null) ? sizes.reduce((sum, size) => sum + size, 0) : null;
+  }
+
   diffDir(chainId: string): string {
     return join(this.root, idOf(chainId), 'diff');
   }
 
   /**
    * Builds the layer `chainId` on top of `parentChainId` once, even when several pulls ask at the
-   * same time; `fill` writes the layer's content into the diff directory it is given.
+   * same time; `fill` writes the layer's content into the diff directory it is given and may
+   * return the layer's size (its uncompressed tar bytes), kept in `<id>/size` like Docker's layerdb.
    */
   async createLayer(
     chainId: string,
     parentChainId: string | null,
-    fill: (diffDir: string) => Promise<void>,
+    fill: (diffDir: string) => Promise<number | undefined | void>,
     /** Lets layers of one image extract in parallel: only the final link-up waits for the parent. */
     parentReady: Promise<unknown> = Promise.resolve(),
   ): Promise<void> {
@@ -65,7 +79,8 @@ export class Overlay2Store {
       const temp = join(this.root, `.tmp-${id}-${randomBytes(4).toString('hex')}`);
       try {
         await mkdir(join(temp, 'diff'), { recursive: true, mode: 0o755 });
-        await fill(join(temp, 'diff'));
+        const size = await fill(join(temp, 'diff'));
+        if (typeof size === 'number') await writeFile(join(temp, 'size'), String(size));
         await parentReady;
         await this.writeLinkFiles(temp, parentChainId);
         await rename(temp, join(this.root, id));
