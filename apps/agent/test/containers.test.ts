@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { pack } from 'tar-stream';
 import { type AgentProcess, repoRoot, startAgent } from './harness/agent-process.js';
 import { cgroupsUnder, readCgroupFile, removeCgroupParent } from './harness/cgroups.js';
 import { runCli, runCliInTerminal } from './harness/cli-process.js';
@@ -734,6 +735,42 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     assert.equal(attached.code, 2, attached.output);
     assert.equal(await inspect(shell, '{{.State.ExitCode}}'), '2');
     await cli('rm', shell);
+  });
+
+  test('cp streams a 64 MiB file into a container (over 48 MiB, the old base64 limit); a hostile archive on stdin is refused by name', async () => {
+    const local = mkdtempSync('/tmp/stevedore-cp-big-');
+    try {
+      const id = await runDetached(image, 'sleep', '300');
+      const big = join(local, 'big.bin');
+      writeFileSync(big, Buffer.concat(Array.from({ length: 64 }, () => randomBytes(1 << 20))));
+      const into = await cli('cp', big, `${id}:/tmp/`);
+      assert.equal(into.code, 0, into.stderr);
+      assert.equal(
+        (await cli('exec', id, 'stat', '-c', '%s', '/tmp/big.bin')).stdout.trim(),
+        String(64 << 20),
+      );
+      const back = join(local, 'back');
+      assert.equal((await cli('cp', `${id}:/tmp/big.bin`, back)).code, 0);
+      const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+      assert.equal(sha(back), sha(big), 'the same bytes came back out');
+
+      const hostile = pack();
+      const parts: Buffer[] = [];
+      hostile.on('data', (chunk: unknown) => parts.push(chunk as Buffer));
+      const packed = new Promise<void>((resolve) => hostile.on('end', () => resolve()));
+      hostile.entry({ name: '../../../escaped.txt' }, 'out\n');
+      hostile.finalize();
+      await packed;
+      // All of this tar is ASCII, so it passes through the harness's text stdin unchanged.
+      const tarText = Buffer.concat(parts).toString('latin1');
+      const refused = await runCli(['-H', agent.host, 'cp', '-', `${id}:/tmp`], {}, 20_000, tarText);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /layer entry "\.\.\/\.\.\/\.\.\/escaped\.txt" refused/);
+      assert.equal((await cli('exec', id, 'ls', '/tmp')).stdout.includes('escaped'), false);
+      await cli('rm', '-f', id);
+    } finally {
+      rmSync(local, { recursive: true, force: true });
+    }
   });
 
   test('cp both ways stays inside the container even through its symlinks; export writes the whole filesystem', async () => {

@@ -15,9 +15,16 @@ export interface AgentHttpTarget {
  * A plain HTTP request to the agent's archive routes (archive-routes.ts), streamed both ways.
  * Resolves with the response once it is 200; another status becomes the agent's error.
  */
+/** A request on the agent's HTTP archive routes (api/archive-routes.ts); a body is a tar stream. */
+export interface AgentHttpRequest {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  body?: Readable;
+}
+
 export async function agentHttpRequest(
   target: AgentHttpTarget,
-  request: { method: 'GET' | 'POST'; path: string; body?: Readable },
+  request: AgentHttpRequest,
 ): Promise<IncomingMessage> {
   const headers: Record<string, string> = target.token ? { authorization: `Bearer ${target.token}` } : {};
   if (request.body) headers['content-type'] = 'application/x-tar';

@@ -1,27 +1,47 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { httpStatusFor, ImageReferenceString, isStevedoreError, StevedoreError } from '@stevedore/shared';
+import { z } from 'zod';
 import type { Logger } from '../util/logger.js';
-import type { ImagesApi } from './trpc.js';
+import type { ContainersApi, ImagesApi } from './trpc.js';
+
+const CONTAINER_ARCHIVE = /^\/containers\/([^/]+)\/archive$/;
+const ContainerPathSchema = z.string().min(1).max(4096);
 
 /**
- * Image archives over plain HTTP on the API listener, streamed both ways (tRPC carries JSON, not
+ * Archives over plain HTTP on the API listener, streamed both ways (tRPC carries JSON, not
  * gigabytes), on Docker Engine API's paths:
  *   GET  /images/get?names=IMAGE[&names=…]              `docker save`: an archive
  *   POST /images/load                                     `docker load`: body is an archive
  *   POST /images/create?fromSrc=-[&repo=][&message=][&changes=…]   `docker import`: body is a rootfs tar
+ *   PUT  /containers/{id|name}/archive?path=PATH          `docker cp … CONTAINER:PATH`: body is a tar
  * The caller authenticates like a websocket does (server.ts); answers `false` for other paths.
  */
 export async function serveArchiveRoute(
   req: IncomingMessage,
   res: ServerResponse,
-  images: ImagesApi,
+  services: { images: ImagesApi; containers: Pick<ContainersApi, 'copyTo'> },
   log: Logger,
 ): Promise<boolean> {
+  const { images, containers } = services;
   const url = new URL(req.url ?? '/', 'http://agent');
-  const route = `${req.method} ${url.pathname}`;
+  const containerArchive = CONTAINER_ARCHIVE.exec(url.pathname);
+  const route = containerArchive ? `${req.method} /containers/{id}/archive` : `${req.method} ${url.pathname}`;
   try {
     switch (route) {
+      case 'PUT /containers/{id}/archive': {
+        const container = decodeURIComponent(containerArchive![1]!);
+        const path = ContainerPathSchema.safeParse(url.searchParams.get('path'));
+        if (!path.success) {
+          throw new StevedoreError(
+            'INVALID_ARGUMENT',
+            `?path= must name a path in the container (1 to 4096 characters): ${path.error.issues[0]?.message}`,
+          );
+        }
+        await containers.copyTo(container, path.data, req);
+        answerJson(res, 200, {});
+        return true;
+      }
       case 'GET /images/get': {
         const names = url.searchParams.getAll('names');
         if (names.length === 0)
@@ -63,12 +83,12 @@ export async function serveArchiveRoute(
   } catch (error) {
     if (res.headersSent) {
       // Mid-stream: all the client can be told is that the archive ended early.
-      log.warn({ err: error, route }, 'image archive stream failed');
+      log.warn({ err: error, route }, 'archive stream failed');
       res.destroy(error as Error);
       return true;
     }
     const known = isStevedoreError(error);
-    if (!known) log.error({ err: error, route }, 'image archive request failed');
+    if (!known) log.error({ err: error, route }, 'archive request failed');
     answerJson(res, known ? httpStatusFor[error.code] : 500, {
       message: error instanceof Error ? error.message : String(error),
       code: known ? error.code : 'INTERNAL',

@@ -121,7 +121,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         return;
       }
     }
-    if (await serveArchiveRoute(req, res, options.services.images, log)) return;
+    if (await serveArchiveRoute(req, res, options.services, log)) return;
     res
       .writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' })
       .end('use a tRPC websocket client\n');

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { AgentHttpRequest } from '../api/archive-client.js';
 import type { AgentClient } from '../api/client.js';
 import type { FlagSpec, FlagValue } from '../util/argv.js';
 import type { Reporter } from './reporter.js';
@@ -12,8 +12,8 @@ export interface CommandContext {
   agent(): Promise<AgentClient>;
   /** Drops the connection and connects again, retrying until `timeoutMs` (the agent restarted). */
   reconnect(timeoutMs: number): Promise<AgentClient>;
-  /** A streamed HTTP request to the agent's image archive routes; the 200 response, else an error. */
-  agentHttp(request: { method: 'GET' | 'POST'; path: string; body?: Readable }): Promise<IncomingMessage>;
+  /** A streamed HTTP request to the agent's archive routes; the 200 response, else an error. */
+  agentHttp(request: AgentHttpRequest): Promise<IncomingMessage>;
 }
 
 /** One CLI command: its usage text, typed flags and an execute() returning the exit code. */

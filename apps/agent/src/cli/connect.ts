@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
 import { isStevedoreError } from '@stevedore/shared';
-import { agentHttpRequest } from '../api/archive-client.js';
+import { type AgentHttpRequest, agentHttpRequest } from '../api/archive-client.js';
 import {
   type AgentConnectFailure,
   type AgentConnection,
@@ -49,10 +48,7 @@ export async function connectToAgent(target: AgentTarget): Promise<AgentConnecti
 }
 
 /** A streamed request to the agent's archive routes, with the CLI's messages for what goes wrong. */
-export async function requestAgent(
-  target: AgentTarget,
-  request: { method: 'GET' | 'POST'; path: string; body?: Readable },
-): Promise<IncomingMessage> {
+export async function requestAgent(target: AgentTarget, request: AgentHttpRequest): Promise<IncomingMessage> {
   const ca = target.caFile ? await readCa(target.caFile) : undefined;
   try {
     return await agentHttpRequest(

@@ -160,15 +160,6 @@ export const containersRouter = router({
         yield { data };
       }
     }),
-  /** `docker cp ... CONTAINER:PATH`: a tar (base64, at most 48 MiB) unpacked there. */
-  copyTo: publicProcedure
-    .input(
-      Ref.extend({
-        path: z.string().min(1).max(4096),
-        archive: z.string().max(64 * 1024 * 1024, { message: 'archives over 48 MiB are not supported yet' }),
-      }),
-    )
-    .mutation(({ ctx, input }) => ctx.services.containers.copyTo(input.container, input.path, input.archive)),
   /** `docker commit`: the container's changes as a new image; returns its ID. */
   commit: publicProcedure
     .input(

@@ -3,7 +3,7 @@ import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   type AttachEvent,
   type ContainerCreate,
@@ -906,11 +906,10 @@ export class ContainerService {
   }
 
   /** `docker cp - CONTAINER:DIR`: unpacks a tar (base64) into a directory of the container. */
-  async copyTo(ref: string, path: string, archiveBase64: string): Promise<void> {
+  /** `docker cp ... CONTAINER:PATH`: a tar, streamed, unpacked at that path. */
+  async copyTo(ref: string, path: string, archive: Readable): Promise<void> {
     const record = this.deps.store.get(ref);
-    await this.withRootfs(ref, (rootfs) =>
-      extractIntoContainer(rootfs, path, Readable.from([Buffer.from(archiveBase64, 'base64')])),
-    );
+    await this.withRootfs(ref, (rootfs) => extractIntoContainer(rootfs, path, archive));
     this.publish(record, 'extract-to-dir', { path });
   }
 

@@ -67,7 +67,7 @@ export class Overlay2Store {
   async createLayer(
     chainId: string,
     parentChainId: string | null,
-    fill: (diffDir: string) => Promise<number | undefined | void>,
+    fill: (diffDir: string) => Promise<unknown>,
     /** Lets layers of one image extract in parallel: only the final link-up waits for the parent. */
     parentReady: Promise<unknown> = Promise.resolve(),
   ): Promise<void> {

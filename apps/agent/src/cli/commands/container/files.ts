@@ -9,8 +9,7 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Writable } from 'node:stream';
-import { readAll } from '../../../util/read-all.js';
+import type { Readable, Writable } from 'node:stream';
 import { type Command, OUTPUT_FLAG, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
 
@@ -115,20 +114,22 @@ export const cpCommand: Command = {
       return 0;
     }
     const [, container, path] = to as unknown as [string, string, string];
-    let archive: Buffer;
+    // The archive streams to the agent (no size limit, nothing held in memory).
+    const put = (body: Readable) =>
+      context.agentHttp({
+        method: 'PUT',
+        path: `/containers/${encodeURIComponent(container)}/archive?path=${encodeURIComponent(path || '/')}`,
+        body,
+      });
     if (source === '-') {
-      archive = await readAll(process.stdin);
-    } else {
-      const local = resolve(source);
-      if (!existsSync(local)) throw new OperationalError(`stat ${source}: no such file or directory`);
-      const pack = tar(['-C', dirname(local), '-cf', '-', '--', basename(local)], 'ignore');
-      [archive] = await Promise.all([readAll(pack.child.stdout!), pack.done]);
+      (await put(process.stdin)).resume();
+      return 0;
     }
-    await client.containers.copyTo.mutate({
-      container,
-      path: path || '/',
-      archive: archive.toString('base64'),
-    });
+    const local = resolve(source);
+    if (!existsSync(local)) throw new OperationalError(`stat ${source}: no such file or directory`);
+    const pack = tar(['-C', dirname(local), '-cf', '-', '--', basename(local)], 'ignore');
+    const [response] = await Promise.all([put(pack.child.stdout!), pack.done]);
+    response.resume();
     return 0;
   },
 };
