@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { httpStatusFor, ImageReferenceString, isStevedoreError, StevedoreError } from '@stevedore/shared';
 import { z } from 'zod';
 import type { Logger } from '../util/logger.js';
 import type { ContainersApi, ImagesApi } from './trpc.js';
 
-const CONTAINER_ARCHIVE = /^\/containers\/([^/]+)\/archive$/;
+const CONTAINER_ROUTE = /^\/containers\/([^/]+)\/(archive|export)$/;
 const ContainerPathSchema = z.string().min(1).max(4096);
 
 /**
@@ -15,33 +16,36 @@ const ContainerPathSchema = z.string().min(1).max(4096);
  *   POST /images/load                                     `docker load`: body is an archive
  *   POST /images/create?fromSrc=-[&repo=][&message=][&changes=…]   `docker import`: body is a rootfs tar
  *   PUT  /containers/{id|name}/archive?path=PATH          `docker cp … CONTAINER:PATH`: body is a tar
+ *   GET  /containers/{id|name}/archive?path=PATH          `docker cp CONTAINER:PATH …`: a tar
+ *   GET  /containers/{id|name}/export                     `docker export`: the filesystem as a tar
  * The caller authenticates like a websocket does (server.ts); answers `false` for other paths.
  */
 export async function serveArchiveRoute(
   req: IncomingMessage,
   res: ServerResponse,
-  services: { images: ImagesApi; containers: Pick<ContainersApi, 'copyTo'> },
+  services: { images: ImagesApi; containers: Pick<ContainersApi, 'copyTo' | 'copyFrom' | 'exportTar'> },
   log: Logger,
 ): Promise<boolean> {
   const { images, containers } = services;
   const url = new URL(req.url ?? '/', 'http://agent');
-  const containerArchive = CONTAINER_ARCHIVE.exec(url.pathname);
-  const route = containerArchive ? `${req.method} /containers/{id}/archive` : `${req.method} ${url.pathname}`;
+  const containerRoute = CONTAINER_ROUTE.exec(url.pathname);
+  const route = containerRoute
+    ? `${req.method} /containers/{id}/${containerRoute[2]}`
+    : `${req.method} ${url.pathname}`;
+  const container = containerRoute ? decodeURIComponent(containerRoute[1]!) : '';
   try {
     switch (route) {
       case 'PUT /containers/{id}/archive': {
-        const container = decodeURIComponent(containerArchive![1]!);
-        const path = ContainerPathSchema.safeParse(url.searchParams.get('path'));
-        if (!path.success) {
-          throw new StevedoreError(
-            'INVALID_ARGUMENT',
-            `?path= must name a path in the container (1 to 4096 characters): ${path.error.issues[0]?.message}`,
-          );
-        }
-        await containers.copyTo(container, path.data, req);
+        await containers.copyTo(container, containerPath(url), req);
         answerJson(res, 200, {});
         return true;
       }
+      case 'GET /containers/{id}/archive':
+        await sendTar(res, (signal) => containers.copyFrom(container, containerPath(url), signal));
+        return true;
+      case 'GET /containers/{id}/export':
+        await sendTar(res, (signal) => containers.exportTar(container, signal));
+        return true;
       case 'GET /images/get': {
         const names = url.searchParams.getAll('names');
         if (names.length === 0)
@@ -97,6 +101,34 @@ export async function serveArchiveRoute(
     req.resume();
     return true;
   }
+}
+
+function containerPath(url: URL): string {
+  const path = ContainerPathSchema.safeParse(url.searchParams.get('path'));
+  if (!path.success) {
+    throw new StevedoreError(
+      'INVALID_ARGUMENT',
+      `?path= must name a path in the container (1 to 4096 characters): ${path.error.issues[0]?.message}`,
+    );
+  }
+  return path.data;
+}
+
+/**
+ * Sends what `produce` yields as a tar. Its first piece is awaited before the status line, so a
+ * path that does not exist is still a proper error; a client that goes away stops the producer.
+ */
+async function sendTar(
+  res: ServerResponse,
+  produce: (signal: AbortSignal) => AsyncGenerator<Buffer>,
+): Promise<void> {
+  const abort = new AbortController();
+  res.once('close', () => abort.abort());
+  const pieces = produce(abort.signal);
+  const first = await pieces.next();
+  res.writeHead(200, { 'content-type': 'application/x-tar' });
+  if (!first.done) res.write(first.value);
+  await pipeline(Readable.from(pieces), res);
 }
 
 function answerJson(res: ServerResponse, status: number, body: unknown): void {

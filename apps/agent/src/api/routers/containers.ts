@@ -139,27 +139,6 @@ export const containersRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.services.containers.attachResize(input.attachId, input.rows, input.cols),
     ),
-  /** `docker export`: a tar of the filesystem in base64 chunks. */
-  export: publicProcedure.input(Ref).subscription(async function* ({ ctx, input, signal }) {
-    for await (const data of ctx.services.containers.exportTar(
-      input.container,
-      signal ?? new AbortController().signal,
-    )) {
-      yield { data };
-    }
-  }),
-  /** `docker cp CONTAINER:PATH`: a tar of one path, in base64 chunks. */
-  copyFrom: publicProcedure
-    .input(Ref.extend({ path: z.string().min(1).max(4096) }))
-    .subscription(async function* ({ ctx, input, signal }) {
-      for await (const data of ctx.services.containers.copyFrom(
-        input.container,
-        input.path,
-        signal ?? new AbortController().signal,
-      )) {
-        yield { data };
-      }
-    }),
   /** `docker commit`: the container's changes as a new image; returns its ID. */
   commit: publicProcedure
     .input(

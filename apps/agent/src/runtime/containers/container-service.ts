@@ -872,14 +872,14 @@ export class ContainerService {
     }
   }
 
-  /** `docker export`: the filesystem as a tar, in base64 chunks as it is produced. */
-  async *exportTar(ref: string, signal: AbortSignal): AsyncGenerator<string> {
+  /** `docker export`: the filesystem as a tar, as it is produced. */
+  async *exportTar(ref: string, signal: AbortSignal): AsyncGenerator<Buffer> {
     // Like Docker's export: the container's own filesystem, without volumes mounted into it.
     yield* this.streamArchive(ref, (rootfs) => Promise.resolve(exportRootfs(rootfs)), signal, false);
   }
 
-  /** `docker cp CONTAINER:PATH -`: a tar of that path, in base64 chunks. */
-  async *copyFrom(ref: string, path: string, signal: AbortSignal): AsyncGenerator<string> {
+  /** `docker cp CONTAINER:PATH -`: a tar of that path. */
+  async *copyFrom(ref: string, path: string, signal: AbortSignal): AsyncGenerator<Buffer> {
     yield* this.streamArchive(ref, (rootfs) => archiveFromContainer(rootfs, path), signal, true);
   }
 
@@ -888,14 +888,14 @@ export class ContainerService {
     open: (rootfs: string) => Promise<Readable>,
     signal: AbortSignal,
     asSeenInside: boolean,
-  ): AsyncGenerator<string> {
+  ): AsyncGenerator<Buffer> {
     const { rootfs, release } = await this.openRootfs(ref, asSeenInside);
     try {
       const archive = await open(rootfs);
       try {
         for await (const chunk of archive) {
           if (signal.aborted) return;
-          yield* base64Chunks(chunk as Buffer);
+          yield chunk as Buffer;
         }
       } finally {
         archive.destroy();
@@ -905,7 +905,6 @@ export class ContainerService {
     }
   }
 
-  /** `docker cp - CONTAINER:DIR`: unpacks a tar (base64) into a directory of the container. */
   /** `docker cp ... CONTAINER:PATH`: a tar, streamed, unpacked at that path. */
   async copyTo(ref: string, path: string, archive: Readable): Promise<void> {
     const record = this.deps.store.get(ref);
@@ -1441,15 +1440,6 @@ async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boole
   } finally {
     clearTimeout(timer);
   }
-}
-
-const CHUNK = 256 * 1024;
-function base64Chunks(buffer: Buffer): string[] {
-  const out: string[] = [];
-  for (let offset = 0; offset < buffer.length; offset += CHUNK) {
-    out.push(buffer.subarray(offset, offset + CHUNK).toString('base64'));
-  }
-  return out;
 }
 
 function parseLogSize(text: string): number {

@@ -10,28 +10,18 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { type Command, OUTPUT_FLAG, stringFlag } from '../../command.js';
+import { pipeline } from 'node:stream/promises';
+import { type Command, type CommandContext, OUTPUT_FLAG, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
 
-/** Writes a base64-chunked archive subscription to `out`; resolves when it ends. */
-function receive(
-  subscribe: (handlers: {
-    onData(chunk: { data: string }): void;
-    onError(error: unknown): void;
-    onComplete(): void;
-  }) => unknown,
-  out: Writable,
-): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    subscribe({
-      onData: ({ data }) => {
-        out.write(Buffer.from(data, 'base64'));
-      },
-      onError: reject,
-      onComplete: () => out.end(() => resolvePromise()),
-    });
-  });
+/** Writes a tar from one of the agent's archive routes to `out`; resolves when all of it is there. */
+async function receive(context: CommandContext, path: string, out: Writable): Promise<void> {
+  await pipeline(await context.agentHttp({ method: 'GET', path }), out);
 }
+
+/** The agent's archive route for a container (`/containers/{id|name}/…`). */
+const containerRoute = (container: string, rest: string) =>
+  `/containers/${encodeURIComponent(container)}/${rest}`;
 
 function tar(
   args: string[],
@@ -61,12 +51,8 @@ export const exportCommand: Command = {
     if (!file && process.stdout.isTTY) {
       throw new OperationalError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
     }
-    const client = await context.agent();
     const out = file ? createWriteStream(file) : process.stdout;
-    await receive(
-      (handlers) => client.containers.export.subscribe({ container: context.args[0]! }, handlers),
-      out,
-    );
+    await receive(context, containerRoute(context.args[0]!, 'export'), out);
     return 0;
   },
 };
@@ -89,14 +75,11 @@ export const cpCommand: Command = {
         'copying between containers or between local paths is not supported: one side must be CONTAINER:PATH',
       );
     }
-    const client = await context.agent();
     if (from) {
       const [, container, path] = from as unknown as [string, string, string];
-      const subscribe = (
-        handlers: Parameters<typeof receive>[0] extends (h: infer H) => unknown ? H : never,
-      ) => client.containers.copyFrom.subscribe({ container, path: path || '/' }, handlers);
+      const archive = containerRoute(container, `archive?path=${encodeURIComponent(path || '/')}`);
       if (destination === '-') {
-        await receive(subscribe, process.stdout);
+        await receive(context, archive, process.stdout);
         return 0;
       }
       const target = resolve(destination);
@@ -104,7 +87,7 @@ export const cpCommand: Command = {
       const staging = mkdtempSync(join(into ? target : dirname(target), '.stevedore-cp-'));
       try {
         const extract = tar(['-x', '-C', staging, '-f', '-'], 'pipe');
-        await receive(subscribe, extract.child.stdin!);
+        await receive(context, archive, extract.child.stdin!);
         await extract.done;
         const [entry] = readdirSync(staging);
         if (entry) renameSync(join(staging, entry), into ? join(target, entry) : target);
@@ -118,7 +101,7 @@ export const cpCommand: Command = {
     const put = (body: Readable) =>
       context.agentHttp({
         method: 'PUT',
-        path: `/containers/${encodeURIComponent(container)}/archive?path=${encodeURIComponent(path || '/')}`,
+        path: containerRoute(container, `archive?path=${encodeURIComponent(path || '/')}`),
         body,
       });
     if (source === '-') {
