@@ -11,10 +11,6 @@ export interface AgentHttpTarget {
   ca?: string;
 }
 
-/**
- * A plain HTTP request to the agent's archive routes (archive-routes.ts), streamed both ways.
- * Resolves with the response once it is 200; another status becomes the agent's error.
- */
 /** A request on the agent's HTTP archive routes (api/archive-routes.ts); a body is a tar stream. */
 export interface AgentHttpRequest {
   method: 'GET' | 'POST' | 'PUT';
@@ -22,6 +18,10 @@ export interface AgentHttpRequest {
   body?: Readable;
 }
 
+/**
+ * A plain HTTP request to the agent's archive routes (archive-routes.ts), streamed both ways.
+ * Resolves with the response once it is 200; another status becomes the agent's error.
+ */
 export async function agentHttpRequest(
   target: AgentHttpTarget,
   request: AgentHttpRequest,

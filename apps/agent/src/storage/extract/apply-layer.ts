@@ -27,6 +27,7 @@ const workerUrl = workerEntry();
 const MAX_IDLE_WORKERS = 8;
 const IDLE_MS = 30_000;
 const idleWorkers: Worker[] = [];
+const idleTimers = new WeakMap<Worker, NodeJS.Timeout>();
 
 /**
  * A worker for one layer: an idle one when there is one (starting a thread and loading the
@@ -36,12 +37,11 @@ function takeWorker(): Worker {
   const worker = idleWorkers.pop();
   if (worker) {
     clearTimeout(idleTimers.get(worker));
-    worker.ref();
+    worker.removeAllListeners('exit').ref();
     return worker;
   }
   return new Worker(workerUrl);
 }
-const idleTimers = new WeakMap<Worker, NodeJS.Timeout>();
 
 function keepIdle(worker: Worker): void {
   worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
@@ -49,9 +49,15 @@ function keepIdle(worker: Worker): void {
     void worker.terminate();
     return;
   }
+  const forget = () => {
+    const index = idleWorkers.indexOf(worker);
+    if (index >= 0) idleWorkers.splice(index, 1);
+  };
+  // One that ends while idle (timeout, or a crash) is never handed out again.
+  worker.once('exit', forget);
   worker.unref(); // an idle worker never keeps the process alive
   const timer = setTimeout(() => {
-    idleWorkers.splice(idleWorkers.indexOf(worker), 1);
+    forget();
     void worker.terminate();
   }, IDLE_MS);
   timer.unref();
