@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Readable, Transform } from 'node:stream';
 import {
   type Descriptor,
   formatImageReference,
@@ -189,7 +189,7 @@ const unpacking = new Semaphore(Math.max(2, availableParallelism()));
 
 async function downloadAndApply(
   deps: PullDeps,
-  ref: ReturnType<typeof parseImageReference>,
+  ref: ImageReference,
   layer: Descriptor,
   diffDir: string,
   onProgress: (status: 'Downloading' | 'Extracting', current: number) => void,
@@ -206,16 +206,11 @@ async function downloadAndApply(
   }
   // Every unpacking slot is busy: the blob downloads into the content store meanwhile (its digest
   // checked there), and is unpacked from it once a slot is free.
-  const { stream } = await deps.registry.openBlob(ref, layer.digest);
-  reportBytes(stream, layer.size, (current) => onProgress('Downloading', current));
-  // Counting bytes starts the flow, so the body is piped on at once (the store opens its file first).
-  const body = new PassThrough();
-  stream.on('error', (error) => body.destroy(error));
-  stream.pipe(body);
+  const blob = await openCountedBlob(deps, ref, layer, (current) => onProgress('Downloading', current));
   try {
-    await deps.content.write(layer.digest, body, layer.size);
+    await deps.content.write(layer.digest, blob.body, layer.size);
   } catch (error) {
-    throw layerFailure(layer.digest, error, 0);
+    throw layerFailure(layer.digest, error, blob.received());
   }
   const release = await unpacking.acquire();
   try {
@@ -228,60 +223,74 @@ async function downloadAndApply(
   }
 }
 
-/** Calls `onBytes` with the running count every 512 KiB and at the end. */
-function reportBytes(stream: Readable, total: number, onBytes: (current: number) => void): () => number {
+/**
+ * A layer blob from the registry, counted as it is read: `onBytes` gets the running count every
+ * 512 KiB and at the end. Counting happens in the body's own transform, so nothing flows (and
+ * nothing is lost) before a consumer reads it.
+ */
+async function openCountedBlob(
+  deps: PullDeps,
+  ref: ImageReference,
+  layer: Descriptor,
+  onBytes: (current: number) => void,
+): Promise<{ source: Readable; body: Readable; received: () => number }> {
+  const { stream } = await deps.registry.openBlob(ref, layer.digest);
   let received = 0;
   let lastReport = 0;
-  stream.on('data', (chunk: Buffer) => {
-    received += chunk.length;
-    if (received - lastReport >= 512 * 1024 || received === total) {
-      lastReport = received;
-      onBytes(received);
-    }
+  const body = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      received += chunk.length;
+      if (received - lastReport >= 512 * 1024 || received === layer.size) {
+        lastReport = received;
+        onBytes(received);
+      }
+      callback(null, chunk);
+    },
   });
-  return () => received;
+  stream.on('error', (error) => body.destroy(error));
+  stream.pipe(body);
+  return { source: stream, body, received: () => received };
 }
 
 async function downloadWhileApplying(
   deps: PullDeps,
-  ref: ReturnType<typeof parseImageReference>,
+  ref: ImageReference,
   layer: Descriptor,
   diffDir: string,
   onBytes: (current: number) => void,
 ) {
-  const { stream } = await deps.registry.openBlob(ref, layer.digest);
-  const received = reportBytes(stream, layer.size, onBytes);
-  const counted = new PassThrough();
+  const blob = await openCountedBlob(deps, ref, layer, onBytes);
+  const unpacked = new PassThrough();
   // The blob is kept as it came (for save and push) while it is unpacked: one download, two uses.
   // The content store checks its digest and size, so a tampered blob fails the layer here.
   const kept = new PassThrough();
-  stream.on('error', (error) => {
-    counted.destroy(error);
+  blob.body.on('error', (error) => {
+    unpacked.destroy(error);
     kept.destroy(error);
   });
-  stream.pipe(counted);
-  stream.pipe(kept);
+  blob.body.pipe(unpacked);
+  blob.body.pipe(kept);
   const storing = deps.content.write(layer.digest, kept, layer.size);
   storing.catch(() => {});
   let applied: Awaited<ReturnType<typeof applyLayer>>;
   try {
-    applied = await applyLayer(counted, diffDir);
+    applied = await applyLayer(unpacked, diffDir);
   } catch (error) {
     // A refused layer stops the download, and the half-stored blob is dropped with it.
     kept.destroy(error as Error);
-    stream.destroy();
+    blob.source.destroy();
     // When the blob had already arrived, its digest check explains a broken layer better than the
     // decompressor's complaint about it.
     const stored = await storing.then(
       () => null,
       (storeError: unknown) => storeError,
     );
-    throw layerFailure(layer.digest, stored && stored !== error ? stored : error, received());
+    throw layerFailure(layer.digest, stored && stored !== error ? stored : error, blob.received());
   }
   try {
     await storing;
   } catch (error) {
-    throw layerFailure(layer.digest, error, received());
+    throw layerFailure(layer.digest, error, blob.received());
   }
   return applied;
 }
