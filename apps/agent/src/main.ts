@@ -92,7 +92,16 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'> {
   const paths = agentPaths(config);
   await prepareRoots(paths);
-  const settled = await settleMigration(paths.dataRoot, log.child({ module: 'migration' }));
+  const settled = await settleMigration(paths.dataRoot, log.child({ module: 'migration' })).then(
+    (outcome) =>
+      outcome && {
+        ...outcome,
+        message:
+          outcome.outcome === 'finished'
+            ? `data-root migration from ${outcome.source} finished; the old root is kept until you remove it`
+            : `data-root migration to ${outcome.target} was interrupted and rolled back; ${outcome.source} stays in use`,
+      },
+  );
   // Refuse a socket another agent serves before touching bridges, rules or containers.
   for (const host of config.hosts) {
     const address = parseHostAddress(host);
@@ -202,6 +211,8 @@ async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'>
     log: log.child({ module: 'api' }),
   });
   for (const warning of networks.warnings) system.addWarning(warning);
+  // Before the first await after listening: `info` must already say so when the socket answers.
+  if (settled?.outcome === 'rolled back') system.addWarning(`WARNING: ${settled.message}`);
   tokens.onRemoved((id) => api.disconnectToken(id));
   for (const address of api.addresses) {
     if (address.startsWith('tcp://') && !config.tlsCert) {
@@ -221,12 +232,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'>
         .start(id)
         .catch((error) => log.warn({ err: error, id }, 'restart after migration failed'));
     }
-    const message =
-      settled.outcome === 'finished'
-        ? `data-root migration from ${settled.source} finished; the old root is kept until you remove it`
-        : `data-root migration to ${settled.target} was interrupted and rolled back; ${settled.source} stays in use`;
-    if (settled.outcome === 'rolled back') system.addWarning(`WARNING: ${message}`);
-    log.info(message);
+    log.info(settled.message);
     events.publish('daemon', 'migrate-root', system.engineId, {
       outcome: settled.outcome,
       source: settled.source,
