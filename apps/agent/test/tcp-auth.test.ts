@@ -169,4 +169,16 @@ describe('TCP listener with TLS', () => {
     assert.equal(untrusted.code, 1);
     assert.match(untrusted.stderr, /^error during connect: /);
   });
+
+  test('the CLI trusts a CA named by NODE_EXTRA_CA_CERTS for an https:// agent', async () => {
+    const args = ['-H', agent.tcpUrl!, '--token', agent.token!, 'info', '--format', '{{.DockerRootDir}}'];
+    const trusted = await runCli(args, { NODE_EXTRA_CA_CERTS: agent.caCertFile! });
+    assert.equal(trusted.code, 0, trusted.stderr);
+    assert.equal(trusted.stdout, `${agent.dataRoot}\n`);
+    // tcp:// without --tlscacert stays plain: the handed-over CA is no reason to switch to TLS.
+    const plainTcp = await runCli(['-H', agent.tcpHost!, '--token', agent.token!, 'info'], {
+      NODE_EXTRA_CA_CERTS: agent.caCertFile!,
+    });
+    assert.equal(plainTcp.code, 1);
+  });
 });

@@ -1,14 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { isStevedoreError } from '@stevedore/shared';
-import { type AgentHttpRequest, agentHttpRequest } from '../api/archive-client.js';
-import {
-  type AgentConnectFailure,
-  type AgentConnection,
-  type AgentConnectionError,
-  agentWebSocketUrl,
-  connectAgentOnce,
-} from '../api/client.js';
+import type { AgentHttpRequest } from '../api/archive-client.js';
+import type { AgentConnectFailure, AgentConnection, AgentConnectionError } from '../api/client.js';
 import { OperationalError } from './errors.js';
 
 export interface AgentTarget {
@@ -16,6 +10,11 @@ export interface AgentTarget {
   token?: string;
   /** Path of a PEM CA file to trust. */
   caFile?: string;
+  /**
+   * NODE_EXTRA_CA_CERTS as bin/stevedore hands it over (it unsets the variable, which Node would
+   * otherwise read at every start): trusted with the system CAs for https:// agents.
+   */
+  extraCaFile?: string;
 }
 
 const UNREACHABLE = new Set([
@@ -29,7 +28,8 @@ const UNREACHABLE = new Set([
 
 /** Connects once; a CLI command fails fast instead of waiting for reconnects. */
 export async function connectToAgent(target: AgentTarget): Promise<AgentConnection> {
-  const ca = target.caFile ? await readCa(target.caFile) : undefined;
+  const ca = await trustedCa(target);
+  const { agentWebSocketUrl, connectAgentOnce } = await import('../api/client.js');
   try {
     agentWebSocketUrl(target.host);
   } catch (error) {
@@ -49,7 +49,8 @@ export async function connectToAgent(target: AgentTarget): Promise<AgentConnecti
 
 /** A streamed request to the agent's archive routes, with the CLI's messages for what goes wrong. */
 export async function requestAgent(target: AgentTarget, request: AgentHttpRequest): Promise<IncomingMessage> {
-  const ca = target.caFile ? await readCa(target.caFile) : undefined;
+  const ca = await trustedCa(target);
+  const { agentHttpRequest } = await import('../api/archive-client.js');
   try {
     return await agentHttpRequest(
       {
@@ -81,6 +82,13 @@ function connectFailure(host: string, error: AgentConnectionError): string {
     return `Cannot connect to the Stevedore agent at ${host}. Is the agent running?`;
   }
   return `error during connect: ${host}: ${error.message}`;
+}
+
+async function trustedCa(target: AgentTarget): Promise<string | undefined> {
+  if (target.caFile) return readCa(target.caFile);
+  if (!target.extraCaFile || !/^(https|wss):\/\//.test(target.host)) return undefined;
+  const { systemCasWith } = await import('./extra-ca.js');
+  return systemCasWith(target.extraCaFile);
 }
 
 async function readCa(file: string): Promise<string> {

@@ -77,6 +77,7 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
         (global.flags.get('host') as string | undefined) ?? environment.env.STEVEDORE_HOST ?? DEFAULT_HOST,
       token: (global.flags.get('token') as string | undefined) ?? environment.env.STEVEDORE_TOKEN,
       caFile: global.flags.get('tlscacert') as string | undefined,
+      extraCaFile: environment.env.STEVEDORE_EXTRA_CA_CERTS,
     };
     return await command.execute({
       args: local.positionals,

@@ -5,6 +5,8 @@ const packageJsonUrl = new URL('../../package.json', import.meta.url);
 
 /** Set by the installable bundle (scripts/bundle-agent.mjs), which has no package.json two levels up. */
 declare const STEVEDORE_BUNDLED_VERSION: string | undefined;
+/** Set by the CLI's bundles (scripts/bundle-cli.mjs): the commit they were built from. */
+declare const STEVEDORE_BUILD_COMMIT: string | undefined;
 
 /** The agent's own version: apps/agent/package.json (same relative path from src/ and dist/). */
 export const AGENT_VERSION: string =
@@ -29,8 +31,9 @@ export function goArch(arch: string = process.arch): string {
 
 let commit: Promise<string> | undefined;
 
-/** The source commit, when the agent runs from a git checkout; "unknown" otherwise. */
+/** The source commit: the one a bundle was built from, else the git checkout's; "unknown" otherwise. */
 export function gitCommit(): Promise<string> {
+  if (typeof STEVEDORE_BUILD_COMMIT === 'string') return Promise.resolve(STEVEDORE_BUILD_COMMIT);
   commit ??= execFile(
     'git',
     ['-C', new URL('.', packageJsonUrl).pathname, 'rev-parse', '--short=7', 'HEAD'],

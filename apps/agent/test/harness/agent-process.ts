@@ -14,7 +14,8 @@ import { type ExitResult, runNodeToExit } from './run-to-exit.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../../../..');
 export const agentBin = join(repoRoot, 'apps/agent/bin/stevedore-agent.js');
-export const cliBin = join(repoRoot, 'apps/agent/bin/stevedore.js');
+/** The `stevedore` command as installed: starts from the CLI's startup snapshot when it is current. */
+export const cliBin = join(repoRoot, 'apps/agent/bin/stevedore');
 const builtEntry = join(repoRoot, 'apps/agent/dist/main.js');
 
 export interface StartAgentOptions {

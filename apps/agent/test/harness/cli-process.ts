@@ -1,6 +1,6 @@
 import * as pty from 'node-pty';
 import { cliBin, repoRoot } from './agent-process.js';
-import { type ExitResult, runNodeToExit } from './run-to-exit.js';
+import { type ExitResult, runToExit } from './run-to-exit.js';
 
 export type CliResult = ExitResult;
 
@@ -15,7 +15,7 @@ export function runCli(
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('STEVEDORE_')),
   );
-  return runNodeToExit(cliBin, args, {
+  return runToExit(cliBin, args, {
     cwd: repoRoot,
     env: { ...inherited, ...env },
     timeoutMs,
@@ -34,7 +34,7 @@ export function runCliInTerminal(
   interact: (terminal: pty.IPty, output: () => string) => Promise<void> = async () => {},
   timeoutMs = 20_000,
 ): Promise<{ code: number; output: string }> {
-  const terminal = pty.spawn(process.execPath, [cliBin, ...args], {
+  const terminal = pty.spawn(cliBin, [...args], {
     ...size,
     cwd: repoRoot,
     env: process.env as Record<string, string>,

@@ -6,14 +6,31 @@ export interface ExitResult {
   stderr: string;
 }
 
+interface RunOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  what: string;
+  input?: string;
+}
+
 /** Runs a Node script to completion, collecting its output; SIGKILL and reject after the timeout. */
 export function runNodeToExit(
   script: string,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number; what: string; input?: string },
+  options: RunOptions,
+): Promise<ExitResult> {
+  return runToExit(process.execPath, [script, ...args], options);
+}
+
+/** Runs a program to completion, collecting its output; SIGKILL and reject after the timeout. */
+export function runToExit(
+  program: string,
+  args: readonly string[],
+  options: RunOptions,
 ): Promise<ExitResult> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(program, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
