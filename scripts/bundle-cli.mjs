@@ -36,7 +36,11 @@ await build({
   outfile: script,
   ...NODE_BUNDLE_OPTIONS,
   format: 'cjs',
-  banner: {},
+  // Built-ins Node's snapshot builder does not support (or has not verified) are loaded when first
+  // used at run time, not while the snapshot is made: their state would not survive it.
+  banner: {
+    js: lazyBuiltins(['child_process', 'readline', 'stream/consumers', 'http', 'https', 'net', 'tls']),
+  },
   minify: true,
   keepNames: true,
   external,
@@ -59,3 +63,13 @@ if (built.status !== 0) {
   throw new Error(`building the CLI's startup snapshot failed (exit ${built.status})`);
 }
 writeFileSync(`${blob}.node`, `${process.execPath}\n`);
+
+/** A `require` that hands out `names` as proxies loading the real module on first property access. */
+function lazyBuiltins(names) {
+  const lazy = JSON.stringify(names.flatMap((name) => [name, `node:${name}`]));
+  return `var require = ((load, lazy) => (name) => {
+  if (!lazy.has(name)) return load(name);
+  let real;
+  return new Proxy({}, { get: (_, key) => (real ??= load(name))[key], has: (_, key) => key in (real ??= load(name)) });
+})(require, new Set(${lazy}));`;
+}

@@ -750,7 +750,8 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
         String(64 << 20),
       );
       const back = join(local, 'back');
-      assert.equal((await cli('cp', `${id}:/tmp/big.bin`, back)).code, 0);
+      const out = await cli('cp', `${id}:/tmp/big.bin`, back);
+      assert.equal(out.code, 0, out.stderr);
       const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
       assert.equal(sha(back), sha(big), 'the same bytes came back out');
 

@@ -19,6 +19,20 @@ async function receive(context: CommandContext, path: string, out: Writable): Pr
   await pipeline(await context.agentHttp({ method: 'GET', path }), out);
 }
 
+/**
+ * Unpacks a tar from one of the agent's archive routes into `dir` with GNU tar. tar stops reading
+ * at the end-of-archive blocks and may exit before the record's zero padding behind them arrives:
+ * the pipe it closed is then no error, and its exit status says whether the archive was whole (a
+ * transfer cut short ends its input early, which it refuses).
+ */
+async function receiveInto(context: CommandContext, path: string, dir: string): Promise<void> {
+  const response = await context.agentHttp({ method: 'GET', path });
+  const extract = tar(['-x', '-C', dir, '-f', '-'], 'pipe');
+  const copied = pipeline(response, extract.child.stdin!);
+  const [, unpacked] = await Promise.allSettled([copied, extract.done]);
+  if (unpacked.status === 'rejected') throw unpacked.reason;
+}
+
 /** The agent's archive route for a container (`/containers/{id|name}/…`). */
 const containerRoute = (container: string, rest: string) =>
   `/containers/${encodeURIComponent(container)}/${rest}`;
@@ -86,9 +100,7 @@ export const cpCommand: Command = {
       const into = existsSync(target) && statSync(target).isDirectory();
       const staging = mkdtempSync(join(into ? target : dirname(target), '.stevedore-cp-'));
       try {
-        const extract = tar(['-x', '-C', staging, '-f', '-'], 'pipe');
-        await receive(context, archive, extract.child.stdin!);
-        await extract.done;
+        await receiveInto(context, archive, staging);
         const [entry] = readdirSync(staging);
         if (entry) renameSync(join(staging, entry), into ? join(target, entry) : target);
       } finally {
