@@ -94,6 +94,32 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     assert.deepEqual(conmonsFor(agent.dataRoot), [], 'conmon gone');
   });
 
+  test('start -a attaches like run: output apart, the exit code returned; -i passes stdin', async () => {
+    const created = await cli(
+      'create',
+      '--name',
+      'later',
+      image,
+      'sh',
+      '-c',
+      'echo out; echo err >&2; exit 5',
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const started = await cli('start', '-a', 'later');
+    assert.equal(started.code, 5, started.stderr);
+    assert.equal(started.stdout, 'out\n');
+    assert.equal(started.stderr, 'err\n');
+    assert.equal(await inspect('later', '{{.State.Status}} {{.State.ExitCode}}'), 'exited 5');
+    const two = await cli('start', '-a', 'later', 'later');
+    assert.equal(two.code, 1);
+    assert.match(two.stderr, /cannot start and attach multiple containers at once/);
+    assert.equal((await cli('create', '--name', 'reader', '-i', image, 'sh', '-c', 'cat | wc -l')).code, 0);
+    const piped = await runCli(['-H', agent.host, 'start', '-ai', 'reader'], {}, 20_000, 'one\ntwo\n');
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stdout.trim(), '2');
+    assert.equal((await cli('rm', 'later', 'reader')).code, 0);
+  });
+
   test('exit codes: 127 command not found, 126 not executable, 125 engine refusal', async () => {
     const missing = await cli('run', '--rm', image, 'no-such-command');
     assert.equal(missing.code, 127);

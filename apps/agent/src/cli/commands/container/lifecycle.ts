@@ -1,6 +1,8 @@
-import { type Command, type CommandContext, stringFlag } from '../../command.js';
+import { booleanFlag, type Command, type CommandContext, stringFlag } from '../../command.js';
 import { forEachArgument } from '../../each-argument.js';
 import { OperationalError } from '../../errors.js';
+import { interactiveSession } from './attach-session.js';
+import { startAndFollow, startError } from './run.js';
 
 const timeoutOf = (context: CommandContext): number | undefined => {
   const text = stringFlag(context, 'time') ?? stringFlag(context, 'timeout');
@@ -28,12 +30,37 @@ const MANY = { min: 1, max: Number.POSITIVE_INFINITY };
 
 export const startCommand: Command = {
   path: ['start'],
-  usage: 'CONTAINER [CONTAINER...]',
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Start one or more stopped containers',
-  flags: [],
+  flags: [
+    { name: 'attach', short: 'a', kind: 'boolean', description: 'Attach STDOUT/STDERR and forward signals' },
+    { name: 'interactive', short: 'i', kind: 'boolean', description: "Attach container's STDIN" },
+  ],
   args: MANY,
-  execute: (context) =>
-    forEachArgument(context, (client, container) => client.containers.start.mutate({ container })),
+  async execute(context) {
+    const attach = booleanFlag(context, 'attach');
+    const interactive = booleanFlag(context, 'interactive');
+    if (!attach && !interactive) {
+      return forEachArgument(context, (client, container) => client.containers.start.mutate({ container }));
+    }
+    if (context.args.length > 1) {
+      throw new OperationalError('you cannot start and attach multiple containers at once');
+    }
+    // As `run` does: the container's output until it exits, and its exit status as ours.
+    const client = await context.agent();
+    const container = context.args[0] as string;
+    const { Config } = await client.containers.inspect.query({ container });
+    if (interactive || Config.Tty) {
+      return interactiveSession(
+        client,
+        context,
+        container,
+        { start: true, interactive, tty: Config.Tty },
+        startError,
+      );
+    }
+    return startAndFollow(client, context, container, startError);
+  },
 };
 
 export const stopCommand: Command = {

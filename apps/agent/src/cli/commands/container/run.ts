@@ -1,4 +1,5 @@
-import type { Command } from '../../command.js';
+import type { AgentClient } from '../../../api/client.js';
+import type { Command, CommandContext } from '../../command.js';
 import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
 import { interactiveSession } from './attach-session.js';
 import { asRunError, createContainer } from './create.js';
@@ -45,31 +46,44 @@ export const runCommand: Command = {
         startError,
       );
     }
-    return new Promise<number>((resolve, reject) => {
-      const subscription = client.containers.startAttached.subscribe(
-        { container: id },
-        {
-          onData: (event) => {
-            if (event.type === 'line') {
-              const text = `${event.line.text}${event.line.partial ? '' : '\n'}`;
-              if (event.line.stream === 'stdout') context.reporter.write(text);
-              else context.reporter.writeError(text);
-              return;
-            }
-            resolve(event.result.StatusCode);
-            subscription.unsubscribe();
-          },
-          onError: (error) => reject(startError(error)),
-          onComplete: () =>
-            reject(new OperationalError('the agent ended the attachment without an exit status', 125)),
-        },
-      );
-    });
+    return startAndFollow(client, context, id, startError);
   },
 };
 
+/**
+ * Starts the container and prints its stdout and stderr apart until it exits; resolves with its
+ * exit status (`run` and `start -a` without a terminal or stdin).
+ */
+export function startAndFollow(
+  client: AgentClient,
+  context: CommandContext,
+  id: string,
+  onError: (error: unknown) => Error,
+): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const subscription = client.containers.startAttached.subscribe(
+      { container: id },
+      {
+        onData: (event) => {
+          if (event.type === 'line') {
+            const text = `${event.line.text}${event.line.partial ? '' : '\n'}`;
+            if (event.line.stream === 'stdout') context.reporter.write(text);
+            else context.reporter.writeError(text);
+            return;
+          }
+          resolve(event.result.StatusCode);
+          subscription.unsubscribe();
+        },
+        onError: (error) => reject(onError(error)),
+        onComplete: () =>
+          reject(new OperationalError('the agent ended the attachment without an exit status', 125)),
+      },
+    );
+  });
+}
+
 /** A start that fails exits with the code Docker gives it: 126, 127, else 125. */
-function startError(error: unknown): OperationalError {
+export function startError(error: unknown): OperationalError {
   const exitCode = agentErrorContext(error)?.exitCode;
   if (typeof exitCode === 'number' && (exitCode === 126 || exitCode === 127)) {
     return new OperationalError(describeError(error), exitCode);
