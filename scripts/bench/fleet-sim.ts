@@ -186,6 +186,7 @@ function fakeHost(index: number): { services: AgentServices; close(): void } {
     },
     containers: {
       list: (all: boolean) => (all ? containers : containers.filter((c) => c.State === 'running')),
+      settled: async () => {},
     },
     images: { list: async () => images },
     volumes: { list: async () => [] },

@@ -178,6 +178,9 @@ describe('load: docker save archives (legacy and Docker 25+ layouts) and OCI lay
     };
     const layersOnDisk = () =>
       readdirSync(join(agent.dataRoot, 'overlay2')).filter((name) => name !== 'l').length;
+    // The last test's `run --rm` may still be removing its container layer: the agent answers the
+    // next request only once that is done, so one goes first.
+    assert.equal((await cli('images', '-q')).code, 0);
     const before = layersOnDisk();
     writeFileSync(join(dir, 'bad.tar'), await tarOf(files));
     const refused = await cli('load', '-i', join(dir, 'bad.tar'));

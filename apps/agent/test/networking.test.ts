@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type AgentClient, type AgentConnection, connectAgentOnce } from '@stevedore/agent/client';
@@ -17,6 +17,11 @@ import { until } from './harness/until.js';
 
 const sh = (command: string, args: string[]) => spawnSync(command, args, { encoding: 'utf8' });
 const iptablesSave = () => sh('iptables-save', []).stdout;
+/** How many rules mention host port `port` (DNAT and its filter rule per published port). */
+const rulesForPort = (port: number) =>
+  iptablesSave()
+    .split('\n')
+    .filter((line) => line.includes(`--dport ${port} `)).length;
 const links = () => readdirSync('/sys/class/net');
 
 /** GET over plain HTTP with a short timeout; null when nothing answers. */
@@ -509,24 +514,84 @@ describe('networking: bridge, published ports, user networks and DNS on the real
       .split('\n')
       .filter((line) => /^-A (PREROUTING|OUTPUT|POSTROUTING|FORWARD) .*-j STEVEDORE-/.test(line));
     assert.equal(new Set(jumps).size, jumps.length, 'no duplicated jumps after the restart');
-    assert.equal(
-      iptablesSave()
-        .split('\n')
-        .filter((l) => l.includes(`--dport ${port} `)).length,
-      1,
-    );
+    assert.equal(rulesForPort(port), 1);
     // The port is held again: a second container cannot take it.
     const clash = await cli('run', '--rm', '-p', `127.0.0.1:${port}:80`, image, 'true');
     assert.match(clash.stderr, /port is already allocated/);
     assert.equal((await fetchText(`http://127.0.0.1:${port}/`))?.trim(), 'still-here');
     await cli('rm', '-f', 'survivor');
-    assert.equal(
-      iptablesSave()
-        .split('\n')
-        .filter((l) => l.includes(`--dport ${port} `)).length,
-      0,
-    );
+    assert.equal(rulesForPort(port), 0);
     assert.ok(!links().includes(`sd${id.slice(0, 8)}0`));
+  });
+
+  test('an attached run ends at the exit; the next request finds it exited, its rules gone, its name and port free', async () => {
+    const port = await freePort();
+    const first = await cli(
+      'run',
+      '--name',
+      'quick',
+      '-p',
+      `127.0.0.1:${port}:80`,
+      image,
+      'sh',
+      '-c',
+      'exit 4',
+    );
+    assert.equal(first.code, 4, first.stderr);
+    const state = await cli('inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', 'quick');
+    assert.equal(state.stdout.trim(), 'exited 4');
+    assert.equal(rulesForPort(port), 0, 'the request waited for the namespace and rules to go');
+    assert.equal((await cli('rm', 'quick')).code, 0);
+    // Over the API, back to back: each create comes right after the last exit status.
+    const runAttached = async () => {
+      const { Id } = await client.containers.create.mutate({
+        name: 'quick',
+        Config: { Image: image, Cmd: ['true'] },
+        HostConfig: {
+          AutoRemove: true,
+          PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] },
+        },
+      });
+      return new Promise<number>((resolve, reject) => {
+        const subscription = client.containers.startAttached.subscribe(
+          { container: Id },
+          {
+            onData: (event) => {
+              if (event.type !== 'exit') return;
+              subscription.unsubscribe();
+              resolve(event.result.StatusCode);
+            },
+            onError: reject,
+          },
+        );
+      });
+    };
+    for (let i = 0; i < 3; i++) assert.equal(await runAttached(), 0, `run ${i + 1}`);
+    assert.deepEqual(await client.containers.list.query({ all: true, filters: ['name=quick'] }), []);
+    assert.equal(rulesForPort(port), 0);
+  });
+
+  test('an agent that dies between telling an exit and releasing the container: the next one releases it', async (t) => {
+    const crashing = await startAgent({ env: { STEVEDORE_TEST_CRASH_AT: 'exit-recorded' } });
+    t.after(() => crashing.stop());
+    const on = (...args: string[]) => runCli(['-H', crashing.host, ...args]);
+    assert.equal((await on('pull', '-q', image)).code, 0);
+    const port = await freePort();
+    const created = await on('create', '--name', 'held', '-p', `127.0.0.1:${port}:80`, image, 'true');
+    assert.equal(created.code, 0, created.stderr);
+    const id = created.stdout.trim();
+    await on('start', '-a', 'held');
+    await until(
+      'the agent to die',
+      async () => crashing.pid === undefined || !existsSync(`/proc/${crashing.pid}`),
+    );
+    assert.ok(links().includes(`sd${id.slice(0, 8)}0`), 'the veth outlived the agent');
+    await crashing.restart();
+    assert.equal((await on('inspect', '--format', '{{.State.Status}}', 'held')).stdout.trim(), 'exited');
+    assert.ok(!links().includes(`sd${id.slice(0, 8)}0`), 'veth removed');
+    assert.equal(rulesForPort(port), 0, 'rules removed');
+    assert.ok(!readFileSync('/proc/self/mountinfo', 'utf8').includes(`${id}/merged`), 'rootfs unmounted');
+    assert.equal((await on('rm', 'held')).code, 0);
   });
 
   test('the legacy iptables backend works the same (STEVEDORE_IPTABLES=legacy)', async () => {

@@ -23,7 +23,10 @@ const ContainerPathSchema = z.string().min(1).max(4096);
 export async function serveArchiveRoute(
   req: IncomingMessage,
   res: ServerResponse,
-  services: { images: ImagesApi; containers: Pick<ContainersApi, 'copyTo' | 'copyFrom' | 'exportTar'> },
+  services: {
+    images: ImagesApi;
+    containers: Pick<ContainersApi, 'copyTo' | 'copyFrom' | 'exportTar' | 'settled'>;
+  },
   log: Logger,
 ): Promise<boolean> {
   const { images, containers } = services;
@@ -34,6 +37,8 @@ export async function serveArchiveRoute(
     : `${req.method} ${url.pathname}`;
   const container = containerRoute ? decodeURIComponent(containerRoute[1]!) : '';
   try {
+    // As every tRPC procedure does (api/trpc.ts).
+    await containers.settled();
     switch (route) {
       case 'PUT /containers/{id}/archive': {
         await containers.copyTo(container, containerPath(url), req);

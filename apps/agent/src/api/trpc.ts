@@ -99,6 +99,7 @@ export type ContainersApi = Pick<
   | 'connectNetwork'
   | 'disconnectNetwork'
   | 'ports'
+  | 'settled'
 >;
 export type NetworksApi = Pick<
   NetworkService,
@@ -194,10 +195,19 @@ const t = initTRPC.context<AgentContext>().create({
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
+
+/**
+ * An attached `run` is told the exit status before the container's namespace, mount and (with
+ * `--rm`) the container itself are gone, tens of milliseconds later; every procedure waits for
+ * that first, so no caller ever sees a container half released.
+ */
+export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
+  await ctx.services.containers.settled();
+  return next();
+});
 
 /** Procedures only local root may call: token management must never be reachable with a token. */
-export const localProcedure = t.procedure.use(({ ctx, next }) => {
+export const localProcedure = publicProcedure.use(({ ctx, next }) => {
   if (ctx.transport !== 'unix') {
     throw new StevedoreError(
       'PERMISSION_DENIED',

@@ -138,6 +138,11 @@ export class ContainerNetworking {
     };
   }
 
+  /** Whether a network namespace made for the container is still there. */
+  isSetUp(id: string): boolean {
+    return this.networks.isSetUp(id);
+  }
+
   tearDown(id: string): Promise<void> {
     return this.networks.tearDown(id);
   }

@@ -27,6 +27,7 @@ import type { ImageService } from '../../images/image-service.js';
 import { diffArchive } from '../../storage/overlay2/diff-archive.js';
 import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { AsyncQueue } from '../../util/async-queue.js';
+import { crashPoint } from '../../util/crash-point.js';
 import { diskUsage } from '../../util/disk-usage.js';
 import { execFile } from '../../util/exec.js';
 import { KeyedLock } from '../../util/keyed-lock.js';
@@ -97,6 +98,13 @@ export class ContainerService {
   private readonly locks = new KeyedLock();
   private readonly generatedNames = new Set<string>();
   private readonly exitWaiters = new Map<string, Set<() => void>>();
+  /** Told the exit status as soon as it is known, before the namespace and mounts are undone. */
+  private readonly exitStatusWaiters = new Map<string, Set<(status: WaitResult) => void>>();
+  /**
+   * Exits told to an attached `run` whose clean-up (and `--rm` removal) is still under way; every
+   * other API request waits for them (`settled`), so nothing else sees a half-released container.
+   */
+  private readonly settling = new Map<string, { done: Promise<void>; resolve: () => void }>();
   private readonly removeWaiters = new Map<string, Set<() => void>>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly restartDelays = new Map<string, number>();
@@ -568,14 +576,25 @@ export class ContainerService {
 
   /** conmon wrote `<exit-dir>/<id>`: record how the container ended, then apply its policies. */
   private async noticeExit(id: string): Promise<void> {
-    const handled = await this.withLock(id, async () => {
-      const record = this.deps.store.find(id);
-      if (!record || !(record.State.Running || record.State.Paused)) return null;
-      const text = await readFile(join(this.exitDir, id), 'utf8').catch(() => null);
-      if (text === null || text.trim() === '') return null; // not written completely yet
-      return this.recordExit(record, Number.parseInt(text.trim(), 10));
-    });
-    if (handled) await this.afterExit(handled);
+    let recorded = false;
+    try {
+      const handled = await this.withLock(id, async () => {
+        const record = this.deps.store.find(id);
+        if (!record || !(record.State.Running || record.State.Paused)) return null;
+        const text = await readFile(join(this.exitDir, id), 'utf8').catch(() => null);
+        if (text === null || text.trim() === '') return null; // not written completely yet
+        recorded = true;
+        return this.recordExit(record, Number.parseInt(text.trim(), 10));
+      });
+      if (handled) await this.afterExit(handled);
+    } finally {
+      // Only the call that recorded the exit settles it (the exit directory is watched, and one
+      // exit file can wake this several times).
+      if (recorded) {
+        this.settling.get(id)?.resolve();
+        this.settling.delete(id);
+      }
+    }
   }
 
   private async recordExit(record: ContainerRecord, exitCode: number, error = ''): Promise<ContainerRecord> {
@@ -583,19 +602,6 @@ export class ContainerService {
     const oomKilled = await readFile(join(this.runtimeDir(id), 'oom'))
       .then(() => true)
       .catch(() => false);
-    // runc's state and cgroup, and the network, are independent; the rootfs waits for runc
-    // (with a shared pid namespace, processes may outlive the init until runc kills them).
-    await Promise.all([
-      this.deps.runc.delete(id, true).catch((e) => this.deps.log.warn({ err: e, id }, 'runc delete failed')),
-      this.deps.networking
-        .tearDown(id)
-        .catch((e) => this.deps.log.warn({ err: e, id }, 'removing the network namespace failed')),
-    ]);
-    await this.deps.layers
-      .unmountContainerLayer(id)
-      .catch((e) => this.deps.log.warn({ err: e, id }, 'unmounting the container layer failed'));
-    await rm(join(this.exitDir, id), { force: true });
-    this.unwatchLog(id);
     const exited: ContainerRecord = {
       ...record,
       State: {
@@ -611,11 +617,41 @@ export class ContainerService {
         FinishedAt: new Date().toISOString(),
       },
     };
+    this.unwatchLog(id);
     await this.deps.store.save(exited);
+    // conmon writes the exit file after the last output is in the log, so an attached `run` can
+    // end now; what follows is undone under this container's lock, before anything else touches
+    // it (and by the next agent's reconcile, if this one dies first).
+    if (this.exitStatusWaiters.has(id) && !this.settling.has(id)) {
+      let resolve = () => {};
+      const done = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.settling.set(id, { done, resolve });
+    }
+    this.notifyExitStatus(id, { StatusCode: exited.State.ExitCode, OOMKilled: oomKilled });
+    crashPoint('exit-recorded');
+    await this.releaseRuntime(id);
+    await rm(join(this.exitDir, id), { force: true });
     if (oomKilled) this.publish(exited, 'oom');
     this.publish(exited, 'die', { exitCode: String(exited.State.ExitCode) });
     this.notify(this.exitWaiters, id);
     return exited;
+  }
+
+  /** What a started container holds on the host: runc's state and cgroup, its network, its mount. */
+  private async releaseRuntime(id: string): Promise<void> {
+    // runc's state and cgroup, and the network, are independent; the rootfs waits for runc
+    // (with a shared pid namespace, processes may outlive the init until runc kills them).
+    await Promise.all([
+      this.deps.runc.delete(id, true).catch((e) => this.deps.log.warn({ err: e, id }, 'runc delete failed')),
+      this.deps.networking
+        .tearDown(id)
+        .catch((e) => this.deps.log.warn({ err: e, id }, 'removing the network namespace failed')),
+    ]);
+    await this.deps.layers
+      .unmountContainerLayer(id)
+      .catch((e) => this.deps.log.warn({ err: e, id }, 'unmounting the container layer failed'));
   }
 
   /** Restart policy, then `--rm`. */
@@ -629,6 +665,13 @@ export class ContainerService {
         this.deps.log.warn({ err: error, id: record.Id }, 'auto-remove failed'),
       );
     }
+  }
+
+  /** Resolves once every exit already told to an attached `run` is cleaned up (and removed, for `--rm`). */
+  async settled(): Promise<void> {
+    if (this.settling.size === 0) return;
+    // Bounded: a clean-up that hangs (a stuck runc) must not stall every other request.
+    await withTimeout(Promise.all([...this.settling.values()].map(({ done }) => done)), 10_000);
   }
 
   private shouldRestart(record: ContainerRecord): boolean {
@@ -827,6 +870,7 @@ export class ContainerService {
       this.restartDelays.delete(id);
       this.publish(current, 'destroy');
     });
+    this.exitStatusWaiters.delete(id);
     this.notify(this.removeWaiters, id);
     this.notify(this.exitWaiters, id);
   }
@@ -1189,9 +1233,18 @@ export class ContainerService {
   ): AsyncGenerator<{ type: 'line'; line: LogLine } | { type: 'exit'; result: WaitResult }> {
     const id = this.deps.store.get(ref).Id;
     let result: WaitResult | null = null;
-    const exitWait = this.waitFor(this.exitWaiters, id).then(() => {
-      const after = this.deps.store.find(id);
-      result = { StatusCode: after?.State.ExitCode ?? 0, OOMKilled: after?.State.OOMKilled ?? false };
+    // The exit status as soon as it is known, or, if the container goes another way (removed by
+    // force), once it is gone; either ends the following of the log at once.
+    const ended = new AbortController();
+    const exitWait = Promise.race([
+      new Promise<WaitResult>((resolve) => this.addWaiter(this.exitStatusWaiters, id, resolve)),
+      this.waitFor(this.exitWaiters, id).then(() => {
+        const after = this.deps.store.find(id);
+        return { StatusCode: after?.State.ExitCode ?? 0, OOMKilled: after?.State.OOMKilled ?? false };
+      }),
+    ]).then((status) => {
+      result = status;
+      ended.abort();
     });
     const { lines, offset } = await readLog(this.logPath(id), this.rotatedLogs(id));
     const query = {
@@ -1206,7 +1259,8 @@ export class ContainerService {
     if (!follow || query.until !== null || !live || !(live.State.Running || live.State.Restarting)) {
       if (!options.startIt) return;
     }
-    for await (const line of followLog(this.logPath(id), offset, () => result !== null, signal)) {
+    const following = AbortSignal.any([signal, ended.signal]);
+    for await (const line of followLog(this.logPath(id), offset, () => result !== null, following)) {
       yield { type: 'line', line };
     }
     if (options.startIt) {
@@ -1298,7 +1352,13 @@ export class ContainerService {
   private async reconcile(): Promise<void> {
     for (const record of this.deps.store.all()) {
       const id = record.Id;
-      if (!(record.State.Running || record.State.Paused || record.State.Restarting)) continue;
+      if (!(record.State.Running || record.State.Paused || record.State.Restarting)) {
+        // Recorded as exited, but the agent died before undoing what the container held.
+        if (this.deps.networking.isSetUp(id) || (await this.deps.layers.isContainerLayerMounted(id))) {
+          await this.releaseRuntime(id);
+        }
+        continue;
+      }
       const exitText = await readFile(join(this.exitDir, id), 'utf8').catch(() => null);
       const state = exitText === null ? await this.deps.runc.state(id).catch(() => null) : null;
       if (state && (state.status === 'running' || state.status === 'paused')) {
@@ -1391,11 +1451,19 @@ export class ContainerService {
   /** Resolves at the next notification; `recheck` also resolves when the exit already happened. */
   private waitFor(waiters: Map<string, Set<() => void>>, id: string, recheck = false): Promise<void> {
     if (recheck && !this.deps.store.find(id)?.State.Running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const set = waiters.get(id) ?? new Set();
-      set.add(resolve);
-      waiters.set(id, set);
-    });
+    return new Promise((resolve) => this.addWaiter(waiters, id, resolve));
+  }
+
+  private addWaiter<T>(waiters: Map<string, Set<T>>, id: string, waiter: T): void {
+    const set = waiters.get(id) ?? new Set();
+    set.add(waiter);
+    waiters.set(id, set);
+  }
+
+  private notifyExitStatus(id: string, status: WaitResult): void {
+    const set = this.exitStatusWaiters.get(id);
+    this.exitStatusWaiters.delete(id);
+    for (const resolve of set ?? []) resolve(status);
   }
 
   private notify(waiters: Map<string, Set<() => void>>, id: string): void {

@@ -141,6 +141,10 @@ export class Overlay2Store {
       .map((short) => join(this.root, short));
   }
 
+  isContainerLayerMounted(containerId: string): Promise<boolean> {
+    return isMountPoint(this.mergedDir(containerId));
+  }
+
   async unmountContainerLayer(containerId: string): Promise<void> {
     const merged = this.mergedDir(containerId);
     if (!(await isMountPoint(merged))) return;

@@ -4,6 +4,7 @@ import { type MigrateDataRoot, type MigrationProgress, StevedoreError } from '@s
 import type { AgentConfig } from '../../config/agent-config.js';
 import type { ConfigService } from '../../config/config-service.js';
 import { AsyncQueue } from '../../util/async-queue.js';
+import { crashPoint } from '../../util/crash-point.js';
 import type { Logger } from '../../util/logger.js';
 import { INCOMPLETE_MARKER, type Journal, readJournal, removeJournal, writeJournal } from './journal.js';
 import { copyTree, differences } from './rsync.js';
@@ -23,11 +24,6 @@ export interface MigrationDeps {
 }
 
 type Phase = MigrationProgress['phase'];
-
-/** Test hook: `STEVEDORE_TEST_CRASH_AT=<point>` kills the agent there, to prove crash safety. */
-function crashPoint(point: 'copying' | 'verifying' | 'switching' | 'switched'): void {
-  if (process.env.STEVEDORE_TEST_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
-}
 
 /**
  * `system.migrateDataRoot`: check the target, stop (or refuse) running containers, copy the root
