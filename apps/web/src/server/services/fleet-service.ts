@@ -53,12 +53,18 @@ export class FleetService {
     ];
   }
 
-  /** Every host's current row: kept rows younger than one refresh interval, computed now otherwise. */
+  /**
+   * Every host's current row: kept rows younger than one refresh interval whose connection state is
+   * still the hub's, computed now otherwise (a row kept while connecting must not outlive that state
+   * just because its refresh after going online has not finished yet).
+   */
   async snapshot(): Promise<FleetHost[]> {
     const hosts = await this.hosts.list();
     const fresh = (host: HostSummary) => {
       const kept = this.rows.get(host.id);
-      return kept && Date.now() - kept.at < this.timing.usageMs ? kept.row : undefined;
+      return kept && Date.now() - kept.at < this.timing.usageMs && kept.row.status.state === host.status.state
+        ? kept.row
+        : undefined;
     };
     return Promise.all(hosts.map(async (host) => fresh(host) ?? (await this.refresh(host))));
   }

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { HostConnectionState, HostSummary } from '@stevedore/shared';
+import type { AgentHub } from '../hub/agent-hub.js';
+import { FleetService } from './fleet-service.js';
+
+test('a row kept while the host was connecting is not served once the hub says it is online', async () => {
+  let state: HostConnectionState = 'connecting';
+  const host = (): HostSummary => ({
+    id: 'h1',
+    name: 'box',
+    transport: 'unix',
+    address: 'unix:///run/stevedore/agent.sock',
+    labels: {},
+    status: { hostId: 'h1', state, lastError: null, lastSeen: null },
+  });
+  const client = {
+    system: {
+      info: {
+        query: async () => ({
+          ServerVersion: '1.2.3',
+          DefaultRuntime: 'runc',
+          Runtimes: { runc: { path: 'runc', version: '1.1.5' } },
+          CgroupVersion: '1',
+          ContainersRunning: 2,
+          ContainersStopped: 1,
+          Images: 3,
+        }),
+      },
+      usage: { query: async () => ({ cpuPercent: 1 }) },
+      df: { query: async () => [{ type: 'Images', size: 42 }] },
+    },
+  };
+  const hub = {
+    onStatus: () => () => {},
+    status: () => host().status,
+    call: async (_hostId: string, fn: (c: typeof client) => Promise<unknown>) => fn(client),
+  } as unknown as AgentHub;
+  // Rows are kept a minute: only the state check can make the second snapshot compute afresh.
+  const timing = { usageMs: 60_000, factsMs: 60_000, imageSizeMs: 60_000, debounceMs: 0 };
+  const fleet = new FleetService({ list: async () => [host()] }, hub, { onEvent: () => () => {} }, timing);
+  try {
+    const [connecting] = await fleet.snapshot();
+    assert.equal(connecting?.status.state, 'connecting');
+    assert.equal(connecting?.agent, null);
+    state = 'online';
+    const [online] = await fleet.snapshot();
+    assert.equal(online?.status.state, 'online');
+    assert.equal(online?.agent?.version, '1.2.3');
+    assert.equal(online?.agent?.imagesSize, 42);
+    const [kept] = await fleet.snapshot();
+    assert.equal(kept, online, 'a row in the current state is kept');
+  } finally {
+    fleet.close();
+  }
+});
