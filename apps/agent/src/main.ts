@@ -92,16 +92,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'> {
   const paths = agentPaths(config);
   await prepareRoots(paths);
-  const settled = await settleMigration(paths.dataRoot, log.child({ module: 'migration' })).then(
-    (outcome) =>
-      outcome && {
-        ...outcome,
-        message:
-          outcome.outcome === 'finished'
-            ? `data-root migration from ${outcome.source} finished; the old root is kept until you remove it`
-            : `data-root migration to ${outcome.target} was interrupted and rolled back; ${outcome.source} stays in use`,
-      },
-  );
+  const settled = await settleMigration(paths.dataRoot, log.child({ module: 'migration' }));
+  const settledMessage =
+    settled?.outcome === 'finished'
+      ? `data-root migration from ${settled.source} finished; the old root is kept until you remove it`
+      : `data-root migration to ${settled?.target} was interrupted and rolled back; ${settled?.source} stays in use`;
   // Refuse a socket another agent serves before touching bridges, rules or containers.
   for (const host of config.hosts) {
     const address = parseHostAddress(host);
@@ -212,7 +207,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'>
   });
   for (const warning of networks.warnings) system.addWarning(warning);
   // Before the first await after listening: `info` must already say so when the socket answers.
-  if (settled?.outcome === 'rolled back') system.addWarning(`WARNING: ${settled.message}`);
+  if (settled?.outcome === 'rolled back') system.addWarning(`WARNING: ${settledMessage}`);
   tokens.onRemoved((id) => api.disconnectToken(id));
   for (const address of api.addresses) {
     if (address.startsWith('tcp://') && !config.tlsCert) {
@@ -232,7 +227,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'>
         .start(id)
         .catch((error) => log.warn({ err: error, id }, 'restart after migration failed'));
     }
-    log.info(settled.message);
+    log.info(settledMessage);
     events.publish('daemon', 'migrate-root', system.engineId, {
       outcome: settled.outcome,
       source: settled.source,
