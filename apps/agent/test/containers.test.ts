@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pack } from 'tar-stream';
-import { type AgentProcess, repoRoot, startAgent } from './harness/agent-process.js';
+import { type AgentProcess, cliBin, repoRoot, startAgent } from './harness/agent-process.js';
 import { cgroupsUnder, readCgroupFile, removeCgroupParent } from './harness/cgroups.js';
 import { runCli, runCliInTerminal } from './harness/cli-process.js';
 import { conmonPidsFor } from './harness/leftovers.js';
@@ -118,6 +118,38 @@ describe('containers: runc + conmon lifecycle on the real agent', () => {
     assert.equal(piped.code, 0, piped.stderr);
     assert.equal(piped.stdout.trim(), '2');
     assert.equal((await cli('rm', 'later', 'reader')).code, 0);
+  });
+
+  test('run passes the signals it gets to the container (sig-proxy), unless --sig-proxy=false', async () => {
+    const trapping = [
+      'sh',
+      '-c',
+      'trap "echo got TERM; exit 7" TERM; echo ready; while true; do sleep 0.1; done',
+    ];
+    /** Runs the CLI, sends it SIGTERM once the container said "ready", and collects how it ended. */
+    const terminated = (args: string[]) =>
+      new Promise<{ code: number | null; signal: string | null; stdout: string }>((resolve, reject) => {
+        const child = spawn(cliBin, ['-H', agent.host, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let stdout = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          if (!stdout.includes('ready') && `${stdout}${chunk}`.includes('ready')) child.kill('SIGTERM');
+          stdout += chunk;
+        });
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`no exit; stdout: ${stdout}`));
+        }, 20_000);
+        child.once('close', (code, signal) => {
+          clearTimeout(timer);
+          resolve({ code, signal, stdout });
+        });
+      });
+    const proxied = await terminated(['run', '--rm', image, ...trapping]);
+    assert.deepEqual(proxied, { code: 7, signal: null, stdout: 'ready\ngot TERM\n' });
+    const direct = await terminated(['run', '--name', 'unproxied', '--sig-proxy=false', image, ...trapping]);
+    assert.equal(direct.signal, 'SIGTERM', 'the CLI itself was terminated');
+    assert.equal(await inspect('unproxied', '{{.State.Status}}'), 'running', 'the container was not');
+    assert.equal((await cli('rm', '-f', 'unproxied')).code, 0);
   });
 
   test('exit codes: 127 command not found, 126 not executable, 125 engine refusal', async () => {

@@ -33,7 +33,7 @@ export const startCommand: Command = {
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Start one or more stopped containers',
   flags: [
-    { name: 'attach', short: 'a', kind: 'boolean', description: 'Attach STDOUT/STDERR' },
+    { name: 'attach', short: 'a', kind: 'boolean', description: 'Attach STDOUT/STDERR and forward signals' },
     { name: 'interactive', short: 'i', kind: 'boolean', description: "Attach container's STDIN" },
   ],
   args: MANY,

@@ -16,6 +16,11 @@ export const runCommand: Command = {
       kind: 'boolean',
       description: 'Run container in background and print container ID',
     },
+    {
+      name: 'sig-proxy',
+      kind: 'boolean',
+      description: 'Proxy received signals to the process (default true; not with -t)',
+    },
     ...CREATE_FLAGS,
   ],
   args: { min: 1, max: Number.POSITIVE_INFINITY },
@@ -46,21 +51,29 @@ export const runCommand: Command = {
         startError,
       );
     }
-    return startAndFollow(client, context, id, startError);
+    return startAndFollow(client, context, id, startError, context.flags.get('sig-proxy') !== false);
   },
 };
 
+/** Docker's sig-proxy: what the CLI is sent while it follows a container goes to the container. */
+const PROXIED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+
 /**
  * Starts the container and prints its stdout and stderr apart until it exits; resolves with its
- * exit status (`run` and `start -a` without a terminal or stdin).
+ * exit status (`run` and `start -a` without a terminal or stdin). Signals the CLI gets meanwhile
+ * are sent to the container, unless `proxySignals` is false.
  */
 export function startAndFollow(
   client: AgentClient,
   context: CommandContext,
   id: string,
   onError: (error: unknown) => Error,
+  proxySignals = true,
 ): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
+  const forward = (signal: NodeJS.Signals) =>
+    void client.containers.kill.mutate({ container: id, signal }).catch(() => {});
+  if (proxySignals) for (const signal of PROXIED_SIGNALS) process.on(signal, forward);
+  const followed = new Promise<number>((resolve, reject) => {
     const subscription = client.containers.startAttached.subscribe(
       { container: id },
       {
@@ -79,6 +92,9 @@ export function startAndFollow(
           reject(new OperationalError('the agent ended the attachment without an exit status', 125)),
       },
     );
+  });
+  return followed.finally(() => {
+    for (const signal of PROXIED_SIGNALS) process.off(signal, forward);
   });
 }
 
