@@ -78,6 +78,13 @@ describe('bin/stevedore chooses how to start', () => {
     assert.equal(started.extra, '/etc/ssl/certs/ca-certificates.crt');
   });
 
+  test('a snapshot without the record of its builder (a build cut short) is not used, quietly', () => {
+    rmSync(`${blob}.node`, { force: true });
+    const result = run({}, 'ps');
+    assert.equal(parse(result).how, 'script');
+    assert.equal(result.stderr, '');
+  });
+
   test('a snapshot older than the last compile is not used', () => {
     stamp(nodeOnPath);
     const later = new Date(Date.now() + 60_000);
