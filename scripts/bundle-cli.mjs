@@ -12,13 +12,13 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { gitCommit } from '../apps/agent/dist/system/version.js';
 import { NODE_BUNDLE_OPTIONS, repoRoot } from './lib.mjs';
 
 const agent = join(repoRoot, 'apps/agent');
 const external = ['node-pty', 'node-unix-socket', 'bufferutil', 'utf-8-validate'];
 // `stevedore --version` names the commit it was built from, without running git at every call.
-const head = spawnSync('git', ['-C', repoRoot, 'rev-parse', '--short=7', 'HEAD'], { encoding: 'utf8' });
-const commit = head.status === 0 ? head.stdout.trim() : 'unknown';
+const commit = await gitCommit();
 await build({
   entryPoints: [join(agent, 'dist/cli/main.js')],
   outfile: join(agent, 'dist/cli/bundle.mjs'),
@@ -29,7 +29,6 @@ await build({
 
 const blob = join(agent, 'dist/cli/stevedore.blob');
 const script = join(agent, 'dist/cli/snapshot.cjs');
-const { version } = JSON.parse(readFileSync(join(agent, 'package.json'), 'utf8'));
 rmSync(`${blob}.node`, { force: true });
 await build({
   entryPoints: [join(agent, 'dist/cli/snapshot-entry.js')],
@@ -46,8 +45,8 @@ await build({
   external,
   define: {
     STEVEDORE_BUILD_COMMIT: JSON.stringify(commit),
-    STEVEDORE_BUNDLED_VERSION: JSON.stringify(version),
-    // The one module that reads import.meta.url finds the agent's directory from it (for `git -C`).
+    // The one module that reads import.meta.url finds package.json from it, while the snapshot is
+    // made: the version is in the snapshot's heap from then on.
     'import.meta.url': JSON.stringify(pathToFileURL(join(agent, 'dist/system/version.js')).href),
   },
 });
