@@ -105,7 +105,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'>
   const tokens = await TokenStore.open(paths.tokensFile);
   const system = await SystemService.create(config, paths, log.child({ module: 'system' }));
   const events = new EventBus();
-  const images = await ImageService.create(config, paths, events);
+  const images = await ImageService.create(config, paths, events, log.child({ module: 'images' }));
   const eventsService = new EventsService(events, join(paths.dataRoot, 'events.jsonl'));
   await eventsService.init();
   // --userns-remap: containers get a user namespace and layer copies owned by the mapped range,

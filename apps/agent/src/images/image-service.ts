@@ -31,6 +31,7 @@ import { goArch } from '../system/version.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { diskUsage } from '../util/disk-usage.js';
 import { KeyedLock } from '../util/keyed-lock.js';
+import type { Logger } from '../util/logger.js';
 import { applyChanges } from './commit-changes.js';
 import { ContentStore } from './content/content-store.js';
 import { type ImageRecord, ImageStore } from './image-store.js';
@@ -80,6 +81,7 @@ export class ImageService {
     config: AgentConfig,
     paths: AgentPaths,
     events: EventBus | null = null,
+    log: Logger | null = null,
   ): Promise<ImageService> {
     const credentials = new CredentialStore(join(paths.auth, 'registries.json'));
     // Read at every use, so config.update changes mirrors and insecure registries live.
@@ -89,7 +91,9 @@ export class ImageService {
       certsDir: config.certsDir,
     });
     const registry = new RegistryClient(endpointConfig, (domain) => credentials.get(domain));
-    const content = new ContentStore(join(paths.dataRoot, 'content'));
+    const content = new ContentStore(join(paths.dataRoot, 'content'), (digest, error) =>
+      log?.warn({ err: error, digest }, 'a verified blob could not be made durable and was dropped'),
+    );
     const layers = new Overlay2Store(join(paths.dataRoot, 'overlay2'));
     const images = new ImageStore(paths.images);
     await Promise.all([content.init(), layers.init(), images.init()]);
@@ -563,8 +567,9 @@ export class ImageService {
     return image;
   }
 
+  /** Waits for blobs still being made durable, so a clean stop keeps every one. */
   async close(): Promise<void> {
-    await this.registry.close();
+    await Promise.all([this.registry.close(), this.content.flush()]);
   }
 }
 

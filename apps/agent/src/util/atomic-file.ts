@@ -31,22 +31,54 @@ export async function commitFile(
   fill: (file: FileHandle) => Promise<void>,
   options: { mode?: number; tempDir?: string } = {},
 ): Promise<void> {
+  await (await stageFile(path, fill, options)).commit();
+}
+
+export interface StagedFile {
+  /** Where the complete content is until `commit` renames it to its path. */
+  temp: string;
+  /** fsync, rename into place, fsync the directory; on failure the temp file is removed. */
+  commit(): Promise<void>;
+}
+
+/**
+ * `commitFile` in two steps, for a caller that can use the written content before it is durable
+ * (and so before it appears at `path`): `fill` writes the temp file, `commit` makes it durable.
+ */
+export async function stageFile(
+  path: string,
+  fill: (file: FileHandle) => Promise<void>,
+  options: { mode?: number; tempDir?: string } = {},
+): Promise<StagedFile> {
   const mode = options.mode ?? 0o600;
   const dir = dirname(path);
   const temp = join(options.tempDir ?? dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const file = await open(temp, 'wx', mode);
+  const discard = async () => {
+    await file.close().catch(() => {});
+    await unlink(temp).catch(() => {});
+  };
   try {
     await fill(file);
     await file.chmod(mode);
-    await file.sync();
-    await file.close();
-    await rename(temp, path);
   } catch (error) {
-    await file.close().catch(() => {});
-    await unlink(temp).catch(() => {});
+    await discard();
     throw error;
   }
-  await syncDirectory(dir);
+  return {
+    temp,
+    commit: async () => {
+      try {
+        await file.sync();
+        await file.close();
+        await rename(temp, path);
+      } catch (error) {
+        await discard();
+        throw error;
+      }
+      await syncDirectory(dir);
+    },
+  };
 }
 
 /** fsyncs a directory so renames and creations in it survive a crash. */

@@ -28,11 +28,29 @@ describe('content store', () => {
     const data = Buffer.from('hello layer '.repeat(100));
     const digest = digestOf(data);
     assert.deepEqual(await store.write(digest, chunks(data), data.length), { digest, size: data.length });
+    await store.flush();
     assert.equal(readFileSync(store.pathOf(digest)).toString(), data.toString());
     assert.deepEqual(await store.info(digest), { digest, size: data.length });
     const back: Buffer[] = [];
     for await (const chunk of store.read(digest)) back.push(chunk as Buffer);
     assert.ok(Buffer.concat(back).equals(data));
+    ingestIsEmpty();
+  });
+
+  test('a written blob is served before it is durable, and lands in blobs/ once it is', async () => {
+    const data = Buffer.alloc(3 << 20, 'layer bytes ');
+    const digest = digestOf(data);
+    await store.write(digest, chunks(data, 64 * 1024), data.length);
+    // Right after write: known, sized and readable, from the ingest file or the blob, whichever
+    // it is now; a reader opened before the rename reads on across it.
+    assert.equal(await store.has(digest), true);
+    assert.deepEqual(await store.info(digest), { digest, size: data.length });
+    const reader = store.read(digest);
+    await store.flush();
+    const back: Buffer[] = [];
+    for await (const chunk of reader) back.push(chunk as Buffer);
+    assert.ok(Buffer.concat(back).equals(data));
+    assert.ok(readFileSync(store.pathOf(digest)).equals(data));
     ingestIsEmpty();
   });
 
@@ -58,6 +76,7 @@ describe('content store', () => {
     const data = Buffer.alloc(256 * 1024, 7);
     const digest = digestOf(data);
     await Promise.all([store.write(digest, chunks(data, 4096)), store.write(digest, chunks(data, 1000))]);
+    await store.flush();
     assert.ok(readFileSync(store.pathOf(digest)).equals(data));
     ingestIsEmpty();
   });
