@@ -25,9 +25,14 @@ export interface Attachment {
 /** What a started container's network looks like. */
 export interface SandboxSetup {
   path: string;
-  ports: PublishedPort[];
   /** The first network: its address goes in /etc/hosts, its DNS (if any) in resolv.conf. */
   primary: Attachment | null;
+  /**
+   * The host side: the interfaces' peers on their bridges and the published ports. The container
+   * can be created meanwhile (it needs only the namespace); it must settle before the container
+   * starts, and a failure leaves the undoing to `tearDown`.
+   */
+  hostSide: Promise<void>;
 }
 
 /**
@@ -86,7 +91,8 @@ export class SandboxManager {
 
   /**
    * A network namespace for a container about to start (or `namespace`, its own, adopted): one
-   * interface per attachment, then the published ports. Undone completely when any step fails.
+   * interface per attachment, then the published ports. Undone completely when making the
+   * namespace fails; when `hostSide` fails, the caller undoes it with `tearDown`.
    */
   async setUp(
     containerId: string,
@@ -104,14 +110,16 @@ export class SandboxManager {
       await createSandbox(path, namespace, specs.flatMap(insideCommands));
       const first = attachments[0];
       // The bridge ports and the published ports are independent: both at once, and both settled
-      // before any failure is undone.
-      const steps = await Promise.allSettled([
+      // before any failure is reported (and undone).
+      const hostSide = Promise.allSettled([
         attachToBridges(specs),
         first && portRequests.length > 0 ? this.publish(sandbox, first, portRequests) : undefined,
-      ]);
-      const failed = steps.find((step) => step.status === 'rejected');
-      if (failed) throw failed.reason;
-      return { path, ports: sandbox.Ports, primary: first ?? null };
+      ]).then((steps) => {
+        const failed = steps.find((step) => step.status === 'rejected');
+        if (failed) throw failed.reason;
+      });
+      hostSide.catch(() => {}); // awaited by the caller, possibly after other steps
+      return { path, primary: first ?? null, hostSide };
     } catch (error) {
       await this.tearDown(containerId).catch((e) =>
         this.log.warn({ err: e, container: containerId }, 'undoing a failed network set-up failed'),

@@ -25,6 +25,8 @@ export interface StartedNetwork {
   path: string;
   hosts: string;
   resolvConf: string;
+  /** Bridge ports and published ports, made while the container is created: await before it starts. */
+  hostSide: Promise<void>;
 }
 
 /** The glue between containers and networks: joining at create, namespaces at start, inspect shapes. */
@@ -131,6 +133,7 @@ export class ContainerNetworking {
     const names = [record.Config.Hostname || record.Id.slice(0, 12)];
     return {
       path: setup.path,
+      hostSide: setup.hostSide,
       hosts: hostsFile(primary ? { ip: primary.endpoint.IPAddress, names } : null),
       resolvConf:
         (primary && this.networks.resolvConfFor(primary.network, hostResolv)) ??

@@ -494,7 +494,9 @@ export class ContainerService {
       });
       created = true;
       if (network === 'new' && usesNetworkService(record.HostConfig.NetworkMode)) {
-        await this.setUpNetwork(record, `/proc/${pid}/ns/net`);
+        await (await this.setUpNetwork(record, `/proc/${pid}/ns/net`)).hostSide;
+      } else if (typeof network === 'object') {
+        await network.hostSide;
       }
       if (beforeStart) await beforeStart(runtimeDir);
       await runc.start(id);
@@ -520,7 +522,9 @@ export class ContainerService {
       return started;
     } catch (error) {
       if (created) await runc.delete(id, true).catch(() => {});
-      await pendingNetwork.catch(() => {});
+      // The host side may still be in progress: undoing it now could miss what it adds next.
+      const network = await pendingNetwork.catch(() => null);
+      if (typeof network === 'object') await network?.hostSide?.catch(() => {});
       await this.deps.networking.tearDown(id).catch(() => {});
       await layers.unmountContainerLayer(id).catch(() => {});
       const message = cleanRuntimeMessage(error instanceof Error ? error.message : String(error));
@@ -538,14 +542,16 @@ export class ContainerService {
     }
   }
 
-  private async networkNamespace(record: ContainerRecord): Promise<'new' | 'host' | { path: string }> {
+  private async networkNamespace(
+    record: ContainerRecord,
+  ): Promise<'new' | 'host' | { path: string; hostSide?: Promise<void> }> {
     const mode = record.HostConfig.NetworkMode;
     if (mode === 'host') return 'host';
     if (usesNetworkService(mode)) {
       // A user-namespaced container needs a network namespace its user namespace owns (or the
       // kernel refuses sysfs and `exec`): runc makes it, and it is wired up after `runc create`.
       if (this.deps.remap) return 'new';
-      return { path: await this.setUpNetwork(record) };
+      return this.setUpNetwork(record);
     }
     if (mode.startsWith('container:')) {
       const target = this.deps.store.get(mode.slice('container:'.length));
@@ -561,10 +567,13 @@ export class ContainerService {
     return 'new';
   }
 
-  private async setUpNetwork(record: ContainerRecord, namespace?: string): Promise<string> {
+  private async setUpNetwork(
+    record: ContainerRecord,
+    namespace?: string,
+  ): Promise<{ path: string; hostSide: Promise<void> }> {
     const network = await this.deps.networking.setUp(record, namespace);
     await this.writeEtcFiles(record, { ...network, hostname: record.Config.Hostname });
-    return network.path;
+    return { path: network.path, hostSide: network.hostSide };
   }
 
   private cgroupsPath(id: string): string {
