@@ -34,7 +34,8 @@ interface Committing {
 export class ContentStore {
   private readonly blobs: string;
   private readonly ingest: string;
-  private readonly committing = new Map<string, Committing>();
+  /** Per digest, every write still being committed (two pulls may race on one blob). */
+  private readonly committing = new Map<string, Set<Committing>>();
 
   constructor(
     root: string,
@@ -61,7 +62,7 @@ export class ContentStore {
   }
 
   async info(digest: string): Promise<BlobInfo | null> {
-    const committing = this.committing.get(digest);
+    const committing = this.latestCommitting(digest);
     if (committing) return { digest, size: committing.size };
     try {
       return { digest, size: (await stat(this.pathOf(digest))).size };
@@ -76,7 +77,7 @@ export class ContentStore {
   }
 
   read(digest: string): Readable {
-    const committing = this.committing.get(digest);
+    const committing = this.latestCommitting(digest);
     if (!committing) return createReadStream(this.pathOf(digest));
     // Opened now, synchronously, from wherever it is: an open descriptor reads on across the
     // rename, and the rename moves it atomically, so one of the two names always opens.
@@ -89,11 +90,11 @@ export class ContentStore {
 
   /** Resolves once every blob written so far is durable (or its commit failed and it is gone). */
   async flush(): Promise<void> {
-    await Promise.all([...this.committing.values()].map((c) => c.done));
+    await Promise.all([...this.committing.values()].flatMap((set) => [...set].map((c) => c.done)));
   }
 
   async delete(digest: string): Promise<void> {
-    await this.committing.get(digest)?.done;
+    await Promise.all([...(this.committing.get(digest) ?? [])].map((c) => c.done));
     await unlink(this.pathOf(digest)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
@@ -105,6 +106,10 @@ export class ContentStore {
     return Promise.all(
       names.map(async (hex) => ({ digest: `sha256:${hex}`, size: (await stat(join(this.blobs, hex))).size })),
     );
+  }
+
+  private latestCommitting(digest: string): Committing | undefined {
+    return [...(this.committing.get(digest) ?? [])].at(-1);
   }
 
   /**
@@ -163,9 +168,11 @@ export class ContentStore {
         (error: unknown) => this.onCommitFailure(digest, error),
       ),
     };
-    this.committing.set(digest, committing);
+    const set = this.committing.get(digest) ?? new Set();
+    this.committing.set(digest, set.add(committing));
     void committing.done.finally(() => {
-      if (this.committing.get(digest) === committing) this.committing.delete(digest);
+      set.delete(committing);
+      if (set.size === 0 && this.committing.get(digest) === set) this.committing.delete(digest);
     });
     return { digest, size };
   }
