@@ -21,6 +21,8 @@ import { repoRoot } from './lib.mjs';
 const agentBin = join(repoRoot, 'apps/agent/bin/stevedore-agent.js');
 // The `stevedore` command as installed (it starts from the CLI's startup snapshot when current).
 const cliBin = join(repoRoot, 'apps/agent/bin/stevedore');
+/** When the pull benchmark last deleted files (see syncAndSettle). */
+let lastDeletion = 0;
 
 const benchmarks = {
   agent: benchAgent,
@@ -118,6 +120,7 @@ async function benchPull() {
         version,
         run: async () => {
           spawnSync(name, ['rmi', '-f', image.reference], { stdio: 'ignore' });
+          filesDeleted();
           syncAndSettle();
           const t = performance.now();
           const result = spawnSync(
@@ -127,6 +130,7 @@ async function benchPull() {
           );
           const ms = performance.now() - t;
           spawnSync(name, ['rmi', '-f', image.reference], { stdio: 'ignore' });
+          filesDeleted();
           if (result.status !== 0) throw new Error(`${name} pull failed: ${result.stderr.trim()}`);
           return ms;
         },
@@ -153,6 +157,7 @@ async function benchPull() {
             return performance.now() - t;
           } finally {
             await fresh.stop();
+            filesDeleted();
           }
         },
       },
@@ -160,12 +165,14 @@ async function benchPull() {
         // The floor: every layer fetched and unpacked at once by curl | tar (no verification at all).
         name: 'floor',
         run: async () => {
-          rmSync(scratch, { recursive: true, force: true });
           const t = performance.now();
           await Promise.all(
             image.layers.map((layer, i) => curlTar(registry, layer.digest, join(scratch, String(i)))),
           );
-          return performance.now() - t;
+          const ms = performance.now() - t;
+          rmSync(scratch, { recursive: true, force: true });
+          filesDeleted();
+          return ms;
         },
       },
       ...engines,
@@ -434,10 +441,20 @@ function curlTar(registry, digest, dir) {
   });
 }
 
-/** Writes back dirty pages and waits a moment, so one contender's writeback is not the next's cost. */
+/**
+ * Before each timed pull: the page cache written back, and no file deleted in the last 36 s. ext4
+ * checks every free inode it considers for a new file against its deletion time, and skips those
+ * freed in the last 30–35 s; after one contender's 9258 files were removed, the next one's file
+ * creation spent most of its kernel time in that check (`perf`: `recently_deleted` under
+ * `ext4_create`, 50–60 % of the agent's samples), and its kernel time went from 1.5 s to 6–10 s.
+ */
+function filesDeleted() {
+  lastDeletion = Date.now();
+}
 function syncAndSettle() {
   spawnSync('sync');
-  spawnSync('sleep', ['2']);
+  const quiet = Math.max(2000, lastDeletion + 36_000 - Date.now());
+  spawnSync('sleep', [String(quiet / 1000)]);
 }
 
 function writeConfig(config) {
