@@ -25,7 +25,7 @@ export async function serveArchiveRoute(
   res: ServerResponse,
   services: {
     images: ImagesApi;
-    containers: Pick<ContainersApi, 'copyTo' | 'copyFrom' | 'exportTar' | 'settled'>;
+    containers: Pick<ContainersApi, 'files' | 'settled'>;
   },
   log: Logger,
 ): Promise<boolean> {
@@ -41,15 +41,15 @@ export async function serveArchiveRoute(
     await containers.settled();
     switch (route) {
       case 'PUT /containers/{id}/archive': {
-        await containers.copyTo(container, containerPath(url), req);
+        await containers.files.copyTo(container, containerPath(url), req);
         answerJson(res, 200, {});
         return true;
       }
       case 'GET /containers/{id}/archive':
-        await sendTar(res, (signal) => containers.copyFrom(container, containerPath(url), signal));
+        await sendTar(res, (signal) => containers.files.copyFrom(container, containerPath(url), signal));
         return true;
       case 'GET /containers/{id}/export':
-        await sendTar(res, (signal) => containers.exportTar(container, signal));
+        await sendTar(res, (signal) => containers.files.exportTar(container, signal));
         return true;
       case 'GET /images/get': {
         const names = url.searchParams.getAll('names');

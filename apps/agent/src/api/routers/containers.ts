@@ -152,7 +152,7 @@ export const containersRouter = router({
     )
     .output(z.object({ Id: z.string() }))
     .mutation(async ({ ctx, input }) => ({
-      Id: await ctx.services.containers.commit(input.container, input),
+      Id: await ctx.services.containers.files.commit(input.container, input),
     })),
   prune: publicProcedure.output(PruneReportSchema).mutation(({ ctx }) => ctx.services.containers.prune()),
   /** `run` without -d: starts the container, streams its output, ends with its exit status. */

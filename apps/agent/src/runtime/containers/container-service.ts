@@ -3,7 +3,6 @@ import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import {
   type AttachEvent,
   type ContainerCreate,
@@ -22,9 +21,7 @@ import {
   type WaitResult,
 } from '@stevedore/shared';
 import type { EventBus } from '../../events/event-bus.js';
-import { applyChanges } from '../../images/commit-changes.js';
 import type { ImageService } from '../../images/image-service.js';
-import { diffArchive } from '../../storage/overlay2/diff-archive.js';
 import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { AsyncQueue } from '../../util/async-queue.js';
 import { crashPoint } from '../../util/crash-point.js';
@@ -45,7 +42,7 @@ import { buildResources, buildSpec } from '../spec/build-spec.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../spec/default-profile.js';
 import type { SampledContainer } from '../stats/stats-sampler.js';
 import type { RemappedLayers } from '../userns/remapped-layers.js';
-import { archiveFromContainer, exportRootfs, extractIntoContainer } from './container-files.js';
+import { ContainerFilesystem } from './container-filesystem.js';
 import { ContainerNetworking, usesNetworkService } from './container-networking.js';
 import { type ContainerRecord, initialState } from './container-record.js';
 import type { ContainerStore } from './container-store.js';
@@ -114,7 +111,15 @@ export class ContainerService {
   private readonly rotating = new Set<string>();
   private readonly attachments = new Map<string, ConmonAttachment>();
 
-  private constructor(private readonly deps: ContainerServiceDeps) {}
+  /** `export`, `cp` in and out, `commit`. */
+  readonly files: ContainerFilesystem;
+
+  private constructor(private readonly deps: ContainerServiceDeps) {
+    this.files = new ContainerFilesystem(deps, {
+      withLock: (key, fn) => this.withLock(key, fn),
+      publish: (record, action, extra) => this.publish(record, action, extra),
+    });
+  }
 
   static async create(deps: ContainerServiceDeps): Promise<ContainerService> {
     const service = new ContainerService(deps);
@@ -882,129 +887,6 @@ export class ContainerService {
     this.exitStatusWaiters.delete(id);
     this.notify(this.removeWaiters, id);
     this.notify(this.exitWaiters, id);
-  }
-
-  /**
-   * The container's root for reading or writing files: a running container's as it is, a stopped
-   * one's mounted until `release` (Docker does the same for export and cp).
-   */
-  private async openRootfs(
-    ref: string,
-    /** Through the container's own mount namespace (`/proc/<pid>/root`), so volumes and its /etc files show. */
-    asSeenInside = false,
-  ): Promise<{ rootfs: string; release: () => Promise<void> }> {
-    const id = this.deps.store.get(ref).Id;
-    const running = () => this.deps.store.find(id)?.State.Running ?? false;
-    if (running()) {
-      const pid = this.deps.store.get(id).State.Pid;
-      return {
-        rootfs: asSeenInside ? `/proc/${pid}/root` : this.deps.layers.mergedDir(id),
-        release: async () => {},
-      };
-    }
-    const rootfs = await this.withLock(id, () => this.deps.layers.mountContainerLayer(id));
-    return {
-      rootfs,
-      release: () =>
-        this.withLock(id, async () => {
-          if (!running()) await this.deps.layers.unmountContainerLayer(id).catch(() => {});
-        }),
-    };
-  }
-
-  private async withRootfs<T>(
-    ref: string,
-    fn: (rootfs: string) => Promise<T>,
-    asSeenInside = false,
-  ): Promise<T> {
-    const { rootfs, release } = await this.openRootfs(ref, asSeenInside);
-    try {
-      return await fn(rootfs);
-    } finally {
-      await release();
-    }
-  }
-
-  /** `docker export`: the filesystem as a tar, as it is produced. */
-  async *exportTar(ref: string, signal: AbortSignal): AsyncGenerator<Buffer> {
-    // Like Docker's export: the container's own filesystem, without volumes mounted into it.
-    yield* this.streamArchive(ref, (rootfs) => Promise.resolve(exportRootfs(rootfs)), signal, false);
-  }
-
-  /** `docker cp CONTAINER:PATH -`: a tar of that path. */
-  async *copyFrom(ref: string, path: string, signal: AbortSignal): AsyncGenerator<Buffer> {
-    yield* this.streamArchive(ref, (rootfs) => archiveFromContainer(rootfs, path), signal, true);
-  }
-
-  private async *streamArchive(
-    ref: string,
-    open: (rootfs: string) => Promise<Readable>,
-    signal: AbortSignal,
-    asSeenInside: boolean,
-  ): AsyncGenerator<Buffer> {
-    const { rootfs, release } = await this.openRootfs(ref, asSeenInside);
-    try {
-      const archive = await open(rootfs);
-      try {
-        for await (const chunk of archive) {
-          if (signal.aborted) return;
-          yield chunk as Buffer;
-        }
-      } finally {
-        archive.destroy();
-      }
-    } finally {
-      await release();
-    }
-  }
-
-  /** `docker cp ... CONTAINER:PATH`: a tar, streamed, unpacked at that path. */
-  async copyTo(ref: string, path: string, archive: Readable): Promise<void> {
-    const record = this.deps.store.get(ref);
-    await this.withRootfs(ref, (rootfs) => extractIntoContainer(rootfs, path, archive));
-    this.publish(record, 'extract-to-dir', { path });
-  }
-
-  /**
-   * `docker commit`: the container's writable layer becomes a new image on top of its image,
-   * with the container's config (plus `changes`). A running container is paused meanwhile
-   * unless `pause` is false, so the layer is captured consistently.
-   */
-  async commit(
-    ref: string,
-    options: { tag: string | null; author: string; comment: string; changes: string[]; pause: boolean },
-  ): Promise<string> {
-    const record = this.deps.store.get(ref);
-    if (!this.deps.commitImage) throw new StevedoreError('UNAVAILABLE', 'commit is not wired on this agent');
-    const base = {
-      User: record.Config.User,
-      Env: record.Config.Env,
-      Cmd: record.Config.Cmd ?? undefined,
-      Entrypoint: record.Config.Entrypoint ?? undefined,
-      WorkingDir: record.Config.WorkingDir,
-      ExposedPorts: record.Config.ExposedPorts,
-      Volumes: record.Config.Volumes,
-      Labels: record.Config.Labels,
-      ...(record.Config.StopSignal ? { StopSignal: record.Config.StopSignal } : {}),
-    };
-    const config = applyChanges(base, options.changes);
-    const pause = options.pause && record.State.Running && !record.State.Paused;
-    if (pause) await this.deps.runc.pause(record.Id);
-    try {
-      const id = await this.deps.commitImage({
-        parentId: record.ImageId,
-        layer: diffArchive(this.deps.layers.upperDir(record.Id), this.deps.remap?.map ?? null),
-        config,
-        comment: options.comment,
-        author: options.author,
-        createdBy: processArgs(record.Config).join(' '),
-        tag: options.tag,
-      });
-      this.publish(record, 'commit', { imageID: id, ...(options.tag ? { comment: options.comment } : {}) });
-      return id;
-    } finally {
-      if (pause) await this.deps.runc.resume(record.Id).catch(() => {});
-    }
   }
 
   /** A running container an exec can join, with its mounted root. */

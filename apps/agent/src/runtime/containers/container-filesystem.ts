@@ -1,0 +1,151 @@
+import type { Readable } from 'node:stream';
+import { StevedoreError } from '@stevedore/shared';
+import { applyChanges } from '../../images/commit-changes.js';
+import { diffArchive } from '../../storage/overlay2/diff-archive.js';
+import { archiveFromContainer, exportRootfs, extractIntoContainer } from './container-files.js';
+import type { ContainerRecord } from './container-record.js';
+import type { ContainerServiceDeps } from './container-service.js';
+import { processArgs } from './image-defaults.js';
+
+/** What the file operations share with the container service: its lock per container, its events. */
+export interface ContainerFilesystemHooks {
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  publish(record: ContainerRecord, action: string, extra?: Record<string, string>): void;
+}
+
+/**
+ * A container's files from outside: `export`, `cp` in both directions, and `commit`. A stopped
+ * container's layer is mounted for the operation and unmounted after it, under the container's lock.
+ */
+export class ContainerFilesystem {
+  constructor(
+    private readonly deps: Pick<ContainerServiceDeps, 'store' | 'layers' | 'runc' | 'remap' | 'commitImage'>,
+    private readonly service: ContainerFilesystemHooks,
+  ) {}
+
+  /**
+   * The container's root for reading or writing files: a running container's as it is, a stopped
+   * one's mounted until `release` (Docker does the same for export and cp).
+   */
+  private async openRootfs(
+    ref: string,
+    /** Through the container's own mount namespace (`/proc/<pid>/root`), so volumes and its /etc files show. */
+    asSeenInside = false,
+  ): Promise<{ rootfs: string; release: () => Promise<void> }> {
+    const id = this.deps.store.get(ref).Id;
+    const running = () => this.deps.store.find(id)?.State.Running ?? false;
+    if (running()) {
+      const pid = this.deps.store.get(id).State.Pid;
+      return {
+        rootfs: asSeenInside ? `/proc/${pid}/root` : this.deps.layers.mergedDir(id),
+        release: async () => {},
+      };
+    }
+    const rootfs = await this.service.withLock(id, () => this.deps.layers.mountContainerLayer(id));
+    return {
+      rootfs,
+      release: () =>
+        this.service.withLock(id, async () => {
+          if (!running()) await this.deps.layers.unmountContainerLayer(id).catch(() => {});
+        }),
+    };
+  }
+
+  private async withRootfs<T>(
+    ref: string,
+    fn: (rootfs: string) => Promise<T>,
+    asSeenInside = false,
+  ): Promise<T> {
+    const { rootfs, release } = await this.openRootfs(ref, asSeenInside);
+    try {
+      return await fn(rootfs);
+    } finally {
+      await release();
+    }
+  }
+
+  /** `docker export`: the filesystem as a tar, as it is produced. */
+  async *exportTar(ref: string, signal: AbortSignal): AsyncGenerator<Buffer> {
+    // Like Docker's export: the container's own filesystem, without volumes mounted into it.
+    yield* this.streamArchive(ref, (rootfs) => Promise.resolve(exportRootfs(rootfs)), signal, false);
+  }
+
+  /** `docker cp CONTAINER:PATH -`: a tar of that path. */
+  async *copyFrom(ref: string, path: string, signal: AbortSignal): AsyncGenerator<Buffer> {
+    yield* this.streamArchive(ref, (rootfs) => archiveFromContainer(rootfs, path), signal, true);
+  }
+
+  private async *streamArchive(
+    ref: string,
+    open: (rootfs: string) => Promise<Readable>,
+    signal: AbortSignal,
+    asSeenInside: boolean,
+  ): AsyncGenerator<Buffer> {
+    const { rootfs, release } = await this.openRootfs(ref, asSeenInside);
+    try {
+      const archive = await open(rootfs);
+      try {
+        for await (const chunk of archive) {
+          if (signal.aborted) return;
+          yield chunk as Buffer;
+        }
+      } finally {
+        archive.destroy();
+      }
+    } finally {
+      await release();
+    }
+  }
+
+  /** `docker cp ... CONTAINER:PATH`: a tar, streamed, unpacked at that path. */
+  async copyTo(ref: string, path: string, archive: Readable): Promise<void> {
+    const record = this.deps.store.get(ref);
+    await this.withRootfs(ref, (rootfs) => extractIntoContainer(rootfs, path, archive));
+    this.service.publish(record, 'extract-to-dir', { path });
+  }
+
+  /**
+   * `docker commit`: the container's writable layer becomes a new image on top of its image,
+   * with the container's config (plus `changes`). A running container is paused meanwhile
+   * unless `pause` is false, so the layer is captured consistently.
+   */
+  async commit(
+    ref: string,
+    options: { tag: string | null; author: string; comment: string; changes: string[]; pause: boolean },
+  ): Promise<string> {
+    const record = this.deps.store.get(ref);
+    if (!this.deps.commitImage) throw new StevedoreError('UNAVAILABLE', 'commit is not wired on this agent');
+    const base = {
+      User: record.Config.User,
+      Env: record.Config.Env,
+      Cmd: record.Config.Cmd ?? undefined,
+      Entrypoint: record.Config.Entrypoint ?? undefined,
+      WorkingDir: record.Config.WorkingDir,
+      ExposedPorts: record.Config.ExposedPorts,
+      Volumes: record.Config.Volumes,
+      Labels: record.Config.Labels,
+      ...(record.Config.StopSignal ? { StopSignal: record.Config.StopSignal } : {}),
+    };
+    const config = applyChanges(base, options.changes);
+    const pause = options.pause && record.State.Running && !record.State.Paused;
+    if (pause) await this.deps.runc.pause(record.Id);
+    try {
+      const id = await this.deps.commitImage({
+        parentId: record.ImageId,
+        layer: diffArchive(this.deps.layers.upperDir(record.Id), this.deps.remap?.map ?? null),
+        config,
+        comment: options.comment,
+        author: options.author,
+        createdBy: processArgs(record.Config).join(' '),
+        tag: options.tag,
+      });
+      this.service.publish(record, 'commit', {
+        imageID: id,
+        ...(options.tag ? { comment: options.comment } : {}),
+      });
+      return id;
+    } finally {
+      if (pause) await this.deps.runc.resume(record.Id).catch(() => {});
+    }
+  }
+}
