@@ -25,7 +25,11 @@ import { resolveIdMap } from './runtime/userns/id-map.js';
 import { RemappedLayers } from './runtime/userns/remapped-layers.js';
 import { Overlay2Store } from './storage/overlay2/layer-store.js';
 import { diskUsageDetails, diskUsageReport } from './system/disk-usage-report.js';
-import { MigrationService, settleMigration } from './system/migration/migration-service.js';
+import {
+  MigrationService,
+  settledMigrationMessage,
+  settleMigration,
+} from './system/migration/migration-service.js';
 import { findExecutable } from './system/runtimes.js';
 import { SystemService } from './system/system-service.js';
 import { AGENT_VERSION, gitCommit } from './system/version.js';
@@ -93,10 +97,6 @@ async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'>
   const paths = agentPaths(config);
   await prepareRoots(paths);
   const settled = await settleMigration(paths.dataRoot, log.child({ module: 'migration' }));
-  const settledMessage =
-    settled?.outcome === 'finished'
-      ? `data-root migration from ${settled.source} finished; the old root is kept until you remove it`
-      : `data-root migration to ${settled?.target} was interrupted and rolled back; ${settled?.source} stays in use`;
   // Refuse a socket another agent serves before touching bridges, rules or containers.
   for (const host of config.hosts) {
     const address = parseHostAddress(host);
@@ -207,7 +207,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'>
   });
   for (const warning of networks.warnings) system.addWarning(warning);
   // Before the first await after listening: `info` must already say so when the socket answers.
-  if (settled?.outcome === 'rolled back') system.addWarning(`WARNING: ${settledMessage}`);
+  if (settled?.outcome === 'rolled back') system.addWarning(`WARNING: ${settledMigrationMessage(settled)}`);
   tokens.onRemoved((id) => api.disconnectToken(id));
   for (const address of api.addresses) {
     if (address.startsWith('tcp://') && !config.tlsCert) {
@@ -227,7 +227,7 @@ async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'>
         .start(id)
         .catch((error) => log.warn({ err: error, id }, 'restart after migration failed'));
     }
-    log.info(settledMessage);
+    log.info(settledMigrationMessage(settled));
     events.publish('daemon', 'migrate-root', system.engineId, {
       outcome: settled.outcome,
       source: settled.source,

@@ -180,6 +180,13 @@ export interface SettledMigration {
   stopped: string[];
 }
 
+/** What the log (and, after a roll-back, `info`'s warnings) says of a settled migration. */
+export function settledMigrationMessage(settled: SettledMigration): string {
+  return settled.outcome === 'finished'
+    ? `data-root migration from ${settled.source} finished; the old root is kept until you remove it`
+    : `data-root migration to ${settled.target} was interrupted and rolled back; ${settled.source} stays in use`;
+}
+
 /**
  * At start, before anything uses the data-root: a journal in the root the config names finishes
  * (target) or rolls back (source) a migration an earlier agent did not complete.
