@@ -20,7 +20,7 @@ export interface ContainerFilesystemHooks {
 export class ContainerFilesystem {
   constructor(
     private readonly deps: Pick<ContainerServiceDeps, 'store' | 'layers' | 'runc' | 'remap' | 'commitImage'>,
-    private readonly service: ContainerFilesystemHooks,
+    private readonly hooks: ContainerFilesystemHooks,
   ) {}
 
   /**
@@ -41,11 +41,11 @@ export class ContainerFilesystem {
         release: async () => {},
       };
     }
-    const rootfs = await this.service.withLock(id, () => this.deps.layers.mountContainerLayer(id));
+    const rootfs = await this.hooks.withLock(id, () => this.deps.layers.mountContainerLayer(id));
     return {
       rootfs,
       release: () =>
-        this.service.withLock(id, async () => {
+        this.hooks.withLock(id, async () => {
           if (!running()) await this.deps.layers.unmountContainerLayer(id).catch(() => {});
         }),
     };
@@ -101,7 +101,7 @@ export class ContainerFilesystem {
   async copyTo(ref: string, path: string, archive: Readable): Promise<void> {
     const record = this.deps.store.get(ref);
     await this.withRootfs(ref, (rootfs) => extractIntoContainer(rootfs, path, archive));
-    this.service.publish(record, 'extract-to-dir', { path });
+    this.hooks.publish(record, 'extract-to-dir', { path });
   }
 
   /**
@@ -139,7 +139,7 @@ export class ContainerFilesystem {
         createdBy: processArgs(record.Config).join(' '),
         tag: options.tag,
       });
-      this.service.publish(record, 'commit', {
+      this.hooks.publish(record, 'commit', {
         imageID: id,
         ...(options.tag ? { comment: options.comment } : {}),
       });
