@@ -441,6 +441,11 @@ function curlTar(registry, digest, dir) {
   });
 }
 
+/** Marks that the pull benchmark just removed files (see syncAndSettle). */
+function filesDeleted() {
+  lastDeletion = Date.now();
+}
+
 /**
  * Before each timed pull: the page cache written back, and no file deleted in the last 36 s. ext4
  * checks every free inode it considers for a new file against its deletion time, and skips those
@@ -448,9 +453,6 @@ function curlTar(registry, digest, dir) {
  * creation spent most of its kernel time in that check (`perf`: `recently_deleted` under
  * `ext4_create`, 50–60 % of the agent's samples), and its kernel time went from 1.5 s to 6–10 s.
  */
-function filesDeleted() {
-  lastDeletion = Date.now();
-}
 function syncAndSettle() {
   spawnSync('sync');
   const quiet = Math.max(2000, lastDeletion + 36_000 - Date.now());
