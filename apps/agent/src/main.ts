@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { isStevedoreError } from '@stevedore/shared';
@@ -8,7 +9,7 @@ import { TokenStore } from './auth/token-store.js';
 import { AGENT_FLAGS, type AgentConfig } from './config/agent-config.js';
 import { ConfigService } from './config/config-service.js';
 import { ConfigError, loadAgentConfig } from './config/load-config.js';
-import { agentPaths, prepareRoots } from './config/paths.js';
+import { type AgentPaths, agentPaths, prepareRoots } from './config/paths.js';
 import { EventBus } from './events/event-bus.js';
 import { EventsService } from './events/events-service.js';
 import { ImageService } from './images/image-service.js';
@@ -35,6 +36,7 @@ import { SystemService } from './system/system-service.js';
 import { AGENT_VERSION, gitCommit } from './system/version.js';
 import { formatFlagHelp } from './util/argv.js';
 import { createLogger, type Logger } from './util/logger.js';
+import { lockRoot, type RootLock } from './util/root-lock.js';
 import { VolumeService } from './volumes/volume-service.js';
 import { VolumeStore } from './volumes/volume-store.js';
 
@@ -73,7 +75,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const log = createLogger(config.logLevel);
   try {
     if (loadedAction === 'cleanup') {
-      await NetworkService.cleanup(networkOptions(config, new EventBus(), log, []));
+      // Never under a live agent's feet; one just killed gets a moment to be gone.
+      const locks = await lockRoots(agentPaths(config), 15);
+      try {
+        await NetworkService.cleanup(networkOptions(config, new EventBus(), log, []));
+      } finally {
+        for (const lock of locks) await lock.release();
+      }
       return 0;
     }
     // A data-root migration restarts the agent in this process, on the configuration it switched.
@@ -96,6 +104,29 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function run(config: AgentConfig, log: Logger): Promise<number | 'reload'> {
   const paths = agentPaths(config);
   await prepareRoots(paths);
+  // Two agents on one root would hand out the same addresses and adopt each other's containers.
+  const locks = await lockRoots(paths, 0);
+  try {
+    return await runLocked(config, paths, log);
+  } finally {
+    for (const lock of locks) await lock.release();
+  }
+}
+
+/** Exclusive locks on the data-root and the exec-root, held until released or the process dies. */
+async function lockRoots(paths: AgentPaths, waitSeconds: number): Promise<RootLock[]> {
+  await mkdir(paths.dataRoot, { recursive: true, mode: 0o711 });
+  await mkdir(paths.execRoot, { recursive: true, mode: 0o700 });
+  const data = await lockRoot(paths.dataRoot, 'data-root', waitSeconds);
+  try {
+    return [data, await lockRoot(paths.execRoot, 'exec-root', waitSeconds)];
+  } catch (error) {
+    await data.release();
+    throw error;
+  }
+}
+
+async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): Promise<number | 'reload'> {
   const settled = await settleMigration(paths.dataRoot, log.child({ module: 'migration' }));
   // Refuse a socket another agent serves before touching bridges, rules or containers.
   for (const host of config.hosts) {
