@@ -34,6 +34,11 @@ export interface StartAgentOptions {
   bip?: string;
   /** data-root in the config file instead of a flag (so the agent may change it: migrate-root). */
   dataRootInConfig?: boolean;
+  /**
+   * A data-root the test made (e.g. on a small filesystem of its own) instead of one under the
+   * harness's temp directory; the test removes it (and what is mounted below it) itself.
+   */
+  dataRoot?: string;
   /** Extra environment for the agent (and its --cleanup), e.g. STEVEDORE_IPTABLES. */
   env?: Record<string, string>;
   /** Milliseconds to wait for the agent to listen (default 20 s). */
@@ -102,7 +107,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
   chmodSync(base, 0o711);
   const entry: LiveAgent = { child: null, base, cleanup: () => {} };
   live.add(entry);
-  const dataRoot = join(base, 'data');
+  const dataRoot = options.dataRoot ?? join(base, 'data');
   const execRoot = join(base, 'exec');
   const socketPath = join(execRoot, 'agent.sock');
   const tcp = options.tcp || options.tls;
