@@ -39,8 +39,7 @@ test.afterAll(async () => {
 });
 test.describe.configure({ mode: 'serial' });
 
-const logIn = (page: Page, username: string, password: string) =>
-  logInAt(page, web.baseURL, username, password);
+const logIn = (page: Page, username: string, password: string) => logInAt(page, web, username, password);
 
 test('an admin adds a TLS host through the form; it shows online beside the local one', async ({ page }) => {
   await logIn(page, ADMIN.username, ADMIN.password);

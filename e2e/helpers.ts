@@ -1,13 +1,22 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { SshHost } from '../apps/web/test/harness/ssh-host';
+import type { WebServer } from './harness/web-server';
 
-/** Logs in at `baseURL`, creating the first admin when the dashboard has none yet. */
-export async function logIn(page: Page, baseURL: string, username: string, password: string) {
-  await page.goto(`${baseURL}/login`);
+/** Logs in to `web`, creating the first admin (with the server's set-up code) when it has none yet. */
+export async function logIn(page: Page, web: WebServer, username: string, password: string) {
+  await page.goto(`${web.baseURL}/login`);
+  await expect(
+    page.getByRole('heading', { name: /Create the admin account|Log in to Stevedore/ }),
+  ).toBeVisible();
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   const setup = page.getByRole('button', { name: 'Create admin and log in' });
-  await ((await setup.isVisible()) ? setup : page.getByRole('button', { name: 'Log in' })).click();
+  if (await setup.isVisible()) {
+    await page.getByLabel('Set-up code').fill(web.setupCode);
+    await setup.click();
+  } else {
+    await page.getByRole('button', { name: 'Log in' }).click();
+  }
   await expect(page).toHaveURL(/\/hosts$/);
 }
 

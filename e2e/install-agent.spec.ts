@@ -41,7 +41,7 @@ test.afterAll(async () => {
 });
 
 test('an admin installs the agent over SSH from the add-host form, then adds the host', async ({ page }) => {
-  await logIn(page, web.baseURL, ADMIN.username, ADMIN.password);
+  await logIn(page, web, ADMIN.username, ADMIN.password);
   const form = await fillSshHostForm(page, 'fresh', ssh, join(dir, 'run', 'agent.sock'));
   await form.getByText('Agent installation options').click();
   await form.getByLabel('Install directory').fill(join(dir, 'opt'));

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { bytesSize } from '@stevedore/shared';
 import { runCli } from '../apps/agent/test/harness/cli-process';
 import { startRegistry } from '../apps/agent/test/harness/registry';
@@ -18,13 +20,24 @@ test('first run: the admin is created, then the local host shows its live state 
 
   await page.getByLabel('Username').fill(ADMIN.username);
   await page.getByLabel('Password').fill('short');
+  await page.getByLabel('Set-up code').fill(stack.web.setupCode);
   await page.getByRole('button', { name: 'Create admin and log in' }).click();
   // The browser's own minlength check stops a short password before it reaches the server.
   await expect(page).toHaveURL(/\/login/);
 
+  // Without the code the server wrote at start (readable by root only), no admin is created.
   await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByLabel('Set-up code').fill('AAAA-BBBB-CCCC-DDDD');
+  await page.getByRole('button', { name: 'Create admin and log in' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'wrong set-up code' })).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+  expect((statSync(join(stack.web.dataDir, 'setup-code')).mode & 0o777).toString(8)).toBe('600');
+
+  await page.getByLabel('Set-up code').fill(stack.web.setupCode);
   await page.getByRole('button', { name: 'Create admin and log in' }).click();
   await expect(page).toHaveURL(/\/hosts$/);
+  // The code is spent: its file is gone.
+  expect(existsSync(join(stack.web.dataDir, 'setup-code'))).toBe(false);
   await expect(page.getByTestId('current-user')).toHaveText('admin · admin');
 
   const row = page.getByTestId('host-row-local');

@@ -2,7 +2,7 @@
 // `npm start`: set up what is missing, then run one agent (default settings) and the dashboard on
 // 127.0.0.1:3000 with the local agent registered as host `local`. Ctrl-C stops both.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { repoRoot, run } from './lib.mjs';
 
@@ -10,6 +10,8 @@ const SOCKET = '/run/stevedore/agent.sock';
 const WEB_HOST = '127.0.0.1';
 const WEB_PORT = 3000;
 const logDir = `${repoRoot}/.stevedore/logs`;
+const dataDir = process.env.STEVEDORE_DATA_DIR ?? `${repoRoot}/apps/web/data`;
+const setupCodeFile = `${dataDir}/setup-code`;
 
 run('node', ['scripts/setup.mjs']);
 mkdirSync(logDir, { recursive: true });
@@ -42,11 +44,21 @@ await waitFor(
 
 const status = await fetch(`http://${WEB_HOST}:${WEB_PORT}/api/trpc/auth.status`).then((r) => r.json());
 const needsSetup = status?.result?.data?.needsSetup !== false;
+// The dashboard writes a one-time set-up code (mode 0600, root only) while no admin exists; creating
+// the first admin needs it, so that whoever reaches the page first cannot claim the dashboard.
+const setupCode = needsSetup && existsSync(setupCodeFile) ? readFileSync(setupCodeFile, 'utf8').trim() : null;
+const logIn = !needsSetup
+  ? 'with the admin account created on the first visit'
+  : setupCode
+    ? `first visit — create the admin account (username, password of 10+ characters)
+              with the one-time set-up code:  ${setupCode}
+              (also in ${setupCodeFile}, readable by root only; used up once the admin exists)`
+    : `first visit — create the admin account; the set-up code is in ${setupCodeFile}`;
 console.log(`
   Stevedore is running.
 
   Dashboard:  http://${WEB_HOST}:${WEB_PORT}
-  Log in:     ${needsSetup ? 'first visit — create the admin account (username + password of 10+ characters)' : 'with the admin account created on the first visit'}
+  Log in:     ${logIn}
   Agent:      unix://${SOCKET}   (CLI: npx stevedore info)
   Logs:       ${logDir}/
 

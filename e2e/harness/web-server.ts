@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../scripts/free-port.mjs';
@@ -9,6 +9,8 @@ const repoRoot = resolve(import.meta.dirname, '../..');
 export interface WebServer {
   baseURL: string;
   dataDir: string;
+  /** The one-time code for creating the first admin, as the server wrote it at start. */
+  setupCode: string;
   stop(): Promise<void>;
 }
 
@@ -44,13 +46,16 @@ export async function startWebServer(options: { localAgentSocket?: string } = {}
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
+  let setupCode: string;
   try {
     await waitUntilHealthy(baseURL, child);
+    // Written before the server listens, readable by root only, as `npm start` reads it.
+    setupCode = readFileSync(join(dataDir, 'setup-code'), 'utf8').trim();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { baseURL, dataDir, stop };
+  return { baseURL, dataDir, setupCode, stop };
 }
 
 async function waitUntilHealthy(baseURL: string, child: ChildProcess): Promise<void> {

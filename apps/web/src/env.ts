@@ -12,7 +12,17 @@ const EnvSchema = z.object({
   STEVEDORE_LOCAL_AGENT_SOCKET: z.string().optional(),
   /** base64 of 32 bytes; when unset the key lives in <data dir>/secret.key. */
   STEVEDORE_SECRET_KEY: z.string().optional(),
+  /** Always mark session cookies Secure; without it they are Secure on HTTPS requests only. */
   STEVEDORE_SECURE_COOKIES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /**
+   * The dashboard sits behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto: use
+   * them for the client address (login throttling, audit) and to tell HTTPS (Secure cookies).
+   * Never set it without such a proxy: clients could then claim any address.
+   */
+  STEVEDORE_TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),

@@ -17,7 +17,12 @@ export const PasswordSchema = z
 
 export const LoginInput = z.object({ username: UsernameSchema, password: z.string().min(1).max(256) });
 export type LoginInput = z.infer<typeof LoginInput>;
-export const CreateFirstAdminInput = z.object({ username: UsernameSchema, password: PasswordSchema });
+/** The first admin: `setupCode` is the one-time code the server wrote at start (`npm start` prints it). */
+export const CreateFirstAdminInput = z.object({
+  username: UsernameSchema,
+  password: PasswordSchema,
+  setupCode: z.string().trim().min(1, { message: 'enter the set-up code that npm start printed' }).max(64),
+});
 export type CreateFirstAdminInput = z.infer<typeof CreateFirstAdminInput>;
 
 export const SessionUserSchema = z.object({ id: z.string(), username: z.string(), role: RoleSchema });

@@ -4,7 +4,7 @@ import { loadEnv } from '../env';
 import { loadSecretBox } from './crypto/secret-box';
 import { createDb } from './db/client';
 import { createNextPages } from './http/next-pages';
-import { createWebServer } from './http/server';
+import { createWebServer, keepServingOnStrayErrors } from './http/server';
 import { connectAgent } from './hub/connect-agent';
 import { createControlPlaneServices } from './services/index';
 
@@ -12,6 +12,7 @@ import { createControlPlaneServices } from './services/index';
 async function main(): Promise<void> {
   const env = loadEnv();
   const log = pino({ level: env.LOG_LEVEL });
+  keepServingOnStrayErrors(log);
   const db = createDb(env.DATABASE_URL ?? `file:${join(env.STEVEDORE_DATA_DIR, 'stevedore.db')}`);
   const secrets = loadSecretBox(env.STEVEDORE_DATA_DIR, env.STEVEDORE_SECRET_KEY);
   const plane = createControlPlaneServices({
@@ -21,9 +22,18 @@ async function main(): Promise<void> {
     log,
     agentPackageDir: env.STEVEDORE_AGENT_PACKAGE,
     retention: { days: env.STEVEDORE_EVENTS_RETENTION_DAYS, max: env.STEVEDORE_EVENTS_MAX },
+    setupCodeFile: join(env.STEVEDORE_DATA_DIR, 'setup-code'),
   });
   const { services } = plane;
   await services.events.prune();
+  await services.auth.startSessionSweeper();
+  const setupCodeFile = await services.auth.prepareSetup();
+  if (setupCodeFile) {
+    log.info(
+      { file: setupCodeFile },
+      'no admin yet: creating the first admin needs the set-up code in this file',
+    );
+  }
   if (env.STEVEDORE_LOCAL_AGENT_SOCKET) await services.hosts.ensureLocal(env.STEVEDORE_LOCAL_AGENT_SOCKET);
   await services.hosts.connectAll();
 
@@ -32,7 +42,13 @@ async function main(): Promise<void> {
     hostname: env.HOSTNAME,
     port: env.PORT,
   });
-  const server = createWebServer({ services, pages, secureCookies: env.STEVEDORE_SECURE_COOKIES, log });
+  const server = createWebServer({
+    services,
+    pages,
+    secureCookies: env.STEVEDORE_SECURE_COOKIES,
+    trustProxy: env.STEVEDORE_TRUST_PROXY,
+    log,
+  });
   server.listen(env.PORT, env.HOSTNAME, () => {
     log.info({ url: `http://${env.HOSTNAME}:${env.PORT}` }, 'Stevedore dashboard listening');
   });

@@ -27,7 +27,10 @@ const NO_SOCKET = { transport: 'unix', socketPath: '/nonexistent/stevedore-test.
  */
 const policy = (grantedHost: string): Record<string, Rule> => ({
   'auth.status': { minimum: 'public' },
-  'auth.setup': { minimum: 'public', input: { username: 'late-admin', password: 'late admin password' } },
+  'auth.setup': {
+    minimum: 'public',
+    input: { username: 'late-admin', password: 'late admin password', setupCode: 'AAAA-AAAA-AAAA-AAAA' },
+  },
   'auth.login': { minimum: 'public', input: { username: 'nobody', password: 'wrong password' } },
   'auth.logout': { minimum: 'viewer' },
   'hosts.list': { minimum: 'viewer' },

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { SessionUser } from '@stevedore/shared';
 import pino from 'pino';
 import { createCaller } from '../../src/server/api/root';
@@ -7,18 +9,27 @@ import type { Context } from '../../src/server/api/trpc';
 import { SecretBox } from '../../src/server/crypto/secret-box';
 import type { Db } from '../../src/server/db/client';
 import { connectAgent } from '../../src/server/hub/connect-agent';
-import { createControlPlaneServices } from '../../src/server/services/index';
+import { type ControlPlaneOptions, createControlPlaneServices } from '../../src/server/services/index';
 
 /** The real services and hub over a test database, as the server's composition root builds them. */
-export function createControlPlane(db: Db) {
-  const { hub, services, close } = createControlPlaneServices({
+export function createControlPlane(db: Db, extra: Partial<ControlPlaneOptions> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stevedore-plane-'));
+  const secrets = new SecretBox(randomBytes(32));
+  const plane = createControlPlaneServices({
     db,
-    secrets: new SecretBox(randomBytes(32)),
+    secrets,
     connect: connectAgent,
     log: pino({ level: 'silent' }),
     pingIntervalMs: 1_000,
     agentPackageDir: resolve(import.meta.dirname, '../../../agent/dist/package'),
+    setupCodeFile: join(dataDir, 'setup-code'),
+    ...extra,
   });
+  const { hub, services } = plane;
+  const close = async () => {
+    await plane.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   /**
    * A tRPC caller for one user (null: no session), exactly as a request would get it; `signal` ends
    * its subscriptions, as a closed browser connection does.
@@ -35,7 +46,7 @@ export function createControlPlane(db: Db) {
     };
     return createCaller(ctx, signal ? { signal } : {});
   };
-  return { hub, services, callerAs, close };
+  return { hub, services, secrets, dataDir, callerAs, close };
 }
 
 export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { type FormEvent, Suspense } from 'react';
 import { Button, ErrorNote, Field } from '~/components/ui';
+import { safeRedirectPath } from '~/lib/safe-redirect';
 import { useTRPC } from '~/trpc/react';
 
 function LoginForm() {
@@ -14,8 +15,7 @@ function LoginForm() {
   const status = useQuery(trpc.auth.status.queryOptions());
   const onSuccess = async () => {
     await queryClient.invalidateQueries();
-    const next = params.get('next');
-    router.replace(next?.startsWith('/') && !next.startsWith('//') ? next : '/hosts');
+    router.replace(safeRedirectPath(params.get('next')));
   };
   const setup = useMutation(trpc.auth.setup.mutationOptions({ onSuccess }));
   const login = useMutation(trpc.auth.login.mutationOptions({ onSuccess }));
@@ -28,7 +28,9 @@ function LoginForm() {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    mutation.mutate({ username: String(form.get('username')), password: String(form.get('password')) });
+    const credentials = { username: String(form.get('username')), password: String(form.get('password')) };
+    if (firstRun) setup.mutate({ ...credentials, setupCode: String(form.get('setupCode')) });
+    else login.mutate(credentials);
   };
 
   return (
@@ -38,8 +40,13 @@ function LoginForm() {
       </h1>
       {firstRun && (
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          This is the first start: the account you create now administers every host.
+          This is the first start: the account you create now administers every host. The set-up code proves
+          you run this server: <code>npm start</code> printed it, and it is in the file{' '}
+          <code>setup-code</code> of the dashboard's data directory (readable by root only).
         </p>
+      )}
+      {firstRun && (
+        <Field label="Set-up code" id="setupCode" autoComplete="one-time-code" spellCheck={false} required />
       )}
       <Field label="Username" id="username" autoComplete="username" required />
       <Field

@@ -1,24 +1,38 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LoginLimiter } from './login-limiter.js';
+import { isAdmitted, LoginLimiter } from './login-limiter.js';
 
-test('locks a key after the allowed failures and frees it when the window passes', () => {
+test('counts an attempt when it is admitted, per username and per address, and frees it when the window passes', () => {
   let now = 1_000_000;
-  const limiter = new LoginLimiter(3, 60_000, () => now);
-  for (let i = 0; i < 3; i++) {
-    assert.equal(limiter.retryAfterMs('alice|1.2.3.4'), 0);
-    limiter.recordFailure('alice|1.2.3.4');
-  }
-  assert.equal(limiter.retryAfterMs('alice|1.2.3.4'), 60_000);
-  assert.equal(limiter.retryAfterMs('bob|1.2.3.4'), 0, 'other keys are unaffected');
+  const limiter = new LoginLimiter({ perUsername: 3, perAddress: 5, windowMs: 60_000 }, () => now);
+  for (let i = 0; i < 3; i++) assert.ok(isAdmitted(limiter.admit('alice', '1.2.3.4')));
+  assert.deepEqual(limiter.admit('Alice', '5.6.7.8'), { retryAfterMs: 60_000 }, 'the username is throttled');
+  assert.ok(isAdmitted(limiter.admit('bob', '1.2.3.4')));
+  assert.ok(isAdmitted(limiter.admit('carol', '1.2.3.4')));
+  assert.deepEqual(limiter.admit('dave', '1.2.3.4'), { retryAfterMs: 60_000 }, 'the address is throttled');
+  assert.ok(isAdmitted(limiter.admit('dave', '9.9.9.9')), 'other addresses are unaffected');
   now += 60_001;
-  assert.equal(limiter.retryAfterMs('alice|1.2.3.4'), 0);
+  assert.ok(isAdmitted(limiter.admit('alice', '1.2.3.4')));
 });
 
-test('a success resets the count', () => {
-  const limiter = new LoginLimiter(2, 60_000);
-  limiter.recordFailure('k');
-  limiter.reset('k');
-  limiter.recordFailure('k');
-  assert.equal(limiter.retryAfterMs('k'), 0);
+test('a refused attempt is not counted, and a refunded (successful) one gives its place back', () => {
+  let now = 0;
+  const limiter = new LoginLimiter({ perUsername: 2, perAddress: 100, windowMs: 1_000 }, () => now);
+  const first = limiter.admit('k', 'a');
+  assert.ok(isAdmitted(first));
+  limiter.refund(first);
+  assert.ok(isAdmitted(limiter.admit('k', 'a')));
+  now = 500;
+  assert.ok(isAdmitted(limiter.admit('k', 'a')));
+  assert.deepEqual(limiter.admit('k', 'a'), { retryAfterMs: 500 });
+  // Refused attempts did not extend the window: the first counted one expires at 1 000.
+  now = 1_001;
+  assert.ok(isAdmitted(limiter.admit('k', 'a')));
+});
+
+test('the table is bounded: the least recently used keys are forgotten', () => {
+  const limiter = new LoginLimiter({ maxKeys: 100, perUsername: 1, perAddress: 1 });
+  for (let i = 0; i < 10_000; i++) limiter.admit(`user${i}`, `10.0.${i >> 8}.${i & 255}`);
+  assert.ok(limiter.size <= 100, `tracked ${limiter.size} keys`);
+  assert.ok(isAdmitted(limiter.admit('user0', '10.0.0.0')), 'a forgotten key starts afresh');
 });

@@ -28,6 +28,32 @@ export function isCrossSiteWrite(req: IncomingMessage): boolean {
   }
 }
 
-export function clientIp(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
+/** Whether to believe X-Forwarded-For / X-Forwarded-Proto (only behind a reverse proxy that sets them). */
+export interface ProxyTrust {
+  trustProxy: boolean;
+}
+
+/** The last value of a forwarded header: the one the trusted proxy itself added. */
+function lastForwarded(value: string | string[] | undefined): string | null {
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  const last = joined?.split(',').at(-1)?.trim();
+  return last ? last : null;
+}
+
+/**
+ * The client's address: the peer's, or behind a trusted proxy the address that proxy appended to
+ * X-Forwarded-For (earlier entries are whatever the client claimed, so they are ignored).
+ */
+export function clientIp(req: IncomingMessage, { trustProxy }: ProxyTrust = { trustProxy: false }): string {
+  const forwarded = trustProxy ? lastForwarded(req.headers['x-forwarded-for']) : null;
+  return forwarded ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * Whether the browser reached the dashboard over HTTPS: TLS on this socket, or a trusted proxy that
+ * says so with X-Forwarded-Proto. Session cookies then carry `Secure`.
+ */
+export function isHttpsRequest(req: IncomingMessage, { trustProxy }: ProxyTrust): boolean {
+  if ((req.socket as { encrypted?: boolean }).encrypted) return true;
+  return trustProxy && lastForwarded(req.headers['x-forwarded-proto'])?.toLowerCase() === 'https';
 }

@@ -7,7 +7,7 @@ import type { Context } from '../api/trpc';
 import { readSessionCookie } from '../auth/session-token';
 import type { AuthService } from '../services/auth-service';
 import type { Services } from '../services/index';
-import { clientIp, isCrossSiteWrite, isPublicPath } from './request-guard';
+import { clientIp, isCrossSiteWrite, isHttpsRequest, isPublicPath } from './request-guard';
 
 export interface PageHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
@@ -18,18 +18,48 @@ export interface PageHandler {
 export interface WebServerOptions {
   services: Services;
   pages: PageHandler;
+  /** Always mark session cookies `Secure` (else only for HTTPS requests, see isHttpsRequest). */
   secureCookies: boolean;
+  /** Believe X-Forwarded-For/-Proto: set only when a reverse proxy in front sets them. */
+  trustProxy: boolean;
   log: Logger;
+}
+
+/** The largest tRPC request body accepted (a host's form with a key and a CA certificate is ~20 KiB). */
+export const MAX_TRPC_BODY_BYTES = 1024 * 1024;
+/** The most procedures one batched tRPC request may call (the browser's link sends at most 32). */
+export const MAX_TRPC_BATCH = 64;
+
+/** A request path that is no valid URL path (or whose percent-encoding is broken): answered 400. */
+function parseRequestUrl(raw: string | undefined): URL | null {
+  if (!raw?.startsWith('/')) return null;
+  try {
+    const url = new URL(raw, 'http://localhost');
+    decodeURIComponent(url.pathname);
+    return url;
+  } catch {
+    return null;
+  }
+}
+
+function badRequest(res: ServerResponse, why: string): void {
+  res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' }).end(`bad request: ${why}\n`);
 }
 
 /**
  * The one HTTP server: the tRPC API under /api/trpc, a session check in front of every page, and
- * one `upgrade` dispatcher.
+ * one `upgrade` dispatcher. A request that fails is logged and answered (400 for malformed ones);
+ * it never takes the process down.
  */
-export function createWebServer({ services, pages, secureCookies, log }: WebServerOptions): Server {
+export function createWebServer(options: WebServerOptions): Server {
+  const { services, pages, secureCookies, trustProxy, log } = options;
   const server = createServer(async (req, res) => {
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = parseRequestUrl(req.url);
+      if (!url) {
+        badRequest(res, 'malformed URL');
+        return;
+      }
       if (url.pathname === '/api/health') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
         return;
@@ -44,7 +74,13 @@ export function createWebServer({ services, pages, secureCookies, log }: WebServ
           res,
           router: appRouter,
           path: url.pathname.slice('/api/trpc/'.length),
-          createContext: () => createContext(req, res, services, secureCookies),
+          maxBodySize: MAX_TRPC_BODY_BYTES,
+          maxBatchSize: MAX_TRPC_BATCH,
+          createContext: () =>
+            createContext(req, res, services, {
+              secureCookies: secureCookies || isHttpsRequest(req, { trustProxy }),
+              trustProxy,
+            }),
           onError: ({ error, path }) => {
             if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, path }, 'procedure failed');
           },
@@ -64,12 +100,32 @@ export function createWebServer({ services, pages, secureCookies, log }: WebServ
     }
   });
 
+  // Malformed request lines and headers never reach the handler: Node's parser reports them here.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    log.debug({ err: error, code: error.code }, 'malformed request refused');
+    if (socket.writable && error.code !== 'ECONNRESET') {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    } else {
+      socket.destroy();
+    }
+  });
+
   server.on('upgrade', (req, socket, head) => {
-    if (pages.upgrade && req.url?.startsWith('/_next/')) {
-      pages.upgrade(req, socket, head).catch(() => socket.destroy());
+    // The socket is ours once upgraded: a client that resets it must not raise an unhandled 'error'.
+    socket.on('error', (error) => log.debug({ err: error, url: req.url }, 'upgrade socket failed'));
+    const url = parseRequestUrl(req.url);
+    if (!url) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+    if (pages.upgrade && url.pathname.startsWith('/_next/')) {
+      pages.upgrade(req, socket, head).catch((error: unknown) => {
+        log.warn({ err: error, url: req.url }, 'upgrade failed');
+        socket.destroy();
+      });
+      return;
+    }
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   return server;
 }
@@ -83,7 +139,7 @@ async function createContext(
   req: IncomingMessage,
   res: ServerResponse,
   services: Services,
-  secureCookies: boolean,
+  { secureCookies, trustProxy }: { secureCookies: boolean; trustProxy: boolean },
 ): Promise<Context> {
   const session = await sessionUser(req, services.auth);
   const cookies: string[] = [];
@@ -91,7 +147,7 @@ async function createContext(
     services,
     user: session?.user ?? null,
     sessionTokenHash: session?.tokenHash ?? null,
-    clientIp: clientIp(req),
+    clientIp: clientIp(req, { trustProxy }),
     userAgent: req.headers['user-agent'] ?? null,
     secureCookies,
     setCookie(cookie) {
@@ -99,4 +155,15 @@ async function createContext(
       res.setHeader('set-cookie', cookies);
     },
   };
+}
+
+/**
+ * Last resort for the process: a rejection or exception no request handler caught is logged, and
+ * the server keeps serving (each request's own failures are already answered by its handler).
+ */
+export function keepServingOnStrayErrors(log: Logger): void {
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection (ignored)'));
+  process.on('uncaughtException', (error, origin) =>
+    log.error({ err: error, origin }, 'uncaught exception (ignored)'),
+  );
 }

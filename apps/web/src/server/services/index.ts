@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { LoginLimiter } from '../auth/login-limiter';
+import { LoginLimiter, type LoginLimits } from '../auth/login-limiter';
+import { SetupCode } from '../auth/setup-code';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
 import { AgentHub, type ConnectAgent } from '../hub/agent-hub';
@@ -34,6 +35,9 @@ export interface ControlPlaneOptions {
   fleetTiming?: FleetTiming;
   /** The packaged agent to install over SSH (scripts/bundle-agent.mjs's output). */
   agentPackageDir: string;
+  /** Where the one-time first-admin set-up code is written (mode 0600). */
+  setupCodeFile: string;
+  loginLimits?: Partial<LoginLimits>;
 }
 
 /** Wires the hub and the services over one database: the server's and the tests' composition root. */
@@ -51,7 +55,12 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
   const hosts = new HostService(db, hub, options.secrets);
   const fleet = new FleetService(hosts, hub, events, options.fleetTiming);
   const services: Services = {
-    auth: new AuthService(db, new LoginLimiter()),
+    auth: new AuthService(
+      db,
+      new LoginLimiter(options.loginLimits),
+      new SetupCode(options.setupCodeFile),
+      log.child({ module: 'auth' }),
+    ),
     hosts,
     fleet,
     containers: new HostContainerService(db, hub),
@@ -65,6 +74,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     services,
     async close() {
       fleet.close();
+      services.auth.close();
       await hub.close();
       await events.close();
     },

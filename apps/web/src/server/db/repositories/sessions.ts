@@ -18,8 +18,12 @@ export const createSession = (
 export const findSession = (db: Db, tokenHash: string, now = new Date()) =>
   db.session.findFirst({ where: { id: tokenHash, expiresAt: { gt: now } }, include: { user: true } });
 
-export const touchSession = (db: Db, tokenHash: string) =>
-  db.session.updateMany({ where: { id: tokenHash }, data: { lastSeenAt: new Date() } });
+export const touchSession = (db: Db, tokenHash: string, now = new Date()) =>
+  db.session.updateMany({ where: { id: tokenHash }, data: { lastSeenAt: now } });
+
+/** Removes the session of this token if it has expired (a request came with it). */
+export const deleteSessionIfExpired = (db: Db, tokenHash: string, now = new Date()) =>
+  db.session.deleteMany({ where: { id: tokenHash, expiresAt: { lte: now } } });
 
 export const deleteSession = (db: Db, tokenHash: string) =>
   db.session.deleteMany({ where: { id: tokenHash } });

@@ -9,6 +9,9 @@ export const createUser = (db: Db, input: { username: string; passwordHash: stri
 
 export const findUserByUsername = (db: Db, username: string) => db.user.findUnique({ where: { username } });
 
+export const setPasswordHash = (db: Db, id: string, passwordHash: string) =>
+  mapDbErrors('user', id, () => db.user.update({ where: { id }, data: { passwordHash } }));
+
 export const deleteUser = (db: Db, id: string) =>
   mapDbErrors('user', id, () => db.user.delete({ where: { id } }));
 
