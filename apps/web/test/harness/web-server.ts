@@ -9,11 +9,11 @@ import { createControlPlane } from './control-plane';
 
 /**
  * Stands in for Next's page handler (the pages themselves are the e2e tests' concern): answers
- * every page 200, and `/boom` by throwing, as a failing page render would.
+ * every page 200, and any path with `boom` in it by throwing, as a failing page render would.
  */
 const stubPages: PageHandler = {
   async handle(req: IncomingMessage, res: ServerResponse) {
-    if (req.url?.startsWith('/boom')) throw new Error('page render failed');
+    if (req.url?.includes('boom')) throw new Error('page render failed');
     res.writeHead(200, { 'content-type': 'text/plain' }).end(`page ${req.url}`);
   },
 };
