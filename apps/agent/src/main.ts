@@ -36,6 +36,7 @@ import { SystemService } from './system/system-service.js';
 import { AGENT_VERSION, gitCommit } from './system/version.js';
 import { formatFlagHelp } from './util/argv.js';
 import { createLogger, type Logger } from './util/logger.js';
+import { installProcessGuards } from './util/process-guards.js';
 import { lockRoot, type RootLock } from './util/root-lock.js';
 import { VolumeService } from './volumes/volume-service.js';
 import { VolumeStore } from './volumes/volume-store.js';
@@ -73,6 +74,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   const log = createLogger(config.logLevel);
+  installProcessGuards(log);
   try {
     if (loadedAction === 'cleanup') {
       // Never under a live agent's feet; one just killed gets a moment to be gone.
@@ -162,8 +164,9 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
   );
   const hostResources = await readHostResources();
   const networks = await networkService(config, events, log);
+  const containerStore = new ContainerStore(paths.containers, log.child({ module: 'containers' }));
   const containers = await ContainerService.create({
-    store: new ContainerStore(paths.containers),
+    store: containerStore,
     layers: remap?.target ?? images.layerStore,
     remap,
     volumes: volumeStore,
@@ -181,6 +184,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
   });
   images.setUsageCheck((imageId) => containers.containerUsingImage(imageId));
   system.setContainerCounts(() => containers.counts());
+  system.setUnsavedState(() => containerStore.unsavedCount());
   const stats = new StatsSampler(() => containers.runningForStats(), {
     cgroupVersion: hostResources.cgroupVersion,
     cgroupRoot: '/sys/fs/cgroup',

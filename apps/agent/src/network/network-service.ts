@@ -188,7 +188,10 @@ export class NetworkService {
         };
     if (existing && existing.Bridge !== record.Bridge) await removeBridge(existing.Bridge).catch(() => {});
     this.networks.set(record.Id, record);
-    await this.options.store.save(record);
+    // Unchanged, it is not written again: an agent must start on a full disk.
+    const unchanged =
+      existing?.Bridge === record.Bridge && existing.Subnet === subnet && existing.Gateway === gateway;
+    if (!unchanged) await this.options.store.save(record);
   }
 
   private async freeSubnet(): Promise<Ipv4Subnet> {

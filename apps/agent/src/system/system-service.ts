@@ -1,3 +1,4 @@
+import { statfs } from 'node:fs/promises';
 import os from 'node:os';
 import {
   type HostUsage,
@@ -24,6 +25,8 @@ import { AGENT_VERSION, API_VERSION, gitCommit, goArch } from './version.js';
 // Docker's rule: loopback registries are always reachable without TLS verification.
 const IMPLICIT_INSECURE_CIDRS = ['127.0.0.0/8'];
 const CIDR = /^[\d.]+\/\d+$/;
+/** Less free space than this on the data-root counts as full (the last blocks go to metadata). */
+const FULL_BELOW_BYTES = 1024 * 1024;
 
 /** Facts that do not change while the agent runs, gathered once at start. */
 interface StaticFacts {
@@ -39,6 +42,7 @@ interface StaticFacts {
 export class SystemService {
   private readonly usageSampler: HostUsageSampler;
   private containerCounts: () => ContainerCounts = () => ({ total: 0, running: 0, paused: 0, stopped: 0 });
+  private unsavedState: () => number = () => 0;
 
   private constructor(
     private readonly config: AgentConfig,
@@ -109,8 +113,27 @@ export class SystemService {
       LiveRestoreEnabled: config.liveRestore,
       IPTables: config.iptables,
       SystemTime: new Date().toISOString(),
-      Warnings: facts.warnings,
+      Warnings: [...facts.warnings, ...(await this.diskWarnings())],
     });
+  }
+
+  /** A full data-root, said while it lasts: the agent runs on, but containers cannot write. */
+  private async diskWarnings(): Promise<string[]> {
+    const warnings: string[] = [];
+    const fs = await statfs(this.paths.dataRoot).catch(() => null);
+    const free = fs ? fs.bavail * fs.bsize : null;
+    if (free !== null && free < FULL_BELOW_BYTES) {
+      warnings.push(
+        `WARNING: no space left on device: the data-root ${this.paths.dataRoot} has ${free} bytes free; containers cannot write there and new containers, images and volumes fail until space is freed (rm, rmi, system prune)`,
+      );
+    }
+    const unsaved = this.unsavedState();
+    if (unsaved > 0) {
+      warnings.push(
+        `WARNING: the state of ${unsaved} container(s) could not be saved yet (it is kept in memory and saved again until it lands)`,
+      );
+    }
+    return warnings;
   }
 
   /** The engine's ID (`info`'s ID), the actor of daemon events. */
@@ -120,6 +143,10 @@ export class SystemService {
 
   setContainerCounts(counts: () => ContainerCounts): void {
     this.containerCounts = counts;
+  }
+
+  setUnsavedState(count: () => number): void {
+    this.unsavedState = count;
   }
 
   /** Adds a warning found after start-up (e.g. by the API listeners); logged by the caller. */

@@ -50,8 +50,15 @@ export class VolumeStore {
     const existing = await this.find(volumeName);
     if (existing) return existing;
     const mountpoint = join(this.dir, volumeName, '_data');
-    await mkdir(mountpoint, { recursive: true, mode: 0o755 });
-    if (this.owner) await chown(mountpoint, this.owner.uid, this.owner.gid);
+    // One level at a time: a recursive mkdir on a full disk reports ENOENT instead of ENOSPC.
+    await mkdir(join(this.dir, volumeName), { mode: 0o755 }).catch(ignoreExisting);
+    try {
+      await mkdir(mountpoint, { mode: 0o755 }).catch(ignoreExisting);
+      if (this.owner) await chown(mountpoint, this.owner.uid, this.owner.gid);
+    } catch (error) {
+      await rm(join(this.dir, volumeName), { recursive: true, force: true });
+      throw error;
+    }
     const record: VolumeRecord = {
       Name: volumeName,
       Driver: 'local',
@@ -63,7 +70,13 @@ export class VolumeStore {
       Anonymous: name === null,
       Populated: false,
     };
-    await this.save(record);
+    try {
+      await this.save(record);
+    } catch (error) {
+      // No half-made volume stays behind (a full disk refuses the record).
+      await rm(join(this.dir, volumeName), { recursive: true, force: true });
+      throw error;
+    }
     return record;
   }
 
@@ -77,3 +90,7 @@ export class VolumeStore {
 }
 
 export const publicVolume = ({ Anonymous: _a, Populated: _p, ...volume }: VolumeRecord): Volume => volume;
+
+function ignoreExisting(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EEXIST') throw error;
+}

@@ -127,7 +127,11 @@ export class ContainerService {
     await mkdir(join(deps.execRoot, 'containers'), { recursive: true, mode: 0o700 });
     await mkdir(join(deps.execRoot, 'sockets'), { recursive: true, mode: 0o700 });
     service.watcher = watch(service.exitDir, (_event, name) => {
-      if (name && /^[a-f0-9]{64}$/.test(name)) void service.noticeExit(name);
+      if (name && /^[a-f0-9]{64}$/.test(name)) {
+        service
+          .noticeExit(name)
+          .catch((error) => deps.log.error({ err: error, id: name }, 'handling a container exit failed'));
+      }
     });
     await deps.store.load();
     await service.reconcile();
@@ -521,7 +525,7 @@ export class ContainerService {
           StartedAt: new Date().toISOString(),
         },
       };
-      await store.save(started);
+      store.update(started);
       this.watchLog(started);
       this.publish(started, 'start');
       return started;
@@ -534,7 +538,7 @@ export class ContainerService {
       await layers.unmountContainerLayer(id).catch(() => {});
       const message = cleanRuntimeMessage(error instanceof Error ? error.message : String(error));
       const exitCode = startFailureExitCode(message);
-      await store.save({
+      store.update({
         ...record,
         State: { ...record.State, Status: record.State.Status, ExitCode: exitCode, Error: message },
       });
@@ -632,7 +636,7 @@ export class ContainerService {
       },
     };
     this.unwatchLog(id);
-    await this.deps.store.save(exited);
+    this.deps.store.update(exited);
     // conmon writes the exit file after the last output is in the log, so an attached `run` can
     // end now; what follows is undone under this container's lock, before anything else touches
     // it (and by the next agent's reconcile, if this one dies first).
@@ -715,7 +719,7 @@ export class ContainerService {
     void this.withLock(id, async () => {
       const current = this.deps.store.find(id);
       if (!current || current.State.Running) return;
-      await this.deps.store.save({
+      this.deps.store.update({
         ...current,
         State: { ...current.State, Status: 'restarting', Restarting: true },
       });
@@ -759,7 +763,8 @@ export class ContainerService {
           ? { ...current.State, Status: 'exited', Restarting: false }
           : current.State,
       };
-      await this.deps.store.save(next);
+      // The signal must not wait for the disk (it may be full): the record follows in the background.
+      this.deps.store.update(next);
       return next.State.Running;
     });
     if (!running) return;
@@ -792,8 +797,8 @@ export class ContainerService {
     }
     const stopSignal = normalizeSignal(record.Config.StopSignal ?? 'SIGTERM');
     if (signal.number === 9 || signal.number === stopSignal.number) {
-      await this.withLock(record.Id, () =>
-        this.deps.store.save({ ...this.deps.store.get(record.Id), ManuallyStopped: true }),
+      await this.withLock(record.Id, async () =>
+        this.deps.store.update({ ...this.deps.store.get(record.Id), ManuallyStopped: true }),
       );
     }
     await this.signal(record, signal.number, signal.name, signal.number === 9);
@@ -822,7 +827,7 @@ export class ContainerService {
       if (record.State.Paused) throw new StevedoreError('CONFLICT', `Container ${id} is already paused`);
       await this.deps.runc.pause(id);
       const paused = { ...record, State: { ...record.State, Status: 'paused' as const, Paused: true } };
-      await this.deps.store.save(paused);
+      this.deps.store.update(paused);
       this.publish(paused, 'pause');
     });
   }
@@ -834,7 +839,7 @@ export class ContainerService {
       if (!record.State.Paused) throw new StevedoreError('CONFLICT', `Container ${id} is not paused`);
       await this.deps.runc.resume(id);
       const running = { ...record, State: { ...record.State, Status: 'running' as const, Paused: false } };
-      await this.deps.store.save(running);
+      this.deps.store.update(running);
       this.publish(running, 'unpause');
     });
   }
@@ -852,8 +857,8 @@ export class ContainerService {
           { container: id },
         );
       }
-      await this.withLock(id, () =>
-        this.deps.store.save({ ...this.deps.store.get(id), ManuallyStopped: true }),
+      await this.withLock(id, async () =>
+        this.deps.store.update({ ...this.deps.store.get(id), ManuallyStopped: true }),
       );
       const exited = this.waitFor(this.exitWaiters, id);
       if (record.State.Paused) await this.deps.runc.resume(id).catch(() => {});
@@ -1085,7 +1090,7 @@ export class ContainerService {
         await this.deps.runc.update(id, resources);
       }
       const updated = { ...record, HostConfig: parsed.data };
-      await this.deps.store.save(updated);
+      this.deps.store.update(updated);
       this.publish(updated, 'update');
       return { Warnings: warnings };
     });
@@ -1264,7 +1269,7 @@ export class ContainerService {
             Pid: state.pid,
           },
         };
-        await this.deps.store.save(adopted);
+        this.deps.store.update(adopted);
         this.watchLog(adopted);
         this.deps.log.info({ id, pid: state.pid }, 'adopted running container');
         continue;

@@ -2,16 +2,35 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StevedoreError } from '@stevedore/shared';
 import { writeFileAtomic } from '../../util/atomic-file.js';
+import type { Logger } from '../../util/logger.js';
 import { type ContainerRecord, ContainerRecordSchema } from './container-record.js';
+
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_MS = 30_000;
 
 /**
  * Container records: one directory per container under `<data-root>/containers/`, its record
  * written atomically; an in-memory index answers lookups by ID, ID prefix and name.
+ *
+ * A change of what a container *is* (create, rename) is written before it counts (`save`). A
+ * change of what it *does* (started, stopped, exited) already happened on the host, so it counts
+ * at once and is written in the background (`update`): a full disk must not stop a container from
+ * being stopped or its exit from being known. Such a write that fails is logged and retried with
+ * backoff until it lands; always the newest record is written.
  */
 export class ContainerStore {
   private readonly records = new Map<string, ContainerRecord>();
+  /** Containers whose record in memory is newer than the one on disk. */
+  private readonly unsaved = new Set<string>();
+  /** The background writer of each container with unsaved changes. */
+  private readonly writers = new Map<string, Promise<void>>();
+  /** Ends a background writer's wait before its next attempt. */
+  private readonly wakers = new Map<string, () => void>();
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly log?: Logger,
+  ) {}
 
   /** Loads every record; a directory without a readable record (a crash mid-create) is removed. */
   async load(): Promise<ContainerRecord[]> {
@@ -34,14 +53,77 @@ export class ContainerStore {
     return join(this.dir, id);
   }
 
+  /** Writes the record and then makes it current; a write that fails changes nothing and throws. */
   async save(record: ContainerRecord): Promise<void> {
-    await mkdir(this.containerDir(record.Id), { recursive: true, mode: 0o711 });
-    await writeFileAtomic(this.recordFile(record.Id), JSON.stringify(record));
+    const id = record.Id;
+    await mkdir(this.containerDir(id), { recursive: true, mode: 0o711 });
+    const previous = this.records.get(id);
+    this.records.set(id, record);
+    try {
+      await writeFileAtomic(this.recordFile(id), JSON.stringify(record));
+    } catch (error) {
+      if (this.records.get(id) === record) {
+        if (previous) this.records.set(id, previous);
+        else this.records.delete(id);
+      }
+      throw error;
+    }
+    // A background write that started before this one may land after it: let it write again.
+    if (this.writers.has(id)) this.unsaved.add(id);
+  }
+
+  /** Makes the record current at once and writes it in the background (retried until it lands). */
+  update(record: ContainerRecord): void {
     this.records.set(record.Id, record);
+    this.unsaved.add(record.Id);
+    if (this.writers.has(record.Id)) return;
+    const writer = this.writeUnsaved(record.Id).finally(() => this.writers.delete(record.Id));
+    this.writers.set(record.Id, writer);
+  }
+
+  /** How many containers have state changes not yet on disk (for `info`). */
+  unsavedCount(): number {
+    return this.unsaved.size;
+  }
+
+  private async writeUnsaved(id: string): Promise<void> {
+    let delay = FIRST_RETRY_MS;
+    let failures = 0;
+    while (this.unsaved.delete(id)) {
+      const record = this.records.get(id);
+      if (!record) return;
+      try {
+        await writeFileAtomic(this.recordFile(id), JSON.stringify(record));
+        if (failures > 0) this.log?.info({ id, failures }, 'container state saved after failed attempts');
+        failures = 0;
+        delay = FIRST_RETRY_MS;
+      } catch (error) {
+        if (!this.records.has(id)) return; // removed meanwhile: nothing left to save
+        this.unsaved.add(id);
+        failures++;
+        this.log?.warn(
+          { error: error instanceof Error ? error.message : String(error), id, failures, retryInMs: delay },
+          'cannot save container state; it is kept in memory and saved again later',
+        );
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay).unref();
+          this.wakers.set(id, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        this.wakers.delete(id);
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+      }
+    }
   }
 
   async delete(id: string): Promise<void> {
     this.records.delete(id);
+    this.unsaved.delete(id);
+    this.wakers.get(id)?.();
+    // A write in flight would put the record back into the directory being removed.
+    await this.writers.get(id);
     await rm(this.containerDir(id), { recursive: true, force: true });
   }
 

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type AgentProcess, startAgent } from './harness/agent-process.js';
+import { runCli } from './harness/cli-process.js';
+import { removeAgentLeftovers } from './harness/leftovers.js';
+import { startRegistry, type TestRegistry } from './harness/registry.js';
+import { pushBusybox } from './harness/test-images.js';
+import { until } from './harness/until.js';
+
+const run = (command: string, args: string[]) => {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+};
+
+/** Bytes an unprivileged writer could still add (the filesystem has no reserved blocks). */
+const freeBytes = (path: string) => {
+  const fs = statfsSync(path);
+  return fs.bavail * fs.bsize;
+};
+
+/** Writes `file` until the filesystem refuses a single block more. */
+const fillUp = (file: string) => {
+  spawnSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', 'oflag=append', 'conv=notrunc'], {
+    stdio: 'ignore',
+  });
+  spawnSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=4k', 'oflag=append', 'conv=notrunc'], {
+    stdio: 'ignore',
+  });
+};
+
+// The data-root on a small ext4 of its own, filled to the last block by a container and by the
+// host: every command still answers, the full container can be removed, and the agent restarts.
+describe('a full data-root', () => {
+  let work: string;
+  let mountPoint: string;
+  let loopDevice = '';
+  let registry: TestRegistry;
+  let agent: AgentProcess;
+  let image: string;
+  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
+  const ok = async (...args: string[]) => {
+    const result = await cli(...args);
+    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+  const state = (name: string) => ok('inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', name);
+
+  before(async () => {
+    work = mkdtempSync('/tmp/stevedore-full-');
+    const disk = join(work, 'disk.img');
+    mountPoint = join(work, 'mnt');
+    mkdirSync(mountPoint);
+    run('truncate', ['-s', '96M', disk]);
+    // No blocks reserved for root: the agent and the containers run as root.
+    run('mkfs.ext4', ['-q', '-F', '-m', '0', '-b', '4096', disk]);
+    loopDevice = run('losetup', ['--find', '--show', disk]).trim();
+    run('mount', [loopDevice, mountPoint]);
+    registry = await startRegistry();
+    image = (await pushBusybox(registry)).reference;
+    agent = await startAgent({ dataRoot: join(mountPoint, 'data') });
+    await ok('pull', '-q', image);
+  });
+  after(async () => {
+    const execRoot = agent?.execRoot;
+    await agent?.stop();
+    if (execRoot) removeAgentLeftovers(mountPoint, execRoot);
+    await registry?.stop();
+    if (mountPoint) spawnSync('umount', [mountPoint]);
+    if (loopDevice) spawnSync('losetup', ['-d', loopDevice]);
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('stop, kill, restart, an exit and rm -f work while the disk is full', async () => {
+    for (const name of ['to-stop', 'to-kill', 'to-restart', 'to-exit']) {
+      await ok('run', '-d', '--name', name, '--network', 'none', image, 'sleep', '100000');
+    }
+    // A container that writes into its rootfs until the disk refuses, then stays.
+    await ok(
+      'run',
+      '-d',
+      '--name',
+      'filler',
+      '--network',
+      'none',
+      image,
+      'sh',
+      '-c',
+      'dd if=/dev/zero of=/big bs=1M; sleep 100000',
+    );
+    await until('the container to fill the disk', async () => freeBytes(mountPoint) < 1024 * 1024, 60_000);
+    fillUp(join(mountPoint, 'host-filler'));
+    assert.equal(freeBytes(mountPoint), 0, 'not one block left');
+
+    assert.match(await ok('ps', '-a', '--format', '{{.Names}}'), /filler/);
+    const info = await ok('info', '--format', '{{json .Warnings}}');
+    assert.match(info, /no space left/i, 'info warns of the full data-root');
+
+    await ok('stop', '-t', '1', 'to-stop');
+    assert.match(await state('to-stop'), /^exited /);
+    await ok('kill', 'to-kill');
+    await until('the kill', async () => (await state('to-kill')).startsWith('exited'), 20_000);
+    await ok('restart', '-t', '1', 'to-restart');
+    assert.match(await state('to-restart'), /^running /);
+
+    // A container ending by itself: its exit must be recorded, and the agent must live on.
+    const pid = Number(await ok('inspect', '--format', '{{.State.Pid}}', 'to-exit'));
+    process.kill(pid, 'SIGKILL');
+    await until('the exit to be recorded', async () => (await state('to-exit')) === 'exited 137', 20_000);
+
+    const volume = await cli('volume', 'create', 'on-a-full-disk');
+    assert.notEqual(volume.code, 0);
+    assert.match(volume.stderr, /no space left on device/i);
+    assert.doesNotMatch(volume.stderr, /ENOENT/);
+
+    await ok('rm', '-f', 'filler');
+    assert.doesNotMatch(await ok('ps', '-a', '--format', '{{.Names}}'), /filler/);
+    assert.ok(freeBytes(mountPoint) > 10 * 1024 * 1024, 'removing the container freed its space');
+  });
+
+  test('the agent starts again on a full disk (after kill -9) and says so', async () => {
+    fillUp(join(mountPoint, 'host-filler'));
+    assert.equal(freeBytes(mountPoint), 0);
+    await agent.kill9();
+    await agent.restart();
+    const info = await ok('info', '--format', '{{json .Warnings}}');
+    assert.match(info, /no space left/i);
+    assert.match(await state('to-stop'), /^exited /, 'state written while the disk was full survived');
+    assert.match(await state('to-exit'), /^exited 137/);
+    assert.match(await state('to-restart'), /^running /);
+    await ok('stop', '-t', '1', 'to-restart');
+    await ok('rm', '-f', 'to-stop', 'to-kill', 'to-restart', 'to-exit');
+    assert.equal(await ok('ps', '-aq'), '');
+    rmSync(join(mountPoint, 'host-filler'));
+  });
+});
