@@ -9,6 +9,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../util/logger.js';
 import { serveArchiveRoute } from './archive-routes.js';
 import { formatHostAddress, type HostAddress, parseHostAddress } from './host-address.js';
+import { discardBody, printable, requestUrl } from './request-url.js';
 import { agentRouter } from './router.js';
 import type { AgentContext, AgentServices, Transport } from './trpc.js';
 import { prepareSocketPath } from './unix-socket.js';
@@ -37,6 +38,12 @@ interface Listener {
 
 const KEEPALIVE = { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 };
 const CLOSE_GRACE_MS = 2_000;
+/**
+ * The largest tRPC message a client may send (ws closes the connection with 1009 beyond it). The
+ * biggest legitimate ones are stdin writes (1 MB of base64 at most, packages/shared) and container
+ * specs; ws's own default would be 100 MiB.
+ */
+export const MAX_TRPC_MESSAGE_BYTES = 8 << 20;
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { log } = options;
@@ -46,7 +53,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         key: await readPem(options.tls.keyFile, '--tlskey'),
       }
     : null;
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_TRPC_MESSAGE_BYTES });
   const transports = new WeakMap<IncomingMessage, Transport>();
   const connectionsByToken = new Map<string, Set<WebSocket>>();
   applyWSSHandler({
@@ -70,6 +77,26 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const upgradeHandler = (transport: Transport) => (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', (error) => log.debug({ err: error }, 'upgrade socket error'));
+    try {
+      requestUrl(req);
+    } catch (error) {
+      log.debug(
+        { remote: req.socket.remoteAddress, message: (error as Error).message },
+        'refused an upgrade',
+      );
+      refuseUpgrade(socket, 400, 'Bad Request', `${(error as Error).message}\n`);
+      return;
+    }
+    try {
+      upgrade(transport, req, socket, head);
+    } catch (error) {
+      // The tRPC adapter runs inside handleUpgrade's callback; whatever it throws ends this connection only.
+      log.error({ err: error, url: printable(req.url ?? '') }, 'websocket upgrade failed');
+      socket.destroy();
+    }
+  };
+
+  const upgrade = (transport: Transport, req: IncomingMessage, socket: Socket, head: Buffer) => {
     if (transport === 'tcp') {
       const token = bearerToken(req.headers.authorization);
       const holder = token ? options.verifyToken(token) : null;
@@ -108,23 +135,39 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
    * like a websocket: the token on TCP); everything else is served over the websocket.
    */
   async function answerPlainRequest(transport: Transport, req: IncomingMessage, res: ServerResponse) {
+    try {
+      requestUrl(req);
+    } catch (error) {
+      await answerText(res, 400, `${(error as Error).message}\n`);
+      return;
+    }
     if (req.url === '/_ping' && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+      await answerText(res, 200, 'OK');
       return;
     }
     if (transport === 'tcp') {
       const token = bearerToken(req.headers.authorization);
       if (!token || !options.verifyToken(token)) {
         log.warn({ remote: req.socket.remoteAddress }, 'refused an API request without a valid token');
-        res.writeHead(401, { 'content-type': 'text/plain' }).end('a valid bearer token is required\n');
-        req.resume();
+        await answerText(res, 401, 'a valid bearer token is required\n');
         return;
       }
     }
     if (await serveArchiveRoute(req, res, options.services, log)) return;
-    res
-      .writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' })
-      .end('use a tRPC websocket client\n');
+    res.setHeader('upgrade', 'websocket');
+    await answerText(res, 426, 'use a tRPC websocket client\n');
+  }
+
+  /**
+   * One request's failure is that request's: logged and answered 500 (or the connection cut when
+   * the answer had begun); never an unhandled rejection that ends the agent.
+   */
+  function serveRequest(transport: Transport, req: IncomingMessage, res: ServerResponse) {
+    answerPlainRequest(transport, req, res).catch((error: unknown) => {
+      log.error({ err: error, method: req.method, url: printable(req.url ?? '') }, 'HTTP request failed');
+      if (res.headersSent) res.destroy();
+      else void answerText(res, 500, 'internal error (see the agent log)\n');
+    });
   }
 
   const listeners: Listener[] = [];
@@ -148,12 +191,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const address = parseHostAddress(host);
       const transport: Transport = address.kind === 'unix' ? 'unix' : 'tcp';
       const server = transport === 'tcp' && tls ? https.createServer(tls) : http.createServer();
-      server.on(
-        'request',
-        (req: IncomingMessage, res: ServerResponse) => void answerPlainRequest(transport, req, res),
-      );
+      server.on('request', (req: IncomingMessage, res: ServerResponse) => serveRequest(transport, req, res));
       server.on('upgrade', upgradeHandler(transport));
-      server.on('clientError', (_error, socket) => socket.destroy());
+      server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+        answerClientError(error, socket, log),
+      );
       const listener: Listener = { server, socketPath: null };
       addresses.push(await listen(server, address, listener));
       listeners.push(listener);
@@ -212,6 +254,36 @@ function listenOn(
 function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match ? (match[1] as string) : null;
+}
+
+/**
+ * Answers what Node's HTTP parser refused (a malformed request line, header or chunk) with a 4xx
+ * that says which, as Node would without a listener, then closes the connection.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket, log: Logger): void {
+  log.debug({ code: error.code, message: error.message }, 'malformed HTTP request');
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout']
+        : [400, 'Bad Request'];
+  const body = `malformed HTTP request: ${error.code ?? 'error'}${'reason' in error ? ` (${String(error.reason)})` : ''}\n`;
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/** A short text answer, once the request body nobody reads has been dropped (up to a limit). */
+async function answerText(res: ServerResponse, status: number, text: string): Promise<void> {
+  await discardBody(res.req, res);
+  res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
 }
 
 function refuseUpgrade(socket: Socket, status: number, reason: string, body: string): void {
