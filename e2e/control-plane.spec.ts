@@ -85,6 +85,30 @@ test('an admin adds a host over SSH: the hub tunnels to its unix socket and it s
   );
 });
 
+test('an SSH host page shows the pinned key; a changed key is refused until an admin accepts it', async ({
+  page,
+}) => {
+  await logIn(page, ADMIN.username, ADMIN.password);
+  await page.getByTestId('host-row-remote').getByRole('link', { name: 'remote' }).click();
+  const keyPanel = page.getByRole('region', { name: 'SSH host key' });
+  await expect(keyPanel.getByTestId('pinned-host-key')).toHaveText(ssh.hostKeyFingerprint);
+
+  // The machine is reinstalled: a new host key, and its open SSH connections end.
+  const rotated = await ssh.rotateHostKey();
+  await expect(page.getByTestId('host-last-error')).toContainText(
+    `pinned ${ssh.hostKeyFingerprint}, presented ${rotated}`,
+    { timeout: 30_000 },
+  );
+  await expect(page.getByTestId('host-state').first()).not.toHaveText('online');
+
+  await keyPanel.getByRole('button', { name: 'Check host key' }).click();
+  await expect(keyPanel.getByTestId('host-key-pinned')).toHaveText(ssh.hostKeyFingerprint);
+  await expect(keyPanel.getByTestId('host-key-presented')).toHaveText(rotated);
+  await keyPanel.getByRole('button', { name: 'Accept new host key' }).click();
+  await expect(keyPanel.getByTestId('pinned-host-key')).toHaveText(rotated);
+  await expect(page.getByTestId('host-state').first()).toHaveText('online', { timeout: 30_000 });
+});
+
 test('a viewer sees hosts but no admin controls, and the audit log records what the admin did', async ({
   page,
 }) => {

@@ -149,6 +149,18 @@ function isLoopbackUrl(url: string): boolean {
 
 export const HostIdInput = z.object({ hostId: z.string().min(1).max(64) });
 
+export const SshHostKeyFingerprintSchema = z
+  .string()
+  .trim()
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, { message: 'must look like SHA256:… (ssh-keygen -lf prints it)' });
+
+/** An admin accepts the SSH host key a host presents now (after it changed). */
+export const AcceptHostKeyInput = z.object({
+  hostId: z.string().min(1).max(64),
+  fingerprint: SshHostKeyFingerprintSchema,
+});
+export type AcceptHostKeyInput = z.infer<typeof AcceptHostKeyInput>;
+
 export const HostConnectionStateSchema = z.enum(['connecting', 'online', 'degraded', 'offline']);
 export type HostConnectionState = z.infer<typeof HostConnectionStateSchema>;
 
@@ -166,6 +178,8 @@ export const HostSummarySchema = z.object({
   transport: HostTransportSchema,
   address: z.string(),
   labels: HostLabelsSchema,
+  /** SSH hosts: the pinned host key fingerprint (SHA256:…); null for other transports or none yet. */
+  sshHostKey: z.string().nullable(),
   status: HostStatusSchema,
 });
 export type HostSummary = z.infer<typeof HostSummarySchema>;

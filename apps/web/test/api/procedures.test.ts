@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Role, SessionUser } from '@stevedore/shared';
 import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
@@ -74,11 +75,39 @@ describe('procedures enforce roles on the server', () => {
     assert.equal(tested.DockerRootDir, agent.dataRoot);
     const host = await admin.hosts.create(tlsHost('edge'));
     const row = await t.db.host.findUniqueOrThrow({ where: { id: host.id } });
-    assert.ok(row.credentialCiphertext?.startsWith('v1:'));
+    assert.ok(row.credentialCiphertext?.startsWith('v2:'), 'sealed bound to the host id');
     assert.ok(!row.credentialCiphertext?.includes(agent.token!), 'the token is not stored in clear');
     await waitFor(() => hub.status(host.id).state === 'online');
     const info = await callerAs(users.viewer).hosts.info({ hostId: host.id });
     assert.equal(info.DockerRootDir, agent.dataRoot);
+  });
+
+  test("a credential copied into another host's row does not decrypt; an unbound (v1) one is re-sealed bound at start", async () => {
+    const admin = callerAs(users.admin);
+    const edge = await t.db.host.findUniqueOrThrow({ where: { name: 'edge' } });
+    const other = await admin.hosts.create(tlsHost('edge-copy'));
+    await t.db.host.update({
+      where: { id: other.id },
+      data: { credentialCiphertext: edge.credentialCiphertext },
+    });
+    await assert.rejects(admin.hosts.update({ hostId: other.id, name: 'edge-moved' }), (error: Error) =>
+      /cannot be decrypted.*another host/.test(error.message),
+    );
+
+    // As the dashboard sealed credentials before binding them: AES-GCM without associated data.
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', plane.secretKey, iv);
+    const data = Buffer.concat([cipher.update(agent.token!, 'utf8'), cipher.final()]);
+    const unbound = ['v1', iv, cipher.getAuthTag(), data]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64')))
+      .join(':');
+    await t.db.host.update({ where: { id: other.id }, data: { credentialCiphertext: unbound } });
+    await plane.services.hosts.connectAll();
+    const resealed = await t.db.host.findUniqueOrThrow({ where: { id: other.id } });
+    assert.match(resealed.credentialCiphertext ?? '', /^v2:/);
+    assert.equal(plane.secrets.decrypt(resealed.credentialCiphertext!, other.id), agent.token);
+    await waitFor(() => hub.status(other.id).state === 'online');
+    await admin.hosts.remove({ hostId: other.id });
   });
 
   test('a wrong token is refused with a readable reason, nothing is stored, and the attempt is audited', async () => {

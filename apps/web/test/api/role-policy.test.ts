@@ -45,6 +45,11 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
   'hosts.create': { minimum: 'admin', input: { name: 'policy-new', ...NO_SOCKET } },
   'hosts.update': { minimum: 'admin', input: { hostId: NO_HOST, labels: { a: 'b' } } },
   'hosts.remove': { minimum: 'admin', input: { hostId: NO_HOST } },
+  'hosts.checkHostKey': { minimum: 'admin', input: { hostId: NO_HOST } },
+  'hosts.acceptHostKey': {
+    minimum: 'admin',
+    input: { hostId: NO_HOST, fingerprint: `SHA256:${'A'.repeat(43)}` },
+  },
   'hosts.installAgent': { minimum: 'admin', input: { target: { hostId: NO_HOST } } },
   'hosts.installProgress': { minimum: 'admin', input: { jobId: '00000000-0000-4000-8000-000000000000' } },
   'hosts.cancelInstall': { minimum: 'admin', input: { jobId: '00000000-0000-4000-8000-000000000000' } },

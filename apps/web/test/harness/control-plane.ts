@@ -14,7 +14,8 @@ import { type ControlPlaneOptions, createControlPlaneServices } from '../../src/
 /** The real services and hub over a test database, as the server's composition root builds them. */
 export function createControlPlane(db: Db, extra: Partial<ControlPlaneOptions> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'stevedore-plane-'));
-  const secrets = new SecretBox(randomBytes(32));
+  const secretKey = randomBytes(32);
+  const secrets = new SecretBox(secretKey);
   const plane = createControlPlaneServices({
     db,
     secrets,
@@ -46,7 +47,7 @@ export function createControlPlane(db: Db, extra: Partial<ControlPlaneOptions> =
     };
     return createCaller(ctx, signal ? { signal } : {});
   };
-  return { hub, services, secrets, dataDir, callerAs, close };
+  return { hub, services, secrets, secretKey, dataDir, callerAs, close };
 }
 
 export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {

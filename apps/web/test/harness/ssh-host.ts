@@ -16,6 +16,8 @@ export interface SshHost {
   privateKey: string;
   /** `SHA256:…` of the sshd host key, as `ssh-keygen -lf` prints it. */
   hostKeyFingerprint: string;
+  /** Gives sshd a new host key (as a reinstalled machine would have) and restarts it; the new fingerprint. */
+  rotateHostKey(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -33,12 +35,39 @@ export async function startSshHost(): Promise<SshHost> {
   const createdPrivsepDir = !existsSync('/run/sshd');
   let sshd: ChildProcess | null = null;
 
-  const stop = async () => {
+  const stopSshd = async () => {
     if (sshd && sshd.exitCode === null) {
+      const exited = new Promise((r) => sshd?.once('exit', r));
       sshd.kill('SIGTERM');
-      await new Promise((r) => sshd?.once('exit', r));
+      await exited;
     }
-    // sshd's per-connection children outlive the listener: end every process in the namespace.
+  };
+  const startSshd = async () => {
+    const daemon = spawn(
+      'ip',
+      ['netns', 'exec', netns, '/usr/sbin/sshd', '-D', '-e', '-f', join(dir, 'sshd_config')],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    sshd = daemon;
+    let log = '';
+    daemon.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+    });
+    const deadline = Date.now() + 10_000;
+    while (!(await answers(nsIp, 22))) {
+      if (daemon.exitCode !== null || Date.now() > deadline) throw new Error(`sshd did not start: ${log}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const makeHostKey = () => {
+    rmSync(join(dir, 'host_key'), { force: true });
+    rmSync(join(dir, 'host_key.pub'), { force: true });
+    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
+    return run('ssh-keygen', ['-lf', join(dir, 'host_key.pub')]).split(' ')[1]!;
+  };
+
+  // sshd's per-connection children outlive the listener: end every process in the namespace.
+  const killSessions = () => {
     try {
       for (const pid of run('ip', ['netns', 'pids', netns]).split('\n').filter(Boolean)) {
         try {
@@ -46,6 +75,11 @@ export async function startSshHost(): Promise<SshHost> {
         } catch {}
       }
     } catch {}
+  };
+
+  const stop = async () => {
+    await stopSshd();
+    killSessions();
     // Deleting the namespace removes the veth pair with it.
     try {
       run('ip', ['netns', 'delete', netns]);
@@ -69,7 +103,7 @@ export async function startSshHost(): Promise<SshHost> {
 
     // sshd refuses to start without its privilege-separation directory.
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
+    const fingerprint = makeHostKey();
     run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
     writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')), { mode: 0o600 });
     writeFileSync(
@@ -90,29 +124,20 @@ export async function startSshHost(): Promise<SshHost> {
         '',
       ].join('\n'),
     );
-    const fingerprint = run('ssh-keygen', ['-lf', join(dir, 'host_key.pub')]).split(' ')[1]!;
-    sshd = spawn(
-      'ip',
-      ['netns', 'exec', netns, '/usr/sbin/sshd', '-D', '-e', '-f', join(dir, 'sshd_config')],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let log = '';
-    sshd.stderr?.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-    });
-    const deadline = Date.now() + 10_000;
-    while (!(await answers(nsIp, 22))) {
-      if (sshd.exitCode !== null || Date.now() > deadline) throw new Error(`sshd did not start: ${log}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await startSshd();
     return {
       address: nsIp,
       port: 22,
       user: 'root',
       privateKey: readFileSync(join(dir, 'client_key'), 'utf8'),
       hostKeyFingerprint: fingerprint,
+      async rotateHostKey() {
+        await stopSshd();
+        killSessions(); // open connections end, as when the machine is reinstalled
+        const rotated = makeHostKey();
+        await startSshd();
+        return rotated;
+      },
       stop,
     };
   } catch (error) {

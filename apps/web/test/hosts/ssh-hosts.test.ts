@@ -79,4 +79,54 @@ describe('hosts over SSH', () => {
       (error: Error) => /SSH to root@.* failed/.test(error.message),
     );
   });
+
+  test('editing the connection keeps the pinned key; a changed key is refused with both fingerprints until an admin accepts it', async () => {
+    const caller = plane.callerAs(admin);
+    const { id: hostId } = await t.db.host.findUniqueOrThrow({ where: { name: 'remote' } });
+    const { name: _name, ...connection } = sshHost('remote');
+    const pinned = ssh.hostKeyFingerprint;
+
+    await caller.hosts.update({ hostId, connection });
+    assert.equal((await t.db.host.findUniqueOrThrow({ where: { id: hostId } })).sshHostKey, pinned);
+    assert.equal((await caller.hosts.get({ hostId })).sshHostKey, pinned, 'the host page shows the pin');
+
+    const rotated = await ssh.rotateHostKey();
+    assert.notEqual(rotated, pinned);
+    await assert.rejects(caller.hosts.update({ hostId, connection }), (error: Error) => {
+      assert.match(error.message, /host key of .* changed/);
+      assert.ok(error.message.includes(`pinned ${pinned}`), error.message);
+      assert.ok(error.message.includes(`presented ${rotated}`), error.message);
+      return true;
+    });
+    assert.equal((await t.db.host.findUniqueOrThrow({ where: { id: hostId } })).sshHostKey, pinned);
+    // The hub's own connection is refused too, and says why.
+    await waitFor(() => (plane.hub.status(hostId).lastError ?? '').includes(`presented ${rotated}`), 20_000);
+    assert.notEqual(plane.hub.status(hostId).state, 'online');
+
+    assert.deepEqual(await caller.hosts.checkHostKey({ hostId }), {
+      pinned,
+      presented: rotated,
+      matches: false,
+    });
+    await assert.rejects(
+      caller.hosts.acceptHostKey({ hostId, fingerprint: `SHA256:${'B'.repeat(43)}` }),
+      (error: Error) => error.message.includes(`now presents ${rotated}`),
+    );
+    assert.equal((await t.db.host.findUniqueOrThrow({ where: { id: hostId } })).sshHostKey, pinned);
+
+    const accepted = await caller.hosts.acceptHostKey({ hostId, fingerprint: rotated });
+    assert.equal(accepted.sshHostKey, rotated);
+    await waitFor(() => plane.hub.status(hostId).state === 'online', 20_000);
+    const audit = await t.db.auditLog.findMany({
+      where: { action: 'host.accept-host-key', hostId },
+      orderBy: { at: 'asc' },
+    });
+    assert.deepEqual(
+      audit.map((entry) => [entry.result, JSON.parse(entry.params)]),
+      [
+        ['error', { previous: pinned, fingerprint: `SHA256:${'B'.repeat(43)}` }],
+        ['ok', { previous: pinned, fingerprint: rotated }],
+      ],
+    );
+  });
 });

@@ -19,8 +19,16 @@ export const connectAgent: ConnectAgent = (target, events) => {
       if (state.state === 'open') events.onOpen();
       else if (state.state === 'connecting' && state.error) {
         const { message, code, statusCode } = state.error;
+        // Through a tunnel, the websocket only sees its local connection closed; SSH knows why.
+        const sshError = tunnel?.lastError;
         events.onClose(
-          statusCode === 401 ? 'the agent refused the token (401)' : code ? `${code}: ${message}` : message,
+          sshError
+            ? `SSH: ${sshError.message}`
+            : statusCode === 401
+              ? 'the agent refused the token (401)'
+              : code
+                ? `${code}: ${message}`
+                : message,
         );
       }
     },

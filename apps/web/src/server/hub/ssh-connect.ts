@@ -28,12 +28,12 @@ export function connectSsh(target: SshTarget): Promise<Client> {
   const where = `${username}@${host}:${port}`;
   return new Promise((resolve, reject) => {
     const client = new Client();
-    let hostKeyMismatch: string | null = null;
+    let presented: string | null = null;
     client.once('ready', () => resolve(client));
     client.once('error', (error) => {
       reject(
-        hostKeyMismatch
-          ? new StevedoreError('PERMISSION_DENIED', hostKeyMismatch, { host: where })
+        presented && hostKeyFingerprint && presented !== hostKeyFingerprint
+          ? hostKeyChanged(where, hostKeyFingerprint, presented)
           : new StevedoreError('UNAVAILABLE', `SSH to ${where} failed: ${error.message}`, { host: where }),
       );
     });
@@ -47,13 +47,55 @@ export function connectSsh(target: SshTarget): Promise<Client> {
       keepaliveInterval: 10_000,
       hostVerifier: (key: Buffer) => {
         const seen = fingerprintOf(key);
+        presented = seen;
         if (!hostKeyFingerprint) {
           target.onHostKeyPinned?.(seen);
           target.hostKeyFingerprint = seen;
           return true;
         }
-        if (seen === hostKeyFingerprint) return true;
-        hostKeyMismatch = `the SSH host key of ${where} changed: expected ${hostKeyFingerprint}, got ${seen}`;
+        return seen === hostKeyFingerprint;
+      },
+    });
+  });
+}
+
+/** The refusal of a host whose key is not the pinned one: both fingerprints, and what to do. */
+export const hostKeyChanged = (where: string, pinned: string, presented: string) =>
+  new StevedoreError(
+    'PERMISSION_DENIED',
+    `the SSH host key of ${where} changed: pinned ${pinned}, presented ${presented}; ` +
+      'if the machine was reinstalled or its key rotated, an admin can accept the new key on the host page',
+    { host: where, pinnedHostKey: pinned, presentedHostKey: presented },
+  );
+
+/**
+ * The fingerprint of the host key `host:port` presents, without authenticating (the handshake is
+ * abandoned right after the key is seen, so no credential is sent).
+ */
+export function fetchHostKey(host: string, port: number, timeoutMs = 10_000): Promise<string> {
+  const where = `${host}:${port}`;
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let seen: string | null = null;
+    client.once('error', (error) => {
+      if (seen) resolve(seen);
+      else
+        reject(
+          new StevedoreError('UNAVAILABLE', `SSH to ${where} failed: ${error.message}`, { host: where }),
+        );
+    });
+    client.once('ready', () => {
+      // Unreachable: the verifier refuses every key; end the connection should it ever happen.
+      client.end();
+      if (seen) resolve(seen);
+    });
+    client.connect({
+      host,
+      port,
+      username: 'stevedore-host-key-check',
+      readyTimeout: timeoutMs,
+      hostVerifier: (key: Buffer) => {
+        seen = fingerprintOf(key);
         return false;
       },
     });

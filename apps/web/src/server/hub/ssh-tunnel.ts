@@ -20,6 +20,8 @@ export class SshTunnel {
   private readonly server: Server;
   private ssh: Promise<Client> | null = null;
   private closed = false;
+  /** Why the last SSH connection failed (a changed host key, a refused login), until one succeeds. */
+  lastError: Error | null = null;
 
   constructor(private readonly target: SshTarget) {
     this.dir = mkdtempSync(join(tmpdir(), 'stevedore-ssh-'));
@@ -72,10 +74,17 @@ export class SshTunnel {
 
   private connection(): Promise<Client> {
     if (this.closed) return Promise.reject(new StevedoreError('UNAVAILABLE', 'SSH tunnel closed'));
-    this.ssh ??= this.connect().catch((error: unknown) => {
-      this.ssh = null;
-      throw error;
-    });
+    this.ssh ??= this.connect().then(
+      (client) => {
+        this.lastError = null;
+        return client;
+      },
+      (error: unknown) => {
+        this.ssh = null;
+        this.lastError = error instanceof Error ? error : new Error(String(error));
+        throw error;
+      },
+    );
     return this.ssh;
   }
 

@@ -12,6 +12,7 @@ test('a row kept while the host was connecting is not served once the hub says i
     transport: 'unix',
     address: 'unix:///run/stevedore/agent.sock',
     labels: {},
+    sshHostKey: null,
     status: { hostId: 'h1', state, lastError: null, lastSeen: null },
   });
   const client = {

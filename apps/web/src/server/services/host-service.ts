@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   type CreateHostInput,
   type HostConnectionInput,
@@ -23,11 +24,26 @@ import {
 } from '../db/repositories/hosts';
 import type { AgentHub, AgentTarget } from '../hub/agent-hub';
 import { probeAgent } from '../hub/probe-agent';
+import { fetchHostKey } from '../hub/ssh-connect';
 import { listen } from '../util/listen';
 import { audited } from './audited';
 import { fromStored, targetFromInput, toStored } from './host-targets';
 
 type HostRow = Awaited<ReturnType<typeof listHosts>>[number];
+
+/** A host id made before the row exists, so its credential can be sealed to it (cuid-like). */
+const newHostId = () =>
+  `h${BigInt(`0x${randomBytes(16).toString('hex')}`)
+    .toString(36)
+    .padStart(25, '0')}`;
+
+export interface HostKeyCheck {
+  /** The fingerprint pinned for the host (null: none yet). */
+  pinned: string | null;
+  /** The fingerprint the machine presents now. */
+  presented: string;
+  matches: boolean;
+}
 
 export class HostService {
   constructor(
@@ -36,9 +52,20 @@ export class HostService {
     private readonly secrets: SecretBox,
   ) {}
 
-  /** Connects the hub to every registered host (at server start). */
+  /**
+   * Connects the hub to every registered host (at server start). Credentials sealed before they
+   * were bound to their host are re-sealed bound to it first.
+   */
   async connectAll(): Promise<void> {
-    for (const host of await listHosts(this.db)) this.hub.add(this.targetOf(host));
+    for (let host of await listHosts(this.db)) {
+      if (host.credentialCiphertext && this.secrets.isUnbound(host.credentialCiphertext)) {
+        const credential = this.secrets.decrypt(host.credentialCiphertext, host.id);
+        host = await updateHost(this.db, host.id, {
+          credentialCiphertext: this.secrets.encrypt(credential, host.id),
+        });
+      }
+      this.hub.add(this.targetOf(host));
+    }
   }
 
   /** Registers (or re-points) the host `local` at this machine's agent socket. */
@@ -82,12 +109,14 @@ export class HostService {
         }
         await probeAgent(target); // with SSH and no pinned key, this pins the key it sees
         const stored = toStored(target);
+        const id = newHostId();
         const host = await createHost(this.db, {
+          id,
           name: input.name,
           labels: input.labels,
           transport: input.transport,
           address: stored.address,
-          credentialCiphertext: stored.credential ? this.secrets.encrypt(stored.credential) : null,
+          credentialCiphertext: stored.credential ? this.secrets.encrypt(stored.credential, id) : null,
           caCert: stored.caCert,
           sshHostKey: stored.sshHostKey,
         });
@@ -131,18 +160,64 @@ export class HostService {
           ...(input.labels !== undefined ? { labels: input.labels } : {}),
         };
         if (input.connection && target) {
+          // Editing the connection keeps the pinned host key: a machine presenting another key is
+          // refused (both fingerprints shown) until an admin accepts the new key (acceptHostKey).
+          if (target.ssh && !target.ssh.hostKeyFingerprint && host.sshHostKey) {
+            target.ssh.hostKeyFingerprint = host.sshHostKey;
+          }
           await probeAgent(target);
           const stored = toStored(target);
           Object.assign(changes, {
             transport: input.connection.transport,
             address: stored.address,
-            credentialCiphertext: stored.credential ? this.secrets.encrypt(stored.credential) : null,
+            credentialCiphertext: stored.credential ? this.secrets.encrypt(stored.credential, host.id) : null,
             caCert: stored.caCert,
             sshHostKey: stored.sshHostKey,
           });
         }
         const updated = await updateHost(this.db, host.id, changes);
         if (input.connection || input.name !== undefined) this.hub.add(this.targetOf(updated));
+        return this.summarize(updated);
+      },
+    );
+  }
+
+  /** Asks an SSH host which key it presents now (no credentials are sent) and compares it to the pin. */
+  async checkHostKey(hostId: string): Promise<HostKeyCheck> {
+    const host = await getHost(this.db, hostId);
+    const { ssh } = this.sshTargetOfRow(host);
+    const presented = await fetchHostKey(ssh.host, ssh.port);
+    return { pinned: host.sshHostKey, presented, matches: presented === host.sshHostKey };
+  }
+
+  /**
+   * An admin accepts the key an SSH host presents now, after it changed (a reinstall, a rotated
+   * key). `fingerprint` is the one the admin saw and checked; if the host presents another one by
+   * now, nothing is changed.
+   */
+  async acceptHostKey(actor: SessionUser, hostId: string, fingerprint: string): Promise<HostSummary> {
+    const host = await getHost(this.db, hostId);
+    return audited(
+      this.db,
+      actor,
+      {
+        action: 'host.accept-host-key',
+        hostId,
+        target: host.name,
+        params: { previous: host.sshHostKey, fingerprint },
+      },
+      async () => {
+        const { ssh } = this.sshTargetOfRow(host);
+        const presented = await fetchHostKey(ssh.host, ssh.port);
+        if (presented !== fingerprint) {
+          throw new StevedoreError(
+            'CONFLICT',
+            `${ssh.username}@${ssh.host}:${ssh.port} now presents ${presented}, not ${fingerprint}; check it again`,
+            { hostId, presented, fingerprint },
+          );
+        }
+        const updated = await updateHost(this.db, host.id, { sshHostKey: fingerprint });
+        this.hub.add(this.targetOf(updated));
         return this.summarize(updated);
       },
     );
@@ -171,6 +246,7 @@ export class HostService {
       transport: HostTransportSchema.parse(host.transport),
       address: host.address,
       labels: HostLabelsSchema.parse(JSON.parse(host.labels)),
+      sshHostKey: host.transport === 'ssh' ? host.sshHostKey : null,
       status: this.hub.status(host.id),
     };
   }
@@ -196,7 +272,11 @@ export class HostService {
 
   /** How to reach an SSH host (its stored credentials, decrypted), e.g. to install its agent. */
   async sshTargetOf(hostId: string): Promise<{ name: string; ssh: NonNullable<AgentTarget['ssh']> }> {
-    const host = await getHost(this.db, hostId);
+    return this.sshTargetOfRow(await getHost(this.db, hostId));
+  }
+
+  private sshTargetOfRow(host: HostRow): { name: string; ssh: NonNullable<AgentTarget['ssh']> } {
+    const hostId = host.id;
     const { ssh } = this.targetOf(host);
     if (!ssh) {
       throw new StevedoreError('FAILED_PRECONDITION', `host ${host.name} is not reached over SSH`, {
@@ -207,7 +287,9 @@ export class HostService {
   }
 
   private targetOf(host: HostRow): AgentTarget {
-    const credential = host.credentialCiphertext ? this.secrets.decrypt(host.credentialCiphertext) : null;
+    const credential = host.credentialCiphertext
+      ? this.secrets.decrypt(host.credentialCiphertext, host.id)
+      : null;
     const target = fromStored(host.id, host, credential);
     if (target.ssh && !target.ssh.hostKeyFingerprint) {
       target.ssh.onHostKeyPinned = (fingerprint) => {

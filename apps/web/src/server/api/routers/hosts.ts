@@ -1,4 +1,5 @@
 import {
+  AcceptHostKeyInput,
   CreateHostInput,
   HostConnectionInput,
   HostIdInput,
@@ -40,6 +41,16 @@ export const hostsRouter = router({
   update: roleProcedure('admin')
     .input(UpdateHostInput)
     .mutation(({ ctx, input }) => ctx.services.hosts.update(ctx.user, input)),
+  /** Which SSH host key the machine presents now, beside the pinned one. */
+  checkHostKey: roleProcedure('admin')
+    .input(HostIdInput)
+    .mutation(({ ctx, input }) => ctx.services.hosts.checkHostKey(input.hostId)),
+  /** Pins the key the machine presents now (it changed); the admin names the fingerprint they checked. */
+  acceptHostKey: roleProcedure('admin')
+    .input(AcceptHostKeyInput)
+    .mutation(({ ctx, input }) =>
+      ctx.services.hosts.acceptHostKey(ctx.user, input.hostId, input.fingerprint),
+    ),
   /** Starts installing or upgrading the agent over SSH; follow it with installProgress. */
   installAgent: roleProcedure('admin')
     .input(InstallAgentInput)

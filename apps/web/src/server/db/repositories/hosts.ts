@@ -3,6 +3,8 @@ import type { Db } from '../client';
 import { mapDbErrors } from '../errors';
 
 export interface NewHost {
+  /** Made by the caller when the credential is sealed to it; else the database makes one. */
+  id?: string;
   name: string;
   transport: string;
   address: string;

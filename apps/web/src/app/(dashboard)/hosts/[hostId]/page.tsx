@@ -6,6 +6,7 @@ import { useParams } from 'next/navigation';
 import { EventFeed } from '~/components/event-feed';
 import { HostContainers } from '~/components/host-containers';
 import { HostImages } from '~/components/host-images';
+import { SshHostKey } from '~/components/ssh-host-key';
 import { ErrorNote, StateBadge } from '~/components/ui';
 import { useHostStatuses } from '~/components/use-host-statuses';
 
@@ -54,6 +55,7 @@ export default function HostPage() {
   const host = useQuery(trpc.hosts.get.queryOptions({ hostId }));
   const info = useQuery(trpc.hosts.info.queryOptions({ hostId }));
   const access = useQuery(trpc.hosts.access.queryOptions({ hostId }));
+  const me = useQuery(trpc.auth.status.queryOptions());
   const live = useHostStatuses();
   const status = live[hostId] ?? host.data?.status;
 
@@ -64,6 +66,14 @@ export default function HostPage() {
         {status && <StateBadge state={status.state} />}
       </div>
       {host.isError && <ErrorNote>{host.error.message}</ErrorNote>}
+      {status?.lastError && status.state !== 'online' && (
+        <p data-testid="host-last-error" className="text-sm text-slate-600 dark:text-slate-400">
+          {status.lastError}
+        </p>
+      )}
+      {host.data?.transport === 'ssh' && (
+        <SshHostKey hostId={hostId} pinned={host.data.sshHostKey} isAdmin={me.data?.user?.role === 'admin'} />
+      )}
       {info.isError && <ErrorNote>{info.error.message}</ErrorNote>}
       {info.isPending && <p className="text-sm text-slate-500">Loading system information…</p>}
       {info.data && (
