@@ -19,6 +19,7 @@ import { readAll } from '../util/read-all.js';
 import { Semaphore } from '../util/semaphore.js';
 import type { ContentStore } from './content/content-store.js';
 import type { ImageRecord, ImageStore } from './image-store.js';
+import { REGISTRY_LIMITS } from './registry/bounded-body.js';
 import type { RegistryClient } from './registry/client.js';
 import { hostPlatform, selectPlatform } from './registry/platform.js';
 
@@ -71,6 +72,13 @@ export async function pullImage(
     }
   }
 
+  if (manifest.config.size > REGISTRY_LIMITS.config) {
+    throw new StevedoreError(
+      'INVALID_ARGUMENT',
+      `${name}: the image config is ${manifest.config.size} bytes, more than the ${REGISTRY_LIMITS.config} allowed`,
+      { registry: fetched.endpoint.url, repository: ref.path, limit: REGISTRY_LIMITS.config },
+    );
+  }
   if (!(await deps.content.has(manifest.config.digest))) {
     const { stream } = await deps.registry.openBlob(ref, manifest.config.digest);
     await deps.content.write(manifest.config.digest, stream, manifest.config.size);

@@ -8,6 +8,7 @@ import {
 } from '@stevedore/shared';
 import type { ContentStore } from './content/content-store.js';
 import type { ImageRecord, ImageStore } from './image-store.js';
+import { readErrorDetail } from './registry/bounded-body.js';
 import type { RegistryClient } from './registry/client.js';
 
 export interface PushDeps {
@@ -98,7 +99,7 @@ export async function pushImage(
       body: manifest.body,
     },
   );
-  const detail = await response.body.text();
+  const detail = await readErrorDetail(response.body);
   if (response.statusCode !== 201) {
     throw new StevedoreError(
       'UNAVAILABLE',
@@ -192,7 +193,7 @@ async function pushBlob(
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
     body: deps.content.read(blob.digest),
   });
-  const detail = await uploaded.body.text();
+  const detail = await readErrorDetail(uploaded.body);
   if (uploaded.statusCode !== 201) {
     throw new StevedoreError(
       'UNAVAILABLE',

@@ -1,6 +1,7 @@
 import { StevedoreError } from '@stevedore/shared';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
+import { REGISTRY_LIMITS, readBoundedJson } from './bounded-body.js';
 import type { RegistryCredential } from './credentials.js';
 
 export interface Challenge {
@@ -87,16 +88,21 @@ export class TokenCache {
         },
       );
     }
-    const body = (await response.body.json()) as {
-      token?: string;
-      access_token?: string;
-      expires_in?: number;
-    };
-    const token = body.token ?? body.access_token;
+    const body = (await readBoundedJson(response, {
+      what: `a token for ${registry}`,
+      from: url.origin,
+      limit: REGISTRY_LIMITS.token,
+      context: { realm, registry },
+    })) as { token?: unknown; access_token?: unknown; expires_in?: unknown } | null;
+    const token = [body?.token, body?.access_token].find(
+      (t): t is string => typeof t === 'string' && t !== '',
+    );
     if (!token)
       throw new StevedoreError('UNAUTHENTICATED', `the token service ${url.origin} sent no token`, { realm });
     // Docker's default lifetime is 60 s; renew a little early.
-    const lifetimeMs = Math.max(10, (body.expires_in ?? 60) - 5) * 1000;
+    const expiresIn =
+      typeof body?.expires_in === 'number' && Number.isFinite(body.expires_in) ? body.expires_in : 60;
+    const lifetimeMs = Math.max(10, expiresIn - 5) * 1000;
     this.tokens.set(key, { token, expiresAt: Date.now() + lifetimeMs });
     return `Bearer ${token}`;
   }

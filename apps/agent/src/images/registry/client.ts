@@ -12,6 +12,7 @@ import {
 } from '@stevedore/shared';
 import { type Dispatcher, request } from 'undici';
 import { parseChallenge, TokenCache } from './auth.js';
+import { REGISTRY_LIMITS, readBounded, readBoundedJson, readErrorDetail } from './bounded-body.js';
 import type { RegistryCredential } from './credentials.js';
 import { Dispatchers } from './dispatchers.js';
 import { type EndpointConfig, endpointsFor, type RegistryEndpoint } from './endpoints.js';
@@ -69,7 +70,12 @@ export class RegistryClient {
     const reference = ref.digest ?? ref.tag ?? 'latest';
     return this.tryEndpoints(ref, async (endpoint) => {
       const response = await this.get(endpoint, ref, `manifests/${reference}`, { accept: MANIFEST_ACCEPT });
-      const bytes = Buffer.from(await response.body.arrayBuffer());
+      const bytes = await readBounded(response, {
+        what: `the manifest of ${ref.path}:${reference}`,
+        from: endpoint.url,
+        limit: REGISTRY_LIMITS.manifest,
+        context: { registry: endpoint.url, repository: ref.path },
+      });
       const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
       const claimed = ref.digest ?? headerOf(response, 'docker-content-digest');
       if (claimed && claimed !== digest) {
@@ -79,14 +85,19 @@ export class RegistryClient {
           { digest: claimed, actual: digest, endpoint: endpoint.url },
         );
       }
-      const parsed = JSON.parse(bytes.toString('utf8')) as { mediaType?: string; manifests?: unknown };
+      const parsed = parseManifestJson(bytes, endpoint, ref, reference);
       const mediaType = parsed.mediaType ?? headerOf(response, 'content-type') ?? MediaTypes.dockerManifest;
       if (Array.isArray(parsed.manifests)) {
-        return { kind: 'index', index: ImageIndexSchema.parse(parsed), digest, mediaType, bytes, endpoint };
+        const index = ImageIndexSchema.safeParse(parsed);
+        if (!index.success) throw malformedManifest(endpoint, ref, reference, index.error.issues[0]?.message);
+        return { kind: 'index', index: index.data, digest, mediaType, bytes, endpoint };
       }
+      const manifest = ImageManifestSchema.safeParse(parsed);
+      if (!manifest.success)
+        throw malformedManifest(endpoint, ref, reference, manifest.error.issues[0]?.message);
       return {
         kind: 'manifest',
-        manifest: ImageManifestSchema.parse(parsed),
+        manifest: manifest.data,
         digest,
         mediaType,
         bytes,
@@ -172,8 +183,13 @@ export class RegistryClient {
         },
       );
     }
-    const body = (await response.body.json()) as { repositories?: unknown };
-    return Array.isArray(body.repositories)
+    const body = (await readBoundedJson(response, {
+      what: 'the repository list',
+      from: endpoint.url,
+      limit: REGISTRY_LIMITS.listing,
+      context: { registry: domain },
+    })) as { repositories?: unknown } | null;
+    return Array.isArray(body?.repositories)
       ? body.repositories.filter((r): r is string => typeof r === 'string')
       : [];
   }
@@ -189,10 +205,14 @@ export class RegistryClient {
       await response.body.dump();
       throw new StevedoreError('UNAVAILABLE', `Docker Hub search answered ${response.statusCode}`);
     }
-    const body = (await response.body.json()) as {
+    const body = (await readBoundedJson(response, {
+      what: `the search results for ${term}`,
+      from: 'https://index.docker.io',
+      limit: REGISTRY_LIMITS.listing,
+    })) as {
       results?: { name: string; description: string; star_count: number; is_official: boolean }[];
-    };
-    return body.results ?? [];
+    } | null;
+    return Array.isArray(body?.results) ? body.results : [];
   }
 
   async close(): Promise<void> {
@@ -272,7 +292,7 @@ export class RegistryClient {
       response = await request(url, { dispatcher, headers: { ...headers, authorization } });
     }
     if (response.statusCode === 200 || response.statusCode === 206) return response;
-    const detail = (await response.body.text().catch(() => '')).slice(0, 200);
+    const detail = (await readErrorDetail(response.body)).slice(0, 200);
     const context = {
       registry: endpoint.url,
       repository: ref.path,
@@ -326,6 +346,38 @@ export class RegistryClient {
       },
     );
   }
+}
+
+function malformedManifest(
+  endpoint: RegistryEndpoint,
+  ref: ImageReference,
+  reference: string,
+  problem: string | undefined,
+): StevedoreError {
+  return new StevedoreError(
+    'INVALID_ARGUMENT',
+    `${endpoint.url} sent a malformed manifest for ${ref.path}:${reference}: ${problem ?? 'unreadable'}`,
+    { registry: endpoint.url, repository: ref.path },
+  );
+}
+
+function parseManifestJson(
+  bytes: Buffer,
+  endpoint: RegistryEndpoint,
+  ref: ImageReference,
+  reference: string,
+): { mediaType?: string; manifests?: unknown } {
+  try {
+    const parsed = JSON.parse(bytes.toString('utf8')) as unknown;
+    if (typeof parsed === 'object' && parsed !== null) return parsed;
+  } catch {
+    // Reported below, as for JSON that is not an object.
+  }
+  throw new StevedoreError(
+    'INVALID_ARGUMENT',
+    `${endpoint.url} sent a manifest for ${ref.path}:${reference} that is not a JSON object`,
+    { registry: endpoint.url, repository: ref.path },
+  );
 }
 
 function headerOf(response: Dispatcher.ResponseData, name: string): string | undefined {
