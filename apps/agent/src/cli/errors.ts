@@ -27,6 +27,9 @@ export class OperationalError extends Error {
 
 /** The message to print for an error thrown while running a command. */
 export function describeError(error: unknown): string {
+  if (error instanceof TRPCClientError && connectionClosed(error)) {
+    return 'the agent closed the connection before answering: it stopped or crashed (see its log); what the request did may be half done';
+  }
   if (error instanceof TRPCClientError) return `Error response from daemon: ${error.message}`;
   if (error instanceof Error) return error.message;
   return String(error);
@@ -37,4 +40,16 @@ export function agentErrorContext(error: unknown): Record<string, unknown> | nul
   if (!(error instanceof TRPCClientError)) return null;
   const data = error.data as { context?: Record<string, unknown> | null } | undefined;
   return data?.context ?? null;
+}
+
+/**
+ * The connection dropped under a pending request: tRPC says "WebSocket closed", or, when the
+ * socket's close event is the cause, "Unknown error"; neither carries the agent's error data.
+ */
+function connectionClosed(error: TRPCClientError<never>): boolean {
+  const cause = error.cause as { name?: unknown } | undefined;
+  return (
+    cause?.name === 'TRPCWebSocketClosedError' ||
+    (error.data === undefined && error.shape === undefined && error.message === 'Unknown error')
+  );
 }

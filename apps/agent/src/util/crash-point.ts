@@ -5,7 +5,15 @@ export type CrashPoint =
   | 'switching'
   | 'switched'
   /** A container's exit is recorded and told, nothing it held is released yet. */
-  | 'exit-recorded';
+  | 'exit-recorded'
+  /** create: the container's address is reserved, its layer not made yet. */
+  | 'network-joined'
+  /** create: the container's layer is made, its record not saved yet. */
+  | 'layer-created'
+  /** start: runc created the container under conmon (namespace, mount, rules made), not started. */
+  | 'container-created'
+  /** rm: the container's layer is removed, its record and address not yet. */
+  | 'layer-removed';
 
 /** Test hook: kills the agent at `point` when the environment asks for it, to prove crash safety. */
 export function crashPoint(point: CrashPoint): void {

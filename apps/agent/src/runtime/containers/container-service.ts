@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -377,9 +377,11 @@ export class ContainerService {
       };
       try {
         warnings.push(...(await this.deps.networking.join(record, input)));
+        crashPoint('network-joined');
         await this.deps.remap?.prepare(image.chainIds);
         await this.deps.layers.createContainerLayer(id, image.topChainId);
         await this.deps.remap?.adoptContainerLayer(id);
+        crashPoint('layer-created');
         await store.save(record);
         await this.writeEtcFiles(record, await ContainerNetworking.fixedEtcFiles(record));
       } catch (error) {
@@ -502,6 +504,7 @@ export class ContainerService {
         stdin: record.Config.OpenStdin,
       });
       created = true;
+      crashPoint('container-created');
       if (network === 'new' && usesNetworkService(record.HostConfig.NetworkMode)) {
         await (await this.setUpNetwork(record, `/proc/${pid}/ns/net`)).hostSide;
       } else if (typeof network === 'object') {
@@ -602,7 +605,7 @@ export class ContainerService {
         const text = await readFile(join(this.exitDir, id), 'utf8').catch(() => null);
         if (text === null || text.trim() === '') return null; // not written completely yet
         recorded = true;
-        return this.recordExit(record, Number.parseInt(text.trim(), 10));
+        return this.recordExit(record, Number.parseInt(text.trim(), 10), '', await this.exitTime(id));
       });
       if (handled) await this.afterExit(handled);
     } finally {
@@ -615,7 +618,17 @@ export class ContainerService {
     }
   }
 
-  private async recordExit(record: ContainerRecord, exitCode: number, error = ''): Promise<ContainerRecord> {
+  /** When conmon wrote the exit file: the container's end, even if the agent learns of it later. */
+  private async exitTime(id: string): Promise<Date | undefined> {
+    return (await stat(join(this.exitDir, id)).catch(() => null))?.mtime;
+  }
+
+  private async recordExit(
+    record: ContainerRecord,
+    exitCode: number,
+    error = '',
+    finishedAt = new Date(),
+  ): Promise<ContainerRecord> {
     const id = record.Id;
     const oomKilled = await readFile(join(this.runtimeDir(id), 'oom'))
       .then(() => true)
@@ -632,7 +645,7 @@ export class ContainerService {
         Pid: 0,
         ExitCode: Number.isNaN(exitCode) ? 255 : exitCode,
         Error: error,
-        FinishedAt: new Date().toISOString(),
+        FinishedAt: finishedAt.toISOString(),
       },
     };
     this.unwatchLog(id);
@@ -875,6 +888,7 @@ export class ContainerService {
       if (!current) return;
       await this.deps.runc.delete(id, true).catch(() => {});
       await this.deps.layers.removeContainerLayer(id);
+      crashPoint('layer-removed');
       await rm(this.runtimeDir(id), { recursive: true, force: true });
       await this.deps.networking.leaveAll(id);
       await this.deps.store.delete(id);
@@ -1284,6 +1298,7 @@ export class ContainerService {
         { ...record, State: { ...record.State, Running: true } },
         exitCode,
         error,
+        exitText === null ? undefined : await this.exitTime(id),
       );
       await this.afterExit(exited);
     }

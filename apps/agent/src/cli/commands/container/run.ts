@@ -89,7 +89,12 @@ export function startAndFollow(
         },
         onError: (error) => reject(onError(error)),
         onComplete: () =>
-          reject(new OperationalError('the agent ended the attachment without an exit status', 125)),
+          reject(
+            new OperationalError(
+              'the agent closed the connection before the container exited: the agent stopped or crashed (see its log); the container may still run (stevedore ps)',
+              125,
+            ),
+          ),
       },
     );
   });
