@@ -6,12 +6,14 @@ import { statSync } from 'node:fs';
 const mtime = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? 0;
 const bundled = mtime('../dist/cli/bundle.mjs') >= mtime('../tsconfig.tsbuildinfo');
 const entry = bundled ? '../dist/cli/bundle.mjs' : '../dist/cli/main.js';
-const { runCli } = await import(entry);
+const { exitQuietlyWhenOutputCloses, flushOutput, runCli } = await import(entry);
+exitQuietlyWhenOutputCloses();
 
 const code = await runCli(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
 });
-// stdout/stderr writes are synchronous for files, pipes and terminals on Linux, so nothing is lost.
+// A pipe whose reader is slower than the CLI holds writes in the stream: they go out before the exit.
+await flushOutput();
 process.exit(code);

@@ -615,6 +615,8 @@ export const ExecResizeSchema = z.object({
 export type AttachEvent =
   | { type: 'attached'; attachId: string }
   | { type: 'output'; stream: 'stdout' | 'stderr'; data: string }
+  /** Output left out because the client read more slowly than the container wrote. */
+  | { type: 'dropped'; bytes: number }
   | { type: 'exit'; result: WaitResult };
 
 export const AttachInputSchema = z.object({

@@ -9,6 +9,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../util/logger.js';
 import { serveArchiveRoute } from './archive-routes.js';
 import { formatHostAddress, type HostAddress, parseHostAddress } from './host-address.js';
+import { socketOutbound } from './outbound-pacing.js';
 import { discardBody, printable, requestUrl } from './request-url.js';
 import { agentRouter } from './router.js';
 import type { AgentContext, AgentServices, Transport } from './trpc.js';
@@ -65,6 +66,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       transport: transports.get(req) ?? 'tcp',
       services: options.services,
       log,
+      outbound: socketOutbound(req.socket),
     }),
     onError: ({ error, path }) => {
       const internal = isStevedoreError(error.cause)

@@ -33,6 +33,7 @@ import type { ExecService } from '../runtime/exec/exec-service.js';
 import type { StatsSampler } from '../runtime/stats/stats-sampler.js';
 import type { MigrationService } from '../system/migration/migration-service.js';
 import type { Logger } from '../util/logger.js';
+import { type Outbound, paced } from './outbound-pacing.js';
 
 /** How the caller reached the agent: the unix socket means local root; TCP means a token holder. */
 export type Transport = 'unix' | 'tcp';
@@ -86,6 +87,7 @@ export type ContainersApi = Pick<
   | 'update'
   | 'wait'
   | 'attach'
+  | 'logs'
   | 'attachInteractive'
   | 'attachWrite'
   | 'attachResize'
@@ -133,6 +135,8 @@ export interface AgentContext {
   transport: Transport;
   services: AgentServices;
   log: Logger;
+  /** Room on the caller's connection; subscriptions pull their next item only when there is some. */
+  outbound?: Outbound;
 }
 
 /** What clients find in `error.data` besides tRPC's own fields. */
@@ -198,10 +202,16 @@ export const router = t.router;
  * `--rm`) the container itself are gone, tens of milliseconds later; every procedure waits for
  * that first, so no caller ever sees a container half released.
  */
-export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const publicProcedure = t.procedure.use(async ({ ctx, next, type, signal }) => {
   await ctx.services.containers.settled();
-  return next();
+  const result = await next();
+  // Every subscription is paced by its connection, so no producer runs ahead of a slow client.
+  if (type !== 'subscription' || !result.ok || !ctx.outbound || !isAsyncIterable(result.data)) return result;
+  return { ...result, data: paced(result.data, ctx.outbound, signal) };
 });
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
 /** Procedures only local root may call: token management must never be reachable with a token. */
 export const localProcedure = publicProcedure.use(({ ctx, next }) => {

@@ -39,6 +39,8 @@ export interface CliEnvironment extends CliStreams {
   env: NodeJS.ProcessEnv;
 }
 
+export { exitQuietlyWhenOutputCloses, flushOutput } from './output-streams.js';
+
 /** Runs the `stevedore` CLI and resolves to its exit code. */
 export async function runCli(argv: readonly string[], environment: CliEnvironment): Promise<number> {
   const reporter = new Reporter(environment);

@@ -1,5 +1,9 @@
-import { EventEmitter, on } from 'node:events';
-import type { EngineEvent } from '@stevedore/shared';
+import { EventEmitter } from 'node:events';
+import { type EngineEvent, StevedoreError } from '@stevedore/shared';
+import { AsyncQueue } from '../util/async-queue.js';
+
+/** Events a subscriber may have waiting before its stream is ended. */
+const MAX_EVENTS_BEHIND = 10_000;
 
 export type EventType = EngineEvent['Type'];
 
@@ -29,12 +33,35 @@ export class EventBus {
     return event;
   }
 
-  /** Live events from now on, until `signal` aborts. */
-  async *subscribe(signal: AbortSignal): AsyncGenerator<EngineEvent> {
+  /**
+   * Live events from now on, until `signal` aborts. A subscriber more than `maxBehind` events
+   * behind is ended with an error that says so (it can resubscribe with `--since`): events are
+   * never held without bound for a client that does not read.
+   */
+  async *subscribe(signal: AbortSignal, maxBehind = MAX_EVENTS_BEHIND): AsyncGenerator<EngineEvent> {
+    const queue = new AsyncQueue<EngineEvent>();
+    let behind = 0;
+    const listener = (event: EngineEvent) => {
+      if (++behind <= maxBehind) {
+        queue.push(event);
+        return;
+      }
+      this.emitter.off('event', listener);
+      queue.close(
+        new StevedoreError(
+          'UNAVAILABLE',
+          `the events stream was ended: this client fell more than ${maxBehind} events behind; subscribe again with --since to catch up`,
+        ),
+      );
+    };
+    this.emitter.on('event', listener);
     try {
-      for await (const [event] of on(this.emitter, 'event', { signal })) yield event as EngineEvent;
-    } catch (error) {
-      if ((error as Error).name !== 'AbortError') throw error;
+      for await (const event of queue.drain(signal)) {
+        behind--;
+        yield event;
+      }
+    } finally {
+      this.emitter.off('event', listener);
     }
   }
 

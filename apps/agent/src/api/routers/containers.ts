@@ -79,16 +79,12 @@ export const containersRouter = router({
     .input(Ref.extend({ condition: z.enum(['not-running', 'next-exit', 'removed']).default('not-running') }))
     .output(WaitResultSchema)
     .mutation(({ ctx, input }) => ctx.services.containers.wait(input.container, input.condition)),
-  logs: publicProcedure.input(LogsInputSchema).subscription(async function* ({ ctx, input, signal }) {
-    const abort = signal ?? new AbortController().signal;
-    for await (const event of ctx.services.containers.attach(
-      input.container,
-      { ...input, startIt: false },
-      abort,
-    )) {
-      if (event.type === 'line') yield event.line;
-    }
-  }),
+  /** Batches of lines (at most one 64 KiB read of the log each), paced by the connection. */
+  logs: publicProcedure
+    .input(LogsInputSchema)
+    .subscription(({ ctx, input, signal }) =>
+      ctx.services.containers.logs(input.container, input, signal ?? new AbortController().signal),
+    ),
   port: publicProcedure
     .input(Ref)
     .output(z.array(PublishedPortSchema))

@@ -14,7 +14,6 @@ import {
   normalizeSignal,
   type PruneReport,
   type PublishedPort,
-  parseByteSize,
   type ResourcesUpdate,
   StevedoreError,
   type TopResult,
@@ -23,7 +22,7 @@ import {
 import type { EventBus } from '../../events/event-bus.js';
 import type { ImageService } from '../../images/image-service.js';
 import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
-import { AsyncQueue } from '../../util/async-queue.js';
+import { BoundedQueue } from '../../util/bounded-queue.js';
 import { crashPoint } from '../../util/crash-point.js';
 import { diskUsage } from '../../util/disk-usage.js';
 import { execFile } from '../../util/exec.js';
@@ -32,8 +31,11 @@ import type { Logger } from '../../util/logger.js';
 import type { VolumeStore } from '../../volumes/volume-store.js';
 import { attachToConmon, type ConmonAttachment } from '../attach/conmon-attach.js';
 import { checkHostLimits, type HostResources, hostDevices, throttleDevices } from '../host-resources.js';
-import { followLog, parseTimeBound, readLog, selectLines } from '../logs/k8s-log.js';
-import { rotatedFiles, rotateIfNeeded } from '../logs/log-rotation.js';
+import { parseTimeBound } from '../logs/k8s-log.js';
+import { DEFAULT_LOG_LIMITS, type LogLimits, logLimits } from '../logs/log-limits.js';
+import { rotateBeforeStart } from '../logs/log-rotation.js';
+import { LogRotationWatcher } from '../logs/log-rotation-watcher.js';
+import { streamLog } from '../logs/log-stream.js';
 import { cleanRuntimeMessage, launchConmon } from '../oci/conmon.js';
 import type { Runc } from '../oci/runc.js';
 import { secureJoin } from '../rootfs/secure-join.js';
@@ -85,7 +87,16 @@ export interface ContainerServiceDeps {
 type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
 const MAX_RESTART_DELAY_MS = 60_000;
+export interface LogOptions {
+  follow: boolean;
+  tail: number | null;
+  since: string | null;
+  until: string | null;
+}
+
 const RESET_BACKOFF_AFTER_MS = 10_000;
+/** Bytes of base64 output an attach may have queued for its client before output is dropped. */
+const ATTACH_OUTPUT_HIGH_WATER_MARK = 4 * 1024 * 1024;
 
 /**
  * The container lifecycle: create, start under conmon, stop, kill, remove, restart policies and
@@ -106,9 +117,7 @@ export class ContainerService {
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly restartDelays = new Map<string, number>();
   private watcher: FSWatcher | null = null;
-  private rotationTimer: NodeJS.Timeout | null = null;
-  private readonly logWatchers = new Map<string, FSWatcher>();
-  private readonly rotating = new Set<string>();
+  private readonly logRotation: LogRotationWatcher;
   private readonly attachments = new Map<string, ConmonAttachment>();
 
   /** `export`, `cp` in and out, `commit`. */
@@ -116,6 +125,7 @@ export class ContainerService {
 
   private constructor(private readonly deps: ContainerServiceDeps) {
     this.files = new ContainerFilesystem(deps, {
+    this.logRotation = new LogRotationWatcher(deps.log);
       withLock: (key, fn) => this.withLock(key, fn),
       publish: (record, action, extra) => this.publish(record, action, extra),
     });
@@ -135,8 +145,6 @@ export class ContainerService {
     });
     await deps.store.load();
     await service.reconcile();
-    service.rotationTimer = setInterval(() => void service.rotateLogs(), 1000);
-    service.rotationTimer.unref();
     return service;
   }
 
@@ -152,68 +160,23 @@ export class ContainerService {
     return join(this.deps.store.containerDir(id), `${id}.log`);
   }
 
-  /** max-size / max-file for a container: its own --log-opt, else the agent's log-opts. */
-  private logLimits(record: ContainerRecord): { maxSize: number; maxFiles: number } | null {
-    const opts = { ...this.deps.logOpts, ...record.HostConfig.LogConfig.Config };
-    if (!opts['max-size']) return null;
-    const maxFiles = opts['max-file'] ? Number(opts['max-file']) : 1;
-    return {
-      maxSize: parseLogSize(opts['max-size']),
-      maxFiles: Number.isInteger(maxFiles) && maxFiles > 0 ? maxFiles : 1,
-    };
+  /** max-size / max-file for a container: its own --log-opt, else the agent's log-opts, else the defaults. */
+  private logLimits(record: ContainerRecord): LogLimits | null {
+    return logLimits(this.deps.logOpts, record.HostConfig.LogConfig.Config);
   }
 
-  /** The rotated files of a container's log that exist, oldest first. */
-  private rotatedLogs(id: string): string[] {
-    const record = this.deps.store.find(id);
-    const limits = record ? this.logLimits(record) : null;
-    return limits ? rotatedFiles(this.logPath(id), limits.maxFiles).slice(0, -1) : [];
+  /** How many files a log may span; reading works even when the options became invalid since. */
+  private logFilesToRead(record: ContainerRecord): number {
+    try {
+      return this.logLimits(record)?.maxFiles ?? 1;
+    } catch {
+      return DEFAULT_LOG_LIMITS.maxFiles;
+    }
   }
 
-  /**
-   * Rotation as the log grows: the container directory is watched (the log file itself is
-   * replaced at each rotation), and a once-a-second sweep covers anything inotify did not say.
-   */
   private watchLog(record: ContainerRecord): void {
-    if (!this.logLimits(record) || this.logWatchers.has(record.Id)) return;
-    const id = record.Id;
-    try {
-      const watcher = watch(this.deps.store.containerDir(id), (_event, name) => {
-        if (name === `${id}.log`) void this.rotateLog(id);
-      });
-      watcher.on('error', () => this.unwatchLog(id));
-      this.logWatchers.set(id, watcher);
-    } catch (error) {
-      this.deps.log.warn({ err: error, id }, 'cannot watch the log for rotation');
-    }
-  }
-
-  private unwatchLog(id: string): void {
-    this.logWatchers.get(id)?.close();
-    this.logWatchers.delete(id);
-  }
-
-  private async rotateLog(id: string): Promise<void> {
-    const record = this.deps.store.find(id);
-    const limits = record?.State.Running ? this.logLimits(record) : null;
-    if (!limits || this.rotating.has(id)) return;
-    this.rotating.add(id);
-    try {
-      await rotateIfNeeded(
-        this.logPath(id),
-        join(this.runtimeDir(id), 'ctl'),
-        limits.maxSize,
-        limits.maxFiles,
-      );
-    } catch (error) {
-      this.deps.log.warn({ err: error, id }, 'log rotation failed');
-    } finally {
-      this.rotating.delete(id);
-    }
-  }
-
-  private async rotateLogs(): Promise<void> {
-    for (const record of this.deps.store.all()) if (record.State.Running) await this.rotateLog(record.Id);
+    const limits = this.logLimits(record);
+    if (limits) this.logRotation.watch(record.Id, this.logPath(record.Id), limits.maxFiles);
   }
 
   // ---- queries -------------------------------------------------------------------------------
@@ -327,15 +290,7 @@ export class ContainerService {
         '--init needs tini installed on the host (Debian package "tini")',
       );
     }
-    const maxFiles = input.HostConfig.LogConfig.Config['max-file'];
-    if (maxFiles !== undefined && !/^[1-9]\d*$/.test(maxFiles)) {
-      throw new StevedoreError(
-        'INVALID_ARGUMENT',
-        `invalid log-opt max-file "${maxFiles}": use a whole number of files, 1 or more`,
-      );
-    }
-    const maxSize = input.HostConfig.LogConfig.Config['max-size'];
-    if (maxSize !== undefined) parseLogSize(maxSize);
+    logLimits({}, input.HostConfig.LogConfig.Config);
     // Device paths are checked now, not at start: a bad one is a create error, as in Docker.
     await throttleDevices([...input.HostConfig.BlkioDeviceReadBps, ...input.HostConfig.BlkioDeviceWriteBps]);
     const image = await this.deps.resolveImage(input.Config.Image);
@@ -490,6 +445,8 @@ export class ContainerService {
       await rm(join(this.exitDir, id), { force: true });
       await runc.delete(id, true);
       const pid = await launchConmon(this.deps.conmonBinary, runc, {
+      const logLimits = this.logLimits(record);
+      if (logLimits) await rotateBeforeStart(this.logPath(id), logLimits.maxFiles);
         id,
         name: record.Name,
         bundle: runtimeDir,
@@ -501,6 +458,7 @@ export class ContainerService {
         socketDir: join(this.deps.execRoot, 'sockets'),
         logPath: this.logPath(id),
         terminal: record.Config.Tty,
+        logSizeMax: logLimits?.maxSize ?? null,
         stdin: record.Config.OpenStdin,
       });
       created = true;
@@ -648,7 +606,7 @@ export class ContainerService {
         FinishedAt: finishedAt.toISOString(),
       },
     };
-    this.unwatchLog(id);
+    this.logRotation.unwatch(id);
     this.deps.store.update(exited);
     // conmon writes the exit file after the last output is in the log, so an attached `run` can
     // end now; what follows is undone under this container's lock, before anything else touches
@@ -1132,17 +1090,29 @@ export class ContainerService {
    */
   async *attach(
     ref: string,
-    options: {
-      follow: boolean;
-      tail: number | null;
-      since: string | null;
-      until: string | null;
-      startIt: boolean;
-    },
+    options: LogOptions & { startIt: boolean },
     signal: AbortSignal,
   ): AsyncGenerator<{ type: 'line'; line: LogLine } | { type: 'exit'; result: WaitResult }> {
     const id = this.deps.store.get(ref).Id;
     let result: WaitResult | null = null;
+    for await (const event of this.output(ref, options, signal)) {
+      if (event.type === 'exit') yield event;
+      else for (const line of event.lines) yield { type: 'line', line };
+    }
+  }
+
+  /** `logs`: batches of lines (each one read of the log), as `attach` without starting. */
+  async *logs(ref: string, options: LogOptions, signal: AbortSignal): AsyncGenerator<LogLine[]> {
+    for await (const event of this.output(ref, { ...options, startIt: false }, signal)) {
+      if (event.type === 'lines') yield event.lines;
+    }
+  }
+
+  private async *output(
+    ref: string,
+    options: LogOptions & { startIt: boolean },
+    signal: AbortSignal,
+  ): AsyncGenerator<{ type: 'lines'; lines: LogLine[] } | { type: 'exit'; result: WaitResult }> {
     // The exit status as soon as it is known, or, if the container goes another way (removed by
     // force), once it is gone; either ends the following of the log at once.
     const ended = new AbortController();
@@ -1156,23 +1126,25 @@ export class ContainerService {
       result = status;
       ended.abort();
     });
-    const { lines, offset } = await readLog(this.logPath(id), this.rotatedLogs(id));
     const query = {
       tail: options.tail,
       since: options.since ? parseTimeBound(options.since) : null,
       until: options.until ? parseTimeBound(options.until) : null,
     };
-    for (const line of selectLines(lines, query)) yield { type: 'line', line };
-    if (options.startIt) await this.start(id);
-    const live = this.deps.store.find(id);
-    const follow = options.follow || options.startIt;
-    if (!follow || query.until !== null || !live || !(live.State.Running || live.State.Restarting)) {
-      if (!options.startIt) return;
-    }
-    const following = AbortSignal.any([signal, ended.signal]);
-    for await (const line of followLog(this.logPath(id), offset, () => result !== null, following)) {
-      yield { type: 'line', line };
-    }
+    const record = this.deps.store.get(id);
+    const running = record.State.Running || record.State.Restarting;
+    // `run` follows from the start it makes; `logs -f` only a container that may still write.
+    const follow = options.startIt || (options.follow && query.until === null && running);
+    const lines = streamLog({
+      logPath: this.logPath(id),
+      maxFiles: this.logFilesToRead(record),
+      query,
+      follow: follow
+        ? { done: () => result !== null, signal: AbortSignal.any([signal, ended.signal]) }
+        : null,
+      beforeFollow: options.startIt ? async () => void (await this.start(id)) : undefined,
+    });
+    for await (const batch of lines) yield { type: 'lines', lines: batch };
     if (options.startIt) {
       await exitWait;
       if (result) yield { type: 'exit', result };
@@ -1192,7 +1164,19 @@ export class ContainerService {
   ): AsyncGenerator<AttachEvent> {
     const id = this.deps.store.get(ref).Id;
     const attachId = randomBytes(32).toString('hex');
-    const queue = new AsyncQueue<AttachEvent>();
+    // conmon's socket cannot be paused: past the mark output is dropped, and the client told how much.
+    let droppedBytes: number | null = null;
+    const queue = new BoundedQueue<AttachEvent>({
+      highWaterMark: ATTACH_OUTPUT_HIGH_WATER_MARK,
+      sizeOf: (event) => (event.type === 'output' ? event.data.length : 0),
+      pause: () => {
+        droppedBytes = 0;
+      },
+      resume: () => {
+        if (droppedBytes) queue.push({ type: 'dropped', bytes: droppedBytes });
+        droppedBytes = null;
+      },
+    });
     queue.push({ type: 'attached', attachId });
     // Done when the container has exited and conmon has closed the socket (or a second later).
     let exited = false;
@@ -1209,7 +1193,10 @@ export class ContainerService {
     const connect = async (bundle: string) => {
       attachment = await attachToConmon(
         bundle,
-        (stream, data) => queue.push({ type: 'output', stream, data: data.toString('base64') }),
+        (stream, data) => {
+          if (droppedBytes === null) queue.push({ type: 'output', stream, data: data.toString('base64') });
+          else droppedBytes += data.length;
+        },
         () => {
           socketEnded = true;
           closeWhenDone();
@@ -1321,8 +1308,7 @@ export class ContainerService {
    */
   async close(stopContainers: boolean): Promise<void> {
     this.watcher?.close();
-    if (this.rotationTimer) clearInterval(this.rotationTimer);
-    for (const id of [...this.logWatchers.keys()]) this.unwatchLog(id);
+    this.logRotation.close();
     for (const timer of this.restartTimers.values()) clearTimeout(timer);
     if (!stopContainers) return;
     await Promise.all(
@@ -1418,13 +1404,5 @@ async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boole
     return await Promise.race([promise.then(() => true as const), timeout]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-function parseLogSize(text: string): number {
-  try {
-    return parseByteSize(text);
-  } catch (error) {
-    throw new StevedoreError('INVALID_ARGUMENT', `log-opt max-size: ${(error as Error).message}`);
   }
 }

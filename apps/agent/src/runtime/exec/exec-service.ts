@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ExecEvent, type ExecRequest, StevedoreError } from '@stevedore/shared';
-import { AsyncQueue } from '../../util/async-queue.js';
+import { BoundedQueue } from '../../util/bounded-queue.js';
 import type { ContainerService } from '../containers/container-service.js';
 import { startFailureExitCode } from '../containers/container-service.js';
 import { processEnv } from '../containers/image-defaults.js';
@@ -11,6 +11,9 @@ import type { HostResources } from '../host-resources.js';
 import type { Runc } from '../oci/runc.js';
 import { lookupUser } from '../rootfs/users.js';
 import { grantedCapabilities } from '../spec/build-spec.js';
+
+/** Bytes of base64 output an exec may have queued for its caller before its pipes are paused. */
+const EXEC_OUTPUT_HIGH_WATER_MARK = 1024 * 1024;
 
 interface Session {
   write(data: Buffer): void;
@@ -78,7 +81,18 @@ export class ExecService {
       record.Id,
     ];
 
-    const queue = new AsyncQueue<ExecEvent>();
+    // Output waits here for the connection; past the mark the process's pipes are paused.
+    const producers: { pause(): void; resume(): void }[] = [];
+    const queue = new BoundedQueue<ExecEvent>({
+      highWaterMark: EXEC_OUTPUT_HIGH_WATER_MARK,
+      sizeOf: (event) => (event.type === 'output' ? event.data.length : 0),
+      pause: () => {
+        for (const producer of producers) producer.pause();
+      },
+      resume: () => {
+        for (const producer of producers) producer.resume();
+      },
+    });
     queue.push({ type: 'started', execId });
     let finished = false;
     const push = (event: ExecEvent) => queue.push(event);
@@ -123,6 +137,7 @@ export class ExecService {
         push({ type: 'output', stream: 'stdout', data: Buffer.from(data).toString('base64') }),
       );
       terminal.onExit(({ exitCode }) => exit(exitCode));
+      producers.push(terminal);
       this.sessions.set(execId, {
         write: (data) => terminal.write(data.toString('utf8')),
         end: () => terminal.write('\x04'),
@@ -134,9 +149,12 @@ export class ExecService {
         push({ type: 'output', stream: 'stdout', data: chunk.toString('base64') }),
       );
       child.stderr?.on('data', (chunk: Buffer) => {
-        stderrText += chunk.toString('utf8');
+        // Only runc's own last words matter (the exit code mapping); a chatty process's stderr is not kept.
+        stderrText = (stderrText + chunk.toString('utf8')).slice(-4096);
         push({ type: 'output', stream: 'stderr', data: chunk.toString('base64') });
       });
+      if (child.stdout) producers.push(child.stdout);
+      if (child.stderr) producers.push(child.stderr);
       child.stdin?.on('error', () => {});
       if (!input.AttachStdin) child.stdin?.end();
       child.on('close', (code, sig) => exit(code ?? 128 + (sig ? 9 : 0)));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { K8sLogParser, parseK8sLog, parseTimeBound, selectLines, toNanos } from './k8s-log.js';
+import { inTimeRange, K8sLogParser, parseK8sLog, parseTimeBound, recordTag, toNanos } from './k8s-log.js';
 
 const T1 = '2026-11-22T14:04:29.983107911+00:00';
 const T2 = '2026-11-22T14:04:30.000000001+00:00';
@@ -27,18 +27,13 @@ test('times compare with nanosecond precision; bounds accept RFC 3339, Unix seco
   assert.equal(parseTimeBound('10m', 1_000_000), BigInt(1_000_000 - 600_000) * 1_000_000n);
   assert.throws(() => parseTimeBound('yesterday'), /invalid time "yesterday"/);
   const lines = parseK8sLog(`${T1} stdout F a\n${T2} stdout F b\n`);
-  assert.deepEqual(
-    selectLines(lines, { tail: 1, since: null, until: null }).map((l) => l.text),
-    ['b'],
-  );
-  assert.deepEqual(
-    selectLines(lines, { tail: null, since: toNanos(T2), until: null }).map((l) => l.text),
-    ['b'],
-  );
-  assert.deepEqual(
-    selectLines(lines, { tail: null, since: null, until: toNanos(T1) }).map((l) => l.text),
-    ['a'],
-  );
+  const texts = (since: bigint | null, until: bigint | null) =>
+    lines.filter((line) => inTimeRange(line, { tail: null, since, until })).map((l) => l.text);
+  assert.deepEqual(texts(toNanos(T2), null), ['b']);
+  assert.deepEqual(texts(null, toNanos(T1)), ['a']);
+  assert.equal(recordTag(Buffer.from(`${T1} stderr P x`)), 'P');
+  assert.equal(recordTag(Buffer.from(`${T1} stdout F `)), 'F');
+  assert.equal(recordTag(Buffer.from('garbage')), null);
 });
 
 test('a last record without a newline comes out as a partial line when the writer is done', () => {

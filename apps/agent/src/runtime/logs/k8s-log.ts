@@ -1,5 +1,3 @@
-import { watch } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
 import type { LogLine } from '@stevedore/shared';
 
 /**
@@ -83,102 +81,15 @@ export interface LogQuery {
   until: bigint | null;
 }
 
-export function selectLines(lines: LogLine[], query: LogQuery): LogLine[] {
-  let selected = lines;
-  if (query.since !== null || query.until !== null) {
-    selected = selected.filter((line) => {
-      const t = toNanos(line.time);
-      return (query.since === null || t >= query.since) && (query.until === null || t <= query.until);
-    });
-  }
-  if (query.tail !== null) selected = query.tail === 0 ? [] : selected.slice(-query.tail);
-  return selected;
+/** Whether a line's time is within the query's `since`/`until` (tail is applied by the reader). */
+export function inTimeRange(line: LogLine, query: LogQuery): boolean {
+  if (query.since === null && query.until === null) return true;
+  const t = toNanos(line.time);
+  return (query.since === null || t >= query.since) && (query.until === null || t <= query.until);
 }
 
-/**
- * The log as it is now (rotated files first, oldest first), and the byte offset the current
- * file's end was read at.
- */
-export async function readLog(
-  path: string,
-  rotated: readonly string[] = [],
-): Promise<{ lines: LogLine[]; offset: number }> {
-  const read = (file: string) =>
-    readFile(file).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return Buffer.alloc(0);
-      throw error;
-    });
-  const parser = new K8sLogParser();
-  const lines: LogLine[] = [];
-  for (const file of rotated) {
-    const data = await read(file);
-    lines.push(...parser.push(data.subarray(0, data.lastIndexOf(0x0a) + 1).toString('utf8')));
-  }
-  const data = await read(path);
-  // A record still being written has no newline yet; leave it for the follower.
-  const end = data.lastIndexOf(0x0a) + 1;
-  lines.push(...parser.push(data.subarray(0, end).toString('utf8')), ...parser.flush());
-  return { lines, offset: end };
-}
-
-/**
- * New log records after `offset` as they are written, until `done()` says the writer has finished
- * and everything written has been read, or `signal` aborts. The file stays open, so a container
- * removed right after it exits (`--rm`) still has its last lines read; a rotation (a new file at
- * the path) is followed from its beginning.
- */
-export async function* followLog(
-  path: string,
-  offset: number,
-  done: () => boolean,
-  signal: AbortSignal,
-): AsyncGenerator<LogLine> {
-  let position = offset;
-  let parser = new K8sLogParser();
-  let wake: (() => void) | null = null;
-  const nudge = () => wake?.();
-  let handle = await open(path, 'r').catch(() => null);
-  const watcher = handle ? watch(path, nudge) : null;
-  watcher?.on('error', nudge);
-  // Inotify misses nothing while the file exists; the timer covers rotation and the final check.
-  const timer = setInterval(nudge, 250);
-  signal.addEventListener('abort', nudge);
-  try {
-    for (;;) {
-      const finished = done();
-      if (handle === null) handle = await open(path, 'r').catch(() => null);
-      if (handle) {
-        const size = (await handle.stat()).size;
-        if (size > position) {
-          const buffer = Buffer.alloc(size - position);
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-          const end = buffer.subarray(0, bytesRead).lastIndexOf(0x0a) + 1;
-          position += end;
-          yield* parser.push(buffer.subarray(0, end).toString('utf8'));
-          continue;
-        }
-        const current = await stat(path).catch(() => null);
-        if (current && current.ino !== (await handle.stat()).ino) {
-          await handle.close();
-          handle = null;
-          position = 0;
-          parser = new K8sLogParser();
-          continue;
-        }
-      }
-      if (finished || signal.aborted) {
-        yield* parser.flush();
-        return;
-      }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = null;
-    }
-  } finally {
-    watcher?.close();
-    clearInterval(timer);
-    signal.removeEventListener('abort', nudge);
-    await handle?.close();
-  }
+/** The tag of a record from its first bytes (`<time> <stream> <F|P> `), or null if it is not one. */
+export function recordTag(head: Buffer): 'F' | 'P' | null {
+  const match = /^\S+ (?:stdout|stderr) ([FP])/.exec(head.toString('latin1'));
+  return match ? (match[1] as 'F' | 'P') : null;
 }

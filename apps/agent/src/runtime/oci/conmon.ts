@@ -16,6 +16,8 @@ export interface ConmonLaunch {
   persistDir: string;
   socketDir: string;
   logPath: string;
+  /** `--log-size-max`: conmon starts a new log file when the next write would pass it. */
+  logSizeMax: number | null;
   terminal: boolean;
   stdin: boolean;
 }
@@ -42,6 +44,7 @@ export function launchConmon(conmonBinary: string, runc: Runc, options: ConmonLa
     '-0', options.persistDir,
     '--socket-dir-path', options.socketDir,
     '-l', `k8s-file:${options.logPath}`,
+    ...(options.logSizeMax === null ? [] : ['--log-size-max', String(options.logSizeMax)]),
     ...(options.terminal ? ['-t'] : []),
     ...(options.stdin ? ['-i'] : []),
     '--log-level', 'error',

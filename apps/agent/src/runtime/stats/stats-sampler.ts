@@ -56,6 +56,8 @@ export class StatsSampler {
     const queue: Batch[] = [];
     let wake: (() => void) | null = null;
     const listener = (batch: Batch) => {
+      // A subscriber that reads slower than the ticks gets the newest batch, not a backlog.
+      queue.length = 0;
       queue.push(batch);
       wake?.();
     };

@@ -15,6 +15,7 @@ import {
   serviceScript,
   unpackScript,
 } from './install-scripts';
+import { assertRepresentable, parseEnvFileValue, systemdExecutable } from './quoting';
 import { runRemote, shellQuote } from './remote-shell';
 
 export interface InstallPlan {
@@ -52,6 +53,11 @@ export async function* installAgent(
   signal?: AbortSignal,
 ): AsyncGenerator<InstallProgress> {
   const pkg = agentPackage(packageDir);
+  // Refused before anything runs on the machine, rather than half-way through the installation.
+  systemdExecutable('install directory', plan.installDir); // the unit starts a program under it
+  if (plan.dataRoot !== undefined) assertRepresentable('data root', plan.dataRoot);
+  if (plan.execRoot !== undefined) assertRepresentable('exec root', plan.execRoot);
+  assertRepresentable('agent socket', target.socketPath);
   const where = `${target.username}@${target.host}`;
   const lines: InstallProgress[] = [];
   const log = (line: string) => lines.push({ kind: 'log', line });
@@ -161,9 +167,15 @@ export async function* installAgent(
     if ((await archived) !== 0) throw new StevedoreError('INTERNAL', `packing the agent failed: ${tarError}`);
     yield step('upload', `installed as ${plan.installDir}/releases/${release}`);
 
+    // What an earlier install chose, when its agent.env holds a value written as we write them.
+    const earlier = (key: string) => {
+      const raw = facts[`env.${key}`];
+      const value = raw === undefined ? null : parseEnvFileValue(raw);
+      return value?.startsWith('/') ? value : undefined;
+    };
     const settings = {
-      dataRoot: plan.dataRoot ?? facts['env.DATA_ROOT'] ?? DEFAULT_DATA_ROOT,
-      execRoot: plan.execRoot ?? facts['env.EXEC_ROOT'] ?? DEFAULT_EXEC_ROOT,
+      dataRoot: plan.dataRoot ?? earlier('DATA_ROOT') ?? DEFAULT_DATA_ROOT,
+      execRoot: plan.execRoot ?? earlier('EXEC_ROOT') ?? DEFAULT_EXEC_ROOT,
       socketPath: target.socketPath,
     };
     yield step('service', systemd ? 'starting the stevedore-agent systemd unit' : 'starting the agent');

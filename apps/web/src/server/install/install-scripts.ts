@@ -1,4 +1,11 @@
-import { shellQuote } from './remote-shell';
+import {
+  assertRepresentable,
+  envFileLine,
+  shellQuote,
+  systemdExecArg,
+  systemdExecutable,
+  systemdPathSetting,
+} from './quoting';
 
 /** What the agent needs on the machine at run time (the bundle brings Node.js and the native modules). */
 export const AGENT_RUNTIME_PACKAGES = [
@@ -37,10 +44,10 @@ if [ -r ${shellQuote(`${installDir}/agent.env`)} ]; then sed 's/^/env./' ${shell
 `;
 
 export const missingPackagesScript = (packages: string[]) =>
-  `for p in ${packages.join(' ')}; do dpkg-query -W -f='\${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || echo "$p"; done`;
+  `for p in ${packages.map(shellQuote).join(' ')}; do dpkg-query -W -f='\${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || echo "$p"; done`;
 
 export const aptInstallScript = (sudo: string, packages: string[]) =>
-  `export DEBIAN_FRONTEND=noninteractive; ${sudo}apt-get update -q && ${sudo}apt-get install -y -q --no-install-recommends ${packages.join(' ')}`;
+  `export DEBIAN_FRONTEND=noninteractive; ${sudo}apt-get update -q && ${sudo}apt-get install -y -q --no-install-recommends -- ${packages.map(shellQuote).join(' ')}`;
 
 /** Unpacks the archive on stdin as a new release and switches `current` to it atomically. */
 export const unpackScript = ({ installDir, sudo }: InstallLayout, release: string) => {
@@ -63,10 +70,18 @@ export interface AgentSettings {
   socketPath: string;
 }
 
+/** agent.env: read by the unit's EnvironmentFile= and sourced by sh (without systemd); every value quoted. */
 export const agentEnv = (settings: AgentSettings) =>
-  `DATA_ROOT=${settings.dataRoot}\nEXEC_ROOT=${settings.execRoot}\nSOCKET=${settings.socketPath}\n`;
+  `${[
+    envFileLine('DATA_ROOT', settings.dataRoot),
+    envFileLine('EXEC_ROOT', settings.execRoot),
+    envFileLine('SOCKET', settings.socketPath),
+  ].join('\n')}\n`;
 
-export const systemdUnit = (installDir: string) => `[Unit]
+export const systemdUnit = (installDir: string) => {
+  const what = 'install directory';
+  const program = systemdExecutable(what, `${installDir}/current/node`);
+  return `[Unit]
 Description=Stevedore agent (container engine)
 Documentation=https://github.com/stevedore
 After=network-online.target
@@ -74,8 +89,8 @@ Wants=network-online.target
 
 [Service]
 Type=simple
-EnvironmentFile=${installDir}/agent.env
-ExecStart=${installDir}/current/node ${installDir}/current/agent.mjs --data-root \${DATA_ROOT} --exec-root \${EXEC_ROOT} -H unix://\${SOCKET}
+EnvironmentFile=${systemdPathSetting('install directory', `${installDir}/agent.env`)}
+ExecStart=${program} ${systemdExecArg(what, `${installDir}/current/agent.mjs`)} --data-root \${DATA_ROOT} --exec-root \${EXEC_ROOT} -H unix://\${SOCKET}
 # Containers outlive a restart of the agent (conmon keeps them); only the agent itself is stopped.
 KillMode=process
 Restart=on-failure
@@ -86,6 +101,7 @@ Delegate=yes
 [Install]
 WantedBy=multi-user.target
 `;
+};
 
 /** Writes agent.env and starts (or restarts) the agent: with systemd when it runs, else detached. */
 export function serviceScript(
@@ -93,6 +109,14 @@ export function serviceScript(
   settings: AgentSettings,
   systemd: boolean,
 ) {
+  for (const [what, value] of [
+    ['install directory', installDir],
+    ['data root', settings.dataRoot],
+    ['exec root', settings.execRoot],
+    ['agent socket', settings.socketPath],
+  ] as const) {
+    assertRepresentable(what, value);
+  }
   const root = shellQuote(installDir);
   const env = shellQuote(`${installDir}/agent.env`);
   const write = (path: string, content: string) =>
@@ -124,7 +148,7 @@ export function serviceScript(
     : `! ${sudo}kill -0 "$(cat ${shellQuote(`${installDir}/agent.pid`)})" 2>/dev/null`;
   lines.push(
     `for i in $(seq 1 120); do [ -S ${shellQuote(settings.socketPath)} ] && exit 0; if ${exited}; then break; fi; sleep 0.25; done`,
-    `echo "the agent did not come up on ${settings.socketPath}:" >&2`,
+    `printf '%s\\n' ${shellQuote(`the agent did not come up on ${settings.socketPath}:`)} >&2`,
     systemd
       ? `${sudo}journalctl -u stevedore-agent -n 20 --no-pager >&2 || true`
       : `tail -n 20 ${shellQuote(`${installDir}/agent.log`)} >&2 || true`,

@@ -2,8 +2,7 @@ import type { Readable } from 'node:stream';
 import { StevedoreError } from '@stevedore/shared';
 import type { Client } from 'ssh2';
 
-/** Quotes one word for a POSIX shell. */
-export const shellQuote = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`;
+export { shellQuote } from './quoting';
 
 export interface RemoteResult {
   code: number;

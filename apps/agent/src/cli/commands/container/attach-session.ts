@@ -35,6 +35,10 @@ export async function interactiveSession(
               const text = Buffer.from(event.data, 'base64').toString('utf8');
               if (event.stream === 'stdout') context.reporter.write(text);
               else context.reporter.writeError(text);
+            } else if (event.type === 'dropped') {
+              context.reporter.error(
+                `stevedore: ${event.bytes} bytes of output dropped: this client fell behind`,
+              );
             } else {
               resolve(event.result.StatusCode);
             }

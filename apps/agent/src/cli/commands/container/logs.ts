@@ -43,10 +43,19 @@ export const logsCommand: Command = {
     }
     const timestamps = context.flags.get('timestamps') === true;
     const client = await context.agent();
-    const print = (line: LogLine) => {
-      const text = `${timestamps ? `${dockerTime(line.time)} ` : ''}${line.text}${line.partial ? '' : '\n'}`;
-      if (line.stream === 'stdout') context.reporter.write(text);
-      else context.reporter.writeError(text);
+    const format = (line: LogLine) =>
+      `${timestamps ? `${dockerTime(line.time)} ` : ''}${line.text}${line.partial ? '' : '\n'}`;
+    /** One write per run of lines of the same stream, in order. */
+    const print = (lines: readonly LogLine[]) => {
+      let start = 0;
+      for (let end = 1; end <= lines.length; end++) {
+        const stream = (lines[start] as LogLine).stream;
+        if (end < lines.length && (lines[end] as LogLine).stream === stream) continue;
+        const text = lines.slice(start, end).map(format).join('');
+        if (stream === 'stdout') context.reporter.write(text);
+        else context.reporter.writeError(text);
+        start = end;
+      }
     };
     await new Promise<void>((resolve, reject) => {
       client.containers.logs.subscribe(

@@ -1,0 +1,91 @@
+import { type FSWatcher, watch } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { LogLine } from '@stevedore/shared';
+import type { K8sLogParser } from './k8s-log.js';
+import { type OpenLogFile, openIfPresent, readRecords } from './log-files.js';
+
+export interface FollowOptions {
+  logPath: string;
+  /** The current file, already read up to `offset` (null: none yet; it is opened once it appears). */
+  file: OpenLogFile | null;
+  offset: number;
+  parser: K8sLogParser;
+  /** Whether the writer has finished: once it has and everything is read, following ends. */
+  done(): boolean;
+  signal: AbortSignal;
+}
+
+/**
+ * New lines of a log as conmon writes them, a batch per read. Woken by inotify on the log's
+ * directory (writes, and the rename by which conmon or a rotation replaces the file); no timer.
+ * When the path names a new file, the old one is read to its end first (conmon wrote its last
+ * record before it made the new one), then the new one from its beginning. Ends at once when
+ * `signal` aborts, closing the file and the watcher.
+ */
+export async function* followLog(options: FollowOptions): AsyncGenerator<LogLine[]> {
+  const { logPath, parser, signal } = options;
+  let file = options.file;
+  let offset = options.offset;
+  let wake: (() => void) | null = null;
+  // Set by every event, so one that comes between a read and the wait is not slept through.
+  let nudged = false;
+  const nudge = () => {
+    nudged = true;
+    wake?.();
+  };
+  let watcher: FSWatcher | null = null;
+  try {
+    watcher = watch(dirname(logPath), nudge);
+    // An error ends inotify for this follower; the abort or the writer's end still finish it.
+    watcher.on('error', nudge);
+    signal.addEventListener('abort', nudge);
+    for (;;) {
+      if (signal.aborted) return;
+      nudged = false;
+      const finished = options.done();
+      if (file === null) {
+        file = await openIfPresent(logPath);
+        offset = 0;
+      }
+      if (file) {
+        const chunk = await readRecords(file.handle, offset);
+        if (chunk) {
+          offset = chunk.next;
+          const lines = parser.push(chunk.text);
+          if (lines.length > 0) yield lines;
+          continue;
+        }
+        const now = await stat(logPath).catch(() => null);
+        if (now && now.ino !== file.ino) {
+          // Replaced: what the old file still got before the new one appeared is read by the
+          // reads above on the next rounds; only a read that finds nothing more moves on.
+          if (await drained(file, offset)) {
+            await file.handle.close();
+            file = null;
+          }
+          continue;
+        }
+      }
+      if (finished) {
+        const rest = parser.flush();
+        if (rest.length > 0) yield rest;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (nudged || signal.aborted) resolve();
+      });
+      wake = null;
+    }
+  } finally {
+    watcher?.close();
+    signal.removeEventListener('abort', nudge);
+    await file?.handle.close();
+  }
+}
+
+/** Whether nothing but an unfinished record is left in `file` after `offset`. */
+async function drained(file: OpenLogFile, offset: number): Promise<boolean> {
+  return (await readRecords(file.handle, offset)) === null;
+}

@@ -1,0 +1,71 @@
+import { type FSWatcher, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { Logger } from '../../util/logger.js';
+import { keepReplacedLog } from './log-rotation.js';
+
+interface Watched {
+  watcher: FSWatcher;
+  logPath: string;
+  maxFiles: number;
+  busy: boolean;
+  again: boolean;
+}
+
+/**
+ * Keeps the files conmon replaces at `--log-size-max` (see log-rotation.ts), told by inotify of
+ * the rename that replaces the log: one watcher per running container, no timer, no size checks.
+ * conmon's writes reach the same watcher as change events and are dropped at the first test.
+ */
+export class LogRotationWatcher {
+  private readonly watched = new Map<string, Watched>();
+
+  constructor(private readonly log: Logger) {}
+
+  /** Starts keeping a container's rotated files; also settles a rotation that happened unwatched. */
+  watch(id: string, logPath: string, maxFiles: number): void {
+    if (maxFiles <= 1 || this.watched.has(id)) return;
+    const name = basename(logPath);
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(dirname(logPath), (event, file) => {
+        if (event === 'rename' && file === name) this.settle(id);
+      });
+    } catch (error) {
+      this.log.warn({ err: error, id }, 'cannot watch the log for rotation: rotated files are not kept');
+      return;
+    }
+    watcher.on('error', (error) => {
+      this.log.warn({ err: error, id }, 'the log rotation watcher failed: rotated files are no longer kept');
+      this.unwatch(id);
+    });
+    this.watched.set(id, { watcher, logPath, maxFiles, busy: false, again: false });
+    this.settle(id);
+  }
+
+  unwatch(id: string): void {
+    this.watched.get(id)?.watcher.close();
+    this.watched.delete(id);
+  }
+
+  close(): void {
+    for (const id of [...this.watched.keys()]) this.unwatch(id);
+  }
+
+  /** One rotation at a time per container; events during one run it once more. */
+  private settle(id: string): void {
+    const entry = this.watched.get(id);
+    if (!entry) return;
+    if (entry.busy) {
+      entry.again = true;
+      return;
+    }
+    entry.busy = true;
+    entry.again = false;
+    keepReplacedLog(entry.logPath, entry.maxFiles)
+      .catch((error) => this.log.warn({ err: error, id }, 'log rotation failed'))
+      .finally(() => {
+        entry.busy = false;
+        if (entry.again && this.watched.get(id) === entry) this.settle(id);
+      });
+  }
+}

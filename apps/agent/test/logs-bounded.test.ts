@@ -1,0 +1,245 @@
+/**
+ * Issue 16, bounded resources and faults around container output: `logs -f` and exec to clients
+ * that read nothing, `logs` of big logs, `--tail` from the end, rotation by default (conmon's
+ * --log-size-max, the replaced files kept), and the CLI's output pipe closing early.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type AgentConnection, createAgentClient } from '@stevedore/agent/client';
+import { type AgentProcess, cliBin, repoRoot, startAgent } from './harness/agent-process.js';
+import { runCli } from './harness/cli-process.js';
+import { conmonPidsFor } from './harness/leftovers.js';
+import { startRegistry, type TestRegistry } from './harness/registry.js';
+import { subscribeAndStall } from './harness/stalled-client.js';
+import { pushBusybox } from './harness/test-images.js';
+import { until } from './harness/until.js';
+
+const MiB = 1024 * 1024;
+const LONG = 'x'.repeat(200);
+
+/** A field of /proc/PID/status in bytes (VmRSS, VmHWM). */
+const procKiB = (pid: number, field: string) => {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1]) * 1024;
+};
+/** Resets the peak RSS (VmHWM) of a process to its current RSS. */
+const resetPeak = (pid: number) => writeFileSync(`/proc/${pid}/clear_refs`, '5');
+/** CPU seconds a process has used (user + system). */
+const cpuSeconds = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+/** Files the process has open under `dir`. */
+const openFilesUnder = (pid: number, dir: string) =>
+  readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      return target.startsWith(dir) ? [target] : [];
+    } catch {
+      return []; // closed between the listing and the read
+    }
+  });
+
+describe('container output stays bounded', { timeout: 600_000 }, () => {
+  let registry: TestRegistry;
+  let agent: AgentProcess;
+  let local: AgentConnection;
+  let image: string;
+  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 120_000);
+  const runDetached = async (...args: string[]) => {
+    const result = await cli('run', '-d', ...args);
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout.trim();
+  };
+  const agentPid = () => agent.pid as number;
+  const logFiles = (id: string) => {
+    const dir = join(agent.dataRoot, 'containers', id);
+    const seen = new Map<number, number>();
+    for (const name of readdirSync(dir).filter((n) => n.startsWith(`${id}.log`))) {
+      const stat = statSync(join(dir, name));
+      seen.set(stat.ino, stat.size);
+    }
+    return { count: seen.size, bytes: [...seen.values()].reduce((a, b) => a + b, 0) };
+  };
+
+  before(async () => {
+    registry = await startRegistry();
+    image = (await pushBusybox(registry)).reference;
+    agent = await startAgent();
+    local = createAgentClient({ host: agent.host });
+    const pulled = await cli('pull', '-q', image);
+    assert.equal(pulled.code, 0, pulled.stderr);
+  });
+  after(async () => {
+    const ids = agent ? (await cli('ps', '-aq')).stdout.split('\n').filter(Boolean) : [];
+    if (ids.length > 0) await cli('rm', '-f', ...ids);
+    if (agent) assert.deepEqual(conmonPidsFor(join(agent.dataRoot, '..')), [], 'no conmon left');
+    await local?.close();
+    await agent?.stop();
+    await registry?.stop();
+  });
+
+  test('logs of 250,000 lines, and --tail 5 of a 300 MB log read from its end', async (t) => {
+    const id = await runDetached(image, 'sh', '-c', 'yes line | head -n 249999; echo 250000');
+    await until('the container to exit', async () => (await cli('wait', id)).code === 0, 60_000);
+    const all = await cli('logs', id);
+    assert.equal(all.code, 0, all.stderr);
+    const lines = all.stdout.split('\n').filter(Boolean);
+    assert.equal(lines.length, 250_000);
+    assert.equal(lines.at(-1), '250000');
+
+    const big = await runDetached(
+      '--log-opt',
+      'max-size=-1',
+      image,
+      'sh',
+      '-c',
+      `yes ${LONG} | head -n 1500000; echo last line`,
+    );
+    await until('the big container to exit', async () => (await cli('wait', big)).code === 0, 120_000);
+    assert.ok(logFiles(big).bytes > 300_000_000, 'the log holds more than 300 MB');
+    resetPeak(agentPid());
+    const before = procKiB(agentPid(), 'VmRSS');
+    const tail = await cli('logs', '--tail', '5', big);
+    assert.equal(tail.code, 0, tail.stderr);
+    const peakGrowth = procKiB(agentPid(), 'VmHWM') - before;
+    t.diagnostic(`--tail 5 of a 300 MB log: agent peak RSS growth ${(peakGrowth / MiB).toFixed(1)} MiB`);
+    assert.deepEqual(tail.stdout.split('\n').slice(-3), [LONG, 'last line', '']);
+    assert.equal(tail.stdout.split('\n').length, 6);
+    assert.ok(peakGrowth < 50 * MiB, `agent RSS grew ${peakGrowth / MiB} MiB for --tail 5`);
+    await cli('rm', '-f', id, big);
+  });
+
+  test('logs -f of a busy container to a client that reads nothing for 30 s', async (t) => {
+    const id = await runDetached(image, 'yes', LONG);
+    const client = await subscribeAndStall(agent.socketPath, 'containers.logs', {
+      container: id,
+      follow: true,
+    });
+    try {
+      const samples: { rss: number; infoMs: number }[] = [];
+      for (let i = 0; i < 10; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        const started = performance.now();
+        await local.client.system.info.query();
+        samples.push({ rss: procKiB(agentPid(), 'VmRSS'), infoMs: performance.now() - started });
+      }
+      t.diagnostic(
+        `samples (RSS MiB / info ms): ${samples.map((s) => `${(s.rss / MiB).toFixed(0)}/${s.infoMs.toFixed(1)}`).join(' ')}`,
+      );
+      for (const sample of samples) {
+        assert.ok(sample.rss < 200 * MiB, `agent RSS ${sample.rss / MiB} MiB`);
+        assert.ok(sample.infoMs < 100, `info took ${sample.infoMs} ms`);
+      }
+      assert.ok((await client.readFor(500)) > 0, 'the stalled client gets lines once it reads');
+    } finally {
+      client.close();
+    }
+    // A follower whose client left closes the log at once.
+    const dir = join(agent.dataRoot, 'containers', id);
+    await until(
+      'the follower to close the log',
+      async () => openFilesUnder(agentPid(), dir).length === 0,
+      3000,
+    );
+    await cli('rm', '-f', id);
+  });
+
+  test('rotation: max-size=1m max-file=3 bounds the log; logs still ends with the newest lines', async (t) => {
+    const id = await runDetached(
+      '--log-opt',
+      'max-size=1m',
+      '--log-opt',
+      'max-file=3',
+      image,
+      'sh',
+      '-c',
+      `i=0; while :; do i=$((i+1)); echo "$i ${LONG}"; done`,
+    );
+    const cpuBefore = cpuSeconds(agentPid());
+    const started = performance.now();
+    let most = 0;
+    for (let i = 0; i < 10; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      most = Math.max(most, logFiles(id).bytes);
+    }
+    const cpu = (cpuSeconds(agentPid()) - cpuBefore) / ((performance.now() - started) / 1000);
+    t.diagnostic(
+      `agent CPU while one busy container logs with max-size=1m: ${(cpu * 100).toFixed(1)} % of a core`,
+    );
+    const stopped = await cli('kill', id);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    await until('the container to stop', async () => (await cli('wait', id)).code !== null, 20_000);
+    const files = logFiles(id);
+    t.diagnostic(`log files ${files.count}, ${files.bytes} bytes; most seen while running ${most}`);
+    assert.ok(files.bytes <= 3 * MiB, `log is ${files.bytes} bytes`);
+    assert.ok(most <= 4 * MiB, `log reached ${most} bytes while running`);
+    assert.ok(files.count >= 2, 'rotated files are kept');
+    const all = await cli('logs', id);
+    const numbers = all.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => Number(line.split(' ')[0]));
+    assert.ok(numbers.length > 5000, `${numbers.length} lines`);
+    assert.ok(
+      numbers.every((n, i) => i === 0 || n > (numbers[i - 1] as number)),
+      'lines in order',
+    );
+    const tail = await cli('logs', '--tail', '1', id);
+    assert.equal(Number(tail.stdout.split(' ')[0]), numbers.at(-1));
+    await cli('rm', '-f', id);
+  });
+
+  test('rotation is on by default: 5 files of 20 MB, as Docker’s local driver', async () => {
+    const id = await runDetached(image, 'sleep', '60');
+    const conmon = conmonPidsFor(join(agent.dataRoot, '..'));
+    const args = conmon.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
+    const mine = args.find((argv) => argv.includes(id));
+    assert.ok(mine, 'conmon of the container');
+    assert.equal(mine[mine.indexOf('--log-size-max') + 1], String(20 * MiB));
+    await cli('rm', '-f', id);
+  });
+
+  test('exec writing 1 GiB to a client that reads nothing: agent RSS grows < 50 MiB', async (t) => {
+    const id = await runDetached(image, 'sleep', '300');
+    const before = procKiB(agentPid(), 'VmRSS');
+    const client = await subscribeAndStall(agent.socketPath, 'containers.exec', {
+      container: id,
+      Cmd: ['head', '-c', '1073741824', '/dev/zero'],
+    });
+    try {
+      let most = before;
+      for (let i = 0; i < 10; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        most = Math.max(most, procKiB(agentPid(), 'VmRSS'));
+      }
+      t.diagnostic(`agent RSS ${(before / MiB).toFixed(0)} → at most ${(most / MiB).toFixed(0)} MiB`);
+      assert.ok(most - before < 50 * MiB, `agent RSS grew ${(most - before) / MiB} MiB`);
+      assert.ok((await client.readFor(300)) > 0, 'the client gets output once it reads');
+    } finally {
+      client.close();
+    }
+    await cli('rm', '-f', id);
+  });
+
+  test('the CLI exits quietly when its output pipe closes (logs x | head -1)', async () => {
+    const id = await runDetached(image, 'sh', '-c', 'yes line | head -n 200000');
+    await until('the container to exit', async () => (await cli('wait', id)).code === 0, 60_000);
+    const child = spawn(cliBin, ['-H', agent.host, 'logs', id], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(stderr, '', 'nothing on stderr');
+    assert.equal(code, 141, 'the status of a process ended by SIGPIPE');
+    await cli('rm', '-f', id);
+  });
+});
