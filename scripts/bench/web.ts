@@ -58,7 +58,7 @@ export async function benchWeb(table: Table): Promise<void> {
     // tsx compiles this file with esbuild's keepNames, which wraps named inner functions in
     // `__name(fn, "name")`; the functions handed to the page carry those calls with them.
     await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
-    await logIn(context, web.baseURL);
+    await logIn(context, web);
     connection = await connectAgentOnce({ host: agent.host });
 
     // 1. Event latency with only the local agent.
@@ -273,11 +273,12 @@ export async function benchWeb(table: Table): Promise<void> {
   }
 }
 
-async function logIn(context: BrowserContext, baseURL: string): Promise<void> {
+async function logIn(context: BrowserContext, web: WebServer): Promise<void> {
   const page = await context.newPage();
-  await page.goto(`${baseURL}/login`);
+  await page.goto(`${web.baseURL}/login`);
   await page.getByLabel('Username').fill(ADMIN.username);
   await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByLabel('Set-up code').fill(web.setupCode);
   await page.getByRole('button', { name: 'Create admin and log in' }).click();
   await page.waitForURL(/\/hosts$/);
   await page.close();
