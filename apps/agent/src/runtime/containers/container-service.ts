@@ -86,7 +86,6 @@ export interface ContainerServiceDeps {
 
 type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
-const MAX_RESTART_DELAY_MS = 60_000;
 export interface LogOptions {
   follow: boolean;
   tail: number | null;
@@ -94,9 +93,10 @@ export interface LogOptions {
   until: string | null;
 }
 
-const RESET_BACKOFF_AFTER_MS = 10_000;
+const MAX_RESTART_DELAY_MS = 60_000;
 /** Bytes of base64 output an attach may have queued for its client before output is dropped. */
 const ATTACH_OUTPUT_HIGH_WATER_MARK = 4 * 1024 * 1024;
+const RESET_BACKOFF_AFTER_MS = 10_000;
 
 /**
  * The container lifecycle: create, start under conmon, stop, kill, remove, restart policies and
@@ -124,8 +124,8 @@ export class ContainerService {
   readonly files: ContainerFilesystem;
 
   private constructor(private readonly deps: ContainerServiceDeps) {
-    this.files = new ContainerFilesystem(deps, {
     this.logRotation = new LogRotationWatcher(deps.log);
+    this.files = new ContainerFilesystem(deps, {
       withLock: (key, fn) => this.withLock(key, fn),
       publish: (record, action, extra) => this.publish(record, action, extra),
     });
@@ -444,9 +444,9 @@ export class ContainerService {
       await writeFile(join(runtimeDir, 'config.json'), JSON.stringify(spec));
       await rm(join(this.exitDir, id), { force: true });
       await runc.delete(id, true);
-      const pid = await launchConmon(this.deps.conmonBinary, runc, {
       const logLimits = this.logLimits(record);
       if (logLimits) await rotateBeforeStart(this.logPath(id), logLimits.maxFiles);
+      const pid = await launchConmon(this.deps.conmonBinary, runc, {
         id,
         name: record.Name,
         bundle: runtimeDir,
@@ -457,8 +457,8 @@ export class ContainerService {
         // conmon links `<socketDir>/<id>` to the bundle and makes its attach socket `<bundle>/attach`.
         socketDir: join(this.deps.execRoot, 'sockets'),
         logPath: this.logPath(id),
-        terminal: record.Config.Tty,
         logSizeMax: logLimits?.maxSize ?? null,
+        terminal: record.Config.Tty,
         stdin: record.Config.OpenStdin,
       });
       created = true;
@@ -1093,8 +1093,6 @@ export class ContainerService {
     options: LogOptions & { startIt: boolean },
     signal: AbortSignal,
   ): AsyncGenerator<{ type: 'line'; line: LogLine } | { type: 'exit'; result: WaitResult }> {
-    const id = this.deps.store.get(ref).Id;
-    let result: WaitResult | null = null;
     for await (const event of this.output(ref, options, signal)) {
       if (event.type === 'exit') yield event;
       else for (const line of event.lines) yield { type: 'line', line };
@@ -1113,6 +1111,8 @@ export class ContainerService {
     options: LogOptions & { startIt: boolean },
     signal: AbortSignal,
   ): AsyncGenerator<{ type: 'lines'; lines: LogLine[] } | { type: 'exit'; result: WaitResult }> {
+    const id = this.deps.store.get(ref).Id;
+    let result: WaitResult | null = null;
     // The exit status as soon as it is known, or, if the container goes another way (removed by
     // force), once it is gone; either ends the following of the log at once.
     const ended = new AbortController();
