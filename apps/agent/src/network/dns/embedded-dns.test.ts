@@ -203,7 +203,7 @@ test('an unknown single-label name is NXDOMAIN without asking upstream', async (
   assert.equal(upstream.queries.length, 0);
 });
 
-test('an unknown dotted name is forwarded unchanged and the answer relayed with the client id', async (t) => {
+test('an unknown dotted name is forwarded unchanged but for its id, and the answer relayed with the client id', async (t) => {
   const upstream = await startUpstream(t);
   const server = await startDns(t, { upstreams: () => [upstream.endpoint] });
   const query = encodeQuery('Example.Test', 'A', 31337);
@@ -211,7 +211,9 @@ test('an unknown dotted name is forwarded unchanged and the answer relayed with 
   const answer = dnsPacket.decode(await sendUdp(server, query));
   assert.equal(answer.id, 31337);
   assert.deepEqual(addressesOf(answer), ['10.9.9.9']);
-  assert.deepEqual(upstream.queries, [query]);
+  assert.equal(upstream.queries.length, 1);
+  // The shared upstream socket gives each query an id of its own; the rest goes out as it came.
+  assert.deepEqual(upstream.queries[0]?.subarray(2), query.subarray(2));
 });
 
 test('a refusing upstream and a silent one are skipped for the next', async (t) => {

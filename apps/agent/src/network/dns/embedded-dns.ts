@@ -2,6 +2,8 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dg
 import { createServer, isIP, type Server, Socket } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { Logger } from '../../util/logger.js';
+import { InFlightLimit } from './in-flight-limit.js';
+import { type Upstream, UpstreamUdp } from './upstream-udp.js';
 
 export interface EmbeddedDnsOptions {
   /** IPv4 address to listen on (the network's bridge/gateway address). */
@@ -20,24 +22,26 @@ export interface EmbeddedDnsOptions {
   upstreamTimeoutMs?: number;
   /** ms a TCP client may stay silent before its connection is closed; default 30000 */
   tcpIdleTimeoutMs?: number;
+  /** Forwarded queries one client address may have in flight; default 32 (beyond: dropped over UDP, SERVFAIL over TCP). */
+  maxInFlightPerClient?: number;
+  /** Forwarded queries in flight on this network; default 256. */
+  maxInFlight?: number;
+  /** TCP connections open per client address; default 8 (beyond: closed at once). */
+  maxTcpConnectionsPerClient?: number;
 }
 
 type Transport = 'udp' | 'tcp';
 
-interface Upstream {
-  host: string;
-  port: number;
-  family: 4 | 6;
-}
-
 const DEFAULT_PORT = 53;
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 2000;
 const DEFAULT_TCP_IDLE_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_IN_FLIGHT_PER_CLIENT = 32;
+const UDP_RECEIVE_BUFFER_BYTES = 1 << 20;
+const DEFAULT_MAX_IN_FLIGHT = 256;
+const DEFAULT_MAX_TCP_CONNECTIONS_PER_CLIENT = 8;
 const MEMBER_TTL_SECONDS = 600;
 /** Largest UDP reply a client without EDNS accepts (RFC 1035 4.2.1). */
 const CLASSIC_UDP_LIMIT = 512;
-const HEADER_BYTES = 12;
-const RESPONSE_BIT = 0x8000;
 const OPCODE_QUERY = 0;
 const RCODE_SERVFAIL = 2;
 const RCODE_NXDOMAIN = 3;
@@ -51,10 +55,23 @@ export class EmbeddedDns {
   private udp: UdpSocket | null = null;
   private tcp: Server | null = null;
   private readonly connections = new Set<Socket>();
+  private readonly tcpPerClient = new Map<string, number>();
   /** Aborted by stop() so that queries still waiting on an upstream give up at once. */
   private stopping = new AbortController();
+  private readonly inFlight: InFlightLimit;
+  private readonly upstreamUdp = new UpstreamUdp();
 
-  constructor(private readonly options: EmbeddedDnsOptions) {}
+  constructor(private readonly options: EmbeddedDnsOptions) {
+    this.inFlight = new InFlightLimit(
+      options.maxInFlightPerClient ?? DEFAULT_MAX_IN_FLIGHT_PER_CLIENT,
+      options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+    );
+  }
+
+  /** Upstream UDP sockets open now: one per upstream in use, whatever the query rate. */
+  get upstreamSocketCount(): number {
+    return this.upstreamUdp.socketCount;
+  }
 
   private get endpoint(): string {
     return `${this.options.address}:${this.options.port ?? DEFAULT_PORT}`;
@@ -82,6 +99,7 @@ export class EmbeddedDns {
     this.udp = null;
     this.tcp = null;
     this.stopping.abort();
+    this.upstreamUdp.close();
     for (const socket of this.connections) socket.destroy();
     await Promise.all([udp ? closeUdp(udp) : null, tcp ? closeServer(tcp) : null]);
   }
@@ -98,6 +116,8 @@ export class EmbeddedDns {
         udp.removeAllListeners('error');
         udp.on('error', (error) => this.options.log?.warn({ err: error }, 'DNS UDP socket error'));
         udp.on('message', (message, remote) => this.onUdpQuery(udp, message, remote));
+        // Room for a burst from one container, so that the queries of others are not lost with it.
+        udp.setRecvBufferSize(UDP_RECEIVE_BUFFER_BYTES);
         resolve(udp);
       });
     });
@@ -120,7 +140,7 @@ export class EmbeddedDns {
   }
 
   private onUdpQuery(udp: UdpSocket, message: Buffer, remote: RemoteInfo): void {
-    this.respond(message, 'udp')
+    this.respond(message, 'udp', remote.address)
       .then((reply) => {
         // stop() may have closed the socket while an upstream was being asked.
         if (!reply || this.udp !== udp) return;
@@ -133,6 +153,20 @@ export class EmbeddedDns {
 
   /** DNS over TCP: each message is prefixed with its 2-byte length; a client may send several. */
   private serveTcp(socket: Socket): void {
+    const client = socket.remoteAddress ?? '';
+    const open = this.tcpPerClient.get(client) ?? 0;
+    const cap = this.options.maxTcpConnectionsPerClient ?? DEFAULT_MAX_TCP_CONNECTIONS_PER_CLIENT;
+    if (open >= cap) {
+      this.options.log?.debug({ client, open }, 'DNS: too many TCP connections from one client; closing');
+      socket.destroy();
+      return;
+    }
+    this.tcpPerClient.set(client, open + 1);
+    socket.once('close', () => {
+      const left = (this.tcpPerClient.get(client) ?? 1) - 1;
+      if (left > 0) this.tcpPerClient.set(client, left);
+      else this.tcpPerClient.delete(client);
+    });
     this.connections.add(socket);
     let buffered = Buffer.alloc(0);
     let pending = 0;
@@ -152,7 +186,7 @@ export class EmbeddedDns {
       buffered = Buffer.concat([buffered, chunk]);
       for (let message = takeFrame(); message; message = takeFrame()) {
         pending++;
-        this.respond(message, 'tcp')
+        this.respond(message, 'tcp', client)
           .then((reply) => {
             if (!reply) socket.destroy();
             else if (!socket.destroyed) socket.write(frame(reply));
@@ -179,7 +213,7 @@ export class EmbeddedDns {
   }
 
   /** The reply to one message; null when the message is not a query we can read (dropped). */
-  private async respond(message: Buffer, transport: Transport): Promise<Buffer | null> {
+  private async respond(message: Buffer, transport: Transport, client: string): Promise<Buffer | null> {
     const query = decodeQuery(message);
     const question = query?.questions?.[0];
     if (!query || !question) return null;
@@ -192,7 +226,16 @@ export class EmbeddedDns {
     if (addresses.length > 0) return memberReply(query, question, addresses, transport);
     // Docker's rule: an unknown single-label name is nobody's business upstream.
     if (!name.includes('.')) return reply(query, RCODE_NXDOMAIN);
-    return this.forward(message, query, transport);
+    const release = this.inFlight.acquire(client, (reason) =>
+      this.options.log?.warn({ client }, `DNS: refusing queries from a busy client: ${reason}`),
+    );
+    // Over the cap: a UDP query is dropped (the client retries later), a TCP client is told at once.
+    if (!release) return transport === 'udp' ? null : reply(query, RCODE_SERVFAIL);
+    try {
+      return await this.forward(message, query, transport);
+    } finally {
+      release();
+    }
   }
 
   /** The member's addresses, or null when lookup() itself failed. */
@@ -227,20 +270,10 @@ export class EmbeddedDns {
     return reply(query, RCODE_SERVFAIL);
   }
 
-  /** UDP to a connected socket: the kernel drops datagrams from anyone else and reports a closed port at once. */
+  /** UDP through the shared socket to this upstream (upstream-udp.ts). */
   private forwardUdp(message: Buffer, upstream: Upstream, signal: AbortSignal): Promise<Buffer> {
-    const socket = createSocket(upstream.family === 6 ? 'udp6' : 'udp4');
-    const release = () => socket.close();
-    return this.exchange(upstream, 'udp', signal, release, (settle) => {
-      socket.on('error', (error) => settle(error));
-      socket.on('message', (response) => {
-        if (isResponseTo(response, message)) settle(null, response);
-      });
-      socket.connect(upstream.port, upstream.host, (error?: Error) => {
-        if (error) settle(error);
-        else socket.send(message, (sendError) => sendError && settle(sendError));
-      });
-    });
+    const timeout = this.options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+    return this.upstreamUdp.exchange(message, upstream, timeout, signal);
   }
 
   private forwardTcp(message: Buffer, upstream: Upstream, signal: AbortSignal): Promise<Buffer> {
@@ -357,14 +390,6 @@ function parseUpstream(text: string): Upstream | null {
   const family = isIP(host);
   if ((family !== 4 && family !== 6) || port < 1 || port > 65535) return null;
   return { host, port, family };
-}
-
-function isResponseTo(response: Buffer, query: Buffer): boolean {
-  return (
-    response.length >= HEADER_BYTES &&
-    response.readUInt16BE(0) === query.readUInt16BE(0) &&
-    (response.readUInt16BE(2) & RESPONSE_BIT) !== 0
-  );
 }
 
 function isTruncated(response: Buffer): boolean {
