@@ -19,7 +19,8 @@ describe('installing the agent over SSH', () => {
   let admin: SessionUser;
   let dir: string;
   const paths = () => ({
-    installDir: join(dir, 'opt'),
+    // A space and a `$(…)` in the install directory: every script and file must quote it.
+    installDir: join(dir, 'opt dir $(touch pwned)'),
     dataRoot: join(dir, 'data'),
     execRoot: join(dir, 'exec'),
     socketPath: join(dir, 'run', 'agent.sock'),
@@ -83,8 +84,9 @@ describe('installing the agent over SSH', () => {
     assert.ok(existsSync(join(installDir, 'current', 'node')), 'Node.js shipped with the agent');
     assert.equal(
       readFileSync(join(installDir, 'agent.env'), 'utf8'),
-      `DATA_ROOT=${dataRoot}\nEXEC_ROOT=${execRoot}\nSOCKET=${paths().socketPath}\n`,
+      `DATA_ROOT='${dataRoot}'\nEXEC_ROOT='${execRoot}'\nSOCKET='${paths().socketPath}'\n`,
     );
+    assert.ok(!existsSync(join(dir, 'pwned')) && !existsSync('/root/pwned'), 'no path was run as a command');
     assert.ok(alive(agentPid()));
 
     const host = await plane.callerAs(admin).hosts.create({ name: 'fresh', ...sshInput() });
