@@ -161,9 +161,13 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
               <Field label="or password" id="password" type="password" autoComplete="off" />
               <Field label="Agent socket on the host" id="socketPath" defaultValue={DEFAULT_AGENT_SOCKET} />
               <Field
-                label="Host key fingerprint (optional; otherwise pinned on first use)"
+                label={
+                  host?.sshHostKey
+                    ? 'Host key fingerprint (optional; empty keeps the pinned key)'
+                    : 'Host key fingerprint (optional; otherwise pinned on first use)'
+                }
                 id="hostKeyFingerprint"
-                placeholder="SHA256:…"
+                placeholder={host?.sshHostKey ?? 'SHA256:…'}
               />
               <details className="text-sm">
                 <summary className="cursor-pointer rounded focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500">
