@@ -19,13 +19,20 @@ export interface ContainerFilesystemHooks {
  */
 export class ContainerFilesystem {
   constructor(
-    private readonly deps: Pick<ContainerServiceDeps, 'store' | 'layers' | 'runc' | 'remap' | 'commitImage'>,
+    private readonly deps: Pick<
+      ContainerServiceDeps,
+      'store' | 'layers' | 'runc' | 'remap' | 'commitImage' | 'log'
+    >,
     private readonly hooks: ContainerFilesystemHooks,
   ) {}
 
+  /** Operations holding a stopped container's layer mounted, by container id. */
+  private readonly mounts = new Map<string, number>();
+
   /**
    * The container's root for reading or writing files: a running container's as it is, a stopped
-   * one's mounted until `release` (Docker does the same for export and cp).
+   * one's mounted until `release` (Docker does the same for export and cp). Mounts of a stopped
+   * container are counted, so concurrent `export`, `cp` and `commit` never unmount each other's view.
    */
   private async openRootfs(
     ref: string,
@@ -41,12 +48,29 @@ export class ContainerFilesystem {
         release: async () => {},
       };
     }
-    const rootfs = await this.hooks.withLock(id, () => this.deps.layers.mountContainerLayer(id));
+    const rootfs = await this.hooks.withLock(id, async () => {
+      const mounted = await this.deps.layers.mountContainerLayer(id);
+      this.mounts.set(id, (this.mounts.get(id) ?? 0) + 1);
+      return mounted;
+    });
     return {
       rootfs,
       release: () =>
         this.hooks.withLock(id, async () => {
-          if (!running()) await this.deps.layers.unmountContainerLayer(id).catch(() => {});
+          const users = (this.mounts.get(id) ?? 1) - 1;
+          if (users > 0) {
+            this.mounts.set(id, users);
+            return;
+          }
+          this.mounts.delete(id);
+          if (running()) return;
+          await this.deps.layers.unmountContainerLayer(id).catch((error: unknown) => {
+            // EBUSY: something still has files open there; the next removal or start unmounts it.
+            this.deps.log.warn(
+              { container: id, err: error },
+              'could not unmount the container layer after a file operation',
+            );
+          });
         }),
     };
   }
@@ -67,7 +91,7 @@ export class ContainerFilesystem {
   /** `docker export`: the filesystem as a tar, as it is produced. */
   async *exportTar(ref: string, signal: AbortSignal): AsyncGenerator<Buffer> {
     // Like Docker's export: the container's own filesystem, without volumes mounted into it.
-    yield* this.streamArchive(ref, (rootfs) => Promise.resolve(exportRootfs(rootfs)), signal, false);
+    yield* this.streamArchive(ref, exportRootfs, signal, false);
   }
 
   /** `docker cp CONTAINER:PATH -`: a tar of that path. */
@@ -77,13 +101,13 @@ export class ContainerFilesystem {
 
   private async *streamArchive(
     ref: string,
-    open: (rootfs: string) => Promise<Readable>,
+    open: (rootfs: string) => Readable,
     signal: AbortSignal,
     asSeenInside: boolean,
   ): AsyncGenerator<Buffer> {
     const { rootfs, release } = await this.openRootfs(ref, asSeenInside);
     try {
-      const archive = await open(rootfs);
+      const archive = open(rootfs);
       try {
         for await (const chunk of archive) {
           if (signal.aborted) return;

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { StevedoreError } from '@stevedore/shared/errors';
+import { isStevedoreError, StevedoreError } from '@stevedore/shared/errors';
 import { coalesce } from '../../util/coalesce.js';
 import type { FromWorker, ToWorker } from './apply-layer-worker.js';
-import type { AppliedLayer } from './extract-tar.js';
+import type { AppliedLayer, ExtractOptions } from './extract-tar.js';
 
 export type { AppliedLayer } from './extract-tar.js';
 
@@ -70,13 +70,13 @@ function keepIdle(worker: Worker): void {
  * streams (see extract-tar.ts for what is kept and what is refused). Each layer is unpacked by a
  * worker thread of its own, so layers of one pull unpack in parallel and the agent's event loop
  * stays free; the blob's bytes flow to the worker with bounded look-ahead. A worker that finished
- * a layer is kept a while for the next one; one that failed is ended.
+ * a layer is kept a while for the next one, and so is one that refused a hostile entry; one that
+ * failed otherwise is ended.
  */
 export async function applyLayer(
   source: Readable,
   root: string,
-  /** false: `.wh.` names are ordinary files (a `cp` archive, not an image layer). */
-  options: { whiteouts: boolean } = { whiteouts: true },
+  options: ExtractOptions = { whiteouts: true },
 ): Promise<AppliedLayer> {
   const worker = takeWorker();
   let inFlight = 0;
@@ -102,7 +102,7 @@ export async function applyLayer(
   );
   let reusable = false;
   try {
-    worker.postMessage({ start: { root, whiteouts: options.whiteouts } } satisfies ToWorker);
+    worker.postMessage({ start: { root, options } } satisfies ToWorker);
     // In MiB pieces with memory of their own: one message each, moved to the worker, not copied.
     for await (const piece of coalesce(source, 1 << 20)) {
       inFlight += piece.length;
@@ -119,6 +119,10 @@ export async function applyLayer(
     const applied = await outcome;
     reusable = true;
     return applied;
+  } catch (error) {
+    // A refused entry ends the layer in good order (the worker closed what it had open): keep it.
+    reusable = isStevedoreError(error) && error.code === 'INVALID_ARGUMENT';
+    throw error;
   } finally {
     if (reusable) keepIdle(worker);
     else await worker.terminate();

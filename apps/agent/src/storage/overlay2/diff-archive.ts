@@ -1,10 +1,10 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import type { IdMap } from '../../runtime/userns/id-map.js';
 import { execFile } from '../../util/exec.js';
+import { at, atForChild, fdPath, OPEN_DIRECTORY, OPEN_NOFOLLOW } from '../confined/fd-path.js';
 
 /**
  * Files the runtime creates as mount points in every container (Docker keeps them in an "-init"
@@ -20,8 +20,18 @@ const PLACEHOLDERS = new Set([
   'etc/mtab',
 ]);
 
-async function isOpaque(dir: string): Promise<boolean> {
-  const result = await execFile('getfattr', ['--only-values', '-n', 'trusted.overlay.opaque', dir]);
+const missingIsNull = (error: NodeJS.ErrnoException) => {
+  if (error.code === 'ENOENT') return null;
+  throw error;
+};
+
+async function isOpaque(dirFd: number): Promise<boolean> {
+  const result = await execFile('getfattr', [
+    '--only-values',
+    '-n',
+    'trusted.overlay.opaque',
+    atForChild(dirFd),
+  ]);
   return result.code === 0 && result.stdout.trim() === 'y';
 }
 
@@ -30,6 +40,10 @@ async function isOpaque(dir: string): Promise<boolean> {
  * whiteouts (0/0 character devices) become `.wh.<name>` entries, opaque directories get a
  * `.wh..wh..opq` entry, hardlinks within the layer stay hardlinks, owners, modes and mtimes are
  * kept. Entries are sorted, so the same content gives the same diff ID.
+ *
+ * The layer belongs to a container that may be running (`commit --pause=false`) and swap any of
+ * its directories for a symlink meanwhile: the walk goes through directory descriptors and opens
+ * nothing through a symlink (see ../confined), so no host file can end up in the image.
  */
 export function diffArchive(
   upper: string,
@@ -38,12 +52,13 @@ export function diffArchive(
 ): Readable {
   const archive = pack();
   const seen = new Map<string, string>();
-  const walk = async (relative: string): Promise<void> => {
-    const names = (await readdir(join(upper, relative))).sort();
+  const walk = async (dirFd: number, relative: string): Promise<void> => {
+    const names = (await readdir(fdPath(dirFd))).sort();
     for (const name of names) {
       const path = relative ? `${relative}/${name}` : name;
-      const full = join(upper, path);
-      const stats = await lstat(full);
+      const full = at(dirFd, name);
+      const stats = await lstat(full).catch(missingIsNull);
+      if (!stats) continue; // removed meanwhile
       const base = {
         uid: unshift ? Math.max(0, stats.uid - unshift.uid.start) : stats.uid,
         gid: unshift ? Math.max(0, stats.gid - unshift.gid.start) : stats.gid,
@@ -61,13 +76,18 @@ export function diffArchive(
         continue;
       }
       if (stats.isDirectory()) {
-        const children = await readdir(full);
-        if (PLACEHOLDERS.has(path) && children.length === 0) continue;
-        if (path === 'dev') continue; // runtime-made device nodes and mount points only
-        await add({ ...base, name: `${path}/`, type: 'directory' });
-        if (await isOpaque(full))
-          await add({ ...base, name: `${path}/.wh..wh..opq`, type: 'file', size: 0, mode: 0o600 });
-        await walk(path);
+        const childFd = openSync(full, OPEN_DIRECTORY);
+        try {
+          const children = await readdir(fdPath(childFd));
+          if (PLACEHOLDERS.has(path) && children.length === 0) continue;
+          if (path === 'dev') continue; // runtime-made device nodes and mount points only
+          await add({ ...base, name: `${path}/`, type: 'directory' });
+          if (await isOpaque(childFd))
+            await add({ ...base, name: `${path}/.wh..wh..opq`, type: 'file', size: 0, mode: 0o600 });
+          await walk(childFd, path);
+        } finally {
+          closeSync(childFd);
+        }
         continue;
       }
       if (PLACEHOLDERS.has(path) && stats.isFile() && stats.size === 0) continue;
@@ -91,7 +111,7 @@ export function diffArchive(
           devmajor: Math.floor(stats.rdev / 256) & 0xfff,
           devminor: stats.rdev & 0xff,
         });
-      } else if (stats.isFile()) await addFile({ ...base, name: path, type: 'file', size: stats.size }, full);
+      } else if (stats.isFile()) await addFile(base, path, full, stats.ino);
     }
   };
   const add = (header: Parameters<typeof archive.entry>[0]) =>
@@ -99,13 +119,41 @@ export function diffArchive(
       // An empty body: without one, a zero-size file entry waits for content that never comes.
       archive.entry(header, Buffer.alloc(0), (error) => (error ? reject(error) : resolve()));
     });
-  const addFile = (header: Parameters<typeof archive.entry>[0], path: string) =>
-    new Promise<void>((resolve, reject) => {
-      const entry = archive.entry(header, (error) => (error ? reject(error) : resolve()));
-      createReadStream(path).on('error', reject).pipe(entry);
+  /**
+   * A regular file's content through a descriptor opened without following a symlink (O_NONBLOCK:
+   * a fifo swapped in meanwhile must not block); it must still be the file that was listed.
+   */
+  const addFile = async (
+    base: Omit<Parameters<typeof archive.entry>[0], 'name'>,
+    path: string,
+    full: string,
+    ino: number,
+  ) => {
+    const fd = openSync(full, OPEN_NOFOLLOW | constants.O_NONBLOCK);
+    let stats: ReturnType<typeof fstatSync>;
+    try {
+      stats = fstatSync(fd);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    if (!stats.isFile() || stats.ino !== ino) {
+      closeSync(fd);
+      throw new Error(`"${path}" changed while the layer was read`);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const entry = archive.entry({ ...base, name: path, type: 'file', size: stats.size }, (error) =>
+        error ? reject(error) : resolve(),
+      );
+      createReadStream('', { fd, start: 0, end: Math.max(0, stats.size - 1) })
+        .on('error', reject)
+        .pipe(entry);
     });
-  walk('')
+  };
+  const rootFd = openSync(upper, constants.O_RDONLY | constants.O_DIRECTORY);
+  walk(rootFd, '')
     .then(() => archive.finalize())
-    .catch((error: Error) => archive.destroy(error));
+    .catch((error: Error) => archive.destroy(error))
+    .finally(() => closeSync(rootFd));
   return Readable.from(archive);
 }
