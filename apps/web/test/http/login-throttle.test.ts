@@ -60,6 +60,13 @@ describe('login throttling', () => {
   });
 
   test('100 parallel wrong passwords (50 alone, 50 in batches of 10) get only the allowed number checked', async () => {
+    // One password check's CPU cost (scrypt, 128 MiB), to tell 10 checks from 100 by the work done.
+    const before = process.cpuUsage();
+    await hashPassword('calibration');
+    const usage = process.cpuUsage(before);
+    const oneCheckMicros = usage.user + usage.system;
+
+    const flood = process.cpuUsage();
     const single = Array.from({ length: 50 }, (_, i) =>
       login(web, 'alice', `wrong guess ${i}`).then((a) => [a.outcome]),
     );
@@ -73,6 +80,10 @@ describe('login throttling', () => {
     // What the server really checked: each checked guess leaves a failed-login audit entry.
     const audited = await web.t.db.auditLog.count({ where: { action: 'auth.login', result: 'error' } });
     assert.equal(audited, DEFAULT_LOGIN_LIMITS.perUsername);
+    // And the server did not check the refused ones' passwords anyway: far less than 100 checks' work.
+    const spent = process.cpuUsage(flood);
+    const checks = (spent.user + spent.system) / oneCheckMicros;
+    assert.ok(checks < 40, `the flood cost as much CPU as ${checks.toFixed(1)} password checks`);
   });
 
   test('the throttled username is refused even with the right password and from another address', async () => {
