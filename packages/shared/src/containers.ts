@@ -79,13 +79,17 @@ export function normalizeSignal(text: string): { name: string; number: number } 
   );
 }
 
-const SignalSchema = z.string().superRefine((value, ctx) => {
-  try {
-    normalizeSignal(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-  }
-});
+/** A signal name or number that normalizeSignal() takes. */
+export const SignalSchema = z
+  .string()
+  .max(32)
+  .superRefine((value, ctx) => {
+    try {
+      normalizeSignal(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
 
 const EnvVarSchema = z.string().regex(/^[^=\0]+(=[^\0]*)?$/, {
   message: 'environment entries are KEY=VALUE (or KEY to take the value from the client), KEY not empty',

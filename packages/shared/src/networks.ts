@@ -33,7 +33,9 @@ export const NetworkCreateSchema = z
       return;
     }
     if (input.Subnet === undefined) return;
-    const subnet = parseCidr(input.Subnet)?.subnet as Ipv4Subnet;
+    // A Subnet that is no CIDR has its own issue already (refinements run even then).
+    const subnet = parseCidr(input.Subnet)?.subnet;
+    if (!subnet) return;
     if (subnet.prefix > 29 || subnet.prefix < 8) {
       ctx.addIssue({
         code: 'custom',

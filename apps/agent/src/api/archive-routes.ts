@@ -49,7 +49,7 @@ export async function serveArchiveRoute(
   const route = containerRoute
     ? `${req.method} /containers/{id}/${containerRoute[2]}`
     : `${req.method} ${url.pathname}`;
-  if (!KNOWN_ROUTES.has(route)) return false;
+  if (!ARCHIVE_ROUTES.has(route)) return false;
   /** The tar body, checked as it streams (routes that take one). */
   let body: TarGate | null = null;
   try {
@@ -134,7 +134,8 @@ export async function serveArchiveRoute(
   }
 }
 
-const KNOWN_ROUTES = new Set([
+/** Every route served here, as `METHOD /path` with `{id}` for the container: for callers that list them. */
+export const ARCHIVE_ROUTES: ReadonlySet<string> = new Set([
   'PUT /containers/{id}/archive',
   'GET /containers/{id}/archive',
   'GET /containers/{id}/export',

@@ -137,13 +137,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
    * like a websocket: the token on TCP); everything else is served over the websocket.
    */
   async function answerPlainRequest(transport: Transport, req: IncomingMessage, res: ServerResponse) {
+    let url: URL;
     try {
-      requestUrl(req);
+      url = requestUrl(req);
     } catch (error) {
       await answerText(res, 400, `${(error as Error).message}\n`);
       return;
     }
-    if (req.url === '/_ping' && (req.method === 'GET' || req.method === 'HEAD')) {
+    if (url.pathname === '/_ping' && (req.method === 'GET' || req.method === 'HEAD')) {
       await answerText(res, 200, 'OK');
       return;
     }

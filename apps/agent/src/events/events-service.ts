@@ -1,5 +1,5 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import { type EngineEvent, EngineEventSchema, type EventsQuery } from '@stevedore/shared';
+import { type EngineEvent, EngineEventSchema, type EventsQuery, StevedoreError } from '@stevedore/shared';
 import { parseTimeBound } from '../runtime/logs/k8s-log.js';
 import type { EventBus } from './event-bus.js';
 
@@ -55,8 +55,8 @@ export class EventsService {
 
   /** `input` as the router validated it (defaults applied). */
   async *stream(input: EventsQuery, signal: AbortSignal): AsyncGenerator<EngineEvent> {
-    const since = input.since ? parseTimeBound(input.since) : null;
-    const until = input.until ? parseTimeBound(input.until) : null;
+    const since = input.since ? timeBound(input.since, 'since') : null;
+    const until = input.until ? timeBound(input.until, 'until') : null;
     const accept = (event: EngineEvent) => {
       const nanos = BigInt(event.timeNano);
       return (
@@ -121,4 +121,15 @@ export function matchesFilters(event: EngineEvent, filters: readonly string[]): 
       }
     }),
   );
+}
+
+/** `--since`/`--until` as nanoseconds; a time that is none is the caller's error. */
+function timeBound(text: string, flag: 'since' | 'until'): bigint {
+  try {
+    return parseTimeBound(text);
+  } catch (error) {
+    throw new StevedoreError('INVALID_ARGUMENT', `--${flag}: ${(error as Error).message}`, {
+      [flag]: text.slice(0, 100),
+    });
+  }
 }

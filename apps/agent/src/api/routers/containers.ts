@@ -17,6 +17,7 @@ import {
   PruneReportSchema,
   PublishedPortSchema,
   ResourcesUpdateSchema,
+  SignalSchema,
   StatsInputSchema,
   TopResultSchema,
   WaitResultSchema,
@@ -28,7 +29,7 @@ const Ref = z.object({ container: ContainerRefSchema });
 const StopInput = Ref.extend({
   /** Seconds before SIGKILL; absent: the container's StopTimeout or 10. */
   timeout: z.number().int().min(-1).optional(),
-  signal: z.string().optional(),
+  signal: SignalSchema.optional(),
 });
 
 export const containersRouter = router({
@@ -54,7 +55,7 @@ export const containersRouter = router({
     .input(StopInput)
     .mutation(({ ctx, input }) => ctx.services.containers.restart(input.container, input.timeout)),
   kill: publicProcedure
-    .input(Ref.extend({ signal: z.string().default('SIGKILL') }))
+    .input(Ref.extend({ signal: SignalSchema.default('SIGKILL') }))
     .mutation(({ ctx, input }) => ctx.services.containers.kill(input.container, input.signal)),
   pause: publicProcedure
     .input(Ref)
