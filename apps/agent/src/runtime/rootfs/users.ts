@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { StevedoreError } from '@stevedore/shared';
-import { secureJoin } from './secure-join.js';
+import { readTextInRoot } from '../../storage/confined/read-in-root.js';
 
 export interface ProcessUser {
   uid: number;
@@ -78,13 +77,11 @@ export function resolveUser(spec: string, passwd: PasswdEntry[], groups: GroupEn
   return { uid, gid, additionalGids, home: entry?.home || '/' };
 }
 
-/** Reads /etc/passwd and /etc/group from a container root (missing files are empty). */
+/**
+ * Reads /etc/passwd and /etc/group from a container root (missing files are empty), as the
+ * container sees them, never through a symlink it swaps in meanwhile.
+ */
 export async function lookupUser(rootfs: string, spec: string): Promise<ProcessUser> {
-  const read = async (path: string) =>
-    readFile(await secureJoin(rootfs, path), 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' || error.code === 'EISDIR') return '';
-      throw error;
-    });
-  const [passwd, group] = await Promise.all([read('/etc/passwd'), read('/etc/group')]);
-  return resolveUser(spec, parsePasswd(passwd), parseGroup(group));
+  const read = (path: string) => readTextInRoot(rootfs, path) ?? '';
+  return resolveUser(spec, parsePasswd(read('/etc/passwd')), parseGroup(read('/etc/group')));
 }

@@ -1,0 +1,53 @@
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { StevedoreError } from '@stevedore/shared/errors';
+import { at, OPEN_NOFOLLOW } from './fd-path.js';
+import { resolveInRoot } from './resolve-in-root.js';
+
+/** Bytes read at most: the files read this way are small (/etc/passwd, /etc/group). */
+const MAX_BYTES = 4 << 20;
+
+/**
+ * A small file's text inside a container root, resolved as the container sees it (resolveInRoot)
+ * and opened without following a symlink swapped in meanwhile. A missing file or a directory
+ * reads as null.
+ */
+export function readTextInRoot(root: string, path: string): string | null {
+  let resolved: ReturnType<typeof resolveInRoot>;
+  try {
+    resolved = resolveInRoot(root, path);
+  } catch (error) {
+    if ((error as StevedoreError).code === 'NOT_FOUND') return null;
+    throw error;
+  }
+  const { parentFd, name } = resolved;
+  try {
+    if (name === null) return null;
+    let fd: number;
+    try {
+      fd = openSync(at(parentFd, name), OPEN_NOFOLLOW);
+    } catch (error) {
+      if (['ENOENT', 'ELOOP'].includes((error as NodeJS.ErrnoException).code ?? '')) return null;
+      throw error;
+    }
+    try {
+      const text = readFileSync(fd);
+      if (text.length > MAX_BYTES) {
+        throw new StevedoreError(
+          'INVALID_ARGUMENT',
+          `${path} in the container is larger than ${MAX_BYTES} bytes`,
+          {
+            path,
+          },
+        );
+      }
+      return text.toString('utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EISDIR') return null;
+      throw error;
+    } finally {
+      closeSync(fd);
+    }
+  } finally {
+    closeSync(parentFd);
+  }
+}
