@@ -82,7 +82,7 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
     await registry?.stop();
   });
 
-  test('logs of 250,000 lines, and --tail 5 of a 300 MB log read from its end', async (t) => {
+  test('logs of 250,000 lines', async () => {
     const id = await runDetached(image, 'sh', '-c', 'yes line | head -n 249999; echo 250000');
     await until('the container to exit', async () => (await cli('wait', id)).code === 0, 60_000);
     const all = await cli('logs', id);
@@ -90,7 +90,10 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
     const lines = all.stdout.split('\n').filter(Boolean);
     assert.equal(lines.length, 250_000);
     assert.equal(lines.at(-1), '250000');
+    await cli('rm', '-f', id);
+  });
 
+  test('logs --tail 5 of a 300 MB log reads from its end: agent RSS stays flat', async (t) => {
     const big = await runDetached(
       '--log-opt',
       'max-size=-1',
@@ -110,7 +113,7 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
     assert.deepEqual(tail.stdout.split('\n').slice(-3), [LONG, 'last line', '']);
     assert.equal(tail.stdout.split('\n').length, 6);
     assert.ok(peakGrowth < 50 * MiB, `agent RSS grew ${peakGrowth / MiB} MiB for --tail 5`);
-    await cli('rm', '-f', id, big);
+    await cli('rm', '-f', big);
   });
 
   test('logs -f of a busy container to a client that reads nothing for 30 s', async (t) => {
@@ -125,16 +128,16 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
         await new Promise((resolve) => setTimeout(resolve, 3000));
         const started = performance.now();
         await local.client.system.info.query();
-        samples.push({ rss: procKiB(agentPid(), 'VmRSS'), infoMs: performance.now() - started });
+        const sample = { rss: procKiB(agentPid(), 'VmRSS'), infoMs: performance.now() - started };
+        samples.push(sample);
+        // Checked as it goes: an agent past the bound is left at once, not driven further.
+        assert.ok(sample.rss < 200 * MiB, `agent RSS ${sample.rss / MiB} MiB after ${samples.length * 3} s`);
+        assert.ok(sample.infoMs < 100, `info took ${sample.infoMs} ms after ${samples.length * 3} s`);
       }
       t.diagnostic(
         `samples (RSS MiB / info ms): ${samples.map((s) => `${(s.rss / MiB).toFixed(0)}/${s.infoMs.toFixed(1)}`).join(' ')}`,
       );
-      for (const sample of samples) {
-        assert.ok(sample.rss < 200 * MiB, `agent RSS ${sample.rss / MiB} MiB`);
-        assert.ok(sample.infoMs < 100, `info took ${sample.infoMs} ms`);
-      }
-      assert.ok((await client.readFor(500)) > 0, 'the stalled client gets lines once it reads');
+      assert.ok((await client.readFor(500)).bytes > 0, 'the stalled client gets lines once it reads');
     } finally {
       client.close();
     }
@@ -193,8 +196,17 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
     await cli('rm', '-f', id);
   });
 
-  test('rotation is on by default: 5 files of 20 MB, as Docker’s local driver', async () => {
-    const id = await runDetached(image, 'sleep', '60');
+  test('rotation is on by default: 5 files of 20 MB, as Docker’s local driver', async (t) => {
+    const id = await runDetached(image, 'yes', LONG);
+    const cpuBefore = cpuSeconds(agentPid());
+    const started = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const cpu = (cpuSeconds(agentPid()) - cpuBefore) / ((performance.now() - started) / 1000);
+    const files = logFiles(id);
+    t.diagnostic(
+      `agent CPU while \`yes\` logs with the default rotation: ${(cpu * 100).toFixed(1)} % of a core; ${files.count} files, ${(files.bytes / MiB).toFixed(0)} MiB`,
+    );
+    assert.ok(files.bytes <= 6 * 20 * MiB, `log is ${files.bytes} bytes`);
     const conmon = conmonPidsFor(join(agent.dataRoot, '..'));
     const args = conmon.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
     const mine = args.find((argv) => argv.includes(id));
@@ -215,18 +227,88 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
       for (let i = 0; i < 10; i++) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         most = Math.max(most, procKiB(agentPid(), 'VmRSS'));
+        assert.ok(most - before < 50 * MiB, `agent RSS grew ${(most - before) / MiB} MiB after ${i + 1} s`);
       }
       t.diagnostic(`agent RSS ${(before / MiB).toFixed(0)} → at most ${(most / MiB).toFixed(0)} MiB`);
       assert.ok(most - before < 50 * MiB, `agent RSS grew ${(most - before) / MiB} MiB`);
-      assert.ok((await client.readFor(300)) > 0, 'the client gets output once it reads');
+      assert.ok((await client.readFor(300)).bytes > 0, 'the client gets output once it reads');
     } finally {
       client.close();
     }
     await cli('rm', '-f', id);
   });
 
+  test('attach of a container writing at full speed to a client that reads nothing: bounded, with a notice of what was dropped', async (t) => {
+    const id = await runDetached(image, 'yes', LONG);
+    const before = procKiB(agentPid(), 'VmRSS');
+    const client = await subscribeAndStall(agent.socketPath, 'containers.attach', { container: id });
+    try {
+      let most = before;
+      const series: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        series.push(procKiB(agentPid(), 'VmRSS'));
+        most = Math.max(most, series.at(-1) as number);
+        assert.ok(most - before < 50 * MiB, `agent RSS grew ${(most - before) / MiB} MiB after ${i + 1} s`);
+      }
+      t.diagnostic(
+        `agent RSS ${(before / MiB).toFixed(0)} MiB, then ${series.map((rss) => (rss / MiB).toFixed(0)).join(' ')}`,
+      );
+      // What growth there is comes from V8's young generation under a full-rate packet stream in the
+      // first seconds; nothing is retained, so it stays level after that.
+      const settled = series.slice(4);
+      assert.ok(
+        Math.max(...settled) - Math.min(...settled) < 10 * MiB,
+        'agent RSS is level once output is dropped',
+      );
+      const read = await client.readFor(3000, '"type":"dropped"');
+      assert.ok(read.found, 'the client is told that output was dropped');
+    } finally {
+      client.close();
+    }
+    await cli('rm', '-f', id);
+  });
+
+  test('logs -f follows a log across rotations', async (t) => {
+    const id = await runDetached(
+      '--log-opt',
+      'max-size=256k',
+      '--log-opt',
+      'max-file=2',
+      image,
+      'sh',
+      '-c',
+      `i=0; while :; do i=$((i+1)); echo "$i ${LONG}"; done`,
+    );
+    const child = spawn(cliBin, ['-H', agent.host, 'logs', '-f', '--tail', '1', id], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const numbers: number[] = [];
+    let rest = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) numbers.push(Number(line.split(' ')[0]));
+    });
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    await cli('kill', id);
+    await closed;
+    assert.ok(
+      numbers.every((n, i) => i === 0 || n > (numbers[i - 1] as number)),
+      'lines in order',
+    );
+    const span = (numbers.at(-1) as number) - (numbers[0] as number);
+    // 256 KiB holds about 1,000 of these lines: the follower went through several files.
+    assert.ok(span > 5000, `followed ${numbers.length} lines over a span of ${span}`);
+    // A follower slower than the writer may miss files replaced twice while it read one (as Docker's).
+    t.diagnostic(`logs -f across rotations: ${numbers.length} of ${span + 1} lines seen`);
+    await cli('rm', '-f', id);
+  });
+
   test('the CLI exits quietly when its output pipe closes (logs x | head -1)', async () => {
-    const id = await runDetached(image, 'sh', '-c', 'yes line | head -n 200000');
+    const id = await runDetached(image, 'sh', '-c', 'yes line | head -n 100000');
     await until('the container to exit', async () => (await cli('wait', id)).code === 0, 60_000);
     const child = spawn(cliBin, ['-H', agent.host, 'logs', id], {
       cwd: repoRoot,

@@ -9,8 +9,8 @@ import { connect, type Socket } from 'node:net';
 export interface StalledClient {
   /** Bytes read before the client stopped reading (the handshake and what came with it). */
   readonly bytesRead: number;
-  /** Reads whatever is waiting, for `ms`, and returns how many bytes came. */
-  readFor(ms: number): Promise<number>;
+  /** Reads whatever is waiting, for `ms`: how many bytes came, and whether `lookFor` was among them. */
+  readFor(ms: number, lookFor?: string): Promise<{ bytes: number; found: boolean }>;
   close(): void;
 }
 
@@ -49,16 +49,29 @@ export async function subscribeAndStall(
     get bytesRead() {
       return bytesRead;
     },
-    readFor: (ms) => readFor(socket, ms, (n) => (bytesRead += n)),
+    readFor: (ms, lookFor) => readFor(socket, ms, lookFor, (n) => (bytesRead += n)),
     close: () => socket.destroy(),
   };
 }
 
-function readFor(socket: Socket, ms: number, count: (n: number) => void): Promise<number> {
-  let got = 0;
+function readFor(
+  socket: Socket,
+  ms: number,
+  lookFor: string | undefined,
+  count: (n: number) => void,
+): Promise<{ bytes: number; found: boolean }> {
+  let bytes = 0;
+  let found = false;
+  // The end of the previous chunk, so a match across two chunks is seen.
+  let carry = '';
   const onData = (chunk: Buffer) => {
-    got += chunk.length;
+    bytes += chunk.length;
     count(chunk.length);
+    if (lookFor && !found) {
+      const text = carry + chunk.toString('latin1');
+      found = text.includes(lookFor);
+      carry = text.slice(-lookFor.length);
+    }
   };
   socket.on('data', onData);
   socket.resume();
@@ -66,7 +79,7 @@ function readFor(socket: Socket, ms: number, count: (n: number) => void): Promis
     setTimeout(() => {
       socket.pause();
       socket.off('data', onData);
-      resolve(got);
+      resolve({ bytes, found });
     }, ms),
   );
 }

@@ -5,6 +5,8 @@ import { StevedoreError } from '@stevedore/shared';
 
 /** conmon tags each packet on its attach socket with the stream it came from. */
 const STDERR_PIPE = 3;
+/** Bytes read per packet: conmon sends one tag byte and up to 8192 bytes of output (STDIO_BUF_SIZE). */
+const ATTACH_READ_BUFFER_BYTES = 9 * 1024;
 /** conmon's control FIFO: `<type> <height> <width>`, type 1 resizes the terminal. */
 const RESIZE = 1;
 
@@ -30,6 +32,9 @@ export async function attachToConmon(
   const { SeqpacketSocket } = await import('node-unix-socket');
   const dirFd = openSync(bundle, 'r');
   const socket = new SeqpacketSocket();
+  // conmon's packets hold at most 8 KiB of output; the library's 256 KiB default per read made a
+  // container writing at full speed churn through external memory faster than GC returned it.
+  socket.setInternalReadBufferSize(ATTACH_READ_BUFFER_BYTES);
   let closed = false;
   const close = () => {
     if (closed) return;
