@@ -37,8 +37,11 @@ const NO_VALID_CALLS = new Set([
 
 /** Files the agent writes on its own while it runs (its event log): not a change made by a request. */
 const IGNORED_FILES = [/^events\.jsonl$/];
-/** Scratch directories: a refused upload's temp files come and go there, which moves their mtime. */
-const SCRATCH_DIRS = [/^content\/ingest$/];
+/**
+ * Scratch directories: a refused upload's temp files come and go there (which moves their mtime),
+ * and the import spool is made on first use. Only what is left inside them counts.
+ */
+const SCRATCH_DIRS = [/^content\/ingest$/, /^tmp$/];
 
 interface ProcedureDef {
   _def: { type: 'query' | 'mutation' | 'subscription'; inputs: ZodType[] };
@@ -161,8 +164,12 @@ function snapshot(root: string): Map<string, string> {
       const rel = relative(root, path);
       if (IGNORED_FILES.some((pattern) => pattern.test(rel))) continue;
       const stats = lstatSync(path);
-      const mtime = SCRATCH_DIRS.some((pattern) => pattern.test(rel)) ? '-' : stats.mtimeMs;
-      files.set(rel, `${stats.mode.toString(8)} ${stats.isDirectory() ? '-' : stats.size} ${mtime}`);
+      const scratch = stats.isDirectory() && SCRATCH_DIRS.some((pattern) => pattern.test(rel));
+      if (!scratch)
+        files.set(
+          rel,
+          `${stats.mode.toString(8)} ${stats.isDirectory() ? '-' : stats.size} ${stats.mtimeMs}`,
+        );
       if (stats.isDirectory()) walk(path);
     }
   };
@@ -320,6 +327,7 @@ describe('API fuzz: invalid input gets a clear client error, changes nothing, en
       Buffer.from(Array.from({ length: 4096 }, () => Math.floor(next() * 256))),
       Buffer.concat([Buffer.from('ustar'), Buffer.alloc(2000, 0x20)]),
       Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef]),
+      Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xde, 0xad, 0xbe, 0xef, 0x01, 0x02]),
     ];
     const problems: string[] = [];
     const requests: { head: string; body: Buffer }[] = [];
@@ -342,6 +350,15 @@ describe('API fuzz: invalid input gets a clear client error, changes nothing, en
           `${method} ${path}${query ? `?${query}` : ''} HTTP/1.1\r\nHost: agent\r\nConnection: close\r\n` +
           `Content-Length: ${body.length}`;
         requests.push({ head, body });
+      }
+    }
+    // Every malformed body on the two routes that read one whatever the container (none exists).
+    for (const target of ['/images/load', '/images/create?fromSrc=-&repo=fuzz-import']) {
+      for (const body of bodies.filter((b) => b.length > 0)) {
+        requests.push({
+          head: `POST ${target} HTTP/1.1\r\nHost: agent\r\nConnection: close\r\nContent-Length: ${body.length}`,
+          body,
+        });
       }
     }
     for (const { head, body } of requests) {

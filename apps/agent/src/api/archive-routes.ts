@@ -163,12 +163,24 @@ function malformedBody(error: unknown): StevedoreError | null {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const malformed =
     /^Z_(DATA|BUF)_ERROR$/.test(code) ||
+    isZstdFormatError(error) ||
     error instanceof SyntaxError ||
     error.name === 'ZodError' ||
     /^(Invalid tar header|Unexpected end of data)/.test(error.message);
   return malformed
     ? new StevedoreError('INVALID_ARGUMENT', `malformed archive: ${error.message}`, {}, { cause: error })
     : null;
+}
+
+/** fzstd's complaints about its input carry a numeric code (0-5) beside one of its fixed messages. */
+function isZstdFormatError(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    typeof code === 'number' &&
+    /^(invalid zstd data|window size too large|invalid block type|FSE accuracy too high|match distance too far back|unexpected EOF)/.test(
+      error.message,
+    )
+  );
 }
 
 /** A query parameter's value: at most `max` characters, no NUL bytes. */

@@ -39,6 +39,9 @@ interface Listener {
 
 const KEEPALIVE = { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 };
 const CLOSE_GRACE_MS = 2_000;
+/** How much of a malformed request's rest is read and dropped after the 400, and for how long. */
+const CLIENT_ERROR_DRAIN_BYTES = 1 << 20;
+const CLIENT_ERROR_DRAIN_MS = 2_000;
 /**
  * The largest tRPC message a client may send (ws closes the connection with 1009 beyond it). The
  * biggest legitimate ones are stdin writes (1 MB of base64 at most, packages/shared) and container
@@ -276,7 +279,16 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket, log: Lo
         ? [408, 'Request Timeout']
         : [400, 'Bad Request'];
   const body = `malformed HTTP request: ${error.code ?? 'error'}${'reason' in error ? ` (${String(error.reason)})` : ''}\n`;
-  socket.once('finish', () => socket.destroy());
+  // What the client still sends is read and dropped until it closes (bounded in bytes and time):
+  // closing with unread bytes would reset the connection and could lose the answer.
+  let dropped = 0;
+  socket.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > CLIENT_ERROR_DRAIN_BYTES) socket.destroy();
+  });
+  socket.once('end', () => socket.destroy());
+  socket.setTimeout(CLIENT_ERROR_DRAIN_MS, () => socket.destroy());
+  socket.resume();
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
