@@ -83,6 +83,14 @@ test('logging out ends the session; logging in again works and a wrong password 
   await expect(page).toHaveURL(/\/login$/);
   await page.goto('/hosts');
   await expect(page).toHaveURL(/\/login\?next=/);
+
+  // After logging in, `next` is followed only to a path of this origin: `/\host` is another host to
+  // a browser, so it goes to the hosts page instead.
+  await page.goto(`/login?next=${encodeURIComponent('/\\evil.example/x')}`);
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/hosts$/);
 });
 
 test('the host state follows the agent: offline when it stops, online when it is back', async ({
