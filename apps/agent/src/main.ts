@@ -18,6 +18,7 @@ import { NetworkStore } from './network/network-store.js';
 import { ContainerNetworking } from './runtime/containers/container-networking.js';
 import { ContainerService } from './runtime/containers/container-service.js';
 import { ContainerStore } from './runtime/containers/container-store.js';
+import { removeDanglingSocketLinks } from './runtime/containers/orphans.js';
 import { ExecService } from './runtime/exec/exec-service.js';
 import { readHostResources } from './runtime/host-resources.js';
 import { Runc } from './runtime/oci/runc.js';
@@ -81,6 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const locks = await lockRoots(agentPaths(config), 15);
       try {
         await NetworkService.cleanup(networkOptions(config, new EventBus(), log, []));
+        await removeDanglingSocketLinks(config.execRoot);
       } finally {
         for (const lock of locks) await lock.release();
       }
@@ -183,6 +185,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
     log: log.child({ module: 'containers' }),
   });
   images.setUsageCheck((imageId) => containers.containerUsingImage(imageId));
+  await images.collectLeftoversLater(leftoverGraceMs(), log.child({ module: 'images' }));
   system.setContainerCounts(() => containers.counts());
   system.setUnsavedState(() => containerStore.unsavedCount());
   const stats = new StatsSampler(() => containers.runningForStats(), {
@@ -215,6 +218,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
     images: () => images.usage(),
     containers: () => containers.layerUsage(),
     volumes: () => volumes.usage(),
+    leftovers: () => images.leftoverUsage(),
     summaries: () => containers.list(true),
   };
   const api = await startApiServer({
@@ -299,6 +303,13 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
   await images.close();
   log.info('stopped');
   return 0;
+}
+
+/** How long unfinished downloads found at start-up are kept for a pull tried again. */
+function leftoverGraceMs(): number {
+  // Test hook: a short grace period, so the start-up collection can be seen in a test.
+  const test = Number(process.env.STEVEDORE_TEST_LEFTOVER_GRACE_MS);
+  return Number.isInteger(test) && test > 0 ? test : 15 * 60_000;
 }
 
 async function networkService(config: AgentConfig, events: EventBus, log: Logger): Promise<NetworkService> {

@@ -161,9 +161,12 @@ export const PruneReportSchema = z.object({
 });
 export type PruneReport = z.infer<typeof PruneReportSchema>;
 
-/** `docker system df`: per kind, how many, how many in use, bytes, and bytes a prune would free. */
+/**
+ * `docker system df`: per kind, how many, how many in use, bytes, and bytes a prune would free.
+ * Beyond Docker's kinds: blobs and layers that unfinished pulls, loads and commits left.
+ */
 export const DiskUsageRowSchema = z.object({
-  type: z.enum(['Images', 'Containers', 'Local Volumes', 'Build Cache']),
+  type: z.enum(['Images', 'Containers', 'Local Volumes', 'Build Cache', 'Unfinished Downloads']),
   total: z.number().int().nonnegative(),
   active: z.number().int().nonnegative(),
   size: z.number().int().nonnegative(),

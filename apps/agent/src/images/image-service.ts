@@ -35,6 +35,7 @@ import type { Logger } from '../util/logger.js';
 import { applyChanges } from './commit-changes.js';
 import { ContentStore } from './content/content-store.js';
 import { type ImageRecord, ImageStore } from './image-store.js';
+import { findLeftovers, leftoverBytes } from './leftovers.js';
 import { type LoadedImage, loadArchive } from './load-archive.js';
 import { pullImage } from './pull.js';
 import { pushImage } from './push.js';
@@ -59,6 +60,10 @@ export class ImageService {
   private readonly pinned = new Map<string, number>();
   private layersRemoved: (chainIds: string[]) => Promise<void> = async () => {};
   private readonly layerLock = new KeyedLock();
+  /** Pulls, loads and commits under way: their blobs and layers are not leftovers yet. */
+  private leases = 0;
+  /** A collection of leftovers under way: new leases wait for it. */
+  private collecting: Promise<void> | null = null;
 
   private constructor(
     private readonly registry: RegistryClient,
@@ -127,6 +132,79 @@ export class ImageService {
     };
   }
 
+  /** Held by a pull, load or commit from its first byte to its image record. */
+  private async lease<T>(work: () => Promise<T>): Promise<T> {
+    while (this.collecting) await this.collecting;
+    this.leases++;
+    try {
+      return await work();
+    } finally {
+      this.leases--;
+    }
+  }
+
+  /** `system df`: what unfinished pulls, loads and commits left. */
+  async leftoverUsage(): Promise<{ count: number; size: number }> {
+    const leftovers = await this.currentLeftovers();
+    return { count: leftovers.blobs.length + leftovers.layers.length, size: await leftoverBytes(leftovers) };
+  }
+
+  private async currentLeftovers() {
+    return findLeftovers(await this.images.list(), this.content, this.layers, new Set(this.pinned.keys()));
+  }
+
+  /**
+   * Removes what unfinished pulls, loads and commits left (all of it, or only `among`); never
+   * while one is under way. Resolves the bytes freed.
+   */
+  async pruneLeftovers(among?: ReadonlySet<string>): Promise<number> {
+    if (this.leases > 0 || this.collecting) return 0;
+    let done = () => {};
+    this.collecting = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    try {
+      return await this.underLayerLock(async () => {
+        const found = await this.currentLeftovers();
+        const chosen = {
+          layers: found.layers.filter((layer) => !among || among.has(layer.chainId)),
+          blobs: found.blobs.filter((blob) => !among || among.has(blob.digest)),
+        };
+        const bytes = await leftoverBytes(chosen);
+        for (const layer of chosen.layers) await this.layers.removeLayer(layer.chainId);
+        for (const blob of chosen.blobs) await this.content.delete(blob.digest);
+        return bytes;
+      });
+    } finally {
+      this.collecting = null;
+      done();
+    }
+  }
+
+  /**
+   * At start-up: what earlier pulls left is kept for `graceMs` (a pull tried again reuses it),
+   * then removed if still unused.
+   */
+  async collectLeftoversLater(graceMs: number, log: Logger): Promise<void> {
+    const found = await this.currentLeftovers();
+    const ids = new Set([...found.layers.map((l) => l.chainId), ...found.blobs.map((b) => b.digest)]);
+    if (ids.size === 0) return;
+    log.info(
+      { count: ids.size, graceMs },
+      'unfinished downloads found; removed after the grace period if unused',
+    );
+    const collect = () => {
+      this.pruneLeftovers(ids).then(
+        (bytes) => {
+          if (bytes === 0 && (this.leases > 0 || this.collecting)) setTimeout(collect, graceMs).unref();
+          else log.info({ bytes }, 'unfinished downloads removed');
+        },
+        (error) => log.warn({ err: error }, 'removing unfinished downloads failed'),
+      );
+    };
+    setTimeout(collect, graceMs).unref();
+  }
+
   private underLayerLock<T>(fn: () => Promise<T>): Promise<T> {
     return this.layerLock.run('layers', fn);
   }
@@ -167,7 +245,11 @@ export class ImageService {
    * `docker commit`: a new image from a parent image plus one layer (a tar in Docker layer
    * format). The tar is spooled once to learn its diff ID, then unpacked into the layer store.
    */
-  async commit(options: {
+  commit(options: Parameters<ImageService['commitLeased']>[0]): Promise<string> {
+    return this.lease(() => this.commitLeased(options));
+  }
+
+  private async commitLeased(options: {
     /** null: a base image (`docker import`). */
     parentId: string | null;
     layer: Readable;
@@ -272,7 +354,9 @@ export class ImageService {
       images: this.images,
       pin: (chainIds: readonly string[]) => this.pin(chainIds),
     };
-    pullImage(deps, reference, (progress: PullProgress) => queue.push({ type: 'progress', progress }))
+    this.lease(() =>
+      pullImage(deps, reference, (progress: PullProgress) => queue.push({ type: 'progress', progress })),
+    )
       .then((image) => {
         this.publish('pull', tryCanonicalName(reference) ?? reference);
         queue.push({ type: 'done', image: summarize(image) });
@@ -493,6 +577,7 @@ export class ImageService {
         if (id !== image.id) report.spaceReclaimed += sizes.get(this.layers.diffDir(id)) ?? 0;
       }
     }
+    report.spaceReclaimed += await this.pruneLeftovers();
     return report;
   }
 
@@ -518,9 +603,8 @@ export class ImageService {
 
   /** `docker load`: the images of a `docker save` (or OCI layout) archive; their layers pinned meanwhile. */
   async load(archive: Readable): Promise<LoadedImage[]> {
-    const loaded = await loadArchive(
-      { content: this.content, layers: this.layers, images: this.images },
-      archive,
+    const loaded = await this.lease(() =>
+      loadArchive({ content: this.content, layers: this.layers, images: this.images }, archive),
     );
     for (const image of loaded) {
       for (const tag of image.tags.length > 0 ? image.tags : [image.id]) this.publish('load', tag);

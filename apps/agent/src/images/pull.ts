@@ -15,6 +15,7 @@ import {
 } from '@stevedore/shared';
 import { applyLayer } from '../storage/extract/apply-layer.js';
 import { chainIdOf, type Overlay2Store } from '../storage/overlay2/layer-store.js';
+import { crashPoint } from '../util/crash-point.js';
 import { readAll } from '../util/read-all.js';
 import { Semaphore } from '../util/semaphore.js';
 import type { ContentStore } from './content/content-store.js';
@@ -156,6 +157,7 @@ async function pullLayers(
           parentReady,
         );
         onProgress({ id, status: 'Pull complete' });
+        crashPoint('layer-pulled');
       })(),
     );
   });

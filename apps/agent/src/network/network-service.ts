@@ -511,6 +511,14 @@ export class NetworkService {
     return this.sandboxes.isSetUp(containerId);
   }
 
+  /** Every container with an address on a network or a namespace of ours. */
+  containersWithState(): string[] {
+    const ids = new Set(this.sandboxes.all().map((sandbox) => sandbox.ContainerId));
+    for (const network of this.networks.values())
+      for (const id of Object.keys(network.Endpoints)) ids.add(id);
+    return [...ids];
+  }
+
   // ---- sandboxes -----------------------------------------------------------------------------
 
   /** The started container's namespace: its networks (`primary` first) and published ports. */

@@ -5,6 +5,8 @@ export interface DiskUsageSources {
   images(): Promise<{ id: string; inUse: boolean; layers: string[] }[]>;
   containers(): { id: string; upper: string; running: boolean }[];
   volumes(): Promise<{ name: string; mountpoint: string; inUse: boolean }[]>;
+  /** Blobs and layers no image refers to (unfinished pulls, loads, commits); a prune frees them. */
+  leftovers(): Promise<{ count: number; size: number }>;
 }
 
 /**
@@ -12,7 +14,11 @@ export interface DiskUsageSources {
  * image's layers are reclaimable when no image a container uses holds them.
  */
 export async function diskUsageReport(sources: DiskUsageSources): Promise<DiskUsageRow[]> {
-  const [images, volumes] = await Promise.all([sources.images(), sources.volumes()]);
+  const [images, volumes, leftovers] = await Promise.all([
+    sources.images(),
+    sources.volumes(),
+    sources.leftovers(),
+  ]);
   const containers = sources.containers();
   const layers = [...new Set(images.flatMap((image) => image.layers))];
   const sizes = await diskUsage([
@@ -51,6 +57,13 @@ export async function diskUsageReport(sources: DiskUsageSources): Promise<DiskUs
       reclaimable: volumes.filter((v) => !v.inUse).reduce((sum, v) => sum + size(v.mountpoint), 0),
     },
     { type: 'Build Cache', total: 0, active: 0, size: 0, reclaimable: 0 },
+    {
+      type: 'Unfinished Downloads',
+      total: leftovers.count,
+      active: 0,
+      size: leftovers.size,
+      reclaimable: leftovers.size,
+    },
   ];
 }
 

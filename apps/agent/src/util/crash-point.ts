@@ -13,7 +13,9 @@ export type CrashPoint =
   /** start: runc created the container under conmon (namespace, mount, rules made), not started. */
   | 'container-created'
   /** rm: the container's layer is removed, its record and address not yet. */
-  | 'layer-removed';
+  | 'layer-removed'
+  /** pull: a layer is extracted (and its blob stored), the image not recorded yet. */
+  | 'layer-pulled';
 
 /** Test hook: kills the agent at `point` when the environment asks for it, to prove crash safety. */
 export function crashPoint(point: CrashPoint): void {

@@ -68,8 +68,8 @@ export interface AgentProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
   /** SIGKILL and wait: simulates a crash; roots, socket file and state stay for restart(). */
   kill9(): Promise<number | null>;
-  /** Starts the agent again on the same roots and arguments. */
-  restart(): Promise<void>;
+  /** Starts the agent again on the same roots and arguments (with `env` instead of the first one's). */
+  restart(options?: { env?: Record<string, string> }): Promise<void>;
   /** SIGTERM (SIGKILL after 10 s), then removes every directory the harness made. Idempotent. */
   stop(): Promise<void>;
 }
@@ -145,10 +145,11 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
   } else {
     for (const [key, value] of Object.entries(network)) args.push(`--${key}`, value);
   }
+  let env = options.env;
   /** Removes the agent's chains, bridges and namespaces (`--cleanup`, with the same roots). */
   const cleanupNetworking = () => {
     spawnSync(process.execPath, [agentBin, ...args, '--cleanup'], {
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...env },
       cwd: repoRoot,
       stdio: 'ignore',
       timeout: 30_000,
@@ -175,8 +176,9 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
       return exited;
     },
     kill9: () => agent.kill('SIGKILL'),
-    restart: async () => {
+    restart: async (restartOptions) => {
       await agent.kill();
+      if (restartOptions?.env) env = restartOptions.env;
       await launch();
     },
     stop: async () => {
@@ -194,7 +196,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
   const launch = async () => {
     const child = spawn(process.execPath, [agentBin, ...args], {
       cwd: repoRoot,
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     entry.child = child;

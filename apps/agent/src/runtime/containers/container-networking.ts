@@ -150,6 +150,11 @@ export class ContainerNetworking {
     return this.networks.tearDown(id);
   }
 
+  /** Containers holding an address or a namespace (checked against the records at start-up). */
+  containersWithState(): string[] {
+    return this.networks.containersWithState();
+  }
+
   /** The host's /etc files for `--network host`, and loopback-only ones for `none`. */
   static async fixedEtcFiles(
     record: ContainerRecord,

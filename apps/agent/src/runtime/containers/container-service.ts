@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type FSWatcher, readFileSync, watch } from 'node:fs';
+import { existsSync, type FSWatcher, readFileSync, watch } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,7 @@ import type { RemappedLayers } from '../userns/remapped-layers.js';
 import { ContainerFilesystem } from './container-filesystem.js';
 import { ContainerNetworking, usesNetworkService } from './container-networking.js';
 import { type ContainerRecord, initialState } from './container-record.js';
+import { removeOrphans, removeRuntimeFiles, removeSocketLink } from './orphans.js';
 import type { ContainerStore } from './container-store.js';
 import { applyImageConfig, processArgs, processEnv } from './image-defaults.js';
 import { resolveMounts, specMounts } from './mounts.js';
@@ -117,6 +118,8 @@ export class ContainerService {
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly restartDelays = new Map<string, number>();
   private watcher: FSWatcher | null = null;
+  /** Whether the records are loaded (until then an exit file may belong to an unloaded one). */
+  private loaded = false;
   private readonly logRotation: LogRotationWatcher;
   private readonly attachments = new Map<string, ConmonAttachment>();
 
@@ -144,6 +147,7 @@ export class ContainerService {
       }
     });
     await deps.store.load();
+    service.loaded = true;
     await service.reconcile();
     return service;
   }
@@ -365,7 +369,9 @@ export class ContainerService {
   async start(ref: string, beforeStart?: (bundle: string) => Promise<void>): Promise<ContainerRecord> {
     const id = this.deps.store.get(ref).Id;
     try {
-      return await this.startOnce(id, beforeStart);
+      const started = await this.startOnce(id, beforeStart);
+      await this.deps.store.written(id);
+      return started;
     } catch (error) {
       // Docker removes a `--rm` container whose start failed: nothing would ever clean it up.
       const record = this.deps.store.find(id);
@@ -559,7 +565,13 @@ export class ContainerService {
     try {
       const handled = await this.withLock(id, async () => {
         const record = this.deps.store.find(id);
-        if (!record || !(record.State.Running || record.State.Paused)) return null;
+        if (!record || !(record.State.Running || record.State.Paused)) {
+          // The end of a container never started or already gone (a failed start, an orphan
+          // killed at start-up): nothing reads this file. Before the records are loaded, it may
+          // be a real exit that start-up has yet to record.
+          if (this.loaded && this.deps.store.isSaved(id)) await rm(join(this.exitDir, id), { force: true });
+          return null;
+        }
         const text = await readFile(join(this.exitDir, id), 'utf8').catch(() => null);
         if (text === null || text.trim() === '') return null; // not written completely yet
         recorded = true;
@@ -608,6 +620,8 @@ export class ContainerService {
     };
     this.logRotation.unwatch(id);
     this.deps.store.update(exited);
+    // Normally on disk before anything else happens; a full disk only delays the rest a little.
+    await this.deps.store.written(id);
     // conmon writes the exit file after the last output is in the log, so an attached `run` can
     // end now; what follows is undone under this container's lock, before anything else touches
     // it (and by the next agent's reconcile, if this one dies first).
@@ -621,11 +635,23 @@ export class ContainerService {
     this.notifyExitStatus(id, { StatusCode: exited.State.ExitCode, OOMKilled: oomKilled });
     crashPoint('exit-recorded');
     await this.releaseRuntime(id);
-    await rm(join(this.exitDir, id), { force: true });
+    // Until the record is on disk (a full disk delays that), the exit file is all a restarted
+    // agent would have of this exit.
+    void this.deps.store
+      .saved(id)
+      .then(() => this.removeExitFile(id, finishedAt))
+      .catch((e) => this.deps.log.warn({ err: e, id }, 'removing the exit file failed'));
     if (oomKilled) this.publish(exited, 'oom');
     this.publish(exited, 'die', { exitCode: String(exited.State.ExitCode) });
     this.notify(this.exitWaiters, id);
     return exited;
+  }
+
+  /** Removes the exit file written at `writtenAt`, not a newer one of a later run. */
+  private async removeExitFile(id: string, writtenAt: Date): Promise<void> {
+    const file = join(this.exitDir, id);
+    const current = await stat(file).catch(() => null);
+    if (current?.mtime.getTime() === writtenAt.getTime()) await rm(file, { force: true });
   }
 
   /** What a started container holds on the host: runc's state and cgroup, its network, its mount. */
@@ -641,6 +667,7 @@ export class ContainerService {
     await this.deps.layers
       .unmountContainerLayer(id)
       .catch((e) => this.deps.log.warn({ err: e, id }, 'unmounting the container layer failed'));
+    await removeSocketLink(this.deps.execRoot, id);
   }
 
   /** Restart policy, then `--rm`. */
@@ -754,6 +781,7 @@ export class ContainerService {
       }
     }
     this.publish(this.deps.store.find(id) ?? record, 'stop');
+    await this.deps.store.written(id);
   }
 
   async kill(ref: string, signalText = 'SIGKILL'): Promise<void> {
@@ -773,6 +801,7 @@ export class ContainerService {
       );
     }
     await this.signal(record, signal.number, signal.name, signal.number === 9);
+    await this.deps.store.written(record.Id);
   }
 
   private async signal(record: ContainerRecord, number: number, name: string, all = false): Promise<void> {
@@ -801,6 +830,7 @@ export class ContainerService {
       this.deps.store.update(paused);
       this.publish(paused, 'pause');
     });
+    await this.deps.store.written(id);
   }
 
   async unpause(ref: string): Promise<void> {
@@ -813,6 +843,7 @@ export class ContainerService {
       this.deps.store.update(running);
       this.publish(running, 'unpause');
     });
+    await this.deps.store.written(id);
   }
 
   // ---- remove, rename, update, wait -------------------------------------------------------------
@@ -847,9 +878,11 @@ export class ContainerService {
       await this.deps.runc.delete(id, true).catch(() => {});
       await this.deps.layers.removeContainerLayer(id);
       crashPoint('layer-removed');
-      await rm(this.runtimeDir(id), { recursive: true, force: true });
+      await removeRuntimeFiles(this.deps.execRoot, id);
       await this.deps.networking.leaveAll(id);
       await this.deps.store.delete(id);
+      // The layer's space is free again: state writes a full disk refused can land now.
+      this.deps.store.retryUnsaved();
       if (options.volumes) {
         for (const mount of current.Mounts) {
           const volume =
@@ -1247,13 +1280,27 @@ export class ContainerService {
    * reboot stopped come back when their policy says so.
    */
   private async reconcile(): Promise<void> {
+    const { runc, networking, layers, execRoot, log } = this.deps;
+    await removeOrphans(new Set(this.deps.store.all().map((record) => record.Id)), {
+      runc,
+      networking,
+      layers,
+      execRoot,
+      log,
+    });
     for (const record of this.deps.store.all()) {
       const id = record.Id;
       if (!(record.State.Running || record.State.Paused || record.State.Restarting)) {
-        // Recorded as exited, but the agent died before undoing what the container held.
-        if (this.deps.networking.isSetUp(id) || (await this.deps.layers.isContainerLayerMounted(id))) {
+        // Recorded as exited (or never started), but the agent died before undoing what the
+        // container held: a created container under conmon, its namespace, its mount.
+        if (
+          existsSync(join(runc.root, id)) ||
+          networking.isSetUp(id) ||
+          (await layers.isContainerLayerMounted(id))
+        ) {
           await this.releaseRuntime(id);
         }
+        await removeRuntimeFiles(execRoot, id);
         continue;
       }
       const exitText = await readFile(join(this.exitDir, id), 'utf8').catch(() => null);

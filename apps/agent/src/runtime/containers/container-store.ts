@@ -6,7 +6,7 @@ import type { Logger } from '../../util/logger.js';
 import { type ContainerRecord, ContainerRecordSchema } from './container-record.js';
 
 const FIRST_RETRY_MS = 100;
-const MAX_RETRY_MS = 30_000;
+const MAX_RETRY_MS = 5_000;
 
 /**
  * Container records: one directory per container under `<data-root>/containers/`, its record
@@ -79,6 +79,32 @@ export class ContainerStore {
     if (this.writers.has(record.Id)) return;
     const writer = this.writeUnsaved(record.Id).finally(() => this.writers.delete(record.Id));
     this.writers.set(record.Id, writer);
+  }
+
+  /**
+   * Resolves once the container's changes are on disk, or after `timeoutMs` when they cannot be
+   * written now (a full disk): an API answer normally means "saved", but never waits on the disk.
+   */
+  async written(id: string, timeoutMs = 1000): Promise<void> {
+    const writer = this.writers.get(id);
+    if (!writer) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([writer, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Resolves once the container has no change left to write (or is deleted). */
+  async saved(id: string): Promise<void> {
+    await this.writers.get(id);
+  }
+
+  isSaved(id: string): boolean {
+    return !this.unsaved.has(id) && !this.writers.has(id);
+  }
+
+  /** Space was freed (a container removed): writes waiting for their next attempt go now. */
+  retryUnsaved(): void {
+    for (const wake of [...this.wakers.values()]) wake();
   }
 
   /** How many containers have state changes not yet on disk (for `info`). */
