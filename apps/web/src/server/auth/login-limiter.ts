@@ -15,6 +15,26 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   maxKeys: 10_000,
 };
 
+/**
+ * The limiter's key for a client address: IPv4 as it is (also when IPv4-mapped), IPv6 by its /64
+ * prefix, since one client usually holds a whole /64 and could otherwise use a fresh address per guess.
+ */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 /** One attempt admitted by `admit`: hand it back to `refund` when the password was right. */
 export interface AdmittedAttempt {
   readonly keys: readonly string[];
@@ -47,7 +67,7 @@ export class LoginLimiter {
     const now = this.now();
     const keyed = [
       { key: `user:${username.toLowerCase()}`, max: this.limits.perUsername },
-      { key: `addr:${address}`, max: this.limits.perAddress },
+      { key: `addr:${addressKey(address)}`, max: this.limits.perAddress },
     ];
     let retryAfterMs = 0;
     for (const { key, max } of keyed) {
