@@ -54,9 +54,15 @@ const summarize = (image: ImageRecord): ImageSummary => ({
 });
 
 /** Images of this agent: pull with progress, list. Wired from the config's registry settings. */
+/** A container that uses an image. */
+export interface ImageUser {
+  id: string;
+  running: boolean;
+}
+
 export class ImageService {
   /** Which container, if any, uses an image (set once containers are wired up). */
-  private containerUsing: (imageId: string) => string | null = () => null;
+  private containerUsing: (imageId: string) => ImageUser | null = () => null;
   private readonly pinned = new Map<string, number>();
   private layersRemoved: (chainIds: string[]) => Promise<void> = async () => {};
   private readonly layerLock = new KeyedLock();
@@ -218,7 +224,8 @@ export class ImageService {
     this.layersRemoved = hook;
   }
 
-  setUsageCheck(check: (imageId: string) => string | null): void {
+  /** Which container uses an image (a running one first): such an image's layers are never removed. */
+  setUsageCheck(check: (imageId: string) => ImageUser | null): void {
     this.containerUsing = check;
   }
 
@@ -465,13 +472,27 @@ export class ImageService {
   ): Promise<{ untagged: string[]; deleted: string[] }> {
     const image = await this.require(nameOrId);
     const user = this.containerUsing(image.id);
-    const lastName = image.repoTags.length <= 1 || !tryCanonicalTag(nameOrId);
+    // By one of its names (a tag), or else by ID (`sha256:…` parses as a name too, so ask the image).
+    const asName = tryCanonicalTag(nameOrId);
+    const byName = asName !== null && image.repoTags.includes(asName);
+    const lastName = image.repoTags.length <= 1 || !byName;
     if (user && lastName) {
+      const short = image.id.slice(7, 19);
+      if (!byName && user.running) {
+        // Docker: an image a running container stands on cannot be removed by ID, not even forced.
+        throw new StevedoreError(
+          'CONFLICT',
+          `conflict: unable to delete ${short} (cannot be forced) - image is being used by running container ${user.id.slice(0, 12)}`,
+          { image: image.id, container: user.id },
+        );
+      }
       if (!force) {
         throw new StevedoreError(
           'CONFLICT',
-          `conflict: unable to remove repository reference "${nameOrId}" (must force) - container ${user.slice(0, 12)} is using its referenced image ${image.id.slice(7, 19)}`,
-          { image: image.id, container: user },
+          byName
+            ? `conflict: unable to remove repository reference "${nameOrId}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image ${short}`
+            : `conflict: unable to delete ${short} (must be forced) - image is being used by stopped container ${user.id.slice(0, 12)}`,
+          { image: image.id, container: user.id },
         );
       }
       // Forced while in use: the names go, the image stays (dangling) for the container, as Docker does.

@@ -1004,8 +1004,11 @@ export class ContainerService {
     }));
   }
 
-  containerUsingImage(imageId: string): string | null {
-    return this.deps.store.all().find((record) => record.ImageId === imageId)?.Id ?? null;
+  /** A container made from the image, a running one first. */
+  containerUsingImage(imageId: string): { id: string; running: boolean } | null {
+    const users = this.deps.store.all().filter((record) => record.ImageId === imageId);
+    const user = users.find((record) => record.State.Running) ?? users[0];
+    return user ? { id: user.Id, running: user.State.Running } : null;
   }
 
   async connectNetwork(ref: string, network: string, request: EndpointRequest): Promise<void> {

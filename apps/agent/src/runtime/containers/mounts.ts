@@ -1,4 +1,4 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, normalize } from 'node:path';
 import { type ContainerConfig, type HostConfig, type MountPoint, StevedoreError } from '@stevedore/shared';
 import { execFile } from '../../util/exec.js';
@@ -10,8 +10,8 @@ const invalid = (message: string, bind: string) =>
   new StevedoreError('INVALID_ARGUMENT', `invalid volume specification: '${bind}': ${message}`, { bind });
 
 /**
- * The container's mounts, decided at create like Docker: `-v /host:/ctr` binds (the host
- * directory is created when missing), `-v name:/ctr` named volumes, and an anonymous volume for
+ * The container's mounts, decided at create like Docker: `-v /host:/ctr` binds of a host file or
+ * directory (a missing one is created as a directory), `-v name:/ctr` named volumes, and an anonymous volume for
  * every image VOLUME nothing else covers.
  */
 export async function resolveMounts(
@@ -38,7 +38,8 @@ export async function resolveMounts(
     if (anonymous) {
       mounts.push(volumeMount(await volumes.ensure(null), dest, mode, rw));
     } else if (isAbsolute(source)) {
-      await mkdir(source, { recursive: true });
+      // A missing source is made as a directory (Docker's -v); an existing file or directory binds as it is.
+      if (!(await stat(source).catch(() => null))) await mkdir(source, { recursive: true });
       mounts.push({
         Type: 'bind',
         Source: normalize(source),

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type AgentProcess, startAgent } from './harness/agent-process.js';
+import { runCli } from './harness/cli-process.js';
+import { startRegistry, type TestRegistry } from './harness/registry.js';
+import { type PushedImage, pushBusybox } from './harness/test-images.js';
+
+/** The Docker-parity bugs that lose work: each fails on the engine as it was before its fix. */
+describe('docker parity: bugs that lose work', () => {
+  let registry: TestRegistry;
+  let agent: AgentProcess;
+  let busybox: PushedImage;
+  let work: string;
+  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
+  const ok = async (...args: string[]) => {
+    const result = await cli(...args);
+    assert.equal(result.code, 0, `stevedore ${args.join(' ')}: ${result.stderr}`);
+    return result.stdout;
+  };
+
+  before(async () => {
+    registry = await startRegistry();
+    busybox = await pushBusybox(registry);
+    agent = await startAgent();
+    work = mkdtempSync(join(tmpdir(), 'stevedore-parity-'));
+  });
+  after(async () => {
+    const ids = (await cli('ps', '-aq')).stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) await cli('rm', '-f', ...ids);
+    await agent?.stop();
+    await registry?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('a single file bind-mounts (read-only and read-write), and a missing source is made as a directory', async () => {
+    const file = join(work, 'app.conf');
+    writeFileSync(file, 'setting=1\n');
+    assert.equal(
+      await ok(
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '-v',
+        `${file}:/etc/app.conf:ro`,
+        busybox.reference,
+        'cat',
+        '/etc/app.conf',
+      ),
+      'setting=1\n',
+    );
+    const refused = await cli(
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '-v',
+      `${file}:/etc/app.conf:ro`,
+      busybox.reference,
+      'sh',
+      '-c',
+      'echo x > /etc/app.conf',
+    );
+    assert.notEqual(refused.code, 0, 'a read-only file mount refuses writes');
+    await ok(
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '-v',
+      `${file}:/data/app.conf`,
+      busybox.reference,
+      'sh',
+      '-c',
+      'echo setting=2 > /data/app.conf',
+    );
+    assert.equal(readFileSync(file, 'utf8'), 'setting=2\n', 'written through the read-write file mount');
+    const missing = join(work, 'made', 'dir');
+    await ok(
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '-v',
+      `${missing}:/made`,
+      busybox.reference,
+      'touch',
+      '/made/x',
+    );
+    assert.equal(readFileSync(join(missing, 'x'), 'utf8'), '');
+  });
+
+  test('rmi -f, image prune -a and system prune -a never delete the layers a container stands on', async () => {
+    await ok('pull', '-q', busybox.reference);
+    await ok('tag', busybox.reference, 'parity/second:v1');
+    const imageId = (await ok('image', 'inspect', '--format', '{{.Id}}', busybox.reference)).trim();
+    const id = (await ok('run', '-d', '--network', 'none', busybox.reference, 'sleep', '300')).trim();
+
+    await ok('rmi', '-f', busybox.reference); // another tag remains
+    await ok('rmi', '-f', 'parity/second:v1'); // the last name: untagged, the image stays
+    const byId = await cli('rmi', '-f', imageId);
+    assert.notEqual(
+      byId.code,
+      0,
+      'removing an image by ID while a container uses it is refused, even forced',
+    );
+    assert.match(
+      byId.stderr,
+      /conflict: unable to delete \w+ \(cannot be forced\) - image is being used by running container \w+/,
+    );
+    await ok('image', 'prune', '-a', '-f');
+    await ok('system', 'prune', '-a', '-f');
+
+    // The container still stands on its image: it restarts, commits, and its image is listed dangling.
+    await ok('restart', '-t', '0', id);
+    assert.equal(await ok('exec', id, 'ls', '/bin/busybox'), '/bin/busybox\n');
+    const committed = (await ok('commit', id, 'parity/committed:v1')).trim();
+    assert.match(committed, /^sha256:[a-f0-9]{64}$/);
+    assert.equal((await ok('image', 'inspect', '--format', '{{.Id}}', imageId)).trim(), imageId, 'the image is kept');
+    await ok('rm', '-f', id);
+    // Once no container uses it, it can go.
+    await ok('rmi', 'parity/committed:v1');
+    await ok('rmi', imageId);
+  });
+});
