@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -7,7 +8,7 @@ import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { runCli } from './harness/cli-process.js';
 import { removeAgentLeftovers } from './harness/leftovers.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
-import { pushBusybox } from './harness/test-images.js';
+import { type PushedImage, pushBusybox, pushImage } from './harness/test-images.js';
 import { until } from './harness/until.js';
 
 const run = (command: string, args: string[]) => {
@@ -41,6 +42,8 @@ describe('a full data-root', () => {
   let registry: TestRegistry;
   let agent: AgentProcess;
   let image: string;
+  /** An image the agent does not have, to pull on the full disk. */
+  let other: PushedImage;
   const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
   const ok = async (...args: string[]) => {
     const result = await cli(...args);
@@ -61,6 +64,9 @@ describe('a full data-root', () => {
     run('mount', [loopDevice, mountPoint]);
     registry = await startRegistry();
     image = (await pushBusybox(registry)).reference;
+    other = await pushImage(registry, 'test/other', 'v1', [
+      [{ type: 'file', name: 'data', content: randomBytes(4 * 1024 * 1024) }],
+    ]);
     agent = await startAgent({ dataRoot: join(mountPoint, 'data') });
     await ok('pull', '-q', image);
   });
@@ -116,9 +122,16 @@ describe('a full data-root', () => {
     assert.match(volume.stderr, /no space left on device/i);
     assert.doesNotMatch(volume.stderr, /ENOENT/);
 
+    const pull = await cli('pull', '-q', other.reference);
+    assert.notEqual(pull.code, 0);
+    assert.match(pull.stderr, /no space left on device/i);
+
     await ok('rm', '-f', 'filler');
     assert.doesNotMatch(await ok('ps', '-a', '--format', '{{.Names}}'), /filler/);
     assert.ok(freeBytes(mountPoint) > 10 * 1024 * 1024, 'removing the container freed its space');
+    // Whatever the failed pull kept goes with a prune.
+    await ok('image', 'prune', '-f');
+    assert.match(await ok('system', 'df', '--format', '{{.Type}} {{.TotalCount}}'), /Unfinished Downloads 0/);
   });
 
   test('the agent starts again on a full disk (after kill -9) and says so', async () => {
