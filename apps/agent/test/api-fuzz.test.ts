@@ -197,7 +197,7 @@ describe('API fuzz: invalid input gets a clear client error, changes nothing, en
   let initial: Map<string, string>;
 
   before(async () => {
-    agent = await startAgent();
+    agent = await startAgent({ tcp: true });
     connection = createAgentClient({ host: agent.host });
     await connection.client.system.info.query();
     initial = snapshot(agent.dataRoot);
@@ -361,8 +361,14 @@ describe('API fuzz: invalid input gets a clear client error, changes nothing, en
         });
       }
     }
-    for (const { head, body } of requests) {
-      const answer = await rawRequest({ socketPath: agent.socketPath }, head, body);
+    // Each request on the socket, and over TCP with the token (as a token holder would send it).
+    const tcp = { port: Number(new URL(agent.tcpUrl as string).port) };
+    const sent = requests.flatMap(({ head, body }) => [
+      { target: { socketPath: agent.socketPath }, head, body },
+      { target: tcp, head: `${head}\r\nAuthorization: Bearer ${agent.token}`, body },
+    ]);
+    for (const { target, head, body } of sent) {
+      const answer = await rawRequest(target, head, body);
       const line = head.split('\r\n')[0]?.slice(0, 160);
       // Docker's unauthenticated ping answers whatever the query says (a request line too long: 431).
       if (line?.startsWith('GET /_ping') && (answer.status === 200 || answer.status === 431)) continue;
