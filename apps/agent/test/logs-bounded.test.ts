@@ -238,28 +238,49 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
     await cli('rm', '-f', id);
   });
 
-  test('attach of a container writing at full speed to a client that reads nothing: bounded, with a notice of what was dropped', async (t) => {
+  test('attach of a container writing at full speed to a client that reads nothing: agent RSS grows < 50 MiB', async (t) => {
     const id = await runDetached(image, 'yes', LONG);
     const before = procKiB(agentPid(), 'VmRSS');
     const client = await subscribeAndStall(agent.socketPath, 'containers.attach', { container: id });
     try {
       let most = before;
+      for (let i = 0; i < 10; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        most = Math.max(most, procKiB(agentPid(), 'VmRSS'));
+        assert.ok(most - before < 50 * MiB, `agent RSS grew ${(most - before) / MiB} MiB after ${i + 1} s`);
+      }
+      t.diagnostic(`agent RSS ${(before / MiB).toFixed(0)} → at most ${(most / MiB).toFixed(0)} MiB`);
+      assert.ok(
+        (await client.readFor(1000, '"type":"output"')).found,
+        'the client gets output once it reads',
+      );
+    } finally {
+      client.close();
+    }
+    await cli('rm', '-f', id);
+  });
+
+  test('attach to a terminal writing at full speed, client reading nothing: output dropped with a notice, memory level', async (t) => {
+    const id = await runDetached('-t', image, 'yes', LONG);
+    const before = procKiB(agentPid(), 'VmRSS');
+    const client = await subscribeAndStall(agent.socketPath, 'containers.attach', { container: id });
+    try {
       const series: number[] = [];
       for (let i = 0; i < 10; i++) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         series.push(procKiB(agentPid(), 'VmRSS'));
-        most = Math.max(most, series.at(-1) as number);
-        assert.ok(most - before < 50 * MiB, `agent RSS grew ${(most - before) / MiB} MiB after ${i + 1} s`);
       }
       t.diagnostic(
         `agent RSS ${(before / MiB).toFixed(0)} MiB, then ${series.map((rss) => (rss / MiB).toFixed(0)).join(' ')}`,
       );
-      // What growth there is comes from V8's young generation under a full-rate packet stream in the
-      // first seconds; nothing is retained, so it stays level after that.
+      // conmon's attach socket cannot be paused: the agent reads it at full speed and drops what
+      // the client cannot take. What growth there is is V8's young generation under that packet
+      // rate in the first seconds; nothing is retained, so it is level after that.
+      assert.ok(Math.max(...series) - before < 64 * MiB, 'agent RSS bounded');
       const settled = series.slice(4);
       assert.ok(
         Math.max(...settled) - Math.min(...settled) < 10 * MiB,
-        'agent RSS is level once output is dropped',
+        'agent RSS is level while output is dropped',
       );
       const read = await client.readFor(3000, '"type":"dropped"');
       assert.ok(read.found, 'the client is told that output was dropped');
@@ -295,10 +316,8 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 4000));
     await cli('kill', id);
     await closed;
-    assert.ok(
-      numbers.every((n, i) => i === 0 || n > (numbers[i - 1] as number)),
-      'lines in order',
-    );
+    const disorder = numbers.findIndex((n, i) => i > 0 && n <= (numbers[i - 1] as number));
+    assert.equal(disorder, -1, `lines in order: ${numbers.slice(Math.max(0, disorder - 3), disorder + 3)}`);
     const span = (numbers.at(-1) as number) - (numbers[0] as number);
     // 256 KiB holds about 1,000 of these lines: the follower went through several files.
     assert.ok(span > 5000, `followed ${numbers.length} lines over a span of ${span}`);

@@ -618,7 +618,7 @@ export class ContainerService {
         FinishedAt: finishedAt.toISOString(),
       },
     };
-    this.logRotation.unwatch(id);
+    await this.logRotation.release(id);
     this.deps.store.update(exited);
     // Normally on disk before anything else happens; a full disk only delays the rest a little.
     await this.deps.store.written(id);
@@ -1199,6 +1199,11 @@ export class ContainerService {
     signal: AbortSignal,
   ): AsyncGenerator<AttachEvent> {
     const id = this.deps.store.get(ref).Id;
+    const { Config } = this.deps.store.get(id);
+    if (!options.startIt && !Config.Tty && !Config.OpenStdin) {
+      yield* this.attachToLog(id, signal);
+      return;
+    }
     const attachId = randomBytes(32).toString('hex');
     // conmon's socket cannot be paused: past the mark output is dropped, and the client told how much.
     let droppedBytes: number | null = null;
@@ -1260,6 +1265,23 @@ export class ContainerService {
       (attachment as ConmonAttachment | null)?.close();
       this.attachments.delete(attachId);
     }
+  }
+
+  /**
+   * `attach` to a container with neither stdin nor a terminal: nothing to send it, and its output
+   * is in the log, which is followed from now on. Reading the log waits for the client, so a
+   * client that falls behind holds the reading back instead of output piling up in the agent.
+   */
+  private async *attachToLog(id: string, signal: AbortSignal): AsyncGenerator<AttachEvent> {
+    const target = this.deps.store.get(id);
+    if (!target.State.Running) throw notRunning(target);
+    yield { type: 'attached', attachId: randomBytes(32).toString('hex') };
+    const options = { follow: true, tail: 0, since: null, until: null, startIt: false };
+    for await (const event of this.output(id, options, signal)) {
+      if (event.type === 'lines') yield* outputEvents(event.lines);
+    }
+    if (signal.aborted) return;
+    yield { type: 'exit', result: await this.wait(id, 'not-running') };
   }
 
   attachWrite(attachId: string, data: Buffer, eof: boolean): void {
@@ -1434,6 +1456,21 @@ const readStatus = (pid: string) => {
 
 const notRunning = (record: ContainerRecord) =>
   new StevedoreError('CONFLICT', `Container ${record.Id} is not running`, { container: record.Id });
+
+/** Log lines as attach output: one event per run of lines of the same stream, as the bytes written. */
+function* outputEvents(lines: readonly LogLine[]): Generator<AttachEvent> {
+  let start = 0;
+  for (let end = 1; end <= lines.length; end++) {
+    const stream = (lines[start] as LogLine).stream;
+    if (end < lines.length && (lines[end] as LogLine).stream === stream) continue;
+    const text = lines
+      .slice(start, end)
+      .map((line) => (line.partial ? line.text : `${line.text}\n`))
+      .join('');
+    yield { type: 'output', stream, data: Buffer.from(text).toString('base64') };
+    start = end;
+  }
+}
 
 const isStevedoreCode = (error: unknown, code: string) =>
   error instanceof StevedoreError && error.code === code;

@@ -3,10 +3,13 @@ import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { LogLine } from '@stevedore/shared';
 import type { K8sLogParser } from './k8s-log.js';
-import { type OpenLogFile, openIfPresent, readRecords } from './log-files.js';
+import { type OpenLogFile, openIfPresent, readRecords, rotatedLogPath } from './log-files.js';
+import { heldLogPath } from './log-rotation.js';
 
 export interface FollowOptions {
   logPath: string;
+  /** max-file: the rotated files a follower that fell behind goes through in order. */
+  maxFiles: number;
   /** The current file, already read up to `offset` (null: none yet; it is opened once it appears). */
   file: OpenLogFile | null;
   offset: number;
@@ -20,7 +23,9 @@ export interface FollowOptions {
  * New lines of a log as conmon writes them, a batch per read. Woken by inotify on the log's
  * directory (writes, and the rename by which conmon or a rotation replaces the file); no timer.
  * When the path names a new file, the old one is read to its end first (conmon wrote its last
- * record before it made the new one), then the new one from its beginning. Ends at once when
+ * record before it made the new one), then the file written after it from its beginning: the
+ * newest, or a rotated one when the writer went through several while this one was read (only
+ * files already deleted are skipped). Ends at once when
  * `signal` aborts, closing the file and the watcher.
  */
 export async function* followLog(options: FollowOptions): AsyncGenerator<LogLine[]> {
@@ -61,8 +66,17 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<LogLine
           // Replaced: what the old file still got before the new one appeared is read by the
           // reads above on the next rounds; only a read that finds nothing more moves on.
           if (await drained(file, offset)) {
-            await file.handle.close();
-            file = null;
+            const done = file;
+            const next = await successorOf(logPath, options.maxFiles, done.ino);
+            await done.handle.close();
+            file = next.file;
+            offset = 0;
+            if (next.gap) {
+              // The files after this one are gone (a follower slower than the writer): a record
+              // cut at the end of this one has no continuation left to join.
+              const cut = parser.flush();
+              if (cut.length > 0) yield cut;
+            }
           }
           continue;
         }
@@ -83,6 +97,42 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<LogLine
     signal.removeEventListener('abort', nudge);
     await file?.handle.close();
   }
+}
+
+/**
+ * The file written after the one with inode `ino`: the log's files by age are `<log>.N` … `<log>.1`,
+ * the held one (replaced, not yet renamed) and `<log>`. When `ino` is none of them any more, the
+ * current file, with `gap` set: the files between were deleted unread.
+ */
+async function successorOf(
+  logPath: string,
+  maxFiles: number,
+  ino: number,
+): Promise<{ file: OpenLogFile | null; gap: boolean }> {
+  const byAge = [
+    ...Array.from({ length: Math.max(0, maxFiles - 1) }, (_, i) => rotatedLogPath(logPath, maxFiles - 1 - i)),
+    heldLogPath(logPath),
+    logPath,
+  ];
+  // A rotation may rename files between the stat and the open: a few tries settle it.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const inodes = await Promise.all(
+      byAge.map((path) =>
+        stat(path).then(
+          (found) => found.ino,
+          () => null, // not there (yet, or any more): the order of the others still holds
+        ),
+      ),
+    );
+    const index = inodes.lastIndexOf(ino);
+    if (index === -1) return { file: await openIfPresent(logPath), gap: true };
+    const after = inodes.slice(index + 1).findIndex((other) => other !== null && other !== ino);
+    if (after === -1) return { file: null, gap: false };
+    const file = await openIfPresent(byAge[index + 1 + after] as string);
+    if (file && file.ino === inodes[index + 1 + after]) return { file, gap: false };
+    await file?.handle.close();
+  }
+  return { file: await openIfPresent(logPath), gap: true };
 }
 
 /** Whether nothing but an unfinished record is left in `file` after `offset`. */

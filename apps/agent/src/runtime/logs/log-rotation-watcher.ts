@@ -1,13 +1,15 @@
 import { type FSWatcher, watch } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Logger } from '../../util/logger.js';
-import { keepReplacedLog } from './log-rotation.js';
+import { heldLogPath, keepReplacedLog } from './log-rotation.js';
 
 interface Watched {
   watcher: FSWatcher;
   logPath: string;
   maxFiles: number;
-  busy: boolean;
+  /** The rotation under way, if any. */
+  running: Promise<void> | null;
   again: boolean;
 }
 
@@ -38,13 +40,30 @@ export class LogRotationWatcher {
       this.log.warn({ err: error, id }, 'the log rotation watcher failed: rotated files are no longer kept');
       this.unwatch(id);
     });
-    this.watched.set(id, { watcher, logPath, maxFiles, busy: false, again: false });
+    this.watched.set(id, { watcher, logPath, maxFiles, running: null, again: false });
     this.settle(id);
   }
 
   unwatch(id: string): void {
     this.watched.get(id)?.watcher.close();
     this.watched.delete(id);
+  }
+
+  /**
+   * The container has stopped (conmon writes no more): the last replaced file is kept, and the
+   * second name on the current one is removed, so only `<log>` and `<log>.N` remain.
+   */
+  async release(id: string): Promise<void> {
+    const entry = this.watched.get(id);
+    if (!entry) return;
+    this.unwatch(id);
+    await entry.running;
+    try {
+      await keepReplacedLog(entry.logPath, entry.maxFiles);
+      await rm(heldLogPath(entry.logPath), { force: true });
+    } catch (error) {
+      this.log.warn({ err: error, id }, 'log rotation at the container end failed');
+    }
   }
 
   close(): void {
@@ -55,16 +74,18 @@ export class LogRotationWatcher {
   private settle(id: string): void {
     const entry = this.watched.get(id);
     if (!entry) return;
-    if (entry.busy) {
+    if (entry.running) {
       entry.again = true;
       return;
     }
-    entry.busy = true;
     entry.again = false;
-    keepReplacedLog(entry.logPath, entry.maxFiles)
-      .catch((error) => this.log.warn({ err: error, id }, 'log rotation failed'))
+    entry.running = keepReplacedLog(entry.logPath, entry.maxFiles)
+      .then(
+        () => {},
+        (error) => this.log.warn({ err: error, id }, 'log rotation failed'),
+      )
       .finally(() => {
-        entry.busy = false;
+        entry.running = null;
         if (entry.again && this.watched.get(id) === entry) this.settle(id);
       });
   }

@@ -72,6 +72,7 @@ export async function* streamLog(options: LogStreamOptions): AsyncGenerator<LogL
     handedOver = true;
     yield* followLog({
       logPath: options.logPath,
+      maxFiles: options.maxFiles,
       file: current,
       offset: current ? offset : 0,
       parser,
