@@ -47,11 +47,11 @@ import type { RemappedLayers } from '../userns/remapped-layers.js';
 import { ContainerFilesystem } from './container-filesystem.js';
 import { ContainerNetworking, usesNetworkService } from './container-networking.js';
 import { type ContainerRecord, initialState } from './container-record.js';
-import { removeOrphans, removeRuntimeFiles, removeSocketLink } from './orphans.js';
 import type { ContainerStore } from './container-store.js';
 import { applyImageConfig, processArgs, processEnv } from './image-defaults.js';
 import { resolveMounts, specMounts } from './mounts.js';
 import { generateName } from './names.js';
+import { removeOrphans, removeRuntimeFiles, removeSocketLink } from './orphans.js';
 import { statusText } from './status-text.js';
 
 /** The image a container is created from, as the image service resolves it. */
