@@ -198,6 +198,20 @@ describe('malformed requests get a 4xx and the agent survives them', { timeout: 
       ['docker.io/library/malformed-test:1'],
       JSON.stringify(images),
     );
+    // A time that is none, for an existing container's logs and for events: a client error.
+    for (const subscribe of [
+      (handlers: object) =>
+        local.client.containers.logs.subscribe({ container: Id, since: 'yesterday' }, handlers),
+      (handlers: object) => local.client.events.stream.subscribe({ until: 'tomorrow' }, handlers),
+    ]) {
+      const code = await new Promise<string | undefined>((resolve) => {
+        subscribe({
+          onError: (error: { data?: { code?: string } }) => resolve(error.data?.code),
+          onComplete: () => resolve('completed'),
+        });
+      });
+      assert.equal(code, 'BAD_REQUEST');
+    }
     await local.client.containers.remove.mutate({ container: Id, force: true });
     await local.client.images.remove.mutate({ image: 'malformed-test:1', force: true });
     await assertAlive('corrupt tar bodies');

@@ -1,4 +1,4 @@
-import type { LogLine } from '@stevedore/shared';
+import { type LogLine, StevedoreError } from '@stevedore/shared';
 
 /**
  * conmon's k8s-file log: one record per line, `<RFC3339Nano> <stdout|stderr> <F|P> <text>`, where
@@ -70,7 +70,11 @@ export function parseTimeBound(value: string, now = Date.now()): bigint {
   }
   const parsed = Date.parse(value);
   if (Number.isNaN(parsed)) {
-    throw new RangeError(`invalid time "${value}": use RFC 3339, Unix seconds or a duration such as 10m`);
+    // The caller's input (logs --since/--until, events): a client error, not an internal one.
+    throw new StevedoreError(
+      'INVALID_ARGUMENT',
+      `invalid time "${value.slice(0, 100)}": use RFC 3339, Unix seconds or a duration such as 10m`,
+    );
   }
   return toNanos(value);
 }
