@@ -119,10 +119,64 @@ describe('docker parity: bugs that lose work', () => {
     assert.equal(await ok('exec', id, 'ls', '/bin/busybox'), '/bin/busybox\n');
     const committed = (await ok('commit', id, 'parity/committed:v1')).trim();
     assert.match(committed, /^sha256:[a-f0-9]{64}$/);
-    assert.equal((await ok('image', 'inspect', '--format', '{{.Id}}', imageId)).trim(), imageId, 'the image is kept');
+    assert.equal(
+      (await ok('image', 'inspect', '--format', '{{.Id}}', imageId)).trim(),
+      imageId,
+      'the image is kept',
+    );
     await ok('rm', '-f', id);
     // Once no container uses it, it can go.
     await ok('rmi', 'parity/committed:v1');
     await ok('rmi', imageId);
+  });
+
+  test('run -h NAME sets the hostname (it is not --help there); -h still helps elsewhere', async () => {
+    assert.equal(
+      await ok('run', '--rm', '--network', 'none', '-h', 'named', busybox.reference, 'hostname'),
+      'named\n',
+    );
+    assert.match(await ok('images', '-h'), /Usage:\s+stevedore images/);
+  });
+
+  test('-f is --filter on images, volume ls and network ls, as in Docker; --format has no -f there', async () => {
+    await ok('pull', '-q', busybox.reference);
+    const holder = (await ok('create', '--network', 'none', busybox.reference, 'true')).trim();
+    // A dangling image (a commit without a name) and a labelled, named one.
+    const dangling = (await ok('commit', holder)).trim();
+    const labelled = (await ok('commit', '-c', 'LABEL tier=web', holder, 'parity/labelled:v1')).trim();
+    const ids = async (...args: string[]) =>
+      (await ok('images', '--format', '{{.ID}}', ...args)).split('\n').filter(Boolean).sort();
+    assert.deepEqual(await ids('-f', 'dangling=true'), [dangling.slice(7, 19)]);
+    assert.deepEqual(
+      (await ok('images', '-qf', 'dangling=true')).split('\n').filter(Boolean),
+      [dangling.slice(7, 19)],
+      'the -qf form scripts use',
+    );
+    assert.deepEqual(await ids('--filter', 'label=tier=web'), [labelled.slice(7, 19)]);
+    assert.deepEqual(await ids('--filter', 'reference=parity/*'), [labelled.slice(7, 19)]);
+    assert.deepEqual(await ids('--filter', 'reference=parity/labelled:v1'), [labelled.slice(7, 19)]);
+    assert.equal((await ids('--filter', 'since=parity/labelled:v1')).length, 0);
+    const bad = await cli('images', '-f', 'colour=blue');
+    assert.notEqual(bad.code, 0);
+    assert.match(
+      bad.stderr,
+      /Invalid filter: image filters are dangling=, label=, reference=, before=, since=/,
+    );
+
+    await ok('volume', 'create', '--label', 'keep=yes', 'parity-kept');
+    await ok('volume', 'create', 'parity-other');
+    assert.equal(await ok('volume', 'ls', '-q', '-f', 'label=keep=yes'), 'parity-kept\n');
+    assert.equal(
+      await ok('volume', 'ls', '-q', '-f', 'name=parity-', '-f', 'dangling=true'),
+      'parity-kept\nparity-other\n',
+    );
+    await ok('network', 'create', 'parity-net');
+    assert.equal(await ok('network', 'ls', '--format', '{{.Name}}', '-f', 'type=custom'), 'parity-net\n');
+    assert.equal(await ok('network', 'ls', '--format', '{{.Name}}', '-f', 'name=parity'), 'parity-net\n');
+
+    await ok('rm', holder);
+    await ok('rmi', dangling, 'parity/labelled:v1');
+    await ok('volume', 'rm', 'parity-kept', 'parity-other');
+    await ok('network', 'rm', 'parity-net');
   });
 });

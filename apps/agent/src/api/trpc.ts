@@ -50,7 +50,7 @@ export interface TokensApi {
   remove(id: string): Promise<TokenSummary>;
 }
 export interface ImagesApi {
-  list(): Promise<ImageSummary[]>;
+  list(filters?: readonly string[]): Promise<ImageSummary[]>;
   pull(reference: string): AsyncGenerator<PullEvent>;
   inspect(image: string): Promise<ImageInspect>;
   tag(source: string, target: string): Promise<void>;
@@ -107,7 +107,7 @@ export type NetworksApi = Pick<
 export type StatsApi = Pick<StatsSampler, 'subscribe'>;
 export type ExecApi = Pick<ExecService, 'run' | 'write' | 'resize'>;
 export interface VolumesApi {
-  list(): Promise<Volume[]>;
+  list(filters?: readonly string[]): Promise<Volume[]>;
   create(name: string | null, labels: Record<string, string>): Promise<Volume>;
   inspect(name: string): Promise<Volume>;
   remove(name: string, force: boolean): Promise<void>;

@@ -38,6 +38,18 @@ export const FORMAT_FLAG: FlagSpec = {
   description: "Format output using a custom template: 'json', or a Go template such as '{{.Name}}'",
 };
 
+/** `--format` of list commands, where `-f` is `--filter` (as in Docker). */
+export const LIST_FORMAT_FLAG: FlagSpec = { ...FORMAT_FLAG, short: undefined };
+
+/** Docker's `-f/--filter key=value` of list commands, repeatable. */
+export const FILTER_FLAG: FlagSpec = {
+  name: 'filter',
+  short: 'f',
+  kind: 'list',
+  valueName: 'filter',
+  description: "Filter output based on conditions provided (e.g. 'dangling=true', 'label=KEY=VALUE')",
+};
+
 /** `-o FILE` of save and export. */
 export const OUTPUT_FLAG: FlagSpec = {
   name: 'output',

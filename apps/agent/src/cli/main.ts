@@ -62,9 +62,11 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
       return 0;
     }
     const name = `stevedore ${command.path.join(' ')}`;
+    // `-h` is the command's own where it has one (`run -h NAME` is --hostname, as in Docker).
+    const ownsH = command.flags.some((flag) => flag.short === 'h');
     const local = parseOrUsage(
       global.positionals.slice(command.path.length),
-      [...command.flags, HELP_FLAG],
+      [...command.flags, ownsH ? { ...HELP_FLAG, short: undefined } : HELP_FLAG],
       name,
       command.flagsEndAtFirstArg ?? false,
     );

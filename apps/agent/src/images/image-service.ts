@@ -34,6 +34,7 @@ import { KeyedLock } from '../util/keyed-lock.js';
 import type { Logger } from '../util/logger.js';
 import { applyChanges } from './commit-changes.js';
 import { ContentStore } from './content/content-store.js';
+import { imageFilter } from './image-filters.js';
 import { type ImageRecord, ImageStore } from './image-store.js';
 import { findLeftovers, leftoverBytes } from './leftovers.js';
 import { type LoadedImage, loadArchive } from './load-archive.js';
@@ -53,13 +54,13 @@ const summarize = (image: ImageRecord): ImageSummary => ({
   Size: image.size,
 });
 
-/** Images of this agent: pull with progress, list. Wired from the config's registry settings. */
 /** A container that uses an image. */
 export interface ImageUser {
   id: string;
   running: boolean;
 }
 
+/** Images of this agent: pull with progress, list. Wired from the config's registry settings. */
 export class ImageService {
   /** Which container, if any, uses an image (set once containers are wired up). */
   private containerUsing: (imageId: string) => ImageUser | null = () => null;
@@ -347,8 +348,13 @@ export class ImageService {
     }
   }
 
-  async list(): Promise<ImageSummary[]> {
-    return (await this.images.list()).map(summarize).sort((a, b) => b.Created.localeCompare(a.Created));
+  /** `docker images`, newest first; `filters` as `docker images --filter` (see image-filters.ts). */
+  async list(filters: readonly string[] = []): Promise<ImageSummary[]> {
+    const passes = await imageFilter(filters, (reference) => this.require(reference));
+    return (await this.images.list())
+      .filter(passes)
+      .map(summarize)
+      .sort((a, b) => b.Created.localeCompare(a.Created));
   }
 
   /** Progress events while pulling, then the image; the pull goes on if the caller goes away. */

@@ -22,6 +22,7 @@ import { Iptables } from './iptables/iptables.js';
 import { agentChains, networkRules, type Rule } from './iptables/rules.js';
 import { ensureBridge, removeBridge } from './links.js';
 import { NetworkDns } from './network-dns.js';
+import { networkFilter } from './network-filters.js';
 import { type EndpointRecord, type NetworkRecord, prefixOf } from './network-record.js';
 import type { NetworkStore } from './network-store.js';
 import type { PortRequest } from './port-reservations.js';
@@ -214,11 +215,14 @@ export class NetworkService {
   // ---- networks ------------------------------------------------------------------------------
 
   /** Every network, with Docker's fixed `host` and `none` listed beside the bridges. */
-  list(): NetworkInspect[] {
+  /** `docker network ls`; `filters` as its --filter (see network-filters.ts). */
+  list(filters: readonly string[] = []): NetworkInspect[] {
     return [
       ...[...this.networks.values()].map((network) => this.inspectRecord(network)),
       ...MODE_NETWORKS.map((name) => this.modeNetwork(name)),
-    ].sort((a, b) => a.Name.localeCompare(b.Name));
+    ]
+      .filter(networkFilter(filters))
+      .sort((a, b) => a.Name.localeCompare(b.Name));
   }
 
   inspect(ref: string): NetworkInspect {

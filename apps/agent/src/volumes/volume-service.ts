@@ -1,4 +1,12 @@
-import { type PruneReport, StevedoreError, type Volume } from '@stevedore/shared';
+import {
+  booleanFilter,
+  groupFilters,
+  labelMatches,
+  matchesFilters,
+  type PruneReport,
+  StevedoreError,
+  type Volume,
+} from '@stevedore/shared';
 import type { EventBus } from '../events/event-bus.js';
 import { diskUsage } from '../util/disk-usage.js';
 import { publicVolume, type VolumeStore } from './volume-store.js';
@@ -11,8 +19,29 @@ export class VolumeService {
     private readonly usedBy: (name: string) => boolean,
   ) {}
 
-  async list(): Promise<Volume[]> {
-    return (await this.store.list()).map(publicVolume).sort((a, b) => a.Name.localeCompare(b.Name));
+  /** `docker volume ls`; `filters`: dangling=true|false (used by no container), driver=, label=KEY[=VALUE], name= (a part of it). */
+  async list(filters: readonly string[] = []): Promise<Volume[]> {
+    const grouped = groupFilters(filters);
+    for (const value of grouped.get('dangling') ?? []) booleanFilter('dangling', value);
+    return (await this.store.list())
+      .map(publicVolume)
+      .filter((volume) =>
+        matchesFilters(grouped, (key, value) => {
+          switch (key) {
+            case 'dangling':
+              return booleanFilter(key, value) === !this.usedBy(volume.Name);
+            case 'driver':
+              return volume.Driver === value;
+            case 'label':
+              return labelMatches(volume.Labels, value);
+            case 'name':
+              return volume.Name.includes(value);
+            default:
+              return true;
+          }
+        }),
+      )
+      .sort((a, b) => a.Name.localeCompare(b.Name));
   }
 
   async create(name: string | null, labels: Record<string, string>): Promise<Volume> {

@@ -1,6 +1,7 @@
 import {
   ImageHistoryEntrySchema,
   ImageInspectSchema,
+  ImageListInputSchema,
   ImageReferenceString,
   ImageSummarySchema,
   PruneReportSchema,
@@ -31,7 +32,10 @@ export const imagesRouter = router({
     .input(PruneInput)
     .output(PruneReportSchema)
     .mutation(({ ctx, input }) => ctx.services.images.prune(input.all)),
-  list: publicProcedure.output(z.array(ImageSummarySchema)).query(({ ctx }) => ctx.services.images.list()),
+  list: publicProcedure
+    .input(ImageListInputSchema)
+    .output(z.array(ImageSummarySchema))
+    .query(({ ctx, input }) => ctx.services.images.list(input.filters)),
   pull: publicProcedure
     .input(z.object({ reference: ImageReferenceString }))
     .subscription(({ ctx, input }) => ctx.services.images.pull(input.reference)),

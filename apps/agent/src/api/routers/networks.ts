@@ -3,14 +3,16 @@ import {
   NetworkCreateSchema,
   NetworkDisconnectSchema,
   NetworkInspectSchema,
+  NetworkListInputSchema,
 } from '@stevedore/shared';
 import { z } from 'zod';
 import { publicProcedure, router } from '../trpc.js';
 
 export const networksRouter = router({
   list: publicProcedure
+    .input(NetworkListInputSchema)
     .output(z.array(NetworkInspectSchema))
-    .query(({ ctx }) => ctx.services.networks.list()),
+    .query(({ ctx, input }) => ctx.services.networks.list(input.filters)),
   inspect: publicProcedure
     .input(z.object({ network: z.string().min(1) }))
     .output(NetworkInspectSchema)

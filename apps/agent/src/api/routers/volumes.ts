@@ -1,4 +1,10 @@
-import { PruneReportSchema, VolumeCreateSchema, VolumeNameSchema, VolumeSchema } from '@stevedore/shared';
+import {
+  PruneReportSchema,
+  VolumeCreateSchema,
+  VolumeListInputSchema,
+  VolumeNameSchema,
+  VolumeSchema,
+} from '@stevedore/shared';
 import { z } from 'zod';
 import { publicProcedure, router } from '../trpc.js';
 
@@ -7,7 +13,10 @@ export const volumesRouter = router({
     .input(z.object({ all: z.boolean().default(false) }))
     .output(PruneReportSchema)
     .mutation(({ ctx, input }) => ctx.services.volumes.prune(input.all)),
-  list: publicProcedure.output(z.array(VolumeSchema)).query(({ ctx }) => ctx.services.volumes.list()),
+  list: publicProcedure
+    .input(VolumeListInputSchema)
+    .output(z.array(VolumeSchema))
+    .query(({ ctx, input }) => ctx.services.volumes.list(input.filters)),
   create: publicProcedure
     .input(VolumeCreateSchema)
     .output(VolumeSchema)

@@ -1,5 +1,5 @@
 import type { EngineEvent } from '@stevedore/shared';
-import { type Command, FORMAT_FLAG, listFlag, stringFlag } from '../command.js';
+import { type Command, LIST_FORMAT_FLAG, listFlag, stringFlag } from '../command.js';
 import { formatValue } from '../format/template-output.js';
 
 /** Docker's default line: `<time> <type> <action> <id> (key=value, ...)`, attributes sorted. */
@@ -27,7 +27,7 @@ export const eventsCommand: Command = {
     },
     { name: 'until', kind: 'string', valueName: 'string', description: 'Stream events until this timestamp' },
     { name: 'filter', short: 'f', kind: 'list', description: 'Filter output based on conditions provided' },
-    { ...FORMAT_FLAG, short: undefined } as typeof FORMAT_FLAG,
+    LIST_FORMAT_FLAG,
   ],
   args: { min: 0, max: 0 },
   async execute(context) {

@@ -1,6 +1,6 @@
 import type { ContainerSummary } from '@stevedore/shared';
 import { timeAgo } from '@stevedore/shared';
-import { type Command, FORMAT_FLAG, listFlag, stringFlag } from '../../command.js';
+import { type Command, LIST_FORMAT_FLAG, listFlag, stringFlag } from '../../command.js';
 import { formatValue } from '../../format/template-output.js';
 
 interface PsRow {
@@ -66,7 +66,7 @@ export const psCommand: Command = {
     { name: 'quiet', short: 'q', kind: 'boolean', description: 'Only display container IDs' },
     { name: 'no-trunc', kind: 'boolean', description: "Don't truncate output" },
     { name: 'filter', short: 'f', kind: 'list', description: 'Filter output based on conditions provided' },
-    { ...FORMAT_FLAG, short: undefined } as typeof FORMAT_FLAG,
+    LIST_FORMAT_FLAG,
   ],
   args: { min: 0, max: 0 },
   async execute(context) {

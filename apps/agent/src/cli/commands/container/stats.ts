@@ -1,5 +1,5 @@
 import { bytesSize, type ContainerStats, humanSize } from '@stevedore/shared';
-import { type Command, FORMAT_FLAG, stringFlag } from '../../command.js';
+import { type Command, LIST_FORMAT_FLAG, stringFlag } from '../../command.js';
 import { formatValue } from '../../format/template-output.js';
 
 /** The fields `docker stats --format` offers, formatted as Docker formats them. */
@@ -27,7 +27,7 @@ export const statsCommand: Command = {
       kind: 'boolean',
       description: 'Disable streaming stats and only pull the first result',
     },
-    { ...FORMAT_FLAG, short: undefined } as typeof FORMAT_FLAG,
+    LIST_FORMAT_FLAG,
   ],
   args: { min: 0, max: Number.POSITIVE_INFINITY },
   async execute(context) {

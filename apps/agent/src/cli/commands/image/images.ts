@@ -1,5 +1,5 @@
 import { humanSize, type ImageSummary, timeAgo } from '@stevedore/shared';
-import { type Command, FORMAT_FLAG, stringFlag } from '../../command.js';
+import { type Command, FILTER_FLAG, LIST_FORMAT_FLAG, listFlag, stringFlag } from '../../command.js';
 import { repoTagRows } from '../../format/repo-tags.js';
 import { formatValue } from '../../format/template-output.js';
 
@@ -24,10 +24,14 @@ export const imagesCommand: Command = {
   path: ['images'],
   usage: '[OPTIONS]',
   description: 'List images',
-  flags: [FORMAT_FLAG, { name: 'quiet', short: 'q', kind: 'boolean', description: 'Only show image IDs' }],
+  flags: [
+    FILTER_FLAG,
+    LIST_FORMAT_FLAG,
+    { name: 'quiet', short: 'q', kind: 'boolean', description: 'Only show image IDs' },
+  ],
   args: { min: 0, max: 0 },
   async execute(context) {
-    const images = await (await context.agent()).images.list.query();
+    const images = await (await context.agent()).images.list.query({ filters: listFlag(context, 'filter') });
     const rows = images.flatMap(rowsOf);
     const format = stringFlag(context, 'format');
     if (context.flags.get('quiet')) {

@@ -1,4 +1,4 @@
-import { type Command, FORMAT_FLAG, stringFlag } from '../../command.js';
+import { type Command, LIST_FORMAT_FLAG, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
 import { formatValue } from '../../format/template-output.js';
 
@@ -14,7 +14,7 @@ export const searchCommand: Command = {
       description: 'Max number of search results',
       defaultText: '25',
     },
-    { ...FORMAT_FLAG, short: undefined } as typeof FORMAT_FLAG,
+    LIST_FORMAT_FLAG,
   ],
   args: { min: 1, max: 1 },
   async execute(context) {

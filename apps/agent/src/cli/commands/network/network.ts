@@ -1,4 +1,11 @@
-import { type Command, FORMAT_FLAG, listFlag, stringFlag } from '../../command.js';
+import {
+  type Command,
+  FILTER_FLAG,
+  FORMAT_FLAG,
+  LIST_FORMAT_FLAG,
+  listFlag,
+  stringFlag,
+} from '../../command.js';
 import { confirm, FORCE_FLAG } from '../../confirm.js';
 import { forEachArgument } from '../../each-argument.js';
 import { keyValueMap } from '../../flag-values.js';
@@ -56,11 +63,14 @@ export const networkLsCommand: Command = {
   flags: [
     { name: 'quiet', short: 'q', kind: 'boolean', description: 'Only display network IDs' },
     { name: 'no-trunc', kind: 'boolean', description: 'Do not truncate the output' },
-    FORMAT_FLAG,
+    FILTER_FLAG,
+    LIST_FORMAT_FLAG,
   ],
   args: { min: 0, max: 0 },
   async execute(context) {
-    const networks = await (await context.agent()).networks.list.query();
+    const networks = await (await context.agent()).networks.list.query({
+      filters: listFlag(context, 'filter'),
+    });
     const id = (full: string) => (context.flags.get('no-trunc') ? full : full.slice(0, 12));
     const format = stringFlag(context, 'format');
     if (context.flags.get('quiet')) context.reporter.lines(networks.map((n) => id(n.Id)));

@@ -1,4 +1,11 @@
-import { type Command, FORMAT_FLAG, listFlag, stringFlag } from '../../command.js';
+import {
+  type Command,
+  FILTER_FLAG,
+  FORMAT_FLAG,
+  LIST_FORMAT_FLAG,
+  listFlag,
+  stringFlag,
+} from '../../command.js';
 import { forEachArgument } from '../../each-argument.js';
 import { keyValueMap } from '../../flag-values.js';
 import { formatValue } from '../../format/template-output.js';
@@ -28,11 +35,14 @@ export const volumeLsCommand: Command = {
   description: 'List volumes',
   flags: [
     { name: 'quiet', short: 'q', kind: 'boolean', description: 'Only display volume names' },
-    FORMAT_FLAG,
+    FILTER_FLAG,
+    LIST_FORMAT_FLAG,
   ],
   args: { min: 0, max: 0 },
   async execute(context) {
-    const volumes = await (await context.agent()).volumes.list.query();
+    const volumes = await (await context.agent()).volumes.list.query({
+      filters: listFlag(context, 'filter'),
+    });
     const format = stringFlag(context, 'format');
     if (context.flags.get('quiet')) context.reporter.lines(volumes.map((v) => v.Name));
     else if (format !== undefined) for (const v of volumes) context.reporter.line(formatValue(format, v));
