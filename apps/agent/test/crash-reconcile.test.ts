@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type AgentProcess, startAgent } from './harness/agent-process.js';
+import { type AgentProcess, runAgentToExit, startAgent } from './harness/agent-process.js';
 import { runCli } from './harness/cli-process.js';
 import { conmonPidsFor } from './harness/leftovers.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
@@ -123,4 +123,25 @@ describe('a crash at any point of run -d and rm leaves nothing behind', () => {
       assert.deepEqual(leftovers(agent), NOTHING);
     });
   }
+
+  test('--cleanup removes socket links whose container is gone', async (t) => {
+    const agent = await startAgent();
+    t.after(() => agent.stop());
+    await agent.kill();
+    const sockets = join(agent.execRoot, 'sockets');
+    const dangling = join(sockets, 'a'.repeat(64));
+    symlinkSync(join(agent.execRoot, 'containers', 'a'.repeat(64)), dangling);
+    const cleaned = await runAgentToExit([
+      '--data-root',
+      agent.dataRoot,
+      '--exec-root',
+      agent.execRoot,
+      '--iptables=false',
+      '--bridge',
+      'sdtcleanup0',
+      '--cleanup',
+    ]);
+    assert.equal(cleaned.code, 0, cleaned.stderr);
+    assert.deepEqual(list(sockets), []);
+  });
 });
