@@ -179,4 +179,36 @@ describe('docker parity: bugs that lose work', () => {
     await ok('volume', 'rm', 'parity-kept', 'parity-other');
     await ok('network', 'rm', 'parity-net');
   });
+
+  test("exec processes get the container's --ulimit", async () => {
+    const id = (
+      await ok(
+        'run',
+        '-d',
+        '--network',
+        'none',
+        '--ulimit',
+        'nofile=512:512',
+        busybox.reference,
+        'sleep',
+        '300',
+      )
+    ).trim();
+    assert.equal(await ok('exec', id, 'sh', '-c', 'ulimit -n; ulimit -Hn'), '512\n512\n');
+    await ok('rm', '-f', id);
+  });
+
+  test('a --format template that fails on a value is a one-line error, not a crash (events, stats)', async () => {
+    const id = (await ok('run', '-d', '--network', 'none', busybox.reference, 'sleep', '300')).trim();
+    const until = String(Math.ceil(Date.now() / 1000) + 1);
+    const events = await cli('events', '--since', '1', '--until', until, '--format', '{{.NoSuchField}}');
+    assert.notEqual(events.code, 0, `events: ${events.stdout} ${events.stderr}`);
+    assert.doesNotMatch(events.stderr, /\n\s+at /, 'no stack trace');
+    assert.match(events.stderr, /NoSuchField/);
+    const stats = await cli('stats', '--no-stream', '--format', '{{.NoSuchField}}', id);
+    assert.notEqual(stats.code, 0);
+    assert.doesNotMatch(stats.stderr, /\n\s+at /, 'no stack trace');
+    assert.match(stats.stderr, /NoSuchField/);
+    await ok('rm', '-f', id);
+  });
 });

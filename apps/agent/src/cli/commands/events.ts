@@ -1,6 +1,6 @@
 import type { EngineEvent } from '@stevedore/shared';
 import { type Command, LIST_FORMAT_FLAG, listFlag, stringFlag } from '../command.js';
-import { formatValue } from '../format/template-output.js';
+import { formatValue, stopOnThrow } from '../format/template-output.js';
 
 /** Docker's default line: `<time> <type> <action> <id> (key=value, ...)`, attributes sorted. */
 export function eventLine(event: EngineEvent): string {
@@ -34,15 +34,18 @@ export const eventsCommand: Command = {
     const client = await context.agent();
     const format = stringFlag(context, 'format');
     await new Promise<void>((resolve, reject) => {
-      client.events.stream.subscribe(
+      const subscription = client.events.stream.subscribe(
         {
           since: stringFlag(context, 'since') ?? null,
           until: stringFlag(context, 'until') ?? null,
           filters: listFlag(context, 'filter'),
         },
         {
+          // A template that fails on an event (an unknown field) ends the command with its message.
           onData: (event) =>
-            context.reporter.line(format !== undefined ? formatValue(format, event) : eventLine(event)),
+            stopOnThrow(subscription, reject, () =>
+              context.reporter.line(format !== undefined ? formatValue(format, event) : eventLine(event)),
+            ),
           onError: reject,
           onComplete: resolve,
         },

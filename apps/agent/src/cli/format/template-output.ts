@@ -11,3 +11,21 @@ export function formatValue(format: string, value: unknown): string {
     throw error;
   }
 }
+
+/**
+ * Runs a subscription's output step; a throw (a template that fails on a value) ends the
+ * subscription and the command with that error, instead of escaping the callback as a crash.
+ */
+export function stopOnThrow(
+  subscription: { unsubscribe(): void } | undefined,
+  fail: (error: unknown) => void,
+  step: () => void,
+): void {
+  try {
+    step();
+  } catch (error) {
+    // Failed first: unsubscribing completes the subscription, which would settle the command as done.
+    fail(error);
+    subscription?.unsubscribe();
+  }
+}

@@ -10,7 +10,7 @@ import { processEnv } from '../containers/image-defaults.js';
 import type { HostResources } from '../host-resources.js';
 import type { Runc } from '../oci/runc.js';
 import { lookupUser } from '../rootfs/users.js';
-import { grantedCapabilities } from '../spec/build-spec.js';
+import { grantedCapabilities, processRlimits } from '../spec/build-spec.js';
 
 /** Bytes of base64 output an exec may have queued for its caller before its pipes are paused. */
 const EXEC_OUTPUT_HIGH_WATER_MARK = 1024 * 1024;
@@ -63,6 +63,7 @@ export class ExecService {
       ],
       cwd: input.WorkingDir || record.Config.WorkingDir || '/',
       capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities },
+      ...processRlimits(record.HostConfig),
       noNewPrivileges: record.HostConfig.SecurityOpt.some((opt) => /^no-new-privileges(:true)?$/.test(opt)),
     };
     const dir = join(this.execRoot, 'exec');

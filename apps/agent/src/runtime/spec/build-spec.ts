@@ -90,15 +90,7 @@ export function buildSpec(input: SpecInput): OciSpec {
       env: input.env,
       cwd: input.cwd,
       capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities },
-      ...(host.Ulimits.length > 0
-        ? {
-            rlimits: host.Ulimits.map((u) => ({
-              type: `RLIMIT_${u.Name.toUpperCase()}`,
-              soft: u.Soft,
-              hard: u.Hard,
-            })),
-          }
-        : {}),
+      ...processRlimits(host),
       noNewPrivileges,
     },
     root: { path: input.rootfs, readonly: host.ReadonlyRootfs },
@@ -253,4 +245,18 @@ export function buildResources(
   if (input.throttleWrite.length > 0) blockIO.throttleWriteBpsDevice = input.throttleWrite;
   if (Object.keys(blockIO).length > 0) resources.blockIO = blockIO;
   return resources;
+}
+
+/** `--ulimit`s as the OCI process's rlimits: the container's process and every exec get them. */
+export function processRlimits(host: Pick<HostConfig, 'Ulimits'>): {
+  rlimits?: { type: string; soft: number; hard: number }[];
+} {
+  if (host.Ulimits.length === 0) return {};
+  return {
+    rlimits: host.Ulimits.map((u) => ({
+      type: `RLIMIT_${u.Name.toUpperCase()}`,
+      soft: u.Soft,
+      hard: u.Hard,
+    })),
+  };
 }

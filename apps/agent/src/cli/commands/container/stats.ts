@@ -1,6 +1,6 @@
 import { bytesSize, type ContainerStats, humanSize } from '@stevedore/shared';
 import { type Command, LIST_FORMAT_FLAG, stringFlag } from '../../command.js';
-import { formatValue } from '../../format/template-output.js';
+import { formatValue, stopOnThrow } from '../../format/template-output.js';
 
 /** The fields `docker stats --format` offers, formatted as Docker formats them. */
 export function statsRow(stats: ContainerStats) {
@@ -35,20 +35,30 @@ export const statsCommand: Command = {
     const format = stringFlag(context, 'format');
     const stream = context.flags.get('no-stream') !== true;
     await new Promise<void>((resolve, reject) => {
-      client.containers.stats.subscribe(
+      const subscription = client.containers.stats.subscribe(
         { containers: context.args, stream },
         {
-          onData: (batch) => {
-            const rows = batch.map(statsRow);
-            if (format !== undefined) {
-              for (const row of rows) context.reporter.line(formatValue(format, row));
-              return;
-            }
-            context.reporter.table(
-              ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'],
-              rows.map((r) => [r.ID, r.Name, r.CPUPerc, r.MemUsage, r.MemPerc, r.NetIO, r.BlockIO, r.PIDs]),
-            );
-          },
+          onData: (batch) =>
+            stopOnThrow(subscription, reject, () => {
+              const rows = batch.map(statsRow);
+              if (format !== undefined) {
+                for (const row of rows) context.reporter.line(formatValue(format, row));
+                return;
+              }
+              context.reporter.table(
+                [
+                  'CONTAINER ID',
+                  'NAME',
+                  'CPU %',
+                  'MEM USAGE / LIMIT',
+                  'MEM %',
+                  'NET I/O',
+                  'BLOCK I/O',
+                  'PIDS',
+                ],
+                rows.map((r) => [r.ID, r.Name, r.CPUPerc, r.MemUsage, r.MemPerc, r.NetIO, r.BlockIO, r.PIDs]),
+              );
+            }),
           onError: reject,
           onComplete: resolve,
         },
