@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { connectAgentOnce } from '@stevedore/agent/client';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { runCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
@@ -86,5 +87,37 @@ describe('what an interrupted pull leaves is counted and freed', () => {
     assert.equal(pruned.code, 0, pruned.stderr);
     assert.equal(imageLayers().length, 3, 'a tagged image is no leftover');
     assert.equal((await unfinished()).count, 0);
+  });
+
+  test('a prune while a pull is under way leaves the pull alone', async () => {
+    await agent.restart({ env: {} });
+    // Pulled by the test before, or not at all when run alone.
+    await cli('rmi', image.reference);
+    const connection = await connectAgentOnce({ host: agent.host });
+    try {
+      let prune: Promise<{ spaceReclaimed: number }> | null = null;
+      await new Promise<void>((resolve, reject) => {
+        connection.client.images.pull.subscribe(
+          { reference: image.reference },
+          {
+            onData: (event) => {
+              if (event.type === 'progress' && event.progress.status === 'Pull complete' && !prune) {
+                prune = connection.client.images.prune.mutate({ all: false });
+              }
+              if (event.type === 'done') resolve();
+            },
+            onError: reject,
+          },
+        );
+      });
+      assert.ok(prune, 'a prune ran during the pull');
+      const reclaimed = (await (prune as Promise<{ spaceReclaimed: number }>)).spaceReclaimed;
+      assert.equal(reclaimed, 0, 'the prune took nothing of the pull');
+      assert.equal(imageLayers().length, 3, 'the image has all its layers');
+      const run = await cli('image', 'inspect', '--format', '{{.Id}}', image.reference);
+      assert.equal(run.code, 0, run.stderr);
+    } finally {
+      await connection.close();
+    }
   });
 });
