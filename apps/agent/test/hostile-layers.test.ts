@@ -186,8 +186,8 @@ describe('hostile layers never reach the host', () => {
         const config = imageConfig(tars);
         const archive = pack();
         const parts: Buffer[] = [];
-        archive.on('data', (chunk: Buffer) => parts.push(chunk));
-        const done = new Promise((resolve) => archive.on('end', resolve));
+        archive.on('data', (chunk: unknown) => parts.push(chunk as Buffer));
+        const done = new Promise<void>((resolve) => archive.on('end', () => resolve()));
         archive.entry({ name: 'config.json' }, config);
         for (const [index, tar] of tars.entries()) archive.entry({ name: `l${index}/layer.tar` }, tar);
         archive.entry(

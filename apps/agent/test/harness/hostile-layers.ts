@@ -16,7 +16,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { type Headers, pack } from 'tar-stream';
+import { pack } from 'tar-stream';
+
+/** A tar entry's header as tar-stream's pack takes it (fields left out get defaults). */
+type EntryHeader = Parameters<ReturnType<typeof pack>['entry']>[0];
 
 /** mulberry32: a small deterministic generator, so a failing layer can be made again from its seed. */
 export function seededRandom(seed: number): () => number {
@@ -57,7 +60,12 @@ export function plantCanaries(base: string): Canaries {
     if (stats.isSymbolicLink()) return [`${line} -> ${readlinkSync(path)}`];
     if (stats.isFile()) return [`${line} content=${readFileSync(path, 'base64')}`];
     if (!stats.isDirectory()) return [line];
-    return [line, ...readdirSync(path).sort().flatMap((name) => describe(join(path, name)))];
+    return [
+      line,
+      ...readdirSync(path)
+        .sort()
+        .flatMap((name) => describe(join(path, name))),
+    ];
   };
   // Every extended attribute of the tree, in one run.
   const xattrs = () =>
@@ -66,7 +74,7 @@ export function plantCanaries(base: string): Canaries {
 }
 
 export interface HostileEntry {
-  header: Headers;
+  header: EntryHeader;
   content?: Buffer;
 }
 
@@ -98,7 +106,7 @@ export function hostileLayer(random: () => number, canaries: Canaries, whiteouts
     mtime: new Date(Date.UTC(2000 + Math.floor(random() * 20), 0, 1)),
   });
   const entries: HostileEntry[] = [];
-  const add = (name: string, header: Omit<Headers, 'name'>, content?: string) =>
+  const add = (name: string, header: Omit<EntryHeader, 'name'>, content?: string) =>
     entries.push({
       header: { name, ...header },
       ...(content === undefined ? {} : { content: Buffer.from(content) }),
@@ -151,7 +159,7 @@ export function hostileLayer(random: () => number, canaries: Canaries, whiteouts
 export async function tarOfEntries(entries: HostileEntry[]): Promise<Buffer> {
   const archive = pack();
   const parts: Buffer[] = [];
-  archive.on('data', (chunk: Buffer) => parts.push(chunk));
+  archive.on('data', (chunk: unknown) => parts.push(chunk as Buffer));
   const done = new Promise<void>((resolve, reject) => {
     archive.on('end', resolve);
     archive.on('error', reject);
