@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Ipv4Subnet, isAssignable, parseCidr, parseIpv4 } from './ipv4.js';
+import { isAssignable, parseCidr, parseIpv4 } from './ipv4.js';
 
 /** Names Docker reserves for its own modes: they cannot name a user network. */
 export const RESERVED_NETWORK_NAMES = ['bridge', 'host', 'none', 'default'] as const;
