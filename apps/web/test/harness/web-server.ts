@@ -75,9 +75,12 @@ export function httpRequest(
     headers?: Record<string, string>;
     body?: string | Buffer;
     localAddress?: string;
+    /** For answers that never end (event streams): resolve with what arrived by then. */
+    timeoutMs?: number;
   },
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
     const req = request(
       {
         host: '127.0.0.1',
@@ -93,18 +96,32 @@ export function httpRequest(
       },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
+        const done = () => {
+          clearTimeout(timer);
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
             body: Buffer.concat(chunks).toString(),
-          }),
-        );
+          });
+        };
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', done);
         res.on('error', reject);
+        if (options.timeoutMs !== undefined) {
+          timer = setTimeout(() => {
+            // The answer is cut off on purpose: what arrived is the result, not an error.
+            res.off('error', reject);
+            res.on('error', () => {});
+            req.destroy();
+            done();
+          }, options.timeoutMs);
+        }
       },
     );
-    req.on('error', reject);
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     req.end(options.body);
   });
 }
