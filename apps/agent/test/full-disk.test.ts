@@ -110,6 +110,8 @@ describe('a full data-root', () => {
     assert.equal(freeBytes(mountPoint), 0, 'not one block left');
 
     assert.match(await ok('ps', '-a', '--format', '{{.Names}}'), /filler/);
+    await ok('logs', '--tail', '5', 'filler');
+    await ok('inspect', 'filler');
     const info = await ok('info', '--format', '{{json .Warnings}}');
     assert.match(info, /no space left/i, 'info warns of the full data-root');
 
