@@ -113,12 +113,12 @@ describe('stevedore CLI against a real agent', () => {
     assert.equal((await cli('token', 'ls', '-q')).stdout, '');
   });
 
-  test('usage errors exit 1 with a pointer to --help', async () => {
+  test('usage errors exit with a pointer to --help: 125 for a flag, 1 for arguments (as Docker)', async () => {
     const extra = await cli('info', 'extra');
     assert.equal(extra.code, 1);
     assert.match(extra.stderr, /^"stevedore info" accepts no arguments\.\nSee 'stevedore info --help'\./);
     const flag = await cli('info', '--bogus');
-    assert.equal(flag.code, 1);
+    assert.equal(flag.code, 125);
     assert.equal(flag.stderr, "unknown flag: --bogus\nSee 'stevedore info --help'.\n");
     const missing = await cli('token', 'create');
     assert.equal(missing.code, 1);

@@ -1,10 +1,15 @@
-import { OperationalError } from './errors.js';
+import { FLAG_ERROR_EXIT_CODE, OperationalError } from './errors.js';
 
 /**
  * Parses one flag value; a failure becomes Docker's message, `invalid argument "V" for "--F"
- * flag: why`, with the exit code the command uses for usage errors (125 for run/create).
+ * flag: why`, and Docker's exit status for a flag it cannot parse (125).
  */
-export function parseFlagValue<T>(flag: string, value: string, parse: (text: string) => T, exitCode = 1): T {
+export function parseFlagValue<T>(
+  flag: string,
+  value: string,
+  parse: (text: string) => T,
+  exitCode = FLAG_ERROR_EXIT_CODE,
+): T {
   try {
     return parse(value);
   } catch (error) {
@@ -12,7 +17,7 @@ export function parseFlagValue<T>(flag: string, value: string, parse: (text: str
   }
 }
 
-export const flagValueError = (flag: string, value: string, why: string, exitCode = 1) =>
+export const flagValueError = (flag: string, value: string, why: string, exitCode = FLAG_ERROR_EXIT_CODE) =>
   new OperationalError(`invalid argument "${value}" for "--${flag}" flag: ${why}`, exitCode);
 
 export const integer = (text: string): number => {

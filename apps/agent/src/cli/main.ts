@@ -4,7 +4,7 @@ import { AGENT_VERSION, gitCommit } from '../system/version.js';
 import { ArgvError, type FlagSpec, formatFlagHelp, parseArgv } from '../util/argv.js';
 import type { Command } from './command.js';
 import { connectToAgent, requestAgent } from './connect.js';
-import { describeError, OperationalError, UsageError } from './errors.js';
+import { describeError, FLAG_ERROR_EXIT_CODE, OperationalError, UsageError } from './errors.js';
 import { COMMAND_GROUPS, COMMANDS } from './registry.js';
 import { type CliStreams, Reporter } from './reporter.js';
 
@@ -110,7 +110,7 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
   } catch (error) {
     if (error instanceof UsageError) {
       reporter.error(error.hint ? `${error.message}\nSee '${error.commandName} --help'.` : error.message);
-      return 1;
+      return error.exitCode;
     }
     reporter.error(describeError(error));
     return error instanceof OperationalError ? error.exitCode : 1;
@@ -128,7 +128,7 @@ function parseOrUsage(
   try {
     return parseArgv(argv, specs, { stopAtPositional });
   } catch (error) {
-    if (error instanceof ArgvError) throw new UsageError(error.message, name);
+    if (error instanceof ArgvError) throw new UsageError(error.message, name, true, FLAG_ERROR_EXIT_CODE);
     throw error;
   }
 }

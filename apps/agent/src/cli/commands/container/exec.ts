@@ -1,6 +1,6 @@
 import type { ExecEvent } from '@stevedore/shared';
 import { type Command, listFlag, stringFlag } from '../../command.js';
-import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
+import { agentErrorCode, agentErrorContext, describeMissingOrError, OperationalError } from '../../errors.js';
 import { envEntry } from '../../flag-values.js';
 import { forwardTerminal, terminalSize } from '../../terminal-session.js';
 
@@ -88,7 +88,7 @@ export const execCommand: Command = {
             },
             onError: (error) => {
               const code = agentErrorContext(error)?.exitCode;
-              reject(new OperationalError(describeError(error), typeof code === 'number' ? code : 126));
+              reject(new OperationalError(describeMissingOrError(error), execFailureExitCode(error, code)));
             },
             onComplete: () => resolve(0),
           },
@@ -99,3 +99,13 @@ export const execCommand: Command = {
     }
   },
 };
+
+/**
+ * Docker's statuses for an exec that never ran: 1 when there is no container to run in (missing,
+ * stopped, paused), else what the agent says (126/127 for a command that cannot start), else 126.
+ */
+function execFailureExitCode(error: unknown, agentExitCode: unknown): number {
+  const code = agentErrorCode(error);
+  if (code === 'NOT_FOUND' || code === 'CONFLICT') return 1;
+  return typeof agentExitCode === 'number' ? agentExitCode : 126;
+}

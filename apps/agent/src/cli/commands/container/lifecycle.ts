@@ -1,6 +1,11 @@
 import { booleanFlag, type Command, type CommandContext, stringFlag } from '../../command.js';
 import { forEachArgument } from '../../each-argument.js';
-import { OperationalError } from '../../errors.js';
+import {
+  agentErrorCode,
+  describeMissingOrError,
+  FLAG_ERROR_EXIT_CODE,
+  OperationalError,
+} from '../../errors.js';
 import { interactiveSession } from './attach-session.js';
 import { startAndFollow, startError } from './run.js';
 
@@ -8,7 +13,10 @@ const timeoutOf = (context: CommandContext): number | undefined => {
   const text = stringFlag(context, 'time') ?? stringFlag(context, 'timeout');
   if (text === undefined) return undefined;
   if (!/^-?\d+$/.test(text))
-    throw new OperationalError(`invalid argument "${text}" for "-t, --time" flag: must be an integer`);
+    throw new OperationalError(
+      `invalid argument "${text}" for "-t, --time" flag: must be an integer`,
+      FLAG_ERROR_EXIT_CODE,
+    );
   return Number(text);
 };
 
@@ -152,9 +160,19 @@ export const rmCommand: Command = {
   execute(context) {
     const force = context.flags.get('force') === true;
     const volumes = context.flags.get('volumes') === true;
-    return forEachArgument(context, (client, container) =>
-      client.containers.remove.mutate({ container, force, volumes }),
-    );
+    return forEachArgument(context, async (client, container) => {
+      try {
+        await client.containers.remove.mutate({ container, force, volumes });
+        return [container];
+      } catch (error) {
+        // Docker: what is already gone is no failure of `rm -f`; it is said on stderr, the status stays 0.
+        if (!(force && agentErrorCode(error) === 'NOT_FOUND')) {
+          throw new OperationalError(describeMissingOrError(error));
+        }
+        context.reporter.error(describeMissingOrError(error));
+        return [];
+      }
+    });
   },
 };
 

@@ -1,5 +1,6 @@
 import { type Command, LIST_FORMAT_FLAG, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
+import { flagValueError } from '../../flag-values.js';
 import { formatValue } from '../../format/template-output.js';
 
 export const searchCommand: Command = {
@@ -19,10 +20,9 @@ export const searchCommand: Command = {
   args: { min: 1, max: 1 },
   async execute(context) {
     const limitText = stringFlag(context, 'limit') ?? '25';
-    if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 100) {
-      throw new OperationalError(
-        `invalid argument "${limitText}" for "--limit" flag: use a number from 1 to 100`,
-      );
+    if (!/^-?\d+$/.test(limitText)) throw flagValueError('limit', limitText, 'must be an integer');
+    if (Number(limitText) < 1 || Number(limitText) > 100) {
+      throw new OperationalError(`Limit ${limitText} is outside the range of [1, 100]`);
     }
     const results = await (await context.agent()).images.search.query({
       term: context.args[0]!,

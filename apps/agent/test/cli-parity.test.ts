@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type AgentProcess, startAgent } from './harness/agent-process.js';
+import { runCli } from './harness/cli-process.js';
+import { startRegistry, type TestRegistry } from './harness/registry.js';
+import { type PushedImage, pushBusybox } from './harness/test-images.js';
+
+/** The CLI's surface as Docker 20.10's: exit statuses, management-command forms, table formats, list flags. */
+describe('docker CLI parity', () => {
+  let registry: TestRegistry;
+  let agent: AgentProcess;
+  let busybox: PushedImage;
+  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
+  const ok = async (...args: string[]) => {
+    const result = await cli(...args);
+    assert.equal(result.code, 0, `stevedore ${args.join(' ')}: ${result.stderr}`);
+    return result.stdout;
+  };
+  const runDetached = async (...args: string[]) =>
+    (await ok('run', '-d', '--network', 'none', ...args, busybox.reference, 'sleep', '300')).trim();
+
+  before(async () => {
+    registry = await startRegistry();
+    busybox = await pushBusybox(registry);
+    agent = await startAgent();
+    await ok('pull', '-q', busybox.reference);
+  });
+  after(async () => {
+    const ids = (await cli('ps', '-aq')).stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) await cli('rm', '-f', ...ids);
+    await agent?.stop();
+    await registry?.stop();
+  });
+
+  test('a flag that cannot be parsed exits 125 on every command; a wrong argument count or command exits 1', async () => {
+    const flagErrors: [string[], RegExp][] = [
+      [['images', '--bogus'], /^unknown flag: --bogus\nSee 'stevedore images --help'\.\n$/],
+      [['ps', '-Z'], /^unknown shorthand flag: 'Z' in -Z\nSee 'stevedore ps --help'\.\n$/],
+      [['info', '--bogus'], /^unknown flag: --bogus\n/],
+      [['--bogus', 'ps'], /^unknown flag: --bogus\nSee 'stevedore --help'\.\n$/],
+      [['volume', 'ls', '--format'], /^flag needs an argument: --format\n/],
+      [['logs', '--tail'], /^flag needs an argument: --tail\n/],
+      [['exec', '-u'], /^flag needs an argument: 'u' in -u\n/],
+      [['network', 'ls', '-q=maybe'], /^invalid argument "maybe" for "-q" flag: must be true or false\n/],
+      [['stop', '-t', 'soon', 'x'], /^invalid argument "soon" for "-t, --time" flag: must be an integer\n/],
+      [['update', '--cpu-shares', 'many', 'x'], /^invalid argument "many" for "--cpu-shares" flag/],
+      [['search', '--limit', 'ten', 'busybox'], /^invalid argument "ten" for "--limit" flag/],
+    ];
+    for (const [args, stderr] of flagErrors) {
+      const result = await cli(...args);
+      assert.equal(result.code, 125, `stevedore ${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, stderr);
+      assert.equal(result.stdout, '');
+    }
+    const count = await cli('rm');
+    assert.equal(count.code, 1, count.stderr);
+    assert.match(count.stderr, /^"stevedore rm" requires at least 1 argument\./);
+    const unknown = await cli('frobnicate');
+    assert.equal(unknown.code, 1, unknown.stderr);
+  });
+
+  test('rm -f of a missing container says so on stderr and exits 0; rm without -f exits 1', async () => {
+    const id = (await ok('create', '--network', 'none', busybox.reference, 'true')).trim();
+    const forced = await cli('rm', '-f', 'parity-no-such', id);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(forced.stdout, `${id}\n`);
+    assert.equal(forced.stderr, 'Error: No such container: parity-no-such\n');
+    const plain = await cli('rm', 'parity-no-such');
+    assert.equal(plain.code, 1);
+    assert.equal(plain.stderr, 'Error: No such container: parity-no-such\n');
+    // -f forgives only what is gone, not other failures.
+    const other = await cli('rm', '-f', '');
+    assert.equal(other.code, 1, other.stderr);
+  });
+
+  test('exec on a missing, stopped or paused container exits 1 with Docker messages', async () => {
+    const missing = await cli('exec', 'parity-no-such', 'true');
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, 'Error: No such container: parity-no-such\n');
+
+    const stopped = (await ok('create', '--network', 'none', busybox.reference, 'true')).trim();
+    const notRunning = await cli('exec', stopped, 'true');
+    assert.equal(notRunning.code, 1);
+    assert.equal(notRunning.stderr, `Error response from daemon: Container ${stopped} is not running\n`);
+
+    const running = await runDetached();
+    await ok('pause', running);
+    const paused = await cli('exec', running, 'true');
+    assert.equal(paused.code, 1);
+    assert.equal(
+      paused.stderr,
+      `Error response from daemon: Container ${running} is paused, unpause the container before exec\n`,
+    );
+    await ok('unpause', running);
+    // A command that cannot start is still 126/127, as in Docker.
+    assert.equal((await cli('exec', running, '/no/such/binary')).code, 127);
+    await ok('rm', '-f', stopped, running);
+  });
+});
