@@ -29,6 +29,7 @@ import { decompressed } from '../storage/extract/decompress.js';
 import { chainIdOf, Overlay2Store } from '../storage/overlay2/layer-store.js';
 import { goArch } from '../system/version.js';
 import { AsyncQueue } from '../util/async-queue.js';
+import { crashPoint } from '../util/crash-point.js';
 import { diskUsage } from '../util/disk-usage.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import type { Logger } from '../util/logger.js';
@@ -303,6 +304,7 @@ export class ImageService {
         await applyLayer(createReadStream(spool), diffDir);
         return size;
       });
+      crashPoint('commit-layer-created');
       const created = new Date().toISOString();
       const config: ImageConfig = {
         ...base,

@@ -15,7 +15,11 @@ export type CrashPoint =
   /** rm: the container's layer is removed, its record and address not yet. */
   | 'layer-removed'
   /** pull: a layer is extracted (and its blob stored), the image not recorded yet. */
-  | 'layer-pulled';
+  | 'layer-pulled'
+  /** commit and import: the new layer is made (and its blob stored), the image not recorded yet. */
+  | 'commit-layer-created'
+  /** cp into a stopped container: its layer is mounted for the copy, nothing extracted yet. */
+  | 'cp-mounted';
 
 /** Test hook: kills the agent at `point` when the environment asks for it, to prove crash safety. */
 export function crashPoint(point: CrashPoint): void {

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { StevedoreError } from '@stevedore/shared';
 import { applyChanges } from '../../images/commit-changes.js';
 import { diffArchive } from '../../storage/overlay2/diff-archive.js';
+import { crashPoint } from '../../util/crash-point.js';
 import { archiveFromContainer, exportRootfs, extractIntoContainer } from './container-files.js';
 import type { ContainerRecord } from './container-record.js';
 import type { ContainerServiceDeps } from './container-service.js';
@@ -124,7 +125,10 @@ export class ContainerFilesystem {
   /** `docker cp ... CONTAINER:PATH`: a tar, streamed, unpacked at that path. */
   async copyTo(ref: string, path: string, archive: Readable): Promise<void> {
     const record = this.deps.store.get(ref);
-    await this.withRootfs(ref, (rootfs) => extractIntoContainer(rootfs, path, archive));
+    await this.withRootfs(ref, (rootfs) => {
+      crashPoint('cp-mounted');
+      return extractIntoContainer(rootfs, path, archive);
+    });
     this.hooks.publish(record, 'extract-to-dir', { path });
   }
 
