@@ -96,4 +96,104 @@ describe('docker CLI parity', () => {
     assert.equal((await cli('exec', running, '/no/such/binary')).code, 127);
     await ok('rm', '-f', stopped, running);
   });
+  test('management-command forms run the same commands: container …, image …, system …', async () => {
+    const help = await ok('container', '--help');
+    for (const verb of [
+      'attach',
+      'commit',
+      'cp',
+      'create',
+      'exec',
+      'export',
+      'inspect',
+      'kill',
+      'logs',
+      'ls',
+    ]) {
+      assert.match(help, new RegExp(`^  ${verb} +\\S`, 'm'), `container --help lists ${verb}`);
+    }
+    for (const verb of [
+      'pause',
+      'port',
+      'prune',
+      'rename',
+      'restart',
+      'rm',
+      'run',
+      'start',
+      'stats',
+      'stop',
+    ]) {
+      assert.match(help, new RegExp(`^  ${verb} +\\S`, 'm'), `container --help lists ${verb}`);
+    }
+    for (const verb of ['top', 'unpause', 'update', 'wait']) {
+      assert.match(help, new RegExp(`^  ${verb} +\\S`, 'm'), `container --help lists ${verb}`);
+    }
+    assert.doesNotMatch(help, /^ {2}(ps|list|remove) /m, 'aliases are not listed');
+    assert.match(await ok('container', 'ls', '--help'), /^Aliases:\n {2}ls, ps, list$/m);
+    const imageHelp = await ok('image', '--help');
+    for (const verb of [
+      'history',
+      'import',
+      'inspect',
+      'load',
+      'ls',
+      'prune',
+      'pull',
+      'push',
+      'rm',
+      'save',
+      'tag',
+    ]) {
+      assert.match(imageHelp, new RegExp(`^  ${verb} +\\S`, 'm'), `image --help lists ${verb}`);
+    }
+    const systemHelp = await ok('system', '--help');
+    for (const verb of ['df', 'events', 'info', 'prune']) {
+      assert.match(systemHelp, new RegExp(`^  ${verb} +\\S`, 'm'), `system --help lists ${verb}`);
+    }
+
+    assert.equal(
+      await ok('container', 'run', '--rm', '--network', 'none', busybox.reference, 'echo', 'ran'),
+      'ran\n',
+    );
+    const id = (
+      await ok(
+        'container',
+        'create',
+        '--name',
+        'parity-forms',
+        '--network',
+        'none',
+        busybox.reference,
+        'sleep',
+        '300',
+      )
+    ).trim();
+    await ok('container', 'start', 'parity-forms');
+    for (const list of [['container', 'ls'], ['container', 'ps'], ['container', 'list'], ['ps']]) {
+      assert.equal(await ok(...list, '-q', '--no-trunc'), `${id}\n`, list.join(' '));
+    }
+    assert.equal(await ok('container', 'exec', 'parity-forms', 'echo', 'inside'), 'inside\n');
+    assert.equal(await ok('container', 'inspect', '-f', '{{.State.Running}}', 'parity-forms'), 'true\n');
+    const notContainer = await cli('container', 'inspect', busybox.reference);
+    assert.equal(notContainer.code, 1, 'container inspect looks at containers only');
+    assert.equal(notContainer.stderr, `Error: No such container: ${busybox.reference}\n`);
+    await ok('container', 'rename', 'parity-forms', 'parity-forms2');
+    await ok('container', 'pause', 'parity-forms2');
+    await ok('container', 'unpause', 'parity-forms2');
+    assert.match(await ok('container', 'top', 'parity-forms2'), /sleep 300/);
+    await ok('container', 'stop', '-t', '0', 'parity-forms2');
+    assert.match(await ok('container', 'wait', 'parity-forms2'), /^\d+\n$/);
+    assert.equal(await ok('container', 'remove', 'parity-forms2'), 'parity-forms2\n');
+
+    await ok('image', 'tag', busybox.reference, 'parity/forms:v1');
+    assert.equal(await ok('image', 'ls', '-q'), await ok('images', '-q'));
+    assert.match(await ok('image', 'list', '--format', '{{.Repository}}:{{.Tag}}'), /^parity\/forms:v1$/m);
+    assert.match(await ok('image', 'history', '-q', 'parity/forms:v1'), /\S/);
+    assert.equal(await ok('image', 'rm', 'parity/forms:v1'), 'Untagged: parity/forms:v1\n');
+    assert.equal(
+      await ok('system', 'info', '--format', '{{.ServerVersion}}'),
+      await ok('info', '--format', '{{.ServerVersion}}'),
+    );
+  });
 });

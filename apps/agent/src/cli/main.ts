@@ -3,6 +3,7 @@ import { DEFAULT_HOST } from '../config/agent-config.js';
 import { AGENT_VERSION, gitCommit } from '../system/version.js';
 import { ArgvError, type FlagSpec, formatFlagHelp, parseArgv } from '../util/argv.js';
 import type { Command } from './command.js';
+import { findGroupCommand, findTopLevelCommand, groupVerbs, type ResolvedCommand } from './command-lookup.js';
 import { connectToAgent, requestAgent } from './connect.js';
 import { describeError, FLAG_ERROR_EXIT_CODE, OperationalError, UsageError } from './errors.js';
 import { COMMAND_GROUPS, COMMANDS } from './registry.js';
@@ -56,25 +57,26 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
       reporter.write(mainHelp());
       return 0;
     }
-    const command = resolveCommand(first, rest[0]);
-    if (command === 'group') {
+    const resolved = resolveCommand(first, rest[0]);
+    if (resolved === 'group') {
       reporter.write(groupHelp(first));
       return 0;
     }
-    const name = `stevedore ${command.path.join(' ')}`;
+    const { command } = resolved;
+    const name = `stevedore ${resolved.path.join(' ')}`;
     // `-h` is the command's own where it has one (`run -h NAME` is --hostname, as in Docker).
     const ownsH = command.flags.some((flag) => flag.short === 'h');
     const local = parseOrUsage(
-      global.positionals.slice(command.path.length),
+      global.positionals.slice(resolved.path.length),
       [...command.flags, ownsH ? { ...HELP_FLAG, short: undefined } : HELP_FLAG],
       name,
       command.flagsEndAtFirstArg ?? false,
     );
     if (local.flags.get('help')) {
-      reporter.write(commandHelp(command));
+      reporter.write(commandHelp(resolved));
       return 0;
     }
-    checkArgumentCount(command, local.positionals.length);
+    checkArgumentCount(command, name, local.positionals.length);
 
     const target = {
       host:
@@ -133,10 +135,10 @@ function parseOrUsage(
   }
 }
 
-function resolveCommand(first: string, second: string | undefined): Command | 'group' {
+function resolveCommand(first: string, second: string | undefined): ResolvedCommand | 'group' {
   if (first in COMMAND_GROUPS) {
     if (second === undefined || second.startsWith('-')) return 'group';
-    const command = COMMANDS.find((c) => c.path[0] === first && c.path[1] === second);
+    const command = findGroupCommand(first, second);
     if (!command)
       throw new UsageError(
         `stevedore: '${first} ${second}' is not a stevedore command.`,
@@ -144,15 +146,14 @@ function resolveCommand(first: string, second: string | undefined): Command | 'g
       );
     return command;
   }
-  const command = COMMANDS.find((c) => c.path.length === 1 && c.path[0] === first);
+  const command = findTopLevelCommand(first);
   if (!command) throw new UsageError(`stevedore: '${first}' is not a stevedore command.`, 'stevedore');
   return command;
 }
 
-function checkArgumentCount(command: Command, count: number): void {
+function checkArgumentCount(command: Command, name: string, count: number): void {
   const { min, max } = command.args;
   if (count >= min && count <= max) return;
-  const name = `stevedore ${command.path.join(' ')}`;
   const plural = (n: number) => `${n} argument${n === 1 ? '' : 's'}`;
   const requirement =
     max === 0
@@ -195,27 +196,28 @@ function mainHelp(): string {
 }
 
 function groupHelp(noun: string): string {
-  const commands = COMMANDS.filter((c) => c.path[0] === noun && c.path.length === 2);
-  const width = Math.max(...commands.map((c) => (c.path[1] as string).length)) + 2;
+  const commands = groupVerbs(noun);
+  const width = Math.max(...commands.map((c) => c.verb.length)) + 2;
   return [
     `Usage:  stevedore ${noun} COMMAND`,
     '',
     COMMAND_GROUPS[noun],
     '',
     'Commands:',
-    ...commands.map((c) => `  ${(c.path[1] as string).padEnd(width)}${c.description}`),
+    ...commands.map((c) => `  ${c.verb.padEnd(width)}${c.command.description}`),
     '',
     `Run 'stevedore ${noun} COMMAND --help' for more information on a command.`,
     '',
   ].join('\n');
 }
 
-function commandHelp(command: Command): string {
+function commandHelp({ command, path, aliases }: ResolvedCommand): string {
   return [
-    `Usage:  stevedore ${command.path.join(' ')} ${command.usage}`,
+    `Usage:  stevedore ${path.join(' ')} ${command.usage}`,
     '',
     command.description,
     '',
+    ...(aliases.length > 1 ? ['Aliases:', `  ${aliases.join(', ')}`, ''] : []),
     'Options:',
     formatFlagHelp([...command.flags, HELP_FLAG]),
     '',

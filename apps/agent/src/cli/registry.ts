@@ -4,7 +4,7 @@ import { commitCommand } from './commands/container/commit.js';
 import { createCommand } from './commands/container/create.js';
 import { execCommand } from './commands/container/exec.js';
 import { cpCommand, exportCommand } from './commands/container/files.js';
-import { inspectCommand } from './commands/container/inspect.js';
+import { containerInspectCommand, inspectCommand } from './commands/container/inspect.js';
 import {
   killCommand,
   pauseCommand,
@@ -103,6 +103,7 @@ export const COMMANDS: readonly Command[] = [
   tagCommand,
   rmiCommand,
   imageInspectCommand,
+  containerInspectCommand,
   imagePruneCommand,
   containerPruneCommand,
   volumePruneCommand,
@@ -136,3 +137,49 @@ export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   container: 'Manage containers',
   system: 'Manage the agent',
 };
+
+/**
+ * Docker's management-command forms of top-level commands (`container ls` is `ps`, `image rm` is
+ * `rmi`): the same Command objects under a second name; `aliases` also name them, unlisted.
+ */
+export const MANAGEMENT_FORMS: readonly ManagementForm[] = [
+  { path: ['container', 'attach'], command: attachCommand },
+  { path: ['container', 'commit'], command: commitCommand },
+  { path: ['container', 'cp'], command: cpCommand },
+  { path: ['container', 'create'], command: createCommand },
+  { path: ['container', 'exec'], command: execCommand },
+  { path: ['container', 'export'], command: exportCommand },
+  { path: ['container', 'kill'], command: killCommand },
+  { path: ['container', 'logs'], command: logsCommand },
+  { path: ['container', 'ls'], command: psCommand, aliases: ['ps', 'list'] },
+  { path: ['container', 'pause'], command: pauseCommand },
+  { path: ['container', 'port'], command: portCommand },
+  { path: ['container', 'rename'], command: renameCommand },
+  { path: ['container', 'restart'], command: restartCommand },
+  { path: ['container', 'rm'], command: rmCommand, aliases: ['remove'] },
+  { path: ['container', 'run'], command: runCommand },
+  { path: ['container', 'start'], command: startCommand },
+  { path: ['container', 'stats'], command: statsCommand },
+  { path: ['container', 'stop'], command: stopCommand },
+  { path: ['container', 'top'], command: topCommand },
+  { path: ['container', 'unpause'], command: unpauseCommand },
+  { path: ['container', 'update'], command: updateCommand },
+  { path: ['container', 'wait'], command: waitCommand },
+  { path: ['image', 'history'], command: historyCommand },
+  { path: ['image', 'import'], command: importCommand },
+  { path: ['image', 'load'], command: loadCommand },
+  { path: ['image', 'ls'], command: imagesCommand, aliases: ['list'] },
+  { path: ['image', 'pull'], command: pullCommand },
+  { path: ['image', 'push'], command: pushCommand },
+  { path: ['image', 'rm'], command: rmiCommand, aliases: ['remove'] },
+  { path: ['image', 'save'], command: saveCommand },
+  { path: ['image', 'tag'], command: tagCommand },
+  { path: ['system', 'events'], command: eventsCommand },
+  { path: ['system', 'info'], command: infoCommand },
+];
+
+export interface ManagementForm {
+  path: readonly [string, string];
+  command: Command;
+  aliases?: readonly string[];
+}

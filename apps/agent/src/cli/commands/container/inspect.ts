@@ -1,6 +1,9 @@
-import { type Command, FORMAT_FLAG, stringFlag } from '../../command.js';
-import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
+import { type Command, type CommandContext, FORMAT_FLAG, stringFlag } from '../../command.js';
+import { agentErrorContext, describeError, describeMissingOrError, OperationalError } from '../../errors.js';
 import { printInspected } from '../../inspect-each.js';
+
+type ObjectType = 'container' | 'image' | 'volume';
+const OBJECT_TYPES: readonly ObjectType[] = ['container', 'image', 'volume'];
 
 /** `docker inspect`: containers first, then images, a JSON array or one template line per object. */
 export const inspectCommand: Command = {
@@ -17,41 +20,55 @@ export const inspectCommand: Command = {
     },
   ],
   args: { min: 1, max: Number.POSITIVE_INFINITY },
-  async execute(context) {
-    const client = await context.agent();
+  execute(context) {
     const type = stringFlag(context, 'type');
-    if (type && !['container', 'image', 'volume'].includes(type)) {
+    if (type !== undefined && !OBJECT_TYPES.includes(type as ObjectType)) {
       throw new OperationalError(`"${type}" is not a valid value for --type: use container, image or volume`);
     }
-    const found: unknown[] = [];
-    let code = 0;
-    for (const name of context.args) {
-      const lookups: (() => Promise<unknown>)[] = [];
-      if (!type || type === 'container')
-        lookups.push(() => client.containers.inspect.query({ container: name }));
-      if (!type || type === 'image') lookups.push(() => client.images.inspect.query({ image: name }));
-      if (!type || type === 'volume') lookups.push(() => client.volumes.inspect.query({ name }));
-      let object: unknown;
-      let lastError: unknown;
-      for (const lookup of lookups) {
-        try {
-          object = await lookup();
-          break;
-        } catch (error) {
-          lastError = error;
-          if (agentErrorContext(error) === null && !/No such|no such/.test(describeError(error))) throw error;
-        }
-      }
-      if (object === undefined) {
-        context.reporter.error(
-          lastError && type ? describeError(lastError) : `Error: No such object: ${name}`,
-        );
-        code = 1;
-        continue;
-      }
-      found.push(object);
-    }
-    printInspected(context, found);
-    return code;
+    return inspectObjects(context, type as ObjectType | undefined);
   },
 };
+
+/** `docker container inspect`: containers only. */
+export const containerInspectCommand: Command = {
+  path: ['container', 'inspect'],
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Display detailed information on one or more containers',
+  flags: [FORMAT_FLAG],
+  args: { min: 1, max: Number.POSITIVE_INFINITY },
+  execute: (context) => inspectObjects(context, 'container'),
+};
+
+async function inspectObjects(context: CommandContext, type: ObjectType | undefined): Promise<number> {
+  const client = await context.agent();
+  const found: unknown[] = [];
+  let code = 0;
+  for (const name of context.args) {
+    const lookups: (() => Promise<unknown>)[] = [];
+    if (!type || type === 'container')
+      lookups.push(() => client.containers.inspect.query({ container: name }));
+    if (!type || type === 'image') lookups.push(() => client.images.inspect.query({ image: name }));
+    if (!type || type === 'volume') lookups.push(() => client.volumes.inspect.query({ name }));
+    let object: unknown;
+    let lastError: unknown;
+    for (const lookup of lookups) {
+      try {
+        object = await lookup();
+        break;
+      } catch (error) {
+        lastError = error;
+        if (agentErrorContext(error) === null && !/No such|no such/.test(describeError(error))) throw error;
+      }
+    }
+    if (object === undefined) {
+      context.reporter.error(
+        lastError && type ? describeMissingOrError(lastError) : `Error: No such object: ${name}`,
+      );
+      code = 1;
+      continue;
+    }
+    found.push(object);
+  }
+  printInspected(context, found);
+  return code;
+}
