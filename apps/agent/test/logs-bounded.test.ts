@@ -215,6 +215,14 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
     assert.ok(mine, 'conmon of the container');
     assert.equal(mine[mine.indexOf('--log-size-max') + 1], String(20 * MiB));
     await cli('rm', '-f', id);
+    // For comparison (a figure, not a bound): the same writer with rotation off.
+    const unrotated = await runDetached('--log-opt', 'max-size=-1', image, 'yes', LONG);
+    const baseBefore = cpuSeconds(agentPid());
+    const baseStarted = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const base = (cpuSeconds(agentPid()) - baseBefore) / ((performance.now() - baseStarted) / 1000);
+    t.diagnostic(`agent CPU while \`yes\` logs with rotation off: ${(base * 100).toFixed(1)} % of a core`);
+    await cli('rm', '-f', unrotated);
   });
 
   test('exec writing 1 GiB to a client that reads nothing: agent RSS grows < 50 MiB', async (t) => {

@@ -5,7 +5,9 @@ import type { Logger } from '../../util/logger.js';
 import { heldLogPath, keepReplacedLog } from './log-rotation.js';
 
 interface Watched {
-  watcher: FSWatcher;
+  /** Null while resting after an event (see REST_MS). */
+  watcher: FSWatcher | null;
+  rest: NodeJS.Timeout | null;
   logPath: string;
   maxFiles: number;
   /** The rotation under way, if any. */
@@ -14,9 +16,17 @@ interface Watched {
 }
 
 /**
+ * How long the watcher rests after an event of the log. inotify cannot be told to report only
+ * renames, so each of conmon's writes would wake the agent; closed for this long after an event,
+ * a busy log costs at most 1000 / REST_MS checks a second (two stats each), a quiet one nothing.
+ * A rename during the rest is found by the check that ends it; conmon replacing its file twice
+ * within one rest (max-size written in under REST_MS) loses the file in between.
+ */
+const REST_MS = 100;
+
+/**
  * Keeps the files conmon replaces at `--log-size-max` (see log-rotation.ts), told by inotify of
- * the rename that replaces the log: one watcher per running container, no timer, no size checks.
- * conmon's writes reach the same watcher as change events and are dropped at the first test.
+ * the log's changes: one watcher per running container, no polling, no size checks.
  */
 export class LogRotationWatcher {
   private readonly watched = new Map<string, Watched>();
@@ -26,26 +36,43 @@ export class LogRotationWatcher {
   /** Starts keeping a container's rotated files; also settles a rotation that happened unwatched. */
   watch(id: string, logPath: string, maxFiles: number): void {
     if (maxFiles <= 1 || this.watched.has(id)) return;
-    const name = basename(logPath);
-    let watcher: FSWatcher;
-    try {
-      watcher = watch(dirname(logPath), (event, file) => {
-        if (event === 'rename' && file === name) this.settle(id);
-      });
-    } catch (error) {
-      this.log.warn({ err: error, id }, 'cannot watch the log for rotation: rotated files are not kept');
-      return;
-    }
-    watcher.on('error', (error) => {
-      this.log.warn({ err: error, id }, 'the log rotation watcher failed: rotated files are no longer kept');
-      this.unwatch(id);
-    });
-    this.watched.set(id, { watcher, logPath, maxFiles, running: null, again: false });
+    const entry: Watched = { watcher: null, rest: null, logPath, maxFiles, running: null, again: false };
+    this.watched.set(id, entry);
+    this.arm(id, entry);
     this.settle(id);
   }
 
+  private arm(id: string, entry: Watched): void {
+    const name = basename(entry.logPath);
+    try {
+      entry.watcher = watch(dirname(entry.logPath), (_event, file) => {
+        if (file !== name || this.watched.get(id) !== entry || entry.rest) return;
+        entry.watcher?.close();
+        entry.watcher = null;
+        this.settle(id);
+        entry.rest = setTimeout(() => {
+          entry.rest = null;
+          if (this.watched.get(id) !== entry) return;
+          this.arm(id, entry);
+          this.settle(id);
+        }, REST_MS);
+      });
+    } catch (error) {
+      this.log.warn({ err: error, id }, 'cannot watch the log for rotation: rotated files are not kept');
+      this.watched.delete(id);
+      return;
+    }
+    entry.watcher.on('error', (error) => {
+      this.log.warn({ err: error, id }, 'the log rotation watcher failed: rotated files are no longer kept');
+      this.unwatch(id);
+    });
+  }
+
   unwatch(id: string): void {
-    this.watched.get(id)?.watcher.close();
+    const entry = this.watched.get(id);
+    if (!entry) return;
+    entry.watcher?.close();
+    if (entry.rest) clearTimeout(entry.rest);
     this.watched.delete(id);
   }
 
