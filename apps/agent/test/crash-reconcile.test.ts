@@ -99,6 +99,8 @@ describe('a crash at any point of run -d and rm leaves nothing behind', () => {
       const runs = await runAll(agent);
       if (removing) {
         for (const run of runs) assert.equal(run.code, 0, run.stderr);
+        // kill -9: the containers keep running, and the next agent (which dies in rm) adopts them.
+        await agent.kill9();
         await agent.restart({ env: crashing });
         const ids = runs.map((run) => run.stdout.trim());
         const removed = await Promise.all(ids.map((id) => cli('rm', '-f', id)));
