@@ -196,4 +196,62 @@ describe('docker CLI parity', () => {
       await ok('info', '--format', '{{.ServerVersion}}'),
     );
   });
+  test("--format 'table …' prints Docker's header row and aligned columns on every list command", async () => {
+    const id = await runDetached('--name', 'parity-table');
+    await ok('volume', 'create', 'parity-table-vol');
+    await ok('token', 'create', 'parity-table-token');
+    const tables: [string[], RegExp][] = [
+      [
+        ['ps', '--format', 'table {{.ID}}\\t{{.Image}}\\t{{.Names}}'],
+        new RegExp(
+          `^CONTAINER ID   IMAGE${' '.repeat(busybox.reference.length - 2)}NAMES\\n${id.slice(0, 12)}   ${busybox.reference.replace(/[.]/g, '\\.')}   parity-table\\n$`,
+        ),
+      ],
+      [
+        ['container', 'ls', '--format', 'table {{.Names}}\\t{{.State}}'],
+        /^NAMES {10}STATE\nparity-table {3}running\n$/,
+      ],
+      [['images', '--format', 'table {{.Tag}}\\t{{.ID}}'], /^TAG {7}IMAGE ID\nlatest {4}[0-9a-f]{12}\n$/],
+      [
+        ['volume', 'ls', '--format', 'table {{.Name}}\\t{{.Driver}}'],
+        /^VOLUME NAME {8}DRIVER\nparity-table-vol {3}local\n$/,
+      ],
+      [
+        ['network', 'ls', '--format', 'table {{.Name}}\\t{{.Driver}}', '-f', 'name=none'],
+        /^NAME {6}DRIVER\nnone {6}null\n$/,
+      ],
+      [
+        ['history', '--format', 'table {{.ID}}\\t{{.Size}}', busybox.reference],
+        /^IMAGE {10}SIZE\n[0-9a-f]{12} {3}\S+\n/,
+      ],
+      [
+        ['token', 'ls', '--format', 'table {{.Name}}\\t{{.ID}}'],
+        /^NAME {17}TOKEN ID\nparity-table-token {3}[0-9a-f]{12}\n$/,
+      ],
+      [
+        ['stats', '--no-stream', '--format', 'table {{.Name}}\\t{{.PIDs}}', id],
+        /^NAME {11}PIDS\nparity-table {3}1\n$/,
+      ],
+    ];
+    for (const [args, expected] of tables) assert.match(await ok(...args), expected, args.join(' '));
+    const [header, images] = (
+      await ok('system', 'df', '--format', 'table {{.Type}}\\t{{.TotalCount}}')
+    ).split('\n');
+    assert.match(header ?? '', /^TYPE {6,}TOTAL$/);
+    assert.equal(images?.indexOf('1'), header?.indexOf('TOTAL'), `aligned: ${header}\n${images}`);
+    // `table` alone is the default table; a template that is no table has no header.
+    assert.equal(await ok('volume', 'ls', '--format', 'table'), await ok('volume', 'ls'));
+    assert.equal(await ok('volume', 'ls'), 'DRIVER    VOLUME NAME\nlocal     parity-table-vol\n');
+    assert.match(
+      await ok('ps'),
+      /^CONTAINER ID {3}IMAGE {3,}COMMAND {3,}CREATED {3,}STATUS {3,}PORTS {5}NAMES\n/,
+    );
+    assert.equal(
+      await ok('volume', 'ls', '--format', '{{.Name}}\\t{{.Driver}}'),
+      'parity-table-vol\tlocal\n',
+    );
+    await ok('rm', '-f', id);
+    await ok('volume', 'rm', 'parity-table-vol');
+    await ok('token', 'rm', 'parity-table-token');
+  });
 });

@@ -1,3 +1,5 @@
+import { alignColumns } from './format/table.js';
+
 export interface CliStreams {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -29,15 +31,13 @@ export class Reporter {
     this.streams.stderr.write(`${text}\n`);
   }
 
-  /** Columns padded like Docker's tabwriter (at least 3 spaces between columns). */
-  table(headers: readonly string[], rows: readonly (readonly string[])[]): void {
-    const all = [headers, ...rows];
-    const widths = headers.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
-    for (const row of all) {
-      const cells = row.map((cell, column) =>
-        column === row.length - 1 ? cell : cell.padEnd((widths[column] as number) + 3),
-      );
-      this.line(cells.join('').trimEnd());
-    }
+  /** Columns padded like Docker's tabwriter (3 spaces of padding, columns at least `minWidth`). */
+  table(headers: readonly string[], rows: readonly (readonly string[])[], minWidth?: number): void {
+    this.lines(
+      alignColumns(
+        [headers, ...rows].map((row) => row.join('\t')),
+        minWidth,
+      ),
+    );
   }
 }

@@ -26,7 +26,9 @@ interface Action {
   pos: number;
 }
 
-const FUNCTIONS: Record<string, { arity: number | 'any'; fn: (...args: unknown[]) => unknown }> = {
+type FunctionTable = Record<string, { arity: number | 'any'; fn: (...args: unknown[]) => unknown }>;
+
+const FUNCTIONS: FunctionTable = {
   json: { arity: 1, fn: (v) => toJson(v) },
   join: { arity: 2, fn: (list, sep) => asList(list).map(printValue).join(String(sep)) },
   split: { arity: 2, fn: (s, sep) => String(s).split(String(sep)) },
@@ -49,6 +51,20 @@ const FUNCTIONS: Record<string, { arity: number | 'any'; fn: (...args: unknown[]
   },
 };
 
+/**
+ * Docker's header functions: a table's header row is the template run on the header names, where
+ * the string functions leave a name as it is (`{{json .Labels}}` heads its column `LABELS`).
+ */
+const HEADER_FUNCTIONS: FunctionTable = {
+  ...FUNCTIONS,
+  ...Object.fromEntries(
+    ['json', 'join', 'split', 'upper', 'lower', 'title', 'truncate', 'pad'].map((name) => [
+      name,
+      { arity: (FUNCTIONS[name] as FunctionTable[string]).arity, fn: (value: unknown) => printValue(value) },
+    ]),
+  ),
+};
+
 function indexInto(collection: unknown, key: unknown): unknown {
   if (Array.isArray(collection)) {
     const position = Number(key);
@@ -69,9 +85,15 @@ export function expandEscapes(format: string): string {
   return format.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
 }
 
-export function renderTemplate(source: string, data: unknown): string {
+export function renderTemplate(source: string, data: unknown, options: { header?: boolean } = {}): string {
   const nodes = parse(source);
-  return execute(source, nodes, data, data);
+  return execute({ source, functions: options.header ? HEADER_FUNCTIONS : FUNCTIONS }, nodes, data, data);
+}
+
+/** What every step of one rendering needs: the template's text (for messages) and its functions. */
+interface Run {
+  source: string;
+  functions: FunctionTable;
 }
 
 function parse(source: string): Node[] {
@@ -197,25 +219,26 @@ function lexAction(source: string, start: number, end: number): Action | null {
   return { pipe, keyword, pos: start };
 }
 
-function execute(source: string, nodes: Node[], dot: unknown, root: unknown): string {
+function execute(run: Run, nodes: Node[], dot: unknown, root: unknown): string {
   let out = '';
   for (const node of nodes) {
     if (node.kind === 'text') out += node.text;
-    else if (node.kind === 'output') out += printValue(evalPipeline(source, node.pipe, dot, root));
+    else if (node.kind === 'output') out += printValue(evalPipeline(run, node.pipe, dot, root));
     else if (node.kind === 'if') {
-      const value = evalPipeline(source, node.pipe, dot, root);
-      out += execute(source, truthy(value) ? node.body : node.otherwise, dot, root);
+      const value = evalPipeline(run, node.pipe, dot, root);
+      out += execute(run, truthy(value) ? node.body : node.otherwise, dot, root);
     } else {
-      const value = evalPipeline(source, node.pipe, dot, root);
+      const value = evalPipeline(run, node.pipe, dot, root);
       const elements = rangeElements(value);
-      if (elements.length === 0) out += execute(source, node.otherwise, dot, root);
-      for (const element of elements) out += execute(source, node.body, element, root);
+      if (elements.length === 0) out += execute(run, node.otherwise, dot, root);
+      for (const element of elements) out += execute(run, node.body, element, root);
     }
   }
   return out;
 }
 
-function evalPipeline(source: string, pipe: Pipeline, dot: unknown, root: unknown): unknown {
+function evalPipeline(run: Run, pipe: Pipeline, dot: unknown, root: unknown): unknown {
+  const { source } = run;
   let previous: unknown;
   pipe.forEach((command, index) => {
     const [head, ...rest] = command as [Operand, ...Operand[]];
@@ -224,11 +247,11 @@ function evalPipeline(source: string, pipe: Pipeline, dot: unknown, root: unknow
       if (rest.length > 0 || piped.length > 0) {
         throw execError(source, head, `can't give argument to non-function ${head.text}`);
       }
-      previous = evalOperand(source, head, dot, root);
+      previous = evalOperand(run, head, dot, root);
       return;
     }
-    const args = [...rest.map((operand) => evalOperand(source, operand, dot, root)), ...piped];
-    const fn = FUNCTIONS[head.name] as (typeof FUNCTIONS)[string];
+    const args = [...rest.map((operand) => evalOperand(run, operand, dot, root)), ...piped];
+    const fn = run.functions[head.name] as FunctionTable[string];
     if (fn.arity !== 'any' && args.length !== fn.arity) {
       throw execError(
         source,
@@ -241,10 +264,11 @@ function evalPipeline(source: string, pipe: Pipeline, dot: unknown, root: unknow
   return previous;
 }
 
-function evalOperand(source: string, operand: Operand, dot: unknown, root: unknown): unknown {
+function evalOperand(run: Run, operand: Operand, dot: unknown, root: unknown): unknown {
+  const { source } = run;
   if (operand.kind === 'literal') return operand.value;
   if (operand.kind === 'func') {
-    const fn = FUNCTIONS[operand.name] as (typeof FUNCTIONS)[string];
+    const fn = run.functions[operand.name] as FunctionTable[string];
     if (fn.arity !== 0 && fn.arity !== 'any') {
       throw execError(source, operand, `wrong number of args for ${operand.name}: want ${fn.arity} got 0`);
     }

@@ -1,7 +1,7 @@
 import type { ContainerSummary } from '@stevedore/shared';
 import { timeAgo } from '@stevedore/shared';
 import { type Command, LIST_FORMAT_FLAG, listFlag, stringFlag } from '../../command.js';
-import { formatValue } from '../../format/template-output.js';
+import { type ListColumns, listLines } from '../../format/table.js';
 
 interface PsRow {
   ID: string;
@@ -29,6 +29,24 @@ export function portsText(ports: ContainerSummary['Ports']): string {
     )
     .join(', ');
 }
+
+/** Docker's `ps` columns: the header of each field and the default table. */
+export const PS_COLUMNS: ListColumns = {
+  headers: {
+    ID: 'CONTAINER ID',
+    Image: 'IMAGE',
+    Command: 'COMMAND',
+    CreatedAt: 'CREATED AT',
+    RunningFor: 'CREATED',
+    Ports: 'PORTS',
+    State: 'STATE',
+    Status: 'STATUS',
+    Names: 'NAMES',
+    Labels: 'LABELS',
+    Mounts: 'MOUNTS',
+  },
+  table: '{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}',
+};
 
 function rowOf(container: ContainerSummary, noTrunc: boolean): PsRow {
   const created = new Date(container.Created * 1000);
@@ -79,13 +97,8 @@ export const psCommand: Command = {
     const format = stringFlag(context, 'format');
     if (context.flags.get('quiet')) {
       context.reporter.lines(rows.map((row) => row.ID));
-    } else if (format !== undefined) {
-      for (const row of rows) context.reporter.line(formatValue(format, row));
     } else {
-      context.reporter.table(
-        ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
-        rows.map((r) => [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names]),
-      );
+      context.reporter.lines(listLines(format, rows, PS_COLUMNS));
     }
     return 0;
   },

@@ -1,6 +1,23 @@
 import { bytesSize, type ContainerStats, humanSize } from '@stevedore/shared';
 import { type Command, LIST_FORMAT_FLAG, stringFlag } from '../../command.js';
-import { formatValue, stopOnThrow } from '../../format/template-output.js';
+import { type ListColumns, listLines } from '../../format/table.js';
+import { stopOnThrow } from '../../format/template-output.js';
+
+/** Docker's `stats` columns: the header of each field and the default table. */
+const STATS_COLUMNS: ListColumns = {
+  headers: {
+    Container: 'CONTAINER',
+    ID: 'CONTAINER ID',
+    Name: 'NAME',
+    CPUPerc: 'CPU %',
+    MemUsage: 'MEM USAGE / LIMIT',
+    MemPerc: 'MEM %',
+    NetIO: 'NET I/O',
+    BlockIO: 'BLOCK I/O',
+    PIDs: 'PIDS',
+  },
+  table: '{{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}',
+};
 
 /** The fields `docker stats --format` offers, formatted as Docker formats them. */
 export function statsRow(stats: ContainerStats) {
@@ -40,24 +57,7 @@ export const statsCommand: Command = {
         {
           onData: (batch) =>
             stopOnThrow(subscription, reject, () => {
-              const rows = batch.map(statsRow);
-              if (format !== undefined) {
-                for (const row of rows) context.reporter.line(formatValue(format, row));
-                return;
-              }
-              context.reporter.table(
-                [
-                  'CONTAINER ID',
-                  'NAME',
-                  'CPU %',
-                  'MEM USAGE / LIMIT',
-                  'MEM %',
-                  'NET I/O',
-                  'BLOCK I/O',
-                  'PIDS',
-                ],
-                rows.map((r) => [r.ID, r.Name, r.CPUPerc, r.MemUsage, r.MemPerc, r.NetIO, r.BlockIO, r.PIDs]),
-              );
+              context.reporter.lines(listLines(format, batch.map(statsRow), STATS_COLUMNS));
             }),
           onError: reject,
           onComplete: resolve,
@@ -81,7 +81,8 @@ export const topCommand: Command = {
       container,
       ...(psArgs.length > 0 ? { psArgs: psArgs.join(' ') } : {}),
     });
-    context.reporter.table(result.Titles, result.Processes);
+    // Docker's top aligns its columns at least 20 wide.
+    context.reporter.table(result.Titles, result.Processes, 20);
     return 0;
   },
 };

@@ -1,6 +1,19 @@
 import { humanSize, timeAgo } from '@stevedore/shared';
 import { type Command, FORMAT_FLAG, stringFlag } from '../../command.js';
-import { formatValue } from '../../format/template-output.js';
+import { type ListColumns, listLines } from '../../format/table.js';
+
+/** Docker's `history` columns: the header of each field and the default table. */
+const HISTORY_COLUMNS: ListColumns = {
+  headers: {
+    ID: 'IMAGE',
+    CreatedSince: 'CREATED',
+    CreatedAt: 'CREATED AT',
+    CreatedBy: 'CREATED BY',
+    Size: 'SIZE',
+    Comment: 'COMMENT',
+  },
+  table: '{{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}',
+};
 
 export const historyCommand: Command = {
   path: ['history'],
@@ -25,12 +38,7 @@ export const historyCommand: Command = {
     }));
     const format = stringFlag(context, 'format');
     if (context.flags.get('quiet')) context.reporter.lines(rows.map((row) => row.ID));
-    else if (format !== undefined) for (const row of rows) context.reporter.line(formatValue(format, row));
-    else
-      context.reporter.table(
-        ['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'],
-        rows.map((r) => [r.ID, r.CreatedSince, r.CreatedBy, r.Size, r.Comment]),
-      );
+    else context.reporter.lines(listLines(format, rows, HISTORY_COLUMNS));
     return 0;
   },
 };

@@ -1,7 +1,7 @@
 import { humanSize, type ImageSummary, timeAgo } from '@stevedore/shared';
 import { type Command, FILTER_FLAG, LIST_FORMAT_FLAG, listFlag, stringFlag } from '../../command.js';
 import { repoTagRows } from '../../format/repo-tags.js';
-import { formatValue } from '../../format/template-output.js';
+import { type ListColumns, listLines } from '../../format/table.js';
 
 interface ImageRow {
   Repository: string;
@@ -10,6 +10,20 @@ interface ImageRow {
   CreatedSince: string;
   Size: string;
 }
+
+/** Docker's `images` columns: the header of each field and the default table. */
+export const IMAGE_COLUMNS: ListColumns = {
+  headers: {
+    ID: 'IMAGE ID',
+    Repository: 'REPOSITORY',
+    Tag: 'TAG',
+    Digest: 'DIGEST',
+    CreatedSince: 'CREATED',
+    CreatedAt: 'CREATED AT',
+    Size: 'SIZE',
+  },
+  table: '{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}',
+};
 
 function rowsOf(image: ImageSummary): ImageRow[] {
   const base = {
@@ -36,13 +50,8 @@ export const imagesCommand: Command = {
     const format = stringFlag(context, 'format');
     if (context.flags.get('quiet')) {
       context.reporter.lines([...new Set(rows.map((row) => row.ID))]);
-    } else if (format !== undefined) {
-      for (const row of rows) context.reporter.line(formatValue(format, row));
     } else {
-      context.reporter.table(
-        ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'],
-        rows.map((row) => [row.Repository, row.Tag, row.ID, row.CreatedSince, row.Size]),
-      );
+      context.reporter.lines(listLines(format, rows, IMAGE_COLUMNS));
     }
     return 0;
   },

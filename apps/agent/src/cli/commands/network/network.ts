@@ -9,7 +9,7 @@ import {
 import { confirm, FORCE_FLAG } from '../../confirm.js';
 import { forEachArgument } from '../../each-argument.js';
 import { keyValueMap } from '../../flag-values.js';
-import { formatValue } from '../../format/template-output.js';
+import { type ListColumns, listLines } from '../../format/table.js';
 import { inspectEach } from '../../inspect-each.js';
 
 export const networkCreateCommand: Command = {
@@ -56,6 +56,21 @@ export const networkCreateCommand: Command = {
   },
 };
 
+/** Docker's `network ls` columns: the header of each field and the default table. */
+const NETWORK_COLUMNS: ListColumns = {
+  headers: {
+    ID: 'NETWORK ID',
+    Name: 'NAME',
+    Driver: 'DRIVER',
+    Scope: 'SCOPE',
+    IPv6: 'IPV6',
+    Internal: 'INTERNAL',
+    Labels: 'LABELS',
+    CreatedAt: 'CREATED',
+  },
+  table: '{{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}',
+};
+
 export const networkLsCommand: Command = {
   path: ['network', 'ls'],
   usage: '[OPTIONS]',
@@ -74,23 +89,15 @@ export const networkLsCommand: Command = {
     const id = (full: string) => (context.flags.get('no-trunc') ? full : full.slice(0, 12));
     const format = stringFlag(context, 'format');
     if (context.flags.get('quiet')) context.reporter.lines(networks.map((n) => id(n.Id)));
-    else if (format !== undefined) {
-      for (const n of networks) {
-        context.reporter.line(
-          formatValue(format, {
-            ID: id(n.Id),
-            Name: n.Name,
-            Driver: n.Driver,
-            Scope: n.Scope,
-            Internal: n.Internal,
-          }),
-        );
-      }
-    } else {
-      context.reporter.table(
-        ['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'],
-        networks.map((n) => [id(n.Id), n.Name, n.Driver, n.Scope]),
-      );
+    else {
+      const rows = networks.map((n) => ({
+        ID: id(n.Id),
+        Name: n.Name,
+        Driver: n.Driver,
+        Scope: n.Scope,
+        Internal: n.Internal,
+      }));
+      context.reporter.lines(listLines(format, rows, NETWORK_COLUMNS));
     }
     return 0;
   },

@@ -1,7 +1,13 @@
 import { type DiskUsageDetails, humanSize, timeAgo } from '@stevedore/shared';
 import { type Command, type CommandContext, FORMAT_FLAG, stringFlag } from '../../command.js';
 import { repoTagRows } from '../../format/repo-tags.js';
-import { formatValue } from '../../format/template-output.js';
+import { type ListColumns, listLines } from '../../format/table.js';
+
+/** Docker's `system df` columns: the header of each field and the default table. */
+const DF_COLUMNS: ListColumns = {
+  headers: { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' },
+  table: '{{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}',
+};
 
 export const systemDfCommand: Command = {
   path: ['system', 'df'],
@@ -25,12 +31,7 @@ export const systemDfCommand: Command = {
       Reclaimable: `${humanSize(row.reclaimable)}${row.size > 0 ? ` (${Math.round((row.reclaimable / row.size) * 100)}%)` : ''}`,
     }));
     const format = stringFlag(context, 'format');
-    if (format !== undefined) for (const row of rows) context.reporter.line(formatValue(format, row));
-    else
-      context.reporter.table(
-        ['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'],
-        rows.map((r) => [r.Type, r.TotalCount, r.Active, r.Size, r.Reclaimable]),
-      );
+    context.reporter.lines(listLines(format, rows, DF_COLUMNS));
     return 0;
   },
 };

@@ -1,6 +1,12 @@
 import { timeAgo } from '@stevedore/shared';
 import { type Command, FORMAT_FLAG, stringFlag } from '../../command.js';
-import { formatValue } from '../../format/template-output.js';
+import { type ListColumns, listLines } from '../../format/table.js';
+
+/** `token ls` columns: the header of each field and the default table. */
+const TOKEN_COLUMNS: ListColumns = {
+  headers: { ID: 'TOKEN ID', Name: 'NAME', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT' },
+  table: '{{.ID}}\t{{.Name}}\t{{.CreatedSince}}',
+};
 
 export const tokenLsCommand: Command = {
   path: ['token', 'ls'],
@@ -13,15 +19,14 @@ export const tokenLsCommand: Command = {
     const format = stringFlag(context, 'format');
     if (context.flags.get('quiet')) {
       context.reporter.lines(tokens.map((t) => t.id));
-    } else if (format !== undefined) {
-      for (const t of tokens) {
-        context.reporter.line(formatValue(format, { ID: t.id, Name: t.name, CreatedAt: t.createdAt }));
-      }
     } else {
-      context.reporter.table(
-        ['TOKEN ID', 'NAME', 'CREATED'],
-        tokens.map((t) => [t.id, t.name, timeAgo(t.createdAt)]),
-      );
+      const rows = tokens.map((t) => ({
+        ID: t.id,
+        Name: t.name,
+        CreatedAt: t.createdAt,
+        CreatedSince: timeAgo(t.createdAt),
+      }));
+      context.reporter.lines(listLines(format, rows, TOKEN_COLUMNS));
     }
     return 0;
   },

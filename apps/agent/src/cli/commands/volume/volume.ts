@@ -8,7 +8,7 @@ import {
 } from '../../command.js';
 import { forEachArgument } from '../../each-argument.js';
 import { keyValueMap } from '../../flag-values.js';
-import { formatValue } from '../../format/template-output.js';
+import { type ListColumns, listLines } from '../../format/table.js';
 import { inspectEach } from '../../inspect-each.js';
 
 export const volumeCreateCommand: Command = {
@@ -29,6 +29,19 @@ export const volumeCreateCommand: Command = {
   },
 };
 
+/** Docker's `volume ls` columns: the header of each field and the default table. */
+const VOLUME_COLUMNS: ListColumns = {
+  headers: {
+    Name: 'VOLUME NAME',
+    Driver: 'DRIVER',
+    Scope: 'SCOPE',
+    Mountpoint: 'MOUNTPOINT',
+    Labels: 'LABELS',
+    CreatedAt: 'CREATED AT',
+  },
+  table: '{{.Driver}}\t{{.Name}}',
+};
+
 export const volumeLsCommand: Command = {
   path: ['volume', 'ls'],
   usage: '[OPTIONS]',
@@ -45,12 +58,7 @@ export const volumeLsCommand: Command = {
     });
     const format = stringFlag(context, 'format');
     if (context.flags.get('quiet')) context.reporter.lines(volumes.map((v) => v.Name));
-    else if (format !== undefined) for (const v of volumes) context.reporter.line(formatValue(format, v));
-    else
-      context.reporter.table(
-        ['DRIVER', 'VOLUME NAME'],
-        volumes.map((v) => [v.Driver, v.Name]),
-      );
+    else context.reporter.lines(listLines(format, volumes, VOLUME_COLUMNS));
     return 0;
   },
 };
