@@ -254,4 +254,76 @@ describe('docker CLI parity', () => {
     await ok('volume', 'rm', 'parity-table-vol');
     await ok('token', 'rm', 'parity-table-token');
   });
+  test('images -a, --digests, --no-trunc and REPOSITORY[:TAG]; ps -n, -l and -s; stats --no-trunc', async () => {
+    assert.equal(await ok('images', '-a'), await ok('images'), 'no intermediate images: -a lists the same');
+    const repository = busybox.reference.replace(/:latest$/, '');
+    const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(
+      await ok('images', '--digests', repository),
+      new RegExp(
+        `^REPOSITORY +TAG +DIGEST +IMAGE ID +CREATED +SIZE\\n${escaped(repository)} +latest +${busybox.manifestDigest} +[0-9a-f]{12} +`,
+      ),
+    );
+    assert.equal(
+      await ok('images', '--format', '{{.Digest}}', busybox.reference),
+      `${busybox.manifestDigest}\n`,
+    );
+    assert.equal(
+      await ok('images', '-q', '--no-trunc', busybox.reference),
+      `${busybox.configDigest}\n`,
+      '--no-trunc shows the whole ID',
+    );
+    assert.match(await ok('images', '--no-trunc'), new RegExp(`   ${busybox.configDigest}   `));
+    assert.equal(
+      await ok('images', 'parity/no-such-repo'),
+      'REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n',
+    );
+
+    const older = (
+      await ok('create', '--name', 'parity-older', '--network', 'none', busybox.reference, 'true')
+    ).trim();
+    const newer = (
+      await ok('create', '--name', 'parity-newer', '--network', 'none', busybox.reference, 'true')
+    ).trim();
+    assert.equal(await ok('ps', '-q'), '', 'none of them runs');
+    assert.equal(
+      await ok('ps', '-l', '-q', '--no-trunc'),
+      `${newer}\n`,
+      '-l: the latest created, stopped or not',
+    );
+    assert.equal(await ok('ps', '--latest', '--format', '{{.Names}}'), 'parity-newer\n');
+    assert.equal(await ok('ps', '-n', '2', '--format', '{{.Names}}'), 'parity-newer\nparity-older\n');
+    assert.equal(await ok('ps', '--last=1', '-q', '--no-trunc'), `${newer}\n`);
+    assert.equal(
+      await ok('ps', '-n', '1', '-q', '--no-trunc', '-f', 'name=parity-older'),
+      `${older}\n`,
+      'filtered first',
+    );
+    const badLast = await cli('ps', '-n', 'two');
+    assert.equal(badLast.code, 125, badLast.stderr);
+    assert.match(badLast.stderr, /^invalid argument "two" for "--last" flag/);
+
+    const running = await runDetached('--name', 'parity-sized');
+    await ok('exec', running, 'sh', '-c', 'head -c 100000 /dev/zero > /written');
+    const sized = (await ok('ps', '-s', '-f', 'name=parity-sized')).split('\n');
+    assert.match(sized[0] ?? '', /^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES +SIZE$/);
+    const size = /parity-sized +(\S+) \(virtual (\S+)\)$/.exec(sized[1] ?? '');
+    assert.ok(size, sized.join('\n'));
+    assert.match(size[1] as string, /^\d+(\.\d+)?kB$/, 'the 100 kB written');
+    assert.match(
+      await ok('ps', '--format', 'table {{.Names}}\\t{{.Size}}', '-f', 'name=parity-sized'),
+      /^NAMES +SIZE\nparity-sized +\d+(\.\d+)?kB \(virtual \d+(\.\d+)?[kM]B\)\n$/,
+      'a format with .Size asks for sizes',
+    );
+
+    assert.equal(
+      await ok('stats', '--no-stream', '--no-trunc', '--format', '{{.ID}} {{.Container}}', running),
+      `${running} ${running.slice(0, 12)}\n`,
+    );
+    assert.equal(
+      await ok('stats', '--no-stream', '--format', '{{.ID}}', running),
+      `${running.slice(0, 12)}\n`,
+    );
+    await ok('rm', '-f', older, newer, running);
+  });
 });

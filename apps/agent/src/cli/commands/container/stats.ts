@@ -1,5 +1,5 @@
 import { bytesSize, type ContainerStats, humanSize } from '@stevedore/shared';
-import { type Command, LIST_FORMAT_FLAG, stringFlag } from '../../command.js';
+import { booleanFlag, type Command, LIST_FORMAT_FLAG, stringFlag } from '../../command.js';
 import { type ListColumns, listLines } from '../../format/table.js';
 import { stopOnThrow } from '../../format/template-output.js';
 
@@ -20,10 +20,10 @@ const STATS_COLUMNS: ListColumns = {
 };
 
 /** The fields `docker stats --format` offers, formatted as Docker formats them. */
-export function statsRow(stats: ContainerStats) {
+export function statsRow(stats: ContainerStats, noTrunc = false) {
   return {
     Container: stats.id.slice(0, 12),
-    ID: stats.id.slice(0, 12),
+    ID: noTrunc ? stats.id : stats.id.slice(0, 12),
     Name: stats.name,
     CPUPerc: `${stats.cpuPercent.toFixed(2)}%`,
     MemUsage: `${bytesSize(stats.memoryUsage)} / ${bytesSize(stats.memoryLimit)}`,
@@ -45,19 +45,27 @@ export const statsCommand: Command = {
       description: 'Disable streaming stats and only pull the first result',
     },
     LIST_FORMAT_FLAG,
+    { name: 'no-trunc', kind: 'boolean', description: 'Do not truncate output' },
   ],
   args: { min: 0, max: Number.POSITIVE_INFINITY },
   async execute(context) {
     const client = await context.agent();
     const format = stringFlag(context, 'format');
     const stream = context.flags.get('no-stream') !== true;
+    const noTrunc = booleanFlag(context, 'no-trunc');
     await new Promise<void>((resolve, reject) => {
       const subscription = client.containers.stats.subscribe(
         { containers: context.args, stream },
         {
           onData: (batch) =>
             stopOnThrow(subscription, reject, () => {
-              context.reporter.lines(listLines(format, batch.map(statsRow), STATS_COLUMNS));
+              context.reporter.lines(
+                listLines(
+                  format,
+                  batch.map((stats) => statsRow(stats, noTrunc)),
+                  STATS_COLUMNS,
+                ),
+              );
             }),
           onError: reject,
           onComplete: resolve,

@@ -1,15 +1,13 @@
-import { humanSize, type ImageSummary, timeAgo } from '@stevedore/shared';
-import { type Command, FILTER_FLAG, LIST_FORMAT_FLAG, listFlag, stringFlag } from '../../command.js';
-import { repoTagRows } from '../../format/repo-tags.js';
+import {
+  booleanFlag,
+  type Command,
+  FILTER_FLAG,
+  LIST_FORMAT_FLAG,
+  listFlag,
+  stringFlag,
+} from '../../command.js';
 import { type ListColumns, listLines } from '../../format/table.js';
-
-interface ImageRow {
-  Repository: string;
-  Tag: string;
-  ID: string;
-  CreatedSince: string;
-  Size: string;
-}
+import { imageRows } from './image-rows.js';
 
 /** Docker's `images` columns: the header of each field and the default table. */
 export const IMAGE_COLUMNS: ListColumns = {
@@ -24,34 +22,46 @@ export const IMAGE_COLUMNS: ListColumns = {
   },
   table: '{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}',
 };
-
-function rowsOf(image: ImageSummary): ImageRow[] {
-  const base = {
-    ID: image.Id.slice('sha256:'.length, 'sha256:'.length + 12),
-    CreatedSince: timeAgo(image.Created),
-    Size: humanSize(image.Size),
-  };
-  return repoTagRows(image.RepoTags).map((names) => ({ ...base, ...names }));
-}
+const IMAGE_TABLE_WITH_DIGESTS =
+  '{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
 
 export const imagesCommand: Command = {
   path: ['images'],
-  usage: '[OPTIONS]',
+  usage: '[OPTIONS] [REPOSITORY[:TAG]]',
   description: 'List images',
   flags: [
+    {
+      name: 'all',
+      short: 'a',
+      kind: 'boolean',
+      description: 'Show all images (default hides intermediate images; Stevedore makes none)',
+    },
+    { name: 'digests', kind: 'boolean', description: 'Show digests' },
     FILTER_FLAG,
     LIST_FORMAT_FLAG,
+    { name: 'no-trunc', kind: 'boolean', description: "Don't truncate output" },
     { name: 'quiet', short: 'q', kind: 'boolean', description: 'Only show image IDs' },
   ],
-  args: { min: 0, max: 0 },
+  args: { min: 0, max: 1 },
   async execute(context) {
-    const images = await (await context.agent()).images.list.query({ filters: listFlag(context, 'filter') });
-    const rows = images.flatMap(rowsOf);
+    // `images REPO[:TAG]` is Docker's `--filter reference=REPO[:TAG]`.
+    const filters = [...listFlag(context, 'filter'), ...context.args.map((name) => `reference=${name}`)];
+    const images = await (await context.agent()).images.list.query({ filters });
+    const digests = booleanFlag(context, 'digests');
+    const rows = images.flatMap((image) =>
+      imageRows(image, { noTrunc: booleanFlag(context, 'no-trunc'), digests }),
+    );
     const format = stringFlag(context, 'format');
-    if (context.flags.get('quiet')) {
+    if (booleanFlag(context, 'quiet')) {
       context.reporter.lines([...new Set(rows.map((row) => row.ID))]);
     } else {
-      context.reporter.lines(listLines(format, rows, IMAGE_COLUMNS));
+      context.reporter.lines(
+        listLines(
+          format,
+          rows,
+          digests ? { ...IMAGE_COLUMNS, table: IMAGE_TABLE_WITH_DIGESTS } : IMAGE_COLUMNS,
+        ),
+      );
     }
     return 0;
   },
