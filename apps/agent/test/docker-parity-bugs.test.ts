@@ -211,4 +211,16 @@ describe('docker parity: bugs that lose work', () => {
     assert.match(stats.stderr, /NoSuchField/);
     await ok('rm', '-f', id);
   });
+
+  test('start -a prints what this run writes, not earlier runs; a last line without a newline is kept', async () => {
+    const id = (
+      await ok('create', '--network', 'none', busybox.reference, 'sh', '-c', 'echo one; echo -n two')
+    ).trim();
+    for (let run = 0; run < 3; run++) {
+      const started = await cli('start', '-a', id);
+      assert.equal(started.code, 0, started.stderr);
+      assert.equal(started.stdout, 'one\ntwo', `run ${run + 1}`);
+    }
+    await ok('rm', id);
+  });
 });

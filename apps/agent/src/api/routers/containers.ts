@@ -152,13 +152,16 @@ export const containersRouter = router({
       Id: await ctx.services.containers.files.commit(input.container, input),
     })),
   prune: publicProcedure.output(PruneReportSchema).mutation(({ ctx }) => ctx.services.containers.prune()),
-  /** `run` without -d: starts the container, streams its output, ends with its exit status. */
+  /**
+   * `run` without -d, `start -a`: starts the container, streams what it writes from then on (not
+   * the output of its earlier runs), ends with its exit status.
+   */
   startAttached: publicProcedure
     .input(Ref)
     .subscription(({ ctx, input, signal }) =>
       ctx.services.containers.attach(
         input.container,
-        { follow: true, tail: null, since: null, until: null, startIt: true },
+        { follow: true, tail: 0, since: null, until: null, startIt: true },
         signal ?? new AbortController().signal,
       ),
     ),

@@ -1150,7 +1150,8 @@ export class ContainerService {
     const id = this.deps.store.get(ref).Id;
     let result: WaitResult | null = null;
     // The exit status as soon as it is known, or, if the container goes another way (removed by
-    // force), once it is gone; either ends the following of the log at once.
+    // force), once it is gone; either ends the following of the log once the rest of it is read
+    // (a last line without a newline included: conmon wrote everything before the exit).
     const ended = new AbortController();
     const exitWait = Promise.race([
       new Promise<WaitResult>((resolve) => this.addWaiter(this.exitStatusWaiters, id, resolve)),
@@ -1175,9 +1176,7 @@ export class ContainerService {
       logPath: this.logPath(id),
       maxFiles: this.logFilesToRead(record),
       query,
-      follow: follow
-        ? { done: () => result !== null, signal: AbortSignal.any([signal, ended.signal]) }
-        : null,
+      follow: follow ? { done: () => result !== null, signal, finished: ended.signal } : null,
       beforeFollow: options.startIt ? async () => void (await this.start(id)) : undefined,
     });
     for await (const batch of lines) yield { type: 'lines', lines: batch };

@@ -16,6 +16,8 @@ export interface FollowOptions {
   parser: K8sLogParser;
   /** Whether the writer has finished: once it has and everything is read, following ends. */
   done(): boolean;
+  /** Aborted when `done()` may have turned true: wakes the follower to read the rest and end. */
+  finished?: AbortSignal | undefined;
   signal: AbortSignal;
 }
 
@@ -45,6 +47,7 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<LogLine
     // An error ends inotify for this follower; the abort or the writer's end still finish it.
     watcher.on('error', nudge);
     signal.addEventListener('abort', nudge);
+    options.finished?.addEventListener('abort', nudge);
     for (;;) {
       if (signal.aborted) return;
       nudged = false;
@@ -95,6 +98,7 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<LogLine
   } finally {
     watcher?.close();
     signal.removeEventListener('abort', nudge);
+    options.finished?.removeEventListener('abort', nudge);
     await file?.handle.close();
   }
 }

@@ -9,8 +9,12 @@ export interface LogStreamOptions {
   /** max-file: how many files the log may span (1: no rotated files). */
   maxFiles: number;
   query: LogQuery;
-  /** Go on with new lines until `done()` says the writer has finished, or `signal` aborts. */
-  follow: { done(): boolean; signal: AbortSignal } | null;
+  /**
+   * Go on with new lines until `done()` says the writer has finished (`finished` aborting says it
+   * may have: the rest is read, a last unfinished line included, then following ends), or `signal`
+   * aborts (at once).
+   */
+  follow: { done(): boolean; signal: AbortSignal; finished?: AbortSignal } | null;
   /** Runs once the backlog is read, before following (`run` starts the container there). */
   beforeFollow?: (() => Promise<void>) | undefined;
 }
@@ -78,6 +82,7 @@ export async function* streamLog(options: LogStreamOptions): AsyncGenerator<LogL
       parser,
       done: options.follow.done,
       signal: options.follow.signal,
+      finished: options.follow.finished,
     });
   } finally {
     await closeLogFiles(handedOver ? files.filter((file) => file !== current) : files);

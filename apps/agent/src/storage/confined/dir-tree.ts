@@ -52,6 +52,13 @@ export class DirTree {
    * non-directory on the way.
    */
   directory(components: readonly string[], create: boolean): number | null {
+    if (components.length === 0) return this.rootFd;
+    // Entries come grouped by directory: most lookups are of a directory already open.
+    const whole = this.cached.get(components.join('/'));
+    if (whole) {
+      whole.used = this.operation;
+      return whole.fd;
+    }
     let fd = this.rootFd;
     let key = '';
     for (const part of components) {
