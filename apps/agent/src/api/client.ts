@@ -60,12 +60,18 @@ export function agentWebSocketUrl(host: string, tls = false): string {
   return `${secure ? 'wss' : 'ws'}://${authority}/`;
 }
 
+/** The largest message the client takes from an agent (its biggest answers are lists of a few MiB). */
+export const AGENT_MESSAGE_LIMIT = 64 * 1024 * 1024;
+
 export function createAgentClient(options: AgentClientOptions): AgentConnection {
   const url = agentWebSocketUrl(options.host, options.ca !== undefined);
   let lastSocketError: AgentConnectionError | null = null;
   const socketOptions: ClientOptions = {
     headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
     handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
+    // One message from an agent (the dashboard talks to many, any of them may be compromised)
+    // never holds more than this of the client's memory; a bigger one closes the connection.
+    maxPayload: AGENT_MESSAGE_LIMIT,
     ...(options.ca !== undefined ? { ca: options.ca } : {}),
   };
 
