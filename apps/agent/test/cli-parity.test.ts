@@ -255,7 +255,12 @@ describe('docker CLI parity', () => {
     await ok('token', 'rm', 'parity-table-token');
   });
   test('images -a, --digests, --no-trunc and REPOSITORY[:TAG]; ps -n, -l and -s; stats --no-trunc', async () => {
-    assert.equal(await ok('images', '-a'), await ok('images'), 'no intermediate images: -a lists the same');
+    const rowsFormat = '{{.ID}} {{.Repository}}:{{.Tag}} {{.Size}}';
+    assert.equal(
+      await ok('images', '-a', '--format', rowsFormat),
+      await ok('images', '--format', rowsFormat),
+      'no intermediate images: -a lists the same',
+    );
     const repository = busybox.reference.replace(/:latest$/, '');
     const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     assert.match(
