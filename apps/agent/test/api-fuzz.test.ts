@@ -18,6 +18,7 @@ import { ARCHIVE_ROUTES } from '../src/api/archive-routes.js';
 import { agentRouter } from '../src/api/router.js';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { rawRequest } from './harness/raw-http.js';
+import { seededRandom } from './harness/seeded-random.js';
 
 const SEED = 0x5eed16;
 
@@ -47,19 +48,7 @@ interface ProcedureDef {
   _def: { type: 'query' | 'mutation' | 'subscription'; inputs: ZodType[] };
 }
 
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const next = random(SEED);
+const next = seededRandom(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
 const randomText = (length: number) =>
   Array.from({ length }, () => String.fromCharCode(Math.floor(next() * 0xd7ff))).join('');

@@ -6,7 +6,6 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { isStevedoreError } from '@stevedore/shared';
-import { pack } from 'tar-stream';
 import { applyLayer } from '../src/storage/extract/apply-layer.js';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { runCli } from './harness/cli-process.js';
@@ -25,7 +24,7 @@ import {
   startRegistry,
   type TestRegistry,
 } from './harness/registry.js';
-import { MEDIA, pushBusybox } from './harness/test-images.js';
+import { MEDIA, pushBusybox, tarOf } from './harness/test-images.js';
 
 /**
  * Image layers and `cp` archives are hostile: whatever their entries do (replace a setuid directory
@@ -184,26 +183,22 @@ describe('hostile layers never reach the host', () => {
       for (let i = 0; i < 20; i++) {
         const tars = await layerTars(20_000 + i * 2, 2, true);
         const config = imageConfig(tars);
-        const archive = pack();
-        const parts: Buffer[] = [];
-        archive.on('data', (chunk: unknown) => parts.push(chunk as Buffer));
-        const done = new Promise<void>((resolve) => archive.on('end', () => resolve()));
-        archive.entry({ name: 'config.json' }, config);
-        for (const [index, tar] of tars.entries()) archive.entry({ name: `l${index}/layer.tar` }, tar);
-        archive.entry(
-          { name: 'manifest.json' },
-          JSON.stringify([
-            {
-              Config: 'config.json',
-              RepoTags: [`hostile/load:${i}`],
-              Layers: ['l0/layer.tar', 'l1/layer.tar'],
-            },
-          ]),
-        );
-        archive.finalize();
-        await done;
+        const archive = await tarOf((save) => {
+          save.entry({ name: 'config.json' }, config);
+          for (const [index, tar] of tars.entries()) save.entry({ name: `l${index}/layer.tar` }, tar);
+          save.entry(
+            { name: 'manifest.json' },
+            JSON.stringify([
+              {
+                Config: 'config.json',
+                RepoTags: [`hostile/load:${i}`],
+                Layers: ['l0/layer.tar', 'l1/layer.tar'],
+              },
+            ]),
+          );
+        });
         const file = join(work, `load${i}.tar`);
-        writeFileSync(file, Buffer.concat(parts));
+        writeFileSync(file, archive);
         const loaded = await cli('load', '-i', file);
         assert.ok(loaded.code === 0 || /refused/.test(loaded.stderr), loaded.stderr);
         assertCanariesUntouched(`loading archive ${i}`);

@@ -16,22 +16,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { pack } from 'tar-stream';
+import type { pack } from 'tar-stream';
+import { tarOf } from './test-images.js';
 
 /** A tar entry's header as tar-stream's pack takes it (fields left out get defaults). */
 type EntryHeader = Parameters<ReturnType<typeof pack>['entry']>[0];
 
-/** mulberry32: a small deterministic generator, so a failing layer can be made again from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from './seeded-random.js';
 
 export interface Canaries {
   dir: string;
@@ -156,21 +147,13 @@ export function hostileLayer(random: () => number, canaries: Canaries, whiteouts
 }
 
 /** The entries as an uncompressed tar. */
-export async function tarOfEntries(entries: HostileEntry[]): Promise<Buffer> {
-  const archive = pack();
-  const parts: Buffer[] = [];
-  archive.on('data', (chunk: unknown) => parts.push(chunk as Buffer));
-  const done = new Promise<void>((resolve, reject) => {
-    archive.on('end', resolve);
-    archive.on('error', reject);
+export function tarOfEntries(entries: HostileEntry[]): Promise<Buffer> {
+  return tarOf((archive) => {
+    for (const { header, content } of entries) {
+      archive.entry(
+        header.type === 'file' ? { ...header, size: content?.length ?? 0 } : header,
+        content ?? Buffer.alloc(0),
+      );
+    }
   });
-  for (const { header, content } of entries) {
-    archive.entry(
-      header.type === 'file' ? { ...header, size: content?.length ?? 0 } : header,
-      content ?? Buffer.alloc(0),
-    );
-  }
-  archive.finalize();
-  await done;
-  return Buffer.concat(parts);
 }

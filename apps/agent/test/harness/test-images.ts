@@ -21,8 +21,8 @@ export type LayerEntry =
   | { type: 'symlink'; name: string; target: string }
   | { type: 'link'; name: string; target: string };
 
-/** A tar archive of the entries, as a layer's uncompressed content. */
-export async function buildLayerTar(entries: LayerEntry[]): Promise<Buffer> {
+/** A tar archive of what `write` adds to it, in memory. */
+export async function tarOf(write: (archive: ReturnType<typeof pack>) => void): Promise<Buffer> {
   const archive = pack();
   const parts: Buffer[] = [];
   archive.on('data', (chunk: unknown) => parts.push(chunk as Buffer));
@@ -30,25 +30,32 @@ export async function buildLayerTar(entries: LayerEntry[]): Promise<Buffer> {
     archive.on('end', resolve);
     archive.on('error', reject);
   });
-  const mtime = new Date('2026-01-01T00:00:00Z');
-  for (const entry of entries) {
-    if (entry.type === 'file') {
-      const content = Buffer.isBuffer(entry.content) ? entry.content : Buffer.from(entry.content);
-      archive.entry(
-        { name: entry.name, mode: entry.mode ?? 0o644, uid: entry.uid ?? 0, gid: entry.gid ?? 0, mtime },
-        content,
-      );
-    } else if (entry.type === 'directory') {
-      archive.entry({ name: entry.name, type: 'directory', mode: entry.mode ?? 0o755, mtime });
-    } else if (entry.type === 'symlink') {
-      archive.entry({ name: entry.name, type: 'symlink', linkname: entry.target, mtime });
-    } else {
-      archive.entry({ name: entry.name, type: 'link', linkname: entry.target, mtime });
-    }
-  }
+  write(archive);
   archive.finalize();
   await done;
   return Buffer.concat(parts);
+}
+
+/** A tar archive of the entries, as a layer's uncompressed content. */
+export function buildLayerTar(entries: LayerEntry[]): Promise<Buffer> {
+  const mtime = new Date('2026-01-01T00:00:00Z');
+  return tarOf((archive) => {
+    for (const entry of entries) {
+      if (entry.type === 'file') {
+        const content = Buffer.isBuffer(entry.content) ? entry.content : Buffer.from(entry.content);
+        archive.entry(
+          { name: entry.name, mode: entry.mode ?? 0o644, uid: entry.uid ?? 0, gid: entry.gid ?? 0, mtime },
+          content,
+        );
+      } else if (entry.type === 'directory') {
+        archive.entry({ name: entry.name, type: 'directory', mode: entry.mode ?? 0o755, mtime });
+      } else if (entry.type === 'symlink') {
+        archive.entry({ name: entry.name, type: 'symlink', linkname: entry.target, mtime });
+      } else {
+        archive.entry({ name: entry.name, type: 'link', linkname: entry.target, mtime });
+      }
+    }
+  });
 }
 
 export interface PushedImage {
