@@ -198,7 +198,7 @@ describe('docker CLI parity', () => {
   });
   test("--format 'table …' prints Docker's header row and aligned columns on every list command", async () => {
     const id = await runDetached('--name', 'parity-table');
-    await ok('volume', 'create', 'parity-table-vol');
+    await ok('volume', 'create', '--label', 'b=2', '--label', 'a=1', 'parity-table-vol');
     await ok('token', 'create', 'parity-table-token');
     const tables: [string[], RegExp][] = [
       [
@@ -249,6 +249,29 @@ describe('docker CLI parity', () => {
     assert.equal(
       await ok('volume', 'ls', '--format', '{{.Name}}\\t{{.Driver}}'),
       'parity-table-vol\tlocal\n',
+    );
+    // The fields Docker's volume and network listings offer, printed as Docker prints them.
+    assert.deepEqual(JSON.parse(await ok('volume', 'ls', '--format', 'json')), {
+      Name: 'parity-table-vol',
+      Driver: 'local',
+      Scope: 'local',
+      Mountpoint: JSON.parse(
+        await ok('volume', 'inspect', '--format', '{{json .Mountpoint}}', 'parity-table-vol'),
+      ),
+      Labels: 'a=1,b=2',
+      Links: 'N/A',
+      Size: 'N/A',
+    });
+    assert.match(
+      await ok(
+        'network',
+        'ls',
+        '-f',
+        'name=none',
+        '--format',
+        '{{.Name}} {{.IPv6}} {{.Internal}} {{.CreatedAt}}',
+      ),
+      /^none false false \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC\n$/,
     );
     await ok('rm', '-f', id);
     await ok('volume', 'rm', 'parity-table-vol');

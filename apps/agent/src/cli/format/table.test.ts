@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OperationalError } from '../errors.js';
-import { alignColumns, type ListColumns, listLines } from './table.js';
+import { alignColumns, type ListColumns, labelsText, listLines } from './table.js';
 
 const COLUMNS: ListColumns = {
   headers: { ID: 'CONTAINER ID', Image: 'IMAGE', Names: 'NAMES', Labels: 'LABELS' },
@@ -70,4 +70,9 @@ test('a table template that fails on a row is a one-line error', () => {
     () => listLines('table {{.Nope}}', ROWS, COLUMNS),
     (error) => error instanceof OperationalError && /can't evaluate field Nope/.test(error.message),
   );
+});
+
+test('labels print as sorted k=v pairs joined by commas', () => {
+  assert.equal(labelsText({ b: '2', a: '1', 'com.x': '' }), 'a=1,b=2,com.x=');
+  assert.equal(labelsText({}), '');
 });

@@ -52,6 +52,13 @@ export function alignColumns(lines: readonly string[], minWidth = MIN_COLUMN_WID
   );
 }
 
+/** Docker's LABELS column: `k=v` pairs joined by commas (sorted: Go's map order is random). */
+export const labelsText = (labels: Readonly<Record<string, string>>): string =>
+  Object.entries(labels)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+
 /** Display width in characters (not UTF-16 units: `…` and the like count once). */
 const width = (text: string) => [...text].length;
 

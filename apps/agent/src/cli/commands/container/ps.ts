@@ -2,7 +2,7 @@ import type { ContainerSummary, DiskUsageDetails } from '@stevedore/shared';
 import { humanSize, timeAgo } from '@stevedore/shared';
 import { booleanFlag, type Command, LIST_FORMAT_FLAG, listFlag, stringFlag } from '../../command.js';
 import { integer, parseFlagValue } from '../../flag-values.js';
-import { type ListColumns, listLines } from '../../format/table.js';
+import { type ListColumns, labelsText, listLines } from '../../format/table.js';
 
 interface PsRow {
   ID: string;
@@ -65,9 +65,7 @@ function rowOf(container: ContainerSummary, noTrunc: boolean): PsRow {
     State: container.State,
     Status: container.Status,
     Names: container.Names.map((name) => name.replace(/^\//, '')).join(','),
-    Labels: Object.entries(container.Labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(','),
+    Labels: labelsText(container.Labels),
     Mounts: container.Mounts.map((m) => m.Name ?? m.Source).join(','),
   };
 }

@@ -22,7 +22,9 @@ export const searchCommand: Command = {
     const limitText = stringFlag(context, 'limit') ?? '25';
     if (!/^-?\d+$/.test(limitText)) throw flagValueError('limit', limitText, 'must be an integer');
     if (Number(limitText) < 1 || Number(limitText) > 100) {
-      throw new OperationalError(`Limit ${limitText} is outside the range of [1, 100]`);
+      throw new OperationalError(
+        `Error response from daemon: Limit ${limitText} is outside the range of [1, 100]`,
+      );
     }
     const results = await (await context.agent()).images.search.query({
       term: context.args[0]!,

@@ -9,7 +9,7 @@ import {
 import { confirm, FORCE_FLAG } from '../../confirm.js';
 import { forEachArgument } from '../../each-argument.js';
 import { keyValueMap } from '../../flag-values.js';
-import { type ListColumns, listLines } from '../../format/table.js';
+import { type ListColumns, labelsText, listLines } from '../../format/table.js';
 import { inspectEach } from '../../inspect-each.js';
 
 export const networkCreateCommand: Command = {
@@ -95,7 +95,11 @@ export const networkLsCommand: Command = {
         Name: n.Name,
         Driver: n.Driver,
         Scope: n.Scope,
-        Internal: n.Internal,
+        IPv6: String(n.EnableIPv6),
+        Internal: String(n.Internal),
+        Labels: labelsText(n.Labels),
+        // Go's time.String(), as Docker prints it.
+        CreatedAt: n.Created.replace('T', ' ').replace(/Z$/, ' +0000 UTC'),
       }));
       context.reporter.lines(listLines(format, rows, NETWORK_COLUMNS));
     }

@@ -8,7 +8,7 @@ import {
 } from '../../command.js';
 import { forEachArgument } from '../../each-argument.js';
 import { keyValueMap } from '../../flag-values.js';
-import { type ListColumns, listLines } from '../../format/table.js';
+import { type ListColumns, labelsText, listLines } from '../../format/table.js';
 import { inspectEach } from '../../inspect-each.js';
 
 export const volumeCreateCommand: Command = {
@@ -37,7 +37,8 @@ const VOLUME_COLUMNS: ListColumns = {
     Scope: 'SCOPE',
     Mountpoint: 'MOUNTPOINT',
     Labels: 'LABELS',
-    CreatedAt: 'CREATED AT',
+    Links: 'LINKS',
+    Size: 'SIZE',
   },
   table: '{{.Driver}}\t{{.Name}}',
 };
@@ -58,7 +59,19 @@ export const volumeLsCommand: Command = {
     });
     const format = stringFlag(context, 'format');
     if (context.flags.get('quiet')) context.reporter.lines(volumes.map((v) => v.Name));
-    else context.reporter.lines(listLines(format, volumes, VOLUME_COLUMNS));
+    else {
+      // Docker's fields; Links and Size are N/A in a listing, as Docker says.
+      const rows = volumes.map((v) => ({
+        Name: v.Name,
+        Driver: v.Driver,
+        Scope: v.Scope,
+        Mountpoint: v.Mountpoint,
+        Labels: labelsText(v.Labels),
+        Links: 'N/A',
+        Size: 'N/A',
+      }));
+      context.reporter.lines(listLines(format, rows, VOLUME_COLUMNS));
+    }
     return 0;
   },
 };
