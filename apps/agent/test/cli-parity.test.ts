@@ -296,6 +296,15 @@ describe('docker CLI parity', () => {
       await ok('images', '--format', '{{.Digest}}', busybox.reference),
       `${busybox.manifestDigest}\n`,
     );
+    assert.match(
+      await ok('images', '--digests', '--format', 'table {{.Repository}}\\t{{.Tag}}', busybox.reference),
+      new RegExp(`^REPOSITORY +TAG +DIGEST\\n${escaped(repository)} +latest +${busybox.manifestDigest}\\n$`),
+      '--digests adds the column to a table of ones own',
+    );
+    const json = JSON.parse(await ok('images', '--format', 'json', busybox.reference));
+    assert.equal(json.Digest, '<none>', 'the digest is shown only when asked for, as in Docker');
+    assert.deepEqual([json.Containers, json.SharedSize, json.UniqueSize], ['N/A', 'N/A', 'N/A']);
+    assert.equal(json.VirtualSize, json.Size);
     assert.equal(
       await ok('images', '-q', '--no-trunc', busybox.reference),
       `${busybox.configDigest}\n`,
@@ -331,7 +340,7 @@ describe('docker CLI parity', () => {
     assert.equal(badLast.code, 125, badLast.stderr);
     assert.match(badLast.stderr, /^invalid argument "two" for "--last" flag/);
 
-    const running = await runDetached('--name', 'parity-sized');
+    const running = await runDetached('--name', 'parity-sized', '-v', '/data');
     await ok('exec', running, 'sh', '-c', 'head -c 100000 /dev/zero > /written');
     const sized = (await ok('ps', '-s', '-f', 'name=parity-sized')).split('\n');
     assert.match(sized[0] ?? '', /^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES +SIZE$/);
@@ -343,6 +352,10 @@ describe('docker CLI parity', () => {
       /^NAMES +SIZE\nparity-sized +\d+(\.\d+)?kB \(virtual \d+(\.\d+)?[kM]B\)\n$/,
       'a format with .Size asks for sizes',
     );
+    assert.equal(
+      await ok('ps', '--format', 'table {{.Names}}\\t{{.LocalVolumes}}', '-f', 'name=parity-sized'),
+      'NAMES          LOCAL VOLUMES\nparity-sized   1\n',
+    );
 
     assert.equal(
       await ok('stats', '--no-stream', '--no-trunc', '--format', '{{.ID}} {{.Container}}', running),
@@ -352,6 +365,6 @@ describe('docker CLI parity', () => {
       await ok('stats', '--no-stream', '--format', '{{.ID}}', running),
       `${running.slice(0, 12)}\n`,
     );
-    await ok('rm', '-f', older, newer, running);
+    await ok('rm', '-f', '-v', older, newer, running);
   });
 });

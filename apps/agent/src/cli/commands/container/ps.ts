@@ -16,6 +16,7 @@ interface PsRow {
   Names: string;
   Labels: string;
   Mounts: string;
+  LocalVolumes: string;
 }
 
 const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -46,6 +47,7 @@ export const PS_COLUMNS: ListColumns = {
     Labels: 'LABELS',
     Mounts: 'MOUNTS',
     Size: 'SIZE',
+    LocalVolumes: 'LOCAL VOLUMES',
   },
   table: '{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}',
 };
@@ -67,6 +69,7 @@ function rowOf(container: ContainerSummary, noTrunc: boolean): PsRow {
     Names: container.Names.map((name) => name.replace(/^\//, '')).join(','),
     Labels: labelsText(container.Labels),
     Mounts: container.Mounts.map((m) => m.Name ?? m.Source).join(','),
+    LocalVolumes: String(container.Mounts.filter((m) => m.Type === 'volume').length),
   };
 }
 

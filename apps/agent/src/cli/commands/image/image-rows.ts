@@ -14,6 +14,19 @@ export interface ImageRow {
   CreatedSince: string;
   CreatedAt: string;
   Size: string;
+  VirtualSize: string;
+  /** What a listing does not count, as Docker's: `N/A`. */
+  Containers: string;
+  SharedSize: string;
+  UniqueSize: string;
+}
+
+export interface ImageRowOptions {
+  noTrunc: boolean;
+  /** `--digests`: each digest of a repository gets its row, also without a tag. */
+  digests: boolean;
+  /** The digest is shown (`--digests`, or a format with `{{.Digest}}`): a tag's row per digest. */
+  digestShown: boolean;
 }
 
 /** `127.0.0.1:5000/app:v1` → `{ repository, tag }`, the repository as Docker prints it. */
@@ -27,11 +40,11 @@ function split(reference: string): { repository: string; tag: string | null; dig
 }
 
 /**
- * An image's rows in `docker images`, as Docker makes them: one per tag, each with the digest its
- * repository was pulled by (`<none>` if none); a repository known only by digest gets one row
- * tagged `<none>` (with `digests`, one per digest); an image with no names is `<none> <none>`.
+ * An image's rows in `docker images`, as Docker makes them: one per tag (with the digest shown, one
+ * per tag and digest of its repository, `<none>` if it has none); a repository known only by digest
+ * gets one row tagged `<none>` (with --digests one per digest); an image with no names `<none> <none>`.
  */
-export function imageRows(image: ImageSummary, options: { noTrunc: boolean; digests: boolean }): ImageRow[] {
+export function imageRows(image: ImageSummary, options: ImageRowOptions): ImageRow[] {
   const tagsByRepository = new Map<string, string[]>();
   for (const reference of image.RepoTags) {
     const { repository, tag } = split(reference);
@@ -53,6 +66,10 @@ export function imageRows(image: ImageSummary, options: { noTrunc: boolean; dige
           .replace('T', ' ')
           .replace(/\.\d+Z$/, ' +0000 UTC'),
     Size: humanSize(image.Size),
+    VirtualSize: humanSize(image.Size),
+    Containers: 'N/A',
+    SharedSize: 'N/A',
+    UniqueSize: 'N/A',
   };
   const row = (Repository: string, Tag: string, Digest: string): ImageRow => ({
     ...base,
@@ -66,13 +83,13 @@ export function imageRows(image: ImageSummary, options: { noTrunc: boolean; dige
     const digests = digestsByRepository.get(repository) ?? [];
     digestsByRepository.delete(repository);
     for (const tag of tags) {
-      if (!options.digests || digests.length === 0) rows.push(row(repository, tag, digests[0] ?? '<none>'));
+      if (!options.digestShown || digests.length === 0) rows.push(row(repository, tag, '<none>'));
       else for (const digest of digests) rows.push(row(repository, tag, digest));
     }
   }
   for (const [repository, digests] of digestsByRepository) {
     if (options.digests) for (const digest of digests) rows.push(row(repository, '<none>', digest));
-    else rows.push(row(repository, '<none>', digests[0] as string));
+    else rows.push(row(repository, '<none>', ''));
   }
   return rows.length > 0 ? rows : [row('<none>', '<none>', '<none>')];
 }

@@ -19,6 +19,10 @@ export const IMAGE_COLUMNS: ListColumns = {
     CreatedSince: 'CREATED',
     CreatedAt: 'CREATED AT',
     Size: 'SIZE',
+    VirtualSize: 'SIZE',
+    Containers: 'CONTAINERS',
+    SharedSize: 'SHARED SIZE',
+    UniqueSize: 'UNIQUE SIZE',
   },
   table: '{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}',
 };
@@ -48,21 +52,27 @@ export const imagesCommand: Command = {
     const filters = [...listFlag(context, 'filter'), ...context.args.map((name) => `reference=${name}`)];
     const images = await (await context.agent()).images.list.query({ filters });
     const digests = booleanFlag(context, 'digests');
+    let format = stringFlag(context, 'format');
     const rows = images.flatMap((image) =>
-      imageRows(image, { noTrunc: booleanFlag(context, 'no-trunc'), digests }),
+      imageRows(image, {
+        noTrunc: booleanFlag(context, 'no-trunc'),
+        digests,
+        digestShown: digests || (format?.includes('{{.Digest}}') ?? false),
+      }),
     );
-    const format = stringFlag(context, 'format');
     if (booleanFlag(context, 'quiet')) {
       context.reporter.lines([...new Set(rows.map((row) => row.ID))]);
-    } else {
-      context.reporter.lines(
-        listLines(
-          format,
-          rows,
-          digests ? { ...IMAGE_COLUMNS, table: IMAGE_TABLE_WITH_DIGESTS } : IMAGE_COLUMNS,
-        ),
-      );
+      return 0;
     }
+    // Docker: --digests adds the column to a table of one's own that lacks it.
+    if (digests && format?.startsWith('table ') && !format.includes('{{.Digest}}')) format += '\t{{.Digest}}';
+    context.reporter.lines(
+      listLines(
+        format,
+        rows,
+        digests ? { ...IMAGE_COLUMNS, table: IMAGE_TABLE_WITH_DIGESTS } : IMAGE_COLUMNS,
+      ),
+    );
     return 0;
   },
 };
