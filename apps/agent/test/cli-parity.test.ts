@@ -59,7 +59,7 @@ describe('docker CLI parity', () => {
     assert.equal(unknown.code, 1, unknown.stderr);
   });
 
-  test('rm -f of a missing container says so on stderr and exits 0; rm without -f exits 1', async () => {
+  test('rm -f and rmi -f of a missing name say so on stderr and exit 0; without -f they exit 1', async () => {
     const id = (await ok('create', '--network', 'none', busybox.reference, 'true')).trim();
     const forced = await cli('rm', '-f', 'parity-no-such', id);
     assert.equal(forced.code, 0, forced.stderr);
@@ -71,6 +71,16 @@ describe('docker CLI parity', () => {
     // -f forgives only what is gone, not other failures.
     const other = await cli('rm', '-f', '');
     assert.equal(other.code, 1, other.stderr);
+
+    // rmi -f likewise, as Docker's.
+    await ok('tag', busybox.reference, 'parity/rmi-forced:v1');
+    const images = await cli('rmi', '-f', 'parity/no-such:v1', 'parity/rmi-forced:v1');
+    assert.equal(images.code, 0, images.stderr);
+    assert.equal(images.stdout, 'Untagged: parity/rmi-forced:v1\n');
+    assert.equal(images.stderr, 'Error: No such image: parity/no-such:v1\n');
+    const plainImage = await cli('rmi', 'parity/no-such:v1');
+    assert.equal(plainImage.code, 1);
+    assert.equal(plainImage.stderr, 'Error: No such image: parity/no-such:v1\n');
   });
 
   test('exec on a missing, stopped or paused container exits 1 with Docker messages', async () => {

@@ -1,6 +1,6 @@
 import type { AgentClient } from '../api/client.js';
 import type { CommandContext } from './command.js';
-import { describeError } from './errors.js';
+import { agentErrorCode, describeError, describeMissingOrError, OperationalError } from './errors.js';
 
 /**
  * Docker's way with several names (`rm a b c`, `rmi`, `volume rm`, `wait`): act on each, print
@@ -24,4 +24,24 @@ export async function forEachArgument(
     }
   }
   return code;
+}
+
+/**
+ * Docker's `rm -f` and `rmi -f`: a name that is already gone is no failure when forced; its
+ * `Error: No such …` goes to stderr and the status stays 0. Other failures fail as ever.
+ */
+export async function forgivingMissing<T>(
+  context: CommandContext,
+  force: boolean,
+  action: () => Promise<T>,
+): Promise<T | []> {
+  try {
+    return await action();
+  } catch (error) {
+    if (!(force && agentErrorCode(error) === 'NOT_FOUND')) {
+      throw new OperationalError(describeMissingOrError(error));
+    }
+    context.reporter.error(describeMissingOrError(error));
+    return [];
+  }
 }

@@ -1,11 +1,6 @@
 import { booleanFlag, type Command, type CommandContext, stringFlag } from '../../command.js';
-import { forEachArgument } from '../../each-argument.js';
-import {
-  agentErrorCode,
-  describeMissingOrError,
-  FLAG_ERROR_EXIT_CODE,
-  OperationalError,
-} from '../../errors.js';
+import { forEachArgument, forgivingMissing } from '../../each-argument.js';
+import { FLAG_ERROR_EXIT_CODE, OperationalError } from '../../errors.js';
 import { interactiveSession } from './attach-session.js';
 import { startAndFollow, startError } from './run.js';
 
@@ -160,19 +155,12 @@ export const rmCommand: Command = {
   execute(context) {
     const force = context.flags.get('force') === true;
     const volumes = context.flags.get('volumes') === true;
-    return forEachArgument(context, async (client, container) => {
-      try {
+    return forEachArgument(context, (client, container) =>
+      forgivingMissing(context, force, async () => {
         await client.containers.remove.mutate({ container, force, volumes });
         return [container];
-      } catch (error) {
-        // Docker: what is already gone is no failure of `rm -f`; it is said on stderr, the status stays 0.
-        if (!(force && agentErrorCode(error) === 'NOT_FOUND')) {
-          throw new OperationalError(describeMissingOrError(error));
-        }
-        context.reporter.error(describeMissingOrError(error));
-        return [];
-      }
-    });
+      }),
+    );
   },
 };
 

@@ -1,5 +1,5 @@
 import type { Command } from '../../command.js';
-import { forEachArgument } from '../../each-argument.js';
+import { forEachArgument, forgivingMissing } from '../../each-argument.js';
 import { familiar } from '../../format/familiar-name.js';
 
 export const rmiCommand: Command = {
@@ -10,12 +10,14 @@ export const rmiCommand: Command = {
   args: { min: 1, max: Number.POSITIVE_INFINITY },
   execute(context) {
     const force = context.flags.get('force') === true;
-    return forEachArgument(context, async (client, image) => {
-      const result = await client.images.remove.mutate({ image, force });
-      return [
-        ...result.untagged.map((name) => `Untagged: ${familiar(name)}`),
-        ...result.deleted.map((id) => `Deleted: ${id}`),
-      ];
-    });
+    return forEachArgument(context, (client, image) =>
+      forgivingMissing(context, force, async () => {
+        const result = await client.images.remove.mutate({ image, force });
+        return [
+          ...result.untagged.map((name) => `Untagged: ${familiar(name)}`),
+          ...result.deleted.map((id) => `Deleted: ${id}`),
+        ];
+      }),
+    );
   },
 };
