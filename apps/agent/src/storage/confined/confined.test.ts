@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
   closeSync,
   existsSync,
@@ -69,6 +70,8 @@ describe('confined tree operations', () => {
     assert.equal(readTextInRoot(root, '/tmp/root-link/etc/passwd'), 'container\n');
     assert.equal(readTextInRoot(root, '/tmp/out-link/secret'), null);
     assert.equal(readTextInRoot(root, '/etc'), null);
+    execFileSync('mkfifo', [join(root, 'etc/fifo')]);
+    assert.equal(readTextInRoot(root, '/etc/fifo'), null, 'a fifo is no file, and reading it does not hang');
   });
 
   test('DirTree refuses symlinks and files on the way, and makes missing directories', () => {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { StevedoreError } from '@stevedore/shared/errors';
 import { at, OPEN_NOFOLLOW } from './fd-path.js';
 import { resolveInRoot } from './resolve-in-root.js';
@@ -8,8 +8,8 @@ const MAX_BYTES = 4 << 20;
 
 /**
  * A small file's text inside a container root, resolved as the container sees it (resolveInRoot)
- * and opened without following a symlink swapped in meanwhile. A missing file or a directory
- * reads as null.
+ * and opened without following a symlink swapped in meanwhile. A missing file, a directory or
+ * anything else that is no regular file reads as null.
  */
 export function readTextInRoot(root: string, path: string): string | null {
   let resolved: ReturnType<typeof resolveInRoot>;
@@ -24,14 +24,17 @@ export function readTextInRoot(root: string, path: string): string | null {
     if (name === null) return null;
     let fd: number;
     try {
-      fd = openSync(at(parentFd, name), OPEN_NOFOLLOW);
+      fd = openSync(at(parentFd, name), OPEN_NOFOLLOW | constants.O_NONBLOCK);
     } catch (error) {
       if (['ENOENT', 'ELOOP'].includes((error as NodeJS.ErrnoException).code ?? '')) return null;
       throw error;
     }
     try {
-      const text = readFileSync(fd);
-      if (text.length > MAX_BYTES) {
+      // Sized before it is read: the container may have made it huge (or a fifo, which the
+      // non-blocking open keeps from hanging), and it is read into memory whole.
+      const stats = fstatSync(fd);
+      if (!stats.isFile()) return null;
+      if (stats.size > MAX_BYTES) {
         throw new StevedoreError(
           'INVALID_ARGUMENT',
           `${path} in the container is larger than ${MAX_BYTES} bytes`,
@@ -40,10 +43,8 @@ export function readTextInRoot(root: string, path: string): string | null {
           },
         );
       }
-      return text.toString('utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EISDIR') return null;
-      throw error;
+      const text = Buffer.alloc(stats.size);
+      return text.subarray(0, readSync(fd, text, 0, stats.size, 0)).toString('utf8');
     } finally {
       closeSync(fd);
     }

@@ -163,8 +163,7 @@ function parentOf(state: ExtractionState, components: string[], entry: string, c
   try {
     return state.tree.directory(components.slice(0, -1), create);
   } catch (error) {
-    if (error instanceof TreeRefusal)
-      throw refusedEntry(entry, `its parent ${error.message.replace(/^"[^"]*"/, `"${error.component}"`)}`);
+    if (error instanceof TreeRefusal) throw refusedEntry(entry, `its parent ${error.message}`);
     throw error;
   }
 }
