@@ -54,6 +54,18 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
     assert.equal(result.code, 0, result.stderr);
     return result.stdout.trim();
   };
+  /** A container writing numbered long lines as fast as it can, its log rotated at these limits. */
+  const runNumberedLines = (maxSize: string, maxFiles: number) =>
+    runDetached(
+      '--log-opt',
+      `max-size=${maxSize}`,
+      '--log-opt',
+      `max-file=${maxFiles}`,
+      image,
+      'sh',
+      '-c',
+      `i=0; while :; do i=$((i+1)); echo "$i ${LONG}"; done`,
+    );
   const agentPid = () => agent.pid as number;
   const logFiles = (id: string) => {
     const dir = join(agent.dataRoot, 'containers', id);
@@ -154,16 +166,7 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
   });
 
   test('rotation: max-size=1m max-file=3 bounds the log; logs still ends with the newest lines', async (t) => {
-    const id = await runDetached(
-      '--log-opt',
-      'max-size=1m',
-      '--log-opt',
-      'max-file=3',
-      image,
-      'sh',
-      '-c',
-      `i=0; while :; do i=$((i+1)); echo "$i ${LONG}"; done`,
-    );
+    const id = await runNumberedLines('1m', 3);
     const cpuBefore = cpuSeconds(agentPid());
     const started = performance.now();
     let most = 0;
@@ -301,16 +304,7 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
   });
 
   test('logs -f follows a log across rotations', async (t) => {
-    const id = await runDetached(
-      '--log-opt',
-      'max-size=256k',
-      '--log-opt',
-      'max-file=2',
-      image,
-      'sh',
-      '-c',
-      `i=0; while :; do i=$((i+1)); echo "$i ${LONG}"; done`,
-    );
+    const id = await runNumberedLines('256k', 2);
     const child = spawn(cliBin, ['-H', agent.host, 'logs', '-f', '--tail', '1', id], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
