@@ -1,12 +1,22 @@
 import { z } from 'zod';
 import { StevedoreError } from './errors.js';
 
+/** The values `dangling=` takes (Docker accepts 1 and 0 too). */
+const BOOLEAN_VALUES = ['true', 'false', '1', '0'] as const;
+
 /**
- * Docker's `--filter key=value` for list commands: the keys a list accepts are checked at the API
- * boundary; several values of one key match any of them, different keys must all match.
+ * Docker's `--filter key=value` for list commands: the keys a list accepts, and the values of the
+ * keys that take only some (`dangling` always: true or false), are checked at the API boundary;
+ * several values of one key match any of them, different keys must all match.
  */
-export function listFiltersSchema<const Key extends string>(keys: readonly Key[], what: string) {
+export function listFiltersSchema<const Key extends string>(
+  keys: readonly Key[],
+  what: string,
+  values: Partial<Record<Key, readonly string[]>> = {},
+) {
   const pattern = new RegExp(`^(${keys.join('|')})=`);
+  const allowed = new Map<string, readonly string[]>(Object.entries(values) as [string, readonly string[]][]);
+  if (keys.includes('dangling' as Key)) allowed.set('dangling', BOOLEAN_VALUES);
   return z
     .array(
       z
@@ -14,6 +24,16 @@ export function listFiltersSchema<const Key extends string>(keys: readonly Key[]
         .max(4096)
         .regex(pattern, {
           message: `Invalid filter: ${what} filters are ${keys.map((key) => `${key}=`).join(', ')}`,
+        })
+        .superRefine((filter, ctx) => {
+          const at = filter.indexOf('=');
+          const choices = allowed.get(filter.slice(0, at));
+          if (choices && !choices.includes(filter.slice(at + 1))) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `Invalid filter '${filter}': ${filter.slice(0, at)} is one of ${choices.join(', ')}`,
+            });
+          }
         }),
     )
     .max(64)
@@ -91,5 +111,5 @@ export const VolumeListInputSchema = z
 
 export const NETWORK_FILTER_KEYS = ['dangling', 'driver', 'id', 'label', 'name', 'scope', 'type'] as const;
 export const NetworkListInputSchema = z
-  .object({ filters: listFiltersSchema(NETWORK_FILTER_KEYS, 'network') })
+  .object({ filters: listFiltersSchema(NETWORK_FILTER_KEYS, 'network', { type: ['builtin', 'custom'] }) })
   .default({ filters: [] });

@@ -26,7 +26,6 @@ export async function imageFilter(
     for (const reference of grouped.get(key) ?? [])
       bounds.set(`${key}=${reference}`, created(await resolve(reference)));
   }
-  for (const value of grouped.get('dangling') ?? []) booleanFilter('dangling', value); // a bad value fails now, not per image
   return (image) =>
     matchesFilters(grouped, (key, value) => {
       switch (key) {

@@ -4,7 +4,6 @@ import {
   labelMatches,
   matchesFilters,
   type NetworkInspect,
-  StevedoreError,
 } from '@stevedore/shared';
 
 /** The networks every agent has; `type=builtin` selects them. */
@@ -16,14 +15,6 @@ const BUILTIN = new Set(['bridge', 'host', 'none']);
  */
 export function networkFilter(filters: readonly string[]): (network: NetworkInspect) => boolean {
   const grouped = groupFilters(filters);
-  for (const value of grouped.get('dangling') ?? []) booleanFilter('dangling', value);
-  for (const value of grouped.get('type') ?? []) {
-    if (value !== 'builtin' && value !== 'custom') {
-      throw new StevedoreError('INVALID_ARGUMENT', `Invalid filter: 'type' must be one of builtin, custom`, {
-        filter: `type=${value}`,
-      });
-    }
-  }
   return (network) =>
     matchesFilters(grouped, (key, value) => {
       const builtin = BUILTIN.has(network.Name);

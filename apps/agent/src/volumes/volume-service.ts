@@ -22,7 +22,6 @@ export class VolumeService {
   /** `docker volume ls`; `filters`: dangling=true|false (used by no container), driver=, label=KEY[=VALUE], name= (a part of it). */
   async list(filters: readonly string[] = []): Promise<Volume[]> {
     const grouped = groupFilters(filters);
-    for (const value of grouped.get('dangling') ?? []) booleanFilter('dangling', value);
     return (await this.store.list())
       .map(publicVolume)
       .filter((volume) =>
