@@ -2,7 +2,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PublishedPortSchema } from '@stevedore/shared';
 import { z } from 'zod';
-import { replaceFile } from '../util/atomic-file.js';
+import { removeInterruptedWrites, replaceFile } from '../util/atomic-file.js';
 
 export const SandboxInterfaceSchema = z.object({
   NetworkId: z.string(),
@@ -41,7 +41,9 @@ export class SandboxStore {
     return join(this.dir, containerId);
   }
 
+  /** Every record, at start-up; what a crash left of a record being written is removed. */
   async loadAll(): Promise<Sandbox[]> {
+    await removeInterruptedWrites(this.dir);
     const names = await readdir(this.dir).catch(() => [] as string[]);
     const sandboxes: Sandbox[] = [];
     for (const name of names.filter((n) => n.endsWith('.json'))) {

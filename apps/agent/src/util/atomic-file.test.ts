@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { writeFileAtomic } from './atomic-file.js';
+import { removeInterruptedWrites, writeFileAtomic } from './atomic-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stevedore-atomic-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,4 +19,13 @@ test('replaces the content with the given mode and leaves no temp file', async (
 
 test('fails without touching the target when the directory is missing', async () => {
   await assert.rejects(writeFileAtomic(join(dir, 'missing', 'f'), 'x'), { code: 'ENOENT' });
+});
+
+test('removeInterruptedWrites removes what a crash left of writes, and nothing else', async () => {
+  const sub = mkdtempSync(join(dir, 'interrupted-'));
+  writeFileSync(join(sub, 'a.json'), '{}');
+  writeFileSync(join(sub, '.a.json.0123456789ab.tmp'), '{"half');
+  writeFileSync(join(sub, '.hidden'), 'kept');
+  await removeInterruptedWrites(sub);
+  assert.deepEqual(readdirSync(sub).sort(), ['.hidden', 'a.json']);
 });

@@ -1,6 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, rename, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, open, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+/** The temp file a write of `path` goes through: hidden, beside its target (or in `dir`). */
+function tempPathFor(path: string, dir: string): string {
+  return join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temp files of writes to `dir` that a crash cut off (a write that finishes renames
+ * its temp file away). Only for start-up, before anything writes there again.
+ */
+export async function removeInterruptedWrites(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names.filter((name) => TEMP_FILE.test(name)).map((name) => rm(join(dir, name), { force: true })),
+  );
+}
 
 /**
  * Replaces `path` with `data` so readers see the old or the new content, never a torn write:
@@ -16,7 +34,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
  * fsync: for runtime state under the exec-root, which a machine crash loses anyway.
  */
 export async function replaceFile(path: string, data: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempPathFor(path, dirname(path));
   await writeFile(temp, data, { mode: 0o600 });
   await rename(temp, path);
 }
@@ -52,7 +70,7 @@ export async function stageFile(
 ): Promise<StagedFile> {
   const mode = options.mode ?? 0o600;
   const dir = dirname(path);
-  const temp = join(options.tempDir ?? dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempPathFor(path, options.tempDir ?? dir);
   const file = await open(temp, 'wx', mode);
   const discard = async () => {
     await file.close().catch(() => {});
