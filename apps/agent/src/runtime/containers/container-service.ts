@@ -20,7 +20,8 @@ import {
   type WaitResult,
 } from '@stevedore/shared';
 import type { EventBus } from '../../events/event-bus.js';
-import type { ImageService } from '../../images/image-service.js';
+import type { CommitOptions } from '../../images/commit.js';
+import type { ImageForContainer } from '../../images/image-queries.js';
 import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { BoundedQueue } from '../../util/bounded-queue.js';
 import { crashPoint } from '../../util/crash-point.js';
@@ -54,15 +55,6 @@ import { generateName } from './names.js';
 import { removeOrphans, removeRuntimeFiles, removeSocketLink } from './orphans.js';
 import { statusText } from './status-text.js';
 
-/** The image a container is created from, as the image service resolves it. */
-export interface ImageForContainer {
-  id: string;
-  topChainId: string;
-  /** Every layer, bottom first. */
-  chainIds: string[];
-  config: Parameters<typeof applyImageConfig>[1];
-}
-
 export interface ContainerServiceDeps {
   store: ContainerStore;
   layers: Overlay2Store;
@@ -75,7 +67,7 @@ export interface ContainerServiceDeps {
   /** `--userns-remap`: the mapping and the remapped copies of image layers (`layers` is their store). */
   remap?: RemappedLayers | null;
   /** Creates an image from a container layer (the image service's commit). */
-  commitImage?: ImageService['commit'];
+  commitImage?: (options: CommitOptions) => Promise<string>;
   /** Bridge and user networks: addresses, namespaces, published ports. */
   networking: ContainerNetworking;
   execRoot: string;
@@ -993,22 +985,6 @@ export class ContainerService {
       report.spaceReclaimed += sizes.get(this.deps.layers.upperDir(record.Id)) ?? 0;
     }
     return report;
-  }
-
-  /** Each container's writable layer and whether it runs, for `system df`. */
-  layerUsage(): { id: string; upper: string; running: boolean }[] {
-    return this.deps.store.all().map((record) => ({
-      id: record.Id,
-      upper: this.deps.layers.upperDir(record.Id),
-      running: record.State.Running,
-    }));
-  }
-
-  /** A container made from the image, a running one first. */
-  containerUsingImage(imageId: string): { id: string; running: boolean } | null {
-    const users = this.deps.store.all().filter((record) => record.ImageId === imageId);
-    const user = users.find((record) => record.State.Running) ?? users[0];
-    return user ? { id: user.Id, running: user.State.Running } : null;
   }
 
   async connectNetwork(ref: string, network: string, request: EndpointRequest): Promise<void> {
