@@ -25,6 +25,7 @@ import { Runc } from './runtime/oci/runc.js';
 import { StatsSampler } from './runtime/stats/stats-sampler.js';
 import { resolveIdMap } from './runtime/userns/id-map.js';
 import { RemappedLayers } from './runtime/userns/remapped-layers.js';
+import { LayerReferences } from './storage/layer-references.js';
 import { Overlay2Store } from './storage/overlay2/layer-store.js';
 import { diskUsageDetails, diskUsageReport } from './system/disk-usage-report.js';
 import {
@@ -140,21 +141,35 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
   const tokens = await TokenStore.open(paths.tokensFile);
   const system = await SystemService.create(config, paths, log.child({ module: 'system' }));
   const events = new EventBus();
-  const images = await ImageService.create(config, paths, events, log.child({ module: 'images' }));
   const eventsService = new EventsService(events, join(paths.dataRoot, 'events.jsonl'));
   await eventsService.init();
+  // The layer store is a service of its own: images unpack into it, containers mount from it.
+  const layers = new Overlay2Store(join(paths.dataRoot, 'overlay2'));
+  await layers.init();
   // --userns-remap: containers get a user namespace and layer copies owned by the mapped range,
   // kept under <data-root>/<uid>.<gid>/ like dockerd's.
   const idMap = config.usernsRemap ? await resolveIdMap(config.usernsRemap) : null;
   const remap = idMap
     ? new RemappedLayers(
-        images.layerStore,
+        layers,
         new Overlay2Store(join(paths.dataRoot, `${idMap.uid.start}.${idMap.gid.start}`, 'overlay2')),
         idMap,
       )
     : null;
   await remap?.init();
-  if (remap) images.onLayersRemoved((chainIds) => remap.removeLayers(chainIds));
+  const containerLayers = remap?.target ?? layers;
+  const containerStore = new ContainerStore(paths.containers, log.child({ module: 'containers' }));
+  // What stands on layers (containers, pulls, loads, commits): read by image removal and GC.
+  const references = new LayerReferences(containerStore, containerLayers);
+  const images = await ImageService.create({
+    config,
+    paths,
+    layers,
+    references,
+    ...(remap ? { layersRemoved: (chainIds: string[]) => remap.removeLayers(chainIds) } : {}),
+    events,
+    log: log.child({ module: 'images' }),
+  });
   const volumeStore = new VolumeStore(
     join(paths.dataRoot, 'volumes'),
     idMap ? { uid: idMap.uid.start, gid: idMap.gid.start } : null,
@@ -166,10 +181,9 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
   );
   const hostResources = await readHostResources();
   const networks = await networkService(config, events, log);
-  const containerStore = new ContainerStore(paths.containers, log.child({ module: 'containers' }));
   const containers = await ContainerService.create({
     store: containerStore,
-    layers: remap?.target ?? images.layerStore,
+    layers: containerLayers,
     remap,
     volumes: volumeStore,
     runc,
@@ -184,7 +198,6 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
     logOpts: config.logOpts,
     log: log.child({ module: 'containers' }),
   });
-  images.setUsageCheck((imageId) => containers.containerUsingImage(imageId));
   await images.collectLeftoversLater(leftoverGraceMs(), log.child({ module: 'images' }));
   system.setContainerCounts(() => containers.counts());
   system.setUnsavedState(() => containerStore.unsavedCount());
@@ -216,7 +229,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
   const volumes = new VolumeService(volumeStore, events, (name) => containers.volumeInUse(name));
   const usageSources = {
     images: () => images.usage(),
-    containers: () => containers.layerUsage(),
+    containers: () => references.containerLayerUsage(),
     volumes: () => volumes.usage(),
     leftovers: () => images.leftoverUsage(),
     summaries: () => containers.list(true),

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import pino from 'pino';
 import { KeyedLock } from '../../util/keyed-lock.js';
-import { ContainerFilesystem } from './container-filesystem.js';
-import type { ContainerServiceDeps } from './container-service.js';
+import { ContainerFilesystem, type ContainerFilesystemDeps } from './container-filesystem.js';
 
 const ID = 'a'.repeat(64);
 
@@ -31,7 +30,7 @@ function stoppedContainer() {
       },
     },
     log: pino({ level: 'silent' }),
-  } as unknown as ContainerServiceDeps;
+  } as unknown as ContainerFilesystemDeps;
   const lock = new KeyedLock();
   const files = new ContainerFilesystem(deps, {
     withLock: (key, fn) => lock.run(key, fn),

@@ -1,12 +1,28 @@
 import type { Readable } from 'node:stream';
 import { StevedoreError } from '@stevedore/shared';
+import type { CommitOptions } from '../../images/commit.js';
 import { applyChanges } from '../../images/commit-changes.js';
 import { diffArchive } from '../../storage/overlay2/diff-archive.js';
+import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { crashPoint } from '../../util/crash-point.js';
+import type { Logger } from '../../util/logger.js';
+import type { Runc } from '../oci/runc.js';
+import type { RemappedLayers } from '../userns/remapped-layers.js';
 import { archiveFromContainer, exportRootfs, extractIntoContainer } from './container-files.js';
 import type { ContainerRecord } from './container-record.js';
-import type { ContainerServiceDeps } from './container-service.js';
+import type { ContainerStore } from './container-store.js';
 import { processArgs } from './image-defaults.js';
+
+/** What the file operations need of the agent: the containers' records and layers, runc, commit. */
+export interface ContainerFilesystemDeps {
+  store: ContainerStore;
+  layers: Overlay2Store;
+  runc: Runc;
+  remap?: RemappedLayers | null;
+  /** Creates an image from a container layer (the image service's commit). */
+  commitImage?: (options: CommitOptions) => Promise<string>;
+  log: Logger;
+}
 
 /** What the file operations share with the container service: its lock per container, its events. */
 export interface ContainerFilesystemHooks {
@@ -20,10 +36,7 @@ export interface ContainerFilesystemHooks {
  */
 export class ContainerFilesystem {
   constructor(
-    private readonly deps: Pick<
-      ContainerServiceDeps,
-      'store' | 'layers' | 'runc' | 'remap' | 'commitImage' | 'log'
-    >,
+    private readonly deps: ContainerFilesystemDeps,
     private readonly hooks: ContainerFilesystemHooks,
   ) {}
 
@@ -173,7 +186,15 @@ export class ContainerFilesystem {
       });
       return id;
     } finally {
-      if (pause) await this.deps.runc.resume(record.Id).catch(() => {});
+      if (pause) {
+        await this.deps.runc.resume(record.Id).catch((error: unknown) => {
+          // The commit's own outcome is what the caller needs; a container left paused shows in ps.
+          this.deps.log.warn(
+            { container: record.Id, err: error },
+            'could not resume the container after commit',
+          );
+        });
+      }
     }
   }
 }

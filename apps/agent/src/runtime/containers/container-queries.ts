@@ -143,22 +143,6 @@ export class ContainerQueries {
     return report;
   }
 
-  /** Each container's writable layer and whether it runs, for `system df`. */
-  layerUsage(): { id: string; upper: string; running: boolean }[] {
-    return this.ctx.deps.store.all().map((record) => ({
-      id: record.Id,
-      upper: this.ctx.deps.layers.upperDir(record.Id),
-      running: record.State.Running,
-    }));
-  }
-
-  /** A container made from the image, a running one first. */
-  containerUsingImage(imageId: string): { id: string; running: boolean } | null {
-    const users = this.ctx.deps.store.all().filter((record) => record.ImageId === imageId);
-    const user = users.find((record) => record.State.Running) ?? users[0];
-    return user ? { id: user.Id, running: user.State.Running } : null;
-  }
-
   /** `docker port`: the running container's published ports. */
   ports(ref: string): PublishedPort[] {
     const record = this.ctx.deps.store.get(ref);

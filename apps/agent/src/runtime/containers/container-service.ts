@@ -34,7 +34,6 @@ import { ContainerStopper } from './stop-container.js';
 import { ContainerUpdater } from './update-container.js';
 
 export type { LogOptions } from './container-logs.js';
-export type { ImageForContainer } from './image-defaults.js';
 export type { ContainerServiceDeps } from './service-context.js';
 export { startFailureExitCode } from './start-container.js';
 
@@ -136,16 +135,6 @@ export class ContainerService {
 
   prune(): Promise<PruneReport> {
     return this.queries.prune();
-  }
-
-  /** Each container's writable layer and whether it runs, for `system df`. */
-  layerUsage(): { id: string; upper: string; running: boolean }[] {
-    return this.queries.layerUsage();
-  }
-
-  /** A container made from the image, a running one first. */
-  containerUsingImage(imageId: string): { id: string; running: boolean } | null {
-    return this.queries.containerUsingImage(imageId);
   }
 
   ports(ref: string): PublishedPort[] {

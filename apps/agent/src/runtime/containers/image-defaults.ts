@@ -3,15 +3,6 @@ import { DEFAULT_PATH } from '../spec/default-profile.js';
 
 type ImageRuntimeConfig = NonNullable<ImageConfig['config']>;
 
-/** The image a container is created from, as the image service resolves it. */
-export interface ImageForContainer {
-  id: string;
-  topChainId: string;
-  /** Every layer, bottom first. */
-  chainIds: string[];
-  config: Parameters<typeof applyImageConfig>[1];
-}
-
 const envKey = (entry: string) => entry.split('=', 1)[0]!;
 
 /**

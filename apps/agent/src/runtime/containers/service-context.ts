@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { StevedoreError } from '@stevedore/shared';
 import type { EventBus } from '../../events/event-bus.js';
-import type { ImageService } from '../../images/image-service.js';
+import type { CommitOptions } from '../../images/commit.js';
+import type { ImageForContainer } from '../../images/image-queries.js';
 import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { KeyedLock } from '../../util/keyed-lock.js';
 import type { Logger } from '../../util/logger.js';
@@ -13,7 +14,6 @@ import type { ContainerNetworking } from './container-networking.js';
 import type { ContainerRecord } from './container-record.js';
 import type { ContainerStore } from './container-store.js';
 import { ContainerWaiters } from './exit-waiters.js';
-import type { ImageForContainer } from './image-defaults.js';
 
 export interface ContainerServiceDeps {
   store: ContainerStore;
@@ -27,7 +27,7 @@ export interface ContainerServiceDeps {
   /** `--userns-remap`: the mapping and the remapped copies of image layers (`layers` is their store). */
   remap?: RemappedLayers | null;
   /** Creates an image from a container layer (the image service's commit). */
-  commitImage?: ImageService['commit'];
+  commitImage?: (options: CommitOptions) => Promise<string>;
   /** Bridge and user networks: addresses, namespaces, published ports. */
   networking: ContainerNetworking;
   execRoot: string;
