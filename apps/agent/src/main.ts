@@ -2,16 +2,18 @@ import { mkdir } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { isStevedoreError } from '@stevedore/shared';
-import { parseHostAddress } from './api/host-address.js';
 import { startApiServer } from './api/server.js';
 import { prepareSocketPath } from './api/unix-socket.js';
 import { TokenStore } from './auth/token-store.js';
 import { AGENT_FLAGS, type AgentConfig } from './config/agent-config.js';
 import { ConfigService } from './config/config-service.js';
+import { parseHostAddress } from './config/host-address.js';
 import { ConfigError, loadAgentConfig } from './config/load-config.js';
 import { type AgentPaths, agentPaths, prepareRoots } from './config/paths.js';
 import { EventBus } from './events/event-bus.js';
 import { EventsService } from './events/events-service.js';
+import { readHostResources } from './host/host-resources.js';
+import { findExecutable } from './host/runtimes.js';
 import { ImageService } from './images/image-service.js';
 import { hostNameservers, NetworkService, type NetworkServiceOptions } from './network/network-service.js';
 import { NetworkStore } from './network/network-store.js';
@@ -20,11 +22,10 @@ import { ContainerService } from './runtime/containers/container-service.js';
 import { ContainerStore } from './runtime/containers/container-store.js';
 import { removeDanglingSocketLinks } from './runtime/containers/orphans.js';
 import { ExecService } from './runtime/exec/exec-service.js';
-import { readHostResources } from './runtime/host-resources.js';
 import { Runc } from './runtime/oci/runc.js';
 import { StatsSampler } from './runtime/stats/stats-sampler.js';
-import { resolveIdMap } from './runtime/userns/id-map.js';
 import { RemappedLayers } from './runtime/userns/remapped-layers.js';
+import { resolveIdMap } from './runtime/userns/resolve-id-map.js';
 import { Overlay2Store } from './storage/overlay2/layer-store.js';
 import { diskUsageDetails, diskUsageReport } from './system/disk-usage-report.js';
 import {
@@ -32,7 +33,6 @@ import {
   settledMigrationMessage,
   settleMigration,
 } from './system/migration/migration-service.js';
-import { findExecutable } from './system/runtimes.js';
 import { SystemService } from './system/system-service.js';
 import { AGENT_VERSION, gitCommit } from './system/version.js';
 import { formatFlagHelp } from './util/argv.js';

@@ -23,11 +23,11 @@ import {
 import type { AgentConfig } from '../config/agent-config.js';
 import type { AgentPaths } from '../config/paths.js';
 import type { EventBus } from '../events/event-bus.js';
+import { goArch } from '../host/arch.js';
 import type { ImageForContainer } from '../runtime/containers/container-service.js';
 import { applyLayer } from '../storage/extract/apply-layer.js';
 import { decompressed } from '../storage/extract/decompress.js';
 import { chainIdOf, Overlay2Store } from '../storage/overlay2/layer-store.js';
-import { goArch } from '../system/version.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { crashPoint } from '../util/crash-point.js';
 import { diskUsage } from '../util/disk-usage.js';

@@ -20,6 +20,7 @@ import {
   type WaitResult,
 } from '@stevedore/shared';
 import type { EventBus } from '../../events/event-bus.js';
+import type { HostResources } from '../../host/host-resources.js';
 import type { ImageService } from '../../images/image-service.js';
 import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { BoundedQueue } from '../../util/bounded-queue.js';
@@ -28,10 +29,11 @@ import { diskUsage } from '../../util/disk-usage.js';
 import { execFile } from '../../util/exec.js';
 import { KeyedLock } from '../../util/keyed-lock.js';
 import type { Logger } from '../../util/logger.js';
+import { parseTimeBound } from '../../util/time-bound.js';
 import type { VolumeStore } from '../../volumes/volume-store.js';
 import { attachToConmon, type ConmonAttachment } from '../attach/conmon-attach.js';
-import { checkHostLimits, type HostResources, hostDevices, throttleDevices } from '../host-resources.js';
-import { parseTimeBound } from '../logs/k8s-log.js';
+import { hostDevices, throttleDevices } from '../host-devices.js';
+import { checkHostLimits } from '../host-limits.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits, logLimits } from '../logs/log-limits.js';
 import { rotateBeforeStart } from '../logs/log-rotation.js';
 import { LogRotationWatcher } from '../logs/log-rotation-watcher.js';
