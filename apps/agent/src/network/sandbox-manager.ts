@@ -14,7 +14,7 @@ import {
 } from './links.js';
 import { type EndpointRecord, type NetworkRecord, prefixOf } from './network-record.js';
 import { type PortRequest, PortReservations } from './port-reservations.js';
-import { type Sandbox, SandboxStore } from './sandboxes.js';
+import { type Sandbox, SandboxStore } from './sandbox-store.js';
 
 /** A container's endpoint on one network. */
 export interface Attachment {

@@ -1,8 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StevedoreError } from '@stevedore/shared';
-import type { ThrottleDevice } from './spec/build-spec.js';
-import type { OciDevice } from './spec/oci-spec.js';
+import type { ThrottleDevice } from './bundle/build-spec.js';
+import type { OciDevice } from './bundle/oci-spec.js';
 
 /** `--device-read-bps /dev/sda:1mb` paths → major:minor, refusing what is not a block device. */
 export async function throttleDevices(

@@ -3,7 +3,7 @@ import { StevedoreError } from '@stevedore/shared';
 import { applyChanges } from '../../images/commit-changes.js';
 import { diffArchive } from '../../storage/overlay2/diff-archive.js';
 import { crashPoint } from '../../util/crash-point.js';
-import { archiveFromContainer, exportRootfs, extractIntoContainer } from './container-files.js';
+import { archiveFromContainer, exportRootfs, extractIntoContainer } from './rootfs-archive.js';
 import type { ContainerRecord } from './container-record.js';
 import type { ContainerServiceDeps } from './container-service.js';
 import { processArgs } from './image-defaults.js';

@@ -4,7 +4,7 @@ import { type ContainerConfig, type HostConfig, type MountPoint, StevedoreError 
 import { execFile } from '../../util/exec.js';
 import type { VolumeRecord, VolumeStore } from '../../volumes/volume-store.js';
 import { secureJoin } from '../rootfs/secure-join.js';
-import type { SpecMount } from '../spec/build-spec.js';
+import type { SpecMount } from '../bundle/build-spec.js';
 
 const invalid = (message: string, bind: string) =>
   new StevedoreError('INVALID_ARGUMENT', `invalid volume specification: '${bind}': ${message}`, { bind });

@@ -10,7 +10,7 @@ import { startFailureExitCode } from '../containers/container-service.js';
 import { processEnv } from '../containers/image-defaults.js';
 import type { Runc } from '../oci/runc.js';
 import { lookupUser } from '../rootfs/users.js';
-import { grantedCapabilities, processRlimits } from '../spec/build-spec.js';
+import { grantedCapabilities, processRlimits } from '../bundle/build-spec.js';
 
 /** Bytes of base64 output an exec may have queued for its caller before its pipes are paused. */
 const EXEC_OUTPUT_HIGH_WATER_MARK = 1024 * 1024;
