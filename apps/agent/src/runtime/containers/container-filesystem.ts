@@ -3,10 +3,10 @@ import { StevedoreError } from '@stevedore/shared';
 import { applyChanges } from '../../images/commit-changes.js';
 import { diffArchive } from '../../storage/overlay2/diff-archive.js';
 import { crashPoint } from '../../util/crash-point.js';
-import { archiveFromContainer, exportRootfs, extractIntoContainer } from './rootfs-archive.js';
 import type { ContainerRecord } from './container-record.js';
 import type { ContainerServiceDeps } from './container-service.js';
 import { processArgs } from './image-defaults.js';
+import { archiveFromContainer, exportRootfs, extractIntoContainer } from './rootfs-archive.js';
 
 /** What the file operations share with the container service: its lock per container, its events. */
 export interface ContainerFilesystemHooks {

@@ -3,8 +3,8 @@ import { isAbsolute, normalize } from 'node:path';
 import { type ContainerConfig, type HostConfig, type MountPoint, StevedoreError } from '@stevedore/shared';
 import { execFile } from '../../util/exec.js';
 import type { VolumeRecord, VolumeStore } from '../../volumes/volume-store.js';
-import { secureJoin } from '../rootfs/secure-join.js';
 import type { SpecMount } from '../bundle/build-spec.js';
+import { secureJoin } from '../rootfs/secure-join.js';
 
 const invalid = (message: string, bind: string) =>
   new StevedoreError('INVALID_ARGUMENT', `invalid volume specification: '${bind}': ${message}`, { bind });
