@@ -22,6 +22,7 @@ import {
 import type { EventBus } from '../../events/event-bus.js';
 import type { HostResources } from '../../host/host-resources.js';
 import type { ImageService } from '../../images/image-service.js';
+import { makeDirectoryInRoot } from '../../storage/confined/resolve-in-root.js';
 import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { BoundedQueue } from '../../util/bounded-queue.js';
 import { crashPoint } from '../../util/crash-point.js';
@@ -42,7 +43,6 @@ import { LogRotationWatcher } from '../logs/log-rotation-watcher.js';
 import { streamLog } from '../logs/log-stream.js';
 import { cleanRuntimeMessage, launchConmon } from '../oci/conmon.js';
 import type { Runc } from '../oci/runc.js';
-import { secureJoin } from '../rootfs/secure-join.js';
 import { lookupUser } from '../rootfs/users.js';
 import type { SampledContainer } from '../stats/stats-sampler.js';
 import type { RemappedLayers } from '../userns/remapped-layers.js';
@@ -418,7 +418,7 @@ export class ContainerService {
       const rootfs = await layers.mountContainerLayer(id);
       const user = await lookupUser(rootfs, record.Config.User);
       const cwd = record.Config.WorkingDir || '/';
-      await mkdir(await secureJoin(rootfs, cwd), { recursive: true, mode: 0o755 });
+      makeDirectoryInRoot(rootfs, cwd);
       const network = await pendingNetwork;
       const hostNetwork = network === 'host';
       const hostname = hostNetwork ? osHostname() : record.Config.Hostname;
