@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type DaemonConfig, DaemonConfigSchema } from '@stevedore/shared';
 import type { z } from 'zod';
-import { isLoopbackHost, parseHostAddress } from '../api/host-address.js';
 import { ArgvError, type FlagValue, parseArgv } from '../util/argv.js';
 import { LOG_LEVELS, type LogLevel } from '../util/logger.js';
 import {
@@ -14,6 +13,7 @@ import {
   DEFAULT_EXEC_ROOT,
   DEFAULT_HOST,
 } from './agent-config.js';
+import { isLoopbackHost, parseHostAddress } from './host-address.js';
 import { findValueProblems } from './validate.js';
 
 /** A configuration the agent must refuse; the message says what is wrong and what is allowed. */

@@ -1,5 +1,5 @@
 import type { DaemonConfig } from '@stevedore/shared';
-import { parseHostAddress } from '../api/host-address.js';
+import { parseHostAddress } from './host-address.js';
 
 /** A value that passed the schema but still cannot work. */
 export interface ValueProblem {

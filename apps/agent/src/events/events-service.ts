@@ -1,6 +1,6 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { type EngineEvent, EngineEventSchema, type EventsQuery, StevedoreError } from '@stevedore/shared';
-import { parseTimeBound } from '../runtime/logs/k8s-log.js';
+import { parseTimeBound } from '../util/time-bound.js';
 import type { EventBus } from './event-bus.js';
 
 /** Events kept across restarts: the newest this many, in `<data-root>/events.jsonl`. */

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { parseIpv4 } from '@stevedore/shared';
 import type { Logger } from '../util/logger.js';
 import { EmbeddedDns } from './dns/embedded-dns.js';
 import type { NetworkRecord } from './network-record.js';
@@ -70,4 +72,13 @@ export class NetworkDns {
     const kept = hostText.split('\n').filter((line) => /^\s*(search|options)\s/.test(line));
     return `${servers.map((server) => `nameserver ${server}\n`).join('')}${kept.join('\n')}${kept.length > 0 ? '\n' : ''}`;
   }
+}
+
+/** The host's nameservers, for names the embedded DNS does not know. */
+export async function hostNameservers(resolvConfPath = '/etc/resolv.conf'): Promise<string[]> {
+  const text = await readFile(resolvConfPath, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .map((line) => /^\s*nameserver\s+(\S+)/.exec(line)?.[1])
+    .filter((address): address is string => address !== undefined && parseIpv4(address) !== null);
 }

@@ -14,7 +14,7 @@ import {
 } from './links.js';
 import { type EndpointRecord, type NetworkRecord, prefixOf } from './network-record.js';
 import { type PortRequest, PortReservations } from './port-reservations.js';
-import { type Sandbox, SandboxStore } from './sandboxes.js';
+import { type Sandbox, SandboxStore } from './sandbox-store.js';
 
 /** A container's endpoint on one network. */
 export interface Attachment {
@@ -141,7 +141,15 @@ export class SandboxManager {
     // Independent steps, done together: this is on the path of every container stop.
     await Promise.all([
       this.ports.release(containerId),
-      ...sandbox.Interfaces.map((iface) => removeInterface(iface.HostName).catch(() => {})),
+      ...sandbox.Interfaces.map((iface) =>
+        removeInterface(iface.HostName).catch((error: unknown) =>
+          // Usually gone already: a veth pair goes with the namespace that holds its other end.
+          this.log.debug(
+            { err: error, container: containerId, link: iface.HostName },
+            'removing a veth failed',
+          ),
+        ),
+      ),
       removeSandbox(sandbox.Path),
       rules,
     ]);

@@ -9,18 +9,19 @@ import {
 } from '@stevedore/shared';
 import type { AgentConfig } from '../config/agent-config.js';
 import type { AgentPaths } from '../config/paths.js';
-import type { Logger } from '../util/logger.js';
-import { loadOrCreateEngineId } from './engine-id.js';
+import { goArch } from '../host/arch.js';
 import {
   type BackingFilesystem,
   type HostFacts,
   readBackingFilesystem,
   readHostFacts,
-} from './host-facts.js';
+} from '../host/host-facts.js';
+import { detectRuntimes, type RuntimeBinary } from '../host/runtimes.js';
+import type { Logger } from '../util/logger.js';
+import { loadOrCreateEngineId } from './engine-id.js';
 import { HostUsageSampler } from './host-usage.js';
-import { detectRuntimes, type RuntimeBinary } from './runtimes.js';
 import { type ContainerCounts, countImages } from './store-counts.js';
-import { AGENT_VERSION, API_VERSION, gitCommit, goArch } from './version.js';
+import { AGENT_VERSION, API_VERSION, gitCommit } from './version.js';
 
 // Docker's rule: loopback registries are always reachable without TLS verification.
 const IMPLICIT_INSECURE_CIDRS = ['127.0.0.0/8'];

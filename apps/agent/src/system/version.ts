@@ -17,18 +17,6 @@ export const AGENT_VERSION: string =
 /** Version of the tRPC API contract; bumped on incompatible router changes. */
 export const API_VERSION = '1';
 
-/** GOARCH-style names, as `docker version` shows in OS/Arch. */
-export function goArch(arch: string = process.arch): string {
-  const names: Record<string, string> = {
-    x64: 'amd64',
-    ia32: '386',
-    arm64: 'arm64',
-    arm: 'arm',
-    ppc64: 'ppc64le',
-  };
-  return names[arch] ?? arch;
-}
-
 let commit: Promise<string> | undefined;
 
 /** The source commit: the one a bundle was built from, else the git checkout's; "unknown" otherwise. */

@@ -1,5 +1,6 @@
 import type { Version } from '@stevedore/shared';
-import { AGENT_VERSION, API_VERSION, gitCommit, goArch } from '../../system/version.js';
+import { goArch } from '../../host/arch.js';
+import { AGENT_VERSION, API_VERSION, gitCommit } from '../../system/version.js';
 import { type Command, FORMAT_FLAG, stringFlag } from '../command.js';
 import { formatValue } from '../format/template-output.js';
 

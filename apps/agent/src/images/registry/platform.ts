@@ -1,6 +1,6 @@
-import os from 'node:os';
 import type { Descriptor, ImageIndex } from '@stevedore/shared';
 import { StevedoreError } from '@stevedore/shared';
+import { goArch } from '../../host/arch.js';
 
 export interface Platform {
   os: string;
@@ -8,18 +8,9 @@ export interface Platform {
   variant?: string;
 }
 
-const GO_ARCH: Record<string, string> = {
-  x64: 'amd64',
-  arm64: 'arm64',
-  arm: 'arm',
-  ia32: '386',
-  ppc64: 'ppc64le',
-  s390x: 's390x',
-};
-
 /** This host's platform in OCI terms (linux/amd64, linux/arm64/v8, …). */
 export function hostPlatform(): Platform {
-  const architecture = GO_ARCH[os.arch()] ?? os.arch();
+  const architecture = goArch();
   return { os: 'linux', architecture, ...(architecture === 'arm64' ? { variant: 'v8' } : {}) };
 }
 

@@ -8,10 +8,10 @@ import { crashPoint } from '../../util/crash-point.js';
 import type { Logger } from '../../util/logger.js';
 import type { Runc } from '../oci/runc.js';
 import type { RemappedLayers } from '../userns/remapped-layers.js';
-import { archiveFromContainer, exportRootfs, extractIntoContainer } from './container-files.js';
 import type { ContainerRecord } from './container-record.js';
 import type { ContainerStore } from './container-store.js';
 import { processArgs } from './image-defaults.js';
+import { archiveFromContainer, exportRootfs, extractIntoContainer } from './rootfs-archive.js';
 
 /** What the file operations need of the agent: the containers' records and layers, runc, commit. */
 export interface ContainerFilesystemDeps {

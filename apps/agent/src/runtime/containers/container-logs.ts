@@ -1,5 +1,5 @@
 import type { LogLine, WaitResult } from '@stevedore/shared';
-import { parseTimeBound } from '../logs/k8s-log.js';
+import { parseTimeBound } from '../../util/time-bound.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits, logLimits } from '../logs/log-limits.js';
 import { LogRotationWatcher } from '../logs/log-rotation-watcher.js';
 import { streamLog } from '../logs/log-stream.js';

@@ -13,7 +13,7 @@ import { prefixOf } from '../../network/network-record.js';
 import type { NetworkService } from '../../network/network-service.js';
 import type { PortRequest } from '../../network/port-reservations.js';
 import type { ContainerRecord } from './container-record.js';
-import { hostsFile, resolvConf } from './etc-files.js';
+import { hostsFile, resolvConf } from './resolver-files.js';
 
 /** `bridge` and user networks get a namespace of ours; the other modes do not. */
 export function usesNetworkService(mode: string): boolean {

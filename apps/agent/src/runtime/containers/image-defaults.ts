@@ -1,5 +1,5 @@
 import type { ContainerConfig, ContainerCreate, ImageConfig } from '@stevedore/shared';
-import { DEFAULT_PATH } from '../spec/default-profile.js';
+import { DEFAULT_PATH } from '../bundle/default-profile.js';
 
 type ImageRuntimeConfig = NonNullable<ImageConfig['config']>;
 

@@ -1,10 +1,12 @@
+import { closeSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, normalize } from 'node:path';
 import { type ContainerConfig, type HostConfig, type MountPoint, StevedoreError } from '@stevedore/shared';
+import { atForChild, fdPath } from '../../storage/confined/fd-path.js';
+import { openDirectoryInRoot } from '../../storage/confined/resolve-in-root.js';
 import { execFile } from '../../util/exec.js';
 import type { VolumeRecord, VolumeStore } from '../../volumes/volume-store.js';
-import { secureJoin } from '../rootfs/secure-join.js';
-import type { SpecMount } from '../spec/build-spec.js';
+import type { SpecMount } from '../bundle/build-spec.js';
 
 const invalid = (message: string, bind: string) =>
   new StevedoreError('INVALID_ARGUMENT', `invalid volume specification: '${bind}': ${message}`, { bind });
@@ -77,7 +79,7 @@ const volumeMount = (volume: VolumeRecord, destination: string, mode: string, rw
 
 /**
  * Mounts in runc's terms. A volume used for the first time gets the image's content at its mount
- * point copied in (Docker's copy-up), read through `secureJoin` so image symlinks stay inside.
+ * point copied in (Docker's copy-up).
  */
 export async function specMounts(
   mounts: MountPoint[],
@@ -90,12 +92,7 @@ export async function specMounts(
     if (mount.Type === 'volume' && mount.Name) {
       const volume = await volumes.get(mount.Name);
       if (!volume.Populated) {
-        const source = await secureJoin(rootfs, mount.Destination);
-        const entries = await readdir(source).catch(() => []);
-        const empty = (await readdir(volume.Mountpoint)).length === 0;
-        if (entries.length > 0 && empty) {
-          await execFile('cp', ['-a', '--', `${source}/.`, `${volume.Mountpoint}/`], { check: true });
-        }
+        await copyUp(rootfs, mount.Destination, volume.Mountpoint);
         await volumes.save({ ...volume, Populated: true });
       }
     }
@@ -111,4 +108,22 @@ export async function specMounts(
     });
   }
   return result;
+}
+
+/**
+ * Docker's copy-up: the image's files at `destination` go into an empty volume. The directory is
+ * resolved inside the root (image symlinks stay inside it) and handed to cp as its descriptor.
+ */
+async function copyUp(rootfs: string, destination: string, volumeDir: string): Promise<void> {
+  // A destination the image lacks (or has as a file) has nothing to copy.
+  const sourceFd = openDirectoryInRoot(rootfs, destination);
+  try {
+    const entries = sourceFd === null ? [] : await readdir(fdPath(sourceFd));
+    const empty = (await readdir(volumeDir)).length === 0;
+    if (sourceFd !== null && entries.length > 0 && empty) {
+      await execFile('cp', ['-a', '--', `${atForChild(sourceFd)}/.`, `${volumeDir}/`], { check: true });
+    }
+  } finally {
+    if (sourceFd !== null) closeSync(sourceFd);
+  }
 }

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { StevedoreError } from '@stevedore/shared';
 import type { EventBus } from '../../events/event-bus.js';
+import type { HostResources } from '../../host/host-resources.js';
 import type { CommitOptions } from '../../images/commit.js';
 import type { ImageForContainer } from '../../images/image-queries.js';
 import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { KeyedLock } from '../../util/keyed-lock.js';
 import type { Logger } from '../../util/logger.js';
 import type { VolumeStore } from '../../volumes/volume-store.js';
-import type { HostResources } from '../host-resources.js';
 import type { Runc } from '../oci/runc.js';
 import type { RemappedLayers } from '../userns/remapped-layers.js';
 import type { ContainerNetworking } from './container-networking.js';

@@ -1,5 +1,5 @@
 import { normalizeSignal } from '@stevedore/shared';
-import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../spec/default-profile.js';
+import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../bundle/default-profile.js';
 import type { ContainerRecord } from './container-record.js';
 import { withTimeout } from './exit-waiters.js';
 import type { ContainerContext } from './service-context.js';

@@ -4,8 +4,9 @@ import {
   type ResourcesUpdate,
   StevedoreError,
 } from '@stevedore/shared';
-import { checkHostLimits, throttleDevices } from '../host-resources.js';
-import { buildResources } from '../spec/build-spec.js';
+import { buildResources } from '../bundle/build-spec.js';
+import { throttleDevices } from '../host-devices.js';
+import { checkHostLimits } from '../host-limits.js';
 import type { ContainerContext } from './service-context.js';
 
 /** Changes to an existing container: `rename`, `update` (resources), `network connect/disconnect`. */

@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ExecEvent, type ExecRequest, StevedoreError } from '@stevedore/shared';
+import type { HostResources } from '../../host/host-resources.js';
 import { BoundedQueue } from '../../util/bounded-queue.js';
+import { grantedCapabilities, processRlimits } from '../bundle/build-spec.js';
 import type { ContainerService } from '../containers/container-service.js';
 import { startFailureExitCode } from '../containers/container-service.js';
 import { processEnv } from '../containers/image-defaults.js';
-import type { HostResources } from '../host-resources.js';
 import type { Runc } from '../oci/runc.js';
 import { lookupUser } from '../rootfs/users.js';
-import { grantedCapabilities, processRlimits } from '../spec/build-spec.js';
 
 /** Bytes of base64 output an exec may have queued for its caller before its pipes are paused. */
 const EXEC_OUTPUT_HIGH_WATER_MARK = 1024 * 1024;

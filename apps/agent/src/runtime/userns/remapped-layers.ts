@@ -1,8 +1,9 @@
 import { chmod, chown } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { IdMap } from '../../storage/id-map.js';
 import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { execFile } from '../../util/exec.js';
-import { type IdMap, shiftOwnership } from './id-map.js';
+import { shiftOwnership } from './resolve-id-map.js';
 
 /**
  * Image layers as a user-namespaced container must see them, the way dockerd keeps a separate

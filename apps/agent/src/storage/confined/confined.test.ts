@@ -18,7 +18,7 @@ import { DirTree, TreeRefusal } from './dir-tree.js';
 import { fdPath } from './fd-path.js';
 import { readTextInRoot } from './read-in-root.js';
 import { removeAt } from './remove-tree.js';
-import { resolveInRoot } from './resolve-in-root.js';
+import { makeDirectoryInRoot, openDirectoryInRoot, resolveInRoot } from './resolve-in-root.js';
 
 describe('confined tree operations', () => {
   let base: string;
@@ -64,6 +64,34 @@ describe('confined tree operations', () => {
       () => where('/tmp/loop-a/x'),
       (error) => isStevedoreError(error) && /too many levels of symbolic links/.test(error.message),
     );
+  });
+
+  test('openDirectoryInRoot opens the directory the container would see, or null', () => {
+    const fd = openDirectoryInRoot(root, '/tmp/root-link/etc');
+    assert.ok(fd !== null);
+    try {
+      assert.equal(readlinkSync(fdPath(fd)), join(root, 'etc'));
+    } finally {
+      closeSync(fd);
+    }
+    assert.equal(openDirectoryInRoot(root, '/nothing/here'), null);
+    assert.equal(openDirectoryInRoot(root, '/etc/passwd'), null, 'a file is no directory');
+    // makeDirectoryInRoot below makes this path inside the root.
+    assert.equal(openDirectoryInRoot(root, '/tmp/out-link'), null, 'the host directory is not reached');
+  });
+
+  test('makeDirectoryInRoot makes missing directories through links resolved inside the root', () => {
+    symlinkSync('/srv/app', join(root, 'app'));
+    makeDirectoryInRoot(root, '/app/work');
+    assert.ok(existsSync(join(root, 'srv/app/work')), "the absolute link led to the root's /srv");
+    makeDirectoryInRoot(root, '/tmp/etc-link/made');
+    assert.ok(existsSync(join(root, 'etc/made')), '.. in a link stopped at the root');
+    assert.ok(!existsSync('/etc/made'));
+    makeDirectoryInRoot(root, '/tmp/out-link/x');
+    assert.ok(existsSync(join(root, base, 'outside/x')), 'a link to a host path is a path inside the root');
+    assert.ok(!existsSync(join(outside, 'x')));
+    makeDirectoryInRoot(root, '/srv/app/work'); // already there
+    assert.throws(() => makeDirectoryInRoot(root, '/etc/passwd/x'), { code: 'ENOTDIR' });
   });
 
   test('readTextInRoot reads the container file, never the host one', () => {

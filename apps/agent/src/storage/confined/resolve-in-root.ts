@@ -1,4 +1,4 @@
-import { closeSync, constants, lstatSync, openSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readlinkSync } from 'node:fs';
 import { StevedoreError } from '@stevedore/shared/errors';
 import { at, fdPath, OPEN_DIRECTORY } from './fd-path.js';
 
@@ -28,6 +28,68 @@ export function resolveInRoot(
   missing: () => Error = () =>
     new StevedoreError('NOT_FOUND', `Could not find the directory ${parentOf(path)} in container`, { path }),
 ): ResolvedInRoot {
+  return walkInRoot(root, path, {
+    lastIsEntry: true,
+    onMissing: () => {
+      throw missing();
+    },
+  });
+}
+
+/**
+ * The directory `path` inside `root`, resolved as resolveInRoot does, as an open descriptor (the
+ * caller closes it); null when it, or a directory on the way, does not exist or is no directory.
+ */
+export function openDirectoryInRoot(root: string, path: string): number | null {
+  const absent = new Error('absent');
+  try {
+    return walkInRoot(root, path, {
+      lastIsEntry: false,
+      onMissing: () => {
+        throw absent;
+      },
+    }).parentFd;
+  } catch (error) {
+    if (error === absent) return null;
+    throw error;
+  }
+}
+
+/**
+ * `mkdir -p` of `path` inside `root`, resolved as resolveInRoot does: symlinks on the way (an
+ * image's `/app -> /srv/app`, or one pointing above the root) lead to directories inside the root,
+ * never on the host. Directories made get `mode` less the umask; a non-directory on the way throws.
+ */
+export function makeDirectoryInRoot(root: string, path: string, mode = 0o755): void {
+  const { parentFd } = walkInRoot(root, path, {
+    lastIsEntry: false,
+    onMissing: (parentFd, name, error) => {
+      if (code(error) !== 'ENOENT') throw error;
+      try {
+        mkdirSync(at(parentFd, name), { mode });
+      } catch (made) {
+        if (code(made) !== 'EEXIST') throw made; // made meanwhile: looked at again like any other
+      }
+    },
+  });
+  closeSync(parentFd);
+}
+
+interface WalkOptions {
+  /**
+   * Whether the last component is the entry wanted (returned as its parent and name, need not
+   * exist) or a directory to open like the ones before it (returned as `parentFd`, name null).
+   */
+  lastIsEntry: boolean;
+  /**
+   * A directory on the way is missing (ENOENT) or no directory (ENOTDIR): throw, or make it and
+   * return to have the component looked at again.
+   */
+  onMissing: (parentFd: number, name: string, error: unknown) => void;
+}
+
+/** The one walk behind the functions above; see resolveInRoot. */
+function walkInRoot(root: string, path: string, options: WalkOptions): ResolvedInRoot {
   const rootFd = openSync(root, constants.O_RDONLY | constants.O_DIRECTORY);
   const stack: number[] = [];
   const closeAll = () => {
@@ -54,7 +116,7 @@ export function resolveInRoot(
         continue;
       }
       const current = stack.at(-1) ?? rootFd;
-      if (pending.length === 0) {
+      if (pending.length === 0 && options.lastIsEntry) {
         const stats = lstatSync(at(current, part), { throwIfNoEntry: false });
         if (stats?.isSymbolicLink()) {
           expand(readLinkIfStill(at(current, part)) ?? part);
@@ -73,8 +135,9 @@ export function resolveInRoot(
           expand(target ?? part);
           continue;
         }
-        if (code(error) === 'ENOENT' || code(error) === 'ENOTDIR') throw missing();
-        throw error;
+        if (code(error) !== 'ENOENT' && code(error) !== 'ENOTDIR') throw error;
+        options.onMissing(current, part, error);
+        pending.unshift(part);
       }
     }
     return { parentFd: reopen(stack.at(-1) ?? rootFd), name: null };

@@ -2,9 +2,9 @@ import { closeSync, constants, createReadStream, fstatSync, openSync } from 'nod
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
-import type { IdMap } from '../../runtime/userns/id-map.js';
 import { execFile } from '../../util/exec.js';
 import { at, atForChild, fdPath, OPEN_DIRECTORY, OPEN_NOFOLLOW } from '../confined/fd-path.js';
+import type { IdMap } from '../id-map.js';
 
 /**
  * Files the runtime creates as mount points in every container (Docker keeps them in an "-init"

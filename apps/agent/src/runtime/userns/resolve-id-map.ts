@@ -1,19 +1,8 @@
 import { appendFile, chmod, lchown, lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StevedoreError } from '@stevedore/shared';
+import type { IdMap, IdRange } from '../../storage/id-map.js';
 import { execFile } from '../../util/exec.js';
-
-export interface IdRange {
-  /** The first host id that container id 0 maps to. */
-  start: number;
-  size: number;
-}
-
-/** A user namespace's mapping: container ids 0..size-1 → host ids start..start+size-1. */
-export interface IdMap {
-  uid: IdRange;
-  gid: IdRange;
-}
 
 /** The user `--userns-remap default` uses, like Docker's `dockremap`. */
 export const DEFAULT_REMAP_USER = 'stevedoremap';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HostConfigSchema } from '@stevedore/shared';
-import { capabilitiesFromMask, checkHostLimits, type HostResources } from './host-resources.js';
+import { capabilitiesFromMask, type HostResources } from '../host/host-resources.js';
+import { checkHostLimits } from './host-limits.js';
 
 const host: HostResources = {
   ncpu: 2,

@@ -1,6 +1,6 @@
 import { ALL_CAPABILITIES, type ContainerConfig, type HostConfig } from '@stevedore/shared';
+import type { IdMap } from '../../storage/id-map.js';
 import type { ProcessUser } from '../rootfs/users.js';
-import type { IdMap } from '../userns/id-map.js';
 import {
   DEFAULT_CAPABILITIES,
   DEFAULT_SHM_SIZE,

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseSubordinateIds, resolveIdMap, shiftOwnership } from './id-map.js';
+import { parseSubordinateIds, resolveIdMap, shiftOwnership } from './resolve-id-map.js';
 
 test('subordinate id files parse by name or uid; malformed lines are skipped', () => {
   assert.deepEqual(parseSubordinateIds('alice:100000:65536\n# note\n1001:165536:65536\nbroken\n'), [
