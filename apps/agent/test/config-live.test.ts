@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import { freePort } from '../../../scripts/free-port.mjs';
-import { type AgentConnection, connectAgentOnce } from '../src/api/client.js';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { runCli } from './harness/cli-process.js';
 

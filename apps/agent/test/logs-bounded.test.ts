@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type AgentConnection, createAgentClient } from '@stevedore/agent/client';
+import { type AgentConnection, createAgentClient } from '@stevedore/agent-api';
 import { type AgentProcess, cliBin, repoRoot, startAgent } from './harness/agent-process.js';
 import { runCli } from './harness/cli-process.js';
 import { conmonPidsFor } from './harness/leftovers.js';

@@ -5,7 +5,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { type AgentClient, type AgentConnection, connectAgentOnce } from '@stevedore/agent/client';
+import { type AgentClient, type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import dnsPacket from 'dns-packet';
 import { freePort } from '../../../scripts/free-port.mjs';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
