@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { connectAgentOnce } from '@stevedore/agent/client';
+import { connectAgentOnce } from '@stevedore/agent-api';
 import { repoRoot } from './lib.mjs';
 
 const agentBin = join(repoRoot, 'apps/agent/bin/stevedore-agent.js');

@@ -20,7 +20,11 @@ const phases = {
   typecheck: () =>
     run('node', ['scripts/db.mjs', 'generate']) || run('npm', ['run', '--silent', 'typecheck']),
   build: () => run('npm', ['run', '--silent', 'build']),
-  unit: () => nodeTests(['scripts', 'packages/shared/src', 'apps/agent/src', 'apps/web/src'], false),
+  unit: () =>
+    nodeTests(
+      ['scripts', 'packages/shared/src', 'packages/agent-api/src', 'apps/agent/src', 'apps/web/src'],
+      false,
+    ),
   integration: () => nodeTests(['apps/agent/test', 'apps/web/test'], true),
   e2e: () => runCounting('npx', ['playwright', 'test', '--config', 'e2e/playwright.config.ts']),
 };

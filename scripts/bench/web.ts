@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Browser, type BrowserContext, chromium, type Page } from '@playwright/test';
-import { type AgentConnection, connectAgentOnce } from '@stevedore/agent/client';
+import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import { type AgentProcess, startAgent } from '../../apps/agent/test/harness/agent-process';
 import { CHROMIUM_LAUNCH_OPTIONS } from '../../e2e/chromium';
 import { startWebServer, type WebServer } from '../../e2e/harness/web-server';

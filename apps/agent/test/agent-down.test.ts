@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { pushBusybox } from './harness/test-images.js';
 
@@ -10,12 +10,7 @@ describe('the agent goes down under its containers', () => {
   let registry: TestRegistry;
   let agent: AgentProcess;
   let image: string;
-  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
-  const ok = async (...args: string[]) => {
-    const result = await cli(...args);
-    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-    return result.stdout.trim();
-  };
+  const { cli, ok } = agentCli(() => agent.host, { timeoutMs: 60_000, trim: true });
 
   before(async () => {
     registry = await startRegistry();
@@ -34,14 +29,11 @@ describe('the agent goes down under its containers', () => {
     // This agent dies as soon as runc has created a container.
     const dying = await startAgent({ env: { STEVEDORE_TEST_CRASH_AT: 'container-created' } });
     t.after(() => dying.stop());
-    const pulled = await runCli(['-H', dying.host, 'pull', '-q', image]);
+    const onDying = agentCli(dying.host, { timeoutMs: 60_000 });
+    const pulled = await onDying.cli('pull', '-q', image);
     assert.equal(pulled.code, 0, pulled.stderr);
     for (const detach of [['-d'], []]) {
-      const run = await runCli(
-        ['-H', dying.host, 'run', ...detach, '--network', 'none', image, 'true'],
-        {},
-        60_000,
-      );
+      const run = await onDying.cli('run', ...detach, '--network', 'none', image, 'true');
       assert.equal(run.code, 125, run.stderr);
       assert.doesNotMatch(run.stderr, /Unknown error/);
       assert.match(run.stderr, /the agent closed the connection/);

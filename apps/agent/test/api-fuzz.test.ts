@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { lstatSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type AgentConnection, createAgentClient } from '@stevedore/agent/client';
+import { type AgentConnection, createAgentClient } from '@stevedore/agent-api';
 import { TRPCClientError } from '@trpc/client';
 import WebSocket from 'ws';
 import type { ZodType } from 'zod';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type AgentConnection, createAgentClient } from '@stevedore/agent/client';
+import { type AgentConnection, createAgentClient } from '@stevedore/agent-api';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { type RawTarget, rawRequest } from './harness/raw-http.js';
 import { buildLayerTar, busyboxLayer } from './harness/test-images.js';

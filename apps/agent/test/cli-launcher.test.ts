@@ -96,6 +96,16 @@ describe('bin/stevedore chooses how to start', () => {
       utimesSync(join(tree, 'tsconfig.tsbuildinfo'), earlier, earlier);
     }
     assert.equal(parse(run({}, 'ps')).how, 'snapshot');
+    // The CLI is its own tsc project (src/cli/tsconfig.json): a compile of only its sources counts too.
+    const cliBuild = join(tree, 'dist/cli/tsconfig.tsbuildinfo');
+    writeFileSync(cliBuild, '{}');
+    try {
+      assert.equal(parse(run({}, 'ps')).how, 'script');
+    } finally {
+      const earlier = new Date(Date.now() - 60_000);
+      utimesSync(cliBuild, earlier, earlier);
+    }
+    assert.equal(parse(run({}, 'ps')).how, 'snapshot');
   });
 });
 

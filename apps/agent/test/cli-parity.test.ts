@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { type PushedImage, pushBusybox } from './harness/test-images.js';
 
@@ -10,12 +10,7 @@ describe('docker CLI parity', () => {
   let registry: TestRegistry;
   let agent: AgentProcess;
   let busybox: PushedImage;
-  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
-  const ok = async (...args: string[]) => {
-    const result = await cli(...args);
-    assert.equal(result.code, 0, `stevedore ${args.join(' ')}: ${result.stderr}`);
-    return result.stdout;
-  };
+  const { cli, ok } = agentCli(() => agent.host, { timeoutMs: 60_000 });
   const runDetached = async (...args: string[]) =>
     (await ok('run', '-d', '--network', 'none', ...args, busybox.reference, 'sleep', '300')).trim();
 

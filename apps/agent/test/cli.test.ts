@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli, runCli } from './harness/cli-process.js';
 
 const agentVersion = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -11,7 +11,7 @@ const agentVersion = (
 
 describe('stevedore CLI against a real agent', () => {
   let agent: AgentProcess;
-  let cli: (...args: string[]) => ReturnType<typeof runCli>;
+  const { cli } = agentCli(() => agent.host);
 
   before(async () => {
     agent = await startAgent({
@@ -21,7 +21,6 @@ describe('stevedore CLI against a real agent', () => {
       },
       extraArgs: ['--live-restore'],
     });
-    cli = (...args) => runCli(['-H', agent.host, ...args]);
   });
   after(() => agent?.stop());
 

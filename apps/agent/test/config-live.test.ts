@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import { freePort } from '../../../scripts/free-port.mjs';
-import { type AgentConnection, connectAgentOnce } from '../src/api/client.js';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 
 describe('config.get / config.update: daemon.json changed over the API, live where it can be', () => {
   let agent: AgentProcess;
@@ -30,7 +30,7 @@ describe('config.get / config.update: daemon.json changed over the API, live whe
     });
     assert.deepEqual(result.applied.sort(), ['insecure-registries', 'registry-mirrors']);
     assert.deepEqual(result.restartRequired, []);
-    const info = await runCli(['-H', agent.host, 'info', '--format', '{{json .RegistryConfig}}']);
+    const info = await agentCli(agent.host).cli('info', '--format', '{{json .RegistryConfig}}');
     const registry = JSON.parse(info.stdout) as { Mirrors: string[]; InsecureRegistryCIDRs: string[] };
     assert.deepEqual(registry.Mirrors, ['https://mirror.example.test:5000/']);
     assert.ok(registry.InsecureRegistryCIDRs.includes('10.9.0.0/16'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { type Canaries, plantCanaries, tarOfEntries } from './harness/hostile-layers.js';
 import { rawRequest } from './harness/raw-http.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
@@ -24,7 +24,7 @@ describe('a container racing symlink swaps never makes the engine touch host fil
   let pristine: string;
   let container = '';
   const SECRET = 'HOST-SECRET-4f1d';
-  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
+  const { cli } = agentCli(() => agent.host, { timeoutMs: 60_000 });
   const request = (head: string[], body: Buffer | string = '') =>
     rawRequest(
       { socketPath: agent.socketPath },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { pushBusybox } from './harness/test-images.js';
 
@@ -50,12 +50,7 @@ describe('a crash in commit or cp leaves nothing behind', () => {
     test(`crash at ${point}`, async (t) => {
       const agent = await startAgent({ env: { STEVEDORE_TEST_CRASH_AT: point } });
       t.after(() => agent.stop());
-      const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
-      const ok = async (...args: string[]) => {
-        const result = await cli(...args);
-        assert.equal(result.code, 0, `stevedore ${args.join(' ')}: ${result.stderr}`);
-        return result.stdout.trim();
-      };
+      const { cli, ok } = agentCli(() => agent.host, { timeoutMs: 60_000, trim: true });
       await ok('pull', '-q', image);
       const id = await ok(
         'create',

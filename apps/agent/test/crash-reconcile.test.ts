@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, runAgentToExit, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli, runCli } from './harness/cli-process.js';
 import { conmonPidsFor } from './harness/leftovers.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { pushBusybox } from './harness/test-images.js';
@@ -93,7 +93,7 @@ describe('a crash at any point of run -d and rm leaves nothing behind', () => {
       const removing = point === 'layer-removed';
       const agent = await startAgent(removing ? {} : { env: crashing });
       t.after(() => agent.stop());
-      const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
+      const { cli } = agentCli(() => agent.host, { timeoutMs: 60_000 });
       const pulled = await cli('pull', '-q', image);
       assert.equal(pulled.code, 0, pulled.stderr);
       const runs = await runAll(agent);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, runAgentToExit, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 
 // Two agents on one root would hand out the same addresses and adopt each other's containers:
 // the second is refused, naming the holder, and a holder killed with -9 leaves no stale lock.
@@ -43,7 +43,7 @@ describe('one agent per data-root and exec-root', () => {
     assert.match(result.stderr, /data-root .* is in use by another stevedore-agent/);
     assert.ok(result.stderr.includes(agent.dataRoot), result.stderr);
     assert.ok(result.stderr.includes(`pid ${agent.pid}`), result.stderr);
-    const info = await runCli(['-H', agent.host, 'info', '--format', '{{.DockerRootDir}}']);
+    const info = await agentCli(agent.host).cli('info', '--format', '{{.DockerRootDir}}');
     assert.equal(info.code, 0, 'the first agent still answers');
   });
 
@@ -58,7 +58,7 @@ describe('one agent per data-root and exec-root', () => {
   test('after kill -9 of the holder a new agent starts on the same roots', async () => {
     await agent.kill9();
     await agent.restart();
-    const info = await runCli(['-H', agent.host, 'info', '--format', '{{.DockerRootDir}}']);
+    const info = await agentCli(agent.host).cli('info', '--format', '{{.DockerRootDir}}');
     assert.equal(info.code, 0, info.stderr);
     assert.equal(info.stdout.trim(), agent.dataRoot);
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { type PushedImage, pushBusybox } from './harness/test-images.js';
 
@@ -14,14 +14,9 @@ describe('docker parity: bugs that lose work', () => {
   let agent: AgentProcess;
   let busybox: PushedImage;
   let work: string;
-  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
+  const { cli, ok } = agentCli(() => agent.host, { timeoutMs: 60_000 });
   /** `run --rm --network none ARGS…`, the way most of these tests run a container. */
   const runOnce = (...args: string[]) => cli('run', '--rm', '--network', 'none', ...args);
-  const ok = async (...args: string[]) => {
-    const result = await cli(...args);
-    assert.equal(result.code, 0, `stevedore ${args.join(' ')}: ${result.stderr}`);
-    return result.stdout;
-  };
 
   before(async () => {
     registry = await startRegistry();

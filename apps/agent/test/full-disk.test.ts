@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { removeAgentLeftovers } from './harness/leftovers.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { type PushedImage, pushBusybox, pushImage } from './harness/test-images.js';
@@ -50,12 +50,7 @@ describe('a full data-root', () => {
   let image: string;
   /** An image the agent does not have, to pull on the full disk. */
   let other: PushedImage;
-  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
-  const ok = async (...args: string[]) => {
-    const result = await cli(...args);
-    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-    return result.stdout.trim();
-  };
+  const { cli, ok } = agentCli(() => agent.host, { timeoutMs: 60_000, trim: true });
   const state = (name: string) => ok('inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', name);
 
   before(async () => {

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { isStevedoreError } from '@stevedore/shared';
 import { applyLayer } from '../src/storage/extract/apply-layer.js';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import {
   type Canaries,
   hostileLayer,
@@ -110,7 +110,7 @@ describe('hostile layers never reach the host', () => {
     let agent: AgentProcess;
     let work: string;
     let container = '';
-    const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
+    const { cli } = agentCli(() => agent.host, { timeoutMs: 60_000 });
 
     before(async () => {
       registry = await startRegistry();

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli, runCli } from './harness/cli-process.js';
 import { sha256Digest, startRegistry } from './harness/registry.js';
 import { buildLayerTar, busyboxLayer, pushBusybox } from './harness/test-images.js';
 
@@ -50,7 +50,7 @@ function configFor(tars: Buffer[], diffIds = tars.map((tar) => sha256Digest(tar)
 describe('load: docker save archives (legacy and Docker 25+ layouts) and OCI layouts', () => {
   let agent: AgentProcess;
   let dir: string;
-  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
+  const { cli } = agentCli(() => agent.host, { timeoutMs: 60_000 });
   const check = async (image: string) => {
     const view = await cli(
       'run',
@@ -201,8 +201,8 @@ describe('save: archives Docker can load, exact to the diff IDs', () => {
     const second = await startAgent();
     const dir = mkdtempSync(join(tmpdir(), 'stevedore-save-'));
     try {
-      const cli1 = (...args: string[]) => runCli(['-H', first.host, ...args], {}, 60_000);
-      const cli2 = (...args: string[]) => runCli(['-H', second.host, ...args], {}, 60_000);
+      const { cli: cli1 } = agentCli(() => first.host, { timeoutMs: 60_000 });
+      const { cli: cli2 } = agentCli(() => second.host, { timeoutMs: 60_000 });
       const image = (await pushBusybox(registry)).reference;
       assert.equal((await cli1('pull', '-q', image)).code, 0);
       assert.equal(
@@ -272,8 +272,8 @@ describe('archives stream: no size limit, TCP needs the token', () => {
           { STEVEDORE_TOKEN: first.token! },
           120_000,
         );
-      const cli1 = (...args: string[]) => runCli(['-H', first.host, ...args], {}, 120_000);
-      const cli2 = (...args: string[]) => runCli(['-H', second.host, ...args], {}, 120_000);
+      const { cli: cli1 } = agentCli(() => first.host, { timeoutMs: 120_000 });
+      const { cli: cli2 } = agentCli(() => second.host, { timeoutMs: 120_000 });
       const image = (await pushBusybox(registry)).reference;
       assert.equal((await cli1('pull', '-q', image)).code, 0);
       // Random bytes do not compress: the layer blob itself is over the old 48 MiB limit.

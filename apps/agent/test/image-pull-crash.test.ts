@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { connectAgentOnce } from '@stevedore/agent/client';
+import { connectAgentOnce } from '@stevedore/agent-api';
 import { chainIdOf } from '../src/storage/overlay2/layer-store.js';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { type PushedImage, pushImage } from './harness/test-images.js';
 
@@ -59,7 +59,7 @@ describe('a pull interrupted by kill -9 leaves a consistent store', () => {
     assert.deepEqual(leftovers(), [], 'the next start removed them');
     assert.deepEqual(readdirSync(join(agent.dataRoot, 'content', 'ingest')), []);
 
-    const pulled = await runCli(['-H', agent.host, 'pull', '-q', image.reference]);
+    const pulled = await agentCli(agent.host).cli('pull', '-q', image.reference);
     assert.equal(pulled.code, 0, pulled.stderr);
     let chain: string | null = null;
     for (const layer of image.layers) {

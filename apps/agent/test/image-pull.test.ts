@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chainIdOf } from '../src/storage/overlay2/layer-store.js';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { busyboxLayer, type PushedImage, pushBusybox, pushImage } from './harness/test-images.js';
 
@@ -13,7 +13,7 @@ describe('stevedore pull / images against a real registry and the real agent', (
   let agent: AgentProcess;
   let busybox: PushedImage;
   let layered: PushedImage;
-  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args]);
+  const { cli } = agentCli(() => agent.host);
 
   before(async () => {
     registry = await startRegistry();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { pushBusybox } from './harness/test-images.js';
 
@@ -9,8 +9,8 @@ describe('push: blobs mounted across repositories or uploaded, then the manifest
   let registry: TestRegistry;
   let first: AgentProcess;
   let second: AgentProcess;
-  const cli1 = (...args: string[]) => runCli(['-H', first.host, ...args], {}, 60_000);
-  const cli2 = (...args: string[]) => runCli(['-H', second.host, ...args], {}, 60_000);
+  const { cli: cli1 } = agentCli(() => first.host, { timeoutMs: 60_000 });
+  const { cli: cli2 } = agentCli(() => second.host, { timeoutMs: 60_000 });
 
   before(async () => {
     registry = await startRegistry();

@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type AgentConnection, createAgentClient } from '@stevedore/agent/client';
+import { type AgentConnection, createAgentClient } from '@stevedore/agent-api';
 import { type AgentProcess, cliBin, repoRoot, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { conmonPidsFor } from './harness/leftovers.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { subscribeAndStall } from './harness/stalled-client.js';
@@ -48,7 +48,7 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
   let agent: AgentProcess;
   let local: AgentConnection;
   let image: string;
-  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 120_000);
+  const { cli } = agentCli(() => agent.host, { timeoutMs: 120_000 });
   const runDetached = async (...args: string[]) => {
     const result = await cli('run', '-d', ...args);
     assert.equal(result.code, 0, result.stderr);

@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { connectAgentOnce } from '@stevedore/agent/client';
+import { connectAgentOnce } from '@stevedore/agent-api';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { busyboxLayer, pushImage } from './harness/test-images.js';
 import { until } from './harness/until.js';
@@ -49,7 +49,7 @@ describe('system migrate-root: the data-root moves with running containers, imag
   let registry: TestRegistry;
   let image: string;
   let agent: AgentProcess;
-  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 120_000);
+  const { cli } = agentCli(() => agent.host, { timeoutMs: 120_000 });
   const view = async () => {
     const result = await cli('run', '--rm', '--network', 'none', image, 'sh', '-c', IMAGE_VIEW);
     assert.equal(result.code, 0, result.stderr);
@@ -163,7 +163,7 @@ describe('system migrate-root: cancelled mid-copy', () => {
     const connection = await connectAgentOnce({ host: agent.host });
     try {
       const image = (await pushTrickyImage(registry)).reference;
-      const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
+      const { cli } = agentCli(() => agent.host, { timeoutMs: 60_000 });
       assert.equal((await cli('pull', '-q', image)).code, 0);
       assert.equal(
         (await cli('run', '-d', '--stop-timeout', '1', '--name', 'app', image, 'sleep', '300')).code,
@@ -224,7 +224,7 @@ describe('system migrate-root: a crash at any point leaves one root in use, and 
     test(`killed at "${point}": ${outcome}`, async () => {
       const agent = await startAgent({ dataRootInConfig: true, env: { STEVEDORE_TEST_CRASH_AT: point } });
       try {
-        const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
+        const { cli } = agentCli(() => agent.host, { timeoutMs: 60_000 });
         assert.equal((await cli('pull', '-q', image)).code, 0);
         assert.equal(
           (await cli('run', '-d', '--stop-timeout', '1', '--name', 'app', image, 'sleep', '300')).code,

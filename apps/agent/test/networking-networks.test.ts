@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { connectAgentOnce } from '@stevedore/agent/client';
+import { connectAgentOnce } from '@stevedore/agent-api';
 import { freePort } from '../../../scripts/free-port.mjs';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { runCli } from './harness/cli-process.js';

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { connectAgentOnce } from '@stevedore/agent/client';
+import { connectAgentOnce } from '@stevedore/agent-api';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { type PushedImage, pushImage } from './harness/test-images.js';
 import { until } from './harness/until.js';
@@ -19,7 +19,7 @@ describe('what an interrupted pull leaves is counted and freed', () => {
   let agent: AgentProcess;
   let image: PushedImage;
   const crashInPull = { STEVEDORE_TEST_CRASH_AT: 'layer-pulled' };
-  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
+  const { cli } = agentCli(() => agent.host, { timeoutMs: 60_000 });
   /** The `system df` row of unfinished downloads: count and bytes. */
   const unfinished = async () => {
     const df = await cli('system', 'df', '--format', '{{.Type}}|{{.TotalCount}}|{{.Size}}');

@@ -4,10 +4,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { connectAgentOnce } from '@stevedore/agent/client';
+import { connectAgentOnce } from '@stevedore/agent-api';
 import { freePort } from '../../../scripts/free-port.mjs';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { pushBusybox } from './harness/test-images.js';
 import { TestNetns } from './harness/test-netns.js';
@@ -73,7 +73,7 @@ function makeCertificates(dir: string, ip: string) {
 describe('certs.d: mirrors for any registry (hosts.toml) and per-registry CA certificates', () => {
   let agent: AgentProcess;
   let certsDir: string;
-  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args], {}, 60_000);
+  const { cli } = agentCli(() => agent.host, { timeoutMs: 60_000 });
   const stops: (() => Promise<void> | void)[] = [];
 
   before(async () => {

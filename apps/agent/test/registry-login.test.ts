@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { pushBusybox } from './harness/test-images.js';
 
@@ -19,7 +19,7 @@ describe('login, logout and pulls from a registry that needs Basic credentials',
   let proxy: Server;
   let host: string;
   let agent: AgentProcess;
-  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args]);
+  const { cli } = agentCli(() => agent.host);
   const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 
   before(async () => {

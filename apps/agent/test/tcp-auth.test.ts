@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type AgentConnection, createAgentClient } from '@stevedore/agent/client';
+import { type AgentConnection, createAgentClient } from '@stevedore/agent-api';
 import { TRPCClientError } from '@trpc/client';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { runCli } from './harness/cli-process.js';

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync, statSync, wr
 import os from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type AgentConnection, createAgentClient } from '@stevedore/agent/client';
+import { type AgentConnection, createAgentClient } from '@stevedore/agent-api';
 import { SystemInfoSchema } from '@stevedore/shared';
 import { TRPCClientError } from '@trpc/client';
 import { type AgentProcess, runAgentToExit, startAgent } from './harness/agent-process.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { removeCgroupParent } from './harness/cgroups.js';
-import { runCli } from './harness/cli-process.js';
+import { agentCli } from './harness/cli-process.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
 import { pushBusybox } from './harness/test-images.js';
 
@@ -39,7 +39,7 @@ describe('--userns-remap: containers run in a user namespace on remapped layers'
   let registry: TestRegistry;
   let agent: AgentProcess;
   let image: string;
-  const cli = (...args: string[]) => runCli(['-H', agent.host, ...args]);
+  const { cli } = agentCli(() => agent.host);
 
   before(async () => {
     user = makeRemapUser(start);

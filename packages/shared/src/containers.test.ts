@@ -5,7 +5,7 @@ import {
   HostConfigSchema,
   normalizeSignal,
   parseRestartPolicy,
-} from './containers.js';
+} from './containers/index.js';
 
 const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
   result.success ? [] : (result.error?.issues.map((i) => i.message) ?? []);

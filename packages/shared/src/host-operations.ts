@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ContainerRefSchema } from './containers.js';
+import { ContainerRefSchema } from './containers/index.js';
 
 /** Lifecycle actions an operator may take on a container of a host granted to them. */
 export const ContainerActionSchema = z.enum([

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { AgentHttpRequest } from '../api/archive-client.js';
-import type { AgentClient } from '../api/client.js';
+import type { AgentHttpRequest } from '@stevedore/agent-api/archive-client';
+import type { AgentClient } from '@stevedore/agent-api/client';
 import type { FlagSpec, FlagValue } from '../util/argv.js';
 import type { Reporter } from './reporter.js';
 

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import type { AgentHttpRequest } from '@stevedore/agent-api/archive-client';
+import type { AgentConnectFailure, AgentConnection, AgentConnectionError } from '@stevedore/agent-api/client';
 import { isStevedoreError } from '@stevedore/shared';
-import type { AgentHttpRequest } from '../api/archive-client.js';
-import type { AgentConnectFailure, AgentConnection, AgentConnectionError } from '../api/client.js';
 import { OperationalError } from './errors.js';
 
 export interface AgentTarget {
@@ -29,7 +29,7 @@ const UNREACHABLE = new Set([
 /** Connects once; a CLI command fails fast instead of waiting for reconnects. */
 export async function connectToAgent(target: AgentTarget): Promise<AgentConnection> {
   const ca = await trustedCa(target);
-  const { agentWebSocketUrl, connectAgentOnce } = await import('../api/client.js');
+  const { agentWebSocketUrl, connectAgentOnce } = await import('@stevedore/agent-api/client');
   try {
     agentWebSocketUrl(target.host);
   } catch (error) {
@@ -50,7 +50,7 @@ export async function connectToAgent(target: AgentTarget): Promise<AgentConnecti
 /** A streamed request to the agent's archive routes, with the CLI's messages for what goes wrong. */
 export async function requestAgent(target: AgentTarget, request: AgentHttpRequest): Promise<IncomingMessage> {
   const ca = await trustedCa(target);
-  const { agentHttpRequest } = await import('../api/archive-client.js');
+  const { agentHttpRequest } = await import('@stevedore/agent-api/archive-client');
   try {
     return await agentHttpRequest(
       {

@@ -1,4 +1,4 @@
-import type { AgentClient } from '../api/client.js';
+import type { AgentClient } from '@stevedore/agent-api/client';
 import type { CommandContext } from './command.js';
 import { agentErrorCode, describeError, describeMissingOrError, OperationalError } from './errors.js';
 

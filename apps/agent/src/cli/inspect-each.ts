@@ -1,4 +1,4 @@
-import type { AgentClient } from '../api/client.js';
+import type { AgentClient } from '@stevedore/agent-api/client';
 import { type CommandContext, stringFlag } from './command.js';
 import { describeError } from './errors.js';
 import { formatValue } from './format/template-output.js';

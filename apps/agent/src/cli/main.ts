@@ -1,4 +1,4 @@
-import type { AgentConnection } from '../api/client.js';
+import type { AgentConnection } from '@stevedore/agent-api/client';
 import { DEFAULT_HOST } from '../config/agent-config.js';
 import { AGENT_VERSION, gitCommit } from '../system/version.js';
 import { ArgvError, type FlagSpec, formatFlagHelp, parseArgv } from '../util/argv.js';

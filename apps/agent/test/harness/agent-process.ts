@@ -287,7 +287,7 @@ async function waitForSocket(path: string): Promise<void> {
 }
 
 async function createToken(host: string): Promise<string> {
-  const { createAgentClient } = await import('@stevedore/agent/client');
+  const { createAgentClient } = await import('@stevedore/agent-api');
   const connection = createAgentClient({ host });
   try {
     return (await connection.client.tokens.create.mutate({ name: 'test-harness' })).token;

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import * as pty from 'node-pty';
 import { cliBin, repoRoot } from './agent-process.js';
 import { type ExitResult, runToExit } from './run-to-exit.js';
@@ -22,6 +23,32 @@ export function runCli(
     what: `stevedore ${args.join(' ')}`,
     ...(input !== undefined ? { input } : {}),
   });
+}
+
+/** The CLI pointed at one agent (`-H <host>`), as most test files drive it. */
+export interface AgentCli {
+  /** `stevedore -H <host> ...args`, whatever its exit code. */
+  cli(...args: string[]): Promise<CliResult>;
+  /** The same, asserting exit code 0 (stderr in the message otherwise): its stdout. */
+  ok(...args: string[]): Promise<string>;
+}
+
+/**
+ * `host` is read at every call (a function for an agent started in `before` or restarted
+ * mid-test); `trim` makes `ok` give stdout without surrounding whitespace (IDs, one-line answers).
+ */
+export function agentCli(
+  host: string | (() => string),
+  { timeoutMs = 20_000, trim = false }: { timeoutMs?: number; trim?: boolean } = {},
+): AgentCli {
+  const cli = (...args: string[]) =>
+    runCli(['-H', typeof host === 'string' ? host : host(), ...args], {}, timeoutMs);
+  const ok = async (...args: string[]) => {
+    const result = await cli(...args);
+    assert.equal(result.code, 0, `stevedore ${args.join(' ')}: ${result.stderr}`);
+    return trim ? result.stdout.trim() : result.stdout;
+  };
+  return { cli, ok };
 }
 
 /**

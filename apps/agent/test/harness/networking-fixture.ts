@@ -3,7 +3,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readdirSync } from 'node:fs';
 import { after, before } from 'node:test';
-import { type AgentClient, type AgentConnection, connectAgentOnce } from '@stevedore/agent/client';
+import { type AgentClient, type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import dnsPacket from 'dns-packet';
 import { type AgentProcess, startAgent } from './agent-process.js';
 import { runCli } from './cli-process.js';

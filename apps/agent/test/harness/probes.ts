@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { type AgentConnectionError, connectAgentOnce } from '@stevedore/agent/client';
+import { type AgentConnectionError, connectAgentOnce } from '@stevedore/agent-api';
 
 /** What an agent answers to a raw websocket upgrade: the HTTP status, or 101 when it upgraded. */
 export function rawUpgradeStatus(url: string, headers: Record<string, string>, ca?: string): Promise<number> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type AgentConnection, connectAgentOnce } from '@stevedore/agent/client';
+import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import type { FleetEvent, FleetUpdate, Role, SessionUser } from '@stevedore/shared';
 import pino from 'pino';
 import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';

@@ -1,13 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { AgentRouter } from '@stevedore/agent/router';
+import type { AgentClient } from '@stevedore/agent-api';
 import type { HostConnectionState, HostStatus } from '@stevedore/shared';
 import { StevedoreError } from '@stevedore/shared';
-import type { TRPCClient } from '@trpc/client';
 import type { Logger } from 'pino';
 import { type EngineEventSink, HostEventFeed } from './host-event-feed';
 import type { SshTarget } from './ssh-tunnel';
 
-export type AgentClient = TRPCClient<AgentRouter>;
+export type { AgentClient };
 
 /** Where and how to reach one agent; credentials already decrypted. */
 export interface AgentTarget {

@@ -1,4 +1,4 @@
-import { createAgentClient } from '@stevedore/agent/client';
+import { createAgentClient } from '@stevedore/agent-api';
 import type { AgentConnection, ConnectAgent } from './agent-hub';
 import { SshTunnel } from './ssh-tunnel';
 

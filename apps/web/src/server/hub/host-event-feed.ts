@@ -1,5 +1,5 @@
+import type { AgentClient } from '@stevedore/agent-api';
 import type { EngineEvent } from '@stevedore/shared';
-import type { AgentClient } from './agent-hub';
 
 /** Where a host's engine events go, and where its stream resumes after a gap. */
 export interface EngineEventSink {

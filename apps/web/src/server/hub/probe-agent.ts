@@ -1,4 +1,4 @@
-import { connectAgentOnce } from '@stevedore/agent/client';
+import { connectAgentOnce } from '@stevedore/agent-api';
 import type { SystemInfo } from '@stevedore/shared';
 import { StevedoreError } from '@stevedore/shared';
 import type { ConnectionTarget } from '../services/host-targets';

@@ -1,5 +1,5 @@
+import type { AgentClient } from '@stevedore/agent-api/client';
 import type { AttachEvent } from '@stevedore/shared';
-import type { AgentClient } from '../../../api/client.js';
 import type { CommandContext } from '../../command.js';
 import { forwardTerminal, terminalSize } from '../../terminal-session.js';
 

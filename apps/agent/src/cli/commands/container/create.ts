@@ -1,5 +1,5 @@
+import type { AgentClient } from '@stevedore/agent-api/client';
 import type { ContainerCreateInput } from '@stevedore/shared';
-import type { AgentClient } from '../../../api/client.js';
 import { type Command, type CommandContext, stringFlag } from '../../command.js';
 import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
 import { pullWithProgress } from '../image/pull.js';

@@ -1,4 +1,4 @@
-import type { AgentClient } from '../../../api/client.js';
+import type { AgentClient } from '@stevedore/agent-api/client';
 import type { Command, CommandContext } from '../../command.js';
 import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
 import { interactiveSession } from './attach-session.js';

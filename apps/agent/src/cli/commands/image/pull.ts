@@ -1,10 +1,10 @@
+import type { AgentClient } from '@stevedore/agent-api/client';
 import {
   familiarImageName,
   formatImageReference,
   type PullEvent,
   parseImageReference,
 } from '@stevedore/shared';
-import type { AgentClient } from '../../../api/client.js';
 import type { Command } from '../../command.js';
 
 export const pullCommand: Command = {

@@ -2,7 +2,6 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { ErrorCodes, StevedoreError } from '@stevedore/shared';
-import { readAll } from '../util/read-all.js';
 
 export interface AgentHttpTarget {
   /** `unix:///path`, `tcp://ip:port` (TLS when `ca` is given, as Docker's --tlscacert) or `https://host:port`. */
@@ -11,7 +10,7 @@ export interface AgentHttpTarget {
   ca?: string;
 }
 
-/** A request on the agent's HTTP archive routes (api/archive-routes.ts); a body is a tar stream. */
+/** A request on the agent's HTTP archive routes (apps/agent/src/api/archive-routes.ts); a body is a tar stream. */
 export interface AgentHttpRequest {
   method: 'GET' | 'POST' | 'PUT';
   path: string;
@@ -19,7 +18,7 @@ export interface AgentHttpRequest {
 }
 
 /**
- * A plain HTTP request to the agent's archive routes (archive-routes.ts), streamed both ways.
+ * A plain HTTP request to the agent's archive routes, streamed both ways.
  * Resolves with the response once it is 200; another status becomes the agent's error.
  */
 export async function agentHttpRequest(
@@ -40,7 +39,7 @@ export async function agentHttpRequest(
     } else req.end();
   });
   if (response.statusCode === 200) return response;
-  const text = (await readAll(response)).toString('utf8');
+  const text = await readText(response);
   let message = text.trim() || `HTTP ${response.statusCode}`;
   let code: (typeof ErrorCodes)[number] = response.statusCode === 401 ? 'UNAUTHENTICATED' : 'INTERNAL';
   try {
@@ -68,4 +67,11 @@ function requestOverTcp(
   return secure
     ? https.request({ ...where, ...(target.ca ? { ca: target.ca } : {}) }, onResponse)
     : http.request(where, onResponse);
+}
+
+/** A (short) error answer's body as text. */
+async function readText(response: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of response) parts.push(chunk as Buffer);
+  return Buffer.concat(parts).toString('utf8');
 }

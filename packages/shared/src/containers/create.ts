@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { EndpointRequestSchema, PortBindingsSchema } from '../networks.js';
+import { CapabilitySchema } from './capabilities.js';
+import { AbsolutePath, EnvVarSchema, HostnameSchema } from './fields.js';
+import { ContainerNameSchema } from './names.js';
+import { checkResourceCombination, ResourcesShape } from './resources.js';
+import { RestartPolicySchema } from './restart-policy.js';
+import { SignalSchema } from './signals.js';
+
+/** `-v` as Docker writes it: `/host:/ctr[:ro|rw]`, `volume:/ctr[:ro|rw]` or `/ctr` (anonymous volume). */
+export const BindSchema = z.string().regex(/^([^:\0]+:)?\/[^:\0]*(:(ro|rw))?$/, {
+  message:
+    'a volume is [SOURCE:]DEST[:ro|rw] with DEST an absolute path, SOURCE a host path or volume name (none: a new anonymous volume)',
+});
+
+export const NetworkModeSchema = z
+  .string()
+  .regex(/^(none|host|bridge|default|container:.+|[a-zA-Z0-9][a-zA-Z0-9_.-]*)$/, {
+    message: 'network mode is bridge, host, none, container:<name|id> or a network name',
+  });
+
+export const LogConfigSchema = z.object({
+  Type: z.enum(['k8s-file', 'json-file', 'local', 'none'], {
+    message: 'log driver must be k8s-file, json-file, local or none',
+  }),
+  Config: z
+    .object({ 'max-size': z.string().optional(), 'max-file': z.string().optional() })
+    .strict()
+    .default({}),
+});
+
+export const HostConfigSchema = z
+  .object({
+    ...ResourcesShape,
+    Binds: z.array(BindSchema).default([]),
+    Tmpfs: z.record(AbsolutePath, z.string()).default({}),
+    ReadonlyRootfs: z.boolean().default(false),
+    CapAdd: z.array(CapabilitySchema).default([]),
+    CapDrop: z.array(CapabilitySchema).default([]),
+    Privileged: z.boolean().default(false),
+    RestartPolicy: RestartPolicySchema.default({ Name: 'no', MaximumRetryCount: 0 }),
+    AutoRemove: z.boolean().default(false),
+    Init: z.boolean().default(false),
+    SecurityOpt: z
+      .array(
+        z.string().regex(/^(no-new-privileges(:(true|false))?|seccomp[=:]unconfined)$/, {
+          message: 'security options are no-new-privileges[:true|false] and seccomp=unconfined',
+        }),
+      )
+      .default([]),
+    NetworkMode: NetworkModeSchema.default('bridge'),
+    PortBindings: PortBindingsSchema.default({}),
+    /** `-P`: every exposed port gets a free host port. */
+    PublishAllPorts: z.boolean().default(false),
+    ShmSize: z
+      .number()
+      .int()
+      .refine((v) => v === 0 || v >= 4096, { message: 'shm size must be at least 4 KiB' })
+      .default(0),
+    LogConfig: LogConfigSchema.default({ Type: 'k8s-file', Config: {} }),
+  })
+  .superRefine((h, ctx) => {
+    checkResourceCombination(h, ctx);
+    if (h.AutoRemove && h.RestartPolicy.Name !== '' && h.RestartPolicy.Name !== 'no') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AutoRemove'],
+        message: 'Conflicting options: cannot specify both --restart and --rm',
+      });
+    }
+  });
+export type HostConfig = z.infer<typeof HostConfigSchema>;
+
+export const ContainerConfigSchema = z.object({
+  Image: z.string().min(1, { message: 'an image is required' }).max(300),
+  Cmd: z.array(z.string()).nullable().default(null),
+  Entrypoint: z.array(z.string()).nullable().default(null),
+  Env: z.array(EnvVarSchema).default([]),
+  WorkingDir: z.union([z.literal(''), AbsolutePath]).default(''),
+  User: z
+    .string()
+    .regex(/^$|^[^:\s]+(:[^:\s]+)?$/, { message: 'user is name|uid[:group|gid]' })
+    .default(''),
+  Hostname: HostnameSchema.default(''),
+  Domainname: z.string().default(''),
+  Labels: z.record(z.string(), z.string()).default({}),
+  Tty: z.boolean().default(false),
+  OpenStdin: z.boolean().default(false),
+  StopSignal: SignalSchema.optional(),
+  /** Seconds to wait after the stop signal before SIGKILL; -1 waits forever. */
+  StopTimeout: z.number().int().min(-1).optional(),
+  ExposedPorts: z.record(z.string(), z.object({})).default({}),
+  Volumes: z.record(z.string(), z.object({})).default({}),
+});
+export type ContainerConfig = z.infer<typeof ContainerConfigSchema>;
+
+export const ContainerCreateSchema = z.object({
+  name: ContainerNameSchema.optional(),
+  Config: ContainerConfigSchema,
+  HostConfig: HostConfigSchema.default(HostConfigSchema.parse({})),
+  /** Per-network `--ip` and `--network-alias`, keyed by network name. */
+  NetworkingConfig: z
+    .object({ EndpointsConfig: z.record(z.string(), EndpointRequestSchema).default({}) })
+    .default({ EndpointsConfig: {} }),
+});
+export type ContainerCreateInput = z.input<typeof ContainerCreateSchema>;
+export type ContainerCreate = z.infer<typeof ContainerCreateSchema>;
