@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 // Structure check, part of `npm run lint`: no import cycle in the engine, the web app or the
 // packages (type-only imports count: a cycle of types still ties two modules together), and the
-// agent's floor (config, events, storage, util, host) imports nothing from the layers above it.
+// agent's folders keep their floor order (a folder imports only from lower floors; see
+// AGENT_LAYERS and docs/ARCHITECTURE.md).
 // The rules themselves are in structure-rules.mjs; madge reads the import graphs.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import madge from 'madge';
-import { findFloorViolations, formatProblems } from './structure-rules.mjs';
+import { findLayerViolations, formatProblems } from './structure-rules.mjs';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 
-/** The source roots checked: where, how madge resolves their imports, and whether the floor rule applies. */
+/** The source roots checked: where, how madge resolves their imports, and whether the floor order applies. */
 const roots = [
-  { dir: 'apps/agent/src', extensions: ['ts'], tsConfig: 'apps/agent/tsconfig.json', floors: true },
+  { dir: 'apps/agent/src', extensions: ['ts'], tsConfig: 'apps/agent/tsconfig.json', layers: true },
   {
     dir: 'apps/web/src',
     extensions: ['ts', 'tsx'],
@@ -58,7 +59,7 @@ async function check(root) {
     dependencyFilter: (path) => path.startsWith(`${absolute}/`) && included(relative(absolute, path)),
   });
   const cycles = graph.circular();
-  const violations = root.floors ? findFloorViolations(graph.obj()) : [];
+  const violations = root.layers ? findLayerViolations(graph.obj()) : [];
   return { root: root.dir, files: Object.keys(graph.obj()).length, cycles, violations };
 }
 
@@ -70,5 +71,5 @@ if (problems.length > 0) {
   process.exit(1);
 }
 console.error(
-  `structure check: no import cycles, floor rule kept (${results.map((r) => `${r.root} ${r.files} files`).join(', ')})`,
+  `structure check: no import cycles, floor order kept (${results.map((r) => `${r.root} ${r.files} files`).join(', ')})`,
 );

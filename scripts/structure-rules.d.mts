@@ -1,17 +1,12 @@
 export type ImportGraph = Record<string, string[]>;
-export interface FloorViolation {
+export interface LayerViolation {
   from: string;
   to: string;
 }
-export const AGENT_FLOORS: string[];
-export const AGENT_UPPER_LAYERS: string[];
-export function findFloorViolations(
-  graph: ImportGraph,
-  floors?: string[],
-  upper?: string[],
-): FloorViolation[];
+export const AGENT_LAYERS: string[][];
+export function findLayerViolations(graph: ImportGraph, layers?: string[][]): LayerViolation[];
 export function formatProblems(problems: {
   root: string;
   cycles: string[][];
-  violations: FloorViolation[];
+  violations: LayerViolation[];
 }): string[];

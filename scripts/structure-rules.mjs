@@ -2,12 +2,19 @@
 // ({ file: [files it imports] }, paths relative to one source root, as madge gives them).
 
 /**
- * The agent's floor: modules every layer may use, which must not reach up into a layer that
- * uses them (today: config, events, storage, util and host facts).
+ * The agent's floors, bottom first (docs/ARCHITECTURE.md): a folder imports only from its own
+ * folder and from folders on a lower floor, so nothing low reaches up into what uses it.
  */
-export const AGENT_FLOORS = ['config', 'events', 'storage', 'util', 'host'];
-/** The layers above the floor. */
-export const AGENT_UPPER_LAYERS = ['api', 'runtime', 'system', 'network', 'images'];
+export const AGENT_LAYERS = [
+  ['util'],
+  ['host'],
+  ['config', 'events', 'storage', 'auth'],
+  ['images', 'volumes', 'network'],
+  ['runtime'],
+  ['system'],
+  ['api'],
+  ['cli'],
+];
 
 /** The top folder of a path inside a source root ("storage/overlay2/x.ts" → "storage"), or null for a file at the root. */
 function topFolder(path) {
@@ -16,19 +23,30 @@ function topFolder(path) {
 }
 
 /**
- * Imports from a floor folder into an upper layer, sorted: [{ from, to }]. Only edges between
- * files of the graph count (imports of packages or outside files are not the floor's concern).
+ * Imports that break the floor order, sorted: [{ from, to }]. Files at the root (main.ts, the
+ * composition root) may import anything; a folder on no floor is reported, so a new folder gets
+ * a place in the order before it is used.
  */
-export function findFloorViolations(graph, floors = AGENT_FLOORS, upper = AGENT_UPPER_LAYERS) {
+export function findLayerViolations(graph, layers = AGENT_LAYERS) {
+  const floorOf = new Map(layers.flatMap((folders, floor) => folders.map((folder) => [folder, floor])));
   const violations = [];
   for (const [from, imports] of Object.entries(graph)) {
-    if (!floors.includes(topFolder(from))) continue;
+    const source = topFolder(from);
+    if (source === null) continue;
     for (const to of imports) {
-      if (upper.includes(topFolder(to))) violations.push({ from, to });
+      const target = topFolder(to);
+      if (target === source) continue;
+      const sourceFloor = floorOf.get(source);
+      const targetFloor = target === null ? undefined : floorOf.get(target);
+      if (sourceFloor === undefined || targetFloor === undefined || targetFloor >= sourceFloor) {
+        violations.push({ from, to });
+      }
     }
   }
   return violations.sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
 }
+
+const describeLayers = (layers) => layers.map((folders) => folders.join(', ')).join(' < ');
 
 /** The report of a check: one line per problem, under a heading per kind; empty when all is well. */
 export function formatProblems({ root, cycles, violations }) {
@@ -41,7 +59,7 @@ export function formatProblems({ root, cycles, violations }) {
   }
   if (violations.length > 0) {
     lines.push(
-      `${root}: ${violations.length} import${violations.length === 1 ? '' : 's'} from the floor (${AGENT_FLOORS.join(', ')}) into a layer above it (${AGENT_UPPER_LAYERS.join(', ')}):`,
+      `${root}: ${violations.length} import${violations.length === 1 ? '' : 's'} against the floor order (a folder imports only from lower floors: ${describeLayers(AGENT_LAYERS)}; a new folder needs a place in AGENT_LAYERS):`,
     );
     for (const { from, to } of violations) lines.push(`  ${from} -> ${to}`);
   }

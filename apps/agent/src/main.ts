@@ -141,7 +141,6 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
     if (address.kind === 'unix') await prepareSocketPath(address.path);
   }
   const tokens = await TokenStore.open(paths.tokensFile);
-  const system = await SystemService.create(config, paths, log.child({ module: 'system' }));
   const events = new EventBus();
   const eventsService = new EventsService(events, join(paths.dataRoot, 'events.jsonl'));
   await eventsService.init();
@@ -201,8 +200,12 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
     log: log.child({ module: 'containers' }),
   });
   await images.collectLeftoversLater(leftoverGraceMs(), log.child({ module: 'images' }));
-  system.setContainerCounts(() => containers.counts());
-  system.setUnsavedState(() => containerStore.unsavedCount());
+  const system = await SystemService.create(
+    config,
+    paths,
+    { counts: () => containers.counts(), unsavedState: () => containerStore.unsavedCount() },
+    log.child({ module: 'system' }),
+  );
   const stats = new StatsSampler(() => containers.runningForStats(), {
     cgroupVersion: hostResources.cgroupVersion,
     cgroupRoot: '/sys/fs/cgroup',

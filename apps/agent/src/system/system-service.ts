@@ -39,16 +39,21 @@ interface StaticFacts {
   warnings: string[];
 }
 
+/** What `info` reads of the containers: their counts, and records whose last save failed. */
+export interface ContainerFigures {
+  counts(): ContainerCounts;
+  unsavedState(): number;
+}
+
 /** Answers `info` and `version` from real host facts and the agent's own store. */
 export class SystemService {
   private readonly usageSampler: HostUsageSampler;
-  private containerCounts: () => ContainerCounts = () => ({ total: 0, running: 0, paused: 0, stopped: 0 });
-  private unsavedState: () => number = () => 0;
 
   private constructor(
     private readonly config: AgentConfig,
     private readonly paths: AgentPaths,
     private readonly facts: StaticFacts,
+    private readonly containers: ContainerFigures,
   ) {
     this.usageSampler = new HostUsageSampler(paths.dataRoot);
   }
@@ -58,7 +63,12 @@ export class SystemService {
     return this.usageSampler.sample();
   }
 
-  static async create(config: AgentConfig, paths: AgentPaths, log: Logger): Promise<SystemService> {
+  static async create(
+    config: AgentConfig,
+    paths: AgentPaths,
+    containers: ContainerFigures,
+    log: Logger,
+  ): Promise<SystemService> {
     const [engineId, host, backingFs, runtimes, commit] = await Promise.all([
       loadOrCreateEngineId(paths.engineIdFile),
       readHostFacts(),
@@ -68,12 +78,17 @@ export class SystemService {
     ]);
     const warnings = startupWarnings(config, backingFs, runtimes);
     for (const warning of warnings) log.warn(warning);
-    return new SystemService(config, paths, { engineId, host, backingFs, runtimes, commit, warnings });
+    return new SystemService(
+      config,
+      paths,
+      { engineId, host, backingFs, runtimes, commit, warnings },
+      containers,
+    );
   }
 
   async info(): Promise<SystemInfo> {
     const { config, facts } = this;
-    const containers = this.containerCounts();
+    const containers = this.containers.counts();
     const images = await countImages(this.paths);
     const runtimes: Record<string, RuntimeBinary> = {};
     for (const [name, binary] of Object.entries(facts.runtimes)) if (binary) runtimes[name] = binary;
@@ -128,7 +143,7 @@ export class SystemService {
         `WARNING: no space left on device: the data-root ${this.paths.dataRoot} has ${free} bytes free; containers cannot write there and new containers, images and volumes fail until space is freed (rm, rmi, system prune)`,
       );
     }
-    const unsaved = this.unsavedState();
+    const unsaved = this.containers.unsavedState();
     if (unsaved > 0) {
       warnings.push(
         `WARNING: the state of ${unsaved} container(s) could not be saved yet (it is kept in memory and saved again until it lands)`,
@@ -140,14 +155,6 @@ export class SystemService {
   /** The engine's ID (`info`'s ID), the actor of daemon events. */
   get engineId(): string {
     return this.facts.engineId;
-  }
-
-  setContainerCounts(counts: () => ContainerCounts): void {
-    this.containerCounts = counts;
-  }
-
-  setUnsavedState(count: () => number): void {
-    this.unsavedState = count;
   }
 
   /** Adds a warning found after start-up (e.g. by the API listeners); logged by the caller. */
