@@ -4,6 +4,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { isStevedoreError, StevedoreError, type TokenSummary } from '@stevedore/shared';
+import { answerMalformedRequest } from '@stevedore/shared/node-guards';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { formatHostAddress, type HostAddress, parseHostAddress } from '../config/host-address.js';
@@ -39,9 +40,6 @@ interface Listener {
 
 const KEEPALIVE = { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 };
 const CLOSE_GRACE_MS = 2_000;
-/** How much of a malformed request's rest is read and dropped after the 400, and for how long. */
-const CLIENT_ERROR_DRAIN_BYTES = 1 << 20;
-const CLIENT_ERROR_DRAIN_MS = 2_000;
 /**
  * The largest tRPC message a client may send (ws closes the connection with 1009 beyond it). The
  * biggest legitimate ones are stdin writes (1 MB of base64 at most, packages/shared) and container
@@ -200,7 +198,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       server.on('request', (req: IncomingMessage, res: ServerResponse) => serveRequest(transport, req, res));
       server.on('upgrade', upgradeHandler(transport));
       server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
-        answerClientError(error, socket, log),
+        answerMalformedRequest(error, socket, log),
       );
       const listener: Listener = { server, socketPath: null };
       addresses.push(await listen(server, address, listener));
@@ -260,39 +258,6 @@ function listenOn(
 function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match ? (match[1] as string) : null;
-}
-
-/**
- * Answers what Node's HTTP parser refused (a malformed request line, header or chunk) with a 4xx
- * that says which, as Node would without a listener, then closes the connection.
- */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket, log: Logger): void {
-  log.debug({ code: error.code, message: error.message }, 'malformed HTTP request');
-  if (error.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const [status, reason] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout']
-        : [400, 'Bad Request'];
-  const body = `malformed HTTP request: ${error.code ?? 'error'}${'reason' in error ? ` (${String(error.reason)})` : ''}\n`;
-  // What the client still sends is read and dropped until it closes (bounded in bytes and time):
-  // closing with unread bytes would reset the connection and could lose the answer.
-  let dropped = 0;
-  socket.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > CLIENT_ERROR_DRAIN_BYTES) socket.destroy();
-  });
-  socket.once('end', () => socket.destroy());
-  socket.setTimeout(CLIENT_ERROR_DRAIN_MS, () => socket.destroy());
-  socket.resume();
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }
 
 /** A short text answer, once the request body nobody reads has been dropped (up to a limit). */

@@ -47,6 +47,8 @@ import { searchImages } from './registry/search.js';
 import { type RemoveImageDeps, type RemoveResult, removeImage } from './remove-image.js';
 import { type SaveItem, saveArchive } from './save-archive.js';
 
+type ImageStores = LeftoverDeps & RemoveImageDeps & CommitDeps;
+
 export interface ImageServiceOptions {
   config: AgentConfig;
   paths: AgentPaths;
@@ -66,15 +68,10 @@ export interface ImageServiceOptions {
  */
 export class ImageService {
   private constructor(
+    /** The stores and references every job works on. */
+    private readonly stores: ImageStores,
     private readonly registry: RegistryClient,
-    private readonly content: ContentStore,
-    private readonly layers: Overlay2Store,
-    private readonly images: ImageStore,
     private readonly credentials: CredentialStore,
-    private readonly references: LayerReferences,
-    private readonly layersRemoved: (chainIds: string[]) => Promise<void>,
-    /** Scratch space on the data-root's filesystem (for commit's layer spool). */
-    private readonly spoolDir: string,
     private readonly events: EventBus | null,
     private readonly endpointConfig: () => EndpointConfig,
   ) {}
@@ -99,29 +96,15 @@ export class ImageService {
     );
     const images = new ImageStore(paths.images);
     await Promise.all([content.init(), images.init()]);
-    return new ImageService(
-      registry,
+    const stores: ImageStores = {
       content,
-      options.layers,
+      layers: options.layers,
       images,
-      credentials,
-      options.references,
-      options.layersRemoved ?? (async () => {}),
-      join(paths.dataRoot, 'tmp'),
-      options.events ?? null,
-      endpointConfig,
-    );
-  }
-
-  private get stores(): LeftoverDeps & RemoveImageDeps & CommitDeps {
-    return {
-      content: this.content,
-      layers: this.layers,
-      images: this.images,
-      references: this.references,
-      layersRemoved: this.layersRemoved,
-      spoolDir: this.spoolDir,
+      references: options.references,
+      layersRemoved: options.layersRemoved ?? (async () => {}),
+      spoolDir: join(paths.dataRoot, 'tmp'),
     };
+    return new ImageService(stores, registry, credentials, options.events ?? null, endpointConfig);
   }
 
   /** `system df`: what unfinished pulls, loads and commits left. */
@@ -136,19 +119,19 @@ export class ImageService {
 
   /** The image a new container is made from: its ID, top layer and runtime config. */
   resolveForContainer(reference: string): Promise<ImageForContainer> {
-    return resolveForContainer(this.images, reference);
+    return resolveForContainer(this.stores.images, reference);
   }
 
   /** `docker commit`: a new image from a parent image plus one layer, under a lease. */
   async commit(options: CommitOptions): Promise<string> {
-    const id = await this.references.lease(() => commitImage(this.stores, options));
+    const id = await this.stores.references.lease(() => commitImage(this.stores, options));
     if (options.tag) this.publish('tag', canonicalTag(options.tag), { imageID: id });
     return id;
   }
 
   /** `docker images`, newest first; `filters` as `docker images --filter` (see image-filters.ts). */
   list(filters: readonly string[] = []): Promise<ImageSummary[]> {
-    return listImages(this.images, filters);
+    return listImages(this.stores.images, filters);
   }
 
   /** Progress events while pulling, then the image; the pull goes on if the caller goes away. */
@@ -156,12 +139,12 @@ export class ImageService {
     const queue = new AsyncQueue<PullEvent>();
     const deps = {
       registry: this.registry,
-      content: this.content,
-      layers: this.layers,
-      images: this.images,
-      pin: (chainIds: readonly string[]) => this.references.pin(chainIds),
+      content: this.stores.content,
+      layers: this.stores.layers,
+      images: this.stores.images,
+      pin: (chainIds: readonly string[]) => this.stores.references.pin(chainIds),
     };
-    this.references
+    this.stores.references
       .lease(() =>
         pullImage(deps, reference, (progress: PullProgress) => queue.push({ type: 'progress', progress })),
       )
@@ -177,7 +160,7 @@ export class ImageService {
   /** `docker push NAME[:TAG]`: progress per blob, then the pushed manifest's digest. */
   async *push(name: string): AsyncGenerator<PushEvent> {
     const tag = canonicalTag(name);
-    const image = await this.images.resolve(tag, tag);
+    const image = await this.stores.images.resolve(tag, tag);
     if (!image?.repoTags.includes(tag)) {
       throw new StevedoreError(
         'NOT_FOUND',
@@ -188,8 +171,11 @@ export class ImageService {
       );
     }
     const queue = new AsyncQueue<PushEvent>();
-    pushImage({ registry: this.registry, content: this.content, images: this.images }, image, tag, (event) =>
-      queue.push(event),
+    pushImage(
+      { registry: this.registry, content: this.stores.content, images: this.stores.images },
+      image,
+      tag,
+      (event) => queue.push(event),
     )
       .then(({ digest, size }) => {
         this.publish('push', tag);
@@ -224,9 +210,9 @@ export class ImageService {
 
   /** `docker tag`: another name for an existing image. */
   async tag(source: string, target: string): Promise<void> {
-    const image = await requireImage(this.images, source);
+    const image = await requireImage(this.stores.images, source);
     const tag = canonicalTag(target);
-    await this.images.addTag(image.id, tag);
+    await this.stores.images.addTag(image.id, tag);
     this.publish('tag', tag, { imageID: image.id });
   }
 
@@ -240,12 +226,12 @@ export class ImageService {
   }
 
   async inspect(nameOrId: string): Promise<ImageInspect> {
-    return inspectImage(await requireImage(this.images, nameOrId));
+    return inspectImage(await requireImage(this.stores.images, nameOrId));
   }
 
   /** `docker history`: the config's history, newest first, with each layer's size on disk. */
   async history(nameOrId: string): Promise<ImageHistoryEntry[]> {
-    return imageHistory(await requireImage(this.images, nameOrId), this.layers);
+    return imageHistory(await requireImage(this.stores.images, nameOrId), this.stores.layers);
   }
 
   /** `docker image prune` (see prune.ts). */
@@ -260,13 +246,13 @@ export class ImageService {
   async save(names: readonly string[]): Promise<Readable> {
     const items = new Map<string, SaveItem>();
     for (const name of names) {
-      const image = await requireImage(this.images, name);
+      const image = await requireImage(this.stores.images, name);
       const item = items.get(image.id) ?? { image, tags: [] };
       const tag = tryCanonicalTag(name);
       if (tag && image.repoTags.includes(tag) && !item.tags.includes(tag)) item.tags.push(tag);
       items.set(image.id, item);
     }
-    const archive = await saveArchive(this.content, [...items.values()]);
+    const archive = await saveArchive(this.stores.content, [...items.values()]);
     for (const { image, tags } of items.values()) {
       for (const tag of tags.length > 0 ? tags : [image.id]) this.publish('save', tag);
     }
@@ -275,8 +261,11 @@ export class ImageService {
 
   /** `docker load`: the images of a `docker save` (or OCI layout) archive, under a lease. */
   async load(archive: Readable): Promise<LoadedImage[]> {
-    const loaded = await this.references.lease(() =>
-      loadArchive({ content: this.content, layers: this.layers, images: this.images }, archive),
+    const loaded = await this.stores.references.lease(() =>
+      loadArchive(
+        { content: this.stores.content, layers: this.stores.layers, images: this.stores.images },
+        archive,
+      ),
     );
     for (const image of loaded) {
       for (const tag of image.tags.length > 0 ? image.tags : [image.id]) this.publish('load', tag);
@@ -304,11 +293,11 @@ export class ImageService {
 
   /** Every image with the bytes its layers hold, for `system df`. */
   usage(): ReturnType<typeof imageUsage> {
-    return imageUsage(this.images, this.layers, this.references);
+    return imageUsage(this.stores.images, this.stores.layers, this.stores.references);
   }
 
   /** Waits for blobs still being made durable, so a clean stop keeps every one. */
   async close(): Promise<void> {
-    await Promise.all([this.registry.close(), this.content.flush()]);
+    await Promise.all([this.registry.close(), this.stores.content.flush()]);
   }
 }

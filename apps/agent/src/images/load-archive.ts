@@ -217,7 +217,8 @@ async function loadSpooled(deps: LoadDeps, entries: Map<string, string>): Promis
         created.push(chainId);
       }
     } catch (error) {
-      // Layers this load made for an image it could not finish belong to nothing: remove them.
+      // Layers this load made for an image it could not finish belong to nothing: remove them. One
+      // that cannot be removed now stays a leftover, which a prune or the start-up collection frees.
       for (const chainId of created.reverse()) await deps.layers.removeLayer(chainId).catch(() => {});
       for (const digest of addedBlobs) await deps.content.delete(digest).catch(() => {});
       throw error;

@@ -281,6 +281,7 @@ async function downloadWhileApplying(
   blob.body.pipe(unpacked);
   blob.body.pipe(kept);
   const storing = deps.content.write(layer.digest, kept, layer.size);
+  // Only marks the rejection handled until it is awaited below; nothing is dropped here.
   storing.catch(() => {});
   let applied: Awaited<ReturnType<typeof applyLayer>>;
   try {

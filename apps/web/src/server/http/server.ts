@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { answerMalformedRequest, installProcessGuards } from '@stevedore/shared/node-guards';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import type { Logger } from 'pino';
 import { appRouter } from '../api/root';
@@ -101,14 +103,9 @@ export function createWebServer(options: WebServerOptions): Server {
   });
 
   // Malformed request lines and headers never reach the handler: Node's parser reports them here.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    log.debug({ err: error, code: error.code }, 'malformed request refused');
-    if (socket.writable && error.code !== 'ECONNRESET') {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    } else {
-      socket.destroy();
-    }
-  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+    answerMalformedRequest(error, socket, log),
+  );
 
   server.on('upgrade', (req, socket, head) => {
     // The socket is ours once upgraded: a client that resets it must not raise an unhandled 'error'.
@@ -162,8 +159,5 @@ async function createContext(
  * the server keeps serving (each request's own failures are already answered by its handler).
  */
 export function keepServingOnStrayErrors(log: Logger): void {
-  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection (ignored)'));
-  process.on('uncaughtException', (error, origin) =>
-    log.error({ err: error, origin }, 'uncaught exception (ignored)'),
-  );
+  installProcessGuards(log, { name: 'the dashboard' });
 }
