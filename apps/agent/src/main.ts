@@ -142,7 +142,11 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
   }
   const tokens = await TokenStore.open(paths.tokensFile);
   const events = new EventBus();
-  const eventsService = new EventsService(events, join(paths.dataRoot, 'events.jsonl'));
+  const eventsService = new EventsService(
+    events,
+    join(paths.dataRoot, 'events.jsonl'),
+    log.child({ module: 'events' }),
+  );
   await eventsService.init();
   // The layer store is a service of its own: images unpack into it, containers mount from it.
   const layers = new Overlay2Store(join(paths.dataRoot, 'overlay2'));

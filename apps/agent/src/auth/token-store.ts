@@ -114,7 +114,8 @@ export class TokenStore {
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
     const next = this.writes.then(work, work);
-    this.writes = next.catch(() => {});
+    // The caller awaits `next` and gets its failure; this chain only keeps the writes in order.
+    this.writes = next.catch(() => undefined);
     return next;
   }
 }

@@ -40,3 +40,10 @@ export function forwardTerminal(options: {
 
 /** The size to open a remote terminal with. */
 export const terminalSize = () => ({ rows: process.stdout.rows || 24, cols: process.stdout.columns || 80 });
+
+/**
+ * For input, EOF and resizes sent to a session: the agent refuses them once the process has
+ * exited, and that end reaches the user through the session's own output stream, so a refusal
+ * here loses nothing the user could act on.
+ */
+export const ignoreAfterSessionEnd = (): undefined => undefined;

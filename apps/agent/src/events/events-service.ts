@@ -1,5 +1,6 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { type EngineEvent, EngineEventSchema, type EventsQuery, StevedoreError } from '@stevedore/shared';
+import type { Logger } from '../util/logger.js';
 import { parseTimeBound } from '../util/time-bound.js';
 import type { EventBus } from './event-bus.js';
 
@@ -18,6 +19,7 @@ export class EventsService {
   constructor(
     private readonly bus: EventBus,
     private readonly file: string,
+    private readonly log: Logger,
   ) {}
 
   async init(): Promise<void> {
@@ -50,7 +52,11 @@ export class EventsService {
           await appendFile(this.file, `${JSON.stringify(event)}\n`, { mode: 0o600 });
         }
       })
-      .catch(() => {});
+      .catch((error: unknown) => {
+        // The live stream and the in-memory history still have the event; only `--since` after a
+        // restart would miss it (a full disk, say). The next write tries again.
+        this.log.warn({ err: error, file: this.file }, 'could not save an event to the events log');
+      });
   }
 
   /** `input` as the router validated it (defaults applied). */

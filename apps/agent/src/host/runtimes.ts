@@ -21,7 +21,9 @@ export async function findExecutable(name: string, pathEnv = process.env.PATH ??
     try {
       await access(candidate, constants.X_OK);
       return candidate;
-    } catch {}
+    } catch {
+      // Not here, or not executable: the next directory may have it.
+    }
   }
   return null;
 }

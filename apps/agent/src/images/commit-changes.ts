@@ -11,7 +11,9 @@ function commandOf(change: string, rest: string): string[] {
     try {
       const parsed = JSON.parse(rest) as unknown;
       if (Array.isArray(parsed) && parsed.every((part) => typeof part === 'string')) return parsed;
-    } catch {}
+    } catch {
+      // Not JSON: refused just below, with what the exec form must be.
+    }
     throw refuse(change, 'the exec form must be a JSON array of strings');
   }
   return ['/bin/sh', '-c', rest];

@@ -118,7 +118,9 @@ export async function addInterface(netns: string, spec: InterfaceSpec): Promise<
   try {
     await attachToBridges([spec]);
   } catch (error) {
-    await removeInterface(spec.hostName).catch(() => {});
+    // The attach error is the one the caller needs. A host end this cannot remove goes with its
+    // pair when the container's namespace is removed.
+    await removeInterface(spec.hostName).catch(() => undefined);
     throw error;
   }
 }

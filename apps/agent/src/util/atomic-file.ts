@@ -72,9 +72,11 @@ export async function stageFile(
   const dir = dirname(path);
   const temp = tempPathFor(path, options.tempDir ?? dir);
   const file = await open(temp, 'wx', mode);
+  // Only after a failed write, whose error the caller gets. A temp file this cannot remove is
+  // never read as state (only `path` is), and its name says it is an interrupted write.
   const discard = async () => {
-    await file.close().catch(() => {});
-    await unlink(temp).catch(() => {});
+    await file.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
   };
   try {
     await fill(file);

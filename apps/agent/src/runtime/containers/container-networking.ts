@@ -80,7 +80,9 @@ export class ContainerNetworking {
     try {
       await this.networks.connectRunning(record.Id, network.Id);
     } catch (error) {
-      await this.networks.leave(record.Id, network.Id).catch(() => {});
+      // The connect error is what the caller gets. An endpoint this cannot undo stays in the
+      // container's record, where inspect shows it and `network disconnect` or `rm` removes it.
+      await this.networks.leave(record.Id, network.Id).catch(() => undefined);
       throw error;
     }
   }

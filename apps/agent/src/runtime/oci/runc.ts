@@ -118,7 +118,9 @@ export function runcMessage(stderr: string): string {
   try {
     const parsed = JSON.parse(last) as { msg?: string };
     if (parsed.msg) return parsed.msg;
-  } catch {}
+  } catch {
+    // Not JSON: runc's logfmt, read below.
+  }
   const msg = /msg="((?:[^"\\]|\\.)*)"/.exec(last)?.[1];
   return (msg ? msg.replace(/\\"/g, '"') : last) || 'no error output';
 }

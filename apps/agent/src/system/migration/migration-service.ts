@@ -167,7 +167,9 @@ async function killStrayCopies(target: string): Promise<void> {
     if (/(^|\/)rsync$/.test(args[0] ?? '') && args.includes(`${target}/`)) {
       try {
         process.kill(Number(pid), 'SIGKILL');
-      } catch {}
+      } catch {
+        // It exited meanwhile: nothing left to stop.
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { AgentClient } from '@stevedore/agent-api/client';
 import type { AttachEvent } from '@stevedore/shared';
 import type { CommandContext } from '../../command.js';
-import { forwardTerminal, terminalSize } from '../../terminal-session.js';
+import { forwardTerminal, ignoreAfterSessionEnd, terminalSize } from '../../terminal-session.js';
 
 /** Streams a container's raw stdio to this terminal and back until it exits; resolves its exit code. */
 export async function interactiveSession(
@@ -26,10 +26,15 @@ export async function interactiveSession(
                 send: (data) =>
                   void client.containers.attachWrite
                     .mutate({ attachId, data: data.toString('base64') })
-                    .catch(() => {}),
-                eof: () => void client.containers.attachWrite.mutate({ attachId, eof: true }).catch(() => {}),
+                    .catch(ignoreAfterSessionEnd),
+                eof: () =>
+                  void client.containers.attachWrite
+                    .mutate({ attachId, eof: true })
+                    .catch(ignoreAfterSessionEnd),
                 resize: (rows, cols) =>
-                  void client.containers.attachResize.mutate({ attachId, rows, cols }).catch(() => {}),
+                  void client.containers.attachResize
+                    .mutate({ attachId, rows, cols })
+                    .catch(ignoreAfterSessionEnd),
               });
             } else if (event.type === 'output') {
               const text = Buffer.from(event.data, 'base64').toString('utf8');

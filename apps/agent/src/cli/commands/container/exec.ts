@@ -2,7 +2,7 @@ import type { ExecEvent } from '@stevedore/shared';
 import { type Command, listFlag, stringFlag } from '../../command.js';
 import { agentErrorCode, agentErrorContext, describeMissingOrError, OperationalError } from '../../errors.js';
 import { envEntry } from '../../flag-values.js';
-import { forwardTerminal, terminalSize } from '../../terminal-session.js';
+import { forwardTerminal, ignoreAfterSessionEnd, terminalSize } from '../../terminal-session.js';
 
 export const execCommand: Command = {
   path: ['exec'],
@@ -73,10 +73,15 @@ export const execCommand: Command = {
                   send: (data) =>
                     void client.containers.execWrite
                       .mutate({ execId, data: data.toString('base64') })
-                      .catch(() => {}),
-                  eof: () => void client.containers.execWrite.mutate({ execId, eof: true }).catch(() => {}),
+                      .catch(ignoreAfterSessionEnd),
+                  eof: () =>
+                    void client.containers.execWrite
+                      .mutate({ execId, eof: true })
+                      .catch(ignoreAfterSessionEnd),
                   resize: (rows, cols) =>
-                    void client.containers.execResize.mutate({ execId, rows, cols }).catch(() => {}),
+                    void client.containers.execResize
+                      .mutate({ execId, rows, cols })
+                      .catch(ignoreAfterSessionEnd),
                 });
               } else if (event.type === 'output') {
                 const bytes = Buffer.from(event.data, 'base64');

@@ -70,8 +70,10 @@ export function startAndFollow(
   onError: (error: unknown) => Error,
   proxySignals = true,
 ): Promise<number> {
+  // Best effort, as docker's signal proxy: a container that already exited has nothing to signal,
+  // and its exit status reaches the caller through the followed output.
   const forward = (signal: NodeJS.Signals) =>
-    void client.containers.kill.mutate({ container: id, signal }).catch(() => {});
+    void client.containers.kill.mutate({ container: id, signal }).catch(() => undefined);
   if (proxySignals) for (const signal of PROXIED_SIGNALS) process.on(signal, forward);
   const followed = new Promise<number>((resolve, reject) => {
     const subscription = client.containers.startAttached.subscribe(
