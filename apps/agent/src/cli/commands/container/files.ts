@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import {
   createWriteStream,
   existsSync,
@@ -13,6 +12,7 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Command, type CommandContext, OUTPUT_FLAG, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
+import { localTar } from '../../local-tar.js';
 
 /** Writes a tar from one of the agent's archive routes to `out`; resolves when all of it is there. */
 async function receive(context: CommandContext, path: string, out: Writable): Promise<void> {
@@ -27,8 +27,8 @@ async function receive(context: CommandContext, path: string, out: Writable): Pr
  */
 async function receiveInto(context: CommandContext, path: string, dir: string): Promise<void> {
   const response = await context.agentHttp({ method: 'GET', path });
-  const extract = tar(['-x', '-C', dir, '-f', '-'], 'pipe');
-  const copied = pipeline(response, extract.child.stdin!);
+  const extract = localTar(['-x', '-C', dir, '-f', '-'], true);
+  const copied = pipeline(response, extract.input!);
   const [, unpacked] = await Promise.allSettled([copied, extract.done]);
   if (unpacked.status === 'rejected') throw unpacked.reason;
 }
@@ -36,23 +36,6 @@ async function receiveInto(context: CommandContext, path: string, dir: string): 
 /** The agent's archive route for a container (`/containers/{id|name}/…`). */
 const containerRoute = (container: string, rest: string) =>
   `/containers/${encodeURIComponent(container)}/${rest}`;
-
-function tar(
-  args: string[],
-  stdin: 'pipe' | 'ignore',
-): { child: ReturnType<typeof spawn>; done: Promise<void> } {
-  const child = spawn('tar', args, { stdio: [stdin, stdin === 'pipe' ? 'inherit' : 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const done = new Promise<void>((resolvePromise, reject) =>
-    child.on('close', (code) =>
-      code === 0 ? resolvePromise() : reject(new OperationalError(`tar: ${stderr.trim()}`)),
-    ),
-  );
-  return { child, done };
-}
 
 export const exportCommand: Command = {
   path: ['export'],
@@ -122,8 +105,8 @@ export const cpCommand: Command = {
     }
     const local = resolve(source);
     if (!existsSync(local)) throw new OperationalError(`stat ${source}: no such file or directory`);
-    const pack = tar(['-C', dirname(local), '-cf', '-', '--', basename(local)], 'ignore');
-    const [response] = await Promise.all([put(pack.child.stdout!), pack.done]);
+    const pack = localTar(['-C', dirname(local), '-cf', '-', '--', basename(local)], false);
+    const [response] = await Promise.all([put(pack.output!), pack.done]);
     response.resume();
     return 0;
   },
