@@ -71,8 +71,9 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
     const dir = join(agent.dataRoot, 'containers', id);
     const seen = new Map<number, number>();
     for (const name of readdirSync(dir).filter((n) => n.startsWith(`${id}.log`))) {
-      const stat = statSync(join(dir, name));
-      seen.set(stat.ino, stat.size);
+      // Rotation may remove the oldest file between the listing and this look at it.
+      const stat = statSync(join(dir, name), { throwIfNoEntry: false });
+      if (stat) seen.set(stat.ino, stat.size);
     }
     return { count: seen.size, bytes: [...seen.values()].reduce((a, b) => a + b, 0) };
   };
