@@ -99,8 +99,9 @@ describe('hosts over SSH', () => {
       return true;
     });
     assert.equal((await t.db.host.findUniqueOrThrow({ where: { id: hostId } })).sshHostKey, pinned);
-    // The hub's own connection is refused too, and says why.
-    await waitFor(() => (plane.hub.status(hostId).lastError ?? '').includes(`presented ${rotated}`), 20_000);
+    // The hub's own connection is refused too, and says why. It notices at its next reconnect,
+    // which its back-off may put up to 30 s away (MAX_RETRY_DELAY_MS in connect-agent.ts).
+    await waitFor(() => (plane.hub.status(hostId).lastError ?? '').includes(`presented ${rotated}`), 45_000);
     assert.notEqual(plane.hub.status(hostId).state, 'online');
 
     assert.deepEqual(await caller.hosts.checkHostKey({ hostId }), {
