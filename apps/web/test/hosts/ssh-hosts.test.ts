@@ -117,7 +117,7 @@ describe('hosts over SSH', () => {
 
     const accepted = await caller.hosts.acceptHostKey({ hostId, fingerprint: rotated });
     assert.equal(accepted.sshHostKey, rotated);
-    await waitFor(() => plane.hub.status(hostId).state === 'online', 20_000);
+    await waitFor(() => plane.hub.status(hostId).state === 'online', 45_000); // its back-off, as above
     const audit = await t.db.auditLog.findMany({
       where: { action: 'host.accept-host-key', hostId },
       orderBy: { at: 'asc' },
