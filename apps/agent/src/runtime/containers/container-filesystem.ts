@@ -1,28 +1,18 @@
 import type { Readable } from 'node:stream';
 import { StevedoreError } from '@stevedore/shared';
-import type { CommitOptions } from '../../images/commit.js';
 import { applyChanges } from '../../images/commit-changes.js';
 import { diffArchive } from '../../storage/overlay2/diff-archive.js';
-import type { Overlay2Store } from '../../storage/overlay2/layer-store.js';
 import { crashPoint } from '../../util/crash-point.js';
-import type { Logger } from '../../util/logger.js';
-import type { Runc } from '../oci/runc.js';
-import type { RemappedLayers } from '../userns/remapped-layers.js';
 import type { ContainerRecord } from './container-record.js';
-import type { ContainerStore } from './container-store.js';
 import { processArgs } from './image-defaults.js';
 import { archiveFromContainer, exportRootfs, extractIntoContainer } from './rootfs-archive.js';
+import type { ContainerServiceDeps } from './service-context.js';
 
 /** What the file operations need of the agent: the containers' records and layers, runc, commit. */
-export interface ContainerFilesystemDeps {
-  store: ContainerStore;
-  layers: Overlay2Store;
-  runc: Runc;
-  remap?: RemappedLayers | null;
-  /** Creates an image from a container layer (the image service's commit). */
-  commitImage?: (options: CommitOptions) => Promise<string>;
-  log: Logger;
-}
+export type ContainerFilesystemDeps = Pick<
+  ContainerServiceDeps,
+  'store' | 'layers' | 'runc' | 'remap' | 'commitImage' | 'log'
+>;
 
 /** What the file operations share with the container service: its lock per container, its events. */
 export interface ContainerFilesystemHooks {
