@@ -1,6 +1,6 @@
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
-import { containersRouter } from './routers/containers';
+import { containersRouter } from './routers/containers/index';
 import { eventsRouter } from './routers/events';
 import { hostsRouter } from './routers/hosts';
 import { usersRouter } from './routers/users';
