@@ -111,7 +111,8 @@ export async function startAgent(extraArgs = []) {
     readyMs,
     stop: async () => {
       child.kill('SIGTERM');
-      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null && child.signalCode === null)
+        await new Promise((r) => child.once('exit', r));
       spawnSync(process.execPath, [...args, '--cleanup'], { stdio: 'ignore' });
       rmSync(base, { recursive: true, force: true });
     },

@@ -36,7 +36,7 @@ export async function startSshHost(): Promise<SshHost> {
   let sshd: ChildProcess | null = null;
 
   const stopSshd = async () => {
-    if (sshd && sshd.exitCode === null) {
+    if (sshd && sshd.exitCode === null && sshd.signalCode === null) {
       const exited = new Promise((r) => sshd?.once('exit', r));
       sshd.kill('SIGTERM');
       await exited;
