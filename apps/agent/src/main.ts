@@ -195,7 +195,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
     conmonBinary: (await findExecutable('conmon')) ?? 'conmon',
     events,
     host: hostResources,
-    resolveImage: (reference) => images.resolveForContainer(reference),
+    claimImage: (reference, containerId) => images.claimForContainer(reference, containerId),
     commitImage: (options) => images.commit(options),
     networking: new ContainerNetworking(networks),
     execRoot: paths.execRoot,

@@ -94,6 +94,28 @@ describe('docker parity: bugs that lose work', () => {
     await ok('rmi', imageId);
   });
 
+  test('rmi racing create: either the create fails with "No such image" or its container keeps the layers', async () => {
+    for (let round = 0; round < 6; round++) {
+      await ok('pull', '-q', busybox.reference);
+      const imageId = (await ok('image', 'inspect', '--format', '{{.Id}}', busybox.reference)).trim();
+      const [created, removed] = await Promise.all([
+        cli('create', '--network', 'none', busybox.reference, 'true'),
+        cli('rmi', '-f', imageId),
+      ]);
+      if (created.code !== 0) {
+        assert.match(created.stderr, /No such image/, `round ${round}: ${created.stderr}`);
+        assert.equal(removed.code, 0, removed.stderr);
+        continue;
+      }
+      const id = created.stdout.trim();
+      // Whichever won, the container stands on its layers: it runs.
+      const started = await cli('start', '-a', id);
+      assert.equal(started.code, 0, `round ${round}: ${started.stderr}`);
+      await ok('rm', '-f', id);
+      await cli('rmi', '-f', imageId);
+    }
+  });
+
   test('run -h NAME sets the hostname (it is not --help there); -h still helps elsewhere', async () => {
     const named = await runOnce('-h', 'named', busybox.reference, 'hostname');
     assert.equal(named.stdout, 'named\n', named.stderr);

@@ -117,9 +117,22 @@ export class ImageService {
     return collectLeftoversLater(this.stores, graceMs, log);
   }
 
-  /** The image a new container is made from: its ID, top layer and runtime config. */
-  resolveForContainer(reference: string): Promise<ImageForContainer> {
-    return resolveForContainer(this.stores.images, reference);
+  /**
+   * The image a new container is made from (its ID, top layer and runtime config), claimed for
+   * `containerId` under the image's lock so a concurrent `rmi` or prune either ran first (and the
+   * image is gone: "No such image") or sees the container as a user and keeps the layers.
+   */
+  async claimForContainer(
+    reference: string,
+    containerId: string,
+  ): Promise<{ image: ImageForContainer; release(): void }> {
+    const { images, references } = this.stores;
+    const resolved = await resolveForContainer(images, reference);
+    return references.withImage(resolved.id, async () => {
+      // Resolved again under the lock: a removal that held it may have deleted the image meanwhile.
+      const image = await resolveForContainer(images, resolved.id);
+      return { image, release: references.claimForCreate(image.id, containerId) };
+    });
   }
 
   /** `docker commit`: a new image from a parent image plus one layer, under a lease. */

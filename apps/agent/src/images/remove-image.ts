@@ -31,6 +31,12 @@ export async function removeImage(
   nameOrId: string,
   force: boolean,
 ): Promise<RemoveResult> {
+  const resolved = await requireImage(deps.images, nameOrId);
+  // Under the image's lock a create cannot claim it between the users check and the deletion.
+  return deps.references.withImage(resolved.id, () => removeLocked(deps, nameOrId, force));
+}
+
+async function removeLocked(deps: RemoveImageDeps, nameOrId: string, force: boolean): Promise<RemoveResult> {
   const image = await requireImage(deps.images, nameOrId);
   const user = deps.references.imageUser(image.id);
   // By one of its names (a tag), or else by ID (`sha256:…` parses as a name too, so ask the image).

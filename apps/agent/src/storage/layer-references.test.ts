@@ -68,4 +68,34 @@ describe('layer references', () => {
     await lease;
     assert.deepEqual(order, ['collected', 'leased']);
   });
+
+  test('a create claims its image until its record is saved: meanwhile the image has a user', () => {
+    const refs = references();
+    const release = refs.claimForCreate('sha256:a', 'new-container');
+    assert.deepEqual(refs.imageUser('sha256:a'), { id: 'new-container', running: false });
+    release();
+    assert.equal(refs.imageUser('sha256:a'), null);
+  });
+
+  test("one image's claim and removal never interleave; other images are not held up", async () => {
+    const refs = references();
+    const order: string[] = [];
+    let endRemoval = () => {};
+    const removal = refs.withImage(
+      'sha256:a',
+      () =>
+        new Promise<void>((resolve) => {
+          endRemoval = () => {
+            order.push('removed a');
+            resolve();
+          };
+        }),
+    );
+    const claim = refs.withImage('sha256:a', async () => order.push('claimed a'));
+    await refs.withImage('sha256:b', async () => order.push('claimed b'));
+    assert.deepEqual(order, ['claimed b'], 'the claim of a waits for its removal');
+    endRemoval();
+    await Promise.all([removal, claim]);
+    assert.deepEqual(order, ['claimed b', 'removed a', 'claimed a']);
+  });
 });

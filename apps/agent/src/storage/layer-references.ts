@@ -20,6 +20,8 @@ export interface ImageUser {
  */
 export class LayerReferences {
   private readonly pinned = new Map<string, number>();
+  /** Images claimed by creates whose container record is not saved yet: image ID → container IDs. */
+  private readonly creating = new Map<string, Set<string>>();
   private readonly lock = new KeyedLock();
   private leases = 0;
   /** A collection of leftovers under way: new leases wait for it. */
@@ -35,7 +37,31 @@ export class LayerReferences {
   imageUser(imageId: string): ImageUser | null {
     const users = this.containers.all().filter((record) => record.ImageId === imageId);
     const user = users.find((record) => record.State.Running) ?? users[0];
-    return user ? { id: user.Id, running: user.State.Running } : null;
+    if (user) return { id: user.Id, running: user.State.Running };
+    const [created] = this.creating.get(imageId) ?? [];
+    return created ? { id: created, running: false } : null;
+  }
+
+  /**
+   * Runs `fn` as the only user-changing step on one image: a removal checks its users and deletes
+   * under this, and a create claims the image under it, so neither sees the other half done.
+   */
+  withImage<T>(imageId: string, fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(`image:${imageId}`, fn);
+  }
+
+  /**
+   * Counts `containerId` as a user of `imageId` until the returned release is called (once its
+   * record is saved, the record counts; or when the create fails). Call it inside `withImage`.
+   */
+  claimForCreate(imageId: string, containerId: string): () => void {
+    const claims = this.creating.get(imageId) ?? new Set<string>();
+    claims.add(containerId);
+    this.creating.set(imageId, claims);
+    return () => {
+      claims.delete(containerId);
+      if (claims.size === 0 && this.creating.get(imageId) === claims) this.creating.delete(imageId);
+    };
   }
 
   /** Each container's writable layer and whether it runs, for `system df`. */

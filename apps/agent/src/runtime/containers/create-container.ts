@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ContainerCreate, StevedoreError } from '@stevedore/shared';
+import type { ImageForContainer } from '../../images/image-queries.js';
 import { crashPoint } from '../../util/crash-point.js';
 import { throttleDevices } from '../host-devices.js';
 import { checkHostLimits } from '../host-limits.js';
@@ -25,7 +26,7 @@ export class ContainerCreator {
 
   async create(input: ContainerCreate): Promise<{ Id: string; Warnings: string[] }> {
     const { deps } = this.ctx;
-    const { store, host } = deps;
+    const { host } = deps;
     const warnings = checkHostLimits(input.HostConfig, host);
     if (deps.remap && (input.HostConfig.Privileged || input.HostConfig.NetworkMode === 'host')) {
       throw new StevedoreError(
@@ -42,8 +43,24 @@ export class ContainerCreator {
     logLimits({}, input.HostConfig.LogConfig.Config);
     // Device paths are checked now, not at start: a bad one is a create error, as in Docker.
     await throttleDevices([...input.HostConfig.BlkioDeviceReadBps, ...input.HostConfig.BlkioDeviceWriteBps]);
-    const image = await deps.resolveImage(input.Config.Image);
     const id = randomBytes(32).toString('hex');
+    const { image, release } = await deps.claimImage(input.Config.Image, id);
+    try {
+      return await this.createClaimed(input, id, image, warnings);
+    } finally {
+      // Saved or failed: from here the record (or nothing) stands on the image.
+      release();
+    }
+  }
+
+  private async createClaimed(
+    input: ContainerCreate,
+    id: string,
+    image: ImageForContainer,
+    warnings: string[],
+  ): Promise<{ Id: string; Warnings: string[] }> {
+    const { deps } = this.ctx;
+    const { store } = deps;
     const config = applyImageConfig(input, image.config, id);
     if (processArgs(config).length === 0) {
       throw new StevedoreError('INVALID_ARGUMENT', 'No command specified', { image: input.Config.Image });

@@ -23,7 +23,11 @@ export interface ContainerServiceDeps {
   conmonBinary: string;
   events: EventBus;
   host: HostResources;
-  resolveImage(reference: string): Promise<ImageForContainer>;
+  /**
+   * The image a new container `containerId` is made from, counted as in use by it (so no `rmi` or
+   * prune deletes its layers) until `release` is called, once the container's record is saved.
+   */
+  claimImage(reference: string, containerId: string): Promise<{ image: ImageForContainer; release(): void }>;
   /** `--userns-remap`: the mapping and the remapped copies of image layers (`layers` is their store). */
   remap?: RemappedLayers | null;
   /** Creates an image from a container layer (the image service's commit). */
