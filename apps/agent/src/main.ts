@@ -26,6 +26,8 @@ import { removeDanglingSocketLinks } from './runtime/containers/orphans.js';
 import { ExecService } from './runtime/exec/exec-service.js';
 import { Runc } from './runtime/oci/runc.js';
 import { StatsSampler } from './runtime/stats/stats-sampler.js';
+import { queryUsage } from './runtime/stats/usage-query.js';
+import { UsageRecorder } from './runtime/stats/usage-recorder.js';
 import { RemappedLayers } from './runtime/userns/remapped-layers.js';
 import { resolveIdMap } from './runtime/userns/resolve-id-map.js';
 import { LayerReferences } from './storage/layer-references.js';
@@ -210,12 +212,36 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
     { counts: () => containers.counts(), unsavedState: () => containerStore.unsavedCount() },
     log.child({ module: 'system' }),
   );
-  const stats = new StatsSampler(() => containers.runningForStats(), {
-    cgroupVersion: hostResources.cgroupVersion,
-    cgroupRoot: '/sys/fs/cgroup',
-    onlineCpus: hostResources.onlineCpus.length,
-    memTotal: totalmem(),
+  // Each container's usage history: recorded by the shared sampler, removed with the container.
+  const usage = new UsageRecorder(
+    join(paths.dataRoot, 'usage'),
+    hostResources.onlineCpus.length,
+    log.child({ module: 'usage' }),
+  );
+  try {
+    usage.init(containers.list(true).map((c) => c.Id));
+  } catch (error) {
+    // A full or read-only disk costs the history, never the agent; recording retries each tick.
+    log.warn({ err: error, root: usage.root }, 'usage history: cannot prepare its directory');
+  }
+  events.onEvent((event) => {
+    if (event.Type !== 'container' || event.Action !== 'destroy') return;
+    usage
+      .remove(event.Actor.ID)
+      .catch((error) => log.warn({ err: error, id: event.Actor.ID }, 'usage history: removal failed'));
   });
+  const stats = new StatsSampler(
+    () => containers.runningForStats(),
+    {
+      cgroupVersion: hostResources.cgroupVersion,
+      cgroupRoot: '/sys/fs/cgroup',
+      onlineCpus: hostResources.onlineCpus.length,
+      memTotal: totalmem(),
+    },
+    1000,
+    usage,
+  );
+  stats.startRecording();
   const exec = new ExecService(containers, runc, hostResources, paths.execRoot);
   let reload: () => void = () => {};
   const configService = new ConfigService(config);
@@ -258,6 +284,10 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
       events: eventsService,
       config: configService,
       migration,
+      usage: {
+        history: (input) =>
+          queryUsage(usage.root, containers.resolveIds([input.container])[0] ?? input.container, input),
+      },
       diskUsage: {
         report: () => diskUsageReport(usageSources),
         details: () => diskUsageDetails(usageSources),
@@ -307,6 +337,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
       resolve('reload');
     };
   });
+  stats.close();
   if (stop === 'reload') {
     await api.close();
     await containers.close(false);

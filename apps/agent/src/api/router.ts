@@ -6,6 +6,7 @@ import { networksRouter } from './routers/networks.js';
 import { registryRouter } from './routers/registry.js';
 import { systemRouter } from './routers/system.js';
 import { tokensRouter } from './routers/tokens.js';
+import { usageRouter } from './routers/usage.js';
 import { volumesRouter } from './routers/volumes.js';
 import { router } from './trpc.js';
 
@@ -21,6 +22,7 @@ export const agentRouter = router({
   events: eventsRouter,
   config: configRouter,
   registry: registryRouter,
+  usage: usageRouter,
 });
 
 export type AgentRouter = typeof agentRouter;

@@ -20,6 +20,8 @@ import {
   type SystemInfo,
   type TokenSummary,
   trpcCodeFor,
+  type UsageHistory,
+  type UsageHistoryQuery,
   type Version,
   type Volume,
 } from '@stevedore/shared';
@@ -113,6 +115,9 @@ export interface VolumesApi {
   remove(name: string, force: boolean): Promise<void>;
   prune(all: boolean): Promise<PruneReport>;
 }
+export interface UsageApi {
+  history(input: UsageHistoryQuery): Promise<UsageHistory>;
+}
 export interface EventsApi {
   stream(input: EventsQuery, signal: AbortSignal): AsyncGenerator<EngineEvent>;
 }
@@ -129,6 +134,7 @@ export interface AgentServices {
   diskUsage: { report(): Promise<DiskUsageRow[]>; details(): Promise<DiskUsageDetails> };
   config: Pick<ConfigService, 'get' | 'update'>;
   migration: Pick<MigrationService, 'migrate'>;
+  usage: UsageApi;
 }
 
 export interface AgentContext {

@@ -23,3 +23,4 @@ export {
 export * from './restart-policy.js';
 export * from './signals.js';
 export * from './stats.js';
+export * from './usage-history.js';

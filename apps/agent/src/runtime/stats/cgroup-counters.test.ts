@@ -15,7 +15,10 @@ function write(path: string, content: string) {
 
 test('a cgroup v2 tree: cpu.stat usage_usec, memory.current minus inactive_file, io.stat, pids', async () => {
   const dir = join(root, 'v2', 'stevedore', 'abc');
-  write(join(dir, 'cpu.stat'), 'usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n');
+  write(
+    join(dir, 'cpu.stat'),
+    'usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\nnr_periods 40\nnr_throttled 12\nthrottled_usec 3500\n',
+  );
   write(join(dir, 'memory.current'), '10485760\n');
   write(join(dir, 'memory.stat'), 'anon 4194304\nfile 6291456\ninactive_file 2097152\nactive_file 1048576\n');
   write(join(dir, 'memory.max'), '67108864\n');
@@ -33,6 +36,8 @@ test('a cgroup v2 tree: cpu.stat usage_usec, memory.current minus inactive_file,
     blockRead: 4196,
     blockWrite: 8192,
     pids: 3,
+    throttledPeriods: 12,
+    throttledNanos: 3_500_000,
   });
   assert.equal(memoryUsed(counters), 8388608);
   write(join(dir, 'memory.max'), 'max\n');
@@ -53,6 +58,7 @@ test('a cgroup v1 tree: cpuacct.usage, memory.usage_in_bytes minus total_inactiv
     '8:0 Read 2048\n8:0 Write 1024\n8:0 Sync 3072\nTotal 3072\n',
   );
   write(join(v1, 'pids/stevedore/abc/pids.current'), '7\n');
+  write(join(v1, 'cpu/stevedore/abc/cpu.stat'), 'nr_periods 9\nnr_throttled 4\nthrottled_time 2000000\n');
   const counters = readCgroupCounters('1', v1, '/stevedore/abc');
   assert.equal(counters.cpuNanos, 123456789);
   assert.equal(memoryUsed(counters), 4000000);
@@ -60,6 +66,8 @@ test('a cgroup v1 tree: cpuacct.usage, memory.usage_in_bytes minus total_inactiv
   assert.equal(counters.blockRead, 2048);
   assert.equal(counters.blockWrite, 1024);
   assert.equal(counters.pids, 7);
+  assert.equal(counters.throttledPeriods, 4);
+  assert.equal(counters.throttledNanos, 2_000_000);
 });
 
 test('CPU % is Δcontainer / Δsystem × online CPUs × 100, as docker stats computes it', () => {
@@ -71,6 +79,8 @@ test('CPU % is Δcontainer / Δsystem × online CPUs × 100, as docker stats com
     blockRead: 0,
     blockWrite: 0,
     pids: 0,
+    throttledPeriods: 0,
+    throttledNanos: 0,
   };
   const before = { counters, systemCpuNanos: 10e9 };
   const after1 = { counters: { ...counters, cpuNanos: 0.5e9 }, systemCpuNanos: 12e9 };

@@ -67,6 +67,10 @@ export interface CgroupCounters {
   blockRead: number;
   blockWrite: number;
   pids: number;
+  /** CFS periods in which the cgroup was throttled (cpu.stat nr_throttled), cumulative. */
+  throttledPeriods: number;
+  /** Time the cgroup was throttled, nanoseconds, cumulative. */
+  throttledNanos: number;
 }
 
 const UNLIMITED_V1 = 2 ** 62; // v1 reports "no limit" as a huge page-rounded number
@@ -117,6 +121,8 @@ export function readCgroupCounters(
       blockRead,
       blockWrite,
       pids,
+      throttledPeriods: statField(cpuStat, 'nr_throttled'),
+      throttledNanos: statField(cpuStat, 'throttled_usec') * 1000,
     };
   }
   const at = (controller: string, file: string) => join(root, controller, path, file);
@@ -126,6 +132,7 @@ export function readCgroupCounters(
   const limit = numberFrom(read(at('memory', 'memory.limit_in_bytes')));
   const io = read(at('blkio', 'blkio.throttle.io_service_bytes'));
   const pids = numberFrom(read(at('pids', 'pids.current')));
+  const cpuStat = read(at('cpu', 'cpu.stat'));
   let blockRead = 0;
   let blockWrite = 0;
   for (const line of (io ?? '').split('\n')) {
@@ -141,6 +148,8 @@ export function readCgroupCounters(
     blockRead,
     blockWrite,
     pids,
+    throttledPeriods: statField(cpuStat, 'nr_throttled'),
+    throttledNanos: statField(cpuStat, 'throttled_time'),
   };
 }
 

@@ -8,6 +8,13 @@ import {
   readSystemCpuNanos,
   type Sample,
 } from './cgroup-counters.js';
+import type { UsageReading } from './usage-recorder.js';
+
+/** Where each tick's readings go besides the subscribers: the usage history. */
+export interface UsageSink {
+  record(atMs: number, readings: readonly UsageReading[]): void;
+  close(): void;
+}
 
 export interface SampledContainer {
   id: string;
@@ -25,9 +32,10 @@ interface Batch {
 }
 
 /**
- * One 1 Hz sampler shared by every `stats` subscriber: it runs only while someone listens, reads
- * each running container's cgroup and network counters once per tick, and hands the same batch
- * to all subscribers.
+ * One 1 Hz sampler shared by every `stats` subscriber and the usage history: it reads each
+ * running container's cgroup and network counters once per tick, hands the same batch to all
+ * subscribers and the readings to the history. Without a history it runs only while someone
+ * listens.
  */
 export class StatsSampler {
   private readonly previous = new Map<string, Sample>();
@@ -45,7 +53,21 @@ export class StatsSampler {
       memTotal: number;
     },
     private readonly intervalMs = 1000,
+    private readonly history: UsageSink | null = null,
   ) {}
+
+  /** Starts ticking for the history, whether anyone subscribes or not. */
+  startRecording(): void {
+    this.ensureRunning();
+  }
+
+  /** Stops the ticks and closes the history's files. */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.files.close();
+    this.history?.close();
+  }
 
   /** Batches of stats for `ids` (all running containers when empty) until `signal` aborts. */
   async *subscribe(
@@ -91,7 +113,7 @@ export class StatsSampler {
     } finally {
       this.listeners.delete(listener);
       signal.removeEventListener('abort', onAbort);
-      if (this.listeners.size === 0) this.halt();
+      if (this.listeners.size === 0 && !this.history) this.halt();
     }
   }
 
@@ -113,10 +135,18 @@ export class StatsSampler {
     this.ticking = true;
     try {
       const containers = this.running();
+      if (containers.length === 0 && this.listeners.size === 0) {
+        this.history?.record(Date.now(), []);
+        this.previous.clear();
+        this.files.close();
+        return;
+      }
       const reader = this.files.read;
       const systemCpuNanos = readSystemCpuNanos(reader);
-      const read = new Date().toISOString();
+      const now = Date.now();
+      const read = new Date(now).toISOString();
       const complete = new Set<string>();
+      const readings: UsageReading[] = [];
       const stats = containers.map((container): ContainerStats => {
         const counters = readCgroupCounters(
           this.host.cgroupVersion,
@@ -126,6 +156,7 @@ export class StatsSampler {
         );
         const network = container.hasNetwork ? readNetworkCounters(container.pid, reader) : { rx: 0, tx: 0 };
         const sample = { counters, systemCpuNanos };
+        readings.push({ id: container.id, counters, network, systemCpuNanos });
         const previous = this.previous.get(container.id) ?? null;
         if (previous) complete.add(container.id);
         this.previous.set(container.id, sample);
@@ -149,6 +180,7 @@ export class StatsSampler {
       const live = new Set(containers.map((c) => c.id));
       for (const id of this.previous.keys()) if (!live.has(id)) this.previous.delete(id);
       this.files.retain(['/proc/stat', ...containers.flatMap((c) => [c.id, `/proc/${c.pid}/`])]);
+      this.history?.record(now, readings);
       for (const listener of this.listeners) listener({ stats, complete });
     } finally {
       this.ticking = false;

@@ -1,0 +1,158 @@
+import { crc32 } from 'node:zlib';
+import { USAGE_SERIES } from '@stevedore/shared';
+
+/**
+ * Fixed-size records of the usage history. Each carries its own time and a CRC32, so a slot is
+ * trusted only when both check out: a record torn by a crash, a slot never written and a slot
+ * still holding an older lap of the ring all read as "no data" and never spoil their neighbours.
+ *
+ * Second record: u32 time, f32 × series, u32 crc.
+ * Minute record: u32 time (start of the minute), u16 samples, u16 0, f32 × series × (min, avg,
+ * max, p95), u32 crc.
+ */
+
+export const SERIES_COUNT = USAGE_SERIES.length;
+export const SECOND_RECORD_BYTES = 4 + SERIES_COUNT * 4 + 4;
+export const MINUTE_RECORD_BYTES = 4 + 4 + SERIES_COUNT * 4 * 4 + 4;
+
+/** One point of history: `count` samples summarised per series (all four equal when count is 1). */
+export interface UsageBucket {
+  time: number;
+  count: number;
+  min: Float64Array;
+  avg: Float64Array;
+  max: Float64Array;
+  p95: Float64Array;
+}
+
+export function encodeSecond(time: number, values: ArrayLike<number>, into: Buffer, offset = 0): void {
+  into.writeUInt32LE(time, offset);
+  for (let i = 0; i < SERIES_COUNT; i++) into.writeFloatLE(finite(values[i]), offset + 4 + i * 4);
+  const body = into.subarray(offset, offset + SECOND_RECORD_BYTES - 4);
+  into.writeUInt32LE(crc32(body), offset + SECOND_RECORD_BYTES - 4);
+}
+
+/** The values of a second record, or null when the slot holds no valid record for `expectedTime`. */
+export function decodeSecond(buffer: Buffer, offset: number, expectedTime?: number): Float64Array | null {
+  if (offset + SECOND_RECORD_BYTES > buffer.length) return null;
+  const time = buffer.readUInt32LE(offset);
+  if (time === 0 || (expectedTime !== undefined && time !== expectedTime)) return null;
+  const body = buffer.subarray(offset, offset + SECOND_RECORD_BYTES - 4);
+  if (crc32(body) !== buffer.readUInt32LE(offset + SECOND_RECORD_BYTES - 4)) return null;
+  const values = new Float64Array(SERIES_COUNT);
+  for (let i = 0; i < SERIES_COUNT; i++) values[i] = buffer.readFloatLE(offset + 4 + i * 4);
+  return values;
+}
+
+export function encodeMinute(bucket: UsageBucket, into: Buffer, offset = 0): void {
+  into.writeUInt32LE(bucket.time, offset);
+  into.writeUInt16LE(Math.min(bucket.count, 0xffff), offset + 4);
+  into.writeUInt16LE(0, offset + 6);
+  const stats = [bucket.min, bucket.avg, bucket.max, bucket.p95];
+  for (let i = 0; i < SERIES_COUNT; i++) {
+    for (let s = 0; s < 4; s++) into.writeFloatLE(finite(stats[s]?.[i]), offset + 8 + (i * 4 + s) * 4);
+  }
+  const body = into.subarray(offset, offset + MINUTE_RECORD_BYTES - 4);
+  into.writeUInt32LE(crc32(body), offset + MINUTE_RECORD_BYTES - 4);
+}
+
+export function decodeMinute(buffer: Buffer, offset: number, expectedTime?: number): UsageBucket | null {
+  if (offset + MINUTE_RECORD_BYTES > buffer.length) return null;
+  const time = buffer.readUInt32LE(offset);
+  if (time === 0 || (expectedTime !== undefined && time !== expectedTime)) return null;
+  const body = buffer.subarray(offset, offset + MINUTE_RECORD_BYTES - 4);
+  if (crc32(body) !== buffer.readUInt32LE(offset + MINUTE_RECORD_BYTES - 4)) return null;
+  const count = buffer.readUInt16LE(offset + 4);
+  if (count === 0) return null;
+  const bucket = emptyBucket(time, count);
+  const stats = [bucket.min, bucket.avg, bucket.max, bucket.p95];
+  for (let i = 0; i < SERIES_COUNT; i++) {
+    for (let s = 0; s < 4; s++)
+      (stats[s] as Float64Array)[i] = buffer.readFloatLE(offset + 8 + (i * 4 + s) * 4);
+  }
+  return bucket;
+}
+
+export function emptyBucket(time: number, count: number): UsageBucket {
+  return {
+    time,
+    count,
+    min: new Float64Array(SERIES_COUNT),
+    avg: new Float64Array(SERIES_COUNT),
+    max: new Float64Array(SERIES_COUNT),
+    p95: new Float64Array(SERIES_COUNT),
+  };
+}
+
+/** The nearest-rank 95th percentile of `values` (sorted in place). */
+export function p95(values: number[]): number {
+  if (values.length === 0) return 0;
+  values.sort((a, b) => a - b);
+  return values[Math.max(0, Math.ceil(values.length * 0.95) - 1)] as number;
+}
+
+/** Summarises samples (one value array per second) into one bucket starting at `time`. */
+export function summarise(time: number, samples: readonly ArrayLike<number>[]): UsageBucket | null {
+  if (samples.length === 0) return null;
+  const bucket = emptyBucket(time, samples.length);
+  for (let i = 0; i < SERIES_COUNT; i++) {
+    const column = samples.map((sample) => sample[i] ?? 0);
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    let sum = 0;
+    for (const value of column) {
+      if (value < min) min = value;
+      if (value > max) max = value;
+      sum += value;
+    }
+    bucket.min[i] = min;
+    bucket.max[i] = max;
+    bucket.avg[i] = sum / column.length;
+    bucket.p95[i] = p95(column);
+  }
+  return bucket;
+}
+
+/**
+ * Merges buckets into one starting at `time`: min of minima, max of maxima, averages weighted by
+ * sample count. The p95 is exact when every part is a single sample; otherwise the largest p95 of
+ * the parts, an upper bound (the parts' samples are gone) that errs on the side of more headroom.
+ */
+export function mergeBuckets(time: number, parts: readonly UsageBucket[]): UsageBucket | null {
+  if (parts.length === 0) return null;
+  if (parts.length === 1) return { ...(parts[0] as UsageBucket), time };
+  if (parts.every((part) => part.count === 1)) {
+    return summarise(
+      time,
+      parts.map((part) => part.avg),
+    );
+  }
+  const count = parts.reduce((sum, part) => sum + part.count, 0);
+  const bucket = emptyBucket(time, count);
+  for (let i = 0; i < SERIES_COUNT; i++) {
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    let weighted = 0;
+    let upper = Number.NEGATIVE_INFINITY;
+    for (const part of parts) {
+      min = Math.min(min, part.min[i] as number);
+      max = Math.max(max, part.max[i] as number);
+      weighted += (part.avg[i] as number) * part.count;
+      upper = Math.max(upper, part.p95[i] as number);
+    }
+    bucket.min[i] = min;
+    bucket.max[i] = max;
+    bucket.avg[i] = weighted / count;
+    bucket.p95[i] = upper;
+  }
+  return bucket;
+}
+
+/** A bucket of one raw sample. */
+export function sampleBucket(time: number, values: Float64Array): UsageBucket {
+  return { time, count: 1, min: values, avg: values, max: values, p95: values };
+}
+
+function finite(value: number | undefined): number {
+  return value !== undefined && Number.isFinite(value) ? value : 0;
+}
