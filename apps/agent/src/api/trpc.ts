@@ -88,6 +88,7 @@ export type ContainersApi = Pick<
   | 'wait'
   | 'attach'
   | 'logs'
+  | 'logView'
   | 'attachInteractive'
   | 'attachWrite'
   | 'attachResize'
