@@ -37,6 +37,12 @@ await build({
   outfile: join(out, 'apply-layer-worker.js'),
   ...NODE_BUNDLE_OPTIONS,
 });
+// Log searches run in worker threads too (a user's regex must not stall the event loop).
+await build({
+  entryPoints: [join(agent, 'dist/runtime/logs/log-search-worker.js')],
+  outfile: join(out, 'log-search-worker.js'),
+  ...NODE_BUNDLE_OPTIONS,
+});
 
 const modules = join(repoRoot, 'node_modules');
 const copy = (relative) => {

@@ -90,6 +90,7 @@ export type ContainersApi = Pick<
   | 'wait'
   | 'attach'
   | 'logs'
+  | 'logView'
   | 'attachInteractive'
   | 'attachWrite'
   | 'attachResize'

@@ -13,6 +13,12 @@ import {
   ExecResizeSchema,
   ExecWriteSchema,
   ImageReferenceString,
+  LogMatchCountInputSchema,
+  LogMatchCountSchema,
+  LogPageInputSchema,
+  LogPageSchema,
+  LogSearchInputSchema,
+  LogSearchResultSchema,
   LogsInputSchema,
   PruneReportSchema,
   PublishedPortSchema,
@@ -86,6 +92,21 @@ export const containersRouter = router({
     .subscription(({ ctx, input, signal }) =>
       ctx.services.containers.logs(input.container, input, signal ?? new AbortController().signal),
     ),
+  /** A page of the whole log (all rotated files) from a cursor; forward with `waitMs` to follow. */
+  logPage: publicProcedure
+    .input(LogPageInputSchema)
+    .output(LogPageSchema)
+    .query(({ ctx, input, signal }) => ctx.services.containers.logView.page(input, signal)),
+  /** The next or previous matching line from a cursor (text or regex, in a worker with a time limit). */
+  logSearch: publicProcedure
+    .input(LogSearchInputSchema)
+    .output(LogSearchResultSchema)
+    .query(({ ctx, input }) => ctx.services.containers.logView.search(input)),
+  /** How many lines match, up to a cap. */
+  logMatchCount: publicProcedure
+    .input(LogMatchCountInputSchema)
+    .output(LogMatchCountSchema)
+    .query(({ ctx, input }) => ctx.services.containers.logView.count(input)),
   port: publicProcedure
     .input(Ref)
     .output(z.array(PublishedPortSchema))

@@ -36,7 +36,7 @@ export class ContainerLogs {
   }
 
   /** How many files a log may span; reading works even when the options became invalid since. */
-  private filesToRead(record: ContainerRecord): number {
+  filesToRead(record: ContainerRecord): number {
     try {
       return this.limits(record)?.maxFiles ?? 1;
     } catch {

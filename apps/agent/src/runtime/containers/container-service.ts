@@ -16,6 +16,7 @@ import type {
 import type { SampledContainer } from '../stats/stats-sampler.js';
 import { AttachSessions } from './container-attach.js';
 import { ContainerFilesystem } from './container-filesystem.js';
+import { ContainerLogView } from './container-log-view.js';
 import { ContainerLogs, type LogOptions } from './container-logs.js';
 import { ContainerQueries } from './container-queries.js';
 import type { ContainerRecord } from './container-record.js';
@@ -58,12 +59,15 @@ export class ContainerService {
 
   /** `export`, `cp` in and out, `commit`. */
   readonly files: ContainerFilesystem;
+  /** The log viewer's pages and searches over the whole log (container-log-view.ts). */
+  readonly logView: ContainerLogView;
 
   private constructor(deps: ContainerServiceDeps) {
     const ctx = new ContainerContext(deps);
     const remove = (id: string, options: { force: boolean; volumes: boolean }) => this.remove(id, options);
     this.ctx = ctx;
     this.logOutput = new ContainerLogs(ctx, (id) => this.start(id));
+    this.logView = new ContainerLogView(ctx, this.logOutput);
     this.restarts = new RestartPolicy(ctx, (record) => this.starter.startLocked(record));
     this.exits = new ExitMonitor(ctx, this.restarts, {
       releaseLog: (id) => this.logOutput.release(id),

@@ -1,0 +1,115 @@
+import type { LogLine } from '@stevedore/shared';
+
+/** One k8s-file record (`<time> <stream> <F|P> <text>\n`) and where it lies in its file. */
+export interface LogRecord {
+  start: number;
+  /** Just after its newline. */
+  end: number;
+  time: string;
+  stream: LogLine['stream'];
+  /** P: the line goes on in the next record of the same stream. */
+  continued: boolean;
+  /** Where the text begins (after the tag and its space). */
+  textStart: number;
+}
+
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+
+/**
+ * The records of `buffer[from, to)` (`to` just after a newline), with positions in the file
+ * (`base` is the file offset of `buffer[0]`). Lines that are not records are skipped.
+ */
+export function parseRecords(buffer: Buffer, from: number, to: number, base: number): LogRecord[] {
+  const records: LogRecord[] = [];
+  let start = from;
+  while (start < to) {
+    let end = buffer.indexOf(NEWLINE, start);
+    if (end === -1 || end >= to) end = to - 1;
+    const record = parseRecord(buffer, start, end, base);
+    if (record) records.push(record);
+    start = end + 1;
+  }
+  return records;
+}
+
+/** The record in `buffer[start, newline)`, or null when the line is not one. */
+function parseRecord(buffer: Buffer, start: number, newline: number, base: number): LogRecord | null {
+  const timeEnd = buffer.indexOf(SPACE, start);
+  if (timeEnd <= start || timeEnd >= newline) return null;
+  // `stdout` and `stderr` are both six bytes; the tag follows them and a space.
+  const streamEnd = timeEnd + 7;
+  if (streamEnd + 1 > newline || buffer[streamEnd] !== SPACE) return null;
+  const name = buffer.toString('latin1', timeEnd + 1, streamEnd);
+  if (name !== 'stdout' && name !== 'stderr') return null;
+  const tag = buffer[streamEnd + 1];
+  if (tag !== 0x46 /* F */ && tag !== 0x50 /* P */) return null;
+  const afterTag = streamEnd + 2;
+  if (afterTag < newline && buffer[afterTag] !== SPACE) return null;
+  return {
+    start: base + start,
+    end: base + newline + 1,
+    time: buffer.toString('latin1', start, timeEnd),
+    stream: name,
+    continued: tag === 0x50,
+    textStart: base + Math.min(afterTag + 1, newline),
+  };
+}
+
+/** A whole line of the log: its records joined, from the first one's start to the last one's end. */
+export interface AssembledLine extends LogLine {
+  start: number;
+  end: number;
+}
+
+/**
+ * Joins records into lines: partial (P) records wait for the next record of their stream. Text
+ * is read from the buffer the records were parsed from (`base` its file offset).
+ */
+export class LineAssembler {
+  private readonly open: Partial<Record<LogLine['stream'], { start: number; time: string; text: string }>> =
+    {};
+
+  push(record: LogRecord, buffer: Buffer, base: number): AssembledLine | null {
+    const text = buffer.toString('utf8', record.textStart - base, record.end - 1 - base);
+    const pending = this.open[record.stream];
+    if (record.continued) {
+      this.open[record.stream] = pending
+        ? { ...pending, text: pending.text + text }
+        : { start: record.start, time: record.time, text };
+      return null;
+    }
+    delete this.open[record.stream];
+    if (!pending)
+      return { stream: record.stream, time: record.time, text, start: record.start, end: record.end };
+    return {
+      stream: record.stream,
+      time: pending.time,
+      text: pending.text + text,
+      start: pending.start,
+      end: record.end,
+    };
+  }
+
+  /** Where the earliest line still waiting for its end begins, or null. */
+  openStart(): number | null {
+    const starts = Object.values(this.open).map((line) => line.start);
+    return starts.length > 0 ? Math.min(...starts) : null;
+  }
+
+  /** The lines still waiting, as partial lines ending at `end` (their writer moved on or is done). */
+  flush(end: number): AssembledLine[] {
+    const lines = Object.entries(this.open)
+      .map(([stream, line]) => ({
+        stream: stream as LogLine['stream'],
+        time: line.time,
+        text: line.text,
+        partial: true,
+        start: line.start,
+        end,
+      }))
+      .sort((a, b) => a.start - b.start);
+    for (const stream of ['stdout', 'stderr'] as const) delete this.open[stream];
+    return lines;
+  }
+}

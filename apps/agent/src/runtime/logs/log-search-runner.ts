@@ -1,0 +1,104 @@
+import { Worker } from 'node:worker_threads';
+import { type ErrorCode, ErrorCodes, StevedoreError } from '@stevedore/shared';
+import type { OpenLogFile } from './log-files.js';
+import type { FromSearchWorker, ToSearchWorker, WorkerFile } from './log-search-worker.js';
+import type { ViewFile } from './log-view-files.js';
+
+/**
+ * The worker module sits next to this one (.js in dist/ and beside agent.mjs in the bundle);
+ * under tsx (tests) a one-line module registers tsx first, as for the layer extraction workers.
+ */
+function workerEntry(): URL {
+  if (!import.meta.url.endsWith('.ts')) return new URL('./log-search-worker.js', import.meta.url);
+  const worker = new URL('./log-search-worker.ts', import.meta.url).href;
+  const bootstrap = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(worker)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
+}
+const workerUrl = workerEntry();
+
+/**
+ * How long a search may run before its worker is ended. The scan itself stops at its budget
+ * between blocks; only a regular expression that backtracks without end on one line keeps it
+ * past that, and ending the thread is the one way to stop it.
+ */
+export const SEARCH_HARD_LIMIT_MS = 5_000;
+/** Searches at once; more wait their turn (each is a thread scanning files). */
+const MAX_WORKERS = 2;
+
+const idle: Worker[] = [];
+let busy = 0;
+const queue: Array<() => void> = [];
+
+async function takeWorker(): Promise<Worker> {
+  while (busy >= MAX_WORKERS) await new Promise<void>((resolve) => queue.push(resolve));
+  busy++;
+  return idle.pop() ?? new Worker(workerUrl);
+}
+
+function giveBack(worker: Worker | null): void {
+  busy--;
+  if (worker) {
+    worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
+    worker.unref();
+    idle.push(worker);
+  }
+  queue.shift()?.();
+}
+
+/**
+ * Runs a search or a count over open log files in a worker thread, so a costly user regex
+ * never stalls the agent's event loop; past SEARCH_HARD_LIMIT_MS the worker is ended and the
+ * call fails with INVALID_ARGUMENT. The files stay open (the caller's) until it settles.
+ */
+export async function runSearchWorker<T>(
+  files: readonly ViewFile[],
+  handles: readonly OpenLogFile[],
+  job: Omit<ToSearchWorker, 'files'>,
+): Promise<T> {
+  const workerFiles: WorkerFile[] = files.map((file, index) => ({
+    fd: (handles[index] as OpenLogFile).handle.fd,
+    ino: file.ino,
+    head: file.head,
+    size: file.size,
+  }));
+  const worker = await takeWorker();
+  worker.ref();
+  let reusable = false;
+  try {
+    const answer = await new Promise<FromSearchWorker>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          new StevedoreError(
+            'INVALID_ARGUMENT',
+            `the search ran longer than ${SEARCH_HARD_LIMIT_MS / 1000} s and was stopped: the regular expression may backtrack without end (nested repetition such as (a+)+); simplify it`,
+          ),
+        );
+      }, SEARCH_HARD_LIMIT_MS);
+      worker.once('message', (message: FromSearchWorker) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+      worker.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new StevedoreError('INTERNAL', `log search worker failed: ${error.message}`));
+      });
+      worker.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new StevedoreError('INTERNAL', `log search worker exited (${code})`));
+      });
+      worker.postMessage({ ...job, files: workerFiles } as ToSearchWorker);
+    });
+    reusable = true;
+    if (answer.ok) return answer.result as T;
+    const code: ErrorCode = ErrorCodes.includes(answer.code as ErrorCode)
+      ? (answer.code as ErrorCode)
+      : 'INTERNAL';
+    throw new StevedoreError(code, answer.message);
+  } finally {
+    if (!reusable) {
+      // Stuck in a regex or broken: the thread is ended before the files it reads are closed.
+      await worker.terminate();
+    }
+    giveBack(reusable ? worker : null);
+  }
+}
