@@ -62,10 +62,7 @@ export type FleetContainerUsage = z.infer<typeof FleetContainerUsageSchema>;
  * One tick's changes in usage, keyed by row key: only the fields that changed since the last
  * tick sent to this watcher, and null for a row whose usage is gone (the container stopped).
  */
-export const FleetUsageDeltaSchema = z.record(
-  z.string(),
-  FleetContainerUsageSchema.partial().nullable(),
-);
+export const FleetUsageDeltaSchema = z.record(z.string(), FleetContainerUsageSchema.partial().nullable());
 export type FleetUsageDelta = z.infer<typeof FleetUsageDeltaSchema>;
 
 export const FleetContainersUpdateSchema = z.discriminatedUnion('kind', [

@@ -60,6 +60,7 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
     input: { hostId: grantedHost, container: 'nothing-here', action: 'stop' },
   },
   'containers.fleet.watch': { minimum: 'viewer', input: {} },
+  'containers.fleet.operable': { minimum: 'viewer' },
   'containers.fleet.bulk': {
     minimum: 'operator',
     input: { action: 'stop', targets: [{ hostId: grantedHost, container: 'nothing-here' }] },

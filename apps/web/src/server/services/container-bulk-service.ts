@@ -5,6 +5,7 @@ import type {
   SessionUser,
 } from '@stevedore/shared';
 import type { Db } from '../db/client';
+import { grantsByUser } from '../db/repositories/users';
 import type { AgentClient, AgentHub } from '../hub/agent-hub';
 import { audited } from './audited';
 
@@ -38,6 +39,13 @@ export class ContainerBulkService {
     /** Told which hosts changed, so their rows refresh without waiting for events. */
     private readonly changed: (hostId: string) => void,
   ) {}
+
+  /** Which hosts the caller may act on, for the browser to offer actions (the server checks again). */
+  async operable(user: SessionUser): Promise<{ all: boolean; hostIds: string[] }> {
+    if (user.role === 'admin') return { all: true, hostIds: [] };
+    if (user.role !== 'operator') return { all: false, hostIds: [] };
+    return { all: false, hostIds: (await grantsByUser(this.db)).get(user.id) ?? [] };
+  }
 
   async act(actor: SessionUser, input: BulkContainerActionInput): Promise<BulkContainerResult[]> {
     const allowed = new Map<string, Promise<boolean>>();

@@ -45,7 +45,14 @@ export function fleetRowOf(
     startedAt: started,
     ports: summary.Ports.flatMap((port) =>
       port.PublicPort
-        ? [{ ip: port.IP ?? '0.0.0.0', publicPort: port.PublicPort, privatePort: port.PrivatePort, type: port.Type }]
+        ? [
+            {
+              ip: port.IP ?? '0.0.0.0',
+              publicPort: port.PublicPort,
+              privatePort: port.PrivatePort,
+              type: port.Type,
+            },
+          ]
         : [],
     ),
     labels: summary.Labels,

@@ -23,7 +23,11 @@ export interface ContainerFleetTiming {
   reconcileMs: number;
 }
 
-const DEFAULT_TIMING: ContainerFleetTiming = { usageFlushMs: 1_000, eventDebounceMs: 30, reconcileMs: 30_000 };
+const DEFAULT_TIMING: ContainerFleetTiming = {
+  usageFlushMs: 1_000,
+  eventDebounceMs: 30,
+  reconcileMs: 30_000,
+};
 
 interface HostState {
   host: HostSummary;
@@ -310,6 +314,7 @@ export class ContainerFleetService {
   }
 
   private publish(hostId: string, update: FleetContainersUpdate): void {
-    for (const watcher of this.watchers) if (!watcher.hostId || watcher.hostId === hostId) watcher.push(update);
+    for (const watcher of this.watchers)
+      if (!watcher.hostId || watcher.hostId === hostId) watcher.push(update);
   }
 }

@@ -58,7 +58,12 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
   });
   const hosts = new HostService(db, hub, options.secrets);
   const fleet = new FleetService(hosts, hub, events, options.fleetTiming);
-  const containerFleet = new ContainerFleetService(hosts, hub, events, log.child({ module: 'container-fleet' }));
+  const containerFleet = new ContainerFleetService(
+    hosts,
+    hub,
+    events,
+    log.child({ module: 'container-fleet' }),
+  );
   const users = new UserService(db);
   const services: Services = {
     auth: new AuthService(

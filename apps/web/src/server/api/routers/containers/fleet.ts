@@ -7,6 +7,8 @@ export const containerFleetRouter = router({
   watch: roleProcedure('viewer')
     .input(FleetContainersWatchInput)
     .subscription(({ ctx, input, signal }) => ctx.services.containerFleet.watch(input.hostId, signal)),
+  /** The hosts the caller may act on (all of them for admins); the server checks again on each action. */
+  operable: roleProcedure('viewer').query(({ ctx }) => ctx.services.containerBulk.operable(ctx.user)),
   /** One action over containers of several hosts; each is checked against the caller's grants. */
   bulk: roleProcedure('operator')
     .input(BulkContainerActionInput)
