@@ -10,6 +10,9 @@
 //   web     the dashboard in Chromium: agent event → row in an open /events page (p50/p95/max), and
 //           /hosts with 50 simulated hosts × 200 containers (load time, server CPU/RSS, main thread);
 //           needs `npm run build` (scripts/bench/web.ts, scripts/bench/fleet-sim.ts)
+//   containers  /containers in Chromium: click → row state against a real agent (p50/p95), and the
+//           list with 100 simulated hosts × 50 containers and live stats (load, server CPU, main
+//           thread); needs `npm run build` (scripts/bench/web/containers-list.ts)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
@@ -23,6 +26,7 @@ const benchmarks = {
   extract: benchExtract,
   run: benchRun,
   web: async () => (await import('./bench/web.ts')).benchWeb(table),
+  containers: async () => (await import('./bench/web/containers-list.ts')).benchContainers(table),
 };
 const requested = process.argv.slice(2);
 for (const name of requested.length ? requested : Object.keys(benchmarks)) {

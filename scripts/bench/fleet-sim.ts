@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
+  type ContainerStats,
   type ContainerSummary,
   ContainerSummarySchema,
   type DiskUsageRow,
@@ -70,6 +71,7 @@ function fakeHost(index: number): { services: AgentServices; close(): void } {
       Labels: { 'com.example.team': `team${i % 8}`, 'com.example.service': `svc${i % 20}` },
       Ports: up && i % 4 === 0 ? [{ PrivatePort: 80, PublicPort: 8000 + i, Type: 'tcp', IP: '0.0.0.0' }] : [],
       Mounts: [],
+      StartedAt: new Date(Date.now() - 3_600_000 * (i + 1)).toISOString(),
     });
   });
   const info = (): SystemInfo => {
@@ -164,7 +166,63 @@ function fakeHost(index: number): { services: AgentServices; close(): void } {
     }, Math.random() * eventEveryMs);
   }
 
+  // Live usage for `containers.stats` (the agent's shared 1 Hz sampler): a third of the running
+  // containers busy (CPU, memory and network move every second), the rest idle (nothing moves).
+  const MiB = 1024 * 1024;
+  const usageOf = containers.map((container, i) => ({
+    busy: i % 3 === 0,
+    cpu: i % 3 === 0 ? 5 + Math.random() * 80 : 0,
+    memory: (20 + (i % 17) * 13) * MiB,
+    limit: i % 2 === 0 ? 512 * MiB : 32 * GiB,
+    rx: 0,
+    tx: 0,
+    id: container.Id,
+    name: (container.Names[0] ?? '').slice(1),
+  }));
+  const sample = (): ContainerStats[] => {
+    const read = new Date().toISOString();
+    return usageOf.flatMap((u, i) => {
+      if (containers[i]?.State !== 'running') return [];
+      if (u.busy) {
+        u.cpu = Math.min(190, Math.max(0.5, u.cpu + (Math.random() - 0.5) * 8));
+        u.memory = Math.max(8 * MiB, u.memory + Math.round((Math.random() - 0.5) * MiB));
+        u.rx += Math.round(Math.random() * 200_000);
+        u.tx += Math.round(Math.random() * 50_000);
+      }
+      return [
+        {
+          id: u.id,
+          name: u.name,
+          read,
+          cpuPercent: u.cpu,
+          memoryUsage: u.memory,
+          memoryLimit: u.limit,
+          memoryPercent: (u.memory / u.limit) * 100,
+          networkRx: u.rx,
+          networkTx: u.tx,
+          blockRead: 0,
+          blockWrite: 0,
+          pids: 3,
+        },
+      ];
+    });
+  };
+
   const fake = {
+    stats: {
+      async *subscribe(_ids: readonly string[], _stream: boolean, signal: AbortSignal) {
+        while (!signal.aborted) {
+          yield sample();
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 1000);
+            signal.addEventListener('abort', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        }
+      },
+    },
     system: {
       info: async () => info(),
       usage: async () => usage(),
@@ -186,6 +244,7 @@ function fakeHost(index: number): { services: AgentServices; close(): void } {
     },
     containers: {
       list: (all: boolean) => (all ? containers : containers.filter((c) => c.State === 'running')),
+      resolveIds: () => [],
       settled: async () => {},
     },
     images: { list: async () => images },
@@ -220,7 +279,7 @@ function fakeHost(index: number): { services: AgentServices; close(): void } {
     },
   };
   return {
-    // Everything else (exec, stats, config, tokens…) is left out: a call to it fails loudly.
+    // Everything else (exec, config, tokens…) is left out: a call to it fails loudly.
     services: fake as unknown as AgentServices,
     close: () => {
       if (phase) clearTimeout(phase);

@@ -107,7 +107,7 @@ export async function benchWeb(table: Table): Promise<void> {
     for (let i = 0; i < FLEET_LOADS; i++) {
       const page = await context.newPage();
       await page.addInitScript(countProbe, [
-        { selector: '[data-testid^="container-row-"]', count: CONTAINERS },
+        { selector: `[data-testid="containers-count"][data-total="${CONTAINERS}"]`, count: 1 },
         { selector: '[data-testid="image-row"]', count: 1 },
         { selector: '[data-testid="system-info"]', count: 1 },
       ]);

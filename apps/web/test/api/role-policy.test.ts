@@ -59,6 +59,12 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
     hostScoped: true,
     input: { hostId: grantedHost, container: 'nothing-here', action: 'stop' },
   },
+  'containers.fleet.watch': { minimum: 'viewer', input: {} },
+  'containers.fleet.operable': { minimum: 'viewer' },
+  'containers.fleet.bulk': {
+    minimum: 'operator',
+    input: { action: 'stop', targets: [{ hostId: grantedHost, container: 'nothing-here' }] },
+  },
   'events.list': { minimum: 'viewer', input: { limit: 5 } },
   'events.watch': { minimum: 'viewer', input: {} },
   'users.list': { minimum: 'admin' },

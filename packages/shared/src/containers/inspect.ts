@@ -61,6 +61,8 @@ export const ContainerSummarySchema = z.object({
     }),
   ),
   Mounts: z.array(MountPointSchema),
+  /** Stevedore's addition: RFC 3339 time of the last start (for uptime); absent from older agents. */
+  StartedAt: z.string().optional(),
 });
 export type ContainerSummary = z.infer<typeof ContainerSummarySchema>;
 

@@ -45,6 +45,7 @@ export class ContainerQueries {
         Labels: record.Config.Labels,
         Ports: this.ctx.deps.networking.summaryPorts(record),
         Mounts: record.Mounts,
+        StartedAt: record.State.StartedAt,
       }));
   }
 

@@ -34,6 +34,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
             Stevedore
           </Link>
           <NavLink href="/hosts">Hosts</NavLink>
+          <NavLink href="/containers">Containers</NavLink>
           <NavLink href="/events">Events</NavLink>
           {status.data?.user?.role === 'admin' && (
             <>

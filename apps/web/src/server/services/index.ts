@@ -7,6 +7,8 @@ import { AgentHub, type ConnectAgent } from '../hub/agent-hub';
 import { AgentInstallService } from './agent-install-service';
 import { AuditService } from './audit-service';
 import { AuthService } from './auth-service';
+import { ContainerBulkService } from './container-bulk-service';
+import { ContainerFleetService } from './container-fleet-service';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
@@ -19,6 +21,8 @@ export interface Services {
   hosts: HostService;
   fleet: FleetService;
   containers: HostContainerService;
+  containerFleet: ContainerFleetService;
+  containerBulk: ContainerBulkService;
   events: EventService;
   users: UserService;
   audit: AuditService;
@@ -54,6 +58,13 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
   });
   const hosts = new HostService(db, hub, options.secrets);
   const fleet = new FleetService(hosts, hub, events, options.fleetTiming);
+  const containerFleet = new ContainerFleetService(
+    hosts,
+    hub,
+    events,
+    log.child({ module: 'container-fleet' }),
+  );
+  const users = new UserService(db);
   const services: Services = {
     auth: new AuthService(
       db,
@@ -64,8 +75,10 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     hosts,
     fleet,
     containers: new HostContainerService(db, hub),
+    containerFleet,
+    containerBulk: new ContainerBulkService(db, hub, users, (hostId) => containerFleet.nudge(hostId)),
     events,
-    users: new UserService(db),
+    users,
     audit: new AuditService(db),
     install: new AgentInstallService(db, hosts, options.agentPackageDir),
   };
@@ -74,6 +87,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     services,
     async close() {
       fleet.close();
+      containerFleet.close();
       services.auth.close();
       await hub.close();
       await events.close();

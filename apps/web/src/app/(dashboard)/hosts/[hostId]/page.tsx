@@ -3,8 +3,8 @@
 import { bytesSize, type SystemInfo } from '@stevedore/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
+import { ContainerList } from '~/components/containers/container-list';
 import { EventFeed } from '~/components/event-feed';
-import { HostContainers } from '~/components/host-containers';
 import { HostImages } from '~/components/host-images';
 import { SshHostKey } from '~/components/ssh-host-key';
 import { ErrorNote, StateBadge } from '~/components/ui';
@@ -54,7 +54,6 @@ export default function HostPage() {
   const trpc = useTRPC();
   const host = useQuery(trpc.hosts.get.queryOptions({ hostId }));
   const info = useQuery(trpc.hosts.info.queryOptions({ hostId }));
-  const access = useQuery(trpc.hosts.access.queryOptions({ hostId }));
   const me = useQuery(trpc.auth.status.queryOptions());
   const live = useHostStatuses();
   const status = live[hostId] ?? host.data?.status;
@@ -91,7 +90,10 @@ export default function HostPage() {
           ))}
         </dl>
       )}
-      <HostContainers hostId={hostId} canOperate={access.data?.canOperate ?? false} />
+      <div className="space-y-2">
+        <h2 className="text-lg font-semibold">Containers</h2>
+        <ContainerList hostId={hostId} />
+      </div>
       <HostImages hostId={hostId} />
       <section className="space-y-2" aria-label="Recent events">
         <h2 className="text-lg font-semibold">Events</h2>

@@ -2,6 +2,7 @@ import { HostContainerActionInput, HostIdInput } from '@stevedore/shared';
 import { hostOperatorProcedure, roleProcedure, router } from '../../trpc';
 import { containerConsoleRouter } from './console';
 import { containerDetailsRouter } from './details';
+import { containerFleetRouter } from './fleet';
 import { containerFormRouter } from './form';
 import { containerLogsRouter } from './logs';
 import { containerUsageRouter } from './usage';
@@ -13,6 +14,7 @@ export const containersRouter = router({
   act: hostOperatorProcedure
     .input(HostContainerActionInput)
     .mutation(({ ctx, input }) => ctx.services.containers.act(ctx.user, input)),
+  fleet: containerFleetRouter,
   details: containerDetailsRouter,
   usage: containerUsageRouter,
   logs: containerLogsRouter,

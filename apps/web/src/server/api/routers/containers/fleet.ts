@@ -1,0 +1,16 @@
+import { BulkContainerActionInput, FleetContainersWatchInput } from '@stevedore/shared';
+import { roleProcedure, router } from '../../trpc';
+
+/** The fleet-wide containers list (live) and actions over a selection of it. */
+export const containerFleetRouter = router({
+  /** A snapshot of every container (of one host with `hostId`), then row changes and usage deltas. */
+  watch: roleProcedure('viewer')
+    .input(FleetContainersWatchInput)
+    .subscription(({ ctx, input, signal }) => ctx.services.containerFleet.watch(input.hostId, signal)),
+  /** The hosts the caller may act on (all of them for admins); the server checks again on each action. */
+  operable: roleProcedure('viewer').query(({ ctx }) => ctx.services.containerBulk.operable(ctx.user)),
+  /** One action over containers of several hosts; each is checked against the caller's grants. */
+  bulk: roleProcedure('operator')
+    .input(BulkContainerActionInput)
+    .mutation(({ ctx, input }) => ctx.services.containerBulk.act(ctx.user, input)),
+});

@@ -1,0 +1,133 @@
+import type {
+  ContainerHealth,
+  ContainerStats,
+  ContainerSummary,
+  FleetContainer,
+  FleetContainerUsage,
+  FleetUsageDelta,
+  HostSummary,
+} from '@stevedore/shared';
+
+/** Where the browser can reach a host's published ports; null: the dashboard's own machine. */
+export function reachableAddress(host: Pick<HostSummary, 'transport' | 'address'>): string | null {
+  if (host.transport === 'unix') return null;
+  try {
+    return new URL(host.address).hostname.replace(/^\[|\]$/g, '') || null;
+  } catch {
+    return null; // not a URL: no address to link to, the row still shows the port numbers
+  }
+}
+
+function healthOf(status: string): ContainerHealth | null {
+  const match = /\((healthy|unhealthy|health: starting)\)/.exec(status);
+  if (!match) return null;
+  return match[1] === 'health: starting' ? 'starting' : (match[1] as ContainerHealth);
+}
+
+/** One row of the fleet list from the agent's `containers.list` summary. */
+export function fleetRowOf(
+  host: Pick<HostSummary, 'id' | 'name' | 'transport' | 'address'>,
+  summary: ContainerSummary,
+): FleetContainer {
+  const started = summary.StartedAt && !summary.StartedAt.startsWith('0001-') ? summary.StartedAt : null;
+  return {
+    key: `${host.id}/${summary.Id}`,
+    hostId: host.id,
+    hostName: host.name,
+    hostAddress: reachableAddress(host),
+    id: summary.Id,
+    name: summary.Names[0]?.replace(/^\//, '') ?? summary.Id.slice(0, 12),
+    image: summary.Image,
+    state: summary.State,
+    health: healthOf(summary.Status),
+    status: summary.Status,
+    created: summary.Created,
+    startedAt: started,
+    ports: summary.Ports.flatMap((port) =>
+      port.PublicPort
+        ? [
+            {
+              ip: port.IP ?? '0.0.0.0',
+              publicPort: port.PublicPort,
+              privatePort: port.PrivatePort,
+              type: port.Type,
+            },
+          ]
+        : [],
+    ),
+    labels: summary.Labels,
+  };
+}
+
+/** Status text changes every second ("Up 5 seconds"); a row counts as changed only for the rest. */
+export function sameRow(a: FleetContainer, b: FleetContainer): boolean {
+  return JSON.stringify({ ...a, status: '' }) === JSON.stringify({ ...b, status: '' });
+}
+
+const round = (value: number, step: number) => Math.round(value / step) * step;
+
+/**
+ * Turns one host's stats batches (cumulative network counters) into usage with rates, and tells
+ * which fields changed since the last batch: the per-second delta sent to browsers.
+ */
+export class UsageTracker {
+  private readonly usage = new Map<string, FleetContainerUsage>();
+  private readonly counters = new Map<string, { rx: number; tx: number; at: number }>();
+
+  constructor(private readonly keyOf: (containerId: string) => string) {}
+
+  current(): Map<string, FleetContainerUsage> {
+    return this.usage;
+  }
+
+  /** Applies a batch; adds to `delta` what changed (null for containers no longer sampled). */
+  apply(batch: readonly ContainerStats[], delta: FleetUsageDelta): void {
+    const seen = new Set<string>();
+    for (const stats of batch) {
+      const key = this.keyOf(stats.id);
+      seen.add(key);
+      const at = Date.parse(stats.read);
+      const previous = this.counters.get(key);
+      this.counters.set(key, { rx: stats.networkRx, tx: stats.networkTx, at });
+      const seconds = previous ? (at - previous.at) / 1000 : 0;
+      const rate = (now: number, before: number | undefined) =>
+        seconds > 0 && before !== undefined && now >= before ? Math.round((now - before) / seconds) : 0;
+      const next: FleetContainerUsage = {
+        cpuPercent: round(stats.cpuPercent, 0.1),
+        memoryUsage: stats.memoryUsage,
+        memoryLimit: stats.memoryLimit,
+        rxRate: rate(stats.networkRx, previous?.rx),
+        txRate: rate(stats.networkTx, previous?.tx),
+      };
+      const old = this.usage.get(key);
+      this.usage.set(key, next);
+      if (!old) {
+        delta[key] = next;
+        continue;
+      }
+      const changed: Partial<FleetContainerUsage> = {};
+      let any = false;
+      for (const field of Object.keys(next) as (keyof FleetContainerUsage)[]) {
+        if (old[field] !== next[field]) {
+          changed[field] = next[field];
+          any = true;
+        }
+      }
+      if (any) delta[key] = { ...(delta[key] ?? {}), ...changed };
+    }
+    for (const key of [...this.usage.keys()]) {
+      if (seen.has(key)) continue;
+      this.usage.delete(key);
+      this.counters.delete(key);
+      delta[key] = null;
+    }
+  }
+
+  /** Forgets everything (the stream stopped); returns the keys that had usage. */
+  clear(): string[] {
+    const keys = [...this.usage.keys()];
+    this.usage.clear();
+    this.counters.clear();
+    return keys;
+  }
+}

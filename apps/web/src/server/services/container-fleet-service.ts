@@ -1,0 +1,320 @@
+import type {
+  ContainerStats,
+  ContainerSummary,
+  FleetContainer,
+  FleetContainersUpdate,
+  FleetContainerUsage,
+  FleetEvent,
+  FleetUsageDelta,
+  HostStatus,
+  HostSummary,
+} from '@stevedore/shared';
+import type { Logger } from 'pino';
+import type { AgentHub } from '../hub/agent-hub';
+import { listen } from '../util/listen';
+import { fleetRowOf, sameRow, UsageTracker } from './container-fleet-rows';
+
+export interface ContainerFleetTiming {
+  /** How often the gathered usage changes go to the browsers. */
+  usageFlushMs: number;
+  /** Coalesces a burst of container events into one list refresh. */
+  eventDebounceMs: number;
+  /** Re-reads the host list (renames, removals) this often while someone watches. */
+  reconcileMs: number;
+}
+
+const DEFAULT_TIMING: ContainerFleetTiming = {
+  usageFlushMs: 1_000,
+  eventDebounceMs: 30,
+  reconcileMs: 30_000,
+};
+
+interface HostState {
+  host: HostSummary;
+  rows: Map<string, FleetContainer>;
+  tracker: UsageTracker;
+  stats: { unsubscribe(): void } | null;
+  refreshing: Promise<void> | null;
+  refreshAgain: boolean;
+  timer: NodeJS.Timeout | null;
+}
+
+interface Watcher {
+  hostId: string | undefined;
+  push(update: FleetContainersUpdate): void;
+}
+
+const connected = (state: HostStatus['state']) => state === 'online' || state === 'degraded';
+
+/**
+ * Every container of every online host with its live usage, kept by the server while someone
+ * watches: one list per host (refreshed on that host's container events) and one `containers.stats`
+ * stream per host (the agent's shared 1 Hz sampler). Browsers get a snapshot, then changed rows and
+ * removals as they happen, and once a second only the usage figures that changed.
+ */
+export class ContainerFleetService {
+  private readonly hostStates = new Map<string, HostState>();
+  private readonly watchers = new Set<Watcher>();
+  private pendingUsage: FleetUsageDelta = {};
+  private stopActive: (() => void) | null = null;
+  private ready: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly hosts: { list(): Promise<HostSummary[]> },
+    private readonly hub: AgentHub,
+    private readonly events: { onEvent(listener: (event: FleetEvent) => void): () => void },
+    private readonly log: Logger,
+    private readonly timing: ContainerFleetTiming = DEFAULT_TIMING,
+  ) {}
+
+  /** A snapshot (of one host, or every host), then every change, until the signal aborts. */
+  watch(hostId: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<FleetContainersUpdate> {
+    return listen<FleetContainersUpdate>(
+      (push) => {
+        const watcher: Watcher = { hostId, push };
+        this.watchers.add(watcher);
+        this.activate();
+        return () => {
+          this.watchers.delete(watcher);
+          if (this.watchers.size === 0) this.deactivate();
+        };
+      },
+      signal,
+      async () => {
+        await this.ready;
+        return [this.snapshot(hostId)];
+      },
+    );
+  }
+
+  /** Re-reads a host's containers now (after an action), without waiting for its events. */
+  nudge(hostId: string): void {
+    if (this.stopActive) this.schedule(hostId, 0);
+  }
+
+  close(): void {
+    this.deactivate();
+  }
+
+  private snapshot(hostId: string | undefined): FleetContainersUpdate {
+    const rows: FleetContainer[] = [];
+    const usage: Record<string, FleetContainerUsage> = {};
+    for (const state of this.hostStates.values()) {
+      if (hostId && state.host.id !== hostId) continue;
+      rows.push(...state.rows.values());
+      for (const [key, value] of state.tracker.current()) usage[key] = value;
+    }
+    return { kind: 'snapshot', rows, usage };
+  }
+
+  private activate(): void {
+    if (this.stopActive) return;
+    const flush = setInterval(() => this.flushUsage(), this.timing.usageFlushMs);
+    const reconcile = setInterval(() => void this.reconcile(), this.timing.reconcileMs);
+    flush.unref();
+    reconcile.unref();
+    const stops = [
+      this.hub.onStatus((status) => this.onStatus(status)),
+      this.events.onEvent((event) => {
+        if (event.type === 'container') this.schedule(event.hostId, this.timing.eventDebounceMs);
+      }),
+    ];
+    this.stopActive = () => {
+      clearInterval(flush);
+      clearInterval(reconcile);
+      for (const stop of stops) stop();
+    };
+    this.ready = this.reconcile();
+  }
+
+  /** Nobody watches: the stats streams stop (so do the agents' samplers) and nothing is kept. */
+  private deactivate(): void {
+    this.stopActive?.();
+    this.stopActive = null;
+    for (const state of this.hostStates.values()) this.dropHost(state, false);
+    this.hostStates.clear();
+    this.pendingUsage = {};
+  }
+
+  /** Follows the host list: new hosts, renamed or re-pointed ones, removed ones. */
+  private async reconcile(): Promise<void> {
+    let hosts: HostSummary[];
+    try {
+      hosts = await this.hosts.list();
+    } catch (error) {
+      this.log.warn({ err: error }, 'listing hosts for the containers list failed');
+      return;
+    }
+    if (!this.stopActive) return;
+    const present = new Set(hosts.map((host) => host.id));
+    for (const [hostId, state] of this.hostStates) {
+      if (!present.has(hostId)) {
+        this.dropHost(state, true);
+        this.hostStates.delete(hostId);
+      }
+    }
+    await Promise.all(
+      hosts.map(async (host) => {
+        const state = this.hostStates.get(host.id);
+        const renamed = state && (state.host.name !== host.name || state.host.address !== host.address);
+        if (state) state.host = host;
+        if (!state) this.hostStates.set(host.id, this.newState(host));
+        if (connected(this.hub.status(host.id).state) && (!state || renamed || !state.stats)) {
+          await this.refresh(host.id);
+          this.subscribeStats(host.id);
+        }
+      }),
+    );
+  }
+
+  private newState(host: HostSummary): HostState {
+    return {
+      host,
+      rows: new Map(),
+      tracker: new UsageTracker((containerId) => `${host.id}/${containerId}`),
+      stats: null,
+      refreshing: null,
+      refreshAgain: false,
+      timer: null,
+    };
+  }
+
+  private onStatus(status: HostStatus): void {
+    const state = this.hostStates.get(status.hostId);
+    if (!state) {
+      void this.reconcile(); // a host added meanwhile
+      return;
+    }
+    if (connected(status.state)) {
+      if (!state.stats) {
+        this.schedule(status.hostId, 0);
+        this.subscribeStats(status.hostId);
+      }
+    } else {
+      this.dropHost(state, true);
+    }
+  }
+
+  /** Stops a host's stream and removes its rows (from the browsers too when `publish`). */
+  private dropHost(state: HostState, publish: boolean): void {
+    state.stats?.unsubscribe();
+    state.stats = null;
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = null;
+    state.tracker.clear();
+    const removed = [...state.rows.keys()];
+    state.rows.clear();
+    for (const key of removed) delete this.pendingUsage[key];
+    if (publish && removed.length > 0) this.publish(state.host.id, { kind: 'rows', upserts: [], removed });
+  }
+
+  private schedule(hostId: string, delayMs: number): void {
+    const state = this.hostStates.get(hostId);
+    if (!state) return;
+    if (state.timer && delayMs > 0) return;
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = setTimeout(() => {
+      state.timer = null;
+      void this.refresh(hostId);
+    }, delayMs);
+    state.timer.unref();
+  }
+
+  /** Re-reads one host's containers and publishes what changed; one read at a time per host. */
+  private async refresh(hostId: string): Promise<void> {
+    const state = this.hostStates.get(hostId);
+    if (!state) return;
+    if (state.refreshing) {
+      state.refreshAgain = true;
+      return state.refreshing;
+    }
+    state.refreshing = (async () => {
+      do {
+        state.refreshAgain = false;
+        await this.readRows(state);
+      } while (state.refreshAgain && this.hostStates.get(hostId) === state);
+    })().finally(() => {
+      state.refreshing = null;
+    });
+    return state.refreshing;
+  }
+
+  private async readRows(state: HostState): Promise<void> {
+    const { host } = state;
+    let summaries: ContainerSummary[];
+    try {
+      summaries = await this.hub.call(host.id, (client) => client.containers.list.query({ all: true }));
+    } catch (error) {
+      this.log.debug({ hostId: host.id, err: error }, 'listing containers failed; the host state says why');
+      return;
+    }
+    if (this.hostStates.get(host.id) !== state) return; // dropped meanwhile
+    const upserts: FleetContainer[] = [];
+    const next = new Map<string, FleetContainer>();
+    for (const summary of summaries) {
+      const row = fleetRowOf(host, summary);
+      next.set(row.key, row);
+      const old = state.rows.get(row.key);
+      if (!old || !sameRow(old, row)) upserts.push(row);
+      else next.set(row.key, old);
+    }
+    const removed = [...state.rows.keys()].filter((key) => !next.has(key));
+    state.rows.clear();
+    for (const [key, row] of next) state.rows.set(key, row);
+    if (upserts.length > 0 || removed.length > 0) this.publish(host.id, { kind: 'rows', upserts, removed });
+  }
+
+  private subscribeStats(hostId: string): void {
+    const state = this.hostStates.get(hostId);
+    if (!state || state.stats) return;
+    let cancelled = false;
+    let live: { unsubscribe(): void } | null = null;
+    const handle = {
+      unsubscribe: () => {
+        cancelled = true;
+        live?.unsubscribe();
+      },
+    };
+    state.stats = handle;
+    const ended = (error: unknown, why: string) => {
+      this.log.debug({ hostId, err: error }, why);
+      if (state.stats === handle) state.stats = null;
+    };
+    this.hub
+      .call(hostId, async (client) => {
+        if (cancelled) return;
+        live = client.containers.stats.subscribe(
+          { containers: [], stream: true },
+          {
+            onData: (batch: ContainerStats[]) => {
+              if (!cancelled) state.tracker.apply(batch, this.pendingUsage);
+            },
+            onError: (error: unknown) => ended(error, 'stats stream ended; resumed when the host is back'),
+          },
+        );
+      })
+      .catch((error: unknown) => ended(error, 'stats stream not started; the host is not online'));
+  }
+
+  private flushUsage(): void {
+    const delta = this.pendingUsage;
+    const keys = Object.keys(delta);
+    if (keys.length === 0) return;
+    this.pendingUsage = {};
+    for (const watcher of this.watchers) {
+      if (!watcher.hostId) {
+        watcher.push({ kind: 'usage', usage: delta });
+        continue;
+      }
+      const prefix = `${watcher.hostId}/`;
+      const mine: FleetUsageDelta = {};
+      for (const key of keys) if (key.startsWith(prefix)) mine[key] = delta[key] ?? null;
+      if (Object.keys(mine).length > 0) watcher.push({ kind: 'usage', usage: mine });
+    }
+  }
+
+  private publish(hostId: string, update: FleetContainersUpdate): void {
+    for (const watcher of this.watchers)
+      if (!watcher.hostId || watcher.hostId === hostId) watcher.push(update);
+  }
+}
