@@ -7,6 +7,8 @@ import { AgentHub, type ConnectAgent } from '../hub/agent-hub';
 import { AgentInstallService } from './agent-install-service';
 import { AuditService } from './audit-service';
 import { AuthService } from './auth-service';
+import { ConsoleService } from './console-service';
+import { ContainerDetailsService } from './container-details-service';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
@@ -19,6 +21,8 @@ export interface Services {
   hosts: HostService;
   fleet: FleetService;
   containers: HostContainerService;
+  containerDetails: ContainerDetailsService;
+  console: ConsoleService;
   events: EventService;
   users: UserService;
   audit: AuditService;
@@ -64,6 +68,8 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     hosts,
     fleet,
     containers: new HostContainerService(db, hub),
+    containerDetails: new ContainerDetailsService(db, hub, events),
+    console: new ConsoleService(db, hub, log.child({ module: 'console' })),
     events,
     users: new UserService(db),
     audit: new AuditService(db),
