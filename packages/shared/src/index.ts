@@ -2,6 +2,7 @@ export * from './audit.js';
 export * from './auth.js';
 export * from './config.js';
 export * from './container-fleet.js';
+export * from './container-page.js';
 export * from './containers/index.js';
 export * from './errors.js';
 export * from './events.js';

@@ -9,6 +9,8 @@ import { AuditService } from './audit-service';
 import { AuthService } from './auth-service';
 import { ContainerBulkService } from './container-bulk-service';
 import { ContainerFleetService } from './container-fleet-service';
+import { ConsoleService } from './console-service';
+import { ContainerDetailsService } from './container-details-service';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
@@ -23,6 +25,8 @@ export interface Services {
   containers: HostContainerService;
   containerFleet: ContainerFleetService;
   containerBulk: ContainerBulkService;
+  containerDetails: ContainerDetailsService;
+  console: ConsoleService;
   events: EventService;
   users: UserService;
   audit: AuditService;
@@ -77,6 +81,8 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     containers: new HostContainerService(db, hub),
     containerFleet,
     containerBulk: new ContainerBulkService(db, hub, users, (hostId) => containerFleet.nudge(hostId)),
+    containerDetails: new ContainerDetailsService(db, hub, events),
+    console: new ConsoleService(db, hub, log.child({ module: 'console' })),
     events,
     users,
     audit: new AuditService(db),

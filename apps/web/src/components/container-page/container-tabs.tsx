@@ -1,0 +1,47 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+
+const TABS = [
+  { label: 'Overview', path: '' },
+  { label: 'Charts', path: '/charts' },
+  { label: 'Logs', path: '/logs' },
+  { label: 'Console', path: '/console' },
+  { label: 'Processes', path: '/processes' },
+  { label: 'Events', path: '/events' },
+  { label: 'Inspect', path: '/inspect' },
+] as const;
+
+/** The container page's tabs: links (deep-linkable, keyboard-reachable), the current one marked. */
+export function ContainerTabs({ base }: { base: string }) {
+  const pathname = usePathname();
+  return (
+    <nav
+      aria-label="Container"
+      className="-mx-4 overflow-x-auto border-b border-slate-200 px-4 dark:border-slate-800"
+    >
+      <ul className="flex min-w-max gap-1">
+        {TABS.map((tab) => {
+          const href = `${base}${tab.path}`;
+          const current = tab.path === '' ? pathname === base : pathname.startsWith(href);
+          return (
+            <li key={tab.label}>
+              <Link
+                href={href}
+                aria-current={current ? 'page' : undefined}
+                className={`-mb-px inline-block border-b-2 px-3 py-2 text-sm focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500 ${
+                  current
+                    ? 'border-sky-600 font-semibold text-slate-900 dark:text-white'
+                    : 'border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white'
+                }`}
+              >
+                {tab.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

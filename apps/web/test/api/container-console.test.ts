@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { ConsoleEvent, Role, SessionUser } from '@stevedore/shared';
+import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
+import { runCli } from '../../../agent/test/harness/cli-process';
+import { startRegistry, type TestRegistry } from '../../../agent/test/harness/registry';
+import { pushBusybox } from '../../../agent/test/harness/test-images';
+import { createUser } from '../../src/server/db/repositories/users';
+import { openTestDatabase, type TestDatabase } from '../db/test-database';
+import { createControlPlane, waitFor } from '../harness/control-plane';
+
+const codeOf = (code: string) => (error: unknown) => (error as { code?: string }).code === code;
+
+/** A console session read in the background: its events as they come, the output as text. */
+function openSession(subscribe: (signal: AbortSignal) => Promise<AsyncIterable<ConsoleEvent>>) {
+  const events: ConsoleEvent[] = [];
+  const controller = new AbortController();
+  let failure: unknown = null;
+  const done = (async () => {
+    try {
+      for await (const event of await subscribe(controller.signal)) events.push(event);
+    } catch (error) {
+      failure = error;
+    }
+  })();
+  return {
+    events,
+    get failure() {
+      return failure;
+    },
+    sessionId: () => events.find((e) => e.type === 'ready')?.sessionId,
+    output: () =>
+      events.map((e) => (e.type === 'output' ? Buffer.from(e.data, 'base64').toString('utf8') : '')).join(''),
+    exit: () => events.find((e) => e.type === 'exit'),
+    stop: async () => {
+      controller.abort();
+      await done;
+    },
+    done,
+  };
+}
+
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+// The browser console's server side against a real agent: a pty shell through the hub, sessions
+// bound to the user who opened them, audited, and refused to viewers.
+describe('container console and details', () => {
+  let t: TestDatabase;
+  let agent: AgentProcess;
+  let registry: TestRegistry;
+  let plane: ReturnType<typeof createControlPlane>;
+  let hostId: string;
+  let containerId: string;
+  const users = {} as Record<Role | 'otherAdmin', SessionUser>;
+  const as = (who: keyof typeof users, signal?: AbortSignal) => plane.callerAs(users[who], signal);
+
+  before(async () => {
+    t = await openTestDatabase('sqlite');
+    agent = await startAgent();
+    registry = await startRegistry();
+    const image = (await pushBusybox(registry)).reference;
+    assert.equal((await runCli(['-H', agent.host, 'pull', '-q', image])).code, 0);
+    const run = await runCli([
+      '-H',
+      agent.host,
+      'run',
+      '-d',
+      '--name',
+      'console-box',
+      image,
+      'sleep',
+      '3600',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    containerId = run.stdout.trim();
+    plane = createControlPlane(t.db);
+    for (const role of ['admin', 'otherAdmin', 'operator', 'viewer'] as const) {
+      const row = await createUser(t.db, {
+        username: `cc-${role}`,
+        passwordHash: 'x',
+        role: role === 'otherAdmin' ? 'admin' : role,
+      });
+      users[role] = { id: row.id, username: row.username, role: role === 'otherAdmin' ? 'admin' : role };
+    }
+    const host = await as('admin').hosts.create({
+      name: 'box',
+      transport: 'unix',
+      socketPath: agent.socketPath,
+    });
+    hostId = host.id;
+    await waitFor(() => plane.hub.status(hostId).state === 'online');
+  });
+  after(async () => {
+    if (agent) await runCli(['-H', agent.host, 'rm', '-f', 'console-box']);
+    await plane?.close();
+    await registry?.stop();
+    await agent?.stop();
+    await t?.close();
+  });
+
+  test('a shell with a pty: typed input runs, resize reaches the terminal, leaving ends the shell', async () => {
+    const session = openSession((signal) =>
+      as('admin', signal).containers.console.open({
+        hostId,
+        container: containerId,
+        mode: 'exec',
+        command: ['sh'],
+        rows: 30,
+        cols: 100,
+      }),
+    );
+    try {
+      await waitFor(() => session.sessionId() !== undefined || session.failure !== null);
+      const sessionId = session.sessionId();
+      assert.ok(sessionId, `the session opened (${String(session.failure)})`);
+      await as('admin').containers.console.write({ hostId, sessionId, data: b64('echo hi-$((40+2))\n') });
+      await waitFor(() => session.output().includes('hi-42'));
+      await as('admin').containers.console.resize({ hostId, sessionId, rows: 33, cols: 77 });
+      await as('admin').containers.console.write({ hostId, sessionId, data: b64('stty size\n') });
+      await waitFor(() => session.output().includes('33 77'));
+
+      // Nobody else types into it, not even another admin; it looks like no session at all.
+      await assert.rejects(
+        as('otherAdmin').containers.console.write({ hostId, sessionId, data: b64('echo intruder\n') }),
+        codeOf('NOT_FOUND'),
+      );
+      await assert.rejects(
+        as('otherAdmin').containers.console.resize({ hostId, sessionId, rows: 10, cols: 10 }),
+        codeOf('NOT_FOUND'),
+      );
+      const shells = async () =>
+        (await as('viewer').containers.details.top({ hostId, container: containerId })).Processes.filter(
+          (row) => row.at(-1) === 'sh',
+        ).length;
+      assert.equal(await shells(), 1);
+      await session.stop();
+      assert.equal(plane.services.console.size, 0);
+      // The agent keeps a caller-less exec running; the console ends its shell with end-of-input.
+      const deadline = Date.now() + 10_000;
+      while ((await shells()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await shells(), 0, 'the shell left behind exited');
+    } finally {
+      await session.stop();
+    }
+
+    const audit = (await as('admin').audit.list({ limit: 50 })).entries;
+    const opened = audit.find((e) => e.action === 'container.console.exec');
+    assert.equal(opened?.username, 'cc-admin');
+    assert.equal(opened?.target, containerId);
+    assert.deepEqual(opened?.params, { mode: 'exec', command: ['sh'], user: null });
+  });
+
+  test('a missing shell ends the session saying which command the image lacks', async () => {
+    const session = openSession((signal) =>
+      as('admin', signal).containers.console.open({
+        hostId,
+        container: containerId,
+        mode: 'exec',
+        command: ['bash'],
+      }),
+    );
+    try {
+      await waitFor(() => session.exit() !== undefined || session.failure !== null);
+      const exit = session.exit();
+      assert.ok(exit && exit.type === 'exit', `ended with an exit (${String(session.failure)})`);
+      assert.notEqual(exit.exitCode, 0);
+      assert.equal(exit.missingCommand, 'bash');
+    } finally {
+      await session.stop();
+    }
+  });
+
+  test('viewers may not open, write or resize consoles, nor kill, rename or remove', async () => {
+    const viewer = as('viewer');
+    await assert.rejects(
+      viewer.containers.console.open({ hostId, container: containerId, mode: 'exec', command: ['sh'] }),
+      codeOf('FORBIDDEN'),
+    );
+    const sessionId = '00000000-0000-4000-8000-000000000000';
+    await assert.rejects(
+      viewer.containers.console.write({ hostId, sessionId, data: '' }),
+      codeOf('FORBIDDEN'),
+    );
+    await assert.rejects(
+      viewer.containers.details.kill({ hostId, container: containerId }),
+      codeOf('FORBIDDEN'),
+    );
+    await assert.rejects(
+      viewer.containers.details.rename({ hostId, container: containerId, name: 'nope' }),
+      codeOf('FORBIDDEN'),
+    );
+    await assert.rejects(
+      viewer.containers.details.remove({ hostId, container: containerId }),
+      codeOf('FORBIDDEN'),
+    );
+    // An operator without a grant on this host is refused too.
+    await assert.rejects(
+      as('operator').containers.console.open({
+        hostId,
+        container: containerId,
+        mode: 'exec',
+        command: ['sh'],
+      }),
+      codeOf('FORBIDDEN'),
+    );
+  });
+
+  test('details: inspect and events for viewers; a missing container is NOT_FOUND; kill is audited with its signal', async () => {
+    const inspect = await as('viewer').containers.details.inspect({ hostId, container: 'console-box' });
+    assert.equal(inspect.Id, containerId);
+    await assert.rejects(
+      as('viewer').containers.details.inspect({ hostId, container: 'no-such-container' }),
+      codeOf('NOT_FOUND'),
+    );
+    await as('admin').containers.details.kill({ hostId, container: containerId, signal: 'usr1' });
+    const audit = (await as('admin').audit.list({ limit: 50 })).entries;
+    const kill = audit.find((e) => e.action === 'container.kill');
+    assert.deepEqual(kill?.params, { signal: 'SIGUSR1' });
+    // The kill reaches the stored history as an engine event of this container (and only its events are listed).
+    const containerEvents = async () =>
+      (await as('viewer').containers.details.events({ hostId, container: containerId })).events;
+    const deadline = Date.now() + 10_000;
+    while (!(await containerEvents()).some((e) => e.action === 'kill') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const events = await containerEvents();
+    assert.ok(
+      events.some((e) => e.action === 'kill'),
+      JSON.stringify(events),
+    );
+    assert.ok(events.every((e) => e.actorId === containerId && e.type === 'container'));
+  });
+});
