@@ -8,6 +8,7 @@ import {
 } from '@stevedore/shared';
 import { diffForms, liveUpdate, needsRecreate, overlayChanges } from './diff';
 import { createToForm, inspectToCreate } from './from-inspect';
+import { portConflicts } from './port-conflicts';
 import { splitShellWords } from './shell-words';
 import { ContainerFormSchema, formToCreate } from './to-create';
 import { EMPTY_FORM, parseEnvFile } from './values';
@@ -251,4 +252,34 @@ test('only live changes need no recreate', () => {
     RestartPolicy: { Name: 'always', MaximumRetryCount: 0 },
   });
   assert.deepEqual(diffForms(before, before), []);
+});
+
+test('portConflicts flags host ports another container publishes, and repeats in the form', () => {
+  const row = (hostPort: string, protocol: 'tcp' | 'udp' = 'tcp', hostIp = '') => ({
+    hostIp,
+    hostPort,
+    containerPort: '80',
+    protocol,
+  });
+  const published = [
+    { hostIp: '0.0.0.0', hostPort: 8080, protocol: 'tcp', container: 'web' },
+    { hostIp: '127.0.0.1', hostPort: 9000, protocol: 'tcp', container: 'api' },
+  ];
+  assert.deepEqual(
+    portConflicts(
+      [row('8080'), row('8080', 'udp'), row('9000', 'udp', '127.0.0.2'), row(''), row('9000'), row('9000')],
+      published,
+    ),
+    [
+      { index: 0, message: 'host port 8080/tcp is already published by web' },
+      { index: 4, message: 'host port 9000/tcp is already published by api' },
+      { index: 5, message: 'host port 9000/tcp is already published by api' },
+      { index: 5, message: 'host port 9000/tcp is also in row 5' },
+    ],
+  );
+  assert.deepEqual(
+    portConflicts([row('8080')], published, 'web'),
+    [],
+    'the edited container keeps its own ports',
+  );
 });
