@@ -23,6 +23,7 @@ export {
   ResourcesUpdateSchema,
 } from './resources.js';
 export * from './restart-policy.js';
+export * from './run-command.js';
 export * from './signals.js';
 export * from './stats.js';
 export * from './usage-history.js';

@@ -11,6 +11,7 @@ import { ContainerBulkService } from './container-bulk-service';
 import { ContainerFleetService } from './container-fleet-service';
 import { ConsoleService } from './console-service';
 import { ContainerDetailsService } from './container-details-service';
+import { ContainerFormService } from './container-form-service';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
@@ -27,6 +28,7 @@ export interface Services {
   containerBulk: ContainerBulkService;
   containerDetails: ContainerDetailsService;
   console: ConsoleService;
+  containerForm: ContainerFormService;
   events: EventService;
   users: UserService;
   audit: AuditService;
@@ -83,6 +85,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     containerBulk: new ContainerBulkService(db, hub, users, (hostId) => containerFleet.nudge(hostId)),
     containerDetails: new ContainerDetailsService(db, hub, events),
     console: new ConsoleService(db, hub, log.child({ module: 'console' })),
+    containerForm: new ContainerFormService(db, hub, log.child({ module: 'container-form' })),
     events,
     users,
     audit: new AuditService(db),
