@@ -93,9 +93,11 @@ test('a claim by name covers the container; host and user actions claim nothing'
   ledger.claim({ action: 'container.create', hostId: 'h1', target: 'web' });
   assert.equal(ledger.covers({ hostId: 'h1', type: 'container', actorId: ID, actorName: 'web' }), true);
   assert.equal(ledger.covers({ hostId: 'h1', type: 'volume', actorId: 'data', actorName: 'data' }), true);
-  assert.equal(ledger.covers({ hostId: 'h1', type: 'container', actorId: 'd'.repeat(64), actorName: 'x' }), false);
+  assert.equal(
+    ledger.covers({ hostId: 'h1', type: 'container', actorId: 'd'.repeat(64), actorName: 'x' }),
+    false,
+  );
   const other = new DashboardActionLedger(5_000, () => 0);
   other.claim({ action: 'host.update', hostId: 'h1', target: 'box' });
   assert.equal(other.covers({ hostId: 'h1', type: 'container', actorId: ID, actorName: 'box' }), false);
 });
-

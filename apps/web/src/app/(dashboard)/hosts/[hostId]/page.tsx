@@ -8,6 +8,7 @@ import { HostContainers } from '~/components/host-containers';
 import { HostImages } from '~/components/host-images';
 import { SshHostKey } from '~/components/ssh-host-key';
 import { ErrorNote, StateBadge } from '~/components/ui';
+import { useHostRefresh } from '~/components/use-host-refresh';
 import { useHostStatuses } from '~/components/use-host-statuses';
 
 import { useTRPC } from '~/trpc/react';
@@ -57,6 +58,7 @@ export default function HostPage() {
   const access = useQuery(trpc.hosts.access.queryOptions({ hostId }));
   const me = useQuery(trpc.auth.status.queryOptions());
   const live = useHostStatuses();
+  useHostRefresh(hostId);
   const status = live[hostId] ?? host.data?.status;
 
   return (
