@@ -64,7 +64,7 @@ export const TlsHostInput = z.object({
   transport: z.literal('tls'),
   url: z
     .url({ protocol: /^https?$/, message: 'must be an https:// URL such as https://10.0.0.5:2376' })
-    .refine((url) => url.startsWith('https:') || isLoopbackUrl(url), {
+    .refine((url) => url.startsWith('https:') || !URL.canParse(url) || isLoopbackUrl(url), {
       message: 'must use https:// (plain http:// is allowed only on 127.0.0.1 / localhost)',
     }),
   token: z.string().trim().min(16, { message: 'must be the agent token (at least 16 characters)' }),
@@ -142,7 +142,9 @@ export const UpdateHostInput = z.object({
 });
 export type UpdateHostInput = z.infer<typeof UpdateHostInput>;
 
+/** False for anything that is not a URL: zod runs this refinement even after its URL check failed. */
 function isLoopbackUrl(url: string): boolean {
+  if (!URL.canParse(url)) return false;
   const host = new URL(url).hostname;
   return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -3,7 +3,7 @@
 import type { FleetEvent, FleetEventFilter } from '@stevedore/shared';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useTRPC } from '~/trpc/react';
 import { DataTable, rowClass } from './data-table';
 import { ErrorNote, SecondaryButton } from './ui';
@@ -17,7 +17,11 @@ const LIVE_KEEP = 500;
 export function EventFeed({ filter }: { filter: FleetEventFilter }) {
   const trpc = useTRPC();
   const [live, setLive] = useState<FleetEvent[]>([]);
-  const [paused, setPaused] = useState(false);
+  const [paused, setPausedState] = useState(false);
+  // While paused the subscription stays open: new events wait here (the newest LIVE_KEEP) and are
+  // shown on resume; `arrived` counts them all, so an overflow is known and fetched from history.
+  const pausedRef = useRef(false);
+  const [held, setHeld] = useState<{ events: FleetEvent[]; arrived: number }>({ events: [], arrived: 0 });
   const history = useInfiniteQuery(
     trpc.events.list.infiniteQueryOptions(
       { ...filter, limit: 100 },
@@ -26,10 +30,22 @@ export function EventFeed({ filter }: { filter: FleetEventFilter }) {
   );
   const subscription = useSubscription(
     trpc.events.watch.subscriptionOptions(filter, {
-      enabled: !paused,
-      onData: (event) => setLive((previous) => [event, ...previous].slice(0, LIVE_KEEP)),
+      onData: (event) => {
+        if (pausedRef.current)
+          setHeld((h) => ({ events: [event, ...h.events].slice(0, LIVE_KEEP), arrived: h.arrived + 1 }));
+        else setLive((previous) => [event, ...previous].slice(0, LIVE_KEEP));
+      },
     }),
   );
+  const setPaused = (pause: boolean) => {
+    pausedRef.current = pause;
+    setPausedState(pause);
+    if (pause) return;
+    setLive((previous) => [...held.events, ...previous].slice(0, LIVE_KEEP));
+    // More arrived than were kept: the rest are in the stored history.
+    if (held.arrived > held.events.length) void history.refetch();
+    setHeld({ events: [], arrived: 0 });
+  };
   const events = useMemo(() => {
     const seen = new Set(live.map((event) => event.id));
     const stored = (history.data?.pages ?? []).flatMap((page) => page.events).filter((e) => !seen.has(e.id));
@@ -49,9 +65,19 @@ export function EventFeed({ filter }: { filter: FleetEventFilter }) {
         >
           {paused ? 'paused' : subscription.status === 'pending' ? '● live' : subscription.status}
         </span>
-        <SecondaryButton className="px-2 py-1 text-xs" onClick={() => setPaused((p) => !p)}>
+        <SecondaryButton className="px-2 py-1 text-xs" onClick={() => setPaused(!paused)}>
           {paused ? 'Resume live' : 'Pause live'}
         </SecondaryButton>
+        {paused && held.arrived > 0 && (
+          <button
+            type="button"
+            data-testid="feed-new"
+            onClick={() => setPaused(false)}
+            className="rounded-full bg-sky-100 px-2 py-0.5 text-xs font-medium text-sky-800 hover:bg-sky-200 dark:bg-sky-950 dark:text-sky-200"
+          >
+            {held.arrived} new
+          </button>
+        )}
       </div>
       {(history.error ?? subscription.error) && (
         <ErrorNote>{(history.error ?? subscription.error)?.message}</ErrorNote>

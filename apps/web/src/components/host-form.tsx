@@ -1,7 +1,12 @@
 'use client';
 
 import type { HostConnectionInput, HostSummary } from '@stevedore/shared';
-import { DEFAULT_AGENT_SOCKET, formatHostLabels, parseHostLabels } from '@stevedore/shared';
+import {
+  DEFAULT_AGENT_SOCKET,
+  formatHostLabels,
+  HostConnectionInput as HostConnectionSchema,
+  parseHostLabels,
+} from '@stevedore/shared';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTRPC } from '~/trpc/react';
@@ -33,6 +38,35 @@ function readConnection(data: FormData, transport: Transport): HostConnectionInp
   };
 }
 
+/** The form's label of each connection field, to name it in an error. */
+const FIELD_LABELS: Record<string, string> = {
+  url: 'Agent URL',
+  token: 'Token',
+  caCert: 'CA certificate',
+  sshHost: 'SSH host',
+  sshPort: 'SSH port',
+  sshUser: 'SSH user',
+  privateKey: 'Private key',
+  password: 'Password',
+  socketPath: 'Agent socket on the host',
+  hostKeyFingerprint: 'Host key fingerprint',
+};
+
+/**
+ * Checks a connection with the schema the server uses: null when valid, otherwise the first
+ * problem of each field, by field id.
+ */
+function connectionProblems(connection: HostConnectionInput): Record<string, string> | null {
+  const parsed = HostConnectionSchema.safeParse(connection);
+  if (parsed.success) return null;
+  const problems: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? 'connection');
+    problems[field] ??= `${FIELD_LABELS[field] ?? field}: ${issue.message}`;
+  }
+  return problems;
+}
+
 /**
  * Adds a host, or edits one (`host` given): direct over TLS + token, or over SSH to the agent's
  * socket. Admins only; the server checks that too.
@@ -47,6 +81,9 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
   const [replaceConnection, setReplaceConnection] = useState(!editing);
   const [tested, setTested] = useState<string | null>(null);
   const [labelError, setLabelError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  /** Which action the error shown belongs to: only the latest one's outcome is shown. */
+  const [lastAction, setLastAction] = useState<'test' | 'save' | 'install' | null>(null);
   const [installJob, setInstallJob] = useState<string | null>(null);
   const install = useMutation(
     trpc.hosts.installAgent.mutationOptions({ onSuccess: ({ jobId }) => setInstallJob(jobId) }),
@@ -80,11 +117,31 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
     setLabelError(null);
     const name = String(data.get('name') ?? '').trim();
     const connection = replaceConnection ? readConnection(data, transport) : undefined;
+    const problems = connection ? connectionProblems(connection) : null;
+    setFieldErrors(problems ?? {});
+    if (problems) return;
+    setLastAction('save');
+    setTested(null);
+    test.reset();
+    install.reset();
     if (host)
       update.mutate({ hostId: host.id, name, labels: parsed.labels, ...(connection ? { connection } : {}) });
     else if (connection) create.mutate({ name, labels: parsed.labels, ...connection });
   };
-  const error = create.error ?? update.error ?? test.error ?? install.error;
+  const error =
+    lastAction === 'test'
+      ? test.error && { message: `Test connection failed: ${test.error.message}` }
+      : lastAction === 'install'
+        ? install.error
+        : (create.error ?? update.error);
+  const fieldError = (id: string) =>
+    fieldErrors[id] ? (
+      <p id={`${id}-error`} role="alert" className="text-sm text-red-700 dark:text-red-400">
+        {fieldErrors[id]}
+      </p>
+    ) : null;
+  const invalid = (id: string) =>
+    fieldErrors[id] ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {};
   const pending = create.isPending || update.isPending;
   const title = editing ? `Edit host ${host.name}` : 'Add host';
 
@@ -135,6 +192,8 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
                   onChange={() => {
                     setTransport(value);
                     setTested(null);
+                    setFieldErrors({});
+                    setLastAction(null);
                     test.reset();
                     create.reset();
                     update.reset();
@@ -146,18 +205,46 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
           </fieldset>
           {transport === 'tls' ? (
             <>
-              <Field label="Agent URL" id="url" required placeholder="https://10.0.0.5:2376" />
-              <Field label="Token" id="token" type="password" required autoComplete="off" />
+              <Field
+                label="Agent URL"
+                id="url"
+                required
+                placeholder="https://10.0.0.5:2376"
+                {...invalid('url')}
+              />
+              {fieldError('url')}
+              <Field
+                label="Token"
+                id="token"
+                type="password"
+                required
+                autoComplete="off"
+                {...invalid('token')}
+              />
+              {fieldError('token')}
+              {fieldError('caCert')}
               <TextArea label="CA certificate (PEM, to pin a self-signed agent)" id="caCert" rows={4} />
             </>
           ) : (
             <>
               <div className="grid gap-3 sm:grid-cols-[1fr_8rem_10rem]">
-                <Field label="SSH host" id="sshHost" required placeholder="10.0.0.5" />
+                <Field
+                  label="SSH host"
+                  id="sshHost"
+                  required
+                  placeholder="10.0.0.5"
+                  {...invalid('sshHost')}
+                />
                 <Field label="SSH port" id="sshPort" type="number" min={1} max={65535} defaultValue={22} />
                 <Field label="SSH user" id="sshUser" required defaultValue="root" />
               </div>
+              {fieldError('sshHost')}
+              {fieldError('sshPort')}
+              {fieldError('sshUser')}
               <TextArea label="Private key (OpenSSH or PEM)" id="privateKey" rows={4} />
+              {fieldError('privateKey')}
+              {fieldError('password')}
+              {fieldError('socketPath')}
               <Field label="or password" id="password" type="password" autoComplete="off" />
               <Field label="Agent socket on the host" id="socketPath" defaultValue={DEFAULT_AGENT_SOCKET} />
               <Field
@@ -168,7 +255,10 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
                 }
                 id="hostKeyFingerprint"
                 placeholder={host?.sshHostKey ?? 'SHA256:…'}
+                {...invalid('hostKeyFingerprint')}
               />
+              {fieldError('hostKeyFingerprint')}
+              {fieldError('connection')}
               <details className="text-sm">
                 <summary className="cursor-pointer rounded focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500">
                   Agent installation options
@@ -201,7 +291,17 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
             onClick={(event) => {
               setTested(null);
               const form = event.currentTarget.form;
-              if (form?.reportValidity()) test.mutate(readConnection(new FormData(form), transport));
+              if (!form?.reportValidity()) return;
+              const connection = readConnection(new FormData(form), transport);
+              const problems = connectionProblems(connection);
+              setFieldErrors(problems ?? {});
+              if (problems) return;
+              // The newest outcome is the one shown: an older save error must not hide this test's.
+              setLastAction('test');
+              create.reset();
+              update.reset();
+              install.reset();
+              test.mutate(connection);
             }}
           >
             {test.isPending ? 'Testing…' : 'Test connection'}
@@ -215,6 +315,10 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
               const form = event.currentTarget.form;
               const connection = form?.reportValidity() ? readConnection(new FormData(form), 'ssh') : null;
               if (connection?.transport !== 'ssh' || !form) return;
+              setLastAction('install');
+              test.reset();
+              create.reset();
+              update.reset();
               const data = new FormData(form);
               const optional = (key: string) => String(data.get(key) ?? '').trim() || undefined;
               const installDir = optional('installDir');

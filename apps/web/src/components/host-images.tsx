@@ -1,15 +1,15 @@
 'use client';
 
-import { humanSize, timeAgo } from '@stevedore/shared';
+import { bytesSize, timeAgo } from '@stevedore/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '~/trpc/react';
 import { DataTable, rowClass } from './data-table';
 import { ErrorNote } from './ui';
 
-/** The images on one host, as `stevedore images` lists them. */
+/** The images on one host, as `stevedore images` lists them; the host page refetches on image events. */
 export function HostImages({ hostId }: { hostId: string }) {
   const trpc = useTRPC();
-  const images = useQuery({ ...trpc.hosts.images.queryOptions({ hostId }), refetchInterval: 5_000 });
+  const images = useQuery(trpc.hosts.images.queryOptions({ hostId }));
   const rows = (images.data ?? []).flatMap((image) =>
     (image.RepoTags.length > 0 ? image.RepoTags : ['<none>:<none>']).map((repoTag) => ({ image, repoTag })),
   );
@@ -30,7 +30,7 @@ export function HostImages({ hostId }: { hostId: string }) {
             <td className="px-4 py-2 font-mono text-xs">{repoTag}</td>
             <td className="px-4 py-2 font-mono text-xs">{image.Id.slice(7, 19)}</td>
             <td className="px-4 py-2 text-xs text-slate-500">{timeAgo(image.Created)}</td>
-            <td className="px-4 py-2 tabular-nums">{humanSize(image.Size)}</td>
+            <td className="px-4 py-2 tabular-nums">{bytesSize(image.Size)}</td>
           </tr>
         ))}
       </DataTable>

@@ -14,6 +14,17 @@ interface ToastApi {
 }
 
 const ToastContext = createContext<ToastApi | null>(null);
+
+/**
+ * Engine ids (64 hex characters, or `sha256:` digests) shortened to the 12 characters people use,
+ * as the CLI prints them; the full text stays in the toast's tooltip. Callers should name things
+ * (container and host names), but server errors may still quote an id.
+ */
+export const shortenIds = (message: string) =>
+  message.replace(
+    /\b(sha256:)?([0-9a-f]{12})[0-9a-f]{52}\b/g,
+    (_, digest: string | undefined, head: string) => `${digest ?? ''}${head}`,
+  );
 const SHOW_MS = { success: 4_000, error: 8_000 };
 
 /** Short notices in a corner: announced to screen readers, dismissable, gone after a few seconds. */
@@ -51,7 +62,9 @@ export function ToastProvider({ children }: { children: ReactNode }) {
                 : 'bg-red-700 text-white dark:bg-red-600'
             }`}
           >
-            <span className="flex-1">{toast.message}</span>
+            <span className="min-w-0 flex-1 [overflow-wrap:anywhere]" title={toast.message}>
+              {shortenIds(toast.message)}
+            </span>
             <button
               type="button"
               aria-label="Dismiss"

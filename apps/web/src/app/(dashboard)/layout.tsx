@@ -4,6 +4,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { type ReactNode, useEffect } from 'react';
+import { Logo } from '~/components/logo';
 import { ThemeToggle } from '~/components/theme-toggle';
 import { useTRPC } from '~/trpc/react';
 
@@ -30,7 +31,8 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
           className="mx-auto flex min-h-14 max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-2"
           aria-label="Main"
         >
-          <Link href="/hosts" className="font-semibold tracking-tight">
+          <Link href="/hosts" className="flex items-center gap-2 font-semibold tracking-tight">
+            <Logo />
             Stevedore
           </Link>
           <NavLink href="/hosts">Hosts</NavLink>

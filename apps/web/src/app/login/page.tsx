@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { type FormEvent, Suspense } from 'react';
+import { Logo } from '~/components/logo';
 import { Button, ErrorNote, Field } from '~/components/ui';
 import { safeRedirectPath } from '~/lib/safe-redirect';
 import { useTRPC } from '~/trpc/react';
@@ -69,6 +70,10 @@ export default function LoginPage() {
   return (
     <main className="flex min-h-screen items-center justify-center p-4">
       <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        <div className="mb-4 flex items-center gap-2 text-lg font-semibold tracking-tight">
+          <Logo className="h-8 w-8" />
+          Stevedore
+        </div>
         <Suspense>
           <LoginForm />
         </Suspense>

@@ -1,6 +1,7 @@
 import type { SessionUser } from '@stevedore/shared';
 import type { Db } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
+import { dashboardActions } from './dashboard-actions';
 
 export interface AuditTarget {
   action: string;
@@ -25,6 +26,8 @@ export async function audited<T>(
     target: what.target ?? null,
     params: what.params ?? {},
   };
+  // The engine events this action causes are recorded by this entry, not again as the host's own.
+  const release = dashboardActions.claim(what);
   try {
     const result = await action();
     await appendAudit(db, { ...entry, result: 'ok' });
@@ -36,5 +39,7 @@ export async function audited<T>(
       error: error instanceof Error ? error.message : String(error),
     });
     throw error;
+  } finally {
+    release();
   }
 }

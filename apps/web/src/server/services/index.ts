@@ -3,6 +3,7 @@ import { LoginLimiter, type LoginLimits } from '../auth/login-limiter';
 import { SetupCode } from '../auth/setup-code';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
+import { appendAudit } from '../db/repositories/audit';
 import { AgentHub, type ConnectAgent } from '../hub/agent-hub';
 import { AgentInstallService } from './agent-install-service';
 import { AuditService } from './audit-service';
@@ -12,6 +13,8 @@ import { ContainerFleetService } from './container-fleet-service';
 import { ConsoleService } from './console-service';
 import { ContainerDetailsService } from './container-details-service';
 import { ContainerFormService } from './container-form-service';
+import { dashboardActions } from './dashboard-actions';
+import { EngineAuditRecorder } from './engine-audit';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
@@ -62,6 +65,13 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     events,
     ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
   });
+  // Actions taken on the hosts themselves (their CLI) reach the audit log through their events.
+  const engineAudit = new EngineAuditRecorder(
+    (entry) => appendAudit(db, entry),
+    (event) => dashboardActions.covers(event),
+    log.child({ module: 'engine-audit' }),
+  );
+  const stopEngineAudit = events.onEvent((event) => engineAudit.accept(event));
   const hosts = new HostService(db, hub, options.secrets);
   const fleet = new FleetService(hosts, hub, events, options.fleetTiming);
   const containerFleet = new ContainerFleetService(
@@ -99,6 +109,8 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
       containerFleet.close();
       services.auth.close();
       await hub.close();
+      stopEngineAudit();
+      engineAudit.close();
       await events.close();
     },
   };

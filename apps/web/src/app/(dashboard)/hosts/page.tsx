@@ -3,9 +3,8 @@
 import { bytesSize, type FleetHost, formatHostLabels, timeAgo } from '@stevedore/shared';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useMemo, useState } from 'react';
+import { type ReactNode, useMemo, useState } from 'react';
 import { AgentInstallPanel } from '~/components/agent-install-panel';
-import { DataTable, rowClass } from '~/components/data-table';
 import { HostForm } from '~/components/host-form';
 import { useToast } from '~/components/toasts';
 import { Button, ErrorNote, SecondaryButton, StateBadge } from '~/components/ui';
@@ -39,6 +38,12 @@ function byKey(sort: SortKey) {
     return x < y ? -1 : x > y ? 1 : a.name.localeCompare(b.name);
   };
 }
+
+/** From `lg` up the list is a table; below it each host is a card (see HostRow). */
+const gridOf = (isAdmin: boolean) =>
+  isAdmin
+    ? 'lg:grid lg:grid-cols-[minmax(0,1.5fr)_6.5rem_minmax(0,1fr)_8rem_8rem_8rem_minmax(0,1fr)_6.5rem] lg:gap-3'
+    : 'lg:grid lg:grid-cols-[minmax(0,1.5fr)_6.5rem_minmax(0,1fr)_8rem_8rem_8rem_minmax(0,1fr)] lg:gap-3';
 
 const labelPairs = (host: FleetHost) => Object.entries(host.labels).map(([k, v]) => (v ? `${k}=${v}` : k));
 
@@ -134,43 +139,45 @@ export default function HostsPage() {
         />
       )}
       {fleet.error && <ErrorNote>{fleet.error}</ErrorNote>}
-      <DataTable
-        columns={[
-          'Name',
-          'State',
-          'Agent',
-          'CPU',
-          'Memory',
-          'Disk (data-root)',
-          'Containers',
-          'Images',
-          ...(isAdmin ? [''] : []),
-        ]}
+      <div
+        data-testid="hosts-list"
+        className="rounded-lg border border-slate-200 bg-white text-sm dark:border-slate-800 dark:bg-slate-900"
       >
-        {fleet.hosts === null && (
-          <tr>
-            <td colSpan={9} className="px-4 py-6 text-slate-500">
-              Loading…
-            </td>
-          </tr>
-        )}
+        <div
+          aria-hidden
+          className={`hidden border-b border-slate-200 px-4 py-3 text-xs font-medium uppercase text-slate-500 dark:border-slate-800 ${gridOf(isAdmin)}`}
+        >
+          <span>Name</span>
+          <span>State</span>
+          <span>Agent</span>
+          <span>CPU</span>
+          <span>Memory</span>
+          <span>Disk (data-root)</span>
+          <span>Containers · images</span>
+          {isAdmin && <span />}
+        </div>
+        {fleet.hosts === null && <p className="px-4 py-6 text-slate-500">Loading…</p>}
         {fleet.hosts !== null && hosts.length === 0 && (
-          <tr>
-            <td colSpan={9} className="px-4 py-6 text-slate-500">
-              {search || label ? 'No host matches.' : 'No hosts yet.'}
-            </td>
-          </tr>
+          <p className="px-4 py-6 text-slate-500">
+            {search || label
+              ? 'No host matches.'
+              : isAdmin
+                ? 'No hosts yet: add one with "Add host".'
+                : 'No hosts yet: an admin adds them.'}
+          </p>
         )}
-        {hosts.map((host) => (
-          <HostRow
-            key={host.id}
-            host={host}
-            isAdmin={isAdmin}
-            onEdit={() => setEditing(host)}
-            onUpgrade={(jobId) => setUpgrade({ jobId, host: host.name })}
-          />
-        ))}
-      </DataTable>
+        <ul>
+          {hosts.map((host) => (
+            <HostRow
+              key={host.id}
+              host={host}
+              isAdmin={isAdmin}
+              onEdit={() => setEditing(host)}
+              onUpgrade={(jobId) => setUpgrade({ jobId, host: host.name })}
+            />
+          ))}
+        </ul>
+      </div>
     </section>
   );
 }
@@ -189,8 +196,11 @@ function HostRow({
   const { agent, usage, status } = host;
   const lastError = status.lastError ?? host.error;
   return (
-    <tr data-testid={`host-row-${host.name}`} className={`${rowClass} align-top`}>
-      <td className="px-4 py-3">
+    <li
+      data-testid={`host-row-${host.name}`}
+      className={`grid grid-cols-2 gap-x-4 gap-y-3 border-b border-slate-100 px-4 py-3 last:border-0 sm:grid-cols-3 dark:border-slate-800 ${gridOf(isAdmin)}`}
+    >
+      <div className="col-span-2 min-w-0 sm:col-span-3 lg:col-span-1">
         {/* No prefetch: with 50 rows it would ask the server for 50 host pages on every visit. */}
         <Link
           href={`/hosts/${host.id}`}
@@ -199,7 +209,7 @@ function HostRow({
         >
           {host.name}
         </Link>
-        <div className="mt-0.5 max-w-56 truncate font-mono text-xs text-slate-500" title={host.address}>
+        <div className="mt-0.5 truncate font-mono text-xs text-slate-500" title={host.address}>
           {host.address}
         </div>
         <div className="mt-1 flex flex-wrap gap-1" data-testid="host-labels">
@@ -212,38 +222,38 @@ function HostRow({
             </span>
           ))}
         </div>
-      </td>
-      <td className="w-32 px-4 py-3">
+      </div>
+      <Cell label="State">
         <StateBadge state={status.state} />
         {lastError && status.state !== 'online' && (
-          <div className="mt-1 max-w-48 truncate text-xs text-slate-500" title={lastError}>
+          <div className="mt-1 truncate text-xs text-slate-500" title={lastError}>
             {lastError}
           </div>
         )}
         {status.state !== 'online' && status.lastSeen && (
           <div className="text-xs text-slate-500">seen {timeAgo(status.lastSeen)}</div>
         )}
-      </td>
-      <td className="px-4 py-3 text-xs" data-testid="host-agent">
+      </Cell>
+      <Cell label="Agent" className="text-xs" testId="host-agent">
         {agent ? (
           <>
-            <div>Stevedore {agent.version}</div>
-            <div className="text-slate-500">
+            <div className="truncate">Stevedore {agent.version}</div>
+            <div className="truncate text-slate-500">
               {agent.runtime} · cgroup v{agent.cgroupVersion}
             </div>
           </>
         ) : (
           '—'
         )}
-      </td>
-      <td className="w-36 px-4 py-3" data-testid="host-cpu">
+      </Cell>
+      <Cell label="CPU" testId="host-cpu">
         {usage ? (
           <UsageMeter percent={usage.cpuPercent} label={`${usage.cpuPercent.toFixed(0)}% of ${usage.ncpu}`} />
         ) : (
           '—'
         )}
-      </td>
-      <td className="w-36 px-4 py-3" data-testid="host-memory">
+      </Cell>
+      <Cell label="Memory" testId="host-memory">
         {usage ? (
           <UsageMeter
             percent={percent(usage.memUsed, usage.memTotal)}
@@ -252,8 +262,8 @@ function HostRow({
         ) : (
           '—'
         )}
-      </td>
-      <td className="w-36 px-4 py-3" data-testid="host-disk">
+      </Cell>
+      <Cell label="Disk (data-root)" testId="host-disk">
         {usage ? (
           <UsageMeter
             percent={percent(usage.diskUsed, usage.diskTotal)}
@@ -262,25 +272,45 @@ function HostRow({
         ) : (
           '—'
         )}
-      </td>
-      <td className="px-4 py-3 text-xs tabular-nums" data-testid="host-containers">
-        {agent ? `${agent.containersRunning} running · ${agent.containersStopped} stopped` : '—'}
-      </td>
-      <td className="px-4 py-3 text-xs tabular-nums" data-testid="host-images">
-        {agent ? `${agent.images} · ${bytesSize(agent.imagesSize)}` : '—'}
-      </td>
+      </Cell>
+      <Cell label="Containers · images" className="text-xs tabular-nums">
+        <div data-testid="host-containers">
+          {agent ? `${agent.containersRunning} running · ${agent.containersStopped} stopped` : '—'}
+        </div>
+        <div data-testid="host-images" className="text-slate-500">
+          {agent ? `${agent.images} · ${bytesSize(agent.imagesSize)}` : '—'}
+        </div>
+      </Cell>
       {isAdmin && (
-        <td className="px-4 py-3 text-right">
-          <div className="flex justify-end gap-1">
-            <SecondaryButton className="px-2 py-1 text-xs" onClick={onEdit} aria-label={`Edit ${host.name}`}>
-              Edit
-            </SecondaryButton>
-            {host.transport === 'ssh' && <UpgradeAgentButton host={host} onStarted={onUpgrade} />}
-            {host.name !== 'local' && <RemoveHostButton host={host} />}
-          </div>
-        </td>
+        <div className="col-span-2 flex flex-wrap gap-1 sm:col-span-3 lg:col-span-1 lg:flex-col lg:items-stretch">
+          <SecondaryButton className="px-2 py-1 text-xs" onClick={onEdit} aria-label={`Edit ${host.name}`}>
+            Edit
+          </SecondaryButton>
+          {host.transport === 'ssh' && <UpgradeAgentButton host={host} onStarted={onUpgrade} />}
+          {host.name !== 'local' && <RemoveHostButton host={host} />}
+        </div>
       )}
-    </tr>
+    </li>
+  );
+}
+
+/** One figure of a host: a column of the table from `lg` up, a labelled tile of the card below it. */
+function Cell({
+  label,
+  className = '',
+  testId,
+  children,
+}: {
+  label: string;
+  className?: string;
+  testId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className={`min-w-0 ${className}`} {...(testId ? { 'data-testid': testId } : {})}>
+      <div className="mb-1 text-[11px] font-medium uppercase text-slate-500 lg:hidden">{label}</div>
+      {children}
+    </div>
   );
 }
 

@@ -3,6 +3,7 @@
 import { type HostSummary, Roles, type UserSummary } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
+import { AdminsOnly } from '~/components/admins-only';
 import { DataTable, rowClass } from '~/components/data-table';
 import { useToast } from '~/components/toasts';
 import { Button, ErrorNote, Field } from '~/components/ui';
@@ -12,6 +13,14 @@ const selectClass =
   'rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900';
 
 export default function UsersPage() {
+  return (
+    <AdminsOnly title="Users">
+      <UsersAdmin />
+    </AdminsOnly>
+  );
+}
+
+function UsersAdmin() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const users = useQuery(trpc.users.list.queryOptions());

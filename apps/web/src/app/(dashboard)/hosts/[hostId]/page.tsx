@@ -8,6 +8,7 @@ import { EventFeed } from '~/components/event-feed';
 import { HostImages } from '~/components/host-images';
 import { SshHostKey } from '~/components/ssh-host-key';
 import { ErrorNote, StateBadge } from '~/components/ui';
+import { useHostRefresh } from '~/components/use-host-refresh';
 import { useHostStatuses } from '~/components/use-host-statuses';
 
 import { useTRPC } from '~/trpc/react';
@@ -56,6 +57,7 @@ export default function HostPage() {
   const info = useQuery(trpc.hosts.info.queryOptions({ hostId }));
   const me = useQuery(trpc.auth.status.queryOptions());
   const live = useHostStatuses();
+  useHostRefresh(hostId);
   const status = live[hostId] ?? host.data?.status;
 
   return (
