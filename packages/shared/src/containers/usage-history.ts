@@ -39,27 +39,35 @@ const epochSeconds = z
   .min(0)
   .max(2 ** 32 - 1);
 
+const usageQueryFields = {
+  container: ContainerRefSchema,
+  /** A range ending now; or give since (and until) instead. */
+  range: UsageRangeSchema.optional(),
+  /** Unix seconds, inclusive. */
+  since: epochSeconds.optional(),
+  until: epochSeconds.optional(),
+  /** The most points to return; buckets are merged to fit (default 1500). */
+  maxPoints: z.number().int().min(10).max(20_000).default(1500),
+};
+
+type WindowFields = { range?: unknown; since?: number | undefined; until?: number | undefined };
+const hasStart = (input: WindowFields) => input.range !== undefined || input.since !== undefined;
+const ordered = (input: WindowFields) =>
+  input.since === undefined || input.until === undefined || input.since <= input.until;
+
 export const UsageHistoryInputSchema = z
-  .object({
-    container: ContainerRefSchema,
-    /** A range ending now; or give since (and until) instead. */
-    range: UsageRangeSchema.optional(),
-    /** Unix seconds, inclusive. */
-    since: epochSeconds.optional(),
-    until: epochSeconds.optional(),
-    /** The most points to return; buckets are merged to fit (default 1500). */
-    maxPoints: z.number().int().min(10).max(20_000).default(1500),
-  })
-  .refine((input) => input.range !== undefined || input.since !== undefined, {
-    message: 'give a range or since',
-    path: ['range'],
-  })
-  .refine((input) => input.since === undefined || input.until === undefined || input.since <= input.until, {
-    message: 'since must not be after until',
-    path: ['since'],
-  });
+  .object(usageQueryFields)
+  .refine(hasStart, { message: 'give a range or since', path: ['range'] })
+  .refine(ordered, { message: 'since must not be after until', path: ['since'] });
 export type UsageHistoryInput = z.input<typeof UsageHistoryInputSchema>;
 export type UsageHistoryQuery = z.output<typeof UsageHistoryInputSchema>;
+
+/** The dashboard's query: the same, on one host of the fleet. */
+export const HostUsageHistoryInputSchema = z
+  .object({ hostId: z.string().min(1).max(64), ...usageQueryFields })
+  .refine(hasStart, { message: 'give a range or since', path: ['range'] })
+  .refine(ordered, { message: 'since must not be after until', path: ['since'] });
+export type HostUsageHistoryInput = z.input<typeof HostUsageHistoryInputSchema>;
 
 const column = z.array(z.number().nullable());
 

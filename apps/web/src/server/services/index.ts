@@ -15,6 +15,7 @@ import { ContainerDetailsService } from './container-details-service';
 import { ContainerFormService } from './container-form-service';
 import { dashboardActions } from './dashboard-actions';
 import { EngineAuditRecorder } from './engine-audit';
+import { ContainerUsageService } from './container-usage-service';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
@@ -32,6 +33,7 @@ export interface Services {
   containerDetails: ContainerDetailsService;
   console: ConsoleService;
   containerForm: ContainerFormService;
+  containerUsage: ContainerUsageService;
   events: EventService;
   users: UserService;
   audit: AuditService;
@@ -96,6 +98,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     containerDetails: new ContainerDetailsService(db, hub, events),
     console: new ConsoleService(db, hub, log.child({ module: 'console' })),
     containerForm: new ContainerFormService(db, hub, log.child({ module: 'container-form' })),
+    containerUsage: new ContainerUsageService(db, hub),
     events,
     users,
     audit: new AuditService(db),

@@ -1,4 +1,9 @@
-import { router } from '../../trpc';
+import { HostUsageHistoryInputSchema } from '@stevedore/shared';
+import { roleProcedure, router } from '../../trpc';
 
-/** Procedures for usage history of one container (1 s / 1 min buckets) for the charts. */
-export const containerUsageRouter = router({});
+/** Usage history of one container (1 s samples, 1 min buckets) for the charts. */
+export const containerUsageRouter = router({
+  history: roleProcedure('viewer')
+    .input(HostUsageHistoryInputSchema)
+    .query(({ ctx, input }) => ctx.services.containerUsage.history(input)),
+});
