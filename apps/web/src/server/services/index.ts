@@ -7,6 +7,7 @@ import { AgentHub, type ConnectAgent } from '../hub/agent-hub';
 import { AgentInstallService } from './agent-install-service';
 import { AuditService } from './audit-service';
 import { AuthService } from './auth-service';
+import { ContainerLogService } from './container-log-service';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
@@ -19,6 +20,7 @@ export interface Services {
   hosts: HostService;
   fleet: FleetService;
   containers: HostContainerService;
+  containerLogs: ContainerLogService;
   events: EventService;
   users: UserService;
   audit: AuditService;
@@ -64,6 +66,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     hosts,
     fleet,
     containers: new HostContainerService(db, hub),
+    containerLogs: new ContainerLogService(db, hub),
     events,
     users: new UserService(db),
     audit: new AuditService(db),
