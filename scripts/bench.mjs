@@ -10,6 +10,8 @@
 //   web     the dashboard in Chromium: agent event → row in an open /events page (p50/p95/max), and
 //           /hosts with 50 simulated hosts × 200 containers (load time, server CPU/RSS, main thread);
 //           needs `npm run build` (scripts/bench/web.ts, scripts/bench/fleet-sim.ts)
+//   logs    the Logs tab on a container with 1,000,000 lines: first screen, search to the far match,
+//           tab memory (scripts/bench/logs.ts; needs `npm run build`)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
@@ -23,6 +25,7 @@ const benchmarks = {
   extract: benchExtract,
   run: benchRun,
   web: async () => (await import('./bench/web.ts')).benchWeb(table),
+  logs: async () => (await import('./bench/logs.ts')).benchLogs(table),
 };
 const requested = process.argv.slice(2);
 for (const name of requested.length ? requested : Object.keys(benchmarks)) {
