@@ -86,6 +86,7 @@ export const LogLineView = memo(function LogLineView({
       data-testid="log-line"
       data-stream={line.stream}
       data-current={current || undefined}
+      title={stderr ? 'stderr' : undefined}
       className={`flex h-5 min-w-max items-center gap-2 border-l-2 pr-3 pl-2 font-mono text-xs leading-5 whitespace-pre ${
         stderr
           ? 'border-red-500 bg-red-50/60 text-red-900 dark:bg-red-950/30 dark:text-red-200'
@@ -97,7 +98,6 @@ export const LogLineView = memo(function LogLineView({
           {line.time.slice(0, 23).replace('T', ' ')}
         </span>
       )}
-      <span className="sr-only">{line.stream}</span>
       <span>
         {ranges.length > 0 && shownLength > 0
           ? withHighlights(segments, ranges, current)

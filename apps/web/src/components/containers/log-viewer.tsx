@@ -13,7 +13,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTRPC, useTRPCClient } from '~/trpc/react';
-import { ErrorNote, SecondaryButton } from '../ui';
+import { ErrorNote } from '../ui';
 import { LogLineView } from './log-line';
 import { useLogWindow } from './use-log-window';
 
@@ -22,8 +22,10 @@ const TAILS = [100, 500, 1000, 3000] as const;
 /** Search calls chained while the agent says "go on from here" before the viewer asks the user. */
 const MAX_SEARCH_ROUNDS = 40;
 
+const smallButton =
+  'inline-flex h-8 items-center justify-center rounded-md border border-slate-300 px-2 text-xs font-medium hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800';
 const inputClass =
-  'rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900';
+  'h-8 rounded-md border border-slate-300 bg-white px-2 text-sm dark:border-slate-700 dark:bg-slate-900';
 
 /**
  * One container's whole log: a virtualised, bounded window (see use-log-window.ts) that follows
@@ -220,8 +222,8 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
 
   return (
     <div className="flex min-h-0 flex-col gap-3" data-testid="log-viewer">
-      <div className="flex flex-wrap items-center gap-2 text-sm">
-        <div className="flex min-w-[16rem] flex-1 items-center gap-1">
+      <div className="flex flex-col gap-2 text-sm">
+        <div className="flex w-full items-center gap-1">
           <input
             type="search"
             aria-label="Search the whole log"
@@ -255,22 +257,24 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
             />{' '}
             Aa
           </label>
-          <SecondaryButton
-            className="px-2 py-1 text-xs"
+          <button
+            type="button"
+            className={smallButton}
             aria-label="Previous match"
             onClick={() => void find('previous')}
           >
             ↑
-          </SecondaryButton>
-          <SecondaryButton
-            className="px-2 py-1 text-xs"
+          </button>
+          <button
+            type="button"
+            className={smallButton}
             aria-label="Next match"
             onClick={() => void find('next')}
           >
             ↓
-          </SecondaryButton>
+          </button>
           <span
-            className="min-w-[6rem] text-xs text-slate-500"
+            className="min-w-[7rem] shrink-0 text-right text-xs text-slate-500"
             data-testid="log-search-status"
             aria-live="polite"
           >
@@ -284,13 +288,14 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
           </span>
         </div>
         <div className="flex flex-wrap items-center gap-2">
-          <SecondaryButton
-            className="px-2 py-1 text-xs"
+          <button
+            type="button"
+            className={smallButton}
             data-testid="log-follow"
             onClick={() => (following ? setFollowing(false) : resume())}
           >
             {following ? 'Pause' : 'Follow'}
-          </SecondaryButton>
+          </button>
           <span className="text-xs text-slate-500" data-testid="log-follow-state">
             {following && followFrom && followState.status !== 'error' ? '● following' : 'paused'}
           </span>
@@ -322,12 +327,7 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
             <input type="checkbox" checked={showTime} onChange={(e) => setShowTime(e.target.checked)} />{' '}
             Timestamps
           </label>
-          <a
-            href={download}
-            download
-            data-testid="log-download"
-            className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
-          >
+          <a href={download} download data-testid="log-download" className={smallButton}>
             Download
           </a>
         </div>
