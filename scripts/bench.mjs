@@ -13,6 +13,8 @@
 //   containers  /containers in Chromium: click → row state against a real agent (p50/p95), and the
 //           list with 100 simulated hosts × 50 containers and live stats (load, server CPU, main
 //           thread); needs `npm run build` (scripts/bench/web/containers-list.ts)
+//   logs    the Logs tab on a container with 1,000,000 lines: first screen, search to the far match,
+//           tab memory (scripts/bench/logs.ts; needs `npm run build`)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
@@ -27,6 +29,7 @@ const benchmarks = {
   run: benchRun,
   web: async () => (await import('./bench/web.ts')).benchWeb(table),
   containers: async () => (await import('./bench/web/containers-list.ts')).benchContainers(table),
+  logs: async () => (await import('./bench/logs.ts')).benchLogs(table),
 };
 const requested = process.argv.slice(2);
 for (const name of requested.length ? requested : Object.keys(benchmarks)) {

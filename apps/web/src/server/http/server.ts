@@ -9,6 +9,7 @@ import type { Context } from '../api/trpc';
 import { readSessionCookie } from '../auth/session-token';
 import type { AuthService } from '../services/auth-service';
 import type { Services } from '../services/index';
+import { LOG_DOWNLOAD_PATH, serveLogDownload } from './log-download';
 import { clientIp, isCrossSiteWrite, isHttpsRequest, isPublicPath } from './request-guard';
 
 export interface PageHandler {
@@ -64,6 +65,11 @@ export function createWebServer(options: WebServerOptions): Server {
       }
       if (url.pathname === '/api/health') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        return;
+      }
+      if (url.pathname === LOG_DOWNLOAD_PATH) {
+        const session = await sessionUser(req, services.auth);
+        await serveLogDownload(url, req, res, services, session?.user ?? null, log);
         return;
       }
       if (url.pathname.startsWith('/api/trpc/')) {

@@ -16,6 +16,7 @@ import { ContainerFormService } from './container-form-service';
 import { dashboardActions } from './dashboard-actions';
 import { EngineAuditRecorder } from './engine-audit';
 import { ContainerUsageService } from './container-usage-service';
+import { ContainerLogService } from './container-log-service';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
@@ -34,6 +35,7 @@ export interface Services {
   console: ConsoleService;
   containerForm: ContainerFormService;
   containerUsage: ContainerUsageService;
+  containerLogs: ContainerLogService;
   events: EventService;
   users: UserService;
   audit: AuditService;
@@ -99,6 +101,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     console: new ConsoleService(db, hub, log.child({ module: 'console' })),
     containerForm: new ContainerFormService(db, hub, log.child({ module: 'container-form' })),
     containerUsage: new ContainerUsageService(db, hub),
+    containerLogs: new ContainerLogService(db, hub),
     events,
     users,
     audit: new AuditService(db),

@@ -1,0 +1,114 @@
+import { runCli } from '../apps/agent/test/harness/cli-process';
+import { startRegistry, type TestRegistry } from '../apps/agent/test/harness/registry';
+import { pushBusybox } from '../apps/agent/test/harness/test-images';
+import { ADMIN, expect, test } from './fixtures';
+import { logIn } from './helpers';
+import { saveScreens } from './screens';
+
+const NUMBERED = 5000;
+
+test('the Logs tab: follow, search far back, page back to line 1, download the whole log', async ({
+  page,
+  stack,
+}) => {
+  test.setTimeout(180_000);
+  let registry: TestRegistry | null = null;
+  let id: string | null = null;
+  try {
+    registry = await startRegistry();
+    const image = await pushBusybox(registry);
+    const pulled = await runCli(['-H', stack.agent.host, 'pull', '-q', image.reference]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    const run = await runCli([
+      '-H',
+      stack.agent.host,
+      'run',
+      '-d',
+      image.reference,
+      'sh',
+      '-c',
+      `i=0; while [ $i -lt ${NUMBERED} ]; do i=$((i+1)); echo "line $i"; done; printf '\\033[32mgreen line\\033[0m\\n'; echo 'oops on stderr' >&2; while :; do i=$((i+1)); echo "tick $i"; sleep 0.5; done`,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    id = run.stdout.trim();
+
+    await logIn(page, stack.web, ADMIN.username, ADMIN.password);
+    await page.getByTestId('host-row-local').getByRole('link', { name: 'local' }).click();
+    await expect(page).toHaveURL(/\/hosts\/[a-z0-9]+$/);
+    const hostId = new URL(page.url()).pathname.split('/').at(-1) as string;
+    await page.goto(`/hosts/${hostId}/containers/${id}/logs`);
+
+    const lines = page.getByTestId('log-line');
+    // ANSI colours are rendered (not printed as escape codes), stderr is marked.
+    const green = lines.filter({ hasText: 'green line' });
+    await expect(green).toBeVisible();
+    await expect(green).not.toContainText('[32m');
+    expect(await green.locator('span[style*="color"]').count()).toBeGreaterThan(0);
+    await expect(lines.filter({ hasText: 'oops on stderr' })).toHaveAttribute('data-stream', 'stderr');
+
+    // Following: ticks written after the page opened appear.
+    await expect(page.getByTestId('log-follow-state')).toHaveText('● following');
+    const lastTick = async () => {
+      const texts = await lines.filter({ hasText: /^tick \d+$/ }).allTextContents();
+      return Math.max(0, ...texts.map((t) => Number(t.replace('tick ', ''))));
+    };
+    await expect.poll(lastTick).toBeGreaterThan(NUMBERED + 2);
+    const seen = await lastTick();
+    await expect.poll(lastTick, { timeout: 10_000 }).toBeGreaterThan(seen + 2);
+
+    // Search for a line far back (outside the lines loaded): found by the agent, shown highlighted.
+    const search = page.getByTestId('log-search');
+    await page.getByTitle('Regular expression').check();
+    await search.fill('^line 17$');
+    await expect(page.getByTestId('log-search-status')).toHaveText('1 matching lines');
+    await search.press('Enter');
+    const match = page.locator('[data-current="true"]');
+    await expect(match).toBeVisible();
+    await expect(match.getByTestId('log-match')).toHaveText('line 17');
+    await expect(page.getByTestId('log-follow-state')).toHaveText('paused');
+    await saveScreens(page, 'container-logs');
+    // Shift+Enter: no earlier match; Esc clears the search.
+    await search.press('Shift+Enter');
+    await expect(page.getByTestId('log-search-status')).toHaveText('no match above');
+    await search.press('Escape');
+    await expect(search).toHaveValue('');
+    await expect(page.getByTestId('log-match')).toHaveCount(0);
+
+    // Back to the end, then page back by scrolling up until line 1.
+    await page.getByTestId('log-follow').click();
+    await expect(page.getByTestId('log-follow-state')).toHaveText('● following');
+    await expect(lines.filter({ hasText: /^line 5000$/ })).toBeVisible();
+    const scroller = page.getByTestId('log-scroll');
+    await expect
+      .poll(
+        async () => {
+          await scroller.evaluate('(el) => { el.scrollTop = 0; }');
+          return page.getByTestId('log-start').isVisible();
+        },
+        { timeout: 60_000, intervals: [300] },
+      )
+      .toBe(true);
+    await expect(lines.first()).toHaveText('line 1');
+
+    // The download holds the whole log, with times and streams.
+    const download = await page.request.get(
+      `/api/logs/download?hostId=${encodeURIComponent(hostId)}&container=${id}`,
+    );
+    expect(download.status()).toBe(200);
+    expect(download.headers()['content-disposition']).toContain('attachment');
+    const text = await download.text();
+    const rows = text.trimEnd().split('\n');
+    expect(rows.length).toBeGreaterThan(NUMBERED + 2);
+    expect(rows[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+ stdout line 1$/);
+    expect(rows[NUMBERED - 1]).toMatch(/ stdout line 5000$/);
+    expect(rows).toContainEqual(expect.stringMatching(/ stderr oops on stderr$/));
+    // Without a session there is no download.
+    const anonymous = await page.request.get(`/api/logs/download?hostId=${hostId}&container=${id}`, {
+      headers: { cookie: '' },
+    });
+    expect(anonymous.status()).toBe(401);
+  } finally {
+    if (id) await runCli(['-H', stack.agent.host, 'rm', '-f', id]);
+    await registry?.stop();
+  }
+});

@@ -1,0 +1,180 @@
+/**
+ * `npm run bench -- logs`: the Logs tab on a container with 1,000,000 log lines (measured, never
+ * asserted). A real agent and the built dashboard; busybox writes `line 1` … `line 1000000` and
+ * exits (the log spans the default 5 rotated files of 20 MB). In Chromium:
+ * - first screen: navigation to the tab until the last line shows (and the agent's page call alone);
+ * - search to the far match: `^line 1$` (regex) with Shift+Enter from the end, i.e. the whole log
+ *   scanned backwards, until the match shows highlighted (and the agent's search call alone, and a
+ *   full count);
+ * - tab memory (CDP Performance.getMetrics: JS heap used, DOM nodes) after the first screen and
+ *   after paging back 100 pages (50,000 lines) by scrolling up.
+ */
+import { chromium } from '@playwright/test';
+import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
+import { type AgentProcess, startAgent } from '../../apps/agent/test/harness/agent-process';
+import { runCli } from '../../apps/agent/test/harness/cli-process';
+import { CHROMIUM_LAUNCH_OPTIONS } from '../../e2e/chromium';
+import { startWebServer, type WebServer } from '../../e2e/harness/web-server';
+import { percentile, sleep } from './web/measure';
+import { logIn } from './web/session';
+
+type Table = (name: string, rows: [string, string][]) => void;
+
+interface TestRegistry {
+  host: string;
+  stop(): Promise<void>;
+}
+/**
+ * The test registry and busybox image, loaded at run time: the harness's registry module does not
+ * type-check under this project's DOM library (which web.ts brings in), so it is not imported here.
+ */
+async function registryWithBusybox(): Promise<{ registry: TestRegistry; reference: string }> {
+  const registryModule = '../../apps/agent/test/harness/registry.ts';
+  const imagesModule = '../../apps/agent/test/harness/test-images.ts';
+  const { startRegistry } = (await import(registryModule)) as { startRegistry(): Promise<TestRegistry> };
+  const { pushBusybox } = (await import(imagesModule)) as {
+    pushBusybox(registry: TestRegistry): Promise<{ reference: string }>;
+  };
+  const registry = await startRegistry();
+  return { registry, reference: (await pushBusybox(registry)).reference };
+}
+
+const LINES = 1_000_000;
+const RUNS = 5;
+const MiB = 1024 * 1024;
+
+const ms = (values: number[]) =>
+  `p50 ${percentile(values, 50).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms (${values.length} runs)`;
+
+export async function benchLogs(table: Table): Promise<void> {
+  let registry: TestRegistry | undefined;
+  let agent: AgentProcess | undefined;
+  let web: WebServer | undefined;
+  let connection: AgentConnection | undefined;
+  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
+  let id: string | undefined;
+  try {
+    const started = await registryWithBusybox();
+    registry = started.registry;
+    const image = { reference: started.reference };
+    agent = await startAgent();
+    const cli = (...args: string[]) => runCli(['-H', (agent as AgentProcess).host, ...args]);
+    const pulled = await cli('pull', '-q', image.reference);
+    if (pulled.code !== 0) throw new Error(`pull failed: ${pulled.stderr}`);
+    const run = await cli('run', '-d', image.reference, 'sh', '-c', `seq 1 ${LINES} | sed 's/^/line /'`);
+    if (run.code !== 0) throw new Error(`run failed: ${run.stderr}`);
+    id = run.stdout.trim();
+    await cli('wait', id);
+    connection = await connectAgentOnce({ host: agent.host });
+    const logs = connection.client.containers;
+    const total = await logs.logMatchCount.query({
+      container: id,
+      query: { text: 'line', regex: false, caseSensitive: true },
+      cap: 100_000,
+    });
+
+    const pageMs: number[] = [];
+    const searchMs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      let t = performance.now();
+      await logs.logPage.query({ container: id, from: 'end', direction: 'backward', limit: 1000 });
+      pageMs.push(performance.now() - t);
+      t = performance.now();
+      const found = await logs.logSearch.query({
+        container: id,
+        query: { text: '^line 1$', regex: true, caseSensitive: true },
+        from: 'end',
+        direction: 'previous',
+      });
+      searchMs.push(performance.now() - t);
+      if (found.match?.text !== 'line 1') throw new Error(`search found ${JSON.stringify(found.match)}`);
+    }
+    let t = performance.now();
+    const counted = await logs.logMatchCount.query({
+      container: id,
+      query: { text: '7$', regex: true, caseSensitive: true },
+      cap: 100_000,
+    });
+    const countMs = performance.now() - t;
+
+    web = await startWebServer({ localAgentSocket: agent.socketPath });
+    browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
+    const context = await browser.newContext();
+    await logIn(context, web);
+    const hosts = await context.request.get(`${web.baseURL}/api/trpc/hosts.list`);
+    const hostId = ((await hosts.json()) as { result: { data: Array<{ id: string }> } }).result.data[0]?.id;
+    const url = `${web.baseURL}/hosts/${hostId}/containers/${id}/logs`;
+
+    const firstScreenMs: number[] = [];
+    const farSearchMs: number[] = [];
+    let memory: Record<string, number> = {};
+    let memoryAfter: Record<string, number> = {};
+    for (let i = 0; i < RUNS; i++) {
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Performance.enable');
+      t = performance.now();
+      await page.goto(url);
+      await page
+        .getByTestId('log-line')
+        .filter({ hasText: /^line 1000000$/ })
+        .waitFor();
+      firstScreenMs.push(performance.now() - t);
+      await sleep(500);
+      const metrics = async () => {
+        await cdp.send('HeapProfiler.collectGarbage');
+        const { metrics: list } = await cdp.send('Performance.getMetrics');
+        return Object.fromEntries(list.map((m) => [m.name, m.value]));
+      };
+      if (i === 0) memory = await metrics();
+
+      const search = page.getByTestId('log-search');
+      await page.getByTitle('Regular expression').check();
+      await search.fill('^line 1$');
+      t = performance.now();
+      await search.press('Shift+Enter');
+      await page.locator('[data-current="true"]').getByTestId('log-match').waitFor({ timeout: 60_000 });
+      farSearchMs.push(performance.now() - t);
+
+      if (i === 0) {
+        // Back to the end, then 100 pages up by scrolling.
+        await search.press('Escape');
+        await page.getByTestId('log-follow').click();
+        await page
+          .getByTestId('log-line')
+          .filter({ hasText: /^line 1000000$/ })
+          .waitFor();
+        const scroller = page.getByTestId('log-scroll');
+        const target = LINES - 50_000;
+        for (let round = 0; round < 2000; round++) {
+          await scroller.evaluate('(el) => { el.scrollTop = 0; }');
+          await sleep(50);
+          const first = await page.getByTestId('log-line').first().textContent();
+          if (Number(first?.replace('line ', '')) <= target) break;
+        }
+        memoryAfter = await metrics();
+      }
+      await page.close();
+    }
+    const heap = (m: Record<string, number>) =>
+      `JS heap used ${((m.JSHeapUsedSize ?? 0) / MiB).toFixed(1)} MiB (total ${((m.JSHeapTotalSize ?? 0) / MiB).toFixed(1)} MiB), ${m.Nodes ?? 0} DOM nodes`;
+
+    table(`logs: ${LINES.toLocaleString('en')} lines`, [
+      ['lines in the log (count of "line")', `${total.count}${total.complete ? '' : '+'}`],
+      ['agent: last 1000 lines (logPage backward from the end)', ms(pageMs)],
+      ['agent: search ^line 1$ from the end (whole log backwards)', ms(searchMs)],
+      ['agent: count 7$ (regex, whole log)', `${countMs.toFixed(0)} ms → ${counted.count}`],
+      ['browser: navigation → last line on screen', ms(firstScreenMs)],
+      ['browser: Shift+Enter → line 1 highlighted', ms(farSearchMs)],
+      ['tab memory after the first screen', heap(memory)],
+      ['tab memory after paging back 50,000 lines', heap(memoryAfter)],
+    ]);
+  } finally {
+    if (id && agent) await runCli(['-H', agent.host, 'rm', '-f', id]);
+    await browser?.close();
+    await connection?.close();
+    await web?.stop();
+    await agent?.stop();
+    await registry?.stop();
+  }
+}
