@@ -1,6 +1,18 @@
 'use client';
 
 import { bytesSize, type ContainerHealth, type ContainerStatus, humanDuration } from '@stevedore/shared';
+
+/** "45s", "12m", "5h 3m", "3d 4h": short enough for a table cell. */
+export function compactDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
 import type { ContainerListRow } from './use-container-fleet';
 
 const stateStyles: Record<ContainerStatus, string> = {
@@ -96,7 +108,7 @@ export function MemoryCell({ row }: { row: ContainerListRow }) {
   const { memoryUsage, memoryLimit } = row.usage;
   const share = memoryLimit > 0 ? Math.min(100, (memoryUsage / memoryLimit) * 100) : 0;
   return (
-    <span className="block min-w-28" title={`${share.toFixed(1)} % of the limit`}>
+    <span className="block whitespace-nowrap" title={`${share.toFixed(1)} % of the limit`}>
       <span className="font-mono text-xs">
         {bytesSize(memoryUsage)} <span className="text-slate-500">/ {bytesSize(memoryLimit)}</span>
       </span>

@@ -54,7 +54,7 @@ const columnClass: Record<string, string> = {
 };
 
 function quickActions(row: ContainerListRow): ContainerAction[] {
-  if (row.state === 'running') return ['stop', 'restart'];
+  if (row.state === 'running') return ['stop'];
   if (row.state === 'paused') return ['unpause'];
   if (row.state === 'restarting' || row.state === 'removing') return [];
   return ['start'];
@@ -268,7 +268,7 @@ export function ContainerList({ hostId }: { hostId?: string }) {
                   return (
                     <th
                       key={header.id}
-                      className={`px-3 py-2 ${columnClass[header.id] ?? ''}`}
+                      className={`px-2 py-2 sm:px-3 ${columnClass[header.id] ?? ''}`}
                       aria-sort={
                         sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined
                       }
@@ -346,7 +346,7 @@ export function ContainerList({ hostId }: { hostId?: string }) {
                   style={{ height: ROW_HEIGHT }}
                 >
                   {shownColumns.map((c) => (
-                    <td key={c.id} className={`px-3 py-1.5 ${columnClass[c.id] ?? ''}`}>
+                    <td key={c.id} className={`px-2 py-1.5 sm:px-3 ${columnClass[c.id] ?? ''}`}>
                       {cellOf(c.id, data, now, row, canOperate(data.hostId), bulk.isPending, ask)}
                     </td>
                   ))}
@@ -401,7 +401,7 @@ function cellOf(
       return <span className="text-xs whitespace-nowrap">{data.hostName}</span>;
     case 'name':
       return (
-        <span className="block max-w-[14rem] min-w-0">
+        <span className="block max-w-[9rem] min-w-0 sm:max-w-[14rem]">
           <Link
             href={`/hosts/${data.hostId}/containers/${data.id}`}
             className="block truncate font-mono text-xs font-medium text-sky-700 hover:underline dark:text-sky-300"
@@ -416,7 +416,7 @@ function cellOf(
       );
     case 'image':
       return (
-        <span className="block max-w-[16rem] truncate font-mono text-xs" title={data.image}>
+        <span className="block max-w-[12rem] truncate font-mono text-xs" title={data.image}>
           {data.image}
         </span>
       );

@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FleetContainersUpdate, Role, SessionUser } from '@stevedore/shared';
+import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
+import { createUser } from '../../src/server/db/repositories/users';
+import { openTestDatabase, type TestDatabase } from '../db/test-database';
+import { createControlPlane, waitFor } from '../harness/control-plane';
+
+interface TestRegistry {
+  stop(): Promise<void>;
+}
+interface AgentHarness {
+  runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  startRegistry(): Promise<TestRegistry>;
+  pushBusybox(registry: TestRegistry): Promise<{ reference: string }>;
+}
+/**
+ * The agent's CLI, test registry and busybox image, by a path TypeScript does not follow: the web's
+ * type-check (DOM library, Next's ProcessEnv) rejects those Node-typed harness files.
+ */
+async function agentHarness(): Promise<AgentHarness> {
+  const dir = '../../../agent/test/harness';
+  const [cli, registry, images] = await Promise.all([
+    import(`${dir}/cli-process.ts`),
+    import(`${dir}/registry.ts`),
+    import(`${dir}/test-images.ts`),
+  ]);
+  return { runCli: cli.runCli, startRegistry: registry.startRegistry, pushBusybox: images.pushBusybox };
+}
+
+const SLEEPER = ['sh', '-c', 'trap "exit 0" TERM; sleep 600 & wait'];
+const NAMES = ['cf-a', 'cf-b'];
+
+/** The fleet-wide containers list and bulk actions against a real agent. */
+describe('containers list: live rows and usage, bulk actions per host', () => {
+  let t: TestDatabase;
+  let agent: AgentProcess;
+  let registry: TestRegistry;
+  let plane: ReturnType<typeof createControlPlane>;
+  let hostId: string;
+  let image: string;
+  let harness: AgentHarness;
+  const users = {} as Record<Role | 'stranger', SessionUser>;
+  const cli = async (...args: string[]) => {
+    const result = await harness.runCli(['-H', agent.host, ...args]);
+    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+
+  before(async () => {
+    t = await openTestDatabase('sqlite');
+    harness = await agentHarness();
+    agent = await startAgent();
+    registry = await harness.startRegistry();
+    image = (await harness.pushBusybox(registry)).reference;
+    await cli('pull', '-q', image);
+    plane = createControlPlane(t.db);
+    for (const role of ['admin', 'operator', 'viewer', 'stranger'] as const) {
+      const row = await createUser(t.db, {
+        username: `cf-${role}`,
+        passwordHash: 'x',
+        role: role === 'stranger' ? 'operator' : role,
+      });
+      users[role] = { id: row.id, username: row.username, role: role === 'stranger' ? 'operator' : role };
+    }
+    const admin = plane.callerAs(users.admin);
+    hostId = (await admin.hosts.create({ name: 'cf-box', transport: 'unix', socketPath: agent.socketPath }))
+      .id;
+    await admin.users.setHosts({ userId: users.operator.id, hostIds: [hostId] });
+    await waitFor(() => plane.hub.status(hostId).state === 'online');
+  });
+  after(async () => {
+    if (agent) await harness.runCli(['-H', agent.host, 'rm', '-f', ...NAMES]);
+    await plane?.close();
+    await agent?.stop();
+    await registry?.stop();
+    await t?.close();
+  });
+
+  test('a watcher gets a snapshot, then new rows, usage deltas and state changes; a host filter narrows it', async () => {
+    const controller = new AbortController();
+    const updates: FleetContainersUpdate[] = [];
+    const other: FleetContainersUpdate[] = [];
+    const otherController = new AbortController();
+    const done = (async () => {
+      const stream = await plane.callerAs(users.viewer, controller.signal).containers.fleet.watch({});
+      for await (const update of stream) updates.push(update);
+    })();
+    const otherDone = (async () => {
+      const stream = await plane
+        .callerAs(users.viewer, otherController.signal)
+        .containers.fleet.watch({ hostId: 'some-other-host' });
+      for await (const update of stream) other.push(update);
+    })();
+    try {
+      await waitFor(() => updates.length > 0 && other.length > 0);
+      assert.equal(updates[0]?.kind, 'snapshot');
+      const id = await cli('run', '-d', '--name', 'cf-a', image, ...SLEEPER);
+      const key = `${hostId}/${id}`;
+      await waitFor(() =>
+        updates.some(
+          (u) => u.kind === 'rows' && u.upserts.some((r) => r.key === key && r.state === 'running'),
+        ),
+      );
+      const row = updates
+        .flatMap((u) => (u.kind === 'rows' ? u.upserts : []))
+        .find((r) => r.key === key && r.state === 'running');
+      assert.equal(row?.name, 'cf-a');
+      assert.equal(row?.hostName, 'cf-box');
+      assert.equal(row?.hostAddress, null);
+      assert.ok(
+        row?.startedAt && Date.now() - Date.parse(row.startedAt) < 60_000,
+        'startedAt is the last start',
+      );
+      // Usage of the new container arrives whole first, once a second after that only what changed.
+      await waitFor(
+        () => updates.some((u) => u.kind === 'usage' && u.usage[key]?.memoryLimit !== undefined),
+        15_000,
+      );
+      const first = updates.find((u) => u.kind === 'usage' && u.usage[key]);
+      assert.equal(first?.kind === 'usage' && typeof first.usage[key]?.cpuPercent, 'number');
+
+      await cli('stop', 'cf-a');
+      await waitFor(() =>
+        updates.some(
+          (u) => u.kind === 'rows' && u.upserts.some((r) => r.key === key && r.state === 'exited'),
+        ),
+      );
+      await waitFor(() => updates.some((u) => u.kind === 'usage' && u.usage[key] === null), 15_000);
+      // The other watcher asked for another host: a snapshot of nothing, and nothing since.
+      assert.deepEqual(other, [{ kind: 'snapshot', rows: [], usage: {} }]);
+    } finally {
+      controller.abort();
+      otherController.abort();
+      await done;
+      await otherDone;
+    }
+  });
+
+  test('bulk actions: checked per host, a result per container, each audited with its parameters', async () => {
+    await cli('start', 'cf-a');
+    const b = await cli('run', '-d', '--name', 'cf-b', image, ...SLEEPER);
+    const a = await cli('inspect', '--format', '{{.Id}}', 'cf-a');
+    await assert.rejects(
+      plane
+        .callerAs(users.viewer)
+        .containers.fleet.bulk({ action: 'stop', targets: [{ hostId, container: a }] }),
+      (error: { code?: string }) => error.code === 'FORBIDDEN',
+    );
+    const refused = await plane
+      .callerAs(users.stranger)
+      .containers.fleet.bulk({ action: 'stop', targets: [{ hostId, container: a }] });
+    assert.deepEqual(refused, [
+      {
+        hostId,
+        container: a,
+        ok: false,
+        error: `you may not operate host ${hostId}: an admin has to grant it to you`,
+      },
+    ]);
+    assert.equal(await cli('inspect', '--format', '{{.State.Status}}', 'cf-a'), 'running');
+
+    const operator = plane.callerAs(users.operator);
+    const stopped = await operator.containers.fleet.bulk({
+      action: 'stop',
+      targets: [
+        { hostId, container: a },
+        { hostId, container: 'ghost' },
+      ],
+    });
+    assert.deepEqual(
+      stopped.map((r) => [r.container, r.ok]),
+      [
+        [a, true],
+        ['ghost', false],
+      ],
+    );
+    assert.match(stopped[1]?.error ?? '', /ghost/);
+    assert.equal(await cli('inspect', '--format', '{{.State.Status}}', 'cf-a'), 'exited');
+
+    // A running container is removed only when the caller says so (the browser confirms it first).
+    const kept = await operator.containers.fleet.bulk({
+      action: 'remove',
+      targets: [{ hostId, container: b }],
+    });
+    assert.equal(kept[0]?.ok, false);
+    assert.match(kept[0]?.error ?? '', /running/);
+    const removed = await operator.containers.fleet.bulk({
+      action: 'remove',
+      force: true,
+      targets: [{ hostId, container: b }],
+    });
+    assert.deepEqual(removed, [{ hostId, container: b, ok: true, error: null }]);
+    assert.doesNotMatch(await cli('ps', '-a', '--format', '{{.Names}}'), /cf-b/);
+
+    const audit = (await plane.callerAs(users.admin).audit.list({ limit: 20 })).entries;
+    const of = (action: string, target: string) =>
+      audit
+        .filter((e) => e.action === action && e.target === target)
+        .map((e) => [e.username, e.result, e.params]);
+    assert.deepEqual(of('container.stop', a), [['cf-operator', 'ok', {}]]);
+    assert.deepEqual(of('container.stop', 'ghost'), [['cf-operator', 'error', {}]]);
+    assert.deepEqual(of('container.remove', b), [
+      ['cf-operator', 'ok', { force: true }],
+      ['cf-operator', 'error', { force: false }],
+    ]);
+    assert.deepEqual(await plane.callerAs(users.viewer).containers.fleet.operable(), {
+      all: false,
+      hostIds: [],
+    });
+    assert.deepEqual(await operator.containers.fleet.operable(), { all: false, hostIds: [hostId] });
+  });
+});
