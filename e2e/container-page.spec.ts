@@ -26,7 +26,10 @@ async function cli(stack: Stack, args: string[]) {
 }
 
 /** The text xterm shows (its DOM renderer's rows), for asserting on what a command really printed. */
-const terminalText = (page: Page) => page.getByTestId('console-terminal').locator('.xterm-rows').innerText();
+const terminalText = async (page: Page) =>
+  (await page.getByTestId('console-terminal').locator('.xterm-rows > div').allTextContents())
+    .map((row) => row.replaceAll('\u00a0', ' ').trimEnd())
+    .join('\n');
 
 test.beforeAll(async ({ workerStack: stack }) => {
   registry = await startRegistry();
@@ -107,7 +110,7 @@ test('the overview shows the env (secrets masked), ports, mounts and labels; ins
   await expect(
     page.getByRole('navigation', { name: 'Container' }).getByRole('link', { name: 'Inspect' }),
   ).toHaveAttribute('aria-current', 'page');
-  const json = JSON.parse(await page.getByTestId('inspect-json').innerText()) as {
+  const json = JSON.parse((await page.getByTestId('inspect-json').textContent()) ?? '') as {
     Id: string;
     Config: { Env: string[] };
   };
@@ -162,8 +165,9 @@ test('the console runs a shell with a pty: typed commands print their real outpu
   // An image without bash: the exec fails and the page says which shell is missing.
   await page.getByLabel('Shell').selectOption('bash');
   await page.getByRole('button', { name: 'Connect' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'This image has no bash' })).toBeVisible();
-  await expect(page.getByRole('alert')).toContainText('Try sh or ash');
+  const missing = page.getByRole('alert').filter({ hasText: 'This image has no bash' });
+  await expect(missing).toBeVisible();
+  await expect(missing).toContainText('Try sh or ash');
 
   await page.goto('/audit');
   await expect(
