@@ -230,6 +230,11 @@ test('a viewer sees no actions and no console; the server refuses kill and exec 
   await expect(page.getByTestId('container-name')).toHaveText(RENAMED);
   await expect(page.getByTestId('container-state')).toHaveText('running');
   await expect(page.getByRole('group', { name: 'Container actions' })).toHaveCount(0);
+  // The header follows the engine's events, whoever acts (here the CLI).
+  await cli(stack, ['pause', containerId]);
+  await expect(page.getByTestId('container-state')).toHaveText('paused');
+  await cli(stack, ['unpause', containerId]);
+  await expect(page.getByTestId('container-state')).toHaveText('running');
   await expect(page.getByRole('button', { name: /Kill|Remove|Rename|Stop/ })).toHaveCount(0);
   await openContainer(page, stack, '/console');
   await expect(page.getByText('it needs the operator role on this host')).toBeVisible();
@@ -248,4 +253,44 @@ test('a viewer sees no actions and no console; the server refuses kill and exec 
   });
   expect(write.status()).toBe(403);
   expect(await cli(stack, ['inspect', '-f', '{{.State.Status}}', containerId])).toBe('running');
+});
+
+test('remove asks first, needs force for a running container, takes its anonymous volumes along', async ({
+  page,
+  stack,
+}) => {
+  const id = await cli(stack, ['run', '-d', '--name', 'page-rm', '-v', '/cache', image, 'sleep', '3600']);
+  try {
+    const volume = await cli(stack, ['inspect', '-f', '{{(index .Mounts 0).Name}}', id]);
+    expect(volume).toMatch(/^[a-f0-9]{64}$/);
+    await logIn(page, stack.web, ADMIN.username, ADMIN.password);
+    await page.goto(`/hosts/${hostId}/containers/${id}`);
+    await page.getByRole('button', { name: 'Remove…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove page-rm?' });
+    const confirm = dialog.getByRole('button', { name: 'Remove' });
+    await expect(confirm).toBeDisabled();
+    await dialog.getByLabel(/kill it first/).check();
+    await dialog.getByLabel(/anonymous volumes/).check();
+    await confirm.click();
+    await expect(page).toHaveURL(new RegExp(`/hosts/${hostId}$`));
+    expect((await runCli(['-H', stack.agent.host, 'inspect', id])).code).not.toBe(0);
+    expect((await runCli(['-H', stack.agent.host, 'volume', 'inspect', volume])).code).not.toBe(0);
+
+    await page.goto(`/audit`);
+    await expect(
+      page
+        .getByTestId('audit-row')
+        .filter({ hasText: 'container.remove' })
+        .filter({ hasText: '"volumes":true' }),
+    ).toHaveCount(1);
+    // The page of a container that is gone says so and links back to its host.
+    await page.goto(`/hosts/${hostId}/containers/${id}`);
+    await expect(page.getByRole('heading', { name: 'No such container' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'local' }).first()).toHaveAttribute(
+      'href',
+      `/hosts/${hostId}`,
+    );
+  } finally {
+    await runCli(['-H', stack.agent.host, 'rm', '-f', '-v', 'page-rm']);
+  }
 });
