@@ -26,7 +26,10 @@ async function cli(stack: Stack, args: string[]) {
 }
 
 /** The text xterm shows (its DOM renderer's rows), for asserting on what a command really printed. */
-const terminalText = (page: Page) => page.getByTestId('console-terminal').locator('.xterm-rows').innerText();
+const terminalText = async (page: Page) =>
+  (await page.getByTestId('console-terminal').locator('.xterm-rows > div').allTextContents())
+    .map((row) => row.replaceAll('\u00a0', ' ').trimEnd())
+    .join('\n');
 
 test.beforeAll(async ({ workerStack: stack }) => {
   registry = await startRegistry();
@@ -107,7 +110,7 @@ test('the overview shows the env (secrets masked), ports, mounts and labels; ins
   await expect(
     page.getByRole('navigation', { name: 'Container' }).getByRole('link', { name: 'Inspect' }),
   ).toHaveAttribute('aria-current', 'page');
-  const json = JSON.parse(await page.getByTestId('inspect-json').innerText()) as {
+  const json = JSON.parse((await page.getByTestId('inspect-json').textContent()) ?? '') as {
     Id: string;
     Config: { Env: string[] };
   };
@@ -162,8 +165,9 @@ test('the console runs a shell with a pty: typed commands print their real outpu
   // An image without bash: the exec fails and the page says which shell is missing.
   await page.getByLabel('Shell').selectOption('bash');
   await page.getByRole('button', { name: 'Connect' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'This image has no bash' })).toBeVisible();
-  await expect(page.getByRole('alert')).toContainText('Try sh or ash');
+  const missing = page.getByRole('alert').filter({ hasText: 'This image has no bash' });
+  await expect(missing).toBeVisible();
+  await expect(missing).toContainText('Try sh or ash');
 
   await page.goto('/audit');
   await expect(
@@ -226,6 +230,11 @@ test('a viewer sees no actions and no console; the server refuses kill and exec 
   await expect(page.getByTestId('container-name')).toHaveText(RENAMED);
   await expect(page.getByTestId('container-state')).toHaveText('running');
   await expect(page.getByRole('group', { name: 'Container actions' })).toHaveCount(0);
+  // The header follows the engine's events, whoever acts (here the CLI).
+  await cli(stack, ['pause', containerId]);
+  await expect(page.getByTestId('container-state')).toHaveText('paused');
+  await cli(stack, ['unpause', containerId]);
+  await expect(page.getByTestId('container-state')).toHaveText('running');
   await expect(page.getByRole('button', { name: /Kill|Remove|Rename|Stop/ })).toHaveCount(0);
   await openContainer(page, stack, '/console');
   await expect(page.getByText('it needs the operator role on this host')).toBeVisible();
@@ -244,4 +253,44 @@ test('a viewer sees no actions and no console; the server refuses kill and exec 
   });
   expect(write.status()).toBe(403);
   expect(await cli(stack, ['inspect', '-f', '{{.State.Status}}', containerId])).toBe('running');
+});
+
+test('remove asks first, needs force for a running container, takes its anonymous volumes along', async ({
+  page,
+  stack,
+}) => {
+  const id = await cli(stack, ['run', '-d', '--name', 'page-rm', '-v', '/cache', image, 'sleep', '3600']);
+  try {
+    const volume = await cli(stack, ['inspect', '-f', '{{(index .Mounts 0).Name}}', id]);
+    expect(volume).toMatch(/^[a-f0-9]{64}$/);
+    await logIn(page, stack.web, ADMIN.username, ADMIN.password);
+    await page.goto(`/hosts/${hostId}/containers/${id}`);
+    await page.getByRole('button', { name: 'Remove…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove page-rm?' });
+    const confirm = dialog.getByRole('button', { name: 'Remove' });
+    await expect(confirm).toBeDisabled();
+    await dialog.getByLabel(/kill it first/).check();
+    await dialog.getByLabel(/anonymous volumes/).check();
+    await confirm.click();
+    await expect(page).toHaveURL(new RegExp(`/hosts/${hostId}$`));
+    expect((await runCli(['-H', stack.agent.host, 'inspect', id])).code).not.toBe(0);
+    expect((await runCli(['-H', stack.agent.host, 'volume', 'inspect', volume])).code).not.toBe(0);
+
+    await page.goto(`/audit`);
+    await expect(
+      page
+        .getByTestId('audit-row')
+        .filter({ hasText: 'container.remove' })
+        .filter({ hasText: '"volumes":true' }),
+    ).toHaveCount(1);
+    // The page of a container that is gone says so and links back to its host.
+    await page.goto(`/hosts/${hostId}/containers/${id}`);
+    await expect(page.getByRole('heading', { name: 'No such container' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'local' }).first()).toHaveAttribute(
+      'href',
+      `/hosts/${hostId}`,
+    );
+  } finally {
+    await runCli(['-H', stack.agent.host, 'rm', '-f', '-v', 'page-rm']);
+  }
 });

@@ -18,7 +18,7 @@ export function runCli(
   );
   return runToExit(cliBin, args, {
     cwd: repoRoot,
-    env: { ...inherited, ...env },
+    env: { ...inherited, ...env } as NodeJS.ProcessEnv,
     timeoutMs,
     what: `stevedore ${args.join(' ')}`,
     ...(input !== undefined ? { input } : {}),

@@ -111,7 +111,7 @@ export async function pushBlob(
   location.searchParams.set('digest', digest);
   const put = await fetch(location, {
     method: 'PUT',
-    body: data,
+    body: data as Uint8Array<ArrayBuffer>,
     headers: { 'content-type': 'application/octet-stream' },
   });
   if (put.status !== 201) throw new Error(`blob upload failed: ${put.status} ${await put.text()}`);

@@ -51,6 +51,7 @@ describe('container console and details', () => {
   let plane: ReturnType<typeof createControlPlane>;
   let hostId: string;
   let containerId: string;
+  let image: string;
   const users = {} as Record<Role | 'otherAdmin', SessionUser>;
   const as = (who: keyof typeof users, signal?: AbortSignal) => plane.callerAs(users[who], signal);
 
@@ -58,7 +59,7 @@ describe('container console and details', () => {
     t = await openTestDatabase('sqlite');
     agent = await startAgent();
     registry = await startRegistry();
-    const image = (await pushBusybox(registry)).reference;
+    image = (await pushBusybox(registry)).reference;
     assert.equal((await runCli(['-H', agent.host, 'pull', '-q', image])).code, 0);
     const run = await runCli([
       '-H',
@@ -91,7 +92,7 @@ describe('container console and details', () => {
     await waitFor(() => plane.hub.status(hostId).state === 'online');
   });
   after(async () => {
-    if (agent) await runCli(['-H', agent.host, 'rm', '-f', 'console-box']);
+    if (agent) await runCli(['-H', agent.host, 'rm', '-f', 'console-box', 'console-tty']);
     await plane?.close();
     await registry?.stop();
     await agent?.stop();
@@ -167,6 +168,53 @@ describe('container console and details', () => {
       assert.equal(exit.missingCommand, 'bash');
     } finally {
       await session.stop();
+    }
+  });
+
+  test('attach to the main process of a -t container: input reaches it, leaving keeps it running', async () => {
+    const run = await runCli([
+      '-H',
+      agent.host,
+      'run',
+      '-d',
+      '-i',
+      '-t',
+      '--name',
+      'console-tty',
+      image,
+      'sh',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const ttyId = run.stdout.trim();
+    const session = openSession((signal) =>
+      as('admin', signal).containers.console.open({
+        hostId,
+        container: ttyId,
+        mode: 'attach',
+        rows: 20,
+        cols: 60,
+      }),
+    );
+    try {
+      await waitFor(() => session.sessionId() !== undefined || session.failure !== null);
+      const sessionId = session.sessionId();
+      assert.ok(sessionId, `attached (${String(session.failure)})`);
+      await as('admin').containers.console.write({
+        hostId,
+        sessionId,
+        data: b64('echo main-$((2*3)); echo $$\n'),
+      });
+      await waitFor(() => session.output().includes('main-6'));
+      // It is the container's own shell (PID 1 in its namespace), not a new process.
+      await waitFor(() => /\r?\n1\r?\n/.test(session.output()));
+      await session.stop();
+      const state = await as('viewer').containers.details.inspect({ hostId, container: ttyId });
+      assert.equal(state.State.Running, true, 'detaching leaves the main process running');
+      const audit = (await as('admin').audit.list({ limit: 50 })).entries;
+      assert.ok(audit.some((e) => e.action === 'container.console.attach' && e.target === ttyId));
+    } finally {
+      await session.stop();
+      await runCli(['-H', agent.host, 'rm', '-f', 'console-tty']);
     }
   });
 

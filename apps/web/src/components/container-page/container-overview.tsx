@@ -115,11 +115,12 @@ export function ContainerOverview({
       >
         <MiniTable
           testId="networks"
-          columns={['Network', 'IP', 'Gateway', 'MAC', 'Aliases']}
+          columns={['Network', 'IP (gateway)', 'MAC', 'Aliases']}
           rows={networks.map(([name, endpoint]) => [
             name,
-            endpoint.IPAddress ? `${endpoint.IPAddress}/${endpoint.IPPrefixLen}` : '—',
-            endpoint.Gateway || '—',
+            endpoint.IPAddress
+              ? `${endpoint.IPAddress}/${endpoint.IPPrefixLen}${endpoint.Gateway ? ` (${endpoint.Gateway})` : ''}`
+              : '—',
             endpoint.MacAddress || '—',
             endpoint.Aliases.join(', ') || '—',
           ])}

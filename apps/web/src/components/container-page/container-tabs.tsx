@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useEffect, useRef } from 'react';
 
 const TABS = [
   { label: 'Overview', path: '' },
@@ -16,6 +17,14 @@ const TABS = [
 /** The container page's tabs: links (deep-linkable, keyboard-reachable), the current one marked. */
 export function ContainerTabs({ base }: { base: string }) {
   const pathname = usePathname();
+  const nav = useRef<HTMLElement>(null);
+  // On a phone the tabs scroll sideways: keep the current one in view.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again whenever the route changes
+  useEffect(() => {
+    nav.current
+      ?.querySelector('[aria-current="page"]')
+      ?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [pathname]);
   return (
     <nav
       aria-label="Container"

@@ -1,6 +1,7 @@
 'use client';
 
 import { type ReactNode, useState } from 'react';
+import { looksSecret } from './overview-secrets';
 
 /** A titled card of the overview; `empty` is said when there is nothing to list. */
 export function Section({
@@ -41,11 +42,6 @@ export function Facts({ rows }: { rows: [string, ReactNode][] }) {
     </dl>
   );
 }
-
-/** Names of variables that usually hold credentials: their values start hidden. */
-const SECRET_KEY = /pass|secret|token|key|credential|auth|private|cert|salt|session|cookie|dsn/i;
-
-export const looksSecret = (key: string) => SECRET_KEY.test(key);
 
 /** The environment, one variable a row; secret-looking values masked until revealed. */
 export function EnvList({ env }: { env: string[] }) {

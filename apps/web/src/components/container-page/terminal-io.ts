@@ -15,6 +15,17 @@ export function base64ToBytes(data: string): Uint8Array {
   return bytes;
 }
 
+/** Characters per write request: a large paste goes in several requests, well under the size limit. */
+export const WRITE_CHUNK = 64 * 1024;
+
+/** The first WRITE_CHUNK characters of `text`, never splitting a surrogate pair. */
+export function takeChunk(text: string): string {
+  if (text.length <= WRITE_CHUNK) return text;
+  const code = text.charCodeAt(WRITE_CHUNK - 1);
+  const end = code >= 0xd800 && code <= 0xdbff ? WRITE_CHUNK - 1 : WRITE_CHUNK;
+  return text.slice(0, end);
+}
+
 /**
  * Sends keystrokes one request at a time, in order: what is typed while a request is in flight is
  * joined into the next one, so fast typing neither reorders nor floods the server.
@@ -37,8 +48,8 @@ export class SerialWriter {
     this.flushing = true;
     try {
       while (this.pending) {
-        const text = this.pending;
-        this.pending = '';
+        const text = takeChunk(this.pending);
+        this.pending = this.pending.slice(text.length);
         try {
           await this.send(text);
         } catch (error) {

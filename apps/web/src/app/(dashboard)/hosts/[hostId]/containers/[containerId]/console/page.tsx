@@ -13,7 +13,7 @@ const control =
 
 export default function ContainerConsolePage() {
   const trpc = useTRPC();
-  const { hostId, containerId } = useContainerRoute();
+  const { hostId } = useContainerRoute();
   const inspect = useContainerInspect();
   const access = useQuery(trpc.hosts.access.queryOptions({ hostId }));
   const tty = inspect.data?.Config.Tty === true;

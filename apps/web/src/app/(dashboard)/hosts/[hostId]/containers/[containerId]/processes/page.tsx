@@ -46,22 +46,46 @@ export default function ContainerProcessesPage() {
       </div>
       {top.isError && <ErrorNote>{top.error.message}</ErrorNote>}
       {top.data && (
-        <DataTable columns={titles}>
+        <ul className="space-y-2 sm:hidden" aria-label="Processes (compact)">
           {top.data.Processes.map((row) => (
-            <tr key={row.join('\u0000')} className={rowClass} data-testid="process-row">
-              {row.map((cell, index) => (
-                <td
-                  // biome-ignore lint/suspicious/noArrayIndexKey: ps columns are positional
-                  key={index}
-                  className={`px-4 py-1.5 font-mono text-xs ${titles[index] === 'CMD' || titles[index] === 'COMMAND' ? 'whitespace-pre-wrap break-all' : 'whitespace-nowrap'}`}
-                >
-                  {cell}
-                </td>
-              ))}
-            </tr>
+            <li
+              key={row.join('\u0000')}
+              className="rounded-lg border border-slate-200 bg-white p-3 text-xs dark:border-slate-800 dark:bg-slate-900"
+            >
+              <p className="break-all font-mono">{column(titles, row, ['CMD', 'COMMAND'])}</p>
+              <p className="mt-1 text-slate-500">
+                PID {column(titles, row, ['PID'])} · {column(titles, row, ['UID', 'USER'])} · started{' '}
+                {column(titles, row, ['STIME', 'START'])}
+              </p>
+            </li>
           ))}
-        </DataTable>
+        </ul>
+      )}
+      {top.data && (
+        <div className="hidden sm:block">
+          <DataTable columns={titles}>
+            {top.data.Processes.map((row) => (
+              <tr key={row.join('\u0000')} className={rowClass} data-testid="process-row">
+                {row.map((cell, index) => (
+                  <td
+                    // biome-ignore lint/suspicious/noArrayIndexKey: ps columns are positional
+                    key={index}
+                    className={`px-4 py-1.5 font-mono text-xs ${titles[index] === 'CMD' || titles[index] === 'COMMAND' ? 'whitespace-pre-wrap break-all' : 'whitespace-nowrap'}`}
+                  >
+                    {cell}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </DataTable>
+        </div>
       )}
     </section>
   );
+}
+
+/** The cell under the first of `names` that `ps` printed, or a dash. */
+function column(titles: string[], row: string[], names: string[]): string {
+  const index = titles.findIndex((title) => names.includes(title));
+  return (index === -1 ? undefined : row[index]) ?? '—';
 }
