@@ -89,6 +89,9 @@ describe('container form procedures', () => {
           // Already gone (a recreate replaced it): nothing to clean.
         });
     }
+    await direct?.client.networks.remove.mutate({ network: 'cf-extra' }).catch(() => {
+      // Never made (an earlier failure): nothing to clean.
+    });
     await plane?.close();
     await direct?.close();
     await registry?.stop();
@@ -138,7 +141,7 @@ describe('container form procedures', () => {
     assert.deepEqual(JSON.parse(entry?.params ?? '{}').changed, ['name', 'memory']);
   });
 
-  test('a recreate keeps anonymous volumes (by name) and the data in them', async () => {
+  test('a recreate keeps anonymous volumes (by name) with their data, and networks joined later', async () => {
     const created = await as('admin').create({
       hostId,
       values: {
@@ -150,6 +153,12 @@ describe('container form procedures', () => {
       },
     });
     made.push(created.id);
+    await direct.client.networks.create.mutate({ Name: 'cf-extra' });
+    await direct.client.networks.connect.mutate({
+      network: 'cf-extra',
+      container: created.id,
+      Aliases: ['extra-alias'],
+    });
     const before = await inspect(created.id);
     const volume = before.Mounts.find((m) => m.Destination === '/anon')?.Name;
     assert.ok(volume);
@@ -169,6 +178,11 @@ describe('container form procedures', () => {
     assert.equal(after.Id, result.id);
     assert.equal(after.Mounts.find((m) => m.Destination === '/anon')?.Name, volume);
     assert.ok(after.Config.Env.includes('NEW=1'));
+    assert.deepEqual(
+      after.NetworkSettings.Networks['cf-extra']?.Aliases,
+      ['extra-alias'],
+      'a connected network is joined again',
+    );
     await assert.rejects(inspect(created.id), /No such container/);
     const read = await runCli(['-H', agent.host, 'exec', 'cf-vol', 'cat', '/anon/file']);
     assert.equal(read.stdout.trim(), 'kept');
