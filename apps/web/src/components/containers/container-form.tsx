@@ -3,7 +3,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { runCommandLine } from '@stevedore/shared';
 import { useMutation } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { diffForms, type FieldChange, needsRecreate } from '~/lib/container-form/diff';
 import { type PublishedPort, portConflicts } from '~/lib/container-form/port-conflicts';
@@ -142,6 +142,20 @@ export function ContainerForm({
     }),
   );
   const [conflictNote, setConflictNote] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const reviewRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (review) reviewRef.current?.focus();
+  }, [review]);
+  // A field with an error inside a closed section: open the section so the error shows.
+  const errorCount = Object.keys(errors).length;
+  useEffect(() => {
+    if (errorCount === 0) return;
+    for (const field of formRef.current?.querySelectorAll('[aria-invalid="true"]') ?? []) {
+      const section = field.closest('details');
+      if (section) section.open = true;
+    }
+  }, [errorCount]);
 
   const submit = handleSubmit((valid) => {
     if (conflicts.length > 0) {
@@ -165,7 +179,7 @@ export function ContainerForm({
   const networks = [...new Set(['bridge', 'host', 'none', ...(options?.networks ?? [])])];
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Container settings" className="space-y-4">
+    <form ref={formRef} onSubmit={submit} noValidate aria-label="Container settings" className="space-y-4">
       <Section title="Basics">
         <div className="sm:col-span-2">
           <TextInput
@@ -175,7 +189,13 @@ export function ContainerForm({
             registration={register('image')}
             list="cf-image-options"
             placeholder="nginx:1.27"
-            hint={options ? `${options.images.length} images on this host; type to pick one` : undefined}
+            hint={
+              options
+                ? options.images.length === 0
+                  ? 'No images on this host yet: it is pulled when the container is created'
+                  : `${options.images.length} ${options.images.length === 1 ? 'image' : 'images'} on this host; type to pick one`
+                : undefined
+            }
           />
           <datalist id="cf-image-options">
             {options?.images.map((image) => (
@@ -220,7 +240,6 @@ export function ContainerForm({
           errors={errors}
           registration={register('command')}
           placeholder="(image default)"
-          className="font-mono"
           hint="Words as in a shell: sh -c 'echo hi'"
         />
         <TextInput
@@ -444,6 +463,8 @@ export function ContainerForm({
 
       {review ? (
         <section
+          ref={reviewRef}
+          tabIndex={-1}
           aria-label="Changes to apply"
           className="space-y-3 rounded-lg border border-amber-300 bg-amber-50 p-4 dark:border-amber-800 dark:bg-amber-950"
         >

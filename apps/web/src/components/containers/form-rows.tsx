@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { type Control, type UseFormRegister, useFieldArray } from 'react-hook-form';
 import { type ContainerFormValues, parseEnvFile } from '~/lib/container-form/values';
-import { FieldError, type FormErrors, inputClass, RowButton } from './form-fields';
+import { errorAt, FieldError, type FormErrors, inputClass, RowButton } from './form-fields';
 
 interface RowsProps {
   control: Control<ContainerFormValues>;
@@ -12,6 +12,7 @@ interface RowsProps {
 }
 
 const cell = `${inputClass} min-w-0`;
+const invalid = (errors: FormErrors, path: string) => errorAt(errors, path) !== undefined;
 
 function RowsFrame({ title, children, onAdd }: { title: string; children: React.ReactNode; onAdd(): void }) {
   return (
@@ -48,6 +49,7 @@ export function KeyValueRows({
           <div className="flex gap-2">
             <input
               aria-label={`${title} ${index + 1} key`}
+              aria-invalid={invalid(errors, `${name}.${index}.key`)}
               placeholder={keyPlaceholder}
               className={`${cell} font-mono`}
               {...register(`${name}.${index}.key`)}
@@ -128,8 +130,9 @@ export function PortRows({
     >
       {rows.fields.map((field, index) => (
         <div key={field.id} className="space-y-1">
-          <div className="grid grid-cols-[1fr_1fr_1fr_auto_auto] gap-2">
+          <div className="grid grid-cols-2 gap-2 sm:grid-cols-[1fr_1fr_1fr_auto_auto]">
             <input
+              aria-invalid={invalid(errors, `ports.${index}.hostIp`)}
               aria-label={`Port ${index + 1} host IP`}
               placeholder="host IP (all)"
               className={cell}
@@ -140,11 +143,14 @@ export function PortRows({
               placeholder="host port"
               inputMode="numeric"
               className={cell}
-              aria-invalid={conflicts.some((c) => c.index === index) || undefined}
+              aria-invalid={
+                conflicts.some((c) => c.index === index) || invalid(errors, `ports.${index}.hostPort`)
+              }
               {...register(`ports.${index}.hostPort`)}
             />
             <input
               aria-label={`Port ${index + 1} container port`}
+              aria-invalid={invalid(errors, `ports.${index}.containerPort`)}
               placeholder="container port"
               inputMode="numeric"
               className={cell}
@@ -196,6 +202,7 @@ export function VolumeRows({ control, register, errors }: RowsProps) {
             />
             <input
               aria-label={`Volume ${index + 1} target`}
+              aria-invalid={invalid(errors, `volumes.${index}.target`)}
               placeholder="/path/in/container"
               className={`${cell} font-mono`}
               {...register(`volumes.${index}.target`)}

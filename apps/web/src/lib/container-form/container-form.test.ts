@@ -7,7 +7,7 @@ import {
   HostConfigSchema,
 } from '@stevedore/shared';
 import { diffForms, liveUpdate, needsRecreate, overlayChanges } from './diff';
-import { createToForm, inspectToCreate } from './from-inspect';
+import { createToForm, extraNetworks, inspectToCreate } from './from-inspect';
 import { portConflicts } from './port-conflicts';
 import { splitShellWords } from './shell-words';
 import { ContainerFormSchema, formToCreate } from './to-create';
@@ -22,6 +22,15 @@ test('splitShellWords reads quotes and backslashes like a shell', () => {
     words: ['sh', '-c', 'echo "hi" $HOME', 'a b', 'c d', ''],
   });
   assert.deepEqual(splitShellWords('echo "open'), { error: 'unclosed double quote' });
+  assert.deepEqual(
+    formToCreate(form({ entrypoint: "''" })).create?.Config.Entrypoint,
+    [],
+    "'' is an empty entrypoint",
+  );
+  assert.deepEqual(formToCreate(form({ entrypoint: '/bin/sh -c' })).create?.Config.Entrypoint, [
+    '/bin/sh',
+    '-c',
+  ]);
 });
 
 test('parseEnvFile skips comments and blanks and keeps = inside values', () => {
@@ -195,6 +204,18 @@ test('inspectToCreate keeps every setting; a recreate mounts the same volumes by
   assert.deepEqual(recreate.HostConfig.SecurityOpt, ['no-new-privileges']);
   assert.equal(recreate.Config.StopSignal, 'SIGQUIT');
   ContainerCreateSchema.parse(recreate);
+
+  assert.deepEqual(extraNetworks(inspect), [], 'appnet is its NetworkMode network');
+  const connected = structuredClone(inspect);
+  const appnet = connected.NetworkSettings.Networks.appnet;
+  assert.ok(appnet);
+  connected.NetworkSettings.Networks.other = { ...appnet, Aliases: ['o1'] };
+  assert.deepEqual(extraNetworks(connected), [{ network: 'other', aliases: ['o1'] }]);
+  assert.deepEqual(
+    Object.keys(inspectToCreate(connected, 'recreate').NetworkingConfig.EndpointsConfig),
+    ['appnet'],
+    'the create request configures its own network only',
+  );
 
   const duplicate = inspectToCreate(inspect, 'duplicate');
   assert.equal(duplicate.name, undefined);

@@ -45,9 +45,11 @@ export function inspectToCreate(
     }
     host.Binds = binds;
   }
+  // A create request configures its NetworkMode network only; the others are joined after (extraNetworks).
   const endpoints: ContainerCreate['NetworkingConfig']['EndpointsConfig'] = {};
-  for (const [network, settings] of Object.entries(inspect.NetworkSettings.Networks)) {
-    if (settings.Aliases.length > 0) endpoints[network] = { Aliases: [...settings.Aliases], IPAMConfig: {} };
+  const primary = inspect.NetworkSettings.Networks[host.NetworkMode];
+  if (primary && primary.Aliases.length > 0) {
+    endpoints[host.NetworkMode] = { Aliases: [...primary.Aliases], IPAMConfig: {} };
   }
   return {
     ...(purpose === 'recreate' ? { name: inspect.Name.replace(/^\//, '') } : {}),
@@ -55,6 +57,18 @@ export function inspectToCreate(
     HostConfig: host,
     NetworkingConfig: { EndpointsConfig: endpoints },
   };
+}
+
+/**
+ * The networks a container joined besides its NetworkMode one (`network connect`), with their
+ * aliases: a create request names one network, so a replacement joins these after it is created.
+ */
+export function extraNetworks(inspect: ContainerInspect): Array<{ network: string; aliases: string[] }> {
+  const mode = inspect.HostConfig.NetworkMode;
+  const primary = mode === 'default' ? 'bridge' : mode;
+  return Object.entries(inspect.NetworkSettings.Networks)
+    .filter(([network]) => network !== primary)
+    .map(([network, settings]) => ({ network, aliases: [...settings.Aliases] }));
 }
 
 const words = (parts: string[] | null) => (parts ? parts.map(shellQuote).join(' ') : '');

@@ -56,7 +56,8 @@ export function formToCreate(values: ContainerFormValues): {
       fail(path, split.error);
       return null;
     }
-    return split.words;
+    // `''` alone is an explicitly empty entrypoint (the CLI's --entrypoint ''), not one empty word.
+    return split.words.length === 1 && split.words[0] === '' ? [] : split.words;
   };
 
   const portBindings: PortBindings = {};

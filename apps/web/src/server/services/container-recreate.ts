@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { type ContainerCreate, type ContainerInspect, StevedoreError } from '@stevedore/shared';
 import type { Logger } from 'pino';
+import { extraNetworks } from '../../lib/container-form/from-inspect';
 import type { AgentClient } from '../hub/agent-hub';
 
 /**
  * Replaces `old` with a container made from `next`, safely: the new one is created first under a
  * temporary name; only once it runs (when the old one ran) is the old one removed — keeping its
- * volumes, which `next` mounts again by name — and the new one takes the name. A failure before
+ * volumes, which `next` mounts again by name — and the new one takes the name. Networks joined
+ * later (`network connect`) are joined again, with their aliases. A failure before
  * that removes the new container and starts the old one again, so the old one is as it was.
  */
 export async function recreateContainer(
@@ -29,6 +31,10 @@ export async function recreateContainer(
   const created = await client.containers.create.mutate({ ...next, name: temporary });
   let oldStopped = false;
   try {
+    for (const { network, aliases } of extraNetworks(old)) {
+      if (network === next.HostConfig.NetworkMode) continue;
+      await client.networks.connect.mutate({ network, container: created.Id, Aliases: aliases });
+    }
     if (running) {
       await client.containers.stop.mutate({ container: old.Id });
       oldStopped = true;

@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
+import type { Role, SessionUser } from '@stevedore/shared';
+import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
+import { EMPTY_FORM } from '../../src/lib/container-form/values';
+import { listAudit } from '../../src/server/db/repositories/audit';
+import { createUser } from '../../src/server/db/repositories/users';
+import { openTestDatabase, type TestDatabase } from '../db/test-database';
+import { createControlPlane, waitFor } from '../harness/control-plane';
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+interface TestRegistry {
+  stop(): Promise<void>;
+}
+/**
+ * Agent-side harness modules loaded by path: type-checked with the agent's tests, while the web
+ * project's DOM-flavoured types (fetch bodies, ProcessEnv) reject them.
+ */
+const agentHarness = <T>(file: string): Promise<T> =>
+  import(new URL(`../../../agent/test/harness/${file}`, import.meta.url).href) as Promise<T>;
+const { runCli } = await agentHarness<{ runCli(args: string[]): Promise<CliResult> }>('cli-process.ts');
+const { startRegistry } = await agentHarness<{ startRegistry(): Promise<TestRegistry> }>('registry.ts');
+const { pushBusybox } = await agentHarness<{
+  pushBusybox(registry: TestRegistry): Promise<{ reference: string }>;
+}>('test-images.ts');
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+// The form's procedures against a real agent: roles, live edits, and a recreate that keeps volumes
+// and, when the new container cannot start, leaves the old one exactly as it was.
+describe('container form procedures', () => {
+  let t: TestDatabase;
+  let agent: AgentProcess;
+  let registry: TestRegistry;
+  let direct: AgentConnection;
+  let plane: ReturnType<typeof createControlPlane>;
+  let hostId: string;
+  let image: string;
+  const users = {} as Record<Role, SessionUser>;
+  const as = (role: Role) => plane.callerAs(users[role]).containers.form;
+  const made: string[] = [];
+  const inspect = (ref: string) => direct.client.containers.inspect.query({ container: ref });
+  const names = async () =>
+    (await direct.client.containers.list.query({ all: true })).map((c) =>
+      (c.Names[0] ?? '').replace(/^\//, ''),
+    );
+
+  before(async () => {
+    t = await openTestDatabase('sqlite');
+    agent = await startAgent();
+    registry = await startRegistry();
+    image = (await pushBusybox(registry)).reference;
+    const pulled = await runCli(['-H', agent.host, 'pull', '-q', image]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    direct = await connectAgentOnce({ host: agent.host });
+    plane = createControlPlane(t.db);
+    for (const role of ['admin', 'operator', 'viewer'] as const) {
+      const row = await createUser(t.db, { username: `cf-${role}`, passwordHash: 'x', role });
+      users[role] = { id: row.id, username: row.username, role };
+    }
+    const host = await plane.callerAs(users.admin).hosts.create({
+      name: 'box',
+      transport: 'unix',
+      socketPath: agent.socketPath,
+      labels: {},
+    });
+    hostId = host.id;
+    await waitFor(() => plane.hub.status(hostId).state === 'online');
+  });
+  after(async () => {
+    for (const name of [...made, ...(await names().catch(() => []))]) {
+      await direct?.client.containers.remove
+        .mutate({ container: name, force: true, volumes: true })
+        .catch(() => {
+          // Already gone (a recreate replaced it): nothing to clean.
+        });
+    }
+    await direct?.client.networks.remove.mutate({ network: 'cf-extra' }).catch(() => {
+      // Never made (an earlier failure): nothing to clean.
+    });
+    await plane?.close();
+    await direct?.close();
+    await registry?.stop();
+    await agent?.stop();
+    await t?.close();
+  });
+
+  test('viewers and operators without a grant are refused; nothing is created', async () => {
+    const values = { ...EMPTY_FORM, image, name: 'cf-refused' };
+    await assert.rejects(as('viewer').create({ hostId, values }), /operator role/);
+    await assert.rejects(as('operator').create({ hostId, values }), /may not operate host/);
+    assert.ok(!(await names()).includes('cf-refused'));
+  });
+
+  test('invalid values are refused by the server with the field named', async () => {
+    await assert.rejects(
+      as('admin').create({ hostId, values: { ...EMPTY_FORM, image, memory: '12Q' } }),
+      (error: Error) => {
+        // The caller sees the ZodError (the HTTP edge words it as "values.memory: …").
+        assert.match(error.message, /"values",\s*"memory"[\s\S]*invalid size \\"12Q\\"/);
+        return true;
+      },
+    );
+  });
+
+  test('an edit of limits and the name applies live: same container, audited with what changed', async () => {
+    const created = await as('admin').create({
+      hostId,
+      values: { ...EMPTY_FORM, image, name: 'cf-live', command: 'sleep 1000', memory: '32m' },
+    });
+    made.push(created.id);
+    const template = await as('admin').template({ hostId, container: 'cf-live', purpose: 'edit' });
+    assert.equal(template.values.memory, '32m');
+    const result = await as('admin').applyEdit({
+      hostId,
+      container: created.id,
+      values: { ...template.values, memory: '64m', name: 'cf-live-2' },
+    });
+    assert.equal(result.recreated, false);
+    assert.equal(result.id, created.id);
+    const after = await inspect(created.id);
+    assert.equal(after.HostConfig.Memory, 64 * 1024 * 1024);
+    assert.equal(after.Name, '/cf-live-2');
+    assert.equal(after.State.Running, true);
+    const [entry] = await listAudit(t.db, { limit: 1 });
+    assert.equal(entry?.action, 'container.update');
+    assert.deepEqual(JSON.parse(entry?.params ?? '{}').changed, ['name', 'memory']);
+  });
+
+  test('a recreate keeps anonymous volumes (by name) with their data, and networks joined later', async () => {
+    const created = await as('admin').create({
+      hostId,
+      values: {
+        ...EMPTY_FORM,
+        image,
+        name: 'cf-vol',
+        command: `sh -c 'echo kept > /anon/file; sleep 1000'`,
+        volumes: [{ source: '', target: '/anon', readOnly: false }],
+      },
+    });
+    made.push(created.id);
+    await direct.client.networks.create.mutate({ Name: 'cf-extra' });
+    await direct.client.networks.connect.mutate({
+      network: 'cf-extra',
+      container: created.id,
+      Aliases: ['extra-alias'],
+    });
+    const before = await inspect(created.id);
+    const volume = before.Mounts.find((m) => m.Destination === '/anon')?.Name;
+    assert.ok(volume);
+    const template = await as('admin').template({ hostId, container: 'cf-vol', purpose: 'edit' });
+    const result = await as('admin').applyEdit({
+      hostId,
+      container: created.id,
+      values: {
+        ...template.values,
+        env: [...template.values.env, { key: 'NEW', value: '1' }],
+        command: 'sleep 1000',
+      },
+    });
+    assert.equal(result.recreated, true);
+    made.push(result.id);
+    const after = await inspect('cf-vol');
+    assert.equal(after.Id, result.id);
+    assert.equal(after.Mounts.find((m) => m.Destination === '/anon')?.Name, volume);
+    assert.ok(after.Config.Env.includes('NEW=1'));
+    assert.deepEqual(
+      after.NetworkSettings.Networks['cf-extra']?.Aliases,
+      ['extra-alias'],
+      'a connected network is joined again',
+    );
+    await assert.rejects(inspect(created.id), /No such container/);
+    const read = await runCli(['-H', agent.host, 'exec', 'cf-vol', 'cat', '/anon/file']);
+    assert.equal(read.stdout.trim(), 'kept');
+  });
+
+  test('a recreate whose new container cannot start leaves the old one running as it was', async () => {
+    const port = await freePort();
+    const blocker = await as('admin').create({
+      hostId,
+      values: {
+        ...EMPTY_FORM,
+        image,
+        name: 'cf-blocker',
+        command: 'sleep 1000',
+        ports: [{ hostIp: '', hostPort: String(port), containerPort: '80', protocol: 'tcp' }],
+      },
+    });
+    made.push(blocker.id);
+    const old = await as('admin').create({
+      hostId,
+      values: { ...EMPTY_FORM, image, name: 'cf-old', command: 'sleep 1000' },
+    });
+    made.push(old.id);
+    const before = await inspect(old.id);
+    const template = await as('admin').template({ hostId, container: 'cf-old', purpose: 'edit' });
+    await assert.rejects(
+      as('admin').applyEdit({
+        hostId,
+        container: old.id,
+        values: {
+          ...template.values,
+          ports: [{ hostIp: '', hostPort: String(port), containerPort: '80', protocol: 'tcp' }],
+        },
+      }),
+    );
+    const after = await inspect('cf-old');
+    assert.equal(after.Id, before.Id);
+    assert.equal(after.State.Running, true);
+    assert.deepEqual(after.HostConfig, before.HostConfig);
+    assert.deepEqual(
+      (await names()).filter((name) => name.startsWith('cf-old')),
+      ['cf-old'],
+      'the new container was removed',
+    );
+    const [entry] = await listAudit(t.db, { limit: 1 });
+    assert.equal(entry?.action, 'container.recreate');
+    assert.equal(entry?.result, 'error');
+  });
+});
