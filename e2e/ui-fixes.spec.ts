@@ -185,6 +185,11 @@ test('the audit log names hosts and containers, records CLI actions, filters, an
   expect(result && result.x + result.width).toBeLessThanOrEqual(1280);
   expect(await overflowsSideways(page)).toBe(false);
   await saveScreens(page, 'audit');
+  // At 390 px each entry is a card; a long error stays inside it.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByTestId('audit-row').filter({ hasText: 'already exists' })).toBeVisible();
+  expect(await overflowsSideways(page)).toBe(false);
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // Filters run on the server.
   await page.getByLabel('Result').selectOption('error');
