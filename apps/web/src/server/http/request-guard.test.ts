@@ -7,7 +7,13 @@ const req = (method: string, headers: Record<string, string>) =>
   ({ method, headers }) as unknown as IncomingMessage;
 
 test('only the login page, assets and the API are public', () => {
-  for (const path of ['/login', '/_next/static/chunk.js', '/api/trpc/auth.status', '/favicon.ico']) {
+  for (const path of [
+    '/login',
+    '/_next/static/chunk.js',
+    '/api/trpc/auth.status',
+    '/favicon.ico',
+    '/icon.svg',
+  ]) {
     assert.equal(isPublicPath(path), true, path);
   }
   for (const path of ['/', '/hosts', '/hosts/abc', '/loginx', '/api/other', '/_nextx']) {

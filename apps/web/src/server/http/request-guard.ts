@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
-/** Paths anyone may load: the login page, static assets and the API (which checks sessions itself). */
-const PUBLIC_PREFIXES = ['/login', '/_next/', '/api/trpc', '/api/health', '/favicon.ico'];
+/** Paths anyone may load: the login page, static assets, the favicon and the API (which checks sessions itself). */
+const PUBLIC_PREFIXES = ['/login', '/_next/', '/api/trpc', '/api/health', '/favicon.ico', '/icon.svg'];
 
 export const isPublicPath = (pathname: string): boolean =>
   PUBLIC_PREFIXES.some(

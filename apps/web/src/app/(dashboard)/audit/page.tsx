@@ -77,7 +77,9 @@ function AuditLog() {
 }
 
 function AuditRow({ entry }: { entry: AuditEntry }) {
-  const params = JSON.stringify(entry.params);
+  // The name is shown as the target already; the rest are the action's parameters.
+  const { name, ...rest } = entry.params;
+  const params = JSON.stringify(name === entry.targetName ? rest : entry.params);
   const targetLabel = entry.targetName ?? shortId(entry.target);
   return (
     <li
@@ -85,10 +87,10 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
       className={`space-y-1 border-b border-slate-100 px-4 py-2 last:border-0 md:space-y-0 dark:border-slate-800 ${gridClass}`}
     >
       <div className="flex items-baseline justify-between gap-2 md:block">
-        <time dateTime={entry.at} className="text-xs whitespace-nowrap text-slate-500">
+        <time dateTime={entry.at} className="shrink-0 text-xs whitespace-nowrap text-slate-500">
           {new Date(entry.at).toLocaleString()}
         </time>
-        <span className="md:hidden">
+        <span className="min-w-0 md:hidden">
           <Result entry={entry} />
         </span>
       </div>
