@@ -25,6 +25,7 @@ test('the charts of a container burning CPU show its recorded usage, live, over 
   page,
   stack,
 }) => {
+  test.setTimeout(120_000);
   const cli = async (...args: string[]) => {
     const result = await runCli(['-H', stack.agent.host, ...args]);
     expect(result.code, result.stderr).toBe(0);

@@ -71,6 +71,8 @@ export function UsageCharts({ hostId, containerId }: { hostId: string; container
     }),
     refetchInterval: refreshMs,
     placeholderData: keepPreviousData,
+    // A removed container will not come back: say so at once instead of after the retries.
+    retry: (count, error) => count < 2 && (error as { data?: { code?: string } }).data?.code !== 'NOT_FOUND',
   });
 
   return (
