@@ -25,6 +25,7 @@ test('the charts of a container burning CPU show its recorded usage, live, over 
   page,
   stack,
 }) => {
+  test.setTimeout(120_000);
   const cli = async (...args: string[]) => {
     const result = await runCli(['-H', stack.agent.host, ...args]);
     expect(result.code, result.stderr).toBe(0);
@@ -78,12 +79,14 @@ test('the charts of a container burning CPU show its recorded usage, live, over 
 
   await page.getByTestId('usage-range-24h').click();
   await expect(page.getByTestId('usage-range-24h')).toHaveAttribute('aria-pressed', 'true');
-  await expect(page.getByText('1 min buckets (average and maximum)')).toBeVisible();
+  // 1440 minutes in at most 1200 points: 2 min buckets.
+  await expect(page.getByText('2 min buckets (average and maximum)')).toBeVisible();
   await expect.poll(async () => Number(await cpu.getAttribute('data-points'))).toBeGreaterThanOrEqual(1);
 
   // A container that does not exist is an error on the page, not an empty chart.
   await page.goto(`${hostPath}/containers/${'0'.repeat(64)}/charts`);
-  await expect(page.getByRole('alert')).toContainText('Could not load the usage history', {
-    timeout: 15_000,
-  });
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not load the usage history' })).toContainText(
+    'No such container',
+    { timeout: 15_000 },
+  );
 });

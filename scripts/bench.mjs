@@ -7,6 +7,9 @@
 //           in-process: wall time and CPU (user, system), against GNU tar unpacking the same tar
 //   run     `stevedore run --rm IMAGE true` wall time (CLI and API), the bare `runc run` floor,
 //           host memory per running container, and the stats sampler's CPU for 100 containers
+//   usage   a container's usage history: disk, writer CPU and memory per container for 7 days of
+//           synthetic 1 s history through the real writer, query latency per range, and the agent's
+//           CPU with 10 idle containers (BENCH_BASELINE_AGENT=path compares another build)
 //   web     the dashboard in Chromium: agent event → row in an open /events page (p50/p95/max), and
 //           /hosts with 50 simulated hosts × 200 containers (load time, server CPU/RSS, main thread);
 //           needs `npm run build` (scripts/bench/web.ts, scripts/bench/fleet-sim.ts)
@@ -21,12 +24,14 @@ import { table } from './bench/engine/common.mjs';
 import { benchExtract } from './bench/engine/extract.mjs';
 import { benchPull } from './bench/engine/pull.mjs';
 import { benchRun } from './bench/engine/run.mjs';
+import { benchUsage } from './bench/engine/usage.mjs';
 
 const benchmarks = {
   agent: benchAgent,
   pull: benchPull,
   extract: benchExtract,
   run: benchRun,
+  usage: benchUsage,
   web: async () => (await import('./bench/web.ts')).benchWeb(table),
   containers: async () => (await import('./bench/web/containers-list.ts')).benchContainers(table),
   logs: async () => (await import('./bench/logs.ts')).benchLogs(table),

@@ -78,14 +78,15 @@ export function removeCgroupDirs(parent) {
   }
 }
 
-export async function startAgent(extraArgs = []) {
+/** `bin`: another agent build to compare with (e.g. main's, for a before/after). */
+export async function startAgent(extraArgs = [], bin = agentBin) {
   const base = mkdtempSync(join(tmpdir(), 'stevedore-bench-'));
   const socket = join(base, 'agent.sock');
   const started = performance.now();
   // A bridge and subnet of its own, so the benchmark never touches another agent's network.
   const octet = () => 100 + Math.floor(Math.random() * 150);
   const args = [
-    agentBin,
+    bin,
     '--data-root',
     join(base, 'data'),
     '--exec-root',

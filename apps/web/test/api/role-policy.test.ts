@@ -54,6 +54,10 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
   'hosts.installProgress': { minimum: 'admin', input: { jobId: '00000000-0000-4000-8000-000000000000' } },
   'hosts.cancelInstall': { minimum: 'admin', input: { jobId: '00000000-0000-4000-8000-000000000000' } },
   'containers.list': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'containers.usage.history': {
+    minimum: 'viewer',
+    input: { hostId: NO_HOST, container: 'nothing-here', range: '5m' },
+  },
   'containers.act': {
     minimum: 'operator',
     hostScoped: true,

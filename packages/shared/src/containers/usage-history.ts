@@ -48,6 +48,11 @@ const usageQueryFields = {
   until: epochSeconds.optional(),
   /** The most points to return; buckets are merged to fit (default 1500). */
   maxPoints: z.number().int().min(10).max(20_000).default(1500),
+  /** Which columns of merged points to send besides avg (default all); raw samples have avg only. */
+  stats: z
+    .array(z.enum(['min', 'max', 'p95']))
+    .max(3)
+    .default(['min', 'max', 'p95']),
 };
 
 type WindowFields = { range?: unknown; since?: number | undefined; until?: number | undefined };

@@ -26,6 +26,8 @@ export interface UsageWindow {
   since?: number | undefined;
   until?: number | undefined;
   maxPoints: number;
+  /** The columns besides avg to send for merged points; all when absent. */
+  stats?: readonly ('min' | 'max' | 'p95')[] | undefined;
 }
 
 /** The time span a query asks for, clamped to what the history can hold. */
@@ -66,7 +68,7 @@ export async function queryUsage(
   const span = until - since + 1;
   const step = base * Math.max(1, Math.ceil(span / base / window.maxPoints));
   const points = step === base ? buckets : regroup(buckets, step);
-  return columns(containerId, since, until, step, points);
+  return columns(containerId, since, until, step, points, window.stats ?? ['min', 'max', 'p95']);
 }
 
 function secondsBetween(ring: Buffer | null, since: number, until: number): UsageBucket[] {
@@ -131,15 +133,15 @@ function columns(
   until: number,
   step: number,
   points: readonly UsageBucket[],
+  extra: readonly ('min' | 'max' | 'p95')[],
 ): UsageHistory {
   const series = {} as Record<(typeof USAGE_SERIES)[number], UsageSeriesColumns>;
   USAGE_SERIES.forEach((name, index) => {
     const pick = (stat: 'min' | 'avg' | 'max' | 'p95') =>
       points.map((point) => round(point[stat][index] ?? 0));
-    series[name] =
-      step === 1
-        ? { avg: pick('avg') }
-        : { avg: pick('avg'), min: pick('min'), max: pick('max'), p95: pick('p95') };
+    const column: UsageSeriesColumns = { avg: pick('avg') };
+    if (step > 1) for (const stat of extra) column[stat] = pick(stat);
+    series[name] = column;
   });
   return { containerId, since, until, step, timestamps: points.map((point) => point.time), series };
 }

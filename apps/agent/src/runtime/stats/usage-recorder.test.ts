@@ -82,6 +82,8 @@ test('a query merges buckets to stay within maxPoints', async () => {
   assert.equal(merged.step, 10);
   assert.ok(merged.timestamps.every((time) => time % 10 === 0));
   assert.equal(merged.series.cpuPercent.p95?.length, merged.timestamps.length);
+  const maxOnly = await queryUsage(dir, 'a', { range: '5m', maxPoints: 30, stats: ['max'] }, T0 + 100);
+  assert.deepEqual(Object.keys(maxOnly.series.pids).sort(), ['avg', 'max']);
   recorder.close();
 });
 

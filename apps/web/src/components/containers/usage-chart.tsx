@@ -42,6 +42,7 @@ export function UsageChart({
   data,
   lines,
   format,
+  incrs,
   dark,
   height = 180,
 }: {
@@ -52,6 +53,8 @@ export function UsageChart({
   /** Must keep its identity between renders (a constant or memoised). */
   lines: readonly ChartLine[];
   format: (value: number) => string;
+  /** The y axis's tick steps to choose from (e.g. powers of two for bytes); uPlot's decimal ones by default. */
+  incrs?: readonly number[];
   dark: boolean;
   height?: number;
 }) {
@@ -79,7 +82,15 @@ export function UsageChart({
           x: { time: true },
           y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
         },
-        axes: [axis, { ...axis, size: 72, values: (_u, splits) => splits.map(format) }],
+        axes: [
+          axis,
+          {
+            ...axis,
+            size: 72,
+            values: (_u, splits) => splits.map(format),
+            ...(incrs ? { incrs: [...incrs] } : {}),
+          },
+        ],
         series: [
           {},
           ...lines.map(
@@ -106,7 +117,7 @@ export function UsageChart({
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [dark, lines, format, height]);
+  }, [dark, lines, format, incrs, height]);
 
   useEffect(() => {
     plot.current?.setData(data as uPlot.AlignedData);

@@ -17,10 +17,17 @@ const RANGES: { value: UsageRange; label: string; refreshMs: number }[] = [
 /** Enough points for a wide screen; the agent merges buckets to stay within it. */
 const MAX_POINTS = 1200;
 
-const percent = (value: number) => `${value.toFixed(value >= 10 ? 0 : 1)} %`;
+const percent = (value: number) => `${value === 0 || value >= 10 ? value.toFixed(0) : value.toFixed(1)} %`;
 const bytes = (value: number) => bytesSize(value);
 const rate = (value: number) => `${bytesSize(value)}/s`;
 const count = (value: number) => String(Math.round(value));
+
+/** Tick steps for bytes: 1, 2, 4 … 512 of B, KiB, MiB, GiB, TiB, so labels read 16MiB, not 16.78MB. */
+const BYTE_STEPS = [0, 1, 2, 3, 4].flatMap((power) =>
+  [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].map((m) => m * 1024 ** power),
+);
+/** Whole numbers only (PIDs). */
+const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000];
 
 const CPU_RAW: ChartLine[] = [{ label: 'CPU', color: '#0284c7' }];
 const CPU_BUCKETS: ChartLine[] = [
@@ -61,9 +68,13 @@ export function UsageCharts({ hostId, containerId }: { hostId: string; container
       container: containerId,
       range,
       maxPoints: MAX_POINTS,
+      // The charts draw averages and the CPU maximum: half the bytes of every column.
+      stats: ['max'],
     }),
     refetchInterval: refreshMs,
     placeholderData: keepPreviousData,
+    // A removed container will not come back: say so at once instead of after the retries.
+    retry: (count, error) => count < 2 && (error as { data?: { code?: string } }).data?.code !== 'NOT_FOUND',
   });
 
   return (
@@ -163,6 +174,7 @@ function Charts({ history, stale }: { history: UsageHistory; stale: boolean }) {
           data={data.memory}
           lines={MEMORY}
           format={bytes}
+          incrs={BYTE_STEPS}
           summary={`${value('memoryWorkingSet', bytes)} / ${limit ? bytes(limit) : 'no limit'}`}
         />
         <UsageChart
@@ -172,6 +184,7 @@ function Charts({ history, stale }: { history: UsageHistory; stale: boolean }) {
           data={data.network}
           lines={NETWORK}
           format={rate}
+          incrs={BYTE_STEPS}
           summary={`↓ ${value('networkRx', rate)} ↑ ${value('networkTx', rate)}`}
         />
         <UsageChart
@@ -181,6 +194,7 @@ function Charts({ history, stale }: { history: UsageHistory; stale: boolean }) {
           data={data.block}
           lines={BLOCK}
           format={rate}
+          incrs={BYTE_STEPS}
           summary={`read ${value('blockRead', rate)} · write ${value('blockWrite', rate)}`}
         />
         <UsageChart
@@ -190,6 +204,7 @@ function Charts({ history, stale }: { history: UsageHistory; stale: boolean }) {
           data={data.pids}
           lines={PIDS}
           format={count}
+          incrs={COUNT_STEPS}
           summary={value('pids', count)}
         />
       </div>

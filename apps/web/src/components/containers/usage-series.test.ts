@@ -12,11 +12,16 @@ function history(timestamps: number[], step: number, cpu: number[], limit = 0): 
   return { containerId: 'c', since: 0, until: 100, step, timestamps, series };
 }
 
-test('a gap longer than one and a half steps breaks the line with a null point', () => {
-  const data = chartData(history([10, 11, 12, 20, 21], 1, [1, 2, 3, 4, 5]), [{ series: 'cpuPercent' }]);
+test('a gap breaks the line with a null point: over 5 s between samples, over 1.5 steps between buckets', () => {
+  const data = chartData(history([10, 11, 13, 20, 21], 1, [1, 2, 3, 4, 5]), [{ series: 'cpuPercent' }]);
   assert.deepEqual(data, [
-    [10, 11, 12, 13, 20, 21],
+    [10, 11, 13, 14, 20, 21],
     [1, 2, 3, null, 4, 5],
+  ]);
+  const buckets = chartData(history([0, 60, 180], 60, [1, 2, 3]), [{ series: 'cpuPercent' }]);
+  assert.deepEqual(buckets, [
+    [0, 60, 120, 180],
+    [1, 2, null, 3],
   ]);
 });
 

@@ -9,14 +9,15 @@ export interface LineSpec {
 }
 
 /**
- * The columns of `lines` from a history, with a null point inserted wherever samples are missing
- * for more than one and a half steps (the container was stopped, or the agent down), so a line
- * is broken there instead of drawn straight across.
+ * The columns of `lines` from a history, with a null point inserted where samples are missing
+ * (the container was stopped, or the agent down), so a line is broken there instead of drawn
+ * straight across: more than 5 s between 1 s samples (a tick late under load skips one second),
+ * more than one and a half steps between buckets.
  */
 export function chartData(history: UsageHistory, lines: readonly LineSpec[]): ChartData {
   const xs: number[] = [];
   const ys: (number | null)[][] = lines.map(() => []);
-  const gap = history.step * 1.5;
+  const gap = history.step === 1 ? 5 : history.step * 1.5;
   history.timestamps.forEach((time, index) => {
     const previous = xs[xs.length - 1];
     if (previous !== undefined && time - previous > gap) {
