@@ -56,20 +56,23 @@ test('the Logs tab: follow, search far back, page back to line 1, download the w
     const seen = await lastTick();
     await expect.poll(lastTick, { timeout: 10_000 }).toBeGreaterThan(seen + 2);
 
-    // Search for a line far back (outside the lines loaded): found by the agent, shown highlighted.
+    // Search for a line far back (outside the lines loaded): Enter looks below, wraps to the top,
+    // and the agent's match is shown highlighted.
     const search = page.getByTestId('log-search');
     await page.getByTitle('Regular expression').check();
     await search.fill('^line 17$');
-    await expect(page.getByTestId('log-search-status')).toHaveText('1 matching lines');
+    await expect(page.getByTestId('log-search-status')).toHaveText('1 matching line');
     await search.press('Enter');
     const match = page.locator('[data-current="true"]');
     await expect(match).toBeVisible();
     await expect(match.getByTestId('log-match')).toHaveText('line 17');
+    await expect(page.getByTestId('log-search-status')).toHaveText('wrapped to the top');
     await expect(page.getByTestId('log-follow-state')).toHaveText('paused');
     await saveScreens(page, 'container-logs');
-    // Shift+Enter: no earlier match; Esc clears the search.
+    // Shift+Enter: no earlier match, so it wraps to the bottom and finds the same line; Esc clears.
     await search.press('Shift+Enter');
-    await expect(page.getByTestId('log-search-status')).toHaveText('no match above');
+    await expect(page.getByTestId('log-search-status')).toHaveText('wrapped to the bottom');
+    await expect(match.getByTestId('log-match')).toHaveText('line 17');
     await search.press('Escape');
     await expect(search).toHaveValue('');
     await expect(page.getByTestId('log-match')).toHaveCount(0);

@@ -2,6 +2,7 @@
 
 import {
   compileLogSearch,
+  type LogCursor,
   type LogMatcher,
   type LogSearchQuery,
   type LogViewFilter,
@@ -158,7 +159,7 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
       const token = ++searchToken.current;
       setSearchState({ kind: 'searching' });
       const top = view.lines[Math.floor((scrollRef.current?.scrollTop ?? 0) / ROW_PX)];
-      let from = current
+      let from: LogCursor | 'start' | 'end' = current
         ? direction === 'next'
           ? current.next
           : current.cursor
@@ -167,6 +168,8 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
             ? top.cursor
             : top.next
           : ('end' as const);
+      // Like a browser's find: past the last match it goes on from the other end, once.
+      let wrapped = false;
       try {
         for (let round = 0; round < MAX_SEARCH_ROUNDS; round++) {
           const result = await client.containers.logs.search.query({
@@ -181,18 +184,27 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
           if (result.match) {
             setFollowing(false);
             setCurrent(result.match);
-            setSearchState({ kind: 'idle' });
+            setSearchState(
+              wrapped
+                ? {
+                    kind: 'none',
+                    message: direction === 'next' ? 'wrapped to the top' : 'wrapped to the bottom',
+                  }
+                : { kind: 'idle' },
+            );
             const index = await log.jumpTo(result.match);
             if (index >= 0)
               requestAnimationFrame(() => virtualizer.scrollToIndex(index, { align: 'center' }));
             return;
           }
           if (!result.resumeFrom) {
-            setSearchState({
-              kind: 'none',
-              message: direction === 'next' ? 'no match below' : 'no match above',
-            });
-            return;
+            if (wrapped) {
+              setSearchState({ kind: 'none', message: 'no match' });
+              return;
+            }
+            wrapped = true;
+            from = direction === 'next' ? 'start' : 'end';
+            continue;
           }
           from = result.resumeFrom;
         }
@@ -283,7 +295,7 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
               : searchState.kind === 'none'
                 ? searchState.message
                 : debounced && count.isSuccess
-                  ? `${count.data.complete ? '' : '≥ '}${count.data.count.toLocaleString()} matching lines`
+                  ? `${count.data.complete ? '' : '≥ '}${count.data.count.toLocaleString()} matching line${count.data.count === 1 ? '' : 's'}`
                   : ''}
           </span>
         </div>
