@@ -85,16 +85,27 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
     ),
   );
 
+  /** Where the view was last put at the bottom while following (null: not stuck there). */
+  const stuckAt = useRef<number | null>(null);
   // Keep the view where it was when lines are added or dropped above it; stick to the bottom when following.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each change of the lines
   useLayoutEffect(() => {
     const element = scrollRef.current;
     if (!element) return;
     if (following && view.atEnd) {
-      element.scrollTop = element.scrollHeight;
       log.shiftAbove.current = 0;
+      // Moved up since the last stick to the bottom (its scroll event may not have come yet):
+      // the reader wants to look back, so following pauses instead of pulling the view down.
+      if (stuckAt.current !== null && element.scrollTop < stuckAt.current - ROW_PX * 3) {
+        stuckAt.current = null;
+        setFollowing(false);
+        return;
+      }
+      element.scrollTop = element.scrollHeight;
+      stuckAt.current = element.scrollTop;
       return;
     }
+    stuckAt.current = null;
     if (log.shiftAbove.current !== 0) {
       element.scrollTop += log.shiftAbove.current * ROW_PX;
       log.shiftAbove.current = 0;
