@@ -85,7 +85,8 @@ test('the Logs tab: follow, search far back, page back to line 1, download the w
     await expect
       .poll(
         async () => {
-          await scroller.evaluate('(el) => { el.scrollTop = 0; }');
+          await scroller.hover();
+          await page.mouse.wheel(0, -1_000_000);
           return page.getByTestId('log-start').isVisible();
         },
         { timeout: 60_000, intervals: [300] },

@@ -147,7 +147,8 @@ export async function benchLogs(table: Table): Promise<void> {
         const scroller = page.getByTestId('log-scroll');
         const target = LINES - 50_000;
         for (let round = 0; round < 2000; round++) {
-          await scroller.evaluate('(el) => { el.scrollTop = 0; }');
+          await scroller.hover();
+          await page.mouse.wheel(0, -1_000_000);
           await sleep(50);
           const first = await page.getByTestId('log-line').first().textContent();
           if (Number(first?.replace('line ', '')) <= target) break;
