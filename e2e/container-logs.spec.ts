@@ -39,13 +39,6 @@ test('the Logs tab: follow, search far back, page back to line 1, download the w
     await page.goto(`/hosts/${hostId}/containers/${id}/logs`);
 
     const lines = page.getByTestId('log-line');
-    // ANSI colours are rendered (not printed as escape codes), stderr is marked.
-    const green = lines.filter({ hasText: 'green line' });
-    await expect(green).toBeVisible();
-    await expect(green).not.toContainText('[32m');
-    expect(await green.locator('span[style*="color"]').count()).toBeGreaterThan(0);
-    await expect(lines.filter({ hasText: 'oops on stderr' })).toHaveAttribute('data-stream', 'stderr');
-
     // Following: ticks written after the page opened appear.
     await expect(page.getByTestId('log-follow-state')).toHaveText('● following');
     const lastTick = async () => {
@@ -56,20 +49,40 @@ test('the Logs tab: follow, search far back, page back to line 1, download the w
     const seen = await lastTick();
     await expect.poll(lastTick, { timeout: 10_000 }).toBeGreaterThan(seen + 2);
 
-    // Search for a line far back (outside the lines loaded): found by the agent, shown highlighted.
+    // ANSI colours are rendered (not printed as escape codes): the line found by a plain search.
     const search = page.getByTestId('log-search');
-    await page.getByTitle('Regular expression').check();
-    await search.fill('^line 17$');
-    await expect(page.getByTestId('log-search-status')).toHaveText('1 matching lines');
+    await search.fill('GREEN line');
     await search.press('Enter');
     const match = page.locator('[data-current="true"]');
+    await expect(match.getByTestId('log-match')).toHaveText('green line');
+    await expect(match).not.toContainText('[32m');
+    expect(await match.locator('[style*="color"]').count()).toBeGreaterThan(0);
+    await expect(page.getByTestId('log-follow-state')).toHaveText('paused');
+    await search.press('Escape');
+
+    // stderr is told apart, and can be shown alone.
+    await page.getByLabel('Streams').selectOption('stderr');
+    await expect(lines).toHaveCount(1);
+    await expect(lines.first()).toHaveText('oops on stderr');
+    await expect(lines.first()).toHaveAttribute('data-stream', 'stderr');
+    await page.getByLabel('Streams').selectOption('both');
+    await expect(lines.filter({ hasText: /^line \d+$/ }).first()).toBeVisible();
+
+    // Search for a line far back (outside the lines loaded): Enter looks below, wraps to the top,
+    // and the agent's match is shown highlighted.
+    await page.getByTitle('Regular expression').check();
+    await search.fill('^line 17$');
+    await expect(page.getByTestId('log-search-status')).toHaveText('1 matching line');
+    await search.press('Enter');
     await expect(match).toBeVisible();
     await expect(match.getByTestId('log-match')).toHaveText('line 17');
+    await expect(page.getByTestId('log-search-status')).toHaveText('wrapped to the top');
     await expect(page.getByTestId('log-follow-state')).toHaveText('paused');
     await saveScreens(page, 'container-logs');
-    // Shift+Enter: no earlier match; Esc clears the search.
+    // Shift+Enter: no earlier match, so it wraps to the bottom and finds the same line; Esc clears.
     await search.press('Shift+Enter');
-    await expect(page.getByTestId('log-search-status')).toHaveText('no match above');
+    await expect(page.getByTestId('log-search-status')).toHaveText('wrapped to the bottom');
+    await expect(match.getByTestId('log-match')).toHaveText('line 17');
     await search.press('Escape');
     await expect(search).toHaveValue('');
     await expect(page.getByTestId('log-match')).toHaveCount(0);
@@ -77,12 +90,13 @@ test('the Logs tab: follow, search far back, page back to line 1, download the w
     // Back to the end, then page back by scrolling up until line 1.
     await page.getByTestId('log-follow').click();
     await expect(page.getByTestId('log-follow-state')).toHaveText('● following');
-    await expect(lines.filter({ hasText: /^line 5000$/ })).toBeVisible();
+    await expect(lines.filter({ hasText: /^line 5000$/ })).toBeAttached();
     const scroller = page.getByTestId('log-scroll');
     await expect
       .poll(
         async () => {
-          await scroller.evaluate('(el) => { el.scrollTop = 0; }');
+          await scroller.hover();
+          await page.mouse.wheel(0, -1_000_000);
           return page.getByTestId('log-start').isVisible();
         },
         { timeout: 60_000, intervals: [300] },

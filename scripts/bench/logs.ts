@@ -75,18 +75,28 @@ export async function benchLogs(table: Table): Promise<void> {
 
     const pageMs: number[] = [];
     const searchMs: number[] = [];
+    const searchCalls: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       let t = performance.now();
       await logs.logPage.query({ container: id, from: 'end', direction: 'backward', limit: 1000 });
       pageMs.push(performance.now() - t);
       t = performance.now();
-      const found = await logs.logSearch.query({
-        container: id,
-        query: { text: '^line 1$', regex: true, caseSensitive: true },
-        from: 'end',
-        direction: 'previous',
-      });
+      // As the viewer does: a call that ran out of its time budget says where to go on.
+      let from: Parameters<typeof logs.logSearch.query>[0]['from'] = 'end';
+      let found: Awaited<ReturnType<typeof logs.logSearch.query>>;
+      let calls = 0;
+      do {
+        calls++;
+        found = await logs.logSearch.query({
+          container: id,
+          query: { text: '^line 1$', regex: true, caseSensitive: true },
+          from,
+          direction: 'previous',
+        });
+        from = found.resumeFrom ?? from;
+      } while (!found.match && found.resumeFrom);
       searchMs.push(performance.now() - t);
+      searchCalls.push(calls);
       if (found.match?.text !== 'line 1') throw new Error(`search found ${JSON.stringify(found.match)}`);
     }
     let t = performance.now();
@@ -147,7 +157,8 @@ export async function benchLogs(table: Table): Promise<void> {
         const scroller = page.getByTestId('log-scroll');
         const target = LINES - 50_000;
         for (let round = 0; round < 2000; round++) {
-          await scroller.evaluate('(el) => { el.scrollTop = 0; }');
+          await scroller.hover();
+          await page.mouse.wheel(0, -1_000_000);
           await sleep(50);
           const first = await page.getByTestId('log-line').first().textContent();
           if (Number(first?.replace('line ', '')) <= target) break;
@@ -162,7 +173,10 @@ export async function benchLogs(table: Table): Promise<void> {
     table(`logs: ${LINES.toLocaleString('en')} lines`, [
       ['lines in the log (count of "line")', `${total.count}${total.complete ? '' : '+'}`],
       ['agent: last 1000 lines (logPage backward from the end)', ms(pageMs)],
-      ['agent: search ^line 1$ from the end (whole log backwards)', ms(searchMs)],
+      [
+        'agent: search ^line 1$ from the end (whole log backwards)',
+        `${ms(searchMs)}, ${Math.max(...searchCalls)} calls`,
+      ],
       ['agent: count 7$ (regex, whole log)', `${countMs.toFixed(0)} ms → ${counted.count}`],
       ['browser: navigation → last line on screen', ms(firstScreenMs)],
       ['browser: Shift+Enter → line 1 highlighted', ms(farSearchMs)],

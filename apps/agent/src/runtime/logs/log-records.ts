@@ -33,6 +33,16 @@ export function parseRecords(buffer: Buffer, from: number, to: number, base: num
   return records;
 }
 
+const STDOUT = Buffer.from('stdout');
+const STDERR = Buffer.from('stderr');
+
+/** `stdout` or `stderr` at `at`, compared as bytes (this runs once per record of a whole-log scan). */
+function streamAt(buffer: Buffer, at: number): LogLine['stream'] | null {
+  if (buffer.compare(STDOUT, 0, 6, at, at + 6) === 0) return 'stdout';
+  if (buffer.compare(STDERR, 0, 6, at, at + 6) === 0) return 'stderr';
+  return null;
+}
+
 /** The record in `buffer[start, newline)`, or null when the line is not one. */
 function parseRecord(buffer: Buffer, start: number, newline: number, base: number): LogRecord | null {
   const timeEnd = buffer.indexOf(SPACE, start);
@@ -40,8 +50,8 @@ function parseRecord(buffer: Buffer, start: number, newline: number, base: numbe
   // `stdout` and `stderr` are both six bytes; the tag follows them and a space.
   const streamEnd = timeEnd + 7;
   if (streamEnd + 1 > newline || buffer[streamEnd] !== SPACE) return null;
-  const name = buffer.toString('latin1', timeEnd + 1, streamEnd);
-  if (name !== 'stdout' && name !== 'stderr') return null;
+  const name = streamAt(buffer, timeEnd + 1);
+  if (name === null) return null;
   const tag = buffer[streamEnd + 1];
   if (tag !== 0x46 /* F */ && tag !== 0x50 /* P */) return null;
   const afterTag = streamEnd + 2;
@@ -58,6 +68,8 @@ function parseRecord(buffer: Buffer, start: number, newline: number, base: numbe
 
 /** A whole line of the log: its records joined, from the first one's start to the last one's end. */
 export interface AssembledLine extends LogLine {
+  /** The file's index in the reader's list (the assembler's). */
+  file: number;
   start: number;
   end: number;
 }
@@ -70,6 +82,8 @@ export class LineAssembler {
   private readonly open: Partial<Record<LogLine['stream'], { start: number; time: string; text: string }>> =
     {};
 
+  constructor(private readonly file = 0) {}
+
   push(record: LogRecord, buffer: Buffer, base: number): AssembledLine | null {
     const text = buffer.toString('utf8', record.textStart - base, record.end - 1 - base);
     const pending = this.open[record.stream];
@@ -80,12 +94,14 @@ export class LineAssembler {
       return null;
     }
     delete this.open[record.stream];
+    const file = this.file;
     if (!pending)
-      return { stream: record.stream, time: record.time, text, start: record.start, end: record.end };
+      return { stream: record.stream, time: record.time, text, file, start: record.start, end: record.end };
     return {
       stream: record.stream,
       time: pending.time,
       text: pending.text + text,
+      file,
       start: pending.start,
       end: record.end,
     };
@@ -105,6 +121,7 @@ export class LineAssembler {
         time: line.time,
         text: line.text,
         partial: true,
+        file: this.file,
         start: line.start,
         end,
       }))

@@ -1,13 +1,8 @@
-import type { LogLine } from '@stevedore/shared';
 import { type AssembledLine, LineAssembler, parseRecords } from './log-records.js';
 import type { FilePosition, ViewFile } from './log-view-files.js';
 
 /** A line of a scan, with the file it is in. */
-export interface ScanLine extends LogLine {
-  file: number;
-  start: number;
-  end: number;
-}
+export type ScanLine = AssembledLine;
 
 /** One read's lines (oldest first) and where a reader that stops after them goes on. */
 export interface ScanBatch {
@@ -20,8 +15,6 @@ export interface ScanBatch {
 export const SCAN_BLOCK_BYTES = 256 * 1024;
 /** A "record" longer than this is not conmon's (its records are ≤ 8 KiB of text): skipped. */
 const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
-
-const inFile = (file: number, lines: AssembledLine[]): ScanLine[] => lines.map((line) => ({ ...line, file }));
 
 /**
  * The log's lines from `from` to its end, a block at a time. A line still being written at the
@@ -36,7 +29,7 @@ export async function* scanForward(
   for (let index = from.file; index < files.length; index++) {
     const file = files[index] as ViewFile;
     const newest = index === files.length - 1;
-    const assembler = new LineAssembler();
+    const assembler = new LineAssembler(index);
     let offset = index === from.file ? from.offset : 0;
     let size = SCAN_BLOCK_BYTES;
     for (;;) {
@@ -55,7 +48,7 @@ export async function* scanForward(
         // The end of the file (or a record still being written).
         const open = assembler.openStart();
         if (!newest || writerDone) {
-          const cut = inFile(index, assembler.flush(offset));
+          const cut = assembler.flush(offset);
           yield {
             lines: cut,
             resume: newest ? { file: index, offset } : { file: index + 1, offset: 0 },
@@ -70,7 +63,7 @@ export async function* scanForward(
       const lines: ScanLine[] = [];
       for (const record of parseRecords(buffer, 0, whole, offset)) {
         const line = assembler.push(record, buffer, offset);
-        if (line) lines.push({ ...line, file: index });
+        if (line) lines.push(line);
       }
       offset += whole;
       const open = assembler.openStart();
@@ -114,14 +107,14 @@ export async function* scanBackward(
           if (first <= 0 || first >= whole) first = 0;
         }
       }
-      const assembler = new LineAssembler();
+      const assembler = new LineAssembler(index);
       const lines: ScanLine[] = [];
       for (const record of parseRecords(buffer, first, whole, start)) {
         const line = assembler.push(record, buffer, start);
-        if (line) lines.push({ ...line, file: index });
+        if (line) lines.push(line);
       }
       if (cutOpenLines) {
-        lines.push(...inFile(index, assembler.flush(start + whole)));
+        lines.push(...assembler.flush(start + whole));
         lines.sort((a, b) => a.start - b.start);
       }
       cutOpenLines = false;

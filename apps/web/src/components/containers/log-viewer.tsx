@@ -2,6 +2,7 @@
 
 import {
   compileLogSearch,
+  type LogCursor,
   type LogMatcher,
   type LogSearchQuery,
   type LogViewFilter,
@@ -84,16 +85,27 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
     ),
   );
 
+  /** Where the view was last put at the bottom while following (null: not stuck there). */
+  const stuckAt = useRef<number | null>(null);
   // Keep the view where it was when lines are added or dropped above it; stick to the bottom when following.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each change of the lines
   useLayoutEffect(() => {
     const element = scrollRef.current;
     if (!element) return;
     if (following && view.atEnd) {
-      element.scrollTop = element.scrollHeight;
       log.shiftAbove.current = 0;
+      // Moved up since the last stick to the bottom (its scroll event may not have come yet):
+      // the reader wants to look back, so following pauses instead of pulling the view down.
+      if (stuckAt.current !== null && element.scrollTop < stuckAt.current - ROW_PX * 3) {
+        stuckAt.current = null;
+        setFollowing(false);
+        return;
+      }
+      element.scrollTop = element.scrollHeight;
+      stuckAt.current = element.scrollTop;
       return;
     }
+    stuckAt.current = null;
     if (log.shiftAbove.current !== 0) {
       element.scrollTop += log.shiftAbove.current * ROW_PX;
       log.shiftAbove.current = 0;
@@ -158,7 +170,7 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
       const token = ++searchToken.current;
       setSearchState({ kind: 'searching' });
       const top = view.lines[Math.floor((scrollRef.current?.scrollTop ?? 0) / ROW_PX)];
-      let from = current
+      let from: LogCursor | 'start' | 'end' = current
         ? direction === 'next'
           ? current.next
           : current.cursor
@@ -167,6 +179,8 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
             ? top.cursor
             : top.next
           : ('end' as const);
+      // Like a browser's find: past the last match it goes on from the other end, once.
+      let wrapped = false;
       try {
         for (let round = 0; round < MAX_SEARCH_ROUNDS; round++) {
           const result = await client.containers.logs.search.query({
@@ -181,18 +195,27 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
           if (result.match) {
             setFollowing(false);
             setCurrent(result.match);
-            setSearchState({ kind: 'idle' });
+            setSearchState(
+              wrapped
+                ? {
+                    kind: 'none',
+                    message: direction === 'next' ? 'wrapped to the top' : 'wrapped to the bottom',
+                  }
+                : { kind: 'idle' },
+            );
             const index = await log.jumpTo(result.match);
             if (index >= 0)
               requestAnimationFrame(() => virtualizer.scrollToIndex(index, { align: 'center' }));
             return;
           }
           if (!result.resumeFrom) {
-            setSearchState({
-              kind: 'none',
-              message: direction === 'next' ? 'no match below' : 'no match above',
-            });
-            return;
+            if (wrapped) {
+              setSearchState({ kind: 'none', message: 'no match' });
+              return;
+            }
+            wrapped = true;
+            from = direction === 'next' ? 'start' : 'end';
+            continue;
           }
           from = result.resumeFrom;
         }
@@ -283,7 +306,7 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
               : searchState.kind === 'none'
                 ? searchState.message
                 : debounced && count.isSuccess
-                  ? `${count.data.complete ? '' : '≥ '}${count.data.count.toLocaleString()} matching lines`
+                  ? `${count.data.complete ? '' : '≥ '}${count.data.count.toLocaleString()} matching line${count.data.count === 1 ? '' : 's'}`
                   : ''}
           </span>
         </div>

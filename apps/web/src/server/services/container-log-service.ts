@@ -60,12 +60,19 @@ export class ContainerLogService {
     await getHost(this.db, hostId);
     let from: LogCursor | 'end' = input.from;
     while (!signal.aborted) {
-      const page = await this.hub.call(hostId, (client) =>
-        client.containers.logPage.query(
-          { ...input, from, direction: 'forward', limit: 1000, waitMs: FOLLOW_WAIT_MS },
-          { signal },
-        ),
-      );
+      let page: LogPage;
+      try {
+        page = await this.hub.call(hostId, (client) =>
+          client.containers.logPage.query(
+            { ...input, from, direction: 'forward', limit: 1000, waitMs: FOLLOW_WAIT_MS },
+            { signal },
+          ),
+        );
+      } catch (error) {
+        // The viewer went away mid-wait: the aborted call is the end, not a failure.
+        if (signal.aborted) return;
+        throw error;
+      }
       from = page.after;
       // An empty answer also moves the cursor on (to the end when `from` was 'end').
       yield { lines: page.lines, after: page.after };
