@@ -120,7 +120,14 @@ export function ContainerList({ hostId }: { hostId?: string }) {
         column.accessor('name', { id: 'name', header: 'Name', sortFn: 'alphanumeric' }),
         column.accessor('image', { id: 'image', header: 'Image', sortFn: 'alphanumeric' }),
         column.accessor('state', { id: 'state', header: 'State', sortFn: 'alphanumeric' }),
-        column.accessor((row) => uptimeMs(row, now) ?? -1, { id: 'uptime', header: 'Uptime' }),
+        // Minus the start time orders by uptime without depending on the clock (stable columns).
+        column.accessor(
+          (row) => (uptimeMs(row, 0) === null ? Number.NEGATIVE_INFINITY : -Date.parse(row.startedAt ?? '')),
+          {
+            id: 'uptime',
+            header: 'Uptime',
+          },
+        ),
         column.accessor((row) => row.ports[0]?.publicPort ?? 0, { id: 'ports', header: 'Ports' }),
         column.accessor((row) => row.usage?.cpuPercent ?? -1, {
           id: 'cpu',
@@ -139,7 +146,7 @@ export function ContainerList({ hostId }: { hostId?: string }) {
         }),
         column.display({ id: 'actions', header: '' }),
       ]),
-    [now],
+    [],
   );
   const table = useTable({
     features,
@@ -181,44 +188,48 @@ export function ContainerList({ hostId }: { hostId?: string }) {
     .map((key) => rowByKey.get(key))
     .filter((row): row is ContainerListRow => !!row && canOperate(row.hostId));
 
-  const run = (action: ContainerAction, targets: ContainerListRow[]) => {
+  // Rows with an action under way; other rows stay actionable meanwhile.
+  const [busyKeys, setBusyKeys] = useState<ReadonlySet<string>>(new Set());
+  const markBusy = (keys: string[], busy: boolean) =>
+    setBusyKeys((old) => {
+      const next = new Set(old);
+      for (const key of keys) busy ? next.add(key) : next.delete(key);
+      return next;
+    });
+  const run = async (action: ContainerAction, targets: ContainerListRow[]) => {
     const names = new Map(targets.map((row) => [`${row.hostId}/${row.id}`, `${row.hostName}/${row.name}`]));
-    bulk.mutate(
-      {
+    const keys = targets.map((row) => row.key);
+    markBusy(keys, true);
+    try {
+      const results = await bulk.mutateAsync({
         action,
         targets: targets.map((row) => ({ hostId: row.hostId, container: row.id })),
         force: action === 'remove',
-      },
-      {
-        onSuccess: (results) => {
-          const [only] = results;
-          if (results.length === 1 && only) {
-            // One container (a row's own button): a toast says how it went.
-            if (only.ok) toast.success(`${action}: ${targets[0]?.name}`);
-            else toast.error(`${action} ${targets[0]?.name}: ${only.error}`);
-            return;
-          }
-          setLast({ action, results, names });
-          if (results.every((result) => result.ok) && action === 'remove') setRowSelection({});
-        },
-        onError: (failure) =>
-          setLast({
-            action,
-            names,
-            results: targets.map((row) => ({
-              hostId: row.hostId,
-              container: row.id,
-              ok: false,
-              error: failure.message,
-            })),
-          }),
-      },
-    );
+      });
+      const [only] = results;
+      if (results.length === 1 && only && targets.length === 1) {
+        // One container (a row's own button): a toast says how it went.
+        if (only.ok) toast.success(`${action}: ${targets[0]?.name}`);
+        else toast.error(`${action} ${targets[0]?.name}: ${only.error}`);
+        return;
+      }
+      setLast({ action, results, names });
+      if (results.every((result) => result.ok) && action === 'remove') setRowSelection({});
+    } catch (failure) {
+      const error = failure instanceof Error ? failure.message : String(failure);
+      setLast({
+        action,
+        names,
+        results: targets.map((row) => ({ hostId: row.hostId, container: row.id, ok: false, error })),
+      });
+    } finally {
+      markBusy(keys, false);
+    }
   };
   const ask = (action: ContainerAction, targets: ContainerListRow[]) => {
     if (targets.length === 0) return;
     if (DESTRUCTIVE.has(action)) setPending({ action, rows: targets });
-    else run(action, targets);
+    else void run(action, targets);
   };
 
   const hostCount = new Set((rows ?? []).map((row) => row.hostId)).size;
@@ -347,7 +358,7 @@ export function ContainerList({ hostId }: { hostId?: string }) {
                 >
                   {shownColumns.map((c) => (
                     <td key={c.id} className={`px-2 py-1.5 sm:px-3 ${columnClass[c.id] ?? ''}`}>
-                      {cellOf(c.id, data, now, row, canOperate(data.hostId), bulk.isPending, ask)}
+                      {cellOf(c.id, data, now, row, canOperate(data.hostId), busyKeys.has(data.key), ask)}
                     </td>
                   ))}
                 </tr>
@@ -366,7 +377,7 @@ export function ContainerList({ hostId }: { hostId?: string }) {
         onCancel={() => setPending(null)}
         onConfirm={(confirmed) => {
           setPending(null);
-          run(confirmed.action, confirmed.rows);
+          void run(confirmed.action, confirmed.rows);
         }}
       />
     </section>

@@ -27,7 +27,11 @@ test('a snapshot replaces everything; row deltas upsert and remove, dropping the
   applyFleetUpdate(rows, kept, { kind: 'snapshot', rows: [row('h/a'), row('h/b')], usage: { 'h/a': usage } });
   assert.deepEqual([...rows.keys()], ['h/a', 'h/b']);
   assert.deepEqual([...kept.keys()], ['h/a']);
-  applyFleetUpdate(rows, kept, { kind: 'rows', upserts: [row('h/b', 'exited'), row('h/c')], removed: ['h/a'] });
+  applyFleetUpdate(rows, kept, {
+    kind: 'rows',
+    upserts: [row('h/b', 'exited'), row('h/c')],
+    removed: ['h/a'],
+  });
   assert.deepEqual([...rows.keys()], ['h/b', 'h/c']);
   assert.equal(rows.get('h/b')?.state, 'exited');
   assert.equal(kept.size, 0);

@@ -76,7 +76,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     fleet,
     containers: new HostContainerService(db, hub),
     containerFleet,
-    containerBulk: new ContainerBulkService(db, hub, users, (hostId) => containerFleet.nudge(hostId)),
+    containerBulk: new ContainerBulkService(db, hub, users, containerFleet),
     events,
     users,
     audit: new AuditService(db),
