@@ -61,11 +61,12 @@ function quickActions(row: ContainerListRow): ContainerAction[] {
 }
 
 const ROW_HEIGHT = 49;
+const USAGE_COLUMNS = new Set(['cpu', 'memory', 'network']);
 
 /** Every container of the fleet (or of one host), live, with filters, sorting and bulk actions. */
 export function ContainerList({ hostId }: { hostId?: string }) {
   const trpc = useTRPC();
-  const { rows, error } = useContainerFleet(hostId);
+  const { rows, usageVersion, error } = useContainerFleet(hostId);
   const operable = useQuery(trpc.containers.fleet.operable.queryOptions());
   const canOperate = (id: string) =>
     !!operable.data && (operable.data.all || operable.data.hostIds.includes(id));
@@ -83,9 +84,17 @@ export function ContainerList({ hostId }: { hostId?: string }) {
   const bulk = useMutation(trpc.containers.fleet.bulk.mutationOptions());
   const toast = useToast();
 
-  const visible = useMemo(
+  const filtered = useMemo(
     () => (rows ?? []).filter((row) => matchesFilters(row, deferredFilters)),
     [rows, deferredFilters],
+  );
+  // Sorted by a usage figure, the order changes with each tick: a new array makes the table re-sort.
+  // Otherwise the row model stays as it is and only the visible rows re-render with new figures.
+  const byUsage = sorting.some((sort) => USAGE_COLUMNS.has(sort.id));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: usageVersion is the signal to re-sort
+  const visible = useMemo(
+    () => (byUsage ? [...filtered] : filtered),
+    [filtered, byUsage, byUsage && usageVersion],
   );
   const now = Date.now();
   const columns = useMemo(
