@@ -50,3 +50,11 @@ test('usage deltas merge changed fields, null removes, and a partial change with
   applyFleetUpdate(rows, kept, { kind: 'usage', usage: { 'h/a': null } });
   assert.equal(kept.has('h/a'), false);
 });
+
+test('uptime in a table cell is short', async () => {
+  const { compactDuration } = await import('./container-cells');
+  assert.deepEqual(
+    [45_000, 12 * 60_000, (5 * 60 + 3) * 60_000, (3 * 24 + 4) * 3_600_000].map(compactDuration),
+    ['45s', '12m', '5h 3m', '3d 4h'],
+  );
+});
