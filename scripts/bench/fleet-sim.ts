@@ -214,11 +214,15 @@ function fakeHost(index: number): { services: AgentServices; close(): void } {
         while (!signal.aborted) {
           yield sample();
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, 1000);
-            signal.addEventListener('abort', () => {
+            const onAbort = () => {
               clearTimeout(timer);
               resolve();
-            });
+            };
+            const timer = setTimeout(() => {
+              signal.removeEventListener('abort', onAbort);
+              resolve();
+            }, 1000);
+            signal.addEventListener('abort', onAbort, { once: true });
           });
         }
       },

@@ -38,6 +38,12 @@ interface ClickTiming {
 
 /** In the page: clicks the row's button and resolves when the row's state reads `want`. */
 async function clickUntil(page: Page, action: string, want: string): Promise<ClickTiming> {
+  // The row's previous action may still be answering (its event already changed the state).
+  await page
+    .getByTestId(`container-row-${NAME}`)
+    .getByRole('button', { name: `${action} ${NAME}` })
+    .and(page.locator('button:enabled'))
+    .waitFor({ timeout: 15_000 });
   return page.evaluate(
     ({ name, action, want }) =>
       new Promise<ClickTiming>((resolve, reject) => {
@@ -48,15 +54,20 @@ async function clickUntil(page: Page, action: string, want: string): Promise<Cli
         const button = document.querySelector<HTMLButtonElement>(
           `[data-testid="container-row-${name}"] button[aria-label="${action} ${name}"]`,
         );
-        if (!button) {
-          reject(new Error(`no ${action} button for ${name}`));
+        if (!button || button.disabled) {
+          reject(new Error(`no enabled ${action} button for ${name} (state ${stateOf()})`));
           return;
         }
         performance.clearResourceTimings();
         const start = performance.now();
+        const timeout = setTimeout(() => {
+          observer.disconnect();
+          reject(new Error(`${name} did not show ${want} within 15 s after ${action} (state ${stateOf()})`));
+        }, 15_000);
         const observer = new MutationObserver(() => {
           if (stateOf() !== want) return;
           const row = performance.now() - start;
+          clearTimeout(timeout);
           observer.disconnect();
           const call = performance
             .getEntriesByType('resource')

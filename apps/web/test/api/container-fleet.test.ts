@@ -141,6 +141,26 @@ describe('containers list: live rows and usage, bulk actions per host', () => {
     await cli('start', 'cf-a');
     const b = await cli('run', '-d', '--name', 'cf-b', image, ...SLEEPER);
     const a = await cli('inspect', '--format', '{{.Id}}', 'cf-a');
+    // While the list is watched, audit entries carry the container's name beside its id.
+    const controller = new AbortController();
+    const rows = new Set<string>();
+    const watching = (async () => {
+      const stream = await plane.callerAs(users.viewer, controller.signal).containers.fleet.watch({ hostId });
+      for await (const update of stream) {
+        if (update.kind === 'snapshot') for (const row of update.rows) rows.add(row.id);
+        if (update.kind === 'rows') for (const row of update.upserts) rows.add(row.id);
+      }
+    })();
+    try {
+      await waitFor(() => rows.has(a) && rows.has(b));
+      await bulkActions(a, b);
+    } finally {
+      controller.abort();
+      await watching;
+    }
+  });
+
+  async function bulkActions(a: string, b: string) {
     await assert.rejects(
       plane
         .callerAs(users.viewer)
@@ -198,16 +218,16 @@ describe('containers list: live rows and usage, bulk actions per host', () => {
       audit
         .filter((e) => e.action === action && e.target === target)
         .map((e) => [e.username, e.result, e.params]);
-    assert.deepEqual(of('container.stop', a), [['cf-operator', 'ok', {}]]);
+    assert.deepEqual(of('container.stop', a), [['cf-operator', 'ok', { name: 'cf-a' }]]);
     assert.deepEqual(of('container.stop', 'ghost'), [['cf-operator', 'error', {}]]);
     assert.deepEqual(of('container.remove', b), [
-      ['cf-operator', 'ok', { force: true }],
-      ['cf-operator', 'error', { force: false }],
+      ['cf-operator', 'ok', { name: 'cf-b', force: true }],
+      ['cf-operator', 'error', { name: 'cf-b', force: false }],
     ]);
     assert.deepEqual(await plane.callerAs(users.viewer).containers.fleet.operable(), {
       all: false,
       hostIds: [],
     });
     assert.deepEqual(await operator.containers.fleet.operable(), { all: false, hostIds: [hostId] });
-  });
+  }
 });

@@ -64,8 +64,11 @@ export function uptimeMs(row: ContainerListRow, now: number): number | null {
 export function UptimeCell({ row, now }: { row: ContainerListRow; now: number }) {
   const ms = uptimeMs(row, now);
   return (
-    <span className="text-xs text-slate-600 dark:text-slate-400">
-      {ms === null ? '—' : humanDuration(ms)}
+    <span
+      className="text-xs whitespace-nowrap text-slate-600 dark:text-slate-400"
+      title={ms === null ? row.status : `up ${humanDuration(ms)}`}
+    >
+      {ms === null ? '—' : compactDuration(ms)}
     </span>
   );
 }

@@ -18,18 +18,11 @@ import Link from 'next/link';
 import { useDeferredValue, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTRPC } from '~/trpc/react';
 import { useToast } from '../toasts';
-import { ErrorNote, SecondaryButton } from '../ui';
+import { ErrorNote } from '../ui';
 import { BulkBar, BulkResults, ConfirmAction, DESTRUCTIVE, type PendingAction } from './container-bulk-bar';
-import {
-  ContainerStateCell,
-  cpuText,
-  MemoryCell,
-  NetworkCell,
-  PortsCell,
-  UptimeCell,
-  uptimeMs,
-} from './container-cells';
+import { uptimeMs } from './container-cells';
 import { type ContainerFilters, ContainerToolbar, matchesFilters, NO_FILTERS } from './container-filters';
+import { cellOf } from './container-row-cells';
 import { type ContainerListRow, useContainerFleet } from './use-container-fleet';
 
 const features = tableFeatures({
@@ -53,19 +46,13 @@ const columnClass: Record<string, string> = {
   actions: 'hidden md:table-cell text-right',
 };
 
-function quickActions(row: ContainerListRow): ContainerAction[] {
-  if (row.state === 'running') return ['stop'];
-  if (row.state === 'paused') return ['unpause'];
-  if (row.state === 'restarting' || row.state === 'removing') return [];
-  return ['start'];
-}
-
 const ROW_HEIGHT = 49;
+const USAGE_COLUMNS = new Set(['cpu', 'memory', 'network']);
 
 /** Every container of the fleet (or of one host), live, with filters, sorting and bulk actions. */
 export function ContainerList({ hostId }: { hostId?: string }) {
   const trpc = useTRPC();
-  const { rows, error } = useContainerFleet(hostId);
+  const { rows, usageVersion, error } = useContainerFleet(hostId);
   const operable = useQuery(trpc.containers.fleet.operable.queryOptions());
   const canOperate = (id: string) =>
     !!operable.data && (operable.data.all || operable.data.hostIds.includes(id));
@@ -83,9 +70,17 @@ export function ContainerList({ hostId }: { hostId?: string }) {
   const bulk = useMutation(trpc.containers.fleet.bulk.mutationOptions());
   const toast = useToast();
 
-  const visible = useMemo(
+  const filtered = useMemo(
     () => (rows ?? []).filter((row) => matchesFilters(row, deferredFilters)),
     [rows, deferredFilters],
+  );
+  // Sorted by a usage figure, the order changes with each tick: a new array makes the table re-sort.
+  // Otherwise the row model stays as it is and only the visible rows re-render with new figures.
+  const byUsage = sorting.some((sort) => USAGE_COLUMNS.has(sort.id));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: usageVersion is the signal to re-sort
+  const visible = useMemo(
+    () => (byUsage ? [...filtered] : filtered),
+    [filtered, byUsage, byUsage && usageVersion],
   );
   const now = Date.now();
   const columns = useMemo(
@@ -120,7 +115,14 @@ export function ContainerList({ hostId }: { hostId?: string }) {
         column.accessor('name', { id: 'name', header: 'Name', sortFn: 'alphanumeric' }),
         column.accessor('image', { id: 'image', header: 'Image', sortFn: 'alphanumeric' }),
         column.accessor('state', { id: 'state', header: 'State', sortFn: 'alphanumeric' }),
-        column.accessor((row) => uptimeMs(row, now) ?? -1, { id: 'uptime', header: 'Uptime' }),
+        // Minus the start time orders by uptime without depending on the clock (stable columns).
+        column.accessor(
+          (row) => (uptimeMs(row, 0) === null ? Number.NEGATIVE_INFINITY : -Date.parse(row.startedAt ?? '')),
+          {
+            id: 'uptime',
+            header: 'Uptime',
+          },
+        ),
         column.accessor((row) => row.ports[0]?.publicPort ?? 0, { id: 'ports', header: 'Ports' }),
         column.accessor((row) => row.usage?.cpuPercent ?? -1, {
           id: 'cpu',
@@ -139,7 +141,7 @@ export function ContainerList({ hostId }: { hostId?: string }) {
         }),
         column.display({ id: 'actions', header: '' }),
       ]),
-    [now],
+    [],
   );
   const table = useTable({
     features,
@@ -181,44 +183,48 @@ export function ContainerList({ hostId }: { hostId?: string }) {
     .map((key) => rowByKey.get(key))
     .filter((row): row is ContainerListRow => !!row && canOperate(row.hostId));
 
-  const run = (action: ContainerAction, targets: ContainerListRow[]) => {
+  // Rows with an action under way; other rows stay actionable meanwhile.
+  const [busyKeys, setBusyKeys] = useState<ReadonlySet<string>>(new Set());
+  const markBusy = (keys: string[], busy: boolean) =>
+    setBusyKeys((old) => {
+      const next = new Set(old);
+      for (const key of keys) busy ? next.add(key) : next.delete(key);
+      return next;
+    });
+  const run = async (action: ContainerAction, targets: ContainerListRow[]) => {
     const names = new Map(targets.map((row) => [`${row.hostId}/${row.id}`, `${row.hostName}/${row.name}`]));
-    bulk.mutate(
-      {
+    const keys = targets.map((row) => row.key);
+    markBusy(keys, true);
+    try {
+      const results = await bulk.mutateAsync({
         action,
         targets: targets.map((row) => ({ hostId: row.hostId, container: row.id })),
         force: action === 'remove',
-      },
-      {
-        onSuccess: (results) => {
-          const [only] = results;
-          if (results.length === 1 && only) {
-            // One container (a row's own button): a toast says how it went.
-            if (only.ok) toast.success(`${action}: ${targets[0]?.name}`);
-            else toast.error(`${action} ${targets[0]?.name}: ${only.error}`);
-            return;
-          }
-          setLast({ action, results, names });
-          if (results.every((result) => result.ok) && action === 'remove') setRowSelection({});
-        },
-        onError: (failure) =>
-          setLast({
-            action,
-            names,
-            results: targets.map((row) => ({
-              hostId: row.hostId,
-              container: row.id,
-              ok: false,
-              error: failure.message,
-            })),
-          }),
-      },
-    );
+      });
+      const [only] = results;
+      if (results.length === 1 && only && targets.length === 1) {
+        // One container (a row's own button): a toast says how it went.
+        if (only.ok) toast.success(`${action}: ${targets[0]?.name}`);
+        else toast.error(`${action} ${targets[0]?.name}: ${only.error}`);
+        return;
+      }
+      setLast({ action, results, names });
+      if (results.every((result) => result.ok) && action === 'remove') setRowSelection({});
+    } catch (failure) {
+      const error = failure instanceof Error ? failure.message : String(failure);
+      setLast({
+        action,
+        names,
+        results: targets.map((row) => ({ hostId: row.hostId, container: row.id, ok: false, error })),
+      });
+    } finally {
+      markBusy(keys, false);
+    }
   };
   const ask = (action: ContainerAction, targets: ContainerListRow[]) => {
     if (targets.length === 0) return;
     if (DESTRUCTIVE.has(action)) setPending({ action, rows: targets });
-    else run(action, targets);
+    else void run(action, targets);
   };
 
   const hostCount = new Set((rows ?? []).map((row) => row.hostId)).size;
@@ -347,7 +353,7 @@ export function ContainerList({ hostId }: { hostId?: string }) {
                 >
                   {shownColumns.map((c) => (
                     <td key={c.id} className={`px-2 py-1.5 sm:px-3 ${columnClass[c.id] ?? ''}`}>
-                      {cellOf(c.id, data, now, row, canOperate(data.hostId), bulk.isPending, ask)}
+                      {cellOf(c.id, data, now, row, canOperate(data.hostId), busyKeys.has(data.key), ask)}
                     </td>
                   ))}
                 </tr>
@@ -366,93 +372,9 @@ export function ContainerList({ hostId }: { hostId?: string }) {
         onCancel={() => setPending(null)}
         onConfirm={(confirmed) => {
           setPending(null);
-          run(confirmed.action, confirmed.rows);
+          void run(confirmed.action, confirmed.rows);
         }}
       />
     </section>
   );
-}
-
-function cellOf(
-  id: string,
-  data: ContainerListRow,
-  now: number,
-  row: {
-    getCanSelect(): boolean;
-    getIsSelected(): boolean;
-    getToggleSelectedHandler(): (event: unknown) => void;
-  },
-  operate: boolean,
-  busy: boolean,
-  ask: (action: ContainerAction, rows: ContainerListRow[]) => void,
-) {
-  switch (id) {
-    case 'select':
-      return row.getCanSelect() ? (
-        <input
-          type="checkbox"
-          aria-label={`Select ${data.name}`}
-          className="size-4 accent-sky-600"
-          checked={row.getIsSelected()}
-          onChange={row.getToggleSelectedHandler()}
-        />
-      ) : null;
-    case 'host':
-      return <span className="text-xs whitespace-nowrap">{data.hostName}</span>;
-    case 'name':
-      return (
-        <span className="block max-w-[9rem] min-w-0 sm:max-w-[14rem]">
-          <Link
-            href={`/hosts/${data.hostId}/containers/${data.id}`}
-            className="block truncate font-mono text-xs font-medium text-sky-700 hover:underline dark:text-sky-300"
-            title={data.name}
-          >
-            {data.name}
-          </Link>
-          <span className="block truncate text-xs text-slate-500 lg:hidden" title={data.image}>
-            {data.hostName} · {data.image}
-          </span>
-        </span>
-      );
-    case 'image':
-      return (
-        <span className="block max-w-[12rem] truncate font-mono text-xs" title={data.image}>
-          {data.image}
-        </span>
-      );
-    case 'state':
-      return <ContainerStateCell row={data} />;
-    case 'uptime':
-      return <UptimeCell row={data} now={now} />;
-    case 'ports':
-      return <PortsCell row={data} />;
-    case 'cpu':
-      return (
-        <span data-testid="container-cpu" className="font-mono text-xs whitespace-nowrap">
-          {cpuText(data)}
-        </span>
-      );
-    case 'memory':
-      return <MemoryCell row={data} />;
-    case 'network':
-      return <NetworkCell row={data} />;
-    case 'actions':
-      return operate ? (
-        <span className="flex justify-end gap-1">
-          {quickActions(data).map((action) => (
-            <SecondaryButton
-              key={action}
-              className="px-2 py-0.5 text-xs"
-              disabled={busy}
-              aria-label={`${action} ${data.name}`}
-              onClick={() => ask(action, [data])}
-            >
-              {action}
-            </SecondaryButton>
-          ))}
-        </span>
-      ) : null;
-    default:
-      return null;
-  }
 }

@@ -27,7 +27,11 @@ test('a snapshot replaces everything; row deltas upsert and remove, dropping the
   applyFleetUpdate(rows, kept, { kind: 'snapshot', rows: [row('h/a'), row('h/b')], usage: { 'h/a': usage } });
   assert.deepEqual([...rows.keys()], ['h/a', 'h/b']);
   assert.deepEqual([...kept.keys()], ['h/a']);
-  applyFleetUpdate(rows, kept, { kind: 'rows', upserts: [row('h/b', 'exited'), row('h/c')], removed: ['h/a'] });
+  applyFleetUpdate(rows, kept, {
+    kind: 'rows',
+    upserts: [row('h/b', 'exited'), row('h/c')],
+    removed: ['h/a'],
+  });
   assert.deepEqual([...rows.keys()], ['h/b', 'h/c']);
   assert.equal(rows.get('h/b')?.state, 'exited');
   assert.equal(kept.size, 0);
@@ -45,4 +49,12 @@ test('usage deltas merge changed fields, null removes, and a partial change with
   assert.deepEqual(kept.get('h/c'), usage);
   applyFleetUpdate(rows, kept, { kind: 'usage', usage: { 'h/a': null } });
   assert.equal(kept.has('h/a'), false);
+});
+
+test('uptime in a table cell is short', async () => {
+  const { compactDuration } = await import('./container-cells');
+  assert.deepEqual(
+    [45_000, 12 * 60_000, (5 * 60 + 3) * 60_000, (3 * 24 + 4) * 3_600_000].map(compactDuration),
+    ['45s', '12m', '5h 3m', '3d 4h'],
+  );
 });

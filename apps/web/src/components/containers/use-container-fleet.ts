@@ -51,29 +51,42 @@ export function applyFleetUpdate(
 
 /**
  * The live containers list (of one host, or of the fleet): a snapshot, then the server's deltas
- * applied in place; one React update per pushed message (usage: once a second).
+ * applied in place. Row objects are rebuilt only when rows change; their `usage` reads the live
+ * figures, so a usage tick re-renders the visible rows without rebuilding the table's row model.
  */
 export function useContainerFleet(hostId?: string): {
   rows: ContainerListRow[] | null;
+  /** Bumped once per usage tick (once a second). */
+  usageVersion: number;
   error: string | null;
 } {
   const trpc = useTRPC();
   const rows = useRef(new Map<string, FleetContainer>());
   const usage = useRef(new Map<string, FleetContainerUsage>());
-  const [version, setVersion] = useState(-1);
+  const [rowsVersion, setRowsVersion] = useState(-1);
+  const [usageVersion, setUsageVersion] = useState(0);
   const subscription = useSubscription(
     trpc.containers.fleet.watch.subscriptionOptions(hostId ? { hostId } : {}, {
       onData: (update: FleetContainersUpdate) => {
         applyFleetUpdate(rows.current, usage.current, update);
-        setVersion((v) => v + 1);
+        if (update.kind === 'usage') setUsageVersion((v) => v + 1);
+        else setRowsVersion((v) => v + 1);
       },
     }),
   );
   const list = useMemo(() => {
-    if (version < 0) return null;
+    if (rowsVersion < 0) return null;
+    const live = usage.current;
     const out: ContainerListRow[] = [];
-    for (const row of rows.current.values()) out.push({ ...row, usage: usage.current.get(row.key) ?? null });
+    for (const row of rows.current.values()) {
+      out.push(
+        Object.defineProperty({ ...row }, 'usage', {
+          get: () => live.get(row.key) ?? null,
+          enumerable: true,
+        }) as ContainerListRow,
+      );
+    }
     return out;
-  }, [version]);
-  return { rows: list, error: subscription.error?.message ?? null };
+  }, [rowsVersion]);
+  return { rows: list, usageVersion, error: subscription.error?.message ?? null };
 }

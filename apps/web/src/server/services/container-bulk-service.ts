@@ -37,7 +37,10 @@ export class ContainerBulkService {
     private readonly hub: AgentHub,
     private readonly access: { canOperate(user: SessionUser, hostId: string): Promise<boolean> },
     /** Told which hosts changed, so their rows refresh without waiting for events. */
-    private readonly changed: (hostId: string) => void,
+    private readonly list: {
+      nudge(hostId: string): void;
+      nameOf(hostId: string, container: string): string | null;
+    },
   ) {}
 
   /** Which hosts the caller may act on, for the browser to offer actions (the server checks again). */
@@ -67,6 +70,7 @@ export class ContainerBulkService {
         };
       }
       const force = input.action === 'remove' && input.force;
+      const name = this.list.nameOf(hostId, container);
       try {
         await audited(
           this.db,
@@ -75,7 +79,7 @@ export class ContainerBulkService {
             action: `container.${input.action}`,
             hostId,
             target: container,
-            params: input.action === 'remove' ? { force } : {},
+            params: { ...(name ? { name } : {}), ...(input.action === 'remove' ? { force } : {}) },
           },
           () => this.hub.call(hostId, (client) => actions[input.action](client, container, force)),
         );
@@ -83,7 +87,7 @@ export class ContainerBulkService {
       } catch (error) {
         return { ...result, ok: false, error: messageOf(error) };
       } finally {
-        this.changed(hostId);
+        this.list.nudge(hostId);
       }
     };
     const results: BulkContainerResult[] = new Array(input.targets.length);

@@ -21,12 +21,15 @@ export interface ContainerFleetTiming {
   eventDebounceMs: number;
   /** Re-reads the host list (renames, removals) this often while someone watches. */
   reconcileMs: number;
+  /** Keeps the streams this long after the last watcher left (a page change re-subscribes at once). */
+  lingerMs: number;
 }
 
 const DEFAULT_TIMING: ContainerFleetTiming = {
   usageFlushMs: 1_000,
   eventDebounceMs: 30,
   reconcileMs: 30_000,
+  lingerMs: 10_000,
 };
 
 interface HostState {
@@ -58,6 +61,7 @@ export class ContainerFleetService {
   private pendingUsage: FleetUsageDelta = {};
   private stopActive: (() => void) | null = null;
   private ready: Promise<void> = Promise.resolve();
+  private linger: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly hosts: { list(): Promise<HostSummary[]> },
@@ -73,10 +77,17 @@ export class ContainerFleetService {
       (push) => {
         const watcher: Watcher = { hostId, push };
         this.watchers.add(watcher);
+        if (this.linger) clearTimeout(this.linger);
+        this.linger = null;
         this.activate();
         return () => {
           this.watchers.delete(watcher);
-          if (this.watchers.size === 0) this.deactivate();
+          if (this.watchers.size > 0) return;
+          this.linger = setTimeout(() => {
+            this.linger = null;
+            if (this.watchers.size === 0) this.deactivate();
+          }, this.timing.lingerMs);
+          this.linger.unref();
         };
       },
       signal,
@@ -92,7 +103,20 @@ export class ContainerFleetService {
     if (this.stopActive) this.schedule(hostId, 0);
   }
 
+  /** The name of a container the list knows (for audit entries); null when nobody watches. */
+  nameOf(hostId: string, containerId: string): string | null {
+    const rows = this.hostStates.get(hostId)?.rows;
+    if (!rows) return null;
+    const row = rows.get(`${hostId}/${containerId}`);
+    if (row) return row.name;
+    for (const candidate of rows.values())
+      if (candidate.name === containerId || candidate.id.startsWith(containerId)) return candidate.name;
+    return null;
+  }
+
   close(): void {
+    if (this.linger) clearTimeout(this.linger);
+    this.linger = null;
     this.deactivate();
   }
 
