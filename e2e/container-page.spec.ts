@@ -261,7 +261,8 @@ test('remove asks first, needs force for a running container, takes its anonymou
 }) => {
   const id = await cli(stack, ['run', '-d', '--name', 'page-rm', '-v', '/cache', image, 'sleep', '3600']);
   try {
-    const volume = await cli(stack, ['inspect', '-f', '{{(index .Mounts 0).Name}}', id]);
+    const [inspected] = JSON.parse(await cli(stack, ['inspect', id])) as { Mounts: { Name?: string }[] }[];
+    const volume = inspected?.Mounts[0]?.Name ?? '';
     expect(volume).toMatch(/^[a-f0-9]{64}$/);
     await logIn(page, stack.web, ADMIN.username, ADMIN.password);
     await page.goto(`/hosts/${hostId}/containers/${id}`);

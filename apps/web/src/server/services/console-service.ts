@@ -79,6 +79,11 @@ export class ConsoleService {
                   if (event.type === 'started') {
                     resolve(event.execId);
                     queue.push({ type: 'started', id: event.execId });
+                    // The browser left while the exec was starting: its shell must not linger.
+                    if (signal?.aborted) {
+                      this.endShell(hostId, container, event.execId);
+                      (subscription as { unsubscribe(): void } | null)?.unsubscribe();
+                    }
                   } else if (event.type === 'output') {
                     if (startOutput.length < START_OUTPUT_KEPT) {
                       startOutput += Buffer.from(event.data, 'base64').toString('utf8');
@@ -141,9 +146,12 @@ export class ConsoleService {
       this.db,
       actor,
       { action: `container.console.${input.mode}`, hostId, target: container, params },
-      () => started,
+      () => Promise.race([started, abandoned(signal, container)]),
     ).catch((error: unknown) => {
-      (subscription as { unsubscribe(): void } | null)?.unsubscribe();
+      // An exec still starting keeps its subscription until `started`, which then ends the shell.
+      if (!(input.mode === 'exec' && signal?.aborted)) {
+        (subscription as { unsubscribe(): void } | null)?.unsubscribe();
+      }
       throw error;
     });
 
@@ -170,14 +178,17 @@ export class ConsoleService {
       (subscription as { unsubscribe(): void } | null)?.unsubscribe();
       // The agent keeps an exec running when its caller leaves (like a detached `docker exec`); a
       // shell the browser left gets end-of-input so it exits. An attached main process keeps running.
-      if (!exited && input.mode === 'exec') {
-        this.hub
-          .call(hostId, (client) => client.containers.execWrite.mutate({ execId: agentId, eof: true }))
-          .catch((error: unknown) =>
-            this.log.debug({ err: error, hostId, container }, 'ending a left console shell failed'),
-          );
-      }
+      if (!exited && input.mode === 'exec') this.endShell(hostId, container, agentId);
     }
+  }
+
+  /** End-of-input to a shell nobody reads any more, so it exits. */
+  private endShell(hostId: string, container: string, execId: string): void {
+    this.hub
+      .call(hostId, (client) => client.containers.execWrite.mutate({ execId, eof: true }))
+      .catch((error: unknown) =>
+        this.log.debug({ err: error, hostId, container }, 'ending a left console shell failed'),
+      );
   }
 
   async write(actor: SessionUser, input: ConsoleWriteInput): Promise<void> {
@@ -215,6 +226,18 @@ export class ConsoleService {
     }
     return session;
   }
+}
+
+/** Rejects once `signal` aborts: the browser went away before the session opened. */
+function abandoned(signal: AbortSignal | undefined, container: string): Promise<never> {
+  return new Promise((_, reject) => {
+    const leave = () =>
+      reject(
+        new StevedoreError('UNAVAILABLE', 'the console closed before its session opened', { container }),
+      );
+    if (signal?.aborted) leave();
+    else signal?.addEventListener('abort', leave, { once: true });
+  });
 }
 
 function agentFailure(error: unknown, container: string): unknown {
