@@ -56,6 +56,16 @@ export class ConsoleService {
     const queue = new ConsoleOutputQueue<Upstream>((item) => (item.type === 'output' ? item.data.length : 0));
     let startOutput = '';
     let subscription: { unsubscribe(): void } | null = null;
+    const unsubscribe = () => (subscription as { unsubscribe(): void } | null)?.unsubscribe();
+    // The agent keeps an exec running when its caller leaves (like a detached `docker exec`), so a
+    // shell the browser left gets end-of-input — once it reads: sent before it runs, it would be lost.
+    const shell = { execId: null as string | null, reading: false, left: false, ended: false };
+    const endShellWhenReading = () => {
+      if (!shell.left || shell.ended || !shell.execId || !shell.reading) return;
+      shell.ended = true;
+      this.endShell(hostId, container, shell.execId);
+      unsubscribe();
+    };
     const started = new Promise<string>((resolve, reject) => {
       const fail = (error: unknown) => {
         const failure = agentFailure(error, container);
@@ -79,12 +89,10 @@ export class ConsoleService {
                   if (event.type === 'started') {
                     resolve(event.execId);
                     queue.push({ type: 'started', id: event.execId });
-                    // The browser left while the exec was starting: its shell must not linger.
-                    if (signal?.aborted) {
-                      this.endShell(hostId, container, event.execId);
-                      (subscription as { unsubscribe(): void } | null)?.unsubscribe();
-                    }
+                    shell.execId = event.execId;
                   } else if (event.type === 'output') {
+                    shell.reading = true;
+                    endShellWhenReading();
                     if (startOutput.length < START_OUTPUT_KEPT) {
                       startOutput += Buffer.from(event.data, 'base64').toString('utf8');
                     }
@@ -92,6 +100,7 @@ export class ConsoleService {
                   } else {
                     const missing =
                       event.exitCode !== 0 && MISSING_EXECUTABLE.test(startOutput) ? input.command[0] : null;
+                    shell.ended = true;
                     queue.push({
                       type: 'exit',
                       event: { type: 'exit', exitCode: event.exitCode, missingCommand: missing ?? null },
@@ -148,9 +157,12 @@ export class ConsoleService {
       { action: `container.console.${input.mode}`, hostId, target: container, params },
       () => Promise.race([started, abandoned(signal, container)]),
     ).catch((error: unknown) => {
-      // An exec still starting keeps its subscription until `started`, which then ends the shell.
-      if (!(input.mode === 'exec' && signal?.aborted)) {
-        (subscription as { unsubscribe(): void } | null)?.unsubscribe();
+      if (input.mode === 'exec' && signal?.aborted) {
+        // Left while the exec was starting: its subscription stays until the shell can be ended.
+        shell.left = true;
+        endShellWhenReading();
+      } else {
+        unsubscribe();
       }
       throw error;
     });
@@ -175,10 +187,13 @@ export class ConsoleService {
       }
     } finally {
       this.sessions.delete(sessionId);
-      (subscription as { unsubscribe(): void } | null)?.unsubscribe();
-      // The agent keeps an exec running when its caller leaves (like a detached `docker exec`); a
-      // shell the browser left gets end-of-input so it exits. An attached main process keeps running.
-      if (!exited && input.mode === 'exec') this.endShell(hostId, container, agentId);
+      if (!exited && input.mode === 'exec') {
+        shell.left = true;
+        endShellWhenReading();
+      } else {
+        // An attached main process keeps running: detaching is all leaving does.
+        unsubscribe();
+      }
     }
   }
 
