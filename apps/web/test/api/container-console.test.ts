@@ -179,7 +179,9 @@ describe('container console and details', () => {
     assert.equal(plane.services.console.size, 0);
     // The attempt ran (and is on record), so the check above was not vacuous.
     const audit = (await as('admin').audit.list({ limit: 50 })).entries;
-    assert.ok(audit.some((e) => e.action === 'container.console.exec' && /closed before/.test(e.error ?? '')));
+    assert.ok(
+      audit.some((e) => e.action === 'container.console.exec' && /closed before/.test(e.error ?? '')),
+    );
   });
 
   test('a missing shell ends the session saying which command the image lacks', async () => {
