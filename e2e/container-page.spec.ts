@@ -261,7 +261,8 @@ test('remove asks first, needs force for a running container, takes its anonymou
 }) => {
   const id = await cli(stack, ['run', '-d', '--name', 'page-rm', '-v', '/cache', image, 'sleep', '3600']);
   try {
-    const volume = await cli(stack, ['inspect', '-f', '{{(index .Mounts 0).Name}}', id]);
+    const [inspected] = JSON.parse(await cli(stack, ['inspect', id])) as { Mounts: { Name?: string }[] }[];
+    const volume = inspected?.Mounts[0]?.Name ?? '';
     expect(volume).toMatch(/^[a-f0-9]{64}$/);
     await logIn(page, stack.web, ADMIN.username, ADMIN.password);
     await page.goto(`/hosts/${hostId}/containers/${id}`);
@@ -292,5 +293,27 @@ test('remove asks first, needs force for a running container, takes its anonymou
     );
   } finally {
     await runCli(['-H', stack.agent.host, 'rm', '-f', '-v', 'page-rm']);
+  }
+});
+
+test('a container created with -t: the console attaches to its main process', async ({ page, stack }) => {
+  const id = await cli(stack, ['run', '-d', '-i', '-t', '--name', 'page-tty', image, 'sh']);
+  try {
+    await logIn(page, stack.web, ADMIN.username, ADMIN.password);
+    if (!hostId) await openContainer(page, stack);
+    await page.goto(`/hosts/${hostId}/containers/${id}/console`);
+    await expect(page.getByLabel('Main process (attach)')).toBeChecked();
+    await expect(page.getByTestId('console-status')).toContainText('Connected: main process');
+    await page.getByTestId('console-terminal').click();
+    await page.keyboard.type('echo tty-$((3*3)) pid-$$');
+    await page.keyboard.press('Enter');
+    // PID 1: the container's own shell, not a new exec.
+    await expect.poll(() => terminalText(page)).toContain('tty-9 pid-1');
+    // Leaving detaches; the main process keeps running.
+    await page.getByRole('navigation', { name: 'Container' }).getByRole('link', { name: 'Overview' }).click();
+    await expect(page.getByTestId('container-state')).toHaveText('running');
+    expect(await cli(stack, ['inspect', '-f', '{{.State.Status}}', id])).toBe('running');
+  } finally {
+    await runCli(['-H', stack.agent.host, 'rm', '-f', 'page-tty']);
   }
 });

@@ -151,6 +151,39 @@ describe('container console and details', () => {
     assert.deepEqual(opened?.params, { mode: 'exec', command: ['sh'], user: null });
   });
 
+  test('a browser that leaves before the session opens leaves no shell behind', async () => {
+    const shells = async () =>
+      (await as('viewer').containers.details.top({ hostId, container: containerId })).Processes.filter(
+        (row) => row.at(-1) === 'sh',
+      ).length;
+    const controller = new AbortController();
+    const opening = as('admin', controller.signal).containers.console.open({
+      hostId,
+      container: containerId,
+      mode: 'exec',
+      command: ['sh'],
+    });
+    const reading = (async () => {
+      for await (const _ of await opening) {
+        // nothing is read: the connection closes at once
+      }
+    })();
+    controller.abort();
+    await reading.catch(() => {
+      // Ending before `ready` is an error for the (gone) reader; what matters is the shell below.
+    });
+    await new Promise((r) => setTimeout(r, 1_500));
+    const deadline = Date.now() + 10_000;
+    while ((await shells()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await shells(), 0);
+    assert.equal(plane.services.console.size, 0);
+    // The attempt ran (and is on record), so the check above was not vacuous.
+    const audit = (await as('admin').audit.list({ limit: 50 })).entries;
+    assert.ok(
+      audit.some((e) => e.action === 'container.console.exec' && /closed before/.test(e.error ?? '')),
+    );
+  });
+
   test('a missing shell ends the session saying which command the image lacks', async () => {
     const session = openSession((signal) =>
       as('admin', signal).containers.console.open({

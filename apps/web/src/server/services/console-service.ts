@@ -56,6 +56,16 @@ export class ConsoleService {
     const queue = new ConsoleOutputQueue<Upstream>((item) => (item.type === 'output' ? item.data.length : 0));
     let startOutput = '';
     let subscription: { unsubscribe(): void } | null = null;
+    const unsubscribe = () => (subscription as { unsubscribe(): void } | null)?.unsubscribe();
+    // The agent keeps an exec running when its caller leaves (like a detached `docker exec`), so a
+    // shell the browser left gets end-of-input — once it reads: sent before it runs, it would be lost.
+    const shell = { execId: null as string | null, reading: false, left: false, ended: false };
+    const endShellWhenReading = () => {
+      if (!shell.left || shell.ended || !shell.execId || !shell.reading) return;
+      shell.ended = true;
+      this.endShell(hostId, container, shell.execId);
+      unsubscribe();
+    };
     const started = new Promise<string>((resolve, reject) => {
       const fail = (error: unknown) => {
         const failure = agentFailure(error, container);
@@ -79,7 +89,10 @@ export class ConsoleService {
                   if (event.type === 'started') {
                     resolve(event.execId);
                     queue.push({ type: 'started', id: event.execId });
+                    shell.execId = event.execId;
                   } else if (event.type === 'output') {
+                    shell.reading = true;
+                    endShellWhenReading();
                     if (startOutput.length < START_OUTPUT_KEPT) {
                       startOutput += Buffer.from(event.data, 'base64').toString('utf8');
                     }
@@ -87,6 +100,7 @@ export class ConsoleService {
                   } else {
                     const missing =
                       event.exitCode !== 0 && MISSING_EXECUTABLE.test(startOutput) ? input.command[0] : null;
+                    shell.ended = true;
                     queue.push({
                       type: 'exit',
                       event: { type: 'exit', exitCode: event.exitCode, missingCommand: missing ?? null },
@@ -141,9 +155,15 @@ export class ConsoleService {
       this.db,
       actor,
       { action: `container.console.${input.mode}`, hostId, target: container, params },
-      () => started,
+      () => Promise.race([started, abandoned(signal, container)]),
     ).catch((error: unknown) => {
-      (subscription as { unsubscribe(): void } | null)?.unsubscribe();
+      if (input.mode === 'exec' && signal?.aborted) {
+        // Left while the exec was starting: its subscription stays until the shell can be ended.
+        shell.left = true;
+        endShellWhenReading();
+      } else {
+        unsubscribe();
+      }
       throw error;
     });
 
@@ -167,17 +187,23 @@ export class ConsoleService {
       }
     } finally {
       this.sessions.delete(sessionId);
-      (subscription as { unsubscribe(): void } | null)?.unsubscribe();
-      // The agent keeps an exec running when its caller leaves (like a detached `docker exec`); a
-      // shell the browser left gets end-of-input so it exits. An attached main process keeps running.
       if (!exited && input.mode === 'exec') {
-        this.hub
-          .call(hostId, (client) => client.containers.execWrite.mutate({ execId: agentId, eof: true }))
-          .catch((error: unknown) =>
-            this.log.debug({ err: error, hostId, container }, 'ending a left console shell failed'),
-          );
+        shell.left = true;
+        endShellWhenReading();
+      } else {
+        // An attached main process keeps running: detaching is all leaving does.
+        unsubscribe();
       }
     }
+  }
+
+  /** End-of-input to a shell nobody reads any more, so it exits. */
+  private endShell(hostId: string, container: string, execId: string): void {
+    this.hub
+      .call(hostId, (client) => client.containers.execWrite.mutate({ execId, eof: true }))
+      .catch((error: unknown) =>
+        this.log.debug({ err: error, hostId, container }, 'ending a left console shell failed'),
+      );
   }
 
   async write(actor: SessionUser, input: ConsoleWriteInput): Promise<void> {
@@ -215,6 +241,18 @@ export class ConsoleService {
     }
     return session;
   }
+}
+
+/** Rejects once `signal` aborts: the browser went away before the session opened. */
+function abandoned(signal: AbortSignal | undefined, container: string): Promise<never> {
+  return new Promise((_, reject) => {
+    const leave = () =>
+      reject(
+        new StevedoreError('UNAVAILABLE', 'the console closed before its session opened', { container }),
+      );
+    if (signal?.aborted) leave();
+    else signal?.addEventListener('abort', leave, { once: true });
+  });
 }
 
 function agentFailure(error: unknown, container: string): unknown {
