@@ -1,11 +1,11 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { runCommandLine } from '@stevedore/shared';
+import { type ContainerCreate, runCommandLine } from '@stevedore/shared';
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
-import { diffForms, type FieldChange, needsRecreate } from '~/lib/container-form/diff';
+import { diffForms, type FieldChange, needsRecreate, overlayChanges } from '~/lib/container-form/diff';
 import { type PublishedPort, portConflicts } from '~/lib/container-form/port-conflicts';
 import { ContainerFormSchema, formToCreate } from '~/lib/container-form/to-create';
 import type { ContainerFormValues } from '~/lib/container-form/values';
@@ -25,10 +25,29 @@ type Mode =
   | { kind: 'duplicate'; from: string }
   | { kind: 'edit'; container: string; name: string };
 
-/** The equivalent CLI line, live, with a copy button. */
-function RunCommand({ values }: { values: ContainerFormValues }) {
+/**
+ * The equivalent CLI line, live, with a copy button. With `base` (duplicate, edit) it is the
+ * whole container's: its settings with the form's changes on top, as the server will make it.
+ */
+function RunCommand({
+  values,
+  initial,
+  base,
+}: {
+  values: ContainerFormValues;
+  initial: ContainerFormValues;
+  base: ContainerCreate | undefined;
+}) {
   const { create } = formToCreate(values);
-  const line = create ? runCommandLine(create) : null;
+  const full =
+    create && base
+      ? overlayChanges(
+          base,
+          create,
+          diffForms(initial, values).map((change) => change.field),
+        )
+      : create;
+  const line = full ? runCommandLine(full) : null;
   const [copied, setCopied] = useState(false);
   return (
     <section
@@ -102,12 +121,15 @@ function DiffTable({ changes }: { changes: FieldChange[] }) {
 export function ContainerForm({
   hostId,
   initial,
+  base,
   mode,
   options,
   onDone,
 }: {
   hostId: string;
   initial: ContainerFormValues;
+  /** The container's full settings when duplicating or editing. */
+  base?: ContainerCreate;
   mode: Mode;
   options: FormOptionsData | undefined;
   onDone(result: { id: string; recreated?: boolean }): void;
@@ -453,7 +475,7 @@ export function ContainerForm({
         <FieldError path="logOptions" errors={errors} />
       </Section>
 
-      <RunCommand values={values} />
+      <RunCommand values={values} initial={initial} base={base} />
 
       {errors.root && <ErrorNote>{errors.root.message}</ErrorNote>}
       {conflictNote && conflicts.length > 0 && (
