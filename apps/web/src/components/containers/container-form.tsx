@@ -265,6 +265,41 @@ export function ContainerForm({
           placeholder="10-1000"
           inputMode="numeric"
         />
+        <TextInput
+          label="CPU CFS period (µs)"
+          path="cpuPeriod"
+          errors={errors}
+          registration={register('cpuPeriod')}
+          placeholder="100000"
+          inputMode="numeric"
+        />
+        <TextInput
+          label="CPU CFS quota (µs)"
+          path="cpuQuota"
+          errors={errors}
+          registration={register('cpuQuota')}
+          placeholder="50000"
+          inputMode="numeric"
+        />
+        <TextInput
+          label="Device read limits"
+          path="deviceReadBps"
+          errors={errors}
+          registration={register('deviceReadBps')}
+          placeholder="/dev/sda:10m"
+        />
+        <TextInput
+          label="Device write limits"
+          path="deviceWriteBps"
+          errors={errors}
+          registration={register('deviceWriteBps')}
+          placeholder="/dev/sda:10m"
+        />
+        <Checkbox
+          label="Disable the OOM killer"
+          registration={register('oomKillDisable')}
+          hint="cgroup v1 only"
+        />
         <UlimitRows control={control} register={register} errors={errors} />
       </Section>
 
@@ -303,10 +338,30 @@ export function ContainerForm({
           registration={register('hostname')}
           placeholder="(container ID)"
         />
+        <TextInput
+          label="Exposed ports"
+          path="expose"
+          errors={errors}
+          registration={register('expose')}
+          placeholder="8080, 53/udp"
+          hint="Exposed without publishing"
+        />
+        <Checkbox
+          label="Publish all exposed ports (-P)"
+          registration={register('publishAll')}
+          hint="Each gets a free host port"
+        />
       </Section>
 
       <Section title="Storage" collapsible>
         <TmpfsRows control={control} register={register} errors={errors} />
+        <TextInput
+          label="/dev/shm size"
+          path="shmSize"
+          errors={errors}
+          registration={register('shmSize')}
+          placeholder="64m"
+        />
         <Checkbox label="Read-only root filesystem" registration={register('readOnly')} />
       </Section>
 
@@ -339,6 +394,28 @@ export function ContainerForm({
           errors={errors}
           registration={register('capDrop')}
           placeholder="ALL"
+        />
+        <TextInput
+          label="Security options"
+          path="securityOpt"
+          errors={errors}
+          registration={register('securityOpt')}
+          placeholder="no-new-privileges"
+        />
+        <TextInput
+          label="Stop signal"
+          path="stopSignal"
+          errors={errors}
+          registration={register('stopSignal')}
+          placeholder="SIGTERM"
+        />
+        <TextInput
+          label="Stop timeout (s)"
+          path="stopTimeout"
+          errors={errors}
+          registration={register('stopTimeout')}
+          placeholder="10"
+          inputMode="numeric"
         />
         <Checkbox
           label="Privileged"
