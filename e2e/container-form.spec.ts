@@ -176,6 +176,7 @@ test('edit → recreate keeps a bind mode, network aliases and log options; the 
   page,
   stack,
 }) => {
+  test.setTimeout(120_000);
   const host = stack.agent.host;
   await cli(host, ['network', 'create', 'formnet']);
   await cli(host, [
@@ -197,6 +198,13 @@ test('edit → recreate keeps a bind mode, network aliases and log options; the 
     'keep=me',
     '--memory',
     '32m',
+    '--stop-signal',
+    'SIGQUIT',
+    // sleep as PID 1 ignores the stop signal: the recreate's stop waits this long, not 10 s.
+    '--stop-timeout',
+    '2',
+    '--security-opt',
+    'no-new-privileges',
     image,
     'sleep',
     '1000',
@@ -213,6 +221,11 @@ test('edit → recreate keeps a bind mode, network aliases and log options; the 
   await form.getByLabel(`Environment ${rows} key`).fill('ADDED');
   await form.getByLabel(`Environment ${rows} value`).fill('yes');
   await form.getByLabel('Memory limit', { exact: true }).fill('48m');
+  // The command is the whole container's, settings the form does not show included.
+  await expect(page.getByTestId('run-command')).toContainText('--stop-signal SIGQUIT');
+  await expect(page.getByTestId('run-command')).toContainText('--security-opt no-new-privileges');
+  await expect(page.getByTestId('run-command')).toContainText('--env ADDED=yes');
+  await expect(page.getByTestId('run-command')).toContainText('--memory 48m');
   await form.getByRole('button', { name: 'Review changes' }).click();
 
   const diff = page.getByTestId('edit-diff');
@@ -230,6 +243,9 @@ test('edit → recreate keeps a bind mode, network aliases and log options; the 
   expect(after.Mounts.find((m) => m.Destination === '/conf')?.RW).toBe(false);
   expect(after.NetworkSettings.Networks.formnet?.Aliases).toEqual(['edit-alias']);
   expect(after.HostConfig.LogConfig).toEqual({ Type: 'json-file', Config: { 'max-size': '1m' } });
+  expect(after.Config.StopSignal).toBe('SIGQUIT');
+  expect(after.Config.StopTimeout).toBe(2);
+  expect(after.HostConfig.SecurityOpt).toEqual(['no-new-privileges']);
   expect(after.Config.Env).toContain('ADDED=yes');
   expect(after.HostConfig.Memory).toBe(48 * MiB);
   const { Env: _a, ...afterConfig } = settings(after).Config;

@@ -1,18 +1,19 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { runCommandLine } from '@stevedore/shared';
+import type { ContainerCreate } from '@stevedore/shared';
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
-import { diffForms, type FieldChange, needsRecreate } from '~/lib/container-form/diff';
+import { diffForms, type FieldChange } from '~/lib/container-form/diff';
 import { type PublishedPort, portConflicts } from '~/lib/container-form/port-conflicts';
-import { ContainerFormSchema, formToCreate } from '~/lib/container-form/to-create';
+import { ContainerFormSchema } from '~/lib/container-form/to-create';
 import type { ContainerFormValues } from '~/lib/container-form/values';
 import { useTRPC } from '~/trpc/react';
-import { Button, ErrorNote, SecondaryButton } from '../ui';
+import { Button, ErrorNote } from '../ui';
 import { Checkbox, FieldError, inputClass, Section, TextInput } from './form-fields';
 import { KeyValueRows, PortRows, TmpfsRows, UlimitRows, VolumeRows } from './form-rows';
+import { EditReview, RunCommand } from './form-summary';
 
 export interface FormOptionsData {
   images: string[];
@@ -25,76 +26,6 @@ type Mode =
   | { kind: 'duplicate'; from: string }
   | { kind: 'edit'; container: string; name: string };
 
-/** The equivalent CLI line, live, with a copy button. */
-function RunCommand({ values }: { values: ContainerFormValues }) {
-  const { create } = formToCreate(values);
-  const line = create ? runCommandLine(create) : null;
-  const [copied, setCopied] = useState(false);
-  return (
-    <section
-      aria-label="Equivalent command"
-      className="rounded-lg border border-slate-200 bg-slate-50 p-3 dark:border-slate-800 dark:bg-slate-950"
-    >
-      <div className="mb-2 flex items-center justify-between gap-2">
-        <h2 className="text-sm font-semibold">Equivalent command</h2>
-        <SecondaryButton
-          type="button"
-          className="px-2 py-1 text-xs"
-          disabled={!line}
-          onClick={() => {
-            if (!line) return;
-            void navigator.clipboard.writeText(line).then(
-              () => setCopied(true),
-              // No clipboard permission (e.g. plain http): the line stays selectable to copy by hand.
-              () => setCopied(false),
-            );
-          }}
-        >
-          {copied ? 'Copied' : 'Copy'}
-        </SecondaryButton>
-      </div>
-      <pre
-        data-testid="run-command"
-        className="overflow-x-auto whitespace-pre-wrap break-all font-mono text-xs"
-      >
-        {line ?? 'Fix the fields marked in red to see the command.'}
-      </pre>
-    </section>
-  );
-}
-
-function DiffTable({ changes }: { changes: FieldChange[] }) {
-  if (changes.length === 0) return <p className="text-sm">Nothing changed.</p>;
-  return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm" data-testid="edit-diff">
-        <thead className="text-xs text-slate-500">
-          <tr>
-            <th className="py-1 pr-3">Setting</th>
-            <th className="py-1 pr-3">Before</th>
-            <th className="py-1 pr-3">After</th>
-            <th className="py-1">Applies</th>
-          </tr>
-        </thead>
-        <tbody>
-          {changes.map((change) => (
-            <tr key={change.field} className="border-t border-slate-200 align-top dark:border-slate-800">
-              <td className="py-1 pr-3 font-medium">{change.label}</td>
-              <td className="whitespace-pre-wrap break-all py-1 pr-3 font-mono text-xs text-red-700 dark:text-red-300">
-                {change.before || '—'}
-              </td>
-              <td className="whitespace-pre-wrap break-all py-1 pr-3 font-mono text-xs text-emerald-700 dark:text-emerald-300">
-                {change.after || '—'}
-              </td>
-              <td className="py-1 text-xs">{change.live ? 'live' : 'recreate'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
 /**
  * The run form: create, duplicate (`from`) or edit a container. Every field is checked by the
  * engine's own schema as you type after the first submit; the equivalent CLI line updates live.
@@ -102,12 +33,15 @@ function DiffTable({ changes }: { changes: FieldChange[] }) {
 export function ContainerForm({
   hostId,
   initial,
+  base,
   mode,
   options,
   onDone,
 }: {
   hostId: string;
   initial: ContainerFormValues;
+  /** The container's full settings when duplicating or editing. */
+  base?: ContainerCreate;
   mode: Mode;
   options: FormOptionsData | undefined;
   onDone(result: { id: string; recreated?: boolean }): void;
@@ -331,6 +265,41 @@ export function ContainerForm({
           placeholder="10-1000"
           inputMode="numeric"
         />
+        <TextInput
+          label="CPU CFS period (µs)"
+          path="cpuPeriod"
+          errors={errors}
+          registration={register('cpuPeriod')}
+          placeholder="100000"
+          inputMode="numeric"
+        />
+        <TextInput
+          label="CPU CFS quota (µs)"
+          path="cpuQuota"
+          errors={errors}
+          registration={register('cpuQuota')}
+          placeholder="50000"
+          inputMode="numeric"
+        />
+        <TextInput
+          label="Device read limits"
+          path="deviceReadBps"
+          errors={errors}
+          registration={register('deviceReadBps')}
+          placeholder="/dev/sda:10m"
+        />
+        <TextInput
+          label="Device write limits"
+          path="deviceWriteBps"
+          errors={errors}
+          registration={register('deviceWriteBps')}
+          placeholder="/dev/sda:10m"
+        />
+        <Checkbox
+          label="Disable the OOM killer"
+          registration={register('oomKillDisable')}
+          hint="cgroup v1 only"
+        />
         <UlimitRows control={control} register={register} errors={errors} />
       </Section>
 
@@ -369,10 +338,30 @@ export function ContainerForm({
           registration={register('hostname')}
           placeholder="(container ID)"
         />
+        <TextInput
+          label="Exposed ports"
+          path="expose"
+          errors={errors}
+          registration={register('expose')}
+          placeholder="8080, 53/udp"
+          hint="Exposed without publishing"
+        />
+        <Checkbox
+          label="Publish all exposed ports (-P)"
+          registration={register('publishAll')}
+          hint="Each gets a free host port"
+        />
       </Section>
 
       <Section title="Storage" collapsible>
         <TmpfsRows control={control} register={register} errors={errors} />
+        <TextInput
+          label="/dev/shm size"
+          path="shmSize"
+          errors={errors}
+          registration={register('shmSize')}
+          placeholder="64m"
+        />
         <Checkbox label="Read-only root filesystem" registration={register('readOnly')} />
       </Section>
 
@@ -405,6 +394,28 @@ export function ContainerForm({
           errors={errors}
           registration={register('capDrop')}
           placeholder="ALL"
+        />
+        <TextInput
+          label="Security options"
+          path="securityOpt"
+          errors={errors}
+          registration={register('securityOpt')}
+          placeholder="no-new-privileges"
+        />
+        <TextInput
+          label="Stop signal"
+          path="stopSignal"
+          errors={errors}
+          registration={register('stopSignal')}
+          placeholder="SIGTERM"
+        />
+        <TextInput
+          label="Stop timeout (s)"
+          path="stopTimeout"
+          errors={errors}
+          registration={register('stopTimeout')}
+          placeholder="10"
+          inputMode="numeric"
         />
         <Checkbox
           label="Privileged"
@@ -453,7 +464,7 @@ export function ContainerForm({
         <FieldError path="logOptions" errors={errors} />
       </Section>
 
-      <RunCommand values={values} />
+      <RunCommand values={values} initial={initial} base={base} />
 
       {errors.root && <ErrorNote>{errors.root.message}</ErrorNote>}
       {conflictNote && conflicts.length > 0 && (
@@ -462,37 +473,15 @@ export function ContainerForm({
       {error && <ErrorNote>{error.message}</ErrorNote>}
 
       {review ? (
-        <section
+        <EditReview
           ref={reviewRef}
-          tabIndex={-1}
-          aria-label="Changes to apply"
-          className="space-y-3 rounded-lg border border-amber-300 bg-amber-50 p-4 dark:border-amber-800 dark:bg-amber-950"
-        >
-          <h2 className="font-semibold">Review the changes</h2>
-          <DiffTable changes={review.changes} />
-          <p className="text-sm">
-            {review.changes.length === 0
-              ? 'The container stays as it is.'
-              : needsRecreate(review.changes)
-                ? 'Some changes need a recreate: a new container is made with every other setting kept (binds and their modes, aliases, log options, labels, volumes), started in place of this one, then takes its name. If anything fails, this container is left as it was.'
-                : 'All of these apply live, without restarting the container.'}
-          </p>
-          <div className="flex flex-wrap gap-2">
-            <Button
-              type="button"
-              disabled={pending || review.changes.length === 0}
-              onClick={() =>
-                mode.kind === 'edit' &&
-                apply.mutate({ hostId, container: mode.container, values: review.values })
-              }
-            >
-              {pending ? 'Applying…' : needsRecreate(review.changes) ? 'Recreate and apply' : 'Apply live'}
-            </Button>
-            <SecondaryButton type="button" onClick={() => setReview(null)}>
-              Back to the form
-            </SecondaryButton>
-          </div>
-        </section>
+          changes={review.changes}
+          pending={pending}
+          onApply={() =>
+            mode.kind === 'edit' && apply.mutate({ hostId, container: mode.container, values: review.values })
+          }
+          onBack={() => setReview(null)}
+        />
       ) : (
         <div className="flex flex-wrap items-center gap-3">
           <Button type="submit" disabled={pending}>

@@ -304,3 +304,42 @@ test('portConflicts flags host ports another container publishes, and repeats in
     'the edited container keeps its own ports',
   );
 });
+
+test('the less common run flags: built, checked, and read back into the same form', () => {
+  const filled = form({
+    stopSignal: 'SIGQUIT',
+    stopTimeout: '5',
+    securityOpt: 'no-new-privileges',
+    shmSize: '64m',
+    expose: '8080, 53/udp',
+    publishAll: true,
+    cpuPeriod: '100000',
+    cpuQuota: '50000',
+    deviceReadBps: '/dev/sda:1m',
+    deviceWriteBps: '/dev/sda:2m, /dev/sdb:1k',
+    oomKillDisable: true,
+  });
+  const { create, issues } = formToCreate(filled);
+  assert.deepEqual(issues, []);
+  assert.ok(create);
+  assert.equal(create.Config.StopSignal, 'SIGQUIT');
+  assert.equal(create.Config.StopTimeout, 5);
+  assert.deepEqual(create.Config.ExposedPorts, { '8080/tcp': {}, '53/udp': {} });
+  assert.deepEqual(create.HostConfig.BlkioDeviceWriteBps, [
+    { Path: '/dev/sda', Rate: 2 * 1024 ** 2 },
+    { Path: '/dev/sdb', Rate: 1024 },
+  ]);
+  assert.equal(create.HostConfig.ShmSize, 64 * 1024 ** 2);
+  assert.deepEqual(createToForm(create), filled);
+
+  const issues2 = issuesOf({
+    stopSignal: 'SIGNOPE',
+    deviceReadBps: 'nocolon',
+    expose: '99999',
+    shmSize: '1k',
+  });
+  assert.ok(issues2.stopSignal, 'stop signal checked by the engine schema');
+  assert.match(issues2.deviceReadBps ?? '', /DEVICE:RATE/);
+  assert.match(issues2.expose ?? '', /1-65535/);
+  assert.match(issues2.shmSize ?? '', /4 KiB/);
+});

@@ -117,6 +117,24 @@ const OWNS: Record<ContainerFormField, Setter> = {
   cpusetMems: host('CpusetMems'),
   pidsLimit: host('PidsLimit'),
   blkioWeight: host('BlkioWeight'),
+  cpuPeriod: host('CpuPeriod'),
+  cpuQuota: host('CpuQuota'),
+  oomKillDisable: host('OomKillDisable'),
+  shmSize: host('ShmSize'),
+  deviceReadBps: host('BlkioDeviceReadBps'),
+  deviceWriteBps: host('BlkioDeviceWriteBps'),
+  // The form lists every exposed port that is not published, so its set replaces the old one.
+  expose: config('ExposedPorts'),
+  publishAll: host('PublishAllPorts'),
+  stopSignal: (target, from) => {
+    if (from.Config.StopSignal) target.Config.StopSignal = from.Config.StopSignal;
+    else delete target.Config.StopSignal;
+  },
+  stopTimeout: (target, from) => {
+    if (from.Config.StopTimeout !== undefined) target.Config.StopTimeout = from.Config.StopTimeout;
+    else delete target.Config.StopTimeout;
+  },
+  securityOpt: host('SecurityOpt'),
 };
 
 /**
@@ -148,6 +166,8 @@ export function liveUpdate(edited: ContainerCreate, changes: readonly FieldChang
     if (field === 'cpusetMems') update.CpusetMems = h.CpusetMems;
     if (field === 'pidsLimit') update.PidsLimit = h.PidsLimit ?? -1;
     if (field === 'blkioWeight') update.BlkioWeight = h.BlkioWeight;
+    if (field === 'cpuPeriod') update.CpuPeriod = h.CpuPeriod;
+    if (field === 'cpuQuota') update.CpuQuota = h.CpuQuota;
     if (field === 'restart' || field === 'restartRetries') update.RestartPolicy = h.RestartPolicy;
   }
   return Object.keys(update).length > 0 ? update : null;

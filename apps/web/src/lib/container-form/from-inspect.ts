@@ -135,5 +135,19 @@ export function createToForm(create: ContainerCreate): ContainerFormValues {
     cpusetMems: h.CpusetMems,
     pidsLimit: h.PidsLimit !== null && h.PidsLimit !== 0 ? String(h.PidsLimit) : '',
     blkioWeight: h.BlkioWeight ? String(h.BlkioWeight) : '',
+    cpuPeriod: h.CpuPeriod ? String(h.CpuPeriod) : '',
+    cpuQuota: h.CpuQuota ? String(h.CpuQuota) : '',
+    oomKillDisable: h.OomKillDisable,
+    shmSize: h.ShmSize ? byteFlagValue(h.ShmSize) : '',
+    deviceReadBps: h.BlkioDeviceReadBps.map((d) => `${d.Path}:${byteFlagValue(d.Rate)}`).join(', '),
+    deviceWriteBps: h.BlkioDeviceWriteBps.map((d) => `${d.Path}:${byteFlagValue(d.Rate)}`).join(', '),
+    expose: Object.keys(c.ExposedPorts)
+      .filter((key) => !h.PortBindings[key])
+      .map((key) => (key.endsWith('/tcp') ? key.slice(0, -4) : key))
+      .join(', '),
+    publishAll: h.PublishAllPorts,
+    stopSignal: c.StopSignal ?? '',
+    stopTimeout: c.StopTimeout !== undefined ? String(c.StopTimeout) : '',
+    securityOpt: h.SecurityOpt.join(', '),
   };
 }

@@ -7,6 +7,7 @@ import {
   PortBindingsSchema,
   parseByteSize,
   parseCpus,
+  parseExposeSpec,
 } from '@stevedore/shared';
 import type { z } from 'zod';
 import { splitShellWords } from './shell-words';
@@ -82,6 +83,20 @@ export function formToCreate(values: ContainerFormValues): {
     portBindings[key] = [...(portBindings[key] ?? []), binding];
   });
 
+  const exposed = new Set(Object.keys(portBindings));
+  for (const spec of list(values.expose)) {
+    for (const key of unit('expose', spec, parseExposeSpec, [] as string[])) exposed.add(key);
+  }
+  const throttle = (path: 'deviceReadBps' | 'deviceWriteBps') =>
+    list(values[path]).map((spec) => {
+      const colon = spec.lastIndexOf(':');
+      if (colon <= 0) {
+        fail(path, `"${spec}" is not DEVICE:RATE such as /dev/sda:1mb`);
+        return { Path: '/', Rate: 0 };
+      }
+      return { Path: spec.slice(0, colon), Rate: unit(path, spec.slice(colon + 1), parseByteSize, 0) };
+    });
+  const stopTimeout = unit('stopTimeout', values.stopTimeout, int, null as number | null);
   const network = values.network.trim() || 'bridge';
   const aliases = list(values.networkAliases);
   const ip = values.ip.trim();
@@ -104,7 +119,9 @@ export function formToCreate(values: ContainerFormValues): {
       ),
       Tty: values.tty,
       OpenStdin: values.interactive,
-      ExposedPorts: Object.fromEntries(Object.keys(portBindings).map((key) => [key, {}])),
+      ExposedPorts: Object.fromEntries([...exposed].map((key) => [key, {}])),
+      ...(values.stopSignal.trim() ? { StopSignal: values.stopSignal.trim() } : {}),
+      ...(stopTimeout !== null ? { StopTimeout: stopTimeout } : {}),
     },
     HostConfig: {
       Binds: values.volumes
@@ -137,6 +154,14 @@ export function formToCreate(values: ContainerFormValues): {
       CpusetMems: values.cpusetMems.trim(),
       PidsLimit: pids,
       BlkioWeight: unit('blkioWeight', values.blkioWeight, int, 0),
+      CpuPeriod: unit('cpuPeriod', values.cpuPeriod, int, 0),
+      CpuQuota: unit('cpuQuota', values.cpuQuota, int, 0),
+      OomKillDisable: values.oomKillDisable,
+      ShmSize: unit('shmSize', values.shmSize, parseByteSize, 0),
+      BlkioDeviceReadBps: throttle('deviceReadBps'),
+      BlkioDeviceWriteBps: throttle('deviceWriteBps'),
+      PublishAllPorts: values.publishAll,
+      SecurityOpt: list(values.securityOpt),
       Ulimits: values.ulimits
         .filter((row) => row.name !== '')
         .map((row, index) => ({
@@ -187,6 +212,9 @@ const CONFIG_FIELDS: Record<string, string> = {
   User: 'user',
   Hostname: 'hostname',
   Labels: 'labels',
+  StopSignal: 'stopSignal',
+  StopTimeout: 'stopTimeout',
+  ExposedPorts: 'expose',
 };
 const HOST_FIELDS: Record<string, string> = {
   Memory: 'memory',
@@ -205,6 +233,13 @@ const HOST_FIELDS: Record<string, string> = {
   NetworkMode: 'network',
   LogConfig: 'logOptions',
   Tmpfs: 'tmpfs',
+  CpuPeriod: 'cpuPeriod',
+  CpuQuota: 'cpuQuota',
+  ShmSize: 'shmSize',
+  BlkioDeviceReadBps: 'deviceReadBps',
+  BlkioDeviceWriteBps: 'deviceWriteBps',
+  SecurityOpt: 'securityOpt',
+  PublishAllPorts: 'publishAll',
 };
 
 /** The form field an engine-schema issue belongs to. */

@@ -48,6 +48,17 @@ export const ContainerFormShape = z.object({
   cpusetMems: z.string(),
   pidsLimit: z.string(),
   blkioWeight: z.string(),
+  cpuPeriod: z.string(),
+  cpuQuota: z.string(),
+  oomKillDisable: z.boolean(),
+  shmSize: z.string(),
+  deviceReadBps: z.string(),
+  deviceWriteBps: z.string(),
+  expose: z.string(),
+  publishAll: z.boolean(),
+  stopSignal: z.string(),
+  stopTimeout: z.string(),
+  securityOpt: z.string(),
 });
 export type ContainerFormValues = z.infer<typeof ContainerFormShape>;
 export type ContainerFormField = keyof ContainerFormValues;
@@ -90,6 +101,17 @@ export const EMPTY_FORM: ContainerFormValues = {
   cpusetMems: '',
   pidsLimit: '',
   blkioWeight: '',
+  cpuPeriod: '',
+  cpuQuota: '',
+  oomKillDisable: false,
+  shmSize: '',
+  deviceReadBps: '',
+  deviceWriteBps: '',
+  expose: '',
+  publishAll: false,
+  stopSignal: '',
+  stopTimeout: '',
+  securityOpt: '',
 };
 
 /** Human names of the fields, for the edit diff. */
@@ -131,6 +153,17 @@ export const FIELD_LABELS: Record<ContainerFormField, string> = {
   cpusetMems: 'Memory nodes',
   pidsLimit: 'PIDs limit',
   blkioWeight: 'Block I/O weight',
+  cpuPeriod: 'CPU CFS period',
+  cpuQuota: 'CPU CFS quota',
+  oomKillDisable: 'OOM killer disabled',
+  shmSize: '/dev/shm size',
+  deviceReadBps: 'Device read limits',
+  deviceWriteBps: 'Device write limits',
+  expose: 'Exposed ports',
+  publishAll: 'Publish all exposed ports',
+  stopSignal: 'Stop signal',
+  stopTimeout: 'Stop timeout',
+  securityOpt: 'Security options',
 };
 
 /** Fields a running container takes without a recreate: `update` (resources, restart) and `rename`. */
@@ -147,6 +180,8 @@ export const LIVE_FIELDS: ReadonlySet<ContainerFormField> = new Set<ContainerFor
   'cpusetMems',
   'pidsLimit',
   'blkioWeight',
+  'cpuPeriod',
+  'cpuQuota',
 ]);
 
 /** `KEY=VALUE` lines of an env file (comments and blank lines skipped), as the CLI's --env-file reads them. */

@@ -90,6 +90,8 @@ export class ContainerFormService {
       name: inspect.Name.replace(/^\//, ''),
       state: inspect.State.Status,
       values: createToForm(create),
+      /** Every setting, for the full equivalent command (the form shows only some). */
+      base: create,
     };
   }
 

@@ -44,8 +44,17 @@ export async function recreateContainer(
     await rollBack(client, created.Id, oldStopped ? old.Id : null, log);
     throw error;
   }
-  await client.containers.remove.mutate({ container: old.Id, force: true, volumes: false });
-  await client.containers.rename.mutate({ container: created.Id, name: finalName });
+  try {
+    await client.containers.remove.mutate({ container: old.Id, force: true, volumes: false });
+    await client.containers.rename.mutate({ container: created.Id, name: finalName });
+  } catch (error) {
+    // Past the point of rolling back: say exactly where things stand.
+    throw new StevedoreError(
+      'INTERNAL',
+      `the replacement ${temporary} (${created.Id.slice(0, 12)}) is in place, but finishing failed: ${(error as Error).message}; remove the old container ${oldName} if it is still there and rename ${temporary} to ${finalName}`,
+      { container: old.Id, replacement: created.Id },
+    );
+  }
   return { id: created.Id, warnings: created.Warnings };
 }
 

@@ -89,11 +89,14 @@ function NewContainer() {
           </>
         )}
       </p>
-      {options.error && <ErrorNote>Host unavailable: {options.error.message}</ErrorNote>}
+      {options.error && (
+        <ErrorNote>Cannot load this host’s images and ports: {options.error.message}</ErrorNote>
+      )}
       <ContainerForm
         key={from ?? 'new'}
         hostId={hostId}
         initial={template.data?.values ?? EMPTY_FORM}
+        {...(template.data ? { base: template.data.base } : {})}
         mode={from ? { kind: 'duplicate', from } : { kind: 'create' }}
         options={options.data}
         onDone={({ id }) => {

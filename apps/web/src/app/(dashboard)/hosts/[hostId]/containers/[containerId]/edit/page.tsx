@@ -38,6 +38,7 @@ export default function EditContainerPage() {
         <ContainerForm
           hostId={hostId}
           initial={template.data.values}
+          base={template.data.base}
           mode={{ kind: 'edit', container: template.data.id, name: template.data.name }}
           options={options.data}
           onDone={({ id, recreated }) => {
