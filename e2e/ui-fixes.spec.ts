@@ -226,6 +226,11 @@ test('a viewer opening /users or /audit is told they are for admins, with no for
   await add.getByRole('button', { name: 'Add user' }).click();
   await expect(page.getByTestId('user-row-ui-viewer')).toBeVisible();
   await saveScreens(page, 'users');
+  // At 390 px each user is a card: the role and Remove stay on screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByRole('button', { name: 'Remove ui-viewer' })).toBeInViewport();
+  await expect(page.getByLabel('Role of ui-viewer')).toBeInViewport();
+  expect(await overflowsSideways(page)).toBe(false);
 
   const context = await browser.newContext({ baseURL: stack.web.baseURL });
   try {

@@ -4,10 +4,12 @@ import { type HostSummary, Roles, type UserSummary } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { AdminsOnly } from '~/components/admins-only';
-import { DataTable, rowClass } from '~/components/data-table';
 import { useToast } from '~/components/toasts';
 import { Button, ErrorNote, Field } from '~/components/ui';
 import { useTRPC } from '~/trpc/react';
+
+/** From `sm` up the users are a table; below it each is a two-column card. */
+const userGrid = 'sm:grid-cols-[minmax(0,1fr)_8rem_minmax(0,1.2fr)_11rem_5rem] sm:gap-3';
 
 const selectClass =
   'rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900';
@@ -49,48 +51,72 @@ function UsersAdmin() {
     <section className="space-y-4">
       <h1 className="text-2xl font-semibold">Users</h1>
       {error && <ErrorNote>{error.message}</ErrorNote>}
-      <DataTable columns={['Username', 'Role', 'May operate', 'Created', '']}>
-        {users.data?.map((user) => (
-          <tr key={user.id} data-testid={`user-row-${user.username}`} className={rowClass}>
-            <td className="px-4 py-3 font-medium">{user.username}</td>
-            <td className="px-4 py-3">
-              <select
-                aria-label={`Role of ${user.username}`}
-                className={selectClass}
-                value={user.role}
-                onChange={(e) =>
-                  setRole.mutate({ userId: user.id, role: e.target.value as typeof user.role })
-                }
-              >
-                {Roles.map((role) => (
-                  <option key={role}>{role}</option>
-                ))}
-              </select>
-            </td>
-            <td className="px-4 py-3 text-sm">
-              {user.role === 'admin' ? (
-                'every host'
-              ) : user.role === 'viewer' ? (
-                <span className="text-slate-500">nothing (read-only)</span>
-              ) : (
-                <HostGrants user={user} hosts={hosts.data ?? []} onSaved={refresh} />
-              )}
-            </td>
-            <td className="px-4 py-3 text-xs text-slate-500">{new Date(user.createdAt).toLocaleString()}</td>
-            <td className="px-4 py-3 text-right">
-              <button
-                type="button"
-                className="text-sm text-red-700 hover:underline dark:text-red-400"
-                onClick={() => {
-                  if (window.confirm(`Remove ${user.username}?`)) remove.mutate({ userId: user.id });
-                }}
-              >
-                Remove
-              </button>
-            </td>
-          </tr>
-        ))}
-      </DataTable>
+      <div
+        data-testid="users-list"
+        className="rounded-lg border border-slate-200 bg-white text-sm dark:border-slate-800 dark:bg-slate-900"
+      >
+        <div
+          aria-hidden
+          className={`hidden border-b border-slate-200 px-4 py-3 text-xs font-medium uppercase text-slate-500 sm:grid dark:border-slate-800 ${userGrid}`}
+        >
+          <span>Username</span>
+          <span>Role</span>
+          <span>May operate</span>
+          <span>Created</span>
+          <span />
+        </div>
+        {users.isPending && <p className="px-4 py-6 text-slate-500">Loading…</p>}
+        <ul>
+          {users.data?.map((user) => (
+            <li
+              key={user.id}
+              data-testid={`user-row-${user.username}`}
+              className={`grid grid-cols-[1fr_auto] items-center gap-x-3 gap-y-2 border-b border-slate-100 px-4 py-3 last:border-0 dark:border-slate-800 ${userGrid}`}
+            >
+              <div className="min-w-0 truncate font-medium">{user.username}</div>
+              <div className="justify-self-end sm:justify-self-auto">
+                <select
+                  aria-label={`Role of ${user.username}`}
+                  className={selectClass}
+                  value={user.role}
+                  onChange={(e) =>
+                    setRole.mutate({ userId: user.id, role: e.target.value as typeof user.role })
+                  }
+                >
+                  {Roles.map((role) => (
+                    <option key={role}>{role}</option>
+                  ))}
+                </select>
+              </div>
+              <div className="min-w-0">
+                <span className="mr-1 text-xs text-slate-500 sm:hidden">May operate:</span>
+                {user.role === 'admin' ? (
+                  'every host'
+                ) : user.role === 'viewer' ? (
+                  <span className="text-slate-500">nothing (read-only)</span>
+                ) : (
+                  <HostGrants user={user} hosts={hosts.data ?? []} onSaved={refresh} />
+                )}
+              </div>
+              <div className="hidden text-xs text-slate-500 sm:block">
+                {new Date(user.createdAt).toLocaleString()}
+              </div>
+              <div className="justify-self-end">
+                <button
+                  type="button"
+                  aria-label={`Remove ${user.username}`}
+                  className="text-sm text-red-700 hover:underline dark:text-red-400"
+                  onClick={() => {
+                    if (window.confirm(`Remove ${user.username}?`)) remove.mutate({ userId: user.id });
+                  }}
+                >
+                  Remove
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      </div>
       <form
         onSubmit={submit}
         aria-label="Add user"
