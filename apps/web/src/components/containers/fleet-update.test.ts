@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FleetContainer, FleetContainerUsage } from '@stevedore/shared';
-import { applyFleetUpdate } from './use-container-fleet';
+import { applyFleetUpdate } from './fleet-update';
 
 const row = (key: string, state: FleetContainer['state'] = 'running'): FleetContainer => ({
   key,
