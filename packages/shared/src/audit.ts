@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UsernameSchema } from './auth.js';
 
 /**
  * Who an audit entry is attributed to when the action was taken on the host itself (the CLI or the
@@ -31,10 +32,20 @@ export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 /** Narrows the audit log; every field optional, all given ones must match. */
 export const AuditFilterSchema = z.object({
   /** Exact username, or ENGINE_ACTOR for the actions taken on the hosts themselves. */
-  username: z.string().trim().min(1).max(64).optional(),
-  hostId: z.string().min(1).max(64).optional(),
+  username: z.union([z.literal(ENGINE_ACTOR), UsernameSchema]).optional(),
+  hostId: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, { message: 'must be a host id: letters, digits, "_" or "-"' })
+    .optional(),
   /** An action (`container.stop`) or a prefix of one ending in "." (`container.`). */
-  action: z.string().trim().min(1).max(64).optional(),
+  action: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-zA-Z.-]{0,63}$/, {
+      message:
+        'must be an action such as container.stop, or a prefix of one ending in "." such as container.',
+    })
+    .optional(),
   result: AuditResultSchema.optional(),
   /** ISO timestamps, inclusive bounds. */
   from: z.iso.datetime({ offset: true }).optional(),
@@ -45,6 +56,9 @@ export type AuditFilter = z.infer<typeof AuditFilterSchema>;
 export const ListAuditInput = AuditFilterSchema.extend({
   limit: z.number().int().min(1).max(200).default(50),
   /** The id of the last entry of the previous page. */
-  cursor: z.string().max(64).optional(),
+  cursor: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, { message: 'must be an entry id from the previous page' })
+    .optional(),
 });
 export type ListAuditInput = z.input<typeof ListAuditInput>;

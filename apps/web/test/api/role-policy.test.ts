@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Role, SessionUser } from '@stevedore/shared';
+import { EMPTY_FORM } from '../../src/lib/container-form/values';
 import { appRouter } from '../../src/server/api/root';
 import { createHost } from '../../src/server/db/repositories/hosts';
 import { createUser, setUserHosts } from '../../src/server/db/repositories/users';
@@ -68,6 +69,78 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
   'containers.fleet.bulk': {
     minimum: 'operator',
     input: { action: 'stop', targets: [{ hostId: grantedHost, container: 'nothing-here' }] },
+  },
+  'containers.details.inspect': { minimum: 'viewer', input: { hostId: NO_HOST, container: 'nothing-here' } },
+  'containers.details.top': { minimum: 'viewer', input: { hostId: NO_HOST, container: 'nothing-here' } },
+  'containers.details.events': { minimum: 'viewer', input: { hostId: NO_HOST, container: 'nothing-here' } },
+  'containers.details.kill': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, container: 'nothing-here', signal: 'SIGTERM' },
+  },
+  'containers.details.rename': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, container: 'nothing-here', name: 'renamed' },
+  },
+  'containers.details.remove': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, container: 'nothing-here' },
+  },
+  'containers.console.open': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, container: 'nothing-here', mode: 'exec' },
+  },
+  'containers.console.write': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, sessionId: '00000000-0000-4000-8000-000000000000', data: '' },
+  },
+  'containers.console.resize': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, sessionId: '00000000-0000-4000-8000-000000000000', rows: 24, cols: 80 },
+  },
+  'containers.logs.page': { minimum: 'viewer', input: { hostId: NO_HOST, container: 'nothing-here' } },
+  'containers.logs.search': {
+    minimum: 'viewer',
+    input: {
+      hostId: NO_HOST,
+      container: 'nothing-here',
+      query: { text: 'x' },
+      from: 'end',
+      direction: 'previous',
+    },
+  },
+  'containers.logs.count': {
+    minimum: 'viewer',
+    input: { hostId: NO_HOST, container: 'nothing-here', query: { text: 'x' } },
+  },
+  'containers.logs.follow': {
+    minimum: 'viewer',
+    input: { hostId: NO_HOST, container: 'nothing-here', from: 'end' },
+  },
+  'containers.form.options': { minimum: 'operator', hostScoped: true, input: { hostId: grantedHost } },
+  'containers.form.template': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, container: 'nothing-here', purpose: 'edit' },
+  },
+  'containers.form.create': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, values: { ...EMPTY_FORM, image: 'busybox:latest' } },
+  },
+  'containers.form.applyEdit': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: {
+      hostId: grantedHost,
+      container: 'nothing-here',
+      values: { ...EMPTY_FORM, image: 'busybox:latest' },
+    },
   },
   'events.list': { minimum: 'viewer', input: { limit: 5 } },
   'events.watch': { minimum: 'viewer', input: {} },

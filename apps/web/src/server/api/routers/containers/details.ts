@@ -10,7 +10,10 @@ import { hostOperatorProcedure, roleProcedure, router } from '../../trpc';
 
 const ContainerEventsInput = HostContainerRefInput.extend({
   limit: z.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(64).optional(),
+  cursor: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, { message: 'must be an event id from the previous page' })
+    .optional(),
 });
 
 /** Procedures for one container's inspect, processes, events and actions. */
