@@ -11,10 +11,15 @@ export interface Stack {
  * One real agent and one real dashboard per test file (worker): the dashboard registers the agent
  * as host `local`, exactly as `npm start` does. Both are stopped and their files removed afterwards.
  */
-export const test = base.extend<{ stack: Stack }, { workerStack: Stack }>({
+export const test = base.extend<{ stack: Stack }, { workerStack: Stack; stackName: string }>({
+  /**
+   * Files that need a stack of their own (a first run with no admin yet) set a name with
+   * `test.use({ stackName })`: Playwright runs different worker options in different workers.
+   */
+  stackName: ['shared', { scope: 'worker', option: true }],
   workerStack: [
-    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring
-    async ({}, use) => {
+    // Depends on the name only so that a file's `stackName` is part of its worker's identity.
+    async ({ stackName: _stackName }, use) => {
       const agent = await startAgent();
       let web: WebServer | undefined;
       try {

@@ -9,6 +9,8 @@ import { pushBusybox } from '../apps/agent/test/harness/test-images';
 import { ADMIN, expect, test } from './fixtures';
 
 test.describe.configure({ mode: 'serial' });
+// The first test is the product's first run: this file gets a stack no other file has used.
+test.use({ stackName: 'first-run' });
 
 test('first run: the admin is created, then the local host shows its live state and system info', async ({
   page,
