@@ -259,6 +259,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
       start: (id) => containers.start(id),
     },
     requestReload: () => reload(),
+    eventsSaved: () => eventsService.saved(),
     log: log.child({ module: 'migration' }),
   });
   const volumes = new VolumeService(volumeStore, events, (name) => containers.volumeInUse(name));

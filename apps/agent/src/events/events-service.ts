@@ -38,6 +38,11 @@ export class EventsService {
     this.bus.onEvent((event) => this.record(event));
   }
 
+  /** Resolves once every event recorded so far has been written to the file (or failed to). */
+  saved(): Promise<void> {
+    return this.writes;
+  }
+
   private record(event: EngineEvent): void {
     this.history.push(event);
     if (this.history.length > KEEP * 1.5) this.history = this.history.slice(-KEEP);

@@ -20,6 +20,8 @@ export interface MigrationDeps {
   };
   /** Restarts the agent in-process on the new configuration. */
   requestReload(): void;
+  /** Resolves once the events published so far are in the events file (it is copied with the root). */
+  eventsSaved(): Promise<void>;
   log: Logger;
 }
 
@@ -97,6 +99,9 @@ export class MigrationService {
         phase('stopping', `stopping ${running.length} container${running.length === 1 ? '' : 's'}`);
         for (const container of running) await this.deps.containers.stop(container.Id);
       }
+      // The stops' events are appended to the events file after they are published: copied while
+      // still being written, the file would differ from its copy at the verification.
+      await this.deps.eventsSaved();
       phase('copying', `copying ${source} to ${target}`, { bytes: 0, totalBytes, files: 0 });
       let reported = false;
       await copyTree(
