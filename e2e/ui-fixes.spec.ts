@@ -11,6 +11,8 @@ import { saveScreens } from './screens';
 // refreshing on events, the paused event feed, the audit log, the hosts list at 1280 and 390 px,
 // the favicon and logo, the admins-only pages, and the host form's errors.
 test.describe.configure({ mode: 'serial' });
+// The audit assertions count this file's own actions: other files' pauses and errors stay on their stack.
+test.use({ stackName: 'ui-fixes' });
 
 const CONTAINER = 'ui-pause';
 const VOLUME = 'ui-paused-vol';

@@ -11,6 +11,7 @@ export { ALL_CAPABILITIES } from './capabilities.js';
 export * from './create.js';
 export * from './exec.js';
 export * from './inspect.js';
+export * from './limits.js';
 export * from './log-search.js';
 export * from './log-view.js';
 export * from './logs.js';
