@@ -14,7 +14,7 @@ import type { z } from 'zod';
 import { parseTimeBound } from '../../util/time-bound.js';
 import { closeLogFiles } from '../logs/log-files.js';
 import { type LineFilter, readPage, viewLine } from '../logs/log-page.js';
-import { runSearchWorker } from '../logs/log-search-runner.js';
+import { prewarmSearchWorker, runSearchWorker } from '../logs/log-search-runner.js';
 import type { SearchOutcome } from '../logs/log-search-scan.js';
 import { cursorAt, openViewFiles, type ViewFile } from '../logs/log-view-files.js';
 import type { ContainerLogs } from './container-logs.js';
@@ -69,6 +69,8 @@ export class ContainerLogView {
   }
 
   async page(input: z.output<typeof LogPageInputSchema>, signal?: AbortSignal): Promise<LogPage> {
+    // Someone is reading this log: a search is likely next.
+    if (typeof input.from === 'string') prewarmSearchWorker();
     const filter = lineFilter(input);
     const read = () =>
       this.withFiles(input.container, (files, _handles, writerDone) =>

@@ -5,7 +5,8 @@ export interface LogRecord {
   start: number;
   /** Just after its newline. */
   end: number;
-  time: string;
+  /** Where its time ends (file offset); the time is decoded only for lines that are kept. */
+  timeEnd: number;
   stream: LogLine['stream'];
   /** P: the line goes on in the next record of the same stream. */
   continued: boolean;
@@ -59,7 +60,7 @@ function parseRecord(buffer: Buffer, start: number, newline: number, base: numbe
   return {
     start: base + start,
     end: base + newline + 1,
-    time: buffer.toString('latin1', start, timeEnd),
+    timeEnd: base + timeEnd,
     stream: name,
     continued: tag === 0x50,
     textStart: base + Math.min(afterTag + 1, newline),
@@ -74,15 +75,26 @@ export interface AssembledLine extends LogLine {
   end: number;
 }
 
+/** Which lines a scan keeps, by their text and stream; the others are never built. */
+export type LineTest = (text: string, stream: LogLine['stream']) => boolean;
+
+const timeOf = (record: LogRecord, buffer: Buffer, base: number) =>
+  buffer.toString('latin1', record.start - base, record.timeEnd - base);
+
 /**
  * Joins records into lines: partial (P) records wait for the next record of their stream. Text
- * is read from the buffer the records were parsed from (`base` its file offset).
+ * is read from the buffer the records were parsed from (`base` its file offset). With `keep`, a
+ * line it refuses is dropped before anything but its text is decoded: a whole-log search then
+ * allocates little more than one string per line.
  */
 export class LineAssembler {
   private readonly open: Partial<Record<LogLine['stream'], { start: number; time: string; text: string }>> =
     {};
 
-  constructor(private readonly file = 0) {}
+  constructor(
+    private readonly file = 0,
+    private readonly keep: LineTest | null = null,
+  ) {}
 
   push(record: LogRecord, buffer: Buffer, base: number): AssembledLine | null {
     const text = buffer.toString('utf8', record.textStart - base, record.end - 1 - base);
@@ -90,21 +102,25 @@ export class LineAssembler {
     if (record.continued) {
       this.open[record.stream] = pending
         ? { ...pending, text: pending.text + text }
-        : { start: record.start, time: record.time, text };
+        : { start: record.start, time: timeOf(record, buffer, base), text };
       return null;
     }
     delete this.open[record.stream];
     const file = this.file;
-    if (!pending)
-      return { stream: record.stream, time: record.time, text, file, start: record.start, end: record.end };
-    return {
-      stream: record.stream,
-      time: pending.time,
-      text: pending.text + text,
-      file,
-      start: pending.start,
-      end: record.end,
-    };
+    if (!pending) {
+      if (this.keep && !this.keep(text, record.stream)) return null;
+      return {
+        stream: record.stream,
+        time: timeOf(record, buffer, base),
+        text,
+        file,
+        start: record.start,
+        end: record.end,
+      };
+    }
+    const joined = pending.text + text;
+    if (this.keep && !this.keep(joined, record.stream)) return null;
+    return { stream: record.stream, time: pending.time, text: joined, file, start: pending.start, end: record.end };
   }
 
   /** Where the earliest line still waiting for its end begins, or null. */

@@ -1,4 +1,4 @@
-import { type AssembledLine, LineAssembler, parseRecords } from './log-records.js';
+import { type AssembledLine, LineAssembler, type LineTest, parseRecords } from './log-records.js';
 import type { FilePosition, ViewFile } from './log-view-files.js';
 
 /** A line of a scan, with the file it is in. */
@@ -19,17 +19,19 @@ const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
 /**
  * The log's lines from `from` to its end, a block at a time. A line still being written at the
  * end of the newest file (partial records without their end) is left for a later read unless
- * `writerDone`; one cut at the end of a rotated file comes as a partial line.
+ * `writerDone`; one cut at the end of a rotated file comes as a partial line. With `keep`, only
+ * the whole lines it accepts are in the batches (a search's candidates); cut lines always are.
  */
 export async function* scanForward(
   files: readonly ViewFile[],
   from: FilePosition,
   writerDone: boolean,
+  keep: LineTest | null = null,
 ): AsyncGenerator<ScanBatch> {
   for (let index = from.file; index < files.length; index++) {
     const file = files[index] as ViewFile;
     const newest = index === files.length - 1;
-    const assembler = new LineAssembler(index);
+    const assembler = new LineAssembler(index, keep);
     let offset = index === from.file ? from.offset : 0;
     let size = SCAN_BLOCK_BYTES;
     for (;;) {
@@ -75,12 +77,13 @@ export async function* scanForward(
 /**
  * The log's lines before `from` back to its start, a block at a time: each batch oldest first,
  * the batches newest first. Blocks begin just after a full (F) record, so a line's partial
- * records are never split between two blocks.
+ * records are never split between two blocks. `keep` as for scanForward.
  */
 export async function* scanBackward(
   files: readonly ViewFile[],
   from: FilePosition,
   writerDone: boolean,
+  keep: LineTest | null = null,
 ): AsyncGenerator<ScanBatch> {
   for (let index = from.file; index >= 0; index--) {
     const file = files[index] as ViewFile;
@@ -107,7 +110,7 @@ export async function* scanBackward(
           if (first <= 0 || first >= whole) first = 0;
         }
       }
-      const assembler = new LineAssembler(index);
+      const assembler = new LineAssembler(index, keep);
       const lines: ScanLine[] = [];
       for (const record of parseRecords(buffer, first, whole, start)) {
         const line = assembler.push(record, buffer, start);

@@ -25,14 +25,22 @@ export const SEARCH_HARD_LIMIT_MS = 5_000;
 /** Searches at once; more wait their turn (each is a thread scanning files). */
 const MAX_WORKERS = 2;
 
+/** An idle search thread (its own heap, several MiB) is ended after this long unused. */
+const IDLE_WORKER_MS = 5 * 60_000;
+
 const idle: Worker[] = [];
+const idleTimers = new Map<Worker, NodeJS.Timeout>();
 let busy = 0;
 const queue: Array<() => void> = [];
 
 async function takeWorker(): Promise<Worker> {
   while (busy >= MAX_WORKERS) await new Promise<void>((resolve) => queue.push(resolve));
   busy++;
-  return idle.pop() ?? new Worker(workerUrl);
+  const worker = idle.pop();
+  if (!worker) return new Worker(workerUrl);
+  clearTimeout(idleTimers.get(worker));
+  idleTimers.delete(worker);
+  return worker;
 }
 
 function giveBack(worker: Worker | null): void {
@@ -41,8 +49,40 @@ function giveBack(worker: Worker | null): void {
     worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
     worker.unref();
     idle.push(worker);
+    const timer = setTimeout(() => {
+      idleTimers.delete(worker);
+      const at = idle.indexOf(worker);
+      if (at !== -1) idle.splice(at, 1);
+      void worker.terminate();
+    }, IDLE_WORKER_MS);
+    timer.unref();
+    idleTimers.set(worker, timer);
   }
   queue.shift()?.();
+}
+
+/**
+ * Starts a search thread ahead of the first search (called when someone opens a log page), so
+ * that search does not wait for a thread to start and load its modules; kept idle like any other.
+ */
+export function prewarmSearchWorker(): void {
+  if (idle.length > 0 || busy > 0) return;
+  busy++;
+  const worker = new Worker(workerUrl);
+  const done = () => giveBack(worker);
+  // An empty count loads the scanning modules and answers at once.
+  worker.once('message', done);
+  worker.once('error', () => {
+    busy--;
+    void worker.terminate();
+    queue.shift()?.();
+  });
+  worker.postMessage({
+    kind: 'count',
+    files: [],
+    query: { text: 'x', regex: false, caseSensitive: true },
+    request: { filter: { streams: new Set(), since: null, until: null }, writerDone: true, cap: 1, budgetMs: 1 },
+  } satisfies ToSearchWorker);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type LogFrom, type LogMatcher, stripAnsi } from '@stevedore/shared';
 import { type LineFilter, passes } from './log-page.js';
+import type { LineTest } from './log-records.js';
 import { type ScanLine, scanBackward, scanForward } from './log-scan.js';
 import { type FilePosition, resolveFrom, type ViewFile } from './log-view-files.js';
 
@@ -22,6 +23,12 @@ export interface SearchOutcome {
 const matches = (line: ScanLine, filter: LineFilter, matcher: LogMatcher) =>
   passes(line, filter) && matcher.test(stripAnsi(line.text));
 
+/** The scan's cheap first cut: the stream and the text; times are checked on the few kept lines. */
+const candidates =
+  (filter: LineFilter, matcher: LogMatcher): LineTest =>
+  (text, stream) =>
+    filter.streams.has(stream) && matcher.test(stripAnsi(text));
+
 /** The first matching line from `from` in the direction asked, within the time budget. */
 export async function searchLog(
   files: readonly ViewFile[],
@@ -32,9 +39,10 @@ export async function searchLog(
   const start = resolveFrom(files, request.from, forward ? 'forward' : 'backward');
   if (!start) return { match: null, resume: null, bytes: 0 };
   const deadline = performance.now() + request.budgetMs;
+  const keep = candidates(request.filter, matcher);
   const scan = forward
-    ? scanForward(files, start, request.writerDone)
-    : scanBackward(files, start, request.writerDone);
+    ? scanForward(files, start, request.writerDone, keep)
+    : scanBackward(files, start, request.writerDone, keep);
   let bytes = 0;
   for await (const batch of scan) {
     bytes += batch.bytes;
@@ -62,7 +70,8 @@ export async function countMatches(
   if (files.length === 0) return { count: 0, complete: true };
   const deadline = performance.now() + request.budgetMs;
   let count = 0;
-  for await (const batch of scanForward(files, { file: 0, offset: 0 }, request.writerDone)) {
+  const keep = candidates(request.filter, matcher);
+  for await (const batch of scanForward(files, { file: 0, offset: 0 }, request.writerDone, keep)) {
     for (const line of batch.lines) {
       if (!matches(line, request.filter, matcher)) continue;
       if (++count >= request.cap) return { count, complete: false };
