@@ -120,7 +120,14 @@ export class LineAssembler {
     }
     const joined = pending.text + text;
     if (this.keep && !this.keep(joined, record.stream)) return null;
-    return { stream: record.stream, time: pending.time, text: joined, file, start: pending.start, end: record.end };
+    return {
+      stream: record.stream,
+      time: pending.time,
+      text: joined,
+      file,
+      start: pending.start,
+      end: record.end,
+    };
   }
 
   /** Where the earliest line still waiting for its end begins, or null. */

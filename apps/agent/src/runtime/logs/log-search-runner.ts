@@ -81,7 +81,12 @@ export function prewarmSearchWorker(): void {
     kind: 'count',
     files: [],
     query: { text: 'x', regex: false, caseSensitive: true },
-    request: { filter: { streams: new Set(), since: null, until: null }, writerDone: true, cap: 1, budgetMs: 1 },
+    request: {
+      filter: { streams: new Set(), since: null, until: null },
+      writerDone: true,
+      cap: 1,
+      budgetMs: 1,
+    },
   } satisfies ToSearchWorker);
 }
 
