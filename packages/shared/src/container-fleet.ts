@@ -66,17 +66,23 @@ export const FleetUsageDeltaSchema = z.record(z.string(), FleetContainerUsageSch
 export type FleetUsageDelta = z.infer<typeof FleetUsageDeltaSchema>;
 
 export const FleetContainersUpdateSchema = z.discriminatedUnion('kind', [
-  /** Everything now: rows and the last usage of the running ones. */
+  /**
+   * Everything known now: rows and the last usage of the running ones. Hosts whose list has not
+   * come yet (`loadingHosts`) send their rows as `rows` updates when it does: one slow host does
+   * not hold back the others.
+   */
   z.object({
     kind: z.literal('snapshot'),
     rows: z.array(FleetContainerSchema),
     usage: z.record(z.string(), FleetContainerUsageSchema),
+    loadingHosts: z.number().int().nonnegative().default(0),
   }),
-  /** New or changed rows, and rows gone (by key). */
+  /** New or changed rows, and rows gone (by key); `loadingHosts` when a host's first list came. */
   z.object({
     kind: z.literal('rows'),
     upserts: z.array(FleetContainerSchema),
     removed: z.array(z.string()),
+    loadingHosts: z.number().int().nonnegative().optional(),
   }),
   z.object({ kind: z.literal('usage'), usage: FleetUsageDeltaSchema }),
 ]);

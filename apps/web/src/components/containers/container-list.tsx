@@ -52,7 +52,7 @@ const USAGE_COLUMNS = new Set(['cpu', 'memory', 'network']);
 /** Every container of the fleet (or of one host), live, with filters, sorting and bulk actions. */
 export function ContainerList({ hostId }: { hostId?: string }) {
   const trpc = useTRPC();
-  const { rows, usageVersion, error } = useContainerFleet(hostId);
+  const { rows, usageVersion, loadingHosts, error } = useContainerFleet(hostId);
   const operable = useQuery(trpc.containers.fleet.operable.queryOptions());
   const canOperate = (id: string) =>
     !!operable.data && (operable.data.all || operable.data.hostIds.includes(id));
@@ -259,6 +259,16 @@ export function ContainerList({ hostId }: { hostId?: string }) {
         {rows === null
           ? 'Loading containers…'
           : `${visible.length} of ${rows.length} containers${hostId ? '' : ` on ${hostCount} ${hostCount === 1 ? 'host' : 'hosts'}`}`}
+        {rows !== null && loadingHosts > 0 && (
+          <span data-testid="containers-loading">
+            {' '}
+            · loading{' '}
+            {hostId
+              ? 'the host’s containers'
+              : `${loadingHosts} more ${loadingHosts === 1 ? 'host' : 'hosts'}`}
+            …
+          </span>
+        )}
       </p>
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <table className="min-w-full text-left text-sm">
@@ -299,7 +309,7 @@ export function ContainerList({ hostId }: { hostId?: string }) {
             </tr>
           </thead>
           <tbody ref={body}>
-            {rows !== null && tableRows.length === 0 && (
+            {rows !== null && tableRows.length === 0 && loadingHosts === 0 && (
               <tr>
                 <td
                   colSpan={colSpan}

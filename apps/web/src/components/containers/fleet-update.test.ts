@@ -24,7 +24,12 @@ const usage: FleetContainerUsage = { cpuPercent: 1, memoryUsage: 2, memoryLimit:
 test('a snapshot replaces everything; row deltas upsert and remove, dropping the usage of removed rows', () => {
   const rows = new Map<string, FleetContainer>([['old', row('old')]]);
   const kept = new Map<string, FleetContainerUsage>([['old', usage]]);
-  applyFleetUpdate(rows, kept, { kind: 'snapshot', rows: [row('h/a'), row('h/b')], usage: { 'h/a': usage } });
+  applyFleetUpdate(rows, kept, {
+    kind: 'snapshot',
+    rows: [row('h/a'), row('h/b')],
+    usage: { 'h/a': usage },
+    loadingHosts: 0,
+  });
   assert.deepEqual([...rows.keys()], ['h/a', 'h/b']);
   assert.deepEqual([...kept.keys()], ['h/a']);
   applyFleetUpdate(rows, kept, {

@@ -17,6 +17,8 @@ export function useContainerFleet(hostId?: string): {
   rows: ContainerListRow[] | null;
   /** Bumped once per usage tick (once a second). */
   usageVersion: number;
+  /** Hosts whose containers have not come yet (their rows appear as they do). */
+  loadingHosts: number;
   error: string | null;
 } {
   const trpc = useTRPC();
@@ -24,12 +26,15 @@ export function useContainerFleet(hostId?: string): {
   const usage = useRef(new Map<string, FleetContainerUsage>());
   const [rowsVersion, setRowsVersion] = useState(-1);
   const [usageVersion, setUsageVersion] = useState(0);
+  const [loadingHosts, setLoadingHosts] = useState(0);
   const subscription = useSubscription(
     trpc.containers.fleet.watch.subscriptionOptions(hostId ? { hostId } : {}, {
       onData: (update: FleetContainersUpdate) => {
         applyFleetUpdate(rows.current, usage.current, update);
         if (update.kind === 'usage') setUsageVersion((v) => v + 1);
         else setRowsVersion((v) => v + 1);
+        if (update.kind !== 'usage' && update.loadingHosts !== undefined)
+          setLoadingHosts(update.loadingHosts);
       },
     }),
   );
@@ -47,5 +52,5 @@ export function useContainerFleet(hostId?: string): {
     }
     return out;
   }, [rowsVersion]);
-  return { rows: list, usageVersion, error: subscription.error?.message ?? null };
+  return { rows: list, usageVersion, loadingHosts, error: subscription.error?.message ?? null };
 }

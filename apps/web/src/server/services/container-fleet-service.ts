@@ -39,6 +39,8 @@ interface HostState {
   stats: { unsubscribe(): void } | null;
   refreshing: Promise<void> | null;
   refreshAgain: boolean;
+  /** Its first list has come (or failed): until then the browsers count it as loading. */
+  loaded: boolean;
   timer: NodeJS.Timeout | null;
 }
 
@@ -92,6 +94,7 @@ export class ContainerFleetService {
       },
       signal,
       async () => {
+        // The hosts are known; their rows follow as each host answers.
         await this.ready;
         return [this.snapshot(hostId)];
       },
@@ -128,7 +131,15 @@ export class ContainerFleetService {
       rows.push(...state.rows.values());
       for (const [key, value] of state.tracker.current()) usage[key] = value;
     }
-    return { kind: 'snapshot', rows, usage };
+    return { kind: 'snapshot', rows, usage, loadingHosts: this.loadingHosts(hostId) };
+  }
+
+  /** Hosts (of one watcher's view) whose first list has not come yet. */
+  private loadingHosts(hostId: string | undefined): number {
+    let loading = 0;
+    for (const state of this.hostStates.values())
+      if ((!hostId || state.host.id === hostId) && !state.loaded) loading++;
+    return loading;
   }
 
   private activate(): void {
@@ -148,7 +159,9 @@ export class ContainerFleetService {
       clearInterval(reconcile);
       for (const stop of stops) stop();
     };
-    this.ready = this.reconcile();
+    this.ready = this.syncHosts().then((hosts) => {
+      if (hosts) void this.loadHosts(hosts);
+    });
   }
 
   /** Nobody watches: the stats streams stop (so do the agents' samplers) and nothing is kept. */
@@ -162,14 +175,20 @@ export class ContainerFleetService {
 
   /** Follows the host list: new hosts, renamed or re-pointed ones, removed ones. */
   private async reconcile(): Promise<void> {
+    const hosts = await this.syncHosts();
+    if (hosts) await this.loadHosts(hosts);
+  }
+
+  /** Brings the kept hosts in line with the host list; returns the hosts whose rows must be read. */
+  private async syncHosts(): Promise<HostSummary[] | null> {
     let hosts: HostSummary[];
     try {
       hosts = await this.hosts.list();
     } catch (error) {
       this.log.warn({ err: error }, 'listing hosts for the containers list failed');
-      return;
+      return null;
     }
-    if (!this.stopActive) return;
+    if (!this.stopActive) return null;
     const present = new Set(hosts.map((host) => host.id));
     for (const [hostId, state] of this.hostStates) {
       if (!present.has(hostId)) {
@@ -177,16 +196,24 @@ export class ContainerFleetService {
         this.hostStates.delete(hostId);
       }
     }
+    const toRead: HostSummary[] = [];
+    for (const host of hosts) {
+      const state = this.hostStates.get(host.id);
+      const renamed = state && (state.host.name !== host.name || state.host.address !== host.address);
+      if (state) state.host = host;
+      const online = connected(this.hub.status(host.id).state);
+      // An offline host has nothing to wait for.
+      if (!state) this.hostStates.set(host.id, { ...this.newState(host), loaded: !online });
+      if (online && (!state || renamed || !state.stats)) toRead.push(host);
+    }
+    return toRead;
+  }
+
+  private async loadHosts(hosts: HostSummary[]): Promise<void> {
     await Promise.all(
       hosts.map(async (host) => {
-        const state = this.hostStates.get(host.id);
-        const renamed = state && (state.host.name !== host.name || state.host.address !== host.address);
-        if (state) state.host = host;
-        if (!state) this.hostStates.set(host.id, this.newState(host));
-        if (connected(this.hub.status(host.id).state) && (!state || renamed || !state.stats)) {
-          await this.refresh(host.id);
-          this.subscribeStats(host.id);
-        }
+        await this.refresh(host.id);
+        this.subscribeStats(host.id);
       }),
     );
   }
@@ -200,6 +227,7 @@ export class ContainerFleetService {
       refreshing: null,
       refreshAgain: false,
       timer: null,
+      loaded: false,
     };
   }
 
@@ -229,7 +257,11 @@ export class ContainerFleetService {
     const removed = [...state.rows.keys()];
     state.rows.clear();
     for (const key of removed) delete this.pendingUsage[key];
-    if (publish && removed.length > 0) this.publish(state.host.id, { kind: 'rows', upserts: [], removed });
+    const wasLoading = !state.loaded;
+    state.loaded = true;
+    if (publish && wasLoading) this.publishFirstRows(state.host.id, [], removed);
+    else if (publish && removed.length > 0)
+      this.publish(state.host.id, { kind: 'rows', upserts: [], removed });
   }
 
   private schedule(hostId: string, delayMs: number): void {
@@ -270,6 +302,7 @@ export class ContainerFleetService {
       summaries = await this.hub.call(host.id, (client) => client.containers.list.query({ all: true }));
     } catch (error) {
       this.log.debug({ hostId: host.id, err: error }, 'listing containers failed; the host state says why');
+      this.markLoaded(state);
       return;
     }
     if (this.hostStates.get(host.id) !== state) return; // dropped meanwhile
@@ -285,7 +318,27 @@ export class ContainerFleetService {
     const removed = [...state.rows.keys()].filter((key) => !next.has(key));
     state.rows.clear();
     for (const [key, row] of next) state.rows.set(key, row);
-    if (upserts.length > 0 || removed.length > 0) this.publish(host.id, { kind: 'rows', upserts, removed });
+    if (!state.loaded) {
+      state.loaded = true;
+      this.publishFirstRows(host.id, upserts, removed);
+    } else if (upserts.length > 0 || removed.length > 0) {
+      this.publish(host.id, { kind: 'rows', upserts, removed });
+    }
+  }
+
+  /** A host's first list failed: it no longer counts as loading. */
+  private markLoaded(state: HostState): void {
+    if (state.loaded || this.hostStates.get(state.host.id) !== state) return;
+    state.loaded = true;
+    this.publishFirstRows(state.host.id, [], []);
+  }
+
+  /** A host's first rows, with each watcher's own count of hosts still loading. */
+  private publishFirstRows(hostId: string, upserts: FleetContainer[], removed: string[]): void {
+    for (const watcher of this.watchers) {
+      if (watcher.hostId && watcher.hostId !== hostId) continue;
+      watcher.push({ kind: 'rows', upserts, removed, loadingHosts: this.loadingHosts(watcher.hostId) });
+    }
   }
 
   private subscribeStats(hostId: string): void {
