@@ -1,17 +1,28 @@
 import {
+  type ContainerLimits,
   type EndpointRequest,
+  type HostConfig,
   HostConfigSchema,
   type ResourcesUpdate,
   StevedoreError,
+  type UpdateResult,
 } from '@stevedore/shared';
-import { buildResources } from '../bundle/build-spec.js';
 import { throttleDevices } from '../host-devices.js';
 import { checkHostLimits } from '../host-limits.js';
+import { v2Resets, writeCgroupFiles } from '../limits/cgroup-v2-resets.js';
+import { configuredLimits } from '../limits/configured-limits.js';
+import type { ContainerLimitsReader } from '../limits/container-limits.js';
+import { changedFields, mergeUpdate, refusedFields } from '../limits/merge-update.js';
+import { updateResources } from '../limits/update-resources.js';
+import type { ContainerRecord } from './container-record.js';
 import type { ContainerContext } from './service-context.js';
 
-/** Changes to an existing container: `rename`, `update` (resources), `network connect/disconnect`. */
+/** Changes to an existing container: `rename`, `update` (resources, read back by `limits`), `network connect/disconnect`. */
 export class ContainerUpdater {
-  constructor(private readonly ctx: ContainerContext) {}
+  constructor(
+    private readonly ctx: ContainerContext,
+    private readonly limitsReader: ContainerLimitsReader,
+  ) {}
 
   async rename(ref: string, newName: string): Promise<void> {
     const { store, networking } = this.ctx.deps;
@@ -33,23 +44,17 @@ export class ContainerUpdater {
     );
   }
 
-  /** `docker update`: new limits, applied live to a running container and kept for restarts. */
-  async update(ref: string, changes: ResourcesUpdate): Promise<{ Warnings: string[] }> {
-    const { store, host, runc } = this.ctx.deps;
+  /**
+   * `docker update`: new limits, applied live to a running container, read back from its cgroup
+   * and kept for restarts. A change the kernel refuses changes nothing: the previous limits are
+   * applied again and the stored configuration stays as it was.
+   */
+  async update(ref: string, changes: ResourcesUpdate): Promise<UpdateResult> {
+    const { store, host } = this.ctx.deps;
     const id = store.get(ref).Id;
     return this.ctx.withLock(id, async () => {
       const record = store.get(id);
-      const merged = { ...record.HostConfig, ...changes };
-      if (
-        changes.Memory !== undefined &&
-        changes.MemorySwap === undefined &&
-        record.HostConfig.MemorySwap > 0
-      ) {
-        // Docker keeps the swap share when only memory changes and swap was explicit.
-        merged.MemorySwap = Math.max(record.HostConfig.MemorySwap, changes.Memory);
-      }
-      if (changes.NanoCpus) Object.assign(merged, { CpuPeriod: 0, CpuQuota: 0 });
-      if (changes.CpuQuota !== undefined || changes.CpuPeriod !== undefined) merged.NanoCpus = 0;
+      const merged = mergeUpdate(record.HostConfig, changes);
       if (merged.AutoRemove && changes.RestartPolicy && !['', 'no'].includes(changes.RestartPolicy.Name)) {
         throw new StevedoreError(
           'INVALID_ARGUMENT',
@@ -58,34 +63,92 @@ export class ContainerUpdater {
       }
       const parsed = HostConfigSchema.safeParse(merged);
       if (!parsed.success) {
-        throw new StevedoreError('INVALID_ARGUMENT', parsed.error.issues.map((i) => i.message).join('; '), {
-          container: id,
-        });
+        throw new StevedoreError(
+          'INVALID_ARGUMENT',
+          parsed.error.issues.map((i) => `${i.path.join('.') || 'update'}: ${i.message}`).join('; '),
+          { container: id },
+        );
       }
       const warnings = checkHostLimits(parsed.data, host);
-      if (record.State.Running) {
-        const { devices: _devices, ...resources } = buildResources(parsed.data, {
-          swapAccounting: host.swapAccounting,
-          blkioWeight: host.blkioWeight,
-          throttleRead: await throttleDevices(parsed.data.BlkioDeviceReadBps),
-          throttleWrite: await throttleDevices(parsed.data.BlkioDeviceWriteBps),
-        });
-        // runc update leaves a limit as it is when the field is absent; "unlimited" must be said.
-        resources.memory = {
-          limit: -1,
-          reservation: -1,
-          ...(host.swapAccounting ? { swap: -1 } : {}),
-          ...resources.memory,
-        };
-        resources.pids = resources.pids ?? { limit: -1 };
-        resources.cpu = { quota: -1, ...resources.cpu };
-        await runc.update(id, resources);
-      }
       const updated = { ...record, HostConfig: parsed.data };
-      store.update(updated);
+      if (record.State.Running) await this.applyLive(record, parsed.data);
+      try {
+        await store.save(updated);
+      } catch (error) {
+        if (record.State.Running) await this.restoreLimits(record, error);
+        throw new StevedoreError(
+          'INTERNAL',
+          `Cannot update container ${record.Name}: the new limits could not be saved (${(error as Error).message}); the previous limits were applied again`,
+          { container: id },
+          { cause: error },
+        );
+      }
       this.ctx.publish(updated, 'update');
-      return { Warnings: warnings };
+      return { Warnings: warnings, limits: this.limits(updated) };
     });
+  }
+
+  /** The container's limits as its cgroup holds them, beside its configuration. */
+  limits(record: ContainerRecord): ContainerLimits {
+    return this.limitsReader.read({
+      id: record.Id,
+      running: record.State.Running,
+      hostConfig: record.HostConfig,
+      cgroupsPath: this.ctx.cgroupsPath(record.Id),
+    });
+  }
+
+  private async writeLimits(id: string, hostConfig: HostConfig): Promise<void> {
+    const { host, runc } = this.ctx.deps;
+    const capacity = this.limitsReader.capacity();
+    await runc.update(
+      id,
+      updateResources(hostConfig, {
+        cgroupVersion: host.cgroupVersion,
+        swapAccounting: host.swapAccounting,
+        blkioWeight: host.blkioWeight,
+        throttleRead: await throttleDevices(hostConfig.BlkioDeviceReadBps),
+        throttleWrite: await throttleDevices(hostConfig.BlkioDeviceWriteBps),
+        allCpus: capacity.cpuList,
+        allMemoryNodes: capacity.memoryNodes,
+      }),
+    );
+    if (host.cgroupVersion === '2') {
+      await writeCgroupFiles(
+        this.limitsReader.cgroupDir(this.ctx.cgroupsPath(id)),
+        v2Resets(configuredLimits(hostConfig)),
+      );
+    }
+  }
+
+  private async applyLive(record: ContainerRecord, next: HostConfig): Promise<void> {
+    try {
+      await this.writeLimits(record.Id, next);
+    } catch (error) {
+      const kernel = (error as Error).message.replace(/^runc update \S+ failed: /, '');
+      const fields = refusedFields(kernel, changedFields(record.HostConfig, next));
+      const restored = await this.restoreLimits(record, error);
+      throw new StevedoreError(
+        'FAILED_PRECONDITION',
+        `Cannot update container ${record.Name}: the kernel refused ${fields.join(', ')}: ${kernel}. ${restored}`,
+        { container: record.Id, fields },
+        { cause: error },
+      );
+    }
+  }
+
+  /** Applies the record's own limits again after a failed change (runc may have written some files). */
+  private async restoreLimits(record: ContainerRecord, cause: unknown): Promise<string> {
+    try {
+      await this.writeLimits(record.Id, record.HostConfig);
+      return 'Nothing was changed.';
+    } catch (error) {
+      this.ctx.deps.log.warn(
+        { err: error, id: record.Id, cause: (cause as Error).message },
+        'could not restore the limits after a failed update',
+      );
+      return `Restoring the previous limits failed too (${(error as Error).message}): read them with \`stevedore inspect\`.`;
+    }
   }
 
   async connectNetwork(ref: string, network: string, request: EndpointRequest): Promise<void> {
