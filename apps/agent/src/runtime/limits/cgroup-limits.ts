@@ -53,9 +53,9 @@ export function sharesToWeight(shares: number): number {
   return 1 + Math.floor(((shares - 2) * 9999) / 262142);
 }
 
-/** The shares that give `weight` (the inverse of `sharesToWeight`, to the nearest share). */
+/** The fewest shares that give `weight` (the inverse of `sharesToWeight`). */
 export function weightToShares(weight: number): number {
-  return 2 + Math.round(((weight - 1) * 262142) / 9999);
+  return 2 + Math.ceil(((weight - 1) * 262142) / 9999);
 }
 
 /** runc's conversion of a blkio weight (10–1000) to a v2 io.weight (1–10000). */
@@ -64,7 +64,7 @@ export function blkioToIoWeight(weight: number): number {
 }
 
 export function ioWeightToBlkio(weight: number): number {
-  return 10 + Math.round(((weight - 1) * 990) / 9999);
+  return 10 + Math.ceil(((weight - 1) * 990) / 9999);
 }
 
 function parseNumber(raw: string): number {
