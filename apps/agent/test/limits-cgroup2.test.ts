@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { HostConfigSchema } from '@stevedore/shared';
 import { readHostResources } from '../src/host/host-resources.js';
-import { v2Resets, writeCgroupFiles } from '../src/runtime/limits/cgroup-v2-resets.js';
-import { configuredLimits } from '../src/runtime/limits/configured-limits.js';
+import { v2Writes, writeCgroupFiles } from '../src/runtime/limits/cgroup-writer.js';
 import { ContainerLimitsReader } from '../src/runtime/limits/container-limits.js';
 import { useContainerAgent } from './harness/container-agent.js';
 
 const MiB = 1024 * 1024;
 const NEEDED = ['memory', 'cpu', 'pids'];
+const writeFacts = { swapAccounting: true, blkioWeightFile: null, allCpus: '', allMemoryNodes: '' };
 
 /** Mounts a fresh cgroup2 hierarchy on a temp dir for `body`, unmounted (and removed) after it, even on failure. */
 async function withCgroup2Mount<T>(body: (root: string) => Promise<T>): Promise<T | null> {
@@ -38,8 +38,7 @@ const controllersAt = (dir: string) =>
 /**
  * The cgroup v2 side of live limits, through a cgroup2 mount the test makes. Where the kernel
  * lets memory, cpu and pids be used there (a v2 or v2-capable host), limits are written to a
- * cgroup of the test's own as runc writes them on v2, read back by the agent's reader, and
- * cleared with the agent's v2 resets. On a v1 host those controllers are bound to v1, so the
+ * cgroup of the test's own by the agent's v2 writer, read back by its reader, and cleared again. On a v1 host those controllers are bound to v1, so the
  * fresh mount has none: then the reader and writer are exercised on the real files the mount
  * does have (a real container's v2 directory, cgroup.procs) and the v2 formats stay covered by
  * the unit tests (src/runtime/limits/cgroup-limits.test.ts).
@@ -93,8 +92,8 @@ describe('limits on cgroup v2, through a cgroup2 mount the test makes', () => {
       assert.deepEqual(limits.readings, [], 'no controller, no limit file: nothing is claimed');
       assert.equal(limits.configured.Memory, 64 * MiB);
       await assert.rejects(
-        writeCgroupFiles(join(root, cgroupsPath), v2Resets(configuredLimits(HostConfigSchema.parse({})))),
-        /cannot write "0" to memory\.low: the memory controller is not enabled for /,
+        writeCgroupFiles(() => join(root, cgroupsPath), v2Writes(HostConfigSchema.parse({}), writeFacts)),
+        /writing "max" to memory\.max failed: (ENOENT|EACCES) \(.*the controller is not enabled for this cgroup\)/,
       );
     } finally {
       await suite.cli('rm', '-f', id);
@@ -108,17 +107,20 @@ describe('limits on cgroup v2, through a cgroup2 mount the test makes', () => {
     const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
     try {
       const pid = String(sleeper.pid);
-      await writeCgroupFiles(dir, [
-        { file: 'cgroup.max.descendants', value: '3' },
-        { file: 'cgroup.procs', value: pid },
-      ]);
+      await writeCgroupFiles(
+        () => dir,
+        [
+          { file: 'cgroup.max.descendants', value: '3' },
+          { file: 'cgroup.procs', value: pid },
+        ],
+      );
       assert.equal(readFileSync(join(dir, 'cgroup.max.descendants'), 'utf8').trim(), '3');
       assert.equal(readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim(), pid);
       assert.match(
         readFileSync(`/proc/${pid}/cgroup`, 'utf8'),
         new RegExp(`^0::/${dir.split('/').at(-1)}$`, 'm'),
       );
-      await writeCgroupFiles(dir, [{ file: 'cgroup.max.descendants', value: 'max' }]);
+      await writeCgroupFiles(() => dir, [{ file: 'cgroup.max.descendants', value: 'max' }]);
       assert.equal(readFileSync(join(dir, 'cgroup.max.descendants'), 'utf8').trim(), 'max');
     } finally {
       sleeper.kill('SIGKILL');
@@ -127,7 +129,7 @@ describe('limits on cgroup v2, through a cgroup2 mount the test makes', () => {
     }
   }
 
-  /** A v2-capable host: limits as runc writes them on v2, read back, then cleared to "max". */
+  /** A v2-capable host: limits written by the agent's v2 writer, read back, then cleared to "max". */
   async function limitsOnOwnCgroup(root: string, reader: ContainerLimitsReader) {
     const name = `stevedore-v2-test-${randomBytes(4).toString('hex')}`;
     const dir = join(root, name);
@@ -141,34 +143,28 @@ describe('limits on cgroup v2, through a cgroup2 mount the test makes', () => {
     );
     mkdirSync(dir);
     try {
+      const facts = { ...writeFacts, swapAccounting: existsSync(join(dir, 'memory.swap.max')) };
+      // cpuset is not among the controllers enabled here.
+      const writable = (writes: { file: string; value: string }[]) =>
+        writes.filter((w) => !w.file.startsWith('cpuset.'));
       const hostConfig = HostConfigSchema.parse({
         Memory: 64 * MiB,
         NanoCpus: 0.5e9,
         CpuShares: 512,
         PidsLimit: 20,
       });
-      writeFileSync(join(dir, 'memory.max'), String(64 * MiB));
-      if (existsSync(join(dir, 'memory.swap.max')))
-        writeFileSync(join(dir, 'memory.swap.max'), String(64 * MiB));
-      writeFileSync(join(dir, 'cpu.max'), '50000 100000');
-      writeFileSync(join(dir, 'cpu.weight'), String(1 + Math.floor(((512 - 2) * 9999) / 262142)));
-      writeFileSync(join(dir, 'pids.max'), '20');
+      await writeCgroupFiles(() => dir, writable(v2Writes(hostConfig, facts)));
+      assert.equal(readFileSync(join(dir, 'memory.max'), 'utf8').trim(), String(64 * MiB));
+      assert.equal(readFileSync(join(dir, 'cpu.max'), 'utf8').trim(), '50000 100000');
       const set = reader.read({ id: name, running: true, hostConfig, cgroupsPath: `/${name}` });
       for (const reading of set.readings) assert.equal(reading.matches, true, JSON.stringify(reading));
       assert.equal(set.readings.find((r) => r.field === 'Memory')?.applied, 64 * MiB);
       assert.equal(set.readings.find((r) => r.field === 'CpuShares')?.applied, 512);
 
       const cleared = HostConfigSchema.parse({});
-      for (const [file, value] of [
-        ['memory.max', 'max'],
-        ['cpu.max', 'max 100000'],
-        ['pids.max', 'max'],
-      ]) {
-        writeFileSync(join(dir, file as string), value as string);
-      }
-      if (existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), 'max');
-      await writeCgroupFiles(dir, v2Resets(configuredLimits(cleared)));
+      await writeCgroupFiles(() => dir, writable(v2Writes(cleared, facts)));
       assert.equal(readFileSync(join(dir, 'memory.max'), 'utf8').trim(), 'max');
+      assert.equal(readFileSync(join(dir, 'pids.max'), 'utf8').trim(), 'max');
       assert.equal(readFileSync(join(dir, 'cpu.weight'), 'utf8').trim(), '100');
       const back = reader.read({ id: name, running: true, hostConfig: cleared, cgroupsPath: `/${name}` });
       for (const reading of back.readings) assert.equal(reading.matches, true, JSON.stringify(reading));

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type AgentConnection, createAgentClient } from '@stevedore/agent-api';
 import type { CgroupReading, ContainerLimits, LimitField, ResourcesUpdate } from '@stevedore/shared';
-import { cgroupV2, readCgroupFile } from './harness/cgroups.js';
+import { cgroupDir, cgroupV2, readCgroupFile } from './harness/cgroups.js';
 import { useContainerAgent } from './harness/container-agent.js';
 import { until } from './harness/until.js';
 
@@ -88,8 +89,6 @@ describe('limits: update applies live, read back from the cgroup (v1)', { skip: 
     else assert.match(result.Warnings.join('\n'), /does not support Block I\/O weight/);
 
     // A kernel value changed behind the agent's back is flagged, not hidden.
-    const { writeFileSync } = await import('node:fs');
-    const { cgroupDir } = await import('./harness/cgroups.js');
     writeFileSync(`${cgroupDir('pids', cgroupParent, id)}/pids.max`, '41');
     const drifted = byField(await api().containers.limits.query({ container: id })).get('PidsLimit');
     assert.equal(drifted?.matches, false);
@@ -204,7 +203,10 @@ describe('limits: update applies live, read back from the cgroup (v1)', { skip: 
     );
     assert.ok(refused, 'the kernel refuses a limit below unreclaimable usage');
     assert.match(refused.message, /Cannot update container full: the kernel refused Memory: /);
-    assert.match(refused.message, /unable to set memory limit to 16777216 \(current usage: \d+/);
+    assert.match(
+      refused.message,
+      /writing "16777216" to memory\.limit_in_bytes failed: EBUSY \(.*\); the container uses [\d.]+ ?MiB \(\d+ bytes\)/,
+    );
     assert.match(refused.message, /Nothing was changed\./);
     assert.deepEqual(
       {
@@ -234,6 +236,37 @@ describe('limits: update applies live, read back from the cgroup (v1)', { skip: 
     assert.equal(file('memory', id, 'memory.memsw.limit_in_bytes'), before.memsw);
     assert.equal(await inspect(id, '{{json .HostConfig}}'), config);
     await cli('rm', '-f', id);
+  });
+
+  test("a refusal after other limits were written puts those back (v1: a quota above the parent cgroup's)", async () => {
+    const id = await runDetached('--name', 'capped', '--memory', '64m', image(), 'sleep', '300');
+    // v1 refuses a child quota above its parent's: a refusal that comes after memory is written.
+    const parentQuota = `${cgroupDir('cpu', cgroupParent, id)}/../cpu.cfs_quota_us`;
+    writeFileSync(parentQuota, '100000');
+    try {
+      const config = await inspect(id, '{{json .HostConfig}}');
+      const refused = await update(id, { Memory: 32 * MiB, PidsLimit: 9, NanoCpus: 1.5e9 }).then(
+        () => null,
+        (error: Error) => error,
+      );
+      assert.ok(refused, 'a quota above the parent cgroup is refused');
+      assert.match(
+        refused.message,
+        /^Cannot update container capped: the kernel refused NanoCpus: writing "150000" to cpu\.cfs_quota_us failed: EINVAL .* Nothing was changed\.$/,
+      );
+      assert.equal(
+        file('memory', id, 'memory.limit_in_bytes'),
+        String(64 * MiB),
+        'memory, written first, put back',
+      );
+      assert.equal(file('memory', id, 'memory.memsw.limit_in_bytes'), String(128 * MiB));
+      assert.equal(file('cpu', id, 'cpu.cfs_quota_us'), '-1');
+      assert.equal(file('pids', id, 'pids.max'), 'max');
+      assert.equal(await inspect(id, '{{json .HostConfig}}'), config);
+    } finally {
+      writeFileSync(parentQuota, '-1');
+      await cli('rm', '-f', id);
+    }
   });
 
   test('limits changed live persist across container restart, agent restart and kill -9 of the agent', async () => {

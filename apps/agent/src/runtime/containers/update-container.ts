@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import {
+  bytesSize,
   type ContainerLimits,
   type EndpointRequest,
   type HostConfig,
@@ -7,13 +10,11 @@ import {
   StevedoreError,
   type UpdateResult,
 } from '@stevedore/shared';
-import { throttleDevices } from '../host-devices.js';
 import { checkHostLimits } from '../host-limits.js';
-import { v2Resets, writeCgroupFiles } from '../limits/cgroup-v2-resets.js';
-import { configuredLimits } from '../limits/configured-limits.js';
+import { CgroupWriteError, v1Writes, v2Writes, writeCgroupFiles } from '../limits/cgroup-writer.js';
 import type { ContainerLimitsReader } from '../limits/container-limits.js';
 import { changedFields, mergeUpdate, refusedFields } from '../limits/merge-update.js';
-import { updateResources } from '../limits/update-resources.js';
+import { readWhole } from '../stats/cgroup-counters.js';
 import type { ContainerRecord } from './container-record.js';
 import type { ContainerContext } from './service-context.js';
 
@@ -98,34 +99,48 @@ export class ContainerUpdater {
     });
   }
 
+  /**
+   * Writes every limit to the container's cgroup files itself: `runc update` costs a Go process
+   * start (about 90 ms on a loaded host, most of the budget for "update → new value in the file").
+   * runc's own state keeps the limits the container started with; the agent never asks runc to
+   * update, and a start builds its spec from the stored HostConfig.
+   */
   private async writeLimits(id: string, hostConfig: HostConfig): Promise<void> {
-    const { host, runc } = this.ctx.deps;
+    const { host } = this.ctx.deps;
+    const cgroupsPath = this.ctx.cgroupsPath(id);
+    const pathOf = (file: string) => this.limitsReader.filePath(cgroupsPath, file);
     const capacity = this.limitsReader.capacity();
-    await runc.update(
-      id,
-      updateResources(hostConfig, {
-        cgroupVersion: host.cgroupVersion,
-        swapAccounting: host.swapAccounting,
-        blkioWeight: host.blkioWeight,
-        throttleRead: await throttleDevices(hostConfig.BlkioDeviceReadBps),
-        throttleWrite: await throttleDevices(hostConfig.BlkioDeviceWriteBps),
-        allCpus: capacity.cpuList,
-        allMemoryNodes: capacity.memoryNodes,
-      }),
-    );
-    if (host.cgroupVersion === '2') {
-      await writeCgroupFiles(
-        this.limitsReader.cgroupDir(this.ctx.cgroupsPath(id)),
-        v2Resets(configuredLimits(hostConfig)),
-      );
-    }
+    const weightFiles =
+      host.cgroupVersion === '1' ? ['blkio.weight', 'blkio.bfq.weight'] : ['io.bfq.weight', 'io.weight'];
+    const facts = {
+      swapAccounting: host.swapAccounting,
+      blkioWeightFile: weightFiles.find((file) => existsSync(pathOf(file))) ?? null,
+      allCpus: capacity.cpuList,
+      allMemoryNodes: capacity.memoryNodes,
+    };
+    const writes =
+      host.cgroupVersion === '1'
+        ? v1Writes(hostConfig, facts, { memsw: readWhole(pathOf('memory.memsw.limit_in_bytes')) })
+        : v2Writes(hostConfig, facts);
+    await writeCgroupFiles((file) => dirname(pathOf(file)), writes);
+  }
+
+  /** What runc adds to EBUSY on memory: how much the container holds that the kernel could not reclaim. */
+  private memoryInUse(id: string): string {
+    const file = this.ctx.deps.host.cgroupVersion === '1' ? 'memory.usage_in_bytes' : 'memory.current';
+    const usage = readWhole(this.limitsReader.filePath(this.ctx.cgroupsPath(id), file))?.trim();
+    return usage ? `; the container uses ${bytesSize(Number(usage))} (${usage} bytes)` : '';
   }
 
   private async applyLive(record: ContainerRecord, next: HostConfig): Promise<void> {
     try {
       await this.writeLimits(record.Id, next);
     } catch (error) {
-      const kernel = (error as Error).message.replace(/^runc update \S+ failed: /, '');
+      const usage =
+        error instanceof CgroupWriteError && error.code === 'EBUSY' && error.file.startsWith('memory.')
+          ? this.memoryInUse(record.Id)
+          : '';
+      const kernel = `${(error as Error).message}${usage}`;
       const fields = refusedFields(kernel, changedFields(record.HostConfig, next));
       const restored = await this.restoreLimits(record, error);
       throw new StevedoreError(

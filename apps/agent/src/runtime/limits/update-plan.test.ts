@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type HostConfig, HostConfigSchema } from '@stevedore/shared';
-import { v2Resets } from './cgroup-v2-resets.js';
-import { configuredLimits } from './configured-limits.js';
+import { v1Writes, v2Writes, type WriteFacts } from './cgroup-writer.js';
 import { formatCpuSet, swapTotalBytes } from './host-capacity.js';
 import { changedFields, mergeUpdate, refusedFields } from './merge-update.js';
-import { type UpdateFacts, updateResources } from './update-resources.js';
 
 const MiB = 1024 * 1024;
 const base = (overrides: Partial<HostConfig> = {}): HostConfig => ({
   ...HostConfigSchema.parse({}),
   ...overrides,
 });
-const facts = (overrides: Partial<UpdateFacts> = {}): UpdateFacts => ({
-  cgroupVersion: '1',
-  swapAccounting: true,
-  blkioWeight: false,
-  throttleRead: [],
-  throttleWrite: [],
-  allCpus: '0-1',
-  allMemoryNodes: '0',
-  ...overrides,
-});
+const V1_MAX = '9223372036854771712';
 
 describe('update: merging changes', () => {
   test('0 clears a limit; clearing memory clears its swap; pids 0 or -1 is stored as unlimited', () => {
@@ -44,33 +33,96 @@ describe('update: merging changes', () => {
   });
 });
 
-describe('update: what runc is given', () => {
-  test('every unset limit is said as unlimited or the default, because runc keeps absent ones', () => {
-    const resources = updateResources(base(), facts());
-    assert.deepEqual(resources.memory, { limit: -1, reservation: -1, swap: -1 });
-    assert.deepEqual(resources.cpu, { quota: -1, period: 100000, shares: 1024, cpus: '0-1', mems: '0' });
-    assert.deepEqual(resources.pids, { limit: -1 });
+describe('update: the files written', () => {
+  const writeFacts = (overrides: Partial<WriteFacts> = {}): WriteFacts => ({
+    swapAccounting: true,
+    blkioWeightFile: null,
+    allCpus: '0-1',
+    allMemoryNodes: '0',
+    ...overrides,
+  });
+  const asMap = (writes: { file: string; value: string }[]) =>
+    Object.fromEntries(writes.map((w) => [w.file, w.value]));
+
+  test('v1: every unset limit is written as unlimited or the default, memory first', () => {
+    const writes = v1Writes(base(), writeFacts(), { memsw: V1_MAX });
+    assert.equal(writes[0]?.file, 'memory.limit_in_bytes');
+    assert.deepEqual(asMap(writes), {
+      'memory.limit_in_bytes': '-1',
+      'memory.memsw.limit_in_bytes': '-1',
+      'memory.soft_limit_in_bytes': '-1',
+      'cpu.cfs_period_us': '100000',
+      'cpu.cfs_quota_us': '-1',
+      'cpu.shares': '1024',
+      'cpuset.cpus': '0-1',
+      'cpuset.mems': '0',
+      'pids.max': 'max',
+    });
   });
 
-  test('set limits win over the defaults; no swap without swap accounting', () => {
-    const resources = updateResources(
-      base({ Memory: 64 * MiB, NanoCpus: 0.5e9, CpusetCpus: '1', PidsLimit: 10, CpuShares: 512 }),
-      facts({ swapAccounting: false }),
-    );
-    assert.deepEqual(resources.memory, { limit: 64 * MiB, reservation: -1 });
-    assert.deepEqual(resources.cpu, { quota: 50000, period: 100000, shares: 512, cpus: '1', mems: '0' });
-    assert.deepEqual(resources.pids, { limit: 10 });
-  });
-
-  test('cgroup v2: no -1 reservation (runc would write memory.low "max") and no shares; the agent resets them', () => {
-    const resources = updateResources(base(), facts({ cgroupVersion: '2' }));
-    assert.deepEqual(resources.memory, { limit: -1, swap: -1 });
-    assert.equal(resources.cpu?.shares, undefined);
-    assert.deepEqual(v2Resets(configuredLimits(base())), [
-      { file: 'memory.low', value: '0' },
-      { file: 'cpu.weight', value: '100' },
+  test('v1: set limits in kernel units; memory+swap goes first only when memory grows past it', () => {
+    const host = base({
+      Memory: 64 * MiB,
+      NanoCpus: 0.5e9,
+      CpusetCpus: '1',
+      PidsLimit: 10,
+      CpuShares: 512,
+      BlkioWeight: 300,
+    });
+    const writes = v1Writes(host, writeFacts({ blkioWeightFile: 'blkio.weight' }), {
+      memsw: String(256 * MiB),
+    });
+    assert.deepEqual(writes.slice(0, 2), [
+      { file: 'memory.limit_in_bytes', value: String(64 * MiB) },
+      { file: 'memory.memsw.limit_in_bytes', value: String(128 * MiB) },
     ]);
-    assert.deepEqual(v2Resets(configuredLimits(base({ MemoryReservation: 8 * MiB, CpuShares: 512 }))), []);
+    assert.equal(asMap(writes)['cpu.cfs_quota_us'], '50000');
+    assert.equal(asMap(writes)['blkio.weight'], '300');
+    const growing = v1Writes(base({ Memory: 512 * MiB }), writeFacts(), { memsw: String(128 * MiB) });
+    assert.equal(growing[0]?.file, 'memory.memsw.limit_in_bytes');
+    const clearing = v1Writes(base(), writeFacts(), { memsw: String(128 * MiB) });
+    assert.equal(
+      clearing[0]?.file,
+      'memory.memsw.limit_in_bytes',
+      'unlimited memory needs unlimited memsw first',
+    );
+    assert.equal(
+      asMap(v1Writes(host, writeFacts({ swapAccounting: false }), { memsw: null }))[
+        'memory.memsw.limit_in_bytes'
+      ],
+      undefined,
+    );
+  });
+
+  test("v2: runc's conversions, swap alone, memory.low 0 and weight 100 when unset, empty cpusets", () => {
+    assert.deepEqual(asMap(v2Writes(base(), writeFacts())), {
+      'memory.max': 'max',
+      'memory.swap.max': 'max',
+      'memory.low': '0',
+      'cpu.max': 'max 100000',
+      'cpu.weight': '100',
+      'cpuset.cpus': '',
+      'cpuset.mems': '',
+      'pids.max': 'max',
+    });
+    const set = asMap(
+      v2Writes(
+        base({
+          Memory: 64 * MiB,
+          MemorySwap: 96 * MiB,
+          MemoryReservation: 8 * MiB,
+          CpuShares: 512,
+          NanoCpus: 1.5e9,
+          BlkioWeight: 300,
+        }),
+        writeFacts({ blkioWeightFile: 'io.weight' }),
+      ),
+    );
+    assert.equal(set['memory.swap.max'], String(32 * MiB));
+    assert.equal(set['memory.low'], String(8 * MiB));
+    assert.equal(set['cpu.max'], '150000 100000');
+    assert.equal(set['cpu.weight'], '20');
+    assert.equal(set['io.weight'], 'default 2930');
   });
 });
 
