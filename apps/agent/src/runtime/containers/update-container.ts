@@ -72,14 +72,16 @@ export class ContainerUpdater {
       }
       const warnings = checkHostLimits(parsed.data, host);
       const updated = { ...record, HostConfig: parsed.data };
-      if (record.State.Running) await this.applyLive(record, parsed.data);
+      // Every limit is written even when unchanged: applying the same values again repairs drift.
+      const live = record.State.Running && Object.keys(changes).some((key) => key !== 'RestartPolicy');
+      if (live) await this.applyLive(record, parsed.data);
       try {
         await store.save(updated);
       } catch (error) {
-        if (record.State.Running) await this.restoreLimits(record, error);
+        const restored = live ? ` ${await this.restoreLimits(record, error)}` : '';
         throw new StevedoreError(
           'INTERNAL',
-          `Cannot update container ${record.Name}: the new limits could not be saved (${(error as Error).message}); the previous limits were applied again`,
+          `Cannot update container ${record.Name}: the new configuration could not be saved (${(error as Error).message}).${restored}`,
           { container: id },
           { cause: error },
         );
@@ -125,7 +127,7 @@ export class ContainerUpdater {
     await writeCgroupFiles((file) => dirname(pathOf(file)), writes);
   }
 
-  /** What runc adds to EBUSY on memory: how much the container holds that the kernel could not reclaim. */
+  /** EBUSY on memory, told as runc tells it: how much the container holds that the kernel could not reclaim. */
   private memoryInUse(id: string): string {
     const file = this.ctx.deps.host.cgroupVersion === '1' ? 'memory.usage_in_bytes' : 'memory.current';
     const usage = readWhole(this.limitsReader.filePath(this.ctx.cgroupsPath(id), file))?.trim();
@@ -152,7 +154,7 @@ export class ContainerUpdater {
     }
   }
 
-  /** Applies the record's own limits again after a failed change (runc may have written some files). */
+  /** Writes the record's own limits again after a failed change (files before the refused one were written). */
   private async restoreLimits(record: ContainerRecord, cause: unknown): Promise<string> {
     try {
       await this.writeLimits(record.Id, record.HostConfig);
