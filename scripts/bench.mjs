@@ -16,12 +16,15 @@
 //   containers  /containers in Chromium: click → row state against a real agent (p50/p95), and the
 //           list with 100 simulated hosts × 50 containers and live stats (load, server CPU, main
 //           thread); needs `npm run build` (scripts/bench/web/containers-list.ts)
+//   limits  a live `update` of a container's memory limit → the new value in its cgroup file (API,
+//           CLI, clearing, the read-back query) against bare `runc update`
 //   logs    the Logs tab on a container with 1,000,000 lines: first screen, search to the far match,
 //           tab memory (scripts/bench/logs.ts; needs `npm run build`)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
 import { benchExtract } from './bench/engine/extract.mjs';
+import { benchLimits } from './bench/engine/limits.mjs';
 import { benchPull } from './bench/engine/pull.mjs';
 import { benchRun } from './bench/engine/run.mjs';
 import { benchUsage } from './bench/engine/usage.mjs';
@@ -32,6 +35,7 @@ const benchmarks = {
   extract: benchExtract,
   run: benchRun,
   usage: benchUsage,
+  limits: benchLimits,
   web: async () => (await import('./bench/web.ts')).benchWeb(table),
   containers: async () => (await import('./bench/web/containers-list.ts')).benchContainers(table),
   logs: async () => (await import('./bench/logs.ts')).benchLogs(table),

@@ -87,6 +87,7 @@ export type ContainersApi = Pick<
   | 'remove'
   | 'rename'
   | 'update'
+  | 'limits'
   | 'wait'
   | 'attach'
   | 'logs'

@@ -4,6 +4,8 @@ import {
   AttachWriteSchema,
   ContainerCreateSchema,
   ContainerInspectSchema,
+  ContainerLimitsInputSchema,
+  ContainerLimitsSchema,
   ContainerListInputSchema,
   ContainerNameSchema,
   ContainerRefSchema,
@@ -26,6 +28,7 @@ import {
   SignalSchema,
   StatsInputSchema,
   TopResultSchema,
+  UpdateResultSchema,
   WaitResultSchema,
 } from '@stevedore/shared';
 import { z } from 'zod';
@@ -77,10 +80,16 @@ export const containersRouter = router({
   rename: publicProcedure
     .input(Ref.extend({ name: ContainerNameSchema }))
     .mutation(({ ctx, input }) => ctx.services.containers.rename(input.container, input.name)),
+  /** New limits, applied live; answers with the limits read back from the cgroup right after. */
   update: publicProcedure
     .input(Ref.extend({ resources: ResourcesUpdateSchema }))
-    .output(z.object({ Warnings: z.array(z.string()) }))
+    .output(UpdateResultSchema)
     .mutation(({ ctx, input }) => ctx.services.containers.update(input.container, input.resources)),
+  /** The limits as the kernel holds them (cgroup v1 or v2), the configuration and the host's capacity. */
+  limits: publicProcedure
+    .input(ContainerLimitsInputSchema)
+    .output(ContainerLimitsSchema)
+    .query(({ ctx, input }) => ctx.services.containers.limits(input.container)),
   /** Resolves when the condition holds: long-running over the websocket, like Docker's wait. */
   wait: publicProcedure
     .input(Ref.extend({ condition: z.enum(['not-running', 'next-exit', 'removed']).default('not-running') }))

@@ -206,7 +206,7 @@ function buildMounts(input: SpecInput): OciMount[] {
   return mounts;
 }
 
-/** The cgroup part of the spec; also what `update` hands to `runc update` for a live container. */
+/** The cgroup part of the spec (a live `update` writes the cgroup files itself: runtime/limits/cgroup-writer.ts). */
 export function buildResources(
   host: HostConfig,
   input: Pick<SpecInput, 'swapAccounting' | 'blkioWeight' | 'throttleRead' | 'throttleWrite'>,

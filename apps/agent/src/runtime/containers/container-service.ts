@@ -4,6 +4,7 @@ import type {
   AttachEvent,
   ContainerCreate,
   ContainerInspect,
+  ContainerLimits,
   ContainerSummary,
   EndpointRequest,
   LogLine,
@@ -11,8 +12,10 @@ import type {
   PublishedPort,
   ResourcesUpdate,
   TopResult,
+  UpdateResult,
   WaitResult,
 } from '@stevedore/shared';
+import { ContainerLimitsReader } from '../limits/container-limits.js';
 import type { SampledContainer } from '../stats/stats-sampler.js';
 import { AttachSessions } from './container-attach.js';
 import { ContainerFilesystem } from './container-filesystem.js';
@@ -78,7 +81,7 @@ export class ContainerService {
     this.stopper = new ContainerStopper(ctx, this.restarts, this.starter);
     this.pauser = new ContainerPauser(ctx);
     this.remover = new ContainerRemover(ctx, this.restarts);
-    this.updater = new ContainerUpdater(ctx);
+    this.updater = new ContainerUpdater(ctx, new ContainerLimitsReader(deps.host));
     this.attachments = new AttachSessions(ctx, this.logOutput, this.starter);
     this.queries = new ContainerQueries(ctx, remove);
     this.files = new ContainerFilesystem(deps, {
@@ -187,8 +190,13 @@ export class ContainerService {
     return this.updater.rename(ref, newName);
   }
 
-  update(ref: string, changes: ResourcesUpdate): Promise<{ Warnings: string[] }> {
+  update(ref: string, changes: ResourcesUpdate): Promise<UpdateResult> {
     return this.updater.update(ref, changes);
+  }
+
+  /** The container's limits read back from its cgroup files, with its configuration and the host's capacity. */
+  limits(ref: string): ContainerLimits {
+    return this.updater.limits(this.ctx.deps.store.get(ref));
   }
 
   connectNetwork(ref: string, network: string, request: EndpointRequest): Promise<void> {

@@ -1,17 +1,29 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import {
+  bytesSize,
+  type ContainerLimits,
   type EndpointRequest,
+  type HostConfig,
   HostConfigSchema,
   type ResourcesUpdate,
   StevedoreError,
+  type UpdateResult,
 } from '@stevedore/shared';
-import { buildResources } from '../bundle/build-spec.js';
-import { throttleDevices } from '../host-devices.js';
 import { checkHostLimits } from '../host-limits.js';
+import { CgroupWriteError, v1Writes, v2Writes, writeCgroupFiles } from '../limits/cgroup-writer.js';
+import type { ContainerLimitsReader } from '../limits/container-limits.js';
+import { changedFields, mergeUpdate, refusedFields } from '../limits/merge-update.js';
+import { readWhole } from '../stats/cgroup-counters.js';
+import type { ContainerRecord } from './container-record.js';
 import type { ContainerContext } from './service-context.js';
 
-/** Changes to an existing container: `rename`, `update` (resources), `network connect/disconnect`. */
+/** Changes to an existing container: `rename`, `update` (resources, read back by `limits`), `network connect/disconnect`. */
 export class ContainerUpdater {
-  constructor(private readonly ctx: ContainerContext) {}
+  constructor(
+    private readonly ctx: ContainerContext,
+    private readonly limitsReader: ContainerLimitsReader,
+  ) {}
 
   async rename(ref: string, newName: string): Promise<void> {
     const { store, networking } = this.ctx.deps;
@@ -33,23 +45,17 @@ export class ContainerUpdater {
     );
   }
 
-  /** `docker update`: new limits, applied live to a running container and kept for restarts. */
-  async update(ref: string, changes: ResourcesUpdate): Promise<{ Warnings: string[] }> {
-    const { store, host, runc } = this.ctx.deps;
+  /**
+   * `docker update`: new limits, applied live to a running container, read back from its cgroup
+   * and kept for restarts. A change the kernel refuses changes nothing: the previous limits are
+   * applied again and the stored configuration stays as it was.
+   */
+  async update(ref: string, changes: ResourcesUpdate): Promise<UpdateResult> {
+    const { store, host } = this.ctx.deps;
     const id = store.get(ref).Id;
     return this.ctx.withLock(id, async () => {
       const record = store.get(id);
-      const merged = { ...record.HostConfig, ...changes };
-      if (
-        changes.Memory !== undefined &&
-        changes.MemorySwap === undefined &&
-        record.HostConfig.MemorySwap > 0
-      ) {
-        // Docker keeps the swap share when only memory changes and swap was explicit.
-        merged.MemorySwap = Math.max(record.HostConfig.MemorySwap, changes.Memory);
-      }
-      if (changes.NanoCpus) Object.assign(merged, { CpuPeriod: 0, CpuQuota: 0 });
-      if (changes.CpuQuota !== undefined || changes.CpuPeriod !== undefined) merged.NanoCpus = 0;
+      const merged = mergeUpdate(record.HostConfig, changes);
       if (merged.AutoRemove && changes.RestartPolicy && !['', 'no'].includes(changes.RestartPolicy.Name)) {
         throw new StevedoreError(
           'INVALID_ARGUMENT',
@@ -58,34 +64,108 @@ export class ContainerUpdater {
       }
       const parsed = HostConfigSchema.safeParse(merged);
       if (!parsed.success) {
-        throw new StevedoreError('INVALID_ARGUMENT', parsed.error.issues.map((i) => i.message).join('; '), {
-          container: id,
-        });
+        throw new StevedoreError(
+          'INVALID_ARGUMENT',
+          parsed.error.issues.map((i) => `${i.path.join('.') || 'update'}: ${i.message}`).join('; '),
+          { container: id },
+        );
       }
       const warnings = checkHostLimits(parsed.data, host);
-      if (record.State.Running) {
-        const { devices: _devices, ...resources } = buildResources(parsed.data, {
-          swapAccounting: host.swapAccounting,
-          blkioWeight: host.blkioWeight,
-          throttleRead: await throttleDevices(parsed.data.BlkioDeviceReadBps),
-          throttleWrite: await throttleDevices(parsed.data.BlkioDeviceWriteBps),
-        });
-        // runc update leaves a limit as it is when the field is absent; "unlimited" must be said.
-        resources.memory = {
-          limit: -1,
-          reservation: -1,
-          ...(host.swapAccounting ? { swap: -1 } : {}),
-          ...resources.memory,
-        };
-        resources.pids = resources.pids ?? { limit: -1 };
-        resources.cpu = { quota: -1, ...resources.cpu };
-        await runc.update(id, resources);
-      }
       const updated = { ...record, HostConfig: parsed.data };
-      store.update(updated);
+      // Every limit is written even when unchanged: applying the same values again repairs drift.
+      const live = record.State.Running && Object.keys(changes).some((key) => key !== 'RestartPolicy');
+      if (live) await this.applyLive(record, parsed.data);
+      try {
+        await store.save(updated);
+      } catch (error) {
+        const restored = live ? ` ${await this.restoreLimits(record, error)}` : '';
+        throw new StevedoreError(
+          'INTERNAL',
+          `Cannot update container ${record.Name}: the new configuration could not be saved (${(error as Error).message}).${restored}`,
+          { container: id },
+          { cause: error },
+        );
+      }
       this.ctx.publish(updated, 'update');
-      return { Warnings: warnings };
+      return { Warnings: warnings, limits: this.limits(updated) };
     });
+  }
+
+  /** The container's limits as its cgroup holds them, beside its configuration. */
+  limits(record: ContainerRecord): ContainerLimits {
+    return this.limitsReader.read({
+      id: record.Id,
+      running: record.State.Running,
+      hostConfig: record.HostConfig,
+      cgroupsPath: this.ctx.cgroupsPath(record.Id),
+    });
+  }
+
+  /**
+   * Writes every limit to the container's cgroup files itself: `runc update` costs a Go process
+   * start (about 90 ms on a loaded host, most of the budget for "update → new value in the file").
+   * runc's own state keeps the limits the container started with; the agent never asks runc to
+   * update, and a start builds its spec from the stored HostConfig.
+   */
+  private async writeLimits(id: string, hostConfig: HostConfig): Promise<void> {
+    const { host } = this.ctx.deps;
+    const cgroupsPath = this.ctx.cgroupsPath(id);
+    const pathOf = (file: string) => this.limitsReader.filePath(cgroupsPath, file);
+    const capacity = this.limitsReader.capacity();
+    const weightFiles =
+      host.cgroupVersion === '1' ? ['blkio.weight', 'blkio.bfq.weight'] : ['io.bfq.weight', 'io.weight'];
+    const facts = {
+      swapAccounting: host.swapAccounting,
+      blkioWeightFile: weightFiles.find((file) => existsSync(pathOf(file))) ?? null,
+      allCpus: capacity.cpuList,
+      allMemoryNodes: capacity.memoryNodes,
+    };
+    const writes =
+      host.cgroupVersion === '1'
+        ? v1Writes(hostConfig, facts, { memsw: readWhole(pathOf('memory.memsw.limit_in_bytes')) })
+        : v2Writes(hostConfig, facts);
+    await writeCgroupFiles((file) => dirname(pathOf(file)), writes);
+  }
+
+  /** EBUSY on memory, told as runc tells it: how much the container holds that the kernel could not reclaim. */
+  private memoryInUse(id: string): string {
+    const file = this.ctx.deps.host.cgroupVersion === '1' ? 'memory.usage_in_bytes' : 'memory.current';
+    const usage = readWhole(this.limitsReader.filePath(this.ctx.cgroupsPath(id), file))?.trim();
+    return usage ? `; the container uses ${bytesSize(Number(usage))} (${usage} bytes)` : '';
+  }
+
+  private async applyLive(record: ContainerRecord, next: HostConfig): Promise<void> {
+    try {
+      await this.writeLimits(record.Id, next);
+    } catch (error) {
+      const usage =
+        error instanceof CgroupWriteError && error.code === 'EBUSY' && error.file.startsWith('memory.')
+          ? this.memoryInUse(record.Id)
+          : '';
+      const kernel = `${(error as Error).message}${usage}`;
+      const fields = refusedFields(kernel, changedFields(record.HostConfig, next));
+      const restored = await this.restoreLimits(record, error);
+      throw new StevedoreError(
+        'FAILED_PRECONDITION',
+        `Cannot update container ${record.Name}: the kernel refused ${fields.join(', ')}: ${kernel}. ${restored}`,
+        { container: record.Id, fields },
+        { cause: error },
+      );
+    }
+  }
+
+  /** Writes the record's own limits again after a failed change (files before the refused one were written). */
+  private async restoreLimits(record: ContainerRecord, cause: unknown): Promise<string> {
+    try {
+      await this.writeLimits(record.Id, record.HostConfig);
+      return 'Nothing was changed.';
+    } catch (error) {
+      this.ctx.deps.log.warn(
+        { err: error, id: record.Id, cause: (cause as Error).message },
+        'could not restore the limits after a failed update',
+      );
+      return `Restoring the previous limits failed too (${(error as Error).message}): read them with \`stevedore inspect\`.`;
+    }
   }
 
   async connectNetwork(ref: string, network: string, request: EndpointRequest): Promise<void> {

@@ -70,11 +70,6 @@ export class Runc {
     }
   }
 
-  /** Changes cgroup limits of a live container (`runc update -r -`). */
-  update(id: string, resources: object): Promise<void> {
-    return this.run('update', id, ['--resources', '-', id], false, JSON.stringify(resources));
-  }
-
   /** Pids of the container's processes in the host's pid namespace. */
   async ps(id: string): Promise<number[]> {
     const result = await execFile(this.binary, ['--root', this.root, 'ps', '--format', 'json', id]);
