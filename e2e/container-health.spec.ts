@@ -73,10 +73,10 @@ test('the containers list shows healthy and unhealthy next to the state', async 
     timeout: 15_000,
   });
   await saveScreens(page, 'containers-health');
-  await page.getByLabel('Health').selectOption('unhealthy');
+  await page.getByRole('combobox', { name: /^Health/ }).selectOption('unhealthy');
   await expect(row(page, UNHEALTHY)).toBeVisible();
   await expect(row(page, HEALTHY)).toHaveCount(0);
-  await page.getByLabel('Health').selectOption('healthy');
+  await page.getByRole('combobox', { name: /^Health/ }).selectOption('healthy');
   await expect(row(page, HEALTHY)).toBeVisible();
   await expect(row(page, UNHEALTHY)).toHaveCount(0);
 });
@@ -89,7 +89,7 @@ test("the container page shows the health in its header and the probes' output i
   await page.getByRole('link', { name: 'Containers', exact: true }).click();
   await row(page, UNHEALTHY).getByRole('link', { name: UNHEALTHY }).click();
   await expect(page.getByTestId('container-name')).toHaveText(UNHEALTHY);
-  await expect(page.getByTestId('container-health')).toHaveText('unhealthy', { timeout: 15_000 });
+  await expect(page.getByTestId('container-page-health')).toHaveText('unhealthy', { timeout: 15_000 });
   const section = page.getByTestId('health-section');
   await expect(section.getByTestId('health-status')).toHaveText('unhealthy');
   await expect(section.getByTestId('health-log').locator('li').first()).toContainText('failed (exit 1)');
@@ -98,7 +98,8 @@ test("the container page shows the health in its header and the probes' output i
 
   await page.getByRole('link', { name: 'Containers', exact: true }).click();
   await row(page, HEALTHY).getByRole('link', { name: HEALTHY }).click();
-  await expect(page.getByTestId('container-health')).toHaveText('healthy', { timeout: 15_000 });
+  await expect(page.getByTestId('container-name')).toHaveText(HEALTHY);
+  await expect(page.getByTestId('container-page-health')).toHaveText('healthy', { timeout: 15_000 });
   await expect(page.getByTestId('health-log').locator('li').first()).toContainText('passed');
   await expect(page.getByTestId('health-log').locator('li').first()).toContainText('all good');
 });
@@ -126,7 +127,7 @@ test("the run form's Healthcheck section sets --health-* and the new container t
   await saveScreens(page, 'container-form-health');
   await form.getByRole('button', { name: 'Create and start' }).click();
   await expect(page).toHaveURL(/\/hosts\/[^/]+\/containers\/[0-9a-f]{64}$/);
-  await expect(page.getByTestId('container-health')).toHaveText('healthy', { timeout: 15_000 });
+  await expect(page.getByTestId('container-page-health')).toHaveText('healthy', { timeout: 15_000 });
   const made = JSON.parse(await cli(['inspect', FROM_FORM]))[0];
   expect(made.Config.Healthcheck).toEqual({
     Test: ['CMD-SHELL', 'test -d /tmp'],

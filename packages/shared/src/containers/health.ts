@@ -113,7 +113,7 @@ export function mergeHealthcheck(
 ): HealthConfig | undefined {
   if (!image) return own;
   if (!own) return image;
-  return {
+  const merged: HealthConfig = {
     Test: own.Test && own.Test.length > 0 ? own.Test : image.Test,
     Interval: own.Interval || image.Interval,
     Timeout: own.Timeout || image.Timeout,
@@ -121,6 +121,8 @@ export function mergeHealthcheck(
     StartInterval: own.StartInterval || image.StartInterval,
     Retries: own.Retries || image.Retries,
   };
+  // Fields neither set stay out (as Docker's omitempty), not `undefined` keys.
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
 }
 
 const GO_UNITS: Record<string, number> = {

@@ -30,7 +30,7 @@ export function ContainerHealthBadge({ state }: { state: ContainerInspect['State
   const last = health.Log.at(-1);
   return (
     <span
-      data-testid="container-health"
+      data-testid="container-page-health"
       title={last ? `last probe ${when(last.End) ?? ''}: exit ${last.ExitCode}` : 'no probe has run yet'}
       className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${badgeStyles[health.Status]}`}
     >
@@ -82,7 +82,7 @@ export function HealthSection({ container }: { container: ContainerInspect }) {
             ['Check', testText(check.test)],
             [
               'Every',
-              `${formatGoDuration(check.interval)} (timeout ${formatGoDuration(check.timeout)}, unhealthy after ${check.retries} failures)`,
+              `${formatGoDuration(check.interval)} (timeout ${formatGoDuration(check.timeout)}, unhealthy after ${check.retries} ${check.retries === 1 ? 'failure' : 'failures'} in a row)`,
             ],
             ...(check.startPeriod > 0
               ? ([
