@@ -20,10 +20,12 @@
 //           CLI, clearing, the read-back query) against bare `runc update`
 //   logs    the Logs tab on a container with 1,000,000 lines: first screen, search to the far match,
 //           tab memory (scripts/bench/logs.ts; needs `npm run build`)
+//   health  agent CPU with 10 idle containers: no healthcheck, probing every 30 s, every 1 s (per probe)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
 import { benchExtract } from './bench/engine/extract.mjs';
+import { benchHealth } from './bench/engine/health.mjs';
 import { benchLimits } from './bench/engine/limits.mjs';
 import { benchPull } from './bench/engine/pull.mjs';
 import { benchRun } from './bench/engine/run.mjs';
@@ -36,6 +38,7 @@ const benchmarks = {
   run: benchRun,
   usage: benchUsage,
   limits: benchLimits,
+  health: benchHealth,
   web: async () => (await import('./bench/web.ts')).benchWeb(table),
   containers: async () => (await import('./bench/web/containers-list.ts')).benchContainers(table),
   logs: async () => (await import('./bench/logs.ts')).benchLogs(table),

@@ -24,6 +24,7 @@ import { ContainerService } from './runtime/containers/container-service.js';
 import { ContainerStore } from './runtime/containers/container-store.js';
 import { removeDanglingSocketLinks } from './runtime/containers/orphans.js';
 import { ExecService } from './runtime/exec/exec-service.js';
+import { HealthMonitor } from './runtime/health/health-monitor.js';
 import { Runc } from './runtime/oci/runc.js';
 import { StatsSampler } from './runtime/stats/stats-sampler.js';
 import { queryUsage } from './runtime/stats/usage-query.js';
@@ -242,7 +243,15 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
     usage,
   );
   stats.startRecording();
-  const exec = new ExecService(containers, runc, hostResources, paths.execRoot);
+  const exec = new ExecService(
+    containers,
+    runc,
+    hostResources,
+    paths.execRoot,
+    log.child({ module: 'exec' }),
+  );
+  const health = new HealthMonitor(containers, exec, events, log.child({ module: 'health' }));
+  health.start();
   let reload: () => void = () => {};
   const configService = new ConfigService(config);
   const migration = new MigrationService({
@@ -339,6 +348,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
     };
   });
   stats.close();
+  health.close();
   if (stop === 'reload') {
     await api.close();
     await containers.close(false);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HealthConfigSchema } from './containers/health.js';
 
 export const MediaTypes = {
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
@@ -60,6 +61,8 @@ export const ImageConfigSchema = z.object({
       Volumes: z.record(z.string(), z.object({})).nullish(),
       Labels: z.record(z.string(), z.string()).nullish(),
       StopSignal: z.string().optional(),
+      /** Dockerfile HEALTHCHECK; a malformed one is ignored rather than refusing the image. */
+      Healthcheck: HealthConfigSchema.nullish().catch(undefined),
     })
     .partial()
     .nullish(),

@@ -159,3 +159,22 @@ export function pushBusybox(registry: TestRegistry, repository = 'library/busybo
     Cmd: ['sh'],
   });
 }
+
+/** busybox with a Dockerfile HEALTHCHECK (Docker's config shape: durations in nanoseconds). */
+export function pushBusyboxWithHealthcheck(
+  registry: TestRegistry,
+  healthcheck: {
+    Test: string[];
+    Interval?: number;
+    Timeout?: number;
+    StartPeriod?: number;
+    Retries?: number;
+  },
+  repository = 'library/busybox-health',
+) {
+  return pushImage(registry, repository, 'latest', [busyboxLayer()], {
+    Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    Cmd: ['sleep', '300'],
+    Healthcheck: healthcheck,
+  });
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EndpointRequestSchema, PortBindingsSchema } from '../networks.js';
 import { CapabilitySchema } from './capabilities.js';
 import { AbsolutePath, EnvVarSchema, HostnameSchema } from './fields.js';
+import { HealthConfigSchema } from './health.js';
 import { ContainerNameSchema } from './names.js';
 import { checkResourceCombination, ResourcesShape } from './resources.js';
 import { RestartPolicySchema } from './restart-policy.js';
@@ -91,6 +92,8 @@ export const ContainerConfigSchema = z.object({
   StopTimeout: z.number().int().min(-1).optional(),
   ExposedPorts: z.record(z.string(), z.object({})).default({}),
   Volumes: z.record(z.string(), z.object({})).default({}),
+  /** `--health-*` / the image's HEALTHCHECK (durations in nanoseconds, as Docker's API). */
+  Healthcheck: HealthConfigSchema.optional(),
 });
 export type ContainerConfig = z.infer<typeof ContainerConfigSchema>;
 

@@ -10,6 +10,7 @@ export * from './attach.js';
 export { ALL_CAPABILITIES } from './capabilities.js';
 export * from './create.js';
 export * from './exec.js';
+export * from './health.js';
 export * from './inspect.js';
 export * from './limits.js';
 export * from './log-search.js';

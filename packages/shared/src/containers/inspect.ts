@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EndpointSettingsSchema } from '../networks.js';
 import { ContainerConfigSchema, HostConfigSchema } from './create.js';
+import { HEALTH_FILTER_VALUES, HealthStateSchema } from './health.js';
 
 export const ContainerStatusSchema = z.enum([
   'created',
@@ -25,6 +26,8 @@ export const ContainerStateSchema = z.object({
   Error: z.string(),
   StartedAt: z.string(),
   FinishedAt: z.string(),
+  /** Only for a container with a healthcheck: its probes' status, failures in a row and last results. */
+  Health: HealthStateSchema.optional(),
 });
 export type ContainerState = z.infer<typeof ContainerStateSchema>;
 
@@ -103,9 +106,17 @@ export const ContainerListInputSchema = z.object({
   /** Docker's `--filter` pairs, e.g. ["status=exited", "label=app=web", "name=db"]. */
   filters: z
     .array(
-      z.string().regex(/^(id|name|label|status|ancestor|exited)=.+$/, {
-        message: 'filters are id=, name=, label=KEY[=VALUE], status=, ancestor= or exited=',
-      }),
+      z
+        .string()
+        .regex(/^(id|name|label|status|ancestor|exited|health)=.+$/, {
+          message: 'filters are id=, name=, label=KEY[=VALUE], status=, ancestor=, exited= or health=',
+        })
+        .superRefine((filter, ctx) => {
+          const value = filter.slice('health='.length);
+          if (filter.startsWith('health=') && !(HEALTH_FILTER_VALUES as readonly string[]).includes(value)) {
+            ctx.addIssue({ code: 'custom', message: `Unrecognised filter value for health: ${value}` });
+          }
+        }),
     )
     .default([]),
 });

@@ -1,4 +1,5 @@
 import type { ContainerCreate } from './create.js';
+import { healthRunFlags } from './health.js';
 
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
@@ -117,6 +118,10 @@ export function runArgs(create: ContainerCreate, options: RunArgsOptions = {}): 
   for (const d of h.BlkioDeviceReadBps) flag('device-read-bps', `${d.Path}:${d.Rate}`);
   for (const d of h.BlkioDeviceWriteBps) flag('device-write-bps', `${d.Path}:${d.Rate}`);
   if (h.ShmSize) flag('shm-size', byteFlagValue(h.ShmSize));
+  for (const [name, value] of healthRunFlags(c.Healthcheck)) {
+    if (value === null) bool(name, true);
+    else flag(name, value);
+  }
   if (h.LogConfig.Type !== 'k8s-file') flag('log-driver', h.LogConfig.Type);
   for (const [key, value] of Object.entries(h.LogConfig.Config)) {
     if (value !== undefined) flag('log-opt', `${key}=${value}`);

@@ -160,7 +160,7 @@ export function volumeInUse(store: ContainerStore, name: string): boolean {
   return store.all().some((record) => record.Mounts.some((mount) => mount.Name === name));
 }
 
-/** `ps --filter`: id, name, status, exited, ancestor, label; an unknown key matches everything. */
+/** `ps --filter`: id, name, status, exited, ancestor, label, health; an unknown key matches everything. */
 function matches(record: ContainerRecord, filter: string): boolean {
   const [key, ...rest] = filter.split('=');
   const value = rest.join('=');
@@ -173,6 +173,9 @@ function matches(record: ContainerRecord, filter: string): boolean {
       return record.State.Status === value;
     case 'exited':
       return record.State.Status === 'exited' && String(record.State.ExitCode) === value;
+    case 'health':
+      // Docker's `none`: no healthcheck at all (or HEALTHCHECK NONE).
+      return (record.State.Health?.Status ?? 'none') === value;
     case 'ancestor':
       return record.ImageName === value || record.ImageId.includes(value);
     case 'label': {

@@ -7,6 +7,8 @@ import type {
   ContainerLimits,
   ContainerSummary,
   EndpointRequest,
+  HealthResult,
+  HealthState,
   LogLine,
   PruneReport,
   PublishedPort,
@@ -15,10 +17,12 @@ import type {
   UpdateResult,
   WaitResult,
 } from '@stevedore/shared';
+import type { HealthTarget } from '../health/health-state.js';
 import { ContainerLimitsReader } from '../limits/container-limits.js';
 import type { SampledContainer } from '../stats/stats-sampler.js';
 import { AttachSessions } from './container-attach.js';
 import { ContainerFilesystem } from './container-filesystem.js';
+import { healthTargetOf, recordHealth } from './container-health.js';
 import { ContainerLogView } from './container-log-view.js';
 import { ContainerLogs, type LogOptions } from './container-logs.js';
 import { ContainerQueries } from './container-queries.js';
@@ -209,6 +213,26 @@ export class ContainerService {
 
   publishExec(record: ContainerRecord, action: string, attributes: Record<string, string>): void {
     this.ctx.publish(record, action, attributes);
+  }
+
+  // ---- healthchecks (container-health.ts; runtime/health runs the probes) ----------------------
+
+  /** Running containers with a healthcheck, for the monitor to arm (at start-up, after adoption). */
+  healthTargets(): HealthTarget[] {
+    return this.ctx.deps.store
+      .all()
+      .map(healthTargetOf)
+      .filter((target) => target !== null);
+  }
+
+  healthTarget(id: string): HealthTarget | null {
+    const record = this.ctx.deps.store.find(id);
+    return record ? healthTargetOf(record) : null;
+  }
+
+  /** A probe's result for the run started at `startedAt`; null when that run is over. */
+  recordHealth(id: string, startedAt: string, result: HealthResult): Promise<HealthState | null> {
+    return recordHealth(this.ctx, id, startedAt, result);
   }
 
   // ---- exits (exit-waiters.ts, exit-monitor.ts) ------------------------------------------------

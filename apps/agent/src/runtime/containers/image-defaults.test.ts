@@ -41,3 +41,21 @@ test('the process environment adds PATH, HOSTNAME, HOME (and TERM for a tty) unl
   assert.ok(env.some((e) => e.startsWith('PATH=')));
   assert.ok(!env.includes('NOVALUE'), 'entries without a value are dropped');
 });
+
+test("the image's HEALTHCHECK applies unless the container has its own; --health-* fields left at 0 keep the image's", () => {
+  const healthcheck = { Test: ['CMD-SHELL', 'curl -f localhost'], Interval: 10e9, Retries: 5 };
+  assert.deepEqual(applyImageConfig(create({}), { Healthcheck: healthcheck }, ID).Healthcheck, healthcheck);
+  assert.equal(applyImageConfig(create({}), image, ID).Healthcheck, undefined);
+  const merged = applyImageConfig(
+    create({ Healthcheck: { Test: [], Interval: 2e9 } }),
+    { Healthcheck: healthcheck },
+    ID,
+  );
+  assert.deepEqual(merged.Healthcheck, { ...healthcheck, Interval: 2e9 });
+  const disabled = applyImageConfig(
+    create({ Healthcheck: { Test: ['NONE'] } }),
+    { Healthcheck: healthcheck },
+    ID,
+  );
+  assert.deepEqual(disabled.Healthcheck?.Test, ['NONE']);
+});

@@ -1,4 +1,9 @@
-import type { ContainerConfig, ContainerCreate, ImageConfig } from '@stevedore/shared';
+import {
+  type ContainerConfig,
+  type ContainerCreate,
+  type ImageConfig,
+  mergeHealthcheck,
+} from '@stevedore/shared';
 import { DEFAULT_PATH } from '../bundle/default-profile.js';
 
 type ImageRuntimeConfig = NonNullable<ImageConfig['config']>;
@@ -38,7 +43,17 @@ export function applyImageConfig(
     ExposedPorts: { ...(img.ExposedPorts ?? {}), ...config.ExposedPorts },
     Volumes: { ...(img.Volumes ?? {}), ...config.Volumes },
     ...((config.StopSignal ?? img.StopSignal) ? { StopSignal: config.StopSignal ?? img.StopSignal } : {}),
+    ...healthcheckOf(config, img),
   };
+}
+
+/** Config.Healthcheck over the image's HEALTHCHECK (left out when neither has one). */
+function healthcheckOf(
+  config: ContainerConfig,
+  image: ImageRuntimeConfig,
+): Pick<ContainerConfig, 'Healthcheck'> {
+  const merged = mergeHealthcheck(config.Healthcheck, image.Healthcheck);
+  return merged ? { Healthcheck: merged } : {};
 }
 
 /** argv of the container's first process: Entrypoint then Cmd. */

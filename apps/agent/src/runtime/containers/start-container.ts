@@ -1,10 +1,11 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import { StevedoreError } from '@stevedore/shared';
+import { effectiveHealthcheck, StevedoreError } from '@stevedore/shared';
 import { makeDirectoryInRoot } from '../../storage/confined/resolve-in-root.js';
 import { crashPoint } from '../../util/crash-point.js';
 import { buildSpec } from '../bundle/build-spec.js';
+import { startingHealth } from '../health/health-state.js';
 import { hostDevices, throttleDevices } from '../host-devices.js';
 import { rotateBeforeStart } from '../logs/log-rotation.js';
 import { cleanRuntimeMessage, launchConmon } from '../oci/conmon.js';
@@ -165,6 +166,10 @@ export class ContainerStarter {
           ExitCode: 0,
           Error: '',
           StartedAt: new Date().toISOString(),
+          // Docker's rule: every start begins the probes again from "starting", the log kept.
+          ...(effectiveHealthcheck(record.Config.Healthcheck)
+            ? { Health: startingHealth(record.State.Health) }
+            : {}),
         },
       };
       store.update(started);

@@ -1,11 +1,12 @@
 import { type ContainerState, humanDuration } from '@stevedore/shared';
+import { healthSuffix } from '../health/health-state.js';
 
 /** The STATUS column of `docker ps`. */
 export function statusText(state: ContainerState, now = Date.now()): string {
   const since = (time: string) => humanDuration(Math.max(0, now - Date.parse(time)));
   switch (state.Status) {
     case 'running':
-      return `Up ${since(state.StartedAt)}`;
+      return `Up ${since(state.StartedAt)}${healthSuffix(state.Health)}`;
     case 'paused':
       return `Up ${since(state.StartedAt)} (Paused)`;
     case 'restarting':

@@ -2,15 +2,18 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ExecEvent, type ExecRequest, StevedoreError } from '@stevedore/shared';
+import { type ExecEvent, ExecInputSchema, type ExecRequest, StevedoreError } from '@stevedore/shared';
 import type { HostResources } from '../../host/host-resources.js';
 import { BoundedQueue } from '../../util/bounded-queue.js';
+import type { Logger } from '../../util/logger.js';
 import { grantedCapabilities, processRlimits } from '../bundle/build-spec.js';
+import type { ContainerRecord } from '../containers/container-record.js';
 import type { ContainerService } from '../containers/container-service.js';
 import { startFailureExitCode } from '../containers/container-service.js';
 import { processEnv } from '../containers/image-defaults.js';
 import type { Runc } from '../oci/runc.js';
 import { lookupUser } from '../rootfs/users.js';
+import { type ProbeOutcome, runProbeProcess } from './probe-process.js';
 
 /** Bytes of base64 output an exec may have queued for its caller before its pipes are paused. */
 const EXEC_OUTPUT_HIGH_WATER_MARK = 1024 * 1024;
@@ -34,42 +37,13 @@ export class ExecService {
     private readonly runc: Runc,
     private readonly host: HostResources,
     private readonly execRoot: string,
+    private readonly log: Logger,
   ) {}
 
   /** `input` as the router validated it (defaults applied). */
   async *run(input: ExecRequest, signal: AbortSignal): AsyncGenerator<ExecEvent> {
-    const { record, rootfs } = this.containers.execTarget(input.container);
     const execId = randomBytes(32).toString('hex');
-    const user = await lookupUser(rootfs, input.User || record.Config.User);
-    const hostname = record.HostConfig.NetworkMode === 'host' ? '' : record.Config.Hostname;
-    const baseEnv = processEnv({ ...record.Config, Tty: input.Tty }, hostname, user.home);
-    const overrides = new Set(input.Env.map((entry) => entry.split('=', 1)[0]));
-    // `exec --privileged` gets everything a privileged container would.
-    const capabilities = grantedCapabilities(
-      { ...record.HostConfig, Privileged: input.Privileged || record.HostConfig.Privileged },
-      this.host.boundingCapabilities,
-    );
-    const process = {
-      terminal: input.Tty,
-      user: {
-        uid: user.uid,
-        gid: user.gid,
-        ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}),
-      },
-      args: input.Cmd,
-      env: [
-        ...baseEnv.filter((entry) => !overrides.has(entry.split('=', 1)[0])),
-        ...input.Env.filter((e) => e.includes('=')),
-      ],
-      cwd: input.WorkingDir || record.Config.WorkingDir || '/',
-      capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities },
-      ...processRlimits(record.HostConfig),
-      noNewPrivileges: record.HostConfig.SecurityOpt.some((opt) => /^no-new-privileges(:true)?$/.test(opt)),
-    };
-    const dir = join(this.execRoot, 'exec');
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const processFile = join(dir, `${execId}.json`);
-    await writeFile(processFile, JSON.stringify(process), { mode: 0o600 });
+    const { record, processFile } = await this.writeProcess(input, execId);
     const command = input.Cmd.join(' ');
     this.containers.publishExec(record, `exec_create: ${command}`, { execID: execId });
     const runcArgs = [
@@ -172,6 +146,78 @@ export class ExecService {
 
     // When the caller leaves, the process goes on, like a detached `docker exec`.
     yield* queue.drain(signal);
+  }
+
+  /**
+   * A healthcheck probe (runtime/health): `cmd` as an exec of the container, with no exec events
+   * (a probe every interval of every container would crowd the events history out), its output
+   * capped and the probe killed at `timeoutMs`.
+   */
+  async probe(container: string, cmd: string[], timeoutMs: number): Promise<ProbeOutcome> {
+    const execId = randomBytes(32).toString('hex');
+    const input = ExecInputSchema.parse({ container, Cmd: cmd });
+    const { record, processFile } = await this.writeProcess(input, execId);
+    const pidFile = join(this.execRoot, 'exec', `${execId}.pid`);
+    try {
+      return await runProbeProcess({
+        runcBinary: this.runc.binary,
+        runcArgs: [
+          '--root',
+          this.runc.root,
+          'exec',
+          '--pid-file',
+          pidFile,
+          '--process',
+          processFile,
+          record.Id,
+        ],
+        pidFile,
+        timeoutMs,
+        log: this.log,
+      });
+    } finally {
+      await rm(processFile, { force: true });
+      await rm(pidFile, { force: true });
+    }
+  }
+
+  /** The OCI process of an exec (the container's user, env, capabilities, rlimits), written for `runc exec --process`. */
+  private async writeProcess(
+    input: ExecRequest,
+    execId: string,
+  ): Promise<{ record: ContainerRecord; processFile: string }> {
+    const { record, rootfs } = this.containers.execTarget(input.container);
+    const user = await lookupUser(rootfs, input.User || record.Config.User);
+    const hostname = record.HostConfig.NetworkMode === 'host' ? '' : record.Config.Hostname;
+    const baseEnv = processEnv({ ...record.Config, Tty: input.Tty }, hostname, user.home);
+    const overrides = new Set(input.Env.map((entry) => entry.split('=', 1)[0]));
+    // `exec --privileged` gets everything a privileged container would.
+    const capabilities = grantedCapabilities(
+      { ...record.HostConfig, Privileged: input.Privileged || record.HostConfig.Privileged },
+      this.host.boundingCapabilities,
+    );
+    const process = {
+      terminal: input.Tty,
+      user: {
+        uid: user.uid,
+        gid: user.gid,
+        ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}),
+      },
+      args: input.Cmd,
+      env: [
+        ...baseEnv.filter((entry) => !overrides.has(entry.split('=', 1)[0])),
+        ...input.Env.filter((e) => e.includes('=')),
+      ],
+      cwd: input.WorkingDir || record.Config.WorkingDir || '/',
+      capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities },
+      ...processRlimits(record.HostConfig),
+      noNewPrivileges: record.HostConfig.SecurityOpt.some((opt) => /^no-new-privileges(:true)?$/.test(opt)),
+    };
+    const dir = join(this.execRoot, 'exec');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const processFile = join(dir, `${execId}.json`);
+    await writeFile(processFile, JSON.stringify(process), { mode: 0o600 });
+    return { record, processFile };
   }
 
   write(execId: string, data: Buffer, eof: boolean): void {

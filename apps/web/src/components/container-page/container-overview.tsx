@@ -2,6 +2,7 @@
 
 import type { ContainerInspect } from '@stevedore/shared';
 import { useEffect, useState } from 'react';
+import { HealthSection } from './container-health';
 import { limitRows, portRows, publishedHost, shellWords, when } from './overview-format';
 import { EnvList, Facts, MiniTable, Section } from './overview-parts';
 
@@ -56,6 +57,8 @@ export function ContainerOverview({
           ]}
         />
       </Section>
+
+      <HealthSection container={container} />
 
       <Section title="Environment" empty={config.Env.length === 0 && 'No environment variables.'}>
         <EnvList env={config.Env} />

@@ -1,6 +1,6 @@
 'use client';
 
-import { ContainerStatusSchema } from '@stevedore/shared';
+import { ContainerStatusSchema, HEALTH_FILTER_VALUES } from '@stevedore/shared';
 import Link from 'next/link';
 import { useMemo } from 'react';
 import type { ContainerListRow } from './use-container-fleet';
@@ -13,14 +13,24 @@ export interface ContainerFilters {
   image: string;
   /** `key` or `key=value`. */
   label: string;
+  /** healthy / unhealthy / starting, `none` for no healthcheck; '' for any (`ps --filter health=`). */
+  health?: string;
 }
 
-export const NO_FILTERS: ContainerFilters = { text: '', hostId: '', state: '', image: '', label: '' };
+export const NO_FILTERS: ContainerFilters = {
+  text: '',
+  hostId: '',
+  state: '',
+  image: '',
+  label: '',
+  health: '',
+};
 
 export function matchesFilters(row: ContainerListRow, filters: ContainerFilters): boolean {
   if (filters.hostId && row.hostId !== filters.hostId) return false;
   if (filters.state && row.state !== filters.state) return false;
   if (filters.image && row.image !== filters.image) return false;
+  if (filters.health && (row.health ?? 'none') !== filters.health) return false;
   if (filters.label) {
     const [key = '', ...rest] = filters.label.split('=');
     const value = rest.join('=');
@@ -113,6 +123,21 @@ export function ContainerToolbar({
           {ContainerStatusSchema.options.map((state) => (
             <option key={state} value={state}>
               {state}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600 dark:text-slate-300">
+        Health
+        <select
+          className={inputClass}
+          value={filters.health ?? ''}
+          onChange={(event) => set({ health: event.target.value })}
+        >
+          <option value="">Any health</option>
+          {HEALTH_FILTER_VALUES.map((health) => (
+            <option key={health} value={health}>
+              {health === 'none' ? 'no healthcheck' : health}
             </option>
           ))}
         </select>

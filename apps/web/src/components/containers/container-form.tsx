@@ -12,6 +12,7 @@ import type { ContainerFormValues } from '~/lib/container-form/values';
 import { useTRPC } from '~/trpc/react';
 import { Button, ErrorNote } from '../ui';
 import { Checkbox, FieldError, inputClass, Section, TextInput } from './form-fields';
+import { HealthSection } from './form-health-section';
 import { KeyValueRows, PortRows, TmpfsRows, UlimitRows, VolumeRows } from './form-rows';
 import { EditReview, RunCommand } from './form-summary';
 
@@ -432,6 +433,8 @@ export function ContainerForm({
         <Checkbox label="Remove when it exits (--rm)" registration={register('autoRemove')} />
         <FieldError path="autoRemove" errors={errors} />
       </Section>
+
+      <HealthSection register={register} errors={errors} />
 
       <Section title="Labels and logging" collapsible>
         <KeyValueRows

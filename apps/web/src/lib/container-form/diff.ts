@@ -1,4 +1,5 @@
 import type { ContainerCreate, ResourcesUpdate } from '@stevedore/shared';
+import { HEALTH_FIELD_LABELS, type HealthFormField } from './health-fields';
 import { type ContainerFormField, type ContainerFormValues, FIELD_LABELS, LIVE_FIELDS } from './values';
 
 export interface FieldChange {
@@ -63,6 +64,15 @@ const network: Setter = (target, from) => {
   target.HostConfig.NetworkMode = from.HostConfig.NetworkMode;
   target.NetworkingConfig = structuredClone(from.NetworkingConfig);
 };
+
+/** Every health field owns the whole Config.Healthcheck (the image's is already merged into it). */
+const healthcheck: Setter = (target, from) => {
+  if (from.Config.Healthcheck) target.Config.Healthcheck = from.Config.Healthcheck;
+  else delete target.Config.Healthcheck;
+};
+const HEALTH_OWNS = Object.fromEntries(
+  (Object.keys(HEALTH_FIELD_LABELS) as HealthFormField[]).map((field) => [field, healthcheck]),
+) as Record<HealthFormField, Setter>;
 
 /** Which parts of the create request each form field owns. */
 const OWNS: Record<ContainerFormField, Setter> = {
@@ -135,6 +145,7 @@ const OWNS: Record<ContainerFormField, Setter> = {
     else delete target.Config.StopTimeout;
   },
   securityOpt: host('SecurityOpt'),
+  ...HEALTH_OWNS,
 };
 
 /**

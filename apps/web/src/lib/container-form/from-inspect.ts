@@ -5,6 +5,7 @@ import {
   cpusFlagValue,
   shellQuote,
 } from '@stevedore/shared';
+import { healthToForm } from './health-fields';
 import type { ContainerFormValues } from './values';
 
 /**
@@ -149,5 +150,6 @@ export function createToForm(create: ContainerCreate): ContainerFormValues {
     stopSignal: c.StopSignal ?? '',
     stopTimeout: c.StopTimeout !== undefined ? String(c.StopTimeout) : '',
     securityOpt: h.SecurityOpt.join(', '),
+    ...healthToForm(c.Healthcheck),
   };
 }

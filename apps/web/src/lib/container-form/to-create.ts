@@ -10,6 +10,7 @@ import {
   parseExposeSpec,
 } from '@stevedore/shared';
 import type { z } from 'zod';
+import { healthcheckFromForm, healthFieldOf } from './health-fields';
 import { splitShellWords } from './shell-words';
 import { ContainerFormShape, type ContainerFormValues } from './values';
 
@@ -122,6 +123,7 @@ export function formToCreate(values: ContainerFormValues): {
       ExposedPorts: Object.fromEntries([...exposed].map((key) => [key, {}])),
       ...(values.stopSignal.trim() ? { StopSignal: values.stopSignal.trim() } : {}),
       ...(stopTimeout !== null ? { StopTimeout: stopTimeout } : {}),
+      ...healthcheckFromForm(values, fail),
     },
     HostConfig: {
       Binds: values.volumes
@@ -258,6 +260,7 @@ function formPathOf(
         .filter(({ row }) => row.key !== '' || row.value !== '');
       return `env.${rows[Number(index)]?.i ?? 0}.key`;
     }
+    if (field === 'Healthcheck') return healthFieldOf(index);
     return CONFIG_FIELDS[field ?? ''] ?? 'root';
   }
   if (top === 'HostConfig') {

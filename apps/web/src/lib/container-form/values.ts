@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EMPTY_HEALTH_FORM, HEALTH_FIELD_LABELS, HEALTH_FORM_SHAPE } from './health-fields';
 
 /** The run form's fields, as typed (strings until they are turned into a create request). */
 const KeyValueRow = z.object({ key: z.string(), value: z.string() });
@@ -59,6 +60,7 @@ export const ContainerFormShape = z.object({
   stopSignal: z.string(),
   stopTimeout: z.string(),
   securityOpt: z.string(),
+  ...HEALTH_FORM_SHAPE,
 });
 export type ContainerFormValues = z.infer<typeof ContainerFormShape>;
 export type ContainerFormField = keyof ContainerFormValues;
@@ -112,6 +114,7 @@ export const EMPTY_FORM: ContainerFormValues = {
   stopSignal: '',
   stopTimeout: '',
   securityOpt: '',
+  ...EMPTY_HEALTH_FORM,
 };
 
 /** Human names of the fields, for the edit diff. */
@@ -164,6 +167,7 @@ export const FIELD_LABELS: Record<ContainerFormField, string> = {
   stopSignal: 'Stop signal',
   stopTimeout: 'Stop timeout',
   securityOpt: 'Security options',
+  ...HEALTH_FIELD_LABELS,
 };
 
 /** Fields a running container takes without a recreate: `update` (resources, restart) and `rename`. */

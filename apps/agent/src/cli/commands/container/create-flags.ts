@@ -13,6 +13,7 @@ import type { FlagSpec } from '../../../util/argv.js';
 import { booleanFlag, type CommandContext, listFlag, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
 import { envEntry, flagValueError, integer, keyValueMap, parseFlagValue } from '../../flag-values.js';
+import { HEALTH_FLAGS, healthcheckFromFlags } from './health-flags.js';
 
 const str = (name: string, description: string, short?: string, valueName = 'string'): FlagSpec => ({
   name,
@@ -97,6 +98,7 @@ export const CREATE_FLAGS: readonly FlagSpec[] = [
   list('log-opt', 'Log driver options'),
   str('pull', 'Pull image before creating ("always", "missing", "never")'),
   bool('quiet', 'Suppress the pull output', 'q'),
+  ...HEALTH_FLAGS,
 ];
 
 /** `run`/`create` exit 125 on a flag value that does not parse. */
@@ -201,6 +203,7 @@ export function createInputFromFlags(context: CommandContext, env: NodeJS.Proces
       ...(stopSignal ? { StopSignal: stopSignal } : {}),
       ...(stopTimeout !== undefined ? { StopTimeout: parsed('stop-timeout', stopTimeout, integer) } : {}),
       ExposedPorts: Object.fromEntries(exposed.map((key) => [key, {}])),
+      ...healthcheckFromFlags(context),
     },
     NetworkingConfig: { EndpointsConfig: endpoints },
     HostConfig: {

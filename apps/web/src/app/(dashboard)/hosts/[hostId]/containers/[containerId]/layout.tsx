@@ -5,6 +5,7 @@ import { useSubscription } from '@trpc/tanstack-react-query';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { ContainerActions } from '~/components/container-page/container-actions';
+import { ContainerHealthBadge } from '~/components/container-page/container-health';
 import { ContainerStateBadge } from '~/components/container-page/container-state';
 import { ContainerTabs } from '~/components/container-page/container-tabs';
 import {
@@ -72,6 +73,7 @@ export default function ContainerLayout({ children }: { children: ReactNode }) {
               {containerName(inspect.data.Name)}
             </h1>
             <ContainerStateBadge state={inspect.data.State} />
+            <ContainerHealthBadge state={inspect.data.State} />
           </div>
           <p className="break-all font-mono text-xs text-slate-600 dark:text-slate-400">
             {inspect.data.Config.Image} · {inspect.data.Id.slice(0, 12)}
