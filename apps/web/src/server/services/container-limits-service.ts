@@ -68,16 +68,13 @@ export class ContainerLimitsService {
     const fields = LIMIT_FIELDS.filter((field) => changes[field] !== undefined);
     return agentCall({ hostId, container }, () =>
       this.hub.call(hostId, async (client) => {
-        const before = await this.readLimits(client, container);
+        const before = (await client.containers.inspect.query({ container })).HostConfig;
         // audited() writes this object once the action has finished, so `after` set below is in the entry.
         const params: Record<string, unknown> = {
           changes,
-          before: Object.fromEntries(fields.map((field) => [field, before.configured[field] ?? null])),
+          before: Object.fromEntries(fields.map((field) => [field, before[field]])),
         };
-        if (changes.RestartPolicy) {
-          const inspect = await client.containers.inspect.query({ container });
-          params.restartPolicyBefore = inspect.HostConfig.RestartPolicy;
-        }
+        if (changes.RestartPolicy) params.restartPolicyBefore = before.RestartPolicy;
         return audited(
           this.db,
           actor,
@@ -93,7 +90,12 @@ export class ContainerLimitsService {
               ? parsed.data
               : {
                   Warnings: (answer as { Warnings?: string[] }).Warnings ?? [],
-                  limits: await this.readLimits(client, container),
+                  limits: await this.readLimits(client, container).catch((error: unknown) => {
+                    throw new Error(
+                      `the limits were applied, but reading them back from the host failed: ${(error as Error).message}`,
+                      { cause: error },
+                    );
+                  }),
                 };
             params.after = Object.fromEntries(
               fields.map((field) => {
