@@ -10,6 +10,7 @@ import { type PublishedPort, portConflicts } from '~/lib/container-form/port-con
 import { ContainerFormSchema } from '~/lib/container-form/to-create';
 import type { ContainerFormValues } from '~/lib/container-form/values';
 import { useTRPC } from '~/trpc/react';
+import { capacityFromHostInfo } from '../limits/limits-fields';
 import { Button, ErrorNote } from '../ui';
 import { BasicsSection } from './form-section-basics';
 import { LabelsSection } from './form-section-labels';
@@ -82,11 +83,7 @@ export function ContainerForm({
   const [conflictNote, setConflictNote] = useState(false);
   // The host's CPUs and memory beside the limit fields (a cpuset picker of its CPUs).
   const info = useQuery(trpc.hosts.info.queryOptions({ hostId }, { staleTime: 60_000 }));
-  const capacity = info.data && {
-    cpus: info.data.NCPU,
-    cpuList: info.data.NCPU === 1 ? '0' : `0-${info.data.NCPU - 1}`,
-    memoryBytes: info.data.MemTotal,
-  };
+  const capacity = info.data && capacityFromHostInfo(info.data);
   const formRef = useRef<HTMLFormElement>(null);
   const reviewRef = useRef<HTMLElement>(null);
   useEffect(() => {

@@ -17,6 +17,15 @@ export interface CapacityView {
   swapAccounting?: boolean;
 }
 
+/** The capacity the host's info gives (before the agent's `containers.limits` says more). */
+export function capacityFromHostInfo(info: { NCPU: number; MemTotal: number }): CapacityView {
+  return {
+    cpus: info.NCPU,
+    cpuList: info.NCPU === 1 ? '0' : `0-${info.NCPU - 1}`,
+    memoryBytes: info.MemTotal,
+  };
+}
+
 const cpusText = (percent: number) => `${Number((percent / 100).toFixed(2))} CPU`;
 const countText = (n: number) => String(Math.round(n));
 

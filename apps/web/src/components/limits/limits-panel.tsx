@@ -16,7 +16,7 @@ import { usageSummary } from '~/lib/limits/limits-usage';
 import { useTRPC } from '~/trpc/react';
 import { Section } from '../containers/form-fields';
 import { Button, ErrorNote, SecondaryButton, SuccessNote } from '../ui';
-import { LimitsFields, RestartPolicyField } from './limits-fields';
+import { capacityFromHostInfo, LimitsFields, RestartPolicyField } from './limits-fields';
 import { ReadingsTable } from './readings-table';
 import { RecommendationPanel } from './recommendation-panel';
 
@@ -39,6 +39,8 @@ export function LimitsPanel({
   const queryClient = useQueryClient();
   const ref = { hostId, container: containerId };
   const limits = useQuery(trpc.containers.limits.get.queryOptions(ref));
+  // The host's CPUs and memory while (or if) the agent cannot say more through `containers.limits`.
+  const info = useQuery(trpc.hosts.info.queryOptions({ hostId }, { staleTime: 60_000 }));
   const usageQuery = (range: '1h' | '24h') =>
     trpc.containers.usage.history.queryOptions(
       { ...ref, range, maxPoints: range === '1h' ? 360 : 300, stats: ['max'] },
@@ -90,7 +92,7 @@ export function LimitsPanel({
     send(changes, values);
   });
 
-  const capacity = limits.data?.capacity;
+  const capacity = limits.data?.capacity ?? (info.data ? capacityFromHostInfo(info.data) : undefined);
   return (
     <div className="space-y-4">
       <FormProvider {...form}>
