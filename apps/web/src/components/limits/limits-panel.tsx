@@ -111,8 +111,9 @@ export function LimitsPanel({
           {apply.error && (
             <div data-testid="apply-error">
               <ErrorNote>
-                Not applied — {apply.error.message}. Nothing was changed: the container keeps the limits it
-                had.
+                {apply.error.message.includes('were applied')
+                  ? `Applied, but not proven: ${apply.error.message}.`
+                  : `Not applied — ${apply.error.message}. Nothing was changed: the container keeps the limits it had.`}
               </ErrorNote>
             </div>
           )}
