@@ -44,7 +44,7 @@ export function ReadingsTable({
   const mismatches = readings.filter((r) => !r.matches).length;
   return (
     <div className="min-w-0 overflow-x-auto" data-testid={testId} data-mismatches={mismatches}>
-      <table className="w-full text-left text-sm">
+      <table className="w-full min-w-[36rem] text-left text-sm">
         <caption className="pb-2 text-left text-sm font-semibold">
           {caption}
           {mismatches > 0 && (
