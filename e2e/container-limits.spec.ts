@@ -148,6 +148,14 @@ test('a memory limit set in the form is what the cgroup file holds; cleared, it 
   expect((await inspect(host)).HostConfig.Memory).toBe(96 * MiB);
   await saveScreens(page, 'container-limits');
 
+  // A change the host refuses (a CPU it does not have): a clear error beside the form, nothing changed.
+  await form.getByLabel('CPU set', { exact: true }).fill('63');
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('apply-error')).toContainText('Not applied', { timeout: 15_000 });
+  expect((await inspect(host)).HostConfig.CpusetCpus).toBe('');
+  expect(Number(await kernelMemoryLimit(host))).toBe(96 * MiB);
+  await form.getByRole('button', { name: 'CPU set: unlimited' }).click();
+
   // Unlimited, with the explicit control: the kernel's file says so.
   await form.getByRole('button', { name: 'Memory limit: unlimited' }).click();
   await expect(form.getByLabel('Memory limit', { exact: true })).toHaveValue('');
