@@ -21,6 +21,8 @@
 //   logs    the Logs tab on a container with 1,000,000 lines: first screen, search to the far match,
 //           tab memory (scripts/bench/logs.ts; needs `npm run build`)
 //   health  agent CPU with 10 idle containers: no healthcheck, probing every 30 s, every 1 s (per probe)
+//   recommend  limits recommendations replayed against synthetic workloads (steady, bursty, leaking,
+//           CPU-bound): killed / throttled, and the proposal against the true peak (scripts/bench/recommend.ts)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
@@ -42,6 +44,7 @@ const benchmarks = {
   web: async () => (await import('./bench/web.ts')).benchWeb(table),
   containers: async () => (await import('./bench/web/containers-list.ts')).benchContainers(table),
   logs: async () => (await import('./bench/logs.ts')).benchLogs(table),
+  recommend: async () => (await import('./bench/recommend.ts')).benchRecommend(table),
 };
 const requested = process.argv.slice(2);
 for (const name of requested.length ? requested : Object.keys(benchmarks)) {

@@ -142,6 +142,16 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
       values: { ...EMPTY_FORM, image: 'busybox:latest' },
     },
   },
+  'containers.limits.get': { minimum: 'viewer', input: { hostId: NO_HOST, container: 'nothing-here' } },
+  'containers.limits.update': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, container: 'nothing-here', changes: { Memory: 64 * 1024 * 1024 } },
+  },
+  'containers.limits.recommend': {
+    minimum: 'viewer',
+    input: { hostId: NO_HOST, container: 'nothing-here', range: '1h' },
+  },
   'events.list': { minimum: 'viewer', input: { limit: 5 } },
   'events.watch': { minimum: 'viewer', input: {} },
   'users.list': { minimum: 'admin' },

@@ -7,6 +7,7 @@ import { useEffect, useRef } from 'react';
 const TABS = [
   { label: 'Overview', path: '' },
   { label: 'Charts', path: '/charts' },
+  { label: 'Limits', path: '/limits' },
   { label: 'Logs', path: '/logs' },
   { label: 'Console', path: '/console' },
   { label: 'Processes', path: '/processes' },

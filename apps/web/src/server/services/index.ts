@@ -13,6 +13,7 @@ import { ContainerBulkService } from './container-bulk-service';
 import { ContainerDetailsService } from './container-details-service';
 import { ContainerFleetService } from './container-fleet-service';
 import { ContainerFormService } from './container-form-service';
+import { ContainerLimitsService } from './container-limits-service';
 import { ContainerLogService } from './container-log-service';
 import { ContainerUsageService } from './container-usage-service';
 import { dashboardActions } from './dashboard-actions';
@@ -34,6 +35,7 @@ export interface Services {
   containerDetails: ContainerDetailsService;
   console: ConsoleService;
   containerForm: ContainerFormService;
+  containerLimits: ContainerLimitsService;
   containerUsage: ContainerUsageService;
   containerLogs: ContainerLogService;
   events: EventService;
@@ -99,6 +101,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     containerDetails: new ContainerDetailsService(db, hub, events),
     console: new ConsoleService(db, hub, log.child({ module: 'console' })),
     containerForm: new ContainerFormService(db, hub, log.child({ module: 'container-form' })),
+    containerLimits: new ContainerLimitsService(db, hub, events),
     containerUsage: new ContainerUsageService(db, hub),
     containerLogs: new ContainerLogService(db, hub),
     containerBulk: new ContainerBulkService(db, hub, users, containerFleet),

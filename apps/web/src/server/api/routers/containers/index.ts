@@ -4,6 +4,7 @@ import { containerConsoleRouter } from './console';
 import { containerDetailsRouter } from './details';
 import { containerFleetRouter } from './fleet';
 import { containerFormRouter } from './form';
+import { containerLimitsRouter } from './limits';
 import { containerLogsRouter } from './logs';
 import { containerUsageRouter } from './usage';
 
@@ -20,4 +21,5 @@ export const containersRouter = router({
   logs: containerLogsRouter,
   console: containerConsoleRouter,
   form: containerFormRouter,
+  limits: containerLimitsRouter,
 });

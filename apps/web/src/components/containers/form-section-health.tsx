@@ -1,20 +1,16 @@
 'use client';
 
-import type { UseFormRegister } from 'react-hook-form';
+import { useFormContext } from 'react-hook-form';
 import type { ContainerFormValues } from '~/lib/container-form/values';
-import { Checkbox, FieldError, type FormErrors, Section, TextInput } from './form-fields';
+import { Checkbox, FieldError, Section, TextInput } from './form-fields';
 
 /**
  * The run form's healthcheck (`--health-*`): a command and its timing. Empty fields keep the
  * image's HEALTHCHECK values (Docker's defaults: every 30s, timeout 30s, 3 retries).
  */
-export function HealthSection({
-  register,
-  errors,
-}: {
-  register: UseFormRegister<ContainerFormValues>;
-  errors: FormErrors;
-}) {
+export function HealthSection() {
+  const { register, formState } = useFormContext<ContainerFormValues>();
+  const errors = formState.errors;
   return (
     <Section title="Healthcheck" collapsible>
       <TextInput

@@ -1,0 +1,103 @@
+'use client';
+
+import { useFormContext, useWatch } from 'react-hook-form';
+import type { ContainerFormValues } from '~/lib/container-form/values';
+import { FieldError, inputClass, Section, TextInput } from './form-fields';
+import { KeyValueRows, type PortConflict, PortRows, VolumeRows } from './form-rows';
+
+/** Image, name, restart policy, command, environment, ports and volumes. */
+export function BasicsSection({
+  images,
+  conflicts,
+}: {
+  /** The host's local images; undefined while they load. */
+  images: string[] | undefined;
+  conflicts: PortConflict[];
+}) {
+  const { register, control, formState } = useFormContext<ContainerFormValues>();
+  const errors = formState.errors;
+  const restart = useWatch({ control, name: 'restart' });
+  return (
+    <Section title="Basics">
+      <div className="sm:col-span-2">
+        <TextInput
+          label="Image"
+          path="image"
+          errors={errors}
+          registration={register('image')}
+          list="cf-image-options"
+          placeholder="nginx:1.27"
+          hint={
+            images
+              ? images.length === 0
+                ? 'No images on this host yet: it is pulled when the container is created'
+                : `${images.length} ${images.length === 1 ? 'image' : 'images'} on this host; type to pick one`
+              : undefined
+          }
+        />
+        <datalist id="cf-image-options">
+          {images?.map((image) => (
+            <option key={image} value={image} />
+          ))}
+        </datalist>
+      </div>
+      <TextInput
+        label="Name"
+        path="name"
+        errors={errors}
+        registration={register('name')}
+        placeholder="(generated)"
+      />
+      <div className="space-y-1">
+        <label htmlFor="cf-restart" className="block text-sm font-medium">
+          Restart policy
+        </label>
+        <div className="flex gap-2">
+          <select id="cf-restart" className={inputClass} {...register('restart')}>
+            <option value="no">no</option>
+            <option value="always">always</option>
+            <option value="unless-stopped">unless-stopped</option>
+            <option value="on-failure">on-failure</option>
+          </select>
+          {restart === 'on-failure' && (
+            <input
+              aria-label="Maximum retries"
+              placeholder="retries"
+              inputMode="numeric"
+              className={`${inputClass} w-24`}
+              {...register('restartRetries')}
+            />
+          )}
+        </div>
+        <FieldError path="restart" errors={errors} />
+        <FieldError path="restartRetries" errors={errors} />
+      </div>
+      <TextInput
+        label="Command"
+        path="command"
+        errors={errors}
+        registration={register('command')}
+        placeholder="(image default)"
+        hint="Words as in a shell: sh -c 'echo hi'"
+      />
+      <TextInput
+        label="Entrypoint"
+        path="entrypoint"
+        errors={errors}
+        registration={register('entrypoint')}
+        placeholder="(image default)"
+      />
+      <KeyValueRows
+        name="env"
+        title="Environment"
+        keyPlaceholder="KEY"
+        pasteEnvFile
+        control={control}
+        register={register}
+        errors={errors}
+      />
+      <PortRows control={control} register={register} errors={errors} conflicts={conflicts} />
+      <VolumeRows control={control} register={register} errors={errors} />
+    </Section>
+  );
+}
