@@ -16,6 +16,9 @@
 //   containers  /containers in Chromium: click → row state against a real agent (p50/p95), and the
 //           list with 100 simulated hosts × 50 containers and live stats (load, server CPU, main
 //           thread); needs `npm run build` (scripts/bench/web/containers-list.ts)
+//   presets a preset applied to 500 containers on 10 simulated agents through the built dashboard's
+//           API: preview, then rollout until the per-container report is complete (needs `npm run build`;
+//           scripts/bench/web/presets.ts)
 //   logs    the Logs tab on a container with 1,000,000 lines: first screen, search to the far match,
 //           tab memory (scripts/bench/logs.ts; needs `npm run build`)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
@@ -35,6 +38,7 @@ const benchmarks = {
   web: async () => (await import('./bench/web.ts')).benchWeb(table),
   containers: async () => (await import('./bench/web/containers-list.ts')).benchContainers(table),
   logs: async () => (await import('./bench/logs.ts')).benchLogs(table),
+  presets: async () => (await import('./bench/web/presets.ts')).benchPresets(table),
 };
 const requested = process.argv.slice(2);
 for (const name of requested.length ? requested : Object.keys(benchmarks)) {
