@@ -96,7 +96,7 @@ test('create a preset in the form, apply it by label across two agents, read the
   await saveScreens(page, 'presets-form');
   await form.getByRole('button', { name: 'Create preset' }).click();
   const card = page.getByTestId('preset-web-small');
-  await expect(card).toContainText('Memory 256 MiB · CPUs 0.5 · PIDs limit 200');
+  await expect(card).toContainText('Memory 256MiB · CPUs 0.5 · PIDs limit 200');
 
   // Apply by label: a live count of what matches across both hosts, then the preview.
   await card.getByRole('button', { name: 'Apply…' }).click();
@@ -107,7 +107,7 @@ test('create a preset in the form, apply it by label across two agents, read the
   await dialog.getByRole('button', { name: 'Preview changes' }).click();
   await expect(dialog.getByTestId('preview-row')).toHaveCount(2);
   await expect(dialog.getByTestId('preview-row').filter({ hasText: 'pe-second-web' })).toContainText(
-    '256 MiB',
+    '256MiB',
   );
   await saveScreens(page, 'presets-preview');
   await dialog.getByRole('button', { name: 'Apply to 2 containers' }).click();
@@ -134,7 +134,7 @@ test('create a preset in the form, apply it by label across two agents, read the
   await expect(card.getByTestId('drift-badge')).toHaveText('1 drifted');
   const drift = page.getByTestId('drift-list');
   await expect(drift.getByTestId('drift-row')).toHaveCount(1);
-  await expect(drift.getByTestId('drift-row')).toContainText('300 MiB');
+  await expect(drift.getByTestId('drift-row')).toContainText('300MiB');
   await saveScreens(page, 'presets-drift');
   await drift.getByRole('button', { name: 'Re-apply web-small' }).click();
   const again = page.getByRole('dialog', { name: 'Apply web-small' });

@@ -285,4 +285,32 @@ describe('presets: rollout by label across two agents, rollback, stop at first f
     assert.equal(memoryOf('pb-web3'), String(128 * MiB));
     assert.deepEqual((await caller().presets.drift({ presetId: preset.id })).rows, []);
   });
+
+  test('an operator changes containers only on the hosts granted to them; the others are reported, not touched', async () => {
+    const row = await createUser(t.db, { username: 'presets-operator', passwordHash: 'x', role: 'operator' });
+    const operator: SessionUser = { id: row.id, username: row.username, role: 'operator' };
+    await caller().users.setHosts({ userId: operator.id, hostIds: [box('presets-a').hostId] });
+    const preset = await caller().presets.create({ name: 'pids-50', limits: { PidsLimit: 50 } });
+    await assert.rejects(
+      plane.callerAs(operator).presets.update({ presetId: preset.id, description: 'mine now' }),
+      /needs the admin role/,
+    );
+    const rollout = await finished(
+      await plane
+        .callerAs(operator)
+        .presets.rollout({ presetId: preset.id, target: { kind: 'labels', selector: 'tier=web' } }),
+    );
+    assert.deepEqual(
+      rollout.results.map((r) => [r.containerName, r.status]),
+      [
+        ['pa-web1', 'ok'],
+        ['pa-web4', 'ok'],
+        ['pb-web2', 'error'],
+        ['pb-web3', 'error'],
+      ],
+    );
+    assert.match(rollout.results[2]?.error ?? '', /may not operate host presets-b/);
+    assert.equal(cgroup('pa-web1', 'pids', 'pids.max'), '50');
+    assert.equal(cgroup('pb-web2', 'pids', 'pids.max'), 'max');
+  });
 });

@@ -34,6 +34,7 @@ export function limitText(field: PresetField, value: LimitValue | undefined): st
     return value <= 0 ? (field === 'MemorySwap' && value === 0 ? 'default' : 'unlimited') : bytesSize(value);
   if (field === 'NanoCpus') return value <= 0 ? 'unlimited' : `${Number((value / 1e9).toFixed(3))}`;
   if (field === 'CpuPeriod' || field === 'CpuQuota') return value <= 0 ? 'default' : `${value} µs`;
+  if (field === 'PidsLimit') return value <= 0 ? 'unlimited' : String(value);
   return value <= 0 ? 'default' : String(value);
 }
 
@@ -46,7 +47,7 @@ export function limitsSummary(limits: ResourcesUpdate): string {
         field === 'RestartPolicy' && typeof raw === 'object' && raw !== null
           ? `${raw.Name || 'no'}${raw.MaximumRetryCount ? `:${raw.MaximumRetryCount}` : ''}`
           : (raw as LimitValue);
-      return `${FIELD_LABELS[field]} ${limitText(field, field === 'PidsLimit' && typeof value === 'number' && value <= 0 ? null : value)}`;
+      return `${FIELD_LABELS[field]} ${limitText(field, value)}`;
     })
     .join(' · ');
 }

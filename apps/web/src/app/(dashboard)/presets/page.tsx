@@ -65,7 +65,7 @@ export default function PresetsPage() {
         >
           <p className="font-medium">No presets yet</p>
           <p className="mt-1 text-slate-600 dark:text-slate-400">
-            A preset is a named set of limits — memory, CPUs, PIDs, restart policy. Create one, then apply it
+            A preset is a named set of limits: memory, CPUs, PIDs, restart policy. Create one, then apply it
             to containers you pick or to every container with a label (say <code>tier=web</code>) on all
             hosts: you see what changes before anything does, get a result per container, and can roll it
             back.
