@@ -120,30 +120,6 @@ export const listRolloutRows = (db: Db, presetId: string, limit: number) =>
     include: { preset: { select: { name: true } } },
   });
 
-export const upsertAssignment = (
-  db: Db,
-  data: {
-    presetId: string;
-    hostId: string;
-    containerId: string;
-    containerName: string;
-    values: ResourcesUpdate;
-    rolloutId: string;
-    appliedBy: string;
-  },
-) => {
-  const row = { ...data, values: limitsJson(data.values), appliedAt: new Date() };
-  return db.presetAssignment.upsert({
-    where: { hostId_containerId: { hostId: data.hostId, containerId: data.containerId } },
-    create: row,
-    update: row,
-  });
-};
-
-/** Forgets a container's assignment when it came from this rollout (a rollback undid it). */
-export const dropAssignment = (db: Db, hostId: string, containerId: string, rolloutId: string) =>
-  db.presetAssignment.deleteMany({ where: { hostId, containerId, rolloutId } });
-
 export const listAssignments = (db: Db, presetId?: string) =>
   db.presetAssignment.findMany({
     where: presetId ? { presetId } : {},

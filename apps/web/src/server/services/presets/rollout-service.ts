@@ -16,18 +16,17 @@ import type { Db } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit';
 import {
   createRolloutRow,
-  dropAssignment,
   finishRolloutRow,
   getPresetRow,
   getRolloutRow,
   listRolloutRows,
-  upsertAssignment,
 } from '../../db/repositories/presets';
-import { audited } from '../audited';
+import { dashboardActions } from '../dashboard-actions';
 import type { PresetFleetCalls } from './fleet-calls';
 import { resolveTargets } from './fleet-targets';
 import { snapshotOf } from './limit-values';
 import { toPreset } from './preset-service';
+import { RolloutJournal } from './rollout-journal';
 import { pendingResult, type RolloutItem, runRollout } from './rollout-runner';
 
 type RolloutRow = NonNullable<Awaited<ReturnType<typeof getRolloutRow>>>;
@@ -257,6 +256,7 @@ export class PresetRolloutService {
     const stopAtOnce = rollout.stopOnFailure && refusedAny;
     const { results } = rollout;
     let stopped = stopAtOnce;
+    const journal = new RolloutJournal(this.db, this.log);
     try {
       if (stopAtOnce) {
         for (const result of results.slice(0, items.length)) {
@@ -271,14 +271,15 @@ export class PresetRolloutService {
           steps: {
             snapshot: async (item) =>
               snapshotOf(await this.calls.hostConfig(item.hostId, item.containerId), item.values),
-            apply: (item, before) => this.applyOne(actor, rollout, item, before),
-            settled: (index, result) => this.settled(actor, rollout, items[index] as RolloutItem, result),
+            apply: (item, before) => this.applyOne(actor, rollout, item, before, journal),
+            settled: (index, result) => this.settled(actor, rollout, items[index], result, journal),
           },
         }));
       }
     } catch (error) {
       this.log.error({ err: error, rolloutId: rollout.id }, 'rollout failed outside a container step');
     }
+    await journal.close();
     rollout.status = stopped ? 'stopped' : 'done';
     rollout.finishedAt = new Date().toISOString();
     rollout.counts = countsOf(results);
@@ -316,7 +317,9 @@ export class PresetRolloutService {
     rollout: Rollout,
     item: RolloutItem,
     before: ResourcesUpdate,
+    journal: RolloutJournal,
   ): Promise<{ warnings: string[]; after: ResourcesUpdate }> {
+    const what = { action: 'container.update', hostId: item.hostId, target: item.containerId };
     const params: Record<string, unknown> = {
       name: item.containerName,
       preset: rollout.presetName,
@@ -325,46 +328,43 @@ export class PresetRolloutService {
       changes: item.values,
       before,
     };
-    // `audited` writes `params` once the call has ended, so the values read back join the entry.
-    return audited(
-      this.db,
-      actor,
-      { action: 'container.update', hostId: item.hostId, target: item.containerId, params },
-      async () => {
-        const warnings = await this.calls.update(item.hostId, item.containerId, item.values);
-        const after = snapshotOf(await this.calls.hostConfig(item.hostId, item.containerId), item.values);
-        params.after = after;
-        return { warnings, after };
-      },
-    );
+    const entry = { ...what, userId: actor.id, username: actor.username, at: new Date() };
+    // The engine's own `update` event is this entry's, not a second one from the host.
+    const release = dashboardActions.claim(what);
+    try {
+      const warnings = await this.calls.update(item.hostId, item.containerId, item.values);
+      const after = snapshotOf(await this.calls.hostConfig(item.hostId, item.containerId), item.values);
+      journal.audit({ ...entry, params: { ...params, after }, result: 'ok' });
+      return { warnings, after };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      journal.audit({ ...entry, params, result: 'error', error: message });
+      throw error;
+    } finally {
+      release();
+    }
   }
 
-  private async settled(
+  private settled(
     actor: SessionUser,
     rollout: Rollout,
     item: RolloutItem | undefined,
     result: RolloutResult,
-  ) {
+    journal: RolloutJournal,
+  ): void {
     if (!item || result.status !== 'ok') return;
-    try {
-      if (rollout.kind === 'apply') {
-        await upsertAssignment(this.db, {
-          presetId: rollout.presetId,
-          hostId: item.hostId,
-          containerId: item.containerId,
-          containerName: item.containerName,
-          values: item.values,
-          rolloutId: rollout.id,
-          appliedBy: actor.username,
-        });
-      } else if (rollout.rollbackOf) {
-        await dropAssignment(this.db, item.hostId, item.containerId, rollout.rollbackOf);
-      }
-    } catch (error) {
-      this.log.error(
-        { err: error, rolloutId: rollout.id, container: item.containerId },
-        'recording the assignment failed',
-      );
+    if (rollout.kind === 'apply') {
+      journal.assign({
+        presetId: rollout.presetId,
+        hostId: item.hostId,
+        containerId: item.containerId,
+        containerName: item.containerName,
+        values: item.values,
+        rolloutId: rollout.id,
+        appliedBy: actor.username,
+      });
+    } else if (rollout.rollbackOf) {
+      journal.drop({ hostId: item.hostId, containerId: item.containerId, rolloutId: rollout.rollbackOf });
     }
   }
 }
