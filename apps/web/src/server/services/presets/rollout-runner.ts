@@ -21,13 +21,16 @@ export interface RolloutSteps {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Hosts worked on at once; within a host, containers go one after the other. */
+/** Hosts worked on at once. */
 const HOST_CONCURRENCY = 16;
+/** Containers of one host changed at once; one at a time when stopping at the first failure. */
+const PER_HOST = 4;
 
 /**
- * Changes containers host by host: the hosts in parallel, each host's containers in order. With
- * `stopOnFailure`, the first failure stops every host before its next container; what was not
- * reached is reported as skipped. `results` is filled in place, so a watcher sees progress.
+ * Changes containers host by host: the hosts in parallel, each host's containers in order (a few
+ * at once). With `stopOnFailure` each host goes one container at a time and the first failure
+ * stops every host before its next container; what was not reached is reported as skipped.
+ * `results` is filled in place, so a watcher sees progress.
  */
 export async function runRollout(
   items: readonly RolloutItem[],
@@ -56,12 +59,16 @@ export async function runRollout(
   };
 
   const queue = [...byHost.values()];
+  const perHost = options.stopOnFailure ? 1 : PER_HOST;
   const worker = async () => {
     for (let host = queue.shift(); host; host = queue.shift()) {
-      for (const index of host) {
-        if (stopped) break;
-        await one(index);
-      }
+      const pending = [...host];
+      const lane = async () => {
+        for (let index = pending.shift(); index !== undefined && !stopped; index = pending.shift()) {
+          await one(index);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(perHost, pending.length) }, lane));
     }
   };
   await Promise.all(Array.from({ length: Math.min(HOST_CONCURRENCY, queue.length) }, worker));
