@@ -141,4 +141,10 @@ test('create a preset in the form, apply it by label across two agents, read the
   await again.getByRole('button', { name: 'Apply to 1 container' }).click();
   await expect(again.getByTestId('rollout-summary')).toHaveText('Rollout finished: 1 ok, 0 failed');
   expect(await memoryOf(second?.host ?? '', 'pe-second-web')).toBe(256 * 1024 * 1024);
+
+  // Rollback from the report puts back what the container had before (the CLI's 300m), after asking.
+  await again.getByRole('button', { name: 'Roll back' }).click();
+  await again.getByRole('button', { name: 'Roll back 1' }).click();
+  await expect(again.getByTestId('rollout-summary')).toHaveText('Rollback finished: 1 ok, 0 failed');
+  expect(await memoryOf(second?.host ?? '', 'pe-second-web')).toBe(300 * 1024 * 1024);
 });
