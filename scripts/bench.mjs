@@ -18,6 +18,9 @@
 //           thread); needs `npm run build` (scripts/bench/web/containers-list.ts)
 //   limits  a live `update` of a container's memory limit → the new value in its cgroup file (API,
 //           CLI, clearing, the read-back query) against bare `runc update`
+//   presets a preset applied to 500 containers on 10 simulated agents through the built dashboard's
+//           API: preview, then rollout until the per-container report is complete (needs `npm run build`;
+//           scripts/bench/web/presets.ts)
 //   logs    the Logs tab on a container with 1,000,000 lines: first screen, search to the far match,
 //           tab memory (scripts/bench/logs.ts; needs `npm run build`)
 //   health  agent CPU with 10 idle containers: no healthcheck, probing every 30 s, every 1 s (per probe)
@@ -45,6 +48,7 @@ const benchmarks = {
   containers: async () => (await import('./bench/web/containers-list.ts')).benchContainers(table),
   logs: async () => (await import('./bench/logs.ts')).benchLogs(table),
   recommend: async () => (await import('./bench/recommend.ts')).benchRecommend(table),
+  presets: async () => (await import('./bench/web/presets.ts')).benchPresets(table),
 };
 const requested = process.argv.slice(2);
 for (const name of requested.length ? requested : Object.keys(benchmarks)) {

@@ -4,25 +4,34 @@
  * fake services that return synthetic, schema-valid data for a host with C containers. Only what the
  * dashboard's fleet overview and event feed call is faked; any other procedure fails (and is logged).
  *
- *   node --import tsx scripts/bench/fleet-sim.ts DIR HOSTS CONTAINERS EVENT_EVERY_MS
+ *   node --import tsx scripts/bench/fleet-sim.ts DIR HOSTS CONTAINERS EVENT_EVERY_MS [UPDATE_MS]
  *
  * Prints one JSON line `{"ready":true,"sockets":[…]}` on stdout once every socket listens; stops on
  * SIGTERM or when its stdin closes (the benchmark that started it is gone). With EVENT_EVERY_MS > 0 each host emits a container event (start or die) that often,
- * each host at its own phase.
+ * each host at its own phase. `containers.inspect` and `containers.update` keep each container's
+ * HostConfig (for the presets benchmark); an update answers after UPDATE_MS.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
+  ContainerConfigSchema,
+  ContainerInspectSchema,
+  type ContainerLimits,
   type ContainerStats,
   type ContainerSummary,
   ContainerSummarySchema,
   type DiskUsageRow,
   DiskUsageRowSchema,
   type EngineEvent,
+  type HostConfig,
+  HostConfigSchema,
   type HostUsage,
   HostUsageSchema,
   type ImageSummary,
   ImageSummarySchema,
+  LIMIT_FIELDS,
+  type ResourcesUpdate,
+  StevedoreError,
   type SystemInfo,
   SystemInfoSchema,
 } from '@stevedore/shared';
@@ -30,7 +39,8 @@ import { type ApiServer, startApiServer } from '../../apps/agent/dist/api/server
 import type { AgentServices } from '../../apps/agent/dist/api/trpc.js';
 import { createLogger } from '../../apps/agent/dist/util/logger.js';
 
-const [dir, hostsArg = '50', containersArg = '200', eventEveryArg = '0'] = process.argv.slice(2);
+const [dir, hostsArg = '50', containersArg = '200', eventEveryArg = '0', updateMsArg = '0'] =
+  process.argv.slice(2);
 if (!dir) {
   console.error('usage: fleet-sim.ts DIR HOSTS CONTAINERS EVENT_EVERY_MS');
   process.exit(2);
@@ -38,6 +48,7 @@ if (!dir) {
 const hostCount = Number(hostsArg);
 const containerCount = Number(containersArg);
 const eventEveryMs = Number(eventEveryArg);
+const updateMs = Number(updateMsArg);
 const IMAGES = 40;
 const GiB = 1024 ** 3;
 
@@ -208,6 +219,101 @@ function fakeHost(index: number): { services: AgentServices; close(): void } {
     });
   };
 
+  // Limits per container, as `update` leaves them and `inspect` shows them.
+  const hostConfigs = new Map<string, HostConfig>();
+  const find = (ref: string) => {
+    const name = ref.replace(/^\//, '');
+    const container = containers.find(
+      (c) => c.Id === ref || c.Names[0] === `/${name}` || (ref.length >= 12 && c.Id.startsWith(ref)),
+    );
+    if (!container) throw new StevedoreError('NOT_FOUND', `No such container: ${ref}`, { container: ref });
+    return container;
+  };
+  const hostConfigOf = (id: string) => {
+    let config = hostConfigs.get(id);
+    if (!config) {
+      config = HostConfigSchema.parse({});
+      hostConfigs.set(id, config);
+    }
+    return config;
+  };
+  const inspect = (ref: string) => {
+    const c = find(ref);
+    const running = c.State === 'running';
+    return ContainerInspectSchema.parse({
+      Id: c.Id,
+      Created: new Date(c.Created * 1000).toISOString(),
+      Path: 'nginx',
+      Args: [],
+      State: {
+        Status: c.State,
+        Running: running,
+        Paused: false,
+        Restarting: false,
+        OOMKilled: false,
+        Dead: false,
+        Pid: running ? 1000 : 0,
+        ExitCode: 0,
+        Error: '',
+        StartedAt: c.StartedAt ?? '',
+        FinishedAt: '',
+      },
+      Image: c.ImageID,
+      ResolvConfPath: '',
+      HostnamePath: '',
+      HostsPath: '',
+      LogPath: '',
+      Name: c.Names[0],
+      RestartCount: 0,
+      Driver: 'overlay2',
+      Platform: 'linux',
+      HostConfig: hostConfigOf(c.Id),
+      GraphDriver: { Name: 'overlay2', Data: {} },
+      Mounts: [],
+      Config: ContainerConfigSchema.parse({ Image: c.Image, Labels: c.Labels }),
+      NetworkSettings: {
+        SandboxKey: '',
+        Ports: {},
+        IPAddress: '',
+        IPPrefixLen: 0,
+        Gateway: '',
+        MacAddress: '',
+        Networks: {},
+      },
+    });
+  };
+  const limitsOf = (id: string, running: boolean): ContainerLimits => {
+    const config = hostConfigOf(id);
+    return {
+      containerId: id,
+      running,
+      cgroupPath: null,
+      configured: Object.fromEntries(
+        LIMIT_FIELDS.map((field) => [field, (config[field] as number | string | null) ?? null]),
+      ) as ContainerLimits['configured'],
+      readings: [],
+      capacity: {
+        cpus: 8,
+        cpuList: '0-7',
+        memoryNodes: '0',
+        memoryBytes: 32 * GiB,
+        swapBytes: 0,
+        swapAccounting: false,
+        cgroupVersion: 2,
+      },
+      readAt: Date.now(),
+    };
+  };
+  const update = async (ref: string, changes: ResourcesUpdate) => {
+    const c = find(ref);
+    const merged = { ...hostConfigOf(c.Id), ...changes };
+    if (changes.NanoCpus) Object.assign(merged, { CpuPeriod: 0, CpuQuota: 0 });
+    if (updateMs > 0) await new Promise((resolve) => setTimeout(resolve, updateMs));
+    hostConfigs.set(c.Id, HostConfigSchema.parse(merged));
+    // Newer agents also answer the limits read back; the older answer is just the warnings.
+    return { Warnings: [], limits: limitsOf(c.Id, c.State === 'running') };
+  };
+
   const fake = {
     stats: {
       async *subscribe(_ids: readonly string[], _stream: boolean, signal: AbortSignal) {
@@ -248,6 +354,8 @@ function fakeHost(index: number): { services: AgentServices; close(): void } {
     },
     containers: {
       list: (all: boolean) => (all ? containers : containers.filter((c) => c.State === 'running')),
+      inspect,
+      update,
       resolveIds: () => [],
       settled: async () => {},
     },

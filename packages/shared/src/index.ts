@@ -13,6 +13,7 @@ export * from './hosts.js';
 export * from './image-manifest.js';
 export * from './image-reference.js';
 export * from './ipv4.js';
+export * from './limits/presets.js';
 export * from './limits/recommend.js';
 export * from './limits/recommend-input.js';
 export * from './list-filters.js';

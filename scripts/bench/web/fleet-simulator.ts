@@ -12,6 +12,8 @@ export interface FleetShape {
   containers: number;
   /** Each simulated host reports one container event this often. */
   eventEveryMs: number;
+  /** How long a simulated `containers.update` takes (a real engine's `runc update`); 0 by default. */
+  updateMs?: number;
 }
 
 export interface Simulator {
@@ -32,6 +34,7 @@ export async function startSimulator(fleet: FleetShape): Promise<Simulator> {
       String(fleet.hosts),
       String(fleet.containers),
       String(fleet.eventEveryMs),
+      String(fleet.updateMs ?? 0),
     ],
     { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] },
   );

@@ -163,6 +163,26 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
   'users.setHosts': { minimum: 'admin', input: { userId: 'no-such-user', hostIds: [] } },
   'users.remove': { minimum: 'admin', input: { userId: 'no-such-user' } },
   'audit.list': { minimum: 'admin', input: { limit: 5 } },
+  'presets.list': { minimum: 'viewer' },
+  'presets.get': { minimum: 'viewer', input: { presetId: 'no-such-preset' } },
+  'presets.create': {
+    minimum: 'admin',
+    input: { name: 'policy-preset', limits: { Memory: 64 * 1024 * 1024 } },
+  },
+  'presets.update': { minimum: 'admin', input: { presetId: 'no-such-preset', description: 'x' } },
+  'presets.delete': { minimum: 'admin', input: { presetId: 'no-such-preset' } },
+  'presets.preview': {
+    minimum: 'viewer',
+    input: { presetId: 'no-such-preset', target: { kind: 'labels', selector: 'tier=web' } },
+  },
+  'presets.rollout': {
+    minimum: 'operator',
+    input: { presetId: 'no-such-preset', target: { kind: 'labels', selector: 'tier=web' } },
+  },
+  'presets.rolloutStatus': { minimum: 'viewer', input: { rolloutId: 'no-such-rollout' } },
+  'presets.rollouts': { minimum: 'viewer', input: { presetId: 'no-such-preset' } },
+  'presets.rollback': { minimum: 'operator', input: { rolloutId: 'no-such-rollout' } },
+  'presets.drift': { minimum: 'viewer', input: { presetId: 'no-such-preset' } },
 });
 
 const rank: Record<Minimum, number> = { public: -1, viewer: 0, operator: 1, admin: 2 };

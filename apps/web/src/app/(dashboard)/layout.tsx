@@ -38,6 +38,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
           <NavLink href="/hosts">Hosts</NavLink>
           <NavLink href="/containers">Containers</NavLink>
           <NavLink href="/events">Events</NavLink>
+          <NavLink href="/presets">Presets</NavLink>
           {status.data?.user?.role === 'admin' && (
             <>
               <NavLink href="/users">Users</NavLink>

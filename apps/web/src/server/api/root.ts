@@ -3,6 +3,7 @@ import { authRouter } from './routers/auth';
 import { containersRouter } from './routers/containers/index';
 import { eventsRouter } from './routers/events';
 import { hostsRouter } from './routers/hosts';
+import { presetsRouter } from './routers/presets';
 import { usersRouter } from './routers/users';
 import { createCallerFactory, router } from './trpc';
 
@@ -13,6 +14,7 @@ export const appRouter = router({
   events: eventsRouter,
   users: usersRouter,
   audit: auditRouter,
+  presets: presetsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -22,6 +22,9 @@ import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
 import { HostService } from './host-service';
+import { PresetFleetCalls } from './presets/fleet-calls';
+import { PresetService } from './presets/preset-service';
+import { PresetRolloutService } from './presets/rollout-service';
 import { UserService } from './user-service';
 
 /** Everything a request handler may use; built once in the server's composition root. */
@@ -42,6 +45,8 @@ export interface Services {
   users: UserService;
   audit: AuditService;
   install: AgentInstallService;
+  presets: PresetService;
+  presetRollouts: PresetRolloutService;
 }
 
 export interface ControlPlaneOptions {
@@ -87,6 +92,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     log.child({ module: 'container-fleet' }),
   );
   const users = new UserService(db);
+  const presetCalls = new PresetFleetCalls(hub);
   const services: Services = {
     auth: new AuthService(
       db,
@@ -109,6 +115,8 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     users,
     audit: new AuditService(db),
     install: new AgentInstallService(db, hosts, options.agentPackageDir),
+    presets: new PresetService(db, hosts, presetCalls),
+    presetRollouts: new PresetRolloutService(db, hosts, users, presetCalls, log.child({ module: 'presets' })),
   };
   return {
     hub,
@@ -116,6 +124,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     async close() {
       fleet.close();
       containerFleet.close();
+      await services.presetRollouts.close();
       services.auth.close();
       await hub.close();
       stopEngineAudit();

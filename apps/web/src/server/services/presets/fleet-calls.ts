@@ -1,0 +1,62 @@
+import type { HostConfig, ResourcesUpdate } from '@stevedore/shared';
+import type { AgentHub } from '../../hub/agent-hub';
+import { agentCall } from '../agent-errors';
+
+/** The agent calls presets make, through the hub, with agent errors turned into domain errors. */
+export class PresetFleetCalls {
+  constructor(private readonly hub: AgentHub) {}
+
+  list(hostId: string) {
+    return agentCall({ hostId }, () =>
+      this.hub.call(hostId, (client) => client.containers.list.query({ all: true })),
+    );
+  }
+
+  async hostConfig(hostId: string, container: string): Promise<HostConfig> {
+    const inspect = await agentCall({ hostId, container }, () =>
+      this.hub.call(hostId, (client) => client.containers.inspect.query({ container })),
+    );
+    return inspect.HostConfig;
+  }
+
+  /**
+   * `containers.update`; only its warnings are used (newer agents also answer the limits read back
+   * from the cgroup files, which presets read through inspect like every other value).
+   */
+  async update(hostId: string, container: string, resources: ResourcesUpdate): Promise<string[]> {
+    const answer = await agentCall({ hostId, container }, () =>
+      this.hub.call(hostId, (client) => client.containers.update.mutate({ container, resources })),
+    );
+    return answer.Warnings;
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Items by key, keys in first-seen order. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
