@@ -1,3 +1,4 @@
+import { alertsRouter } from './routers/alerts';
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { containersRouter } from './routers/containers/index';
@@ -13,6 +14,7 @@ export const appRouter = router({
   events: eventsRouter,
   users: usersRouter,
   audit: auditRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,6 +6,9 @@ import type { Db } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
 import { AgentHub, type ConnectAgent } from '../hub/agent-hub';
 import { AgentInstallService } from './agent-install-service';
+import { AlertService } from './alerts/alert-service';
+import type { AlertTiming } from './alerts/evaluator';
+import type { RetryPolicy } from './alerts/webhook-payload';
 import { AuditService } from './audit-service';
 import { AuthService } from './auth-service';
 import { ConsoleService } from './console-service';
@@ -40,6 +43,7 @@ export interface Services {
   users: UserService;
   audit: AuditService;
   install: AgentInstallService;
+  alerts: AlertService;
 }
 
 export interface ControlPlaneOptions {
@@ -55,6 +59,9 @@ export interface ControlPlaneOptions {
   /** Where the one-time first-admin set-up code is written (mode 0600). */
   setupCodeFile: string;
   loginLimits?: Partial<LoginLimits>;
+  /** Alert evaluation and webhook retries (tests make them fast). */
+  alertTiming?: Partial<AlertTiming>;
+  webhookRetry?: RetryPolicy;
 }
 
 /** Wires the hub and the services over one database: the server's and the tests' composition root. */
@@ -85,6 +92,16 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     log.child({ module: 'container-fleet' }),
   );
   const users = new UserService(db);
+  const alerts = new AlertService({
+    db,
+    secrets: options.secrets,
+    hub,
+    hosts,
+    events,
+    log: log.child({ module: 'alerts' }),
+    ...(options.alertTiming ? { timing: options.alertTiming } : {}),
+    ...(options.webhookRetry ? { retry: options.webhookRetry } : {}),
+  });
   const services: Services = {
     auth: new AuthService(
       db,
@@ -106,6 +123,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     users,
     audit: new AuditService(db),
     install: new AgentInstallService(db, hosts, options.agentPackageDir),
+    alerts,
   };
   return {
     hub,
@@ -114,6 +132,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
       fleet.close();
       containerFleet.close();
       services.auth.close();
+      await alerts.close();
       await hub.close();
       stopEngineAudit();
       engineAudit.close();
