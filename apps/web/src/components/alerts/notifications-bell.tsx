@@ -79,7 +79,7 @@ export function NotificationsBell() {
       {open && (
         <section
           id={panelId}
-          aria-label="Notifications"
+          aria-label="Alert notifications"
           data-testid="alerts-panel"
           className="fixed inset-x-2 top-16 z-40 max-h-[70vh] overflow-y-auto rounded-lg border border-slate-200 bg-white p-3 text-left shadow-lg sm:absolute sm:inset-x-auto sm:right-0 sm:top-full sm:mt-2 sm:w-96 dark:border-slate-700 dark:bg-slate-900"
         >

@@ -202,7 +202,13 @@ function Webhooks({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const toast = useToast();
-  const webhooks = useQuery(trpc.alerts.webhooks.queryOptions());
+  // Deliveries retry on the server without a change to the alerts: follow them while one is pending.
+  const webhooks = useQuery(
+    trpc.alerts.webhooks.queryOptions(undefined, {
+      refetchInterval: (query) =>
+        query.state.data?.some((webhook) => webhook.lastDelivery?.status === 'pending') ? 1_000 : false,
+    }),
+  );
   const rules = useQuery(trpc.alerts.rules.queryOptions());
   const [editing, setEditing] = useState<Webhook | 'new' | null>(null);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.alerts.webhooks.queryKey() });
