@@ -163,6 +163,26 @@ describe('alerts: OOM kill → stored, deduplicated alert → webhook → resolv
     assert.match(broken?.lastError ?? '', /answered 500/);
     assert.equal(hooks.find((h) => h.id === hook.id)?.hasSecret, true);
     assert.equal(JSON.stringify(hooks).includes('sesame'), false, 'the secret never leaves the server');
+    const viewerHooks = await plane.callerAs(users.viewer).alerts.webhooks();
+    assert.equal(
+      viewerHooks.find((h) => h.id === hook.id)?.url,
+      `${new URL(receiver.url).origin}/…`,
+      'viewers see where a webhook points, not its path',
+    );
+    const audit = (await admin().audit.list({ action: 'webhook.' })).entries;
+    const created = audit.find((entry) => entry.target === 'receiver');
+    assert.equal(created?.action, 'webhook.create');
+    assert.equal(created?.username, 'al-admin');
+    assert.equal(created?.params.url, receiver.url);
+    assert.equal(JSON.stringify(audit).includes('sesame'), false, 'nor does the audit log keep it');
+    const ruleAudit = (await admin().audit.list({ action: 'alert-rule.' })).entries;
+    assert.deepEqual(
+      ruleAudit.map((entry) => [entry.action, entry.target, entry.result]),
+      [
+        ['alert-rule.create', 'other team', 'ok'],
+        ['alert-rule.create', 'oom anywhere', 'ok'],
+      ],
+    );
 
     // Killed again while the alert fires: deduplicated into it, and no second "fired" POST.
     const again = await cli('start', HOG);

@@ -173,7 +173,7 @@ function Rules({ isAdmin }: { isAdmin: boolean }) {
               <td className="px-4 py-3">{rule.enabled ? 'enabled' : 'disabled'}</td>
               <td className="px-4 py-3 whitespace-nowrap text-right">
                 {isAdmin && (
-                  <span className="flex justify-end gap-3">
+                  <span className="relative flex justify-end gap-3">
                     <button type="button" className={linkButton} onClick={() => setEditing(rule)}>
                       Edit<span className="sr-only"> {rule.name}</span>
                     </button>
