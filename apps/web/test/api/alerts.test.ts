@@ -253,4 +253,45 @@ describe('alerts: OOM kill → stored, deduplicated alert → webhook → resolv
     assert.equal(after[0]?.id, before.id, 'the same alert, not a new one');
     assert.equal(after[0]?.occurrences, 2);
   });
+  test('a host offline fires a host alert, sent to the webhooks; it resolves when the agent is back', async () => {
+    const rule = await admin().alerts.createRule({
+      name: 'box offline',
+      condition: { kind: 'host-offline', forSeconds: 0 },
+      hostIds: [hostId],
+    });
+    const hostAlerts = async (state: 'firing' | 'resolved') =>
+      (await admin().alerts.list({ state, ruleId: rule.id })).filter((a) => a.kind === 'host-offline');
+    await agent.kill();
+    await waitFor(() => plane.hub.status(hostId).state === 'offline', 15_000);
+    const deadline = Date.now() + 10_000;
+    let fired = await hostAlerts('firing');
+    while (fired.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      fired = await hostAlerts('firing');
+    }
+    assert.equal(fired.length, 1);
+    assert.deepEqual(fired[0]?.target, {
+      hostId,
+      hostName: 'al-box',
+      containerId: null,
+      containerName: null,
+    });
+    assert.equal(fired[0]?.summary, 'host al-box is offline');
+
+    await agent.restart();
+    await waitFor(() => plane.hub.status(hostId).state === 'online', 20_000);
+    const back = Date.now() + 10_000;
+    while ((await hostAlerts('resolved')).length === 0 && Date.now() < back)
+      await new Promise((r) => setTimeout(r, 100));
+    const [resolved] = await hostAlerts('resolved');
+    assert.equal(resolved?.id, fired[0]?.id);
+    assert.equal(resolved?.details.resolution, 'host al-box is online');
+    await plane.services.alerts.webhooks.idle();
+    // The receiver takes only the OOM rule's alerts; the catch-all webhook gets both transitions.
+    assert.equal(receiver.received.filter((r) => r.body.rule.id === rule.id).length, 0);
+    assert.deepEqual(
+      [...new Set(failing.received.filter((r) => r.body.rule.id === rule.id).map((r) => r.body.event))],
+      ['fired', 'resolved'],
+    );
+  });
 });
