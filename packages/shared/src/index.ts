@@ -1,3 +1,4 @@
+export * from './alerts.js';
 export * from './audit.js';
 export * from './auth.js';
 export * from './config.js';

@@ -4,6 +4,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { type ReactNode, useEffect } from 'react';
+import { NotificationsBell } from '~/components/alerts/notifications-bell';
 import { Logo } from '~/components/logo';
 import { ThemeToggle } from '~/components/theme-toggle';
 import { useTRPC } from '~/trpc/react';
@@ -39,6 +40,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
           <NavLink href="/containers">Containers</NavLink>
           <NavLink href="/events">Events</NavLink>
           <NavLink href="/presets">Presets</NavLink>
+          <NavLink href="/alerts">Alerts</NavLink>
           {status.data?.user?.role === 'admin' && (
             <>
               <NavLink href="/users">Users</NavLink>
@@ -46,6 +48,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
             </>
           )}
           <div className="ml-auto flex items-center gap-3 text-sm">
+            {status.data?.user && <NotificationsBell />}
             <ThemeToggle />
             {status.data?.user && (
               <span data-testid="current-user" className="text-slate-600 dark:text-slate-300">

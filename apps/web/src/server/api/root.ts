@@ -1,3 +1,4 @@
+import { alertsRouter } from './routers/alerts';
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { containersRouter } from './routers/containers/index';
@@ -15,6 +16,7 @@ export const appRouter = router({
   users: usersRouter,
   audit: auditRouter,
   presets: presetsRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;

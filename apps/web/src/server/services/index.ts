@@ -6,6 +6,9 @@ import type { Db } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
 import { AgentHub, type ConnectAgent } from '../hub/agent-hub';
 import { AgentInstallService } from './agent-install-service';
+import { AlertService } from './alerts/alert-service';
+import type { AlertTiming } from './alerts/evaluator';
+import type { RetryPolicy } from './alerts/webhook-payload';
 import { AuditService } from './audit-service';
 import { AuthService } from './auth-service';
 import { ConsoleService } from './console-service';
@@ -47,6 +50,7 @@ export interface Services {
   install: AgentInstallService;
   presets: PresetService;
   presetRollouts: PresetRolloutService;
+  alerts: AlertService;
 }
 
 export interface ControlPlaneOptions {
@@ -62,6 +66,9 @@ export interface ControlPlaneOptions {
   /** Where the one-time first-admin set-up code is written (mode 0600). */
   setupCodeFile: string;
   loginLimits?: Partial<LoginLimits>;
+  /** Alert evaluation and webhook retries (tests make them fast). */
+  alertTiming?: Partial<AlertTiming>;
+  webhookRetry?: RetryPolicy;
 }
 
 /** Wires the hub and the services over one database: the server's and the tests' composition root. */
@@ -93,6 +100,16 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
   );
   const users = new UserService(db);
   const presetCalls = new PresetFleetCalls(hub);
+  const alerts = new AlertService({
+    db,
+    secrets: options.secrets,
+    hub,
+    hosts,
+    events,
+    log: log.child({ module: 'alerts' }),
+    ...(options.alertTiming ? { timing: options.alertTiming } : {}),
+    ...(options.webhookRetry ? { retry: options.webhookRetry } : {}),
+  });
   const services: Services = {
     auth: new AuthService(
       db,
@@ -117,6 +134,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     install: new AgentInstallService(db, hosts, options.agentPackageDir),
     presets: new PresetService(db, hosts, presetCalls),
     presetRollouts: new PresetRolloutService(db, hosts, users, presetCalls, log.child({ module: 'presets' })),
+    alerts,
   };
   return {
     hub,
@@ -126,6 +144,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
       containerFleet.close();
       await services.presetRollouts.close();
       services.auth.close();
+      await alerts.close();
       await hub.close();
       stopEngineAudit();
       engineAudit.close();

@@ -1,0 +1,151 @@
+import type { AlertRule, FleetEvent, HostSummary } from '@stevedore/shared';
+import type { Logger } from 'pino';
+import type { Db } from '../../db/client';
+import type { AgentHub } from '../../hub/agent-hub';
+import type { AlertStore } from './alert-store';
+import { EventRules } from './event-rules';
+import { HostOfflineRules } from './host-rules';
+import { UsageRules } from './usage-rules';
+import { UsageSampler } from './usage-sampler';
+
+export interface AlertTiming {
+  /** How often time-based conditions are checked (OOM quiet periods, calmed loops, hosts offline). */
+  tickMs: number;
+  /** Usage is averaged over blocks this long and read once a block. */
+  blockSeconds: number;
+}
+
+export const DEFAULT_ALERT_TIMING: AlertTiming = { tickMs: 5_000, blockSeconds: 15 };
+
+const RESTART_ACTIONS = ['die', 'start', 'restart', 'destroy'];
+
+export interface EvaluatorDeps {
+  db: Db;
+  store: AlertStore;
+  hub: Pick<AgentHub, 'call' | 'status'>;
+  hosts: { list(): Promise<HostSummary[]> };
+  events: { onEvent(listener: (event: FleetEvent) => void): () => void };
+  log: Logger;
+  timing: AlertTiming;
+}
+
+/**
+ * Runs the rules: engine events as the hub receives them, a tick for conditions that clear with
+ * time and for hosts' connection states, and a poll of the agents' usage history once a block. It
+ * opens no stream of its own: the events come from the fleet feed the hub already keeps.
+ */
+export class AlertEvaluator {
+  private rules: AlertRule[] = [];
+  private readonly eventRules: EventRules;
+  private readonly hostRules: HostOfflineRules;
+  private readonly usageRules: UsageRules;
+  private readonly sampler: UsageSampler;
+  /** Events that arrived before the rules and the firing alerts were loaded. */
+  private early: FleetEvent[] | null = [];
+  private readonly stops: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly deps: EvaluatorDeps) {
+    const rules = () => this.rules;
+    this.eventRules = new EventRules(deps.store, rules);
+    this.hostRules = new HostOfflineRules(deps.store, rules);
+    this.usageRules = new UsageRules(deps.store, rules, deps.timing.blockSeconds);
+    this.sampler = new UsageSampler(
+      deps.hub,
+      deps.hosts,
+      rules,
+      this.usageRules,
+      deps.log,
+      deps.timing.blockSeconds,
+    );
+    // Subscribed at once so nothing falls between loading and listening.
+    this.stops.push(deps.events.onEvent((event) => this.accept(event)));
+  }
+
+  /** Loads the rules and what fires, replays the restart history, then starts the timers. */
+  async start(rules: AlertRule[]): Promise<void> {
+    this.rules = rules;
+    await this.deps.store.load();
+    await this.replayRestarts();
+    if (this.closed) return;
+    const early = this.early ?? [];
+    this.early = null;
+    for (const event of early) this.accept(event);
+    const tick = setInterval(() => void this.tick(), this.deps.timing.tickMs);
+    const poll = setInterval(() => void this.poll(), this.deps.timing.blockSeconds * 1000);
+    tick.unref();
+    poll.unref();
+    this.stops.push(
+      () => clearInterval(tick),
+      () => clearInterval(poll),
+    );
+    void this.poll();
+  }
+
+  setRules(rules: AlertRule[]): void {
+    this.rules = rules;
+    this.usageRules.retain(rules);
+  }
+
+  /** Runs the time-based checks now (tests; the timer does it otherwise). */
+  async tick(nowMs = Date.now()): Promise<void> {
+    try {
+      this.eventRules.tick(nowMs);
+      if (!this.rules.some((rule) => rule.enabled && rule.condition.kind === 'host-offline')) return;
+      const hosts = await this.deps.hosts.list();
+      this.hostRules.tick(
+        nowMs,
+        hosts.map((host) => ({
+          hostId: host.id,
+          hostName: host.name,
+          state: this.deps.hub.status(host.id).state,
+        })),
+      );
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'checking alert rules failed');
+    }
+  }
+
+  async poll(nowMs = Date.now()): Promise<void> {
+    try {
+      await this.sampler.poll(nowMs);
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'reading usage for alert rules failed');
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const stop of this.stops.splice(0)) stop();
+  }
+
+  private accept(event: FleetEvent): void {
+    if (this.early) {
+      this.early.push(event);
+      return;
+    }
+    try {
+      this.eventRules.accept(event);
+    } catch (error) {
+      this.deps.log.warn({ err: error, event: event.id }, 'evaluating an event for alerts failed');
+    }
+  }
+
+  /** The restarts of the longest window, from the stored events, so a loop survives a server restart. */
+  private async replayRestarts(): Promise<void> {
+    const windowMs = EventRules.replayWindowMs(this.rules);
+    if (windowMs === 0) return;
+    const rows = await this.deps.db.hostEvent.findMany({
+      where: {
+        type: 'container',
+        action: { in: RESTART_ACTIONS },
+        at: { gte: new Date(Date.now() - windowMs) },
+      },
+      orderBy: { at: 'asc' },
+      select: { hostId: true, actorId: true, action: true, timeNano: true },
+      take: 100_000,
+    });
+    rows.sort((a, b) => (BigInt(a.timeNano) < BigInt(b.timeNano) ? -1 : 1));
+    for (const row of rows) this.eventRules.remember(row);
+  }
+}
