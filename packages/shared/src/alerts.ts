@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LabelSelectorSchema } from './limits/label-selector.js';
 
 /**
  * Alerts: rules watched by the dashboard's server, the alerts they fire (stored, one per rule and
@@ -90,14 +91,6 @@ export const AlertConditionSchema = z.discriminatedUnion('kind', [
 ]);
 export type AlertCondition = z.infer<typeof AlertConditionSchema>;
 export type AlertConditionInput = z.input<typeof AlertConditionSchema>;
-
-/** `key` (present) or `key=value` (equal), as the containers list's label filter takes them. */
-export const LabelSelectorSchema = z
-  .string()
-  .trim()
-  .min(1, { message: 'a label selector is key or key=value' })
-  .max(512)
-  .regex(/^[^=\s][^=]*(=.*)?$/, { message: 'a label selector is key or key=value' });
 
 const HostIdSchema = z.string().min(1).max(64);
 

@@ -1,4 +1,9 @@
-import { type AlertRule, CONTAINER_ALERT_KINDS, labelMatches } from '@stevedore/shared';
+import {
+  type AlertRule,
+  CONTAINER_ALERT_KINDS,
+  parseLabelSelector,
+  selectorMatches,
+} from '@stevedore/shared';
 
 /**
  * Whether a rule watches a host (and, for container rules, a container with these labels): the
@@ -11,7 +16,7 @@ export function inScope(
 ): boolean {
   if (rule.hostIds.length > 0 && !rule.hostIds.includes(hostId)) return false;
   if (labels === null) return true;
-  return rule.labels.every((selector) => labelMatches(labels, selector));
+  return rule.labels.every((selector) => selectorMatches(labels, parseLabelSelector(selector)));
 }
 
 export const isContainerRule = (rule: Pick<AlertRule, 'condition'>) =>
