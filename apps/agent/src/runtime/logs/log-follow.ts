@@ -4,7 +4,6 @@ import { dirname } from 'node:path';
 import type { LogLine } from '@stevedore/shared';
 import type { K8sLogParser } from './k8s-log.js';
 import { type OpenLogFile, openIfPresent, readRecords, rotatedLogPath } from './log-files.js';
-import { heldLogPath } from './log-rotation.js';
 
 export interface FollowOptions {
   logPath: string;
@@ -104,9 +103,9 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<LogLine
 }
 
 /**
- * The file written after the one with inode `ino`: the log's files by age are `<log>.N` … `<log>.1`,
- * the held one (replaced, not yet renamed) and `<log>`. When `ino` is none of them any more, the
- * current file, with `gap` set: the files between were deleted unread.
+ * The file written after the one with inode `ino`: the log's files by age are `<log>.N` … `<log>.1`
+ * and `<log>` (`<log>.1` and `<log>` name the same file until conmon reopens). When `ino` is none
+ * of them any more, the current file, with `gap` set: the files between were deleted unread.
  */
 async function successorOf(
   logPath: string,
@@ -115,7 +114,6 @@ async function successorOf(
 ): Promise<{ file: OpenLogFile | null; gap: boolean }> {
   const byAge = [
     ...Array.from({ length: Math.max(0, maxFiles - 1) }, (_, i) => rotatedLogPath(logPath, maxFiles - 1 - i)),
-    heldLogPath(logPath),
     logPath,
   ];
   // A rotation may rename files between the stat and the open: a few tries settle it.
