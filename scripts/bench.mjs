@@ -18,10 +18,14 @@
 //           thread); needs `npm run build` (scripts/bench/web/containers-list.ts)
 //   logs    the Logs tab on a container with 1,000,000 lines: first screen, search to the far match,
 //           tab memory (scripts/bench/logs.ts; needs `npm run build`)
+//   logrotate  lines/s a full-speed writer gets into its log files with max-size=64k and with
+//           rotation off, lines lost, agent CPU (scripts/bench/engine/logrotate.mjs;
+//           BENCH_BASELINE_AGENT=path measures another build too)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
 import { benchExtract } from './bench/engine/extract.mjs';
+import { benchLogrotate } from './bench/engine/logrotate.mjs';
 import { benchPull } from './bench/engine/pull.mjs';
 import { benchRun } from './bench/engine/run.mjs';
 import { benchUsage } from './bench/engine/usage.mjs';
@@ -35,6 +39,7 @@ const benchmarks = {
   web: async () => (await import('./bench/web.ts')).benchWeb(table),
   containers: async () => (await import('./bench/web/containers-list.ts')).benchContainers(table),
   logs: async () => (await import('./bench/logs.ts')).benchLogs(table),
+  logrotate: benchLogrotate,
 };
 const requested = process.argv.slice(2);
 for (const name of requested.length ? requested : Object.keys(benchmarks)) {

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliBin, removeCgroupDirs, startAgent, table, writeConfig } from './common.mjs';
 
-const LINES = 100_000;
+const LINES = 50_000;
 const PAD = 200;
 const WRITERS = {
   sh: `pad=$(printf %0${PAD}d 0); i=0; while [ $i -lt ${LINES} ]; do i=$((i+1)); echo "L$i $pad"; done`,
@@ -21,7 +21,7 @@ const LIMITS = {
   'max-size=64k': ['--log-opt', 'max-size=64k', '--log-opt', 'max-file=10000'],
   'no rotation': ['--log-opt', 'max-size=-1'],
 };
-const ROUNDS = 3;
+const ROUNDS = 2;
 
 export async function benchLogrotate() {
   const baseline = process.env.BENCH_BASELINE_AGENT;

@@ -23,6 +23,7 @@ interface Watched {
   /** The last size seen and when, and the writer's pace from it (bytes per ms). */
   last: { ino: number; size: number; at: number } | null;
   pace: number;
+  askedAt: number;
 }
 
 /**
@@ -34,6 +35,7 @@ interface Watched {
  */
 const MAX_REST_MS = 100;
 const MIN_REST_MS = 1;
+const PACE_SAMPLE_MS = 5;
 
 /**
  * A reopen due that this agent did not ask for (it was killed between the link and the request,
@@ -67,6 +69,7 @@ export class LogRotationWatcher {
       dueSince: null,
       last: null,
       pace: 0,
+      askedAt: 0,
     };
     this.watched.set(id, entry);
     this.arm(id, entry);
@@ -170,6 +173,7 @@ export class LogRotationWatcher {
         entry.restMs = 0;
         return;
       }
+      this.log.debug({ log: entry.logPath, waitedMs: now - entry.askedAt }, 'conmon reopened the log');
       entry.reopening = null;
     }
     this.learnPace(entry, current, now);
@@ -184,6 +188,7 @@ export class LogRotationWatcher {
     }
     entry.dueSince = null;
     if (current.size >= entry.limits.maxSize) {
+      this.log.debug({ log: entry.logPath, size: current.size, pace: entry.pace }, 'rotating the log');
       await keepCurrentLog(entry.logPath, entry.limits.maxFiles);
       await this.reopen(entry, current.ino);
       return;
@@ -196,15 +201,21 @@ export class LogRotationWatcher {
   private async reopen(entry: Watched, ino: number): Promise<void> {
     entry.dueSince = performance.now();
     await requestReopen(entry.ctlFifo);
+    entry.askedAt = performance.now();
     entry.reopening = ino;
     entry.dueSince = null;
     entry.last = null;
     entry.restMs = 0;
   }
 
+  /**
+   * The writer's pace from two looks at least PACE_SAMPLE_MS apart (two checks in a row see the
+   * same size, which is no pace at all).
+   */
   private learnPace(entry: Watched, current: { ino: number; size: number }, now: number): void {
     const last = entry.last;
-    if (last && last.ino === current.ino && now > last.at && current.size >= last.size) {
+    if (last && last.ino === current.ino && now - last.at < PACE_SAMPLE_MS) return;
+    if (last && last.ino === current.ino && current.size >= last.size) {
       entry.pace = (current.size - last.size) / (now - last.at);
     }
     entry.last = { ino: current.ino, size: current.size, at: now };
