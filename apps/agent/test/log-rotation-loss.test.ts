@@ -127,7 +127,7 @@ describe('logs: rotation loses no line', { timeout: 900_000 }, () => {
         await waitForExit(id);
         const files = filesOf(id);
         t.diagnostic(`${files.length} files`);
-        assert.ok(files.length >= 4, `the log rotated (${files.length} files)`);
+        assert.ok(files.length >= 2, `the log rotated (${files.length} files)`);
         const inFiles = linesInFiles(id);
         // The oldest kept file may begin with the end of a line whose start was in a deleted one.
         const whole = lineNumber(inFiles[0] ?? '') === null ? inFiles.slice(1) : inFiles;
@@ -138,7 +138,7 @@ describe('logs: rotation loses no line', { timeout: 900_000 }, () => {
         );
         const kept = numbers as number[];
         assert.deepEqual(problems(kept, kept[0] as number, LINES), []);
-        assert.ok(kept.length > 4 * 200, `${kept.length} lines kept`);
+        assert.ok(kept.length > 200, `${kept.length} lines kept`);
         const logs = await logsOf(id);
         assert.deepEqual(logs.slice(-kept.length), whole, '`logs` reads what the files hold');
       } finally {
@@ -186,7 +186,7 @@ describe('logs: rotation loses no line', { timeout: 900_000 }, () => {
       const fromFiles = linesInFiles(id).slice(1).map(lineNumber);
       const sizes = filesOf(id).map((path) => statSync(path).size);
       t.diagnostic(`${sizes.length} files, the largest ${Math.max(...sizes)} bytes`);
-      assert.ok(sizes.length > 20, 'the log rotated');
+      assert.ok(sizes.length > 5, 'the log rotated');
       assert.deepEqual(problems(fromFiles as number[], 1, LINES), [], 'the files');
       assert.deepEqual(fromFiles, expected);
       const fromLogs = (await logsOf(id)).slice(1).map(lineNumber);
@@ -265,7 +265,7 @@ describe('logs: an agent killed mid-rotation loses no line', { timeout: 900_000 
         assert.deepEqual(problems(numbers as number[], 1, LINES), []);
         const sizes = logFilesOf(dir, id).map((path) => statSync(path).size);
         t.diagnostic(`${sizes.length} files, the largest ${Math.max(...sizes)} bytes`);
-        assert.ok(sizes.length > 20, 'the next agent rotated the log');
+        assert.ok(sizes.length > 3, 'the next agent rotated the log');
         const names = readdirSync(dir).filter((name) => name.startsWith(`${id}.log`));
         assert.deepEqual(
           names.filter((name) => !/^[0-9a-f]{64}\.log(\.\d+)?$/.test(name)),

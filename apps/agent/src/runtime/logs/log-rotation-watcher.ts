@@ -105,8 +105,8 @@ export class LogRotationWatcher {
   }
 
   /**
-   * The container has stopped (conmon writes no more): a reopen it did not get to leaves the last
-   * file as `<log>.1` only. Also for a container that stopped while no agent watched it.
+   * The container has stopped (conmon writes no more): a reopen it did not get to is undone (see
+   * settleStoppedLog). Also for a container that stopped while no agent watched it.
    */
   async release(id: string, logPath: string): Promise<void> {
     const entry = this.watched.get(id);

@@ -68,12 +68,13 @@ export async function requestReopen(ctlFifo: string): Promise<void> {
 }
 
 /**
- * conmon has exited: a reopen it did not do leaves the last file under two names; `<log>.1`
- * keeps it. Also clears a previous agent's second name.
+ * conmon has exited: a reopen it did not do leaves the last file under two names; it stays the
+ * current one (`<log>.1` was free before the link: the older files keep their places). Also
+ * clears a previous agent's second name.
  */
 export async function settleStoppedLog(logPath: string): Promise<void> {
   await rm(legacyHeldPath(logPath), { force: true });
-  if (reopenDue(await logState(logPath))) await rm(logPath, { force: true });
+  if (reopenDue(await logState(logPath))) await rm(rotatedLogPath(logPath, 1), { force: true });
 }
 
 /**
