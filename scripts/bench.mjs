@@ -26,12 +26,16 @@
 //   health  agent CPU with 10 idle containers: no healthcheck, probing every 30 s, every 1 s (per probe)
 //   recommend  limits recommendations replayed against synthetic workloads (steady, bursty, leaking,
 //           CPU-bound): killed / throttled, and the proposal against the true peak (scripts/bench/recommend.ts)
+//   logrotate  lines/s a full-speed writer gets into its log files with max-size=64k and with
+//           rotation off, lines lost, agent CPU (scripts/bench/engine/logrotate.mjs;
+//           BENCH_BASELINE_AGENT=path measures another build too)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
 import { benchExtract } from './bench/engine/extract.mjs';
 import { benchHealth } from './bench/engine/health.mjs';
 import { benchLimits } from './bench/engine/limits.mjs';
+import { benchLogrotate } from './bench/engine/logrotate.mjs';
 import { benchPull } from './bench/engine/pull.mjs';
 import { benchRun } from './bench/engine/run.mjs';
 import { benchUsage } from './bench/engine/usage.mjs';
@@ -49,6 +53,7 @@ const benchmarks = {
   logs: async () => (await import('./bench/logs.ts')).benchLogs(table),
   recommend: async () => (await import('./bench/recommend.ts')).benchRecommend(table),
   presets: async () => (await import('./bench/web/presets.ts')).benchPresets(table),
+  logrotate: benchLogrotate,
 };
 const requested = process.argv.slice(2);
 for (const name of requested.length ? requested : Object.keys(benchmarks)) {

@@ -46,8 +46,7 @@ describe('containers: logs and their rotation', () => {
     assert.equal((await cli('wait', id)).stdout.trim(), '0');
     const dir = join(agent.dataRoot, 'containers', id);
     const files = readdirSync(dir).filter((name) => name.startsWith(`${id}.log`));
-    // The current file may be missing for a moment: a rotation right after the last line waits
-    // for conmon's next write (or its exit) to open a new one.
+    // Besides the current file (`<id>.log`): the rotated ones.
     assert.deepEqual(
       files.filter((name) => name !== `${id}.log`).sort(),
       [`${id}.log.1`, `${id}.log.2`],

@@ -1,7 +1,7 @@
 /**
  * Issue 16, bounded resources and faults around container output: `logs -f` and exec to clients
- * that read nothing, `logs` of big logs, `--tail` from the end, rotation by default (conmon's
- * --log-size-max, the replaced files kept), and the CLI's output pipe closing early.
+ * that read nothing, `logs` of big logs, `--tail` from the end, rotation by default (by the
+ * agent, conmon reopening its log), and the CLI's output pipe closing early.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -192,8 +192,11 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
     await until('the container to stop', async () => (await cli('wait', id)).code !== null, 20_000);
     const files = logFiles(id);
     t.diagnostic(`log files ${files.count}, ${files.bytes} bytes; most seen while running ${most}`);
-    assert.ok(files.bytes <= 3 * MiB, `log is ${files.bytes} bytes`);
-    assert.ok(most <= 4 * MiB, `log reached ${most} bytes while running`);
+    // The agent rotates once it sees the file full: each file passes 1 MiB by what this writer
+    // (~40 MB/s) puts out while the agent reacts, which stays far below a second.
+    assert.ok(files.count <= 3, `${files.count} files`);
+    assert.ok(files.bytes <= 3 * 8 * MiB, `log is ${files.bytes} bytes`);
+    assert.ok(most <= 4 * 8 * MiB, `log reached ${most} bytes while running`);
     assert.ok(files.count >= 2, 'rotated files are kept');
     const all = await cli('logs', id);
     const lines = all.stdout.split('\n').filter(Boolean);
@@ -220,12 +223,9 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
     t.diagnostic(
       `agent CPU while \`yes\` logs with the default rotation: ${(cpu * 100).toFixed(1)} % of a core; ${files.count} files, ${(files.bytes / MiB).toFixed(0)} MiB`,
     );
-    assert.ok(files.bytes <= 6 * 20 * MiB, `log is ${files.bytes} bytes`);
-    const conmon = conmonPidsFor(join(agent.dataRoot, '..'));
-    const args = conmon.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
-    const mine = args.find((argv) => argv.includes(id));
-    assert.ok(mine, 'conmon of the container');
-    assert.equal(mine[mine.indexOf('--log-size-max') + 1], String(20 * MiB));
+    assert.ok(files.count <= 5, `${files.count} files`);
+    assert.ok(files.bytes <= 5 * 40 * MiB, `log is ${files.bytes} bytes`);
+    assert.ok(files.count >= 2, `rotated at 20 MB: ${files.count} files`);
     await cli('rm', '-f', id);
     // For comparison (a figure, not a bound): the same writer with rotation off.
     const unrotated = await runDetached('--log-opt', 'max-size=-1', image, 'yes', LONG);

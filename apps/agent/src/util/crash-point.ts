@@ -19,7 +19,13 @@ export type CrashPoint =
   /** commit and import: the new layer is made (and its blob stored), the image not recorded yet. */
   | 'commit-layer-created'
   /** cp into a stopped container: its layer is mounted for the copy, nothing extracted yet. */
-  | 'cp-mounted';
+  | 'cp-mounted'
+  /** log rotation: the rotated files are shifted, the current one not yet linked as `<log>.1`. */
+  | 'log-shifted'
+  /** log rotation: the current file is also `<log>.1`, conmon not yet asked to reopen. */
+  | 'log-linked'
+  /** log rotation: conmon was asked to reopen its log. */
+  | 'log-reopen-asked';
 
 /** Test hook: kills the agent at `point` when the environment asks for it, to prove crash safety. */
 export function crashPoint(point: CrashPoint): void {

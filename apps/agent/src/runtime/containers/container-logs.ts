@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { LogLine, WaitResult } from '@stevedore/shared';
 import { parseTimeBound } from '../../util/time-bound.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits, logLimits } from '../logs/log-limits.js';
@@ -44,15 +45,16 @@ export class ContainerLogs {
     }
   }
 
-  /** Rotates the running container's log when it outgrows max-size. */
+  /** Rotates the running container's log when it outgrows max-size (conmon's control FIFO is in its bundle). */
   watch(record: ContainerRecord): void {
     const limits = this.limits(record);
-    if (limits) this.rotation.watch(record.Id, this.ctx.logPath(record.Id), limits.maxFiles);
+    const id = record.Id;
+    if (limits) this.rotation.watch(id, this.ctx.logPath(id), join(this.ctx.runtimeDir(id), 'ctl'), limits);
   }
 
   /** The container stopped: its log no longer grows. */
   release(id: string): Promise<void> {
-    return this.rotation.release(id);
+    return this.rotation.release(id, this.ctx.logPath(id));
   }
 
   close(): void {

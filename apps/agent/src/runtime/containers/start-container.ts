@@ -139,7 +139,6 @@ export class ContainerStarter {
         // conmon links `<socketDir>/<id>` to the bundle and makes its attach socket `<bundle>/attach`.
         socketDir: join(this.ctx.deps.execRoot, 'sockets'),
         logPath: this.ctx.logPath(id),
-        logSizeMax: logLimits?.maxSize ?? null,
         terminal: record.Config.Tty,
         stdin: record.Config.OpenStdin,
       });

@@ -1,10 +1,21 @@
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, open, readdir } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 
 /**
  * A container's log on disk: conmon writes `<id>.log`; rotation keeps the files it replaced as
  * `<id>.log.1` (newest) … `<id>.log.<max-file − 1>` (oldest).
  */
 export const rotatedLogPath = (logPath: string, generation: number) => `${logPath}.${generation}`;
+
+/** The generations of the rotated files there now, oldest (highest) first. */
+export async function rotatedGenerations(logPath: string): Promise<number[]> {
+  const prefix = `${basename(logPath)}.`;
+  const names = await readdir(dirname(logPath));
+  return names
+    .filter((name) => name.startsWith(prefix) && /^[1-9]\d*$/.test(name.slice(prefix.length)))
+    .map((name) => Number(name.slice(prefix.length)))
+    .sort((a, b) => b - a);
+}
 
 export interface OpenLogFile {
   handle: FileHandle;

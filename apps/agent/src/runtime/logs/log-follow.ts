@@ -3,8 +3,13 @@ import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { LogLine } from '@stevedore/shared';
 import type { K8sLogParser } from './k8s-log.js';
-import { type OpenLogFile, openIfPresent, readRecords, rotatedLogPath } from './log-files.js';
-import { heldLogPath } from './log-rotation.js';
+import {
+  type OpenLogFile,
+  openIfPresent,
+  readRecords,
+  rotatedGenerations,
+  rotatedLogPath,
+} from './log-files.js';
 
 export interface FollowOptions {
   logPath: string;
@@ -104,22 +109,23 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<LogLine
 }
 
 /**
- * The file written after the one with inode `ino`: the log's files by age are `<log>.N` … `<log>.1`,
- * the held one (replaced, not yet renamed) and `<log>`. When `ino` is none of them any more, the
- * current file, with `gap` set: the files between were deleted unread.
+ * The file written after the one with inode `ino`: the log's files by age are `<log>.N` … `<log>.1`
+ * and `<log>` (`<log>.1` and `<log>` name the same file until conmon reopens). When `ino` is none
+ * of them any more, the current file, with `gap` set: the files between were deleted unread.
  */
 async function successorOf(
   logPath: string,
   maxFiles: number,
   ino: number,
 ): Promise<{ file: OpenLogFile | null; gap: boolean }> {
-  const byAge = [
-    ...Array.from({ length: Math.max(0, maxFiles - 1) }, (_, i) => rotatedLogPath(logPath, maxFiles - 1 - i)),
-    heldLogPath(logPath),
-    logPath,
-  ];
-  // A rotation may rename files between the stat and the open: a few tries settle it.
+  // A rotation may rename files between the listing, the stats and the open: a few tries settle it.
   for (let attempt = 0; attempt < 5; attempt++) {
+    const byAge = [
+      ...(await rotatedGenerations(logPath))
+        .filter((generation) => generation < maxFiles)
+        .map((generation) => rotatedLogPath(logPath, generation)),
+      logPath,
+    ];
     const inodes = await Promise.all(
       byAge.map((path) =>
         stat(path).then(
@@ -129,7 +135,8 @@ async function successorOf(
       ),
     );
     const index = inodes.lastIndexOf(ino);
-    if (index === -1) return { file: await openIfPresent(logPath), gap: true };
+    // Shifted past the listing meanwhile, or deleted: the next try tells.
+    if (index === -1) continue;
     const after = inodes.slice(index + 1).findIndex((other) => other !== null && other !== ino);
     if (after === -1) return { file: null, gap: false };
     const file = await openIfPresent(byAge[index + 1 + after] as string);

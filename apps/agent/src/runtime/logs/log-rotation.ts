@@ -1,67 +1,113 @@
-import { link, rename, rm, stat } from 'node:fs/promises';
-import { rotatedLogPath } from './log-files.js';
+import { constants } from 'node:fs';
+import { link, open, rename, rm, stat } from 'node:fs/promises';
+import { crashPoint } from '../../util/crash-point.js';
+import { rotatedGenerations, rotatedLogPath } from './log-files.js';
 
 /**
- * Rotation is conmon's: with `--log-size-max` it replaces its log with a new empty file once the
- * next write would pass the limit (it creates `<log>.tmp` and renames it over `<log>`), so the
- * agent never watches sizes. Alone that would drop the old file; the agent keeps a second name on
- * the current file (`<log>.held`), so the file conmon replaced survives and becomes `<log>.1`.
+ * Rotation is the agent's, done so that no line is lost: conmon writes `<log>` with no limit of its
+ * own, and once the file reaches max-size the agent
+ * 1. shifts the rotated files (`.1` → `.2` …, the oldest beyond max-file deleted),
+ * 2. gives the current file a second name, `<log>.1` (conmon goes on writing into it meanwhile),
+ * 3. asks conmon through its control FIFO to reopen its log: conmon closes the file and renames
+ *    a new empty one over `<log>`, which only drops the first name of the file just linked.
+ * conmon's own `--log-size-max` is not used: it replaces the file the same way but on its own,
+ * and a file it replaced before the agent gave it a second name (two replacements within the
+ * agent's reaction time: 64 KiB fill in well under a millisecond) was gone with its lines.
+ * While `<log>` and `<log>.1` are the same file a reopen is due: readers keep the file once.
  */
-export const heldLogPath = (logPath: string) => `${logPath}.held`;
+
+/** conmon's control FIFO message that makes it reopen its log file (`<type> <h> <w>`). */
+const REOPEN_LOGS = '2 0 0\n';
+
+/** The name a previous agent kept a replaced file under; removed wherever it is left. */
+const legacyHeldPath = (logPath: string) => `${logPath}.held`;
+
+export interface FileIdentity {
+  ino: number;
+  size: number;
+}
+
+/** `<log>` and `<log>.1` as they are now (null where absent). */
+export async function logState(
+  logPath: string,
+): Promise<{ current: FileIdentity | null; newest: FileIdentity | null }> {
+  const [current, newest] = await Promise.all([
+    statIfPresent(logPath),
+    statIfPresent(rotatedLogPath(logPath, 1)),
+  ]);
+  return { current, newest };
+}
+
+/** Whether a rotation linked the current file as `<log>.1` and conmon has not reopened yet. */
+export const reopenDue = (state: Awaited<ReturnType<typeof logState>>) =>
+  state.current !== null && state.newest !== null && state.current.ino === state.newest.ino;
 
 /**
- * Before conmon starts (it counts the size from zero): a log left by an earlier run becomes the
- * newest rotated file, so the current one never passes max-size.
+ * Steps 1 and 2 above. Each step is one rename, link or unlink: an agent killed between two
+ * leaves every line in a file a reader finds (at worst a generation number unused).
+ */
+export async function keepCurrentLog(logPath: string, maxFiles: number): Promise<void> {
+  await shiftRotated(logPath, maxFiles);
+  crashPoint('log-shifted');
+  if (maxFiles > 1) await link(logPath, rotatedLogPath(logPath, 1));
+  crashPoint('log-linked');
+}
+
+/**
+ * Step 3: conmon (the container's, reading `<bundle>/ctl`) reopens its log. Refused at once
+ * (ENXIO) when no conmon has the FIFO open: it never blocks on a container that is gone.
+ */
+export async function requestReopen(ctlFifo: string): Promise<void> {
+  const fifo = await open(ctlFifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  try {
+    await fifo.write(REOPEN_LOGS);
+  } finally {
+    await fifo.close();
+  }
+  crashPoint('log-reopen-asked');
+}
+
+/**
+ * conmon has exited: a reopen it did not do leaves the last file under two names; it stays the
+ * current one (`<log>.1` was free before the link: the older files keep their places). Also
+ * clears a previous agent's second name.
+ */
+export async function settleStoppedLog(logPath: string): Promise<void> {
+  await rm(legacyHeldPath(logPath), { force: true });
+  if (reopenDue(await logState(logPath))) await rm(rotatedLogPath(logPath, 1), { force: true });
+}
+
+/**
+ * Before conmon starts: a log left by an earlier run becomes the newest rotated file (dropped when
+ * max-file is 1), so the new run starts an empty file.
  */
 export async function rotateBeforeStart(logPath: string, maxFiles: number): Promise<void> {
-  await rm(heldLogPath(logPath), { force: true });
+  await settleStoppedLog(logPath);
   const size = (await statIfPresent(logPath))?.size ?? 0;
-  if (size > 0) await shiftInto(logPath, maxFiles, logPath);
+  if (size === 0) return;
+  await shiftRotated(logPath, maxFiles);
+  if (maxFiles > 1) await rename(logPath, rotatedLogPath(logPath, 1));
+  else await rm(logPath, { force: true });
 }
 
 /**
- * After conmon replaced its log: the file it replaced (still held) becomes `<log>.1`, the older
- * ones shift up (the oldest beyond max-file is deleted), and the new current file is held.
- * Returns whether anything changed. Should conmon replace its log twice before this runs, the
- * file in between was never held and is lost: the limit on disk holds either way.
+ * Makes room for a new `<log>.1`: `.1` → `.2` … and those at max-file or beyond deleted. Only the
+ * files there are touched (one listing of the directory), oldest first, so no rename replaces a
+ * file and the cost does not grow with max-file.
  */
-export async function keepReplacedLog(logPath: string, maxFiles: number): Promise<boolean> {
-  if (maxFiles <= 1) return false;
-  const held = heldLogPath(logPath);
-  const [current, kept] = await Promise.all([statIfPresent(logPath), statIfPresent(held)]);
-  if (current && kept && current.ino === kept.ino) return false;
-  if (kept) await shiftInto(logPath, maxFiles, held);
-  if (current) {
-    try {
-      await link(logPath, held);
-    } catch (error) {
-      // Replaced again right now: the next rename event holds the newer file.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
+async function shiftRotated(logPath: string, maxFiles: number): Promise<void> {
+  if (maxFiles <= 1) return;
+  for (const generation of await rotatedGenerations(logPath)) {
+    const path = rotatedLogPath(logPath, generation);
+    if (generation >= maxFiles - 1) await rm(path, { force: true });
+    else await rename(path, rotatedLogPath(logPath, generation + 1));
   }
-  return true;
 }
 
-/** Makes room for `newest` as `<log>.1`: `.1` → `.2` … and the oldest beyond max-file deleted. */
-async function shiftInto(logPath: string, maxFiles: number, newest: string): Promise<void> {
-  if (maxFiles <= 1) {
-    await rm(newest, { force: true });
-    return;
-  }
-  await rm(rotatedLogPath(logPath, maxFiles - 1), { force: true });
-  for (let generation = maxFiles - 2; generation >= 1; generation--) {
-    try {
-      await rename(rotatedLogPath(logPath, generation), rotatedLogPath(logPath, generation + 1));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-  }
-  await rename(newest, rotatedLogPath(logPath, 1));
-}
-
-async function statIfPresent(path: string) {
+async function statIfPresent(path: string): Promise<FileIdentity | null> {
   try {
-    return await stat(path);
+    const found = await stat(path);
+    return { ino: found.ino, size: found.size };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;

@@ -1,7 +1,6 @@
 import type { LogCursor, LogFrom } from '@stevedore/shared';
 import { toNanos } from '../../util/time-bound.js';
 import { closeLogFiles, type OpenLogFile, openIfPresent, rotatedLogPath } from './log-files.js';
-import { heldLogPath } from './log-rotation.js';
 
 /** One file of a log as a view reads it: identity for cursors, size when opened, and reads. */
 export interface ViewFile {
@@ -27,18 +26,18 @@ export async function readHead(read: ViewFile['read']): Promise<string> {
 }
 
 /**
- * Every file of a log, oldest first: `<log>.N` … `<log>.1`, the replaced file a rotation still
- * holds (see log-rotation.ts) and `<log>`. Handles read what they hold even if a rotation renames
- * or deletes the files meanwhile; a file seen under two names is kept once.
+ * Every file of a log, oldest first: `<log>.N` … `<log>.1` and `<log>`. They are opened newest
+ * first: a rotation meanwhile moves the files to older names, so a file is at worst met twice
+ * (kept once: the same inode, as `<log>.1` and `<log>` are until conmon reopens), never passed
+ * over. Handles read what they hold even if a rotation renames or deletes the files later.
  */
 export async function openViewFiles(
   logPath: string,
   maxFiles: number,
 ): Promise<{ files: ViewFile[]; handles: OpenLogFile[] }> {
   const paths = [
-    ...Array.from({ length: Math.max(0, maxFiles - 1) }, (_, i) => rotatedLogPath(logPath, maxFiles - 1 - i)),
-    heldLogPath(logPath),
     logPath,
+    ...Array.from({ length: Math.max(0, maxFiles - 1) }, (_, i) => rotatedLogPath(logPath, i + 1)),
   ];
   const handles: OpenLogFile[] = [];
   const files: ViewFile[] = [];
@@ -46,15 +45,12 @@ export async function openViewFiles(
     for (const path of paths) {
       const opened = await openIfPresent(path);
       if (!opened) continue;
-      const seen = handles.findIndex((file) => file.ino === opened.ino);
-      if (seen !== -1) {
-        // The held name and the current one are the same file: it keeps the newer place.
-        await handles[seen]?.handle.close();
-        handles.splice(seen, 1);
-        files.splice(seen, 1);
+      if (handles.some((file) => file.ino === opened.ino)) {
+        await opened.handle.close();
+        continue;
       }
-      handles.push(opened);
-      files.push(await viewOf(opened));
+      handles.unshift(opened);
+      files.unshift(await viewOf(opened));
     }
   } catch (error) {
     await closeLogFiles(handles);

@@ -15,9 +15,8 @@ export interface ConmonLaunch {
   /** conmon writes an `oom` file here when the kernel OOM-kills the container. */
   persistDir: string;
   socketDir: string;
+  /** conmon's own `--log-size-max` is not used: the agent rotates (see logs/log-rotation.ts). */
   logPath: string;
-  /** `--log-size-max`: conmon starts a new log file when the next write would pass it. */
-  logSizeMax: number | null;
   terminal: boolean;
   stdin: boolean;
 }
@@ -44,7 +43,6 @@ export function launchConmon(conmonBinary: string, runc: Runc, options: ConmonLa
     '-0', options.persistDir,
     '--socket-dir-path', options.socketDir,
     '-l', `k8s-file:${options.logPath}`,
-    ...(options.logSizeMax === null ? [] : ['--log-size-max', String(options.logSizeMax)]),
     ...(options.terminal ? ['-t'] : []),
     ...(options.stdin ? ['-i'] : []),
     '--log-level', 'error',

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { keepCurrentLog, logState, reopenDue, rotateBeforeStart, settleStoppedLog } from './log-rotation.js';
+
+describe('log rotation steps', () => {
+  let dir: string;
+  let log: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'log-rotation-'));
+    log = join(dir, 'c.log');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const contents = () =>
+    Object.fromEntries(
+      readdirSync(dir)
+        .sort()
+        .map((name) => [name, readFileSync(join(dir, name), 'utf8')]),
+    );
+
+  test('the current file becomes .1 as well; older ones shift, those at max-file or beyond go', async () => {
+    for (const [name, text] of [
+      ['c.log', 'current'],
+      ['c.log.1', 'one'],
+      ['c.log.2', 'two'],
+      ['c.log.3', 'three'],
+      ['c.log.7', 'left from a larger max-file'],
+    ]) {
+      writeFileSync(join(dir, name as string), text as string);
+    }
+    await keepCurrentLog(log, 4);
+    assert.deepEqual(contents(), {
+      'c.log': 'current',
+      'c.log.1': 'current',
+      'c.log.2': 'one',
+      'c.log.3': 'two',
+    });
+    assert.equal(
+      statSync(log).ino,
+      statSync(`${log}.1`).ino,
+      'one file, two names: conmon writes on into it',
+    );
+    assert.equal(reopenDue(await logState(log)), true);
+  });
+
+  test('with a gap a crash left, nothing is overwritten', async () => {
+    writeFileSync(log, 'current');
+    writeFileSync(`${log}.2`, 'two');
+    await keepCurrentLog(log, 5);
+    assert.deepEqual(contents(), { 'c.log': 'current', 'c.log.1': 'current', 'c.log.3': 'two' });
+  });
+
+  test('max-file=1: nothing is linked; conmon replacing the file drops it', async () => {
+    writeFileSync(log, 'current');
+    await keepCurrentLog(log, 1);
+    assert.deepEqual(contents(), { 'c.log': 'current' });
+    assert.equal(reopenDue(await logState(log)), false);
+  });
+
+  test('conmon gone before it reopened: the file stays the current one, and the next start shifts it once', async () => {
+    writeFileSync(log, 'current');
+    writeFileSync(`${log}.1`, 'one');
+    writeFileSync(`${log}.held`, 'a previous agent’s name');
+    await keepCurrentLog(log, 3);
+    await settleStoppedLog(log);
+    assert.deepEqual(contents(), { 'c.log': 'current', 'c.log.2': 'one' });
+    await rotateBeforeStart(log, 4);
+    assert.deepEqual(contents(), { 'c.log.1': 'current', 'c.log.3': 'one' });
+  });
+
+  test('a restart with a reopen due keeps the file once', async () => {
+    writeFileSync(log, 'current');
+    await keepCurrentLog(log, 3);
+    await rotateBeforeStart(log, 3);
+    assert.deepEqual(contents(), { 'c.log.1': 'current' });
+  });
+});
