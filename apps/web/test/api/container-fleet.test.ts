@@ -4,7 +4,13 @@ import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/age
 import { runCli } from '@stevedore/agent/test/harness/cli-process';
 import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
 import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
-import { ENGINE_ACTOR, type FleetContainersUpdate, type Role, type SessionUser } from '@stevedore/shared';
+import {
+  ENGINE_ACTOR,
+  type FleetContainer,
+  type FleetContainersUpdate,
+  type Role,
+  type SessionUser,
+} from '@stevedore/shared';
 import { createUser } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
 import { createControlPlane, waitFor } from '../harness/control-plane';
@@ -138,6 +144,44 @@ describe('containers list: live rows and usage, bulk actions per host', () => {
     } finally {
       controller.abort();
       await watching;
+    }
+  });
+
+  test('an offline host keeps its containers in the list, marked, from its last list until it is back', async () => {
+    const a = await cli('inspect', '--format', '{{.Id}}', 'cf-a');
+    const key = `${hostId}/${a}`;
+    const watch = (rows: Map<string, FleetContainer>, signal: AbortSignal) =>
+      (async () => {
+        const stream = await plane.callerAs(users.viewer, signal).containers.fleet.watch({});
+        for await (const update of stream) {
+          if (update.kind === 'snapshot') for (const row of update.rows) rows.set(row.key, row);
+          if (update.kind !== 'rows') continue;
+          for (const row of update.upserts) rows.set(row.key, row);
+          for (const gone of update.removed) rows.delete(gone);
+        }
+      })();
+    const controller = new AbortController();
+    const rows = new Map<string, FleetContainer>();
+    const watching = watch(rows, controller.signal);
+    const lateController = new AbortController();
+    const late = new Map<string, FleetContainer>();
+    let lateWatching: Promise<void> | undefined;
+    try {
+      await waitFor(() => rows.has(key) && !rows.get(key)?.hostOffline);
+      await agent.kill9();
+      await waitFor(() => rows.get(key)?.hostOffline === true, 15_000);
+      assert.equal(rows.get(key)?.name, 'cf-a', 'the row as last listed');
+      // A page opened while the host is down gets the rows in its snapshot.
+      lateWatching = watch(late, lateController.signal);
+      await waitFor(() => late.get(key)?.hostOffline === true);
+      await agent.restart();
+      await waitFor(() => rows.has(key) && rows.get(key)?.hostOffline === undefined, 30_000);
+      await waitFor(() => late.has(key) && late.get(key)?.hostOffline === undefined, 30_000);
+    } finally {
+      controller.abort();
+      lateController.abort();
+      await watching;
+      await lateWatching;
     }
   });
 
