@@ -86,52 +86,29 @@ export function ContainerToolbar({
         />
       </label>
       {showHost && (
-        <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600 dark:text-slate-300">
-          Host
-          <select
-            className={inputClass}
-            value={filters.hostId}
-            onChange={(event) => set({ hostId: event.target.value })}
-          >
-            <option value="">All hosts</option>
-            {hosts.map(([id, name]) => (
-              <option key={id} value={id}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Host"
+          any="All hosts"
+          value={filters.hostId}
+          options={hosts}
+          onChange={(hostId) => set({ hostId })}
+        />
       )}
-      <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600 dark:text-slate-300">
-        State
-        <select
-          className={inputClass}
-          value={filters.state}
-          onChange={(event) => set({ state: event.target.value })}
-        >
-          <option value="">Any state</option>
-          {ContainerStatusSchema.options.map((state) => (
-            <option key={state} value={state}>
-              {state}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="flex max-w-full flex-col gap-0.5 text-xs font-medium text-slate-600 dark:text-slate-300">
-        Image
-        <select
-          className={`${inputClass} max-w-[14rem]`}
-          value={filters.image}
-          onChange={(event) => set({ image: event.target.value })}
-        >
-          <option value="">Any image</option>
-          {images.map((image) => (
-            <option key={image} value={image}>
-              {image}
-            </option>
-          ))}
-        </select>
-      </label>
+      <FilterSelect
+        label="State"
+        any="Any state"
+        value={filters.state}
+        options={ContainerStatusSchema.options.map((state) => [state, state])}
+        onChange={(state) => set({ state })}
+      />
+      <FilterSelect
+        label="Image"
+        any="Any image"
+        value={filters.image}
+        options={images.map((image) => [image, image])}
+        onChange={(image) => set({ image })}
+        className="max-w-[14rem]"
+      />
       <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600 dark:text-slate-300">
         Label
         <input
@@ -165,5 +142,40 @@ export function ContainerToolbar({
         </Link>
       )}
     </search>
+  );
+}
+
+/** One of the filter bar's choices: "any" first, then the options as [value, label]. */
+function FilterSelect({
+  label,
+  any,
+  value,
+  options,
+  onChange,
+  className = '',
+}: {
+  label: string;
+  any: string;
+  value: string;
+  options: readonly (readonly [string, string])[];
+  onChange(value: string): void;
+  className?: string;
+}) {
+  return (
+    <label className="flex max-w-full flex-col gap-0.5 text-xs font-medium text-slate-600 dark:text-slate-300">
+      {label}
+      <select
+        className={`${inputClass} ${className}`}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      >
+        <option value="">{any}</option>
+        {options.map(([optionValue, optionLabel]) => (
+          <option key={optionValue} value={optionValue}>
+            {optionLabel}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
