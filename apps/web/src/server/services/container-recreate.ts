@@ -19,10 +19,11 @@ const DEFAULT_TIMING: RecreateTiming = { settleMs: 30_000, retryMs: 500 };
 /**
  * Replaces `old` with a container made from `next`, so that at every step one container carries
  * the name — the old one until the new one is ready, then the new one:
- * 1. the old one is stopped (when it runs) and leaves the networks where it has a fixed address
- *    (`--ip`), so the new one can take it;
- * 2. the new one is created under a temporary name, joins the networks joined later
- *    (`network connect`) again with their aliases and addresses, and starts;
+ * 1. where the old one has a fixed address (`--ip`), it stops and leaves those networks, so the
+ *    new one can take the address;
+ * 2. the new one is created under a temporary name and joins the networks joined later
+ *    (`network connect`) again with their aliases and addresses; the old one stops (if it has
+ *    not yet) and the new one starts (when the old one ran);
  * 3. the names are swapped: the old one is renamed away, the new one takes the name (the only
  *    moment no container has it: two renames in a row); a failure here gives the name back to the
  *    old one, retried while the agent restarts;
@@ -153,7 +154,8 @@ async function holdsName(
       log,
     );
     return current.Name.replace(/^\//, '') === name;
-  } catch {
+  } catch (error) {
+    log.debug({ err: error, container }, 'recreate: cannot tell whether the rename happened; rolling back');
     return false;
   }
 }
