@@ -38,8 +38,9 @@ export function matchesFilters(row: ContainerListRow, filters: ContainerFilters)
   );
 }
 
+/** One height for boxes and selects, so the labels of the bar line up. */
 const inputClass =
-  'rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500 dark:border-slate-700 dark:bg-slate-900';
+  'h-9 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500 dark:border-slate-700 dark:bg-slate-900';
 
 export function ContainerToolbar({
   rows,
