@@ -1,50 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { agentCli } from './harness/cli-process.js';
 import { removeAgentLeftovers } from './harness/leftovers.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
+import { fillUp, freeBytes, makeSmallDisk, type SmallDisk } from './harness/small-disk.js';
 import { type PushedImage, pushBusybox, pushImage } from './harness/test-images.js';
 import { until } from './harness/until.js';
-
-const run = (command: string, args: string[]) => {
-  const result = spawnSync(command, args, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-};
-
-/** Bytes an unprivileged writer could still add (the filesystem has no reserved blocks). */
-const freeBytes = (path: string) => {
-  const fs = statfsSync(path);
-  return fs.bavail * fs.bsize;
-};
-
-/**
- * Writes `file` until the filesystem refuses a single block more; again when a block came free
- * meanwhile (delayed allocation gives back what it had reserved).
- */
-const fillUp = (file: string) => {
-  for (let round = 0; round < 5 && (round === 0 || freeBytes(dirname(file)) > 0); round++) {
-    spawnSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', 'oflag=append', 'conv=notrunc'], {
-      stdio: 'ignore',
-    });
-    spawnSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=4k', 'oflag=append', 'conv=notrunc'], {
-      stdio: 'ignore',
-    });
-    spawnSync('sync', [dirname(file)]);
-  }
-};
 
 // The data-root on a small ext4 of its own, filled to the last block by a container and by the
 // host: every command still answers, the full container can be removed, and the agent restarts.
 describe('a full data-root', () => {
-  let work: string;
+  let disk: SmallDisk | undefined;
   let mountPoint: string;
-  let loopDevice = '';
   let registry: TestRegistry;
   let agent: AgentProcess;
   let image: string;
@@ -54,15 +25,8 @@ describe('a full data-root', () => {
   const state = (name: string) => ok('inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', name);
 
   before(async () => {
-    work = mkdtempSync('/tmp/stevedore-full-');
-    const disk = join(work, 'disk.img');
-    mountPoint = join(work, 'mnt');
-    mkdirSync(mountPoint);
-    run('truncate', ['-s', '96M', disk]);
-    // No blocks reserved for root: the agent and the containers run as root.
-    run('mkfs.ext4', ['-q', '-F', '-m', '0', '-b', '4096', disk]);
-    loopDevice = run('losetup', ['--find', '--show', disk]).trim();
-    run('mount', [loopDevice, mountPoint]);
+    disk = makeSmallDisk('stevedore-full-', '96M');
+    mountPoint = disk.mountPoint;
     registry = await startRegistry();
     image = (await pushBusybox(registry)).reference;
     other = await pushImage(registry, 'test/other', 'v1', [
@@ -76,9 +40,7 @@ describe('a full data-root', () => {
     await agent?.stop();
     if (execRoot) removeAgentLeftovers(mountPoint, execRoot);
     await registry?.stop();
-    if (mountPoint) spawnSync('umount', [mountPoint]);
-    if (loopDevice) spawnSync('losetup', ['-d', loopDevice]);
-    if (work) rmSync(work, { recursive: true, force: true });
+    disk?.remove();
   });
 
   test('stop, kill, restart, an exit and rm -f work while the disk is full', async () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connectAgentOnce } from '@stevedore/agent-api';
 import type { UsageHistory } from '@stevedore/shared';
@@ -9,6 +8,7 @@ import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { agentCli } from './harness/cli-process.js';
 import { removeAgentLeftovers } from './harness/leftovers.js';
 import { startRegistry, type TestRegistry } from './harness/registry.js';
+import { fillUp, freeBytes, makeSmallDisk, type SmallDisk } from './harness/small-disk.js';
 import { pushBusybox } from './harness/test-images.js';
 import { until } from './harness/until.js';
 
@@ -124,48 +124,19 @@ describe('usage history: recorded while a container runs, kept across restarts a
   });
 });
 
-const run = (command: string, args: string[]) => {
-  const result = spawnSync(command, args, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-};
-const freeBytes = (path: string) => {
-  const fs = statfsSync(path);
-  return fs.bavail * fs.bsize;
-};
-/** Fills the filesystem of `file` to the last block (twice: delayed allocation gives some back). */
-const fillUp = (file: string) => {
-  for (let round = 0; round < 5 && (round === 0 || freeBytes(dirname(file)) > 0); round++) {
-    spawnSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', 'oflag=append', 'conv=notrunc'], {
-      stdio: 'ignore',
-    });
-    spawnSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=4k', 'oflag=append', 'conv=notrunc'], {
-      stdio: 'ignore',
-    });
-    spawnSync('sync', [dirname(file)]);
-  }
-};
-
 // The data-root on a small ext4 of its own: a container started on the full disk cannot get its
 // history files, and the agent says so once and carries on.
 describe('usage history on a full data-root', () => {
-  let work: string;
+  let disk: SmallDisk | undefined;
   let mountPoint: string;
-  let loopDevice = '';
   let registry: TestRegistry;
   let agent: AgentProcess;
   let image: string;
   const { ok } = agentCli(() => agent.host, { timeoutMs: 60_000, trim: true });
 
   before(async () => {
-    work = mkdtempSync('/tmp/stevedore-usage-full-');
-    const disk = join(work, 'disk.img');
-    mountPoint = join(work, 'mnt');
-    mkdirSync(mountPoint);
-    run('truncate', ['-s', '64M', disk]);
-    run('mkfs.ext4', ['-q', '-F', '-m', '0', '-b', '4096', disk]);
-    loopDevice = run('losetup', ['--find', '--show', disk]).trim();
-    run('mount', [loopDevice, mountPoint]);
+    disk = makeSmallDisk('stevedore-usage-full-', '64M');
+    mountPoint = disk.mountPoint;
     registry = await startRegistry();
     image = (await pushBusybox(registry)).reference;
     agent = await startAgent({ dataRoot: join(mountPoint, 'data') });
@@ -177,9 +148,7 @@ describe('usage history on a full data-root', () => {
     await agent?.stop();
     if (execRoot) removeAgentLeftovers(mountPoint, execRoot);
     await registry?.stop();
-    if (mountPoint) spawnSync('umount', [mountPoint]);
-    if (loopDevice) spawnSync('losetup', ['-d', loopDevice]);
-    if (work) rmSync(work, { recursive: true, force: true });
+    disk?.remove();
   });
 
   test('no room for the history: logged once, the agent answers, the container runs, recording resumes', async () => {

@@ -45,6 +45,11 @@ export const FleetContainerSchema = z.object({
   startedAt: z.string().nullable(),
   ports: z.array(FleetContainerPortSchema),
   labels: z.record(z.string(), z.string()),
+  /**
+   * The host is offline: the row is from its last list, kept until the host is back (shown
+   * greyed, without actions). Absent while the host answers.
+   */
+  hostOffline: z.literal(true).optional(),
 });
 export type FleetContainer = z.infer<typeof FleetContainerSchema>;
 

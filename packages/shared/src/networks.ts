@@ -219,6 +219,8 @@ export const EndpointSettingsSchema = z.object({
   Gateway: z.string(),
   MacAddress: z.string(),
   Aliases: z.array(z.string()),
+  /** The address asked for (`--ip`), kept while the container is on the network; null when the engine picked it. */
+  IPAMConfig: z.object({ IPv4Address: Ipv4AddressSchema.optional() }).nullable().optional(),
 });
 export type EndpointSettings = z.infer<typeof EndpointSettingsSchema>;
 

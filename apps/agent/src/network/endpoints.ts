@@ -42,6 +42,7 @@ export async function joinNetwork(
       MacAddress: macForAddress(address),
       Aliases: request.Aliases,
       ContainerName: container.Name,
+      ...(request.IPAMConfig.IPv4Address ? { RequestedAddress: request.IPAMConfig.IPv4Address } : {}),
     };
     return { ...current.Endpoints, [container.Id]: endpoint };
   })) as NetworkRecord;

@@ -10,6 +10,8 @@ export const EndpointRecordSchema = EndpointSettingsSchema.pick({
 }).extend({
   /** The container's name, which other members resolve on user networks. */
   ContainerName: z.string(),
+  /** The address asked for (`--ip`): a replacement of the container asks for it again. */
+  RequestedAddress: z.string().optional(),
 });
 export type EndpointRecord = z.infer<typeof EndpointRecordSchema>;
 

@@ -8,7 +8,7 @@ import {
   parseHostLabels,
 } from '@stevedore/shared';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type ComponentProps, type FormEvent, useState } from 'react';
 import { useTRPC } from '~/trpc/react';
 import { AgentInstallPanel } from './agent-install-panel';
 import { useToast } from './toasts';
@@ -142,6 +142,13 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
     ) : null;
   const invalid = (id: string) =>
     fieldErrors[id] ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {};
+  /** A field with its server-side error below it, tied to it for screen readers. */
+  const checkedField = (props: ComponentProps<typeof Field>) => (
+    <>
+      <Field {...props} {...invalid(props.id)} />
+      {fieldError(props.id)}
+    </>
+  );
   const pending = create.isPending || update.isPending;
   const title = editing ? `Edit host ${host.name}` : 'Add host';
 
@@ -205,23 +212,19 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
           </fieldset>
           {transport === 'tls' ? (
             <>
-              <Field
-                label="Agent URL"
-                id="url"
-                required
-                placeholder="https://10.0.0.5:2376"
-                {...invalid('url')}
-              />
-              {fieldError('url')}
-              <Field
-                label="Token"
-                id="token"
-                type="password"
-                required
-                autoComplete="off"
-                {...invalid('token')}
-              />
-              {fieldError('token')}
+              {checkedField({
+                label: 'Agent URL',
+                id: 'url',
+                required: true,
+                placeholder: 'https://10.0.0.5:2376',
+              })}
+              {checkedField({
+                label: 'Token',
+                id: 'token',
+                type: 'password',
+                required: true,
+                autoComplete: 'off',
+              })}
               {fieldError('caCert')}
               <TextArea label="CA certificate (PEM, to pin a self-signed agent)" id="caCert" rows={4} />
             </>
@@ -247,17 +250,13 @@ export function HostForm({ host, onDone }: { host?: HostSummary; onDone(): void 
               {fieldError('socketPath')}
               <Field label="or password" id="password" type="password" autoComplete="off" />
               <Field label="Agent socket on the host" id="socketPath" defaultValue={DEFAULT_AGENT_SOCKET} />
-              <Field
-                label={
-                  host?.sshHostKey
-                    ? 'Host key fingerprint (optional; empty keeps the pinned key)'
-                    : 'Host key fingerprint (optional; otherwise pinned on first use)'
-                }
-                id="hostKeyFingerprint"
-                placeholder={host?.sshHostKey ?? 'SHA256:…'}
-                {...invalid('hostKeyFingerprint')}
-              />
-              {fieldError('hostKeyFingerprint')}
+              {checkedField({
+                label: host?.sshHostKey
+                  ? 'Host key fingerprint (optional; empty keeps the pinned key)'
+                  : 'Host key fingerprint (optional; otherwise pinned on first use)',
+                id: 'hostKeyFingerprint',
+                placeholder: host?.sshHostKey ?? 'SHA256:…',
+              })}
               {fieldError('connection')}
               <details className="text-sm">
                 <summary className="cursor-pointer rounded focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500">

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
+import { runCli } from '@stevedore/agent/test/harness/cli-process';
+import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
+import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
 import { type AuditEntry, ENGINE_ACTOR, type SessionUser } from '@stevedore/shared';
-import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
 import { appendAudit } from '../../src/server/db/repositories/audit';
 import { createUser } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
@@ -11,35 +13,7 @@ import { createControlPlane, waitFor } from '../harness/control-plane';
 // The audit log against a real agent: actions taken with the CLI reach it through the host's
 // events, attributed to the engine/CLI on that host; the dashboard's own actions appear once, by
 // their user; entries carry host and container names; filters and cursor paging happen on the server.
-interface TestRegistry {
-  stop(): Promise<void>;
-}
-interface Harness {
-  runCli(
-    args: string[],
-    env?: Record<string, string>,
-    timeoutMs?: number,
-  ): Promise<{ code: number | null; stdout: string; stderr: string }>;
-  startRegistry(): Promise<TestRegistry>;
-  pushBusybox(registry: TestRegistry): Promise<{ reference: string }>;
-}
-
-/**
- * The agent's CLI, registry and image harness, loaded by path: they are type-checked with the
- * agent's test settings (Node's fetch and env types), which the web's DOM-typed config rejects.
- */
-async function loadHarness(): Promise<Harness> {
-  const load = (name: string) => import(resolve(import.meta.dirname, '../../../agent/test/harness', name));
-  const [cli, registry, images] = await Promise.all([
-    load('cli-process.ts'),
-    load('registry.ts'),
-    load('test-images.ts'),
-  ]);
-  return { ...cli, ...registry, ...images } as Harness;
-}
-
 describe('audit log', () => {
-  let runCli: Harness['runCli'];
   let t: TestDatabase;
   let agent: AgentProcess;
   let registry: TestRegistry;
@@ -55,12 +29,10 @@ describe('audit log', () => {
     plane.callerAs(admin).audit.list(input);
 
   before(async () => {
-    const harness = await loadHarness();
-    runCli = harness.runCli;
     t = await openTestDatabase('sqlite');
     agent = await startAgent();
-    registry = await harness.startRegistry();
-    const image = await harness.pushBusybox(registry);
+    registry = await startRegistry();
+    const image = await pushBusybox(registry);
     await cli('pull', '-q', image.reference);
     plane = createControlPlane(t.db);
     const row = await createUser(t.db, { username: 'auditor', passwordHash: 'x', role: 'admin' });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
+import { runCli } from '@stevedore/agent/test/harness/cli-process';
+import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
+import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
 import type { ConsoleEvent, Role, SessionUser } from '@stevedore/shared';
-import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
-import { runCli } from '../../../agent/test/harness/cli-process';
-import { startRegistry, type TestRegistry } from '../../../agent/test/harness/registry';
-import { pushBusybox } from '../../../agent/test/harness/test-images';
 import { createUser } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
 import { createControlPlane, waitFor } from '../harness/control-plane';

@@ -1,32 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ENGINE_ACTOR, type FleetContainersUpdate, type Role, type SessionUser } from '@stevedore/shared';
-import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
+import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
+import { runCli } from '@stevedore/agent/test/harness/cli-process';
+import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
+import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
+import {
+  ENGINE_ACTOR,
+  type FleetContainer,
+  type FleetContainersUpdate,
+  type Role,
+  type SessionUser,
+} from '@stevedore/shared';
 import { createUser } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
 import { createControlPlane, waitFor } from '../harness/control-plane';
-
-interface TestRegistry {
-  stop(): Promise<void>;
-}
-interface AgentHarness {
-  runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
-  startRegistry(): Promise<TestRegistry>;
-  pushBusybox(registry: TestRegistry): Promise<{ reference: string }>;
-}
-/**
- * The agent's CLI, test registry and busybox image, by a path TypeScript does not follow: the web's
- * type-check (DOM library, Next's ProcessEnv) rejects those Node-typed harness files.
- */
-async function agentHarness(): Promise<AgentHarness> {
-  const dir = '../../../agent/test/harness';
-  const [cli, registry, images] = await Promise.all([
-    import(`${dir}/cli-process.ts`),
-    import(`${dir}/registry.ts`),
-    import(`${dir}/test-images.ts`),
-  ]);
-  return { runCli: cli.runCli, startRegistry: registry.startRegistry, pushBusybox: images.pushBusybox };
-}
 
 const SLEEPER = ['sh', '-c', 'trap "exit 0" TERM; sleep 600 & wait'];
 const NAMES = ['cf-a', 'cf-b'];
@@ -39,20 +26,18 @@ describe('containers list: live rows and usage, bulk actions per host', () => {
   let plane: ReturnType<typeof createControlPlane>;
   let hostId: string;
   let image: string;
-  let harness: AgentHarness;
   const users = {} as Record<Role | 'stranger', SessionUser>;
   const cli = async (...args: string[]) => {
-    const result = await harness.runCli(['-H', agent.host, ...args]);
+    const result = await runCli(['-H', agent.host, ...args]);
     assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
     return result.stdout.trim();
   };
 
   before(async () => {
     t = await openTestDatabase('sqlite');
-    harness = await agentHarness();
     agent = await startAgent();
-    registry = await harness.startRegistry();
-    image = (await harness.pushBusybox(registry)).reference;
+    registry = await startRegistry();
+    image = (await pushBusybox(registry)).reference;
     await cli('pull', '-q', image);
     plane = createControlPlane(t.db);
     for (const role of ['admin', 'operator', 'viewer', 'stranger'] as const) {
@@ -70,7 +55,7 @@ describe('containers list: live rows and usage, bulk actions per host', () => {
     await waitFor(() => plane.hub.status(hostId).state === 'online');
   });
   after(async () => {
-    if (agent) await harness.runCli(['-H', agent.host, 'rm', '-f', ...NAMES]);
+    if (agent) await runCli(['-H', agent.host, 'rm', '-f', ...NAMES]);
     await plane?.close();
     await agent?.stop();
     await registry?.stop();
@@ -159,6 +144,44 @@ describe('containers list: live rows and usage, bulk actions per host', () => {
     } finally {
       controller.abort();
       await watching;
+    }
+  });
+
+  test('an offline host keeps its containers in the list, marked, from its last list until it is back', async () => {
+    const a = await cli('inspect', '--format', '{{.Id}}', 'cf-a');
+    const key = `${hostId}/${a}`;
+    const watch = (rows: Map<string, FleetContainer>, signal: AbortSignal) =>
+      (async () => {
+        const stream = await plane.callerAs(users.viewer, signal).containers.fleet.watch({});
+        for await (const update of stream) {
+          if (update.kind === 'snapshot') for (const row of update.rows) rows.set(row.key, row);
+          if (update.kind !== 'rows') continue;
+          for (const row of update.upserts) rows.set(row.key, row);
+          for (const gone of update.removed) rows.delete(gone);
+        }
+      })();
+    const controller = new AbortController();
+    const rows = new Map<string, FleetContainer>();
+    const watching = watch(rows, controller.signal);
+    const lateController = new AbortController();
+    const late = new Map<string, FleetContainer>();
+    let lateWatching: Promise<void> | undefined;
+    try {
+      await waitFor(() => rows.has(key) && !rows.get(key)?.hostOffline);
+      await agent.kill9();
+      await waitFor(() => rows.get(key)?.hostOffline === true, 15_000);
+      assert.equal(rows.get(key)?.name, 'cf-a', 'the row as last listed');
+      // A page opened while the host is down gets the rows in its snapshot.
+      lateWatching = watch(late, lateController.signal);
+      await waitFor(() => late.get(key)?.hostOffline === true);
+      await agent.restart();
+      await waitFor(() => rows.has(key) && rows.get(key)?.hostOffline === undefined, 30_000);
+      await waitFor(() => late.has(key) && late.get(key)?.hostOffline === undefined, 30_000);
+    } finally {
+      controller.abort();
+      lateController.abort();
+      await watching;
+      await lateWatching;
     }
   });
 

@@ -1,34 +1,17 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
+import { runCli } from '@stevedore/agent/test/harness/cli-process';
+import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
+import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
 import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import type { Role, SessionUser } from '@stevedore/shared';
-import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
 import { EMPTY_FORM } from '../../src/lib/container-form/values';
 import { listAudit } from '../../src/server/db/repositories/audit';
 import { createUser } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
 import { createControlPlane, waitFor } from '../harness/control-plane';
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-interface TestRegistry {
-  stop(): Promise<void>;
-}
-/**
- * Agent-side harness modules loaded by path: type-checked with the agent's tests, while the web
- * project's DOM-flavoured types (fetch bodies, ProcessEnv) reject them.
- */
-const agentHarness = <T>(file: string): Promise<T> =>
-  import(new URL(`../../../agent/test/harness/${file}`, import.meta.url).href) as Promise<T>;
-const { runCli } = await agentHarness<{ runCli(args: string[]): Promise<CliResult> }>('cli-process.ts');
-const { startRegistry } = await agentHarness<{ startRegistry(): Promise<TestRegistry> }>('registry.ts');
-const { pushBusybox } = await agentHarness<{
-  pushBusybox(registry: TestRegistry): Promise<{ reference: string }>;
-}>('test-images.ts');
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -89,9 +72,11 @@ describe('container form procedures', () => {
           // Already gone (a recreate replaced it): nothing to clean.
         });
     }
-    await direct?.client.networks.remove.mutate({ network: 'cf-extra' }).catch(() => {
-      // Never made (an earlier failure): nothing to clean.
-    });
+    for (const network of ['cf-extra', 'cf-fixed']) {
+      await direct?.client.networks.remove.mutate({ network }).catch(() => {
+        // Never made (an earlier failure): nothing to clean.
+      });
+    }
     await plane?.close();
     await direct?.close();
     await registry?.stop();
@@ -230,5 +215,35 @@ describe('container form procedures', () => {
     const [entry] = await listAudit(t.db, { limit: 1 });
     assert.equal(entry?.action, 'container.recreate');
     assert.equal(entry?.result, 'error');
+  });
+
+  test('a recreate keeps a fixed address (--ip) on its network', async () => {
+    const network = await direct.client.networks.create.mutate({ Name: 'cf-fixed' });
+    const subnet = (await direct.client.networks.inspect.query({ network: network.Id })).IPAM.Config[0]
+      ?.Subnet;
+    assert.ok(subnet);
+    // The ninth address of the subnet (a /24 or wider, from the agent's pools).
+    const ip = subnet.replace(/\.\d+\/\d+$/, '.9');
+    const created = await as('admin').create({
+      hostId,
+      values: { ...EMPTY_FORM, image, name: 'cf-ip', command: 'sleep 1000', network: 'cf-fixed', ip },
+    });
+    made.push(created.id);
+    const before = await inspect(created.id);
+    assert.equal(before.NetworkSettings.Networks['cf-fixed']?.IPAMConfig?.IPv4Address, ip);
+    const template = await as('admin').template({ hostId, container: 'cf-ip', purpose: 'edit' });
+    assert.equal(template.values.ip, ip, 'the form shows the fixed address');
+    const result = await as('admin').applyEdit({
+      hostId,
+      container: created.id,
+      values: { ...template.values, env: [...template.values.env, { key: 'NEW', value: '1' }] },
+    });
+    assert.equal(result.recreated, true);
+    made.push(result.id);
+    const after = await inspect('cf-ip');
+    assert.equal(after.Id, result.id);
+    assert.equal(after.State.Running, true);
+    assert.equal(after.NetworkSettings.Networks['cf-fixed']?.IPAddress, ip);
+    assert.equal(after.NetworkSettings.Networks['cf-fixed']?.IPAMConfig?.IPv4Address, ip);
   });
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
 import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import type { FleetEvent, FleetUpdate, Role, SessionUser } from '@stevedore/shared';
 import pino from 'pino';
-import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
 import { createUser } from '../../src/server/db/repositories/users';
 import { EventService } from '../../src/server/services/event-service';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
 import type { Role, SessionUser } from '@stevedore/shared';
-import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
 import { createUser } from '../../src/server/db/repositories/users';
 import type { AgentHub } from '../../src/server/hub/agent-hub';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
 import type { SessionUser } from '@stevedore/shared';
-import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
 import { createUser } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
 import { createControlPlane, waitFor } from '../harness/control-plane';

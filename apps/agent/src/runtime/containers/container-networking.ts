@@ -207,6 +207,7 @@ export class ContainerNetworking {
           Gateway: running ? network.Gateway : '',
           MacAddress: running ? endpoint.MacAddress : '',
           Aliases: endpoint.Aliases,
+          IPAMConfig: endpoint.RequestedAddress ? { IPv4Address: endpoint.RequestedAddress } : null,
         },
       ]),
     );
@@ -219,6 +220,7 @@ export class ContainerNetworking {
         Gateway: '',
         MacAddress: '',
         Aliases: [],
+        IPAMConfig: null,
       };
     }
     const ports: ContainerInspect['NetworkSettings']['Ports'] = {};

@@ -19,6 +19,9 @@ import { containerName } from './use-container';
 type Dialog = 'kill' | 'rename' | 'remove' | null;
 
 const small = 'px-3 py-1.5 text-xs sm:text-sm';
+/** The kill and rename dialogs' text box. */
+const dialogInput =
+  'block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-950';
 const linkClass =
   'inline-flex items-center justify-center rounded-md border border-slate-300 px-3 py-1.5 text-xs font-medium hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500 sm:text-sm dark:border-slate-700 dark:hover:bg-slate-800';
 
@@ -170,7 +173,7 @@ export function ContainerActions({ hostId, container }: { hostId: string; contai
           onChange={(event) => setSignal(event.target.value)}
           aria-invalid={signalError !== null}
           aria-describedby={signalError ? 'kill-signal-error' : undefined}
-          className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-950"
+          className={dialogInput}
         />
         <datalist id="kill-signals">
           {COMMON_KILL_SIGNALS.map((name) => (
@@ -220,7 +223,7 @@ export function ContainerActions({ hostId, container }: { hostId: string; contai
           onChange={(event) => setNewName(event.target.value)}
           autoComplete="off"
           spellCheck={false}
-          className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-950"
+          className={dialogInput}
         />
         {rename.error && <ErrorNote>{rename.error.message}</ErrorNote>}
       </ActionDialog>

@@ -1,8 +1,8 @@
 'use client';
 
 import type { BulkContainerResult, ContainerAction } from '@stevedore/shared';
-import { useEffect, useRef } from 'react';
-import { Button, SecondaryButton } from '../ui';
+import { ActionDialog } from '../container-page/action-dialog';
+import { SecondaryButton } from '../ui';
 import type { ContainerListRow } from './use-container-fleet';
 
 export const BULK_ACTIONS: ContainerAction[] = [
@@ -64,7 +64,7 @@ export function BulkBar({
   );
 }
 
-/** A modal confirmation (native <dialog>: focus kept inside, Escape cancels). */
+/** Asks before a kill or a remove of the selected containers (the same modal as the container page's). */
 export function ConfirmAction({
   pending,
   onConfirm,
@@ -74,66 +74,37 @@ export function ConfirmAction({
   onConfirm: (pending: PendingAction) => void;
   onCancel: () => void;
 }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (pending && !element.open) element.showModal();
-    if (!pending && element.open) element.close();
-  }, [pending]);
   const running = pending?.rows.filter((row) => row.state === 'running' || row.state === 'paused') ?? [];
   const names = pending?.rows.map((row) => row.name) ?? [];
+  const verb = pending?.action === 'kill' ? 'Kill' : 'Remove';
+  const count = pending?.rows.length ?? 0;
   return (
-    <dialog
-      ref={dialog}
+    <ActionDialog
+      open={pending !== null}
+      title={`${verb} ${count} ${count === 1 ? 'container' : 'containers'}?`}
+      confirmLabel={verb}
+      danger
+      onConfirm={() => pending && onConfirm(pending)}
       onClose={onCancel}
-      aria-labelledby="confirm-action-title"
-      className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
     >
-      {pending && (
-        <form
-          method="dialog"
-          className="space-y-3 p-4"
-          onSubmit={(event) => {
-            event.preventDefault();
-            onConfirm(pending);
-          }}
-        >
-          <h2 id="confirm-action-title" className="text-lg font-semibold">
-            {pending.action === 'kill' ? 'Kill' : 'Remove'} {pending.rows.length}{' '}
-            {pending.rows.length === 1 ? 'container' : 'containers'}?
-          </h2>
-          <p className="text-sm break-words text-slate-600 dark:text-slate-300">
-            {names.slice(0, 5).join(', ')}
-            {names.length > 5 ? ` and ${names.length - 5} more` : ''}
-          </p>
-          {pending.action === 'kill' && (
-            <p className="text-sm">
-              The processes are killed at once (SIGKILL); unsaved work in them is lost.
-            </p>
-          )}
-          {pending.action === 'remove' && (
-            <p className="text-sm">
-              The containers and their writable layers are deleted; named volumes stay.
-              {running.length > 0 && (
-                <strong className="block pt-1 text-red-700 dark:text-red-300" data-testid="confirm-force">
-                  {running.length} of them {running.length === 1 ? 'is' : 'are'} running and will be killed
-                  first.
-                </strong>
-              )}
-            </p>
-          )}
-          <div className="flex justify-end gap-2 pt-1">
-            <SecondaryButton type="button" onClick={onCancel} autoFocus>
-              Cancel
-            </SecondaryButton>
-            <Button type="submit" className="bg-red-600 hover:bg-red-700">
-              {pending.action === 'kill' ? 'Kill' : 'Remove'}
-            </Button>
-          </div>
-        </form>
+      <p className="break-words text-slate-600 dark:text-slate-300">
+        {names.slice(0, 5).join(', ')}
+        {names.length > 5 ? ` and ${names.length - 5} more` : ''}
+      </p>
+      {pending?.action === 'kill' && (
+        <p>The processes are killed at once (SIGKILL); unsaved work in them is lost.</p>
       )}
-    </dialog>
+      {pending?.action === 'remove' && (
+        <p>
+          The containers and their writable layers are deleted; named volumes stay.
+          {running.length > 0 && (
+            <strong className="block pt-1 text-red-700 dark:text-red-300" data-testid="confirm-force">
+              {running.length} of them {running.length === 1 ? 'is' : 'are'} running and will be killed first.
+            </strong>
+          )}
+        </p>
+      )}
+    </ActionDialog>
   );
 }
 

@@ -48,8 +48,9 @@ export function matchesFilters(row: ContainerListRow, filters: ContainerFilters)
   );
 }
 
+/** One height for boxes and selects, so the labels of the bar line up. */
 const inputClass =
-  'rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500 dark:border-slate-700 dark:bg-slate-900';
+  'h-9 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500 dark:border-slate-700 dark:bg-slate-900';
 
 export function ContainerToolbar({
   rows,
@@ -96,67 +97,39 @@ export function ContainerToolbar({
         />
       </label>
       {showHost && (
-        <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600 dark:text-slate-300">
-          Host
-          <select
-            className={inputClass}
-            value={filters.hostId}
-            onChange={(event) => set({ hostId: event.target.value })}
-          >
-            <option value="">All hosts</option>
-            {hosts.map(([id, name]) => (
-              <option key={id} value={id}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Host"
+          any="All hosts"
+          value={filters.hostId}
+          options={hosts}
+          onChange={(hostId) => set({ hostId })}
+        />
       )}
-      <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600 dark:text-slate-300">
-        State
-        <select
-          className={inputClass}
-          value={filters.state}
-          onChange={(event) => set({ state: event.target.value })}
-        >
-          <option value="">Any state</option>
-          {ContainerStatusSchema.options.map((state) => (
-            <option key={state} value={state}>
-              {state}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600 dark:text-slate-300">
-        Health
-        <select
-          className={inputClass}
-          value={filters.health ?? ''}
-          onChange={(event) => set({ health: event.target.value })}
-        >
-          <option value="">Any health</option>
-          {HEALTH_FILTER_VALUES.map((health) => (
-            <option key={health} value={health}>
-              {health === 'none' ? 'no healthcheck' : health}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="flex max-w-full flex-col gap-0.5 text-xs font-medium text-slate-600 dark:text-slate-300">
-        Image
-        <select
-          className={`${inputClass} max-w-[14rem]`}
-          value={filters.image}
-          onChange={(event) => set({ image: event.target.value })}
-        >
-          <option value="">Any image</option>
-          {images.map((image) => (
-            <option key={image} value={image}>
-              {image}
-            </option>
-          ))}
-        </select>
-      </label>
+      <FilterSelect
+        label="State"
+        any="Any state"
+        value={filters.state}
+        options={ContainerStatusSchema.options.map((state) => [state, state])}
+        onChange={(state) => set({ state })}
+      />
+      <FilterSelect
+        label="Health"
+        any="Any health"
+        value={filters.health ?? ''}
+        options={HEALTH_FILTER_VALUES.map((health) => [
+          health,
+          health === 'none' ? 'no healthcheck' : health,
+        ])}
+        onChange={(health) => set({ health })}
+      />
+      <FilterSelect
+        label="Image"
+        any="Any image"
+        value={filters.image}
+        options={images.map((image) => [image, image])}
+        onChange={(image) => set({ image })}
+        className="max-w-[14rem]"
+      />
       <label className="flex flex-col gap-0.5 text-xs font-medium text-slate-600 dark:text-slate-300">
         Label
         <input
@@ -190,5 +163,40 @@ export function ContainerToolbar({
         </Link>
       )}
     </search>
+  );
+}
+
+/** One of the filter bar's choices: "any" first, then the options as [value, label]. */
+function FilterSelect({
+  label,
+  any,
+  value,
+  options,
+  onChange,
+  className = '',
+}: {
+  label: string;
+  any: string;
+  value: string;
+  options: readonly (readonly [string, string])[];
+  onChange(value: string): void;
+  className?: string;
+}) {
+  return (
+    <label className="flex max-w-full flex-col gap-0.5 text-xs font-medium text-slate-600 dark:text-slate-300">
+      {label}
+      <select
+        className={`${inputClass} ${className}`}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      >
+        <option value="">{any}</option>
+        {options.map(([optionValue, optionLabel]) => (
+          <option key={optionValue} value={optionValue}>
+            {optionLabel}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -151,7 +151,8 @@ export function ContainerList({ hostId }: { hostId?: string }) {
     state: { sorting, rowSelection },
     onSortingChange: setSorting,
     onRowSelectionChange: setRowSelection,
-    enableRowSelection: (row) => canOperate(row.original.hostId),
+    // An offline host's rows are its last known list: nothing can be done to them until it is back.
+    enableRowSelection: (row) => !row.original.hostOffline && canOperate(row.original.hostId),
     autoResetSorting: false,
   });
   const tableRows = table.getRowModel().rows;
@@ -358,12 +359,21 @@ export function ContainerList({ hostId }: { hostId?: string }) {
                   data-index={item.index}
                   data-testid={`container-row-${data.name}`}
                   data-host={data.hostName}
-                  className={`border-b border-slate-100 last:border-0 dark:border-slate-800 ${row.getIsSelected() ? 'bg-sky-50 dark:bg-sky-950/40' : ''}`}
+                  data-host-offline={data.hostOffline ? '' : undefined}
+                  className={`border-b border-slate-100 last:border-0 dark:border-slate-800 ${row.getIsSelected() ? 'bg-sky-50 dark:bg-sky-950/40' : ''} ${data.hostOffline ? 'opacity-60' : ''}`}
                   style={{ height: ROW_HEIGHT }}
                 >
                   {shownColumns.map((c) => (
                     <td key={c.id} className={`px-2 py-1.5 sm:px-3 ${columnClass[c.id] ?? ''}`}>
-                      {cellOf(c.id, data, now, row, canOperate(data.hostId), busyKeys.has(data.key), ask)}
+                      {cellOf(
+                        c.id,
+                        data,
+                        now,
+                        row,
+                        !data.hostOffline && canOperate(data.hostId),
+                        busyKeys.has(data.key),
+                        ask,
+                      )}
                     </td>
                   ))}
                 </tr>

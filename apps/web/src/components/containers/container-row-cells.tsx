@@ -70,7 +70,20 @@ export function cellOf(
         </span>
       );
     case 'state':
-      return <ContainerStateCell row={data} />;
+      return data.hostOffline ? (
+        <span className="inline-flex flex-wrap items-center gap-1">
+          <ContainerStateCell row={data} />
+          <span
+            data-testid="host-offline"
+            title={`${data.hostName} does not answer: this is its last known state`}
+            className="rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium whitespace-nowrap text-slate-700 dark:bg-slate-700 dark:text-slate-200"
+          >
+            host offline
+          </span>
+        </span>
+      ) : (
+        <ContainerStateCell row={data} />
+      );
     case 'uptime':
       return <UptimeCell row={data} now={now} />;
     case 'ports':

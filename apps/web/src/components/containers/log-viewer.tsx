@@ -432,7 +432,8 @@ function TimeInput({
       aria-label={label}
       placeholder={`${label} (10m, RFC 3339)`}
       value={draft}
-      className={`${inputClass} w-36`}
+      // Wide enough for its hint; on a phone the two share a row instead of cutting it off.
+      className={`${inputClass} min-w-40 flex-1 sm:w-48 sm:flex-none`}
       onChange={(e) => setDraft(e.target.value)}
       onBlur={() => onCommit(draft)}
       onKeyDown={(e) => {

@@ -3,6 +3,7 @@
 import 'uplot/dist/uPlot.min.css';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type uPlot from 'uplot';
+import { TIME_TICK_SPACE, timeTickLabels } from './time-axis';
 import type { ChartData } from './usage-series';
 
 export interface ChartLine {
@@ -83,7 +84,13 @@ export function UsageChart({
           y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
         },
         axes: [
-          axis,
+          {
+            ...axis,
+            // One-line labels, ticks far enough apart that two never touch, on any width.
+            space: TIME_TICK_SPACE,
+            size: 32,
+            values: (_u, splits, _axis, _space, step) => timeTickLabels(splits, step),
+          },
           {
             ...axis,
             size: 72,
@@ -133,7 +140,12 @@ export function UsageChart({
         <h3 className="text-sm font-semibold">{title}</h3>
         <div className="font-mono text-xs tabular-nums text-slate-600 dark:text-slate-300">{summary}</div>
       </header>
-      <div ref={box} className="w-full text-slate-700 dark:text-slate-300" style={{ minHeight: height }} />
+      {/* uPlot's legend in the page's small type (important: uPlot's own CSS is outside Tailwind's layers) — its bold 14 px wrapped to three lines on a phone. */}
+      <div
+        ref={box}
+        className="w-full text-slate-700 dark:text-slate-300 [&_.u-legend]:text-xs! [&_.u-legend_th]:font-medium!"
+        style={{ minHeight: height }}
+      />
     </section>
   );
 }

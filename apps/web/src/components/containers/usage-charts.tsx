@@ -1,12 +1,12 @@
 'use client';
 
-import { bytesSize, type UsageHistory, type UsageRange } from '@stevedore/shared';
+import { bytesSize, type UsageHistory, type UsageRange, type UsageSeriesName } from '@stevedore/shared';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { type ReactNode, useMemo, useState } from 'react';
 import { ErrorNote } from '~/components/ui';
 import { useTRPC } from '~/trpc/react';
 import { type ChartLine, UsageChart, useDarkTheme } from './usage-chart';
-import { chartData, latest, memoryLimit } from './usage-series';
+import { chartData, type LineSpec, latest, memoryLimit } from './usage-series';
 
 const RANGES: { value: UsageRange; label: string; refreshMs: number }[] = [
   { value: '5m', label: '5 min', refreshMs: 2_000 },
@@ -29,24 +29,104 @@ const BYTE_STEPS = [0, 1, 2, 3, 4].flatMap((power) =>
 /** Whole numbers only (PIDs). */
 const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000];
 
-const CPU_RAW: ChartLine[] = [{ label: 'CPU', color: '#0284c7' }];
-const CPU_BUCKETS: ChartLine[] = [
-  { label: 'CPU avg', color: '#0284c7' },
-  { label: 'CPU max', color: '#7dd3fc', width: 1 },
+/** One line of a chart: which column of the history it draws, and how. */
+interface ChartSeries extends ChartLine, LineSpec {
+  /** 0 means "none" (no memory limit): no line rather than one along the floor. */
+  zeroIsGap?: boolean;
+}
+
+/** One chart of the usage tab: everything that differs between them. */
+interface ChartDefinition {
+  key: string;
+  title: string;
+  /** Constants, so a chart is rebuilt only when its lines really change (raw samples ↔ buckets). */
+  series(buckets: boolean): readonly ChartSeries[];
+  format(value: number): string;
+  /** The y axis's tick steps; uPlot's decimal ones when absent. */
+  incrs?: readonly number[];
+  /** The figures beside the title: the newest values. */
+  summary(history: UsageHistory): ReactNode;
+}
+
+const CPU_RAW: ChartSeries[] = [{ series: 'cpuPercent', label: 'CPU', color: '#0284c7' }];
+const CPU_BUCKETS: ChartSeries[] = [
+  { series: 'cpuPercent', label: 'CPU avg', color: '#0284c7' },
+  { series: 'cpuPercent', stat: 'max', label: 'CPU max', color: '#7dd3fc', width: 1 },
 ];
-const MEMORY: ChartLine[] = [
-  { label: 'Working set', color: '#7c3aed' },
-  { label: 'Limit', color: '#dc2626', dash: [6, 4], width: 1 },
+const MEMORY: ChartSeries[] = [
+  { series: 'memoryWorkingSet', label: 'Working set', color: '#7c3aed' },
+  { series: 'memoryLimit', label: 'Limit', color: '#dc2626', dash: [6, 4], width: 1, zeroIsGap: true },
 ];
-const NETWORK: ChartLine[] = [
-  { label: 'Received', color: '#059669' },
-  { label: 'Sent', color: '#d97706' },
+const NETWORK: ChartSeries[] = [
+  { series: 'networkRx', label: 'Received', color: '#059669' },
+  { series: 'networkTx', label: 'Sent', color: '#d97706' },
 ];
-const BLOCK: ChartLine[] = [
-  { label: 'Read', color: '#2563eb' },
-  { label: 'Written', color: '#db2777' },
+const BLOCK: ChartSeries[] = [
+  { series: 'blockRead', label: 'Read', color: '#2563eb' },
+  { series: 'blockWrite', label: 'Written', color: '#db2777' },
 ];
-const PIDS: ChartLine[] = [{ label: 'PIDs', color: '#475569' }];
+const PIDS: ChartSeries[] = [{ series: 'pids', label: 'PIDs', color: '#475569' }];
+
+/** The newest value of a series, formatted; a dash when there is none. */
+const newest = (history: UsageHistory, series: UsageSeriesName, format: (v: number) => string) => {
+  const figure = latest(history, series);
+  return figure === null ? '—' : format(figure);
+};
+
+const CHARTS: readonly ChartDefinition[] = [
+  {
+    key: 'cpu',
+    title: 'CPU',
+    series: (buckets) => (buckets ? CPU_BUCKETS : CPU_RAW),
+    format: percent,
+    summary: (history) => {
+      const now = latest(history, 'cpuPercent');
+      const throttled = latest(history, 'cpuThrottledMs');
+      return (
+        <span data-testid="usage-latest-cpu" data-value={now ?? ''}>
+          {now === null ? '—' : percent(now)}
+          {throttled ? ` · throttled ${throttled.toFixed(0)} ms/s` : ''}
+        </span>
+      );
+    },
+  },
+  {
+    key: 'memory',
+    title: 'Memory (working set)',
+    series: () => MEMORY,
+    format: bytes,
+    incrs: BYTE_STEPS,
+    summary: (history) => {
+      const limit = memoryLimit(history);
+      return `${newest(history, 'memoryWorkingSet', bytes)} / ${limit ? bytes(limit) : 'no limit'}`;
+    },
+  },
+  {
+    key: 'network',
+    title: 'Network',
+    series: () => NETWORK,
+    format: rate,
+    incrs: BYTE_STEPS,
+    summary: (history) => `↓ ${newest(history, 'networkRx', rate)} ↑ ${newest(history, 'networkTx', rate)}`,
+  },
+  {
+    key: 'block',
+    title: 'Block I/O',
+    series: () => BLOCK,
+    format: rate,
+    incrs: BYTE_STEPS,
+    summary: (history) =>
+      `read ${newest(history, 'blockRead', rate)} · write ${newest(history, 'blockWrite', rate)}`,
+  },
+  {
+    key: 'pids',
+    title: 'PIDs',
+    series: () => PIDS,
+    format: count,
+    incrs: COUNT_STEPS,
+    summary: (history) => newest(history, 'pids', count),
+  },
+];
 
 function resolution(step: number): string {
   if (step === 1) return '1 s samples';
@@ -124,90 +204,47 @@ export function UsageCharts({ hostId, containerId }: { hostId: string; container
 
 function Charts({ history, stale }: { history: UsageHistory; stale: boolean }) {
   const dark = useDarkTheme();
-  const buckets = history.step > 1;
-  const cpuLines = buckets ? CPU_BUCKETS : CPU_RAW;
-  const data = useMemo(() => {
-    const memory = chartData(history, [{ series: 'memoryWorkingSet' }, { series: 'memoryLimit' }]);
-    // 0 means "no limit": no line rather than one along the floor.
-    memory[2] = (memory[2] ?? []).map((value) => (value ? value : null));
-    return {
-      cpu: chartData(history, [
-        { series: 'cpuPercent' },
-        ...(buckets ? [{ series: 'cpuPercent', stat: 'max' } as const] : []),
-      ]),
-      memory,
-      network: chartData(history, [{ series: 'networkRx' }, { series: 'networkTx' }]),
-      block: chartData(history, [{ series: 'blockRead' }, { series: 'blockWrite' }]),
-      pids: chartData(history, [{ series: 'pids' }]),
-    };
-  }, [history, buckets]);
-  const value = (series: Parameters<typeof latest>[1], format: (v: number) => string) => {
-    const figure = latest(history, series);
-    return figure === null ? '—' : format(figure);
-  };
-  const limit = memoryLimit(history);
-  const cpuNow = latest(history, 'cpuPercent');
-  const throttled = latest(history, 'cpuThrottledMs');
-
   return (
     <div className={stale ? 'opacity-60 transition-opacity' : ''}>
       <p className="mb-3 text-xs text-slate-500">{resolution(history.step)}</p>
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
-        <UsageChart
-          title="CPU"
-          testId="chart-cpu"
-          dark={dark}
-          data={data.cpu}
-          lines={cpuLines}
-          format={percent}
-          summary={
-            <span data-testid="usage-latest-cpu" data-value={cpuNow ?? ''}>
-              {cpuNow === null ? '—' : percent(cpuNow)}
-              {throttled ? ` · throttled ${throttled.toFixed(0)} ms/s` : ''}
-            </span>
-          }
-        />
-        <UsageChart
-          title="Memory (working set)"
-          testId="chart-memory"
-          dark={dark}
-          data={data.memory}
-          lines={MEMORY}
-          format={bytes}
-          incrs={BYTE_STEPS}
-          summary={`${value('memoryWorkingSet', bytes)} / ${limit ? bytes(limit) : 'no limit'}`}
-        />
-        <UsageChart
-          title="Network"
-          testId="chart-network"
-          dark={dark}
-          data={data.network}
-          lines={NETWORK}
-          format={rate}
-          incrs={BYTE_STEPS}
-          summary={`↓ ${value('networkRx', rate)} ↑ ${value('networkTx', rate)}`}
-        />
-        <UsageChart
-          title="Block I/O"
-          testId="chart-block"
-          dark={dark}
-          data={data.block}
-          lines={BLOCK}
-          format={rate}
-          incrs={BYTE_STEPS}
-          summary={`read ${value('blockRead', rate)} · write ${value('blockWrite', rate)}`}
-        />
-        <UsageChart
-          title="PIDs"
-          testId="chart-pids"
-          dark={dark}
-          data={data.pids}
-          lines={PIDS}
-          format={count}
-          incrs={COUNT_STEPS}
-          summary={value('pids', count)}
-        />
+        {CHARTS.map((definition) => (
+          <DefinedChart key={definition.key} definition={definition} history={history} dark={dark} />
+        ))}
       </div>
     </div>
+  );
+}
+
+/** One chart of the table above, drawn from the history. */
+function DefinedChart({
+  definition,
+  history,
+  dark,
+}: {
+  definition: ChartDefinition;
+  history: UsageHistory;
+  dark: boolean;
+}) {
+  const lines = definition.series(history.step > 1);
+  const data = useMemo(() => {
+    const columns = chartData(history, lines);
+    lines.forEach((line, index) => {
+      const column = columns[index + 1];
+      if (line.zeroIsGap && column) columns[index + 1] = column.map((value) => (value ? value : null));
+    });
+    return columns;
+  }, [history, lines]);
+  return (
+    <UsageChart
+      title={definition.title}
+      testId={`chart-${definition.key}`}
+      dark={dark}
+      data={data}
+      lines={lines}
+      format={definition.format}
+      incrs={definition.incrs}
+      summary={definition.summary(history)}
+    />
   );
 }

@@ -7,7 +7,7 @@ import {
   HostConfigSchema,
 } from '@stevedore/shared';
 import { diffForms, liveUpdate, needsRecreate, overlayChanges } from './diff';
-import { createToForm, extraNetworks, inspectToCreate } from './from-inspect';
+import { createToForm, extraNetworks, fixedAddresses, inspectToCreate } from './from-inspect';
 import { portConflicts } from './port-conflicts';
 import { splitShellWords } from './shell-words';
 import { ContainerFormSchema, formToCreate } from './to-create';
@@ -224,6 +224,41 @@ test('inspectToCreate keeps every setting; a recreate mounts the same volumes by
     inspect.HostConfig.Binds,
     'a duplicate gets its own anonymous volumes',
   );
+});
+
+test('a recreate asks for fixed addresses (--ip) again; a duplicate leaves the address to the engine', () => {
+  const inspect = inspectFixture();
+  const appnet = inspect.NetworkSettings.Networks.appnet;
+  assert.ok(appnet);
+  appnet.IPAMConfig = { IPv4Address: '10.89.0.2' };
+  inspect.NetworkSettings.Networks.other = {
+    ...appnet,
+    Aliases: [],
+    IPAddress: '10.90.0.7',
+    IPAMConfig: { IPv4Address: '10.90.0.7' },
+  };
+  inspect.NetworkSettings.Networks.third = {
+    ...appnet,
+    Aliases: [],
+    IPAddress: '10.91.0.3',
+    IPAMConfig: null,
+  };
+  assert.deepEqual(inspectToCreate(inspect, 'recreate').NetworkingConfig.EndpointsConfig.appnet, {
+    Aliases: ['www', 'front'],
+    IPAMConfig: { IPv4Address: '10.89.0.2' },
+  });
+  assert.deepEqual(
+    inspectToCreate(inspect, 'duplicate').NetworkingConfig.EndpointsConfig.appnet?.IPAMConfig,
+    {},
+  );
+  assert.deepEqual(extraNetworks(inspect), [
+    { network: 'other', aliases: [], address: '10.90.0.7' },
+    { network: 'third', aliases: [] },
+  ]);
+  assert.deepEqual(fixedAddresses(inspect), [
+    { network: 'appnet', address: '10.89.0.2', aliases: ['www', 'front'] },
+    { network: 'other', address: '10.90.0.7', aliases: [] },
+  ]);
 });
 
 test('an edit overlays only the changed fields on the full settings', () => {

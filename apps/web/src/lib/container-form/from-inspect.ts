@@ -3,6 +3,7 @@ import {
   type ContainerCreate,
   type ContainerInspect,
   cpusFlagValue,
+  type EndpointSettings,
   shellQuote,
 } from '@stevedore/shared';
 import { healthToForm } from './health-fields';
@@ -49,8 +50,13 @@ export function inspectToCreate(
   // A create request configures its NetworkMode network only; the others are joined after (extraNetworks).
   const endpoints: ContainerCreate['NetworkingConfig']['EndpointsConfig'] = {};
   const primary = inspect.NetworkSettings.Networks[host.NetworkMode];
-  if (primary && primary.Aliases.length > 0) {
-    endpoints[host.NetworkMode] = { Aliases: [...primary.Aliases], IPAMConfig: {} };
+  // A duplicate runs beside the container: its address is taken, the engine picks another.
+  const address = primary && purpose === 'recreate' ? fixedAddress(primary) : '';
+  if (primary && (primary.Aliases.length > 0 || address)) {
+    endpoints[host.NetworkMode] = {
+      Aliases: [...primary.Aliases],
+      IPAMConfig: address ? { IPv4Address: address } : {},
+    };
   }
   return {
     ...(purpose === 'recreate' ? { name: inspect.Name.replace(/^\//, '') } : {}),
@@ -60,16 +66,38 @@ export function inspectToCreate(
   };
 }
 
+/** The address a container was given on a network (`--ip`, `network connect --ip`); '' when the engine picked one. */
+const fixedAddress = (settings: EndpointSettings) => settings.IPAMConfig?.IPv4Address ?? '';
+
 /**
  * The networks a container joined besides its NetworkMode one (`network connect`), with their
- * aliases: a create request names one network, so a replacement joins these after it is created.
+ * aliases and fixed address: a create request names one network, so a replacement joins these
+ * after it is created.
  */
-export function extraNetworks(inspect: ContainerInspect): Array<{ network: string; aliases: string[] }> {
+export function extraNetworks(
+  inspect: ContainerInspect,
+): Array<{ network: string; aliases: string[]; address?: string }> {
   const mode = inspect.HostConfig.NetworkMode;
   const primary = mode === 'default' ? 'bridge' : mode;
   return Object.entries(inspect.NetworkSettings.Networks)
     .filter(([network]) => network !== primary)
-    .map(([network, settings]) => ({ network, aliases: [...settings.Aliases] }));
+    .map(([network, settings]) => {
+      const address = fixedAddress(settings);
+      return { network, aliases: [...settings.Aliases], ...(address ? { address } : {}) };
+    });
+}
+
+/**
+ * The networks on which the container has a fixed address, with its aliases there: a replacement
+ * can take the address only once the container has left the network.
+ */
+export function fixedAddresses(
+  inspect: ContainerInspect,
+): Array<{ network: string; address: string; aliases: string[] }> {
+  return Object.entries(inspect.NetworkSettings.Networks).flatMap(([network, settings]) => {
+    const address = fixedAddress(settings);
+    return address ? [{ network, address, aliases: [...settings.Aliases] }] : [];
+  });
 }
 
 const words = (parts: string[] | null) => (parts ? parts.map(shellQuote).join(' ') : '');

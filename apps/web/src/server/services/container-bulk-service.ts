@@ -1,29 +1,12 @@
-import type {
-  BulkContainerActionInput,
-  BulkContainerResult,
-  ContainerAction,
-  SessionUser,
-} from '@stevedore/shared';
+import type { BulkContainerActionInput, BulkContainerResult, SessionUser } from '@stevedore/shared';
 import type { Db } from '../db/client';
 import { grantsByUser } from '../db/repositories/users';
-import type { AgentClient, AgentHub } from '../hub/agent-hub';
+import type { AgentHub } from '../hub/agent-hub';
 import { audited } from './audited';
+import { runContainerAction } from './container-actions';
 
 /** How many containers are acted on at once (across hosts). */
 const CONCURRENCY = 8;
-
-const actions: Record<
-  ContainerAction,
-  (client: AgentClient, container: string, force: boolean) => Promise<unknown>
-> = {
-  start: (client, container) => client.containers.start.mutate({ container }),
-  stop: (client, container) => client.containers.stop.mutate({ container }),
-  restart: (client, container) => client.containers.restart.mutate({ container }),
-  kill: (client, container) => client.containers.kill.mutate({ container }),
-  pause: (client, container) => client.containers.pause.mutate({ container }),
-  unpause: (client, container) => client.containers.unpause.mutate({ container }),
-  remove: (client, container, force) => client.containers.remove.mutate({ container, force }),
-};
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -81,7 +64,8 @@ export class ContainerBulkService {
             target: container,
             params: { ...(name ? { name } : {}), ...(input.action === 'remove' ? { force } : {}) },
           },
-          () => this.hub.call(hostId, (client) => actions[input.action](client, container, force)),
+          () =>
+            this.hub.call(hostId, (client) => runContainerAction(client, input.action, container, { force })),
         );
         return { ...result, ok: true, error: null };
       } catch (error) {

@@ -59,6 +59,11 @@ export function fleetRowOf(
   };
 }
 
+/** A row of a host that does not answer: as last listed, marked. */
+export function offline(row: FleetContainer): FleetContainer {
+  return { ...row, hostOffline: true };
+}
+
 /** Status text changes every second ("Up 5 seconds"); a row counts as changed only for the rest. */
 export function sameRow(a: FleetContainer, b: FleetContainer): boolean {
   return JSON.stringify({ ...a, status: '' }) === JSON.stringify({ ...b, status: '' });

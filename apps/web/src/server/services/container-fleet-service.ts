@@ -12,7 +12,7 @@ import type {
 import type { Logger } from 'pino';
 import type { AgentHub } from '../hub/agent-hub';
 import { listen } from '../util/listen';
-import { fleetRowOf, sameRow, UsageTracker } from './container-fleet-rows';
+import { fleetRowOf, offline, sameRow, UsageTracker } from './container-fleet-rows';
 
 export interface ContainerFleetTiming {
   /** How often the gathered usage changes go to the browsers. */
@@ -64,6 +64,8 @@ export class ContainerFleetService {
   private stopActive: (() => void) | null = null;
   private ready: Promise<void> = Promise.resolve();
   private linger: NodeJS.Timeout | null = null;
+  /** Each host's last list, kept while nobody watches too: an offline host's rows come from it. */
+  private readonly lastKnown = new Map<string, FleetContainer[]>();
 
   constructor(
     private readonly hosts: { list(): Promise<HostSummary[]> },
@@ -196,14 +198,22 @@ export class ContainerFleetService {
         this.hostStates.delete(hostId);
       }
     }
+    for (const hostId of this.lastKnown.keys()) {
+      if (!present.has(hostId)) this.lastKnown.delete(hostId);
+    }
     const toRead: HostSummary[] = [];
     for (const host of hosts) {
       const state = this.hostStates.get(host.id);
       const renamed = state && (state.host.name !== host.name || state.host.address !== host.address);
       if (state) state.host = host;
       const online = connected(this.hub.status(host.id).state);
-      // An offline host has nothing to wait for.
-      if (!state) this.hostStates.set(host.id, { ...this.newState(host), loaded: !online });
+      // An offline host has nothing to wait for: its last known rows stand in for it.
+      if (!state) {
+        const fresh = { ...this.newState(host), loaded: !online };
+        if (!online)
+          for (const row of this.lastKnown.get(host.id) ?? []) fresh.rows.set(row.key, offline(row));
+        this.hostStates.set(host.id, fresh);
+      }
       if (online && (!state || renamed || !state.stats)) toRead.push(host);
     }
     return toRead;
@@ -243,8 +253,28 @@ export class ContainerFleetService {
         this.subscribeStats(status.hostId);
       }
     } else {
-      this.dropHost(state, true);
+      this.keepOffline(state);
     }
+  }
+
+  /** The host went offline: its stream stops, its rows stay, marked, until it is back. */
+  private keepOffline(state: HostState): void {
+    state.stats?.unsubscribe();
+    state.stats = null;
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = null;
+    for (const key of state.tracker.clear()) this.pendingUsage[key] = null;
+    const upserts: FleetContainer[] = [];
+    for (const [key, row] of state.rows) {
+      if (row.hostOffline) continue;
+      const marked = offline(row);
+      state.rows.set(key, marked);
+      upserts.push(marked);
+    }
+    const wasLoading = !state.loaded;
+    state.loaded = true;
+    if (wasLoading) this.publishFirstRows(state.host.id, upserts, []);
+    else if (upserts.length > 0) this.publish(state.host.id, { kind: 'rows', upserts, removed: [] });
   }
 
   /** Stops a host's stream and removes its rows (from the browsers too when `publish`). */
@@ -318,6 +348,7 @@ export class ContainerFleetService {
     const removed = [...state.rows.keys()].filter((key) => !next.has(key));
     state.rows.clear();
     for (const [key, row] of next) state.rows.set(key, row);
+    this.lastKnown.set(host.id, [...next.values()]);
     if (!state.loaded) {
       state.loaded = true;
       this.publishFirstRows(host.id, upserts, removed);

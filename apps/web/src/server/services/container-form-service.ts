@@ -177,7 +177,9 @@ export class ContainerFormService {
               edited,
               changes.map((c) => c.field),
             );
-            const result = await recreateContainer(client, inspect, next, this.log);
+            // Through the hub for each step: a step retried after the agent restarted gets the new connection.
+            const call = <T>(fn: (c: AgentClient) => Promise<T>) => this.hub.call(input.hostId, fn);
+            const result = await recreateContainer(call, inspect, next, this.log);
             return { id: result.id, recreated: true, changes, warnings: result.warnings };
           }
           const update = liveUpdate(edited, changes);

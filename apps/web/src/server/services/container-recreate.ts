@@ -1,21 +1,43 @@
 import { randomBytes } from 'node:crypto';
 import { type ContainerCreate, type ContainerInspect, StevedoreError } from '@stevedore/shared';
 import type { Logger } from 'pino';
-import { extraNetworks } from '../../lib/container-form/from-inspect';
+import { extraNetworks, fixedAddresses } from '../../lib/container-form/from-inspect';
 import type { AgentClient } from '../hub/agent-hub';
 
+/** Runs `fn` with the host's agent client (a new one after a reconnect). */
+export type AgentCaller = <T>(fn: (client: AgentClient) => Promise<T>) => Promise<T>;
+
+export interface RecreateTiming {
+  /** How long a step that must not be left half done (restoring the name) is retried for. */
+  settleMs: number;
+  /** Between those tries: the hub reconnects meanwhile when the agent restarted. */
+  retryMs: number;
+}
+
+const DEFAULT_TIMING: RecreateTiming = { settleMs: 30_000, retryMs: 500 };
+
 /**
- * Replaces `old` with a container made from `next`, safely: the new one is created first under a
- * temporary name; only once it runs (when the old one ran) is the old one removed — keeping its
- * volumes, which `next` mounts again by name — and the new one takes the name. Networks joined
- * later (`network connect`) are joined again, with their aliases. A failure before
- * that removes the new container and starts the old one again, so the old one is as it was.
+ * Replaces `old` with a container made from `next`, so that at every step one container carries
+ * the name — the old one until the new one is ready, then the new one:
+ * 1. where the old one has a fixed address (`--ip`), it stops and leaves those networks, so the
+ *    new one can take the address;
+ * 2. the new one is created under a temporary name and joins the networks joined later
+ *    (`network connect`) again with their aliases and addresses; the old one stops (if it has
+ *    not yet) and the new one starts (when the old one ran);
+ * 3. the names are swapped: the old one is renamed away, the new one takes the name (the only
+ *    moment no container has it: two renames in a row); a failure here gives the name back to the
+ *    old one, retried while the agent restarts;
+ * 4. the old one is removed, keeping its volumes, which `next` mounts again by name.
+ * A failure before step 4 removes the new container and puts the old one back as it was (its
+ * networks, addresses and name; started again when it ran). A failure to remove the old one at the
+ * end leaves it stopped under its temporary name and is reported as a warning.
  */
 export async function recreateContainer(
-  client: AgentClient,
+  call: AgentCaller,
   old: ContainerInspect,
   next: ContainerCreate,
   log: Logger,
+  timing: RecreateTiming = DEFAULT_TIMING,
 ): Promise<{ id: string; warnings: string[] }> {
   const oldName = old.Name.replace(/^\//, '');
   const finalName = next.name ?? oldName;
@@ -27,50 +49,163 @@ export async function recreateContainer(
       { container: old.Id },
     );
   }
-  const temporary = `${finalName.slice(0, 100)}-new-${randomBytes(3).toString('hex')}`;
-  const created = await client.containers.create.mutate({ ...next, name: temporary });
-  let oldStopped = false;
+  const suffix = randomBytes(3).toString('hex');
+  const temporary = `${finalName.slice(0, 100)}-new-${suffix}`;
+  const parked = `${oldName.slice(0, 100)}-old-${suffix}`;
+  const fixed = fixedAddresses(old);
+  // What has been (or may have been: the agent can act and die before it answers) done so far.
+  const done = { stopped: false, left: [] as typeof fixed, creating: false, created: '', parked: false };
+  const rollBack = async () => {
+    const steps: Array<[string, (client: AgentClient) => Promise<unknown>]> = [];
+    if (done.parked) steps.push([`give ${oldName} its name back`, (c) => ensureName(c, old.Id, oldName)]);
+    // By its name when the agent made it but died before it said its ID.
+    const made = done.created || temporary;
+    if (done.creating) steps.push([`remove the new container ${temporary}`, (c) => removeIfThere(c, made)]);
+    for (const endpoint of done.left) {
+      steps.push([
+        `reconnect ${oldName} to ${endpoint.network} at ${endpoint.address}`,
+        (c) => rejoin(c, old.Id, endpoint),
+      ]);
+    }
+    if (done.stopped) steps.push([`start ${oldName} again`, (c) => startIfStopped(c, old.Id)]);
+    for (const [what, step] of steps) {
+      try {
+        await retried(() => call(step), what, timing, log);
+      } catch (error) {
+        log.warn({ err: error, container: old.Id }, `recreate rollback: could not ${what}`);
+      }
+    }
+  };
+  const stopOld = async () => {
+    done.stopped = true;
+    await call((client) => client.containers.stop.mutate({ container: old.Id }));
+  };
+
+  let created: { Id: string; Warnings: string[] } = { Id: '', Warnings: [] };
   try {
-    for (const { network, aliases } of extraNetworks(old)) {
+    // A fixed address is free for the new container only once the old one has left its network.
+    if (running && fixed.length > 0) await stopOld();
+    for (const endpoint of fixed) {
+      done.left.push(endpoint);
+      await call((client) =>
+        client.networks.disconnect.mutate({ network: endpoint.network, container: old.Id, force: false }),
+      );
+    }
+    done.creating = true;
+    created = await call((client) => client.containers.create.mutate({ ...next, name: temporary }));
+    done.created = created.Id;
+    for (const { network, aliases, address } of extraNetworks(old)) {
       if (network === next.HostConfig.NetworkMode) continue;
-      await client.networks.connect.mutate({ network, container: created.Id, Aliases: aliases });
+      await call((client) =>
+        client.networks.connect.mutate({
+          network,
+          container: created.Id,
+          Aliases: aliases,
+          ...(address ? { IPv4Address: address } : {}),
+        }),
+      );
     }
     if (running) {
-      await client.containers.stop.mutate({ container: old.Id });
-      oldStopped = true;
-      await client.containers.start.mutate({ container: created.Id });
+      if (!done.stopped) await stopOld();
+      await call((client) => client.containers.start.mutate({ container: created.Id }));
     }
+    // The swap: the only moment no container has the name is between these two renames.
+    done.parked = true;
+    await call((client) => client.containers.rename.mutate({ container: old.Id, name: parked }));
+    await call((client) => client.containers.rename.mutate({ container: created.Id, name: finalName }));
   } catch (error) {
-    await rollBack(client, created.Id, oldStopped ? old.Id : null, log);
-    throw error;
+    // The agent may have renamed the new one and died before it answered: then the swap is done.
+    const swapped = done.parked && (await holdsName(call, created.Id, finalName, timing, log));
+    if (!swapped) {
+      await rollBack();
+      throw error;
+    }
   }
+  const warnings = [...created.Warnings];
   try {
-    await client.containers.remove.mutate({ container: old.Id, force: true, volumes: false });
-    await client.containers.rename.mutate({ container: created.Id, name: finalName });
+    await retried(() => call((client) => removeIfThere(client, old.Id)), `remove ${parked}`, timing, log);
   } catch (error) {
-    // Past the point of rolling back: say exactly where things stand.
-    throw new StevedoreError(
-      'INTERNAL',
-      `the replacement ${temporary} (${created.Id.slice(0, 12)}) is in place, but finishing failed: ${(error as Error).message}; remove the old container ${oldName} if it is still there and rename ${temporary} to ${finalName}`,
-      { container: old.Id, replacement: created.Id },
+    warnings.push(
+      `the new container is in place, but the old one (stopped, now named ${parked}) could not be removed: ${(error as Error).message}; remove it`,
     );
   }
-  return { id: created.Id, warnings: created.Warnings };
+  return { id: created.Id, warnings };
 }
 
-async function rollBack(client: AgentClient, newId: string, restartId: string | null, log: Logger) {
+/** Renames the container unless it has that name already (a rename the agent did before it died). */
+async function ensureName(client: AgentClient, container: string, name: string): Promise<void> {
+  const current = await client.containers.inspect.query({ container });
+  if (current.Name.replace(/^\//, '') !== name) await client.containers.rename.mutate({ container, name });
+}
+
+/** Whether the container has that name; false when the agent cannot say. */
+async function holdsName(
+  call: AgentCaller,
+  container: string,
+  name: string,
+  timing: RecreateTiming,
+  log: Logger,
+): Promise<boolean> {
   try {
-    await client.containers.remove.mutate({ container: newId, force: true, volumes: false });
-  } catch (error) {
-    log.warn({ err: error, container: newId }, 'recreate rollback: could not remove the new container');
-  }
-  if (restartId === null) return;
-  try {
-    await client.containers.start.mutate({ container: restartId });
-  } catch (error) {
-    log.warn(
-      { err: error, container: restartId },
-      'recreate rollback: could not start the old container again',
+    const current = await retried(
+      () => call((c) => c.containers.inspect.query({ container })),
+      'inspect',
+      timing,
+      log,
     );
+    return current.Name.replace(/^\//, '') === name;
+  } catch (error) {
+    log.debug({ err: error, container }, 'recreate: cannot tell whether the rename happened; rolling back');
+    return false;
+  }
+}
+
+/** Connects the container to the network again with its address, unless it is still on it. */
+async function rejoin(
+  client: AgentClient,
+  container: string,
+  endpoint: { network: string; address: string; aliases: string[] },
+): Promise<void> {
+  const current = await client.containers.inspect.query({ container });
+  if (current.NetworkSettings.Networks[endpoint.network]) return;
+  await client.networks.connect.mutate({
+    network: endpoint.network,
+    container,
+    Aliases: endpoint.aliases,
+    IPv4Address: endpoint.address,
+  });
+}
+
+/** Starts the container unless it runs (a start the agent did before it died). */
+async function startIfStopped(client: AgentClient, container: string): Promise<void> {
+  const current = await client.containers.inspect.query({ container });
+  if (!current.State.Running) await client.containers.start.mutate({ container });
+}
+
+/** Removes the container, keeping its volumes; one already gone is fine. */
+async function removeIfThere(client: AgentClient, container: string): Promise<void> {
+  try {
+    await client.containers.remove.mutate({ container, force: true, volumes: false });
+  } catch (error) {
+    if (!/no such container/i.test((error as Error).message)) throw error;
+  }
+}
+
+/** `fn` again after `retryMs` while it fails, for up to `settleMs`; the last error when it never works. */
+async function retried<T>(
+  fn: () => Promise<T>,
+  what: string,
+  timing: RecreateTiming,
+  log: Logger,
+): Promise<T> {
+  const until = Date.now() + timing.settleMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (Date.now() >= until) throw error;
+      log.debug({ err: error }, `recreate: ${what} failed; trying again`);
+      await new Promise((resolve) => setTimeout(resolve, timing.retryMs));
+    }
   }
 }

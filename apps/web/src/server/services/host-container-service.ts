@@ -1,21 +1,9 @@
 import type { ContainerSummary, HostContainerActionInput, SessionUser } from '@stevedore/shared';
 import type { Db } from '../db/client';
 import { getHost } from '../db/repositories/hosts';
-import type { AgentClient, AgentHub } from '../hub/agent-hub';
+import type { AgentHub } from '../hub/agent-hub';
 import { audited } from './audited';
-
-const actions: Record<
-  HostContainerActionInput['action'],
-  (client: AgentClient, container: string) => Promise<unknown>
-> = {
-  start: (client, container) => client.containers.start.mutate({ container }),
-  stop: (client, container) => client.containers.stop.mutate({ container }),
-  restart: (client, container) => client.containers.restart.mutate({ container }),
-  kill: (client, container) => client.containers.kill.mutate({ container }),
-  pause: (client, container) => client.containers.pause.mutate({ container }),
-  unpause: (client, container) => client.containers.unpause.mutate({ container }),
-  remove: (client, container) => client.containers.remove.mutate({ container, force: true }),
-};
+import { runContainerAction } from './container-actions';
 
 /** Containers of one host through the hub: listing for every role, lifecycle actions audited. */
 export class HostContainerService {
@@ -35,7 +23,11 @@ export class HostContainerService {
       this.db,
       actor,
       { action: `container.${input.action}`, hostId: input.hostId, target: input.container },
-      () => this.hub.call(input.hostId, (client) => actions[input.action](client, input.container)),
+      // The host page removes a running container too; it asks the user first.
+      () =>
+        this.hub.call(input.hostId, (client) =>
+          runContainerAction(client, input.action, input.container, { force: true }),
+        ),
     );
   }
 }

@@ -2,13 +2,11 @@
 
 import { type AuditEntry, type AuditFilter, ENGINE_ACTOR } from '@stevedore/shared';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
 import { AdminsOnly } from '~/components/admins-only';
+import { HostFilter, filterInputClass as inputClass, useListFilter } from '~/components/list-filters';
 import { ErrorNote, SecondaryButton } from '~/components/ui';
 import { useTRPC } from '~/trpc/react';
 
-const inputClass =
-  'rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900';
 /** The columns of a row from `md` up; below it every entry is a card. */
 const gridClass = 'md:grid md:grid-cols-[9.5rem_8rem_9rem_minmax(0,1fr)_minmax(0,1fr)_5.5rem] md:gap-3';
 const ACTION_GROUPS = ['container.', 'image.', 'volume.', 'network.', 'host.', 'user.', 'auth.'];
@@ -23,8 +21,7 @@ export default function AuditPage() {
 
 function AuditLog() {
   const trpc = useTRPC();
-  const [filter, setFilter] = useState<AuditFilter>({});
-  const applied = useDebounced(filter, 300);
+  const { applied, set } = useListFilter<AuditFilter>();
   const audit = useInfiniteQuery(
     trpc.audit.list.infiniteQueryOptions(
       { ...applied, limit: 50 },
@@ -36,7 +33,7 @@ function AuditLog() {
   return (
     <section className="space-y-4">
       <h1 className="text-2xl font-semibold">Audit log</h1>
-      <AuditFilters filter={filter} onChange={setFilter} />
+      <AuditFilters set={set} />
       {audit.isError && <ErrorNote>{audit.error.message}</ErrorNote>}
       <div
         data-testid="audit-list"
@@ -156,14 +153,9 @@ function Result({ entry }: { entry: AuditEntry }) {
 }
 
 /** User, host, action, result and time range; each change refetches from the first page. */
-function AuditFilters({ filter, onChange }: { filter: AuditFilter; onChange(next: AuditFilter): void }) {
+function AuditFilters({ set }: { set(key: keyof AuditFilter, value: string | undefined): void }) {
   const trpc = useTRPC();
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
   const users = useQuery(trpc.users.list.queryOptions());
-  const set = (key: keyof AuditFilter, value: string | undefined) => {
-    const { [key]: _, ...rest } = filter;
-    onChange(value?.trim() ? { ...rest, [key]: value.trim() } : rest);
-  };
   return (
     <form
       aria-label="Filter the audit log"
@@ -179,14 +171,7 @@ function AuditFilters({ filter, onChange }: { filter: AuditFilter; onChange(next
           </option>
         ))}
       </select>
-      <select aria-label="Host" className={inputClass} onChange={(e) => set('hostId', e.target.value)}>
-        <option value="">All hosts</option>
-        {hosts.data?.map((host) => (
-          <option key={host.id} value={host.id}>
-            {host.name}
-          </option>
-        ))}
-      </select>
+      <HostFilter onChange={(hostId) => set('hostId', hostId)} />
       <input
         aria-label="Action"
         list="audit-actions"
@@ -236,13 +221,3 @@ function toIso(local: string, extraMs = 0): string | undefined {
 }
 
 const shortId = (id: string | null) => (id && /^[0-9a-f]{64}$/.test(id) ? id.slice(0, 12) : (id ?? ''));
-
-/** `value`, once it has stopped changing for `ms` (typing refetches once, not per key). */
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}

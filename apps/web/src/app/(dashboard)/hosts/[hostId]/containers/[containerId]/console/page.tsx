@@ -1,13 +1,17 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, type ReactNode, useMemo, useState } from 'react';
 import { type ConsoleTarget, ConsoleTerminal } from '~/components/container-page/console-terminal';
 import { useContainerInspect, useContainerRoute } from '~/components/container-page/use-container';
 import { Button } from '~/components/ui';
 import { useTRPC } from '~/trpc/react';
 
 const SHELLS = ['sh', 'bash', 'ash'] as const;
+const MODES = [
+  { value: 'attach', label: 'Main process (attach)' },
+  { value: 'exec', label: 'New shell' },
+] as const;
 const control =
   'block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900';
 
@@ -32,17 +36,15 @@ export default function ContainerConsolePage() {
   if (!inspect.data || access.isPending) return null;
   if (!access.data?.canOperate) {
     return (
-      <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-300">
+      <ConsoleNote>
         A console runs commands inside the container: it needs the operator role on this host. Ask an admin to
         grant it.
-      </p>
+      </ConsoleNote>
     );
   }
   if (!inspect.data.State.Running) {
     return (
-      <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-300">
-        The container is {inspect.data.State.Status}. Start it to open a console.
-      </p>
+      <ConsoleNote>The container is {inspect.data.State.Status}. Start it to open a console.</ConsoleNote>
     );
   }
   const chosenMode = mode ?? (tty ? 'attach' : 'exec');
@@ -67,32 +69,22 @@ export default function ContainerConsolePage() {
         {tty && (
           <fieldset className="m-0 flex items-center gap-3 border-0 p-0 text-sm">
             <legend className="sr-only">What to connect to</legend>
-            <label className="flex items-center gap-1">
-              <input
-                type="radio"
-                name="mode"
-                checked={chosenMode === 'attach'}
-                onChange={() => setMode('attach')}
-              />
-              Main process (attach)
-            </label>
-            <label className="flex items-center gap-1">
-              <input
-                type="radio"
-                name="mode"
-                checked={chosenMode === 'exec'}
-                onChange={() => setMode('exec')}
-              />
-              New shell
-            </label>
+            {MODES.map((option) => (
+              <label key={option.value} className="flex items-center gap-1">
+                <input
+                  type="radio"
+                  name="mode"
+                  checked={chosenMode === option.value}
+                  onChange={() => setMode(option.value)}
+                />
+                {option.label}
+              </label>
+            ))}
           </fieldset>
         )}
         {chosenMode === 'exec' && (
           <>
-            <div className="space-y-1">
-              <label htmlFor="console-shell" className="block text-xs font-medium text-slate-500">
-                Shell
-              </label>
+            <LabelledControl id="console-shell" label="Shell">
               <select
                 id="console-shell"
                 className={control}
@@ -106,36 +98,25 @@ export default function ContainerConsolePage() {
                 ))}
                 <option value="custom">Other command…</option>
               </select>
-            </div>
+            </LabelledControl>
             {shell === 'custom' && (
-              <div className="space-y-1">
-                <label htmlFor="console-command" className="block text-xs font-medium text-slate-500">
-                  Command
-                </label>
-                <input
-                  id="console-command"
-                  className={`${control} w-56 font-mono`}
-                  value={custom}
-                  placeholder="/bin/zsh -l"
-                  spellCheck={false}
-                  onChange={(e) => setCustom(e.target.value)}
-                />
-              </div>
-            )}
-            <div className="space-y-1">
-              <label htmlFor="console-user" className="block text-xs font-medium text-slate-500">
-                User
-              </label>
-              <input
-                id="console-user"
-                className={`${control} w-36 font-mono`}
-                value={user}
-                placeholder={inspect.data.Config.User || 'root'}
-                spellCheck={false}
-                autoComplete="off"
-                onChange={(e) => setUser(e.target.value)}
+              <TextControl
+                id="console-command"
+                label="Command"
+                className="w-56"
+                value={custom}
+                placeholder="/bin/zsh -l"
+                onChange={setCustom}
               />
-            </div>
+            )}
+            <TextControl
+              id="console-user"
+              label="User"
+              className="w-36"
+              value={user}
+              placeholder={inspect.data.Config.User || 'root'}
+              onChange={setUser}
+            />
           </>
         )}
         <Button type="submit" className="px-3 py-1.5" disabled={!chosen}>
@@ -153,5 +134,57 @@ export default function ContainerConsolePage() {
         }}
       />
     </section>
+  );
+}
+
+/** Why there is no console here (no right to it, or the container is not running). */
+function ConsoleNote({ children }: { children: ReactNode }) {
+  return (
+    <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-300">
+      {children}
+    </p>
+  );
+}
+
+/** A small label above one of the session's controls. */
+function LabelledControl({ id, label, children }: { id: string; label: string; children: ReactNode }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-xs font-medium text-slate-500">
+        {label}
+      </label>
+      {children}
+    </div>
+  );
+}
+
+/** A command or user name: monospaced, never spell-checked or autofilled. */
+function TextControl({
+  id,
+  label,
+  className,
+  value,
+  placeholder,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  className: string;
+  value: string;
+  placeholder: string;
+  onChange(value: string): void;
+}) {
+  return (
+    <LabelledControl id={id} label={label}>
+      <input
+        id={id}
+        className={`${control} ${className} font-mono`}
+        value={value}
+        placeholder={placeholder}
+        spellCheck={false}
+        autoComplete="off"
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </LabelledControl>
   );
 }
