@@ -25,7 +25,6 @@ import { agentCall } from './agent-errors';
 import { audited } from './audited';
 import type { EventService } from './event-service';
 
-
 /** The most events read back for a window's OOM kills and restarts (pages of 500, newest first). */
 const MAX_EVENT_PAGES = 4;
 
