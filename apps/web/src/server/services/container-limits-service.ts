@@ -10,7 +10,6 @@ import {
   type LimitsRecommendation,
   type RecommendLimitsInput,
   RecommendLimitsInputSchema,
-  type ResourcesUpdate,
   recommendationChart,
   recommendLimits,
   type SessionUser,
