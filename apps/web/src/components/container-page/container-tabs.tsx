@@ -29,7 +29,8 @@ export function ContainerTabs({ base }: { base: string }) {
   return (
     <nav
       aria-label="Container"
-      className="-mx-4 overflow-x-auto border-b border-slate-200 px-4 dark:border-slate-800"
+      // The fading right edge says there is more to scroll to on a phone.
+      className="-mx-4 overflow-x-auto border-b border-slate-200 px-4 [mask-image:linear-gradient(to_right,black_88%,transparent)] sm:[mask-image:none] dark:border-slate-800"
     >
       <ul className="flex min-w-max gap-1">
         {TABS.map((tab) => {
@@ -40,7 +41,7 @@ export function ContainerTabs({ base }: { base: string }) {
               <Link
                 href={href}
                 aria-current={current ? 'page' : undefined}
-                className={`-mb-px inline-block border-b-2 px-3 py-2 text-sm focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500 ${
+                className={`-mb-px inline-block border-b-2 px-2.5 py-2 text-sm sm:px-3 focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500 ${
                   current
                     ? 'border-sky-600 font-semibold text-slate-900 dark:text-white'
                     : 'border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white'
