@@ -268,7 +268,11 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
       start: (id) => containers.start(id),
     },
     requestReload: () => reload(),
-    eventsSaved: () => eventsService.saved(),
+    quiesceWriters: async () => {
+      const resume = usage.pause();
+      await eventsService.saved();
+      return resume;
+    },
     log: log.child({ module: 'migration' }),
   });
   const volumes = new VolumeService(volumeStore, events, (name) => containers.volumeInUse(name));

@@ -159,3 +159,24 @@ test('a write failure is logged, not thrown, and recording resumes when the disk
   assert.ok(existsSync(join(dir, 'a', SECONDS_FILE)));
   recorder.close();
 });
+
+test('paused (a data-root copy), the partial minute is written at once and nothing after until resumed', async () => {
+  const dir = join(root, 'paused');
+  const recorder = new UsageRecorder(dir, 2, log);
+  recorder.init([]);
+  run(recorder, ['a'], T0, T0 + 30);
+  const resume = recorder.pause();
+  const minutes = await queryUsage(dir, 'a', { since: T0 - 60, until: T0 + 120, maxPoints: 10 }, T0 + 4000);
+  assert.equal(minutes.step, 60);
+  assert.ok(minutes.timestamps.length > 0, 'the partial minute is summarised when paused');
+  const files = () =>
+    ['seconds.ring', 'minutes.ring'].map((name) => statSync(join(dir, 'a', name)).mtimeMs).join();
+  const before = files();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  run(recorder, ['a', 'b'], T0 + 31, T0 + 40);
+  assert.equal(files(), before, 'no write while paused');
+  assert.equal(existsSync(join(dir, 'b')), false);
+  resume();
+  run(recorder, ['b'], T0 + 41, T0 + 45);
+  assert.equal(existsSync(join(dir, 'b')), true, 'recording goes on once resumed');
+});

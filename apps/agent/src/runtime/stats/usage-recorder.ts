@@ -61,6 +61,7 @@ export class UsageRecorder {
   private readonly second = Buffer.alloc(SECOND_RECORD_BYTES);
   private readonly minute = Buffer.alloc(MINUTE_RECORD_BYTES);
   private readonly minuteSeconds = Buffer.alloc(SECOND_RECORD_BYTES * 60);
+  private paused = false;
 
   constructor(
     readonly root: string,
@@ -77,21 +78,41 @@ export class UsageRecorder {
     }
   }
 
+  /**
+   * Stops writing (for a data-root copy, which must see files that no longer change): each
+   * container's partial minute is summarised now, and ticks are ignored until the returned
+   * function is called.
+   */
+  pause(): () => void {
+    this.paused = true;
+    for (const id of [...this.tracked.keys()]) this.finish(id);
+    return () => {
+      this.paused = false;
+    };
+  }
+
   /** One tick: `readings` are every running container's counters read at `atMs`. */
   record(atMs: number, readings: readonly UsageReading[]): void {
+    if (this.paused) return;
     const time = Math.floor(atMs / 1000);
     const live = new Set<string>();
     for (const reading of readings) {
       live.add(reading.id);
       this.guard(reading.id, () => this.recordOne(time, atMs, reading));
     }
-    for (const [id, tracked] of this.tracked) {
-      if (live.has(id)) continue;
-      // Stopped: summarise its last (partial) minute now, so it stays queryable beyond the hour.
-      const last = tracked.previous ? Math.floor(tracked.previous.at / 60_000) * 60 + 60 : null;
-      if (last !== null) this.guard(id, () => this.summariseUpTo(tracked, last));
-      this.forget(id);
+    for (const id of [...this.tracked.keys()]) {
+      // Stopped: its last (partial) minute is summarised now, so it stays queryable beyond the hour.
+      if (!live.has(id)) this.finish(id);
     }
+  }
+
+  /** Summarises a container's last (partial) minute and stops tracking it. */
+  private finish(id: string): void {
+    const tracked = this.tracked.get(id);
+    if (!tracked) return;
+    const last = tracked.previous ? Math.floor(tracked.previous.at / 60_000) * 60 + 60 : null;
+    if (last !== null) this.guard(id, () => this.summariseUpTo(tracked, last));
+    this.forget(id);
   }
 
   /** Deletes a removed container's history. */

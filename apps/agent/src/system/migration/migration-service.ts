@@ -20,8 +20,12 @@ export interface MigrationDeps {
   };
   /** Restarts the agent in-process on the new configuration. */
   requestReload(): void;
-  /** Resolves once the events published so far are in the events file (it is copied with the root). */
-  eventsSaved(): Promise<void>;
+  /**
+   * Stops the writers of files under the data-root that outlive their containers (the events file,
+   * usage history) once what they have is written; the copy must see files that no longer change.
+   * Resolves with the function that lets them go on (after a rollback).
+   */
+  quiesceWriters(): Promise<() => void>;
   log: Logger;
 }
 
@@ -94,14 +98,15 @@ export class MigrationService {
     };
     await writeJournal(source, journal);
     await writeFile(join(target, INCOMPLETE_MARKER), `${source}\n`);
+    let resumeWriters = () => {};
     try {
       if (running.length > 0) {
         phase('stopping', `stopping ${running.length} container${running.length === 1 ? '' : 's'}`);
         for (const container of running) await this.deps.containers.stop(container.Id);
       }
-      // The stops' events are appended to the events file after they are published: copied while
-      // still being written, the file would differ from its copy at the verification.
-      await this.deps.eventsSaved();
+      // The stops' events and the stopped containers' last usage minute are written after the stops
+      // return: copied while still being written, a file would differ from its copy at the verification.
+      resumeWriters = await this.deps.quiesceWriters();
       phase('copying', `copying ${source} to ${target}`, { bytes: 0, totalBytes, files: 0 });
       let reported = false;
       await copyTree(
@@ -127,6 +132,7 @@ export class MigrationService {
       }
       if (signal.aborted) throw new StevedoreError('CONFLICT', 'the migration was cancelled');
     } catch (error) {
+      resumeWriters();
       await rollBack(journal, this.deps.log);
       await this.restart(journal.stopped);
       throw error;
