@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMIT_FIELDS } from '../containers/limits.js';
 import { ContainerRefSchema } from '../containers/names.js';
 import { type ResourcesUpdate, ResourcesUpdateSchema } from '../containers/resources.js';
 import { LabelSelectorSchema } from './label-selector.js';
@@ -14,17 +15,7 @@ export * from './label-selector.js';
 
 /** The fields a preset may set, in the order forms and tables show them (ResourcesUpdate's). */
 export const PRESET_FIELDS = [
-  'Memory',
-  'MemorySwap',
-  'MemoryReservation',
-  'NanoCpus',
-  'CpuShares',
-  'CpuPeriod',
-  'CpuQuota',
-  'CpusetCpus',
-  'CpusetMems',
-  'PidsLimit',
-  'BlkioWeight',
+  ...LIMIT_FIELDS,
   'RestartPolicy',
 ] as const satisfies readonly (keyof ResourcesUpdate)[];
 export const PresetFieldSchema = z.enum(PRESET_FIELDS);

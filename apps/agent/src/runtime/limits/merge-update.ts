@@ -1,4 +1,4 @@
-import type { HostConfig, LimitField, ResourcesUpdate } from '@stevedore/shared';
+import { type HostConfig, LIMIT_FIELDS, type LimitField, type ResourcesUpdate } from '@stevedore/shared';
 
 /**
  * `update`'s changes laid over a container's HostConfig, with Docker's rules and Stevedore's
@@ -23,20 +23,7 @@ export function mergeUpdate(current: HostConfig, changes: ResourcesUpdate): Reco
 
 /** The limits an update changes (to name them when the kernel refuses). */
 export function changedFields(before: HostConfig, after: HostConfig): LimitField[] {
-  const fields: LimitField[] = [
-    'Memory',
-    'MemorySwap',
-    'MemoryReservation',
-    'NanoCpus',
-    'CpuShares',
-    'CpuPeriod',
-    'CpuQuota',
-    'CpusetCpus',
-    'CpusetMems',
-    'PidsLimit',
-    'BlkioWeight',
-  ];
-  return fields.filter((field) => before[field] !== after[field]);
+  return LIMIT_FIELDS.filter((field) => before[field] !== after[field]);
 }
 
 /** Which limit a cgroup file holds, v1 and v2 names. */
