@@ -41,8 +41,8 @@ export const UNLIMITED_TEXT: Record<LimitTextField, string> = {
   blkioWeight: '',
 };
 
-/** The update field each form field sets, to put the engine schema's issues back on the form. */
-const FORM_FIELD_OF: Record<string, keyof LimitsFormValues> = {
+/** The form field each update field comes from, to put the engine schema's issues back beside it (the preset form's too). */
+export const FORM_FIELD_OF: Record<string, LimitTextField | 'restart'> = {
   Memory: 'memory',
   MemorySwap: 'memorySwap',
   MemoryReservation: 'memoryReservation',
@@ -59,7 +59,7 @@ export interface LimitsIssue {
   message: string;
 }
 
-const wholeNumber = (text: string) => {
+export const wholeNumber = (text: string) => {
   if (!/^-?\d+$/.test(text)) throw new RangeError(`"${text}" is not a whole number`);
   return Number(text);
 };

@@ -6,6 +6,7 @@ import {
   type ResourcesUpdate,
 } from '@stevedore/shared';
 import { z } from 'zod';
+import { FORM_FIELD_OF, wholeNumber } from '../limits/limits-form';
 
 /**
  * The preset form's fields as typed: sizes with units ("512m"), CPUs as a decimal ("1.5"). An empty
@@ -42,25 +43,7 @@ export const EMPTY_PRESET_FORM: PresetFormValues = {
   restartRetries: '',
 };
 
-/** A form path per ResourcesUpdate field, so the engine schema's issues land beside their field. */
-const PATH_OF: Record<string, keyof PresetFormValues> = {
-  Memory: 'memory',
-  MemorySwap: 'memorySwap',
-  MemoryReservation: 'memoryReservation',
-  NanoCpus: 'cpus',
-  CpuShares: 'cpuShares',
-  CpusetCpus: 'cpusetCpus',
-  PidsLimit: 'pidsLimit',
-  BlkioWeight: 'blkioWeight',
-  RestartPolicy: 'restart',
-};
-
 const UNLIMITED = /^(unlimited|none|-1)$/i;
-
-function integer(text: string): number {
-  if (!/^-?\d+$/.test(text)) throw new RangeError(`"${text}" is not a whole number`);
-  return Number(text);
-}
 
 /** The create request the form describes, and each problem beside its field. */
 export function presetFormToInput(values: PresetFormValues): {
@@ -87,13 +70,13 @@ export function presetFormToInput(values: PresetFormValues): {
   set('MemorySwap', read('memorySwap', parseByteSize, -1));
   set('MemoryReservation', read('memoryReservation', parseByteSize, 0));
   set('NanoCpus', read('cpus', parseCpus, 0));
-  set('CpuShares', read('cpuShares', integer, 0));
+  set('CpuShares', read('cpuShares', wholeNumber, 0));
   set(
     'CpusetCpus',
     read('cpusetCpus', (t) => t, ''),
   );
-  set('PidsLimit', read('pidsLimit', integer, 0));
-  set('BlkioWeight', read('blkioWeight', integer, 0));
+  set('PidsLimit', read('pidsLimit', wholeNumber, 0));
+  set('BlkioWeight', read('blkioWeight', wholeNumber, 0));
   if (values.restart) {
     const retries = values.restartRetries.trim();
     if (retries && values.restart !== 'on-failure') {
@@ -101,7 +84,7 @@ export function presetFormToInput(values: PresetFormValues): {
     }
     let count = 0;
     try {
-      count = retries ? integer(retries) : 0;
+      count = retries ? wholeNumber(retries) : 0;
     } catch (error) {
       issues.push({ path: 'restartRetries', message: (error as Error).message });
     }
@@ -114,7 +97,7 @@ export function presetFormToInput(values: PresetFormValues): {
       const path =
         top === 'limits'
           ? field
-            ? (PATH_OF[field] ?? 'root')
+            ? (FORM_FIELD_OF[field] ?? 'root')
             : 'root'
           : ((top as keyof PresetFormValues) ?? 'root');
       if (!issues.some((known) => known.path === path)) issues.push({ path, message: issue.message });
