@@ -14,8 +14,8 @@ import {
 } from '@stevedore/shared';
 import { useMutation } from '@tanstack/react-query';
 import { useForm, useWatch } from 'react-hook-form';
-import { Button, ErrorNote, SecondaryButton } from '~/components/ui';
 import { useTRPC } from '~/trpc/react';
+import { ChoiceBoxes, FormFooter } from './form-parts';
 
 export const inputClass =
   'block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-900';
@@ -197,32 +197,14 @@ export function RuleForm({
           </FieldBox>
         )}
       </div>
-      <fieldset className="space-y-1">
-        <legend className="text-sm font-medium">Hosts</legend>
-        <p className="text-xs text-slate-500">None ticked: every host, including hosts added later.</p>
-        <div className="flex flex-wrap gap-x-4 gap-y-1">
-          {hosts.map((host) => (
-            <label key={host.id} className="flex items-center gap-2 text-sm">
-              <input type="checkbox" value={host.id} {...register('hostIds')} />
-              {host.name}
-            </label>
-          ))}
-          {hosts.length === 0 && <span className="text-sm text-slate-500">No hosts yet.</span>}
-        </div>
-      </fieldset>
-      <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" {...register('enabled')} />
-        Enabled
-      </label>
-      {error && <ErrorNote>{error.message}</ErrorNote>}
-      <div className="flex flex-wrap gap-2">
-        <Button type="submit" disabled={create.isPending || update.isPending}>
-          {rule ? 'Save rule' : 'Create rule'}
-        </Button>
-        <SecondaryButton type="button" onClick={onCancel}>
-          Cancel
-        </SecondaryButton>
-      </div>
+      <ChoiceBoxes legend="Hosts" everyWhat="host" items={hosts} registration={register('hostIds')} />
+      <FormFooter
+        enabled={register('enabled')}
+        error={error}
+        pending={create.isPending || update.isPending}
+        submitLabel={rule ? 'Save rule' : 'Create rule'}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

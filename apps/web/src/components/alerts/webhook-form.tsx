@@ -10,8 +10,8 @@ import {
 } from '@stevedore/shared';
 import { useMutation } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
-import { Button, ErrorNote, SecondaryButton } from '~/components/ui';
 import { useTRPC } from '~/trpc/react';
+import { ChoiceBoxes, FormFooter } from './form-parts';
 import { inputClass } from './rule-form';
 
 /** Adds a webhook or edits one; a stored secret value is never shown, only replaced or dropped. */
@@ -98,32 +98,14 @@ export function WebhookForm({
           { type: 'password', autoComplete: 'new-password' },
         )}
       </div>
-      <fieldset className="space-y-1">
-        <legend className="text-sm font-medium">Rules</legend>
-        <p className="text-xs text-slate-500">None ticked: every rule, including rules added later.</p>
-        <div className="flex flex-wrap gap-x-4 gap-y-1">
-          {rules.map((rule) => (
-            <label key={rule.id} className="flex items-center gap-2 text-sm">
-              <input type="checkbox" value={rule.id} {...register('ruleIds')} />
-              {rule.name}
-            </label>
-          ))}
-          {rules.length === 0 && <span className="text-sm text-slate-500">No rules yet.</span>}
-        </div>
-      </fieldset>
-      <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" {...register('enabled')} />
-        Enabled
-      </label>
-      {error && <ErrorNote>{error.message}</ErrorNote>}
-      <div className="flex flex-wrap gap-2">
-        <Button type="submit" disabled={create.isPending || update.isPending}>
-          {webhook ? 'Save webhook' : 'Add webhook'}
-        </Button>
-        <SecondaryButton type="button" onClick={onCancel}>
-          Cancel
-        </SecondaryButton>
-      </div>
+      <ChoiceBoxes legend="Rules" everyWhat="rule" items={rules} registration={register('ruleIds')} />
+      <FormFooter
+        enabled={register('enabled')}
+        error={error}
+        pending={create.isPending || update.isPending}
+        submitLabel={webhook ? 'Save webhook' : 'Add webhook'}
+        onCancel={onCancel}
+      />
     </form>
   );
 }
