@@ -1,8 +1,9 @@
 'use client';
 
-import { useFormContext, useWatch } from 'react-hook-form';
+import { useFormContext } from 'react-hook-form';
 import type { ContainerFormValues } from '~/lib/container-form/values';
-import { FieldError, inputClass, Section, TextInput } from './form-fields';
+import { RestartPolicyField } from '../limits/limits-fields';
+import { Section, TextInput } from './form-fields';
 import { KeyValueRows, type PortConflict, PortRows, VolumeRows } from './form-rows';
 
 /** Image, name, restart policy, command, environment, ports and volumes. */
@@ -16,7 +17,6 @@ export function BasicsSection({
 }) {
   const { register, control, formState } = useFormContext<ContainerFormValues>();
   const errors = formState.errors;
-  const restart = useWatch({ control, name: 'restart' });
   return (
     <Section title="Basics">
       <div className="sm:col-span-2">
@@ -48,30 +48,7 @@ export function BasicsSection({
         registration={register('name')}
         placeholder="(generated)"
       />
-      <div className="space-y-1">
-        <label htmlFor="cf-restart" className="block text-sm font-medium">
-          Restart policy
-        </label>
-        <div className="flex gap-2">
-          <select id="cf-restart" className={inputClass} {...register('restart')}>
-            <option value="no">no</option>
-            <option value="always">always</option>
-            <option value="unless-stopped">unless-stopped</option>
-            <option value="on-failure">on-failure</option>
-          </select>
-          {restart === 'on-failure' && (
-            <input
-              aria-label="Maximum retries"
-              placeholder="retries"
-              inputMode="numeric"
-              className={`${inputClass} w-24`}
-              {...register('restartRetries')}
-            />
-          )}
-        </div>
-        <FieldError path="restart" errors={errors} />
-        <FieldError path="restartRetries" errors={errors} />
-      </div>
+      <RestartPolicyField />
       <TextInput
         label="Command"
         path="command"
