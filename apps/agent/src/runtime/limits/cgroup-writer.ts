@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HostConfig } from '@stevedore/shared';
+import type { HostConfig, LimitField } from '@stevedore/shared';
 import {
   blkioToIoWeight,
   DEFAULT_CPU_SHARES,
@@ -25,20 +25,7 @@ export interface WriteFacts {
   allMemoryNodes: string;
 }
 
-type Limits = Pick<
-  HostConfig,
-  | 'Memory'
-  | 'MemorySwap'
-  | 'MemoryReservation'
-  | 'NanoCpus'
-  | 'CpuShares'
-  | 'CpuPeriod'
-  | 'CpuQuota'
-  | 'CpusetCpus'
-  | 'CpusetMems'
-  | 'PidsLimit'
-  | 'BlkioWeight'
->;
+type Limits = Pick<HostConfig, LimitField>;
 
 const orUnlimited = (value: number | string | null, unlimited: string) =>
   value === null ? unlimited : String(value);

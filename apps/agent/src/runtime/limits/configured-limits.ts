@@ -14,22 +14,7 @@ const positive = (value: number) => (value > 0 ? value : null);
  * defaults applied: MemorySwap 0 with a memory limit means twice the memory, `--cpus` becomes a
  * quota over a 100 ms period, and a quota alone is also shown as CPUs.
  */
-export function configuredLimits(
-  host: Pick<
-    HostConfig,
-    | 'Memory'
-    | 'MemorySwap'
-    | 'MemoryReservation'
-    | 'NanoCpus'
-    | 'CpuShares'
-    | 'CpuPeriod'
-    | 'CpuQuota'
-    | 'CpusetCpus'
-    | 'CpusetMems'
-    | 'PidsLimit'
-    | 'BlkioWeight'
-  >,
-): LimitValues {
+export function configuredLimits(host: Pick<HostConfig, LimitField>): LimitValues {
   const memory = positive(host.Memory);
   let memorySwap: number | null = null;
   if (memory !== null && host.MemorySwap >= 0) {

@@ -1,20 +1,7 @@
 'use client';
 
 import { bytesSize, type CgroupReading, type LimitField } from '@stevedore/shared';
-
-const FIELD_LABELS: Record<LimitField, string> = {
-  Memory: 'Memory limit',
-  MemorySwap: 'Memory + swap',
-  MemoryReservation: 'Memory reservation',
-  NanoCpus: 'CPUs',
-  CpuShares: 'CPU shares',
-  CpuPeriod: 'CPU period',
-  CpuQuota: 'CPU quota',
-  CpusetCpus: 'CPU set',
-  CpusetMems: 'Memory nodes',
-  PidsLimit: 'PIDs limit',
-  BlkioWeight: 'Block I/O weight',
-};
+import { FIELD_LABELS } from '~/lib/presets/limit-text';
 
 /** A limit's value in words: bytes as MiB/GiB, nano-CPUs as CPUs, null as unlimited. */
 export function limitValueText(field: LimitField, value: number | string | null): string {
