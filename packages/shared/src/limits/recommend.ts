@@ -244,7 +244,7 @@ export function recommendLimits(input: RecommendInput): Recommendation {
   } else if (points < policy.minPoints) {
     warnings.push({
       code: 'little-data',
-      message: `Only ${points} points of usage in this window: the proposal may miss what the container does at other times.`,
+      message: `Only ${points} ${points === 1 ? 'point' : 'points'} of usage in this window: the proposal may miss what the container does at other times.`,
     });
   }
   if (memoryNow !== null && memoryPeak !== null) {
