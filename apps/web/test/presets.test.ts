@@ -1,39 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
+import { readCgroupFile, removeCgroupParent } from '@stevedore/agent/test/harness/cgroups';
+import { runCli } from '@stevedore/agent/test/harness/cli-process';
+import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
+import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
 import type { PresetTarget, Rollout, SessionUser } from '@stevedore/shared';
-import { type AgentProcess, startAgent } from '../../agent/test/harness/agent-process';
 import { createUser } from '../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from './db/test-database';
 import { createControlPlane, waitFor } from './harness/control-plane';
-
-interface TestRegistry {
-  stop(): Promise<void>;
-}
-interface AgentHarness {
-  runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
-  startRegistry(): Promise<TestRegistry>;
-  pushBusybox(registry: TestRegistry): Promise<{ reference: string }>;
-  readCgroupFile(controller: string, parent: string, id: string, file: string): string;
-  removeCgroupParent(parent: string): void;
-}
-/** The agent's test harness by a path TypeScript does not follow (the web's type-check rejects its Node types). */
-async function agentHarness(): Promise<AgentHarness> {
-  const dir = '../../agent/test/harness';
-  const [cli, registry, images, cgroups] = await Promise.all([
-    import(`${dir}/cli-process.ts`),
-    import(`${dir}/registry.ts`),
-    import(`${dir}/test-images.ts`),
-    import(`${dir}/cgroups.ts`),
-  ]);
-  return {
-    runCli: cli.runCli,
-    startRegistry: registry.startRegistry,
-    pushBusybox: images.pushBusybox,
-    readCgroupFile: cgroups.readCgroupFile,
-    removeCgroupParent: cgroups.removeCgroupParent,
-  };
-}
 
 const MiB = 1024 * 1024;
 const SLEEPER = ['sh', '-c', 'trap "exit 0" TERM; sleep 600 & wait'];
@@ -54,7 +30,6 @@ interface Box {
  */
 describe('presets: rollout by label across two agents, rollback, stop at first failure, drift', () => {
   let t: TestDatabase;
-  let harness: AgentHarness;
   let registry: TestRegistry;
   let plane: ReturnType<typeof createControlPlane>;
   let admin: SessionUser;
@@ -63,14 +38,14 @@ describe('presets: rollout by label across two agents, rollback, stop at first f
   const ids = new Map<string, string>();
   const box = (name: string) => boxes.find((b) => b.name === name) as Box;
   const cli = async (b: Box, ...args: string[]) => {
-    const result = await harness.runCli(['-H', b.agent.host, ...args]);
+    const result = await runCli(['-H', b.agent.host, ...args]);
     assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
     return result.stdout.trim();
   };
   const where = new Map<string, Box>();
   const cgroup = (container: string, controller: string, file: string) => {
     const b = where.get(container) as Box;
-    return harness.readCgroupFile(controller, b.parent, ids.get(container) as string, file);
+    return readCgroupFile(controller, b.parent, ids.get(container) as string, file);
   };
   const memoryOf = (container: string) => cgroup(container, 'memory', 'memory.limit_in_bytes');
   const caller = () => plane.callerAs(admin);
@@ -98,9 +73,8 @@ describe('presets: rollout by label across two agents, rollback, stop at first f
 
   before(async () => {
     t = await openTestDatabase('sqlite');
-    harness = await agentHarness();
-    registry = await harness.startRegistry();
-    image = (await harness.pushBusybox(registry)).reference;
+    registry = await startRegistry();
+    image = (await pushBusybox(registry)).reference;
     plane = createControlPlane(t.db);
     const row = await createUser(t.db, { username: 'presets-admin', passwordHash: 'x', role: 'admin' });
     admin = { id: row.id, username: row.username, role: 'admin' };
@@ -122,12 +96,12 @@ describe('presets: rollout by label across two agents, rollback, stop at first f
   after(async () => {
     for (const b of boxes) {
       const names = [...where.entries()].filter(([, at]) => at === b).map(([name]) => name);
-      if (names.length) await harness.runCli(['-H', b.agent.host, 'rm', '-f', ...names]);
+      if (names.length) await runCli(['-H', b.agent.host, 'rm', '-f', ...names]);
     }
     await plane?.close();
     for (const b of boxes) {
       await b.agent.stop();
-      harness.removeCgroupParent(b.parent);
+      removeCgroupParent(b.parent);
     }
     await registry?.stop();
     await t?.close();

@@ -2,30 +2,14 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
+import { runCli } from '@stevedore/agent/test/harness/cli-process';
+import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
+import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
 import type { Role, SessionUser, WebhookPayload } from '@stevedore/shared';
-import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
 import { createUser } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
 import { createControlPlane, waitFor } from '../harness/control-plane';
-
-interface TestRegistry {
-  stop(): Promise<void>;
-}
-interface AgentHarness {
-  runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
-  startRegistry(): Promise<TestRegistry>;
-  pushBusybox(registry: TestRegistry): Promise<{ reference: string }>;
-}
-/** The agent's CLI, registry and busybox image, by a path the web's type-check does not follow. */
-async function agentHarness(): Promise<AgentHarness> {
-  const dir = '../../../agent/test/harness';
-  const [cli, registry, images] = await Promise.all([
-    import(`${dir}/cli-process.ts`),
-    import(`${dir}/registry.ts`),
-    import(`${dir}/test-images.ts`),
-  ]);
-  return { runCli: cli.runCli, startRegistry: registry.startRegistry, pushBusybox: images.pushBusybox };
-}
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -67,7 +51,6 @@ describe('alerts: OOM kill → stored, deduplicated alert → webhook → resolv
   let t: TestDatabase;
   let agent: AgentProcess;
   let registry: TestRegistry;
-  let harness: AgentHarness;
   let plane: ReturnType<typeof createControlPlane>;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let failing: Awaited<ReturnType<typeof startReceiver>>;
@@ -76,17 +59,16 @@ describe('alerts: OOM kill → stored, deduplicated alert → webhook → resolv
   const users = {} as Record<Role, SessionUser>;
   const admin = () => plane.callerAs(users.admin);
   const cli = async (...args: string[]) => {
-    const result = await harness.runCli(['-H', agent.host, ...args]);
+    const result = await runCli(['-H', agent.host, ...args]);
     return result;
   };
   const firing = async () => (await admin().alerts.list({ state: 'firing' })).filter((a) => a.kind === 'oom');
 
   before(async () => {
     t = await openTestDatabase('sqlite');
-    harness = await agentHarness();
     agent = await startAgent();
-    registry = await harness.startRegistry();
-    image = (await harness.pushBusybox(registry)).reference;
+    registry = await startRegistry();
+    image = (await pushBusybox(registry)).reference;
     const pulled = await cli('pull', '-q', image);
     assert.equal(pulled.code, 0, pulled.stderr);
     receiver = await startReceiver([500]);

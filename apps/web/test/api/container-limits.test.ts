@@ -1,29 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
+import { runCli } from '@stevedore/agent/test/harness/cli-process';
+import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
+import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
 import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import type { Role, SessionUser } from '@stevedore/shared';
-import { type AgentProcess, startAgent } from '../../../agent/test/harness/agent-process';
 import { listAudit } from '../../src/server/db/repositories/audit';
 import { createUser } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
 import { createControlPlane, waitFor } from '../harness/control-plane';
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-interface TestRegistry {
-  stop(): Promise<void>;
-}
-/** Agent-side harness modules loaded by path (see container-form.test.ts for why). */
-const agentHarness = <T>(file: string): Promise<T> =>
-  import(new URL(`../../../agent/test/harness/${file}`, import.meta.url).href) as Promise<T>;
-const { runCli } = await agentHarness<{ runCli(args: string[]): Promise<CliResult> }>('cli-process.ts');
-const { startRegistry } = await agentHarness<{ startRegistry(): Promise<TestRegistry> }>('registry.ts');
-const { pushBusybox } = await agentHarness<{
-  pushBusybox(registry: TestRegistry): Promise<{ reference: string }>;
-}>('test-images.ts');
 
 const MiB = 1024 * 1024;
 
