@@ -59,21 +59,33 @@ describe('log rotation steps', () => {
     assert.equal(reopenDue(await logState(log)), false);
   });
 
-  test('conmon gone before it reopened: the file stays the current one, and the next start shifts it once', async () => {
+  test('conmon gone before it reopened: the reopen is finished for it, and the next start shifts nothing', async () => {
     writeFileSync(log, 'current');
     writeFileSync(`${log}.1`, 'one');
     writeFileSync(`${log}.held`, 'a previous agent’s name');
+    writeFileSync(`${log}.fresh`, 'an empty file a crash left before its rename');
     await keepCurrentLog(log, 3);
+    const full = statSync(log).ino;
     await settleStoppedLog(log);
-    assert.deepEqual(contents(), { 'c.log': 'current', 'c.log.2': 'one' });
+    assert.deepEqual(contents(), { 'c.log': '', 'c.log.1': 'current', 'c.log.2': 'one' });
+    assert.equal(statSync(`${log}.1`).ino, full, 'the full file keeps its rotated name');
+    assert.equal(reopenDue(await logState(log)), false);
     await rotateBeforeStart(log, 4);
-    assert.deepEqual(contents(), { 'c.log.1': 'current', 'c.log.3': 'one' });
+    assert.deepEqual(contents(), { 'c.log': '', 'c.log.1': 'current', 'c.log.2': 'one' });
   });
 
   test('a restart with a reopen due keeps the file once', async () => {
     writeFileSync(log, 'current');
     await keepCurrentLog(log, 3);
     await rotateBeforeStart(log, 3);
-    assert.deepEqual(contents(), { 'c.log.1': 'current' });
+    assert.deepEqual(contents(), { 'c.log': '', 'c.log.1': 'current' });
+  });
+
+  test('settling twice changes nothing more', async () => {
+    writeFileSync(log, 'current');
+    await keepCurrentLog(log, 3);
+    await settleStoppedLog(log);
+    await settleStoppedLog(log);
+    assert.deepEqual(contents(), { 'c.log': '', 'c.log.1': 'current' });
   });
 });

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { link, open, rename, rm, stat } from 'node:fs/promises';
+import { link, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { crashPoint } from '../../util/crash-point.js';
 import { rotatedGenerations, rotatedLogPath } from './log-files.js';
 
@@ -21,6 +21,9 @@ const REOPEN_LOGS = '2 0 0\n';
 
 /** The name a previous agent kept a replaced file under; removed wherever it is left. */
 const legacyHeldPath = (logPath: string) => `${logPath}.held`;
+
+/** Where settleStoppedLog makes the empty file it renames over `<log>`. */
+const freshLogPath = (logPath: string) => `${logPath}.fresh`;
 
 export interface FileIdentity {
   ino: number;
@@ -68,13 +71,18 @@ export async function requestReopen(ctlFifo: string): Promise<void> {
 }
 
 /**
- * conmon has exited: a reopen it did not do leaves the last file under two names; it stays the
- * current one (`<log>.1` was free before the link: the older files keep their places). Also
- * clears a previous agent's second name.
+ * conmon has exited: a reopen it did not do (the container wrote its last lines past max-size
+ * and ended) is finished as conmon would have: an empty file is renamed over `<log>`, so the full
+ * one keeps only its `<log>.1` name and generation 1 is not left unused. Also clears a previous
+ * agent's second name and an empty file a crash left before its rename.
  */
 export async function settleStoppedLog(logPath: string): Promise<void> {
-  await rm(legacyHeldPath(logPath), { force: true });
-  if (reopenDue(await logState(logPath))) await rm(rotatedLogPath(logPath, 1), { force: true });
+  const fresh = freshLogPath(logPath);
+  await Promise.all([rm(legacyHeldPath(logPath), { force: true }), rm(fresh, { force: true })]);
+  if (!reopenDue(await logState(logPath))) return;
+  const { mode } = await stat(logPath);
+  await writeFile(fresh, '', { mode: mode & 0o777, flag: 'wx' });
+  await rename(fresh, logPath);
 }
 
 /**
