@@ -23,6 +23,9 @@
 //           scripts/bench/web/presets.ts)
 //   logs    the Logs tab on a container with 1,000,000 lines: first screen, search to the far match,
 //           tab memory (scripts/bench/logs.ts; needs `npm run build`)
+//   page-floor  where a cold dashboard page's load goes (document, scripts, websocket, first
+//           answer) for a page with no data, the fleet page and the host page: the floor under the
+//           first-screen targets (scripts/bench/page-floor.ts; needs `npm run build`)
 //   health  agent CPU with 10 idle containers: no healthcheck, probing every 30 s, every 1 s (per probe)
 //   recommend  limits recommendations replayed against synthetic workloads (steady, bursty, leaking,
 //           CPU-bound): killed / throttled, and the proposal against the true peak (scripts/bench/recommend.ts)
@@ -51,6 +54,7 @@ const benchmarks = {
   web: async () => (await import('./bench/web.ts')).benchWeb(table),
   containers: async () => (await import('./bench/web/containers-list.ts')).benchContainers(table),
   logs: async () => (await import('./bench/logs.ts')).benchLogs(table),
+  'page-floor': async () => (await import('./bench/page-floor.ts')).benchPageFloor(table),
   recommend: async () => (await import('./bench/recommend.ts')).benchRecommend(table),
   presets: async () => (await import('./bench/web/presets.ts')).benchPresets(table),
   logrotate: benchLogrotate,

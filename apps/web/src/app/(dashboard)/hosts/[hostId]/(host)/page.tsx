@@ -6,10 +6,8 @@ import { useParams } from 'next/navigation';
 import { ContainerList } from '~/components/containers/container-list';
 import { EventFeed } from '~/components/event-feed';
 import { HostImages } from '~/components/host-images';
-import { SshHostKey } from '~/components/ssh-host-key';
-import { ErrorNote, StateBadge } from '~/components/ui';
+import { ErrorNote } from '~/components/ui';
 import { useHostRefresh } from '~/components/use-host-refresh';
-import { useHostStatuses } from '~/components/use-host-statuses';
 
 import { useTRPC } from '~/trpc/react';
 
@@ -53,28 +51,11 @@ function infoRows(info: SystemInfo): [string, string][] {
 export default function HostPage() {
   const { hostId } = useParams<{ hostId: string }>();
   const trpc = useTRPC();
-  const host = useQuery(trpc.hosts.get.queryOptions({ hostId }));
   const info = useQuery(trpc.hosts.info.queryOptions({ hostId }));
-  const me = useQuery(trpc.auth.status.queryOptions());
-  const live = useHostStatuses();
   useHostRefresh(hostId);
-  const status = live[hostId] ?? host.data?.status;
 
   return (
     <section className="space-y-4">
-      <div className="flex items-center gap-3">
-        <h1 className="text-2xl font-semibold">{host.data?.name ?? '…'}</h1>
-        {status && <StateBadge state={status.state} />}
-      </div>
-      {host.isError && <ErrorNote>{host.error.message}</ErrorNote>}
-      {status?.lastError && status.state !== 'online' && (
-        <p data-testid="host-last-error" className="text-sm text-slate-600 dark:text-slate-400">
-          {status.lastError}
-        </p>
-      )}
-      {host.data?.transport === 'ssh' && (
-        <SshHostKey hostId={hostId} pinned={host.data.sshHostKey} isAdmin={me.data?.user?.role === 'admin'} />
-      )}
       {info.isError && <ErrorNote>{info.error.message}</ErrorNote>}
       {info.isPending && <p className="text-sm text-slate-500">Loading system information…</p>}
       {info.data && (

@@ -1,0 +1,10 @@
+'use client';
+
+import { RouteTabs } from '../route-tabs';
+
+/** The host page's sections; each lives at /hosts/<id><path>. */
+const TABS = [{ label: 'Overview', path: '' }] as const;
+
+export function HostTabs({ base }: { base: string }) {
+  return <RouteTabs label="Host" base={base} tabs={TABS} />;
+}
