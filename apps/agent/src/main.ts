@@ -15,6 +15,7 @@ import { EventsService } from './events/events-service.js';
 import { readHostResources } from './host/host-resources.js';
 import { findExecutable } from './host/runtimes.js';
 import { ImageService } from './images/image-service.js';
+import { RegistriesService } from './images/registry/registries-service.js';
 import type { NetworkServiceOptions } from './network/network-context.js';
 import { hostNameservers } from './network/network-dns.js';
 import { NetworkService } from './network/network-service.js';
@@ -254,6 +255,13 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
   health.start();
   let reload: () => void = () => {};
   const configService = new ConfigService(config);
+  const registries = new RegistriesService({
+    config,
+    updateDaemonJson: (patch) => configService.update(patch),
+    recentPulls: (limit) => images.recentPulls(limit),
+    log: log.child({ module: 'registries' }),
+  });
+  registries.start();
   const migration = new MigrationService({
     config,
     configService,
@@ -298,6 +306,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
       events: eventsService,
       config: configService,
       migration,
+      registries,
       usage: {
         history: (input) =>
           queryUsage(usage.root, containers.resolveIds([input.container])[0] ?? input.container, input),
@@ -353,6 +362,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
   });
   stats.close();
   health.close();
+  registries.close();
   if (stop === 'reload') {
     await api.close();
     await containers.close(false);

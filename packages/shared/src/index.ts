@@ -19,6 +19,7 @@ export * from './limits/recommend.js';
 export * from './limits/recommend-input.js';
 export * from './list-filters.js';
 export * from './networks.js';
+export * from './registries.js';
 export * from './system.js';
 export * from './tokens.js';
 export * from './units.js';

@@ -3,6 +3,7 @@ import { containersRouter } from './routers/containers.js';
 import { eventsRouter } from './routers/events.js';
 import { imagesRouter } from './routers/images.js';
 import { networksRouter } from './routers/networks.js';
+import { registriesRouter } from './routers/registries.js';
 import { registryRouter } from './routers/registry.js';
 import { systemRouter } from './routers/system.js';
 import { tokensRouter } from './routers/tokens.js';
@@ -22,6 +23,7 @@ export const agentRouter = router({
   events: eventsRouter,
   config: configRouter,
   registry: registryRouter,
+  registries: registriesRouter,
   usage: usageRouter,
 });
 

@@ -11,10 +11,15 @@ import {
   type ImageInspect,
   type ImageSummary,
   isStevedoreError,
+  type MirrorHealthReport,
   type PruneReport,
   type PullEvent,
+  type PullRecord,
   type PushEvent,
   type RegistryEndpointCheck,
+  type RegistrySettings,
+  type RegistrySettingsList,
+  type RegistrySettingsValue,
   type SearchResult,
   StevedoreError,
   type SystemInfo,
@@ -117,6 +122,13 @@ export interface VolumesApi {
   remove(name: string, force: boolean): Promise<void>;
   prune(all: boolean): Promise<PruneReport>;
 }
+export interface RegistriesApi {
+  list(): Promise<RegistrySettingsList>;
+  set(settings: RegistrySettingsValue): Promise<RegistrySettings>;
+  health(): MirrorHealthReport;
+  probe(): Promise<MirrorHealthReport>;
+  recentPulls(limit: number): PullRecord[];
+}
 export interface UsageApi {
   history(input: UsageHistoryQuery): Promise<UsageHistory>;
 }
@@ -137,6 +149,7 @@ export interface AgentServices {
   config: Pick<ConfigService, 'get' | 'update'>;
   migration: Pick<MigrationService, 'migrate'>;
   usage: UsageApi;
+  registries: RegistriesApi;
 }
 
 export interface AgentContext {

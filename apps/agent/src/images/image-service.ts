@@ -7,7 +7,9 @@ import {
   type PruneReport,
   type PullEvent,
   type PullProgress,
+  type PullRecord,
   type PushEvent,
+  parseImageReference,
   type RegistryEndpointCheck,
   type SearchResult,
   StevedoreError,
@@ -42,6 +44,7 @@ import { pushImage } from './push.js';
 import { RegistryClient } from './registry/client.js';
 import { CredentialStore } from './registry/credentials.js';
 import type { EndpointConfig } from './registry/endpoints.js';
+import { PullLog } from './registry/pull-log.js';
 import { checkRegistry } from './registry/registry-check.js';
 import { searchImages } from './registry/search.js';
 import { type RemoveImageDeps, type RemoveResult, removeImage } from './remove-image.js';
@@ -75,6 +78,9 @@ export class ImageService {
     private readonly events: EventBus | null,
     private readonly endpointConfig: () => EndpointConfig,
   ) {}
+
+  /** The last pulls and which endpoint (mirror or registry) served each. */
+  private readonly pulls = new PullLog();
 
   /** Docker's image events: pull, tag, untag, delete (Actor.ID is the name, or the ID for delete). */
   private publish(action: string, actor: string, attributes: Record<string, string> = {}): void {
@@ -150,8 +156,21 @@ export class ImageService {
   /** Progress events while pulling, then the image; the pull goes on if the caller goes away. */
   async *pull(reference: string): AsyncGenerator<PullEvent> {
     const queue = new AsyncQueue<PullEvent>();
+    const trace = this.pulls.begin(tryCanonicalName(reference) ?? reference, registryOf(reference));
+    const registry = this.registry;
     const deps = {
-      registry: this.registry,
+      registry: {
+        getManifest: async (...args: Parameters<RegistryClient['getManifest']>) => {
+          const fetched = await registry.getManifest(...args);
+          trace.served(fetched.endpoint);
+          return fetched;
+        },
+        openBlob: async (...args: Parameters<RegistryClient['openBlob']>) => {
+          const blob = await registry.openBlob(...args);
+          trace.served(blob.endpoint);
+          return blob;
+        },
+      },
       content: this.stores.content,
       layers: this.stores.layers,
       images: this.stores.images,
@@ -162,12 +181,21 @@ export class ImageService {
         pullImage(deps, reference, (progress: PullProgress) => queue.push({ type: 'progress', progress })),
       )
       .then((image) => {
+        trace.finish(null);
         this.publish('pull', tryCanonicalName(reference) ?? reference);
         queue.push({ type: 'done', image: summarize(image) });
         queue.close();
       })
-      .catch((error: unknown) => queue.close(error));
+      .catch((error: unknown) => {
+        trace.finish(error);
+        queue.close(error);
+      });
     yield* queue.drain();
+  }
+
+  /** `registries.recentPulls`: newest first. */
+  recentPulls(limit: number): PullRecord[] {
+    return this.pulls.recent(limit);
   }
 
   /** `docker push NAME[:TAG]`: progress per blob, then the pushed manifest's digest. */
@@ -312,5 +340,14 @@ export class ImageService {
   /** Waits for blobs still being made durable, so a clean stop keeps every one. */
   async close(): Promise<void> {
     await Promise.all([this.registry.close(), this.stores.content.flush()]);
+  }
+}
+
+/** The registry a reference names, or '' when it does not parse (the pull itself says why). */
+function registryOf(reference: string): string {
+  try {
+    return parseImageReference(reference).domain;
+  } catch {
+    return '';
   }
 }

@@ -25,7 +25,8 @@ import type { RegistryClient } from './registry/client.js';
 import { hostPlatform, selectPlatform } from './registry/platform.js';
 
 export interface PullDeps {
-  registry: RegistryClient;
+  /** The registry calls a pull makes (the image service wraps them to note who served each). */
+  registry: Pick<RegistryClient, 'getManifest' | 'openBlob'>;
   content: ContentStore;
   layers: Overlay2Store;
   images: ImageStore;

@@ -23,11 +23,19 @@ const DOCKER_HUB_API = 'registry-1.docker.io';
 
 /** Docker's rule: plain HTTP for loopback, listed host:port names and hosts inside listed CIDRs. */
 export function isInsecureRegistry(domain: string, insecure: readonly string[]): boolean {
+  return insecureReason(domain, insecure) !== null;
+}
+
+/** Why a registry is reached over plain HTTP (loopback, listed by name, inside a listed CIDR), or null. */
+export function insecureReason(
+  domain: string,
+  insecure: readonly string[],
+): 'loopback' | 'listed' | 'cidr' | null {
   const host = hostOf(domain);
-  if (host === 'localhost' || isInCidr(host, '127.0.0.0/8') || host === '::1') return true;
-  return insecure.some((entry) =>
-    entry.includes('/') ? isInCidr(host, entry) : entry === domain || entry === host,
-  );
+  if (host === 'localhost' || isInCidr(host, '127.0.0.0/8') || host === '::1') return 'loopback';
+  if (insecure.some((entry) => !entry.includes('/') && (entry === domain || entry === host))) return 'listed';
+  if (insecure.some((entry) => entry.includes('/') && isInCidr(host, entry))) return 'cidr';
+  return null;
 }
 
 /**
