@@ -21,6 +21,8 @@
 //   presets a preset applied to 500 containers on 10 simulated agents through the built dashboard's
 //           API: preview, then rollout until the per-container report is complete (needs `npm run build`;
 //           scripts/bench/web/presets.ts)
+//   mirrors "the mirror for docker.io is URL" rolled out to 20 simulated agents through the built
+//           dashboard's API: preview, then rollout until every host's result (scripts/bench/web/mirrors.ts)
 //   logs    the Logs tab on a container with 1,000,000 lines: first screen, search to the far match,
 //           tab memory (scripts/bench/logs.ts; needs `npm run build`)
 //   page-floor  where a cold dashboard page's load goes (document, scripts, websocket, first
@@ -57,6 +59,7 @@ const benchmarks = {
   'page-floor': async () => (await import('./bench/page-floor.ts')).benchPageFloor(table),
   recommend: async () => (await import('./bench/recommend.ts')).benchRecommend(table),
   presets: async () => (await import('./bench/web/presets.ts')).benchPresets(table),
+  mirrors: async () => (await import('./bench/web/mirrors.ts')).benchMirrors(table),
   logrotate: benchLogrotate,
 };
 const requested = process.argv.slice(2);

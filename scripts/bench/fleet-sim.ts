@@ -30,6 +30,8 @@ import {
   type ImageSummary,
   ImageSummarySchema,
   LIMIT_FIELDS,
+  type RegistrySettings,
+  type RegistrySettingsValue,
   type ResourcesUpdate,
   StevedoreError,
   type SystemInfo,
@@ -314,6 +316,7 @@ function fakeHost(index: number): { services: AgentServices; close(): void } {
     return { Warnings: [], limits: limitsOf(c.Id, c.State === 'running') };
   };
 
+  const registrySettings = new Map<string, RegistrySettings>();
   const fake = {
     stats: {
       async *subscribe(_ids: readonly string[], _stream: boolean, signal: AbortSignal) {
@@ -360,6 +363,37 @@ function fakeHost(index: number): { services: AgentServices; close(): void } {
       settled: async () => {},
     },
     images: { list: async () => images },
+    // Registry settings (the mirrors benchmark): kept per host; a change answers after UPDATE_MS.
+    registries: {
+      list: async () => ({
+        certsDir: '/etc/stevedore/certs.d',
+        configFile: '/etc/stevedore/daemon.json',
+        registries: [...registrySettings.values()],
+        flagKeys: [],
+        problems: [],
+      }),
+      set: async (value: RegistrySettingsValue): Promise<RegistrySettings> => {
+        if (updateMs > 0) await new Promise((resolve) => setTimeout(resolve, updateMs));
+        const settings: RegistrySettings = {
+          registry: value.registry,
+          mirrors: value.mirrors.map((m) => ({
+            ...m,
+            source: value.registry === 'docker.io' && !m.ca && !m.skipVerify ? 'daemon.json' : 'hosts.toml',
+          })),
+          insecure: value.insecure,
+          insecureReason: value.insecure ? 'listed' : null,
+          ca: value.ca,
+          skipVerify: value.skipVerify,
+          server: null,
+          directory: null,
+        };
+        registrySettings.set(value.registry, settings);
+        return settings;
+      },
+      health: () => ({ intervalMs: 30_000, mirrors: [] }),
+      probe: async () => ({ intervalMs: 30_000, mirrors: [] }),
+      recentPulls: () => [],
+    },
     volumes: { list: async () => [] },
     networks: { list: () => [] },
     events: {

@@ -187,6 +187,22 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
   'users.setHosts': { minimum: 'admin', input: { userId: 'no-such-user', hostIds: [] } },
   'users.remove': { minimum: 'admin', input: { userId: 'no-such-user' } },
   'audit.list': { minimum: 'admin', input: { limit: 5 } },
+  'registries.list': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'registries.health': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'registries.recentPulls': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'registries.probe': { minimum: 'operator', hostScoped: true, input: { hostId: grantedHost } },
+  'registries.set': {
+    minimum: 'admin',
+    input: { hostId: NO_HOST, settings: { registry: 'docker.io', mirrors: [], insecure: false, ca: null } },
+  },
+  'registries.preview': {
+    minimum: 'viewer',
+    input: { target: { kind: 'hosts', hostIds: [NO_HOST] }, change: { registry: 'docker.io', mirrors: [] } },
+  },
+  'registries.rollout': {
+    minimum: 'admin',
+    input: { target: { kind: 'hosts', hostIds: [NO_HOST] }, change: { registry: 'docker.io', mirrors: [] } },
+  },
   'presets.list': { minimum: 'viewer' },
   'presets.get': { minimum: 'viewer', input: { presetId: 'no-such-preset' } },
   'presets.create': {

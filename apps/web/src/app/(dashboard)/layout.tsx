@@ -40,6 +40,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
           <NavLink href="/containers">Containers</NavLink>
           <NavLink href="/events">Events</NavLink>
           <NavLink href="/presets">Presets</NavLink>
+          <NavLink href="/registries">Registries</NavLink>
           <NavLink href="/alerts">Alerts</NavLink>
           {status.data?.user?.role === 'admin' && (
             <>

@@ -5,6 +5,7 @@ import { containersRouter } from './routers/containers/index';
 import { eventsRouter } from './routers/events';
 import { hostsRouter } from './routers/hosts';
 import { presetsRouter } from './routers/presets';
+import { registriesRouter } from './routers/registries';
 import { usersRouter } from './routers/users';
 import { createCallerFactory, router } from './trpc';
 
@@ -17,6 +18,7 @@ export const appRouter = router({
   audit: auditRouter,
   presets: presetsRouter,
   alerts: alertsRouter,
+  registries: registriesRouter,
 });
 
 export type AppRouter = typeof appRouter;

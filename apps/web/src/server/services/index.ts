@@ -28,6 +28,7 @@ import { HostService } from './host-service';
 import { PresetFleetCalls } from './presets/fleet-calls';
 import { PresetService } from './presets/preset-service';
 import { PresetRolloutService } from './presets/rollout-service';
+import { RegistryService } from './registries/registry-service';
 import { UserService } from './user-service';
 
 /** Everything a request handler may use; built once in the server's composition root. */
@@ -51,6 +52,7 @@ export interface Services {
   presets: PresetService;
   presetRollouts: PresetRolloutService;
   alerts: AlertService;
+  registries: RegistryService;
 }
 
 export interface ControlPlaneOptions {
@@ -135,6 +137,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     presets: new PresetService(db, hosts, presetCalls),
     presetRollouts: new PresetRolloutService(db, hosts, users, presetCalls, log.child({ module: 'presets' })),
     alerts,
+    registries: new RegistryService(db, hub, hosts),
   };
   return {
     hub,
