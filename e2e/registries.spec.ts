@@ -52,6 +52,8 @@ test('a mirror set on two agents at once (preview, rollout, per-host result); pu
   page,
   stack,
 }) => {
+  // Two agents, two pulls and four screens saved three ways each: more than the default minute.
+  test.setTimeout(180_000);
   const base = stack.web.baseURL;
   await logIn(page, stack.web, ADMIN.username, ADMIN.password);
   const registered = await api(page, base, 'hosts.create', {
