@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { connectAgentOnce } from '@stevedore/agent-api';
 import { type AgentProcess, startAgent } from '../apps/agent/test/harness/agent-process';
 import { runCli } from '../apps/agent/test/harness/cli-process';
 import { startRegistry, type TestRegistry } from '../apps/agent/test/harness/registry';
@@ -24,13 +25,28 @@ test.beforeAll(async () => {
   image = `${upstream.host}/e2e/mirrored:v1`;
   // A second Debian docker-registry, as a pull-through cache of the first.
   cache = await startRegistry({ proxyOf: upstream.url });
-  second = await startAgent();
+  // A config file of its own, so its certs.d is in its temp dir, apart from the first agent's.
+  second = await startAgent({ config: {} });
 });
 
-test.afterAll(async () => {
+test.afterAll(async ({ workerStack }) => {
   try {
-    await second?.stop();
+    // The stack's agent keeps certs.d in the machine's /etc/stevedore: the mirror set here goes again.
+    if (upstream) {
+      const connection = await connectAgentOnce({ host: workerStack.agent.host });
+      try {
+        await connection.client.registries.set.mutate({
+          registry: upstream.host,
+          mirrors: [],
+          insecure: false,
+          ca: null,
+        });
+      } finally {
+        await connection.close();
+      }
+    }
   } finally {
+    await second?.stop();
     await cache?.stop();
     await upstream?.stop();
   }

@@ -6,7 +6,7 @@ import { type ChartLine, UsageChart, useDarkTheme } from '~/components/container
 import type { ChartData } from '~/components/containers/usage-series';
 
 const LINES: readonly ChartLine[] = [{ label: 'latency', color: '#0284c7' }];
-const formatMs = (value: number) => `${Math.round(value)} ms`;
+const formatMs = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
 
 function latest(mirror: MirrorHealth) {
   return mirror.probes.at(-1) ?? null;

@@ -13,7 +13,7 @@ export function RecentPulls({ pulls }: { pulls: PullRecord[] }) {
   }
   return (
     <div className="overflow-x-auto">
-      <table className="w-full min-w-[36rem] text-left text-sm" data-testid="recent-pulls">
+      <table className="w-full min-w-[28rem] text-left text-sm" data-testid="recent-pulls">
         <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
           <tr>
             <th className="py-2 pr-3 font-medium">Image</th>

@@ -32,7 +32,7 @@ export function RolloutTable({ title, rows }: { title: string; rows: Row[] }) {
     <section className="space-y-2" data-testid="rollout-table">
       <h2 className="text-lg font-semibold">{title}</h2>
       <div className="overflow-x-auto">
-        <table className="w-full min-w-[36rem] text-left text-sm">
+        <table className="w-full text-left text-sm">
           <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
             <tr>
               <th className="py-2 pr-3 font-medium">Host</th>
