@@ -64,7 +64,12 @@ export function MirrorHealthPanel({ report }: { report: MirrorHealthReport }) {
   return (
     <div className="grid gap-3 md:grid-cols-2">
       {report.mirrors.map((mirror) => (
-        <div key={`${mirror.registry} ${mirror.url}`} data-testid="mirror-health" data-url={mirror.url}>
+        <div
+          key={`${mirror.registry} ${mirror.url}`}
+          data-testid="mirror-health"
+          data-url={mirror.url}
+          className="min-w-0"
+        >
           <p className="mb-1 text-xs text-slate-500 dark:text-slate-400">mirror of {mirror.registry}</p>
           <MirrorChart mirror={mirror} dark={dark} />
         </div>
