@@ -8,8 +8,11 @@
  *   full count);
  * - tab memory (CDP Performance.getMetrics: JS heap used, DOM nodes) after the first screen and
  *   after paging back 100 pages (50,000 lines) by scrolling up.
+ * With BENCH_BASELINE_WEB=<dir> (a copy of another build: <dir>/apps/web/{dist,.next}), the first
+ * screen is also timed on that build, alternating with this one in the same run against the same
+ * agent and container (A/B: only same-run ratios mean something on a shared machine).
  */
-import { chromium } from '@playwright/test';
+import { type BrowserContext, chromium } from '@playwright/test';
 import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import { type AgentProcess, startAgent } from '../../apps/agent/test/harness/agent-process';
 import { runCli } from '../../apps/agent/test/harness/cli-process';
@@ -41,7 +44,40 @@ async function registryWithBusybox(): Promise<{ registry: TestRegistry; referenc
 
 const LINES = 1_000_000;
 const RUNS = 5;
+const AB_RUNS = 8;
 const MiB = 1024 * 1024;
+
+interface FirstScreen {
+  /** Navigation → the log's last line visible. */
+  lastLine: number;
+  /** Navigation → following (the page hydrated and its subscription started). */
+  following: number;
+  /** The browser's first contentful paint. */
+  fcp: number;
+}
+
+async function openLogsTab(context: BrowserContext, url: string): Promise<FirstScreen> {
+  const page = await context.newPage();
+  try {
+    const start = performance.now();
+    // 'commit': the line is timed on its own, not after the load event.
+    await page.goto(url, { waitUntil: 'commit' });
+    await page
+      .getByTestId('log-line')
+      .filter({ hasText: /^line 1000000$/ })
+      .first()
+      .waitFor();
+    const lastLine = performance.now() - start;
+    await page.getByTestId('log-follow-state').filter({ hasText: 'following' }).waitFor();
+    const following = performance.now() - start;
+    const fcp = await page.evaluate(
+      () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
+    );
+    return { lastLine, following, fcp };
+  } finally {
+    await page.close();
+  }
+}
 
 const ms = (values: number[]) =>
   `p50 ${percentile(values, 50).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms (${values.length} runs)`;
@@ -50,6 +86,7 @@ export async function benchLogs(table: Table): Promise<void> {
   let registry: TestRegistry | undefined;
   let agent: AgentProcess | undefined;
   let web: WebServer | undefined;
+  let baseline: WebServer | undefined;
   let connection: AgentConnection | undefined;
   let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
   let id: string | undefined;
@@ -115,6 +152,37 @@ export async function benchLogs(table: Table): Promise<void> {
     const hostId = ((await hosts.json()) as { result: { data: Array<{ id: string }> } }).result.data[0]?.id;
     const url = `${web.baseURL}/hosts/${hostId}/containers/${id}/logs`;
 
+    const abRows: [string, string][] = [];
+    const baselineRoot = process.env.BENCH_BASELINE_WEB;
+    if (baselineRoot) {
+      baseline = await startWebServer({ localAgentSocket: agent.socketPath, buildRoot: baselineRoot });
+      const baselineContext = await browser.newContext();
+      await logIn(baselineContext, baseline);
+      const baselineHosts = await baselineContext.request.get(`${baseline.baseURL}/api/trpc/hosts.list`);
+      const baselineHostId = ((await baselineHosts.json()) as { result: { data: Array<{ id: string }> } })
+        .result.data[0]?.id;
+      const baselineUrl = `${baseline.baseURL}/hosts/${baselineHostId}/containers/${id}/logs`;
+      const runs: Record<'baseline' | 'this', FirstScreen[]> = { baseline: [], this: [] };
+      // One warm-up each (first compiles and caches), then alternating.
+      await openLogsTab(baselineContext, baselineUrl);
+      await openLogsTab(context, url);
+      for (let i = 0; i < AB_RUNS; i++) {
+        runs.baseline.push(await openLogsTab(baselineContext, baselineUrl));
+        runs.this.push(await openLogsTab(context, url));
+      }
+      for (const [label, list] of [
+        [`baseline (${baselineRoot})`, runs.baseline],
+        ['this build', runs.this],
+      ] as const) {
+        const of = (key: keyof FirstScreen) => list.map((run) => run[key]).filter((v) => !Number.isNaN(v));
+        abRows.push([
+          `${label}: navigation → last line / following / first paint`,
+          `${ms(of('lastLine'))} / ${ms(of('following'))} / p50 ${percentile(of('fcp'), 50).toFixed(0)} ms`,
+        ]);
+      }
+      await baselineContext.close();
+    }
+
     const firstScreenMs: number[] = [];
     const farSearchMs: number[] = [];
     let memory: Record<string, number> = {};
@@ -124,12 +192,15 @@ export async function benchLogs(table: Table): Promise<void> {
       const cdp = await context.newCDPSession(page);
       await cdp.send('Performance.enable');
       t = performance.now();
-      await page.goto(url);
+      await page.goto(url, { waitUntil: 'commit' });
       await page
         .getByTestId('log-line')
         .filter({ hasText: /^line 1000000$/ })
+        .first()
         .waitFor();
       firstScreenMs.push(performance.now() - t);
+      // The server-rendered first screen gives way to the live view once it shows the same end.
+      await page.getByTestId('log-first-screen').waitFor({ state: 'detached' });
       await sleep(500);
       const metrics = async () => {
         await cdp.send('HeapProfiler.collectGarbage');
@@ -182,12 +253,14 @@ export async function benchLogs(table: Table): Promise<void> {
       ['browser: Shift+Enter → line 1 highlighted', ms(farSearchMs)],
       ['tab memory after the first screen', heap(memory)],
       ['tab memory after paging back 50,000 lines', heap(memoryAfter)],
+      ...abRows,
     ]);
   } finally {
     if (id && agent) await runCli(['-H', agent.host, 'rm', '-f', id]);
     await browser?.close();
     await connection?.close();
     await web?.stop();
+    await baseline?.stop();
     await agent?.stop();
     await registry?.stop();
   }
