@@ -5,6 +5,7 @@ import { pageCaller } from '~/server/ssr/page-caller';
 /**
  * The last lines are read here, on the server, through the same procedure (and role check) the
  * browser would call, so they are in the HTML; the viewer goes on from them without asking again.
+ * The rest of the page is sent first: the lines follow in the same response once the agent answered.
  */
 export default async function ContainerLogsPage({
   params,
@@ -12,6 +13,10 @@ export default async function ContainerLogsPage({
   params: Promise<{ hostId: string; containerId: string }>;
 }) {
   const { hostId, containerId } = await params;
+  return <LogViewerWithFirstPage hostId={hostId} containerId={containerId} />;
+}
+
+async function LogViewerWithFirstPage({ hostId, containerId }: { hostId: string; containerId: string }) {
   return (
     <LogViewer hostId={hostId} containerId={containerId} first={await readFirstPage(hostId, containerId)} />
   );
