@@ -14,8 +14,14 @@ export interface WebServer {
   stop(): Promise<void>;
 }
 
-/** Starts the built dashboard (apps/web/dist/server.js) on a free loopback port with its own SQLite file. */
-export async function startWebServer(options: { localAgentSocket?: string } = {}): Promise<WebServer> {
+/**
+ * Starts the built dashboard (apps/web/dist/server.js) on a free loopback port with its own SQLite
+ * file. `buildRoot`: another copy of the built dashboard (a directory holding apps/web/dist and
+ * apps/web/.next), for benchmarks that compare two builds; the database schema is this checkout's.
+ */
+export async function startWebServer(
+  options: { localAgentSocket?: string; buildRoot?: string } = {},
+): Promise<WebServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stevedore-web-'));
   const port = await freePort();
   const env = {
@@ -34,7 +40,7 @@ export async function startWebServer(options: { localAgentSocket?: string } = {}
     throw new Error(`database migration failed: ${migrated.stderr}`);
   }
   const child: ChildProcess = spawn('node', ['apps/web/dist/server.js'], {
-    cwd: repoRoot,
+    cwd: options.buildRoot ?? repoRoot,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -8,8 +8,11 @@
  *   full count);
  * - tab memory (CDP Performance.getMetrics: JS heap used, DOM nodes) after the first screen and
  *   after paging back 100 pages (50,000 lines) by scrolling up.
+ * With BENCH_BASELINE_WEB=<dir>[,<dir>…] (copies of other builds: <dir>/apps/web/{dist,.next}), the
+ * first screen is also timed on those builds, in turn with this one in the same run against the same
+ * agent and container (A/B: only same-run ratios mean something on a shared machine).
  */
-import { chromium } from '@playwright/test';
+import { type BrowserContext, chromium } from '@playwright/test';
 import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import { type AgentProcess, startAgent } from '../../apps/agent/test/harness/agent-process';
 import { runCli } from '../../apps/agent/test/harness/cli-process';
@@ -41,7 +44,65 @@ async function registryWithBusybox(): Promise<{ registry: TestRegistry; referenc
 
 const LINES = 1_000_000;
 const RUNS = 5;
+const AB_RUNS = 8;
 const MiB = 1024 * 1024;
+
+interface FirstScreen {
+  /**
+   * Navigation → the frame that shows the log's last line, by the page's own clock (a mutation
+   * observer installed before the document loads, then the next animation frame): unlike a
+   * Playwright wait, not delayed by the main thread being busy with scripts.
+   */
+  lastLine: number;
+  /** Navigation → following (the page hydrated and its subscription started). */
+  following: number;
+  /** The browser's first contentful paint. */
+  fcp: number;
+}
+
+/** Installed before the document loads: notes (page clock) when the last line is painted and following starts. */
+function watchFirstScreen(lastLine: string): void {
+  const marks = window as unknown as { lastLineFrameAt?: number; followingAt?: number };
+  const observer = new MutationObserver(() => {
+    if (
+      marks.lastLineFrameAt === undefined &&
+      [...document.querySelectorAll('[data-testid="log-line"]')].some((line) => line.textContent === lastLine)
+    ) {
+      marks.lastLineFrameAt = Number.POSITIVE_INFINITY;
+      requestAnimationFrame((frameAt) => {
+        marks.lastLineFrameAt = frameAt;
+      });
+    }
+    if (
+      marks.followingAt === undefined &&
+      document.querySelector('[data-testid="log-follow-state"]')?.textContent === '● following'
+    )
+      marks.followingAt = performance.now();
+  });
+  observer.observe(document, { childList: true, subtree: true, characterData: true });
+}
+
+async function openLogsTab(context: BrowserContext, url: string): Promise<FirstScreen> {
+  const page = await context.newPage();
+  try {
+    await page.addInitScript(watchFirstScreen, `line ${LINES}`);
+    await page.goto(url, { waitUntil: 'commit' });
+    await page.waitForFunction(() => {
+      const marks = window as unknown as { lastLineFrameAt?: number; followingAt?: number };
+      return Number.isFinite(marks.lastLineFrameAt) && marks.followingAt !== undefined;
+    });
+    return await page.evaluate(() => {
+      const marks = window as unknown as { lastLineFrameAt: number; followingAt: number };
+      return {
+        lastLine: marks.lastLineFrameAt,
+        following: marks.followingAt,
+        fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
+      };
+    });
+  } finally {
+    await page.close();
+  }
+}
 
 const ms = (values: number[]) =>
   `p50 ${percentile(values, 50).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms (${values.length} runs)`;
@@ -50,6 +111,7 @@ export async function benchLogs(table: Table): Promise<void> {
   let registry: TestRegistry | undefined;
   let agent: AgentProcess | undefined;
   let web: WebServer | undefined;
+  const baselines: WebServer[] = [];
   let connection: AgentConnection | undefined;
   let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
   let id: string | undefined;
@@ -115,6 +177,42 @@ export async function benchLogs(table: Table): Promise<void> {
     const hostId = ((await hosts.json()) as { result: { data: Array<{ id: string }> } }).result.data[0]?.id;
     const url = `${web.baseURL}/hosts/${hostId}/containers/${id}/logs`;
 
+    const baselineRoots = (process.env.BENCH_BASELINE_WEB ?? '').split(',').filter(Boolean);
+    if (baselineRoots.length > 0) {
+      const builds: { label: string; context: BrowserContext; url: string; runs: FirstScreen[] }[] = [
+        { label: 'this build', context, url, runs: [] },
+      ];
+      for (const buildRoot of baselineRoots) {
+        const server = await startWebServer({ localAgentSocket: agent.socketPath, buildRoot });
+        baselines.push(server);
+        const serverContext = await browser.newContext();
+        await logIn(serverContext, server);
+        const listed = await serverContext.request.get(`${server.baseURL}/api/trpc/hosts.list`);
+        const serverHostId = ((await listed.json()) as { result: { data: Array<{ id: string }> } }).result
+          .data[0]?.id;
+        builds.push({
+          label: buildRoot,
+          context: serverContext,
+          url: `${server.baseURL}/hosts/${serverHostId}/containers/${id}/logs`,
+          runs: [],
+        });
+      }
+      // One warm-up each (first compiles and caches), then in turn.
+      for (const build of builds) await openLogsTab(build.context, build.url);
+      for (let i = 0; i < AB_RUNS; i++)
+        for (const build of builds) build.runs.push(await openLogsTab(build.context, build.url));
+      const abRows: [string, string][] = builds.map(({ label, runs }) => {
+        const of = (key: keyof FirstScreen) => runs.map((run) => run[key]).filter((v) => !Number.isNaN(v));
+        return [
+          `${label}: navigation → last line painted / following / first contentful paint`,
+          `${ms(of('lastLine'))} / ${ms(of('following'))} / p50 ${percentile(of('fcp'), 50).toFixed(0)} ms`,
+        ];
+      });
+      for (const build of builds.slice(1)) await build.context.close();
+      // Printed at once: the search and memory parts below take long on a loaded machine.
+      table('logs: first screen, this build and the baseline builds (in turn, same run)', abRows);
+    }
+
     const firstScreenMs: number[] = [];
     const farSearchMs: number[] = [];
     let memory: Record<string, number> = {};
@@ -124,12 +222,15 @@ export async function benchLogs(table: Table): Promise<void> {
       const cdp = await context.newCDPSession(page);
       await cdp.send('Performance.enable');
       t = performance.now();
-      await page.goto(url);
+      await page.goto(url, { waitUntil: 'commit' });
       await page
         .getByTestId('log-line')
         .filter({ hasText: /^line 1000000$/ })
+        .first()
         .waitFor();
       firstScreenMs.push(performance.now() - t);
+      // The server-rendered first screen gives way to the live view once it shows the same end.
+      await page.getByTestId('log-first-screen').waitFor({ state: 'detached' });
       await sleep(500);
       const metrics = async () => {
         await cdp.send('HeapProfiler.collectGarbage');
@@ -188,6 +289,7 @@ export async function benchLogs(table: Table): Promise<void> {
     await browser?.close();
     await connection?.close();
     await web?.stop();
+    for (const server of baselines) await server.stop();
     await agent?.stop();
     await registry?.stop();
   }

@@ -4,9 +4,11 @@ import { loadEnv } from '../env';
 import { loadSecretBox } from './crypto/secret-box';
 import { createDb } from './db/client';
 import { createNextPages } from './http/next-pages';
+import { pageCallerFactory } from './http/page-caller';
 import { createWebServer, keepServingOnStrayErrors } from './http/server';
 import { connectAgent } from './hub/connect-agent';
 import { createControlPlaneServices } from './services/index';
+import { publishPageCaller } from './ssr/page-caller-bridge';
 
 // Composition root: env → log → db → secrets → hub + services → pages → HTTP server.
 async function main(): Promise<void> {
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
   if (env.STEVEDORE_LOCAL_AGENT_SOCKET) await services.hosts.ensureLocal(env.STEVEDORE_LOCAL_AGENT_SOCKET);
   await services.hosts.connectAll();
 
+  publishPageCaller(pageCallerFactory(services));
   const pages = await createNextPages({
     dev: env.NODE_ENV === 'development',
     hostname: env.HOSTNAME,

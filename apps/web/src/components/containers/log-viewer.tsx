@@ -15,28 +15,41 @@ import { useSubscription } from '@trpc/tanstack-react-query';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTRPC, useTRPCClient } from '~/trpc/react';
 import { ErrorNote } from '../ui';
+import { FIRST_TAIL, type FirstLogPage, TAILS } from './log-first-page';
 import { LogLineView } from './log-line';
 import { useLogWindow } from './use-log-window';
 
 const ROW_PX = 20;
-const TAILS = [100, 500, 1000, 3000] as const;
+/** Lines of the server-rendered first screen (more than a tall window shows). */
+const FIRST_SCREEN_LINES = 80;
 /** Search calls chained while the agent says "go on from here" before the viewer asks the user. */
 const MAX_SEARCH_ROUNDS = 40;
 
 const smallButton =
   'inline-flex h-8 items-center justify-center rounded-md border border-slate-300 px-2 text-xs font-medium hover:bg-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:hover:bg-slate-800';
+const logBox =
+  'h-[65vh] min-h-[16rem] rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-950';
 const inputClass =
   'h-8 rounded-md border border-slate-300 bg-white px-2 text-sm dark:border-slate-700 dark:bg-slate-900';
 
 /**
  * One container's whole log: a virtualised, bounded window (see use-log-window.ts) that follows
  * new lines, pages back by scrolling up to line 1, and finds matches anywhere in the log with the
- * agent's server-side search (Enter / Shift+Enter, Esc clears).
+ * agent's server-side search (Enter / Shift+Enter, Esc clears). With `first` (the last lines, read
+ * by the server for the page's HTML) it starts from them: no second read, following from their end.
  */
-export function LogViewer({ hostId, containerId }: { hostId: string; containerId: string }) {
+export function LogViewer({
+  hostId,
+  containerId,
+  first = null,
+}: {
+  hostId: string;
+  containerId: string;
+  first?: FirstLogPage | null;
+}) {
   const trpc = useTRPC();
   const client = useTRPCClient();
-  const [tail, setTail] = useState<number>(1000);
+  const [tail, setTail] = useState<number>(FIRST_TAIL);
   const [streams, setStreams] = useState<'both' | 'stdout' | 'stderr'>('both');
   const [since, setSince] = useState('');
   const [until, setUntil] = useState('');
@@ -50,7 +63,7 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
     }),
     [streams, since, until],
   );
-  const log = useLogWindow(hostId, containerId, filter);
+  const log = useLogWindow(hostId, containerId, filter, first);
   const { window: view } = log;
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -60,9 +73,14 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
     overscan: 30,
   });
 
-  // A new filter or tail: read the end again.
+  // A new filter or tail: read the end again (not at first when the server already read it).
+  const skipFirstRead = useRef(first !== null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: loadTail changes with the filter
   useEffect(() => {
+    if (skipFirstRead.current) {
+      skipFirstRead.current = false;
+      return;
+    }
     void log.loadTail(tail);
   }, [tail, filter]);
 
@@ -240,8 +258,20 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
     if (!view.atEnd) void log.loadTail(tail);
   };
 
+  // The server-rendered last lines stay on screen (a plain, bottom-anchored list) until the
+  // virtualised view, mounted and scrolled to the end, shows the same lines: never both at once.
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  const virtualItems = virtualizer.getVirtualItems();
+  const [firstScreen, setFirstScreen] = useState(first !== null && first.lines.length > 0);
+  const showsEnd = virtualItems.at(-1)?.index === view.lines.length - 1;
+  const firstScreenNow = firstScreen && !(mounted && (showsEnd || !following));
+  useEffect(() => {
+    if (firstScreen && !firstScreenNow) setFirstScreen(false);
+  }, [firstScreen, firstScreenNow]);
+
   const download = `/api/logs/download?hostId=${encodeURIComponent(hostId)}&container=${encodeURIComponent(containerId)}`;
-  const items = virtualizer.getVirtualItems();
+  const items = firstScreenNow ? [] : virtualItems;
 
   return (
     <div className="flex min-h-0 flex-col gap-3" data-testid="log-viewer">
@@ -360,57 +390,80 @@ export function LogViewer({ hostId, containerId }: { hostId: string; containerId
           {log.error ?? (searchState.kind === 'error' ? searchState.message : count.error?.message)}
         </ErrorNote>
       )}
-      <div
-        ref={scrollRef}
-        onScroll={onScroll}
-        data-testid="log-scroll"
-        className="h-[65vh] min-h-[16rem] overflow-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-950"
-      >
-        {view.atStart && view.lines.length > 0 && (
-          <div className="px-3 py-1 text-xs text-slate-400" data-testid="log-start">
-            — start of the log —
-          </div>
-        )}
-        {log.loading === 'older' && (
-          <div className="px-3 py-1 text-xs text-slate-400">loading older lines…</div>
-        )}
-        {view.lines.length === 0 && log.loading === null && !log.error && (
-          <p className="p-4 text-sm text-slate-500">
-            {filter.since || filter.until || streams !== 'both'
-              ? 'No lines match these filters. Clear since/until or show both streams.'
-              : 'The container has written nothing yet. New lines appear here while following.'}
-          </p>
-        )}
-        {view.lines.length === 0 && log.loading === 'initial' && (
-          <p className="p-4 text-sm text-slate-500">Loading the log…</p>
-        )}
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative', minWidth: '100%' }}>
-          {items.map((item) => {
-            const line = view.lines[item.index] as LogViewLine;
-            const isCurrent =
-              current !== null &&
-              current.cursor.ino === line.cursor.ino &&
-              current.cursor.offset === line.cursor.offset;
-            return (
-              <div
-                key={`${line.cursor.ino}:${line.cursor.offset}`}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  minWidth: '100%',
-                  transform: `translateY(${item.start}px)`,
-                }}
-              >
+      <div className="relative">
+        {firstScreenNow && (
+          <div
+            data-testid="log-first-screen"
+            className={`${logBox} absolute inset-0 z-10 flex flex-col-reverse overflow-hidden`}
+          >
+            <div>
+              {view.atStart && view.lines.length <= FIRST_SCREEN_LINES && (
+                <div className="px-3 py-1 text-xs text-slate-400">— start of the log —</div>
+              )}
+              {view.lines.slice(-FIRST_SCREEN_LINES).map((line) => (
                 <LogLineView
+                  key={`${line.cursor.ino}:${line.cursor.offset}`}
                   line={line}
                   showTime={showTime}
-                  current={isCurrent}
-                  ranges={matcher ? matcher.ranges(stripAnsi(line.text), 50) : []}
+                  current={false}
+                  ranges={[]}
                 />
-              </div>
-            );
-          })}
+              ))}
+            </div>
+          </div>
+        )}
+        <div
+          ref={scrollRef}
+          onScroll={onScroll}
+          data-testid="log-scroll"
+          className={`${logBox} overflow-auto`}
+        >
+          {view.atStart && view.lines.length > 0 && (
+            <div className="px-3 py-1 text-xs text-slate-400" data-testid="log-start">
+              — start of the log —
+            </div>
+          )}
+          {log.loading === 'older' && (
+            <div className="px-3 py-1 text-xs text-slate-400">loading older lines…</div>
+          )}
+          {view.lines.length === 0 && log.loading === null && !log.error && (
+            <p className="p-4 text-sm text-slate-500">
+              {filter.since || filter.until || streams !== 'both'
+                ? 'No lines match these filters. Clear since/until or show both streams.'
+                : 'The container has written nothing yet. New lines appear here while following.'}
+            </p>
+          )}
+          {view.lines.length === 0 && log.loading === 'initial' && (
+            <p className="p-4 text-sm text-slate-500">Loading the log…</p>
+          )}
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative', minWidth: '100%' }}>
+            {items.map((item) => {
+              const line = view.lines[item.index] as LogViewLine;
+              const isCurrent =
+                current !== null &&
+                current.cursor.ino === line.cursor.ino &&
+                current.cursor.offset === line.cursor.offset;
+              return (
+                <div
+                  key={`${line.cursor.ino}:${line.cursor.offset}`}
+                  style={{
+                    position: 'absolute',
+                    top: 0,
+                    left: 0,
+                    minWidth: '100%',
+                    transform: `translateY(${item.start}px)`,
+                  }}
+                >
+                  <LogLineView
+                    line={line}
+                    showTime={showTime}
+                    current={isCurrent}
+                    ranges={matcher ? matcher.ranges(stripAnsi(line.text), 50) : []}
+                  />
+                </div>
+              );
+            })}
+          </div>
         </div>
       </div>
     </div>

@@ -3,6 +3,7 @@
 import type { LogCursor, LogViewFilter, LogViewLine } from '@stevedore/shared';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { useTRPCClient } from '~/trpc/react';
+import type { FirstLogPage } from './log-first-page';
 
 /** Lines kept in the browser: pages beyond this are dropped at the far end (re-read on scroll). */
 export const MAX_WINDOW_LINES = 3000;
@@ -27,11 +28,19 @@ const sameCursor = (a: LogCursor, b: LogCursor) =>
  * on either side as the view scrolls, re-centred on a search match, appended to while following.
  * Whatever falls outside MAX_WINDOW_LINES is dropped and read again by cursor when needed.
  */
-export function useLogWindow(hostId: string, container: string, filter: LogViewFilter) {
+export function useLogWindow(
+  hostId: string,
+  container: string,
+  filter: LogViewFilter,
+  /** The last lines as the server rendered them: the window starts there instead of loading. */
+  first: FirstLogPage | null = null,
+) {
   const client = useTRPCClient();
-  const [window, setWindow] = useState<LogWindow>(empty);
+  const [window, setWindow] = useState<LogWindow>(() => (first ? tailWindow(first) : empty));
   const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState<'initial' | 'older' | 'newer' | 'jump' | null>('initial');
+  const [loading, setLoading] = useState<'initial' | 'older' | 'newer' | 'jump' | null>(
+    first ? null : 'initial',
+  );
   const busy = useRef(false);
   /** Rows added (+) or removed (−) above what is on screen by the last change: the view scrolls by it. */
   const shiftAbove = useRef(0);
@@ -71,14 +80,7 @@ export function useLogWindow(hostId: string, container: string, filter: LogViewF
           limit: tail,
         });
         if (gen !== generation.current) return;
-        const last = page.lines.at(-1);
-        setWindow({
-          lines: page.lines,
-          before: page.before,
-          after: last ? last.next : null,
-          atStart: page.atStart,
-          atEnd: true,
-        });
+        setWindow(tailWindow(page));
       }),
     [client, run, base],
   );
@@ -179,6 +181,18 @@ export function useLogWindow(hostId: string, container: string, filter: LogViewF
   );
 
   return { window, error, loading, loadTail, loadOlder, loadNewer, appendFollowed, jumpTo, shiftAbove };
+}
+
+/** The window onto the log's last lines (read backward from the end). */
+function tailWindow(page: FirstLogPage): LogWindow {
+  const last = page.lines.at(-1);
+  return {
+    lines: page.lines,
+    before: page.before,
+    after: last ? last.next : null,
+    atStart: page.atStart,
+    atEnd: true,
+  };
 }
 
 function appendTo(

@@ -1,0 +1,13 @@
+import { headers } from 'next/headers';
+import { type PageCaller, publishedPageCaller } from './page-caller-bridge';
+
+/**
+ * The API for a server component, as the requesting user: their session cookie, the procedures'
+ * own role checks. Null when the custom server did not publish one (the page then fetches in the
+ * browser, as without server rendering).
+ */
+export async function pageCaller(): Promise<PageCaller | null> {
+  const factory = publishedPageCaller();
+  if (!factory) return null;
+  return factory((await headers()).get('cookie') ?? undefined);
+}
