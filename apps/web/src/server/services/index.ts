@@ -20,6 +20,10 @@ import { ContainerLimitsService } from './container-limits-service';
 import { ContainerLogService } from './container-log-service';
 import { ContainerUsageService } from './container-usage-service';
 import { dashboardActions } from './dashboard-actions';
+import { DiskService } from './disk/disk-service';
+import { MigrationJobs, type MigrationTiming } from './disk/migration-jobs';
+import { PrunePolicyService } from './disk/prune-policy-service';
+import { PruneScheduler } from './disk/prune-scheduler';
 import { EngineAuditRecorder } from './engine-audit';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
@@ -51,6 +55,9 @@ export interface Services {
   presets: PresetService;
   presetRollouts: PresetRolloutService;
   alerts: AlertService;
+  disk: DiskService;
+  migrations: MigrationJobs;
+  prunePolicies: PrunePolicyService;
 }
 
 export interface ControlPlaneOptions {
@@ -69,6 +76,10 @@ export interface ControlPlaneOptions {
   /** Alert evaluation and webhook retries (tests make them fast). */
   alertTiming?: Partial<AlertTiming>;
   webhookRetry?: RetryPolicy;
+  /** Data-root migrations' polling once the agent stops reporting (tests make it fast). */
+  migrationTiming?: Partial<MigrationTiming>;
+  /** How often the prune scheduler looks for due policies (default a minute). */
+  pruneCheckIntervalMs?: number;
 }
 
 /** Wires the hub and the services over one database: the server's and the tests' composition root. */
@@ -110,6 +121,14 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     ...(options.alertTiming ? { timing: options.alertTiming } : {}),
     ...(options.webhookRetry ? { retry: options.webhookRetry } : {}),
   });
+  const migrations = new MigrationJobs(db, hub, log.child({ module: 'migration' }), options.migrationTiming);
+  const prunePolicies = new PrunePolicyService(db, hub, log.child({ module: 'prune' }));
+  const pruneScheduler = new PruneScheduler(
+    prunePolicies,
+    log.child({ module: 'prune' }),
+    options.pruneCheckIntervalMs,
+  );
+  pruneScheduler.start();
   const services: Services = {
     auth: new AuthService(
       db,
@@ -135,12 +154,17 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     presets: new PresetService(db, hosts, presetCalls),
     presetRollouts: new PresetRolloutService(db, hosts, users, presetCalls, log.child({ module: 'presets' })),
     alerts,
+    disk: new DiskService(db, hub),
+    migrations,
+    prunePolicies,
   };
   return {
     hub,
     services,
     async close() {
       fleet.close();
+      await pruneScheduler.close();
+      migrations.close();
       containerFleet.close();
       await services.presetRollouts.close();
       services.auth.close();
