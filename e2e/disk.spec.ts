@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { runCli } from '../apps/agent/test/harness/cli-process';
 import { startRegistry, type TestRegistry } from '../apps/agent/test/harness/registry';
-import { busyboxLayer, pushBusybox, pushImage } from '../apps/agent/test/harness/test-images';
+import { busyboxLayer, pushImage } from '../apps/agent/test/harness/test-images';
 import { ADMIN, expect, type Stack, test } from './fixtures';
 import { logIn } from './helpers';
 import { saveScreens } from './screens';
@@ -43,7 +43,13 @@ async function openDisk(page: Page) {
 test.beforeAll(async ({ workerStack }) => {
   oldRoot = workerStack.agent.dataRoot;
   registry = await startRegistry();
-  const first = await pushBusybox(registry, 'library/e2e-disk', 'latest');
+  const first = await pushImage(
+    registry,
+    'library/e2e-disk',
+    'latest',
+    [busyboxLayer(), [{ type: 'file', name: 'v1', content: '1' }]],
+    { Cmd: ['sh'] },
+  );
   await cli(workerStack, ['pull', '-q', first.reference]);
   // The tag pushed again with another layer and pulled: the first image is left dangling.
   await pushImage(

@@ -137,7 +137,14 @@ describe('disk: data-root, df, log rotation, prune policies, data-root migration
   });
 
   test('prune policy: the dry run lists a dangling image, a run removes it and records what it freed', async () => {
-    const first = await pushBusybox(registry, 'library/churn', 'latest');
+    // Its own layer: an image also tagged elsewhere (plain busybox) would not be left dangling.
+    const first = await pushImage(
+      registry,
+      'library/churn',
+      'latest',
+      [busyboxLayer(), [{ type: 'file', name: 'v1', content: '1' }]],
+      { Cmd: ['sh'] },
+    );
     await cli('pull', '-q', first.reference);
     const oldId = await cli('image', 'inspect', '--format', '{{.Id}}', first.reference);
     // The same tag pushed again with another layer: the first image loses its tag (dangling).
