@@ -72,10 +72,10 @@ export function MigrationPanel({
   const submitCheck = (event: FormEvent) => {
     event.preventDefault();
     const value = target.trim();
-    if (value) {
-      setChecked(value);
-      void check.refetch();
-    }
+    if (!value) return;
+    // The same target again is checked again (the directory may have changed); a new one loads by itself.
+    if (value === checked) void check.refetch();
+    else setChecked(value);
   };
   const result = check.data && check.data.target === checked ? check.data : null;
   const needsStop = (result?.runningContainers.length ?? 0) > 0;
