@@ -34,12 +34,16 @@ import { RemappedLayers } from './runtime/userns/remapped-layers.js';
 import { resolveIdMap } from './runtime/userns/resolve-id-map.js';
 import { LayerReferences } from './storage/layer-references.js';
 import { Overlay2Store } from './storage/overlay2/layer-store.js';
+import { containerLogUsage } from './system/container-log-usage.js';
+import { readDataRootInfo } from './system/data-root-info.js';
 import { diskUsageDetails, diskUsageReport } from './system/disk-usage-report.js';
+import { readLastOutcome } from './system/migration/last-outcome.js';
 import {
   MigrationService,
   settledMigrationMessage,
   settleMigration,
 } from './system/migration/migration-service.js';
+import { reportTarget } from './system/migration/target-report.js';
 import { SystemService } from './system/system-service.js';
 import { AGENT_VERSION, gitCommit } from './system/version.js';
 import { formatFlagHelp } from './util/argv.js';
@@ -289,6 +293,10 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
     containers: () => references.containerLayerUsage(),
     volumes: () => volumes.usage(),
     leftovers: () => images.leftoverUsage(),
+    logs: () =>
+      containerLogUsage(references.containerLayerUsage(), (id) =>
+        join(containerStore.containerDir(id), `${id}.log`),
+      ),
     summaries: () => containers.list(true),
   };
   const api = await startApiServer({
@@ -307,6 +315,21 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
       config: configService,
       migration,
       registries,
+      dataRoot: {
+        info: async () =>
+          readDataRootInfo({
+            dataRoot: config.dataRoot,
+            migratable: !config.flagKeys.includes('data-root'),
+            migrationRunning: migration.isRunning,
+            lastMigration: await readLastOutcome(config.dataRoot, log),
+          }),
+        check: (target) =>
+          reportTarget(
+            config.dataRoot,
+            target,
+            containers.list(false).map((c) => c.Names[0]?.replace(/^\//, '') ?? c.Id),
+          ),
+      },
       usage: {
         history: (input) =>
           queryUsage(usage.root, containers.resolveIds([input.container])[0] ?? input.container, input),

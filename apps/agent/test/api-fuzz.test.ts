@@ -31,6 +31,8 @@ const NO_VALID_CALLS = new Set([
   'images.logout',
   'registry.check',
   'system.migrateDataRoot',
+  // Probes the target's filesystem (a directory made, an overlay mounted, both removed again).
+  'system.checkDataRoot',
   'tokens.create',
   'volumes.create',
   'networks.create',

@@ -169,7 +169,7 @@ export type PruneReport = z.infer<typeof PruneReportSchema>;
  * Beyond Docker's kinds: blobs and layers that unfinished pulls, loads and commits left.
  */
 export const DiskUsageRowSchema = z.object({
-  type: z.enum(['Images', 'Containers', 'Local Volumes', 'Build Cache', 'Unfinished Downloads']),
+  type: z.enum(['Images', 'Containers', 'Local Volumes', 'Build Cache', 'Logs', 'Unfinished Downloads']),
   total: z.number().int().nonnegative(),
   active: z.number().int().nonnegative(),
   size: z.number().int().nonnegative(),

@@ -5,6 +5,7 @@ export * from './config.js';
 export * from './container-fleet.js';
 export * from './container-page.js';
 export * from './containers/index.js';
+export * from './disk.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './format/human-duration.js';

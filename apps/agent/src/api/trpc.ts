@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import {
   type CreatedToken,
+  type DataRootCheck,
+  type DataRootInfo,
   type DiskUsageDetails,
   type DiskUsageRow,
   type EngineEvent,
@@ -148,6 +150,7 @@ export interface AgentServices {
   diskUsage: { report(): Promise<DiskUsageRow[]>; details(): Promise<DiskUsageDetails> };
   config: Pick<ConfigService, 'get' | 'update'>;
   migration: Pick<MigrationService, 'migrate'>;
+  dataRoot: { info(): Promise<DataRootInfo>; check(target: string): Promise<DataRootCheck> };
   usage: UsageApi;
   registries: RegistriesApi;
 }

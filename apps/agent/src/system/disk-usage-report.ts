@@ -7,6 +7,8 @@ export interface DiskUsageSources {
   volumes(): Promise<{ name: string; mountpoint: string; inUse: boolean }[]>;
   /** Blobs and layers no image refers to (unfinished pulls, loads, commits); a prune frees them. */
   leftovers(): Promise<{ count: number; size: number }>;
+  /** Containers' log files, rotated ones included (a row Docker has not). */
+  logs?(): Promise<DiskUsageRow>;
 }
 
 /**
@@ -14,10 +16,11 @@ export interface DiskUsageSources {
  * image's layers are reclaimable when no image a container uses holds them.
  */
 export async function diskUsageReport(sources: DiskUsageSources): Promise<DiskUsageRow[]> {
-  const [images, volumes, leftovers] = await Promise.all([
+  const [images, volumes, leftovers, logs] = await Promise.all([
     sources.images(),
     sources.volumes(),
     sources.leftovers(),
+    sources.logs?.() ?? null,
   ]);
   const containers = sources.containers();
   const layers = [...new Set(images.flatMap((image) => image.layers))];
@@ -57,6 +60,7 @@ export async function diskUsageReport(sources: DiskUsageSources): Promise<DiskUs
       reclaimable: volumes.filter((v) => !v.inUse).reduce((sum, v) => sum + size(v.mountpoint), 0),
     },
     { type: 'Build Cache', total: 0, active: 0, size: 0, reclaimable: 0 },
+    ...(logs ? [logs] : []),
     {
       type: 'Unfinished Downloads',
       total: leftovers.count,

@@ -223,6 +223,38 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
   'presets.rollouts': { minimum: 'viewer', input: { presetId: 'no-such-preset' } },
   'presets.rollback': { minimum: 'operator', input: { rolloutId: 'no-such-rollout' } },
   'presets.drift': { minimum: 'viewer', input: { presetId: 'no-such-preset' } },
+  'disk.overview': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'disk.checkTarget': { minimum: 'viewer', input: { hostId: NO_HOST, target: '/srv/new-root' } },
+  'disk.migration': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'disk.startMigration': { minimum: 'admin', input: { hostId: NO_HOST, target: '/srv/new-root' } },
+  'disk.cancelMigration': { minimum: 'admin', input: { hostId: NO_HOST } },
+  'disk.logRotation': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'disk.setLogRotation': { minimum: 'admin', input: { hostId: NO_HOST, maxSize: '10m', maxFile: 3 } },
+  'disk.prunePolicy': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'disk.savePrunePolicy': {
+    minimum: 'admin',
+    input: {
+      hostId: NO_HOST,
+      enabled: false,
+      danglingImagesDays: 7,
+      stoppedContainersDays: null,
+      unusedVolumes: false,
+      intervalHours: 24,
+    },
+  },
+  'disk.previewPrune': {
+    minimum: 'viewer',
+    input: {
+      hostId: NO_HOST,
+      enabled: false,
+      danglingImagesDays: 7,
+      stoppedContainersDays: null,
+      unusedVolumes: false,
+      intervalHours: 24,
+    },
+  },
+  'disk.runPrune': { minimum: 'admin', input: { hostId: NO_HOST } },
+  'disk.pruneRuns': { minimum: 'viewer', input: { hostId: NO_HOST } },
 });
 
 const rank: Record<Minimum, number> = { public: -1, viewer: 0, operator: 1, admin: 2 };

@@ -1,4 +1,7 @@
 import {
+  CheckDataRootInputSchema,
+  DataRootCheckSchema,
+  DataRootInfoSchema,
   DiskUsageDetailsSchema,
   DiskUsageRowSchema,
   HostUsageSchema,
@@ -19,6 +22,13 @@ export const systemRouter = router({
     .subscription(({ ctx, input, signal }) =>
       ctx.services.migration.migrate(input, signal ?? new AbortController().signal),
     ),
+  /** The data-root, its filesystem and space, and how the last migration ended. */
+  dataRoot: publicProcedure.output(DataRootInfoSchema).query(({ ctx }) => ctx.services.dataRoot.info()),
+  /** The checks a migration to `target` would make, without changing anything. */
+  checkDataRoot: publicProcedure
+    .input(CheckDataRootInputSchema)
+    .output(DataRootCheckSchema)
+    .query(({ ctx, input }) => ctx.services.dataRoot.check(input.target)),
   df: publicProcedure.output(z.array(DiskUsageRowSchema)).query(({ ctx }) => ctx.services.diskUsage.report()),
   dfDetails: publicProcedure
     .output(DiskUsageDetailsSchema)

@@ -7,6 +7,7 @@ import { AsyncQueue } from '../../util/async-queue.js';
 import { crashPoint } from '../../util/crash-point.js';
 import type { Logger } from '../../util/logger.js';
 import { INCOMPLETE_MARKER, type Journal, readJournal, removeJournal, writeJournal } from './journal.js';
+import { writeLastOutcome } from './last-outcome.js';
 import { copyTree, differences } from './rsync.js';
 import { checkTarget } from './target-checks.js';
 
@@ -41,6 +42,11 @@ export class MigrationService {
   private running = false;
 
   constructor(private readonly deps: MigrationDeps) {}
+
+  /** Whether a migration is under way (`system.dataRoot` says so). */
+  get isRunning(): boolean {
+    return this.running;
+  }
 
   async *migrate(input: MigrateDataRoot, signal: AbortSignal): AsyncGenerator<MigrationProgress> {
     if (this.running) throw new StevedoreError('CONFLICT', 'a data-root migration is already running');
@@ -135,6 +141,19 @@ export class MigrationService {
       resumeWriters();
       await rollBack(journal, this.deps.log);
       await this.restart(journal.stopped);
+      await writeLastOutcome(
+        source,
+        {
+          outcome: signal.aborted ? 'cancelled' : 'failed',
+          source,
+          target,
+          at: new Date().toISOString(),
+          message: signal.aborted
+            ? `cancelled; the copy was removed and ${source} stays in use`
+            : `${error instanceof Error ? error.message : String(error)}; the copy was removed and ${source} stays in use`,
+        },
+        this.deps.log,
+      );
       throw error;
     }
     phase('switching', `switching data-root to ${target}`);
@@ -212,7 +231,14 @@ export async function settleMigration(dataRoot: string, log: Logger): Promise<Se
     await removeJournal(journal.source);
     await removeJournal(dataRoot);
     log.info({ source: journal.source, target: dataRoot }, 'data-root migration finished');
-    return { outcome: 'finished', source: journal.source, target: dataRoot, stopped: journal.stopped };
+    const settled: SettledMigration = {
+      outcome: 'finished',
+      source: journal.source,
+      target: dataRoot,
+      stopped: journal.stopped,
+    };
+    await recordSettled(settled, dataRoot, log);
+    return settled;
   }
   if (journal.role === 'source' && journal.source === dataRoot) {
     await rollBack(journal, log);
@@ -220,8 +246,30 @@ export async function settleMigration(dataRoot: string, log: Logger): Promise<Se
       { source: dataRoot, target: journal.target },
       'data-root migration was interrupted and rolled back',
     );
-    return { outcome: 'rolled back', source: dataRoot, target: journal.target, stopped: journal.stopped };
+    const settled: SettledMigration = {
+      outcome: 'rolled back',
+      source: dataRoot,
+      target: journal.target,
+      stopped: journal.stopped,
+    };
+    await recordSettled(settled, dataRoot, log);
+    return settled;
   }
   log.warn({ journal }, 'ignoring a migration journal that does not belong to this data-root');
   return null;
+}
+
+/** The ending, in the root now in use, for `system.dataRoot` to report. */
+function recordSettled(settled: SettledMigration, root: string, log: Logger): Promise<void> {
+  return writeLastOutcome(
+    root,
+    {
+      outcome: settled.outcome,
+      source: settled.source,
+      target: settled.target,
+      at: new Date().toISOString(),
+      message: settledMigrationMessage(settled),
+    },
+    log,
+  );
 }

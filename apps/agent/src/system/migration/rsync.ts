@@ -1,13 +1,20 @@
 import { spawn } from 'node:child_process';
 import { StevedoreError } from '@stevedore/shared';
 import { INCOMPLETE_MARKER, JOURNAL_FILE } from './journal.js';
+import { LAST_OUTCOME_FILE } from './last-outcome.js';
 
 /**
  * rsync, the tool made for the job: `-aHAX --numeric-ids` keeps owners (as numbers, so a user
  * namespace's ids survive), modes (setuid, sticky), mtimes, hardlinks, ACLs, xattrs (overlay's
- * opaque marks) and device nodes (overlay's whiteouts). The journal and marker never travel.
+ * opaque marks) and device nodes (overlay's whiteouts). The journal, marker and last outcome never travel.
  */
-const ARGS = ['-aHAX', '--numeric-ids', `--exclude=/${JOURNAL_FILE}`, `--exclude=/${INCOMPLETE_MARKER}`];
+const ARGS = [
+  '-aHAX',
+  '--numeric-ids',
+  `--exclude=/${JOURNAL_FILE}`,
+  `--exclude=/${INCOMPLETE_MARKER}`,
+  `--exclude=/${LAST_OUTCOME_FILE}`,
+];
 
 export interface CopyProgress {
   bytes: number;

@@ -8,13 +8,16 @@ import { execFile } from '../../util/exec.js';
 const refuse = (message: string, context: Record<string, unknown> = {}) =>
   new StevedoreError('FAILED_PRECONDITION', message, context);
 
-const inside = (parent: string, child: string) => {
+/** Room for the copy plus 5 %: the filesystem must not run full under the containers. */
+export const SPACE_MARGIN = 1.05;
+
+export const inside = (parent: string, child: string) => {
   const path = relative(parent, child);
   return path === '' || (!path.startsWith('..') && !path.startsWith('/'));
 };
 
 /** The nearest existing directory at or above `path`. */
-async function existingAncestor(path: string): Promise<string> {
+export async function existingAncestor(path: string): Promise<string> {
   let current = path;
   for (;;) {
     if (
@@ -52,8 +55,7 @@ export async function checkTarget(source: string, target: string): Promise<numbe
   const where = await existingAncestor(target);
   const fs = await statfs(where);
   const free = fs.bavail * fs.bsize;
-  // Room for the copy plus 5 %: the filesystem must not run full under the containers.
-  if (free < needed * 1.05) {
+  if (free < needed * SPACE_MARGIN) {
     throw refuse(
       `not enough space for ${target}: the data-root uses ${needed} bytes, ${where} has ${free} bytes free`,
       { needed, free },
@@ -65,7 +67,7 @@ export async function checkTarget(source: string, target: string): Promise<numbe
 }
 
 /** A throw-away overlay mount with an opaque directory in the target: what the layer store needs. */
-async function probeFilesystem(target: string): Promise<void> {
+export async function probeFilesystem(target: string): Promise<void> {
   const probe = join(target, `.probe-${randomBytes(4).toString('hex')}`);
   const [lower, upper, work, merged] = ['lower', 'upper', 'work', 'merged'].map((d) => join(probe, d)) as [
     string,

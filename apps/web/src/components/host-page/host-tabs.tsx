@@ -6,6 +6,7 @@ import { RouteTabs } from '../route-tabs';
 const TABS = [
   { label: 'Overview', path: '' },
   { label: 'Registries', path: '/registries' },
+  { label: 'Disk', path: '/disk' },
 ] as const;
 
 export function HostTabs({ base }: { base: string }) {

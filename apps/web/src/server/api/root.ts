@@ -2,6 +2,7 @@ import { alertsRouter } from './routers/alerts';
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { containersRouter } from './routers/containers/index';
+import { diskRouter } from './routers/disk';
 import { eventsRouter } from './routers/events';
 import { hostsRouter } from './routers/hosts';
 import { presetsRouter } from './routers/presets';
@@ -19,6 +20,7 @@ export const appRouter = router({
   presets: presetsRouter,
   alerts: alertsRouter,
   registries: registriesRouter,
+  disk: diskRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -20,6 +20,10 @@ import { ContainerLimitsService } from './container-limits-service';
 import { ContainerLogService } from './container-log-service';
 import { ContainerUsageService } from './container-usage-service';
 import { dashboardActions } from './dashboard-actions';
+import { DiskService } from './disk/disk-service';
+import { MigrationJobs, type MigrationTiming } from './disk/migration-jobs';
+import { PrunePolicyService } from './disk/prune-policy-service';
+import { PruneScheduler } from './disk/prune-scheduler';
 import { EngineAuditRecorder } from './engine-audit';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
@@ -53,6 +57,9 @@ export interface Services {
   presetRollouts: PresetRolloutService;
   alerts: AlertService;
   registries: RegistryService;
+  disk: DiskService;
+  migrations: MigrationJobs;
+  prunePolicies: PrunePolicyService;
 }
 
 export interface ControlPlaneOptions {
@@ -71,6 +78,10 @@ export interface ControlPlaneOptions {
   /** Alert evaluation and webhook retries (tests make them fast). */
   alertTiming?: Partial<AlertTiming>;
   webhookRetry?: RetryPolicy;
+  /** Data-root migrations' polling once the agent stops reporting (tests make it fast). */
+  migrationTiming?: Partial<MigrationTiming>;
+  /** How often the prune scheduler looks for due policies (default a minute). */
+  pruneCheckIntervalMs?: number;
 }
 
 /** Wires the hub and the services over one database: the server's and the tests' composition root. */
@@ -112,6 +123,14 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     ...(options.alertTiming ? { timing: options.alertTiming } : {}),
     ...(options.webhookRetry ? { retry: options.webhookRetry } : {}),
   });
+  const migrations = new MigrationJobs(db, hub, log.child({ module: 'migration' }), options.migrationTiming);
+  const prunePolicies = new PrunePolicyService(db, hub, log.child({ module: 'prune' }));
+  const pruneScheduler = new PruneScheduler(
+    prunePolicies,
+    log.child({ module: 'prune' }),
+    options.pruneCheckIntervalMs,
+  );
+  pruneScheduler.start();
   const services: Services = {
     auth: new AuthService(
       db,
@@ -138,12 +157,17 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     presetRollouts: new PresetRolloutService(db, hosts, users, presetCalls, log.child({ module: 'presets' })),
     alerts,
     registries: new RegistryService(db, hub, hosts),
+    disk: new DiskService(db, hub),
+    migrations,
+    prunePolicies,
   };
   return {
     hub,
     services,
     async close() {
       fleet.close();
+      await pruneScheduler.close();
+      migrations.close();
       containerFleet.close();
       await services.presetRollouts.close();
       services.auth.close();
