@@ -4,6 +4,7 @@ import { authRouter } from './routers/auth';
 import { containersRouter } from './routers/containers/index';
 import { eventsRouter } from './routers/events';
 import { hostsRouter } from './routers/hosts';
+import { imagesRouter } from './routers/images';
 import { presetsRouter } from './routers/presets';
 import { usersRouter } from './routers/users';
 import { createCallerFactory, router } from './trpc';
@@ -17,6 +18,7 @@ export const appRouter = router({
   audit: auditRouter,
   presets: presetsRouter,
   alerts: alertsRouter,
+  images: imagesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -24,6 +24,7 @@ import { EngineAuditRecorder } from './engine-audit';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
+import { HostImageService } from './host-image-service';
 import { HostService } from './host-service';
 import { PresetFleetCalls } from './presets/fleet-calls';
 import { PresetService } from './presets/preset-service';
@@ -51,6 +52,7 @@ export interface Services {
   presets: PresetService;
   presetRollouts: PresetRolloutService;
   alerts: AlertService;
+  images: HostImageService;
 }
 
 export interface ControlPlaneOptions {
@@ -135,6 +137,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     presets: new PresetService(db, hosts, presetCalls),
     presetRollouts: new PresetRolloutService(db, hosts, users, presetCalls, log.child({ module: 'presets' })),
     alerts,
+    images: new HostImageService(db, hub, log.child({ module: 'images' })),
   };
   return {
     hub,
