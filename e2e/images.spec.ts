@@ -41,7 +41,7 @@ test.afterAll(async ({ workerStack }) => {
 async function openImages(page: Page) {
   await page.goto('/hosts');
   await page.getByTestId('host-row-local').getByRole('link', { name: 'local' }).click();
-  await page.getByRole('link', { name: 'Images' }).click();
+  await page.getByRole('navigation', { name: 'Host' }).getByRole('link', { name: 'Images' }).click();
   await expect(page.getByRole('heading', { name: 'Images' })).toBeVisible();
 }
 

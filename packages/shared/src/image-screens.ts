@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HostIdInput } from './hosts.js';
-import { PullProgressSchema, RegistryHostSchema } from './image-manifest.js';
+import { PullProgressSchema, PushEventSchema, RegistryHostSchema } from './image-manifest.js';
 import { ImageReferenceString } from './image-reference.js';
 
 /** An image or a name of one, as the dashboard passes it to the engine. */
@@ -66,3 +66,11 @@ export const ImagePrunePreviewSchema = z.object({
   bytes: z.number().int().nonnegative(),
 });
 export type ImagePrunePreview = z.infer<typeof ImagePrunePreviewSchema>;
+
+/** `docker push NAME[:TAG]` on a host: the name must be a tag of a local image. */
+export const ImagePushInput = HostIdInput.extend({ reference: ImageReferenceString });
+export type ImagePushInput = z.infer<typeof ImagePushInput>;
+
+/** A push relayed to the browser: per-blob progress (thinned like a pull's), then the digest. */
+export const ImagePushEventSchema = PushEventSchema;
+export type ImagePushEvent = z.infer<typeof ImagePushEventSchema>;

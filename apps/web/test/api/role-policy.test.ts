@@ -75,6 +75,11 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
     hostScoped: true,
     input: { hostId: grantedHost, reference: '127.0.0.1:9/nothing:here' },
   },
+  'images.push': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, reference: '127.0.0.1:9/nothing:here' },
+  },
   'images.remove': {
     minimum: 'operator',
     hostScoped: true,

@@ -11,8 +11,11 @@ import { ImageDetailsDialog, RemoveImageDialog, TagImageDialog } from './image-d
 import { type ImageTableRow, imageTableRows } from './image-rows';
 import { ImageTable } from './image-table';
 import { PullDialog } from './pull-dialog';
+import { PruneImagesDialog, PushImageDialog, RegistryLoginDialog } from './push-prune-login';
 
-type Open = { kind: 'none' } | { kind: 'remove' | 'tag' | 'history' | 'inspect'; row: ImageTableRow };
+type Open =
+  | { kind: 'none' }
+  | { kind: 'remove' | 'tag' | 'push' | 'history' | 'inspect'; row: ImageTableRow };
 
 /** Image events arriving together (a pull tags and pulls) refetch once, this long after the first. */
 const SETTLE_MS = 150;
@@ -53,6 +56,8 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
   const canOperate = access.data?.canOperate === true;
   const rows = useMemo(() => imageTableRows(images.data ?? []), [images.data]);
   const [pulling, setPulling] = useState(false);
+  const [pruning, setPruning] = useState(false);
+  const [loggingIn, setLoggingIn] = useState(false);
   const [open, setOpen] = useState<Open>({ kind: 'none' });
   const toast = useToast();
   useImagesRefresh(hostId);
@@ -93,7 +98,13 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
             : ''}
         </p>
         {canOperate && (
-          <div className="ml-auto flex gap-2">
+          <div className="ml-auto flex flex-wrap gap-2">
+            <SecondaryButton type="button" onClick={() => setLoggingIn(true)}>
+              Registry login
+            </SecondaryButton>
+            <SecondaryButton type="button" onClick={() => setPruning(true)}>
+              Prune
+            </SecondaryButton>
             <Button type="button" onClick={() => setPulling(true)}>
               Pull image
             </Button>
@@ -113,6 +124,7 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
                     {actionButton('History', 'history', row)}
                     {actionButton('Inspect', 'inspect', row)}
                     {actionButton('Tag', 'tag', row)}
+                    {row.tag !== '<none>' && actionButton('Push', 'push', row)}
                     {actionButton('Remove', 'remove', row, true)}
                   </span>
                 )
@@ -153,6 +165,18 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
         onClose={() => setOpen({ kind: 'none' })}
         onDone={done}
       />
+      {canOperate && (
+        <>
+          <PushImageDialog hostId={hostId} row={rowOf('push')} onClose={() => setOpen({ kind: 'none' })} />
+          <PruneImagesDialog hostId={hostId} open={pruning} onClose={() => setPruning(false)} onDone={done} />
+          <RegistryLoginDialog
+            hostId={hostId}
+            open={loggingIn}
+            onClose={() => setLoggingIn(false)}
+            onDone={done}
+          />
+        </>
+      )}
       <TagImageDialog
         hostId={hostId}
         row={rowOf('tag')}

@@ -8,10 +8,13 @@ import {
   type ImagePrunePreview,
   type ImagePullEvent,
   type ImagePullInput,
+  type ImagePushEvent,
+  type ImagePushInput,
   type ImageRemoveInput,
   type ImageTagInput,
   isStevedoreError,
   type PruneReport,
+  type PullProgress,
   type SessionUser,
   StevedoreError,
 } from '@stevedore/shared';
@@ -146,7 +149,7 @@ export class HostImageService {
   async *pull(actor: SessionUser, input: ImagePullInput, signal: AbortSignal | undefined) {
     await getHost(this.db, input.hostId);
     const relay = new EventRelay<ImagePullEvent>();
-    const throttle = new PullProgressThrottle((progress) =>
+    const throttle = new PullProgressThrottle<PullProgress>((progress) =>
       relay.push({ type: 'progress', progress, at: Date.now() }),
     );
     let subscription: { unsubscribe(): void } | null = null;
@@ -208,6 +211,70 @@ export class HostImageService {
       throttle.close();
       // The outcome is in the audit log; a caller that left does not wait for it.
       outcome.catch((error: unknown) => this.log.debug({ err: error, ...context }, 'pull ended early'));
+    }
+  }
+
+  /** `docker push` from the host, relayed like a pull: per-blob progress, then the digest; audited. */
+  async *push(actor: SessionUser, input: ImagePushInput, signal: AbortSignal | undefined) {
+    await getHost(this.db, input.hostId);
+    const relay = new EventRelay<ImagePushEvent>();
+    const throttle = new PullProgressThrottle<Extract<ImagePushEvent, { type: 'progress' }>>((event) =>
+      relay.push(event),
+    );
+    let subscription: { unsubscribe(): void } | null = null;
+    const context = { hostId: input.hostId, reference: input.reference };
+    const finished = new Promise<Extract<ImagePushEvent, { type: 'done' }>>((resolve, reject) => {
+      const fail = (error: unknown) => {
+        throttle.close();
+        reject(fromAgentError(error, context));
+      };
+      const cancelled = () => fail(new Error(`push of ${input.reference} cancelled by the user`));
+      if (signal?.aborted) return cancelled();
+      signal?.addEventListener('abort', cancelled, { once: true });
+      this.hub
+        .call(input.hostId, async (client) => {
+          subscription = client.images.push.subscribe(
+            { reference: input.reference },
+            {
+              onData: (event) => {
+                if (event.type === 'progress') return throttle.accept(event);
+                throttle.flush();
+                throttle.close();
+                resolve(event);
+              },
+              onError: fail,
+              onComplete: () =>
+                fail(new StevedoreError('UNAVAILABLE', 'the agent ended the push without a result', context)),
+            },
+          );
+          if (signal?.aborted) subscription.unsubscribe();
+        })
+        .catch(fail);
+    });
+    const outcome = audited(
+      this.db,
+      actor,
+      {
+        action: 'image.push',
+        hostId: input.hostId,
+        target: input.reference,
+        params: { reference: input.reference },
+      },
+      () => finished,
+    );
+    outcome.then(
+      (done) => {
+        relay.push(done);
+        relay.close();
+      },
+      (error: unknown) => relay.close(error),
+    );
+    try {
+      yield* relay.drain(signal);
+    } finally {
+      (subscription as { unsubscribe(): void } | null)?.unsubscribe();
+      throttle.close();
+      outcome.catch((error: unknown) => this.log.debug({ err: error, ...context }, 'push ended early'));
     }
   }
 

@@ -13,7 +13,7 @@ const downloading = (id: string, current: number): PullProgress => ({
 test('byte counts of one layer go out at most once per interval; status changes at once', () => {
   let clock = 0;
   const sent: PullProgress[] = [];
-  const throttle = new PullProgressThrottle(
+  const throttle = new PullProgressThrottle<PullProgress>(
     (p) => sent.push(p),
     125,
     () => clock,
@@ -42,7 +42,7 @@ test('byte counts of one layer go out at most once per interval; status changes 
 test('layers are throttled apart; flush sends what was held back', () => {
   let clock = 0;
   const sent: PullProgress[] = [];
-  const throttle = new PullProgressThrottle(
+  const throttle = new PullProgressThrottle<PullProgress>(
     (p) => sent.push(p),
     125,
     () => clock,
@@ -63,7 +63,7 @@ test('layers are throttled apart; flush sends what was held back', () => {
 
 test('the newest held-back count goes out when its interval is up', async () => {
   const sent: PullProgress[] = [];
-  const throttle = new PullProgressThrottle((p) => sent.push(p), 20);
+  const throttle = new PullProgressThrottle<PullProgress>((p) => sent.push(p), 20);
   throttle.accept(downloading('a', 1));
   throttle.accept(downloading('a', 2));
   throttle.accept(downloading('a', 3));
@@ -78,7 +78,7 @@ test('the newest held-back count goes out when its interval is up', async () => 
 
 test('nothing goes out after close', async () => {
   const sent: PullProgress[] = [];
-  const throttle = new PullProgressThrottle((p) => sent.push(p), 20);
+  const throttle = new PullProgressThrottle<PullProgress>((p) => sent.push(p), 20);
   throttle.accept(downloading('a', 1));
   throttle.accept(downloading('a', 2));
   throttle.close();

@@ -1,12 +1,16 @@
-import type { PullProgress } from '@stevedore/shared';
-
 /** Updates a browser needs to move a bar smoothly: ~8 a second per layer (the issue asks for ≥ 4). */
 export const PULL_PROGRESS_INTERVAL_MS = 125;
 
-interface LayerState {
-  lastStatus: PullProgress['status'] | null;
+/** A progress line of one layer or blob: pull and push progress both have this shape. */
+interface Progress {
+  id: string;
+  status: string;
+}
+
+interface LayerState<T extends Progress> {
+  lastStatus: string | null;
   lastSentAt: number;
-  pending: PullProgress | null;
+  pending: T | null;
   timer: ReturnType<typeof setTimeout> | null;
 }
 
@@ -15,19 +19,19 @@ interface LayerState {
  * out at once, byte counts at most once per `intervalMs`, and the newest held-back count goes out
  * when its interval is up, so a bar never stops short of where the layer is.
  */
-export class PullProgressThrottle {
-  private readonly layers = new Map<string, LayerState>();
+export class PullProgressThrottle<T extends Progress> {
+  private readonly layers = new Map<string, LayerState<T>>();
   private closed = false;
 
   constructor(
-    private readonly emit: (progress: PullProgress) => void,
+    private readonly emit: (progress: T) => void,
     private readonly intervalMs = PULL_PROGRESS_INTERVAL_MS,
     private readonly now: () => number = Date.now,
   ) {}
 
-  accept(progress: PullProgress): void {
+  accept(progress: T): void {
     if (this.closed) return;
-    const layer = this.layers.get(progress.id) ?? {
+    const layer: LayerState<T> = this.layers.get(progress.id) ?? {
       lastStatus: null,
       lastSentAt: Number.NEGATIVE_INFINITY,
       pending: null,
@@ -67,13 +71,13 @@ export class PullProgressThrottle {
     for (const layer of this.layers.values()) this.clearPending(layer);
   }
 
-  private send(layer: LayerState, progress: PullProgress, at: number): void {
+  private send(layer: LayerState<T>, progress: T, at: number): void {
     layer.lastStatus = progress.status;
     layer.lastSentAt = at;
     this.emit(progress);
   }
 
-  private clearPending(layer: LayerState): void {
+  private clearPending(layer: LayerState<T>): void {
     if (layer.timer) clearTimeout(layer.timer);
     layer.timer = null;
     layer.pending = null;

@@ -5,6 +5,7 @@ import {
   HostRegistryLogoutInput,
   ImagePruneInput,
   ImagePullInput,
+  ImagePushInput,
   ImageRemoveInput,
   ImageTagInput,
 } from '@stevedore/shared';
@@ -28,6 +29,10 @@ export const imagesRouter = router({
   pull: hostOperatorProcedure
     .input(ImagePullInput)
     .subscription(({ ctx, input, signal }) => ctx.services.images.pull(ctx.user, input, signal)),
+  /** Per-blob progress, then the pushed digest. */
+  push: hostOperatorProcedure
+    .input(ImagePushInput)
+    .subscription(({ ctx, input, signal }) => ctx.services.images.push(ctx.user, input, signal)),
   remove: hostOperatorProcedure
     .input(ImageRemoveInput)
     .mutation(({ ctx, input }) => ctx.services.images.remove(ctx.user, input)),
