@@ -74,3 +74,21 @@ export type ImagePushInput = z.infer<typeof ImagePushInput>;
 /** A push relayed to the browser: per-blob progress (thinned like a pull's), then the digest. */
 export const ImagePushEventSchema = PushEventSchema;
 export type ImagePushEvent = z.infer<typeof ImagePushEventSchema>;
+
+/** One image across the fleet: the same ID on every host that has it. */
+export const FleetImageRowSchema = z.object({
+  id: z.string(),
+  repoTags: z.array(z.string()),
+  repoDigests: z.array(z.string()),
+  created: z.string(),
+  size: z.number().int().nonnegative(),
+  hosts: z.array(z.object({ hostId: z.string(), hostName: z.string(), containers: z.number().int() })),
+});
+export type FleetImageRow = z.infer<typeof FleetImageRowSchema>;
+
+/** The fleet's images, and the hosts whose list could not be read (offline, failing). */
+export const FleetImagesSchema = z.object({
+  rows: z.array(FleetImageRowSchema),
+  hosts: z.array(z.object({ hostId: z.string(), hostName: z.string(), error: z.string().nullable() })),
+});
+export type FleetImages = z.infer<typeof FleetImagesSchema>;

@@ -66,6 +66,7 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
   'hosts.access': { minimum: 'viewer', input: { hostId: NO_HOST } },
   'hosts.info': { minimum: 'viewer', input: { hostId: NO_HOST } },
   'hosts.images': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'images.fleet': { minimum: 'viewer' },
   'images.list': { minimum: 'viewer', input: { hostId: NO_HOST } },
   'images.history': { minimum: 'viewer', input: { hostId: NO_HOST, image: 'nothing-here' } },
   'images.inspect': { minimum: 'viewer', input: { hostId: NO_HOST, image: 'nothing-here' } },

@@ -1,4 +1,5 @@
 import {
+  type FleetImages,
   type HostImageInput,
   type HostImageRow,
   type HostRegistryLoginInput,
@@ -25,6 +26,8 @@ import type { AgentHub } from '../hub/agent-hub';
 import { agentCall, fromAgentError } from './agent-errors';
 import { audited } from './audited';
 import { EventRelay } from './event-relay';
+import { mergeFleetImages } from './fleet-image-rows';
+import type { HostService } from './host-service';
 import { hostImageRows, prunePreview } from './image-rows';
 import { PullProgressThrottle } from './pull-progress-throttle';
 
@@ -38,8 +41,35 @@ export class HostImageService {
   constructor(
     private readonly db: Db,
     private readonly hub: AgentHub,
+    private readonly hosts: HostService,
     private readonly log: Logger,
   ) {}
+
+  /** Every host's images merged by ID; a host that cannot answer is named with its error. */
+  async fleet(): Promise<FleetImages> {
+    const hosts = await this.hosts.list();
+    const lists = await Promise.all(
+      hosts.map(async (host) => {
+        if (host.status.state === 'offline' || host.status.state === 'connecting') {
+          return { hostId: host.id, hostName: host.name, images: [], error: `host is ${host.status.state}` };
+        }
+        try {
+          return { hostId: host.id, hostName: host.name, images: await this.list(host.id), error: null };
+        } catch (error) {
+          return {
+            hostId: host.id,
+            hostName: host.name,
+            images: [],
+            error: error instanceof Error ? error.message : String(error),
+          };
+        }
+      }),
+    );
+    return {
+      rows: mergeFleetImages(lists),
+      hosts: lists.map(({ hostId, hostName, error }) => ({ hostId, hostName, error })),
+    };
+  }
 
   async list(hostId: string): Promise<HostImageRow[]> {
     await getHost(this.db, hostId);

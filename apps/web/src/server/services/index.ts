@@ -137,7 +137,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     presets: new PresetService(db, hosts, presetCalls),
     presetRollouts: new PresetRolloutService(db, hosts, users, presetCalls, log.child({ module: 'presets' })),
     alerts,
-    images: new HostImageService(db, hub, log.child({ module: 'images' })),
+    images: new HostImageService(db, hub, hosts, log.child({ module: 'images' })),
   };
   return {
     hub,

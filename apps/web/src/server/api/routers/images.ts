@@ -13,6 +13,8 @@ import { hostOperatorProcedure, roleProcedure, router } from '../trpc';
 
 /** Images per host: viewers read, operators act on the hosts granted to them. */
 export const imagesRouter = router({
+  /** Every host's images merged by ID, with the hosts that have each. */
+  fleet: roleProcedure('viewer').query(({ ctx }) => ctx.services.images.fleet()),
   list: roleProcedure('viewer')
     .input(HostIdInput)
     .query(({ ctx, input }) => ctx.services.images.list(input.hostId)),
