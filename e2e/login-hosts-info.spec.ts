@@ -125,7 +125,10 @@ test('images pulled on a host show on its page', async ({ page, stack }) => {
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByTestId('host-row-local').getByRole('link', { name: 'local' }).click();
-    const row = page.getByTestId('image-row').filter({ hasText: `${registry.host}/library/busybox:latest` });
+    await page.getByRole('navigation', { name: 'Host' }).getByRole('link', { name: 'Images' }).click();
+    const row = page.locator(
+      `[data-testid="image-row"][data-reference="${registry.host}/library/busybox:latest"]`,
+    );
     await expect(row).toBeVisible();
     await expect(row).toContainText(image.configDigest.slice(7, 19));
   } finally {

@@ -135,13 +135,16 @@ test("the host page's info and images follow the host's events", async ({ page, 
   await cli('unpause', CONTAINER);
   await expect(containers).toContainText('running 1, paused 0');
 
+  await saveScreens(page, 'host');
+
   // The list used to be polled every 5 s; now the tag event refreshes it at once.
+  await page.getByRole('navigation', { name: 'Host' }).getByRole('link', { name: 'Images' }).click();
+  await expect(page.getByTestId('image-row').first()).toBeVisible();
   await cli('tag', image, 'ui-extra:1');
-  const tagged = page.getByTestId('image-row').filter({ hasText: 'ui-extra:1' });
+  const tagged = page.locator('[data-testid="image-row"][data-reference$="ui-extra:1"]');
   await expect(tagged).toBeVisible({ timeout: 4_000 });
   // Sizes in binary units, as everywhere else (bytesSize), not the CLI's decimal MB.
-  await expect(tagged.locator('td').last()).toHaveText(/^\d[\d.]*(B|KiB|MiB)$/);
-  await saveScreens(page, 'host');
+  await expect(tagged.getByTestId('image-size')).toHaveText(/^\d[\d.]*(B|KiB|MiB)$/);
 });
 
 test('events that arrive while the feed is paused are kept and shown on resume', async ({ page, stack }) => {

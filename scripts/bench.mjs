@@ -34,6 +34,9 @@
 //   logrotate  lines/s a full-speed writer gets into its log files with max-size=64k and with
 //           rotation off, lines lost, agent CPU (scripts/bench/engine/logrotate.mjs;
 //           BENCH_BASELINE_AGENT=path measures another build too)
+//   pull-progress  a pull followed in the Images tab's dialog: bar updates a second per layer (paced
+//           registry), and pull time watched in the browser against `stevedore pull -q` (needs
+//           `npm run build`; scripts/bench/web/pull-progress.ts)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
@@ -60,6 +63,7 @@ const benchmarks = {
   recommend: async () => (await import('./bench/recommend.ts')).benchRecommend(table),
   presets: async () => (await import('./bench/web/presets.ts')).benchPresets(table),
   mirrors: async () => (await import('./bench/web/mirrors.ts')).benchMirrors(table),
+  'pull-progress': async () => (await import('./bench/web/pull-progress.ts')).benchPullProgress(table),
   logrotate: benchLogrotate,
 };
 const requested = process.argv.slice(2);

@@ -14,6 +14,7 @@ export * from './host-operations.js';
 export * from './hosts.js';
 export * from './image-manifest.js';
 export * from './image-reference.js';
+export * from './image-screens.js';
 export * from './ipv4.js';
 export * from './limits/presets.js';
 export * from './limits/recommend.js';

@@ -60,7 +60,7 @@ export interface TokensApi {
 }
 export interface ImagesApi {
   list(filters?: readonly string[]): Promise<ImageSummary[]>;
-  pull(reference: string): AsyncGenerator<PullEvent>;
+  pull(reference: string, signal?: AbortSignal): AsyncGenerator<PullEvent>;
   inspect(image: string): Promise<ImageInspect>;
   tag(source: string, target: string): Promise<void>;
   remove(image: string, force?: boolean): Promise<{ untagged: string[]; deleted: string[] }>;

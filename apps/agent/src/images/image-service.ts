@@ -153,8 +153,11 @@ export class ImageService {
     return listImages(this.stores.images, filters);
   }
 
-  /** Progress events while pulling, then the image; the pull goes on if the caller goes away. */
-  async *pull(reference: string): AsyncGenerator<PullEvent> {
+  /**
+   * Progress events while pulling, then the image. When `signal` aborts (the caller went away or
+   * cancelled) the pull stops: downloads are hung up and half-made layers are dropped.
+   */
+  async *pull(reference: string, signal?: AbortSignal): AsyncGenerator<PullEvent> {
     const queue = new AsyncQueue<PullEvent>();
     const trace = this.pulls.begin(tryCanonicalName(reference) ?? reference, registryOf(reference));
     const registry = this.registry;
@@ -175,6 +178,7 @@ export class ImageService {
       layers: this.stores.layers,
       images: this.stores.images,
       pin: (chainIds: readonly string[]) => this.stores.references.pin(chainIds),
+      ...(signal ? { signal } : {}),
     };
     this.stores.references
       .lease(() =>
@@ -190,7 +194,7 @@ export class ImageService {
         trace.finish(error);
         queue.close(error);
       });
-    yield* queue.drain();
+    yield* queue.drain(signal);
   }
 
   /** `registries.recentPulls`: newest first. */

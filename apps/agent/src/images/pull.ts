@@ -35,7 +35,17 @@ export interface PullDeps {
    * called (after the image record that references them is saved).
    */
   pin?(chainIds: readonly string[]): Promise<() => void>;
+  /** Stops the pull: open downloads are destroyed and the pull fails with a cancellation. */
+  signal?: AbortSignal;
 }
+
+/** Throws when the pull was cancelled, so no further step starts. */
+function checkCancelled(deps: PullDeps, name: string): void {
+  if (deps.signal?.aborted) throw cancelled(name);
+}
+
+const cancelled = (name: string) =>
+  new StevedoreError('FAILED_PRECONDITION', `pull of ${name} cancelled`, { image: name });
 
 const FOREIGN = new Set<string>([
   MediaTypes.dockerForeignLayerGzip,
@@ -54,11 +64,14 @@ export async function pullImage(
 ): Promise<ImageRecord> {
   const ref = parseImageReference(reference);
   const name = formatImageReference({ ...ref, tag: ref.digest ? null : ref.tag, digest: ref.digest });
+  checkCancelled(deps, name);
   let fetched = await deps.registry.getManifest(ref);
   if (fetched.kind === 'index') {
     const chosen = selectPlatform(fetched.index, hostPlatform(), name);
+    checkCancelled(deps, name);
     fetched = await deps.registry.getManifest({ ...ref, tag: null, digest: chosen.digest });
   }
+  checkCancelled(deps, name);
   if (fetched.kind !== 'manifest')
     throw new StevedoreError('INVALID_ARGUMENT', `${name}: a manifest list points at another list`);
   const { manifest, digest: manifestDigest } = fetched;
@@ -98,6 +111,7 @@ export async function pullImage(
 
   const chainIds: string[] = [];
   for (const diffId of diffIds) chainIds.push(chainIdOf(chainIds.at(-1) ?? null, diffId));
+  checkCancelled(deps, name);
   const release = (await deps.pin?.(chainIds)) ?? (() => {});
   try {
     return await pullLayers(deps, ref, manifest, manifestDigest, config, chainIds, onProgress);
@@ -124,6 +138,7 @@ async function pullLayers(
     ready.push(
       (async () => {
         const id = layer.digest.slice(7, 19);
+        checkCancelled(deps, ref.path);
         if (await deps.layers.has(chainId)) {
           // The unpacked layer is here; its blob (for save and push) may not be, if it came another way.
           if (!(await deps.content.has(layer.digest))) {
@@ -208,9 +223,11 @@ async function downloadAndApply(
   const slot = unpacking.tryAcquire();
   if (slot) {
     try {
-      return await downloadWhileApplying(deps, ref, layer, diffDir, (current) =>
-        onProgress('Downloading', current),
-      );
+      return await downloadWhileApplying(deps, ref, layer, diffDir, (current) => {
+        onProgress('Downloading', current);
+        // Unpacking runs along with the download; what it still has to do once every byte is here.
+        if (current === layer.size) onProgress('Extracting', current);
+      });
     } finally {
       slot();
     }
@@ -225,6 +242,7 @@ async function downloadAndApply(
   }
   const release = await unpacking.acquire();
   try {
+    checkCancelled(deps, ref.path);
     onProgress('Extracting', 0);
     return await applyLayer(deps.content.read(layer.digest), diffDir);
   } catch (error) {
@@ -246,6 +264,16 @@ async function openCountedBlob(
   onBytes: (current: number) => void,
 ): Promise<{ source: Readable; body: Readable; received: () => number }> {
   const { stream } = await deps.registry.openBlob(ref, layer.digest);
+  const signal = deps.signal;
+  if (signal) {
+    // A cancelled pull hangs up: the registry stops sending and the layer fails (and is dropped).
+    const hangUp = () => stream.destroy(cancelled(ref.path));
+    if (signal.aborted) hangUp();
+    else {
+      signal.addEventListener('abort', hangUp, { once: true });
+      stream.once('close', () => signal.removeEventListener('abort', hangUp));
+    }
+  }
   let received = 0;
   let lastReport = 0;
   const body = new Transform({

@@ -38,7 +38,7 @@ export const imagesRouter = router({
     .query(({ ctx, input }) => ctx.services.images.list(input.filters)),
   pull: publicProcedure
     .input(z.object({ reference: ImageReferenceString }))
-    .subscription(({ ctx, input }) => ctx.services.images.pull(input.reference)),
+    .subscription(({ ctx, input, signal }) => ctx.services.images.pull(input.reference, signal)),
   push: publicProcedure
     .input(z.object({ reference: ImageReferenceString }))
     .subscription(({ ctx, input }) => ctx.services.images.push(input.reference)),

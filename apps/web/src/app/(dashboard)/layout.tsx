@@ -38,6 +38,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
           </Link>
           <NavLink href="/hosts">Hosts</NavLink>
           <NavLink href="/containers">Containers</NavLink>
+          <NavLink href="/images">Images</NavLink>
           <NavLink href="/events">Events</NavLink>
           <NavLink href="/presets">Presets</NavLink>
           <NavLink href="/registries">Registries</NavLink>

@@ -7,6 +7,7 @@ const TABS = [
   { label: 'Overview', path: '' },
   { label: 'Registries', path: '/registries' },
   { label: 'Disk', path: '/disk' },
+  { label: 'Images', path: '/images' },
 ] as const;
 
 export function HostTabs({ base }: { base: string }) {

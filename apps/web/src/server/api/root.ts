@@ -5,6 +5,7 @@ import { containersRouter } from './routers/containers/index';
 import { diskRouter } from './routers/disk';
 import { eventsRouter } from './routers/events';
 import { hostsRouter } from './routers/hosts';
+import { imagesRouter } from './routers/images';
 import { presetsRouter } from './routers/presets';
 import { registriesRouter } from './routers/registries';
 import { usersRouter } from './routers/users';
@@ -21,6 +22,7 @@ export const appRouter = router({
   alerts: alertsRouter,
   registries: registriesRouter,
   disk: diskRouter,
+  images: imagesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -28,6 +28,7 @@ import { EngineAuditRecorder } from './engine-audit';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
+import { HostImageService } from './host-image-service';
 import { HostService } from './host-service';
 import { PresetFleetCalls } from './presets/fleet-calls';
 import { PresetService } from './presets/preset-service';
@@ -60,6 +61,7 @@ export interface Services {
   disk: DiskService;
   migrations: MigrationJobs;
   prunePolicies: PrunePolicyService;
+  images: HostImageService;
 }
 
 export interface ControlPlaneOptions {
@@ -160,6 +162,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     disk: new DiskService(db, hub),
     migrations,
     prunePolicies,
+    images: new HostImageService(db, hub, hosts, log.child({ module: 'images' })),
   };
   return {
     hub,

@@ -2,10 +2,10 @@
 
 import { bytesSize, type SystemInfo } from '@stevedore/shared';
 import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { ContainerList } from '~/components/containers/container-list';
 import { EventFeed } from '~/components/event-feed';
-import { HostImages } from '~/components/host-images';
 import { ErrorNote } from '~/components/ui';
 import { useHostRefresh } from '~/components/use-host-refresh';
 
@@ -77,7 +77,17 @@ export default function HostPage() {
         <h2 className="text-lg font-semibold">Containers</h2>
         <ContainerList hostId={hostId} />
       </div>
-      <HostImages hostId={hostId} />
+      <section className="space-y-1" aria-label="Images">
+        <h2 className="text-lg font-semibold">Images</h2>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          {info.data
+            ? `${info.data.Images} ${info.data.Images === 1 ? 'image' : 'images'} on this host. `
+            : ''}
+          <Link href={`/hosts/${hostId}/images`} className="text-sky-700 underline dark:text-sky-300">
+            Pull, tag and remove them on the Images tab
+          </Link>
+        </p>
+      </section>
       <section className="space-y-2" aria-label="Recent events">
         <h2 className="text-lg font-semibold">Events</h2>
         <EventFeed filter={{ hostId }} />

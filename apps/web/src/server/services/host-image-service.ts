@@ -1,0 +1,324 @@
+import {
+  type FleetImages,
+  type HostImageInput,
+  type HostImageRow,
+  type HostRegistryLoginInput,
+  type ImageHistoryEntry,
+  type ImageInspect,
+  type ImagePruneInput,
+  type ImagePrunePreview,
+  type ImagePullEvent,
+  type ImagePullInput,
+  type ImagePushEvent,
+  type ImagePushInput,
+  type ImageRemoveInput,
+  type ImageTagInput,
+  isStevedoreError,
+  type PruneReport,
+  type PullProgress,
+  type SessionUser,
+  StevedoreError,
+} from '@stevedore/shared';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client';
+import { getHost } from '../db/repositories/hosts';
+import type { AgentHub } from '../hub/agent-hub';
+import { agentCall, fromAgentError } from './agent-errors';
+import { audited } from './audited';
+import { EventRelay } from './event-relay';
+import { mergeFleetImages } from './fleet-image-rows';
+import type { HostService } from './host-service';
+import { hostImageRows, prunePreview } from './image-rows';
+import { PullProgressThrottle } from './pull-progress-throttle';
+
+type Done = Extract<ImagePullEvent, { type: 'done' }>;
+
+/**
+ * One host's images through the hub: the list with the containers using each image, pulls relayed
+ * with thinned per-layer progress, and the actions (tag, remove, prune, login), each audited.
+ */
+export class HostImageService {
+  constructor(
+    private readonly db: Db,
+    private readonly hub: AgentHub,
+    private readonly hosts: HostService,
+    private readonly log: Logger,
+  ) {}
+
+  /** Every host's images merged by ID; a host that cannot answer is named with its error. */
+  async fleet(): Promise<FleetImages> {
+    const hosts = await this.hosts.list();
+    const lists = await Promise.all(
+      hosts.map(async (host) => {
+        if (host.status.state === 'offline' || host.status.state === 'connecting') {
+          return { hostId: host.id, hostName: host.name, images: [], error: `host is ${host.status.state}` };
+        }
+        try {
+          return { hostId: host.id, hostName: host.name, images: await this.list(host.id), error: null };
+        } catch (error) {
+          return {
+            hostId: host.id,
+            hostName: host.name,
+            images: [],
+            error: error instanceof Error ? error.message : String(error),
+          };
+        }
+      }),
+    );
+    return {
+      rows: mergeFleetImages(lists),
+      hosts: lists.map(({ hostId, hostName, error }) => ({ hostId, hostName, error })),
+    };
+  }
+
+  async list(hostId: string): Promise<HostImageRow[]> {
+    await getHost(this.db, hostId);
+    const [images, containers] = await agentCall({ hostId }, () =>
+      this.hub.call(hostId, (client) =>
+        Promise.all([client.images.list.query({}), client.containers.list.query({ all: true })]),
+      ),
+    );
+    return hostImageRows(images, containers);
+  }
+
+  async history(input: HostImageInput): Promise<ImageHistoryEntry[]> {
+    await getHost(this.db, input.hostId);
+    return agentCall({ hostId: input.hostId, image: input.image }, () =>
+      this.hub.call(input.hostId, (client) => client.images.history.query({ image: input.image })),
+    );
+  }
+
+  async inspect(input: HostImageInput): Promise<ImageInspect> {
+    await getHost(this.db, input.hostId);
+    return agentCall({ hostId: input.hostId, image: input.image }, () =>
+      this.hub.call(input.hostId, (client) => client.images.inspect.query({ image: input.image })),
+    );
+  }
+
+  async prunePreview(input: ImagePruneInput): Promise<ImagePrunePreview> {
+    return prunePreview(await this.list(input.hostId), input.all);
+  }
+
+  prune(actor: SessionUser, input: ImagePruneInput): Promise<PruneReport> {
+    return this.act(actor, input.hostId, 'image.prune', null, { all: input.all }, (client) =>
+      client.images.prune.mutate({ all: input.all }),
+    );
+  }
+
+  /**
+   * `docker rmi`. The engine refuses an image a container uses unless forced, naming the container
+   * by a short ID; the refusal says which container by name too.
+   */
+  async remove(
+    actor: SessionUser,
+    input: ImageRemoveInput,
+  ): Promise<{ untagged: string[]; deleted: string[] }> {
+    return this.act(
+      actor,
+      input.hostId,
+      'image.remove',
+      input.image,
+      { force: input.force },
+      async (client) => {
+        try {
+          return await client.images.remove.mutate({ image: input.image, force: input.force });
+        } catch (error) {
+          const refusal = fromAgentError(error, { hostId: input.hostId, image: input.image });
+          const shortId =
+            isStevedoreError(refusal) && refusal.code === 'CONFLICT'
+              ? /container ([0-9a-f]{12})/.exec(refusal.message)?.[1]
+              : undefined;
+          if (!shortId || !isStevedoreError(refusal)) throw refusal;
+          const containers = await client.containers.list.query({ all: true });
+          const user = containers.find((container) => container.Id.startsWith(shortId));
+          const name = user?.Names[0]?.replace(/^\//, '') ?? shortId;
+          throw new StevedoreError('CONFLICT', `in use by ${name}: ${refusal.message}`, refusal.context);
+        }
+      },
+    );
+  }
+
+  async tag(actor: SessionUser, input: ImageTagInput): Promise<void> {
+    await this.act(actor, input.hostId, 'image.tag', input.source, { target: input.target }, (client) =>
+      client.images.tag.mutate({ source: input.source, target: input.target }),
+    );
+  }
+
+  /** `docker login` on the host: the engine keeps the credentials; the password is never recorded. */
+  async login(actor: SessionUser, input: HostRegistryLoginInput): Promise<{ serverAddress: string }> {
+    await this.act(
+      actor,
+      input.hostId,
+      'image.login',
+      input.serverAddress,
+      { serverAddress: input.serverAddress, username: input.username },
+      (client) =>
+        client.images.login.mutate({
+          serverAddress: input.serverAddress,
+          username: input.username,
+          password: input.password,
+        }),
+    );
+    return { serverAddress: input.serverAddress };
+  }
+
+  async logout(
+    actor: SessionUser,
+    input: { hostId: string; serverAddress: string },
+  ): Promise<{ removed: boolean }> {
+    return this.act(actor, input.hostId, 'image.logout', input.serverAddress, {}, (client) =>
+      client.images.logout.mutate({ serverAddress: input.serverAddress }),
+    );
+  }
+
+  /**
+   * A pull on the host, relayed: per-layer progress (at most ~8 updates a second per layer), then
+   * the image. Leaving (the browser closes the dialog or cancels) ends the agent's subscription,
+   * which stops the pull there. The pull is audited once it ends, however it ends.
+   */
+  async *pull(actor: SessionUser, input: ImagePullInput, signal: AbortSignal | undefined) {
+    await getHost(this.db, input.hostId);
+    const relay = new EventRelay<ImagePullEvent>();
+    const throttle = new PullProgressThrottle<PullProgress>((progress) =>
+      relay.push({ type: 'progress', progress, at: Date.now() }),
+    );
+    let subscription: { unsubscribe(): void } | null = null;
+    const context = { hostId: input.hostId, reference: input.reference };
+    const finished = new Promise<Done>((resolve, reject) => {
+      const fail = (error: unknown) => {
+        throttle.close();
+        reject(fromAgentError(error, context));
+      };
+      const cancelled = () => fail(new Error(`pull of ${input.reference} cancelled by the user`));
+      if (signal?.aborted) return cancelled();
+      signal?.addEventListener('abort', cancelled, { once: true });
+      this.hub
+        .call(input.hostId, async (client) => {
+          subscription = client.images.pull.subscribe(
+            { reference: input.reference },
+            {
+              onData: (event) => {
+                if (event.type === 'progress') return throttle.accept(event.progress);
+                throttle.flush();
+                throttle.close();
+                resolve({
+                  type: 'done',
+                  image: { id: event.image.Id, repoTags: event.image.RepoTags, size: event.image.Size },
+                });
+              },
+              onError: fail,
+              onComplete: () =>
+                fail(new StevedoreError('UNAVAILABLE', 'the agent ended the pull without a result', context)),
+            },
+          );
+          if (signal?.aborted) subscription.unsubscribe();
+        })
+        .catch(fail);
+    });
+    const outcome = audited(
+      this.db,
+      actor,
+      {
+        action: 'image.pull',
+        hostId: input.hostId,
+        target: input.reference,
+        params: { reference: input.reference },
+      },
+      () => finished,
+    );
+    outcome.then(
+      (done) => {
+        relay.push(done);
+        relay.close();
+      },
+      (error: unknown) => relay.close(error),
+    );
+    try {
+      yield* relay.drain(signal);
+    } finally {
+      // Ending the agent's subscription aborts its pull (when it has not finished already).
+      (subscription as { unsubscribe(): void } | null)?.unsubscribe();
+      throttle.close();
+      // The outcome is in the audit log; a caller that left does not wait for it.
+      outcome.catch((error: unknown) => this.log.debug({ err: error, ...context }, 'pull ended early'));
+    }
+  }
+
+  /** `docker push` from the host, relayed like a pull: per-blob progress, then the digest; audited. */
+  async *push(actor: SessionUser, input: ImagePushInput, signal: AbortSignal | undefined) {
+    await getHost(this.db, input.hostId);
+    const relay = new EventRelay<ImagePushEvent>();
+    const throttle = new PullProgressThrottle<Extract<ImagePushEvent, { type: 'progress' }>>((event) =>
+      relay.push(event),
+    );
+    let subscription: { unsubscribe(): void } | null = null;
+    const context = { hostId: input.hostId, reference: input.reference };
+    const finished = new Promise<Extract<ImagePushEvent, { type: 'done' }>>((resolve, reject) => {
+      const fail = (error: unknown) => {
+        throttle.close();
+        reject(fromAgentError(error, context));
+      };
+      const cancelled = () => fail(new Error(`push of ${input.reference} cancelled by the user`));
+      if (signal?.aborted) return cancelled();
+      signal?.addEventListener('abort', cancelled, { once: true });
+      this.hub
+        .call(input.hostId, async (client) => {
+          subscription = client.images.push.subscribe(
+            { reference: input.reference },
+            {
+              onData: (event) => {
+                if (event.type === 'progress') return throttle.accept(event);
+                throttle.flush();
+                throttle.close();
+                resolve(event);
+              },
+              onError: fail,
+              onComplete: () =>
+                fail(new StevedoreError('UNAVAILABLE', 'the agent ended the push without a result', context)),
+            },
+          );
+          if (signal?.aborted) subscription.unsubscribe();
+        })
+        .catch(fail);
+    });
+    const outcome = audited(
+      this.db,
+      actor,
+      {
+        action: 'image.push',
+        hostId: input.hostId,
+        target: input.reference,
+        params: { reference: input.reference },
+      },
+      () => finished,
+    );
+    outcome.then(
+      (done) => {
+        relay.push(done);
+        relay.close();
+      },
+      (error: unknown) => relay.close(error),
+    );
+    try {
+      yield* relay.drain(signal);
+    } finally {
+      (subscription as { unsubscribe(): void } | null)?.unsubscribe();
+      throttle.close();
+      outcome.catch((error: unknown) => this.log.debug({ err: error, ...context }, 'push ended early'));
+    }
+  }
+
+  private async act<T>(
+    actor: SessionUser,
+    hostId: string,
+    action: string,
+    target: string | null,
+    params: Record<string, unknown>,
+    call: (client: Parameters<Parameters<AgentHub['call']>[1]>[0]) => Promise<T>,
+  ): Promise<T> {
+    await getHost(this.db, hostId);
+    return audited(this.db, actor, { action, hostId, target, params }, () =>
+      agentCall({ hostId, ...(target ? { target } : {}) }, () => this.hub.call(hostId, call)),
+    );
+  }
+}
