@@ -3,7 +3,11 @@
 import { RouteTabs } from '../route-tabs';
 
 /** The host page's sections; each lives at /hosts/<id><path>. */
-const TABS = [{ label: 'Overview', path: '' }] as const;
+const TABS = [
+  { label: 'Overview', path: '' },
+  { label: 'Networks', path: '/networks' },
+  { label: 'Volumes', path: '/volumes' },
+] as const;
 
 export function HostTabs({ base }: { base: string }) {
   return <RouteTabs label="Host" base={base} tabs={TABS} />;

@@ -4,8 +4,10 @@ import { authRouter } from './routers/auth';
 import { containersRouter } from './routers/containers/index';
 import { eventsRouter } from './routers/events';
 import { hostsRouter } from './routers/hosts';
+import { networksRouter } from './routers/networks';
 import { presetsRouter } from './routers/presets';
 import { usersRouter } from './routers/users';
+import { volumesRouter } from './routers/volumes';
 import { createCallerFactory, router } from './trpc';
 
 export const appRouter = router({
@@ -17,6 +19,8 @@ export const appRouter = router({
   audit: auditRouter,
   presets: presetsRouter,
   alerts: alertsRouter,
+  networks: networksRouter,
+  volumes: volumesRouter,
 });
 
 export type AppRouter = typeof appRouter;

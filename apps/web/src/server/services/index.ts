@@ -25,10 +25,12 @@ import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
 import { HostService } from './host-service';
+import { NetworkService } from './network-service';
 import { PresetFleetCalls } from './presets/fleet-calls';
 import { PresetService } from './presets/preset-service';
 import { PresetRolloutService } from './presets/rollout-service';
 import { UserService } from './user-service';
+import { VolumeService } from './volume-service';
 
 /** Everything a request handler may use; built once in the server's composition root. */
 export interface Services {
@@ -51,6 +53,8 @@ export interface Services {
   presets: PresetService;
   presetRollouts: PresetRolloutService;
   alerts: AlertService;
+  networks: NetworkService;
+  volumes: VolumeService;
 }
 
 export interface ControlPlaneOptions {
@@ -135,6 +139,8 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     presets: new PresetService(db, hosts, presetCalls),
     presetRollouts: new PresetRolloutService(db, hosts, users, presetCalls, log.child({ module: 'presets' })),
     alerts,
+    networks: new NetworkService(db, hub),
+    volumes: new VolumeService(db, hub),
   };
   return {
     hub,
