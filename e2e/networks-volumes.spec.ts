@@ -203,7 +203,7 @@ test('a viewer sees networks and volumes but no control, and the server refuses 
     await expect(viewer.getByTestId(`network-row-${NETWORK}`)).toBeVisible();
     await expect(viewer.getByRole('button', { name: 'Create network' })).toHaveCount(0);
     await expect(viewer.getByRole('button', { name: /^Remove network/ })).toHaveCount(0);
-    await viewer.getByRole('button', { name: NETWORK }).click();
+    await viewer.getByRole('button', { name: NETWORK, exact: true }).click();
     await expect(viewer.getByTestId(`network-member-${CONTAINER}`)).toBeVisible();
     await expect(viewer.getByRole('form', { name: 'Connect a container' })).toHaveCount(0);
     await expect(viewer.getByRole('button', { name: /^Disconnect/ })).toHaveCount(0);
@@ -239,7 +239,7 @@ test('a viewer sees networks and volumes but no control, and the server refuses 
 
   // The admin cleans up from the page: disconnect, then remove the network.
   await openTab(page, 'Networks');
-  await page.getByRole('button', { name: NETWORK }).click();
+  await page.getByRole('button', { name: NETWORK, exact: true }).click();
   await page.getByRole('button', { name: `Disconnect ${CONTAINER}` }).click();
   await page
     .getByRole('dialog', { name: `Disconnect ${CONTAINER}?` })

@@ -81,7 +81,7 @@ export function NetworkCreateDialog({
           >
             <input
               {...describedBy('network-subnet', errors.Subnet?.message)}
-              {...form.register('Subnet')}
+              {...form.register('Subnet', { deps: 'Gateway' })}
               className={`${inputClass} font-mono`}
               autoComplete="off"
               placeholder="172.30.0.0/24"
