@@ -188,6 +188,8 @@ test('a viewer sees networks and volumes but no control, and the server refuses 
   browser,
   stack,
 }) => {
+  // Two sessions and every refusal checked on a shared machine: more than the default minute.
+  test.setTimeout(150_000);
   await logIn(page, stack.web, ADMIN.username, ADMIN.password);
   const created = await page.request.post(`${stack.web.baseURL}/api/trpc/users.create`, {
     data: { ...VIEWER, role: 'viewer' },
@@ -242,7 +244,7 @@ test('a viewer sees networks and volumes but no control, and the server refuses 
   await page.getByRole('button', { name: NETWORK, exact: true }).click();
   await page.getByRole('button', { name: `Disconnect ${CONTAINER}` }).click();
   await page
-    .getByRole('dialog', { name: `Disconnect ${CONTAINER}?` })
+    .getByRole('group', { name: `Disconnect ${CONTAINER}?` })
     .getByRole('button', { name: 'Disconnect' })
     .click();
   await expect(page.getByTestId('network-inspect')).toContainText('No container is on this network');

@@ -5,12 +5,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { useTRPC } from '~/trpc/react';
-import { ActionDialog } from '../container-page/action-dialog';
 import { DataTable, rowClass } from '../data-table';
 import { JsonBlock } from '../netvol/json-block';
 import { Modal } from '../presets/modal';
 import { useToast } from '../toasts';
-import { ErrorNote } from '../ui';
+import { ErrorNote, SecondaryButton } from '../ui';
 import { NetworkConnectForm } from './network-connect-form';
 
 /** One network: its settings, the containers on it with their addresses, connect and disconnect, the JSON. */
@@ -165,21 +164,32 @@ function MembersTable({
           </tr>
         ))}
       </DataTable>
-      <ActionDialog
-        open={leaving !== null}
-        title={`Disconnect ${leaving?.name ?? ''}?`}
-        confirmLabel="Disconnect"
-        danger
-        busy={disconnect.isPending}
-        onConfirm={confirm}
-        onClose={() => setLeaving(null)}
-      >
-        <p>
-          {leaving?.name} loses its address {leaving?.ipv4Address || ''} on {network} and can no longer reach
-          the other containers there by name.
-        </p>
-        {disconnect.isError && <ErrorNote>{disconnect.error.message}</ErrorNote>}
-      </ActionDialog>
+      {leaving && (
+        // Inline, not a second <dialog>: a nested dialog's close event reaches this modal's onClose too.
+        <fieldset
+          aria-label={`Disconnect ${leaving.name}?`}
+          className="min-w-0 space-y-2 rounded-md border border-red-200 p-3 text-sm dark:border-red-900"
+        >
+          <p>
+            Disconnect {leaving.name}? It loses its address {leaving.ipv4Address || ''} on {network} and can
+            no longer reach the other containers there by name.
+          </p>
+          {disconnect.isError && <ErrorNote>{disconnect.error.message}</ErrorNote>}
+          <div className="flex justify-end gap-2">
+            <SecondaryButton type="button" onClick={() => setLeaving(null)}>
+              Cancel
+            </SecondaryButton>
+            <button
+              type="button"
+              disabled={disconnect.isPending}
+              onClick={confirm}
+              className="inline-flex items-center justify-center rounded-md bg-red-600 px-4 py-2 text-sm font-medium text-white hover:bg-red-700 disabled:opacity-50"
+            >
+              {disconnect.isPending ? 'Working…' : 'Disconnect'}
+            </button>
+          </div>
+        </fieldset>
+      )}
     </>
   );
 }
