@@ -239,6 +239,53 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
     minimum: 'admin',
     input: { target: { kind: 'hosts', hostIds: [NO_HOST] }, change: { registry: 'docker.io', mirrors: [] } },
   },
+  'networks.list': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'networks.inspect': { minimum: 'viewer', input: { hostId: NO_HOST, network: 'nothing-here' } },
+  'networks.prunePreview': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'networks.create': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, network: { Name: 'policy-net' } },
+  },
+  'networks.remove': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, network: 'nothing-here' },
+  },
+  'networks.connect': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, network: 'nothing-here', container: 'nothing-here' },
+  },
+  'networks.disconnect': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, network: 'nothing-here', container: 'nothing-here' },
+  },
+  'networks.prune': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, networks: ['nothing-here'] },
+  },
+  'volumes.list': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'volumes.sizes': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'volumes.inspect': { minimum: 'viewer', input: { hostId: NO_HOST, name: 'nothing-here' } },
+  'volumes.prunePreview': { minimum: 'viewer', input: { hostId: NO_HOST } },
+  'volumes.create': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, volume: { Name: 'policy-volume' } },
+  },
+  'volumes.remove': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, name: 'nothing-here' },
+  },
+  'volumes.prune': {
+    minimum: 'operator',
+    hostScoped: true,
+    input: { hostId: grantedHost, volumes: ['nothing-here'] },
+  },
   'presets.list': { minimum: 'viewer' },
   'presets.get': { minimum: 'viewer', input: { presetId: 'no-such-preset' } },
   'presets.create': {

@@ -8,6 +8,8 @@ const TABS = [
   { label: 'Registries', path: '/registries' },
   { label: 'Disk', path: '/disk' },
   { label: 'Images', path: '/images' },
+  { label: 'Networks', path: '/networks' },
+  { label: 'Volumes', path: '/volumes' },
 ] as const;
 
 export function HostTabs({ base }: { base: string }) {

@@ -6,9 +6,11 @@ import { diskRouter } from './routers/disk';
 import { eventsRouter } from './routers/events';
 import { hostsRouter } from './routers/hosts';
 import { imagesRouter } from './routers/images';
+import { networksRouter } from './routers/networks';
 import { presetsRouter } from './routers/presets';
 import { registriesRouter } from './routers/registries';
 import { usersRouter } from './routers/users';
+import { volumesRouter } from './routers/volumes';
 import { createCallerFactory, router } from './trpc';
 
 export const appRouter = router({
@@ -23,6 +25,8 @@ export const appRouter = router({
   registries: registriesRouter,
   disk: diskRouter,
   images: imagesRouter,
+  networks: networksRouter,
+  volumes: volumesRouter,
 });
 
 export type AppRouter = typeof appRouter;

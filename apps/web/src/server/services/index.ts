@@ -30,11 +30,13 @@ import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
 import { HostImageService } from './host-image-service';
 import { HostService } from './host-service';
+import { NetworkService } from './network-service';
 import { PresetFleetCalls } from './presets/fleet-calls';
 import { PresetService } from './presets/preset-service';
 import { PresetRolloutService } from './presets/rollout-service';
 import { RegistryService } from './registries/registry-service';
 import { UserService } from './user-service';
+import { VolumeService } from './volume-service';
 
 /** Everything a request handler may use; built once in the server's composition root. */
 export interface Services {
@@ -62,6 +64,8 @@ export interface Services {
   migrations: MigrationJobs;
   prunePolicies: PrunePolicyService;
   images: HostImageService;
+  networks: NetworkService;
+  volumes: VolumeService;
 }
 
 export interface ControlPlaneOptions {
@@ -163,6 +167,8 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     migrations,
     prunePolicies,
     images: new HostImageService(db, hub, hosts, log.child({ module: 'images' })),
+    networks: new NetworkService(db, hub),
+    volumes: new VolumeService(db, hub),
   };
   return {
     hub,

@@ -1,0 +1,65 @@
+'use client';
+
+import type { HostNetwork } from '@stevedore/shared';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTRPC } from '~/trpc/react';
+import { ActionDialog } from '../container-page/action-dialog';
+import { useToast } from '../toasts';
+import { ErrorNote } from '../ui';
+
+/** Asks before removing a network; says up front when containers on it will make the engine refuse. */
+export function NetworkRemoveDialog({
+  hostId,
+  row,
+  onClose,
+}: {
+  hostId: string;
+  row: HostNetwork | null;
+  onClose(): void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const remove = useMutation(trpc.networks.remove.mutationOptions());
+  const name = row?.network.Name ?? '';
+  const members = row?.members ?? [];
+  const close = () => {
+    remove.reset();
+    onClose();
+  };
+  const confirm = () => {
+    if (!row) return;
+    // The engine's refusal (containers on it) stays in the dialog from remove.error.
+    remove.mutate(
+      { hostId, network: row.network.Id },
+      {
+        onSuccess: async () => {
+          toast.success(`Network ${name} removed`);
+          close();
+          await queryClient.invalidateQueries({ queryKey: trpc.networks.pathKey() });
+        },
+      },
+    );
+  };
+  return (
+    <ActionDialog
+      open={row !== null}
+      title={`Remove network ${name}?`}
+      confirmLabel="Remove"
+      danger
+      busy={remove.isPending}
+      onConfirm={confirm}
+      onClose={close}
+    >
+      <p>The network and its bridge are deleted. Containers cannot be on it while it goes.</p>
+      {members.length > 0 && (
+        <p data-testid="remove-network-members" className="text-amber-800 dark:text-amber-200">
+          {members.length} container{members.length === 1 ? ' is' : 's are'} on it (
+          {members.map((member) => member.name).join(', ')}): the engine will refuse until they are
+          disconnected.
+        </p>
+      )}
+      {remove.isError && <ErrorNote>{remove.error.message}</ErrorNote>}
+    </ActionDialog>
+  );
+}
