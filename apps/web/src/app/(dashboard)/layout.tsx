@@ -39,9 +39,9 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
           <NavLink href="/hosts">Hosts</NavLink>
           <NavLink href="/containers">Containers</NavLink>
           <NavLink href="/images">Images</NavLink>
+          <NavLink href="/registries">Registries</NavLink>
           <NavLink href="/events">Events</NavLink>
           <NavLink href="/presets">Presets</NavLink>
-          <NavLink href="/registries">Registries</NavLink>
           <NavLink href="/alerts">Alerts</NavLink>
           {status.data?.user?.role === 'admin' && (
             <>
