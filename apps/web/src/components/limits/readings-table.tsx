@@ -20,7 +20,9 @@ export function limitValueText(field: LimitField, value: number | string | null)
  * the column headers, which are hidden there.
  */
 function CardLabel({ children }: { children: string }) {
-  return <span className="mr-2 text-xs text-slate-600 sm:hidden dark:text-slate-400">{children}</span>;
+  return (
+    <span className="mr-2 font-sans text-xs text-slate-600 sm:hidden dark:text-slate-400">{children}</span>
+  );
 }
 
 /**
