@@ -177,7 +177,9 @@ test('a recommendation from the usage history is applied in one click (needs lim
   await panel.getByRole('button', { name: '1 h' }).click();
   await expect(panel.getByTestId('proposed-memory')).toHaveText(/\d+(\.\d+)?[KMG]iB/, { timeout: 20_000 });
   await expect(panel.getByRole('list', { name: 'Why' })).toContainText('Memory:');
-  await expect(panel.getByTestId('recommendation-memory-chart').locator('canvas')).toHaveCount(1);
+  // The chart from two points of history on (a young container has one; then a note says so).
+  const chart = panel.getByTestId('recommendation-memory-chart').locator('canvas');
+  await expect(chart.or(panel.getByTestId('recommendation-no-chart'))).toBeVisible();
   await saveScreens(page, 'container-limits-recommendation');
 
   await panel.getByRole('button', { name: 'Apply recommendation' }).click();

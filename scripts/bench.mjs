@@ -18,6 +18,9 @@
 //           thread); needs `npm run build` (scripts/bench/web/containers-list.ts)
 //   limits  a live `update` of a container's memory limit → the new value in its cgroup file (API,
 //           CLI, clearing, the read-back query) against bare `runc update`
+//   limits-click  the Limits tab in Chromium: click Apply → the new memory limit in the container's
+//           cgroup file and → "Applied — read from the kernel" (real agent; needs `npm run build`;
+//           scripts/bench/web/limits-click.ts)
 //   presets a preset applied to 500 containers on 10 simulated agents through the built dashboard's
 //           API: preview, then rollout until the per-container report is complete (needs `npm run build`;
 //           scripts/bench/web/presets.ts)
@@ -64,6 +67,7 @@ const benchmarks = {
   presets: async () => (await import('./bench/web/presets.ts')).benchPresets(table),
   mirrors: async () => (await import('./bench/web/mirrors.ts')).benchMirrors(table),
   'pull-progress': async () => (await import('./bench/web/pull-progress.ts')).benchPullProgress(table),
+  'limits-click': async () => (await import('./bench/web/limits-click.ts')).benchLimitsClick(table),
   logrotate: benchLogrotate,
 };
 const requested = process.argv.slice(2);

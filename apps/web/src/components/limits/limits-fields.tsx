@@ -26,6 +26,13 @@ export function capacityFromHostInfo(info: { NCPU: number; MemTotal: number }): 
   };
 }
 
+/** The host's swap beside the memory + swap field: "no swap" rather than "0B swap". */
+function swapText(capacity: CapacityView | undefined): string | null {
+  if (capacity?.swapAccounting === false) return 'swap is not accounted: not enforced';
+  if (capacity?.swapBytes === undefined) return null;
+  return capacity.swapBytes > 0 ? `${bytesSize(capacity.swapBytes)} swap` : 'no swap';
+}
+
 const cpusText = (percent: number) => `${Number((percent / 100).toFixed(2))} CPU`;
 const countText = (n: number) => String(Math.round(n));
 
@@ -233,13 +240,7 @@ export function LimitsFields({ capacity, usage }: { capacity?: CapacityView; usa
         field="memorySwap"
         label="Memory + swap"
         placeholder="twice the memory; -1 unlimited"
-        host={
-          capacity?.swapAccounting === false
-            ? 'swap is not accounted: not enforced'
-            : capacity?.swapBytes !== undefined
-              ? `${bytesSize(capacity.swapBytes)} swap`
-              : null
-        }
+        host={swapText(capacity)}
       />
       <LimitRow
         field="memoryReservation"

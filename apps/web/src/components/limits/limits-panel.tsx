@@ -59,8 +59,15 @@ export function LimitsPanel({
   });
   const [result, setResult] = useState<UpdateResult | null>(null);
   const [nothingChanged, setNothingChanged] = useState(false);
+  /**
+   * What this form last applied, until the container's details catch up: a change made before they
+   * are fetched again is compared with it, not with the stale configuration (setting a limit back
+   * right after changing it was "nothing to apply").
+   */
+  const [applied, setApplied] = useState<LimitsFormValues | null>(null);
   // The configuration changed (this form, the CLI, another user): show what it is now, unless being edited.
   useEffect(() => {
+    setApplied(null);
     if (!form.formState.isDirty) form.reset(initial);
   }, [initial, form]);
 
@@ -78,12 +85,17 @@ export function LimitsPanel({
     setResult(null);
     apply.mutate(
       { ...ref, changes },
-      { onSuccess: () => form.reset(after ?? form.getValues(), { keepValues: after === undefined }) },
+      {
+        onSuccess: () => {
+          setApplied(after ?? null);
+          form.reset(after ?? form.getValues(), { keepValues: after === undefined });
+        },
+      },
     );
   };
 
   const submit = form.handleSubmit((values) => {
-    const before = limitsFormToUpdate(initial).update;
+    const before = limitsFormToUpdate(applied ?? initial).update;
     const next = limitsFormToUpdate(values).update;
     if (!next) return;
     const changes = before ? changedLimits(before, next) : next;

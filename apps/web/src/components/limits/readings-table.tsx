@@ -16,8 +16,20 @@ export function limitValueText(field: LimitField, value: number | string | null)
 }
 
 /**
+ * A cell's name before its value where the table is laid out as cards (narrow screens), in place of
+ * the column headers, which are hidden there.
+ */
+function CardLabel({ children }: { children: string }) {
+  return (
+    <span className="mr-2 font-sans text-xs text-slate-600 sm:hidden dark:text-slate-400">{children}</span>
+  );
+}
+
+/**
  * The limits as the kernel holds them: one row per cgroup file read, its raw content, what it means
- * and what the configuration asks for; a difference is flagged.
+ * and what the configuration asks for; a difference is flagged. Below `sm` each row is a small card
+ * (the same markup laid out as a grid: what was asked, what the kernel holds, then the file): five
+ * columns do not fit a phone.
  */
 export function ReadingsTable({
   readings,
@@ -30,17 +42,17 @@ export function ReadingsTable({
 }) {
   const mismatches = readings.filter((r) => !r.matches).length;
   return (
-    <div className="min-w-0 overflow-x-auto" data-testid={testId} data-mismatches={mismatches}>
-      <table className="w-full min-w-[36rem] text-left text-sm">
-        <caption className="pb-2 text-left text-sm font-semibold">
+    <div className="min-w-0 sm:overflow-x-auto" data-testid={testId} data-mismatches={mismatches}>
+      <table className="block w-full text-left text-sm sm:table sm:min-w-[36rem]">
+        <caption className="block pb-2 text-left text-sm font-semibold sm:table-caption">
           {caption}
           {mismatches > 0 && (
-            <span className="ml-2 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+            <span className="ml-2 inline-block rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">
               {mismatches} differ{mismatches === 1 ? 's' : ''} from the configuration
             </span>
           )}
         </caption>
-        <thead className="text-xs text-slate-600 dark:text-slate-400">
+        <thead className="hidden text-xs text-slate-600 sm:table-header-group dark:text-slate-400">
           <tr>
             <th scope="col" className="py-1 pr-3 font-medium">
               Limit
@@ -59,19 +71,25 @@ export function ReadingsTable({
             </th>
           </tr>
         </thead>
-        <tbody>
+        <tbody className="block space-y-2 sm:table-row-group sm:space-y-0">
           {readings.map((reading) => (
             <tr
               key={`${reading.field}-${reading.file}`}
               data-field={reading.field}
               data-matches={reading.matches}
-              className={`border-t border-slate-200 align-top dark:border-slate-800 ${
-                reading.matches ? '' : 'bg-amber-50 dark:bg-amber-950/40'
+              className={`grid grid-cols-2 gap-x-3 gap-y-1 rounded-md border p-2 align-top sm:table-row sm:rounded-none sm:border-x-0 sm:border-b-0 sm:p-0 ${
+                reading.matches
+                  ? 'border-slate-200 dark:border-slate-800'
+                  : 'border-amber-300 bg-amber-50 sm:border-slate-200 dark:border-amber-800 dark:bg-amber-950/40 sm:dark:border-slate-800'
               }`}
             >
-              <th scope="row" className="py-1 pr-3 font-medium">
+              <th scope="row" className="col-span-2 font-medium sm:py-1 sm:pr-3">
                 {FIELD_LABELS[reading.field]}
-                {!reading.matches && (
+                {reading.matches ? (
+                  <span className="ml-2 text-xs font-normal text-emerald-700 sm:hidden dark:text-emerald-400">
+                    ✓ matches
+                  </span>
+                ) : (
                   <span className="ml-1 text-xs font-semibold text-amber-800 dark:text-amber-300">
                     ≠ differs
                   </span>
@@ -82,12 +100,22 @@ export function ReadingsTable({
                   </span>
                 )}
               </th>
-              <td className="break-all py-1 pr-3 font-mono text-xs">{reading.file}</td>
-              <td className="break-all py-1 pr-3 font-mono text-xs" data-testid="reading-raw">
-                {reading.raw}
+              <td className="order-4 col-span-2 min-w-0 break-all font-mono text-xs sm:py-1 sm:pr-3">
+                <CardLabel>File</CardLabel>
+                {reading.file}
               </td>
-              <td className="py-1 pr-3">{limitValueText(reading.field, reading.applied)}</td>
-              <td className="py-1">{limitValueText(reading.field, reading.configured)}</td>
+              <td className="order-5 col-span-2 min-w-0 break-all font-mono text-xs sm:py-1 sm:pr-3">
+                <CardLabel>Raw value</CardLabel>
+                <span data-testid="reading-raw">{reading.raw}</span>
+              </td>
+              <td className="order-3 min-w-0 sm:py-1 sm:pr-3">
+                <CardLabel>Kernel holds</CardLabel>
+                {limitValueText(reading.field, reading.applied)}
+              </td>
+              <td className="order-2 min-w-0 sm:py-1">
+                <CardLabel>Asked</CardLabel>
+                {limitValueText(reading.field, reading.configured)}
+              </td>
             </tr>
           ))}
         </tbody>

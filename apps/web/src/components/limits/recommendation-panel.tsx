@@ -33,6 +33,10 @@ const bytes = (value: number) => bytesSize(value);
 const cpus = (value: number) => `${Number((value / 100).toFixed(2))} CPU`;
 const cpusOfNano = (nano: number) => `${Number((nano / 1e9).toFixed(2))} CPUs`;
 
+/** A time axis needs two points: with one, uPlot spans 1970 and labels it "Jan 1". */
+const MIN_CHART_POINTS = 2;
+const pointsText = (n: number) => (n === 0 ? 'no point' : n === 1 ? 'one point' : `${n} points`);
+
 /** A flat line at `value` over the chart's times, or a broken one (nulls) when there is none. */
 const flat = (length: number, value: number | null) => Array.from({ length }, () => value);
 
@@ -154,12 +158,18 @@ export function RecommendationPanel({
               <li key={reason}>{reason}</li>
             ))}
           </ul>
-          {charts && data.chart.timestamps.length > 0 && (
+          {charts && data.chart.timestamps.length < MIN_CHART_POINTS && (
+            <p data-testid="recommendation-no-chart" className="text-sm text-slate-600 dark:text-slate-400">
+              Not enough history for a chart yet ({pointsText(data.chart.timestamps.length)} in this window):
+              it appears once the usage history has {MIN_CHART_POINTS} points.
+            </p>
+          )}
+          {charts && data.chart.timestamps.length >= MIN_CHART_POINTS && (
             <div className="grid gap-3 lg:grid-cols-2">
               <UsageChart
                 title="Memory: working set"
                 testId="recommendation-memory-chart"
-                summary={`${data.recommendation.points} points`}
+                summary={pointsText(data.recommendation.points)}
                 data={charts.memory}
                 lines={MEMORY_LINES}
                 format={bytes}

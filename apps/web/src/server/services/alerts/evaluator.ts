@@ -13,9 +13,15 @@ export interface AlertTiming {
   tickMs: number;
   /** Usage is averaged over blocks this long and read once a block. */
   blockSeconds: number;
+  /**
+   * How long a rule's minute lasts. Always a minute in the product; tests against real containers
+   * shorten it so that "for 1 minute" or "3 restarts in 1 minute" pass in seconds — the rules'
+   * semantics stay the same, only the unit is scaled.
+   */
+  minuteMs: number;
 }
 
-export const DEFAULT_ALERT_TIMING: AlertTiming = { tickMs: 5_000, blockSeconds: 15 };
+export const DEFAULT_ALERT_TIMING: AlertTiming = { tickMs: 5_000, blockSeconds: 15, minuteMs: 60_000 };
 
 const RESTART_ACTIONS = ['die', 'start', 'restart', 'destroy'];
 
@@ -47,16 +53,18 @@ export class AlertEvaluator {
 
   constructor(private readonly deps: EvaluatorDeps) {
     const rules = () => this.rules;
-    this.eventRules = new EventRules(deps.store, rules);
+    const { blockSeconds, minuteMs } = deps.timing;
+    this.eventRules = new EventRules(deps.store, rules, minuteMs);
     this.hostRules = new HostOfflineRules(deps.store, rules);
-    this.usageRules = new UsageRules(deps.store, rules, deps.timing.blockSeconds);
+    this.usageRules = new UsageRules(deps.store, rules, blockSeconds, minuteMs);
     this.sampler = new UsageSampler(
       deps.hub,
       deps.hosts,
       rules,
       this.usageRules,
       deps.log,
-      deps.timing.blockSeconds,
+      blockSeconds,
+      minuteMs,
     );
     // Subscribed at once so nothing falls between loading and listening.
     this.stops.push(deps.events.onEvent((event) => this.accept(event)));
@@ -133,7 +141,7 @@ export class AlertEvaluator {
 
   /** The restarts of the longest window, from the stored events, so a loop survives a server restart. */
   private async replayRestarts(): Promise<void> {
-    const windowMs = EventRules.replayWindowMs(this.rules);
+    const windowMs = EventRules.replayWindowMs(this.rules, this.deps.timing.minuteMs);
     if (windowMs === 0) return;
     const rows = await this.deps.db.hostEvent.findMany({
       where: {

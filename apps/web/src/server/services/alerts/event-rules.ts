@@ -17,6 +17,8 @@ export class EventRules {
   constructor(
     private readonly sink: AlertSink,
     private readonly rules: () => readonly AlertRule[],
+    /** How long a rule's minute lasts (tests shorten it; see AlertTiming). */
+    private readonly minuteMs = 60_000,
   ) {}
 
   accept(event: FleetEvent): void {
@@ -49,7 +51,7 @@ export class EventRules {
           details: { image: event.attributes.image ?? '' },
         });
       } else if (condition.kind === 'restart-loop' && restarted) {
-        const count = this.restarts.count(key, at.getTime() - condition.windowMinutes * 60_000);
+        const count = this.restarts.count(key, at.getTime() - condition.windowMinutes * this.minuteMs);
         if (count >= condition.restarts) {
           this.sink.fire({
             rule,
@@ -83,11 +85,11 @@ export class EventRules {
     let longestWindow = 0;
     for (const rule of rules.values())
       if (rule.condition.kind === 'restart-loop')
-        longestWindow = Math.max(longestWindow, rule.condition.windowMinutes * 60_000);
+        longestWindow = Math.max(longestWindow, rule.condition.windowMinutes * this.minuteMs);
     for (const alert of this.sink.firing()) {
       const condition = rules.get(alert.ruleId)?.condition;
       if (condition?.kind === 'oom') {
-        const quietMs = condition.clearAfterMinutes * 60_000;
+        const quietMs = condition.clearAfterMinutes * this.minuteMs;
         if (nowMs - alert.lastSeenAt.getTime() >= quietMs) {
           this.sink.resolve(
             alert.ruleId,
@@ -97,7 +99,7 @@ export class EventRules {
           );
         }
       } else if (condition?.kind === 'restart-loop') {
-        const count = this.restarts.count(alert.targetKey, nowMs - condition.windowMinutes * 60_000);
+        const count = this.restarts.count(alert.targetKey, nowMs - condition.windowMinutes * this.minuteMs);
         if (count < condition.restarts) {
           this.sink.resolve(
             alert.ruleId,
@@ -112,11 +114,11 @@ export class EventRules {
   }
 
   /** The longest restart window of any rule: how far back the stored events must be replayed. */
-  static replayWindowMs(rules: readonly AlertRule[]): number {
+  static replayWindowMs(rules: readonly AlertRule[], minuteMs = 60_000): number {
     let longest = 0;
     for (const rule of rules)
       if (rule.condition.kind === 'restart-loop')
-        longest = Math.max(longest, rule.condition.windowMinutes * 60_000);
+        longest = Math.max(longest, rule.condition.windowMinutes * minuteMs);
     return longest;
   }
 

@@ -165,6 +165,33 @@ test('restart loop: n restarts in m minutes fire; the alert resolves when the wi
   assert.equal(sink.resolved.length, 1, 'the oldest restart left the window');
 });
 
+test('a shortened minute (tests against real containers) scales the windows, not the counts', () => {
+  const sink = new FakeSink();
+  const rules = [rule('loop', { kind: 'restart-loop', restarts: 3, windowMinutes: 5 })];
+  const evaluator = new EventRules(sink, () => rules, 1_000);
+  let t = T0;
+  evaluator.accept(event('start', t));
+  for (let i = 0; i < 3; i++) {
+    t += 3_000; // restarts 3 s apart: never three within five 1-second "minutes"
+    evaluator.accept(event('die', t));
+    evaluator.accept(event('start', t));
+  }
+  assert.equal(sink.fired.length, 0, 'the first restart left the 5 s window before the third');
+  for (let i = 0; i < 2; i++) {
+    t += 500;
+    evaluator.accept(event('die', t));
+    evaluator.accept(event('start', t));
+  }
+  assert.equal(sink.fired.length, 1, '3 restarts within 5 s');
+  evaluator.tick(t + 5_000);
+  assert.deepEqual(
+    sink.resolved.map((r) => r.reason),
+    ['fewer than 3 restarts in the last 5 min'],
+  );
+  assert.equal(EventRules.replayWindowMs(rules, 1_000), 5_000);
+  assert.equal(EventRules.replayWindowMs(rules), 5 * 60_000);
+});
+
 test('unhealthy: fires on health_status: unhealthy, resolves on healthy, on stop and on removal', () => {
   const sink = new FakeSink();
   const rules = [rule('health', { kind: 'unhealthy' })];

@@ -46,6 +46,8 @@ export class UsageRules {
     private readonly sink: AlertSink,
     private readonly rules: () => readonly AlertRule[],
     private readonly blockSeconds = 15,
+    /** How long a rule's minute lasts (tests shorten it; see AlertTiming). */
+    private readonly minuteMs = 60_000,
   ) {}
 
   /** A running container's samples since the last call (ascending, complete blocks only). */
@@ -77,7 +79,7 @@ export class UsageRules {
         this.sink.resolve(rule.id, key, at, `${what} back at ${latest.toFixed(1)} %`);
         continue;
       }
-      if (state.heldMs() + blockMs < condition.forMinutes * 60_000) continue;
+      if (state.heldMs() + blockMs < condition.forMinutes * this.minuteMs) continue;
       if (this.sink.isFiring(rule.id, key)) continue;
       const name = target.containerName ?? target.containerId?.slice(0, 12) ?? target.hostName;
       this.sink.fire({

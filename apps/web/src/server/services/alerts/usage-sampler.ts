@@ -27,6 +27,8 @@ export class UsageSampler {
     private readonly usage: UsageRules,
     private readonly log: Logger,
     private readonly blockSeconds: number,
+    /** How long a rule's minute lasts (tests shorten it; see AlertTiming). */
+    private readonly minuteMs = 60_000,
   ) {}
 
   async poll(nowMs: number): Promise<void> {
@@ -78,7 +80,8 @@ export class UsageSampler {
     // Only whole blocks: a block read in two halves would count as two.
     const until = Math.floor(nowMs / 1000 / this.blockSeconds) * this.blockSeconds - 1;
     const longest = Math.max(...rules.map((rule) => (isUsageRule(rule) ? rule.condition.forMinutes : 0)));
-    const reach = Math.min(longest, USAGE_RULE_MAX_MINUTES) * 60 + this.blockSeconds;
+    const reach =
+      Math.ceil((Math.min(longest, USAGE_RULE_MAX_MINUTES) * this.minuteMs) / 1000) + this.blockSeconds;
     for (const summary of containers) {
       if (!rules.some((rule) => inScope(rule, host.id, summary.Labels))) continue;
       const target = {
