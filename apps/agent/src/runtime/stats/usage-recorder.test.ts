@@ -93,6 +93,12 @@ test('records 1 s samples with rates, working set and throttling; minutes summar
   assert.deepEqual(day.timestamps, [T0 - 20, T0 + 40, T0 + 100]);
   assert.deepEqual(day.series.cpuPercent.p95, [50, 50, 50]);
   assert.deepEqual(day.series.blockRead.max, [1000, 1000, 1000]);
+  assert.deepEqual(
+    day.series.memorySwap.max,
+    [4 * 2 ** 20, 4 * 2 ** 20, 4 * 2 ** 20],
+    'a minute keeps its swap max',
+  );
+  assert.deepEqual(day.series.cpuPeriods.avg, [10, 10, 10], 'and its periods mean');
   recorder.close();
 });
 

@@ -7,8 +7,10 @@ import { USAGE_SERIES } from '@stevedore/shared';
  * still holding an older lap of the ring all read as "no data" and never spoil their neighbours.
  *
  * Second record: u32 time, f32 × series, u32 crc.
- * Minute record: u32 time (start of the minute), u16 samples, u16 0, f32 × series × (min, avg,
- * max, p95), u32 crc.
+ * Minute record: u32 time (start of the minute), u16 samples, u16 0, f32 × the first 10 series ×
+ * (min, avg, max, p95), then one f32 per later series (its stat in LATER_MINUTE_STAT), u32 crc.
+ * The later series (swap in use, CFS periods) change slowly: one figure a minute says what the
+ * recommendations and alerts need, and keeps a container's history within a few % of its size.
  *
  * The record's length tells how many series it holds (the ring's header stores it): series are
  * only ever appended, so a record of an older layout decodes with the newer series as 0.
@@ -18,12 +20,20 @@ export const SERIES_COUNT = USAGE_SERIES.length;
 /** Series in the first layout (before memorySwap and cpuPeriods). */
 export const LEGACY_SERIES_COUNT = 10;
 export const secondRecordBytes = (series: number) => 4 + series * 4 + 4;
-export const minuteRecordBytes = (series: number) => 4 + 4 + series * 4 * 4 + 4;
+export const minuteRecordBytes = (series: number) =>
+  4 + 4 + Math.min(series, LEGACY_SERIES_COUNT) * 16 + Math.max(0, series - LEGACY_SERIES_COUNT) * 4 + 4;
+type Stat = 'min' | 'avg' | 'max' | 'p95';
+const STATS: readonly Stat[] = ['min', 'avg', 'max', 'p95'];
+/** The one stat a minute record keeps of each series after the first 10; it stands for all four when read. */
+const LATER_MINUTE_STAT: readonly Stat[] = ['max', 'avg']; // memorySwap: its most; cpuPeriods: its mean
 export const SECOND_RECORD_BYTES = secondRecordBytes(SERIES_COUNT);
 export const MINUTE_RECORD_BYTES = minuteRecordBytes(SERIES_COUNT);
 /** The series a second or minute record of `recordBytes` holds; null for a length no layout has. */
 export function seriesInRecord(kind: 'second' | 'minute', recordBytes: number): number | null {
-  const series = kind === 'second' ? (recordBytes - 8) / 4 : (recordBytes - 12) / 16;
+  const series =
+    kind === 'second'
+      ? (recordBytes - 8) / 4
+      : LEGACY_SERIES_COUNT + (recordBytes - minuteRecordBytes(LEGACY_SERIES_COUNT)) / 4;
   return Number.isInteger(series) && series >= LEGACY_SERIES_COUNT && series <= SERIES_COUNT ? series : null;
 }
 
@@ -70,8 +80,13 @@ export function encodeMinute(bucket: UsageBucket, into: Buffer, offset = 0): voi
   into.writeUInt16LE(Math.min(bucket.count, 0xffff), offset + 4);
   into.writeUInt16LE(0, offset + 6);
   const stats = [bucket.min, bucket.avg, bucket.max, bucket.p95];
-  for (let i = 0; i < SERIES_COUNT; i++) {
+  for (let i = 0; i < LEGACY_SERIES_COUNT; i++) {
     for (let s = 0; s < 4; s++) into.writeFloatLE(finite(stats[s]?.[i]), offset + 8 + (i * 4 + s) * 4);
+  }
+  const later = offset + 8 + LEGACY_SERIES_COUNT * 16;
+  for (let i = LEGACY_SERIES_COUNT; i < SERIES_COUNT; i++) {
+    const stat = LATER_MINUTE_STAT[i - LEGACY_SERIES_COUNT] ?? 'avg';
+    into.writeFloatLE(finite(bucket[stat][i]), later + (i - LEGACY_SERIES_COUNT) * 4);
   }
   const body = into.subarray(offset, offset + MINUTE_RECORD_BYTES - 4);
   into.writeUInt32LE(crc32(body), offset + MINUTE_RECORD_BYTES - 4);
@@ -93,9 +108,14 @@ export function decodeMinute(
   if (count === 0) return null;
   const bucket = emptyBucket(time, count);
   const stats = [bucket.min, bucket.avg, bucket.max, bucket.p95];
-  for (let i = 0; i < series; i++) {
+  for (let i = 0; i < Math.min(series, LEGACY_SERIES_COUNT); i++) {
     for (let s = 0; s < 4; s++)
       (stats[s] as Float64Array)[i] = buffer.readFloatLE(offset + 8 + (i * 4 + s) * 4);
+  }
+  const later = offset + 8 + LEGACY_SERIES_COUNT * 16;
+  for (let i = LEGACY_SERIES_COUNT; i < series; i++) {
+    const value = buffer.readFloatLE(later + (i - LEGACY_SERIES_COUNT) * 4);
+    for (const stat of STATS) bucket[stat][i] = value;
   }
   return bucket;
 }
