@@ -27,6 +27,7 @@ import { HostContainerService } from './host-container-service';
 import { HostService } from './host-service';
 import { PresetFleetCalls } from './presets/fleet-calls';
 import { PresetService } from './presets/preset-service';
+import type { Recommender } from './presets/recommended-values';
 import { PresetRolloutService } from './presets/rollout-service';
 import { UserService } from './user-service';
 
@@ -100,6 +101,8 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
   );
   const users = new UserService(db);
   const presetCalls = new PresetFleetCalls(hub);
+  const containerLimits = new ContainerLimitsService(db, hub, events);
+  const recommend: Recommender = (input, policy) => containerLimits.recommend(input, policy);
   const alerts = new AlertService({
     db,
     secrets: options.secrets,
@@ -124,7 +127,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     containerDetails: new ContainerDetailsService(db, hub, events),
     console: new ConsoleService(db, hub, log.child({ module: 'console' })),
     containerForm: new ContainerFormService(db, hub, log.child({ module: 'container-form' })),
-    containerLimits: new ContainerLimitsService(db, hub, events),
+    containerLimits,
     containerUsage: new ContainerUsageService(db, hub),
     containerLogs: new ContainerLogService(db, hub),
     containerBulk: new ContainerBulkService(db, hub, users, containerFleet),
@@ -132,8 +135,15 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     users,
     audit: new AuditService(db),
     install: new AgentInstallService(db, hosts, options.agentPackageDir),
-    presets: new PresetService(db, hosts, presetCalls),
-    presetRollouts: new PresetRolloutService(db, hosts, users, presetCalls, log.child({ module: 'presets' })),
+    presets: new PresetService(db, hosts, presetCalls, recommend),
+    presetRollouts: new PresetRolloutService(
+      db,
+      hosts,
+      users,
+      presetCalls,
+      log.child({ module: 'presets' }),
+      recommend,
+    ),
     alerts,
   };
   return {
