@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
-import { readCgroupFile, removeCgroupParent } from '@stevedore/agent/test/harness/cgroups';
+import { cgroupDir, readCgroupFile, removeCgroupParent } from '@stevedore/agent/test/harness/cgroups';
 import { runCli } from '@stevedore/agent/test/harness/cli-process';
 import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
 import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
@@ -129,5 +131,36 @@ describe('presets: a rollout of recommended limits', () => {
     );
     assert.equal(undone.status, 'done');
     assert.equal(memoryFile('pp-known'), String(64 * MiB), 'rollback restores the value before');
+  });
+
+  test("drift reads the kernel: a cgroup file written behind the engine's back shows as drift", async () => {
+    const preset = await caller().presets.create({
+      name: 'policy-drift',
+      description: '',
+      limits: { Memory: 96 * MiB },
+    });
+    const target = { kind: 'selection' as const, containers: [{ hostId, container: 'pp-new' }] };
+    const done = await plane.services.presetRollouts.finished(
+      (await caller().presets.rollout({ presetId: preset.id, target })).id,
+    );
+    assert.equal(done.results[0]?.status, 'ok');
+    assert.deepEqual(
+      (await caller().presets.drift({ presetId: preset.id })).rows,
+      [],
+      'no drift right after',
+    );
+    // Not through the engine: its configuration still says 96 MiB.
+    writeFileSync(
+      join(cgroupDir('memory', parent, ids.get('pp-new') as string), 'memory.limit_in_bytes'),
+      String(80 * MiB),
+    );
+    assert.equal(memoryFile('pp-new'), String(80 * MiB));
+    const drift = await caller().presets.drift({ presetId: preset.id });
+    assert.equal(drift.rows.length, 1);
+    assert.equal(drift.rows[0]?.containerName, 'pp-new');
+    assert.equal(drift.rows[0]?.status, 'drifted');
+    assert.deepEqual(drift.rows[0]?.differences, [
+      { field: 'Memory', expected: 96 * MiB, actual: 80 * MiB, source: 'kernel' },
+    ]);
   });
 });

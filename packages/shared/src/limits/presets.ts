@@ -231,9 +231,18 @@ export const DriftRowSchema = z.object({
   containerName: z.string(),
   /** drifted: its limits differ; missing: the container is gone; unreachable: its host did not answer. */
   status: z.enum(['drifted', 'missing', 'unreachable']),
-  /** expected = the preset's value as applied, actual = what the container's configuration holds now. */
+  /**
+   * expected = the preset's value as applied, actual = what the container holds now: the kernel's
+   * reading (its cgroup file) for a running container, its configuration otherwise.
+   */
   differences: z.array(
-    z.object({ field: PresetFieldSchema, expected: LimitValueSchema, actual: LimitValueSchema }),
+    z.object({
+      field: PresetFieldSchema,
+      expected: LimitValueSchema,
+      actual: LimitValueSchema,
+      /** Where `actual` was read: the cgroup file (written behind the engine's back shows here) or the configuration. */
+      source: z.enum(['kernel', 'configuration']).optional(),
+    }),
   ),
   error: z.string().nullable(),
   appliedAt: z.string(),

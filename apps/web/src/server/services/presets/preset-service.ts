@@ -25,7 +25,7 @@ import {
 import { audited } from '../audited';
 import { groupBy, mapLimited, type PresetFleetCalls } from './fleet-calls';
 import { resolveTargets } from './fleet-targets';
-import { changesFor, differencesFrom } from './limit-values';
+import { changesFor, differencesFrom, kernelView } from './limit-values';
 import { type Recommender, recommendedValuesFor } from './recommended-values';
 
 /** Inspects per host at once while previewing or checking drift. */
@@ -159,7 +159,9 @@ export class PresetService {
 
   /**
    * Containers whose limits no longer match the preset they were last given (changed with the CLI,
-   * by hand in the panel, or recreated): their configuration (inspect) against the applied values.
+   * by hand in the panel, recreated, or a cgroup file written behind the engine's back): what the
+   * kernel holds (the agent's cgroup readings; the configuration where there is none) against the
+   * applied values.
    */
   async drift(input: DriftInput = {}): Promise<DriftReport> {
     const { presetId } = DriftInputSchema.parse(input);
@@ -188,9 +190,16 @@ export class PresetService {
               };
             }
             try {
-              const current = await this.calls.hostConfig(hostId, assignment.containerId);
+              const [configured, kernel] = await Promise.all([
+                this.calls.hostConfig(hostId, assignment.containerId),
+                this.calls.limits(hostId, assignment.containerId),
+              ]);
+              const { current, fromKernel } = kernelView(configured, kernel.readings);
               const values = parseLimits(assignment.values, `assignment of ${assignment.containerName}`);
-              const differences = differencesFrom(current, values);
+              const differences = differencesFrom(current, values).map((difference) => ({
+                ...difference,
+                source: fromKernel.has(difference.field) ? ('kernel' as const) : ('configuration' as const),
+              }));
               return differences.length ? { ...row, status: 'drifted', differences, error: null } : null;
             } catch (error) {
               return {
