@@ -248,7 +248,9 @@ describe('presets: rollout by label across two agents, rollback, stop at first f
     const row = drift.rows.find((r) => r.containerName === 'pb-web3');
     assert.equal(row?.status, 'drifted');
     assert.equal(row?.presetName, 'web-small');
-    assert.deepEqual(row?.differences, [{ field: 'Memory', expected: 128 * MiB, actual: 96 * MiB }]);
+    assert.deepEqual(row?.differences, [
+      { field: 'Memory', expected: 128 * MiB, actual: 96 * MiB, source: 'configuration' },
+    ]);
 
     await finished(
       await caller().presets.rollout({

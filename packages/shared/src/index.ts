@@ -21,6 +21,7 @@ export * from './ipv4.js';
 export * from './limits/presets.js';
 export * from './limits/recommend.js';
 export * from './limits/recommend-input.js';
+export * from './limits/throttled-share.js';
 export * from './list-filters.js';
 export * from './networks.js';
 export * from './registries.js';

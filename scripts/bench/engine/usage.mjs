@@ -50,6 +50,8 @@ function reading(id, second, index, totals) {
       pids: 3 + (second % 7),
       throttledPeriods: totals.cpu / 1e8,
       throttledNanos: totals.cpu / 10,
+      periods: second * 10,
+      swapUsage: (second % 600) * 4096,
     },
     network: { rx: totals.rx, tx: totals.tx },
     systemCpuNanos: second * 2e9,
@@ -126,7 +128,7 @@ async function syntheticHistory() {
         `${(wallMs / 1000).toFixed(1)} s wall, ${(writeCpuMs / 1000).toFixed(1)} s CPU`,
       ],
       [
-        'writer CPU per container-second recorded (one 48-byte record; minute summaries included)',
+        'writer CPU per container-second recorded (one 1 s record; minute summaries included)',
         `${((writeCpuMs * 1000) / (seconds * containers)).toFixed(2)} µs`,
       ],
       [

@@ -6,7 +6,10 @@ import { ContainerRefSchema } from './names.js';
  * buckets (min/avg/max/p95 of the seconds in them) for 7 days. Served columnar, ready for a chart.
  */
 
-/** The series every sample carries, in record order (the agent's ring files depend on it). */
+/**
+ * The series every sample carries, in record order (the agent's ring files depend on it: append
+ * only — a ring written with fewer series still reads, its missing series as 0).
+ */
 export const USAGE_SERIES = [
   'cpuPercent',
   /** CFS periods in which the container was throttled, per second (cpu.stat nr_throttled). */
@@ -22,6 +25,10 @@ export const USAGE_SERIES = [
   'blockRead',
   'blockWrite',
   'pids',
+  /** Swap used, bytes (v1: memory.stat total_swap, with swap accounting on; v2: memory.swap.current). */
+  'memorySwap',
+  /** CFS periods that elapsed, per second (cpu.stat nr_periods): the share throttled is cpuThrottledPeriods / cpuPeriods; 0 where not recorded. */
+  'cpuPeriods',
 ] as const;
 export type UsageSeriesName = (typeof USAGE_SERIES)[number];
 

@@ -103,7 +103,33 @@ export const LimitChangeSchema = z.object({
 });
 export type LimitChange = z.infer<typeof LimitChangeSchema>;
 
-export const PreviewInput = z.object({ presetId: IdSchema, target: PresetTargetSchema });
+/**
+ * What a rollout applies: the preset's own values, or each container's recommended limits (from its
+ * own usage history, as the limits panel proposes them) for the chosen fields, with an optional
+ * headroom instead of the default ones.
+ */
+export const PresetPolicySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('preset') }),
+  z.object({
+    kind: z.literal('recommended'),
+    fields: z
+      .array(z.enum(['memory', 'cpu']))
+      .min(1)
+      .max(2)
+      .default(['memory', 'cpu']),
+    /** Above the usage percentiles, as a share (0.2 = +20 %); the recommendation's defaults when absent. */
+    headroom: z.number().min(0).max(2).optional(),
+    range: z.enum(['1h', '24h', '7d']).default('24h'),
+  }),
+]);
+export type PresetPolicy = z.output<typeof PresetPolicySchema>;
+export type PresetPolicyInput = z.input<typeof PresetPolicySchema>;
+
+export const PreviewInput = z.object({
+  presetId: IdSchema,
+  target: PresetTargetSchema,
+  policy: PresetPolicySchema.default({ kind: 'preset' }),
+});
 export type PreviewInput = z.input<typeof PreviewInput>;
 
 export const PreviewRowSchema = z.object({
@@ -116,6 +142,8 @@ export const PreviewRowSchema = z.object({
   changes: z.array(LimitChangeSchema),
   /** Why this container cannot be previewed (gone, host unreachable); null when it can. */
   error: z.string().nullable(),
+  /** Recommended limits only: why this container is left out (too little usage history); null when it is not. */
+  skipped: z.string().nullable().optional(),
 });
 export type PreviewRow = z.infer<typeof PreviewRowSchema>;
 
@@ -138,6 +166,7 @@ export const RolloutInput = z.object({
   target: PresetTargetSchema,
   /** Stop before the next container once one fails (containers not reached are reported as skipped). */
   stopOnFailure: z.boolean().default(false),
+  policy: PresetPolicySchema.default({ kind: 'preset' }),
 });
 export type RolloutInput = z.input<typeof RolloutInput>;
 
@@ -202,9 +231,18 @@ export const DriftRowSchema = z.object({
   containerName: z.string(),
   /** drifted: its limits differ; missing: the container is gone; unreachable: its host did not answer. */
   status: z.enum(['drifted', 'missing', 'unreachable']),
-  /** expected = the preset's value as applied, actual = what the container's configuration holds now. */
+  /**
+   * expected = the preset's value as applied, actual = what the container holds now: the kernel's
+   * reading (its cgroup file) for a running container, its configuration otherwise.
+   */
   differences: z.array(
-    z.object({ field: PresetFieldSchema, expected: LimitValueSchema, actual: LimitValueSchema }),
+    z.object({
+      field: PresetFieldSchema,
+      expected: LimitValueSchema,
+      actual: LimitValueSchema,
+      /** Where `actual` was read: the cgroup file (written behind the engine's back shows here) or the configuration. */
+      source: z.enum(['kernel', 'configuration']).optional(),
+    }),
   ),
   error: z.string().nullable(),
   appliedAt: z.string(),

@@ -160,3 +160,48 @@ test('raw 1 s samples (no p95 column) still give a proposal from the averages', 
   const result = recommendLimits(input({ history: raw }));
   assert.ok((result.proposal.Memory as number) >= 120 * MIB);
 });
+
+test('swap in use means memory pressure: the proposal covers working set plus swap, and says so', () => {
+  const samples = syntheticWorkload('bursty', 3);
+  const limit = 128 * MIB; // the 180 MiB bursts do not fit: 52 MiB of them go to swap
+  const peaks = truePeaks(samples);
+  const withSwap = recommendLimits(
+    input({
+      history: toMinuteHistory(samples, { memoryLimit: limit, swap: true }),
+      current: { ...NO_LIMITS, Memory: limit },
+    }),
+  );
+  const memory = withSwap.proposal.Memory as number;
+  assert.ok(memory >= peaks.memory, `${memory / MIB} MiB below the true peak ${peaks.memory / MIB} MiB`);
+  assert.ok(memory <= peaks.memory * 1.5);
+  assert.ok((withSwap.memory.swapPeak as number) > 50 * MIB);
+  assert.ok(withSwap.reasons.some((r) => /of swap was in use in this window — memory pressure/.test(r)));
+  assert.ok(codes(withSwap).includes('below-peak'), 'the limit is below what the container held');
+  assert.equal(replay(samples, { memory, cpus: null }).killedAtSecond, null);
+  // The same capped working set without swap recorded: only what fit in RAM is seen.
+  const blind = recommendLimits(
+    input({
+      history: toMinuteHistory(samples, { memoryLimit: limit }),
+      current: { ...NO_LIMITS, Memory: limit },
+    }),
+  );
+  assert.ok((blind.proposal.Memory as number) < peaks.memory);
+  assert.equal(blind.memory.swapPeak, 0);
+  assert.ok(!blind.reasons.some((r) => /swap/.test(r)));
+});
+
+test('the throttled share is nr_throttled / nr_periods where periods were recorded, not a 100 ms guess', () => {
+  const samples = syntheticWorkload('bursty', 2); // over 0.5 CPU only in its 15 s bursts: 5 % of the time
+  const current = { ...NO_LIMITS, NanoCpus: 0.5e9 };
+  // A 10 ms period: 100 periods a second, all throttled in a burst second.
+  const history = toMinuteHistory(samples, { cpuLimit: 50, cpuPeriodUs: 10_000 });
+  const result = recommendLimits(input({ history, current }));
+  assert.ok(Math.abs(result.cpu.throttledShare - 0.05) < 0.005, `share ${result.cpu.throttledShare}`);
+  // Without recorded periods, 100 throttled periods a second read against the assumed 10: ten times too high.
+  const unrecorded = {
+    ...history,
+    series: { ...history.series, cpuPeriods: { avg: history.series.cpuPeriods.avg.map(() => 0) } },
+  };
+  const guessed = recommendLimits(input({ history: unrecorded, current })).cpu.throttledShare;
+  assert.ok(Math.abs(guessed - 0.5) < 0.05, `guessed share ${guessed}`);
+});

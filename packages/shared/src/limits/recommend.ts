@@ -2,12 +2,15 @@ import { z } from 'zod';
 import { MIN_MEMORY_BYTES } from '../containers/resources.js';
 import type { UsageHistory, UsageSeriesName } from '../containers/usage-history.js';
 import { bytesSize } from '../format/human-size.js';
+import { windowThrottledShare } from './throttled-share.js';
 
 /**
  * Limits proposed from what a container actually used: memory from the high percentiles of its
  * working set (page cache already excluded by the agent) plus headroom and never below the peak,
  * CPU from the 95th percentile plus headroom. OOM kills and CPU throttling mean the measured usage
  * was capped by the current limit, so the proposal then raises that limit instead of trusting it.
+ * Swap in use means the same for memory: what the container held was its working set plus the
+ * swap, so memory is sized on their sum.
  */
 
 export const RecommendationWarningCodeSchema = z.enum([
@@ -32,9 +35,12 @@ export const RecommendationSchema = z.object({
     NanoCpus: z.number().int().positive().nullable(),
   }),
   memory: z.object({
-    /** 99th percentile of the buckets' 95th percentiles, bytes. */
+    /** 99th percentile of the buckets' 95th percentiles of working set + swap, bytes. */
     high: z.number().nullable(),
+    /** The largest working set + swap, bytes. */
     peak: z.number().nullable(),
+    /** The most swap in use in the window, bytes (0: none; null: not recorded). */
+    swapPeak: z.number().nullable(),
     /** Least-squares growth of the working set over the window, bytes per hour. */
     growthPerHour: z.number().nullable(),
     current: z.number().nullable(),
@@ -119,6 +125,31 @@ function column(history: UsageHistory, series: UsageSeriesName, stat: 'avg' | 'm
   return values.filter((v): v is number => v !== null && Number.isFinite(v));
 }
 
+/** One column of a series aligned with the timestamps (gaps as null); null when the history has no such series. */
+function aligned(
+  history: UsageHistory,
+  series: UsageSeriesName,
+  stat: 'avg' | 'max' | 'p95',
+): (number | null)[] | null {
+  const columns = history.series[series] as UsageHistory['series'][UsageSeriesName] | undefined;
+  if (!columns) return null;
+  return (stat === 'avg' ? columns.avg : (columns[stat] ?? columns.avg)) ?? null;
+}
+
+/** Memory the container held per bucket: working set plus swap in use (swap counts 0 where not recorded). */
+function memoryHeld(history: UsageHistory, stat: 'avg' | 'max' | 'p95'): (number | null)[] {
+  const workingSet = aligned(history, 'memoryWorkingSet', stat) ?? [];
+  const swap = aligned(history, 'memorySwap', stat);
+  return workingSet.map((value, i) => {
+    if (value === null || !Number.isFinite(value)) return null;
+    const swapped = swap?.[i];
+    return value + (swapped !== null && swapped !== undefined && Number.isFinite(swapped) ? swapped : 0);
+  });
+}
+
+const present = (values: readonly (number | null)[]) =>
+  values.filter((v): v is number => v !== null && Number.isFinite(v));
+
 /** Slope of y over x by least squares (units of y per unit of x), with R²; null below 3 points. */
 function trend(xs: readonly number[], ys: readonly (number | null)[]): { slope: number; r2: number } | null {
   const points = xs.flatMap((x, i) => {
@@ -162,14 +193,18 @@ export function recommendLimits(input: RecommendInput): Recommendation {
   const memoryNow = input.current.Memory > 0 ? input.current.Memory : null;
   const cpusNow = currentCpus(input.current);
 
-  // Memory: the high percentile of the working set plus headroom, never below the peak plus a margin.
-  const memoryP95s = column(history, 'memoryWorkingSet', 'p95');
+  // Memory: the high percentile of what was held (working set + swap) plus headroom, never below
+  // the peak plus a margin.
+  const memoryP95s = present(memoryHeld(history, 'p95'));
   const memoryHigh = quantile(memoryP95s, 0.99);
-  const memoryPeakValues = column(history, 'memoryWorkingSet', 'max');
+  const memoryPeakValues = present(memoryHeld(history, 'max'));
   const memoryPeak = memoryPeakValues.length > 0 ? Math.max(...memoryPeakValues) : null;
+  const swapColumn = aligned(history, 'memorySwap', 'max');
+  const swapValues = swapColumn ? present(swapColumn) : [];
+  const swapPeak = swapColumn === null ? null : swapValues.length > 0 ? Math.max(...swapValues) : 0;
   const growth = trend(
     history.timestamps.map((t) => t / 3600),
-    history.series.memoryWorkingSet.avg,
+    memoryHeld(history, 'avg'),
   );
   let memory: number | null = null;
   if (memoryHigh !== null && memoryPeak !== null) {
@@ -181,6 +216,11 @@ export function recommendLimits(input: RecommendInput): Recommendation {
         ? `Memory: the working set's 99th percentile is ${bytesSize(memoryHigh)}; ${Math.round(policy.memoryHeadroom * 100)} % headroom gives ${bytesSize(fromHigh)}.`
         : `Memory: the working set peaked at ${bytesSize(memoryPeak)}; the limit stays ${Math.round(policy.peakMargin * 100)} % above that peak.`,
     );
+    if (swapPeak !== null && swapPeak > 0) {
+      reasons.push(
+        `Memory: up to ${bytesSize(swapPeak)} of swap was in use in this window — memory pressure, so the figures above are working set plus swap: the proposal covers what the container held, not only what fit in RAM.`,
+      );
+    }
     if (input.oomKills > 0 && memoryNow !== null && memory < memoryNow * policy.raiseFactor) {
       memory = memoryNow * policy.raiseFactor;
       reasons.push(
@@ -200,15 +240,13 @@ export function recommendLimits(input: RecommendInput): Recommendation {
   const cpuP99 = quantile(cpuP95s, 0.99);
   const cpuPeakValues = column(history, 'cpuPercent', 'max');
   const cpuPeak = cpuPeakValues.length > 0 ? Math.max(...cpuPeakValues) : null;
+  // The real share (nr_throttled / nr_periods) where periods were recorded; the configured period elsewhere.
   const periodsPerSecond = 1e6 / (input.current.CpuPeriod || DEFAULT_CFS_PERIOD_US);
-  const throttledPerSecond = column(history, 'cpuThrottledPeriods', 'avg');
-  const throttledShare =
-    throttledPerSecond.length === 0
-      ? 0
-      : Math.min(
-          1,
-          throttledPerSecond.reduce((s, v) => s + v, 0) / throttledPerSecond.length / periodsPerSecond,
-        );
+  const throttledShare = windowThrottledShare(
+    aligned(history, 'cpuThrottledPeriods', 'avg') ?? [],
+    aligned(history, 'cpuPeriods', 'avg') ?? undefined,
+    periodsPerSecond,
+  );
   let cpus: number | null = null;
   if (cpuP95 !== null && cpuP99 !== null) {
     const fromP95 = (cpuP95 / 100) * (1 + policy.cpuHeadroom);
@@ -326,6 +364,7 @@ export function recommendLimits(input: RecommendInput): Recommendation {
     memory: {
       high: memoryHigh,
       peak: memoryPeak,
+      swapPeak,
       growthPerHour: growth ? growth.slope : null,
       current: memoryNow,
     },

@@ -79,14 +79,23 @@ function p95(sorted: readonly number[]): number {
 
 /**
  * Minute buckets of per-second samples as the agent keeps them. With `cpuLimit` (percent of one
- * CPU) the recorded CPU is capped at the limit and the seconds above it count as throttled (10 CFS
- * periods per second at the default period), as the kernel would report them.
+ * CPU) the recorded CPU is capped at the limit, every period of a second counts in cpuPeriods
+ * (`cpuPeriodUs`, 100 ms by default) and all of them as throttled in the seconds above it, as the
+ * kernel would report them. With `memoryLimit` the working set is capped at it; with `swap` too,
+ * what does not fit is recorded as swap in use (the kernel swaps instead of killing).
  */
 export function toMinuteHistory(
   samples: readonly SecondSample[],
-  options: { start?: number; cpuLimit?: number; memoryLimit?: number } = {},
+  options: {
+    start?: number;
+    cpuLimit?: number;
+    cpuPeriodUs?: number;
+    memoryLimit?: number;
+    swap?: boolean;
+  } = {},
 ): UsageHistory {
   const start = options.start ?? 1_700_000_000;
+  const periodsPerSecond = 1e6 / (options.cpuPeriodUs ?? 100_000);
   const series = Object.fromEntries(
     USAGE_SERIES.map((name) => [
       name,
@@ -103,12 +112,18 @@ export function toMinuteHistory(
       const limit = options.cpuLimit;
       const throttled = limit !== undefined && sample.cpuDemand > limit;
       perSecond.cpuPercent.push(limit === undefined ? sample.cpuDemand : Math.min(limit, sample.cpuDemand));
-      perSecond.cpuThrottledPeriods.push(throttled ? 10 : 0);
+      perSecond.cpuThrottledPeriods.push(throttled ? periodsPerSecond : 0);
+      perSecond.cpuPeriods.push(limit === undefined ? 0 : periodsPerSecond);
       perSecond.cpuThrottledMs.push(throttled ? ((sample.cpuDemand - (limit ?? 0)) / 100) * 1000 : 0);
       perSecond.memoryWorkingSet.push(
         options.memoryLimit === undefined ? sample.memory : Math.min(options.memoryLimit, sample.memory),
       );
       perSecond.memoryLimit.push(options.memoryLimit ?? 0);
+      perSecond.memorySwap.push(
+        options.swap && options.memoryLimit !== undefined
+          ? Math.max(0, sample.memory - options.memoryLimit)
+          : 0,
+      );
       for (const name of ['networkRx', 'networkTx', 'blockRead', 'blockWrite'] as const)
         perSecond[name].push(0);
       perSecond.pids.push(3);

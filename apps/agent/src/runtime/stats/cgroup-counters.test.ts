@@ -27,6 +27,7 @@ test('a cgroup v2 tree: cpu.stat usage_usec, memory.current minus inactive_file,
     '8:0 rbytes=4096 wbytes=8192 rios=1 wios=2\n8:16 rbytes=100 wbytes=0 rios=1 wios=0\n',
   );
   write(join(dir, 'pids.current'), '3\n');
+  write(join(dir, 'memory.swap.current'), '1048576\n');
   const counters = readCgroupCounters('2', join(root, 'v2'), '/stevedore/abc');
   assert.deepEqual(counters, {
     cpuNanos: 2_500_000_000,
@@ -38,19 +39,21 @@ test('a cgroup v2 tree: cpu.stat usage_usec, memory.current minus inactive_file,
     pids: 3,
     throttledPeriods: 12,
     throttledNanos: 3_500_000,
+    periods: 40,
+    swapUsage: 1048576,
   });
   assert.equal(memoryUsed(counters), 8388608);
   write(join(dir, 'memory.max'), 'max\n');
   assert.equal(readCgroupCounters('2', join(root, 'v2'), '/stevedore/abc').memoryLimit, null);
 });
 
-test('a cgroup v1 tree: cpuacct.usage, memory.usage_in_bytes minus total_inactive_file, blkio, pids', async () => {
+test('a cgroup v1 tree: cpuacct.usage, memory.usage_in_bytes minus total_inactive_file, blkio, pids, swap', async () => {
   const v1 = join(root, 'v1');
   write(join(v1, 'cpuacct/stevedore/abc/cpuacct.usage'), '123456789\n');
   write(join(v1, 'memory/stevedore/abc/memory.usage_in_bytes'), '5000000\n');
   write(
     join(v1, 'memory/stevedore/abc/memory.stat'),
-    'cache 100\ninactive_file 7\ntotal_inactive_file 1000000\n',
+    'cache 100\nswap 5\ninactive_file 7\ntotal_inactive_file 1000000\ntotal_swap 65536\n',
   );
   write(join(v1, 'memory/stevedore/abc/memory.limit_in_bytes'), '9223372036854771712\n');
   write(
@@ -68,6 +71,14 @@ test('a cgroup v1 tree: cpuacct.usage, memory.usage_in_bytes minus total_inactiv
   assert.equal(counters.pids, 7);
   assert.equal(counters.throttledPeriods, 4);
   assert.equal(counters.throttledNanos, 2_000_000);
+  assert.equal(counters.periods, 9);
+  assert.equal(counters.swapUsage, 65536, 'hierarchical total_swap');
+  write(join(v1, 'memory/stevedore/abc/memory.stat'), 'cache 100\ntotal_inactive_file 1000000\n');
+  assert.equal(
+    readCgroupCounters('1', v1, '/stevedore/abc').swapUsage,
+    0,
+    'no swap accounting: no swap lines',
+  );
 });
 
 test('CPU % is Δcontainer / Δsystem × online CPUs × 100, as docker stats computes it', () => {
@@ -81,6 +92,8 @@ test('CPU % is Δcontainer / Δsystem × online CPUs × 100, as docker stats com
     pids: 0,
     throttledPeriods: 0,
     throttledNanos: 0,
+    periods: 0,
+    swapUsage: 0,
   };
   const before = { counters, systemCpuNanos: 10e9 };
   const after1 = { counters: { ...counters, cpuNanos: 0.5e9 }, systemCpuNanos: 12e9 };

@@ -71,6 +71,10 @@ export interface CgroupCounters {
   throttledPeriods: number;
   /** Time the cgroup was throttled, nanoseconds, cumulative. */
   throttledNanos: number;
+  /** CFS periods elapsed (cpu.stat nr_periods), cumulative; 0 without a CPU quota. */
+  periods: number;
+  /** Swap in use, bytes; 0 without swap accounting. */
+  swapUsage: number;
 }
 
 const UNLIMITED_V1 = 2 ** 62; // v1 reports "no limit" as a huge page-rounded number
@@ -123,6 +127,8 @@ export function readCgroupCounters(
       pids,
       throttledPeriods: statField(cpuStat, 'nr_throttled'),
       throttledNanos: statField(cpuStat, 'throttled_usec') * 1000,
+      periods: statField(cpuStat, 'nr_periods'),
+      swapUsage: numberFrom(read(join(dir, 'memory.swap.current'))),
     };
   }
   const at = (controller: string, file: string) => join(root, controller, path, file);
@@ -150,6 +156,10 @@ export function readCgroupCounters(
     pids,
     throttledPeriods: statField(cpuStat, 'nr_throttled'),
     throttledNanos: statField(cpuStat, 'throttled_time'),
+    periods: statField(cpuStat, 'nr_periods'),
+    // memory.stat's swap lines exist only with swap accounting on (memsw − usage says the same,
+    // but costs another read per tick); hierarchical first, as total_inactive_file above.
+    swapUsage: statField(memStat, 'total_swap') || statField(memStat, 'swap'),
   };
 }
 

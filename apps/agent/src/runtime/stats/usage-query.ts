@@ -18,6 +18,8 @@ import {
   sampleBucket,
   summarise,
   type UsageBucket,
+  upgradeMinutes,
+  upgradeSeconds,
 } from './usage-records.js';
 import { readRing } from './usage-ring.js';
 
@@ -53,7 +55,12 @@ export async function queryUsage(
 ): Promise<UsageHistory> {
   const { since, until } = resolveWindow(window, now);
   const dir = join(root, containerId);
-  const secondsRing = await readRing(join(dir, SECONDS_FILE), SECOND_RECORD_BYTES, USAGE_SECONDS_KEPT);
+  const secondsRing = await readRing(
+    join(dir, SECONDS_FILE),
+    SECOND_RECORD_BYTES,
+    USAGE_SECONDS_KEPT,
+    upgradeSeconds,
+  );
   const fromSeconds = since > now - USAGE_SECONDS_KEPT;
   let buckets: UsageBucket[];
   let base: number;
@@ -62,7 +69,12 @@ export async function queryUsage(
     buckets = secondsBetween(secondsRing, since, until);
   } else {
     base = 60;
-    const minutesRing = await readRing(join(dir, MINUTES_FILE), MINUTE_RECORD_BYTES, USAGE_MINUTES_KEPT);
+    const minutesRing = await readRing(
+      join(dir, MINUTES_FILE),
+      MINUTE_RECORD_BYTES,
+      USAGE_MINUTES_KEPT,
+      upgradeMinutes,
+    );
     buckets = minutesBetween(minutesRing, secondsRing, since, until, now);
   }
   const span = until - since + 1;

@@ -1,8 +1,19 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { crc32 } from 'node:zlib';
 import pino from 'pino';
 import type { CgroupCounters } from './cgroup-counters.js';
 import { queryUsage } from './usage-query.js';
@@ -12,7 +23,15 @@ import {
   type UsageReading,
   UsageRecorder,
 } from './usage-recorder.js';
-import { SECOND_RECORD_BYTES } from './usage-records.js';
+import {
+  encodeMinute,
+  LEGACY_SERIES_COUNT,
+  minuteRecordBytes,
+  SECOND_RECORD_BYTES,
+  SERIES_COUNT,
+  secondRecordBytes,
+  summarise,
+} from './usage-records.js';
 import { RING_HEADER_BYTES } from './usage-ring.js';
 
 const root = mkdtempSync(join(tmpdir(), 'usage-history-'));
@@ -32,6 +51,8 @@ function reading(id: string, second: number): UsageReading {
     pids: 3,
     throttledPeriods: second * 2,
     throttledNanos: second * 5e6,
+    periods: second * 10,
+    swapUsage: 4 * 2 ** 20,
   };
   return { id, counters, network: { rx: second * 10, tx: second * 20 }, systemCpuNanos: second * 2e9 };
 }
@@ -62,6 +83,8 @@ test('records 1 s samples with rates, working set and throttling; minutes summar
   assert.deepEqual(new Set(raw.series.cpuThrottledPeriods.avg), new Set([2]));
   assert.deepEqual(new Set(raw.series.cpuThrottledMs.avg), new Set([5]));
   assert.deepEqual(new Set(raw.series.pids.avg), new Set([3]));
+  assert.deepEqual(new Set(raw.series.memorySwap.avg), new Set([4 * 2 ** 20]));
+  assert.deepEqual(new Set(raw.series.cpuPeriods.avg), new Set([10]), 'nr_periods per second');
   assert.equal(raw.series.cpuPercent.p95, undefined, 'raw samples carry one value');
 
   const day = await queryUsage(dir, 'a', { range: '24h', maxPoints: 1500 }, now);
@@ -70,6 +93,12 @@ test('records 1 s samples with rates, working set and throttling; minutes summar
   assert.deepEqual(day.timestamps, [T0 - 20, T0 + 40, T0 + 100]);
   assert.deepEqual(day.series.cpuPercent.p95, [50, 50, 50]);
   assert.deepEqual(day.series.blockRead.max, [1000, 1000, 1000]);
+  assert.deepEqual(
+    day.series.memorySwap.max,
+    [4 * 2 ** 20, 4 * 2 ** 20, 4 * 2 ** 20],
+    'a minute keeps its swap max',
+  );
+  assert.deepEqual(day.series.cpuPeriods.avg, [10, 10, 10], 'and its periods mean');
   recorder.close();
 });
 
@@ -179,4 +208,70 @@ test('paused (a data-root copy), the partial minute is written at once and nothi
   resume();
   run(recorder, ['b'], T0 + 41, T0 + 45);
   assert.equal(existsSync(join(dir, 'b')), true, 'recording goes on once resumed');
+});
+
+/** A ring file as the first layout (10 series a record) wrote it: header, then `records` by slot. */
+function legacyRing(path: string, recordBytes: number, slots: number, records: Map<number, Buffer>) {
+  const file = Buffer.alloc(64 + recordBytes * slots);
+  file.write('SVUSAGE1', 0, 'ascii');
+  file.writeUInt32LE(recordBytes, 8);
+  file.writeUInt32LE(slots, 12);
+  for (const [slot, record] of records) record.copy(file, 64 + slot * recordBytes);
+  writeFileSync(path, file);
+}
+
+test('rings written in the first layout (10 series) still load, before and after the recorder upgrades them', async () => {
+  const dir = join(root, 'legacy');
+  mkdirSync(join(dir, 'a'), { recursive: true });
+  const secondBytes = secondRecordBytes(LEGACY_SERIES_COUNT);
+  const seconds = new Map<number, Buffer>();
+  for (let t = T0 - 60; t < T0; t++) {
+    const record = Buffer.alloc(secondBytes);
+    record.writeUInt32LE(t, 0);
+    for (let i = 0; i < LEGACY_SERIES_COUNT; i++) record.writeFloatLE(i === 0 ? 25 : i, 4 + i * 4);
+    record.writeUInt32LE(crc32(record.subarray(0, secondBytes - 4)), secondBytes - 4);
+    seconds.set(t % 3600, record);
+  }
+  legacyRing(join(dir, 'a', SECONDS_FILE), secondBytes, 3600, seconds);
+  // A minute record of the first layout is the current one's first 10 series, cut and re-sealed.
+  const bucket = summarise(T0 - 3 * 3600 - 20, [Float64Array.from({ length: SERIES_COUNT }, () => 7)]);
+  assert.ok(bucket);
+  const full = Buffer.alloc(minuteRecordBytes(SERIES_COUNT));
+  encodeMinute(bucket, full);
+  const minuteBytes = minuteRecordBytes(LEGACY_SERIES_COUNT);
+  const legacyMinute = Buffer.alloc(minuteBytes);
+  full.copy(legacyMinute, 0, 0, minuteBytes - 4);
+  legacyMinute.writeUInt32LE(crc32(legacyMinute.subarray(0, minuteBytes - 4)), minuteBytes - 4);
+  legacyRing(
+    join(dir, 'a', 'minutes.ring'),
+    minuteBytes,
+    7 * 24 * 60,
+    new Map([[(bucket.time / 60) % (7 * 24 * 60), legacyMinute]]),
+  );
+
+  // Read as they are (a stopped container's history: the recorder never opens it).
+  const old = await queryUsage(dir, 'a', { range: '5m', maxPoints: 1500 }, T0);
+  assert.equal(old.timestamps.length, 60);
+  assert.deepEqual(new Set(old.series.cpuPercent.avg), new Set([25]));
+  assert.deepEqual(new Set(old.series.pids.avg), new Set([9]));
+  assert.deepEqual(new Set(old.series.memorySwap.avg), new Set([0]), 'not recorded then: 0');
+  const oldWeek = await queryUsage(dir, 'a', { range: '7d', maxPoints: 20_000 }, T0);
+  assert.ok(oldWeek.timestamps.includes(bucket.time), 'the legacy minute reads');
+
+  // Running again: the recorder rewrites both rings in the current layout and appends to them.
+  const recorder = new UsageRecorder(dir, 2, log);
+  recorder.init(['a']);
+  run(recorder, ['a'], T0, T0 + 30);
+  recorder.close();
+  const header = readFileSync(join(dir, 'a', SECONDS_FILE)).subarray(0, 16);
+  assert.equal(header.readUInt32LE(8), SECOND_RECORD_BYTES, 'upgraded to the current record size');
+  const both = await queryUsage(dir, 'a', { since: T0 - 60, until: T0 + 30, maxPoints: 1500 }, T0 + 30);
+  assert.equal(both.timestamps.length, 60 + 30);
+  assert.equal(both.series.cpuPercent.avg[0], 25, 'the old seconds kept');
+  assert.equal(both.series.memorySwap.avg.at(-1), 4 * 2 ** 20, 'the new seconds carry swap');
+  const week = await queryUsage(dir, 'a', { range: '7d', maxPoints: 20_000 }, T0 + 30);
+  const at = week.timestamps.indexOf(bucket.time);
+  assert.ok(at >= 0, 'the legacy minute survived the upgrade');
+  assert.equal(week.series.pids.avg[at], 7);
+  assert.equal(week.series.cpuPeriods.avg[at], 0);
 });

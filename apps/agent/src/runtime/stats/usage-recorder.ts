@@ -13,6 +13,8 @@ import {
   SECOND_RECORD_BYTES,
   SERIES_COUNT,
   summarise,
+  upgradeMinutes,
+  upgradeSeconds,
 } from './usage-records.js';
 import { RING_HEADER_BYTES, RingFile } from './usage-ring.js';
 
@@ -152,6 +154,8 @@ export class UsageRecorder {
     values[SERIES_INDEX.blockRead] = rate(c.blockRead, p.blockRead);
     values[SERIES_INDEX.blockWrite] = rate(c.blockWrite, p.blockWrite);
     values[SERIES_INDEX.pids] = c.pids;
+    values[SERIES_INDEX.memorySwap] = c.swapUsage;
+    values[SERIES_INDEX.cpuPeriods] = rate(c.periods, p.periods);
     encodeSecond(time, values, this.second);
     tracked.seconds.write(time, this.second);
     this.summariseUpTo(tracked, Math.floor(time / 60) * 60);
@@ -184,10 +188,20 @@ export class UsageRecorder {
     if (existing) return existing;
     const dir = join(this.root, id);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const seconds = RingFile.openOrCreate(join(dir, SECONDS_FILE), SECOND_RECORD_BYTES, USAGE_SECONDS_KEPT);
+    const seconds = RingFile.openOrCreate(
+      join(dir, SECONDS_FILE),
+      SECOND_RECORD_BYTES,
+      USAGE_SECONDS_KEPT,
+      upgradeSeconds,
+    );
     let minutes: RingFile;
     try {
-      minutes = RingFile.openOrCreate(join(dir, MINUTES_FILE), MINUTE_RECORD_BYTES, USAGE_MINUTES_KEPT);
+      minutes = RingFile.openOrCreate(
+        join(dir, MINUTES_FILE),
+        MINUTE_RECORD_BYTES,
+        USAGE_MINUTES_KEPT,
+        upgradeMinutes,
+      );
     } catch (error) {
       seconds.close();
       throw error;

@@ -7,13 +7,35 @@ import { USAGE_SERIES } from '@stevedore/shared';
  * still holding an older lap of the ring all read as "no data" and never spoil their neighbours.
  *
  * Second record: u32 time, f32 × series, u32 crc.
- * Minute record: u32 time (start of the minute), u16 samples, u16 0, f32 × series × (min, avg,
- * max, p95), u32 crc.
+ * Minute record: u32 time (start of the minute), u16 samples, u16 0, f32 × the first 10 series ×
+ * (min, avg, max, p95), then one f32 per later series (its stat in LATER_MINUTE_STAT), u32 crc.
+ * The later series (swap in use, CFS periods) change slowly: one figure a minute says what the
+ * recommendations and alerts need, and keeps a container's history within a few % of its size.
+ *
+ * The record's length tells how many series it holds (the ring's header stores it): series are
+ * only ever appended, so a record of an older layout decodes with the newer series as 0.
  */
 
 export const SERIES_COUNT = USAGE_SERIES.length;
-export const SECOND_RECORD_BYTES = 4 + SERIES_COUNT * 4 + 4;
-export const MINUTE_RECORD_BYTES = 4 + 4 + SERIES_COUNT * 4 * 4 + 4;
+/** Series in the first layout (before memorySwap and cpuPeriods). */
+export const LEGACY_SERIES_COUNT = 10;
+export const secondRecordBytes = (series: number) => 4 + series * 4 + 4;
+export const minuteRecordBytes = (series: number) =>
+  4 + 4 + Math.min(series, LEGACY_SERIES_COUNT) * 16 + Math.max(0, series - LEGACY_SERIES_COUNT) * 4 + 4;
+type Stat = 'min' | 'avg' | 'max' | 'p95';
+const STATS: readonly Stat[] = ['min', 'avg', 'max', 'p95'];
+/** The one stat a minute record keeps of each series after the first 10; it stands for all four when read. */
+const LATER_MINUTE_STAT: readonly Stat[] = ['max', 'avg']; // memorySwap: its most; cpuPeriods: its mean
+export const SECOND_RECORD_BYTES = secondRecordBytes(SERIES_COUNT);
+export const MINUTE_RECORD_BYTES = minuteRecordBytes(SERIES_COUNT);
+/** The series a second or minute record of `recordBytes` holds; null for a length no layout has. */
+export function seriesInRecord(kind: 'second' | 'minute', recordBytes: number): number | null {
+  const series =
+    kind === 'second'
+      ? (recordBytes - 8) / 4
+      : LEGACY_SERIES_COUNT + (recordBytes - minuteRecordBytes(LEGACY_SERIES_COUNT)) / 4;
+  return Number.isInteger(series) && series >= LEGACY_SERIES_COUNT && series <= SERIES_COUNT ? series : null;
+}
 
 /** One point of history: `count` samples summarised per series (all four equal when count is 1). */
 export interface UsageBucket {
@@ -32,15 +54,24 @@ export function encodeSecond(time: number, values: ArrayLike<number>, into: Buff
   into.writeUInt32LE(crc32(body), offset + SECOND_RECORD_BYTES - 4);
 }
 
-/** The values of a second record, or null when the slot holds no valid record for `expectedTime`. */
-export function decodeSecond(buffer: Buffer, offset: number, expectedTime?: number): Float64Array | null {
-  if (offset + SECOND_RECORD_BYTES > buffer.length) return null;
+/**
+ * The values of a second record, or null when the slot holds no valid record for `expectedTime`.
+ * `series`: how many the record holds (an older layout's); the rest read as 0.
+ */
+export function decodeSecond(
+  buffer: Buffer,
+  offset: number,
+  expectedTime?: number,
+  series: number = SERIES_COUNT,
+): Float64Array | null {
+  const bytes = secondRecordBytes(series);
+  if (offset + bytes > buffer.length) return null;
   const time = buffer.readUInt32LE(offset);
   if (time === 0 || (expectedTime !== undefined && time !== expectedTime)) return null;
-  const body = buffer.subarray(offset, offset + SECOND_RECORD_BYTES - 4);
-  if (crc32(body) !== buffer.readUInt32LE(offset + SECOND_RECORD_BYTES - 4)) return null;
+  const body = buffer.subarray(offset, offset + bytes - 4);
+  if (crc32(body) !== buffer.readUInt32LE(offset + bytes - 4)) return null;
   const values = new Float64Array(SERIES_COUNT);
-  for (let i = 0; i < SERIES_COUNT; i++) values[i] = buffer.readFloatLE(offset + 4 + i * 4);
+  for (let i = 0; i < series; i++) values[i] = buffer.readFloatLE(offset + 4 + i * 4);
   return values;
 }
 
@@ -49,26 +80,42 @@ export function encodeMinute(bucket: UsageBucket, into: Buffer, offset = 0): voi
   into.writeUInt16LE(Math.min(bucket.count, 0xffff), offset + 4);
   into.writeUInt16LE(0, offset + 6);
   const stats = [bucket.min, bucket.avg, bucket.max, bucket.p95];
-  for (let i = 0; i < SERIES_COUNT; i++) {
+  for (let i = 0; i < LEGACY_SERIES_COUNT; i++) {
     for (let s = 0; s < 4; s++) into.writeFloatLE(finite(stats[s]?.[i]), offset + 8 + (i * 4 + s) * 4);
+  }
+  const later = offset + 8 + LEGACY_SERIES_COUNT * 16;
+  for (let i = LEGACY_SERIES_COUNT; i < SERIES_COUNT; i++) {
+    const stat = LATER_MINUTE_STAT[i - LEGACY_SERIES_COUNT] ?? 'avg';
+    into.writeFloatLE(finite(bucket[stat][i]), later + (i - LEGACY_SERIES_COUNT) * 4);
   }
   const body = into.subarray(offset, offset + MINUTE_RECORD_BYTES - 4);
   into.writeUInt32LE(crc32(body), offset + MINUTE_RECORD_BYTES - 4);
 }
 
-export function decodeMinute(buffer: Buffer, offset: number, expectedTime?: number): UsageBucket | null {
-  if (offset + MINUTE_RECORD_BYTES > buffer.length) return null;
+export function decodeMinute(
+  buffer: Buffer,
+  offset: number,
+  expectedTime?: number,
+  series: number = SERIES_COUNT,
+): UsageBucket | null {
+  const bytes = minuteRecordBytes(series);
+  if (offset + bytes > buffer.length) return null;
   const time = buffer.readUInt32LE(offset);
   if (time === 0 || (expectedTime !== undefined && time !== expectedTime)) return null;
-  const body = buffer.subarray(offset, offset + MINUTE_RECORD_BYTES - 4);
-  if (crc32(body) !== buffer.readUInt32LE(offset + MINUTE_RECORD_BYTES - 4)) return null;
+  const body = buffer.subarray(offset, offset + bytes - 4);
+  if (crc32(body) !== buffer.readUInt32LE(offset + bytes - 4)) return null;
   const count = buffer.readUInt16LE(offset + 4);
   if (count === 0) return null;
   const bucket = emptyBucket(time, count);
   const stats = [bucket.min, bucket.avg, bucket.max, bucket.p95];
-  for (let i = 0; i < SERIES_COUNT; i++) {
+  for (let i = 0; i < Math.min(series, LEGACY_SERIES_COUNT); i++) {
     for (let s = 0; s < 4; s++)
       (stats[s] as Float64Array)[i] = buffer.readFloatLE(offset + 8 + (i * 4 + s) * 4);
+  }
+  const later = offset + 8 + LEGACY_SERIES_COUNT * 16;
+  for (let i = LEGACY_SERIES_COUNT; i < series; i++) {
+    const value = buffer.readFloatLE(later + (i - LEGACY_SERIES_COUNT) * 4);
+    for (const stat of STATS) bucket[stat][i] = value;
   }
   return bucket;
 }
@@ -155,4 +202,34 @@ export function sampleBucket(time: number, values: Float64Array): UsageBucket {
 
 function finite(value: number | undefined): number {
   return value !== undefined && Number.isFinite(value) ? value : 0;
+}
+
+/**
+ * Second records of an older layout (`recordBytes` each, slot for slot) re-encoded in the current
+ * one; slots without a valid record stay empty. Null when `recordBytes` is no known layout.
+ */
+export function upgradeSeconds(recordBytes: number, records: Buffer): Buffer | null {
+  const series = seriesInRecord('second', recordBytes);
+  if (series === null) return null;
+  const slots = Math.floor(records.length / recordBytes);
+  const out = Buffer.alloc(slots * SECOND_RECORD_BYTES);
+  for (let slot = 0; slot < slots; slot++) {
+    const offset = slot * recordBytes;
+    const values = decodeSecond(records, offset, undefined, series);
+    if (values) encodeSecond(records.readUInt32LE(offset), values, out, slot * SECOND_RECORD_BYTES);
+  }
+  return out;
+}
+
+/** Minute records of an older layout re-encoded in the current one (see upgradeSeconds). */
+export function upgradeMinutes(recordBytes: number, records: Buffer): Buffer | null {
+  const series = seriesInRecord('minute', recordBytes);
+  if (series === null) return null;
+  const slots = Math.floor(records.length / recordBytes);
+  const out = Buffer.alloc(slots * MINUTE_RECORD_BYTES);
+  for (let slot = 0; slot < slots; slot++) {
+    const bucket = decodeMinute(records, slot * recordBytes, undefined, series);
+    if (bucket) encodeMinute(bucket, out, slot * MINUTE_RECORD_BYTES);
+  }
+  return out;
 }

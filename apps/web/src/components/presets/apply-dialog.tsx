@@ -1,6 +1,6 @@
 'use client';
 
-import type { Preset, PresetTarget } from '@stevedore/shared';
+import type { Preset, PresetPolicy, PresetTarget } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useContainerFleet } from '~/components/containers/use-container-fleet';
@@ -10,6 +10,7 @@ import { limitsSummary } from '~/lib/presets/limit-text';
 import { useTRPC } from '~/trpc/react';
 import { ChangeList } from './limit-cells';
 import { Modal } from './modal';
+import { PolicyPicker } from './policy-picker';
 import { RolloutReport } from './rollout-report';
 import { ContainerPicker, SelectorInput } from './target-picker';
 
@@ -39,6 +40,7 @@ export function ApplyDialog({
   const [selector, setSelector] = useState('');
   const [picked, setPicked] = useState<Set<string>>(() => new Set());
   const [stopOnFailure, setStopOnFailure] = useState(false);
+  const [policy, setPolicy] = useState<PresetPolicy>({ kind: 'preset' });
   const fleet = useContainerFleet();
 
   const target: PresetTarget | null =
@@ -94,6 +96,7 @@ export function ApplyDialog({
           ) : (
             <ContainerPicker rows={fleet.rows} picked={picked} onChange={setPicked} />
           )}
+          <PolicyPicker policy={policy} onChange={setPolicy} />
           <div className="flex justify-end gap-2">
             <SecondaryButton type="button" onClick={onClose}>
               Cancel
@@ -108,6 +111,7 @@ export function ApplyDialog({
         <PreviewStep
           preset={preset}
           target={step.target}
+          policy={policy}
           stopOnFailure={stopOnFailure}
           onStopOnFailure={setStopOnFailure}
           onBack={() => setStep({ kind: 'target' })}
@@ -136,6 +140,7 @@ export function ApplyDialog({
 function PreviewStep({
   preset,
   target,
+  policy,
   stopOnFailure,
   onStopOnFailure,
   onBack,
@@ -143,6 +148,7 @@ function PreviewStep({
 }: {
   preset: Preset;
   target: PresetTarget;
+  policy: PresetPolicy;
   stopOnFailure: boolean;
   onStopOnFailure: (on: boolean) => void;
   onBack: () => void;
@@ -151,7 +157,7 @@ function PreviewStep({
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const preview = useQuery(
-    trpc.presets.preview.queryOptions({ presetId: preset.id, target }, { staleTime: 0, gcTime: 0 }),
+    trpc.presets.preview.queryOptions({ presetId: preset.id, target, policy }, { staleTime: 0, gcTime: 0 }),
   );
   const rollout = useMutation(
     trpc.presets.rollout.mutationOptions({
@@ -163,6 +169,7 @@ function PreviewStep({
   );
   const rows = preview.data?.rows ?? [];
   const changing = rows.filter((row) => !row.error && row.changes.length > 0).length;
+  const skipped = rows.filter((row) => row.skipped).length;
   const unreachable = preview.data?.hosts.filter((host) => host.error) ?? [];
   return (
     <div className="space-y-3">
@@ -177,6 +184,7 @@ function PreviewStep({
         <>
           <p className="text-sm" data-testid="preview-summary">
             {rows.length} {rows.length === 1 ? 'container' : 'containers'}, {changing} to change
+            {skipped > 0 && `, ${skipped} skipped`}
           </p>
           {rows.length === 0 ? (
             <p className="rounded-md border border-dashed border-slate-300 p-4 text-sm text-slate-600 dark:border-slate-700 dark:text-slate-300">
@@ -200,6 +208,8 @@ function PreviewStep({
                     <td className="px-4 py-2 text-xs">
                       {row.error ? (
                         <span className="text-red-700 dark:text-red-300">{row.error}</span>
+                      ) : row.skipped ? (
+                        <span className="text-amber-700 dark:text-amber-300">skipped: {row.skipped}</span>
                       ) : row.changes.length ? (
                         <ChangeList changes={row.changes} />
                       ) : (
@@ -236,7 +246,7 @@ function PreviewStep({
         <Button
           type="button"
           disabled={!preview.data || rows.length === 0 || rollout.isPending}
-          onClick={() => rollout.mutate({ presetId: preset.id, target, stopOnFailure })}
+          onClick={() => rollout.mutate({ presetId: preset.id, target, stopOnFailure, policy })}
         >
           Apply to {rows.length} {rows.length === 1 ? 'container' : 'containers'}
         </Button>

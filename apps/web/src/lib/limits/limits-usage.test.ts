@@ -33,6 +33,8 @@ const history = (avg: number[], max?: number[]): UsageHistory => {
       blockRead: empty,
       blockWrite: empty,
       pids: empty,
+      memorySwap: empty,
+      cpuPeriods: empty,
     },
   };
 };

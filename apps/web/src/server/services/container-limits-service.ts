@@ -10,6 +10,7 @@ import {
   type LimitsRecommendation,
   type RecommendLimitsInput,
   RecommendLimitsInputSchema,
+  type RecommendPolicy,
   recommendationChart,
   recommendLimits,
   type SessionUser,
@@ -100,7 +101,11 @@ export class ContainerLimitsService {
   }
 
   /** Proposed limits from the container's usage history and its events in the window, with the chart behind them. */
-  async recommend(input: RecommendLimitsInput): Promise<LimitsRecommendation> {
+  /** `policy` overrides the recommendation's defaults (a preset rollout's headroom). */
+  async recommend(
+    input: RecommendLimitsInput,
+    policy?: Partial<RecommendPolicy>,
+  ): Promise<LimitsRecommendation> {
     const { hostId, container, range } = RecommendLimitsInputSchema.parse(input);
     await getHost(this.db, hostId);
     const { inspect, history, hostUsage } = await agentCall({ hostId, container }, () =>
@@ -137,6 +142,7 @@ export class ContainerLimitsService {
         memory: hostUsage.memTotal > 0 ? hostUsage.memUsed / hostUsage.memTotal : 0,
         cpu: hostUsage.cpuPercent / 100,
       },
+      policy,
     });
     return { range, recommendation, chart: recommendationChart(history) };
   }

@@ -33,6 +33,7 @@ import { HostService } from './host-service';
 import { NetworkService } from './network-service';
 import { PresetFleetCalls } from './presets/fleet-calls';
 import { PresetService } from './presets/preset-service';
+import type { Recommender } from './presets/recommended-values';
 import { PresetRolloutService } from './presets/rollout-service';
 import { RegistryService } from './registries/registry-service';
 import { UserService } from './user-service';
@@ -119,6 +120,8 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
   );
   const users = new UserService(db);
   const presetCalls = new PresetFleetCalls(hub);
+  const containerLimits = new ContainerLimitsService(db, hub, events);
+  const recommend: Recommender = (input, policy) => containerLimits.recommend(input, policy);
   const alerts = new AlertService({
     db,
     secrets: options.secrets,
@@ -151,7 +154,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     containerDetails: new ContainerDetailsService(db, hub, events),
     console: new ConsoleService(db, hub, log.child({ module: 'console' })),
     containerForm: new ContainerFormService(db, hub, log.child({ module: 'container-form' })),
-    containerLimits: new ContainerLimitsService(db, hub, events),
+    containerLimits,
     containerUsage: new ContainerUsageService(db, hub),
     containerLogs: new ContainerLogService(db, hub),
     containerBulk: new ContainerBulkService(db, hub, users, containerFleet),
@@ -159,8 +162,15 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     users,
     audit: new AuditService(db),
     install: new AgentInstallService(db, hosts, options.agentPackageDir),
-    presets: new PresetService(db, hosts, presetCalls),
-    presetRollouts: new PresetRolloutService(db, hosts, users, presetCalls, log.child({ module: 'presets' })),
+    presets: new PresetService(db, hosts, presetCalls, recommend),
+    presetRollouts: new PresetRolloutService(
+      db,
+      hosts,
+      users,
+      presetCalls,
+      log.child({ module: 'presets' }),
+      recommend,
+    ),
     alerts,
     registries: new RegistryService(db, hub, hosts),
     disk: new DiskService(db, hub),

@@ -271,6 +271,44 @@ test('usage percents: memory against the limit (none: not measurable), throttled
   assert.deepEqual(usagePercents(history), { memory: [50, 90, null], throttled: [50, 100, null] });
 });
 
+test('usage percents: the throttled share uses the periods the agent recorded (a 10 ms period: 100 a second)', () => {
+  const history = {
+    timestamps: [1, 2, 3, 4],
+    series: {
+      memoryWorkingSet: { avg: [0, 0, 0, 0] },
+      memoryLimit: { avg: [0, 0, 0, 0] },
+      cpuThrottledPeriods: { avg: [5, 50, 100, 5] },
+      // The last sample predates recorded periods: the 100 ms default stands in.
+      cpuPeriods: { avg: [100, 100, 100, 0] },
+    },
+  } as unknown as Parameters<typeof usagePercents>[0];
+  assert.deepEqual(usagePercents(history).throttled, [5, 50, 100, 50]);
+});
+
+test('throttling rule: 5 throttled periods of 100 a second stay under a 20 % threshold (they were 50 % under the 100 ms guess)', () => {
+  const sink = new FakeSink();
+  const rules = [rule('thr', { kind: 'cpu-throttling', thresholdPercent: 20, forMinutes: 1 })];
+  const usage = new UsageRules(sink, () => rules, 15);
+  const target = { hostId: 'h1', hostName: 'box', containerId: 'c1', containerName: 'web' };
+  const feed = (fromSecond: number, seconds: number, throttled: number, periods: number) => {
+    const timestamps = Array.from({ length: seconds }, (_, i) => fromSecond + i);
+    usage.observe(target, {}, {
+      timestamps,
+      series: {
+        memoryWorkingSet: { avg: timestamps.map(() => 0) },
+        memoryLimit: { avg: timestamps.map(() => 0) },
+        cpuThrottledPeriods: { avg: timestamps.map(() => throttled) },
+        cpuPeriods: { avg: timestamps.map(() => periods) },
+      },
+    } as unknown as Parameters<UsageRules['observe']>[2]);
+  };
+  feed(1_700_000_000, 180, 5, 100);
+  assert.equal(sink.fired.length, 0, '5 % of the periods is not sustained throttling');
+  feed(1_700_000_180, 180, 50, 100);
+  assert.equal(sink.fired.length, 1, '50 % of the periods is');
+  assert.match(sink.fired[0]?.summary ?? '', /throttled in 50 % of CPU periods/);
+});
+
 test('memory rule: fires after y minutes above x %, once; resolves when it drops', () => {
   const sink = new FakeSink();
   const rules = [rule('mem', { kind: 'memory-high', thresholdPercent: 80, forMinutes: 1 })];

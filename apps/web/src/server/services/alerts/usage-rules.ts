@@ -1,16 +1,17 @@
-import type { AlertRule, AlertTarget, UsageHistory } from '@stevedore/shared';
+import { type AlertRule, type AlertTarget, throttledShare, type UsageHistory } from '@stevedore/shared';
 import { inScope } from './rule-scope';
 import { averageBlocks, SustainedCondition } from './sustained';
 import { type AlertSink, firingKeyOf, targetKeyOf } from './types';
-
-/** The CFS period the kernel and Docker use unless `--cpu-period` says otherwise: 10 periods a second. */
-const PERIODS_PER_SECOND = 10;
 
 export type UsageKind = 'memory-high' | 'cpu-throttling';
 export const isUsageRule = (rule: AlertRule): rule is AlertRule & { condition: { kind: UsageKind } } =>
   rule.condition.kind === 'memory-high' || rule.condition.kind === 'cpu-throttling';
 
-/** Each 1 s sample as the rules compare it: memory as % of the limit, throttled share of periods. */
+/**
+ * Each 1 s sample as the rules compare it: memory as % of the limit, throttled share of the CFS
+ * periods that elapsed in it (nr_throttled / nr_periods as the agent records them; 10 periods a
+ * second, the default 100 ms period, for samples recorded before periods were).
+ */
 export function usagePercents(history: Pick<UsageHistory, 'timestamps' | 'series'>): {
   memory: (number | null)[];
   throttled: (number | null)[];
@@ -18,6 +19,7 @@ export function usagePercents(history: Pick<UsageHistory, 'timestamps' | 'series
   const workingSet = history.series.memoryWorkingSet?.avg ?? [];
   const limit = history.series.memoryLimit?.avg ?? [];
   const throttledPeriods = history.series.cpuThrottledPeriods?.avg ?? [];
+  const periods = history.series.cpuPeriods?.avg ?? [];
   return {
     memory: history.timestamps.map((_, i) => {
       const used = workingSet[i];
@@ -26,10 +28,8 @@ export function usagePercents(history: Pick<UsageHistory, 'timestamps' | 'series
       return used === null || used === undefined || !max ? null : (used / max) * 100;
     }),
     throttled: history.timestamps.map((_, i) => {
-      const periods = throttledPeriods[i];
-      return periods === null || periods === undefined
-        ? null
-        : Math.min(100, (periods / PERIODS_PER_SECOND) * 100);
+      const share = throttledShare(throttledPeriods[i], periods[i]);
+      return share === null ? null : share * 100;
     }),
   };
 }

@@ -1,4 +1,4 @@
-import type { HostConfig, ResourcesUpdate } from '@stevedore/shared';
+import type { ContainerLimits, HostConfig, ResourcesUpdate } from '@stevedore/shared';
 import type { AgentHub } from '../../hub/agent-hub';
 import { agentCall } from '../agent-errors';
 
@@ -17,6 +17,13 @@ export class PresetFleetCalls {
       this.hub.call(hostId, (client) => client.containers.inspect.query({ container })),
     );
     return inspect.HostConfig;
+  }
+
+  /** The limits as the kernel holds them (the agent reads the container's cgroup files). */
+  limits(hostId: string, container: string): Promise<ContainerLimits> {
+    return agentCall({ hostId, container }, () =>
+      this.hub.call(hostId, (client) => client.containers.limits.query({ container })),
+    );
   }
 
   /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HostConfigSchema } from '@stevedore/shared';
-import { changesFor, differencesFrom, limitValueOf, snapshotOf } from './limit-values';
+import { changesFor, differencesFrom, kernelView, limitValueOf, snapshotOf } from './limit-values';
 
 const MiB = 1024 * 1024;
 const hostConfig = (overrides: Record<string, unknown> = {}) => HostConfigSchema.parse(overrides);
@@ -50,4 +50,20 @@ test('the snapshot a rollback re-applies is complete and never sets CPUs togethe
   assert.equal(nano.NanoCpus, 5e8);
   assert.equal('CpuQuota' in nano, false);
   assert.equal('RestartPolicy' in nano, false, 'the restart policy only when the preset sets one');
+});
+
+test('kernelView: a reading that differs from the configuration replaces it; matching ones and other fields stay', () => {
+  const configured = { Memory: 96, MemorySwap: 192, NanoCpus: 0 } as unknown as Parameters<
+    typeof kernelView
+  >[0];
+  const { current, fromKernel } = kernelView(configured, [
+    { field: 'Memory', applied: 80, matches: false },
+    { field: 'MemorySwap', applied: 192, matches: true },
+    { field: 'NanoCpus', applied: null, matches: false },
+    { field: 'RestartPolicyX', applied: 5, matches: false },
+  ]);
+  assert.equal(current.Memory, 80);
+  assert.equal(current.MemorySwap, 192);
+  assert.equal(current.NanoCpus, 0, 'unlimited spelled as HostConfig does');
+  assert.deepEqual([...fromKernel].sort(), ['Memory', 'NanoCpus']);
 });

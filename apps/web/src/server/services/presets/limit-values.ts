@@ -76,3 +76,23 @@ export function snapshotOf(current: LimitSource, limits: ResourcesUpdate): Resou
   if (limits.RestartPolicy) snapshot.RestartPolicy = current.RestartPolicy;
   return snapshot;
 }
+
+/**
+ * The container's limits as the kernel holds them: its configuration, with every field whose cgroup
+ * file says something else (written behind the engine's back) replaced by the kernel's value
+ * (unlimited as 0, HostConfig's spelling). Fields without a reading (not running, a restart policy)
+ * keep the configured value. `fromKernel` names the replaced fields.
+ */
+export function kernelView(
+  configured: LimitSource,
+  readings: readonly { field: string; applied: LimitValue; matches: boolean }[],
+): { current: LimitSource; fromKernel: Set<PresetField> } {
+  const current = { ...configured } as Record<string, unknown>;
+  const fromKernel = new Set<PresetField>();
+  for (const reading of readings) {
+    if (reading.matches || !(PRESET_FIELDS as readonly string[]).includes(reading.field)) continue;
+    current[reading.field] = reading.applied ?? 0;
+    fromKernel.add(reading.field as PresetField);
+  }
+  return { current: current as LimitSource, fromKernel };
+}

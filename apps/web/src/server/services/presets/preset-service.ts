@@ -25,7 +25,8 @@ import {
 import { audited } from '../audited';
 import { groupBy, mapLimited, type PresetFleetCalls } from './fleet-calls';
 import { resolveTargets } from './fleet-targets';
-import { changesFor, differencesFrom } from './limit-values';
+import { changesFor, differencesFrom, kernelView } from './limit-values';
+import { type Recommender, recommendedValuesFor } from './recommended-values';
 
 /** Inspects per host at once while previewing or checking drift. */
 const INSPECT_CONCURRENCY = 8;
@@ -56,6 +57,7 @@ export class PresetService {
     private readonly db: Db,
     private readonly hosts: { list(): Promise<HostSummary[]> },
     private readonly calls: PresetFleetCalls,
+    private readonly recommend?: Recommender,
   ) {}
 
   async list(): Promise<Preset[]> {
@@ -111,9 +113,15 @@ export class PresetService {
     );
   }
 
-  /** Host × container × field: the value now (from inspect) → the preset's. Changes nothing. */
+  /**
+   * Host × container × field: the value now (from inspect) → the preset's, or → the container's
+   * own recommendation (containers without enough history listed as skipped, with why). Changes nothing.
+   */
   async preview(input: PreviewInput): Promise<Preview> {
-    const { presetId, target } = PreviewInputSchema.parse(input);
+    const { presetId, target, policy } = PreviewInputSchema.parse(input);
+    const recommend = this.recommend;
+    if (policy.kind === 'recommended' && !recommend)
+      throw new Error('recommended limits need the limits service (wire it in services/index.ts)');
     const preset = await this.get(presetId);
     const resolved = await resolveTargets(target, {
       hosts: () => this.hosts.list(),
@@ -125,10 +133,17 @@ export class PresetService {
         [...byHost.values()].map((containers) =>
           mapLimited(containers, INSPECT_CONCURRENCY, async (container) => {
             try {
+              let limits = preset.limits;
+              if (policy.kind === 'recommended' && recommend) {
+                const recommended = await recommendedValuesFor(container, policy, recommend);
+                if (recommended.values === null)
+                  return { ...container, changes: [], error: null, skipped: recommended.skipped };
+                limits = recommended.values;
+              }
               const current = await this.calls.hostConfig(container.hostId, container.containerId);
-              return { ...container, changes: changesFor(current, preset.limits), error: null };
+              return { ...container, changes: changesFor(current, limits), error: null, skipped: null };
             } catch (error) {
-              return { ...container, changes: [], error: messageOf(error) };
+              return { ...container, changes: [], error: messageOf(error), skipped: null };
             }
           }),
         ),
@@ -144,7 +159,9 @@ export class PresetService {
 
   /**
    * Containers whose limits no longer match the preset they were last given (changed with the CLI,
-   * by hand in the panel, or recreated): their configuration (inspect) against the applied values.
+   * by hand in the panel, recreated, or a cgroup file written behind the engine's back): what the
+   * kernel holds (the agent's cgroup readings; the configuration where there is none) against the
+   * applied values.
    */
   async drift(input: DriftInput = {}): Promise<DriftReport> {
     const { presetId } = DriftInputSchema.parse(input);
@@ -173,9 +190,16 @@ export class PresetService {
               };
             }
             try {
-              const current = await this.calls.hostConfig(hostId, assignment.containerId);
+              const [configured, kernel] = await Promise.all([
+                this.calls.hostConfig(hostId, assignment.containerId),
+                this.calls.limits(hostId, assignment.containerId),
+              ]);
+              const { current, fromKernel } = kernelView(configured, kernel.readings);
               const values = parseLimits(assignment.values, `assignment of ${assignment.containerName}`);
-              const differences = differencesFrom(current, values);
+              const differences = differencesFrom(current, values).map((difference) => ({
+                ...difference,
+                source: fromKernel.has(difference.field) ? ('kernel' as const) : ('configuration' as const),
+              }));
               return differences.length ? { ...row, status: 'drifted', differences, error: null } : null;
             } catch (error) {
               return {

@@ -7,6 +7,8 @@ export interface RolloutItem {
   containerId: string;
   containerName: string;
   values: ResourcesUpdate;
+  /** The values are the container's own recommended limits, not the preset's. */
+  recommended?: boolean;
 }
 
 /** What the runner does to one container; the service wires these to the hub, audit and database. */

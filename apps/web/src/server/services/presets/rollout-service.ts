@@ -1,5 +1,6 @@
 import {
   type HostSummary,
+  type PresetPolicy,
   type ResourcesUpdate,
   ResourcesUpdateSchema,
   type Rollout,
@@ -22,12 +23,16 @@ import {
   listRolloutRows,
 } from '../../db/repositories/presets';
 import { dashboardActions } from '../dashboard-actions';
-import type { PresetFleetCalls } from './fleet-calls';
+import { groupBy, mapLimited, type PresetFleetCalls } from './fleet-calls';
 import { resolveTargets } from './fleet-targets';
 import { snapshotOf } from './limit-values';
 import { toPreset } from './preset-service';
+import { type Recommender, recommendedValuesFor } from './recommended-values';
 import { RolloutJournal } from './rollout-journal';
 import { pendingResult, type RolloutItem, runRollout } from './rollout-runner';
+
+/** Recommendations computed per host at once while planning a "recommended limits" rollout. */
+const RECOMMEND_CONCURRENCY = 4;
 
 type RolloutRow = NonNullable<Awaited<ReturnType<typeof getRolloutRow>>>;
 
@@ -78,22 +83,56 @@ export class PresetRolloutService {
     private readonly access: { canOperate(user: SessionUser, hostId: string): Promise<boolean> },
     private readonly calls: PresetFleetCalls,
     private readonly log: Logger,
+    private readonly recommend?: Recommender,
   ) {}
 
   /** Starts applying a preset; answers at once with the rollout (every container pending). */
   async start(actor: SessionUser, input: RolloutInput): Promise<Rollout> {
-    const { presetId, target, stopOnFailure } = RolloutInputSchema.parse(input);
+    const { presetId, target, stopOnFailure, policy } = RolloutInputSchema.parse(input);
     const preset = toPreset(await getPresetRow(this.db, presetId));
     const resolved = await resolveTargets(target, {
       hosts: () => this.hosts.list(),
       list: (id) => this.calls.list(id),
     });
-    const items: RolloutItem[] = resolved.containers.map((c) => ({ ...c, values: preset.limits }));
     const refused: RolloutResult[] = resolved.unresolved.map((c) => ({
       ...pendingResult({ ...c, values: {} }),
       status: 'error',
       error: c.error,
     }));
+    let items: RolloutItem[];
+    if (policy.kind === 'recommended') {
+      const recommend = this.recommend;
+      if (!recommend)
+        throw new Error('recommended limits need the limits service (wire it in services/index.ts)');
+      items = [];
+      const planned = await Promise.all(
+        [...groupBy(resolved.containers, (c) => c.hostId).values()].map((onHost) =>
+          mapLimited(onHost, RECOMMEND_CONCURRENCY, async (c) => {
+            try {
+              return { c, ...(await recommendedValuesFor(c, policy, recommend)), error: null };
+            } catch (error) {
+              return {
+                c,
+                values: null,
+                skipped: null,
+                error: error instanceof Error ? error.message : String(error),
+              };
+            }
+          }),
+        ),
+      );
+      for (const { c, values, skipped, error } of planned.flat()) {
+        if (values) items.push({ ...c, values, recommended: true });
+        else
+          refused.push({
+            ...pendingResult({ ...c, values: {} }),
+            status: skipped ? 'skipped' : 'error',
+            error: skipped ?? error,
+          });
+      }
+    } else {
+      items = resolved.containers.map((c) => ({ ...c, values: preset.limits }));
+    }
     if (items.length === 0 && refused.length === 0) {
       throw new StevedoreError('INVALID_ARGUMENT', 'no container matches this target: nothing to apply', {
         presetId,
@@ -106,6 +145,7 @@ export class PresetRolloutService {
       rollbackOf: null,
       target,
       stopOnFailure,
+      policy,
       items,
       refused,
     });
@@ -150,6 +190,7 @@ export class PresetRolloutService {
         containers: items.map((i) => ({ hostId: i.hostId, container: i.containerId })),
       },
       stopOnFailure: false,
+      policy: { kind: 'preset' },
       items,
       refused: [],
     });
@@ -193,6 +234,7 @@ export class PresetRolloutService {
       rollbackOf: string | null;
       target: unknown;
       stopOnFailure: boolean;
+      policy: PresetPolicy;
       items: RolloutItem[];
       refused: RolloutResult[];
     },
@@ -241,7 +283,14 @@ export class PresetRolloutService {
       counts: countsOf(results),
       results,
     };
-    const done = this.run(actor, rollout, permitted, refused.length > 0);
+    // Containers skipped for too little history are no failure; refused and unreachable ones are.
+    const done = this.run(
+      actor,
+      rollout,
+      permitted,
+      refused.some((r) => r.status === 'error'),
+      plan.policy,
+    );
     this.running.set(rollout.id, { rollout, done });
     return this.get(rollout.id);
   }
@@ -251,6 +300,7 @@ export class PresetRolloutService {
     rollout: Rollout,
     items: RolloutItem[],
     refusedAny: boolean,
+    policy: PresetPolicy,
   ): Promise<Rollout> {
     // Refused containers are failures too: with stop-at-first-failure nothing else is changed.
     const stopAtOnce = rollout.stopOnFailure && refusedAny;
@@ -293,6 +343,7 @@ export class PresetRolloutService {
         params: {
           rolloutId: rollout.id,
           ...(rollout.rollbackOf ? { rollbackOf: rollout.rollbackOf } : {}),
+          policy,
           stopOnFailure: rollout.stopOnFailure,
           status: rollout.status,
           ...rollout.counts,
@@ -325,6 +376,7 @@ export class PresetRolloutService {
       preset: rollout.presetName,
       rolloutId: rollout.id,
       ...(rollout.kind === 'rollback' ? { rollback: true } : {}),
+      ...(item.recommended ? { recommended: true } : {}),
       changes: item.values,
       before,
     };
