@@ -3,6 +3,7 @@ import { type AgentProcess, startAgent } from '../apps/agent/test/harness/agent-
 import { runCli } from '../apps/agent/test/harness/cli-process';
 import { startRegistry, type TestRegistry } from '../apps/agent/test/harness/registry';
 import { pushBusybox } from '../apps/agent/test/harness/test-images';
+import { writeUsageHistory } from '../apps/agent/test/harness/usage-history';
 import { ADMIN, expect, test } from './fixtures';
 import { logIn } from './helpers';
 import { saveScreens } from './screens';
@@ -146,5 +147,46 @@ test('create a preset in the form, apply it by label across two agents, read the
   await again.getByRole('button', { name: 'Roll back' }).click();
   await again.getByRole('button', { name: 'Roll back 1' }).click();
   await expect(again.getByTestId('rollout-summary')).toHaveText('Rollback finished: 1 ok, 0 failed');
+  expect(await memoryOf(second?.host ?? '', 'pe-second-web')).toBe(300 * 1024 * 1024);
+});
+
+test('recommended limits as the rollout policy: each container its own memory from its history; too little history is skipped', async ({
+  page,
+  stack,
+  workerStack,
+}) => {
+  // 40 minutes of history for pe-local-web (100 MiB working set), through the agent's own writer;
+  // pe-second-web has only the seconds it has been running.
+  const id = await cli(localHost, ['inspect', '-f', '{{.Id}}', 'pe-local-web']);
+  const now = Math.floor(Date.now() / 1000);
+  writeUsageHistory(workerStack.agent.dataRoot, id, {
+    fromSec: now - 43 * 60,
+    toSec: now - 3 * 60,
+    memoryBytes: 100 * 1024 * 1024,
+    cpuPercent: 20,
+  });
+  await logIn(page, stack.web, ADMIN.username, ADMIN.password);
+  await page.goto('/presets');
+  await page.getByTestId('preset-web-small').getByRole('button', { name: 'Apply…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Apply web-small' });
+  await dialog.getByLabel('Label selector').fill(LABEL);
+  await dialog.getByLabel('Recommended limits').check();
+  await dialog.getByLabel('CPU', { exact: true }).uncheck();
+  await dialog.getByLabel('History').selectOption('1h');
+  await dialog.getByRole('button', { name: 'Preview changes' }).click();
+  await expect(dialog.getByTestId('preview-row')).toHaveCount(2);
+  await expect(dialog.locator('[data-testid="preview-row"][data-container="pe-second-web"]')).toContainText(
+    'skipped: not enough usage history',
+  );
+  await expect(dialog.locator('[data-testid="preview-row"][data-container="pe-local-web"]')).toContainText(
+    '256MiB',
+  );
+  await expect(dialog.getByTestId('preview-summary')).toContainText('1 skipped');
+  await saveScreens(page, 'presets-recommended');
+  await dialog.getByRole('button', { name: 'Apply to 1 container' }).click();
+  await expect(dialog.getByTestId('rollout-summary')).toContainText('Rollout finished: 1 ok, 0 failed');
+  const memory = await memoryOf(localHost, 'pe-local-web');
+  expect(memory).toBeGreaterThan(100 * 1024 * 1024);
+  expect(memory).toBeLessThan(256 * 1024 * 1024);
   expect(await memoryOf(second?.host ?? '', 'pe-second-web')).toBe(300 * 1024 * 1024);
 });

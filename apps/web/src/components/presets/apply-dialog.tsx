@@ -170,6 +170,8 @@ function PreviewStep({
   const rows = preview.data?.rows ?? [];
   const changing = rows.filter((row) => !row.error && row.changes.length > 0).length;
   const skipped = rows.filter((row) => row.skipped).length;
+  // Skipped containers (too little history for a recommendation) are not touched by the rollout.
+  const applying = rows.length - skipped;
   const unreachable = preview.data?.hosts.filter((host) => host.error) ?? [];
   return (
     <div className="space-y-3">
@@ -245,10 +247,10 @@ function PreviewStep({
         </SecondaryButton>
         <Button
           type="button"
-          disabled={!preview.data || rows.length === 0 || rollout.isPending}
+          disabled={!preview.data || applying === 0 || rollout.isPending}
           onClick={() => rollout.mutate({ presetId: preset.id, target, stopOnFailure, policy })}
         >
-          Apply to {rows.length} {rows.length === 1 ? 'container' : 'containers'}
+          Apply to {applying} {applying === 1 ? 'container' : 'containers'}
         </Button>
       </div>
     </div>
