@@ -90,7 +90,16 @@ export function DriftList({
                       {row.differences.map((d) => (
                         <li key={d.field} className="whitespace-nowrap">
                           <span className="text-slate-500 dark:text-slate-400">{FIELD_LABELS[d.field]}</span>{' '}
-                          {limitText(d.field, d.actual)}{' '}
+                          {limitText(d.field, d.actual)}
+                          {d.source === 'kernel' && (
+                            <span
+                              className="text-amber-700 dark:text-amber-300"
+                              title="The container's cgroup file holds this, not the engine's configuration: it was changed behind the engine's back."
+                            >
+                              {' '}
+                              in the kernel
+                            </span>
+                          )}{' '}
                           <span className="text-slate-500">(preset: {limitText(d.field, d.expected)})</span>
                         </li>
                       ))}
