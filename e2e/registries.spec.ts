@@ -25,13 +25,13 @@ test.beforeAll(async () => {
   image = `${upstream.host}/e2e/mirrored:v1`;
   // A second Debian docker-registry, as a pull-through cache of the first.
   cache = await startRegistry({ proxyOf: upstream.url });
-  // A config file of its own, so its certs.d is in its temp dir, apart from the first agent's.
+  // A second agent, with its own config file and certs.d.
   second = await startAgent({ config: {} });
 });
 
 test.afterAll(async ({ workerStack }) => {
   try {
-    // The stack's agent keeps certs.d in the machine's /etc/stevedore: the mirror set here goes again.
+    // The stack's agent is shared with later spec files: the mirror set here goes again.
     if (upstream) {
       const connection = await connectAgentOnce({ host: workerStack.agent.host });
       try {

@@ -138,13 +138,17 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     network.bip = options.bip ?? randomTestBip();
   }
   const config = options.dataRootInConfig ? { ...options.config, 'data-root': dataRoot } : options.config;
+  // Always a config file of its own: without one the agent would read and write the machine's
+  // /etc/stevedore (daemon.json, certs.d), and a test changing settings over the API would leave
+  // them there for every later agent.
+  const configFile = join(base, 'daemon.json');
   if (config) {
-    const configFile = join(base, 'daemon.json');
     writeFileSync(configFile, JSON.stringify({ ...config, ...network }));
-    args.push('--config-file', configFile);
   } else {
+    writeFileSync(configFile, '{}');
     for (const [key, value] of Object.entries(network)) args.push(`--${key}`, value);
   }
+  args.push('--config-file', configFile);
   let env = options.env;
   /** Removes the agent's chains, bridges and namespaces (`--cleanup`, with the same roots). */
   const cleanupNetworking = () => {
