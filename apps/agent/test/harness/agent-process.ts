@@ -6,10 +6,10 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
-import { removeAgentLeftovers } from './leftovers.js';
+import { removeAgentLeftovers, removeTestTree } from './leftovers.js';
 import { type ExitResult, runNodeToExit } from './run-to-exit.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../../../..');
@@ -86,7 +86,7 @@ process.once('exit', () => {
     entry.child?.kill('SIGKILL');
     entry.cleanup();
     removeAgentLeftovers(entry.base, join(entry.base, 'exec'));
-    rmSync(entry.base, { recursive: true, force: true });
+    removeTestTree(entry.base);
   }
 });
 
@@ -193,7 +193,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
       live.delete(entry);
       cleanupNetworking();
       removeAgentLeftovers(base, execRoot);
-      rmSync(base, { recursive: true, force: true });
+      removeTestTree(base);
     },
   };
 

@@ -47,3 +47,13 @@ export function conmonPidsFor(base: string): number[] {
     })
     .map(Number);
 }
+
+/**
+ * Removes a test's directory tree without leaving it: GNU rm walks by file descriptor (a container
+ * still running cannot swap a symlink in to lead it out) and does not cross into a mount left
+ * below (reported, not followed). Node's recursive rmSync would do both.
+ */
+export function removeTestTree(dir: string): void {
+  const removed = spawnSync('rm', ['-rf', '--one-file-system', '--', dir], { encoding: 'utf8' });
+  if (removed.status !== 0) process.stderr.write(`test harness: ${dir} not fully removed: ${removed.stderr}`);
+}

@@ -164,7 +164,11 @@ export class Overlay2Store {
     const dir = join(this.root, id);
     const short = await readFile(join(dir, 'link'), 'utf8').catch(() => null);
     if (short) await rm(join(this.root, 'l', short.trim()), { force: true });
-    await rm(dir, { recursive: true, force: true });
+    // A container's upper dir is the container's to shape: a process still running (or a symlink
+    // swapped in mid-walk) must not lead a path-based walk out of the tree, and a mount left below
+    // must not be crossed. GNU rm walks by file descriptor and, with --one-file-system, refuses
+    // (fails) rather than descend into another filesystem; Node's recursive rm does neither.
+    await execFile('rm', ['-rf', '--one-file-system', '--', dir], { check: true });
   }
 
   private containerDir(containerId: string): string {
