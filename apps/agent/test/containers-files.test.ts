@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { pack } from 'tar-stream';
@@ -175,5 +176,30 @@ describe('containers: cp, export and commit', () => {
     assert.equal((await cli('tag', 'test/committed:v1', 'test/committed:v2')).code, 0);
     await cli('rmi', 'test/committed:v1', 'test/committed:v2');
     assert.deepEqual(await eventActions(since, 'type=image'), ['tag', 'untag', 'untag', 'delete']);
+  });
+
+  test('a device or pipe as the target is written into, never replaced: save -o writes through a FIFO; cp to one is refused', async () => {
+    // A FIFO stands in for /dev/null: renaming a finished file over it would turn it into a file.
+    const dir = mkdtempSync(join(tmpdir(), 'stevedore-fifo-'));
+    try {
+      const fifo = join(dir, 'out');
+      assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+      const reader = spawn('sh', ['-c', `cat "$1" > "$2"`, 'sh', fifo, join(dir, 'read.tar')]);
+      const readerDone = new Promise((resolve) => reader.on('exit', resolve));
+      const saved = await cli('save', '-o', fifo, image);
+      assert.equal(saved.code, 0, saved.stderr);
+      assert.equal(await readerDone, 0);
+      assert.ok(lstatSync(fifo).isFIFO(), 'the FIFO is still a FIFO');
+      assert.ok(readFileSync(join(dir, 'read.tar')).includes('manifest.json'), 'the archive went through it');
+
+      const id = await runDetached(image, 'sleep', '60');
+      const copied = await cli('cp', `${id}:/etc/hostname`, fifo);
+      assert.equal(copied.code, 1);
+      assert.match(copied.stderr, /neither a regular file nor a directory/);
+      assert.ok(lstatSync(fifo).isFIFO(), 'the FIFO is still a FIFO');
+      await cli('rm', '-f', id);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

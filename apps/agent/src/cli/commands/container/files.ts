@@ -80,7 +80,14 @@ export const cpCommand: Command = {
         return 0;
       }
       const target = resolve(destination);
-      const into = existsSync(target) && statSync(target).isDirectory();
+      const existing = existsSync(target) ? statSync(target) : null;
+      const into = existing?.isDirectory() ?? false;
+      if (existing && !into && !existing.isFile()) {
+        // Renaming the copy into place would replace a device or pipe such as /dev/null.
+        throw new OperationalError(
+          `cannot copy to ${destination}: it is neither a regular file nor a directory`,
+        );
+      }
       const staging = mkdtempSync(join(into ? target : dirname(target), '.stevedore-cp-'));
       try {
         await receiveInto(context, archive, staging);

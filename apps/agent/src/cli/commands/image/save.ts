@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { type Command, OUTPUT_FLAG, stringFlag } from '../../command.js';
 import { OperationalError } from '../../errors.js';
@@ -19,6 +19,12 @@ export const saveCommand: Command = {
     const archive = await context.agentHttp({ method: 'GET', path: `/images/get?${query}` });
     if (output === undefined) {
       await pipeline(archive, process.stdout, { end: false });
+      return 0;
+    }
+    // A device or pipe (`-o /dev/null`) is written into; renaming over it would replace it.
+    const existing = await stat(output).catch(() => null);
+    if (existing && !existing.isFile()) {
+      await pipeline(archive, createWriteStream(output));
       return 0;
     }
     // Written beside the target and renamed into place: an interrupted save leaves no partial archive.
