@@ -172,7 +172,7 @@ test('recommended limits as the rollout policy: each container its own memory fr
   await dialog.getByLabel('Label selector').fill(LABEL);
   await dialog.getByLabel('Recommended limits').check();
   await dialog.getByLabel('CPU', { exact: true }).uncheck();
-  await dialog.getByLabel('History').selectOption('1h');
+  await dialog.getByLabel('History window').selectOption('1h');
   await dialog.getByRole('button', { name: 'Preview changes' }).click();
   await expect(dialog.getByTestId('preview-row')).toHaveCount(2);
   await expect(dialog.locator('[data-testid="preview-row"][data-container="pe-second-web"]')).toContainText(

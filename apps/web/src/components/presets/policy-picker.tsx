@@ -96,6 +96,7 @@ export function PolicyPicker({
             History
             <select
               className={inputClass}
+              aria-label="History window"
               value={recommended.range}
               onChange={(event) => setRecommended({ range: event.target.value as Recommended['range'] })}
             >
