@@ -6,7 +6,7 @@ import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/age
 import { runCli } from '@stevedore/agent/test/harness/cli-process';
 import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
 import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
-import type { Role, SessionUser, WebhookPayload } from '@stevedore/shared';
+import type { SessionUser, WebhookPayload } from '@stevedore/shared';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
 import { createControlPlane, registerAgentHost, usersByRole, waitFor } from '../harness/control-plane';
 
@@ -55,7 +55,7 @@ describe('alerts: OOM kill → stored, deduplicated alert → webhook → resolv
   let failing: Awaited<ReturnType<typeof startReceiver>>;
   let image: string;
   let hostId: string;
-  let users: Record<Role, SessionUser>;
+  let users: Record<'admin' | 'viewer', SessionUser>;
   const admin = () => plane.callerAs(users.admin);
   const cli = async (...args: string[]) => {
     const result = await runCli(['-H', agent.host, ...args]);

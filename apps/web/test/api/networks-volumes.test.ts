@@ -7,7 +7,7 @@ import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/
 import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
 import type { Role, SessionUser } from '@stevedore/shared';
 import { listAudit } from '../../src/server/db/repositories/audit';
-import { setUserHosts } from '../../src/server/db/repositories/users';
+import { createUser, setUserHosts } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
 import { createControlPlane, registerAgentHost, usersByRole } from '../harness/control-plane';
 
