@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import type { ContainerInspect } from '@stevedore/shared';
-import { runCli } from '../apps/agent/test/harness/cli-process';
-import { startRegistry, type TestRegistry } from '../apps/agent/test/harness/registry';
-import { pushBusybox } from '../apps/agent/test/harness/test-images';
+import type { TestRegistry } from '../apps/agent/test/harness/registry';
 import { ADMIN, expect, test } from './fixtures';
 import { logIn } from './helpers';
+import { cli, removeLimitedContainer, startLimitedContainer } from './limits-helpers';
 import { saveScreens } from './screens';
 
 /**
@@ -23,14 +22,7 @@ const NAME = 'limits-running';
 /** cgroup v1's "no limit": the largest page-aligned 64-bit value (above 2^62 on every page size). */
 const V1_UNLIMITED_ABOVE = 2 ** 62;
 let registry: TestRegistry | undefined;
-let image = '';
 let hostPath = '';
-
-async function cli(host: string, ...args: string[]): Promise<string> {
-  const result = await runCli(['-H', host, ...args]);
-  expect(result.code, `stevedore ${args.join(' ')}: ${result.stderr}`).toBe(0);
-  return result.stdout.trim();
-}
 
 async function inspect(host: string): Promise<ContainerInspect> {
   const [one] = JSON.parse(await cli(host, 'inspect', NAME)) as ContainerInspect[];
@@ -62,31 +54,11 @@ async function openLimits(page: Page): Promise<void> {
 }
 
 test.beforeAll(async ({ workerStack }) => {
-  registry = await startRegistry();
-  image = (await pushBusybox(registry)).reference;
-  await cli(workerStack.agent.host, 'pull', '-q', image);
-  await cli(
-    workerStack.agent.host,
-    'run',
-    '-d',
-    '--name',
-    NAME,
-    '--network',
-    'none',
-    '-m',
-    '64m',
-    '--cpus',
-    '0.5',
-    image,
-    'sh',
-    '-c',
-    'while :; do sleep 1; done',
-  );
+  registry = await startLimitedContainer(workerStack.agent.host, NAME);
 });
 
 test.afterAll(async ({ workerStack }) => {
-  await runCli(['-H', workerStack.agent.host, 'rm', '-f', NAME]);
-  await registry?.stop();
+  await removeLimitedContainer(workerStack.agent.host, NAME, registry);
 });
 
 test('the Limits tab shows the configured limits and checks input with the engine’s rules', async ({

@@ -3,7 +3,7 @@ import { runCli } from '../apps/agent/test/harness/cli-process';
 import { startRegistry, type TestRegistry } from '../apps/agent/test/harness/registry';
 import { pushBusybox } from '../apps/agent/test/harness/test-images';
 import { ADMIN, expect, type Stack, test } from './fixtures';
-import { logIn } from './helpers';
+import { addUser, logIn } from './helpers';
 import { saveScreens } from './screens';
 
 test.describe.configure({ mode: 'serial' });
@@ -216,13 +216,7 @@ test('a viewer sees no actions and no console; the server refuses kill and exec 
   stack,
 }) => {
   await logIn(page, stack.web, ADMIN.username, ADMIN.password);
-  await page.goto('/users');
-  const form = page.getByRole('form', { name: 'Add user' });
-  await form.getByLabel('Username').fill(VIEWER.username);
-  await form.getByLabel('Password').fill(VIEWER.password);
-  await form.getByLabel('Role').selectOption('viewer');
-  await form.getByRole('button', { name: 'Add user' }).click();
-  await expect(page.getByTestId(`user-row-${VIEWER.username}`)).toBeVisible();
+  await addUser(page, VIEWER, 'viewer');
   await page.getByRole('button', { name: 'Log out' }).click();
 
   await logIn(page, stack.web, VIEWER.username, VIEWER.password);

@@ -5,7 +5,7 @@ import { runCli } from '../apps/agent/test/harness/cli-process';
 import { startRegistry, type TestRegistry } from '../apps/agent/test/harness/registry';
 import { busyboxLayer, pushImage } from '../apps/agent/test/harness/test-images';
 import { ADMIN, expect, type Stack, test } from './fixtures';
-import { logIn } from './helpers';
+import { addUser, logIn } from './helpers';
 import { saveScreens } from './screens';
 
 // The data-root moves and images are pruned: this file gets a stack of its own, whose agent keeps
@@ -185,13 +185,7 @@ test('a viewer sees the disk but cannot change anything; the server refuses them
 }) => {
   test.setTimeout(120_000);
   await logIn(page, stack.web, ADMIN.username, ADMIN.password);
-  await page.goto('/users');
-  const form = page.getByRole('form', { name: 'Add user' });
-  await form.getByLabel('Username').fill(VIEWER.username);
-  await form.getByLabel('Password').fill(VIEWER.password);
-  await form.getByLabel('Role').selectOption('viewer');
-  await form.getByRole('button', { name: 'Add user' }).click();
-  await expect(page.getByTestId(`user-row-${VIEWER.username}`)).toBeVisible();
+  await addUser(page, VIEWER, 'viewer');
   await page.getByRole('button', { name: 'Log out' }).click();
 
   await logIn(page, stack.web, VIEWER.username, VIEWER.password);

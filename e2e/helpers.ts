@@ -20,6 +20,21 @@ export async function logIn(page: Page, web: WebServer, username: string, passwo
   await expect(page).toHaveURL(/\/hosts$/);
 }
 
+/** Adds a user in the Users page's form (the page's admin must be logged in) and waits for its row. */
+export async function addUser(
+  page: Page,
+  user: { username: string; password: string },
+  role: 'admin' | 'operator' | 'viewer',
+) {
+  await page.goto('/users');
+  const form = page.getByRole('form', { name: 'Add user' });
+  await form.getByLabel('Username').fill(user.username);
+  await form.getByLabel('Password').fill(user.password);
+  await form.getByLabel('Role').selectOption(role);
+  await form.getByRole('button', { name: 'Add user' }).click();
+  await expect(page.getByTestId(`user-row-${user.username}`)).toBeVisible();
+}
+
 /** Opens the add-host form and fills in an SSH connection to `ssh` for the agent at `socketPath`. */
 export async function fillSshHostForm(
   page: Page,

@@ -9,7 +9,7 @@ import {
   pushImage,
 } from '../apps/agent/test/harness/test-images';
 import { ADMIN, expect, test } from './fixtures';
-import { logIn } from './helpers';
+import { addUser, logIn } from './helpers';
 import { saveScreens } from './screens';
 
 // The host's Images tab in the browser against a real agent and registry: a pull with per-layer
@@ -129,13 +129,7 @@ test('a viewer reads the images but has no pull or remove, and the server refuse
   stack,
 }) => {
   await logIn(page, stack.web, ADMIN.username, ADMIN.password);
-  await page.goto('/users');
-  const form = page.getByRole('form', { name: 'Add user' });
-  await form.getByLabel('Username').fill(VIEWER.username);
-  await form.getByLabel('Password').fill(VIEWER.password);
-  await form.getByLabel('Role').selectOption('viewer');
-  await form.getByRole('button', { name: 'Add user' }).click();
-  await expect(page.getByTestId(`user-row-${VIEWER.username}`)).toBeVisible();
+  await addUser(page, VIEWER, 'viewer');
   await page.getByRole('button', { name: 'Log out' }).click();
 
   await logIn(page, stack.web, VIEWER.username, VIEWER.password);

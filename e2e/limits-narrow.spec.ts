@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { runCli } from '../apps/agent/test/harness/cli-process';
-import { startRegistry, type TestRegistry } from '../apps/agent/test/harness/registry';
-import { pushBusybox } from '../apps/agent/test/harness/test-images';
+import type { TestRegistry } from '../apps/agent/test/harness/registry';
 import { ADMIN, expect, test } from './fixtures';
 import { logIn } from './helpers';
+import { removeLimitedContainer, startLimitedContainer } from './limits-helpers';
 import { SCREENS_DIR, saveScreens } from './screens';
 
 /**
@@ -19,47 +18,21 @@ const NAME = 'limits-narrow';
 const PHONE = { width: 390, height: 844 };
 const MiB = 1024 * 1024;
 let registry: TestRegistry | undefined;
-let image = '';
-
-async function cli(host: string, ...args: string[]): Promise<string> {
-  const result = await runCli(['-H', host, ...args]);
-  expect(result.code, `stevedore ${args.join(' ')}: ${result.stderr}`).toBe(0);
-  return result.stdout.trim();
-}
 
 const hostSwapBytes = () =>
   Number(/^SwapTotal:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? Number.NaN) * 1024;
 
 test.beforeAll(async ({ workerStack }) => {
-  registry = await startRegistry();
-  image = (await pushBusybox(registry)).reference;
-  await cli(workerStack.agent.host, 'pull', '-q', image);
-  // Started early in a minute, so the 24 h window's minute buckets hold one point when the tab
-  // opens (a fresh container's history is what drew a chart from 1970 with a "Jan 1" axis).
-  const second = new Date().getUTCSeconds();
-  if (second > 30) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
-  await cli(
-    workerStack.agent.host,
-    'run',
-    '-d',
-    '--name',
-    NAME,
-    '--network',
-    'none',
-    '-m',
-    '64m',
-    '--cpus',
-    '0.5',
-    image,
-    'sh',
-    '-c',
-    'while :; do sleep 1; done',
-  );
+  registry = await startLimitedContainer(workerStack.agent.host, NAME, async () => {
+    // Started early in a minute, so the 24 h window's minute buckets hold one point when the tab
+    // opens (a fresh container's history is what drew a chart from 1970 with a "Jan 1" axis).
+    const second = new Date().getUTCSeconds();
+    if (second > 30) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
+  });
 });
 
 test.afterAll(async ({ workerStack }) => {
-  await runCli(['-H', workerStack.agent.host, 'rm', '-f', NAME]);
-  await registry?.stop();
+  await removeLimitedContainer(workerStack.agent.host, NAME, registry);
 });
 
 test('the Limits tab at 390 px: readings as cards, swap in words, no single-point chart', async ({

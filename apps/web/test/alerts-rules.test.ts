@@ -7,9 +7,8 @@ import { runCli } from '@stevedore/agent/test/harness/cli-process';
 import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
 import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
 import type { Alert, AlertConditionInput, SessionUser, WebhookPayload } from '@stevedore/shared';
-import { createUser } from '../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from './db/test-database';
-import { createControlPlane } from './harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole } from './harness/control-plane';
 
 /** A webhook receiver on 127.0.0.1 that keeps every JSON body it is sent. */
 async function startReceiver(): Promise<{ url: string; received: WebhookPayload[]; server: Server }> {
@@ -103,9 +102,8 @@ describe('alerts against real containers: memory high, throttling, restart loop,
     await cli('pull', '-q', image);
     receiver = await startReceiver();
     plane = createControlPlane(t.db, { alertTiming: TIMING, webhookRetry: WEBHOOK_RETRY });
-    const row = await createUser(t.db, { username: 'ar-admin', passwordHash: 'x', role: 'admin' });
-    admin = { id: row.id, username: row.username, role: 'admin' };
-    await api().hosts.create({ name: 'ar-box', transport: 'unix', socketPath: agent.socketPath });
+    ({ admin } = await usersByRole(t.db, 'ar', ['admin']));
+    await registerAgentHost(plane, admin, agent, 'ar-box');
     await api().alerts.createWebhook({ name: 'receiver', url: receiver.url });
     // Started first, so their usage history covers a rule's window by the time the rules exist
     // (a new rule reads back over its whole window).

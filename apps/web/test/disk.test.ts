@@ -8,10 +8,9 @@ import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/
 import { busyboxLayer, pushBusybox, pushImage } from '@stevedore/agent/test/harness/test-images';
 import type { SessionUser } from '@stevedore/shared';
 import pino from 'pino';
-import { createUser } from '../src/server/db/repositories/users';
 import { PruneScheduler } from '../src/server/services/disk/prune-scheduler';
 import { openTestDatabase, type TestDatabase } from './db/test-database';
-import { createControlPlane, waitFor } from './harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole, waitFor } from './harness/control-plane';
 
 /**
  * The Disk tab's server side against a real agent: data-root facts and df (with logs), target
@@ -41,18 +40,8 @@ describe('disk: data-root, df, log rotation, prune policies, data-root migration
     // A slow copy, so that a cancel lands mid-copy; restarted without it for the full migration.
     agent = await startAgent({ dataRootInConfig: true, env: { STEVEDORE_TEST_RSYNC_BWLIMIT: '64' } });
     plane = createControlPlane(t.db, { migrationTiming: { pollMs: 100 } });
-    admin = {
-      ...(await createUser(t.db, { username: 'disk-admin', passwordHash: 'x', role: 'admin' })),
-      role: 'admin',
-    };
-    viewer = {
-      ...(await createUser(t.db, { username: 'disk-viewer', passwordHash: 'x', role: 'viewer' })),
-      role: 'viewer',
-    };
-    hostId = (
-      await asAdmin().hosts.create({ name: 'disk-host', transport: 'unix', socketPath: agent.socketPath })
-    ).id;
-    await waitFor(() => plane.hub.status(hostId).state === 'online');
+    ({ admin, viewer } = await usersByRole(t.db, 'disk', ['admin', 'viewer']));
+    hostId = await registerAgentHost(plane, admin, agent, 'disk-host');
   });
 
   after(async () => {

@@ -10,9 +10,8 @@ import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/
 import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
 import { writeUsageHistory } from '@stevedore/agent/test/harness/usage-history';
 import type { SessionUser } from '@stevedore/shared';
-import { createUser } from '../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from './db/test-database';
-import { createControlPlane, waitFor } from './harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole } from './harness/control-plane';
 
 const MiB = 1024 * 1024;
 const SLEEPER = ['sh', '-c', 'trap "exit 0" TERM; sleep 600 & wait'];
@@ -45,14 +44,10 @@ describe('presets: a rollout of recommended limits', () => {
     registry = await startRegistry();
     const image = (await pushBusybox(registry)).reference;
     plane = createControlPlane(t.db);
-    const row = await createUser(t.db, { username: 'policy-admin', passwordHash: 'x', role: 'admin' });
-    admin = { id: row.id, username: row.username, role: 'admin' };
+    ({ admin } = await usersByRole(t.db, 'policy', ['admin']));
     agent = await startAgent({ config: { 'cgroup-parent': parent } });
-    hostId = (
-      await caller().hosts.create({ name: 'policy-a', transport: 'unix', socketPath: agent.socketPath })
-    ).id;
+    hostId = await registerAgentHost(plane, admin, agent, 'policy-a');
     await cli('pull', '-q', image);
-    await waitFor(() => plane.hub.status(hostId).state === 'online');
     for (const name of ['pp-known', 'pp-new'])
       ids.set(
         name,

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
 import type { SessionUser } from '@stevedore/shared';
-import { createUser } from '../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from './db/test-database';
-import { createControlPlane, waitFor } from './harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole } from './harness/control-plane';
 
 /**
  * A registry setting rolled out to two real agents: one of them cannot take it (its Docker Hub
@@ -22,21 +21,14 @@ describe('registries: rollout across two agents, rollback on failure, audit with
   before(async () => {
     t = await openTestDatabase('sqlite');
     plane = createControlPlane(t.db);
-    const row = await createUser(t.db, { username: 'registries-admin', passwordHash: 'x', role: 'admin' });
-    admin = { id: row.id, username: row.username, role: 'admin' };
+    ({ admin } = await usersByRole(t.db, 'registries', ['admin']));
     // Own config files, so each agent's certs.d is in its temp dir.
     agents.push(await startAgent({ config: {} }));
     agents.push(await startAgent({ config: {}, extraArgs: ['--registry-mirror', 'http://127.0.0.1:9'] }));
     for (const [i, agent] of agents.entries()) {
-      const host = await caller().hosts.create({
-        name: `registries-${i === 0 ? 'free' : 'pinned'}`,
-        transport: 'unix',
-        socketPath: agent.socketPath,
-        labels: { fleet: 'registries-test' },
-      });
-      hostIds.push(host.id);
+      const name = `registries-${i === 0 ? 'free' : 'pinned'}`;
+      hostIds.push(await registerAgentHost(plane, admin, agent, name, { fleet: 'registries-test' }));
     }
-    await waitFor(() => hostIds.every((id) => plane.hub.status(id).state === 'online'));
   });
 
   after(async () => {

@@ -8,9 +8,7 @@
  * every run changes every host.
  */
 import { loadavg } from 'node:os';
-import { type APIRequestContext, request } from '@playwright/test';
-import { startWebServer, type WebServer } from '../../../e2e/harness/web-server';
-import { type Simulator, startSimulator } from './fleet-simulator';
+import { type ApiFleet, startApiFleet } from './api-fleet';
 import { percentile, sleep } from './measure';
 
 type Table = (name: string, rows: [string, string][]) => void;
@@ -18,7 +16,6 @@ type Table = (name: string, rows: [string, string][]) => void;
 const HOSTS = 20;
 const SET_MS = 20;
 const RUNS = 7;
-const ADMIN = { username: 'admin', password: 'bench password 1234' };
 
 interface Report {
   ok: boolean;
@@ -26,45 +23,14 @@ interface Report {
   hosts: { hostName: string; result: string }[];
 }
 
-async function call<T>(
-  api: APIRequestContext,
-  baseURL: string,
-  path: string,
-  input: unknown,
-  mutation = true,
-): Promise<T> {
-  const response = mutation
-    ? await api.post(`${baseURL}/api/trpc/${path}`, { data: input, headers: { origin: baseURL } })
-    : await api.get(`${baseURL}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`);
-  if (!response.ok()) throw new Error(`${path} answered ${response.status()}: ${await response.text()}`);
-  return ((await response.json()) as { result: { data: T } }).result.data;
-}
-
 export async function benchMirrors(table: Table): Promise<void> {
-  let web: WebServer | undefined;
-  let sim: Simulator | undefined;
-  let api: APIRequestContext | undefined;
+  let fleet: ApiFleet | undefined;
   try {
-    web = await startWebServer();
-    api = await request.newContext();
-    const base = web.baseURL;
-    await call(api, base, 'auth.setup', { ...ADMIN, setupCode: web.setupCode });
-    sim = await startSimulator({ hosts: HOSTS, containers: 5, eventEveryMs: 0, updateMs: SET_MS });
-    for (const [i, socketPath] of sim.sockets.entries()) {
-      await call(api, base, 'hosts.create', {
-        name: `sim-${String(i + 1).padStart(2, '0')}`,
-        transport: 'unix',
-        socketPath,
-        labels: { fleet: 'bench' },
-      });
-    }
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const hosts = await call<{ status: { state: string } }[]>(api, base, 'hosts.list', undefined, false);
-      if (hosts.filter((h) => h.status.state === 'online').length === HOSTS) break;
-      if (Date.now() > deadline) throw new Error('the simulated hosts did not come online');
-      await sleep(200);
-    }
+    fleet = await startApiFleet({ hosts: HOSTS, containers: 5, eventEveryMs: 0, updateMs: SET_MS }, (i) => ({
+      name: `sim-${String(i + 1).padStart(2, '0')}`,
+      labels: { fleet: 'bench' },
+    }));
+    const { call } = fleet;
     const target = { kind: 'labels', selector: 'fleet=bench' };
     const preview: number[] = [];
     const rollout: number[] = [];
@@ -73,18 +39,12 @@ export async function benchMirrors(table: Table): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       const change = { registry: 'docker.io', mirrors: [{ url: `https://mirror-${run % 2}.example.test` }] };
       let t = performance.now();
-      const plans = await call<{ changed: boolean }[]>(
-        api,
-        base,
-        'registries.preview',
-        { target, change },
-        false,
-      );
+      const plans = await call<{ changed: boolean }[]>('registries.preview', { target, change }, false);
       preview.push(performance.now() - t);
       if (plans.filter((p) => p.changed).length !== HOSTS)
         throw new Error(`preview: ${JSON.stringify(plans)}`);
       t = performance.now();
-      last = await call<Report>(api, base, 'registries.rollout', { target, change });
+      last = await call<Report>('registries.rollout', { target, change });
       rollout.push(performance.now() - t);
       loads.push(loadavg()[0] ?? 0);
       const applied = last.hosts.filter((h) => h.result === 'applied').length;
@@ -117,8 +77,6 @@ export async function benchMirrors(table: Table): Promise<void> {
       ],
     ]);
   } finally {
-    await api?.dispose();
-    await web?.stop().catch((error: Error) => console.error(`stopping the web server: ${error.message}`));
-    await sim?.stop();
+    await fleet?.stop();
   }
 }

@@ -10,9 +10,7 @@
  * between two presets so every run changes every container.
  */
 import { loadavg } from 'node:os';
-import { type APIRequestContext, request } from '@playwright/test';
-import { startWebServer, type WebServer } from '../../../e2e/harness/web-server';
-import { type Simulator, startSimulator } from './fleet-simulator';
+import { type ApiFleet, startApiFleet } from './api-fleet';
 import { percentile, sleep } from './measure';
 
 type Table = (name: string, rows: [string, string][]) => void;
@@ -21,7 +19,6 @@ const HOSTS = 10;
 const CONTAINERS = 50;
 const UPDATE_MS = 20;
 const RUNS = 5;
-const ADMIN = { username: 'admin', password: 'bench password 1234' };
 
 interface RolloutReport {
   id: string;
@@ -29,49 +26,18 @@ interface RolloutReport {
   counts: { total: number; ok: number; error: number; skipped: number; pending: number };
 }
 
-async function call<T>(
-  api: APIRequestContext,
-  baseURL: string,
-  path: string,
-  input: unknown,
-  mutation = true,
-): Promise<T> {
-  const response = mutation
-    ? await api.post(`${baseURL}/api/trpc/${path}`, { data: input, headers: { origin: baseURL } })
-    : await api.get(`${baseURL}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`);
-  if (!response.ok()) throw new Error(`${path} answered ${response.status()}: ${await response.text()}`);
-  return ((await response.json()) as { result: { data: T } }).result.data;
-}
-
 export async function benchPresets(table: Table): Promise<void> {
-  let web: WebServer | undefined;
-  let sim: Simulator | undefined;
-  let api: APIRequestContext | undefined;
+  let fleet: ApiFleet | undefined;
   try {
-    web = await startWebServer();
-    api = await request.newContext();
-    const base = web.baseURL;
-    await call(api, base, 'auth.setup', { ...ADMIN, setupCode: web.setupCode });
-    sim = await startSimulator({
-      hosts: HOSTS,
-      containers: CONTAINERS,
-      eventEveryMs: 0,
-      updateMs: UPDATE_MS,
-    });
-    for (const [i, socketPath] of sim.sockets.entries()) {
-      await call(api, base, 'hosts.create', { name: `sim-${i + 1}`, transport: 'unix', socketPath });
-    }
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const hosts = await call<{ status: { state: string } }[]>(api, base, 'hosts.list', undefined, false);
-      if (hosts.filter((h) => h.status.state === 'online').length === HOSTS) break;
-      if (Date.now() > deadline) throw new Error('the simulated hosts did not come online');
-      await sleep(200);
-    }
+    fleet = await startApiFleet(
+      { hosts: HOSTS, containers: CONTAINERS, eventEveryMs: 0, updateMs: UPDATE_MS },
+      (i) => ({ name: `sim-${i + 1}` }),
+    );
+    const { call } = fleet;
     const MiB = 1024 * 1024;
     const presets = await Promise.all(
       [256, 512].map((mib) =>
-        call<{ id: string }>(api as APIRequestContext, base, 'presets.create', {
+        call<{ id: string }>('presets.create', {
           name: `bench-${mib}m`,
           limits: { Memory: mib * MiB, NanoCpus: 1_000_000_000, PidsLimit: 200 },
         }),
@@ -88,8 +54,6 @@ export async function benchPresets(table: Table): Promise<void> {
       const preset = presets[run % 2] as { id: string };
       let t = performance.now();
       const shown = await call<{ rows: unknown[] }>(
-        api,
-        base,
         'presets.preview',
         { presetId: preset.id, target },
         false,
@@ -98,19 +62,13 @@ export async function benchPresets(table: Table): Promise<void> {
       if (shown.rows.length !== HOSTS * CONTAINERS)
         throw new Error(`preview shows ${shown.rows.length} containers`);
       t = performance.now();
-      const started = await call<RolloutReport>(api, base, 'presets.rollout', {
+      const started = await call<RolloutReport>('presets.rollout', {
         presetId: preset.id,
         target,
       });
       let seenFirst = false;
       for (;;) {
-        last = await call<RolloutReport>(
-          api,
-          base,
-          'presets.rolloutStatus',
-          { rolloutId: started.id },
-          false,
-        );
+        last = await call<RolloutReport>('presets.rolloutStatus', { rolloutId: started.id }, false);
         if (!seenFirst && last.counts.pending < last.counts.total) {
           firstResult.push(performance.now() - t);
           seenFirst = true;
@@ -148,8 +106,6 @@ export async function benchPresets(table: Table): Promise<void> {
       ],
     ]);
   } finally {
-    await api?.dispose();
-    await web?.stop().catch((error: Error) => console.error(`stopping the web server: ${error.message}`));
-    await sim?.stop();
+    await fleet?.stop();
   }
 }

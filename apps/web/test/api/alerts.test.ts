@@ -6,10 +6,9 @@ import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/age
 import { runCli } from '@stevedore/agent/test/harness/cli-process';
 import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
 import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
-import type { Role, SessionUser, WebhookPayload } from '@stevedore/shared';
-import { createUser } from '../../src/server/db/repositories/users';
+import type { SessionUser, WebhookPayload } from '@stevedore/shared';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
-import { createControlPlane, waitFor } from '../harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole, waitFor } from '../harness/control-plane';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -56,7 +55,7 @@ describe('alerts: OOM kill → stored, deduplicated alert → webhook → resolv
   let failing: Awaited<ReturnType<typeof startReceiver>>;
   let image: string;
   let hostId: string;
-  const users = {} as Record<Role, SessionUser>;
+  let users: Record<'admin' | 'viewer', SessionUser>;
   const admin = () => plane.callerAs(users.admin);
   const cli = async (...args: string[]) => {
     const result = await runCli(['-H', agent.host, ...args]);
@@ -74,13 +73,8 @@ describe('alerts: OOM kill → stored, deduplicated alert → webhook → resolv
     receiver = await startReceiver([500]);
     failing = await startReceiver([500, 500, 500, 500]);
     plane = createControlPlane(t.db, FAST);
-    for (const role of ['admin', 'viewer'] as const) {
-      const row = await createUser(t.db, { username: `al-${role}`, passwordHash: 'x', role });
-      users[role] = { id: row.id, username: row.username, role };
-    }
-    hostId = (await admin().hosts.create({ name: 'al-box', transport: 'unix', socketPath: agent.socketPath }))
-      .id;
-    await waitFor(() => plane.hub.status(hostId).state === 'online');
+    users = await usersByRole(t.db, 'al', ['admin', 'viewer']);
+    hostId = await registerAgentHost(plane, users.admin, agent, 'al-box');
   });
   after(async () => {
     if (agent) await cli('rm', '-f', HOG);

@@ -5,9 +5,8 @@ import { runCli } from '@stevedore/agent/test/harness/cli-process';
 import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
 import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
 import type { ConsoleEvent, Role, SessionUser } from '@stevedore/shared';
-import { createUser } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
-import { createControlPlane, waitFor } from '../harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole, waitFor } from '../harness/control-plane';
 
 const codeOf = (code: string) => (error: unknown) => (error as { code?: string }).code === code;
 
@@ -52,7 +51,7 @@ describe('container console and details', () => {
   let hostId: string;
   let containerId: string;
   let image: string;
-  const users = {} as Record<Role | 'otherAdmin', SessionUser>;
+  let users: Record<Role | 'otherAdmin', SessionUser>;
   const as = (who: keyof typeof users, signal?: AbortSignal) => plane.callerAs(users[who], signal);
 
   before(async () => {
@@ -75,21 +74,13 @@ describe('container console and details', () => {
     assert.equal(run.code, 0, run.stderr);
     containerId = run.stdout.trim();
     plane = createControlPlane(t.db);
-    for (const role of ['admin', 'otherAdmin', 'operator', 'viewer'] as const) {
-      const row = await createUser(t.db, {
-        username: `cc-${role}`,
-        passwordHash: 'x',
-        role: role === 'otherAdmin' ? 'admin' : role,
-      });
-      users[role] = { id: row.id, username: row.username, role: role === 'otherAdmin' ? 'admin' : role };
-    }
-    const host = await as('admin').hosts.create({
-      name: 'box',
-      transport: 'unix',
-      socketPath: agent.socketPath,
+    users = await usersByRole(t.db, 'cc', {
+      admin: 'admin',
+      otherAdmin: 'admin',
+      operator: 'operator',
+      viewer: 'viewer',
     });
-    hostId = host.id;
-    await waitFor(() => plane.hub.status(hostId).state === 'online');
+    hostId = await registerAgentHost(plane, users.admin, agent, 'box');
   });
   after(async () => {
     if (agent) await runCli(['-H', agent.host, 'rm', '-f', 'console-box', 'console-tty']);

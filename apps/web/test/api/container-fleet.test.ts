@@ -11,9 +11,8 @@ import {
   type Role,
   type SessionUser,
 } from '@stevedore/shared';
-import { createUser } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
-import { createControlPlane, waitFor } from '../harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole, waitFor } from '../harness/control-plane';
 
 const SLEEPER = ['sh', '-c', 'trap "exit 0" TERM; sleep 600 & wait'];
 const NAMES = ['cf-a', 'cf-b'];
@@ -26,7 +25,7 @@ describe('containers list: live rows and usage, bulk actions per host', () => {
   let plane: ReturnType<typeof createControlPlane>;
   let hostId: string;
   let image: string;
-  const users = {} as Record<Role | 'stranger', SessionUser>;
+  let users: Record<Role | 'stranger', SessionUser>;
   const cli = async (...args: string[]) => {
     const result = await runCli(['-H', agent.host, ...args]);
     assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
@@ -40,19 +39,14 @@ describe('containers list: live rows and usage, bulk actions per host', () => {
     image = (await pushBusybox(registry)).reference;
     await cli('pull', '-q', image);
     plane = createControlPlane(t.db);
-    for (const role of ['admin', 'operator', 'viewer', 'stranger'] as const) {
-      const row = await createUser(t.db, {
-        username: `cf-${role}`,
-        passwordHash: 'x',
-        role: role === 'stranger' ? 'operator' : role,
-      });
-      users[role] = { id: row.id, username: row.username, role: role === 'stranger' ? 'operator' : role };
-    }
-    const admin = plane.callerAs(users.admin);
-    hostId = (await admin.hosts.create({ name: 'cf-box', transport: 'unix', socketPath: agent.socketPath }))
-      .id;
-    await admin.users.setHosts({ userId: users.operator.id, hostIds: [hostId] });
-    await waitFor(() => plane.hub.status(hostId).state === 'online');
+    users = await usersByRole(t.db, 'cf', {
+      admin: 'admin',
+      operator: 'operator',
+      viewer: 'viewer',
+      stranger: 'operator',
+    });
+    hostId = await registerAgentHost(plane, users.admin, agent, 'cf-box');
+    await plane.callerAs(users.admin).users.setHosts({ userId: users.operator.id, hostIds: [hostId] });
   });
   after(async () => {
     if (agent) await runCli(['-H', agent.host, 'rm', '-f', ...NAMES]);

@@ -9,9 +9,8 @@ import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import type { Role, SessionUser } from '@stevedore/shared';
 import { EMPTY_FORM } from '../../src/lib/container-form/values';
 import { listAudit } from '../../src/server/db/repositories/audit';
-import { createUser } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
-import { createControlPlane, waitFor } from '../harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole } from '../harness/control-plane';
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -33,7 +32,7 @@ describe('container form procedures', () => {
   let plane: ReturnType<typeof createControlPlane>;
   let hostId: string;
   let image: string;
-  const users = {} as Record<Role, SessionUser>;
+  let users: Record<Role, SessionUser>;
   const as = (role: Role) => plane.callerAs(users[role]).containers.form;
   const made: string[] = [];
   const inspect = (ref: string) => direct.client.containers.inspect.query({ container: ref });
@@ -51,18 +50,8 @@ describe('container form procedures', () => {
     assert.equal(pulled.code, 0, pulled.stderr);
     direct = await connectAgentOnce({ host: agent.host });
     plane = createControlPlane(t.db);
-    for (const role of ['admin', 'operator', 'viewer'] as const) {
-      const row = await createUser(t.db, { username: `cf-${role}`, passwordHash: 'x', role });
-      users[role] = { id: row.id, username: row.username, role };
-    }
-    const host = await plane.callerAs(users.admin).hosts.create({
-      name: 'box',
-      transport: 'unix',
-      socketPath: agent.socketPath,
-      labels: {},
-    });
-    hostId = host.id;
-    await waitFor(() => plane.hub.status(hostId).state === 'online');
+    users = await usersByRole(t.db, 'cf', ['admin', 'operator', 'viewer']);
+    hostId = await registerAgentHost(plane, users.admin, agent, 'box', {});
   });
   after(async () => {
     for (const name of [...made, ...(await names().catch(() => []))]) {

@@ -7,9 +7,8 @@ import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
 import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import type { Role, SessionUser } from '@stevedore/shared';
 import { listAudit } from '../../src/server/db/repositories/audit';
-import { createUser } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
-import { createControlPlane, waitFor } from '../harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole } from '../harness/control-plane';
 
 const MiB = 1024 * 1024;
 
@@ -23,7 +22,7 @@ describe('container limits procedures', () => {
   let plane: ReturnType<typeof createControlPlane>;
   let hostId: string;
   let image: string;
-  const users = {} as Record<Role, SessionUser>;
+  let users: Record<Role, SessionUser>;
   const as = (role: Role) => plane.callerAs(users[role]).containers.limits;
   const cli = async (...args: string[]) => {
     const result = await runCli(['-H', agent.host, ...args]);
@@ -39,18 +38,8 @@ describe('container limits procedures', () => {
     await cli('pull', '-q', image);
     direct = await connectAgentOnce({ host: agent.host });
     plane = createControlPlane(t.db);
-    for (const role of ['admin', 'operator', 'viewer'] as const) {
-      const row = await createUser(t.db, { username: `cl-${role}`, passwordHash: 'x', role });
-      users[role] = { id: row.id, username: row.username, role };
-    }
-    const host = await plane.callerAs(users.admin).hosts.create({
-      name: 'box',
-      transport: 'unix',
-      socketPath: agent.socketPath,
-      labels: {},
-    });
-    hostId = host.id;
-    await waitFor(() => plane.hub.status(hostId).state === 'online');
+    users = await usersByRole(t.db, 'cl', ['admin', 'operator', 'viewer']);
+    hostId = await registerAgentHost(plane, users.admin, agent, 'box', {});
   });
   after(async () => {
     for (const name of ['cl-hog', 'cl-idle']) {

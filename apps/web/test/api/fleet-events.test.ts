@@ -4,10 +4,9 @@ import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/age
 import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import type { FleetEvent, FleetUpdate, Role, SessionUser } from '@stevedore/shared';
 import pino from 'pino';
-import { createUser } from '../../src/server/db/repositories/users';
 import { EventService } from '../../src/server/services/event-service';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
-import { createControlPlane, waitFor } from '../harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole, waitFor } from '../harness/control-plane';
 
 /** Collects what a subscription yields until `stop()`, which aborts it as a closed connection would. */
 function collect<T>(subscribe: (signal: AbortSignal) => Promise<AsyncIterable<T>>) {
@@ -34,7 +33,7 @@ describe('fleet events, fleet overview, host edits and grants', () => {
   let direct: AgentConnection;
   let plane: ReturnType<typeof createControlPlane>;
   let hostId: string;
-  const users = {} as Record<Role, SessionUser>;
+  let users: Record<Role, SessionUser>;
   const admin = () => plane.callerAs(users.admin);
   const volumeEvents = async (prefix: string) =>
     (await admin().events.list({ type: 'volume', actor: prefix, limit: 500 })).events;
@@ -44,18 +43,8 @@ describe('fleet events, fleet overview, host edits and grants', () => {
     agent = await startAgent();
     direct = await connectAgentOnce({ host: agent.host });
     plane = createControlPlane(t.db);
-    for (const role of ['admin', 'operator', 'viewer'] as const) {
-      const row = await createUser(t.db, { username: `fe-${role}`, passwordHash: 'x', role });
-      users[role] = { id: row.id, username: row.username, role };
-    }
-    const host = await admin().hosts.create({
-      name: 'box',
-      transport: 'unix',
-      socketPath: agent.socketPath,
-      labels: { env: 'test' },
-    });
-    hostId = host.id;
-    await waitFor(() => plane.hub.status(hostId).state === 'online');
+    users = await usersByRole(t.db, 'fe', ['admin', 'operator', 'viewer']);
+    hostId = await registerAgentHost(plane, users.admin, agent, 'box', { env: 'test' });
   });
   after(async () => {
     await plane?.close();

@@ -13,9 +13,8 @@ import {
   pushImage,
 } from '@stevedore/agent/test/harness/test-images';
 import type { ImagePullEvent, Role, SessionUser } from '@stevedore/shared';
-import { createUser } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
-import { createControlPlane, waitFor } from '../harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole, waitFor } from '../harness/control-plane';
 
 const codeOf = (code: string) => (error: unknown) => (error as { code?: string }).code === code;
 const CONTAINER = 'images-user';
@@ -97,7 +96,7 @@ describe('images', { timeout: 180_000 }, () => {
   let hostId: string;
   let busybox: PushedImage;
   let big: PushedImage;
-  const users = {} as Record<Role, SessionUser>;
+  let users: Record<Role, SessionUser>;
   const as = (who: Role, signal?: AbortSignal) => plane.callerAs(users[who], signal);
 
   before(async () => {
@@ -111,17 +110,8 @@ describe('images', { timeout: 180_000 }, () => {
       [{ type: 'file', name: 'blob.bin', content: randomBytes(8 << 20) }],
     ]);
     plane = createControlPlane(t.db);
-    for (const role of ['admin', 'operator', 'viewer'] as const) {
-      const row = await createUser(t.db, { username: `img-${role}`, passwordHash: 'x', role });
-      users[role] = { id: row.id, username: row.username, role };
-    }
-    const host = await as('admin').hosts.create({
-      name: 'box',
-      transport: 'unix',
-      socketPath: agent.socketPath,
-    });
-    hostId = host.id;
-    await waitFor(() => plane.hub.status(hostId).state === 'online');
+    users = await usersByRole(t.db, 'img', ['admin', 'operator', 'viewer']);
+    hostId = await registerAgentHost(plane, users.admin, agent, 'box');
   });
   after(async () => {
     if (agent) await runCli(['-H', agent.host, 'rm', '-f', CONTAINER]);

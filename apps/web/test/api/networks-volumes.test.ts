@@ -9,7 +9,7 @@ import type { Role, SessionUser } from '@stevedore/shared';
 import { listAudit } from '../../src/server/db/repositories/audit';
 import { createUser, setUserHosts } from '../../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
-import { createControlPlane, waitFor } from '../harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole } from '../harness/control-plane';
 
 const NETWORK = 'nv-net';
 const RUNNING = 'nv-web';
@@ -28,7 +28,7 @@ describe('networks and volumes procedures', () => {
   let image: string;
   // A /24 of its own, so agents of other test files running now do not collide with it.
   const subnet = `10.${randomInt(200, 250)}.${randomInt(0, 255)}`;
-  const users = {} as Record<Role, SessionUser>;
+  let users: Record<Role, SessionUser>;
   const as = (role: Role) => plane.callerAs(users[role]);
   const cli = async (...args: string[]) => {
     const result = await runCli(['-H', agent.host, ...args]);
@@ -43,19 +43,9 @@ describe('networks and volumes procedures', () => {
     image = (await pushBusybox(registry)).reference;
     await cli('pull', '-q', image);
     plane = createControlPlane(t.db);
-    for (const role of ['admin', 'operator', 'viewer'] as const) {
-      const row = await createUser(t.db, { username: `nv-${role}`, passwordHash: 'x', role });
-      users[role] = { id: row.id, username: row.username, role };
-    }
-    const host = await as('admin').hosts.create({
-      name: 'box',
-      transport: 'unix',
-      socketPath: agent.socketPath,
-      labels: {},
-    });
-    hostId = host.id;
+    users = await usersByRole(t.db, 'nv', ['admin', 'operator', 'viewer']);
+    hostId = await registerAgentHost(plane, users.admin, agent, 'box', {});
     await setUserHosts(t.db, users.operator.id, [hostId]);
-    await waitFor(() => plane.hub.status(hostId).state === 'online');
   });
   after(async () => {
     // Whatever a failed test left behind; each step says what it could not undo.

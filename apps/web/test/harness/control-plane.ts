@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { SessionUser } from '@stevedore/shared';
+import type { Role, SessionUser } from '@stevedore/shared';
 import pino from 'pino';
 import { createCaller } from '../../src/server/api/root';
 import type { Context } from '../../src/server/api/trpc';
 import { SecretBox } from '../../src/server/crypto/secret-box';
 import type { Db } from '../../src/server/db/client';
+import { createUser } from '../../src/server/db/repositories/users';
 import { connectAgent } from '../../src/server/hub/connect-agent';
 import { type ControlPlaneOptions, createControlPlaneServices } from '../../src/server/services/index';
 
@@ -56,4 +57,51 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+type ControlPlane = ReturnType<typeof createControlPlane>;
+
+/**
+ * One user a role, named `${prefix}-${role}`. A map names users by what they are to the test
+ * (`{ admin: 'admin', stranger: 'operator' }` makes `${prefix}-stranger`, an operator).
+ */
+export async function usersByRole<R extends Role>(
+  db: Db,
+  prefix: string,
+  roles: readonly R[],
+): Promise<Record<R, SessionUser>>;
+export async function usersByRole<K extends string>(
+  db: Db,
+  prefix: string,
+  roles: Record<K, Role>,
+): Promise<Record<K, SessionUser>>;
+export async function usersByRole(
+  db: Db,
+  prefix: string,
+  roles: readonly Role[] | Record<string, Role>,
+): Promise<Record<string, SessionUser>> {
+  const entries: [string, Role][] = Array.isArray(roles)
+    ? roles.map((role) => [role, role])
+    : Object.entries(roles as Record<string, Role>);
+  const users: Record<string, SessionUser> = {};
+  for (const [name, role] of entries) {
+    const row = await createUser(db, { username: `${prefix}-${name}`, passwordHash: 'x', role });
+    users[name] = { id: row.id, username: row.username, role };
+  }
+  return users;
+}
+
+/** Registers a local agent as a host over its unix socket (as `admin`) and waits until it is online; its id. */
+export async function registerAgentHost(
+  plane: ControlPlane,
+  admin: SessionUser,
+  agent: { socketPath: string },
+  name: string,
+  labels?: Record<string, string>,
+): Promise<string> {
+  const host = await plane
+    .callerAs(admin)
+    .hosts.create({ name, transport: 'unix', socketPath: agent.socketPath, ...(labels ? { labels } : {}) });
+  await waitFor(() => plane.hub.status(host.id).state === 'online');
+  return host.id;
 }

@@ -2,11 +2,11 @@
 
 import { bytesSize } from '@stevedore/shared';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useSubscription } from '@trpc/tanstack-react-query';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTRPC } from '~/trpc/react';
 import { useToast } from '../toasts';
 import { Button, ErrorNote, SecondaryButton } from '../ui';
+import { useEngineRefresh } from '../use-engine-refresh';
 import { ImageDetailsDialog, RemoveImageDialog, TagImageDialog } from './image-dialogs';
 import { type ImageTableRow, imageTableRows } from './image-rows';
 import { ImageTable } from './image-table';
@@ -19,33 +19,6 @@ type Open =
 
 /** Image events arriving together (a pull tags and pulls) refetch once, this long after the first. */
 const SETTLE_MS = 150;
-
-/** The list refetches when the host's engine reports an image or container change. */
-function useImagesRefresh(hostId: string) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(
-    () => () => {
-      if (timer.current) clearTimeout(timer.current);
-    },
-    [],
-  );
-  useSubscription(
-    trpc.events.watch.subscriptionOptions(
-      { hostId },
-      {
-        onData: (event) => {
-          if ((event.type !== 'image' && event.type !== 'container') || timer.current) return;
-          timer.current = setTimeout(() => {
-            timer.current = null;
-            void queryClient.invalidateQueries({ queryKey: trpc.images.list.queryKey({ hostId }) });
-          }, SETTLE_MS);
-        },
-      },
-    ),
-  );
-}
 
 /** The host's Images tab: every image with its names, size and users; operators pull and act. */
 export function HostImagesScreen({ hostId }: { hostId: string }) {
@@ -60,7 +33,8 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
   const [loggingIn, setLoggingIn] = useState(false);
   const [open, setOpen] = useState<Open>({ kind: 'none' });
   const toast = useToast();
-  useImagesRefresh(hostId);
+  // The list refetches when the host's engine reports an image or container change.
+  useEngineRefresh(hostId, ['image', 'container'], [trpc.images.list.queryKey({ hostId })], SETTLE_MS);
 
   const refresh = () =>
     void queryClient.invalidateQueries({ queryKey: trpc.images.list.queryKey({ hostId }) });

@@ -1,7 +1,6 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import {
   EMPTY_NETWORK_FORM,
@@ -10,10 +9,10 @@ import {
   networkFormToCreate,
 } from '~/lib/netvol/network-form';
 import { useTRPC } from '~/trpc/react';
+import { CreateDialogActions, LabelsField } from '../netvol/create-dialog-parts';
 import { describedBy, FieldRow, inputClass } from '../netvol/form-field';
+import { useCreateDialog } from '../netvol/use-create-dialog';
 import { Modal } from '../presets/modal';
-import { useToast } from '../toasts';
-import { Button, ErrorNote, SecondaryButton } from '../ui';
 
 /** The create-network form: the engine's rules checked beside each field before anything is sent. */
 export function NetworkCreateDialog({
@@ -28,36 +27,22 @@ export function NetworkCreateDialog({
   onCreated(id: string): void;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const toast = useToast();
   const form = useForm<NetworkFormValues>({
     resolver: zodResolver(NetworkFormSchema),
     defaultValues: EMPTY_NETWORK_FORM,
     mode: 'onSubmit',
     reValidateMode: 'onChange',
   });
-  const create = useMutation(trpc.networks.create.mutationOptions());
   const errors = form.formState.errors;
-  const close = () => {
-    form.reset(EMPTY_NETWORK_FORM);
-    create.reset();
-    onClose();
-  };
-  const submit = form.handleSubmit((values) => {
-    const network = networkFormToCreate(values);
-    // A refusal (a name or subnet taken) shows in the form from create.error.
-    create.mutate(
-      { hostId, network },
-      {
-        onSuccess: async (created) => {
-          await queryClient.invalidateQueries({ queryKey: trpc.networks.pathKey() });
-          toast.success(`Network ${network.Name} created`);
-          form.reset(EMPTY_NETWORK_FORM);
-          create.reset();
-          onCreated(created.id);
-        },
-      },
-    );
+  const { create, close, submit } = useCreateDialog({
+    form,
+    empty: EMPTY_NETWORK_FORM,
+    mutation: trpc.networks.create.mutationOptions(),
+    queryKey: trpc.networks.pathKey(),
+    toInput: (values) => ({ hostId, network: networkFormToCreate(values) }),
+    message: (_created, input) => `Network ${input.network.Name} created`,
+    onCreated: (created) => onCreated(created.id),
+    onClose,
   });
 
   return (
@@ -111,34 +96,16 @@ export function NetworkCreateDialog({
             </span>
           </span>
         </label>
-        <FieldRow
+        <LabelsField
           id="network-labels"
-          label="Labels"
-          hint="One KEY=VALUE per line"
           error={errors.Labels?.message}
-        >
-          <textarea
-            id="network-labels"
-            aria-invalid={errors.Labels ? true : undefined}
-            aria-describedby={errors.Labels ? 'network-labels-error' : 'network-labels-hint'}
-            {...form.register('Labels')}
-            rows={3}
-            className={`${inputClass} font-mono text-xs`}
-            placeholder="com.example.team=payments"
-          />
-        </FieldRow>
+          registration={form.register('Labels')}
+          placeholder="com.example.team=payments"
+        />
         <p className="text-xs text-slate-500 dark:text-slate-400">
           Driver: bridge (the engine’s only network driver).
         </p>
-        {create.isError && <ErrorNote>{create.error.message}</ErrorNote>}
-        <div className="flex justify-end gap-2">
-          <SecondaryButton type="button" onClick={close}>
-            Cancel
-          </SecondaryButton>
-          <Button type="submit" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create network'}
-          </Button>
-        </div>
+        <CreateDialogActions create={create} submitLabel="Create network" onCancel={close} />
       </form>
     </Modal>
   );

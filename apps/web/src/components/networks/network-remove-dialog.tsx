@@ -1,10 +1,9 @@
 'use client';
 
 import type { HostNetwork } from '@stevedore/shared';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '~/trpc/react';
 import { ActionDialog } from '../container-page/action-dialog';
-import { useToast } from '../toasts';
+import { useRemoveAction } from '../netvol/use-remove-action';
 import { ErrorNote } from '../ui';
 
 /** Asks before removing a network; says up front when containers on it will make the engine refuse. */
@@ -18,28 +17,17 @@ export function NetworkRemoveDialog({
   onClose(): void;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const toast = useToast();
-  const remove = useMutation(trpc.networks.remove.mutationOptions());
+  const { remove, close, run } = useRemoveAction({
+    mutation: trpc.networks.remove.mutationOptions(),
+    queryKey: trpc.networks.pathKey(),
+    onClose,
+  });
   const name = row?.network.Name ?? '';
   const members = row?.members ?? [];
-  const close = () => {
-    remove.reset();
-    onClose();
-  };
   const confirm = () => {
     if (!row) return;
     // The engine's refusal (containers on it) stays in the dialog from remove.error.
-    remove.mutate(
-      { hostId, network: row.network.Id },
-      {
-        onSuccess: async () => {
-          toast.success(`Network ${name} removed`);
-          close();
-          await queryClient.invalidateQueries({ queryKey: trpc.networks.pathKey() });
-        },
-      },
-    );
+    run({ hostId, network: row.network.Id }, `Network ${name} removed`);
   };
   return (
     <ActionDialog

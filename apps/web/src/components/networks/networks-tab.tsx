@@ -5,8 +5,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '~/trpc/react';
 import { DataTable, rowClass } from '../data-table';
-import { useEngineRefresh } from '../netvol/use-engine-refresh';
-import { Button, ErrorNote, SecondaryButton } from '../ui';
+import { RowRemoveButton, TabHeader } from '../netvol/tab-header';
+import { ErrorNote } from '../ui';
+import { useEngineRefresh } from '../use-engine-refresh';
 import { NetworkCreateDialog } from './network-create-dialog';
 import { NetworkInspectDialog } from './network-inspect-dialog';
 import { NetworkPruneDialog } from './network-prune-dialog';
@@ -28,26 +29,15 @@ export function NetworksTab({ hostId }: { hostId: string }) {
 
   return (
     <section aria-labelledby="networks-heading" className="space-y-3">
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <h2 id="networks-heading" className="text-lg font-semibold">
-          Networks
-          {list.data && (
-            <span data-testid="networks-count" className="ml-2 text-sm font-normal text-slate-500">
-              {list.data.length}
-            </span>
-          )}
-        </h2>
-        {canOperate && (
-          <div className="flex gap-2">
-            <SecondaryButton type="button" onClick={() => setPruning(true)}>
-              Prune…
-            </SecondaryButton>
-            <Button type="button" onClick={() => setCreating(true)}>
-              Create network
-            </Button>
-          </div>
-        )}
-      </div>
+      <TabHeader
+        id="networks"
+        title="Networks"
+        count={list.data?.length}
+        canOperate={canOperate}
+        createLabel="Create network"
+        onPrune={() => setPruning(true)}
+        onCreate={() => setCreating(true)}
+      />
       {list.isError && <ErrorNote>{list.error.message}</ErrorNote>}
       {list.isPending && <p className="text-sm text-slate-500">Loading networks…</p>}
       {list.data && (
@@ -133,14 +123,7 @@ function NetworkRow({
       </td>
       <td className="px-4 py-2 text-right">
         {canOperate && !builtIn && (
-          <button
-            type="button"
-            onClick={onRemove}
-            aria-label={`Remove network ${network.Name}`}
-            className="rounded px-2 py-1 text-sm text-red-700 hover:bg-red-50 focus-visible:outline focus-visible:outline-2 focus-visible:outline-red-500 dark:text-red-300 dark:hover:bg-red-950"
-          >
-            Remove
-          </button>
+          <RowRemoveButton label={`Remove network ${network.Name}`} onClick={onRemove} />
         )}
       </td>
     </tr>

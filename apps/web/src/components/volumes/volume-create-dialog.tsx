@@ -1,7 +1,6 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import {
   EMPTY_VOLUME_FORM,
@@ -10,10 +9,10 @@ import {
   volumeFormToCreate,
 } from '~/lib/netvol/volume-form';
 import { useTRPC } from '~/trpc/react';
+import { CreateDialogActions, LabelsField } from '../netvol/create-dialog-parts';
 import { describedBy, FieldRow, inputClass } from '../netvol/form-field';
+import { useCreateDialog } from '../netvol/use-create-dialog';
 import { Modal } from '../presets/modal';
-import { useToast } from '../toasts';
-import { Button, ErrorNote, SecondaryButton } from '../ui';
 
 /** The create-volume form: a name (or one the engine makes up) and labels. */
 export function VolumeCreateDialog({
@@ -28,35 +27,22 @@ export function VolumeCreateDialog({
   onCreated(name: string): void;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const toast = useToast();
   const form = useForm<VolumeFormValues>({
     resolver: zodResolver(VolumeFormSchema),
     defaultValues: EMPTY_VOLUME_FORM,
     mode: 'onSubmit',
     reValidateMode: 'onChange',
   });
-  const create = useMutation(trpc.volumes.create.mutationOptions());
   const errors = form.formState.errors;
-  const close = () => {
-    form.reset(EMPTY_VOLUME_FORM);
-    create.reset();
-    onClose();
-  };
-  const submit = form.handleSubmit((values) => {
-    // A refusal shows in the form from create.error.
-    create.mutate(
-      { hostId, volume: volumeFormToCreate(values) },
-      {
-        onSuccess: async (volume) => {
-          await queryClient.invalidateQueries({ queryKey: trpc.volumes.pathKey() });
-          toast.success(`Volume ${volume.Name} created`);
-          form.reset(EMPTY_VOLUME_FORM);
-          create.reset();
-          onCreated(volume.Name);
-        },
-      },
-    );
+  const { create, close, submit } = useCreateDialog({
+    form,
+    empty: EMPTY_VOLUME_FORM,
+    mutation: trpc.volumes.create.mutationOptions(),
+    queryKey: trpc.volumes.pathKey(),
+    toInput: (values) => ({ hostId, volume: volumeFormToCreate(values) }),
+    message: (volume) => `Volume ${volume.Name} created`,
+    onCreated: (volume) => onCreated(volume.Name),
+    onClose,
   });
   return (
     <Modal open={open} title="Create volume" onClose={close}>
@@ -75,35 +61,17 @@ export function VolumeCreateDialog({
             placeholder="app-data"
           />
         </FieldRow>
-        <FieldRow
+        <LabelsField
           id="volume-labels"
-          label="Labels"
-          hint="One KEY=VALUE per line"
           error={errors.Labels?.message}
-        >
-          <textarea
-            id="volume-labels"
-            aria-invalid={errors.Labels ? true : undefined}
-            aria-describedby={errors.Labels ? 'volume-labels-error' : 'volume-labels-hint'}
-            {...form.register('Labels')}
-            rows={3}
-            className={`${inputClass} font-mono text-xs`}
-            placeholder="com.example.backup=nightly"
-          />
-        </FieldRow>
+          registration={form.register('Labels')}
+          placeholder="com.example.backup=nightly"
+        />
         <p className="text-xs text-slate-500 dark:text-slate-400">
           Driver: local, a directory under the engine’s data-root. This engine’s local driver takes no driver
           options (no tmpfs or NFS mounts), so there are none to set.
         </p>
-        {create.isError && <ErrorNote>{create.error.message}</ErrorNote>}
-        <div className="flex justify-end gap-2">
-          <SecondaryButton type="button" onClick={close}>
-            Cancel
-          </SecondaryButton>
-          <Button type="submit" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create volume'}
-          </Button>
-        </div>
+        <CreateDialogActions create={create} submitLabel="Create volume" onCancel={close} />
       </form>
     </Modal>
   );

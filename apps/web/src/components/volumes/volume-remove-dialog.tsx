@@ -1,10 +1,9 @@
 'use client';
 
 import type { HostVolume } from '@stevedore/shared';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '~/trpc/react';
 import { ActionDialog } from '../container-page/action-dialog';
-import { useToast } from '../toasts';
+import { useRemoveAction } from '../netvol/use-remove-action';
 import { ErrorNote } from '../ui';
 
 /**
@@ -21,28 +20,17 @@ export function VolumeRemoveDialog({
   onClose(): void;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const toast = useToast();
-  const remove = useMutation(trpc.volumes.remove.mutationOptions());
+  const { remove, close, run } = useRemoveAction({
+    mutation: trpc.volumes.remove.mutationOptions(),
+    queryKey: trpc.volumes.pathKey(),
+    onClose,
+  });
   const name = row?.volume.Name ?? '';
   const users = row?.usedBy ?? [];
-  const close = () => {
-    remove.reset();
-    onClose();
-  };
   const confirm = () => {
     if (!row) return;
     // The engine's refusal (a container uses it) stays in the dialog from remove.error.
-    remove.mutate(
-      { hostId, name },
-      {
-        onSuccess: async () => {
-          toast.success(`Volume ${name} removed`);
-          close();
-          await queryClient.invalidateQueries({ queryKey: trpc.volumes.pathKey() });
-        },
-      },
-    );
+    run({ hostId, name }, `Volume ${name} removed`);
   };
   return (
     <ActionDialog

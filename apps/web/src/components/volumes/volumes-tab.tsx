@@ -6,8 +6,9 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { useTRPC } from '~/trpc/react';
 import { DataTable, rowClass } from '../data-table';
-import { useEngineRefresh } from '../netvol/use-engine-refresh';
-import { Button, ErrorNote, SecondaryButton } from '../ui';
+import { RowRemoveButton, TabHeader } from '../netvol/tab-header';
+import { ErrorNote } from '../ui';
+import { useEngineRefresh } from '../use-engine-refresh';
 import { VolumeCreateDialog } from './volume-create-dialog';
 import { VolumeInspectDialog } from './volume-inspect-dialog';
 import { VolumePruneDialog } from './volume-prune-dialog';
@@ -31,26 +32,15 @@ export function VolumesTab({ hostId }: { hostId: string }) {
 
   return (
     <section aria-labelledby="volumes-heading" className="space-y-3">
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <h2 id="volumes-heading" className="text-lg font-semibold">
-          Volumes
-          {list.data && (
-            <span data-testid="volumes-count" className="ml-2 text-sm font-normal text-slate-500">
-              {list.data.length}
-            </span>
-          )}
-        </h2>
-        {canOperate && (
-          <div className="flex gap-2">
-            <SecondaryButton type="button" onClick={() => setPruning(true)}>
-              Prune…
-            </SecondaryButton>
-            <Button type="button" onClick={() => setCreating(true)}>
-              Create volume
-            </Button>
-          </div>
-        )}
-      </div>
+      <TabHeader
+        id="volumes"
+        title="Volumes"
+        count={list.data?.length}
+        canOperate={canOperate}
+        createLabel="Create volume"
+        onPrune={() => setPruning(true)}
+        onCreate={() => setCreating(true)}
+      />
       {list.isError && <ErrorNote>{list.error.message}</ErrorNote>}
       {sizes.isError && <ErrorNote>Sizes unavailable: {sizes.error.message}</ErrorNote>}
       {list.isPending && <p className="text-sm text-slate-500">Loading volumes…</p>}
@@ -107,14 +97,10 @@ export function VolumesTab({ hostId }: { hostId: string }) {
               </td>
               <td className="px-4 py-2 text-right">
                 {canOperate && (
-                  <button
-                    type="button"
+                  <RowRemoveButton
+                    label={`Remove volume ${row.volume.Name}`}
                     onClick={() => setRemoving(row)}
-                    aria-label={`Remove volume ${row.volume.Name}`}
-                    className="rounded px-2 py-1 text-sm text-red-700 hover:bg-red-50 focus-visible:outline focus-visible:outline-2 focus-visible:outline-red-500 dark:text-red-300 dark:hover:bg-red-950"
-                  >
-                    Remove
-                  </button>
+                  />
                 )}
               </td>
             </tr>

@@ -15,6 +15,7 @@ import {
   type ImageTagInput,
   isStevedoreError,
   type PruneReport,
+  type PullEvent,
   type PullProgress,
   type SessionUser,
   StevedoreError,
@@ -31,7 +32,7 @@ import type { HostService } from './host-service';
 import { hostImageRows, prunePreview } from './image-rows';
 import { PullProgressThrottle } from './pull-progress-throttle';
 
-type Done = Extract<ImagePullEvent, { type: 'done' }>;
+type AgentClient = Parameters<Parameters<AgentHub['call']>[1]>[0];
 
 /**
  * One host's images through the hub: the list with the containers using each image, pulls relayed
@@ -176,107 +177,86 @@ export class HostImageService {
    * the image. Leaving (the browser closes the dialog or cancels) ends the agent's subscription,
    * which stops the pull there. The pull is audited once it ends, however it ends.
    */
-  async *pull(actor: SessionUser, input: ImagePullInput, signal: AbortSignal | undefined) {
-    await getHost(this.db, input.hostId);
-    const relay = new EventRelay<ImagePullEvent>();
-    const throttle = new PullProgressThrottle<PullProgress>((progress) =>
-      relay.push({ type: 'progress', progress, at: Date.now() }),
-    );
-    let subscription: { unsubscribe(): void } | null = null;
-    const context = { hostId: input.hostId, reference: input.reference };
-    const finished = new Promise<Done>((resolve, reject) => {
-      const fail = (error: unknown) => {
-        throttle.close();
-        reject(fromAgentError(error, context));
-      };
-      const cancelled = () => fail(new Error(`pull of ${input.reference} cancelled by the user`));
-      if (signal?.aborted) return cancelled();
-      signal?.addEventListener('abort', cancelled, { once: true });
-      this.hub
-        .call(input.hostId, async (client) => {
-          subscription = client.images.pull.subscribe(
-            { reference: input.reference },
-            {
-              onData: (event) => {
-                if (event.type === 'progress') return throttle.accept(event.progress);
-                throttle.flush();
-                throttle.close();
-                resolve({
-                  type: 'done',
-                  image: { id: event.image.Id, repoTags: event.image.RepoTags, size: event.image.Size },
-                });
+  pull(actor: SessionUser, input: ImagePullInput, signal: AbortSignal | undefined) {
+    return this.relayTransfer<PullProgress, ImagePullEvent, PullEvent>(actor, input, signal, {
+      verb: 'pull',
+      progressEvent: (progress) => ({ type: 'progress', progress, at: Date.now() }),
+      read: (event) =>
+        event.type === 'progress'
+          ? { progress: event.progress }
+          : {
+              done: {
+                type: 'done',
+                image: { id: event.image.Id, repoTags: event.image.RepoTags, size: event.image.Size },
               },
-              onError: fail,
-              onComplete: () =>
-                fail(new StevedoreError('UNAVAILABLE', 'the agent ended the pull without a result', context)),
             },
-          );
-          if (signal?.aborted) subscription.unsubscribe();
-        })
-        .catch(fail);
+      subscribe: (client, handlers) => client.images.pull.subscribe({ reference: input.reference }, handlers),
     });
-    const outcome = audited(
-      this.db,
-      actor,
-      {
-        action: 'image.pull',
-        hostId: input.hostId,
-        target: input.reference,
-        params: { reference: input.reference },
-      },
-      () => finished,
-    );
-    outcome.then(
-      (done) => {
-        relay.push(done);
-        relay.close();
-      },
-      (error: unknown) => relay.close(error),
-    );
-    try {
-      yield* relay.drain(signal);
-    } finally {
-      // Ending the agent's subscription aborts its pull (when it has not finished already).
-      (subscription as { unsubscribe(): void } | null)?.unsubscribe();
-      throttle.close();
-      // The outcome is in the audit log; a caller that left does not wait for it.
-      outcome.catch((error: unknown) => this.log.debug({ err: error, ...context }, 'pull ended early'));
-    }
   }
 
   /** `docker push` from the host, relayed like a pull: per-blob progress, then the digest; audited. */
-  async *push(actor: SessionUser, input: ImagePushInput, signal: AbortSignal | undefined) {
+  push(actor: SessionUser, input: ImagePushInput, signal: AbortSignal | undefined) {
+    type Progress = Extract<ImagePushEvent, { type: 'progress' }>;
+    return this.relayTransfer<Progress, ImagePushEvent, ImagePushEvent>(actor, input, signal, {
+      verb: 'push',
+      progressEvent: (progress) => progress,
+      read: (event) => (event.type === 'progress' ? { progress: event } : { done: event }),
+      subscribe: (client, handlers) => client.images.push.subscribe({ reference: input.reference }, handlers),
+    });
+  }
+
+  /**
+   * A pull or push the agent streams, relayed to the browser: progress thinned per layer, then the
+   * result. Leaving ends the agent's subscription (which stops the transfer there); the transfer is
+   * audited once it ends, however it ends.
+   */
+  private async *relayTransfer<TProgress extends { id: string; status: string }, TEvent, TAgentEvent>(
+    actor: SessionUser,
+    input: { hostId: string; reference: string },
+    signal: AbortSignal | undefined,
+    transfer: {
+      verb: 'pull' | 'push';
+      progressEvent(progress: TProgress): TEvent;
+      /** The agent's event: progress to thin, or the result that ends the transfer. */
+      read(event: TAgentEvent): { progress: TProgress } | { done: TEvent };
+      subscribe(
+        client: AgentClient,
+        handlers: { onData(event: TAgentEvent): void; onError(error: unknown): void; onComplete(): void },
+      ): { unsubscribe(): void };
+    },
+  ): AsyncGenerator<TEvent, void, unknown> {
+    const { verb } = transfer;
     await getHost(this.db, input.hostId);
-    const relay = new EventRelay<ImagePushEvent>();
-    const throttle = new PullProgressThrottle<Extract<ImagePushEvent, { type: 'progress' }>>((event) =>
-      relay.push(event),
+    const relay = new EventRelay<TEvent>();
+    const throttle = new PullProgressThrottle<TProgress>((progress) =>
+      relay.push(transfer.progressEvent(progress)),
     );
     let subscription: { unsubscribe(): void } | null = null;
     const context = { hostId: input.hostId, reference: input.reference };
-    const finished = new Promise<Extract<ImagePushEvent, { type: 'done' }>>((resolve, reject) => {
+    const finished = new Promise<TEvent>((resolve, reject) => {
       const fail = (error: unknown) => {
         throttle.close();
         reject(fromAgentError(error, context));
       };
-      const cancelled = () => fail(new Error(`push of ${input.reference} cancelled by the user`));
+      const cancelled = () => fail(new Error(`${verb} of ${input.reference} cancelled by the user`));
       if (signal?.aborted) return cancelled();
       signal?.addEventListener('abort', cancelled, { once: true });
       this.hub
         .call(input.hostId, async (client) => {
-          subscription = client.images.push.subscribe(
-            { reference: input.reference },
-            {
-              onData: (event) => {
-                if (event.type === 'progress') return throttle.accept(event);
-                throttle.flush();
-                throttle.close();
-                resolve(event);
-              },
-              onError: fail,
-              onComplete: () =>
-                fail(new StevedoreError('UNAVAILABLE', 'the agent ended the push without a result', context)),
+          subscription = transfer.subscribe(client, {
+            onData: (event) => {
+              const read = transfer.read(event);
+              if ('progress' in read) return throttle.accept(read.progress);
+              throttle.flush();
+              throttle.close();
+              resolve(read.done);
             },
-          );
+            onError: fail,
+            onComplete: () =>
+              fail(
+                new StevedoreError('UNAVAILABLE', `the agent ended the ${verb} without a result`, context),
+              ),
+          });
           if (signal?.aborted) subscription.unsubscribe();
         })
         .catch(fail);
@@ -285,7 +265,7 @@ export class HostImageService {
       this.db,
       actor,
       {
-        action: 'image.push',
+        action: `image.${verb}`,
         hostId: input.hostId,
         target: input.reference,
         params: { reference: input.reference },
@@ -302,9 +282,11 @@ export class HostImageService {
     try {
       yield* relay.drain(signal);
     } finally {
+      // Ending the agent's subscription aborts its transfer (when it has not finished already).
       (subscription as { unsubscribe(): void } | null)?.unsubscribe();
       throttle.close();
-      outcome.catch((error: unknown) => this.log.debug({ err: error, ...context }, 'push ended early'));
+      // The outcome is in the audit log; a caller that left does not wait for it.
+      outcome.catch((error: unknown) => this.log.debug({ err: error, ...context }, `${verb} ended early`));
     }
   }
 
@@ -314,7 +296,7 @@ export class HostImageService {
     action: string,
     target: string | null,
     params: Record<string, unknown>,
-    call: (client: Parameters<Parameters<AgentHub['call']>[1]>[0]) => Promise<T>,
+    call: (client: AgentClient) => Promise<T>,
   ): Promise<T> {
     await getHost(this.db, hostId);
     return audited(this.db, actor, { action, hostId, target, params }, () =>

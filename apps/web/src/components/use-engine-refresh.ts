@@ -6,13 +6,19 @@ import { useEffect, useRef } from 'react';
 import { useTRPC } from '~/trpc/react';
 
 /** Events arriving together (a connect is connect then start) refetch once, this long after the first. */
-const SETTLE_MS = 200;
+const DEFAULT_SETTLE_MS = 200;
 
 /**
  * Marks `keys` stale when the host's engine reports an event of one of `types` (a network made on
- * the CLI, a container that started), so the tab shows what is there without polling.
+ * the CLI, a container that started), so the tab shows what is there without polling. Events within
+ * `settleMs` of the first refetch once.
  */
-export function useEngineRefresh(hostId: string, types: readonly string[], keys: readonly QueryKey[]): void {
+export function useEngineRefresh(
+  hostId: string,
+  types: readonly string[],
+  keys: readonly QueryKey[],
+  settleMs = DEFAULT_SETTLE_MS,
+): void {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -33,7 +39,7 @@ export function useEngineRefresh(hostId: string, types: readonly string[], keys:
           timer.current = setTimeout(() => {
             timer.current = null;
             for (const queryKey of latest.current.keys) void queryClient.invalidateQueries({ queryKey });
-          }, SETTLE_MS);
+          }, settleMs);
         },
       },
     ),
