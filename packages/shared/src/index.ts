@@ -1,4 +1,5 @@
 export * from './alerts.js';
+export * from './async-queue.js';
 export * from './audit.js';
 export * from './auth.js';
 export * from './config.js';

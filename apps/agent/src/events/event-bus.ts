@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { type EngineEvent, StevedoreError } from '@stevedore/shared';
-import { AsyncQueue } from '../util/async-queue.js';
+import { AsyncQueue, type EngineEvent, StevedoreError } from '@stevedore/shared';
 
 /** Events a subscriber may have waiting before its stream is ended. */
 const MAX_EVENTS_BEHIND = 10_000;

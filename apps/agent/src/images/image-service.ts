@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
+  AsyncQueue,
   type ImageHistoryEntry,
   type ImageInspect,
   type ImageSummary,
@@ -19,7 +20,6 @@ import type { AgentPaths } from '../config/paths.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { LayerReferences } from '../storage/layer-references.js';
 import type { Overlay2Store } from '../storage/overlay2/layer-store.js';
-import { AsyncQueue } from '../util/async-queue.js';
 import type { Logger } from '../util/logger.js';
 import { type CommitDeps, type CommitOptions, commitImage } from './commit.js';
 import { applyChanges } from './commit-changes.js';

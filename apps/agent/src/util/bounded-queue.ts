@@ -1,4 +1,4 @@
-import { AsyncQueue } from './async-queue.js';
+import { AsyncQueue } from '@stevedore/shared';
 
 export interface BoundedQueueOptions<T> {
   /** Bytes (as `sizeOf` counts them) the queue may hold before the producer is paused. */

@@ -1,9 +1,8 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type MigrateDataRoot, type MigrationProgress, StevedoreError } from '@stevedore/shared';
+import { AsyncQueue, type MigrateDataRoot, type MigrationProgress, StevedoreError } from '@stevedore/shared';
 import type { AgentConfig } from '../../config/agent-config.js';
 import type { ConfigService } from '../../config/config-service.js';
-import { AsyncQueue } from '../../util/async-queue.js';
 import { crashPoint } from '../../util/crash-point.js';
 import type { Logger } from '../../util/logger.js';
 import { INCOMPLETE_MARKER, type Journal, readJournal, removeJournal, writeJournal } from './journal.js';

@@ -1,4 +1,5 @@
 import {
+  AsyncQueue,
   type FleetImages,
   type HostImageInput,
   type HostImageRow,
@@ -26,7 +27,6 @@ import { getHost } from '../db/repositories/hosts';
 import type { AgentHub } from '../hub/agent-hub';
 import { agentCall, fromAgentError } from './agent-errors';
 import { audited } from './audited';
-import { EventRelay } from './event-relay';
 import { mergeFleetImages } from './fleet-image-rows';
 import type { HostService } from './host-service';
 import { hostImageRows, prunePreview } from './image-rows';
@@ -227,7 +227,7 @@ export class HostImageService {
   ): AsyncGenerator<TEvent, void, unknown> {
     const { verb } = transfer;
     await getHost(this.db, input.hostId);
-    const relay = new EventRelay<TEvent>();
+    const relay = new AsyncQueue<TEvent>();
     const throttle = new PullProgressThrottle<TProgress>((progress) =>
       relay.push(transfer.progressEvent(progress)),
     );

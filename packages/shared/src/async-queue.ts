@@ -1,36 +1,35 @@
 /**
- * Events from an agent's callbacks, read by one subscription in order: the browser side of a
- * relayed stream. Unbounded, so only for streams that are thinned or short (pull progress).
+ * Items a producer pushes and one consumer drains in order, as an async generator: how the agent's
+ * services turn callbacks (conmon output, pull progress, process exits) into tRPC subscriptions, and
+ * how the dashboard relays an agent's stream to the browser. Unbounded: for streams that are thinned
+ * or short.
  */
-export class EventRelay<T> {
+export class AsyncQueue<T> {
   private readonly items: T[] = [];
   private wake: (() => void) | null = null;
   private closed = false;
   private failure: unknown = undefined;
 
   push(item: T): void {
-    if (this.closed) return;
     this.items.push(item);
     this.wake?.();
   }
 
-  /** No more events; the reader gets the queued ones, then `error` if given. */
+  /** No more items; the consumer ends after the queued ones (rethrowing `error` if given). */
   close(error?: unknown): void {
-    if (this.closed) return;
     this.closed = true;
     this.failure = error;
     this.wake?.();
   }
 
-  /** Events until the relay is closed, or until `signal` aborts. */
+  /** Items until the queue is closed or `signal` aborts (then the rest is left). */
   async *drain(signal?: AbortSignal): AsyncGenerator<T> {
     const onAbort = () => this.wake?.();
     signal?.addEventListener('abort', onAbort);
     try {
       for (;;) {
-        const next = this.items.shift();
-        if (next !== undefined) {
-          yield next;
+        if (this.items.length > 0) {
+          yield this.items.shift() as T;
           continue;
         }
         if (this.closed) {
