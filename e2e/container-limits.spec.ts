@@ -4,8 +4,8 @@ import type { ContainerInspect } from '@stevedore/shared';
 import type { TestRegistry } from '../apps/agent/test/harness/registry';
 import { ADMIN, expect, test } from './fixtures';
 import { logIn } from './helpers';
-import { cli, removeLimitedContainer, startLimitedContainer } from './limits-helpers';
 import { saveScreens } from './screens';
+import { cli, removeBusybox, startLimitedContainer } from './test-containers';
 
 /**
  * The Limits tab against a real agent: the values set in the form are read from the container's
@@ -58,7 +58,7 @@ test.beforeAll(async ({ workerStack }) => {
 });
 
 test.afterAll(async ({ workerStack }) => {
-  await removeLimitedContainer(workerStack.agent.host, NAME, registry);
+  await removeBusybox(workerStack.agent.host, NAME, registry);
 });
 
 test('the Limits tab shows the configured limits and checks input with the engine’s rules', async ({

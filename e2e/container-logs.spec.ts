@@ -1,9 +1,8 @@
-import { runCli } from '../apps/agent/test/harness/cli-process';
-import { startRegistry, type TestRegistry } from '../apps/agent/test/harness/registry';
-import { pushBusybox } from '../apps/agent/test/harness/test-images';
+import type { TestRegistry } from '../apps/agent/test/harness/registry';
 import { ADMIN, expect, test } from './fixtures';
 import { logIn } from './helpers';
 import { saveScreens } from './screens';
+import { removeBusybox, startBusybox } from './test-containers';
 
 const NUMBERED = 5000;
 
@@ -15,22 +14,15 @@ test('the Logs tab: follow, search far back, page back to line 1, download the w
   let registry: TestRegistry | null = null;
   let id: string | null = null;
   try {
-    registry = await startRegistry();
-    const image = await pushBusybox(registry);
-    const pulled = await runCli(['-H', stack.agent.host, 'pull', '-q', image.reference]);
-    expect(pulled.code, pulled.stderr).toBe(0);
-    const run = await runCli([
-      '-H',
+    ({ id, registry } = await startBusybox(
       stack.agent.host,
-      'run',
-      '-d',
-      image.reference,
-      'sh',
-      '-c',
-      `i=0; while [ $i -lt ${NUMBERED} ]; do i=$((i+1)); echo "line $i"; done; printf '\\033[32mgreen line\\033[0m\\n'; echo 'oops on stderr' >&2; while :; do i=$((i+1)); echo "tick $i"; sleep 0.5; done`,
-    ]);
-    expect(run.code, run.stderr).toBe(0);
-    id = run.stdout.trim();
+      [],
+      [
+        'sh',
+        '-c',
+        `i=0; while [ $i -lt ${NUMBERED} ]; do i=$((i+1)); echo "line $i"; done; printf '\\033[32mgreen line\\033[0m\\n'; echo 'oops on stderr' >&2; while :; do i=$((i+1)); echo "tick $i"; sleep 0.5; done`,
+      ],
+    ));
 
     await logIn(page, stack.web, ADMIN.username, ADMIN.password);
     await page.getByTestId('host-row-local').getByRole('link', { name: 'local' }).click();
@@ -125,7 +117,6 @@ test('the Logs tab: follow, search far back, page back to line 1, download the w
     });
     expect(anonymous.status()).toBe(401);
   } finally {
-    if (id) await runCli(['-H', stack.agent.host, 'rm', '-f', id]);
-    await registry?.stop();
+    await removeBusybox(stack.agent.host, id, registry);
   }
 });

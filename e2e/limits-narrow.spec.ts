@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { TestRegistry } from '../apps/agent/test/harness/registry';
 import { ADMIN, expect, test } from './fixtures';
 import { logIn } from './helpers';
-import { removeLimitedContainer, startLimitedContainer } from './limits-helpers';
 import { SCREENS_DIR, saveScreens } from './screens';
+import { removeBusybox, startLimitedContainer } from './test-containers';
 
 /**
  * The Limits tab on a phone (390 px): the kernel's readings as cards rather than a table cut to
@@ -32,7 +32,7 @@ test.beforeAll(async ({ workerStack }) => {
 });
 
 test.afterAll(async ({ workerStack }) => {
-  await removeLimitedContainer(workerStack.agent.host, NAME, registry);
+  await removeBusybox(workerStack.agent.host, NAME, registry);
 });
 
 test('the Limits tab at 390 px: readings as cards, swap in words, no single-point chart', async ({

@@ -1,8 +1,8 @@
 import { runCli } from '../apps/agent/test/harness/cli-process';
-import { startRegistry, type TestRegistry } from '../apps/agent/test/harness/registry';
-import { pushBusybox } from '../apps/agent/test/harness/test-images';
+import type { TestRegistry } from '../apps/agent/test/harness/registry';
 import { ADMIN, expect, test } from './fixtures';
 import { logIn } from './helpers';
+import { removeBusybox, startBusybox } from './test-containers';
 
 const VIEWER = { username: 'log-reader', password: 'viewer password 1234' };
 const WRITTEN = 1500;
@@ -19,22 +19,15 @@ test('the Logs tab: the last lines come in the server-rendered HTML, for signed-
   let registry: TestRegistry | null = null;
   let id: string | null = null;
   try {
-    registry = await startRegistry();
-    const image = await pushBusybox(registry);
-    const pulled = await runCli(['-H', stack.agent.host, 'pull', '-q', image.reference]);
-    expect(pulled.code, pulled.stderr).toBe(0);
-    const run = await runCli([
-      '-H',
+    ({ id, registry } = await startBusybox(
       stack.agent.host,
-      'run',
-      '-d',
-      image.reference,
-      'sh',
-      '-c',
-      `i=0; while [ $i -lt ${WRITTEN} ]; do i=$((i+1)); echo "entry $i"; done; echo 'the very last entry'; sleep 3600`,
-    ]);
-    expect(run.code, run.stderr).toBe(0);
-    id = run.stdout.trim();
+      [],
+      [
+        'sh',
+        '-c',
+        `i=0; while [ $i -lt ${WRITTEN} ]; do i=$((i+1)); echo "entry $i"; done; echo 'the very last entry'; sleep 3600`,
+      ],
+    ));
     await expect
       .poll(async () => (await runCli(['-H', stack.agent.host, 'logs', '--tail', '1', id as string])).stdout)
       .toContain('the very last entry');
@@ -102,7 +95,6 @@ test('the Logs tab: the last lines come in the server-rendered HTML, for signed-
       await anonymous.dispose();
     }
   } finally {
-    if (id) await runCli(['-H', stack.agent.host, 'rm', '-f', id]);
-    await registry?.stop();
+    await removeBusybox(stack.agent.host, id, registry);
   }
 });
