@@ -56,7 +56,12 @@ export class SandboxManager {
   /** Reads the records of namespaces an earlier agent left (containers that kept running). */
   async load(): Promise<void> {
     await mkdir(this.store.dir, { recursive: true, mode: 0o700 });
-    for (const sandbox of await this.store.loadAll()) this.sandboxes.set(sandbox.ContainerId, sandbox);
+    const skipped = (file: string, reason: string) =>
+      this.log.warn(
+        { file, reason },
+        'a network namespace record cannot be read; its namespace is left alone',
+      );
+    for (const sandbox of await this.store.loadAll(skipped)) this.sandboxes.set(sandbox.ContainerId, sandbox);
   }
 
   all(): Sandbox[] {

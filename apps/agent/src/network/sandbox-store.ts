@@ -25,7 +25,7 @@ const RuleSchema = z.object({
  * and the iptables rules, so everything can be undone exactly, even by the next agent after a crash.
  */
 export const SandboxSchema = z.object({
-  ContainerId: z.string(),
+  ContainerId: z.string().regex(/^[a-f0-9]{64}$/, 'a container id is 64 hex digits'),
   Path: z.string(),
   Interfaces: z.array(SandboxInterfaceSchema),
   Ports: z.array(PublishedPortSchema),
@@ -41,15 +41,28 @@ export class SandboxStore {
     return join(this.dir, containerId);
   }
 
-  /** Every record, at start-up; what a crash left of a record being written is removed. */
-  async loadAll(): Promise<Sandbox[]> {
+  /**
+   * Every record, at start-up; what a crash left of a record being written is removed. A record's
+   * namespace path is derived from its validated container id, never taken from the file: the
+   * path is unmounted and removed on tear-down. A record that cannot be read is reported and skipped.
+   */
+  async loadAll(onSkipped: (file: string, reason: string) => void): Promise<Sandbox[]> {
     await removeInterruptedWrites(this.dir);
     const names = await readdir(this.dir).catch(() => [] as string[]);
     const sandboxes: Sandbox[] = [];
     for (const name of names.filter((n) => n.endsWith('.json'))) {
-      const text = await readFile(join(this.dir, name), 'utf8').catch(() => null);
-      const parsed = text === null ? null : SandboxSchema.safeParse(JSON.parse(text));
-      if (parsed?.success) sandboxes.push(parsed.data);
+      const file = join(this.dir, name);
+      const reason = await readFile(file, 'utf8').then(
+        (text) => {
+          const parsed = SandboxSchema.safeParse(parseJson(text));
+          if (!parsed.success) return parsed.error.issues[0]?.message ?? 'not a sandbox record';
+          if (name !== `${parsed.data.ContainerId}.json`) return 'the file name is not its container id';
+          sandboxes.push({ ...parsed.data, Path: this.pathFor(parsed.data.ContainerId) });
+          return null;
+        },
+        (error: NodeJS.ErrnoException) => error.code ?? String(error),
+      );
+      if (reason !== null) onSkipped(file, reason);
     }
     return sandboxes;
   }
@@ -60,5 +73,13 @@ export class SandboxStore {
 
   delete(containerId: string): Promise<void> {
     return rm(join(this.dir, `${containerId}.json`), { force: true });
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // reported by the schema as "expected object"
   }
 }
