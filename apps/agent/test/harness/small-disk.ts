@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const run = (command: string, args: string[]) => {
@@ -47,9 +47,11 @@ export function makeSmallDisk(prefix: string, size: string): SmallDisk {
   let loopDevice = '';
   let mounted = false;
   const remove = () => {
-    if (mounted) spawnSync('umount', [mountPoint]);
+    if (mounted && spawnSync('umount', [mountPoint]).status !== 0)
+      spawnSync('umount', ['--lazy', mountPoint]);
     if (loopDevice) spawnSync('losetup', ['-d', loopDevice]);
-    rmSync(work, { recursive: true, force: true });
+    // Never into a mount that is still there (a busy one the lazy unmount has not let go of yet).
+    spawnSync('rm', ['-rf', '--one-file-system', work]);
   };
   try {
     const disk = join(work, 'disk.img');

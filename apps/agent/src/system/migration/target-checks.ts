@@ -75,6 +75,7 @@ export async function probeFilesystem(target: string): Promise<void> {
     string,
     string,
   ];
+  let probeMounted = false;
   try {
     for (const dir of [lower, upper, work, merged]) await mkdir(dir, { recursive: true });
     const xattr = await execFile('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', upper]);
@@ -96,8 +97,17 @@ export async function probeFilesystem(target: string): Promise<void> {
         `the filesystem of ${target} cannot hold overlay layers (overlay needs d_type support): ${mounted.stderr.trim()}`,
       );
     }
-    await execFile('umount', [merged]);
+    const unmounted = await execFile('umount', [merged]);
+    if (unmounted.code !== 0 && (await execFile('umount', ['--lazy', merged])).code !== 0) {
+      // Removing the probe through a mount still in place would delete through it: leave it.
+      probeMounted = true;
+      throw new StevedoreError(
+        'INTERNAL',
+        `the test overlay mount ${merged} cannot be unmounted: ${unmounted.stderr.trim()}`,
+        { target },
+      );
+    }
   } finally {
-    await rm(probe, { recursive: true, force: true });
+    if (!probeMounted) await rm(probe, { recursive: true, force: true });
   }
 }
