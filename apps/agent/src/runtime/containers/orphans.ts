@@ -31,21 +31,38 @@ export async function removeOrphans(known: ReadonlySet<string>, sources: OrphanS
   unknown(networking.containersWithState());
   unknown(await containerLayers(layers));
   for (const dir of ['containers', 'exits', 'sockets']) unknown(await names(join(execRoot, dir)));
+  const cleaned: string[] = [];
   for (const id of orphans) {
     const step = (what: string, work: Promise<unknown>) =>
       work.catch((error) => log.warn({ err: error, id }, `removing an orphaned ${what} failed`));
-    // The container (and so its conmon) first: it holds the mount and the namespace.
-    await step('runc container', runc.delete(id, true));
+    // The container (and so its conmon) first: it holds the mount and the namespace. While its
+    // processes may still run, everything they stand on stays.
+    const stopped = await runc.deleteBeforeRemoval(id).then(
+      ({ leftover }) => {
+        if (leftover)
+          log.warn({ err: leftover, id }, 'removing an orphaned runc container failed; nothing of it runs');
+        return true;
+      },
+      (error) => {
+        log.warn(
+          { err: error, id },
+          'an orphaned container may still run and is kept; remove it with runc by hand',
+        );
+        return false;
+      },
+    );
+    if (!stopped) continue;
     await step('network namespace', networking.tearDown(id));
     await step('address', networking.leaveAll(id));
     await step('container layer', layers.removeContainerLayer(id));
     await step('runtime directory', removeRuntimeFiles(execRoot, id));
+    cleaned.push(id);
     log.info(
       { id },
       'removed what a container without a record held (an agent crash cut off its create or rm)',
     );
   }
-  return [...orphans];
+  return cleaned;
 }
 
 /** The exec-root entries of one container: bundle, exit file and conmon's socket link. */

@@ -46,8 +46,11 @@ export class ContainerRemover {
     await this.ctx.withLock(id, async () => {
       const current = store.find(id);
       if (!current) return;
-      // Usually nothing left to delete (the exit released it); a leftover goes with the orphan sweep.
-      await runc.delete(id, true).catch((error) => log.debug({ err: error, id }, 'runc delete at rm failed'));
+      // Usually nothing left to delete (the exit released it). A process runc cannot remove keeps
+      // the container (and the layer it stands on): the error says why and rm can be tried again.
+      const { leftover } = await runc.deleteBeforeRemoval(id);
+      if (leftover)
+        log.debug({ err: leftover, id }, 'runc delete at rm failed; nothing of the container runs');
       await layers.removeContainerLayer(id);
       crashPoint('layer-removed');
       await removeRuntimeFiles(execRoot, id);

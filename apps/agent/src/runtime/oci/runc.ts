@@ -70,6 +70,22 @@ export class Runc {
     }
   }
 
+  /**
+   * `delete --force` before a container's files go. When runc cannot delete, the files may still
+   * go only if runc says none of the container's processes runs (e.g. only its cgroup lingered);
+   * otherwise this throws the delete's error, and the caller keeps the filesystem they stand on.
+   */
+  async deleteBeforeRemoval(id: string): Promise<{ leftover: StevedoreError | null }> {
+    try {
+      await this.delete(id, true);
+      return { leftover: null };
+    } catch (error) {
+      const state = await this.state(id).catch(() => undefined);
+      if (state === null || state?.status === 'stopped') return { leftover: error as StevedoreError };
+      throw error;
+    }
+  }
+
   /** Pids of the container's processes in the host's pid namespace. */
   async ps(id: string): Promise<number[]> {
     const result = await execFile(this.binary, ['--root', this.root, 'ps', '--format', 'json', id]);
