@@ -1,9 +1,10 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type DaemonConfig, StevedoreError } from '@stevedore/shared';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { type AgentConfig, DEFAULT_CONFIG_FILE } from './agent-config.js';
 import { ConfigError, parseConfigFile } from './load-config.js';
+import { readConfigText } from './read-config-text.js';
 import { findValueProblems } from './validate.js';
 
 /** Keys whose new value takes effect at once; everything else waits for a restart. */
@@ -101,9 +102,10 @@ export class ConfigService {
   }
 
   private async read(): Promise<DaemonConfig> {
-    const text = await readFile(this.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
+    const text = await readConfigText(this.path).catch((error: Error) => {
+      throw new StevedoreError('FAILED_PRECONDITION', `the config file cannot be read: ${error.message}`, {
+        path: this.path,
+      });
     });
     return text === null ? {} : parseConfigFile(this.path, text);
   }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type DaemonConfig, DaemonConfigSchema } from '@stevedore/shared';
 import type { z } from 'zod';
@@ -14,6 +13,7 @@ import {
   DEFAULT_HOST,
 } from './agent-config.js';
 import { isLoopbackHost, parseHostAddress } from './host-address.js';
+import { readConfigText } from './read-config-text.js';
 import { findValueProblems } from './validate.js';
 
 /** A configuration the agent must refuse; the message says what is wrong and what is allowed. */
@@ -209,9 +209,8 @@ const show = (value: unknown) => (typeof value === 'string' ? value : JSON.strin
 
 async function readIfExists(path: string): Promise<string | null> {
   try {
-    return await readFile(path, 'utf8');
+    return await readConfigText(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new ConfigError(fileError(path, (error as Error).message));
   }
 }
