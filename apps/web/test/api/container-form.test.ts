@@ -7,10 +7,22 @@ import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/
 import { pushBusybox } from '@stevedore/agent/test/harness/test-images';
 import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import type { Role, SessionUser } from '@stevedore/shared';
+import pino from 'pino';
+import { inspectToCreate } from '../../src/lib/container-form/from-inspect';
 import { EMPTY_FORM } from '../../src/lib/container-form/values';
 import { listAudit } from '../../src/server/db/repositories/audit';
+import { renewRecreate, saveRecreatePlan } from '../../src/server/db/repositories/recreates';
+import { type AgentCaller, recreateContainer } from '../../src/server/services/container-recreate';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
 import { createControlPlane, registerAgentHost, usersByRole } from '../harness/control-plane';
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -49,7 +61,10 @@ describe('container form procedures', () => {
     const pulled = await runCli(['-H', agent.host, 'pull', '-q', image]);
     assert.equal(pulled.code, 0, pulled.stderr);
     direct = await connectAgentOnce({ host: agent.host });
-    plane = createControlPlane(t.db);
+    // Running recreates renew their journal row often; one not renewed for 1.5 s was abandoned.
+    plane = createControlPlane(t.db, {
+      recreateTiming: { heartbeatMs: 50, abandonedAfterMs: 1_500, sweepMs: 200 },
+    });
     users = await usersByRole(t.db, 'cf', ['admin', 'operator', 'viewer']);
     hostId = await registerAgentHost(plane, users.admin, agent, 'box', {});
   });
@@ -234,5 +249,60 @@ describe('container form procedures', () => {
     assert.equal(after.State.Running, true);
     assert.equal(after.NetworkSettings.Networks['cf-fixed']?.IPAddress, ip);
     assert.equal(after.NetworkSettings.Networks['cf-fixed']?.IPAMConfig?.IPv4Address, ip);
+  });
+
+  test('a web server killed mid-recreate: another one puts the old container back or finishes the swap', async () => {
+    // Calls of a recreate of a running container without fixed addresses: create, stop the old one,
+    // start the new one, park the old name, give the new one the name, remove the old one.
+    for (const [survivingCalls, expected] of [
+      [3, 'rolled back'],
+      [5, 'completed'],
+    ] as const) {
+      const name = `cf-killed-${survivingCalls}`;
+      const old = await as('admin').create({
+        hostId,
+        values: { ...EMPTY_FORM, image, name, command: 'sleep 1000' },
+      });
+      made.push(old.id);
+      const inspected = await inspect(old.id);
+      const next = inspectToCreate(inspected, 'recreate');
+      let calls = 0;
+      // After `survivingCalls` calls the process is gone: nothing answers, nothing runs after.
+      const dying: AgentCaller = (fn) =>
+        calls++ < survivingCalls ? plane.hub.call(hostId, fn) : new Promise(() => {});
+      const owner = { hostId, userId: users.operator.id, username: users.operator.username };
+      const rowId = `killed-${survivingCalls}`;
+      void recreateContainer(dying, inspected, next, pino({ level: 'silent' }), undefined, (plan) =>
+        saveRecreatePlan(t.db, rowId, owner, plan).then(() => {}),
+      );
+      // Alive, the process renews its row (as RecreateJournal.run does); dead, it stops.
+      const heartbeat = setInterval(() => {
+        // A Prisma query runs only once awaited or then-ed.
+        if (calls <= survivingCalls) renewRecreate(t.db, rowId).catch((error) => console.error(error));
+      }, 50);
+      await waitUntil(async () => calls > survivingCalls, 60_000).finally(() => clearInterval(heartbeat));
+      // The surviving process finds the row abandoned and settles it.
+      await waitUntil(
+        async () => (await t.db.containerRecreate.count({ where: { id: rowId } })) === 0,
+        20_000,
+      );
+      const holder = await inspect(name);
+      assert.equal(holder.State.Running, true, `${name}: running`);
+      assert.equal(holder.Id === old.id, expected === 'rolled back', `${name}: ${expected}`);
+      made.push(holder.Id);
+      assert.deepEqual(
+        (await names()).filter((n) => n.startsWith(name)),
+        [name],
+        `${name}: no container is left under a temporary name`,
+      );
+      const [entry] = await listAudit(t.db, { limit: 1 });
+      assert.equal(entry?.action, 'container.recreate');
+      assert.equal(entry?.username, users.operator.username);
+      assert.deepEqual(JSON.parse(entry?.params ?? '{}'), {
+        container: old.id,
+        interrupted: true,
+        outcome: expected,
+      });
+    }
   });
 });

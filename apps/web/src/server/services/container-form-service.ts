@@ -15,6 +15,7 @@ import { getHost } from '../db/repositories/hosts';
 import type { AgentClient, AgentHub } from '../hub/agent-hub';
 import { audited } from './audited';
 import { recreateContainer } from './container-recreate';
+import type { RecreateJournal } from './recreate-journal';
 
 export interface PublishedHostPort {
   hostIp: string;
@@ -55,6 +56,7 @@ export class ContainerFormService {
     private readonly db: Db,
     private readonly hub: AgentHub,
     private readonly log: Logger,
+    private readonly recreates: RecreateJournal,
   ) {}
 
   async options(hostId: string): Promise<FormOptions> {
@@ -179,7 +181,10 @@ export class ContainerFormService {
             );
             // Through the hub for each step: a step retried after the agent restarted gets the new connection.
             const call = <T>(fn: (c: AgentClient) => Promise<T>) => this.hub.call(input.hostId, fn);
-            const result = await recreateContainer(call, inspect, next, this.log);
+            const owner = { hostId: input.hostId, userId: actor.id, username: actor.username };
+            const result = await this.recreates.run(owner, (record) =>
+              recreateContainer(call, inspect, next, this.log, undefined, record),
+            );
             return { id: result.id, recreated: true, changes, warnings: result.warnings };
           }
           const update = liveUpdate(edited, changes);

@@ -3,7 +3,12 @@ import { describe, test } from 'node:test';
 import type { ContainerCreate, ContainerInspect } from '@stevedore/shared';
 import pino from 'pino';
 import type { AgentClient } from '../hub/agent-hub';
-import { type AgentCaller, recreateContainer } from './container-recreate';
+import {
+  type AgentCaller,
+  type RecreatePlan,
+  recreateContainer,
+  settleInterruptedRecreate,
+} from './container-recreate';
 
 interface FakeContainer {
   id: string;
@@ -21,6 +26,9 @@ interface FakeContainer {
 class FakeEngine {
   readonly containers = new Map<string, FakeContainer>();
   calls = 0;
+  /** The web server's process dies at this call (acting first when `actsThenDies`): nothing after it happens. */
+  webDiesAt = -1;
+  private webDead = false;
   private down = 0;
   private next = 0;
   constructor(
@@ -47,8 +55,20 @@ class FakeEngine {
     return [...this.containers.values()].some((c) => c.id !== except && c.networks.get(network) === address);
   }
 
+  /** A new web server process: calls reach the agent again. */
+  restartWeb() {
+    this.webDead = false;
+    this.webDiesAt = -1;
+  }
+
   private step<T>(work: () => T): Promise<T> {
     const index = this.calls++;
+    if (this.webDead) return new Promise<T>(() => {});
+    if (index === this.webDiesAt) {
+      this.webDead = true;
+      if (this.actsThenDies) work();
+      return new Promise<T>(() => {});
+    }
     if (this.down > 0) {
       this.down--;
       return Promise.reject(new Error('agent connection closed'));
@@ -219,6 +239,56 @@ describe('recreateContainer', () => {
             `${where}: the old one has its address back`,
           );
         }
+      }
+    }
+  });
+
+  test('a web server killed at any call leaves a plan the next one settles: one container has the name, running', async () => {
+    const clean = engineWithOld();
+    await recreateContainer(clean.call, OLD, NEXT, log, FAST);
+    for (const actsThenDies of [false, true]) {
+      for (let dieAt = 0; dieAt < clean.calls; dieAt++) {
+        const engine = new FakeEngine(-1, actsThenDies);
+        for (const [id, c] of engineWithOld().containers) engine.containers.set(id, c);
+        engine.webDiesAt = dieAt;
+        const where = `web dies at call ${dieAt}${actsThenDies ? ' after the agent acted' : ''}`;
+        let last: RecreatePlan | null = null;
+        // The dead process never answers: the recreate stays pending, as it would in a killed server.
+        void recreateContainer(engine.call, OLD, NEXT, log, FAST, async (plan) => {
+          last = structuredClone(plan);
+        });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        engine.restartWeb();
+        if (!last) {
+          assert.deepEqual(
+            [...engine.containers.keys()],
+            ['old'],
+            `${where}: nothing was done before the plan`,
+          );
+          continue;
+        }
+        const outcome = await settleInterruptedRecreate(engine.call, last, log, FAST);
+        const holders = engine.named('web');
+        assert.equal(holders.length, 1, `${where}: one container named web`);
+        assert.equal(
+          engine.containers.size,
+          1,
+          `${where}: nothing else is left (${[...engine.containers.keys()]})`,
+        );
+        assert.equal(holders[0]?.running, true, `${where}: it runs`);
+        assert.deepEqual(
+          Object.fromEntries(holders[0]?.networks ?? []),
+          { 'app-net': '10.5.0.9', extra: '' },
+          where,
+        );
+        assert.equal(holders[0]?.id === 'old', outcome === 'rolled back', `${where}: ${outcome}`);
+        // Settling again (a second process, or a row left behind) changes nothing.
+        await settleInterruptedRecreate(engine.call, last, log, FAST);
+        assert.deepEqual(
+          engine.named('web').map((c) => c.id),
+          [holders[0]?.id],
+          `${where}: settled twice`,
+        );
       }
     }
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ContainerCreate, type ContainerInspect, StevedoreError } from '@stevedore/shared';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { extraNetworks, fixedAddresses } from '../../lib/container-form/from-inspect';
 import type { AgentClient } from '../hub/agent-hub';
 
@@ -15,6 +16,32 @@ export interface RecreateTiming {
 }
 
 const DEFAULT_TIMING: RecreateTiming = { settleMs: 30_000, retryMs: 500 };
+
+const EndpointSchema = z.object({ network: z.string(), address: z.string(), aliases: z.array(z.string()) });
+
+/**
+ * A recreate's names and what has been (or may have been: the agent can act and die before it
+ * answers) done so far. Written ahead of each step, so that a web server killed halfway leaves
+ * enough for the next one to finish the swap or undo it (settleInterruptedRecreate).
+ */
+export const RecreatePlanSchema = z.object({
+  oldId: z.string().min(1),
+  oldName: z.string().min(1),
+  finalName: z.string().min(1),
+  temporary: z.string().min(1),
+  parked: z.string().min(1),
+  done: z.object({
+    stopped: z.boolean(),
+    left: z.array(EndpointSchema),
+    creating: z.boolean(),
+    created: z.string(),
+    parked: z.boolean(),
+  }),
+});
+export type RecreatePlan = z.infer<typeof RecreatePlanSchema>;
+
+/** Where the plan is kept while a recreate runs; `record` resolves once the plan is durable. */
+export type RecordPlan = (plan: RecreatePlan) => Promise<void>;
 
 /**
  * Replaces `old` with a container made from `next`, so that at every step one container carries
@@ -38,6 +65,7 @@ export async function recreateContainer(
   next: ContainerCreate,
   log: Logger,
   timing: RecreateTiming = DEFAULT_TIMING,
+  record: RecordPlan = async () => {},
 ): Promise<{ id: string; warnings: string[] }> {
   const oldName = old.Name.replace(/^\//, '');
   const finalName = next.name ?? oldName;
@@ -50,34 +78,24 @@ export async function recreateContainer(
     );
   }
   const suffix = randomBytes(3).toString('hex');
-  const temporary = `${finalName.slice(0, 100)}-new-${suffix}`;
-  const parked = `${oldName.slice(0, 100)}-old-${suffix}`;
+  const plan: RecreatePlan = {
+    oldId: old.Id,
+    oldName,
+    finalName,
+    temporary: `${finalName.slice(0, 100)}-new-${suffix}`,
+    parked: `${oldName.slice(0, 100)}-old-${suffix}`,
+    done: { stopped: false, left: [], creating: false, created: '', parked: false },
+  };
+  const { temporary, parked, done } = plan;
   const fixed = fixedAddresses(old);
-  // What has been (or may have been: the agent can act and die before it answers) done so far.
-  const done = { stopped: false, left: [] as typeof fixed, creating: false, created: '', parked: false };
-  const rollBack = async () => {
-    const steps: Array<[string, (client: AgentClient) => Promise<unknown>]> = [];
-    if (done.parked) steps.push([`give ${oldName} its name back`, (c) => ensureName(c, old.Id, oldName)]);
-    // By its name when the agent made it but died before it said its ID.
-    const made = done.created || temporary;
-    if (done.creating) steps.push([`remove the new container ${temporary}`, (c) => removeIfThere(c, made)]);
-    for (const endpoint of done.left) {
-      steps.push([
-        `reconnect ${oldName} to ${endpoint.network} at ${endpoint.address}`,
-        (c) => rejoin(c, old.Id, endpoint),
-      ]);
-    }
-    if (done.stopped) steps.push([`start ${oldName} again`, (c) => startIfStopped(c, old.Id)]);
-    for (const [what, step] of steps) {
-      try {
-        await retried(() => call(step), what, timing, log);
-      } catch (error) {
-        log.warn({ err: error, container: old.Id }, `recreate rollback: could not ${what}`);
-      }
-    }
+  const ahead = async (mark: () => void) => {
+    mark();
+    await record(plan);
   };
   const stopOld = async () => {
-    done.stopped = true;
+    await ahead(() => {
+      done.stopped = true;
+    });
     await call((client) => client.containers.stop.mutate({ container: old.Id }));
   };
 
@@ -86,14 +104,18 @@ export async function recreateContainer(
     // A fixed address is free for the new container only once the old one has left its network.
     if (running && fixed.length > 0) await stopOld();
     for (const endpoint of fixed) {
-      done.left.push(endpoint);
+      await ahead(() => done.left.push(endpoint));
       await call((client) =>
         client.networks.disconnect.mutate({ network: endpoint.network, container: old.Id, force: false }),
       );
     }
-    done.creating = true;
+    await ahead(() => {
+      done.creating = true;
+    });
     created = await call((client) => client.containers.create.mutate({ ...next, name: temporary }));
-    done.created = created.Id;
+    await ahead(() => {
+      done.created = created.Id;
+    });
     for (const { network, aliases, address } of extraNetworks(old)) {
       if (network === next.HostConfig.NetworkMode) continue;
       await call((client) =>
@@ -110,14 +132,16 @@ export async function recreateContainer(
       await call((client) => client.containers.start.mutate({ container: created.Id }));
     }
     // The swap: the only moment no container has the name is between these two renames.
-    done.parked = true;
+    await ahead(() => {
+      done.parked = true;
+    });
     await call((client) => client.containers.rename.mutate({ container: old.Id, name: parked }));
     await call((client) => client.containers.rename.mutate({ container: created.Id, name: finalName }));
   } catch (error) {
     // The agent may have renamed the new one and died before it answered: then the swap is done.
     const swapped = done.parked && (await holdsName(call, created.Id, finalName, timing, log));
     if (!swapped) {
-      await rollBack();
+      await rollBack(call, plan, log, timing);
       throw error;
     }
   }
@@ -130,6 +154,63 @@ export async function recreateContainer(
     );
   }
   return { id: created.Id, warnings };
+}
+
+/**
+ * Finishes a recreate whose web server died halfway, from the plan it left: when the new container
+ * already has the name, only the old one is removed; otherwise everything is undone as a failed
+ * step would have been. Safe to run twice.
+ */
+export async function settleInterruptedRecreate(
+  call: AgentCaller,
+  plan: RecreatePlan,
+  log: Logger,
+  timing: RecreateTiming = DEFAULT_TIMING,
+): Promise<'completed' | 'rolled back'> {
+  if (
+    plan.done.parked &&
+    plan.done.created &&
+    (await holdsName(call, plan.done.created, plan.finalName, timing, log))
+  ) {
+    await retried(
+      () => call((client) => removeIfThere(client, plan.oldId)),
+      `remove ${plan.parked}`,
+      timing,
+      log,
+    );
+    return 'completed';
+  }
+  await rollBack(call, plan, log, timing);
+  return 'rolled back';
+}
+
+/** Undoes what the plan says was (or may have been) done, each step retried while the agent restarts. */
+async function rollBack(
+  call: AgentCaller,
+  plan: RecreatePlan,
+  log: Logger,
+  timing: RecreateTiming,
+): Promise<void> {
+  const { done, oldId, oldName, temporary } = plan;
+  const steps: Array<[string, (client: AgentClient) => Promise<unknown>]> = [];
+  if (done.parked) steps.push([`give ${oldName} its name back`, (c) => ensureName(c, oldId, oldName)]);
+  // By its name when the agent made it but died before it said its ID.
+  const made = done.created || temporary;
+  if (done.creating) steps.push([`remove the new container ${temporary}`, (c) => removeIfThere(c, made)]);
+  for (const endpoint of done.left) {
+    steps.push([
+      `reconnect ${oldName} to ${endpoint.network} at ${endpoint.address}`,
+      (c) => rejoin(c, oldId, endpoint),
+    ]);
+  }
+  if (done.stopped) steps.push([`start ${oldName} again`, (c) => startIfStopped(c, oldId)]);
+  for (const [what, step] of steps) {
+    try {
+      await retried(() => call(step), what, timing, log);
+    } catch (error) {
+      log.warn({ err: error, container: oldId }, `recreate rollback: could not ${what}`);
+    }
+  }
 }
 
 /** Renames the container unless it has that name already (a rename the agent did before it died). */

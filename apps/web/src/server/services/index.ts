@@ -35,6 +35,7 @@ import { PresetFleetCalls } from './presets/fleet-calls';
 import { PresetService } from './presets/preset-service';
 import type { Recommender } from './presets/recommended-values';
 import { PresetRolloutService } from './presets/rollout-service';
+import { RecreateJournal, type RecreateJournalTiming } from './recreate-journal';
 import { RegistryService } from './registries/registry-service';
 import { UserService } from './user-service';
 import { VolumeService } from './volume-service';
@@ -89,6 +90,8 @@ export interface ControlPlaneOptions {
   migrationTiming?: Partial<MigrationTiming>;
   /** How often the prune scheduler looks for due policies (default a minute). */
   pruneCheckIntervalMs?: number;
+  /** When an unrenewed recreate counts as abandoned, and how often they are looked for (tests shorten them). */
+  recreateTiming?: Partial<RecreateJournalTiming>;
 }
 
 /** Wires the hub and the services over one database: the server's and the tests' composition root. */
@@ -140,6 +143,8 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     options.pruneCheckIntervalMs,
   );
   pruneScheduler.start();
+  const recreates = new RecreateJournal(db, hub, log.child({ module: 'recreate' }), options.recreateTiming);
+  recreates.start();
   const services: Services = {
     auth: new AuthService(
       db,
@@ -153,7 +158,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     containerFleet,
     containerDetails: new ContainerDetailsService(db, hub, events),
     console: new ConsoleService(db, hub, log.child({ module: 'console' })),
-    containerForm: new ContainerFormService(db, hub, log.child({ module: 'container-form' })),
+    containerForm: new ContainerFormService(db, hub, log.child({ module: 'container-form' }), recreates),
     containerLimits,
     containerUsage: new ContainerUsageService(db, hub),
     containerLogs: new ContainerLogService(db, hub),
@@ -185,6 +190,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     services,
     async close() {
       fleet.close();
+      await recreates.close();
       await pruneScheduler.close();
       migrations.close();
       containerFleet.close();
