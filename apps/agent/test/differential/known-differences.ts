@@ -211,7 +211,7 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
   },
   // ---- logs
   {
-    where: 'logs#7',
+    where: 'logs#8',
     aspect: 'stdout',
     details: ['docker "json-file\\n", stevedore "k8s-file\\n"'],
     reason:
