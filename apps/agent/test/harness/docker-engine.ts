@@ -13,7 +13,8 @@ import { type ExitResult, runToExit } from './run-to-exit.js';
 
 /** Debian's client (20.10, the engine's own): a newer docker client elsewhere on PATH would differ. */
 export const DOCKER_CLIENT = '/usr/bin/docker';
-export const DOCKERD = '/usr/sbin/dockerd';
+/** DIFFERENTIAL_DOCKERD: another dockerd build (or a missing path, to see the suite skip). */
+export const DOCKERD = process.env.DIFFERENTIAL_DOCKERD ?? '/usr/sbin/dockerd';
 /** Where Docker's user networks come from (`--default-address-pool`). */
 export const DOCKER_ADDRESS_POOL = '192.168.240.0/20';
 
@@ -99,6 +100,12 @@ export async function startDockerEngine(startTimeoutMs = 30_000): Promise<Docker
       await exited;
       clearTimeout(force);
     }
+    removeEverything();
+  };
+  /** Synchronous, so it also runs from the 'exit' hook of a test process that ends early. */
+  const removeEverything = () => {
+    process.off('exit', removeEverything);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     // A dockerd killed hard leaves its containerd and shims: end the ones under our roots.
     for (const pid of pidsMentioning(base)) {
       try {
@@ -110,6 +117,7 @@ export async function startDockerEngine(startTimeoutMs = 30_000): Promise<Docker
     removeAgentLeftovers(base, execRoot);
     removeTestTree(base);
   };
+  process.on('exit', removeEverything);
 
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
