@@ -82,6 +82,24 @@ describe('containers: log drivers', () => {
     assert.equal((await cli('rm', '-f', id)).code, 0);
   });
 
+  test("none: attach to a running container shows its output from then on (conmon's socket, not the log)", async () => {
+    const id = await runDetached(
+      '--network',
+      'none',
+      '--log-driver',
+      'none',
+      image,
+      'sh',
+      '-c',
+      'sleep 8; echo late; echo late-err >&2; exit 4',
+    );
+    const attached = await cli('attach', id);
+    assert.equal(attached.code, 4, attached.stderr);
+    assert.equal(attached.stdout, 'late\n');
+    assert.equal(attached.stderr, 'late-err\n');
+    await cli('rm', id);
+  });
+
   test('local and json-file are accepted and read back by logs', async () => {
     for (const driver of ['local', 'json-file']) {
       const id = await runDetached(
