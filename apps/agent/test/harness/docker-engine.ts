@@ -5,8 +5,8 @@
  * 10.x bridges never use. Never the machine's /var/run/docker.sock. stop() ends it and removes
  * everything it made.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeAgentLeftovers, removeTestTree } from './leftovers.js';
 import { type ExitResult, runToExit } from './run-to-exit.js';
@@ -139,11 +139,14 @@ export async function startDockerEngine(startTimeoutMs = 30_000): Promise<Docker
 
 /** Processes whose command line names a path under `base` (dockerd's containerd and shims). */
 function pidsMentioning(base: string): number[] {
-  const listed = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout ?? '';
-  return listed
-    .split('\n')
-    .filter((line) => line.includes(base))
-    .map((line) => Number(line.trim().split(/\s+/)[0]))
-    .filter((pid) => Number.isInteger(pid) && pid !== process.pid && existsSync(`/proc/${pid}`))
-    .filter((pid) => !readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('ps'));
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(base);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
