@@ -40,12 +40,15 @@
 //   pull-progress  a pull followed in the Images tab's dialog: bar updates a second per layer (paced
 //           registry), and pull time watched in the browser against `stevedore pull -q` (needs
 //           `npm run build`; scripts/bench/web/pull-progress.ts)
+//   log-format  what Docker's json-file on disk would cost: a k8s-file → json-file converter's
+//           lines/s, CPU per line and disk (scripts/bench/engine/log-format.mjs; docs/LOGS.md)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
 import { benchExtract } from './bench/engine/extract.mjs';
 import { benchHealth } from './bench/engine/health.mjs';
 import { benchLimits } from './bench/engine/limits.mjs';
+import { benchLogFormat } from './bench/engine/log-format.mjs';
 import { benchLogrotate } from './bench/engine/logrotate.mjs';
 import { benchPull } from './bench/engine/pull.mjs';
 import { benchRun } from './bench/engine/run.mjs';
@@ -69,6 +72,7 @@ const benchmarks = {
   'pull-progress': async () => (await import('./bench/web/pull-progress.ts')).benchPullProgress(table),
   'limits-click': async () => (await import('./bench/web/limits-click.ts')).benchLimitsClick(table),
   logrotate: benchLogrotate,
+  'log-format': benchLogFormat,
 };
 const requested = process.argv.slice(2);
 for (const name of requested.length ? requested : Object.keys(benchmarks)) {

@@ -36,7 +36,9 @@ export class AttachSessions {
     const { store, log } = this.ctx.deps;
     const id = store.get(ref).Id;
     const { Config } = store.get(id);
-    if (!options.startIt && !Config.Tty && !Config.OpenStdin) {
+    const { LogConfig } = store.get(id).HostConfig;
+    // Without a log (`--log-driver none`) the output is only on conmon's socket.
+    if (!options.startIt && !Config.Tty && !Config.OpenStdin && LogConfig.Type !== 'none') {
       yield* this.attachToLog(id, signal);
       return;
     }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { LogLine, WaitResult } from '@stevedore/shared';
+import { type LogLine, StevedoreError, type WaitResult } from '@stevedore/shared';
 import { parseTimeBound } from '../../util/time-bound.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits, logLimits } from '../logs/log-limits.js';
 import { LogRotationWatcher } from '../logs/log-rotation-watcher.js';
@@ -33,6 +33,7 @@ export class ContainerLogs {
 
   /** max-size / max-file for a container: its own --log-opt, else the agent's log-opts, else the defaults. */
   limits(record: ContainerRecord): LogLimits | null {
+    if (record.HostConfig.LogConfig.Type === 'none') return null;
     return logLimits(this.ctx.deps.logOpts, record.HostConfig.LogConfig.Config);
   }
 
@@ -73,6 +74,12 @@ export class ContainerLogs {
   ): AsyncGenerator<OutputEvent> {
     const { store } = this.ctx.deps;
     const id = store.get(ref).Id;
+    if (store.get(id).HostConfig.LogConfig.Type === 'none') {
+      // Docker's words: `run` in the foreground shows the output through the attach socket instead.
+      throw new StevedoreError('FAILED_PRECONDITION', 'configured logging driver does not support reading', {
+        id,
+      });
+    }
     let result: WaitResult | null = null;
     // The exit status as soon as it is known, or, if the container goes another way (removed by
     // force), once it is gone; either ends the following of the log once the rest of it is read

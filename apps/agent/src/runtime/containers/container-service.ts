@@ -39,6 +39,7 @@ import { ContainerContext, type ContainerServiceDeps } from './service-context.j
 import { stopForShutdown } from './shutdown.js';
 import { ContainerStarter } from './start-container.js';
 import { ContainerStopper } from './stop-container.js';
+import { attachOutputAsLines } from './unlogged-output.js';
 import { ContainerUpdater } from './update-container.js';
 
 export type { LogOptions } from './container-logs.js';
@@ -254,6 +255,11 @@ export class ContainerService {
     options: LogOptions & { startIt: boolean },
     signal: AbortSignal,
   ): AsyncGenerator<{ type: 'line'; line: LogLine } | { type: 'exit'; result: WaitResult }> {
+    if (options.startIt && this.ctx.deps.store.get(ref).HostConfig.LogConfig.Type === 'none') {
+      // No log to follow: the output comes from conmon's attach socket, connected before start.
+      yield* attachOutputAsLines(this.attachments.attach(ref, { startIt: true, rows: 0, cols: 0 }, signal));
+      return;
+    }
     for await (const event of this.logOutput.output(ref, options, signal)) {
       if (event.type === 'exit') yield event;
       else for (const line of event.lines) yield { type: 'line', line };

@@ -126,7 +126,8 @@ export class ContainerStarter {
       await writeFile(join(runtimeDir, 'config.json'), JSON.stringify(spec));
       await rm(join(exitDir, id), { force: true });
       await runc.delete(id, true);
-      const logLimits = this.logs.limits(record);
+      const noLog = record.HostConfig.LogConfig.Type === 'none';
+      const logLimits = noLog ? null : this.logs.limits(record);
       if (logLimits) await rotateBeforeStart(this.ctx.logPath(id), logLimits.maxFiles);
       const pid = await launchConmon(this.ctx.deps.conmonBinary, runc, {
         id,
@@ -139,6 +140,7 @@ export class ContainerStarter {
         // conmon links `<socketDir>/<id>` to the bundle and makes its attach socket `<bundle>/attach`.
         socketDir: join(this.ctx.deps.execRoot, 'sockets'),
         logPath: this.ctx.logPath(id),
+        noLog,
         terminal: record.Config.Tty,
         stdin: record.Config.OpenStdin,
       });

@@ -17,6 +17,8 @@ export interface ConmonLaunch {
   socketDir: string;
   /** conmon's own `--log-size-max` is not used: the agent rotates (see logs/log-rotation.ts). */
   logPath: string;
+  /** `--log-driver none`: conmon writes no log at all (output reaches only an attached client). */
+  noLog?: boolean;
   terminal: boolean;
   stdin: boolean;
 }
@@ -42,7 +44,8 @@ export function launchConmon(conmonBinary: string, runc: Runc, options: ConmonLa
     '--exit-dir', options.exitDir,
     '-0', options.persistDir,
     '--socket-dir-path', options.socketDir,
-    '-l', `k8s-file:${options.logPath}`,
+    // conmon's own "none" driver needs the colon: a bare `none` would be a k8s-file path.
+    '-l', options.noLog ? 'none:' : `k8s-file:${options.logPath}`,
     ...(options.terminal ? ['-t'] : []),
     ...(options.stdin ? ['-i'] : []),
     '--log-level', 'error',

@@ -1,6 +1,6 @@
 import type { LogLine } from '@stevedore/shared';
 import { type Command, stringFlag } from '../../command.js';
-import { OperationalError } from '../../errors.js';
+import { describeMissingOrError, OperationalError } from '../../errors.js';
 
 /** conmon writes `+00:00`; Docker prints RFC 3339 with nanoseconds and `Z`. */
 const dockerTime = (time: string) => time.replace(/\+00:00$/, 'Z');
@@ -66,7 +66,12 @@ export const logsCommand: Command = {
           since: stringFlag(context, 'since') ?? null,
           until: stringFlag(context, 'until') ?? null,
         },
-        { onData: print, onError: reject, onComplete: resolve },
+        {
+          onData: print,
+          // Docker's client words a missing container itself: `Error: No such container: X`.
+          onError: (error) => reject(new OperationalError(describeMissingOrError(error))),
+          onComplete: resolve,
+        },
       );
     });
     return 0;
