@@ -303,4 +303,50 @@ describe('registries: settings per registry (hosts.toml, daemon.json), mirror he
       [],
     );
   });
+
+  test('probe history and recent pulls survive an agent restart, even a kill -9; a damaged state file is a warning, not a failure', async () => {
+    await client().set.mutate({
+      registry: upstream.host,
+      mirrors: [{ url: cache.url }],
+      insecure: false,
+      ca: null,
+    });
+    await client().probe.mutate();
+    await client().probe.mutate();
+    const pulled = await cli('pull', `${upstream.host}/team/tools:v1`);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const probesBefore =
+      (await client().health.query()).mirrors.find((m) => m.url === cache.url)?.probes ?? [];
+    assert.ok(probesBefore.length >= 2);
+    const pullsBefore = await client().recentPulls.query({ limit: 100 });
+    assert.equal(pullsBefore[0]?.endpoint, cache.url);
+
+    await connection.close();
+    await agent.kill9();
+    await agent.restart();
+    connection = await connectAgentOnce({ host: agent.host });
+    const probesAfter =
+      (await client().health.query()).mirrors.find((m) => m.url === cache.url)?.probes ?? [];
+    // The round at start-up may have added one: the saved ones come first, unchanged.
+    assert.deepEqual(probesAfter.slice(0, probesBefore.length), probesBefore);
+    assert.deepEqual(await client().recentPulls.query({ limit: 100 }), pullsBefore);
+    const stateDir = join(agent.dataRoot, 'registries');
+    assert.deepEqual(readdirSync(stateDir).sort(), ['mirror-health.json', 'recent-pulls.json']);
+
+    await connection.close();
+    await agent.kill9();
+    writeFileSync(join(stateDir, 'mirror-health.json'), '[{"registry": "torn');
+    writeFileSync(join(stateDir, 'recent-pulls.json'), '[{"reference": 1}]');
+    const restartedAt = Date.now();
+    await agent.restart();
+    connection = await connectAgentOnce({ host: agent.host });
+    const fresh = (await client().health.query()).mirrors.find((m) => m.url === cache.url)?.probes ?? [];
+    assert.ok(
+      fresh.every((probe) => probe.at >= restartedAt),
+      'nothing from the damaged file',
+    );
+    assert.deepEqual(await client().recentPulls.query({ limit: 100 }), []);
+    assert.match(agent.logs(), /state file is damaged/);
+    await client().set.mutate({ registry: upstream.host, mirrors: [], insecure: false, ca: null });
+  });
 });
