@@ -265,7 +265,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
     recentPulls: (limit) => images.recentPulls(limit),
     log: log.child({ module: 'registries' }),
   });
-  registries.start();
+  await registries.start();
   const migration = new MigrationService({
     config,
     configService,
@@ -385,7 +385,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
   });
   stats.close();
   health.close();
-  registries.close();
+  await registries.close();
   if (stop === 'reload') {
     await api.close();
     await containers.close(false);

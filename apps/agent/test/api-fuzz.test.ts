@@ -29,7 +29,8 @@ const NO_VALID_CALLS = new Set([
   'images.search',
   'images.login',
   'images.logout',
-  'registry.check',
+  // With a registry, probes it over the network.
+  'registries.probe',
   'system.migrateDataRoot',
   // Probes the target's filesystem (a directory made, an overlay mounted, both removed again).
   'system.checkDataRoot',
@@ -39,7 +40,7 @@ const NO_VALID_CALLS = new Set([
 ]);
 
 /** Files the agent writes on its own while it runs (its event log): not a change made by a request. */
-const IGNORED_FILES = [/^events\.jsonl$/];
+const IGNORED_FILES = [/^events\.jsonl$/, /^registries\/mirror-health\.json$/];
 /**
  * Scratch directories: a refused upload's temp files come and go there (which moves their mtime),
  * and the import spool is made on first use. Only what is left inside them counts.

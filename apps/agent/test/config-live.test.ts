@@ -71,7 +71,7 @@ describe('config.get / config.update: daemon.json changed over the API, live whe
   });
 });
 
-describe('registry.check: every mirror and the upstream, probed', () => {
+describe('registries.probe of one registry: every mirror and the upstream, probed', () => {
   test('a live registry answers with its latency; a dead mirror is reported unreachable; config changes apply', async () => {
     const { startRegistry } = await import('./harness/registry.js');
     const registry = await startRegistry();
@@ -79,7 +79,10 @@ describe('registry.check: every mirror and the upstream, probed', () => {
     const agent = await startAgent();
     const connection = await connectAgentOnce({ host: agent.host });
     try {
-      const direct = await connection.client.registry.check.query({ registry: registry.host });
+      const { endpoints: direct = [] } = await connection.client.registries.probe.mutate({
+        registry: registry.host,
+        upstream: true,
+      });
       assert.equal(direct.length, 1);
       assert.equal(direct[0]!.url, `http://${registry.host}`);
       assert.equal(direct[0]!.reachable, true);
@@ -91,13 +94,22 @@ describe('registry.check: every mirror and the upstream, probed', () => {
         settings: { 'registry-mirrors': [`http://127.0.0.1:${deadPort}`, `http://${registry.host}`] },
       });
       // Mirrors only: the upstream (registry-1.docker.io) is outside what tests may reach.
-      const hub = await connection.client.registry.check.query({ registry: 'docker.io', mirrorsOnly: true });
+      const report = await connection.client.registries.probe.mutate({ registry: 'docker.io' });
+      const hub = report.endpoints ?? [];
       assert.equal(hub.length, 2);
       const [dead, live] = hub;
       assert.equal(dead!.mirror, true);
       assert.equal(dead!.reachable, false);
       assert.match(dead!.error ?? '', /ECONNREFUSED/);
       assert.equal(live!.reachable, true, 'the second mirror answers');
+      // The mirrors' results join their probe history.
+      assert.deepEqual(
+        report.mirrors.filter((m) => m.registry === 'docker.io').map((m) => [m.url, m.probes.at(-1)?.ok]),
+        [
+          [`http://127.0.0.1:${deadPort}`, false],
+          [`http://${registry.host}`, true],
+        ],
+      );
     } finally {
       await connection.close();
       await agent.stop();

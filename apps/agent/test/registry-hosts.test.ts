@@ -111,7 +111,10 @@ describe('certs.d: mirrors for any registry (hosts.toml) and per-registry CA cer
     assert.equal(pulled.code, 0, pulled.stderr);
     const connection = await connectAgentOnce({ host: agent.host });
     try {
-      const checks = await connection.client.registry.check.query({ registry: upstream.host });
+      const { endpoints: checks = [] } = await connection.client.registries.probe.mutate({
+        registry: upstream.host,
+        upstream: true,
+      });
       assert.deepEqual(
         checks.map((c) => [c.url, c.mirror, c.reachable]),
         [
@@ -190,7 +193,10 @@ describe('certs.d: mirrors for any registry (hosts.toml) and per-registry CA cer
     assert.equal(pulled.code, 0, pulled.stderr);
     const connection = await connectAgentOnce({ host: agent.host });
     try {
-      const [check] = await connection.client.registry.check.query({ registry: secure.host });
+      const { endpoints: [check] = [] } = await connection.client.registries.probe.mutate({
+        registry: secure.host,
+        upstream: true,
+      });
       assert.equal(check?.tls, 'verified');
       assert.equal(check?.reachable, true);
     } finally {

@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
+import { parse as parseToml } from 'smol-toml';
 import { freePort } from '../../../scripts/free-port.mjs';
 import { type AgentProcess, startAgent } from './harness/agent-process.js';
 import { agentCli } from './harness/cli-process.js';
@@ -192,6 +201,76 @@ describe('registries: settings per registry (hosts.toml, daemon.json), mirror he
     );
   });
 
+  test('a hand-written hosts.toml keeps what the form does not show: a push-only entry, headers, CA paths stay paths', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stevedore-ca-'));
+    stops.push(() => rmSync(dir, { recursive: true, force: true }));
+    const caFile = join(dir, 'ca.pem');
+    const ca = testCaPem(dir);
+    const registry = 'handwritten.example.test:5000';
+    const registryDir = join(certsDir, registry);
+    mkdirSync(registryDir, { recursive: true });
+    const toml = join(registryDir, 'hosts.toml');
+    writeFileSync(
+      toml,
+      [
+        '# Kept by ops.',
+        'server = "http://127.0.0.1:9"',
+        `ca = "${caFile}"`,
+        '',
+        '[host."http://127.0.0.1:10"]',
+        'capabilities = ["push"]',
+        '',
+        '[host."http://127.0.0.1:11"]',
+        'capabilities = ["pull", "resolve"]',
+        `ca = "${caFile}"`,
+        '[host."http://127.0.0.1:11".header]',
+        'x-team = ["infra"]',
+        '',
+      ].join('\n'),
+    );
+    const read = (await client().list.query()).registries.find((r) => r.registry === registry);
+    assert.equal(read?.ca?.trim(), ca.trim(), 'the CA path is read');
+    assert.ok(read);
+    // The form sends back what it read, with one mirror added.
+    await client().set.mutate({
+      registry,
+      mirrors: [
+        ...read.mirrors.map((m) => ({ url: m.url, ca: m.ca, skipVerify: m.skipVerify })),
+        { url: 'http://127.0.0.1:12' },
+      ],
+      insecure: false,
+      ca: read.ca,
+      skipVerify: read.skipVerify,
+    });
+    const text = readFileSync(toml, 'utf8');
+    const written = JSON.parse(JSON.stringify(parseToml(text))) as Record<string, unknown>;
+    assert.ok(text.startsWith('# Kept by ops.'), text);
+    assert.deepEqual(written, {
+      server: 'http://127.0.0.1:9',
+      ca: caFile,
+      host: {
+        'http://127.0.0.1:10': { capabilities: ['push'] },
+        'http://127.0.0.1:11': {
+          capabilities: ['pull', 'resolve'],
+          ca: caFile,
+          header: { 'x-team': ['infra'] },
+        },
+        'http://127.0.0.1:12': { capabilities: ['pull', 'resolve'] },
+      },
+    });
+    assert.deepEqual(readdirSync(registryDir), ['hosts.toml'], 'no CA copied beside it');
+
+    // Removing the mirrors leaves the push entry and server: the file stays.
+    await client().set.mutate({ registry, mirrors: [], insecure: false, ca: read.ca });
+    const left = JSON.parse(JSON.stringify(parseToml(readFileSync(toml, 'utf8')))) as Record<string, unknown>;
+    assert.deepEqual(left, {
+      server: 'http://127.0.0.1:9',
+      ca: caFile,
+      host: { 'http://127.0.0.1:10': { capabilities: ['push'] } },
+    });
+    rmSync(registryDir, { recursive: true, force: true });
+  });
+
   test('mirror health: a probe now records each mirror up (with latency) or down; a removed mirror is forgotten', async () => {
     const deadPort = await freePort();
     const dead = `http://127.0.0.1:${deadPort}`;
@@ -223,5 +302,51 @@ describe('registries: settings per registry (hosts.toml, daemon.json), mirror he
       (await client().health.query()).mirrors.filter((m) => m.registry === upstream.host),
       [],
     );
+  });
+
+  test('probe history and recent pulls survive an agent restart, even a kill -9; a damaged state file is a warning, not a failure', async () => {
+    await client().set.mutate({
+      registry: upstream.host,
+      mirrors: [{ url: cache.url }],
+      insecure: false,
+      ca: null,
+    });
+    await client().probe.mutate();
+    await client().probe.mutate();
+    const pulled = await cli('pull', `${upstream.host}/team/tools:v1`);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const probesBefore =
+      (await client().health.query()).mirrors.find((m) => m.url === cache.url)?.probes ?? [];
+    assert.ok(probesBefore.length >= 2);
+    const pullsBefore = await client().recentPulls.query({ limit: 100 });
+    assert.equal(pullsBefore[0]?.endpoint, cache.url);
+
+    await connection.close();
+    await agent.kill9();
+    await agent.restart();
+    connection = await connectAgentOnce({ host: agent.host });
+    const probesAfter =
+      (await client().health.query()).mirrors.find((m) => m.url === cache.url)?.probes ?? [];
+    // The round at start-up may have added one: the saved ones come first, unchanged.
+    assert.deepEqual(probesAfter.slice(0, probesBefore.length), probesBefore);
+    assert.deepEqual(await client().recentPulls.query({ limit: 100 }), pullsBefore);
+    const stateDir = join(agent.dataRoot, 'registries');
+    assert.deepEqual(readdirSync(stateDir).sort(), ['mirror-health.json', 'recent-pulls.json']);
+
+    await connection.close();
+    await agent.kill9();
+    writeFileSync(join(stateDir, 'mirror-health.json'), '[{"registry": "torn');
+    writeFileSync(join(stateDir, 'recent-pulls.json'), '[{"reference": 1}]');
+    const restartedAt = Date.now();
+    await agent.restart();
+    connection = await connectAgentOnce({ host: agent.host });
+    const fresh = (await client().health.query()).mirrors.find((m) => m.url === cache.url)?.probes ?? [];
+    assert.ok(
+      fresh.every((probe) => probe.at >= restartedAt),
+      'nothing from the damaged file',
+    );
+    assert.deepEqual(await client().recentPulls.query({ limit: 100 }), []);
+    assert.match(agent.logs(), /state file is damaged/);
+    await client().set.mutate({ registry: upstream.host, mirrors: [], insecure: false, ca: null });
   });
 });

@@ -177,7 +177,7 @@ export const DiskUsageRowSchema = z.object({
 });
 export type DiskUsageRow = z.infer<typeof DiskUsageRowSchema>;
 
-/** One endpoint of a registry (a mirror or the upstream) as `registry.check` found it. */
+/** One endpoint of a registry (a mirror or the upstream) as `registries.probe` found it. */
 export const RegistryEndpointCheckSchema = z.object({
   url: z.string(),
   mirror: z.boolean(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RegistryHostSchema } from './image-manifest.js';
+import { RegistryEndpointCheckSchema, RegistryHostSchema } from './image-manifest.js';
 
 /** Docker Hub's name in registry settings (its mirrors live in daemon.json's `registry-mirrors`). */
 export const DOCKER_HUB_REGISTRY = 'docker.io';
@@ -103,8 +103,15 @@ export type MirrorHealth = z.infer<typeof MirrorHealthSchema>;
 export const MirrorHealthReportSchema = z.object({
   intervalMs: z.number().int(),
   mirrors: z.array(MirrorHealthSchema),
+  /** A probe of one registry: each endpoint a pull from it would try, in order (mirrors first). */
+  endpoints: z.array(RegistryEndpointCheckSchema).optional(),
 });
 export type MirrorHealthReport = z.infer<typeof MirrorHealthReportSchema>;
+
+/** `registries.probe`: every mirror (no input), or one registry's mirrors and, with `upstream`, itself. */
+export const RegistriesProbeInputSchema = z
+  .object({ registry: RegistryHostSchema, upstream: z.boolean().default(false) })
+  .optional();
 
 /** A recent pull and the endpoints that served it (the manifest's first). */
 export const PullRecordSchema = z.object({

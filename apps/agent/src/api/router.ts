@@ -4,7 +4,6 @@ import { eventsRouter } from './routers/events.js';
 import { imagesRouter } from './routers/images.js';
 import { networksRouter } from './routers/networks.js';
 import { registriesRouter } from './routers/registries.js';
-import { registryRouter } from './routers/registry.js';
 import { systemRouter } from './routers/system.js';
 import { tokensRouter } from './routers/tokens.js';
 import { usageRouter } from './routers/usage.js';
@@ -22,7 +21,6 @@ export const agentRouter = router({
   networks: networksRouter,
   events: eventsRouter,
   config: configRouter,
-  registry: registryRouter,
   registries: registriesRouter,
   usage: usageRouter,
 });

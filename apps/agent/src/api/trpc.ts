@@ -18,7 +18,6 @@ import {
   type PullEvent,
   type PullRecord,
   type PushEvent,
-  type RegistryEndpointCheck,
   type RegistrySettings,
   type RegistrySettingsList,
   type RegistrySettingsValue,
@@ -68,7 +67,6 @@ export interface ImagesApi {
   logout(serverAddress: string): Promise<{ removed: boolean }>;
   history(image: string): Promise<ImageHistoryEntry[]>;
   prune(all: boolean): Promise<PruneReport>;
-  checkRegistry(domain: string, mirrorsOnly?: boolean): Promise<RegistryEndpointCheck[]>;
   search(query: string, limit: number): Promise<SearchResult[]>;
   importImage(options: {
     archive: Readable;
@@ -128,7 +126,8 @@ export interface RegistriesApi {
   list(): Promise<RegistrySettingsList>;
   set(settings: RegistrySettingsValue): Promise<RegistrySettings>;
   health(): MirrorHealthReport;
-  probe(): Promise<MirrorHealthReport>;
+  /** Every mirror, or one registry's endpoints (mirrors, and itself with `upstream`). */
+  probe(target?: { registry: string; upstream: boolean }): Promise<MirrorHealthReport>;
   recentPulls(limit: number): PullRecord[];
 }
 export interface UsageApi {

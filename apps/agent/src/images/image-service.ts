@@ -9,12 +9,13 @@ import {
   type PullEvent,
   type PullProgress,
   type PullRecord,
+  PullRecordSchema,
   type PushEvent,
   parseImageReference,
-  type RegistryEndpointCheck,
   type SearchResult,
   StevedoreError,
 } from '@stevedore/shared';
+import { z } from 'zod';
 import type { AgentConfig } from '../config/agent-config.js';
 import type { AgentPaths } from '../config/paths.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -43,14 +44,16 @@ import { pullImage } from './pull.js';
 import { pushImage } from './push.js';
 import { RegistryClient } from './registry/client.js';
 import { CredentialStore } from './registry/credentials.js';
-import type { EndpointConfig } from './registry/endpoints.js';
 import { PullLog } from './registry/pull-log.js';
-import { checkRegistry } from './registry/registry-check.js';
 import { searchImages } from './registry/search.js';
+import { JsonStateFile } from './registry/state-file.js';
 import { type RemoveImageDeps, type RemoveResult, removeImage } from './remove-image.js';
 import { type SaveItem, saveArchive } from './save-archive.js';
 
 type ImageStores = LeftoverDeps & RemoveImageDeps & CommitDeps;
+
+/** Recent pulls kept (in memory and in the data-root) for `registries.recentPulls`. */
+const RECENT_PULLS_KEPT = 100;
 
 export interface ImageServiceOptions {
   config: AgentConfig;
@@ -76,11 +79,9 @@ export class ImageService {
     private readonly registry: RegistryClient,
     private readonly credentials: CredentialStore,
     private readonly events: EventBus | null,
-    private readonly endpointConfig: () => EndpointConfig,
+    /** The last pulls and which endpoint (mirror or registry) served each, kept across restarts. */
+    private readonly pulls: PullLog,
   ) {}
-
-  /** The last pulls and which endpoint (mirror or registry) served each. */
-  private readonly pulls = new PullLog();
 
   /** Docker's image events: pull, tag, untag, delete (Actor.ID is the name, or the ID for delete). */
   private publish(action: string, actor: string, attributes: Record<string, string> = {}): void {
@@ -110,7 +111,16 @@ export class ImageService {
       layersRemoved: options.layersRemoved ?? (async () => {}),
       spoolDir: join(paths.dataRoot, 'tmp'),
     };
-    return new ImageService(stores, registry, credentials, options.events ?? null, endpointConfig);
+    const pulls = new PullLog(
+      RECENT_PULLS_KEPT,
+      new JsonStateFile(
+        join(paths.dataRoot, 'registries', 'recent-pulls.json'),
+        z.array(PullRecordSchema),
+        log,
+      ),
+    );
+    await pulls.load();
+    return new ImageService(stores, registry, credentials, options.events ?? null, pulls);
   }
 
   /** `system df`: what unfinished pulls, loads and commits left. */
@@ -184,14 +194,15 @@ export class ImageService {
       .lease(() =>
         pullImage(deps, reference, (progress: PullProgress) => queue.push({ type: 'progress', progress })),
       )
-      .then((image) => {
-        trace.finish(null);
+      .then(async (image) => {
+        // On disk before the pull reports done, so a crash right after keeps the record.
+        await trace.finish(null);
         this.publish('pull', tryCanonicalName(reference) ?? reference);
         queue.push({ type: 'done', image: summarize(image) });
         queue.close();
       })
-      .catch((error: unknown) => {
-        trace.finish(error);
+      .catch(async (error: unknown) => {
+        await trace.finish(error);
         queue.close(error);
       });
     yield* queue.drain(signal);
@@ -234,11 +245,6 @@ export class ImageService {
   /** `docker search [REGISTRY/]TERM` (see registry/search.ts). */
   search(query: string, limit: number): Promise<SearchResult[]> {
     return searchImages(this.registry, query, limit);
-  }
-
-  /** `registry.check`: every endpoint a pull from `domain` would use, probed now. */
-  checkRegistry(domain: string, mirrorsOnly = false): Promise<RegistryEndpointCheck[]> {
-    return checkRegistry(domain, this.endpointConfig(), { mirrorsOnly });
   }
 
   /** `docker login`: the credentials are checked against the registry before they are kept. */
@@ -343,7 +349,7 @@ export class ImageService {
 
   /** Waits for blobs still being made durable, so a clean stop keeps every one. */
   async close(): Promise<void> {
-    await Promise.all([this.registry.close(), this.stores.content.flush()]);
+    await Promise.all([this.registry.close(), this.stores.content.flush(), this.pulls.flush()]);
   }
 }
 

@@ -1,6 +1,7 @@
 import {
   MirrorHealthReportSchema,
   PullRecordSchema,
+  RegistriesProbeInputSchema,
   RegistrySettingsInputSchema,
   RegistrySettingsListSchema,
   RegistrySettingsSchema,
@@ -20,13 +21,17 @@ export const registriesRouter = router({
   health: publicProcedure
     .output(MirrorHealthReportSchema)
     .query(({ ctx }) => ctx.services.registries.health()),
-  /** Probes every mirror now. */
+  /**
+   * Probes every mirror now; with a registry, only its endpoints (GET /v2/: reachable, latency,
+   * TLS, authentication), its own too with `upstream`. The mirrors' results join their history.
+   */
   probe: publicProcedure
+    .input(RegistriesProbeInputSchema)
     .output(MirrorHealthReportSchema)
-    .mutation(({ ctx }) => ctx.services.registries.probe()),
+    .mutation(({ ctx, input }) => ctx.services.registries.probe(input)),
   /** The last pulls, newest first, with the endpoint (mirror or registry) that served each. */
   recentPulls: publicProcedure
-    .input(z.object({ limit: z.number().int().min(1).max(50).default(20) }).default({ limit: 20 }))
+    .input(z.object({ limit: z.number().int().min(1).max(100).default(20) }).default({ limit: 20 }))
     .output(z.array(PullRecordSchema))
     .query(({ ctx, input }) => ctx.services.registries.recentPulls(input.limit)),
 });

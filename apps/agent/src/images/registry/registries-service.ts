@@ -1,14 +1,18 @@
-import type {
-  MirrorHealthReport,
-  PullRecord,
-  RegistrySettings,
-  RegistrySettingsList,
-  RegistrySettingsValue,
+import { join } from 'node:path';
+import {
+  type MirrorHealthReport,
+  MirrorHealthSchema,
+  type PullRecord,
+  type RegistrySettings,
+  type RegistrySettingsList,
+  type RegistrySettingsValue,
 } from '@stevedore/shared';
+import { z } from 'zod';
 import { type AgentConfig, DEFAULT_CONFIG_FILE } from '../../config/agent-config.js';
 import type { Logger } from '../../util/logger.js';
-import { MirrorHealthMonitor } from './mirror-health.js';
+import { MirrorHealthMonitor, type ProbeTarget } from './mirror-health.js';
 import { RegistrySettingsStore } from './registry-settings.js';
+import { JsonStateFile } from './state-file.js';
 
 export interface RegistriesServiceOptions {
   config: AgentConfig;
@@ -39,16 +43,23 @@ export class RegistriesService {
       }),
       registries: async () => (await this.settings.list()).registries.map((r) => r.registry),
       ...(options.probeIntervalMs ? { intervalMs: options.probeIntervalMs } : {}),
+      stateFile: new JsonStateFile(
+        join(config.dataRoot, 'registries', 'mirror-health.json'),
+        z.array(MirrorHealthSchema),
+        options.log ?? null,
+      ),
       log: options.log ?? null,
     });
   }
 
-  start(): void {
-    this.monitor.start();
+  /** The saved probe history is read before the first round. */
+  start(): Promise<void> {
+    return this.monitor.start();
   }
 
-  close(): void {
-    this.monitor.close();
+  /** Stops probing; the last round's history is on disk. */
+  close(): Promise<void> {
+    return this.monitor.close();
   }
 
   list(): Promise<RegistrySettingsList> {
@@ -73,8 +84,8 @@ export class RegistriesService {
     return this.monitor.report();
   }
 
-  probe(): Promise<MirrorHealthReport> {
-    return this.monitor.probe();
+  probe(target?: ProbeTarget): Promise<MirrorHealthReport> {
+    return this.monitor.probe(target);
   }
 
   recentPulls(limit: number): PullRecord[] {

@@ -1,5 +1,5 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   DOCKER_HUB_REGISTRY,
@@ -11,6 +11,7 @@ import {
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { insecureReason } from './endpoints.js';
 import { readHostsConfig } from './hosts-config.js';
+import { editHostsToml, MIRROR_CA_FILE } from './hosts-toml-edit.js';
 
 /** What registry settings read and write: the live agent configuration and daemon.json. */
 export interface RegistrySettingsDeps {
@@ -28,10 +29,6 @@ export interface RegistrySettingsDeps {
 
 const HOSTS_TOML = 'hosts.toml';
 const REGISTRY_CA = 'ca.crt';
-/** Mirror CA files must not end in .crt: every *.crt beside hosts.toml is the registry's own CA. */
-const MIRROR_CA = /^mirror-[0-9a-f]{12}\.pem$/;
-const mirrorCaFile = (url: string) =>
-  `mirror-${createHash('sha256').update(url).digest('hex').slice(0, 12)}.pem`;
 const withoutSlash = (url: string) => url.replace(/\/+$/, '');
 const isCidr = (entry: string) => entry.includes('/');
 
@@ -139,7 +136,7 @@ export class RegistrySettingsStore {
     const undo = Object.fromEntries(Object.keys(patch).map((key) => [key, previous[key]]));
     if (Object.keys(patch).length > 0) await this.deps.updateDaemonJson(patch);
     try {
-      await this.writeCertsDir(settings, mirrorsInDaemonJson ? [] : settings.mirrors, before.server);
+      await this.writeCertsDir(settings, mirrorsInDaemonJson ? [] : settings.mirrors, before);
     } catch (error) {
       // The files could not be written: daemon.json goes back to what it said, so both agree.
       if (Object.keys(patch).length > 0) await this.deps.updateDaemonJson(undo);
@@ -169,27 +166,36 @@ export class RegistrySettingsStore {
   }
 
   /**
-   * `<certs.d>/<registry>/`: CA files first, then hosts.toml replaced atomically (temp file and
-   * rename), then CA files nothing names any more; a registry left with nothing loses its files.
+   * `<certs.d>/<registry>/`: hosts.toml edited where the settings changed (see hosts-toml-edit.ts),
+   * CA files first, then hosts.toml replaced atomically (temp file and rename), then CA files
+   * nothing names any more; a registry left with nothing loses its files.
    */
   private async writeCertsDir(
     settings: RegistrySettingsValue,
     mirrors: RegistrySettingsValue['mirrors'],
-    server: string | null,
+    before: RegistrySettings,
   ): Promise<void> {
     const dir = join(this.certsDir, settings.registry);
     const existing = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return null;
       throw error;
     });
-    const needsToml = mirrors.length > 0 || settings.skipVerify || server !== null;
-    if (!needsToml && !settings.ca) {
+    const current = existing?.includes(HOSTS_TOML) ? await readFile(join(dir, HOSTS_TOML), 'utf8') : null;
+    const edit = editHostsToml(
+      current,
+      {
+        ca: before.ca,
+        skipVerify: before.skipVerify,
+        mirrors: before.mirrors.filter((m) => m.source === 'hosts.toml'),
+      },
+      { ca: settings.ca, skipVerify: settings.skipVerify, mirrors },
+    );
+    const keepsCrt = edit.registryCa.action === 'keep';
+    const managed = (name: string) =>
+      name === HOSTS_TOML || MIRROR_CA_FILE.test(name) || (!keepsCrt && name.endsWith('.crt'));
+    if (edit.text === null && edit.registryCa.action !== 'write' && !(keepsCrt && before.ca)) {
       if (existing === null) return;
-      await Promise.all(
-        existing
-          .filter((name) => name === HOSTS_TOML || name.endsWith('.crt') || MIRROR_CA.test(name))
-          .map((name) => rm(join(dir, name), { force: true })),
-      );
+      await Promise.all(existing.filter(managed).map((name) => rm(join(dir, name), { force: true })));
       // Client certificates (*.cert, *.key) or other files keep the directory.
       await rmdir(dir).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOTEMPTY' && error.code !== 'ENOENT') throw error;
@@ -197,43 +203,22 @@ export class RegistrySettingsStore {
       return;
     }
     await mkdir(dir, { recursive: true });
-    const keep = new Set<string>();
-    for (const mirror of mirrors) {
-      if (!mirror.ca) continue;
-      const file = mirrorCaFile(mirror.url);
-      await writeFileAtomic(join(dir, file), mirror.ca, 0o644);
+    const keep = new Set<string>(edit.referenced);
+    for (const [file, pem] of edit.mirrorCaFiles) {
+      await writeFileAtomic(join(dir, file), pem, 0o644);
       keep.add(file);
     }
-    if (settings.ca) {
-      await writeFileAtomic(join(dir, REGISTRY_CA), settings.ca, 0o644);
+    if (edit.registryCa.action === 'write') {
+      await writeFileAtomic(join(dir, REGISTRY_CA), edit.registryCa.pem, 0o644);
       keep.add(REGISTRY_CA);
     }
-    if (needsToml) {
-      await writeFileAtomic(join(dir, HOSTS_TOML), hostsToml(settings, mirrors, server), 0o644);
+    if (edit.text !== null) {
+      await writeFileAtomic(join(dir, HOSTS_TOML), edit.text, 0o644);
       keep.add(HOSTS_TOML);
     }
-    const stale = (existing ?? []).filter(
-      (name) => !keep.has(name) && (name === HOSTS_TOML || name.endsWith('.crt') || MIRROR_CA.test(name)),
-    );
+    const stale = (existing ?? []).filter((name) => !keep.has(name) && managed(name));
     await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
   }
-}
-
-/** containerd's hosts.toml for these mirrors (TOML basic strings are JSON strings). */
-export function hostsToml(
-  settings: Pick<RegistrySettingsValue, 'skipVerify'>,
-  mirrors: RegistrySettingsValue['mirrors'],
-  server: string | null,
-): string {
-  const lines = ['# Written by Stevedore (registry settings); mirrors are tried in order.'];
-  if (server) lines.push(`server = ${JSON.stringify(server)}`);
-  if (settings.skipVerify) lines.push('skip_verify = true');
-  for (const mirror of mirrors) {
-    lines.push('', `[host.${JSON.stringify(mirror.url)}]`, 'capabilities = ["pull", "resolve"]');
-    if (mirror.ca) lines.push(`ca = ${JSON.stringify(mirrorCaFile(mirror.url))}`);
-    if (mirror.skipVerify) lines.push('skip_verify = true');
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 function checkCertificate(pem: string, what: string, registry: string): void {
