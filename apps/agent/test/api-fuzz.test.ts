@@ -31,6 +31,7 @@ const NO_VALID_CALLS = new Set([
   'images.logout',
   'registry.check',
   'system.migrateDataRoot',
+  'system.startMigration',
   // Probes the target's filesystem (a directory made, an overlay mounted, both removed again).
   'system.checkDataRoot',
   'tokens.create',

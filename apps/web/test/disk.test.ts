@@ -10,7 +10,7 @@ import type { SessionUser } from '@stevedore/shared';
 import pino from 'pino';
 import { PruneScheduler } from '../src/server/services/disk/prune-scheduler';
 import { openTestDatabase, type TestDatabase } from './db/test-database';
-import { createControlPlane, registerAgentHost, usersByRole, waitFor } from './harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole } from './harness/control-plane';
 
 /**
  * The Disk tab's server side against a real agent: data-root facts and df (with logs), target
@@ -212,7 +212,11 @@ describe('disk: data-root, df, log rotation, prune policies, data-root migration
     const target = join(dirname(agent.dataRoot), 'cancelled-root');
     await assert.rejects(asViewer().disk.startMigration({ hostId, target }), /admin role/);
     await asAdmin().disk.startMigration({ hostId, target });
-    await waitFor(() => plane.services.migrations.get(hostId)?.phase === 'copying', 30_000);
+    const deadline = Date.now() + 30_000;
+    while ((await plane.services.migrations.get(hostId))?.phase !== 'copying') {
+      assert.ok(Date.now() < deadline, 'the copy began');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await assert.rejects(asViewer().disk.cancelMigration({ hostId }), /admin role/);
     await asAdmin().disk.cancelMigration({ hostId });
     const job = await plane.services.migrations.ended(hostId);

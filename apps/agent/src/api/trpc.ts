@@ -149,7 +149,7 @@ export interface AgentServices {
   events: EventsApi;
   diskUsage: { report(): Promise<DiskUsageRow[]>; details(): Promise<DiskUsageDetails> };
   config: Pick<ConfigService, 'get' | 'update'>;
-  migration: Pick<MigrationService, 'migrate'>;
+  migration: Pick<MigrationService, 'migrate' | 'start' | 'cancel' | 'status' | 'follow'>;
   dataRoot: { info(): Promise<DataRootInfo>; check(target: string): Promise<DataRootCheck> };
   usage: UsageApi;
   registries: RegistriesApi;

@@ -6,6 +6,8 @@ import {
   DiskUsageRowSchema,
   HostUsageSchema,
   MigrateDataRootSchema,
+  MigrationStateSchema,
+  MigrationStatusSchema,
   SystemInfoSchema,
   VersionSchema,
 } from '@stevedore/shared';
@@ -22,6 +24,22 @@ export const systemRouter = router({
     .subscription(({ ctx, input, signal }) =>
       ctx.services.migration.migrate(input, signal ?? new AbortController().signal),
     ),
+  /** Starts a migration that the agent runs to its end (or a cancel), whoever stays connected. */
+  startMigration: publicProcedure
+    .input(MigrateDataRootSchema)
+    .output(MigrationStateSchema)
+    .mutation(({ ctx, input }) => ctx.services.migration.start(input)),
+  cancelMigration: publicProcedure
+    .output(MigrationStateSchema)
+    .mutation(({ ctx }) => ctx.services.migration.cancel()),
+  /** The migration under way (if any) and how the last one ended. */
+  migration: publicProcedure
+    .output(MigrationStatusSchema)
+    .query(({ ctx }) => ctx.services.migration.status()),
+  /** The running migration's state at each change until it ends; nothing when none runs. */
+  followMigration: publicProcedure.subscription(({ ctx, signal }) =>
+    ctx.services.migration.follow(signal ?? new AbortController().signal),
+  ),
   /** The data-root, its filesystem and space, and how the last migration ended. */
   dataRoot: publicProcedure.output(DataRootInfoSchema).query(({ ctx }) => ctx.services.dataRoot.info()),
   /** The checks a migration to `target` would make, without changing anything. */
