@@ -197,4 +197,43 @@ export const PruneRunSchema = z.object({
 export type PruneRun = z.infer<typeof PruneRunSchema>;
 
 export const PreviewPruneInput = SavePrunePolicyInput;
+
+/**
+ * daemon.json's `prune-policy` (a Stevedore key, changed live): what the agent's scheduler removes
+ * and how often. The agent runs it whether or not a dashboard is open.
+ */
+export const PrunePolicyConfigSchema = z
+  .object({
+    enabled: z.boolean(),
+    'dangling-images-days': z.number().int().min(0).max(3650).nullable(),
+    'stopped-containers-days': z.number().int().min(0).max(3650).nullable(),
+    'unused-volumes': z.boolean(),
+    'interval-hours': z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30),
+  })
+  .strict();
+export type PrunePolicyConfig = z.infer<typeof PrunePolicyConfigSchema>;
+
+/** What a prune selects (the dry run's input on the agent). */
+export const PruneRulesSchema = PrunePolicySchema.pick({
+  danglingImagesDays: true,
+  stoppedContainersDays: true,
+  unusedVolumes: true,
+});
+export type PruneRules = z.infer<typeof PruneRulesSchema>;
+
+/** A run as the agent records it (the dashboard adds the host). */
+export const AgentPruneRunSchema = PruneRunSchema.omit({ hostId: true });
+export type AgentPruneRun = z.infer<typeof AgentPruneRunSchema>;
+
+/** `system.pruneSchedule`: when the agent's policy last ran and runs next (null: not enabled). */
+export const PruneScheduleSchema = z.object({
+  lastRunAt: z.string().nullable(),
+  nextRunAt: z.string().nullable(),
+  running: z.boolean(),
+});
+export type PruneSchedule = z.infer<typeof PruneScheduleSchema>;
 export const ListPruneRunsInput = z.object({ hostId, limit: z.number().int().min(1).max(100).default(20) });

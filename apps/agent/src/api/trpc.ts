@@ -41,6 +41,7 @@ import type { ContainerService } from '../runtime/containers/container-service.j
 import type { ExecService } from '../runtime/exec/exec-service.js';
 import type { StatsSampler } from '../runtime/stats/stats-sampler.js';
 import type { MigrationService } from '../system/migration/migration-service.js';
+import type { PruneService } from '../system/prune/prune-service.js';
 import type { Logger } from '../util/logger.js';
 import { type Outbound, paced } from './outbound-pacing.js';
 
@@ -149,6 +150,7 @@ export interface AgentServices {
   events: EventsApi;
   diskUsage: { report(): Promise<DiskUsageRow[]>; details(): Promise<DiskUsageDetails> };
   config: Pick<ConfigService, 'get' | 'update'>;
+  prune: Pick<PruneService, 'preview' | 'runNow' | 'runs' | 'schedule'>;
   migration: Pick<MigrationService, 'migrate' | 'start' | 'cancel' | 'status' | 'follow'>;
   dataRoot: { info(): Promise<DataRootInfo>; check(target: string): Promise<DataRootCheck> };
   usage: UsageApi;

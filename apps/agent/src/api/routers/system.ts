@@ -1,4 +1,5 @@
 import {
+  AgentPruneRunSchema,
   CheckDataRootInputSchema,
   DataRootCheckSchema,
   DataRootInfoSchema,
@@ -8,6 +9,9 @@ import {
   MigrateDataRootSchema,
   MigrationStateSchema,
   MigrationStatusSchema,
+  PrunePreviewSchema,
+  PruneRulesSchema,
+  PruneScheduleSchema,
   SystemInfoSchema,
   VersionSchema,
 } from '@stevedore/shared';
@@ -47,6 +51,21 @@ export const systemRouter = router({
     .input(CheckDataRootInputSchema)
     .output(DataRootCheckSchema)
     .query(({ ctx, input }) => ctx.services.dataRoot.check(input.target)),
+  /** The dry run: what these rules would remove now, and what that frees. */
+  prunePreview: publicProcedure
+    .input(PruneRulesSchema)
+    .output(PrunePreviewSchema)
+    .query(({ ctx, input }) => ctx.services.prune.preview(input)),
+  /** Runs daemon.json's `prune-policy` now and records the run. */
+  pruneNow: publicProcedure.output(AgentPruneRunSchema).mutation(({ ctx }) => ctx.services.prune.runNow()),
+  /** The record of the policy's runs, newest first. */
+  pruneRuns: publicProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(100).default(20) }))
+    .output(z.array(AgentPruneRunSchema))
+    .query(({ ctx, input }) => ctx.services.prune.runs(input.limit)),
+  pruneSchedule: publicProcedure
+    .output(PruneScheduleSchema)
+    .query(({ ctx }) => ctx.services.prune.schedule()),
   df: publicProcedure.output(z.array(DiskUsageRowSchema)).query(({ ctx }) => ctx.services.diskUsage.report()),
   dfDetails: publicProcedure
     .output(DiskUsageDetailsSchema)

@@ -23,7 +23,6 @@ import { dashboardActions } from './dashboard-actions';
 import { DiskService } from './disk/disk-service';
 import { MigrationJobs, type MigrationTiming } from './disk/migration-jobs';
 import { PrunePolicyService } from './disk/prune-policy-service';
-import { PruneScheduler } from './disk/prune-scheduler';
 import { EngineAuditRecorder } from './engine-audit';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
@@ -87,8 +86,6 @@ export interface ControlPlaneOptions {
   webhookRetry?: RetryPolicy;
   /** Data-root migrations' polling once the agent stops reporting (tests make it fast). */
   migrationTiming?: Partial<MigrationTiming>;
-  /** How often the prune scheduler looks for due policies (default a minute). */
-  pruneCheckIntervalMs?: number;
 }
 
 /** Wires the hub and the services over one database: the server's and the tests' composition root. */
@@ -134,12 +131,6 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
   });
   const migrations = new MigrationJobs(db, hub, log.child({ module: 'migration' }), options.migrationTiming);
   const prunePolicies = new PrunePolicyService(db, hub, log.child({ module: 'prune' }));
-  const pruneScheduler = new PruneScheduler(
-    prunePolicies,
-    log.child({ module: 'prune' }),
-    options.pruneCheckIntervalMs,
-  );
-  pruneScheduler.start();
   const services: Services = {
     auth: new AuthService(
       db,
@@ -185,7 +176,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     services,
     async close() {
       fleet.close();
-      await pruneScheduler.close();
+      prunePolicies.close();
       migrations.close();
       containerFleet.close();
       await services.presetRollouts.close();
