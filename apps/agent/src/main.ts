@@ -44,6 +44,9 @@ import {
   settleMigration,
 } from './system/migration/migration-service.js';
 import { reportTarget } from './system/migration/target-report.js';
+import { readPruneInventory } from './system/prune/prune-inventory.js';
+import { PruneRecord } from './system/prune/prune-record.js';
+import { PruneService } from './system/prune/prune-service.js';
 import { SystemService } from './system/system-service.js';
 import { AGENT_VERSION, gitCommit } from './system/version.js';
 import { formatFlagHelp } from './util/argv.js';
@@ -299,6 +302,30 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
       ),
     summaries: () => containers.list(true),
   };
+  const prune = new PruneService({
+    policy: () => config.prunePolicy ?? null,
+    inventory: () =>
+      readPruneInventory({
+        danglingImages: () => images.list(['dangling=true']),
+        details: () => diskUsageDetails(usageSources),
+        containers: () => containers.list(true),
+        finishedAt: (id) =>
+          containers.inspect(id).then(
+            (inspect) => inspect.State.FinishedAt,
+            // Removed meanwhile: counted from its creation; its removal then fails as "no such container".
+            () => null,
+          ),
+      }),
+    remove: async (item) => {
+      if (item.kind === 'image') await images.remove(item.id, false);
+      else if (item.kind === 'container') await containers.remove(item.id, { force: false, volumes: false });
+      else await volumes.remove(item.id, false);
+    },
+    record: new PruneRecord(join(paths.dataRoot, 'prune'), log.child({ module: 'prune' })),
+    log: log.child({ module: 'prune' }),
+    ...pruneTiming(),
+  });
+  prune.start();
   const api = await startApiServer({
     hosts: config.hosts,
     tls: config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : null,
@@ -314,6 +341,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
       events: eventsService,
       config: configService,
       migration,
+      prune,
       registries,
       dataRoot: {
         info: async () =>
@@ -386,6 +414,7 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
   stats.close();
   health.close();
   await registries.close();
+  await prune.close();
   if (stop === 'reload') {
     await api.close();
     await containers.close(false);
@@ -404,6 +433,16 @@ async function runLocked(config: AgentConfig, paths: AgentPaths, log: Logger): P
   await images.close();
   log.info('stopped');
   return 0;
+}
+
+/** An hour of `interval-hours` and the scheduler's tick; tests shorten both. */
+function pruneTiming(): { hourMs: number; tickMs: number } {
+  const hour = Number(process.env.STEVEDORE_TEST_PRUNE_HOUR_MS);
+  const tick = Number(process.env.STEVEDORE_TEST_PRUNE_TICK_MS);
+  return {
+    hourMs: Number.isInteger(hour) && hour > 0 ? hour : 3_600_000,
+    tickMs: Number.isInteger(tick) && tick > 0 ? tick : 60_000,
+  };
 }
 
 /** How long unfinished downloads found at start-up are kept for a pull tried again. */

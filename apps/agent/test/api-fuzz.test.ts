@@ -32,6 +32,9 @@ const NO_VALID_CALLS = new Set([
   // With a registry, probes it over the network.
   'registries.probe',
   'system.migrateDataRoot',
+  'system.startMigration',
+  // Removes what the configured prune policy selects.
+  'system.pruneNow',
   // Probes the target's filesystem (a directory made, an overlay mounted, both removed again).
   'system.checkDataRoot',
   'tokens.create',

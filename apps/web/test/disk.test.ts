@@ -7,10 +7,8 @@ import { runCli } from '@stevedore/agent/test/harness/cli-process';
 import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
 import { busyboxLayer, pushBusybox, pushImage } from '@stevedore/agent/test/harness/test-images';
 import type { SessionUser } from '@stevedore/shared';
-import pino from 'pino';
-import { PruneScheduler } from '../src/server/services/disk/prune-scheduler';
 import { openTestDatabase, type TestDatabase } from './db/test-database';
-import { createControlPlane, registerAgentHost, usersByRole, waitFor } from './harness/control-plane';
+import { createControlPlane, registerAgentHost, usersByRole } from './harness/control-plane';
 
 /**
  * The Disk tab's server side against a real agent: data-root facts and df (with logs), target
@@ -177,42 +175,71 @@ describe('disk: data-root, df, log rotation, prune policies, data-root migration
     assert.equal(runs[0]?.id, run.id);
   });
 
-  test('the scheduler runs a due policy once, books the next run, and records it as the system', async () => {
-    await cli('create', '--name', 'leftover', (await pushBusybox(registry)).reference, 'true');
-    await asAdmin().disk.savePrunePolicy({
-      hostId,
-      enabled: true,
-      danglingImagesDays: null,
-      stoppedContainersDays: 0,
-      unusedVolumes: false,
-      intervalHours: 1,
+  test('a policy an earlier dashboard saved in its database moves to the agent once, with its runs still listed', async () => {
+    await plane.hub.call(hostId, (client) =>
+      client.config.update.mutate({ settings: { 'prune-policy': null } }),
+    );
+    await t.db.prunePolicy.create({
+      data: {
+        hostId,
+        enabled: true,
+        danglingImagesDays: 3,
+        stoppedContainersDays: null,
+        unusedVolumes: true,
+        intervalHours: 12,
+        nextRunAt: new Date(Date.now() + 3_600_000),
+        updatedBy: admin.username,
+      },
     });
-    await t.db.prunePolicy.update({ where: { hostId }, data: { nextRunAt: new Date(Date.now() - 1000) } });
-    const scheduler = new PruneScheduler(plane.services.prunePolicies, pino({ level: 'silent' }), 3_600_000);
-    // Two ticks at once: one run.
-    await Promise.all([scheduler.runDue(), scheduler.runDue()]);
-    await scheduler.close();
-    const runs = await asViewer().disk.pruneRuns({ hostId, limit: 10 });
-    const scheduled = runs.filter((run) => run.trigger === 'schedule');
-    assert.equal(scheduled.length, 1);
-    assert.deepEqual(
-      scheduled[0]?.removed.map((item) => item.name),
-      ['leftover'],
-    );
+    const legacyRun = await t.db.pruneRun.create({
+      data: {
+        hostId,
+        trigger: 'schedule',
+        startedAt: new Date(Date.now() - 86_400_000),
+        finishedAt: new Date(),
+      },
+    });
     const policy = await asViewer().disk.prunePolicy({ hostId });
-    assert.ok(
-      policy.nextRunAt && Date.parse(policy.nextRunAt) > Date.now() + 3_500_000,
-      policy.nextRunAt ?? 'none',
+    assert.deepEqual(
+      [
+        policy.enabled,
+        policy.danglingImagesDays,
+        policy.stoppedContainersDays,
+        policy.unusedVolumes,
+        policy.intervalHours,
+      ],
+      [true, 3, null, true, 12],
     );
-    const audit = await t.db.auditLog.findMany({ where: { action: 'disk.pruneRun', username: 'system' } });
-    assert.equal(audit.length, 1);
+    assert.equal(await t.db.prunePolicy.count({ where: { hostId } }), 0, 'gone from the database');
+    const { settings } = await plane.hub.call(hostId, (client) => client.config.get.query());
+    assert.deepEqual(settings['prune-policy'], {
+      enabled: true,
+      'dangling-images-days': 3,
+      'stopped-containers-days': null,
+      'unused-volumes': true,
+      'interval-hours': 12,
+    });
+    assert.ok(policy.nextRunAt && Date.parse(policy.nextRunAt) > Date.now(), 'the agent schedules it');
+    const runs = await asViewer().disk.pruneRuns({ hostId, limit: 10 });
+    assert.ok(
+      runs.some((run) => run.id === legacyRun.id),
+      'the runs recorded here are still listed',
+    );
+    // Saved again from the dashboard: written to the agent, nothing in the database.
+    await asAdmin().disk.savePrunePolicy({ ...policy, enabled: false });
+    assert.equal(await t.db.prunePolicy.count({ where: { hostId } }), 0);
+    assert.equal((await asViewer().disk.prunePolicy({ hostId })).enabled, false);
   });
 
   test('migration cancelled mid-copy: the agent removes the copy and stays on its root', async () => {
     const target = join(dirname(agent.dataRoot), 'cancelled-root');
     await assert.rejects(asViewer().disk.startMigration({ hostId, target }), /admin role/);
     await asAdmin().disk.startMigration({ hostId, target });
-    await waitFor(() => plane.services.migrations.get(hostId)?.phase === 'copying', 30_000);
+    const deadline = Date.now() + 30_000;
+    while ((await plane.services.migrations.get(hostId))?.phase !== 'copying') {
+      assert.ok(Date.now() < deadline, 'the copy began');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await assert.rejects(asViewer().disk.cancelMigration({ hostId }), /admin role/);
     await asAdmin().disk.cancelMigration({ hostId });
     const job = await plane.services.migrations.ended(hostId);

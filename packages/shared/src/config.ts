@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PrunePolicyConfigSchema } from './disk.js';
 
 const absolutePath = z
   .string()
@@ -58,6 +59,7 @@ export const DaemonConfigSchema = z
     tlscert: absolutePath.optional(),
     tlskey: absolutePath.optional(),
     'auth-tokens-file': absolutePath.optional(),
+    'prune-policy': PrunePolicyConfigSchema.optional(),
   })
   .strict();
 export type DaemonConfig = z.infer<typeof DaemonConfigSchema>;

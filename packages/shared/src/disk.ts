@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MIGRATION_PHASES } from './system.js';
+import { MIGRATION_PHASES, MigrationStateSchema } from './system.js';
 
 const absoluteTarget = z
   .string()
@@ -17,6 +17,15 @@ export const MigrationOutcomeSchema = z.object({
   /** RFC 3339. */
   at: z.string(),
   message: z.string(),
+  /** What the agent knew of the run when it ended (absent in records of older agents). */
+  startedAt: z.string().optional(),
+  startedBy: z.string().nullable().optional(),
+  stopContainers: z.boolean().optional(),
+  /** Empty when the run was settled from its journal after a crash, which keeps no progress. */
+  phasesSeen: z.array(z.enum(MIGRATION_PHASES)).optional(),
+  bytes: z.number().nullable().optional(),
+  totalBytes: z.number().nullable().optional(),
+  files: z.number().nullable().optional(),
 });
 export type MigrationOutcome = z.infer<typeof MigrationOutcomeSchema>;
 
@@ -42,6 +51,13 @@ export const DataRootInfoSchema = z.object({
   }),
 });
 export type DataRootInfo = z.infer<typeof DataRootInfoSchema>;
+
+/** `system.migration`: the migration under way (null when none) and how the last one ended. */
+export const MigrationStatusSchema = z.object({
+  running: MigrationStateSchema.nullable(),
+  last: MigrationOutcomeSchema.nullable(),
+});
+export type MigrationStatus = z.infer<typeof MigrationStatusSchema>;
 
 export const CheckDataRootInputSchema = z.object({ target: absoluteTarget });
 export type CheckDataRootInput = z.infer<typeof CheckDataRootInputSchema>;
@@ -76,19 +92,20 @@ export type StartMigration = z.infer<typeof StartMigrationInput>;
 
 export const CheckMigrationInput = z.object({ hostId, target: absoluteTarget });
 
-/** A migration the dashboard started and follows, kept by the web server (the browser may come and go). */
+/** A host's data-root migration as the dashboard shows it: read from the agent, which runs it. */
 export const MigrationJobSchema = z.object({
   hostId: z.string(),
   target: z.string(),
   source: z.string(),
   stopContainers: z.boolean(),
-  startedBy: z.string(),
+  startedBy: z.string().nullable(),
   startedAt: z.string(),
   /**
    * running: the agent reports phases; reconnecting: the agent restarts on the new root (or was
-   * lost, or is cancelling) and the dashboard waits for its answer; then how it ended.
+   * lost, or is cancelling) and the dashboard waits for its answer; then how it ended ("rolled
+   * back": the agent died mid-way and its next start undid the copy).
    */
-  status: z.enum(['running', 'reconnecting', 'finished', 'cancelled', 'failed']),
+  status: z.enum(['running', 'reconnecting', 'finished', 'cancelled', 'failed', 'rolled back']),
   phase: z.enum(MIGRATION_PHASES),
   phasesSeen: z.array(z.enum(MIGRATION_PHASES)),
   message: z.string(),
@@ -180,4 +197,43 @@ export const PruneRunSchema = z.object({
 export type PruneRun = z.infer<typeof PruneRunSchema>;
 
 export const PreviewPruneInput = SavePrunePolicyInput;
+
+/**
+ * daemon.json's `prune-policy` (a Stevedore key, changed live): what the agent's scheduler removes
+ * and how often. The agent runs it whether or not a dashboard is open.
+ */
+export const PrunePolicyConfigSchema = z
+  .object({
+    enabled: z.boolean(),
+    'dangling-images-days': z.number().int().min(0).max(3650).nullable(),
+    'stopped-containers-days': z.number().int().min(0).max(3650).nullable(),
+    'unused-volumes': z.boolean(),
+    'interval-hours': z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30),
+  })
+  .strict();
+export type PrunePolicyConfig = z.infer<typeof PrunePolicyConfigSchema>;
+
+/** What a prune selects (the dry run's input on the agent). */
+export const PruneRulesSchema = PrunePolicySchema.pick({
+  danglingImagesDays: true,
+  stoppedContainersDays: true,
+  unusedVolumes: true,
+});
+export type PruneRules = z.infer<typeof PruneRulesSchema>;
+
+/** A run as the agent records it (the dashboard adds the host). */
+export const AgentPruneRunSchema = PruneRunSchema.omit({ hostId: true });
+export type AgentPruneRun = z.infer<typeof AgentPruneRunSchema>;
+
+/** `system.pruneSchedule`: when the agent's policy last ran and runs next (null: not enabled). */
+export const PruneScheduleSchema = z.object({
+  lastRunAt: z.string().nullable(),
+  nextRunAt: z.string().nullable(),
+  running: z.boolean(),
+});
+export type PruneSchedule = z.infer<typeof PruneScheduleSchema>;
 export const ListPruneRunsInput = z.object({ hostId, limit: z.number().int().min(1).max(100).default(20) });

@@ -70,6 +70,8 @@ export const MigrateDataRootSchema = z.object({
   }),
   /** Stop running containers for the copy and start them again after; otherwise refuse while any run. */
   stopContainers: z.boolean().default(false),
+  /** Who asked (a dashboard user's name), kept with the migration's state and outcome. */
+  startedBy: z.string().min(1).max(200).optional(),
 });
 export type MigrateDataRoot = z.infer<typeof MigrateDataRootSchema>;
 
@@ -90,3 +92,22 @@ export const MigrationProgressSchema = z.object({
   files: z.number().optional(),
 });
 export type MigrationProgress = z.infer<typeof MigrationProgressSchema>;
+
+/** A migration the agent is running (`system.migration`, `system.followMigration`). */
+export const MigrationStateSchema = z.object({
+  source: z.string(),
+  target: z.string(),
+  stopContainers: z.boolean(),
+  startedBy: z.string().nullable(),
+  /** RFC 3339. */
+  startedAt: z.string(),
+  /** cancelling: asked to stop; the agent kills the copy and removes it. */
+  status: z.enum(['running', 'cancelling']),
+  phase: z.enum(MIGRATION_PHASES),
+  phasesSeen: z.array(z.enum(MIGRATION_PHASES)),
+  message: z.string(),
+  bytes: z.number().nullable(),
+  totalBytes: z.number().nullable(),
+  files: z.number().nullable(),
+});
+export type MigrationState = z.infer<typeof MigrationStateSchema>;

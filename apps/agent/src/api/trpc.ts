@@ -40,6 +40,7 @@ import type { ContainerService } from '../runtime/containers/container-service.j
 import type { ExecService } from '../runtime/exec/exec-service.js';
 import type { StatsSampler } from '../runtime/stats/stats-sampler.js';
 import type { MigrationService } from '../system/migration/migration-service.js';
+import type { PruneService } from '../system/prune/prune-service.js';
 import type { Logger } from '../util/logger.js';
 import { type Outbound, paced } from './outbound-pacing.js';
 
@@ -148,7 +149,8 @@ export interface AgentServices {
   events: EventsApi;
   diskUsage: { report(): Promise<DiskUsageRow[]>; details(): Promise<DiskUsageDetails> };
   config: Pick<ConfigService, 'get' | 'update'>;
-  migration: Pick<MigrationService, 'migrate'>;
+  prune: Pick<PruneService, 'preview' | 'runNow' | 'runs' | 'schedule'>;
+  migration: Pick<MigrationService, 'migrate' | 'start' | 'cancel' | 'status' | 'follow'>;
   dataRoot: { info(): Promise<DataRootInfo>; check(target: string): Promise<DataRootCheck> };
   usage: UsageApi;
   registries: RegistriesApi;

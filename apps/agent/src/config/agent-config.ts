@@ -1,4 +1,4 @@
-import type { DaemonConfig } from '@stevedore/shared';
+import type { DaemonConfig, PrunePolicyConfig } from '@stevedore/shared';
 import type { FlagSpec } from '../util/argv.js';
 import type { LogLevel } from '../util/logger.js';
 
@@ -26,6 +26,8 @@ export interface AgentConfig {
   /** `--userns-remap`: containers run in a user namespace mapped to this user's subordinate ids. */
   usernsRemap: string | null;
   logOpts: Record<string, string>;
+  /** daemon.json's `prune-policy`, run by the agent's prune scheduler (changed live). */
+  prunePolicy?: PrunePolicyConfig | null;
   tlsCert: string | null;
   tlsKey: string | null;
   authTokensFile: string;

@@ -20,6 +20,10 @@ const LIVE: Partial<Record<keyof DaemonConfig, (config: AgentConfig, value: Daem
   'log-opts': (config, value) => {
     config.logOpts = value['log-opts'] ?? {};
   },
+  // The prune scheduler reads it at each tick.
+  'prune-policy': (config, value) => {
+    config.prunePolicy = value['prune-policy'] ?? null;
+  },
 };
 
 export interface ConfigUpdateResult {

@@ -173,6 +173,7 @@ function resolveConfig(
     cgroupParent: merged['cgroup-parent'] ?? null,
     usernsRemap: merged['userns-remap'] ?? null,
     logOpts: merged['log-opts'] ?? {},
+    prunePolicy: merged['prune-policy'] ?? null,
     tlsCert: merged.tlscert ?? null,
     tlsKey: merged.tlskey ?? null,
     authTokensFile: merged['auth-tokens-file'] ?? join(dataRoot, 'auth', 'tokens.json'),

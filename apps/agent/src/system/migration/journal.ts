@@ -1,5 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MIGRATION_PHASES } from '@stevedore/shared';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 
@@ -16,6 +17,18 @@ export const JournalSchema = z.object({
   /** Containers stopped for the copy: started again when the migration finishes or rolls back. */
   stopped: z.array(z.string()),
   startedAt: z.string(),
+  startedBy: z.string().nullable().optional(),
+  /** Whether containers were to be stopped (then `stopped` lists them). */
+  stopContainers: z.boolean().optional(),
+  /** Written with the switch (role target): the run's progress, for the outcome the next start records. */
+  progress: z
+    .object({
+      phasesSeen: z.array(z.enum(MIGRATION_PHASES)),
+      bytes: z.number().nullable(),
+      totalBytes: z.number().nullable(),
+      files: z.number().nullable(),
+    })
+    .optional(),
 });
 export type Journal = z.infer<typeof JournalSchema>;
 

@@ -84,7 +84,7 @@ export function MigrationPanel({
 
   return (
     <Card title="Move the data-root" testId="migration">
-      {last && !job.data && (
+      {last && job.isError && (
         <p data-testid="migration-last" className={mutedText}>
           Last migration ({new Date(last.at).toLocaleString()}) to{' '}
           <span className="font-mono">{last.target}</span> {OUTCOME_WORDS[last.outcome]}: {last.message}

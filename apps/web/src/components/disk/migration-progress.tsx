@@ -25,9 +25,9 @@ export function MigrationProgress({
   onCancel(): void;
 }) {
   const current = MIGRATION_PHASES.indexOf(job.phase);
-  const ended = job.status === 'finished' || job.status === 'cancelled' || job.status === 'failed';
+  const ended = job.status !== 'running' && job.status !== 'reconnecting';
   const percent =
-    job.totalBytes && job.bytes !== null
+    job.totalBytes && job.bytes !== null && job.phasesSeen.includes('copying')
       ? Math.min(100, (job.bytes / Math.max(1, job.totalBytes)) * 100)
       : null;
   const copyDone = current > MIGRATION_PHASES.indexOf('copying');
@@ -37,45 +37,51 @@ export function MigrationProgress({
         <span className="font-mono">{job.source}</span> → <span className="font-mono">{job.target}</span>
         <span className="text-slate-500">
           {' '}
-          · started by {job.startedBy} at {new Date(job.startedAt).toLocaleTimeString()}
+          · {job.startedBy ? `started by ${job.startedBy} ` : 'started '}
+          {ended
+            ? `${new Date(job.startedAt).toLocaleString()}, ended ${new Date(job.endedAt ?? job.startedAt).toLocaleString()}`
+            : `at ${new Date(job.startedAt).toLocaleTimeString()}`}
           {job.stopContainers ? ' · stops running containers' : ''}
         </span>
       </p>
-      <ol className="grid grid-cols-3 gap-1 text-xs sm:grid-cols-6" aria-label="Migration phases">
-        {MIGRATION_PHASES.map((phase, index) => {
-          const skipped = phase === 'stopping' && !job.phasesSeen.includes('stopping') && index < current;
-          const state =
-            job.status === 'finished' || index < current
-              ? skipped
-                ? 'skipped'
-                : 'done'
-              : index === current && !ended
-                ? 'current'
-                : index === current
-                  ? 'stopped'
-                  : 'pending';
-          const tone =
-            state === 'done'
-              ? 'border-emerald-500 text-emerald-800 dark:text-emerald-300'
-              : state === 'current'
-                ? 'border-sky-500 font-semibold text-sky-800 dark:text-sky-300'
-                : state === 'stopped'
-                  ? 'border-red-500 text-red-800 dark:text-red-300'
-                  : 'border-slate-300 text-slate-500 dark:border-slate-700';
-          return (
-            <li
-              key={phase}
-              data-testid={`phase-${phase}`}
-              data-state={state}
-              aria-current={state === 'current' ? 'step' : undefined}
-              className={`border-t-4 pt-1 ${tone}`}
-            >
-              {PHASE_LABELS[phase]}
-              {state === 'skipped' ? ' (none)' : ''}
-            </li>
-          );
-        })}
-      </ol>
+      {/* A run settled after a crash has no progress to show: its journal keeps none. */}
+      {job.phasesSeen.length > 0 && (
+        <ol className="grid grid-cols-3 gap-1 text-xs sm:grid-cols-6" aria-label="Migration phases">
+          {MIGRATION_PHASES.map((phase, index) => {
+            const skipped = phase === 'stopping' && !job.phasesSeen.includes('stopping') && index < current;
+            const state =
+              job.status === 'finished' || index < current
+                ? skipped
+                  ? 'skipped'
+                  : 'done'
+                : index === current && !ended
+                  ? 'current'
+                  : index === current
+                    ? 'stopped'
+                    : 'pending';
+            const tone =
+              state === 'done'
+                ? 'border-emerald-500 text-emerald-800 dark:text-emerald-300'
+                : state === 'current'
+                  ? 'border-sky-500 font-semibold text-sky-800 dark:text-sky-300'
+                  : state === 'stopped'
+                    ? 'border-red-500 text-red-800 dark:text-red-300'
+                    : 'border-slate-300 text-slate-500 dark:border-slate-700';
+            return (
+              <li
+                key={phase}
+                data-testid={`phase-${phase}`}
+                data-state={state}
+                aria-current={state === 'current' ? 'step' : undefined}
+                className={`border-t-4 pt-1 ${tone}`}
+              >
+                {PHASE_LABELS[phase]}
+                {state === 'skipped' ? ' (none)' : ''}
+              </li>
+            );
+          })}
+        </ol>
+      )}
       {percent !== null && (
         <div>
           <div
@@ -126,6 +132,12 @@ export function MigrationProgress({
       )}
       {job.status === 'cancelled' && (
         <SuccessNote>Cancelled: the copy was removed and the host stays on {job.source}.</SuccessNote>
+      )}
+      {job.status === 'rolled back' && (
+        <ErrorNote>
+          Interrupted and rolled back: the agent stopped mid-migration (a crash or a kill) and its next start
+          removed the copy. The host stays on {job.source}.
+        </ErrorNote>
       )}
       {job.status === 'failed' && (
         <ErrorNote>

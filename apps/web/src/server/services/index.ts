@@ -23,7 +23,6 @@ import { dashboardActions } from './dashboard-actions';
 import { DiskService } from './disk/disk-service';
 import { MigrationJobs, type MigrationTiming } from './disk/migration-jobs';
 import { PrunePolicyService } from './disk/prune-policy-service';
-import { PruneScheduler } from './disk/prune-scheduler';
 import { EngineAuditRecorder } from './engine-audit';
 import { type EventRetention, EventService } from './event-service';
 import { FleetService, type FleetTiming } from './fleet-service';
@@ -88,8 +87,6 @@ export interface ControlPlaneOptions {
   webhookRetry?: RetryPolicy;
   /** Data-root migrations' polling once the agent stops reporting (tests make it fast). */
   migrationTiming?: Partial<MigrationTiming>;
-  /** How often the prune scheduler looks for due policies (default a minute). */
-  pruneCheckIntervalMs?: number;
   /** When an unrenewed recreate counts as abandoned, and how often they are looked for (tests shorten them). */
   recreateTiming?: Partial<RecreateJournalTiming>;
 }
@@ -137,14 +134,8 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
   });
   const migrations = new MigrationJobs(db, hub, log.child({ module: 'migration' }), options.migrationTiming);
   const prunePolicies = new PrunePolicyService(db, hub, log.child({ module: 'prune' }));
-  const pruneScheduler = new PruneScheduler(
-    prunePolicies,
-    log.child({ module: 'prune' }),
-    options.pruneCheckIntervalMs,
-  );
-  pruneScheduler.start();
-  const recreates = new RecreateJournal(db, hub, log.child({ module: 'recreate' }), options.recreateTiming);
-  recreates.start();
+  /** When an unrenewed recreate counts as abandoned, and how often they are looked for (tests shorten them). */
+  recreateTiming?: Partial<RecreateJournalTiming>;
   const services: Services = {
     auth: new AuthService(
       db,
@@ -191,7 +182,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     async close() {
       fleet.close();
       await recreates.close();
-      await pruneScheduler.close();
+      prunePolicies.close();
       migrations.close();
       containerFleet.close();
       await services.presetRollouts.close();

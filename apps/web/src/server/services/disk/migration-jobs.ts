@@ -1,10 +1,10 @@
-import {
-  type DataRootInfo,
-  type MigrationJob,
-  type MigrationProgress,
-  type SessionUser,
-  type StartMigration,
-  StevedoreError,
+import type {
+  MigrationJob,
+  MigrationOutcome,
+  MigrationState,
+  MigrationStatus,
+  SessionUser,
+  StartMigration,
 } from '@stevedore/shared';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
@@ -13,38 +13,26 @@ import type { AgentHub } from '../../hub/agent-hub';
 import { audited } from '../audited';
 
 export interface MigrationTiming {
-  /** How often the agent is asked how the migration ended, once it stopped reporting. */
+  /** How often `ended` asks the agent (tests). */
   pollMs: number;
-  /** How long the agent may take to come back on its new root (or after a crash). */
-  settleTimeoutMs: number;
 }
 
-const DEFAULT_TIMING: MigrationTiming = { pollMs: 500, settleTimeoutMs: 180_000 };
-const TOO_LATE_TO_CANCEL = new Set<MigrationJob['phase']>(['switching', 'restarting']);
+const DEFAULT_TIMING: MigrationTiming = { pollMs: 500 };
 
-interface Job {
-  state: MigrationJob;
-  unsubscribe: (() => void) | null;
-  cancelRequested: boolean;
-  settling: boolean;
-}
-
-const active = (job: Job | undefined) =>
-  job !== undefined && (job.state.status === 'running' || job.state.status === 'reconnecting');
+const isActive = (job: MigrationJob | null) =>
+  job !== null && (job.status === 'running' || job.status === 'reconnecting');
 
 /**
- * Data-root migrations started from the dashboard. The web server holds the agent's
- * `system.migrateDataRoot` subscription, so a browser that reloads or leaves neither cancels nor
- * loses it; the page polls `get`. When the agent stops reporting — it restarts on the new root,
- * was cancelled, or the connection broke (which ends the migration on the agent, rolled back) —
- * the job asks the agent until it answers with no migration running, and reads the ending from
- * its data-root.
+ * Data-root migrations as the dashboard shows them. The agent runs a migration on its own
+ * (`system.startMigration`) and keeps its state and the last outcome (`system.migration`, which
+ * includes what its next start decided after a crash): this service only asks, so any web process,
+ * before or after a restart, shows the same live progress and the same ending. What it remembers is
+ * the last running state it saw per host, to say "reconnecting" while the agent restarts on its
+ * new root or after a crash, when there is nobody to ask.
  */
 export class MigrationJobs {
-  private readonly jobs = new Map<string, Job>();
+  private readonly lastSeen = new Map<string, MigrationJob>();
   private readonly timing: MigrationTiming;
-  private readonly stopWatching: () => void;
-  private closed = false;
 
   constructor(
     private readonly db: Db,
@@ -53,23 +41,31 @@ export class MigrationJobs {
     timing: Partial<MigrationTiming> = {},
   ) {
     this.timing = { ...DEFAULT_TIMING, ...timing };
-    this.stopWatching = hub.onStatus((status) => {
-      const job = this.jobs.get(status.hostId);
-      if (job?.state.status !== 'running') return;
-      if (status.state === 'offline' || status.state === 'connecting') {
-        // A reconnecting client would resend the subscription: a second migration must not start.
-        this.detach(job);
-        this.update(job, {
-          status: 'reconnecting',
-          message: 'the connection to the agent was lost; waiting for it',
-        });
-        void this.settle(job);
-      }
-    });
   }
 
-  get(hostId: string): MigrationJob | null {
-    return this.jobs.get(hostId)?.state ?? null;
+  /** The host's migration: the one running, else how the last one ended (null: never migrated). */
+  async get(hostId: string): Promise<MigrationJob | null> {
+    await getHost(this.db, hostId);
+    let status: MigrationStatus;
+    try {
+      status = await this.hub.call(hostId, (client) => client.system.migration.query());
+    } catch (error) {
+      const seen = this.lastSeen.get(hostId);
+      if (!seen || !isActive(seen)) throw error;
+      this.log.debug({ err: error, hostId }, 'the agent does not answer during its migration');
+      return {
+        ...seen,
+        status: 'reconnecting',
+        message:
+          seen.phase === 'restarting'
+            ? `the agent restarts on ${seen.target}`
+            : 'the agent does not answer (restarting or crashed); its next start finishes or rolls back the migration',
+      };
+    }
+    const job = toJob(hostId, status, this.lastSeen.get(hostId) ?? null);
+    if (job && isActive(job)) this.lastSeen.set(hostId, job);
+    else this.lastSeen.delete(hostId);
+    return job;
   }
 
   start(actor: SessionUser, input: StartMigration): Promise<MigrationJob> {
@@ -80,60 +76,12 @@ export class MigrationJobs {
       { action: 'disk.migrateDataRoot', hostId, target, params: { target, stopContainers } },
       async () => {
         await getHost(this.db, hostId);
-        if (active(this.jobs.get(hostId))) {
-          throw new StevedoreError('CONFLICT', 'a data-root migration is already under way on this host', {
-            hostId,
-          });
-        }
-        const info = await this.hub.call(hostId, (client) => client.system.dataRoot.query());
-        if (info.migration.running) {
-          throw new StevedoreError('CONFLICT', 'the agent is already migrating its data-root', { hostId });
-        }
-        const job: Job = {
-          state: {
-            hostId,
-            target,
-            source: info.path,
-            stopContainers,
-            startedBy: actor.username,
-            startedAt: new Date().toISOString(),
-            status: 'running',
-            phase: 'checking',
-            phasesSeen: ['checking'],
-            message: `checking ${target}`,
-            bytes: null,
-            totalBytes: null,
-            files: null,
-            error: null,
-            endedAt: null,
-          },
-          unsubscribe: null,
-          cancelRequested: false,
-          settling: false,
-        };
-        this.jobs.set(hostId, job);
-        await this.hub.call(hostId, async (client) => {
-          const subscription = client.system.migrateDataRoot.subscribe(
-            { target, stopContainers },
-            {
-              onData: (progress) => this.progress(job, progress),
-              onError: (error) => {
-                this.detach(job);
-                if (job.state.status !== 'running') return;
-                // The agent has rolled back before it answered with the error.
-                this.finish(job, 'failed', error.message);
-              },
-              onComplete: () => {
-                this.detach(job);
-                if (job.state.status !== 'running') return;
-                this.update(job, { status: 'reconnecting', message: `the agent restarts on ${target}` });
-                void this.settle(job);
-              },
-            },
-          );
-          job.unsubscribe = () => subscription.unsubscribe();
-        });
-        return job.state;
+        const state = await this.hub.call(hostId, (client) =>
+          client.system.startMigration.mutate({ target, stopContainers, startedBy: actor.username }),
+        );
+        const job = runningJob(hostId, state);
+        this.lastSeen.set(hostId, job);
+        return job;
       },
     );
   }
@@ -141,133 +89,88 @@ export class MigrationJobs {
   /** Stops the copy: the agent kills rsync, removes the copy and stays on the old root. */
   cancel(actor: SessionUser, hostId: string): Promise<MigrationJob> {
     return audited(this.db, actor, { action: 'disk.cancelMigration', hostId }, async () => {
-      const job = this.jobs.get(hostId);
-      if (job?.state.status !== 'running') {
-        throw new StevedoreError('FAILED_PRECONDITION', 'no data-root migration is running on this host', {
-          hostId,
-        });
-      }
-      if (TOO_LATE_TO_CANCEL.has(job.state.phase)) {
-        throw new StevedoreError(
-          'FAILED_PRECONDITION',
-          'the copy is verified and the agent is switching to it: too late to cancel',
-          { hostId },
-        );
-      }
-      job.cancelRequested = true;
-      // Ending the subscription aborts the agent's migration, which rolls back.
-      this.detach(job);
-      this.update(job, { status: 'reconnecting', message: 'cancelling: the agent removes the copy' });
-      void this.settle(job);
-      return job.state;
+      await getHost(this.db, hostId);
+      const state = await this.hub.call(hostId, (client) => client.system.cancelMigration.mutate());
+      return runningJob(hostId, state);
     });
   }
 
-  /** Resolves once the job has ended (tests). */
-  async ended(hostId: string): Promise<MigrationJob> {
+  /** Resolves once the host's migration has ended, as a dashboard would show it then (tests). */
+  async ended(hostId: string, timeoutMs = 180_000): Promise<MigrationJob> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const job = this.jobs.get(hostId);
-      if (!job) throw new Error(`no migration job for ${hostId}`);
-      if (!active(job)) return job.state;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const job = await this.get(hostId).catch((error: unknown) => {
+        this.log.debug({ err: error, hostId }, 'waiting for the migration to end');
+        return undefined;
+      });
+      if (job && !isActive(job)) return job;
+      if (job === null) throw new Error(`no migration on ${hostId}`);
+      if (Date.now() > deadline) throw new Error(`the migration on ${hostId} did not end in time`);
+      await new Promise((resolve) => setTimeout(resolve, this.timing.pollMs));
     }
   }
 
   close(): void {
-    this.closed = true;
-    this.stopWatching();
-    for (const job of this.jobs.values()) this.detach(job);
+    this.lastSeen.clear();
   }
+}
 
-  private progress(job: Job, progress: MigrationProgress): void {
-    const seen = job.state.phasesSeen.includes(progress.phase)
-      ? job.state.phasesSeen
-      : [...job.state.phasesSeen, progress.phase];
-    this.update(job, {
-      phase: progress.phase,
-      phasesSeen: seen,
-      message: progress.message,
-      bytes: progress.bytes ?? job.state.bytes,
-      totalBytes: progress.totalBytes ?? job.state.totalBytes,
-      files: progress.files ?? job.state.files,
-    });
+function toJob(hostId: string, status: MigrationStatus, seen: MigrationJob | null): MigrationJob | null {
+  if (status.running) return runningJob(hostId, status.running);
+  const last = status.last;
+  // A run seen under way whose ending is not recorded yet. Both times are the agent's clock.
+  const recorded =
+    last !== null &&
+    (last.startedAt === seen?.startedAt || Date.parse(last.at) >= Date.parse(seen?.startedAt ?? ''));
+  if (seen && !recorded) {
+    return {
+      ...seen,
+      status: 'reconnecting',
+      message: 'waiting for the agent to say how the migration ended',
+    };
   }
+  return last ? endedJob(hostId, last) : null;
+}
 
-  private detach(job: Job): void {
-    const unsubscribe = job.unsubscribe;
-    job.unsubscribe = null;
-    unsubscribe?.();
-  }
+function runningJob(hostId: string, state: MigrationState): MigrationJob {
+  const restarting = state.phase === 'restarting';
+  return {
+    hostId,
+    source: state.source,
+    target: state.target,
+    stopContainers: state.stopContainers,
+    startedBy: state.startedBy,
+    startedAt: state.startedAt,
+    status: restarting || state.status === 'cancelling' ? 'reconnecting' : 'running',
+    phase: state.phase,
+    phasesSeen: state.phasesSeen,
+    message: state.message,
+    bytes: state.bytes,
+    totalBytes: state.totalBytes,
+    files: state.files,
+    error: null,
+    endedAt: null,
+  };
+}
 
-  /** Asks the agent until it answers with no migration running, then reads how it ended. */
-  private async settle(job: Job): Promise<void> {
-    if (job.settling) return;
-    job.settling = true;
-    const deadline = Date.now() + this.timing.settleTimeoutMs;
-    const { hostId, target, startedAt } = job.state;
-    while (!this.closed && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, this.timing.pollMs));
-      let info: DataRootInfo;
-      try {
-        info = await this.hub.call(hostId, (client) => client.system.dataRoot.query());
-      } catch (error) {
-        this.log.debug({ err: error, hostId }, 'the agent does not answer yet after the migration');
-        continue;
-      }
-      if (info.migration.running) continue;
-      if (info.path === target) {
-        this.finish(
-          job,
-          'finished',
-          null,
-          `the agent runs on ${target}; the old root ${job.state.source} is kept`,
-        );
-        return;
-      }
-      const last = info.migration.last;
-      const recorded =
-        last !== null && last.target === target && Date.parse(last.at) >= Date.parse(startedAt) - 1000;
-      // After "restarting" the old agent answers until it has reloaded: wait for the new one.
-      if (!recorded && job.state.phase === 'restarting') continue;
-      if (job.cancelRequested || last?.outcome === 'cancelled') {
-        this.finish(job, 'cancelled', null, recorded ? last.message : 'cancelled; the old root stays in use');
-      } else {
-        this.finish(
-          job,
-          'failed',
-          recorded ? last.message : 'the migration ended without finishing; the old root stays in use',
-        );
-      }
-      return;
-    }
-    if (!this.closed) {
-      this.finish(
-        job,
-        'failed',
-        `the agent did not say how the migration ended within ${this.timing.settleTimeoutMs / 1000} s`,
-      );
-    }
-  }
-
-  private finish(
-    job: Job,
-    status: 'finished' | 'cancelled' | 'failed',
-    error: string | null,
-    message?: string,
-  ) {
-    this.update(job, {
-      status,
-      error,
-      message: message ?? error ?? job.state.message,
-      endedAt: new Date().toISOString(),
-    });
-    this.log.info(
-      { hostId: job.state.hostId, target: job.state.target, status, error },
-      'data-root migration ended',
-    );
-  }
-
-  private update(job: Job, changes: Partial<MigrationJob>): void {
-    job.state = { ...job.state, ...changes };
-  }
+function endedJob(hostId: string, last: MigrationOutcome): MigrationJob {
+  const phasesSeen = last.phasesSeen ?? [];
+  const failed = last.outcome === 'failed';
+  return {
+    hostId,
+    source: last.source,
+    target: last.target,
+    stopContainers: last.stopContainers ?? false,
+    startedBy: last.startedBy ?? null,
+    startedAt: last.startedAt ?? last.at,
+    status: last.outcome,
+    phase: phasesSeen.at(-1) ?? 'copying',
+    phasesSeen,
+    message: last.message,
+    bytes: last.bytes ?? null,
+    totalBytes: last.totalBytes ?? null,
+    files: last.files ?? null,
+    error: failed ? last.message : null,
+    endedAt: last.at,
+  };
 }

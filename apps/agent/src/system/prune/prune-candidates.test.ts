@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type PruneInventory, pruneCandidates } from './prune-candidates';
+import { type PruneInventory, pruneCandidates } from './prune-candidates.js';
 
 const NOW = Date.parse('2026-12-05T12:00:00Z');
 const DAY = 86_400_000;

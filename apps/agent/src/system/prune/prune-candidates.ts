@@ -1,4 +1,4 @@
-import type { PruneItem, SavePrunePolicy } from '@stevedore/shared';
+import type { PruneItem, PruneRules } from '@stevedore/shared';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -25,11 +25,7 @@ const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
  * run, so the preview is what happens. Images a container still uses and volumes a container
  * mounts are never candidates (the engine would refuse them anyway).
  */
-export function pruneCandidates(
-  policy: Pick<SavePrunePolicy, 'danglingImagesDays' | 'stoppedContainersDays' | 'unusedVolumes'>,
-  inventory: PruneInventory,
-  now: number,
-): PruneItem[] {
+export function pruneCandidates(policy: PruneRules, inventory: PruneInventory, now: number): PruneItem[] {
   const items: PruneItem[] = [];
   const { danglingImagesDays: imageDays, stoppedContainersDays: containerDays } = policy;
   if (imageDays !== null) {
