@@ -7,6 +7,7 @@ import { useTRPC } from '~/trpc/react';
 import { useToast } from '../toasts';
 import { Button, ErrorNote, SecondaryButton } from '../ui';
 import { useEngineRefresh } from '../use-engine-refresh';
+import { LoadImagesDialog, SaveImagesDialog } from './archive-dialogs';
 import { ImageDetailsDialog, RemoveImageDialog, TagImageDialog } from './image-dialogs';
 import { type ImageTableRow, imageTableRows } from './image-rows';
 import { ImageTable } from './image-table';
@@ -15,7 +16,7 @@ import { PruneImagesDialog, PushImageDialog, RegistryLoginDialog } from './push-
 
 type Open =
   | { kind: 'none' }
-  | { kind: 'remove' | 'tag' | 'push' | 'history' | 'inspect'; row: ImageTableRow };
+  | { kind: 'remove' | 'tag' | 'push' | 'history' | 'inspect' | 'save'; row: ImageTableRow };
 
 /** Image events arriving together (a pull tags and pulls) refetch once, this long after the first. */
 const SETTLE_MS = 150;
@@ -31,6 +32,7 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
   const [pulling, setPulling] = useState(false);
   const [pruning, setPruning] = useState(false);
   const [loggingIn, setLoggingIn] = useState(false);
+  const [loading, setLoading] = useState(false);
   const [open, setOpen] = useState<Open>({ kind: 'none' });
   const toast = useToast();
   // The list refetches when the host's engine reports an image or container change.
@@ -79,6 +81,9 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
             <SecondaryButton type="button" onClick={() => setPruning(true)}>
               Prune
             </SecondaryButton>
+            <SecondaryButton type="button" onClick={() => setLoading(true)}>
+              Load images
+            </SecondaryButton>
             <Button type="button" onClick={() => setPulling(true)}>
               Pull image
             </Button>
@@ -99,6 +104,7 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
                     {actionButton('Inspect', 'inspect', row)}
                     {actionButton('Tag', 'tag', row)}
                     {row.tag !== '<none>' && actionButton('Push', 'push', row)}
+                    {actionButton('Save', 'save', row)}
                     {actionButton('Remove', 'remove', row, true)}
                   </span>
                 )
@@ -143,6 +149,18 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
         <>
           <PushImageDialog hostId={hostId} row={rowOf('push')} onClose={() => setOpen({ kind: 'none' })} />
           <PruneImagesDialog hostId={hostId} open={pruning} onClose={() => setPruning(false)} onDone={done} />
+          <SaveImagesDialog
+            hostId={hostId}
+            row={rowOf('save')}
+            rows={rows}
+            onClose={() => setOpen({ kind: 'none' })}
+          />
+          <LoadImagesDialog
+            hostId={hostId}
+            open={loading}
+            onClose={() => setLoading(false)}
+            onLoaded={refresh}
+          />
           <RegistryLoginDialog
             hostId={hostId}
             open={loggingIn}
