@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
 import { runCli } from '@stevedore/agent/test/harness/cli-process';
-import { startRegistry, type TestRegistry } from '@stevedore/agent/test/harness/registry';
+import {
+  REGISTRY_PASSWORD,
+  REGISTRY_USER,
+  startRegistry,
+  type TestRegistry,
+} from '@stevedore/agent/test/harness/registry';
 import { type PushedImage, pushBusybox } from '@stevedore/agent/test/harness/test-images';
 import type { Role, SessionUser } from '@stevedore/shared';
 import { hashPassword } from '../../src/server/auth/password';
@@ -40,6 +45,7 @@ describe('image save and load through the dashboard', { timeout: 240_000 }, () =
   let target: AgentProcess;
   let ssh: SshHost;
   let registry: TestRegistry;
+  let privateRegistry: TestRegistry;
   let busybox: PushedImage;
   let sourceId: string;
   let targetId: string;
@@ -48,11 +54,12 @@ describe('image save and load through the dashboard', { timeout: 240_000 }, () =
   const users = {} as Record<Role | 'stranger', SessionUser>;
 
   before(async () => {
-    [source, target, registry, ssh] = await Promise.all([
+    [source, target, registry, ssh, privateRegistry] = await Promise.all([
       startAgent(),
       startAgent(),
       startRegistry(),
       startSshHost(),
+      startRegistry({ htpasswd: true }),
     ]);
     busybox = await pushBusybox(registry);
     assert.equal((await runCli(['-H', source.host, 'pull', '-q', busybox.reference])).code, 0);
@@ -90,6 +97,7 @@ describe('image save and load through the dashboard', { timeout: 240_000 }, () =
     await web?.close();
     await ssh?.stop();
     await registry?.stop();
+    await privateRegistry?.stop();
     await source?.stop();
     await target?.stop();
   });
@@ -193,5 +201,42 @@ describe('image save and load through the dashboard', { timeout: 240_000 }, () =
     const failed = audit.find((row) => row.action === 'image.load' && row.result === 'error');
     assert.equal(failed?.target, 'junk.tar');
     assert.equal(failed?.error, refused.json.message);
+  });
+
+  test('registry logins: listed by name only (viewers too), logout removes one, both audited', async () => {
+    const server = privateRegistry.host;
+    const admin = web.plane.callerAs(users.admin);
+    const viewer = web.plane.callerAs(users.viewer);
+    assert.deepEqual(await viewer.images.logins({ hostId: sourceId }), []);
+    await assert.rejects(
+      admin.images.login({
+        hostId: sourceId,
+        serverAddress: server,
+        username: REGISTRY_USER,
+        password: 'wrong',
+      }),
+    );
+    assert.deepEqual(await viewer.images.logins({ hostId: sourceId }), []);
+    await admin.images.login({
+      hostId: sourceId,
+      serverAddress: server,
+      username: REGISTRY_USER,
+      password: REGISTRY_PASSWORD,
+    });
+    assert.deepEqual(await viewer.images.logins({ hostId: sourceId }), [server]);
+    assert.deepEqual(await viewer.images.logins({ hostId: targetId }), []);
+    await assert.rejects(
+      viewer.images.logout({ hostId: sourceId, serverAddress: server }),
+      /FORBIDDEN|operator/i,
+    );
+    assert.deepEqual(await admin.images.logout({ hostId: sourceId, serverAddress: server }), {
+      removed: true,
+    });
+    assert.deepEqual(await viewer.images.logins({ hostId: sourceId }), []);
+    const audit = await listAudit(web.t.db, { limit: 50 });
+    const logout = audit.find((row) => row.action === 'image.logout');
+    assert.equal(logout?.result, 'ok');
+    assert.deepEqual(JSON.parse(logout?.params ?? '{}'), { serverAddress: server });
+    assert.ok(audit.every((row) => !row.params.includes(REGISTRY_PASSWORD)));
   });
 });

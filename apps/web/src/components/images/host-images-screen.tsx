@@ -13,6 +13,7 @@ import { type ImageTableRow, imageTableRows } from './image-rows';
 import { ImageTable } from './image-table';
 import { PullDialog } from './pull-dialog';
 import { PruneImagesDialog, PushImageDialog, RegistryLoginDialog } from './push-prune-login';
+import { RegistryLoginsDialog } from './registry-logins';
 
 type Open =
   | { kind: 'none' }
@@ -33,6 +34,7 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
   const [pruning, setPruning] = useState(false);
   const [loggingIn, setLoggingIn] = useState(false);
   const [loading, setLoading] = useState(false);
+  const [showingLogins, setShowingLogins] = useState(false);
   const [open, setOpen] = useState<Open>({ kind: 'none' });
   const toast = useToast();
   // The list refetches when the host's engine reports an image or container change.
@@ -73,22 +75,24 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
             ? `${imageCount} ${imageCount === 1 ? 'image' : 'images'} · ${bytesSize(totalSize)}`
             : ''}
         </p>
-        {canOperate && (
-          <div className="ml-auto flex flex-wrap gap-2">
-            <SecondaryButton type="button" onClick={() => setLoggingIn(true)}>
-              Registry login
-            </SecondaryButton>
-            <SecondaryButton type="button" onClick={() => setPruning(true)}>
-              Prune
-            </SecondaryButton>
-            <SecondaryButton type="button" onClick={() => setLoading(true)}>
-              Load images
-            </SecondaryButton>
-            <Button type="button" onClick={() => setPulling(true)}>
-              Pull image
-            </Button>
-          </div>
-        )}
+        <div className="ml-auto flex flex-wrap gap-2">
+          <SecondaryButton type="button" onClick={() => setShowingLogins(true)}>
+            Registry logins
+          </SecondaryButton>
+          {canOperate && (
+            <>
+              <SecondaryButton type="button" onClick={() => setPruning(true)}>
+                Prune
+              </SecondaryButton>
+              <SecondaryButton type="button" onClick={() => setLoading(true)}>
+                Load images
+              </SecondaryButton>
+              <Button type="button" onClick={() => setPulling(true)}>
+                Pull image
+              </Button>
+            </>
+          )}
+        </div>
       </div>
       {images.isError && <ErrorNote>{images.error.message}</ErrorNote>}
       {images.isPending && <p className="text-sm text-slate-500">Loading images…</p>}
@@ -165,10 +169,22 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
             hostId={hostId}
             open={loggingIn}
             onClose={() => setLoggingIn(false)}
-            onDone={done}
+            onDone={(message) => {
+              toast.success(message);
+              void queryClient.invalidateQueries({ queryKey: trpc.images.logins.queryKey({ hostId }) });
+              setShowingLogins(true);
+            }}
           />
         </>
       )}
+      <RegistryLoginsDialog
+        hostId={hostId}
+        open={showingLogins}
+        canOperate={canOperate}
+        onClose={() => setShowingLogins(false)}
+        onLogIn={() => setLoggingIn(true)}
+        onDone={(message) => toast.success(message)}
+      />
       <TagImageDialog
         hostId={hostId}
         row={rowOf('tag')}
