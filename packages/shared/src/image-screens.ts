@@ -92,3 +92,20 @@ export const FleetImagesSchema = z.object({
   hosts: z.array(z.object({ hostId: z.string(), hostName: z.string(), error: z.string().nullable() })),
 });
 export type FleetImages = z.infer<typeof FleetImagesSchema>;
+
+/** `docker save` from the browser: one or several images of a host, as one tar download. */
+export const ImageSaveInput = HostIdInput.extend({
+  images: z.array(ImageNameOrId).min(1, { message: 'name at least one image' }).max(100),
+});
+export type ImageSaveInput = z.infer<typeof ImageSaveInput>;
+
+/** `docker load` from the browser: the archive is the request body; `file` is its name, for the audit log. */
+export const ImageLoadInput = HostIdInput.extend({ file: z.string().max(255).default('') });
+export type ImageLoadInput = z.infer<typeof ImageLoadInput>;
+
+/** What a load brought in: each image's ID and the tags it carried. */
+export const LoadedImagesSchema = z.array(z.object({ id: z.string(), tags: z.array(z.string()) }));
+export type LoadedImages = z.infer<typeof LoadedImagesSchema>;
+
+/** The registries a host is logged in to: server names only, never a credential. */
+export const RegistryLoginsSchema = z.array(z.string());

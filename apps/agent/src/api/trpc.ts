@@ -66,6 +66,7 @@ export interface ImagesApi {
   remove(image: string, force?: boolean): Promise<{ untagged: string[]; deleted: string[] }>;
   login(serverAddress: string, username: string, password: string): Promise<{ Status: string }>;
   logout(serverAddress: string): Promise<{ removed: boolean }>;
+  logins(): Promise<string[]>;
   history(image: string): Promise<ImageHistoryEntry[]>;
   prune(all: boolean): Promise<PruneReport>;
   search(query: string, limit: number): Promise<SearchResult[]>;

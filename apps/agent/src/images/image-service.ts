@@ -256,7 +256,14 @@ export class ImageService {
   }
 
   async logout(serverAddress: string): Promise<{ removed: boolean }> {
-    return { removed: await this.credentials.remove(serverAddress) };
+    // Kept under docker.io by login, whichever of Docker Hub's names it was given.
+    const domain = serverAddress === 'index.docker.io' ? 'docker.io' : serverAddress;
+    return { removed: await this.credentials.remove(domain) };
+  }
+
+  /** The registries this engine has a login for (names only: the credentials never leave). */
+  logins(): Promise<string[]> {
+    return this.credentials.domains();
   }
 
   /** `docker tag`: another name for an existing image. */

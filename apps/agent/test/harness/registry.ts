@@ -29,7 +29,15 @@ export interface RegistryOptions {
   proxyOf?: string;
   /** Run inside this network namespace (`ip netns exec`), listening on `address`. */
   netns?: { name: string; address: string };
+  /** Require Basic credentials (htpasswd auth): REGISTRY_USER / REGISTRY_PASSWORD. */
+  htpasswd?: boolean;
 }
+
+/** The one account of a registry started with `htpasswd: true`. */
+export const REGISTRY_USER = 'tester';
+export const REGISTRY_PASSWORD = 'stevedore registry password';
+/** bcrypt (the only scheme docker-registry's htpasswd accepts) of REGISTRY_PASSWORD, made once. */
+const REGISTRY_PASSWORD_BCRYPT = '$2b$05$WjIxJQizill3XS9Qd1oihuoblFyMy4ZdQjy/fcm9AZRXyvASkO1f.';
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'stevedore-registry-'));
@@ -37,6 +45,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const port = options.netns ? 5000 : await freePort();
   const address = options.netns?.address ?? '127.0.0.1';
   const config = join(dir, 'config.yml');
+  const htpasswd = join(dir, 'htpasswd');
+  if (options.htpasswd) writeFileSync(htpasswd, `${REGISTRY_USER}:${REGISTRY_PASSWORD_BCRYPT}\n`);
   writeFileSync(
     config,
     [
@@ -54,6 +64,9 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
         ? ['  tls:', `    certificate: ${options.tls.certFile}`, `    key: ${options.tls.keyFile}`]
         : []),
       ...(options.proxyOf ? ['proxy:', `  remoteurl: ${options.proxyOf}`] : []),
+      ...(options.htpasswd
+        ? ['auth:', '  htpasswd:', '    realm: stevedore-test', `    path: ${htpasswd}`]
+        : []),
       '',
     ].join('\n'),
   );
@@ -82,7 +95,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   for (;;) {
     const response = await request(`${url}/v2/`, dispatcher ? { dispatcher } : {}).catch(() => null);
     await response?.body.dump();
-    if (response?.statusCode === 200) break;
+    // With htpasswd auth an anonymous /v2/ is refused: 401 is the sign it is up.
+    if (response?.statusCode === (options.htpasswd ? 401 : 200)) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`docker-registry did not start: ${log}`);

@@ -71,6 +71,7 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
   'images.history': { minimum: 'viewer', input: { hostId: NO_HOST, image: 'nothing-here' } },
   'images.inspect': { minimum: 'viewer', input: { hostId: NO_HOST, image: 'nothing-here' } },
   'images.prunePreview': { minimum: 'viewer', input: { hostId: NO_HOST, all: false } },
+  'images.logins': { minimum: 'viewer', input: { hostId: NO_HOST } },
   'images.pull': {
     minimum: 'operator',
     hostScoped: true,

@@ -57,6 +57,8 @@ export const imagesRouter = router({
   logout: publicProcedure
     .input(RegistryLogoutInput)
     .mutation(({ ctx, input }) => ctx.services.images.logout(input.serverAddress)),
+  /** The registries logged in to, by name; credentials are never sent. */
+  logins: publicProcedure.output(z.array(z.string())).query(({ ctx }) => ctx.services.images.logins()),
   remove: publicProcedure
     .input(z.object({ image: NameOrId, force: z.boolean().default(false) }))
     .output(RemoveImageResultSchema)

@@ -21,6 +21,11 @@ export class CredentialStore {
     this.cache = all;
   }
 
+  /** The registries logged in to: their names only, never a credential. */
+  async domains(): Promise<string[]> {
+    return Object.keys(await this.load()).sort();
+  }
+
   /** Returns whether there was a login to remove. */
   async remove(domain: string): Promise<boolean> {
     const all = { ...(await this.load()) };

@@ -7,15 +7,17 @@ import { useTRPC } from '~/trpc/react';
 import { useToast } from '../toasts';
 import { Button, ErrorNote, SecondaryButton } from '../ui';
 import { useEngineRefresh } from '../use-engine-refresh';
+import { LoadImagesDialog, SaveImagesDialog } from './archive-dialogs';
 import { ImageDetailsDialog, RemoveImageDialog, TagImageDialog } from './image-dialogs';
 import { type ImageTableRow, imageTableRows } from './image-rows';
 import { ImageTable } from './image-table';
 import { PullDialog } from './pull-dialog';
 import { PruneImagesDialog, PushImageDialog, RegistryLoginDialog } from './push-prune-login';
+import { RegistryLoginsDialog } from './registry-logins';
 
 type Open =
   | { kind: 'none' }
-  | { kind: 'remove' | 'tag' | 'push' | 'history' | 'inspect'; row: ImageTableRow };
+  | { kind: 'remove' | 'tag' | 'push' | 'history' | 'inspect' | 'save'; row: ImageTableRow };
 
 /** Image events arriving together (a pull tags and pulls) refetch once, this long after the first. */
 const SETTLE_MS = 150;
@@ -31,6 +33,8 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
   const [pulling, setPulling] = useState(false);
   const [pruning, setPruning] = useState(false);
   const [loggingIn, setLoggingIn] = useState(false);
+  const [loading, setLoading] = useState(false);
+  const [showingLogins, setShowingLogins] = useState(false);
   const [open, setOpen] = useState<Open>({ kind: 'none' });
   const toast = useToast();
   // The list refetches when the host's engine reports an image or container change.
@@ -71,19 +75,24 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
             ? `${imageCount} ${imageCount === 1 ? 'image' : 'images'} · ${bytesSize(totalSize)}`
             : ''}
         </p>
-        {canOperate && (
-          <div className="ml-auto flex flex-wrap gap-2">
-            <SecondaryButton type="button" onClick={() => setLoggingIn(true)}>
-              Registry login
-            </SecondaryButton>
-            <SecondaryButton type="button" onClick={() => setPruning(true)}>
-              Prune
-            </SecondaryButton>
-            <Button type="button" onClick={() => setPulling(true)}>
-              Pull image
-            </Button>
-          </div>
-        )}
+        <div className="ml-auto flex flex-wrap gap-2">
+          <SecondaryButton type="button" onClick={() => setShowingLogins(true)}>
+            Registry logins
+          </SecondaryButton>
+          {canOperate && (
+            <>
+              <SecondaryButton type="button" onClick={() => setPruning(true)}>
+                Prune
+              </SecondaryButton>
+              <SecondaryButton type="button" onClick={() => setLoading(true)}>
+                Load images
+              </SecondaryButton>
+              <Button type="button" onClick={() => setPulling(true)}>
+                Pull image
+              </Button>
+            </>
+          )}
+        </div>
       </div>
       {images.isError && <ErrorNote>{images.error.message}</ErrorNote>}
       {images.isPending && <p className="text-sm text-slate-500">Loading images…</p>}
@@ -99,6 +108,7 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
                     {actionButton('Inspect', 'inspect', row)}
                     {actionButton('Tag', 'tag', row)}
                     {row.tag !== '<none>' && actionButton('Push', 'push', row)}
+                    {actionButton('Save', 'save', row)}
                     {actionButton('Remove', 'remove', row, true)}
                   </span>
                 )
@@ -143,14 +153,38 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
         <>
           <PushImageDialog hostId={hostId} row={rowOf('push')} onClose={() => setOpen({ kind: 'none' })} />
           <PruneImagesDialog hostId={hostId} open={pruning} onClose={() => setPruning(false)} onDone={done} />
+          <SaveImagesDialog
+            hostId={hostId}
+            row={rowOf('save')}
+            rows={rows}
+            onClose={() => setOpen({ kind: 'none' })}
+          />
+          <LoadImagesDialog
+            hostId={hostId}
+            open={loading}
+            onClose={() => setLoading(false)}
+            onLoaded={refresh}
+          />
           <RegistryLoginDialog
             hostId={hostId}
             open={loggingIn}
             onClose={() => setLoggingIn(false)}
-            onDone={done}
+            onDone={(message) => {
+              toast.success(message);
+              void queryClient.invalidateQueries({ queryKey: trpc.images.logins.queryKey({ hostId }) });
+              setShowingLogins(true);
+            }}
           />
         </>
       )}
+      <RegistryLoginsDialog
+        hostId={hostId}
+        open={showingLogins}
+        canOperate={canOperate}
+        onClose={() => setShowingLogins(false)}
+        onLogIn={() => setLoggingIn(true)}
+        onDone={(message) => toast.success(message)}
+      />
       <TagImageDialog
         hostId={hostId}
         row={rowOf('tag')}

@@ -9,6 +9,7 @@ import type { Context } from '../api/trpc';
 import { readSessionCookie } from '../auth/session-token';
 import type { AuthService } from '../services/auth-service';
 import type { Services } from '../services/index';
+import { IMAGE_LOAD_PATH, IMAGE_SAVE_PATH, serveImageArchive } from './image-archive';
 import { LOG_DOWNLOAD_PATH, serveLogDownload } from './log-download';
 import { clientIp, isCrossSiteWrite, isHttpsRequest, isPublicPath } from './request-guard';
 
@@ -72,6 +73,11 @@ export function createWebServer(options: WebServerOptions): Server {
         await serveLogDownload(url, req, res, services, session?.user ?? null, log);
         return;
       }
+      if (url.pathname === IMAGE_SAVE_PATH || url.pathname === IMAGE_LOAD_PATH) {
+        const session = await sessionUser(req, services.auth);
+        await serveImageArchive(url, req, res, services, session?.user ?? null, log);
+        return;
+      }
       if (url.pathname.startsWith('/api/trpc/')) {
         if (isCrossSiteWrite(req)) {
           res.writeHead(403, { 'content-type': 'text/plain' }).end('cross-site request refused');
@@ -107,6 +113,10 @@ export function createWebServer(options: WebServerOptions): Server {
       res.end('internal error');
     }
   });
+
+  // An image upload (POST /api/images/load) may take longer than Node's default 5 minutes for a
+  // whole request; slow headers are still cut off by headersTimeout, and tRPC bodies are capped.
+  server.requestTimeout = 0;
 
   // Malformed request lines and headers never reach the handler: Node's parser reports them here.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>

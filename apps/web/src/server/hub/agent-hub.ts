@@ -1,5 +1,11 @@
 import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
 import type { AgentClient } from '@stevedore/agent-api';
+import {
+  type AgentHttpRequest,
+  type AgentHttpTarget,
+  agentHttpRequest,
+} from '@stevedore/agent-api/archive-client';
 import type { HostConnectionState, HostStatus } from '@stevedore/shared';
 import { StevedoreError } from '@stevedore/shared';
 import type { Logger } from 'pino';
@@ -22,6 +28,8 @@ export interface AgentTarget {
 
 export interface AgentConnection {
   client: AgentClient;
+  /** Where the agent's plain HTTP archive routes answer (through the SSH tunnel for SSH hosts). */
+  http?: AgentHttpTarget;
   close(): Promise<void>;
 }
 
@@ -140,6 +148,20 @@ export class AgentHub {
     const result = await fn(entry.connection.client);
     this.markSeen(hostId);
     return result;
+  }
+
+  /**
+   * A streamed HTTP request on the agent's archive routes (save, load: too big for tRPC), on the
+   * same path as the host's websocket; fails fast like `call` when the host is not online.
+   */
+  async httpRequest(hostId: string, request: AgentHttpRequest): Promise<IncomingMessage> {
+    const target = await this.call(hostId, async () => this.entries.get(hostId)?.connection.http);
+    if (!target) {
+      throw new StevedoreError('UNAVAILABLE', "this host's connection carries no archive requests", {
+        hostId,
+      });
+    }
+    return agentHttpRequest(target, request);
   }
 
   /** Calls `listener` with every status change until the returned function is called. */

@@ -9,10 +9,13 @@ export const connectAgent: ConnectAgent = (target, events) => {
   const tunnel = target.ssh ? new SshTunnel(target.ssh) : null;
   // The tunnel's local socket is bound synchronously; a first dial racing it is simply retried.
   tunnel?.listen().catch((error: Error) => events.onClose(`SSH tunnel: ${error.message}`));
-  const connection: AgentConnection = createAgentClient({
+  const http = {
     host: tunnel ? `unix://${tunnel.localSocket}` : target.address,
     ...(target.token ? { token: target.token } : {}),
     ...(target.caCert ? { ca: target.caCert } : {}),
+  };
+  const agent = createAgentClient({
+    ...http,
     // 0.5 s, 1 s, 2 s … capped at 30 s: quick to notice an agent restart, gentle on a dead host.
     retryDelayMs: (attempt) => Math.min(500 * 2 ** attempt, MAX_RETRY_DELAY_MS),
     onStateChange: (state) => {
@@ -34,12 +37,14 @@ export const connectAgent: ConnectAgent = (target, events) => {
     },
     onClose: () => events.onClose('connection closed'),
   });
+  const connection: AgentConnection = { ...agent, http };
   if (!tunnel) return connection;
   return {
     client: connection.client,
+    http,
     close: async () => {
       try {
-        await connection.close();
+        await agent.close();
       } finally {
         await tunnel.close();
       }

@@ -18,6 +18,7 @@ import {
   type PruneReport,
   type PullEvent,
   type PullProgress,
+  RegistryLoginsSchema,
   type SessionUser,
   StevedoreError,
 } from '@stevedore/shared';
@@ -163,12 +164,26 @@ export class HostImageService {
     return { serverAddress: input.serverAddress };
   }
 
+  /** The registries the host's engine keeps a login for, by name (it never sends the credentials). */
+  async logins(hostId: string): Promise<string[]> {
+    await getHost(this.db, hostId);
+    const names = await agentCall({ hostId }, () =>
+      this.hub.call(hostId, (client) => client.images.logins.query()),
+    );
+    return RegistryLoginsSchema.parse(names);
+  }
+
   async logout(
     actor: SessionUser,
     input: { hostId: string; serverAddress: string },
   ): Promise<{ removed: boolean }> {
-    return this.act(actor, input.hostId, 'image.logout', input.serverAddress, {}, (client) =>
-      client.images.logout.mutate({ serverAddress: input.serverAddress }),
+    return this.act(
+      actor,
+      input.hostId,
+      'image.logout',
+      input.serverAddress,
+      { serverAddress: input.serverAddress },
+      (client) => client.images.logout.mutate({ serverAddress: input.serverAddress }),
     );
   }
 

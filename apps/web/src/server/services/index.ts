@@ -29,6 +29,7 @@ import { FleetService, type FleetTiming } from './fleet-service';
 import { HostContainerService } from './host-container-service';
 import { HostImageService } from './host-image-service';
 import { HostService } from './host-service';
+import { ImageArchiveService } from './image-archive-service';
 import { NetworkService } from './network-service';
 import { PresetFleetCalls } from './presets/fleet-calls';
 import { PresetService } from './presets/preset-service';
@@ -65,6 +66,7 @@ export interface Services {
   migrations: MigrationJobs;
   prunePolicies: PrunePolicyService;
   images: HostImageService;
+  imageArchives: ImageArchiveService;
   networks: NetworkService;
   volumes: VolumeService;
 }
@@ -173,6 +175,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     migrations,
     prunePolicies,
     images: new HostImageService(db, hub, hosts, log.child({ module: 'images' })),
+    imageArchives: new ImageArchiveService(db, hub),
     networks: new NetworkService(db, hub),
     volumes: new VolumeService(db, hub),
   };

@@ -24,6 +24,10 @@ export const imagesRouter = router({
   inspect: roleProcedure('viewer')
     .input(HostImageInput)
     .query(({ ctx, input }) => ctx.services.images.inspect(input)),
+  /** The registries the host is logged in to: names only, never a credential. */
+  logins: roleProcedure('viewer')
+    .input(HostIdInput)
+    .query(({ ctx, input }) => ctx.services.images.logins(input.hostId)),
   prunePreview: roleProcedure('viewer')
     .input(ImagePruneInput)
     .query(({ ctx, input }) => ctx.services.images.prunePreview(input)),
