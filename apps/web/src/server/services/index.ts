@@ -136,8 +136,8 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
   });
   const migrations = new MigrationJobs(db, hub, log.child({ module: 'migration' }), options.migrationTiming);
   const prunePolicies = new PrunePolicyService(db, hub, log.child({ module: 'prune' }));
-  /** When an unrenewed recreate counts as abandoned, and how often they are looked for (tests shorten them). */
-  recreateTiming?: Partial<RecreateJournalTiming>;
+  const recreates = new RecreateJournal(db, hub, log.child({ module: 'recreate' }), options.recreateTiming);
+  recreates.start();
   const services: Services = {
     auth: new AuthService(
       db,
