@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import {
@@ -255,7 +256,10 @@ export class ContainerNetworking {
     // Docker's top-level fields describe the default bridge network.
     const bridge = running ? attachments.find((a) => a.network.Default) : undefined;
     return {
+      Bridge: '',
+      SandboxID: running ? createHash('sha256').update(`sandbox:${record.Id}`).digest('hex') : '',
       SandboxKey: running && mode !== 'host' ? this.sandboxKey(record) : '',
+      EndpointID: running ? (bridge?.endpoint.EndpointID ?? '') : '',
       Ports: ports,
       IPAddress: bridge?.endpoint.IPAddress ?? '',
       IPPrefixLen: bridge ? prefixOf(bridge.network) : 0,
