@@ -1,8 +1,8 @@
 import { statfs } from 'node:fs/promises';
 import os from 'node:os';
 import {
-  type HostUsage,
   HostConfigSchema,
+  type HostUsage,
   type SystemInfo,
   SystemInfoSchema,
   type Version,
