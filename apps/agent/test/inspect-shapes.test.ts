@@ -88,6 +88,15 @@ describe('inspect/info/events shapes as Docker', () => {
     await ok('rm', '-f', 'shape', 'shape2');
   });
 
+  test('image inspect: Parent, Comment, Author, GraphDriver', async () => {
+    const image = await json('image', 'inspect', '--format', '{{json .}}', busybox.reference);
+    assert.equal(image.Parent, '');
+    assert.equal(image.Comment, '');
+    assert.equal(image.Author, '');
+    assert.equal(image.GraphDriver.Name, 'overlay2');
+    assert.match(image.GraphDriver.Data.UpperDir, /\/diff$/);
+  });
+
   test('info: LoggingDriver and SecurityOptions', async () => {
     const info = await json('info', '--format', '{{json .}}');
     assert.equal(typeof info.LoggingDriver, 'string');
