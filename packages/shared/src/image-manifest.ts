@@ -50,6 +50,8 @@ export const ImageConfigSchema = z.object({
   variant: z.string().optional(),
   created: z.string().optional(),
   author: z.string().optional(),
+  /** `docker commit -m`, `docker import -m`. */
+  comment: z.string().optional(),
   config: z
     .object({
       User: z.string().optional(),
@@ -117,9 +119,14 @@ export const ImageInspectSchema = z.object({
   RepoTags: z.array(z.string()),
   RepoDigests: z.array(z.string()),
   Created: z.string(),
+  /** Parent, Comment, Author and GraphDriver: absent from older agents. */
+  Parent: z.string().optional(),
+  Comment: z.string().optional(),
+  Author: z.string().optional(),
   Architecture: z.string(),
   Os: z.string(),
   Size: z.number().int().nonnegative(),
+  GraphDriver: z.object({ Name: z.string(), Data: z.record(z.string(), z.string()) }).optional(),
   Config: ImageConfigSchema.shape.config,
   RootFS: z.object({ Type: z.literal('layers'), Layers: z.array(z.string()) }),
 });

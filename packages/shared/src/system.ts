@@ -18,6 +18,10 @@ export const SystemInfoSchema = z.object({
   CgroupVersion: z.enum(['1', '2']),
   CgroupDriver: z.enum(['cgroupfs', 'systemd']),
   DefaultRuntime: z.string(),
+  /** The log driver a container gets when it names none (absent from older agents). */
+  LoggingDriver: z.string().optional(),
+  /** Docker's `name=seccomp,profile=default`, `name=userns`, `name=cgroupns` (absent from older agents). */
+  SecurityOptions: z.array(z.string()).optional(),
   Runtimes: z.record(z.string(), z.object({ path: z.string(), version: z.string() })),
   Containers: z.number().int().nonnegative(),
   ContainersRunning: z.number().int().nonnegative(),

@@ -64,15 +64,28 @@ export async function listImages(images: ImageStore, filters: readonly string[])
     .sort((a, b) => b.Created.localeCompare(a.Created));
 }
 
-export function inspectImage(image: ImageRecord): ImageInspect {
+/** `docker image inspect`; `diffDir` places a layer (by chain ID) on disk for GraphDriver. */
+export function inspectImage(image: ImageRecord, diffDir: (chainId: string) => string): ImageInspect {
+  const dirs = image.chainIds.map(diffDir).reverse();
   return {
     Id: image.id,
     RepoTags: image.repoTags,
     RepoDigests: image.repoDigests,
+    // Pulled and loaded images have no parent in the local store, as in Docker.
+    Parent: '',
+    Comment: image.config.comment ?? '',
     Created: image.config.created ?? image.pulledAt,
+    Author: image.config.author ?? '',
     Architecture: image.config.architecture,
     Os: image.config.os,
     Size: image.size,
+    GraphDriver: {
+      Name: 'overlay2',
+      Data: {
+        ...(dirs.length > 1 ? { LowerDir: dirs.slice(1).join(':') } : {}),
+        ...(dirs[0] ? { UpperDir: dirs[0] } : {}),
+      },
+    },
     Config: image.config.config,
     RootFS: { Type: 'layers', Layers: image.config.rootfs.diff_ids },
   };

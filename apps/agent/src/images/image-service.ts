@@ -284,7 +284,10 @@ export class ImageService {
   }
 
   async inspect(nameOrId: string): Promise<ImageInspect> {
-    return inspectImage(await requireImage(this.stores.images, nameOrId));
+    const layers = this.stores.layers;
+    return inspectImage(await requireImage(this.stores.images, nameOrId), (chainId) =>
+      layers.diffDir(chainId),
+    );
   }
 
   /** `docker history`: the config's history, newest first, with each layer's size on disk. */

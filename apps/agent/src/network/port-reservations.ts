@@ -20,6 +20,8 @@ type Holder = Server | UdpSocket;
  */
 export class PortReservations {
   private readonly held = new Map<string, { port: PublishedPort; holder: Holder }[]>();
+  /** The last port picked from a range, per `hostIp/protocol` (Docker allocates upwards from it). */
+  private readonly lastAllocated = new Map<string, number>();
 
   /** Binds every request, or none: a port in use is refused with Docker's message. */
   async reserve(owner: string, requests: readonly PortRequest[]): Promise<PublishedPort[]> {
@@ -80,13 +82,19 @@ export class PortReservations {
       request.hostPort === ''
         ? await ephemeralRange()
         : (request.hostPort.split('-').map(Number) as [number, number]);
-    // Random start, then walk the range: ports of stopped containers are not reused at once.
+    // Docker's allocator: the port after the last one given out on this address and protocol,
+    // from the bottom of the range (32768 up), so ports of stopped containers are not reused at once.
     const span = high - low + 1;
-    const start = Math.floor(Math.random() * span);
+    const cursor = `${hostIp}/${request.protocol}`;
+    const last = this.lastAllocated.get(cursor);
+    const start = last === undefined || last < low || last > high ? 0 : last - low + 1;
     for (let i = 0; i < span; i++) {
       const hostPort = low + ((start + i) % span);
       const holder = await bind(request.protocol, hostIp, hostPort);
-      if (holder) return { port: publish(hostPort), holder };
+      if (holder) {
+        this.lastAllocated.set(cursor, hostPort);
+        return { port: publish(hostPort), holder };
+      }
     }
     throw new StevedoreError(
       'CONFLICT',

@@ -24,6 +24,9 @@ const highWord = (rdev: number) => Math.floor(rdev / 2 ** 32);
 const devMajor = (rdev: number) => ((rdev >>> 8) & 0xfff) | (highWord(rdev) & 0xfffff000);
 const devMinor = (rdev: number) => (rdev & 0xff) | ((rdev >>> 12) & 0xfff00);
 
+/** A device node's major and minor numbers, from its `rdev`. */
+export const deviceNumbers = (rdev: number) => ({ major: devMajor(rdev), minor: devMinor(rdev) });
+
 /** Every device node under /dev (not following symlinks), for privileged containers. */
 export async function hostDevices(dir = '/dev'): Promise<OciDevice[]> {
   const devices: OciDevice[] = [];

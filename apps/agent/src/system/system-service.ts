@@ -1,6 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import os from 'node:os';
 import {
+  HostConfigSchema,
   type HostUsage,
   type SystemInfo,
   SystemInfoSchema,
@@ -112,6 +113,12 @@ export class SystemService {
       CgroupVersion: facts.host.cgroupVersion,
       CgroupDriver: 'cgroupfs',
       DefaultRuntime: config.defaultRuntime,
+      LoggingDriver: HostConfigSchema.parse({}).LogConfig.Type,
+      SecurityOptions: [
+        'name=seccomp,profile=default',
+        ...(config.usernsRemap ? ['name=userns'] : []),
+        ...(facts.host.cgroupVersion === '2' ? ['name=cgroupns'] : []),
+      ],
       Runtimes: runtimes,
       Containers: containers.total,
       ContainersRunning: containers.running,

@@ -6,13 +6,38 @@ import { HealthConfigSchema } from './health.js';
 import { ContainerNameSchema } from './names.js';
 import { checkResourceCombination, ResourcesShape } from './resources.js';
 import { RestartPolicySchema } from './restart-policy.js';
+import {
+  BIND_MODE_OPTIONS,
+  DeviceMappingSchema,
+  DnsOptionSchema,
+  DnsSearchSchema,
+  DnsServerSchema,
+  ExtraHostSchema,
+  GroupAddSchema,
+  IpcModeSchema,
+  MountSchema,
+  PidModeSchema,
+  SysctlsSchema,
+  UtsModeSchema,
+  VolumesFromSchema,
+} from './run-options.js';
 import { SignalSchema } from './signals.js';
 
-/** `-v` as Docker writes it: `/host:/ctr[:ro|rw]`, `volume:/ctr[:ro|rw]` or `/ctr` (anonymous volume). */
-export const BindSchema = z.string().regex(/^([^:\0]+:)?\/[^:\0]*(:(ro|rw))?$/, {
-  message:
-    'a volume is [SOURCE:]DEST[:ro|rw] with DEST an absolute path, SOURCE a host path or volume name (none: a new anonymous volume)',
-});
+/**
+ * `-v` as Docker writes it: `/host:/ctr[:OPTIONS]`, `volume:/ctr[:OPTIONS]` or `/ctr` (anonymous
+ * volume); OPTIONS a comma list of ro|rw, z|Z, nocopy and a propagation mode.
+ */
+export const BindSchema = z
+  .string()
+  .regex(
+    new RegExp(
+      `^([^:\\0]+:)?/[^:\\0]*(:(${BIND_MODE_OPTIONS.join('|')})(,(${BIND_MODE_OPTIONS.join('|')}))*)?$`,
+    ),
+    {
+      message:
+        'a volume is [SOURCE:]DEST[:OPTIONS] with DEST an absolute path, SOURCE a host path or volume name (none: a new anonymous volume), OPTIONS ro|rw, z|Z, nocopy or a propagation mode',
+    },
+  );
 
 export const NetworkModeSchema = z
   .string()
@@ -59,6 +84,19 @@ export const HostConfigSchema = z
       .refine((v) => v === 0 || v >= 4096, { message: 'shm size must be at least 4 KiB' })
       .default(0),
     LogConfig: LogConfigSchema.default({ Type: 'k8s-file', Config: {} }),
+    /** `--mount`: Docker's structured mounts, beside `-v`'s Binds. */
+    Mounts: z.array(MountSchema).default([]),
+    VolumesFrom: z.array(VolumesFromSchema).default([]),
+    Dns: z.array(DnsServerSchema).default([]),
+    DnsOptions: z.array(DnsOptionSchema).default([]),
+    DnsSearch: z.array(DnsSearchSchema).default([]),
+    ExtraHosts: z.array(ExtraHostSchema).default([]),
+    Devices: z.array(DeviceMappingSchema).default([]),
+    Sysctls: SysctlsSchema.default({}),
+    GroupAdd: z.array(GroupAddSchema).default([]),
+    PidMode: PidModeSchema.default(''),
+    IpcMode: IpcModeSchema.default('private'),
+    UTSMode: UtsModeSchema.default(''),
   })
   .superRefine((h, ctx) => {
     checkResourceCombination(h, ctx);
@@ -67,6 +105,13 @@ export const HostConfigSchema = z
         code: 'custom',
         path: ['AutoRemove'],
         message: 'Conflicting options: cannot specify both --restart and --rm',
+      });
+    }
+    if (h.NetworkMode === 'host' && Object.keys(h.Sysctls).some((key) => key.startsWith('net.'))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['Sysctls'],
+        message: 'net.* sysctls are not allowed with --network host: they would change the host',
       });
     }
   });

@@ -26,6 +26,7 @@ export {
 } from './resources.js';
 export * from './restart-policy.js';
 export * from './run-command.js';
+export * from './run-options.js';
 export * from './signals.js';
 export * from './stats.js';
 export * from './usage-history.js';

@@ -85,12 +85,25 @@ export const ContainerInspectSchema = z.object({
   RestartCount: z.number().int().nonnegative(),
   Driver: z.string(),
   Platform: z.string(),
-  HostConfig: HostConfigSchema,
+  /** The create request's HostConfig plus what Docker shows beside it (inspect only; absent from older agents). */
+  HostConfig: z.intersection(
+    HostConfigSchema,
+    z.object({
+      Links: z.array(z.string()).nullable().optional(),
+      OomScoreAdj: z.number().int().optional(),
+      MaskedPaths: z.array(z.string()).nullable().optional(),
+      ReadonlyPaths: z.array(z.string()).nullable().optional(),
+    }),
+  ),
   GraphDriver: z.object({ Name: z.string(), Data: z.record(z.string(), z.string()) }),
   Mounts: z.array(MountPointSchema),
   Config: ContainerConfigSchema,
   NetworkSettings: z.object({
+    /** Bridge, SandboxID and EndpointID: absent from older agents. */
+    Bridge: z.string().optional(),
+    SandboxID: z.string().optional(),
     SandboxKey: z.string(),
+    EndpointID: z.string().optional(),
     Ports: z.record(z.string(), z.array(z.object({ HostIp: z.string(), HostPort: z.string() })).nullable()),
     IPAddress: z.string(),
     IPPrefixLen: z.number().int(),

@@ -14,6 +14,24 @@ export function eventLine(event: EngineEvent): string {
   return `${iso}.${fraction}Z ${event.Type} ${event.Action} ${event.Actor.ID}${attributes ? ` (${attributes})` : ''}`;
 }
 
+/**
+ * An event as `docker events --format` sees it: Docker's legacy `status`, `id` and `from` for
+ * container and image events, and `timeNano` a number (a bigint: beyond 2^53).
+ */
+export function dockerEventView(event: EngineEvent): Record<string, unknown> {
+  const legacy =
+    event.Type === 'container' || event.Type === 'image'
+      ? {
+          status: event.Action,
+          id: event.Actor.ID,
+          ...(event.Type === 'container' && event.Actor.Attributes.image !== undefined
+            ? { from: event.Actor.Attributes.image }
+            : {}),
+        }
+      : {};
+  return { ...legacy, ...event, timeNano: BigInt(event.timeNano) };
+}
+
 export const eventsCommand: Command = {
   path: ['events'],
   usage: '[OPTIONS]',
@@ -44,7 +62,9 @@ export const eventsCommand: Command = {
           // A template that fails on an event (an unknown field) ends the command with its message.
           onData: (event) =>
             stopOnThrow(subscription, reject, () =>
-              context.reporter.line(format !== undefined ? formatValue(format, event) : eventLine(event)),
+              context.reporter.line(
+                format !== undefined ? formatValue(format, dockerEventView(event)) : eventLine(event),
+              ),
             ),
           onError: reject,
           onComplete: resolve,

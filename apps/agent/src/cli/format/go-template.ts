@@ -330,9 +330,15 @@ export function printValue(value: unknown): string {
   return String(value);
 }
 
+const BIGINT_MARK = '@@stevedore-bigint:';
+
 /** Go's json.Marshal escapes <, > and & for HTML safety; Docker's `json` function inherits that. */
 function toJson(value: unknown): string {
-  return (JSON.stringify(value) ?? 'null')
+  // A bigint (an event's timeNano) is printed as a JSON number with all its digits, as Go does.
+  const marked = JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'bigint' ? `${BIGINT_MARK}${v}` : v,
+  );
+  return (marked?.replace(new RegExp(`"${BIGINT_MARK}(-?\\d+)"`, 'g'), '$1') ?? 'null')
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026');

@@ -122,3 +122,66 @@ test('userns-remap: a user namespace mapping root to the subordinate range', () 
   assert.deepEqual(spec.linux.uidMappings, [{ containerID: 0, hostID: 100000, size: 65536 }]);
   assert.deepEqual(spec.linux.gidMappings, [{ containerID: 0, hostID: 200000, size: 65536 }]);
 });
+
+test('--pid/--ipc/--uts: host namespaces are left out, another container’s joined; --ipc none has no /dev/shm', () => {
+  const spec = buildSpec(
+    input(
+      { Sysctls: { 'net.core.somaxconn': '1024' } },
+      {
+        namespaces: { pid: 'host', ipc: { path: '/proc/42/ns/ipc' }, uts: 'host', shm: 'none' },
+      },
+    ),
+  );
+  assert.deepEqual(
+    spec.linux.namespaces.filter((ns) => ['pid', 'ipc', 'uts'].includes(ns.type)),
+    [{ type: 'ipc', path: '/proc/42/ns/ipc' }],
+  );
+  assert.equal(spec.hostname, undefined, 'the host UTS namespace keeps the host name');
+  assert.equal(
+    spec.mounts.some((mount) => mount.destination === '/dev/shm'),
+    false,
+  );
+  assert.deepEqual(spec.linux.sysctl, { 'net.core.somaxconn': '1024' });
+  const hostShm = buildSpec(
+    input({}, { namespaces: { pid: 'new', ipc: 'host', uts: 'new', shm: { source: '/dev/shm' } } }),
+  );
+  assert.deepEqual(
+    hostShm.mounts.find((mount) => mount.destination === '/dev/shm'),
+    { destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'rprivate'] },
+  );
+});
+
+test('--device: the node in the spec and an allow rule in the device cgroup with its access', () => {
+  const spec = buildSpec(
+    input(
+      {},
+      {
+        devices: [{ path: '/dev/mynull', type: 'c', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 }],
+        devicePermissions: ['rw'],
+      },
+    ),
+  );
+  assert.equal(spec.linux.devices?.[0]?.path, '/dev/mynull');
+  assert.deepEqual(spec.linux.resources.devices?.at(-1), {
+    allow: true,
+    type: 'c',
+    major: 1,
+    minor: 3,
+    access: 'rw',
+  });
+});
+
+test('a shared or slave bind sets the root propagation runc needs', () => {
+  const mount = (propagation?: string) => ({
+    type: 'bind' as const,
+    source: '/a',
+    destination: '/b',
+    readonly: false,
+    ...(propagation ? { propagation } : {}),
+  });
+  assert.equal(buildSpec(input({}, { mounts: [mount()] })).linux.rootfsPropagation, undefined);
+  const slave = buildSpec(input({}, { mounts: [mount('rslave')] }));
+  assert.equal(slave.linux.rootfsPropagation, 'rslave');
+  assert.deepEqual(slave.mounts.at(-1)?.options, ['rbind', 'rslave', 'rw']);
+  assert.equal(buildSpec(input({}, { mounts: [mount('shared')] })).linux.rootfsPropagation, 'rshared');
+});

@@ -18,7 +18,20 @@ export interface SpecMount {
   readonly: boolean;
   /** Extra mount options (tmpfs size=, mode=). */
   options?: string[];
+  /** A bind's propagation when not rprivate (`-v …:rshared`, `bind-propagation=`). */
+  propagation?: string;
 }
+
+/** `--pid`/`--ipc`/`--uts`: a namespace of its own, the host's, or one to join; and where /dev/shm comes from. */
+export interface SharedNamespaces {
+  pid: 'new' | 'host' | { path: string };
+  ipc: 'new' | 'host' | { path: string };
+  uts: 'new' | 'host';
+  /** 'own': a tmpfs of the container's; 'none': no /dev/shm (`--ipc none`); else bind this one. */
+  shm: 'own' | 'none' | { source: string };
+}
+
+export const OWN_NAMESPACES: SharedNamespaces = { pid: 'new', ipc: 'new', uts: 'new', shm: 'own' };
 
 export interface ThrottleDevice {
   major: number;
@@ -54,6 +67,11 @@ export interface SpecInput {
   availableCapabilities: readonly string[];
   /** `--userns-remap`: a user namespace with these mappings. */
   idMap: IdMap | null;
+  /** `--device` nodes (PathInContainer, the host node's numbers); each is allowed in the device cgroup. */
+  devices?: OciDevice[];
+  /** Access (rwm) per `--device`, in the order of `devices`. */
+  devicePermissions?: string[];
+  namespaces?: SharedNamespaces;
 }
 
 const CPU_PERIOD_FOR_NANO_CPUS = 100_000;
@@ -66,13 +84,14 @@ export function buildSpec(input: SpecInput): OciSpec {
   const seccompOff = host.Privileged || host.SecurityOpt.some((opt) => /^seccomp[=:]unconfined$/.test(opt));
   const args = input.initBinary ? ['/sbin/docker-init', '--', ...input.args] : input.args;
 
-  const namespaces: OciSpec['linux']['namespaces'] = [
-    { type: 'pid' },
-    { type: 'ipc' },
-    { type: 'uts' },
-    { type: 'mount' },
-    { type: 'cgroup' },
-  ];
+  const shared = input.namespaces ?? OWN_NAMESPACES;
+  const namespaces: OciSpec['linux']['namespaces'] = [];
+  for (const type of ['pid', 'ipc', 'uts'] as const) {
+    const mode = shared[type];
+    if (mode === 'new') namespaces.push({ type });
+    else if (mode !== 'host') namespaces.push({ type, path: mode.path });
+  }
+  namespaces.push({ type: 'mount' }, { type: 'cgroup' });
   if (input.idMap) namespaces.push({ type: 'user' });
   if (input.network === 'new') namespaces.push({ type: 'network' });
   else if (input.network !== 'host') namespaces.push({ type: 'network', path: input.network.path });
@@ -94,11 +113,11 @@ export function buildSpec(input: SpecInput): OciSpec {
       noNewPrivileges,
     },
     root: { path: input.rootfs, readonly: host.ReadonlyRootfs },
-    ...(input.network === 'host' ? {} : { hostname: config.Hostname }),
+    ...(input.network === 'host' || shared.uts === 'host' ? {} : { hostname: config.Hostname }),
     mounts: buildMounts(input),
     linux: {
       namespaces,
-      resources: buildResources(input.hostConfig, input),
+      resources: withDeviceRules(buildResources(input.hostConfig, input), input),
       cgroupsPath: input.cgroupsPath,
       ...(input.idMap
         ? {
@@ -108,7 +127,13 @@ export function buildSpec(input: SpecInput): OciSpec {
         : {}),
       ...(host.Privileged
         ? { devices: input.hostDevices }
-        : { maskedPaths: [...MASKED_PATHS], readonlyPaths: [...READONLY_PATHS] }),
+        : {
+            ...(input.devices?.length ? { devices: input.devices } : {}),
+            maskedPaths: [...MASKED_PATHS],
+            readonlyPaths: [...READONLY_PATHS],
+          }),
+      ...(Object.keys(host.Sysctls).length > 0 ? { sysctl: { ...host.Sysctls } } : {}),
+      ...rootfsPropagation(input.mounts),
       ...(seccompOff ? {} : { seccomp: defaultSeccompProfile(capabilities) }),
     },
   };
@@ -165,12 +190,7 @@ function buildMounts(input: SpecInput): OciMount[] {
       options: ['nosuid', 'noexec', 'nodev', 'relatime', host.Privileged ? 'rw' : 'ro'],
     },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    {
-      destination: '/dev/shm',
-      type: 'tmpfs',
-      source: 'shm',
-      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${shmSize}`],
-    },
+    ...shmMount((input.namespaces ?? OWN_NAMESPACES).shm, shmSize),
     ...(['resolvConf', 'hostname', 'hosts'] as const).map((key) => ({
       destination: { resolvConf: '/etc/resolv.conf', hostname: '/etc/hostname', hosts: '/etc/hosts' }[key],
       type: 'bind',
@@ -199,11 +219,46 @@ function buildMounts(input: SpecInput): OciMount[] {
         destination: mount.destination,
         type: 'bind',
         source: mount.source,
-        options: ['rbind', 'rprivate', mount.readonly ? 'ro' : 'rw'],
+        options: ['rbind', mount.propagation ?? 'rprivate', mount.readonly ? 'ro' : 'rw'],
       });
     }
   }
   return mounts;
+}
+
+function shmMount(shm: SharedNamespaces['shm'], size: number): OciMount[] {
+  if (shm === 'none') return [];
+  if (shm === 'own') {
+    return [
+      {
+        destination: '/dev/shm',
+        type: 'tmpfs',
+        source: 'shm',
+        options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${size}`],
+      },
+    ];
+  }
+  return [{ destination: '/dev/shm', type: 'bind', source: shm.source, options: ['rbind', 'rprivate'] }];
+}
+
+/** `--device`s are allowed in the device cgroup, with the access they were given. */
+function withDeviceRules(resources: OciResources, input: SpecInput): OciResources {
+  if (input.hostConfig.Privileged || !input.devices?.length) return resources;
+  const rules = input.devices.map((device, index) => ({
+    allow: true,
+    type: device.type,
+    major: device.major,
+    minor: device.minor,
+    access: input.devicePermissions?.[index] ?? 'rwm',
+  }));
+  return { ...resources, devices: [...(resources.devices ?? []), ...rules] };
+}
+
+/** A shared or slave bind needs the root's propagation to match (runc refuses it under a private root). */
+function rootfsPropagation(mounts: readonly SpecMount[]): { rootfsPropagation?: string } {
+  if (mounts.some((mount) => mount.propagation?.endsWith('shared'))) return { rootfsPropagation: 'rshared' };
+  if (mounts.some((mount) => mount.propagation?.endsWith('slave'))) return { rootfsPropagation: 'rslave' };
+  return {};
 }
 
 /** The cgroup part of the spec (a live `update` writes the cgroup files itself: runtime/limits/cgroup-writer.ts). */

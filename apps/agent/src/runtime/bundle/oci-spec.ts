@@ -53,6 +53,8 @@ export interface OciSpec {
     maskedPaths?: string[];
     readonlyPaths?: string[];
     seccomp?: unknown;
+    sysctl?: Record<string, string>;
+    rootfsPropagation?: string;
     uidMappings?: { containerID: number; hostID: number; size: number }[];
     gidMappings?: { containerID: number; hostID: number; size: number }[];
   };

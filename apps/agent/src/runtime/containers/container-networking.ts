@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import {
@@ -13,7 +14,13 @@ import { prefixOf } from '../../network/network-record.js';
 import type { NetworkService } from '../../network/network-service.js';
 import type { PortRequest } from '../../network/port-reservations.js';
 import type { ContainerRecord } from './container-record.js';
-import { hostsFile, resolvConf } from './resolver-files.js';
+import {
+  extraHostLines,
+  hostsFile,
+  resolvConf,
+  resolveExtraHosts,
+  withDnsSettings,
+} from './resolver-files.js';
 
 /** `bridge` and user networks get a namespace of ours; the other modes do not. */
 export function usesNetworkService(mode: string): boolean {
@@ -133,13 +140,18 @@ export class ContainerNetworking {
     const primary = setup.primary;
     const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     const names = [record.Config.Hostname || record.Id.slice(0, 12)];
+    const host = record.HostConfig;
+    const ownResolver = primary && !primary.network.Default;
+    const networkResolv =
+      (primary && this.networks.resolvConfFor(primary.network, hostResolv)) ?? resolvConf(hostResolv, false);
     return {
       path: setup.path,
       hostSide: setup.hostSide,
-      hosts: hostsFile(primary ? { ip: primary.endpoint.IPAddress, names } : null),
-      resolvConf:
-        (primary && this.networks.resolvConfFor(primary.network, hostResolv)) ??
-        resolvConf(hostResolv, false),
+      hosts: hostsFile(
+        primary ? { ip: primary.endpoint.IPAddress, names } : null,
+        resolveExtraHosts(host.ExtraHosts, primary?.network.Gateway),
+      ),
+      resolvConf: withDnsSettings(networkResolv, host, ownResolver === true),
     };
   }
 
@@ -158,16 +170,28 @@ export class ContainerNetworking {
   }
 
   /** The host's /etc files for `--network host`, and loopback-only ones for `none`. */
-  static async fixedEtcFiles(
+  async fixedEtcFiles(
     record: ContainerRecord,
   ): Promise<{ hosts: string; resolvConf: string; hostname: string }> {
     const host = record.HostConfig.NetworkMode === 'host';
     const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+    const extraHosts = resolveExtraHosts(record.HostConfig.ExtraHosts, this.hostGateway(host));
+    const hostHosts = host ? await readFile('/etc/hosts', 'utf8').catch(() => null) : null;
     return {
       hostname: host ? osHostname() : record.Config.Hostname,
-      hosts: host ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile(null)) : hostsFile(null),
-      resolvConf: resolvConf(hostResolv, host),
+      hosts:
+        hostHosts === null
+          ? hostsFile(null, extraHosts)
+          : [hostHosts.replace(/\n?$/, '\n'), ...extraHostLines(extraHosts).map((line) => `${line}\n`)].join(
+              '',
+            ),
+      resolvConf: withDnsSettings(resolvConf(hostResolv, host), record.HostConfig),
     };
+  }
+
+  /** `host-gateway` outside a bridge of ours: the default bridge's address, or loopback on the host's network. */
+  private hostGateway(hostNetwork: boolean): string | undefined {
+    return this.networks.find('bridge')?.Gateway || (hostNetwork ? '127.0.0.1' : undefined);
   }
 
   /** `docker port`: what the running container's ports are published on. */
@@ -232,7 +256,10 @@ export class ContainerNetworking {
     // Docker's top-level fields describe the default bridge network.
     const bridge = running ? attachments.find((a) => a.network.Default) : undefined;
     return {
+      Bridge: '',
+      SandboxID: running ? createHash('sha256').update(`sandbox:${record.Id}`).digest('hex') : '',
       SandboxKey: running && mode !== 'host' ? this.sandboxKey(record) : '',
+      EndpointID: running ? (bridge?.endpoint.EndpointID ?? '') : '',
       Ports: ports,
       IPAddress: bridge?.endpoint.IPAddress ?? '',
       IPPrefixLen: bridge ? prefixOf(bridge.network) : 0,

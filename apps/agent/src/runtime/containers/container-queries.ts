@@ -7,6 +7,7 @@ import {
   StevedoreError,
 } from '@stevedore/shared';
 import { diskUsage } from '../../util/disk-usage.js';
+import { MASKED_PATHS, READONLY_PATHS } from '../bundle/default-profile.js';
 import type { SampledContainer } from '../stats/stats-sampler.js';
 import type { ContainerRecord } from './container-record.js';
 import type { ContainerStore } from './container-store.js';
@@ -77,7 +78,14 @@ export class ContainerQueries {
       RestartCount: record.RestartCount,
       Driver: 'overlay2',
       Platform: 'linux',
-      HostConfig: record.HostConfig,
+      HostConfig: {
+        ...record.HostConfig,
+        Links: null,
+        OomScoreAdj: 0,
+        // Docker's rule: a privileged container has neither (the spec leaves them out too).
+        MaskedPaths: record.HostConfig.Privileged ? null : [...MASKED_PATHS],
+        ReadonlyPaths: record.HostConfig.Privileged ? null : [...READONLY_PATHS],
+      },
       GraphDriver: {
         Name: 'overlay2',
         Data: {

@@ -7,11 +7,11 @@ import { crashPoint } from '../../util/crash-point.js';
 import { throttleDevices } from '../host-devices.js';
 import { checkHostLimits } from '../host-limits.js';
 import { logLimits } from '../logs/log-limits.js';
-import { ContainerNetworking } from './container-networking.js';
 import { type ContainerRecord, initialState } from './container-record.js';
 import { applyImageConfig, processArgs } from './image-defaults.js';
 import { resolveMounts } from './mounts.js';
 import { generateName } from './names.js';
+import { checkRunOptions } from './run-options.js';
 import type { ContainerContext } from './service-context.js';
 
 /**
@@ -43,6 +43,7 @@ export class ContainerCreator {
     logLimits({}, input.HostConfig.LogConfig.Config);
     // Device paths are checked now, not at start: a bad one is a create error, as in Docker.
     await throttleDevices([...input.HostConfig.BlkioDeviceReadBps, ...input.HostConfig.BlkioDeviceWriteBps]);
+    await checkRunOptions(input, deps.store);
     const id = randomBytes(32).toString('hex');
     const { image, release } = await deps.claimImage(input.Config.Image, id);
     try {
@@ -82,7 +83,12 @@ export class ContainerCreator {
             { name },
           );
         }
-        const mounts = await resolveMounts(config, input.HostConfig, deps.volumes);
+        const mounts = await resolveMounts(
+          config,
+          input.HostConfig,
+          deps.volumes,
+          (ref) => store.get(ref).Mounts,
+        );
         const record: ContainerRecord = {
           Id: id,
           Name: name,
@@ -105,7 +111,7 @@ export class ContainerCreator {
           await deps.remap?.adoptContainerLayer(id);
           crashPoint('layer-created');
           await store.save(record);
-          await writeEtcFiles(this.ctx, record, await ContainerNetworking.fixedEtcFiles(record));
+          await writeEtcFiles(this.ctx, record, await deps.networking.fixedEtcFiles(record));
         } catch (error) {
           // The create failed with `error`; what undoing it leaves behind, start-up's orphan sweep removes.
           const undoFailed = (step: string) => (undoError: unknown) =>

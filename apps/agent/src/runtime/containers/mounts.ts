@@ -1,7 +1,13 @@
 import { closeSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, normalize } from 'node:path';
-import { type ContainerConfig, type HostConfig, type MountPoint, StevedoreError } from '@stevedore/shared';
+import {
+  BIND_MODE_OPTIONS,
+  type ContainerConfig,
+  type HostConfig,
+  type MountPoint,
+  StevedoreError,
+} from '@stevedore/shared';
 import { atForChild, fdPath } from '../../storage/confined/fd-path.js';
 import { openDirectoryInRoot } from '../../storage/confined/resolve-in-root.js';
 import { execFile } from '../../util/exec.js';
@@ -20,6 +26,8 @@ export async function resolveMounts(
   config: ContainerConfig,
   host: HostConfig,
   volumes: VolumeStore,
+  /** `--volumes-from`: the mounts of another container, by name or ID. */
+  mountsOf: (ref: string) => MountPoint[] = () => [],
 ): Promise<MountPoint[]> {
   const mounts: MountPoint[] = [];
   const taken = new Set<string>();
@@ -33,10 +41,12 @@ export async function resolveMounts(
   for (const bind of host.Binds) {
     const parts = bind.split(':');
     // `/ctr` and `/ctr:ro` name only a destination: a new anonymous volume goes there.
-    const anonymous = parts.length === 1 || (parts.length === 2 && /^(ro|rw)$/.test(parts[1]!));
+    const anonymous = parts.length === 1 || (parts.length === 2 && isModeList(parts[1]!));
     const [source = '', destination = '', mode = ''] = anonymous ? ['', ...parts] : parts;
     const dest = claim(destination, bind);
-    const rw = mode !== 'ro';
+    const options = mode.split(',').filter(Boolean);
+    const rw = !options.includes('ro');
+    const propagation = options.find((option) => PROPAGATIONS.has(option));
     if (anonymous) {
       mounts.push(volumeMount(await volumes.ensure(null), dest, mode, rw));
     } else if (isAbsolute(source)) {
@@ -48,13 +58,53 @@ export async function resolveMounts(
         Destination: dest,
         Mode: mode,
         RW: rw,
-        Propagation: 'rprivate',
+        Propagation: propagation ?? 'rprivate',
       });
     } else {
-      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(source)) {
-        throw invalid('a volume name is [a-zA-Z0-9][a-zA-Z0-9_.-]; a host path must be absolute', bind);
-      }
+      if (!VOLUME_NAME.test(source)) throw relativeSource(source);
       mounts.push(volumeMount(await volumes.ensure(source), dest, mode || 'z', rw));
+    }
+  }
+  for (const mount of host.Mounts) {
+    const dest = claim(mount.Target, mount.Target);
+    if (mount.Type === 'bind') {
+      // Unlike -v, --mount never makes a missing source (Docker's rule).
+      if (!(await stat(mount.Source).catch(() => null))) {
+        throw new StevedoreError(
+          'INVALID_ARGUMENT',
+          `invalid mount config for type "bind": bind source path does not exist: ${mount.Source}`,
+          { source: mount.Source },
+        );
+      }
+      mounts.push({
+        Type: 'bind',
+        Source: normalize(mount.Source),
+        Destination: dest,
+        Mode: '',
+        RW: !mount.ReadOnly,
+        Propagation: mount.BindOptions?.Propagation ?? 'rprivate',
+      });
+    } else if (mount.Type === 'volume') {
+      const volume = await volumes.ensure(mount.Source === '' ? null : mount.Source);
+      mounts.push(volumeMount(volume, dest, 'z', !mount.ReadOnly));
+    } else {
+      mounts.push({
+        Type: 'tmpfs',
+        Source: '',
+        Destination: dest,
+        Mode: '',
+        RW: !mount.ReadOnly,
+        Propagation: '',
+      });
+    }
+  }
+  for (const entry of host.VolumesFrom) {
+    const [ref = '', access] = entry.split(':');
+    for (const mount of mountsOf(ref)) {
+      if (mount.Type === 'tmpfs') continue;
+      const dest = claim(mount.Destination, entry);
+      const rw = access === undefined ? mount.RW : access === 'rw';
+      mounts.push({ ...mount, Destination: dest, RW: rw });
     }
   }
   for (const path of Object.keys(host.Tmpfs)) claim(path, path);
@@ -66,6 +116,19 @@ export async function resolveMounts(
   }
   return mounts;
 }
+
+const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const PROPAGATIONS = new Set(['rprivate', 'private', 'rshared', 'shared', 'rslave', 'slave']);
+const isModeList = (text: string) =>
+  text.split(',').every((option) => (BIND_MODE_OPTIONS as readonly string[]).includes(option));
+
+/** Docker's refusal of `-v ./dir:/ctr`: a source that is neither an absolute path nor a volume name. */
+const relativeSource = (source: string) =>
+  new StevedoreError(
+    'INVALID_ARGUMENT',
+    `create ${source}: "${source}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`,
+    { source },
+  );
 
 const volumeMount = (volume: VolumeRecord, destination: string, mode: string, rw: boolean): MountPoint => ({
   Type: 'volume',
@@ -96,7 +159,30 @@ export async function specMounts(
         await volumes.save({ ...volume, Populated: true });
       }
     }
-    result.push({ type: 'bind', source: mount.Source, destination: mount.Destination, readonly: !mount.RW });
+    if (mount.Type === 'tmpfs') {
+      const options = host.Mounts.find(
+        (m) => m.Type === 'tmpfs' && normalize(m.Target) === mount.Destination,
+      )?.TmpfsOptions;
+      result.push({
+        type: 'tmpfs',
+        source: 'tmpfs',
+        destination: mount.Destination,
+        readonly: !mount.RW,
+        options: [
+          ...(options?.SizeBytes ? [`size=${options.SizeBytes}`] : []),
+          ...(options?.Mode !== undefined ? [`mode=${options.Mode.toString(8)}`] : []),
+          ...(mount.RW ? [] : ['ro']),
+        ],
+      });
+      continue;
+    }
+    result.push({
+      type: 'bind',
+      source: mount.Source,
+      destination: mount.Destination,
+      readonly: !mount.RW,
+      ...(mount.Propagation && mount.Propagation !== 'rprivate' ? { propagation: mount.Propagation } : {}),
+    });
   }
   for (const [destination, options] of Object.entries(host.Tmpfs)) {
     result.push({

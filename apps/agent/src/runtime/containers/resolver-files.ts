@@ -1,5 +1,13 @@
-/** The /etc/hosts Docker writes for a container: loopback names, then the container's own entries. */
-export function hostsFile(own: { ip: string; names: string[] } | null): string {
+import { StevedoreError } from '@stevedore/shared';
+
+/**
+ * The /etc/hosts Docker writes for a container: loopback names, `--add-host` entries (NAME:IP,
+ * host-gateway already replaced), then the container's own entry.
+ */
+export function hostsFile(
+  own: { ip: string; names: string[] } | null,
+  extraHosts: readonly string[] = [],
+): string {
   const lines = [
     '127.0.0.1\tlocalhost',
     '::1\tlocalhost ip6-localhost ip6-loopback',
@@ -8,6 +16,7 @@ export function hostsFile(own: { ip: string; names: string[] } | null): string {
     'ff02::1\tip6-allnodes',
     'ff02::2\tip6-allrouters',
   ];
+  lines.push(...extraHostLines(extraHosts));
   if (own) lines.push(`${own.ip}\t${own.names.join(' ')}`);
   return `${lines.join('\n')}\n`;
 }
@@ -27,4 +36,51 @@ export function resolvConf(hostText: string, hostNetwork: boolean): string {
     kept.push(...DEFAULT_NAMESERVERS.map((ip) => `nameserver ${ip}`));
   }
   return `${kept.filter((line, i, all) => line !== '' || i < all.length - 1).join('\n')}\n`;
+}
+
+/** `--add-host` entries (NAME:IP) as /etc/hosts lines. */
+export const extraHostLines = (extraHosts: readonly string[]) =>
+  extraHosts.map((entry) => `${entry.slice(entry.indexOf(':') + 1)}\t${entry.slice(0, entry.indexOf(':'))}`);
+
+/** `--add-host NAME:host-gateway` with the gateway's address put in. */
+export function resolveExtraHosts(extraHosts: readonly string[], gateway: string | undefined): string[] {
+  return extraHosts.map((entry) => {
+    const colon = entry.indexOf(':');
+    if (entry.slice(colon + 1) !== 'host-gateway') return entry;
+    if (!gateway) {
+      throw new StevedoreError(
+        'INVALID_ARGUMENT',
+        `--add-host ${entry}: no host gateway address is known for this container's network`,
+      );
+    }
+    return `${entry.slice(0, colon)}:${gateway}`;
+  });
+}
+
+/**
+ * `--dns`, `--dns-search` and `--dns-option` over a resolv.conf: each given one replaces that
+ * kind of line (Docker's rule); `keepNameservers` keeps the network's own resolver (user networks).
+ */
+export function withDnsSettings(
+  text: string,
+  settings: { Dns: readonly string[]; DnsSearch: readonly string[]; DnsOptions: readonly string[] },
+  keepNameservers = false,
+): string {
+  const replace = (kind: string, given: readonly string[], line: string) =>
+    given.length > 0 && new RegExp(`^\\s*${kind}\\s`).test(line);
+  const kept = text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .filter(
+      (line) =>
+        !(!keepNameservers && replace('nameserver', settings.Dns, line)) &&
+        !replace('(search|domain)', settings.DnsSearch, line) &&
+        !replace('options', settings.DnsOptions, line),
+    );
+  const added = [
+    ...(keepNameservers ? [] : settings.Dns.map((server) => `nameserver ${server}`)),
+    ...(settings.DnsSearch.length > 0 ? [`search ${settings.DnsSearch.join(' ')}`] : []),
+    ...(settings.DnsOptions.length > 0 ? [`options ${settings.DnsOptions.join(' ')}`] : []),
+  ];
+  return `${[...kept, ...added].join('\n')}\n`;
 }

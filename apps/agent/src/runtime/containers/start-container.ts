@@ -6,7 +6,7 @@ import { makeDirectoryInRoot } from '../../storage/confined/resolve-in-root.js';
 import { crashPoint } from '../../util/crash-point.js';
 import { buildSpec } from '../bundle/build-spec.js';
 import { startingHealth } from '../health/health-state.js';
-import { hostDevices, throttleDevices } from '../host-devices.js';
+import { hostDevices as allHostDevices, throttleDevices } from '../host-devices.js';
 import { rotateBeforeStart } from '../logs/log-rotation.js';
 import { cleanRuntimeMessage, launchConmon } from '../oci/conmon.js';
 import { lookupUser } from '../rootfs/users.js';
@@ -17,6 +17,7 @@ import { writeEtcFiles } from './create-container.js';
 import { processArgs, processEnv } from './image-defaults.js';
 import { specMounts } from './mounts.js';
 import type { RestartPolicy } from './restart-policy.js';
+import { extraGroups, hostDevices, sharedNamespaces } from './run-options.js';
 import type { ContainerContext } from './service-context.js';
 
 type NetworkNamespace = 'new' | 'host' | { path: string; hostSide?: Promise<void> };
@@ -90,7 +91,10 @@ export class ContainerStarter {
     pendingNetwork.catch(() => {});
     try {
       const rootfs = await layers.mountContainerLayer(id);
-      const user = await lookupUser(rootfs, record.Config.User);
+      const baseUser = await lookupUser(rootfs, record.Config.User);
+      const groups = extraGroups(rootfs, record.HostConfig.GroupAdd);
+      const user = { ...baseUser, additionalGids: [...new Set([...baseUser.additionalGids, ...groups])] };
+      const devices = await hostDevices(record.HostConfig.Devices);
       const cwd = record.Config.WorkingDir || '/';
       makeDirectoryInRoot(rootfs, cwd);
       const network = await pendingNetwork;
@@ -114,12 +118,15 @@ export class ContainerStarter {
         cgroupsPath: this.ctx.cgroupsPath(id),
         swapAccounting: host.swapAccounting,
         blkioWeight: host.blkioWeight,
-        hostDevices: record.HostConfig.Privileged ? await hostDevices() : [],
+        hostDevices: record.HostConfig.Privileged ? await allHostDevices() : [],
         throttleRead: await throttleDevices(record.HostConfig.BlkioDeviceReadBps),
         throttleWrite: await throttleDevices(record.HostConfig.BlkioDeviceWriteBps),
         initBinary: record.HostConfig.Init ? host.initBinary : null,
         availableCapabilities: host.boundingCapabilities,
         idMap: this.ctx.deps.remap?.map ?? null,
+        devices,
+        devicePermissions: record.HostConfig.Devices.map((device) => device.CgroupPermissions),
+        namespaces: sharedNamespaces(record.HostConfig, store),
       });
       await rm(runtimeDir, { recursive: true, force: true });
       await mkdir(runtimeDir, { recursive: true, mode: 0o700 });

@@ -14,6 +14,7 @@ import { booleanFlag, type CommandContext, listFlag, stringFlag } from '../../co
 import { OperationalError } from '../../errors.js';
 import { envEntry, flagValueError, integer, keyValueMap, parseFlagValue } from '../../flag-values.js';
 import { HEALTH_FLAGS, healthcheckFromFlags } from './health-flags.js';
+import { labelFileEntries, RUN_OPTION_FLAGS, runOptionsFromFlags } from './run-option-flags.js';
 
 const str = (name: string, description: string, short?: string, valueName = 'string'): FlagSpec => ({
   name,
@@ -99,6 +100,7 @@ export const CREATE_FLAGS: readonly FlagSpec[] = [
   str('pull', 'Pull image before creating ("always", "missing", "never")'),
   bool('quiet', 'Suppress the pull output', 'q'),
   ...HEALTH_FLAGS,
+  ...RUN_OPTION_FLAGS,
 ];
 
 /** `run`/`create` exit 125 on a flag value that does not parse. */
@@ -197,7 +199,7 @@ export function createInputFromFlags(context: CommandContext, env: NodeJS.Proces
       WorkingDir: flag('workdir') ?? '',
       User: flag('user') ?? '',
       Hostname: flag('hostname') ?? '',
-      Labels: keyValueMap(listFlag(context, 'label')),
+      Labels: keyValueMap([...labelFileEntries(context), ...listFlag(context, 'label')]),
       Tty: booleanFlag(context, 'tty'),
       OpenStdin: booleanFlag(context, 'interactive'),
       ...(stopSignal ? { StopSignal: stopSignal } : {}),
@@ -242,6 +244,7 @@ export function createInputFromFlags(context: CommandContext, env: NodeJS.Proces
         Type: (logDriver ?? 'k8s-file') as 'k8s-file',
         Config: keyValueMap(listFlag(context, 'log-opt')),
       },
+      ...runOptionsFromFlags(context),
     },
   };
 }

@@ -1,7 +1,9 @@
+import { existsSync, writeFileSync } from 'node:fs';
 import type { AgentClient } from '@stevedore/agent-api/client';
-import type { ContainerCreateInput } from '@stevedore/shared';
+import { type ContainerCreateInput, ociArchitecture, parsePlatform } from '@stevedore/shared';
 import { type Command, type CommandContext, stringFlag } from '../../command.js';
 import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
+import { parseFlagValue } from '../../flag-values.js';
 import { pullWithProgress } from '../image/pull.js';
 import { CREATE_FLAGS, createInputFromFlags } from './create-flags.js';
 
@@ -19,6 +21,22 @@ export async function createContainer(context: CommandContext, input: ContainerC
     );
   }
   const quiet = context.flags.get('quiet') === true;
+  const cidfile = stringFlag(context, 'cidfile');
+  if (cidfile !== undefined) refuseExistingCidfile(cidfile);
+  const platform = stringFlag(context, 'platform');
+  if (platform !== undefined) await checkPlatform(client, platform);
+  const id = await createPulling(client, context, input, policy, quiet);
+  if (cidfile !== undefined) writeCidfile(cidfile, id);
+  return id;
+}
+
+async function createPulling(
+  client: AgentClient,
+  context: CommandContext,
+  input: ContainerCreateInput,
+  policy: string,
+  quiet: boolean,
+): Promise<string> {
   if (policy === 'always') await pullForRun(client, context, input.Config.Image, quiet);
   try {
     return await createOnce(client, context, input);
@@ -29,6 +47,40 @@ export async function createContainer(context: CommandContext, input: ContainerC
     return createOnce(client, context, input).catch((retryError: unknown) => {
       throw asRunError(retryError);
     });
+  }
+}
+
+/** Docker refuses to overwrite a `--cidfile`: another container may still be running under it. */
+function refuseExistingCidfile(path: string): void {
+  if (existsSync(path)) {
+    throw new OperationalError(
+      `Container ID file found, make sure the other container isn't running or delete ${path}`,
+      125,
+    );
+  }
+}
+
+function writeCidfile(path: string, id: string): void {
+  try {
+    writeFileSync(path, id, { flag: 'wx' });
+  } catch (error) {
+    throw new OperationalError(
+      `failed to write the container ID to the file: ${(error as Error).message}`,
+      125,
+    );
+  }
+}
+
+/** `--platform`: the agent's own platform is accepted; it cannot run another's images. */
+async function checkPlatform(client: AgentClient, text: string): Promise<void> {
+  const wanted = parseFlagValue('platform', text, parsePlatform, 125);
+  const info = await client.system.info.query();
+  const architecture = ociArchitecture(info.Architecture);
+  if (wanted.os !== 'linux' || (wanted.architecture !== '' && wanted.architecture !== architecture)) {
+    throw new OperationalError(
+      `platform ${text} is not supported: this host runs linux/${architecture} containers only, without emulation`,
+      125,
+    );
   }
 }
 
