@@ -1,0 +1,121 @@
+import type { HostStatus } from '@stevedore/shared';
+import type { Pool } from 'pg';
+
+/**
+ * The lease rows (HostLease, ClusterProcess) in PostgreSQL. Every decision is one statement the
+ * database makes atomic: a lease is taken only while expired (row locks, SKIP LOCKED so two
+ * processes never wait on each other), renewed only by its holder, and every time is the database's
+ * `now()`, so the processes' clocks do not matter.
+ */
+export class HostLeases {
+  constructor(
+    private readonly pool: Pool,
+    private readonly processId: string,
+    private readonly ttlMs: number,
+  ) {}
+
+  /** Marks this process alive; forgets processes silent for a minute. Returns the live count. */
+  async heartbeat(): Promise<number> {
+    await this.pool.query(
+      `INSERT INTO "ClusterProcess" ("id", "seenAt") VALUES ($1, now())
+       ON CONFLICT ("id") DO UPDATE SET "seenAt" = now()`,
+      [this.processId],
+    );
+    await this.pool.query(`DELETE FROM "ClusterProcess" WHERE "seenAt" < now() - interval '1 minute'`);
+    const { rows } = await this.pool.query<{ live: number }>(
+      `SELECT count(*)::int AS live FROM "ClusterProcess" WHERE "seenAt" > now() - $1 * interval '1 millisecond'`,
+      [this.ttlMs],
+    );
+    return rows[0]?.live ?? 1;
+  }
+
+  /** Every host's id and last change (to notice hosts added, edited or removed elsewhere). */
+  async hosts(): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ id: string; changed: string }>(
+      `SELECT "id", (extract(epoch FROM "updatedAt") * 1000)::bigint::text AS changed FROM "Host"`,
+    );
+    return new Map(rows.map((row) => [row.id, Number(row.changed)]));
+  }
+
+  /** One lease row per host: new hosts get a free one, removed hosts lose theirs. Returns the count. */
+  async ensureRows(): Promise<number> {
+    await this.pool.query(
+      `INSERT INTO "HostLease" ("hostId", "holder", "expiresAt")
+       SELECT "id", '', 'epoch'::timestamp FROM "Host" ON CONFLICT ("hostId") DO NOTHING`,
+    );
+    await this.pool.query(
+      `DELETE FROM "HostLease" l WHERE NOT EXISTS (SELECT 1 FROM "Host" h WHERE h."id" = l."hostId")`,
+    );
+    const { rows } = await this.pool.query<{ total: number }>(
+      `SELECT count(*)::int AS total FROM "HostLease"`,
+    );
+    return rows[0]?.total ?? 0;
+  }
+
+  /** Extends this process's leases; returns the hosts it still holds (a lost one is not among them). */
+  async renew(): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ hostId: string }>(
+      `UPDATE "HostLease" SET "expiresAt" = now() + $2 * interval '1 millisecond'
+       WHERE "holder" = $1 RETURNING "hostId"`,
+      [this.processId, this.ttlMs],
+    );
+    return new Set(rows.map((row) => row.hostId));
+  }
+
+  /** Takes up to `limit` hosts whose lease is free or expired; returns the ones taken. */
+  async take(limit: number): Promise<string[]> {
+    if (limit <= 0) return [];
+    const { rows } = await this.pool.query<{ hostId: string }>(
+      `UPDATE "HostLease" SET "holder" = $1, "expiresAt" = now() + $2 * interval '1 millisecond',
+              "state" = 'connecting', "lastError" = NULL
+       WHERE "hostId" IN (
+         SELECT "hostId" FROM "HostLease" WHERE "expiresAt" < now()
+         ORDER BY "hostId" LIMIT $3 FOR UPDATE SKIP LOCKED
+       ) AND "expiresAt" < now()
+       RETURNING "hostId"`,
+      [this.processId, this.ttlMs, limit],
+    );
+    return rows.map((row) => row.hostId);
+  }
+
+  /** Gives hosts up at once (surplus, or all of them at a clean shutdown). */
+  async release(hostIds: readonly string[] | 'all'): Promise<void> {
+    if (hostIds !== 'all' && hostIds.length === 0) return;
+    await this.pool.query(
+      `UPDATE "HostLease" SET "holder" = '', "expiresAt" = 'epoch'::timestamp
+       WHERE "holder" = $1 ${hostIds === 'all' ? '' : 'AND "hostId" = ANY($2)'}`,
+      hostIds === 'all' ? [this.processId] : [this.processId, hostIds],
+    );
+  }
+
+  /** This process is leaving: its leases are free and it no longer counts for the fair share. */
+  async leave(): Promise<void> {
+    await this.release('all');
+    await this.pool.query(`DELETE FROM "ClusterProcess" WHERE "id" = $1`, [this.processId]);
+  }
+
+  /** Records a followed host's state in its lease row, for processes that start later. */
+  async recordStatus(status: HostStatus): Promise<void> {
+    await this.pool.query(
+      `UPDATE "HostLease" SET "state" = $3, "lastError" = $4, "lastSeen" = $5::timestamptz
+       WHERE "hostId" = $1 AND "holder" = $2`,
+      [status.hostId, this.processId, status.state, status.lastError, status.lastSeen],
+    );
+  }
+
+  /** The states the other processes recorded for the hosts they hold. */
+  async othersStatuses(): Promise<HostStatus[]> {
+    const { rows } = await this.pool.query<{
+      hostId: string;
+      state: HostStatus['state'];
+      lastError: string | null;
+      lastSeen: string | null;
+    }>(
+      `SELECT "hostId", "state", "lastError",
+              to_char("lastSeen", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "lastSeen"
+       FROM "HostLease" WHERE "holder" <> $1 AND "holder" <> '' AND "expiresAt" > now()`,
+      [this.processId],
+    );
+    return rows.map((row) => ({ ...row }));
+  }
+}
