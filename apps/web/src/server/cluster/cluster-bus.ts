@@ -13,6 +13,8 @@ export class ClusterBus {
   private listener: pg.Client | null = null;
   private publisher: Promise<pg.Client> | null = null;
   private closed = false;
+  /** Publications go one after another on the one connection: in order, never overlapping. */
+  private publishing: Promise<unknown> = Promise.resolve();
   private reconnectTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -34,8 +36,13 @@ export class ClusterBus {
   async publish(message: ClusterMessage): Promise<boolean> {
     const payload = encodeMessage(message);
     if (payload === null) return false;
-    const client = await this.publisherClient();
-    await client.query('SELECT pg_notify($1, $2)', [CLUSTER_CHANNEL, payload]);
+    const sent = this.publishing.then(async () => {
+      const client = await this.publisherClient();
+      await client.query('SELECT pg_notify($1, $2)', [CLUSTER_CHANNEL, payload]);
+    });
+    // The chain goes on after a failure; this caller sees (and logs) it.
+    this.publishing = sent.catch(() => undefined);
+    await sent;
     return true;
   }
 

@@ -45,6 +45,7 @@ export class ClusterNode {
   private readonly stops: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> = Promise.resolve();
+  private lastTickMs = 0;
   private knownHosts = new Map<string, number>();
   /** When the leases were last renewed: past the TTL, another process may follow our hosts. */
   private renewedAt = 0;
@@ -83,17 +84,14 @@ export class ClusterNode {
     );
     await this.loadOthersStatuses();
     await this.tick();
-    this.timer = setInterval(() => {
-      this.ticking = this.ticking.then(() => this.tick());
-    }, this.timing.tickMs);
-    this.timer.unref();
+    this.scheduleTick();
     log.info({ processId: this.processId }, 'joined the dashboard cluster');
   }
 
   /** Leaves cleanly: the hosts followed here are free for the other processes at once. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     await this.ticking;
     for (const stop of this.stops) stop();
     for (const hostId of this.deps.hub.hostIds()) this.deps.hub.unfollow(hostId);
@@ -107,10 +105,20 @@ export class ClusterNode {
     await this.pool.end();
   }
 
+  /** The next round a tick after this one ended: a slow round never piles rounds up. */
+  private scheduleTick(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick().finally(() => this.scheduleTick());
+    }, this.timing.tickMs);
+    this.timer.unref();
+  }
+
   /** One round: heartbeat, host list, renew, then give up a surplus or take free hosts. */
   private async tick(): Promise<void> {
     if (this.closed) return;
     const { hub, log } = this.deps;
+    const startedAt = Date.now();
     try {
       const live = await this.leases.heartbeat();
       await this.syncHosts();
@@ -136,6 +144,10 @@ export class ClusterNode {
       const taken = await this.leases.take(plan.take);
       for (const hostId of taken) this.followHere(hostId);
       if (taken.length > 0) log.info({ count: taken.length, live }, 'took hosts over');
+      this.lastTickMs = Date.now() - startedAt;
+      if (this.lastTickMs > this.timing.leaseTtlMs / 2) {
+        log.warn({ ms: this.lastTickMs }, 'a lease round took half the lease time');
+      }
     } catch (error) {
       log.warn({ err: error }, 'cluster round failed');
       // Leases not renewed in time may be another process's now: stop following rather than doubling.
