@@ -178,7 +178,7 @@ describe('two web processes on one PostgreSQL share 50 hosts', () => {
         const { rows, count } = await holders();
         return rows.length === HOSTS && count.get(idA) === HOSTS / 2 && count.get(idB) === HOSTS / 2;
       },
-      30_000,
+      60_000,
       'the two processes splitting the 50 hosts',
     );
 

@@ -16,7 +16,7 @@ const url = process.env.DATABASE_URL;
 if (!url?.startsWith('postgres')) throw new Error('DATABASE_URL must be a PostgreSQL URL');
 const db = createDb(url);
 const plane = createControlPlane(db, {
-  cluster: { url, timing: { leaseTtlMs: 3_000, tickMs: 500 } },
+  cluster: { url },
   log: pino({ level: process.env.LOG_LEVEL ?? 'warn' }),
 });
 await plane.services.hosts.connectAll();

@@ -45,8 +45,9 @@ export class ClusterNode {
   private readonly stops: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> = Promise.resolve();
-  private lastTickMs = 0;
   private knownHosts = new Map<string, number>();
+  /** Followed hosts' states not yet written to their lease rows (written once per round). */
+  private unrecorded = new Map<string, HostStatus>();
   /** When the leases were last renewed: past the TTL, another process may follow our hosts. */
   private renewedAt = 0;
   private closed = false;
@@ -144,10 +145,12 @@ export class ClusterNode {
       const taken = await this.leases.take(plan.take);
       for (const hostId of taken) this.followHere(hostId);
       if (taken.length > 0) log.info({ count: taken.length, live }, 'took hosts over');
-      this.lastTickMs = Date.now() - startedAt;
-      if (this.lastTickMs > this.timing.leaseTtlMs / 2) {
-        log.warn({ ms: this.lastTickMs }, 'a lease round took half the lease time');
-      }
+      const statuses = [...this.unrecorded.values()];
+      this.unrecorded = new Map();
+      await this.leases.recordStatuses(statuses);
+      const tookMs = Date.now() - startedAt;
+      if (tookMs > this.timing.leaseTtlMs / 2)
+        log.warn({ ms: tookMs }, 'a lease round took half the lease time');
     } catch (error) {
       log.warn({ err: error }, 'cluster round failed');
       // Leases not renewed in time may be another process's now: stop following rather than doubling.
@@ -188,9 +191,9 @@ export class ClusterNode {
   }
 
   private async report(status: HostStatus): Promise<void> {
+    this.unrecorded.set(status.hostId, status);
     try {
       await this.bus.publish({ kind: 'status', from: this.processId, status });
-      await this.leases.recordStatus(status);
     } catch (error) {
       this.deps.log.warn({ err: error, hostId: status.hostId }, 'reporting a host state failed');
     }

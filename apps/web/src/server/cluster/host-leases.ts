@@ -94,12 +94,21 @@ export class HostLeases {
     await this.pool.query(`DELETE FROM "ClusterProcess" WHERE "id" = $1`, [this.processId]);
   }
 
-  /** Records a followed host's state in its lease row, for processes that start later. */
-  async recordStatus(status: HostStatus): Promise<void> {
+  /** Records the followed hosts' latest states in their lease rows, for processes that start later. */
+  async recordStatuses(statuses: readonly HostStatus[]): Promise<void> {
+    if (statuses.length === 0) return;
     await this.pool.query(
-      `UPDATE "HostLease" SET "state" = $3, "lastError" = $4, "lastSeen" = $5::timestamptz
-       WHERE "hostId" = $1 AND "holder" = $2`,
-      [status.hostId, this.processId, status.state, status.lastError, status.lastSeen],
+      `UPDATE "HostLease" l SET "state" = v.state, "lastError" = v.error, "lastSeen" = v.seen::timestamptz
+       FROM (SELECT unnest($2::text[]) AS id, unnest($3::text[]) AS state, unnest($4::text[]) AS error,
+                    unnest($5::text[]) AS seen) v
+       WHERE l."hostId" = v.id AND l."holder" = $1`,
+      [
+        this.processId,
+        statuses.map((status) => status.hostId),
+        statuses.map((status) => status.state),
+        statuses.map((status) => status.lastError),
+        statuses.map((status) => status.lastSeen),
+      ],
     );
   }
 
