@@ -38,11 +38,22 @@ function startChild(args: string[], env: Record<string, string> = {}): Promise<S
       err += chunk.toString();
       if (process.env.CLUSTER_TEST_LOG) process.stderr.write(chunk);
     });
+    let ready = false;
     child.stdout?.on('data', (chunk: Buffer) => {
-      if (process.env.CLUSTER_TEST_LOG && out.includes('\n')) process.stderr.write(chunk);
+      if (ready) {
+        if (process.env.CLUSTER_TEST_LOG) process.stderr.write(chunk);
+        return;
+      }
       out += chunk.toString();
-      const newline = out.indexOf('\n');
-      if (newline >= 0) resolveStart({ child, line: JSON.parse(out.slice(0, newline)) });
+      // Log lines (pino, on stdout) may come first: the ready line is the one naming a port or sockets.
+      for (const line of out.split('\n').slice(0, -1)) {
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        if ('port' in parsed || 'sockets' in parsed) {
+          ready = true;
+          resolveStart({ child, line: parsed });
+        } else if (process.env.CLUSTER_TEST_LOG) process.stderr.write(`${line}\n`);
+      }
+      out = out.slice(out.lastIndexOf('\n') + 1);
     });
     child.once('exit', (code) =>
       reject(new Error(`${args[0]} exited (${code}) before it was ready: ${err}`)),
@@ -222,7 +233,7 @@ describe('two web processes on one PostgreSQL share 50 hosts', () => {
     b.child.kill('SIGKILL');
     await until(
       async () => (await holders()).count.get(idA) === HOSTS,
-      20_000,
+      40_000,
       'A holding all 50 hosts after B was killed',
     );
     const tookOverAt = BigInt(Date.now()) * 1_000_000n;

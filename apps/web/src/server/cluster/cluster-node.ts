@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FleetEvent, HostStatus } from '@stevedore/shared';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -9,13 +10,13 @@ import { HostLeases } from './host-leases';
 import type { ClusterMessage } from './messages';
 
 export interface ClusterTiming {
-  /** A lease not renewed for this long is free for another process (default 5 s). */
+  /** A lease not renewed for this long is free for another process (default 10 s). */
   leaseTtlMs: number;
   /** How often leases are renewed and free hosts taken (default 1 s). */
   tickMs: number;
 }
 
-const DEFAULT_TIMING: ClusterTiming = { leaseTtlMs: 5_000, tickMs: 1_000 };
+const DEFAULT_TIMING: ClusterTiming = { leaseTtlMs: 10_000, tickMs: 1_000 };
 
 export interface ClusterDeps {
   hub: AgentHub;
@@ -51,6 +52,7 @@ export class ClusterNode {
   /** When the leases were last renewed: past the TTL, another process may follow our hosts. */
   private renewedAt = 0;
   private closed = false;
+  private readonly loopDelayHistogram = monitorEventLoopDelay();
 
   constructor(
     url: string,
@@ -84,6 +86,7 @@ export class ClusterNode {
       events.onAccepted((event) => void this.announce(event)),
     );
     await this.loadOthersStatuses();
+    this.loopDelayHistogram.enable();
     await this.tick();
     this.scheduleTick();
     log.info({ processId: this.processId }, 'joined the dashboard cluster');
@@ -93,6 +96,7 @@ export class ClusterNode {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.loopDelayHistogram.disable();
     await this.ticking;
     for (const stop of this.stops) stop();
     for (const hostId of this.deps.hub.hostIds()) this.deps.hub.unfollow(hostId);
@@ -122,8 +126,7 @@ export class ClusterNode {
     const startedAt = Date.now();
     try {
       const live = await this.leases.heartbeat();
-      await this.syncHosts();
-      const total = await this.leases.ensureRows();
+      const total = await this.syncHosts();
       const held = await this.leases.renew();
       this.renewedAt = Date.now();
       for (const hostId of hub.hostIds()) {
@@ -149,8 +152,10 @@ export class ClusterNode {
       this.unrecorded = new Map();
       await this.leases.recordStatuses(statuses);
       const tookMs = Date.now() - startedAt;
-      if (tookMs > this.timing.leaseTtlMs / 2)
-        log.warn({ ms: tookMs }, 'a lease round took half the lease time');
+      const loopDelayMs = this.loopDelay();
+      if (tookMs > this.timing.leaseTtlMs / 2) {
+        log.warn({ ms: tookMs, loopDelayMs }, 'a lease round took half the lease time');
+      }
     } catch (error) {
       log.warn({ err: error }, 'cluster round failed');
       // Leases not renewed in time may be another process's now: stop following rather than doubling.
@@ -158,6 +163,13 @@ export class ClusterNode {
         for (const hostId of hub.hostIds()) hub.unfollow(hostId);
       }
     }
+  }
+
+  /** The event loop's worst delay since the last look, in ms (to tell a slow database from a busy process). */
+  private loopDelay(): number {
+    const worst = Math.round(this.loopDelayHistogram.max / 1e6);
+    this.loopDelayHistogram.reset();
+    return worst;
   }
 
   private followHere(hostId: string): void {
@@ -175,19 +187,26 @@ export class ClusterNode {
     hub.follow(hostId);
   }
 
-  /** Brings hosts added, edited or removed by other processes into this process's hub. */
-  private async syncHosts(): Promise<void> {
+  /**
+   * Brings hosts added, edited or removed by other processes into this process's hub, and their
+   * lease rows in line; returns the number of hosts.
+   */
+  private async syncHosts(): Promise<number> {
     const { hub, reloadHost } = this.deps;
     const current = await this.leases.hosts();
     const first = this.knownHosts.size === 0;
-    for (const [hostId, changed] of current) {
+    let changed = first || current.size !== this.knownHosts.size;
+    for (const [hostId, updatedAt] of current) {
       const known = this.knownHosts.get(hostId);
-      if (!hub.target(hostId) || (!first && known !== changed)) await reloadHost(hostId);
+      if (known !== updatedAt) changed = true;
+      if (!hub.target(hostId) || (!first && known !== updatedAt)) await reloadHost(hostId);
     }
     for (const hostId of hub.hostIds()) {
       if (!current.has(hostId)) await reloadHost(hostId);
     }
+    if (changed) await this.leases.ensureRows();
     this.knownHosts = current;
+    return current.size;
   }
 
   private async report(status: HostStatus): Promise<void> {

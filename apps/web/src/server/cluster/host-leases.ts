@@ -14,17 +14,19 @@ export class HostLeases {
     private readonly ttlMs: number,
   ) {}
 
-  /** Marks this process alive; forgets processes silent for a minute. Returns the live count. */
+  /** Marks this process alive (forgetting processes silent for a minute); returns the live count. */
   async heartbeat(): Promise<number> {
-    await this.pool.query(
-      `INSERT INTO "ClusterProcess" ("id", "seenAt") VALUES ($1, now())
-       ON CONFLICT ("id") DO UPDATE SET "seenAt" = now()`,
-      [this.processId],
-    );
-    await this.pool.query(`DELETE FROM "ClusterProcess" WHERE "seenAt" < now() - interval '1 minute'`);
+    // One statement: the upsert's row is not visible to the count, so this process is added to it.
     const { rows } = await this.pool.query<{ live: number }>(
-      `SELECT count(*)::int AS live FROM "ClusterProcess" WHERE "seenAt" > now() - $1 * interval '1 millisecond'`,
-      [this.ttlMs],
+      `WITH seen AS (
+         INSERT INTO "ClusterProcess" ("id", "seenAt") VALUES ($1, now())
+         ON CONFLICT ("id") DO UPDATE SET "seenAt" = now() RETURNING "id"
+       ), forgotten AS (
+         DELETE FROM "ClusterProcess" WHERE "seenAt" < now() - interval '1 minute' AND "id" <> $1
+       )
+       SELECT (count(*) + 1)::int AS live FROM "ClusterProcess"
+       WHERE "id" <> $1 AND "seenAt" > now() - $2 * interval '1 millisecond'`,
+      [this.processId, this.ttlMs],
     );
     return rows[0]?.live ?? 1;
   }
@@ -37,19 +39,15 @@ export class HostLeases {
     return new Map(rows.map((row) => [row.id, Number(row.changed)]));
   }
 
-  /** One lease row per host: new hosts get a free one, removed hosts lose theirs. Returns the count. */
-  async ensureRows(): Promise<number> {
+  /** One lease row per host: new hosts get a free one, removed hosts lose theirs. */
+  async ensureRows(): Promise<void> {
     await this.pool.query(
-      `INSERT INTO "HostLease" ("hostId", "holder", "expiresAt")
-       SELECT "id", '', 'epoch'::timestamp FROM "Host" ON CONFLICT ("hostId") DO NOTHING`,
+      `WITH added AS (
+         INSERT INTO "HostLease" ("hostId", "holder", "expiresAt")
+         SELECT "id", '', 'epoch'::timestamp FROM "Host" ON CONFLICT ("hostId") DO NOTHING
+       )
+       DELETE FROM "HostLease" l WHERE NOT EXISTS (SELECT 1 FROM "Host" h WHERE h."id" = l."hostId")`,
     );
-    await this.pool.query(
-      `DELETE FROM "HostLease" l WHERE NOT EXISTS (SELECT 1 FROM "Host" h WHERE h."id" = l."hostId")`,
-    );
-    const { rows } = await this.pool.query<{ total: number }>(
-      `SELECT count(*)::int AS total FROM "HostLease"`,
-    );
-    return rows[0]?.total ?? 0;
   }
 
   /** Extends this process's leases; returns the hosts it still holds (a lost one is not among them). */
