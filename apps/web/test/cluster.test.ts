@@ -17,7 +17,7 @@ import { httpRequest } from './harness/web-server';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const HOSTS = Number(process.env.CLUSTER_TEST_HOSTS ?? 50);
-const EVENT_EVERY_MS = 2_000;
+const EVENT_EVERY_MS = Number(process.env.CLUSTER_TEST_EVENT_MS ?? 10_000);
 
 interface Started {
   child: ChildProcess;
@@ -204,7 +204,7 @@ describe('two web processes on one PostgreSQL share 50 hosts', () => {
     const seen = browser.seen;
 
     const heldByB = new Set((await holders()).rows.filter((row) => row.holder === idB).map((r) => r.hostId));
-    await waitFor(() => seen.some((event) => heldByB.has(event.hostId)), 15_000).catch(async (error) => {
+    await waitFor(() => seen.some((event) => heldByB.has(event.hostId)), 45_000).catch(async (error) => {
       throw new Error(
         `no event of B's hosts on A (${seen.length} events seen, ${oracle.length} emitted, ${String(
           await t.db.hostEvent.count(),
