@@ -14,14 +14,15 @@ interface Service {
   pid?: string;
   volumes?: string[];
   environment?: Record<string, string>;
+  ports?: string[];
 }
 
 const compose = parse(readFileSync(join(repoRoot, 'docker-compose.dev.yml'), 'utf8')) as {
   services: Record<string, Service>;
 };
 
-test('the dev compose file defines postgres, web and a privileged agent', () => {
-  assert.deepEqual(Object.keys(compose.services).sort(), ['agent', 'postgres', 'web']);
+test('the dev compose file defines postgres, two web processes, their proxy and a privileged agent', () => {
+  assert.deepEqual(Object.keys(compose.services).sort(), ['agent', 'postgres', 'proxy', 'web', 'web-2']);
   const agent = compose.services.agent!;
   assert.equal(agent.privileged, true);
   assert.equal(agent.network_mode, 'host');
@@ -35,6 +36,22 @@ test('the dev compose file defines postgres, web and a privileged agent', () => 
     'agent has a data-root volume',
   );
   assert.match(compose.services.web!.environment?.DATABASE_URL ?? '', /^postgresql:\/\/.+@postgres:5432\//);
+});
+
+test('both web processes share one PostgreSQL, and the proxy in front of them is the one published port', () => {
+  const web = compose.services.web!;
+  const second = compose.services['web-2']!;
+  assert.equal(second.environment?.DATABASE_URL, web.environment?.DATABASE_URL);
+  assert.equal(web.ports, undefined, 'web is reached through the proxy');
+  assert.equal(second.ports, undefined, 'web-2 is reached through the proxy');
+  assert.deepEqual(compose.services.proxy!.ports, ['127.0.0.1:3000:3000']);
+  const caddyfile = readFileSync(join(repoRoot, 'scripts/dev-compose.Caddyfile'), 'utf8');
+  assert.match(caddyfile, /reverse_proxy web:3000 web-2:3000/);
+  assert.match(caddyfile, /lb_policy cookie/, 'a browser stays on one process (its terminals live there)');
+  assert.ok(
+    compose.services.proxy!.command?.some((arg) => arg.endsWith('scripts/dev-compose.Caddyfile')),
+    'the proxy runs the Caddyfile of this repository',
+  );
 });
 
 test('every script and path the compose commands name exists in this repository', () => {

@@ -144,6 +144,8 @@ function fakeHost(index: number): { services: AgentServices; close(): void } {
 
   // Engine events: strictly increasing nanoseconds, as the agent's event bus stamps them.
   const subscribers = new Set<(event: EngineEvent) => void>();
+  // The recent past, for a stream resumed with `since` (as the agent's event log answers it).
+  const history: EngineEvent[] = [];
   let lastNanos = 0n;
   const publish = (container: ContainerSummary, action: 'start' | 'die') => {
     let nanos = BigInt(Date.now()) * 1_000_000n;
@@ -160,6 +162,8 @@ function fakeHost(index: number): { services: AgentServices; close(): void } {
       time: Number(nanos / 1_000_000_000n),
       timeNano: String(nanos),
     };
+    history.push(event);
+    if (history.length > 1_000) history.shift();
     for (const subscriber of subscribers) subscriber(event);
   };
   let tick: NodeJS.Timeout | null = null;
@@ -397,8 +401,11 @@ function fakeHost(index: number): { services: AgentServices; close(): void } {
     volumes: { list: async () => [] },
     networks: { list: () => [] },
     events: {
-      async *stream(_input: unknown, signal: AbortSignal): AsyncGenerator<EngineEvent> {
-        const queue: EngineEvent[] = [];
+      async *stream(input: { since?: string | null }, signal: AbortSignal): AsyncGenerator<EngineEvent> {
+        // `since` is "seconds.nanoseconds", inclusive: replay the kept events from there on.
+        const [seconds = '0', nanos = '0'] = (input?.since ?? '').split('.');
+        const from = input?.since ? BigInt(seconds) * 1_000_000_000n + BigInt(nanos.padEnd(9, '0')) : null;
+        const queue: EngineEvent[] = from === null ? [] : history.filter((e) => BigInt(e.timeNano) >= from);
         let wake: (() => void) | null = null;
         const push = (event: EngineEvent) => {
           queue.push(event);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { loadEnv } from '../env';
 import { loadSecretBox } from './crypto/secret-box';
-import { createDb } from './db/client';
+import { createDb, providerOf } from './db/client';
 import { createNextPages } from './http/next-pages';
 import { pageCallerFactory } from './http/page-caller';
 import { createWebServer, keepServingOnStrayErrors } from './http/server';
@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const log = pino({ level: env.LOG_LEVEL });
   keepServingOnStrayErrors(log);
-  const db = createDb(env.DATABASE_URL ?? `file:${join(env.STEVEDORE_DATA_DIR, 'stevedore.db')}`);
+  const databaseUrl = env.DATABASE_URL ?? `file:${join(env.STEVEDORE_DATA_DIR, 'stevedore.db')}`;
+  const db = createDb(databaseUrl);
   const secrets = loadSecretBox(env.STEVEDORE_DATA_DIR, env.STEVEDORE_SECRET_KEY);
   const plane = createControlPlaneServices({
     db,
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
     agentPackageDir: env.STEVEDORE_AGENT_PACKAGE,
     retention: { days: env.STEVEDORE_EVENTS_RETENTION_DAYS, max: env.STEVEDORE_EVENTS_MAX },
     setupCodeFile: join(env.STEVEDORE_DATA_DIR, 'setup-code'),
+    // On PostgreSQL any number of processes may share the fleet; on SQLite this one follows it all.
+    ...(providerOf(databaseUrl) === 'postgresql' ? { cluster: { url: databaseUrl } } : {}),
   });
   const { services } = plane;
   await services.events.prune();
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
   }
   if (env.STEVEDORE_LOCAL_AGENT_SOCKET) await services.hosts.ensureLocal(env.STEVEDORE_LOCAL_AGENT_SOCKET);
   await services.hosts.connectAll();
+  await plane.cluster?.start();
 
   publishPageCaller(pageCallerFactory(services));
   const pages = await createNextPages({

@@ -27,7 +27,7 @@ export function createControlPlane(db: Db, extra: Partial<ControlPlaneOptions> =
     setupCodeFile: join(dataDir, 'setup-code'),
     ...extra,
   });
-  const { hub, services } = plane;
+  const { hub, services, cluster } = plane;
   const close = async () => {
     await plane.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -48,7 +48,7 @@ export function createControlPlane(db: Db, extra: Partial<ControlPlaneOptions> =
     };
     return createCaller(ctx, signal ? { signal } : {});
   };
-  return { hub, services, secrets, secretKey, dataDir, callerAs, close };
+  return { hub, services, cluster, secrets, secretKey, dataDir, callerAs, close };
 }
 
 export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {

@@ -40,17 +40,34 @@ export type ConnectAgent = (
 
 interface Entry {
   target: AgentTarget;
-  connection: AgentConnection;
+  /** Made at once for a followed host, on the first call for one another process follows. */
+  connection: AgentConnection | null;
+  open: boolean;
+  openWaiters: Set<() => void>;
+  /** This process follows the host: its event feed, pings and status are ours to keep. */
+  followed: boolean;
+  /** The host's state as this process sees it (meaningful while followed). */
   status: HostStatus;
-  pingTimer: NodeJS.Timeout;
+  /** The host's state as the process that follows it reports it (cluster mode, not followed here). */
+  remoteStatus: HostStatus | null;
+  pingTimer: NodeJS.Timeout | null;
   feed: HostEventFeed | null;
 }
 
 export interface AgentHubOptions {
   pingIntervalMs?: number;
-  /** Receives every host's engine events, resumed without gaps across reconnects. */
+  /** Receives every followed host's engine events, resumed without gaps across reconnects. */
   events?: EngineEventSink;
+  /**
+   * Follow every host as soon as it is added (one process, the default). With `false` (several
+   * processes on PostgreSQL) a host is followed only once `follow` is called — when this process
+   * holds its lease — and calls to the others go over a connection of their own.
+   */
+  followOnAdd?: boolean;
 }
+
+/** How long a call to a host another process follows waits for this process's connection to open. */
+const CALL_OPEN_TIMEOUT_MS = 5_000;
 
 /**
  * One websocket client per host, shared by every browser session. The transport reconnects by
@@ -62,6 +79,7 @@ export class AgentHub {
 
   private readonly pingIntervalMs: number;
   private readonly eventSink: EngineEventSink | null;
+  private readonly followOnAdd: boolean;
 
   constructor(
     private readonly connect: ConnectAgent,
@@ -70,64 +88,114 @@ export class AgentHub {
   ) {
     this.pingIntervalMs = options.pingIntervalMs ?? 5_000;
     this.eventSink = options.events ?? null;
+    this.followOnAdd = options.followOnAdd ?? true;
     this.events.setMaxListeners(0);
   }
 
+  /** Registers a host (or replaces its target: the host was edited); it stays followed if it was. */
   add(target: AgentTarget): void {
+    const previous = this.entries.get(target.hostId);
     void this.remove(target.hostId);
-    const status: HostStatus = {
-      hostId: target.hostId,
-      state: 'connecting',
+    const entry: Entry = {
+      target,
+      connection: null,
+      open: false,
+      openWaiters: new Set(),
+      followed: false,
+      status: { hostId: target.hostId, state: 'connecting', lastError: null, lastSeen: null },
+      remoteStatus: previous?.remoteStatus ?? null,
+      pingTimer: null,
+      feed: null,
+    };
+    this.entries.set(target.hostId, entry);
+    if (this.followOnAdd || previous?.followed) this.follow(target.hostId);
+    else this.emit(this.status(target.hostId), false);
+  }
+
+  /** Starts following a registered host: connection, event feed, pings; its status is ours. */
+  follow(hostId: string): void {
+    const entry = this.entries.get(hostId);
+    if (!entry || entry.followed) return;
+    entry.followed = true;
+    const connection = this.ensureConnection(entry);
+    entry.status = {
+      hostId,
+      state: entry.open ? 'online' : 'connecting',
       lastError: null,
-      lastSeen: null,
+      lastSeen: entry.open ? new Date().toISOString() : null,
     };
-    const { hostId } = target;
-    // Callbacks of a replaced connection (the host was edited) must not touch its successor.
-    const current = () => {
-      const entry = this.entries.get(hostId);
-      return entry?.connection === connection ? entry : undefined;
-    };
-    const connection = this.connect(target, {
-      onOpen: () => {
-        if (!current()) return;
-        this.setState(hostId, 'online', null);
-        void current()?.feed?.resume();
-      },
-      onClose: (cause) => {
-        if (!current()) return;
-        current()?.feed?.pause();
-        this.setState(hostId, 'offline', describe(cause) ?? 'connection closed');
-      },
-    });
-    const feed = this.eventSink
-      ? new HostEventFeed({ hostId, name: target.name }, connection.client, this.eventSink, (error) =>
+    entry.feed = this.eventSink
+      ? new HostEventFeed({ hostId, name: entry.target.name }, connection.client, this.eventSink, (error) =>
           this.log.warn({ hostId, err: error }, 'event stream failed'),
         )
       : null;
-    const pingTimer = setInterval(() => void this.ping(hostId), this.pingIntervalMs);
-    pingTimer.unref();
-    this.entries.set(hostId, { target, connection, status, pingTimer, feed });
-    this.emit(status);
+    entry.pingTimer = setInterval(() => void this.ping(hostId), this.pingIntervalMs);
+    entry.pingTimer.unref();
+    if (entry.open) void entry.feed?.resume();
+    this.emit(entry.status, true);
+  }
+
+  /**
+   * Stops following a host (another process holds its lease now). The connection stays for calls:
+   * a browser's log stream or terminal running over it is not cut.
+   */
+  unfollow(hostId: string): void {
+    const entry = this.entries.get(hostId);
+    if (!entry?.followed) return;
+    entry.followed = false;
+    if (entry.pingTimer) clearInterval(entry.pingTimer);
+    entry.pingTimer = null;
+    entry.feed?.pause();
+    entry.feed = null;
+    // Until the new holder reports, the last state seen here is the best one known.
+    entry.remoteStatus = entry.status;
+  }
+
+  isFollowed(hostId: string): boolean {
+    return this.entries.get(hostId)?.followed ?? false;
+  }
+
+  /** Every registered host's id. */
+  hostIds(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The target a host is registered with, if it is. */
+  target(hostId: string): AgentTarget | undefined {
+    return this.entries.get(hostId)?.target;
+  }
+
+  /** A host's state as reported by the process that follows it; ignored while this one does. */
+  applyRemoteStatus(status: HostStatus): void {
+    const entry = this.entries.get(status.hostId);
+    if (!entry || entry.followed) return;
+    const before = entry.remoteStatus;
+    entry.remoteStatus = status;
+    if (before?.state !== status.state || before?.lastError !== status.lastError) this.emit(status, false);
   }
 
   /** Disconnects a host; resolves once its connection (and SSH tunnel, if any) is closed. */
   async remove(hostId: string): Promise<void> {
     const entry = this.entries.get(hostId);
     if (!entry) return;
-    clearInterval(entry.pingTimer);
+    if (entry.pingTimer) clearInterval(entry.pingTimer);
     entry.feed?.pause();
     this.entries.delete(hostId);
+    for (const wake of entry.openWaiters) wake();
     await entry.connection
-      .close()
+      ?.close()
       .catch((error) => this.log.warn({ hostId, error }, 'closing agent connection failed'));
   }
 
   status(hostId: string): HostStatus {
+    const entry = this.entries.get(hostId);
+    if (!entry) return { hostId, state: 'offline', lastError: 'not connected', lastSeen: null };
+    if (entry.followed) return entry.status;
     return (
-      this.entries.get(hostId)?.status ?? {
+      entry.remoteStatus ?? {
         hostId,
-        state: 'offline',
-        lastError: 'not connected',
+        state: 'connecting',
+        lastError: 'waiting for a dashboard process to follow this host',
         lastSeen: null,
       }
     );
@@ -138,6 +206,7 @@ export class AgentHub {
     const entry = this.entries.get(hostId);
     if (!entry)
       throw new StevedoreError('NOT_FOUND', `host ${hostId} is not registered with the hub`, { hostId });
+    if (!entry.followed) return fn(await this.openConnection(entry));
     if (entry.status.state === 'offline' || entry.status.state === 'connecting') {
       throw new StevedoreError(
         'UNAVAILABLE',
@@ -145,7 +214,7 @@ export class AgentHub {
         { hostId },
       );
     }
-    const result = await fn(entry.connection.client);
+    const result = await fn((entry.connection as AgentConnection).client);
     this.markSeen(hostId);
     return result;
   }
@@ -155,7 +224,7 @@ export class AgentHub {
    * same path as the host's websocket; fails fast like `call` when the host is not online.
    */
   async httpRequest(hostId: string, request: AgentHttpRequest): Promise<IncomingMessage> {
-    const target = await this.call(hostId, async () => this.entries.get(hostId)?.connection.http);
+    const target = await this.call(hostId, async () => this.entries.get(hostId)?.connection?.http);
     if (!target) {
       throw new StevedoreError('UNAVAILABLE', "this host's connection carries no archive requests", {
         hostId,
@@ -170,13 +239,75 @@ export class AgentHub {
     return () => this.events.off('status', listener);
   }
 
+  /** Status changes of the hosts this process follows only (what it reports to the others). */
+  onFollowedStatus(listener: (status: HostStatus) => void): () => void {
+    this.events.on('followed-status', listener);
+    return () => this.events.off('followed-status', listener);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.entries.keys()].map((hostId) => this.remove(hostId)));
   }
 
+  private ensureConnection(entry: Entry): AgentConnection {
+    if (entry.connection) return entry.connection;
+    const { hostId } = entry.target;
+    // Callbacks of a replaced connection (the host was edited) must not touch its successor.
+    const current = () => {
+      const found = this.entries.get(hostId);
+      return found?.connection === connection ? found : undefined;
+    };
+    const connection = this.connect(entry.target, {
+      onOpen: () => {
+        const live = current();
+        if (!live) return;
+        live.open = true;
+        for (const wake of live.openWaiters) wake();
+        if (!live.followed) return;
+        this.setState(hostId, 'online', null);
+        void live.feed?.resume();
+      },
+      onClose: (cause) => {
+        const live = current();
+        if (!live) return;
+        live.open = false;
+        if (!live.followed) return;
+        live.feed?.pause();
+        this.setState(hostId, 'offline', describe(cause) ?? 'connection closed');
+      },
+    });
+    entry.connection = connection;
+    return connection;
+  }
+
+  /** The connection of a host another process follows, once open (or UNAVAILABLE in time). */
+  private async openConnection(entry: Entry): Promise<AgentClient> {
+    const connection = this.ensureConnection(entry);
+    if (!entry.open) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, CALL_OPEN_TIMEOUT_MS);
+        function done() {
+          clearTimeout(timer);
+          entry.openWaiters.delete(done);
+          resolve();
+        }
+        entry.openWaiters.add(done);
+      });
+    }
+    if (!entry.open || this.entries.get(entry.target.hostId) !== entry) {
+      const known = entry.remoteStatus;
+      throw new StevedoreError(
+        'UNAVAILABLE',
+        `host is unreachable from this dashboard process${known?.lastError ? `: ${known.lastError}` : ''}`,
+        { hostId: entry.target.hostId },
+      );
+    }
+    return connection.client;
+  }
+
   private async ping(hostId: string): Promise<void> {
     const entry = this.entries.get(hostId);
-    if (!entry || entry.status.state === 'offline' || entry.status.state === 'connecting') return;
+    if (!entry?.connection || entry.status.state === 'offline' || entry.status.state === 'connecting') return;
     try {
       await withTimeout(entry.connection.client.system.ping.query(), this.pingIntervalMs);
       this.setState(hostId, 'online', null);
@@ -193,18 +324,19 @@ export class AgentHub {
 
   private setState(hostId: string, state: HostConnectionState, lastError: string | null): void {
     const entry = this.entries.get(hostId);
-    if (!entry) return;
+    if (!entry?.followed) return;
     const lastSeen = state === 'online' ? new Date().toISOString() : entry.status.lastSeen;
     const changed = entry.status.state !== state || entry.status.lastError !== lastError;
     entry.status = { hostId, state, lastError, lastSeen };
     if (changed) {
       this.log.info({ hostId, state, lastError }, 'host state changed');
-      this.emit(entry.status);
+      this.emit(entry.status, true);
     }
   }
 
-  private emit(status: HostStatus): void {
+  private emit(status: HostStatus, followed: boolean): void {
     this.events.emit('status', status);
+    if (followed) this.events.emit('followed-status', status);
   }
 }
 

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import {
   appendEvents,
+  findEvent,
   lastEventOf,
   listEvents,
   pruneEvents,
@@ -86,7 +87,9 @@ export class EventService implements EngineEventSink {
       actorName: Actor.Attributes.name ?? (Type === 'volume' ? Actor.ID : null),
       attributes: Actor.Attributes,
     };
-    this.live.emit('event', toFleetEvent(stored, host.name));
+    const fleetEvent = toFleetEvent(stored, host.name);
+    this.live.emit('event', fleetEvent);
+    this.live.emit('accepted', fleetEvent);
     this.pending.push(stored);
     this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
@@ -113,9 +116,32 @@ export class EventService implements EngineEventSink {
     );
   }
 
+  /** Every live event: this process's hosts' and, with several processes, the others'. */
   onEvent(listener: (event: FleetEvent) => void): () => void {
     this.live.on('event', listener);
     return () => this.live.off('event', listener);
+  }
+
+  /** Only the events of hosts this process follows (stored here; each reaches one process). */
+  onAccepted(listener: (event: FleetEvent) => void): () => void {
+    this.live.on('accepted', listener);
+    return () => this.live.off('accepted', listener);
+  }
+
+  /** An event another process received and stores: passed on to this process's subscribers only. */
+  emitRemote(event: FleetEvent): void {
+    this.live.emit('event', event);
+  }
+
+  /** One stored event by id (for an event another process announced by id only), or null. */
+  async stored(id: string): Promise<FleetEvent | null> {
+    const row = await findEvent(this.db, id);
+    return row
+      ? toFleetEvent(
+          { ...row, attributes: JSON.parse(row.attributes) as Record<string, string> },
+          row.host.name,
+        )
+      : null;
   }
 
   /** Writes what is buffered; resolves once it is in the database. */

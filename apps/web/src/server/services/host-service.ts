@@ -17,6 +17,7 @@ import type { Db } from '../db/client';
 import {
   createHost,
   deleteHost,
+  findHostById,
   findHostByName,
   getHost,
   listHosts,
@@ -66,6 +67,20 @@ export class HostService {
       }
       this.hub.add(this.targetOf(host));
     }
+  }
+
+  /**
+   * Brings the hub in line with a host's row after another dashboard process changed it: registers
+   * a new host, re-points an edited one (only when its connection or name changed), drops a removed one.
+   */
+  async reloadTarget(hostId: string): Promise<void> {
+    const host = await findHostById(this.db, hostId);
+    if (!host) {
+      await this.hub.remove(hostId);
+      return;
+    }
+    const target = this.targetOf(host);
+    if (JSON.stringify(this.hub.target(hostId)) !== JSON.stringify(target)) this.hub.add(target);
   }
 
   /** Registers (or re-points) the host `local` at this machine's agent socket. */

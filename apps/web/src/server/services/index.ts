@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { LoginLimiter, type LoginLimits } from '../auth/login-limiter';
 import { SetupCode } from '../auth/setup-code';
+import { ClusterNode, type ClusterTiming } from '../cluster/cluster-node';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
@@ -91,12 +92,18 @@ export interface ControlPlaneOptions {
   migrationTiming?: Partial<MigrationTiming>;
   /** When an unrenewed recreate counts as abandoned, and how often they are looked for (tests shorten them). */
   recreateTiming?: Partial<RecreateJournalTiming>;
+  /**
+   * Several web processes share the fleet over this PostgreSQL database (host leases, LISTEN/NOTIFY);
+   * without it this process follows every host. `start()` the returned `cluster` once hosts are loaded.
+   */
+  cluster?: { url: string; timing?: Partial<ClusterTiming> };
 }
 
 /** Wires the hub and the services over one database: the server's and the tests' composition root. */
 export function createControlPlaneServices(options: ControlPlaneOptions): {
   hub: AgentHub;
   services: Services;
+  cluster: ClusterNode | null;
   close(): Promise<void>;
 } {
   const { db, log } = options;
@@ -104,6 +111,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
   const hub = new AgentHub(options.connect, log.child({ module: 'hub' }), {
     events,
     ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
+    followOnAdd: !options.cluster,
   });
   // Actions taken on the hosts themselves (their CLI) reach the audit log through their events.
   const engineAudit = new EngineAuditRecorder(
@@ -111,7 +119,8 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     (event) => dashboardActions.covers(event),
     log.child({ module: 'engine-audit' }),
   );
-  const stopEngineAudit = events.onEvent((event) => engineAudit.accept(event));
+  // Only the events of hosts this process follows: each is recorded once across processes.
+  const stopEngineAudit = events.onAccepted((event) => engineAudit.accept(event));
   const hosts = new HostService(db, hub, options.secrets);
   const fleet = new FleetService(hosts, hub, events, options.fleetTiming);
   const containerFleet = new ContainerFleetService(
@@ -179,10 +188,24 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     networks: new NetworkService(db, hub),
     volumes: new VolumeService(db, hub),
   };
+  const cluster = options.cluster
+    ? new ClusterNode(
+        options.cluster.url,
+        {
+          hub,
+          events,
+          reloadHost: (hostId) => hosts.reloadTarget(hostId),
+          log: log.child({ module: 'cluster' }),
+        },
+        options.cluster.timing,
+      )
+    : null;
   return {
     hub,
     services,
+    cluster,
     async close() {
+      await cluster?.close();
       fleet.close();
       await recreates.close();
       prunePolicies.close();

@@ -41,6 +41,9 @@ export const listEvents = (
     ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
   });
 
+export const findEvent = (db: Db, id: string) =>
+  db.hostEvent.findUnique({ where: { id }, include: { host: { select: { name: true } } } });
+
 /** The newest stored event of a host: where its event stream resumes after a restart of the hub. */
 export const lastEventOf = (db: Db, hostId: string) =>
   db.hostEvent.findFirst({ where: { hostId }, orderBy: [{ at: 'desc' }, { id: 'desc' }] });

@@ -27,6 +27,8 @@ export async function getHost(db: Db, id: string) {
   return host;
 }
 
+export const findHostById = (db: Db, id: string) => db.host.findUnique({ where: { id } });
+
 export const findHostByName = (db: Db, name: string) => db.host.findUnique({ where: { name } });
 
 export const updateHost = (db: Db, id: string, { labels, ...changes }: Partial<NewHost>) =>

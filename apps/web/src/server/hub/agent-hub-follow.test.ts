@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AgentClient } from '@stevedore/agent-api';
+import type { HostStatus } from '@stevedore/shared';
+import pino from 'pino';
+import { AgentHub, type ConnectAgent } from './agent-hub';
+
+/** A fake transport: records connections; the test opens them by hand. */
+function fakeConnect() {
+  const made: Array<{ hostId: string; open(): void; closed: boolean }> = [];
+  const connect: ConnectAgent = (target, events) => {
+    const record = { hostId: target.hostId, open: () => events.onOpen(), closed: false };
+    made.push(record);
+    const client = {
+      system: { ping: { query: async () => ({}) } },
+      containers: { list: { query: async () => [] } },
+    } as unknown as AgentClient;
+    return {
+      client,
+      close: async () => {
+        record.closed = true;
+      },
+    };
+  };
+  return { connect, made };
+}
+
+const target = { hostId: 'h1', name: 'one', address: 'unix:///nowhere.sock' };
+
+test('with followOnAdd false a host is only registered: no connection, the state others report', () => {
+  const { connect, made } = fakeConnect();
+  const hub = new AgentHub(connect, pino({ level: 'silent' }), { followOnAdd: false });
+  const seen: HostStatus[] = [];
+  const followed: HostStatus[] = [];
+  hub.onStatus((status) => seen.push(status));
+  hub.onFollowedStatus((status) => followed.push(status));
+  hub.add(target);
+  assert.equal(made.length, 0, 'no connection until a call or a lease');
+  assert.equal(hub.status('h1').state, 'connecting');
+  hub.applyRemoteStatus({ hostId: 'h1', state: 'online', lastError: null, lastSeen: null });
+  assert.equal(hub.status('h1').state, 'online');
+  assert.equal(seen.at(-1)?.state, 'online', 'a remote state reaches local listeners');
+  assert.equal(followed.length, 0, 'a remote state is not reported as ours');
+});
+
+test('follow connects and reports; unfollow keeps the connection for calls; a re-added host stays followed', async () => {
+  const { connect, made } = fakeConnect();
+  const hub = new AgentHub(connect, pino({ level: 'silent' }), { followOnAdd: false });
+  const followed: HostStatus[] = [];
+  hub.onFollowedStatus((status) => followed.push(status));
+  hub.add(target);
+  hub.follow('h1');
+  assert.equal(made.length, 1);
+  made[0]?.open();
+  assert.equal(hub.status('h1').state, 'online');
+  assert.deepEqual(
+    followed.map((status) => status.state),
+    ['connecting', 'online'],
+  );
+  hub.applyRemoteStatus({ hostId: 'h1', state: 'offline', lastError: 'elsewhere', lastSeen: null });
+  assert.equal(hub.status('h1').state, 'online', 'while followed here, our own state wins');
+
+  hub.unfollow('h1');
+  assert.equal(hub.isFollowed('h1'), false);
+  assert.equal(made[0]?.closed, false, 'the connection stays for calls');
+  assert.deepEqual(await hub.call('h1', (client) => client.containers.list.query({ all: true })), []);
+  assert.equal(made.length, 1, 'the call used the same connection');
+
+  hub.follow('h1');
+  hub.add({ ...target, name: 'renamed' });
+  assert.equal(hub.isFollowed('h1'), true, 'an edited host stays followed');
+  await hub.close();
+});
+
+test('a call to a host nobody here follows fails with UNAVAILABLE when its connection never opens', async () => {
+  const { connect } = fakeConnect();
+  const hub = new AgentHub(connect, pino({ level: 'silent' }), { followOnAdd: false });
+  hub.add(target);
+  const started = hub.call('h1', async () => 'never');
+  await hub.remove('h1'); // wakes the waiting call at once
+  await assert.rejects(started, /unreachable/);
+});
