@@ -40,6 +40,10 @@
 //   pull-progress  a pull followed in the Images tab's dialog: bar updates a second per layer (paced
 //           registry), and pull time watched in the browser against `stevedore pull -q` (needs
 //           `npm run build`; scripts/bench/web/pull-progress.ts)
+//   fleet   issue 22's targets with 500 simulated hosts × 50 containers (FLEET_HOSTS, FLEET_CONTAINERS,
+//           FLEET_EVENTS_PER_S): /hosts, a host's page, /containers, server CPU/RSS idle and watched,
+//           main thread, bytes/s, event → row, /api/health (BENCH_BASELINE_WEB=dir compares builds;
+//           needs `npm run build`; scripts/bench/web/fleet.ts)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
@@ -68,6 +72,7 @@ const benchmarks = {
   mirrors: async () => (await import('./bench/web/mirrors.ts')).benchMirrors(table),
   'pull-progress': async () => (await import('./bench/web/pull-progress.ts')).benchPullProgress(table),
   'limits-click': async () => (await import('./bench/web/limits-click.ts')).benchLimitsClick(table),
+  fleet: async () => (await import('./bench/web/fleet.ts')).benchFleet(table),
   logrotate: benchLogrotate,
 };
 const requested = process.argv.slice(2);
