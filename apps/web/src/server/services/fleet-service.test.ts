@@ -39,7 +39,12 @@ test('a row kept while the host was connecting is not served once the hub says i
   } as unknown as AgentHub;
   // Rows are kept a minute: only the state check can make the second snapshot compute afresh.
   const timing = { usageMs: 60_000, factsMs: 60_000, imageSizeMs: 60_000, debounceMs: 0 };
-  const fleet = new FleetService({ list: async () => [host()] }, hub, { onEvent: () => () => {} }, timing);
+  const fleet = new FleetService(
+    { list: async () => [host()], get: async () => host() },
+    hub,
+    { onEvent: () => () => {} },
+    timing,
+  );
   try {
     const [connecting] = await fleet.snapshot();
     assert.equal(connecting?.status.state, 'connecting');
