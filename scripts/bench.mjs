@@ -44,6 +44,8 @@
 //           FLEET_EVENTS_PER_S): /hosts, a host's page, /containers, server CPU/RSS idle and watched,
 //           main thread, bytes/s, event → row, /api/health (BENCH_BASELINE_WEB=dir compares builds;
 //           needs `npm run build`; scripts/bench/web/fleet.ts)
+//   fleet-profile  the web server's CPU profile (node --cpu-prof) with the fleet connected and nobody
+//           watching, summed by function (scripts/bench/web/fleet-profile.ts)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
@@ -73,6 +75,7 @@ const benchmarks = {
   'pull-progress': async () => (await import('./bench/web/pull-progress.ts')).benchPullProgress(table),
   'limits-click': async () => (await import('./bench/web/limits-click.ts')).benchLimitsClick(table),
   fleet: async () => (await import('./bench/web/fleet.ts')).benchFleet(table),
+  'fleet-profile': async () => (await import('./bench/web/fleet-profile.ts')).benchFleetProfile(table),
   logrotate: benchLogrotate,
 };
 const requested = process.argv.slice(2);

@@ -110,22 +110,8 @@ async function measureBuild(
     await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
     await logIn(context, web);
 
-    const names = sim.sockets.map((_, i) => simulatedHostName(i));
     const t0 = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: REGISTER_CONCURRENCY }, async () => {
-        for (let i = next++; i < names.length; i = next++) {
-          await trpcMutation(context, web.baseURL, 'hosts.create', {
-            name: names[i],
-            transport: 'unix',
-            socketPath: sim.sockets[i],
-            labels: { env: i % 5 === 0 ? 'prod' : 'staging', rack: `r${i % 8}` },
-          });
-        }
-      }),
-    );
-    const hostIds = await waitForOnline(context, web.baseURL, names, 180_000);
+    const { names, hostIds } = await registerFleet(context, web.baseURL, sim);
     const registerS = (performance.now() - t0) / 1000;
 
     // Nobody watching: what the connected fleet costs the server by itself.
@@ -243,6 +229,29 @@ async function measureBuild(
       await context.close().catch((error: Error) => console.error(`closing a context: ${error.message}`));
     await web.stop().catch((error: Error) => console.error(`stopping the web server: ${error.message}`));
   }
+}
+
+/** Registers every simulated host (a few at a time) and waits until all are online; ids by name. */
+export async function registerFleet(
+  context: BrowserContext,
+  baseURL: string,
+  sim: Simulator,
+): Promise<{ names: string[]; hostIds: Map<string, string> }> {
+  const names = sim.sockets.map((_, i) => simulatedHostName(i));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: REGISTER_CONCURRENCY }, async () => {
+      for (let i = next++; i < names.length; i = next++) {
+        await trpcMutation(context, baseURL, 'hosts.create', {
+          name: names[i],
+          transport: 'unix',
+          socketPath: sim.sockets[i],
+          labels: { env: i % 5 === 0 ? 'prod' : 'staging', rack: `r${i % 8}` },
+        });
+      }
+    }),
+  );
+  return { names, hostIds: await waitForOnline(context, baseURL, names, 180_000) };
 }
 
 function report(f: BuildFigures, shape: { hosts: number; containers: number }): [string, string][] {
