@@ -28,7 +28,12 @@ export function useFleet(): { hosts: FleetHost[] | null; error: string | null } 
         if (update.kind === 'snapshot') kept.current = new Map(update.hosts.map((host) => [host.id, host]));
         else if (kept.current) {
           if (update.kind === 'host') kept.current.set(update.host.id, update.host);
-          else kept.current.delete(update.hostId);
+          else if (update.kind === 'removed') kept.current.delete(update.hostId);
+          else
+            for (const [hostId, usage] of Object.entries(update.usage)) {
+              const host = kept.current.get(hostId);
+              if (host) kept.current.set(hostId, { ...host, usage });
+            }
         }
         frame.current ??= requestAnimationFrame(() => {
           frame.current = null;

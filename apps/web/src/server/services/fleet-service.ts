@@ -1,4 +1,11 @@
-import type { FleetEvent, FleetHost, FleetUpdate, HostSummary, SystemInfo } from '@stevedore/shared';
+import type {
+  FleetEvent,
+  FleetHost,
+  FleetUpdate,
+  HostSummary,
+  HostUsage,
+  SystemInfo,
+} from '@stevedore/shared';
 import type { AgentHub } from '../hub/agent-hub';
 import { listen } from '../util/listen';
 
@@ -22,6 +29,13 @@ const DEFAULT_TIMING: FleetTiming = { usageMs: 3_000, factsMs: 30_000, imageSize
  */
 const SERVE_STALE_MS = 10 * 60_000;
 
+/** Rows whose only change is their usage go to the watchers together, this often. */
+const USAGE_FLUSH_MS = 1_000;
+
+/** A row without what changes on every refresh (usage, last seen): equal means only usage moved. */
+const steadyPart = (row: FleetHost) =>
+  JSON.stringify({ ...row, usage: null, status: { ...row.status, lastSeen: null } });
+
 interface Facts {
   at: number;
   info: SystemInfo;
@@ -40,6 +54,8 @@ export class FleetService {
   private readonly dirty = new Map<string, NodeJS.Timeout>();
   /** Refreshes under way, so a snapshot's background refresh does not start a second one. */
   private readonly refreshing = new Map<string, Promise<FleetHost>>();
+  private pendingUsage: Record<string, HostUsage> = {};
+  private usageFlush: NodeJS.Timeout | null = null;
   private loop: NodeJS.Timeout | null = null;
   private readonly unsubscribe: (() => void)[];
 
@@ -131,6 +147,17 @@ export class FleetService {
   private stopLoop(): void {
     if (this.loop) clearInterval(this.loop);
     this.loop = null;
+    if (this.usageFlush) clearTimeout(this.usageFlush);
+    this.usageFlush = null;
+    this.pendingUsage = {};
+  }
+
+  /** Sends the gathered usage-only changes (one message, not one per host). */
+  private flushUsage(): void {
+    this.usageFlush = null;
+    const usage = this.pendingUsage;
+    this.pendingUsage = {};
+    if (Object.keys(usage).length > 0) this.publish({ kind: 'usage', usage });
   }
 
   /** The host changed while nobody watched: the next snapshot serves its kept row and refreshes it. */
@@ -167,8 +194,15 @@ export class FleetService {
     const row = await this.compute(host);
     const previous = this.rows.get(host.id)?.row;
     this.rows.set(host.id, { at: Date.now(), row });
-    if (!previous || JSON.stringify(previous) !== JSON.stringify(row))
+    if (this.listeners.size === 0) return row;
+    if (!previous || steadyPart(previous) !== steadyPart(row)) {
+      delete this.pendingUsage[host.id]; // the whole row carries it
       this.publish({ kind: 'host', host: row });
+    } else if (row.usage && JSON.stringify(previous.usage) !== JSON.stringify(row.usage)) {
+      this.pendingUsage[host.id] = row.usage;
+      this.usageFlush ??= setTimeout(() => this.flushUsage(), USAGE_FLUSH_MS);
+      this.usageFlush.unref();
+    }
     return row;
   }
 
