@@ -121,13 +121,13 @@ async function measureBuild(
     const healthIdle = await health.stop();
 
     // /hosts loads (after a warm-up), with the health probe running.
-    await fleetLoad(context, web.baseURL, names);
+    await fleetLoad(context, web.baseURL, names, 180_000);
     const hostsLoads: FleetLoad[] = [];
     const healthDuringLoads: number[] = [];
     for (let i = 0; i < LOADS; i++) {
       await sleep(2_000);
       health = healthProbe(web.baseURL);
-      hostsLoads.push(await fleetLoad(context, web.baseURL, names));
+      hostsLoads.push(await fleetLoad(context, web.baseURL, names, 180_000));
       healthDuringLoads.push(...(await health.stop()));
     }
 
