@@ -106,6 +106,9 @@ async function measureBuild(
     const serverPid = webServerPid(web.dataDir);
     const context = await browser.newContext();
     contexts.push(context);
+    // A loaded machine answers slowly at 500 hosts: wait, and measure, rather than fail the run.
+    context.setDefaultTimeout(120_000);
+    context.setDefaultNavigationTimeout(120_000);
     // tsx's keepNames wraps named inner functions in `__name(…)`; the page needs it defined.
     await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
     await logIn(context, web);
@@ -113,12 +116,16 @@ async function measureBuild(
     const t0 = performance.now();
     const { names, hostIds } = await registerFleet(context, web.baseURL, sim);
     const registerS = (performance.now() - t0) / 1000;
+    progress(`${names.length} hosts registered and online in ${registerS.toFixed(0)} s`);
 
     // Nobody watching: what the connected fleet costs the server by itself.
     await sleep(10_000);
     let health = healthProbe(web.baseURL);
     const [idle] = (await processOver([serverPid], IDLE_WINDOW_MS)) as [ProcessWindow];
     const healthIdle = await health.stop();
+    progress(
+      `nobody watching: ${idle.cpuPercent.toFixed(1)} % CPU, ${(idle.rssMaxKiB / 1024).toFixed(0)} MiB`,
+    );
 
     // /hosts loads (after a warm-up), with the health probe running.
     await fleetLoad(context, web.baseURL, names, 180_000);
@@ -130,6 +137,8 @@ async function measureBuild(
       hostsLoads.push(await fleetLoad(context, web.baseURL, names, 180_000));
       healthDuringLoads.push(...(await health.stop()));
     }
+
+    progress(`/hosts ready: ${hostsLoads.map((l) => l.ready.toFixed(0)).join(', ')} ms`);
 
     // A simulated host's page: its containers and engine info shown.
     const hostPage: number[] = [];
@@ -150,6 +159,8 @@ async function measureBuild(
       await page.close();
     }
 
+    progress(`host page: ${hostPage.map((v) => v.toFixed(0)).join(', ')} ms`);
+
     // /containers fleet-wide: every row counted (the local agent's too), live CPU shown.
     const total = shape.hosts * shape.containers;
     const containersLoads: { ready: number; firstMessage: number }[] = [];
@@ -160,6 +171,8 @@ async function measureBuild(
       healthDuringLoads.push(...(await health.stop()));
       await sleep(2_000);
     }
+
+    progress(`/containers ready: ${containersLoads.map((l) => l.ready.toFixed(0)).join(', ')} ms`);
 
     // One page open at a time: main thread and bytes from the server.
     const hostsOpen = await openPageCost(
@@ -188,14 +201,19 @@ async function measureBuild(
       OPEN_WINDOW_MS,
     );
 
+    progress(
+      `open /hosts: ${JSON.stringify(hostsOpen)}; open /containers: ${JSON.stringify(containersOpen)}`,
+    );
+
     // Three browsers on the fleet pages (/hosts and /containers each).
     const state = await context.storageState();
     for (let i = 0; i < 3; i++) {
       const watcher = await browser.newContext({ storageState: state });
       contexts.push(watcher);
+      watcher.setDefaultNavigationTimeout(120_000);
       for (const path of ['/hosts', '/containers']) {
         const page = await watcher.newPage();
-        await page.goto(`${web.baseURL}${path}`);
+        await page.goto(`${web.baseURL}${path}`, { waitUntil: 'commit' });
       }
     }
     await sleep(10_000);
@@ -230,6 +248,9 @@ async function measureBuild(
     await web.stop().catch((error: Error) => console.error(`stopping the web server: ${error.message}`));
   }
 }
+
+/** A figure as soon as it is measured (stderr): a run that fails later still leaves them. */
+const progress = (line: string) => console.error(`[fleet] ${line}`);
 
 /** Registers every simulated host (a few at a time) and waits until all are online; ids by name. */
 export async function registerFleet(
