@@ -42,6 +42,12 @@
 //           `npm run build`; scripts/bench/web/pull-progress.ts)
 //   log-format  what Docker's json-file on disk would cost: a k8s-file → json-file converter's
 //           lines/s, CPU per line and disk (scripts/bench/engine/log-format.mjs; docs/LOGS.md)
+//   fleet   issue 22's targets with 500 simulated hosts × 50 containers (FLEET_HOSTS, FLEET_CONTAINERS,
+//           FLEET_EVENTS_PER_S): /hosts, a host's page, /containers, server CPU/RSS idle and watched,
+//           main thread, bytes/s, event → row, /api/health (BENCH_BASELINE_WEB=dir compares builds;
+//           needs `npm run build`; scripts/bench/web/fleet.ts)
+//   fleet-profile  the web server's CPU profile (node --cpu-prof) with the fleet connected and nobody
+//           watching, summed by function (scripts/bench/web/fleet-profile.ts)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
@@ -71,6 +77,8 @@ const benchmarks = {
   mirrors: async () => (await import('./bench/web/mirrors.ts')).benchMirrors(table),
   'pull-progress': async () => (await import('./bench/web/pull-progress.ts')).benchPullProgress(table),
   'limits-click': async () => (await import('./bench/web/limits-click.ts')).benchLimitsClick(table),
+  fleet: async () => (await import('./bench/web/fleet.ts')).benchFleet(table),
+  'fleet-profile': async () => (await import('./bench/web/fleet-profile.ts')).benchFleetProfile(table),
   logrotate: benchLogrotate,
   'log-format': benchLogFormat,
 };

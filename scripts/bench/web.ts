@@ -6,7 +6,8 @@
  * 1. Agent event → row in an open /events page: a real agent and the built dashboard; volumes are
  *    created and removed over the agent's API and the browser records (MutationObserver, its own
  *    clock, calibrated against this process's) when the row with the volume's name appears.
- * 2. The fleet page with 50 simulated hosts × 200 containers (scripts/bench/fleet-sim.ts: the agent's
+ * 2. The fleet page with 50 simulated hosts × 200 containers (FLEET_HOSTS, FLEET_CONTAINERS and
+ *    FLEET_EVENTS_PER_S change the shape; scripts/bench/fleet-sim.ts: the agent's
  *    real API over 50 unix sockets in one process, fake data): /hosts load until every row is online
  *    with its CPU shown (and where that time goes), one host's page with its 200 containers, the web
  *    server's CPU, RSS and request latency (/api/health) with and without the page open, the
@@ -18,6 +19,7 @@ import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
 import { type AgentProcess, startAgent } from '../../apps/agent/test/harness/agent-process';
 import { CHROMIUM_LAUNCH_OPTIONS } from '../../e2e/chromium';
 import { startWebServer, type WebServer } from '../../e2e/harness/web-server';
+import { simulatedHostName } from './fleet-sim/host-data';
 import { eventLatency } from './web/event-latency';
 import {
   type CountWindow,
@@ -27,17 +29,19 @@ import {
   fleetProbe,
   type ProbeWindow,
 } from './web/fleet-load';
-import { type Simulator, startSimulator } from './web/fleet-simulator';
+import { fleetShapeFromEnv, type Simulator, startSimulator } from './web/fleet-simulator';
 import { percentile, sleep } from './web/measure';
 import { healthProbe, type ProcessWindow, processOver, webServerPid } from './web/process-usage';
 import { logIn, trpcMutation, waitForOnline } from './web/session';
 
 type Table = (name: string, rows: [string, string][]) => void;
 
-const HOSTS = 50;
-const CONTAINERS = 200;
-/** Each simulated host reports one container event this often (50 hosts: 5 events/s). */
-const SIM_EVENT_EVERY_MS = 10_000;
+/** 50 hosts × 200 containers, 5 container events/s fleet-wide, unless FLEET_HOSTS etc. say otherwise. */
+const FLEET = fleetShapeFromEnv({ hosts: 50, containers: 200, eventEveryMs: 10_000 });
+const HOSTS = FLEET.hosts;
+const CONTAINERS = FLEET.containers;
+/** Each simulated host reports one container event this often. */
+const SIM_EVENT_EVERY_MS = FLEET.eventEveryMs;
 const IDLE_PAIRS = 60;
 const LOADED_PAIRS = 30;
 const FLEET_LOADS = 5;
@@ -68,7 +72,7 @@ export async function benchWeb(table: Table): Promise<void> {
     // 2. The simulated fleet.
     sim = await startSimulator({ hosts: HOSTS, containers: CONTAINERS, eventEveryMs: SIM_EVENT_EVERY_MS });
     const registerMs: number[] = [];
-    const names = sim.sockets.map((_, i) => `sim-${String(i + 1).padStart(2, '0')}`);
+    const names = sim.sockets.map((_, i) => simulatedHostName(i));
     for (const [i, socketPath] of sim.sockets.entries()) {
       const t = performance.now();
       await trpcMutation(context, web.baseURL, 'hosts.create', {
@@ -102,13 +106,12 @@ export async function benchWeb(table: Table): Promise<void> {
       healthDuringLoads.push(...(await health.stop()));
     }
 
-    // One simulated host's own page: its 200 containers (polled every 3 s) and its images.
+    // One simulated host's own page: its containers and engine info (images moved to their own tab).
     const hostPage: number[] = [];
     for (let i = 0; i < FLEET_LOADS; i++) {
       const page = await context.newPage();
       await page.addInitScript(countProbe, [
         { selector: `[data-testid="containers-count"][data-total="${CONTAINERS}"]`, count: 1 },
-        { selector: '[data-testid="image-row"]', count: 1 },
         { selector: '[data-testid="system-info"]', count: 1 },
       ]);
       await page.goto(`${web.baseURL}/hosts/${hostIds.get(names[0] as string)}`, { waitUntil: 'commit' });
@@ -231,7 +234,7 @@ export async function benchWeb(table: Table): Promise<void> {
         `${percentile(rscRequests, 50)} (${percentile(hostPrefetches, 50)})`,
       ],
       [
-        `a simulated host's page → its ${CONTAINERS} containers, images and info shown, median / max of ${FLEET_LOADS}`,
+        `a simulated host's page → its ${CONTAINERS} containers and engine info shown, median / max of ${FLEET_LOADS}`,
         `${p(hostPage, 50)} / ${ms(Math.max(...hostPage))}`,
       ],
       [

@@ -206,11 +206,15 @@ export const FleetHostSchema = HostSummarySchema.extend({
 });
 export type FleetHost = z.infer<typeof FleetHostSchema>;
 
-/** The fleet overview pushed to browsers: all of it first, then a host's new row, or its removal. */
+/**
+ * The fleet overview pushed to browsers: all of it first, then a host's new row, or its removal;
+ * hosts whose only change is their usage figures come together, by host id, once a moment.
+ */
 export const FleetUpdateSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('snapshot'), hosts: z.array(FleetHostSchema) }),
   z.object({ kind: z.literal('host'), host: FleetHostSchema }),
   z.object({ kind: z.literal('removed'), hostId: z.string() }),
+  z.object({ kind: z.literal('usage'), usage: z.record(z.string(), HostUsageSchema) }),
 ]);
 export type FleetUpdate = z.infer<typeof FleetUpdateSchema>;
 

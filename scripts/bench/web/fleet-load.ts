@@ -108,13 +108,14 @@ export async function fleetLoad(
   context: BrowserContext,
   baseURL: string,
   names: string[],
+  timeoutMs = 60_000,
 ): Promise<FleetLoad> {
   const page = await context.newPage();
   try {
     await page.addInitScript(fleetProbe, names);
     await page.goto(`${baseURL}/hosts`, { waitUntil: 'commit' });
     await page.waitForFunction(() => (window as unknown as ProbeWindow).__fleet?.ready != null, null, {
-      timeout: 60_000,
+      timeout: timeoutMs,
       polling: 100,
     });
     await sleep(1_500); // let the page's link prefetches finish, to count them

@@ -16,6 +16,35 @@ export interface FleetShape {
   updateMs?: number;
 }
 
+/**
+ * A benchmark's fleet shape, its defaults overridden by FLEET_HOSTS, FLEET_CONTAINERS (per host) and
+ * FLEET_EVENTS_PER_S (container events per second across the whole fleet), e.g.
+ * `FLEET_HOSTS=500 FLEET_CONTAINERS=50 npm run bench -- web`.
+ */
+export function fleetShapeFromEnv(defaults: {
+  hosts: number;
+  containers: number;
+  eventEveryMs: number;
+}): FleetShape {
+  const read = (name: string, fallback: number) => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0)
+      throw new Error(`${name} must be a whole number, not "${raw}"`);
+    return value;
+  };
+  const hosts = read('FLEET_HOSTS', defaults.hosts);
+  const containers = read('FLEET_CONTAINERS', defaults.containers);
+  const defaultRate = defaults.eventEveryMs > 0 ? (defaults.hosts * 1000) / defaults.eventEveryMs : 0;
+  const eventsPerSecond = read('FLEET_EVENTS_PER_S', defaultRate);
+  return {
+    hosts,
+    containers,
+    eventEveryMs: eventsPerSecond > 0 ? Math.round((hosts * 1000) / eventsPerSecond) : 0,
+  };
+}
+
 export interface Simulator {
   child: ChildProcess;
   sockets: string[];

@@ -36,8 +36,9 @@ export async function waitForOnline(
   context: BrowserContext,
   baseURL: string,
   names: string[],
+  timeoutMs = 60_000,
 ): Promise<Map<string, string>> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await context.request.get(`${baseURL}/api/trpc/hosts.list`);
     const hosts = ((await response.json()) as { result: { data: HostRow[] } }).result.data;

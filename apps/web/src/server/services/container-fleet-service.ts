@@ -80,10 +80,16 @@ export class ContainerFleetService {
     return listen<FleetContainersUpdate>(
       (push) => {
         const watcher: Watcher = { hostId, push };
+        const widens = this.stopActive !== null && !this.wantedBefore(hostId);
         this.watchers.add(watcher);
         if (this.linger) clearTimeout(this.linger);
         this.linger = null;
         this.activate();
+        // Already active for other hosts only: this watcher's hosts are read now.
+        if (widens)
+          this.ready = this.syncHosts().then((hosts) => {
+            if (hosts) void this.loadHosts(hosts);
+          });
         return () => {
           this.watchers.delete(watcher);
           if (this.watchers.size > 0) return;
@@ -105,7 +111,7 @@ export class ContainerFleetService {
 
   /** Re-reads a host's containers now (after an action), without waiting for its events. */
   nudge(hostId: string): void {
-    if (this.stopActive) this.schedule(hostId, 0);
+    if (this.stopActive && this.wanted(hostId)) this.schedule(hostId, 0);
   }
 
   /** The name of a container the list knows (for audit entries); null when nobody watches. */
@@ -123,6 +129,22 @@ export class ContainerFleetService {
     if (this.linger) clearTimeout(this.linger);
     this.linger = null;
     this.deactivate();
+  }
+
+  /**
+   * Whether some watcher shows this host: a host's page watches only its own host, and the other
+   * hosts' lists and stats streams are then not read (with 500 hosts that was most of the page's cost).
+   */
+  private wanted(hostId: string): boolean {
+    for (const watcher of this.watchers) if (!watcher.hostId || watcher.hostId === hostId) return true;
+    return false;
+  }
+
+  /** Whether the watchers so far already cover a new watcher of `hostId` (or of every host). */
+  private wantedBefore(hostId: string | undefined): boolean {
+    if (hostId) return this.wanted(hostId);
+    for (const watcher of this.watchers) if (!watcher.hostId) return true;
+    return false;
   }
 
   private snapshot(hostId: string | undefined): FleetContainersUpdate {
@@ -153,7 +175,8 @@ export class ContainerFleetService {
     const stops = [
       this.hub.onStatus((status) => this.onStatus(status)),
       this.events.onEvent((event) => {
-        if (event.type === 'container') this.schedule(event.hostId, this.timing.eventDebounceMs);
+        if (event.type === 'container' && this.wanted(event.hostId))
+          this.schedule(event.hostId, this.timing.eventDebounceMs);
       }),
     ];
     this.stopActive = () => {
@@ -214,7 +237,7 @@ export class ContainerFleetService {
           for (const row of this.lastKnown.get(host.id) ?? []) fresh.rows.set(row.key, offline(row));
         this.hostStates.set(host.id, fresh);
       }
-      if (online && (!state || renamed || !state.stats)) toRead.push(host);
+      if (online && this.wanted(host.id) && (!state || renamed || !state.stats)) toRead.push(host);
     }
     return toRead;
   }
@@ -248,7 +271,7 @@ export class ContainerFleetService {
       return;
     }
     if (connected(status.state)) {
-      if (!state.stats) {
+      if (!state.stats && this.wanted(status.hostId)) {
         this.schedule(status.hostId, 0);
         this.subscribeStats(status.hostId);
       }

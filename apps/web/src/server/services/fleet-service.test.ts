@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { HostConnectionState, HostSummary } from '@stevedore/shared';
+import type { FleetEvent, FleetUpdate, HostConnectionState, HostSummary } from '@stevedore/shared';
 import type { AgentHub } from '../hub/agent-hub.js';
 import { FleetService } from './fleet-service.js';
 
@@ -39,7 +39,12 @@ test('a row kept while the host was connecting is not served once the hub says i
   } as unknown as AgentHub;
   // Rows are kept a minute: only the state check can make the second snapshot compute afresh.
   const timing = { usageMs: 60_000, factsMs: 60_000, imageSizeMs: 60_000, debounceMs: 0 };
-  const fleet = new FleetService({ list: async () => [host()] }, hub, { onEvent: () => () => {} }, timing);
+  const fleet = new FleetService(
+    { list: async () => [host()], get: async () => host() },
+    hub,
+    { onEvent: () => () => {} },
+    timing,
+  );
   try {
     const [connecting] = await fleet.snapshot();
     assert.equal(connecting?.status.state, 'connecting');
@@ -52,6 +57,76 @@ test('a row kept while the host was connecting is not served once the hub says i
     const [kept] = await fleet.snapshot();
     assert.equal(kept, online, 'a row in the current state is kept');
   } finally {
+    fleet.close();
+  }
+});
+
+test("while watched, a row whose only change is usage goes out in one 'usage' message; nobody watching, events refresh nothing", async () => {
+  const host: HostSummary = {
+    id: 'h1',
+    name: 'box',
+    transport: 'unix',
+    address: 'unix:///run/stevedore/agent.sock',
+    labels: {},
+    sshHostKey: null,
+    status: { hostId: 'h1', state: 'online', lastError: null, lastSeen: null },
+  };
+  let cpu = 1;
+  let usageCalls = 0;
+  const client = {
+    system: {
+      info: {
+        query: async () => ({
+          ServerVersion: '1.2.3',
+          DefaultRuntime: 'runc',
+          Runtimes: { runc: { path: 'runc', version: '1.1.5' } },
+          CgroupVersion: '2',
+          ContainersRunning: 2,
+          ContainersStopped: 1,
+          Images: 3,
+        }),
+      },
+      usage: {
+        query: async () => {
+          usageCalls++;
+          return { cpuPercent: cpu++ };
+        },
+      },
+      df: { query: async () => [{ type: 'Images', size: 42 }] },
+    },
+  };
+  const hub = {
+    onStatus: () => () => {},
+    status: () => host.status,
+    call: async (_hostId: string, fn: (c: typeof client) => Promise<unknown>) => fn(client),
+  } as unknown as AgentHub;
+  let emit: (event: FleetEvent) => void = () => {};
+  const events = {
+    onEvent: (listener: (event: FleetEvent) => void) => {
+      emit = listener;
+      return () => {};
+    },
+  };
+  const timing = { usageMs: 50, factsMs: 60_000, imageSizeMs: 60_000, debounceMs: 0 };
+  const fleet = new FleetService({ list: async () => [host], get: async () => host }, hub, events, timing);
+  const controller = new AbortController();
+  // The service's timers are unref'd (they must not hold a server open): hold the test open.
+  const keepAlive = setInterval(() => {}, 1_000);
+  try {
+    await fleet.snapshot();
+    const before = usageCalls;
+    emit({ type: 'container', hostId: 'h1' } as FleetEvent);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(usageCalls, before, 'nobody watches: an event reads nothing from the agent');
+
+    const watched = fleet.watch(controller.signal);
+    assert.equal((await watched.next()).value?.kind, 'snapshot');
+    const next = (await watched.next()).value as FleetUpdate;
+    assert.equal(next.kind, 'usage');
+    assert.ok(next.kind === 'usage' && typeof next.usage.h1?.cpuPercent === 'number');
+  } finally {
+    clearInterval(keepAlive);
+    controller.abort();
     fleet.close();
   }
 });

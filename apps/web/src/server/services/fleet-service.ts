@@ -1,4 +1,11 @@
-import type { FleetEvent, FleetHost, FleetUpdate, HostSummary, SystemInfo } from '@stevedore/shared';
+import type {
+  FleetEvent,
+  FleetHost,
+  FleetUpdate,
+  HostSummary,
+  HostUsage,
+  SystemInfo,
+} from '@stevedore/shared';
 import type { AgentHub } from '../hub/agent-hub';
 import { listen } from '../util/listen';
 
@@ -16,6 +23,19 @@ export interface FleetTiming {
 
 const DEFAULT_TIMING: FleetTiming = { usageMs: 3_000, factsMs: 30_000, imageSizeMs: 60_000, debounceMs: 250 };
 
+/**
+ * A kept row younger than this (but older than one refresh) is served at once while its refresh
+ * runs behind it; older rows are recomputed before the snapshot answers.
+ */
+const SERVE_STALE_MS = 10 * 60_000;
+
+/** Rows whose only change is their usage go to the watchers together, this often. */
+const USAGE_FLUSH_MS = 1_000;
+
+/** A row without what changes on every refresh (usage, last seen): equal means only usage moved. */
+const steadyPart = (row: FleetHost) =>
+  JSON.stringify({ ...row, usage: null, status: { ...row.status, lastSeen: null } });
+
 interface Facts {
   at: number;
   info: SystemInfo;
@@ -32,41 +52,59 @@ export class FleetService {
   private readonly imageSizes = new Map<string, { at: number; bytes: number }>();
   private readonly listeners = new Set<(update: FleetUpdate) => void>();
   private readonly dirty = new Map<string, NodeJS.Timeout>();
+  /** Refreshes under way, so a snapshot's background refresh does not start a second one. */
+  private readonly refreshing = new Map<string, Promise<FleetHost>>();
+  private pendingUsage: Record<string, HostUsage> = {};
+  private usageFlush: NodeJS.Timeout | null = null;
   private loop: NodeJS.Timeout | null = null;
   private readonly unsubscribe: (() => void)[];
 
   constructor(
-    private readonly hosts: { list(): Promise<HostSummary[]> },
+    private readonly hosts: { list(): Promise<HostSummary[]>; get(hostId: string): Promise<HostSummary> },
     private readonly hub: AgentHub,
     events: { onEvent(listener: (event: FleetEvent) => void): () => void },
     private readonly timing: FleetTiming = DEFAULT_TIMING,
   ) {
+    // With nobody watching, a change only marks the host's row stale: the next snapshot refreshes it.
+    // (Refreshing every row on every event cost the server most of its idle CPU with 500 hosts.)
     this.unsubscribe = [
-      hub.onStatus((status) => this.schedule(status.hostId, 0)),
+      hub.onStatus((status) => {
+        if (this.listeners.size > 0) this.schedule(status.hostId, 0);
+        else this.markStale(status.hostId);
+      }),
       events.onEvent((event) => {
         if (event.type === 'image') this.imageSizes.delete(event.hostId);
         if (event.type === 'container' || event.type === 'image') {
           this.facts.delete(event.hostId);
-          this.schedule(event.hostId, this.timing.debounceMs);
+          if (this.listeners.size > 0) this.schedule(event.hostId, this.timing.debounceMs);
+          else this.markStale(event.hostId);
         }
       }),
     ];
   }
 
   /**
-   * Every host's current row: kept rows younger than one refresh interval whose connection state is
-   * still the hub's, computed now otherwise (a row kept while connecting must not outlive that state
-   * just because its refresh after going online has not finished yet).
+   * Every host's current row: kept rows whose connection state is still the hub's — younger than one
+   * refresh interval as they are, younger than SERVE_STALE_MS while a refresh (pushed to the watchers
+   * when it differs) runs behind them — computed now otherwise (a row kept while connecting must not
+   * outlive that state just because its refresh after going online has not finished yet).
    */
   async snapshot(): Promise<FleetHost[]> {
     const hosts = await this.hosts.list();
-    const fresh = (host: HostSummary) => {
-      const kept = this.rows.get(host.id);
-      return kept && Date.now() - kept.at < this.timing.usageMs && kept.row.status.state === host.status.state
-        ? kept.row
-        : undefined;
-    };
-    return Promise.all(hosts.map(async (host) => fresh(host) ?? (await this.refresh(host))));
+    const now = Date.now();
+    return Promise.all(
+      hosts.map(async (host) => {
+        const kept = this.rows.get(host.id);
+        if (kept && kept.row.status.state === host.status.state) {
+          if (now - kept.at < this.timing.usageMs) return kept.row;
+          if (now - kept.at < SERVE_STALE_MS) {
+            void this.refresh(host);
+            return kept.row;
+          }
+        }
+        return this.refresh(host);
+      }),
+    );
   }
 
   /** The whole fleet, then each changed row or removal, until the signal aborts. */
@@ -109,13 +147,31 @@ export class FleetService {
   private stopLoop(): void {
     if (this.loop) clearInterval(this.loop);
     this.loop = null;
+    if (this.usageFlush) clearTimeout(this.usageFlush);
+    this.usageFlush = null;
+    this.pendingUsage = {};
+  }
+
+  /** Sends the gathered usage-only changes (one message, not one per host). */
+  private flushUsage(): void {
+    this.usageFlush = null;
+    const usage = this.pendingUsage;
+    this.pendingUsage = {};
+    if (Object.keys(usage).length > 0) this.publish({ kind: 'usage', usage });
+  }
+
+  /** The host changed while nobody watched: the next snapshot serves its kept row and refreshes it. */
+  private markStale(hostId: string): void {
+    const kept = this.rows.get(hostId);
+    if (kept) kept.at = Math.min(kept.at, Date.now() - this.timing.usageMs);
   }
 
   private schedule(hostId: string, delayMs: number): void {
     if (this.dirty.has(hostId)) return;
     const timer = setTimeout(async () => {
       this.dirty.delete(hostId);
-      const host = (await this.hosts.list()).find((h) => h.id === hostId);
+      // One host's row, not the whole host list per event.
+      const host = await this.hosts.get(hostId).catch(() => null); // removed meanwhile: nothing to refresh
       if (host) await this.refresh(host);
     }, delayMs);
     timer.unref();
@@ -126,12 +182,27 @@ export class FleetService {
     for (const host of await this.hosts.list()) void this.refresh(host);
   }
 
-  private async refresh(host: HostSummary): Promise<FleetHost> {
+  private refresh(host: HostSummary): Promise<FleetHost> {
+    const running = this.refreshing.get(host.id);
+    if (running) return running;
+    const refresh = this.recompute(host).finally(() => this.refreshing.delete(host.id));
+    this.refreshing.set(host.id, refresh);
+    return refresh;
+  }
+
+  private async recompute(host: HostSummary): Promise<FleetHost> {
     const row = await this.compute(host);
     const previous = this.rows.get(host.id)?.row;
     this.rows.set(host.id, { at: Date.now(), row });
-    if (!previous || JSON.stringify(previous) !== JSON.stringify(row))
+    if (this.listeners.size === 0) return row;
+    if (!previous || steadyPart(previous) !== steadyPart(row)) {
+      delete this.pendingUsage[host.id]; // the whole row carries it
       this.publish({ kind: 'host', host: row });
+    } else if (row.usage && JSON.stringify(previous.usage) !== JSON.stringify(row.usage)) {
+      this.pendingUsage[host.id] = row.usage;
+      this.usageFlush ??= setTimeout(() => this.flushUsage(), USAGE_FLUSH_MS);
+      this.usageFlush.unref();
+    }
     return row;
   }
 

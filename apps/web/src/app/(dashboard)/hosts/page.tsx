@@ -3,7 +3,7 @@
 import { bytesSize, type FleetHost, formatHostLabels, timeAgo } from '@stevedore/shared';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { type ReactNode, useMemo, useState } from 'react';
+import { memo, type ReactNode, useCallback, useMemo, useState } from 'react';
 import { AgentInstallPanel } from '~/components/agent-install-panel';
 import { HostForm } from '~/components/host-form';
 import { useToast } from '~/components/toasts';
@@ -76,6 +76,12 @@ export default function HostsPage() {
       .sort(byKey(sort));
   }, [fleet.hosts, search, label, sort]);
   const online = (fleet.hosts ?? []).filter((h) => h.status.state === 'online').length;
+  // Stable, so a row re-renders only when its own host changed.
+  const onEdit = useCallback((host: FleetHost) => setEditing(host), []);
+  const onUpgrade = useCallback(
+    (host: FleetHost, jobId: string) => setUpgrade({ jobId, host: host.name }),
+    [],
+  );
 
   return (
     <section className="space-y-4">
@@ -168,13 +174,7 @@ export default function HostsPage() {
         )}
         <ul>
           {hosts.map((host) => (
-            <HostRow
-              key={host.id}
-              host={host}
-              isAdmin={isAdmin}
-              onEdit={() => setEditing(host)}
-              onUpgrade={(jobId) => setUpgrade({ jobId, host: host.name })}
-            />
+            <HostRow key={host.id} host={host} isAdmin={isAdmin} onEdit={onEdit} onUpgrade={onUpgrade} />
           ))}
         </ul>
       </div>
@@ -182,7 +182,7 @@ export default function HostsPage() {
   );
 }
 
-function HostRow({
+const HostRow = memo(function HostRow({
   host,
   isAdmin,
   onEdit,
@@ -190,8 +190,8 @@ function HostRow({
 }: {
   host: FleetHost;
   isAdmin: boolean;
-  onEdit(): void;
-  onUpgrade(jobId: string): void;
+  onEdit(host: FleetHost): void;
+  onUpgrade(host: FleetHost, jobId: string): void;
 }) {
   const { agent, usage, status } = host;
   const lastError = status.lastError ?? host.error;
@@ -283,16 +283,22 @@ function HostRow({
       </Cell>
       {isAdmin && (
         <div className="col-span-2 flex flex-wrap gap-1 sm:col-span-3 lg:col-span-1 lg:flex-col lg:items-stretch">
-          <SecondaryButton className="px-2 py-1 text-xs" onClick={onEdit} aria-label={`Edit ${host.name}`}>
+          <SecondaryButton
+            className="px-2 py-1 text-xs"
+            onClick={() => onEdit(host)}
+            aria-label={`Edit ${host.name}`}
+          >
             Edit
           </SecondaryButton>
-          {host.transport === 'ssh' && <UpgradeAgentButton host={host} onStarted={onUpgrade} />}
+          {host.transport === 'ssh' && (
+            <UpgradeAgentButton host={host} onStarted={(jobId) => onUpgrade(host, jobId)} />
+          )}
           {host.name !== 'local' && <RemoveHostButton host={host} />}
         </div>
       )}
     </li>
   );
-}
+});
 
 /** One figure of a host: a column of the table from `lg` up, a labelled tile of the card below it. */
 function Cell({

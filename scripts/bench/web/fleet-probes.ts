@@ -1,0 +1,150 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * Probes for the `fleet` benchmark: /containers until every row is counted with live numbers, and
+ * what an open page costs (main thread busy share, long tasks, bytes arriving from the server).
+ */
+import type { BrowserContext, CDPSession, Page } from '@playwright/test';
+import { sleep } from './measure';
+
+export interface ContainersWindow {
+  __containers: { ready: number | null; firstMessage: number | null };
+}
+
+/** Runs in the page before its scripts: when the count reaches `total` and some CPU figure shows. */
+export function containersProbe(total: number): void {
+  const state: ContainersWindow['__containers'] = { ready: null, firstMessage: null };
+  (window as unknown as ContainersWindow).__containers = state;
+  const NativeEventSource = window.EventSource;
+  window.EventSource = class extends NativeEventSource {
+    constructor(url: string | URL, init?: EventSourceInit) {
+      super(url, init);
+      if (!String(url).includes('containers.fleet.watch')) return;
+      this.addEventListener('message', () => {
+        state.firstMessage ??= performance.now();
+      });
+    }
+  };
+  const observer = new MutationObserver(() => {
+    const count = Number(
+      document.querySelector('[data-testid="containers-count"]')?.getAttribute('data-total'),
+    );
+    if (count < total) return;
+    const cpu = [...document.querySelectorAll('[data-testid="container-cpu"]')].some((el) =>
+      el.textContent?.includes('%'),
+    );
+    if (cpu) {
+      state.ready = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { childList: true, subtree: true, characterData: true, attributes: true });
+}
+
+/** /containers from navigation until every row is counted and live CPU figures show (page clock). */
+export async function containersLoad(
+  context: BrowserContext,
+  url: string,
+  total: number,
+): Promise<{ ready: number; firstMessage: number }> {
+  const page = await context.newPage();
+  try {
+    await page.addInitScript(containersProbe, total);
+    await page.goto(url, { waitUntil: 'commit' });
+    await page.waitForFunction(
+      () => (window as unknown as ContainersWindow).__containers.ready !== null,
+      null,
+      {
+        timeout: 120_000,
+        polling: 100,
+      },
+    );
+    return await page.evaluate(() => {
+      const state = (window as unknown as ContainersWindow).__containers;
+      return { ready: state.ready as number, firstMessage: state.firstMessage ?? Number.NaN };
+    });
+  } finally {
+    await page.close();
+  }
+}
+
+export interface OpenPageCost {
+  /** Share of the window the renderer's main thread ran tasks (CDP TaskDuration). */
+  busyPercent: number;
+  longTasks: number;
+  longestTaskMs: number;
+  /** Bytes received over the network (encoded, as on the wire) per second. */
+  wireBytesPerSecond: number;
+  /** Of which subscription (server-sent event) payloads per second. */
+  eventBytesPerSecond: number;
+}
+
+/**
+ * Follows an open page: its main thread and what arrives from the server. Start before the window,
+ * `stop()` after it.
+ */
+export async function followPage(
+  context: BrowserContext,
+  page: Page,
+): Promise<{ stop(): Promise<OpenPageCost> }> {
+  const cdp: CDPSession = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await cdp.send('Network.enable');
+  let wire = 0;
+  let events = 0;
+  cdp.on('Network.dataReceived', (event) => {
+    wire += event.encodedDataLength;
+  });
+  cdp.on('Network.eventSourceMessageReceived', (event) => {
+    events += event.data.length;
+  });
+  const taskSeconds = async () =>
+    (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ??
+    Number.NaN;
+  await page.evaluate(() => {
+    const tasks: { start: number; duration: number }[] = [];
+    (window as unknown as { __tasks: typeof tasks }).__tasks = tasks;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask' });
+  });
+  const t0 = performance.now();
+  const tasks0 = await taskSeconds();
+  return {
+    stop: async () => {
+      const tasks1 = await taskSeconds();
+      const seconds = (performance.now() - t0) / 1000;
+      const longTasks = await page.evaluate(
+        () => (window as unknown as { __tasks: { duration: number }[] }).__tasks,
+      );
+      await cdp.detach();
+      return {
+        busyPercent: ((tasks1 - tasks0) / seconds) * 100,
+        longTasks: longTasks.length,
+        longestTaskMs: Math.max(0, ...longTasks.map((t) => t.duration)),
+        wireBytesPerSecond: wire / seconds,
+        eventBytesPerSecond: events / seconds,
+      };
+    },
+  };
+}
+
+/** Opens `url`, waits for `ready`, lets it settle, then follows it for `ms`. */
+export async function openPageCost(
+  context: BrowserContext,
+  url: string,
+  ready: (page: Page) => Promise<unknown>,
+  ms: number,
+): Promise<OpenPageCost> {
+  const page = await context.newPage();
+  try {
+    await page.goto(url);
+    await ready(page);
+    await sleep(3_000);
+    const follow = await followPage(context, page);
+    await sleep(ms);
+    return await follow.stop();
+  } finally {
+    await page.close();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * `npm run bench -- fleet-profile`: where the web server spends its CPU with the simulated fleet
+ * connected and nobody watching. The built server runs under `node --cpu-prof`; after the fleet is
+ * registered and settled, it idles for PROFILE_WINDOW_MS and is stopped, and the profile's samples
+ * of that last window are summed by function (self time) and printed. The .cpuprofile stays in
+ * FLEET_CPU_PROF_DIR (default a temporary directory) for Chrome DevTools.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
+import { CHROMIUM_LAUNCH_OPTIONS } from '../../../e2e/chromium';
+import { startWebServer } from '../../../e2e/harness/web-server';
+import { registerFleet } from './fleet';
+import { fleetShapeFromEnv, startSimulator } from './fleet-simulator';
+import { sleep } from './measure';
+import { logIn } from './session';
+
+type Table = (name: string, rows: [string, string][]) => void;
+
+const SETTLE_MS = 15_000;
+const PROFILE_WINDOW_MS = 30_000;
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export async function benchFleetProfile(table: Table): Promise<void> {
+  const shape = fleetShapeFromEnv({ hosts: 500, containers: 50, eventEveryMs: 100_000 });
+  const dir = process.env.FLEET_CPU_PROF_DIR ?? mkdtempSync(join(tmpdir(), 'stevedore-fleet-prof-'));
+  const sim = await startSimulator(shape);
+  const previous = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `${previous ?? ''} --cpu-prof --cpu-prof-dir=${dir}`.trim();
+  const web = await startWebServer().finally(() => {
+    if (previous === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = previous;
+  });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
+  try {
+    const context = await browser.newContext();
+    await logIn(context, web);
+    await registerFleet(context, web.baseURL, sim);
+    await context.close();
+    await sleep(SETTLE_MS + PROFILE_WINDOW_MS);
+  } finally {
+    await browser.close();
+    await web.stop();
+    await sim.stop();
+  }
+  // The server's profile: the largest file (the migration run writes a small one too).
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(dir, f));
+  const path = files.sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
+  if (!path) throw new Error(`no .cpuprofile written in ${dir}`);
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const total = profile.timeDeltas.reduce((sum, d) => sum + d, 0);
+  const self = new Map<string, number>();
+  let at = 0;
+  let windowUs = 0;
+  let idleUs = 0;
+  for (const [i, id] of profile.samples.entries()) {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    // Only the final window (the server's shutdown is a few ms at the very end).
+    if (at < total - PROFILE_WINDOW_MS * 1000) continue;
+    const frame = byId.get(id)?.callFrame;
+    windowUs += delta;
+    if (!frame || frame.functionName === '(idle)') {
+      idleUs += delta;
+      continue;
+    }
+    const file = frame.url.replace(/^.*node_modules\//, '').replace(/^.*\/apps\/web\//, '');
+    const key = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + delta);
+  }
+  const busy = windowUs - idleUs;
+  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  table(`fleet-profile: ${shape.hosts} hosts × ${shape.containers} containers, nobody watching`, [
+    ['profile', path],
+    [
+      `CPU in the last ${PROFILE_WINDOW_MS / 1000} s (samples not idle)`,
+      `${((busy / windowUs) * 100).toFixed(1)} % of a core`,
+    ],
+    ...top.map(([key, us]): [string, string] => [key, `${((us / windowUs) * 100).toFixed(2)} %`]),
+  ]);
+}

@@ -1,0 +1,347 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * `npm run bench -- fleet`: issue 22's targets at fleet scale (measured, never asserted). A simulated
+ * fleet (default 500 hosts × 50 containers, 5 container events/s fleet-wide; FLEET_HOSTS,
+ * FLEET_CONTAINERS, FLEET_EVENTS_PER_S change it) plus a real local agent, and the built dashboard:
+ * - /hosts from navigation until every row is online with its CPU shown (p50 / max);
+ * - a simulated host's page until its containers and engine info show;
+ * - /containers fleet-wide until every row is counted and live CPU figures show;
+ * - the web server's CPU and RSS with nobody watching, and with three browsers on the fleet pages;
+ * - the browser main thread's busy share and the bytes/s arriving with /hosts and /containers open;
+ * - agent event → its row in an open /events page (p95) with the three browsers open;
+ * - /api/health p99 with nobody watching and under load (page loads, three browsers).
+ * With BENCH_BASELINE_WEB=<dir>[,<dir>…] (copies of other builds: <dir>/apps/web/{dist,.next}) the
+ * same measurements run on those builds too, in turn against the same simulator and agent (only
+ * same-run comparisons mean something on a shared machine).
+ */
+import type { Browser, BrowserContext } from '@playwright/test';
+import { chromium } from '@playwright/test';
+import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
+import { type AgentProcess, startAgent } from '../../../apps/agent/test/harness/agent-process';
+import { CHROMIUM_LAUNCH_OPTIONS } from '../../../e2e/chromium';
+import { startWebServer } from '../../../e2e/harness/web-server';
+import { simulatedHostName } from '../fleet-sim/host-data';
+import { eventLatency } from './event-latency';
+import { type CountWindow, countProbe, type FleetLoad, fleetLoad } from './fleet-load';
+import { containersLoad, type OpenPageCost, openPageCost } from './fleet-probes';
+import { fleetShapeFromEnv, type Simulator, startSimulator } from './fleet-simulator';
+import { percentile, sleep } from './measure';
+import { healthProbe, type ProcessWindow, processOver, webServerPid } from './process-usage';
+import { logIn, trpcMutation, waitForOnline } from './session';
+
+type Table = (name: string, rows: [string, string][]) => void;
+
+const LOADS = 3;
+const IDLE_WINDOW_MS = 20_000;
+const OPEN_WINDOW_MS = 20_000;
+const EVENT_PAIRS = 20;
+const REGISTER_CONCURRENCY = 4;
+
+interface BuildFigures {
+  registerS: number;
+  idle: ProcessWindow;
+  healthIdle: number[];
+  hostsLoads: FleetLoad[];
+  healthDuringLoads: number[];
+  hostPage: number[];
+  containersLoads: { ready: number; firstMessage: number }[];
+  hostsOpen: OpenPageCost;
+  containersOpen: OpenPageCost;
+  watched: ProcessWindow;
+  healthWatched: number[];
+  events: number[];
+  eventsLost: number;
+}
+
+export async function benchFleet(table: Table): Promise<void> {
+  const shape = fleetShapeFromEnv({ hosts: 500, containers: 50, eventEveryMs: 100_000 });
+  let agent: AgentProcess | undefined;
+  let sim: Simulator | undefined;
+  let browser: Browser | undefined;
+  let connection: AgentConnection | undefined;
+  try {
+    agent = await startAgent();
+    connection = await connectAgentOnce({ host: agent.host });
+    sim = await startSimulator(shape);
+    browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
+    // FLEET_THIS_BUILD=0 measures only the baseline builds (while this checkout is being rebuilt).
+    const builds = [
+      ...(process.env.FLEET_THIS_BUILD === '0'
+        ? []
+        : [{ label: 'this build', root: undefined as string | undefined }]),
+      ...(process.env.BENCH_BASELINE_WEB ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((root) => ({ label: root, root })),
+    ];
+    for (const build of builds) {
+      const figures = await measureBuild(browser, agent, connection, sim, shape, build.root);
+      table(`fleet: ${build.label}`, report(figures, shape));
+    }
+  } finally {
+    await browser?.close().catch((error: Error) => console.error(`closing the browser: ${error.message}`));
+    await connection
+      ?.close()
+      .catch((error: Error) => console.error(`closing the agent connection: ${error.message}`));
+    await sim?.stop();
+    await agent?.stop();
+  }
+}
+
+async function measureBuild(
+  browser: Browser,
+  agent: AgentProcess,
+  connection: AgentConnection,
+  sim: Simulator,
+  shape: { hosts: number; containers: number },
+  buildRoot: string | undefined,
+): Promise<BuildFigures> {
+  const web = await startWebServer({
+    localAgentSocket: agent.socketPath,
+    ...(buildRoot ? { buildRoot } : {}),
+  });
+  const contexts: BrowserContext[] = [];
+  try {
+    const serverPid = webServerPid(web.dataDir);
+    const context = await browser.newContext();
+    contexts.push(context);
+    // A loaded machine answers slowly at 500 hosts: wait, and measure, rather than fail the run.
+    context.setDefaultTimeout(120_000);
+    context.setDefaultNavigationTimeout(120_000);
+    // tsx's keepNames wraps named inner functions in `__name(…)`; the page needs it defined.
+    await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+    await logIn(context, web);
+
+    const t0 = performance.now();
+    const { names, hostIds } = await registerFleet(context, web.baseURL, sim);
+    const registerS = (performance.now() - t0) / 1000;
+    progress(`${names.length} hosts registered and online in ${registerS.toFixed(0)} s`);
+
+    // Nobody watching: what the connected fleet costs the server by itself.
+    await sleep(10_000);
+    let health = healthProbe(web.baseURL);
+    const [idle] = (await processOver([serverPid], IDLE_WINDOW_MS)) as [ProcessWindow];
+    const healthIdle = await health.stop();
+    progress(
+      `nobody watching: ${idle.cpuPercent.toFixed(1)} % CPU, ${(idle.rssMaxKiB / 1024).toFixed(0)} MiB`,
+    );
+
+    // /hosts loads (after a warm-up), with the health probe running.
+    await fleetLoad(context, web.baseURL, names, 180_000);
+    const hostsLoads: FleetLoad[] = [];
+    const healthDuringLoads: number[] = [];
+    for (let i = 0; i < LOADS; i++) {
+      await sleep(2_000);
+      health = healthProbe(web.baseURL);
+      hostsLoads.push(await fleetLoad(context, web.baseURL, names, 180_000));
+      healthDuringLoads.push(...(await health.stop()));
+    }
+
+    progress(`/hosts ready: ${hostsLoads.map((l) => l.ready.toFixed(0)).join(', ')} ms`);
+
+    // A simulated host's page: its containers and engine info shown.
+    const hostPage: number[] = [];
+    for (let i = 0; i <= LOADS; i++) {
+      const page = await context.newPage();
+      await page.addInitScript(countProbe, [
+        { selector: `[data-testid="containers-count"][data-total="${shape.containers}"]`, count: 1 },
+        { selector: '[data-testid="system-info"]', count: 1 },
+      ]);
+      const name = names[(i * 37) % names.length] as string;
+      await page.goto(`${web.baseURL}/hosts/${hostIds.get(name)}`, { waitUntil: 'commit' });
+      await page.waitForFunction(() => (window as unknown as CountWindow).__count.done !== null, null, {
+        timeout: 120_000,
+        polling: 100,
+      });
+      const done = await page.evaluate(() => (window as unknown as CountWindow).__count.done as number);
+      if (i > 0) hostPage.push(done); // the first warms the route
+      await page.close();
+    }
+
+    progress(`host page: ${hostPage.map((v) => v.toFixed(0)).join(', ')} ms`);
+
+    // /containers fleet-wide: every row counted (the local agent's too), live CPU shown.
+    const total = shape.hosts * shape.containers;
+    const containersLoads: { ready: number; firstMessage: number }[] = [];
+    for (let i = 0; i <= LOADS; i++) {
+      health = healthProbe(web.baseURL);
+      const load = await containersLoad(context, `${web.baseURL}/containers`, total);
+      if (i > 0) containersLoads.push(load);
+      healthDuringLoads.push(...(await health.stop()));
+      await sleep(2_000);
+    }
+
+    progress(`/containers ready: ${containersLoads.map((l) => l.ready.toFixed(0)).join(', ')} ms`);
+
+    // One page open at a time: main thread and bytes from the server.
+    const hostsOpen = await openPageCost(
+      context,
+      `${web.baseURL}/hosts`,
+      (page) =>
+        page
+          .locator('[data-testid="host-state"]', { hasText: 'online' })
+          .nth(names.length - 1)
+          .waitFor({
+            timeout: 120_000,
+          }),
+      OPEN_WINDOW_MS,
+    );
+    const containersOpen = await openPageCost(
+      context,
+      `${web.baseURL}/containers`,
+      (page) =>
+        page.waitForFunction(
+          (want) =>
+            Number(document.querySelector('[data-testid="containers-count"]')?.getAttribute('data-total')) >=
+            want,
+          total,
+          { timeout: 120_000, polling: 200 },
+        ),
+      OPEN_WINDOW_MS,
+    );
+
+    progress(
+      `open /hosts: ${JSON.stringify(hostsOpen)}; open /containers: ${JSON.stringify(containersOpen)}`,
+    );
+
+    // Three browsers on the fleet pages (/hosts and /containers each).
+    const state = await context.storageState();
+    for (let i = 0; i < 3; i++) {
+      const watcher = await browser.newContext({ storageState: state });
+      contexts.push(watcher);
+      watcher.setDefaultNavigationTimeout(120_000);
+      for (const path of ['/hosts', '/containers']) {
+        const page = await watcher.newPage();
+        await page.goto(`${web.baseURL}${path}`, { waitUntil: 'commit' });
+      }
+    }
+    await sleep(10_000);
+    health = healthProbe(web.baseURL);
+    const [watched] = (await processOver([serverPid], IDLE_WINDOW_MS)) as [ProcessWindow];
+    const latency = await eventLatency(
+      context,
+      web.baseURL,
+      connection,
+      `f${buildRoot ? 'b' : 't'}`,
+      EVENT_PAIRS,
+    );
+    const healthWatched = await health.stop();
+    return {
+      registerS,
+      idle,
+      healthIdle,
+      hostsLoads,
+      healthDuringLoads,
+      hostPage,
+      containersLoads,
+      hostsOpen,
+      containersOpen,
+      watched,
+      healthWatched,
+      events: latency.samples.map((s) => s.dom),
+      eventsLost: latency.lost,
+    };
+  } finally {
+    for (const context of contexts)
+      await context.close().catch((error: Error) => console.error(`closing a context: ${error.message}`));
+    await web.stop().catch((error: Error) => console.error(`stopping the web server: ${error.message}`));
+  }
+}
+
+/** A figure as soon as it is measured (stderr): a run that fails later still leaves them. */
+const progress = (line: string) => console.error(`[fleet] ${line}`);
+
+/** Registers every simulated host (a few at a time) and waits until all are online; ids by name. */
+export async function registerFleet(
+  context: BrowserContext,
+  baseURL: string,
+  sim: Simulator,
+): Promise<{ names: string[]; hostIds: Map<string, string> }> {
+  const names = sim.sockets.map((_, i) => simulatedHostName(i));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: REGISTER_CONCURRENCY }, async () => {
+      for (let i = next++; i < names.length; i = next++) {
+        const host = {
+          name: names[i],
+          transport: 'unix',
+          socketPath: sim.sockets[i],
+          labels: { env: i % 5 === 0 ? 'prod' : 'staging', rack: `r${i % 8}` },
+        };
+        // On a loaded machine a connection test can time out (UNAVAILABLE, 503): try again.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await trpcMutation(context, baseURL, 'hosts.create', host);
+            break;
+          } catch (error) {
+            if (attempt >= 3 || !String(error).includes('answered 503')) throw error;
+            console.error(`registering ${host.name}: ${(error as Error).message}; trying again`);
+          }
+        }
+      }
+    }),
+  );
+  return { names, hostIds: await waitForOnline(context, baseURL, names, 180_000) };
+}
+
+function report(f: BuildFigures, shape: { hosts: number; containers: number }): [string, string][] {
+  const ms = (value: number) => `${value.toFixed(0)} ms`;
+  const p = (values: number[], at: number) => (values.length ? ms(percentile(values, at)) : '—');
+  const max = (values: number[]) => (values.length ? ms(Math.max(...values)) : '—');
+  const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB/s`;
+  const open = (o: OpenPageCost) =>
+    `${o.busyPercent.toFixed(1)} % busy, ${o.longTasks} long tasks (longest ${ms(o.longestTaskMs)}), ${kib(o.wireBytesPerSecond)} on the wire (${kib(o.eventBytesPerSecond)} subscription payload)`;
+  const ready = f.hostsLoads.map((l) => l.ready);
+  return [
+    [
+      'fleet',
+      `${shape.hosts} simulated hosts × ${shape.containers} containers + the real local agent; registered and online in ${f.registerS.toFixed(0)} s`,
+    ],
+    [`/hosts → every row online with CPU, p50 / max of ${LOADS}`, `${p(ready, 50)} / ${max(ready)}`],
+    [
+      '… FCP / stream opened / first message / all rows in DOM (medians)',
+      [
+        f.hostsLoads.map((l) => l.fcp),
+        f.hostsLoads.map((l) => l.streamOpened),
+        f.hostsLoads.map((l) => l.firstMessage),
+        f.hostsLoads.map((l) => l.allRows),
+      ]
+        .map((values) => p(values, 50))
+        .join(' / '),
+    ],
+    [
+      `a host's page → its ${shape.containers} containers and engine info shown, p50 / max of ${LOADS}`,
+      `${p(f.hostPage, 50)} / ${max(f.hostPage)}`,
+    ],
+    [
+      `/containers fleet-wide → all ${shape.hosts * shape.containers} rows counted with live CPU, p50 / max of ${LOADS} (first message p50)`,
+      `${p(
+        f.containersLoads.map((l) => l.ready),
+        50,
+      )} / ${max(f.containersLoads.map((l) => l.ready))} (${p(
+        f.containersLoads.map((l) => l.firstMessage),
+        50,
+      )})`,
+    ],
+    [
+      `web server, nobody watching (${IDLE_WINDOW_MS / 1000} s): CPU, RSS median / max`,
+      `${f.idle.cpuPercent.toFixed(1)} % of a core, ${mib(f.idle.rssMedianKiB)} / ${mib(f.idle.rssMaxKiB)}`,
+    ],
+    [
+      `web server, three browsers on /hosts + /containers (${IDLE_WINDOW_MS / 1000} s): CPU, RSS median / max`,
+      `${f.watched.cpuPercent.toFixed(1)} % of a core, ${mib(f.watched.rssMedianKiB)} / ${mib(f.watched.rssMaxKiB)}`,
+    ],
+    [`/hosts open (${OPEN_WINDOW_MS / 1000} s): browser main thread, bytes/s`, open(f.hostsOpen)],
+    [`/containers open (${OPEN_WINDOW_MS / 1000} s): browser main thread, bytes/s`, open(f.containersOpen)],
+    [
+      `agent event → its row in /events with the three browsers open, p50 / p95 / max (${f.events.length} events, ${f.eventsLost} lost)`,
+      `${p(f.events, 50)} / ${p(f.events, 95)} / ${max(f.events)}`,
+    ],
+    [
+      'GET /api/health every 50 ms, p50 / p99 — nobody watching / during page loads / three browsers open',
+      [f.healthIdle, f.healthDuringLoads, f.healthWatched].map((v) => `${p(v, 50)}, ${p(v, 99)}`).join(' / '),
+    ],
+  ];
+}
