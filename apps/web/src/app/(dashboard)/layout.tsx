@@ -30,7 +30,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
       </a>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <nav
-          className="mx-auto flex min-h-14 max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-2"
+          className="mx-auto flex min-h-14 max-w-6xl flex-wrap items-center gap-x-3 gap-y-2 px-4 py-2 md:gap-x-6"
           aria-label="Main"
         >
           <Link href="/hosts" className="flex items-center gap-2 font-semibold tracking-tight">
@@ -52,7 +52,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
               </>
             )}
           </NavMenu>
-          <div className="ml-auto flex items-center gap-3 text-sm">
+          <div className="ml-auto flex items-center gap-1 text-sm sm:gap-3">
             {status.data?.user && <NotificationsBell />}
             <ThemeToggle />
             {status.data?.user && (

@@ -15,8 +15,9 @@ export async function readContainersFirstScreen(hostId?: string): Promise<Contai
       api.containers.fleet.operable(),
     ]);
     return { screen, operable };
-  } catch {
+  } catch (error) {
     // Nothing is lost: the browser's subscription reads the same rows and reports its own error.
+    console.debug('containers first screen not rendered on the server:', error);
     return null;
   }
 }
