@@ -15,9 +15,8 @@ export async function readContainersFirstScreen(hostId?: string): Promise<Contai
       api.containers.fleet.operable(),
     ]);
     return { screen, operable };
-  } catch (error) {
+  } catch {
     // Nothing is lost: the browser's subscription reads the same rows and reports its own error.
-    console.debug('containers first screen not rendered on the server:', error);
     return null;
   }
 }
