@@ -3,6 +3,7 @@ export * from './async-queue.js';
 export * from './audit.js';
 export * from './auth.js';
 export * from './config.js';
+export * from './container-first-screen.js';
 export * from './container-fleet.js';
 export * from './container-page.js';
 export * from './containers/index.js';

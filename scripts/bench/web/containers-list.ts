@@ -148,14 +148,21 @@ async function clickToRow(context: BrowserContext, web: WebServer, agent: AgentP
 interface LoadWindow {
   __load: {
     ready: number | null;
+    /** Every row counted and CPU shown by the live list (hydrated, the stream's snapshot applied). */
+    live: number | null;
     firstMessage: number | null;
     longTasks: { start: number; duration: number }[];
   };
 }
 
-/** In the page before its scripts: when the fleet stream first answers, and when every row is in with CPU shown. */
+/**
+ * In the page before its scripts: when the fleet stream first answers, when every row is counted with
+ * CPU shown (`ready`: from the server's HTML on a build that renders the first screen there, else
+ * from the live list), and when the live list has them (`live`: the count carries `data-live` once
+ * the stream's snapshot is applied; a build without it has only the live list).
+ */
 function loadProbe(total: number): void {
-  const state: LoadWindow['__load'] = { ready: null, firstMessage: null, longTasks: [] };
+  const state: LoadWindow['__load'] = { ready: null, live: null, firstMessage: null, longTasks: [] };
   (window as unknown as LoadWindow).__load = state;
   const NativeEventSource = window.EventSource;
   window.EventSource = class extends NativeEventSource {
@@ -171,59 +178,100 @@ function loadProbe(total: number): void {
     for (const entry of list.getEntries())
       state.longTasks.push({ start: entry.startTime, duration: entry.duration });
   }).observe({ type: 'longtask', buffered: true });
+  let fromServer = false;
   const observer = new MutationObserver(() => {
-    const count = Number(
-      document.querySelector('[data-testid="containers-count"]')?.getAttribute('data-total'),
-    );
+    const counter = document.querySelector('[data-testid="containers-count"]');
+    const count = Number(counter?.getAttribute('data-total'));
     const cpu = [...document.querySelectorAll('[data-testid="container-cpu"]')].some((el) =>
       el.textContent?.includes('%'),
     );
-    if (count >= total && cpu) {
+    if (!(count >= total && cpu)) return;
+    if (state.ready === null) {
       state.ready = performance.now();
+      fromServer = state.firstMessage === null;
+    }
+    if (counter?.hasAttribute('data-live') || (!fromServer && state.firstMessage !== null)) {
+      state.live = performance.now();
       observer.disconnect();
     }
   });
   observer.observe(document, { childList: true, subtree: true, characterData: true, attributes: true });
 }
 
-async function fleetList(context: BrowserContext, web: WebServer) {
+interface Load {
+  ready: number;
+  live: number;
+  firstMessage: number;
+  longTaskMs: number;
+  navigationToDcl: number;
+  firstByte: number;
+  fcp: number;
+}
+
+/** One cold tab on /containers, timed by the page's clock until the live list has every row. */
+async function loadList(context: BrowserContext, baseURL: string, total: number): Promise<Load> {
+  const page = await context.newPage();
+  try {
+    await page.addInitScript(loadProbe, total);
+    await page.goto(`${baseURL}/containers`, { waitUntil: 'commit' });
+    await page.waitForFunction(() => (window as unknown as LoadWindow).__load.live !== null, null, {
+      timeout: 60_000,
+      polling: 100,
+    });
+    return await page.evaluate(() => {
+      const load = (window as unknown as LoadWindow).__load;
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+      return {
+        ready: load.ready as number,
+        live: load.live as number,
+        firstMessage: load.firstMessage ?? Number.NaN,
+        longTaskMs: load.longTasks
+          .filter((t) => t.start <= (load.live as number))
+          .reduce((sum, t) => sum + t.duration, 0),
+        navigationToDcl: nav?.domContentLoadedEventEnd ?? Number.NaN,
+        firstByte: nav?.responseStart ?? Number.NaN,
+        fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
+      };
+    });
+  } finally {
+    await page.close();
+  }
+}
+
+/** Another build's dashboard (BENCH_BASELINE_WEB) on the same simulated fleet, loaded in turn with this one. */
+interface Build {
+  label: string;
+  context: BrowserContext;
+  baseURL: string;
+  loads: Load[];
+}
+
+async function fleetList(context: BrowserContext, web: WebServer, baselines: Build[]) {
   const sim: Simulator = await startSimulator({ hosts: HOSTS, containers: CONTAINERS, eventEveryMs: 10_000 });
   try {
     const names = sim.sockets.map((_, i) => `sim-${String(i + 1).padStart(3, '0')}`);
-    for (const [i, socketPath] of sim.sockets.entries()) {
-      await trpcMutation(context, web.baseURL, 'hosts.create', {
-        name: names[i],
-        transport: 'unix',
-        socketPath,
-      });
+    const builds: Build[] = [{ label: 'this build', context, baseURL: web.baseURL, loads: [] }, ...baselines];
+    for (const build of builds) {
+      for (const [i, socketPath] of sim.sockets.entries()) {
+        await trpcMutation(build.context, build.baseURL, 'hosts.create', {
+          name: names[i],
+          transport: 'unix',
+          socketPath,
+        });
+      }
+      await waitForOnline(build.context, build.baseURL, names);
     }
-    await waitForOnline(context, web.baseURL, names);
     const total = HOSTS * CONTAINERS;
-    const loads: { ready: number; firstMessage: number; longTaskMs: number; navigationToDcl: number }[] = [];
-    for (let i = 0; i <= LOADS; i++) {
-      const page = await context.newPage();
-      await page.addInitScript(loadProbe, total);
-      await page.goto(`${web.baseURL}/containers`, { waitUntil: 'commit' });
-      await page.waitForFunction(() => (window as unknown as LoadWindow).__load.ready !== null, null, {
-        timeout: 60_000,
-        polling: 100,
-      });
-      const probe = await page.evaluate(() => {
-        const load = (window as unknown as LoadWindow).__load;
-        const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-        return {
-          ready: load.ready as number,
-          firstMessage: load.firstMessage ?? Number.NaN,
-          longTaskMs: load.longTasks
-            .filter((t) => t.start <= (load.ready as number))
-            .reduce((sum, t) => sum + t.duration, 0),
-          navigationToDcl: nav?.domContentLoadedEventEnd ?? Number.NaN,
-        };
-      });
-      if (i > 0) loads.push(probe); // the first load warms the server's bundles and the browser's cache
-      await page.close();
-      await sleep(2_000);
+    // The first load of each warms the server's bundles and the browser's cache; then in turn.
+    for (const build of builds) await loadList(build.context, build.baseURL, total);
+    await sleep(2_000);
+    for (let i = 0; i < LOADS; i++) {
+      for (const build of builds) {
+        build.loads.push(await loadList(build.context, build.baseURL, total));
+        await sleep(2_000);
+      }
     }
+    const loads = builds[0]?.loads ?? [];
 
     const page = await context.newPage();
     await page.goto(`${web.baseURL}/containers`);
@@ -254,6 +302,7 @@ async function fleetList(context: BrowserContext, web: WebServer) {
     const quiet = await processOver([webServerPid(web.dataDir)], 10_000);
     return {
       loads,
+      builds,
       open: open as [ProcessWindow, ProcessWindow],
       quiet: quiet[0] as ProcessWindow,
       sortedBusy,
@@ -269,6 +318,7 @@ export async function benchContainers(table: Table): Promise<void> {
   let agent: AgentProcess | undefined;
   let web: WebServer | undefined;
   let browser: Browser | undefined;
+  const baselineServers: WebServer[] = [];
   try {
     agent = await startAgent();
     web = await startWebServer({ localAgentSocket: agent.socketPath });
@@ -277,8 +327,18 @@ export async function benchContainers(table: Table): Promise<void> {
     await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
     await logIn(context, web);
 
-    const clicks = await clickToRow(context, web, agent);
-    const fleet = await fleetList(context, web);
+    const baselines: Build[] = [];
+    for (const buildRoot of (process.env.BENCH_BASELINE_WEB ?? '').split(',').filter(Boolean)) {
+      const server = await startWebServer({ localAgentSocket: agent.socketPath, buildRoot });
+      baselineServers.push(server);
+      const serverContext = await browser.newContext();
+      await serverContext.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+      await logIn(serverContext, server);
+      baselines.push({ label: buildRoot, context: serverContext, baseURL: server.baseURL, loads: [] });
+    }
+
+    const clicks = process.env.BENCH_SKIP_CLICKS ? null : await clickToRow(context, web, agent);
+    const fleet = await fleetList(context, web, baselines);
 
     const ms = (value: number) => `${value.toFixed(0)} ms`;
     const spread = (values: number[]) =>
@@ -291,54 +351,44 @@ export async function benchContainers(table: Table): Promise<void> {
       return `${ms(percentile(answered, 50))} / ${ms(percentile(answered, 95))} (${answered.length} answered before the row changed)`;
     };
     const [server, sim] = fleet.open;
-    table('containers', [
+    const p50 = (loads: Load[], key: keyof Load) =>
+      percentile(
+        loads.map((l) => l[key]).filter((v) => !Number.isNaN(v)),
+        50,
+      );
+    const loadRows = (label: string, loads: Load[]): [string, string][] => [
       [
-        `click stop → row shows "exited", p50 / p95 / max (${TOGGLES} clicks, real agent)`,
-        spread(clicks.stop.map((c) => c.row)),
+        `${label}: /containers navigation → every row counted and CPU shown on screen, p50 / max (${loads.length} loads)`,
+        `${ms(p50(loads, 'ready'))} / ${ms(Math.max(...loads.map((l) => l.ready)))}`,
       ],
-      ['… of which the bulk call (web → agent → web), p50 / p95', callSpread(clicks.stop)],
-      [`click start → row shows "running", p50 / p95 / max`, spread(clicks.start.map((c) => c.row))],
-      ['… of which the bulk call, p50 / p95', callSpread(clicks.start)],
+      [
+        `${label}: … → the live list has them (hydrated, the stream's snapshot applied), p50 / max`,
+        `${ms(p50(loads, 'live'))} / ${ms(Math.max(...loads.map((l) => l.live)))}`,
+      ],
+      [
+        `${label}: … first byte / FCP / DOMContentLoaded / first message of the live stream, p50`,
+        `${(['firstByte', 'fcp', 'navigationToDcl', 'firstMessage'] as const).map((key) => p50(loads, key).toFixed(0)).join(' / ')} ms`,
+      ],
+      [`${label}: … long tasks until live, total p50`, ms(p50(loads, 'longTaskMs'))],
+    ];
+    const clickRows: [string, string][] = clicks
+      ? [
+          [
+            `click stop → row shows "exited", p50 / p95 / max (${TOGGLES} clicks, real agent)`,
+            spread(clicks.stop.map((c) => c.row)),
+          ],
+          ['… of which the bulk call (web → agent → web), p50 / p95', callSpread(clicks.stop)],
+          [`click start → row shows "running", p50 / p95 / max`, spread(clicks.start.map((c) => c.row))],
+          ['… of which the bulk call, p50 / p95', callSpread(clicks.start)],
+        ]
+      : [];
+    table('containers', [
+      ...clickRows,
       [
         'simulated fleet',
         `${HOSTS} hosts × ${CONTAINERS} containers (${HOSTS * CONTAINERS}; 75 % running, a third of those busy), stats at 1 Hz, one container event per host every 10 s`,
       ],
-      [
-        `/containers: navigation → every row counted and CPU shown, p50 / max (${LOADS} loads)`,
-        `${ms(
-          percentile(
-            fleet.loads.map((l) => l.ready),
-            50,
-          ),
-        )} / ${ms(Math.max(...fleet.loads.map((l) => l.ready)))}`,
-      ],
-      [
-        '… navigation → DOMContentLoaded, p50',
-        ms(
-          percentile(
-            fleet.loads.map((l) => l.navigationToDcl),
-            50,
-          ),
-        ),
-      ],
-      [
-        '… navigation → first message of the live stream, p50',
-        ms(
-          percentile(
-            fleet.loads.map((l) => l.firstMessage),
-            50,
-          ),
-        ),
-      ],
-      [
-        '… long tasks until then, total p50',
-        ms(
-          percentile(
-            fleet.loads.map((l) => l.longTaskMs),
-            50,
-          ),
-        ),
-      ],
+      ...fleet.builds.flatMap((build) => loadRows(build.label, build.loads)),
       [
         `web server CPU with /containers open (sorted by CPU), ${OPEN_WINDOW_MS / 1000} s`,
         `${server.cpuPercent.toFixed(1)} % of a core (RSS ${(server.rssMedianKiB / 1024).toFixed(0)} MiB)`,
@@ -355,6 +405,7 @@ export async function benchContainers(table: Table): Promise<void> {
   } finally {
     await browser?.close();
     await web?.stop();
+    for (const server of baselineServers) await server.stop();
     await agent?.stop();
   }
 }

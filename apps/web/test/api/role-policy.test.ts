@@ -126,6 +126,7 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
     input: { hostId: grantedHost, container: 'nothing-here', action: 'stop' },
   },
   'containers.fleet.watch': { minimum: 'viewer', input: {} },
+  'containers.fleet.firstScreen': { minimum: 'viewer', input: {} },
   'containers.fleet.operable': { minimum: 'viewer' },
   'containers.fleet.bulk': {
     minimum: 'operator',

@@ -6,6 +6,7 @@ import { usePathname, useRouter } from 'next/navigation';
 import { type ReactNode, useEffect } from 'react';
 import { NotificationsBell } from '~/components/alerts/notifications-bell';
 import { Logo } from '~/components/logo';
+import { NavMenu } from '~/components/nav-menu';
 import { ThemeToggle } from '~/components/theme-toggle';
 import { useTRPC } from '~/trpc/react';
 
@@ -29,31 +30,36 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
       </a>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <nav
-          className="mx-auto flex min-h-14 max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-2"
+          className="mx-auto flex min-h-14 max-w-6xl flex-wrap items-center gap-x-3 gap-y-2 px-4 py-2 md:gap-x-6"
           aria-label="Main"
         >
           <Link href="/hosts" className="flex items-center gap-2 font-semibold tracking-tight">
             <Logo />
             Stevedore
           </Link>
-          <NavLink href="/hosts">Hosts</NavLink>
-          <NavLink href="/containers">Containers</NavLink>
-          <NavLink href="/images">Images</NavLink>
-          <NavLink href="/registries">Registries</NavLink>
-          <NavLink href="/events">Events</NavLink>
-          <NavLink href="/presets">Presets</NavLink>
-          <NavLink href="/alerts">Alerts</NavLink>
-          {status.data?.user?.role === 'admin' && (
-            <>
-              <NavLink href="/users">Users</NavLink>
-              <NavLink href="/audit">Audit log</NavLink>
-            </>
-          )}
-          <div className="ml-auto flex items-center gap-3 text-sm">
+          <NavMenu>
+            <NavLink href="/hosts">Hosts</NavLink>
+            <NavLink href="/containers">Containers</NavLink>
+            <NavLink href="/images">Images</NavLink>
+            <NavLink href="/registries">Registries</NavLink>
+            <NavLink href="/events">Events</NavLink>
+            <NavLink href="/presets">Presets</NavLink>
+            <NavLink href="/alerts">Alerts</NavLink>
+            {status.data?.user?.role === 'admin' && (
+              <>
+                <NavLink href="/users">Users</NavLink>
+                <NavLink href="/audit">Audit log</NavLink>
+              </>
+            )}
+          </NavMenu>
+          <div className="ml-auto flex items-center gap-1 text-sm sm:gap-3">
             {status.data?.user && <NotificationsBell />}
             <ThemeToggle />
             {status.data?.user && (
-              <span data-testid="current-user" className="text-slate-600 dark:text-slate-300">
+              <span
+                data-testid="current-user"
+                className="hidden text-slate-600 sm:inline dark:text-slate-300"
+              >
                 {status.data.user.username} · {status.data.user.role}
               </span>
             )}

@@ -1,6 +1,7 @@
 'use client';
 
 import { bytesSize, type ContainerHealth, type ContainerStatus, humanDuration } from '@stevedore/shared';
+import { useSyncExternalStore } from 'react';
 
 /** "45s", "12m", "5h 3m", "3d 4h": short enough for a table cell. */
 export function compactDuration(ms: number): string {
@@ -73,24 +74,36 @@ export function UptimeCell({ row, now }: { row: ContainerListRow; now: number })
   );
 }
 
-function linkHost(ip: string, hostAddress: string | null): string {
+function linkHost(ip: string, hostAddress: string | null, pageHost: string): string {
   const any = ip === '0.0.0.0' || ip === '::' || ip === '';
-  const host = any || hostAddress === null ? (hostAddress ?? window.location.hostname) : ip;
+  const host = any || hostAddress === null ? (hostAddress ?? pageHost) : ip;
   return host.includes(':') ? `[${host}]` : host;
 }
 
+const noSubscription = () => () => {};
+/** The dashboard's own host name; null on the server and while hydrating (the list may be server-rendered). */
+function usePageHost(): string | null {
+  return useSyncExternalStore(
+    noSubscription,
+    () => window.location.hostname,
+    () => null,
+  );
+}
+
 export function PortsCell({ row }: { row: ContainerListRow }) {
+  const pageHost = usePageHost();
   if (row.ports.length === 0) return <span className="text-xs text-slate-400">—</span>;
   return (
     <span className="flex flex-wrap gap-x-2 font-mono text-xs">
       {row.ports.map((port) => {
         const label = `${port.publicPort}→${port.privatePort}${port.type === 'tcp' ? '' : `/${port.type}`}`;
-        if (port.type !== 'tcp')
-          return <span key={`${port.ip}-${port.publicPort}-${port.type}`}>{label}</span>;
+        // A port of the dashboard's own machine links once the page knows its host name (after hydration).
+        const linkable = port.type === 'tcp' && (row.hostAddress !== null || pageHost !== null);
+        if (!linkable) return <span key={`${port.ip}-${port.publicPort}-${port.type}`}>{label}</span>;
         return (
           <a
             key={`${port.ip}-${port.publicPort}-${port.type}`}
-            href={`http://${linkHost(port.ip, row.hostAddress)}:${port.publicPort}/`}
+            href={`http://${linkHost(port.ip, row.hostAddress, pageHost ?? '')}:${port.publicPort}/`}
             target="_blank"
             rel="noreferrer"
             className="text-sky-700 underline-offset-2 hover:underline dark:text-sky-300"

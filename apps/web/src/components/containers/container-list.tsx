@@ -15,7 +15,7 @@ import {
 } from '@tanstack/react-table';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import Link from 'next/link';
-import { useDeferredValue, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTRPC } from '~/trpc/react';
 import { useToast } from '../toasts';
 import { ErrorNote } from '../ui';
@@ -23,6 +23,7 @@ import { BulkBar, BulkResults, ConfirmAction, DESTRUCTIVE, type PendingAction } 
 import { uptimeMs } from './container-cells';
 import { type ContainerFilters, ContainerToolbar, matchesFilters, NO_FILTERS } from './container-filters';
 import { cellOf } from './container-row-cells';
+import { type ContainersFirstScreen, firstScreenRect } from './fleet-first-screen';
 import { type ContainerListRow, useContainerFleet } from './use-container-fleet';
 
 const features = tableFeatures({
@@ -50,10 +51,12 @@ const ROW_HEIGHT = 49;
 const USAGE_COLUMNS = new Set(['cpu', 'memory', 'network']);
 
 /** Every container of the fleet (or of one host), live, with filters, sorting and bulk actions. */
-export function ContainerList({ hostId }: { hostId?: string }) {
+export function ContainerList({ hostId, first }: { hostId?: string; first?: ContainersFirstScreen | null }) {
   const trpc = useTRPC();
-  const { rows, usageVersion, loadingHosts, error } = useContainerFleet(hostId);
-  const operable = useQuery(trpc.containers.fleet.operable.queryOptions());
+  const { rows, usageVersion, loadingHosts, error, live } = useContainerFleet(hostId, first?.screen);
+  const operable = useQuery(
+    trpc.containers.fleet.operable.queryOptions(undefined, first ? { initialData: first.operable } : {}),
+  );
   const canOperate = (id: string) =>
     !!operable.data && (operable.data.all || operable.data.hostIds.includes(id));
   const anyOperable = !!operable.data && (operable.data.all || operable.data.hostIds.length > 0);
@@ -82,7 +85,12 @@ export function ContainerList({ hostId }: { hostId?: string }) {
     () => (byUsage ? [...filtered] : filtered),
     [filtered, byUsage, byUsage && usageVersion],
   );
-  const now = Date.now();
+  // Rendered from the server's first screen: uptimes against the server's clock until hydrated (same text both sides).
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  const now = first && !hydrated ? first.screen.at : Date.now();
+  // Until the live snapshot comes, the rows are the first screen's: the counts are the server's.
+  const firstOnly = first && !live ? first.screen : null;
   const columns = useMemo(
     () =>
       column.columns([
@@ -173,6 +181,9 @@ export function ContainerList({ hostId }: { hostId?: string }) {
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
     scrollMargin,
+    ...(first
+      ? { initialRect: firstScreenRect(first.screen.rows.length, ROW_HEIGHT), initialOffset: 0 }
+      : {}),
   });
   const items = virtualizer.getVirtualItems();
   const padTop = items.length > 0 ? (items[0]?.start ?? 0) - scrollMargin : 0;
@@ -228,7 +239,8 @@ export function ContainerList({ hostId }: { hostId?: string }) {
     else void run(action, targets);
   };
 
-  const hostCount = new Set((rows ?? []).map((row) => row.hostId)).size;
+  const hostCount = firstOnly?.hosts ?? new Set((rows ?? []).map((row) => row.hostId)).size;
+  const total = firstOnly?.total ?? rows?.length ?? 0;
   const colSpan = shownColumns.length;
   return (
     <section className="space-y-3" aria-label="Containers">
@@ -256,10 +268,15 @@ export function ContainerList({ hostId }: { hostId?: string }) {
           onDismiss={() => setLast(null)}
         />
       )}
-      <p className="text-xs text-slate-500" data-testid="containers-count" data-total={rows?.length ?? 0}>
+      <p
+        className="text-xs text-slate-500"
+        data-testid="containers-count"
+        data-total={total}
+        data-live={live ? '' : undefined}
+      >
         {rows === null
           ? 'Loading containers…'
-          : `${visible.length} of ${rows.length} containers${hostId ? '' : ` on ${hostCount} ${hostCount === 1 ? 'host' : 'hosts'}`}`}
+          : `${firstOnly ? total : visible.length} of ${total} containers${hostId ? '' : ` on ${hostCount} ${hostCount === 1 ? 'host' : 'hosts'}`}`}
         {rows !== null && loadingHosts > 0 && (
           <span data-testid="containers-loading">
             {' '}

@@ -1,9 +1,10 @@
 'use client';
 
-import type { FleetContainer, FleetContainersUpdate, FleetContainerUsage } from '@stevedore/shared';
+import type { FleetContainersUpdate, FleetFirstScreen } from '@stevedore/shared';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTRPC } from '~/trpc/react';
+import { seedFleetMaps } from './fleet-first-screen';
 import { applyFleetUpdate, type ContainerListRow } from './fleet-update';
 
 export type { ContainerListRow };
@@ -15,29 +16,40 @@ export type { ContainerListRow };
  * Updates are rendered at most once per animation frame: while a fleet loads, each host's first
  * rows arrive as their own update (500 hosts: 500 updates), and rebuilding 25,000 rows for each kept
  * the main thread busy for seconds.
+ * With `first` (the server's first screen, already in the HTML) it starts from those rows; the
+ * subscription's snapshot then replaces them with the whole list, the same rows first.
  */
-export function useContainerFleet(hostId?: string): {
+export function useContainerFleet(
+  hostId?: string,
+  first?: FleetFirstScreen | null,
+): {
   rows: ContainerListRow[] | null;
   /** Bumped once per usage tick (once a second). */
   usageVersion: number;
   /** Hosts whose containers have not come yet (their rows appear as they do). */
   loadingHosts: number;
   error: string | null;
+  /** The live snapshot has come (until then the rows are the server's first screen, or none). */
+  live: boolean;
 } {
   const trpc = useTRPC();
-  const rows = useRef(new Map<string, FleetContainer>());
-  const usage = useRef(new Map<string, FleetContainerUsage>());
-  const [rowsVersion, setRowsVersion] = useState(-1);
+  const [seed] = useState(() => seedFleetMaps(first));
+  const rows = useRef(seed.rows);
+  const usage = useRef(seed.usage);
+  const [rowsVersion, setRowsVersion] = useState(first ? 0 : -1);
   const [usageVersion, setUsageVersion] = useState(0);
-  const [loadingHosts, setLoadingHosts] = useState(0);
+  const [loadingHosts, setLoadingHosts] = useState(first?.loadingHosts ?? 0);
+  const [live, setLive] = useState(false);
   const pending = useRef<{
     rows: boolean;
     usage: boolean;
+    live: boolean;
     loadingHosts: number | null;
     frame: number | null;
   }>({
     rows: false,
     usage: false,
+    live: false,
     loadingHosts: null,
     frame: null,
   });
@@ -52,6 +64,8 @@ export function useContainerFleet(hostId?: string): {
       onData: (update: FleetContainersUpdate) => {
         applyFleetUpdate(rows.current, usage.current, update);
         const next = pending.current;
+        // Live once the snapshot's rows are on screen (the same frame), not before.
+        if (update.kind === 'snapshot') next.live = true;
         if (update.kind === 'usage') next.usage = true;
         else next.rows = true;
         if (update.kind !== 'usage' && update.loadingHosts !== undefined)
@@ -61,6 +75,7 @@ export function useContainerFleet(hostId?: string): {
           if (next.rows) setRowsVersion((v) => v + 1);
           if (next.usage) setUsageVersion((v) => v + 1);
           if (next.loadingHosts !== null) setLoadingHosts(next.loadingHosts);
+          if (next.live) setLive(true);
           next.rows = false;
           next.usage = false;
           next.loadingHosts = null;
@@ -82,5 +97,5 @@ export function useContainerFleet(hostId?: string): {
     }
     return out;
   }, [rowsVersion]);
-  return { rows: list, usageVersion, loadingHosts, error: subscription.error?.message ?? null };
+  return { rows: list, usageVersion, loadingHosts, error: subscription.error?.message ?? null, live };
 }

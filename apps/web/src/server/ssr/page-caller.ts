@@ -7,7 +7,10 @@ import { type PageCaller, publishedPageCaller } from './page-caller-bridge';
  * browser, as without server rendering).
  */
 export async function pageCaller(): Promise<PageCaller | null> {
+  // Read first: it makes the page render per request (else a page without params is prerendered
+  // at build time, where no custom server publishes a caller, and would never have its data).
+  const cookie = (await headers()).get('cookie') ?? undefined;
   const factory = publishedPageCaller();
   if (!factory) return null;
-  return factory((await headers()).get('cookie') ?? undefined);
+  return factory(cookie);
 }

@@ -1,0 +1,88 @@
+import type {
+  FleetContainer,
+  FleetContainersUpdate,
+  FleetContainerUsage,
+  FleetFirstScreen,
+} from '@stevedore/shared';
+
+/** The one part of the fleet service the first screen reads through. */
+export interface FleetWatchSource {
+  watch(hostId: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<FleetContainersUpdate>;
+}
+
+/** How long a page render waits for hosts whose list has not come yet (a cold list: nobody watched). */
+export const FIRST_SCREEN_WAIT_MS = 1_000;
+
+/**
+ * The containers list's first rows for a server-rendered page. While someone watches (or watched
+ * in the last seconds) the service holds every host's rows: this is one snapshot of them, no agent
+ * call. When nobody did, watching starts here (the service reads each host once) and the render
+ * waits up to `waitMs` for the hosts' lists; the service keeps them for the browser's own
+ * subscription, which follows within a second. An idle server does nothing more than before.
+ */
+export async function readFirstScreen(
+  source: FleetWatchSource,
+  hostId: string | undefined,
+  limit: number,
+  waitMs = FIRST_SCREEN_WAIT_MS,
+): Promise<FleetFirstScreen> {
+  let snapshot = await firstSnapshot(source, hostId);
+  if (snapshot.loadingHosts > 0) {
+    await untilLoaded(source, hostId, waitMs);
+    // A fresh snapshot: the order the browser's subscription will get (host by host), not arrival order.
+    snapshot = await firstSnapshot(source, hostId);
+  }
+  return firstScreenOf(snapshot, limit, Date.now());
+}
+
+type Snapshot = Extract<FleetContainersUpdate, { kind: 'snapshot' }>;
+
+async function firstSnapshot(source: FleetWatchSource, hostId: string | undefined): Promise<Snapshot> {
+  const controller = new AbortController();
+  const updates = source.watch(hostId, controller.signal);
+  try {
+    const { value } = await updates.next();
+    if (value?.kind !== 'snapshot')
+      throw new Error(`the containers list began with ${value ? `a ${value.kind} update` : 'nothing'}`);
+    return value;
+  } finally {
+    controller.abort();
+    await updates.return(undefined);
+  }
+}
+
+/** Follows a watch until no host is loading or the time is up. */
+async function untilLoaded(
+  source: FleetWatchSource,
+  hostId: string | undefined,
+  waitMs: number,
+): Promise<void> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), waitMs);
+  try {
+    for await (const update of source.watch(hostId, controller.signal)) {
+      if (update.kind !== 'usage' && update.loadingHosts === 0) return;
+    }
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
+/** The first `limit` rows in the list's order, their usage, and the counts. Pure (unit-tested). */
+export function firstScreenOf(snapshot: Snapshot, limit: number, at: number): FleetFirstScreen {
+  const rows: FleetContainer[] = snapshot.rows.slice(0, limit);
+  const usage: Record<string, FleetContainerUsage> = {};
+  for (const row of rows) {
+    const value = snapshot.usage[row.key];
+    if (value) usage[row.key] = value;
+  }
+  return {
+    rows,
+    usage,
+    total: snapshot.rows.length,
+    hosts: new Set(snapshot.rows.map((row) => row.hostId)).size,
+    loadingHosts: snapshot.loadingHosts,
+    at,
+  };
+}
