@@ -22,8 +22,15 @@ test('/containers: the first rows and the count come in the server-rendered HTML
     ({ id, registry } = await startBusybox(stack.agent.host, ['--name', NAME], ['sleep', '3600']));
     await logIn(page, stack.web, ADMIN.username, ADMIN.password);
 
-    // The admin's page: the row, its state, its actions and the count, before any script runs.
-    const html = await (await page.request.get('/containers')).text();
+    // The admin's page: the row, its state, its actions and the count, before any script runs. The
+    // first render may find the list cold (nobody watched) and not wait for it; it warms it.
+    let html = '';
+    await expect
+      .poll(async () => {
+        html = await (await page.request.get('/containers')).text();
+        return html.includes(`data-testid="container-row-${NAME}"`);
+      })
+      .toBe(true);
     expect(html).toContain(`data-testid="container-row-${NAME}"`);
     expect(html).toMatch(/data-testid="containers-count" data-total="1"/);
     expect(html).toMatch(/>1 of 1 containers on 1 host</);
@@ -53,7 +60,13 @@ test('/containers: the first rows and the count come in the server-rendered HTML
     try {
       const operator = await operatorContext.newPage();
       await logIn(operator, stack.web, OPERATOR.username, OPERATOR.password);
-      const operatorHtml = await (await operator.request.get('/containers')).text();
+      let operatorHtml = '';
+      await expect
+        .poll(async () => {
+          operatorHtml = await (await operator.request.get('/containers')).text();
+          return operatorHtml.includes(`data-testid="container-row-${NAME}"`);
+        })
+        .toBe(true);
       expect(operatorHtml).toContain(`data-testid="container-row-${NAME}"`);
       expect(operatorHtml).not.toContain(`aria-label="stop ${NAME}"`);
       expect(operatorHtml).not.toContain(`aria-label="Select ${NAME}"`);

@@ -10,8 +10,12 @@ export interface FleetWatchSource {
   watch(hostId: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<FleetContainersUpdate>;
 }
 
-/** How long a page render waits for hosts whose list has not come yet (a cold list: nobody watched). */
-export const FIRST_SCREEN_WAIT_MS = 1_000;
+/**
+ * How long a page render waits for hosts whose list has not come yet (a cold list: nobody watched).
+ * Short: a 1 s wait held the document back by up to 3 s under load (BENCHMARKS.md, ssr2's A/B); a
+ * cold render past it sends what is there and the browser's subscription follows on from it.
+ */
+export const FIRST_SCREEN_WAIT_MS = 300;
 
 /**
  * The containers list's first rows for a server-rendered page. While someone watches (or watched
@@ -27,7 +31,7 @@ export async function readFirstScreen(
   waitMs = FIRST_SCREEN_WAIT_MS,
 ): Promise<FleetFirstScreen> {
   let snapshot = await firstSnapshot(source, hostId);
-  if (snapshot.loadingHosts > 0) {
+  if (snapshot.loadingHosts > 0 && waitMs > 0) {
     await untilLoaded(source, hostId, waitMs);
     // A fresh snapshot: the order the browser's subscription will get (host by host), not arrival order.
     snapshot = await firstSnapshot(source, hostId);
