@@ -69,3 +69,56 @@ test("a host's watcher reads only its host; a fleet-wide watcher then reads the 
     service.close();
   }
 });
+
+test('a host that changed while nobody showed it is read again when a watcher of it comes', async () => {
+  const listed: string[] = [];
+  let emit: (event: { type: 'container'; hostId: string }) => void = () => {};
+  const hub = {
+    onStatus: () => () => {},
+    status: (hostId: string) => host(hostId).status,
+    call: async (hostId: string, fn: (client: unknown) => Promise<unknown>) =>
+      fn({
+        containers: {
+          list: {
+            query: async () => {
+              listed.push(hostId);
+              return [];
+            },
+          },
+          stats: { subscribe: () => ({ unsubscribe: () => {} }) },
+        },
+      }),
+  } as unknown as AgentHub;
+  const service = new ContainerFleetService(
+    { list: async () => ['h1', 'h2'].map(host) },
+    hub,
+    {
+      onEvent: (listener) => {
+        emit = listener as typeof emit;
+        return () => {};
+      },
+    },
+    pino({ level: 'silent' }),
+  );
+  try {
+    const first = new AbortController();
+    const watching = service.watch('h1', first.signal);
+    await watching.next();
+    await settle();
+    assert.deepEqual(listed, ['h1']);
+    // The page is left: the service lingers, and h1 changes while nobody shows it.
+    first.abort();
+    await watching.return(undefined);
+    emit({ type: 'container', hostId: 'h1' });
+    await settle();
+    assert.deepEqual(listed, ['h1'], 'not read while nobody shows it');
+    const again = new AbortController();
+    const back = service.watch('h1', again.signal);
+    await back.next();
+    await settle();
+    assert.deepEqual(listed, ['h1', 'h1'], 'read again for the new watcher');
+    again.abort();
+  } finally {
+    service.close();
+  }
+});

@@ -59,6 +59,8 @@ const connected = (state: HostStatus['state']) => state === 'online' || state ==
  */
 export class ContainerFleetService {
   private readonly hostStates = new Map<string, HostState>();
+  /** Hosts that changed while no watcher showed them: read again once one does. */
+  private readonly staleHosts = new Set<string>();
   private readonly watchers = new Set<Watcher>();
   private pendingUsage: FleetUsageDelta = {};
   private stopActive: (() => void) | null = null;
@@ -111,7 +113,13 @@ export class ContainerFleetService {
 
   /** Re-reads a host's containers now (after an action), without waiting for its events. */
   nudge(hostId: string): void {
-    if (this.stopActive && this.wanted(hostId)) this.schedule(hostId, 0);
+    if (this.stopActive) this.changed(hostId, 0);
+  }
+
+  /** A host's list changed: read it again soon when a watcher shows it, else once one does. */
+  private changed(hostId: string, delayMs: number): void {
+    if (this.wanted(hostId)) this.schedule(hostId, delayMs);
+    else this.staleHosts.add(hostId);
   }
 
   /** The name of a container the list knows (for audit entries); null when nobody watches. */
@@ -175,8 +183,7 @@ export class ContainerFleetService {
     const stops = [
       this.hub.onStatus((status) => this.onStatus(status)),
       this.events.onEvent((event) => {
-        if (event.type === 'container' && this.wanted(event.hostId))
-          this.schedule(event.hostId, this.timing.eventDebounceMs);
+        if (event.type === 'container') this.changed(event.hostId, this.timing.eventDebounceMs);
       }),
     ];
     this.stopActive = () => {
@@ -195,6 +202,7 @@ export class ContainerFleetService {
     this.stopActive = null;
     for (const state of this.hostStates.values()) this.dropHost(state, false);
     this.hostStates.clear();
+    this.staleHosts.clear();
     this.pendingUsage = {};
   }
 
@@ -237,7 +245,14 @@ export class ContainerFleetService {
           for (const row of this.lastKnown.get(host.id) ?? []) fresh.rows.set(row.key, offline(row));
         this.hostStates.set(host.id, fresh);
       }
-      if (online && this.wanted(host.id) && (!state || renamed || !state.stats)) toRead.push(host);
+      if (
+        online &&
+        this.wanted(host.id) &&
+        (!state || renamed || !state.stats || this.staleHosts.has(host.id))
+      ) {
+        this.staleHosts.delete(host.id);
+        toRead.push(host);
+      }
     }
     return toRead;
   }
