@@ -13,6 +13,7 @@ import { repoRoot } from './lib.mjs';
 /** The screens the README and docs show, in the order they are listed. */
 export const SCREENS = [
   'login',
+  'nav-menu',
   'hosts',
   'host',
   'containers',
@@ -30,6 +31,9 @@ export const SCREENS = [
   'alerts-panel',
   'images',
   'images-pull',
+  'images-save',
+  'images-load',
+  'images-logins',
   'host-registries',
   'registries-fleet-rollout',
   'disk',
