@@ -30,6 +30,7 @@ export const SCREENS = [
   'alerts-page',
   'alerts-panel',
   'images',
+  'images-fleet',
   'images-pull',
   'images-save',
   'images-load',

@@ -183,7 +183,7 @@ export function FleetImagesScreen() {
       )}
       <p className="text-xs text-slate-500">
         {fleet.data
-          ? `${fleet.data.rows.length} images on ${fleet.data.hosts.length - unreachable.length} hosts`
+          ? `${count(fleet.data.rows.length, 'image')} on ${count(fleet.data.hosts.length - unreachable.length, 'host')}`
           : 'Loading images…'}
       </p>
       <DataTable columns={['Names', 'Image ID', 'Created', 'Size', 'Hosts']}>
@@ -222,3 +222,5 @@ export function FleetImagesScreen() {
     </div>
   );
 }
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
