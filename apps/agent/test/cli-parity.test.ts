@@ -1,31 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { agentCli } from './harness/cli-process.js';
-import { startRegistry, type TestRegistry } from './harness/registry.js';
-import { type PushedImage, pushBusybox } from './harness/test-images.js';
+import { describe, test } from 'node:test';
+import { busyboxAgentSuite } from './harness/busybox-agent.js';
 
 /** The CLI's surface as Docker 20.10's: exit statuses, management-command forms, table formats, list flags. */
 describe('docker CLI parity', () => {
-  let registry: TestRegistry;
-  let agent: AgentProcess;
-  let busybox: PushedImage;
-  const { cli, ok } = agentCli(() => agent.host, { timeoutMs: 60_000 });
+  const { suite, cli, ok } = busyboxAgentSuite();
   const runDetached = async (...args: string[]) =>
-    (await ok('run', '-d', '--network', 'none', ...args, busybox.reference, 'sleep', '300')).trim();
-
-  before(async () => {
-    registry = await startRegistry();
-    busybox = await pushBusybox(registry);
-    agent = await startAgent();
-    await ok('pull', '-q', busybox.reference);
-  });
-  after(async () => {
-    const ids = (await cli('ps', '-aq')).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await cli('rm', '-f', ...ids);
-    await agent?.stop();
-    await registry?.stop();
-  });
+    (await ok('run', '-d', '--network', 'none', ...args, suite.busybox.reference, 'sleep', '300')).trim();
 
   test('a flag that cannot be parsed exits 125 on every command; a wrong argument count or command exits 1', async () => {
     const flagErrors: [string[], RegExp][] = [
@@ -55,7 +36,7 @@ describe('docker CLI parity', () => {
   });
 
   test('rm -f and rmi -f of a missing name say so on stderr and exit 0; without -f they exit 1', async () => {
-    const id = (await ok('create', '--network', 'none', busybox.reference, 'true')).trim();
+    const id = (await ok('create', '--network', 'none', suite.busybox.reference, 'true')).trim();
     const forced = await cli('rm', '-f', 'parity-no-such', id);
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal(forced.stdout, `${id}\n`);
@@ -68,7 +49,7 @@ describe('docker CLI parity', () => {
     assert.equal(other.code, 1, other.stderr);
 
     // rmi -f likewise, as Docker's.
-    await ok('tag', busybox.reference, 'parity/rmi-forced:v1');
+    await ok('tag', suite.busybox.reference, 'parity/rmi-forced:v1');
     const images = await cli('rmi', '-f', 'parity/no-such:v1', 'parity/rmi-forced:v1');
     assert.equal(images.code, 0, images.stderr);
     assert.equal(images.stdout, 'Untagged: parity/rmi-forced:v1\n');
@@ -83,7 +64,7 @@ describe('docker CLI parity', () => {
     assert.equal(missing.code, 1);
     assert.equal(missing.stderr, 'Error: No such container: parity-no-such\n');
 
-    const stopped = (await ok('create', '--network', 'none', busybox.reference, 'true')).trim();
+    const stopped = (await ok('create', '--network', 'none', suite.busybox.reference, 'true')).trim();
     const notRunning = await cli('exec', stopped, 'true');
     assert.equal(notRunning.code, 1);
     assert.equal(notRunning.stderr, `Error response from daemon: Container ${stopped} is not running\n`);
@@ -158,7 +139,7 @@ describe('docker CLI parity', () => {
     }
 
     assert.equal(
-      await ok('container', 'run', '--rm', '--network', 'none', busybox.reference, 'echo', 'ran'),
+      await ok('container', 'run', '--rm', '--network', 'none', suite.busybox.reference, 'echo', 'ran'),
       'ran\n',
     );
     const id = (
@@ -169,7 +150,7 @@ describe('docker CLI parity', () => {
         'parity-forms',
         '--network',
         'none',
-        busybox.reference,
+        suite.busybox.reference,
         'sleep',
         '300',
       )
@@ -180,9 +161,9 @@ describe('docker CLI parity', () => {
     }
     assert.equal(await ok('container', 'exec', 'parity-forms', 'echo', 'inside'), 'inside\n');
     assert.equal(await ok('container', 'inspect', '-f', '{{.State.Running}}', 'parity-forms'), 'true\n');
-    const notContainer = await cli('container', 'inspect', busybox.reference);
+    const notContainer = await cli('container', 'inspect', suite.busybox.reference);
     assert.equal(notContainer.code, 1, 'container inspect looks at containers only');
-    assert.equal(notContainer.stderr, `Error: No such container: ${busybox.reference}\n`);
+    assert.equal(notContainer.stderr, `Error: No such container: ${suite.busybox.reference}\n`);
     await ok('container', 'rename', 'parity-forms', 'parity-forms2');
     await ok('container', 'pause', 'parity-forms2');
     await ok('container', 'unpause', 'parity-forms2');
@@ -191,7 +172,7 @@ describe('docker CLI parity', () => {
     assert.match(await ok('container', 'wait', 'parity-forms2'), /^\d+\n$/);
     assert.equal(await ok('container', 'remove', 'parity-forms2'), 'parity-forms2\n');
 
-    await ok('image', 'tag', busybox.reference, 'parity/forms:v1');
+    await ok('image', 'tag', suite.busybox.reference, 'parity/forms:v1');
     assert.equal(await ok('image', 'ls', '-q'), await ok('images', '-q'));
     assert.match(await ok('image', 'list', '--format', '{{.Repository}}:{{.Tag}}'), /^parity\/forms:v1$/m);
     assert.match(await ok('image', 'history', '-q', 'parity/forms:v1'), /\S/);
@@ -209,7 +190,7 @@ describe('docker CLI parity', () => {
       [
         ['ps', '--format', 'table {{.ID}}\\t{{.Image}}\\t{{.Names}}'],
         new RegExp(
-          `^CONTAINER ID   IMAGE${' '.repeat(busybox.reference.length - 2)}NAMES\\n${id.slice(0, 12)}   ${busybox.reference.replace(/[.]/g, '\\.')}   parity-table\\n$`,
+          `^CONTAINER ID   IMAGE${' '.repeat(suite.busybox.reference.length - 2)}NAMES\\n${id.slice(0, 12)}   ${suite.busybox.reference.replace(/[.]/g, '\\.')}   parity-table\\n$`,
         ),
       ],
       [
@@ -226,7 +207,7 @@ describe('docker CLI parity', () => {
         /^NAME {6}DRIVER\nnone {6}null\n$/,
       ],
       [
-        ['history', '--format', 'table {{.ID}}\\t{{.Size}}', busybox.reference],
+        ['history', '--format', 'table {{.ID}}\\t{{.Size}}', suite.busybox.reference],
         /^IMAGE {10}SIZE\n[0-9a-f]{12} {3}\S+\n/,
       ],
       [
@@ -289,43 +270,51 @@ describe('docker CLI parity', () => {
       await ok('images', '--format', rowsFormat),
       'no intermediate images: -a lists the same',
     );
-    const repository = busybox.reference.replace(/:latest$/, '');
+    const repository = suite.busybox.reference.replace(/:latest$/, '');
     const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     assert.match(
       await ok('images', '--digests', repository),
       new RegExp(
-        `^REPOSITORY +TAG +DIGEST +IMAGE ID +CREATED +SIZE\\n${escaped(repository)} +latest +${busybox.manifestDigest} +[0-9a-f]{12} +`,
+        `^REPOSITORY +TAG +DIGEST +IMAGE ID +CREATED +SIZE\\n${escaped(repository)} +latest +${suite.busybox.manifestDigest} +[0-9a-f]{12} +`,
       ),
     );
     assert.equal(
-      await ok('images', '--format', '{{.Digest}}', busybox.reference),
-      `${busybox.manifestDigest}\n`,
+      await ok('images', '--format', '{{.Digest}}', suite.busybox.reference),
+      `${suite.busybox.manifestDigest}\n`,
     );
     assert.match(
-      await ok('images', '--digests', '--format', 'table {{.Repository}}\\t{{.Tag}}', busybox.reference),
-      new RegExp(`^REPOSITORY +TAG +DIGEST\\n${escaped(repository)} +latest +${busybox.manifestDigest}\\n$`),
+      await ok(
+        'images',
+        '--digests',
+        '--format',
+        'table {{.Repository}}\\t{{.Tag}}',
+        suite.busybox.reference,
+      ),
+      new RegExp(
+        `^REPOSITORY +TAG +DIGEST\\n${escaped(repository)} +latest +${suite.busybox.manifestDigest}\\n$`,
+      ),
       '--digests adds the column to a table of ones own',
     );
-    const json = JSON.parse(await ok('images', '--format', 'json', busybox.reference));
+    const json = JSON.parse(await ok('images', '--format', 'json', suite.busybox.reference));
     assert.equal(json.Digest, '<none>', 'the digest is shown only when asked for, as in Docker');
     assert.deepEqual([json.Containers, json.SharedSize, json.UniqueSize], ['N/A', 'N/A', 'N/A']);
     assert.equal(json.VirtualSize, json.Size);
     assert.equal(
-      await ok('images', '-q', '--no-trunc', busybox.reference),
-      `${busybox.configDigest}\n`,
+      await ok('images', '-q', '--no-trunc', suite.busybox.reference),
+      `${suite.busybox.configDigest}\n`,
       '--no-trunc shows the whole ID',
     );
-    assert.match(await ok('images', '--no-trunc'), new RegExp(`   ${busybox.configDigest}   `));
+    assert.match(await ok('images', '--no-trunc'), new RegExp(`   ${suite.busybox.configDigest}   `));
     assert.equal(
       await ok('images', 'parity/no-such-repo'),
       'REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n',
     );
 
     const older = (
-      await ok('create', '--name', 'parity-older', '--network', 'none', busybox.reference, 'true')
+      await ok('create', '--name', 'parity-older', '--network', 'none', suite.busybox.reference, 'true')
     ).trim();
     const newer = (
-      await ok('create', '--name', 'parity-newer', '--network', 'none', busybox.reference, 'true')
+      await ok('create', '--name', 'parity-newer', '--network', 'none', suite.busybox.reference, 'true')
     ).trim();
     assert.equal(await ok('ps', '-q'), '', 'none of them runs');
     assert.equal(

@@ -1,35 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
-import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { agentCli } from './harness/cli-process.js';
-import { startRegistry, type TestRegistry } from './harness/registry.js';
-import { type PushedImage, pushBusybox } from './harness/test-images.js';
+import { describe, test } from 'node:test';
+import { busyboxAgentSuite } from './harness/busybox-agent.js';
 
 /** inspect, info and events carry the keys Docker's do, in Docker's shapes. */
 describe('inspect/info/events shapes as Docker', () => {
-  let registry: TestRegistry;
-  let agent: AgentProcess;
-  let busybox: PushedImage;
-  const { cli, ok } = agentCli(() => agent.host, { timeoutMs: 60_000 });
+  const { suite, ok } = busyboxAgentSuite();
   const json = async (...args: string[]) => JSON.parse(await ok(...args));
-
-  before(async () => {
-    registry = await startRegistry();
-    busybox = await pushBusybox(registry);
-    agent = await startAgent();
-    await ok('pull', '-q', busybox.reference);
-  });
-  after(async () => {
-    const ids = (await cli('ps', '-aq')).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await cli('rm', '-f', ...ids);
-    await agent?.stop();
-    await registry?.stop();
-  });
 
   test('container inspect: HostConfig and NetworkSettings keys Docker shows', async () => {
     const started = Math.floor(Date.now() / 1000) - 1;
-    await ok('run', '-d', '--name', 'shape', '-p', '80', busybox.reference, 'sleep', '300');
+    await ok('run', '-d', '--name', 'shape', '-p', '80', suite.busybox.reference, 'sleep', '300');
     const host = await json('inspect', '--format', '{{json .HostConfig}}', 'shape');
     assert.equal(host.Links, null);
     assert.equal(host.OomScoreAdj, 0);
@@ -47,7 +28,7 @@ describe('inspect/info/events shapes as Docker', () => {
     assert.match(settings.SandboxID, /^[0-9a-f]{64}$/);
     assert.equal(settings.EndpointID, settings.Networks.bridge.EndpointID);
     assert.notEqual(settings.EndpointID, '');
-    const privileged = (await ok('create', '--privileged', busybox.reference, 'true')).trim();
+    const privileged = (await ok('create', '--privileged', suite.busybox.reference, 'true')).trim();
     const privilegedHost = await json('inspect', '--format', '{{json .HostConfig}}', privileged);
     assert.equal(privilegedHost.MaskedPaths, null, 'null where Docker has null');
     await ok('rm', privileged);
@@ -57,7 +38,7 @@ describe('inspect/info/events shapes as Docker', () => {
       .trim()
       .split(/\s+/)
       .map(Number);
-    await ok('run', '-d', '--name', 'shape2', '-p', '80', busybox.reference, 'sleep', '300');
+    await ok('run', '-d', '--name', 'shape2', '-p', '80', suite.busybox.reference, 'sleep', '300');
     const port = async (name: string) =>
       Number((await ok('port', name, '80')).trim().split('\n')[0]!.split(':').at(-1));
     const first = await port('shape');
@@ -89,7 +70,7 @@ describe('inspect/info/events shapes as Docker', () => {
   });
 
   test('image inspect: Parent, Comment, Author, GraphDriver', async () => {
-    const image = await json('image', 'inspect', '--format', '{{json .}}', busybox.reference);
+    const image = await json('image', 'inspect', '--format', '{{json .}}', suite.busybox.reference);
     assert.equal(image.Parent, '');
     assert.equal(image.Comment, '');
     assert.equal(image.Author, '');

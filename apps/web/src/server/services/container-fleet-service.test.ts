@@ -15,12 +15,9 @@ const host = (id: string): HostSummary => ({
   status: { hostId: id, state: 'online', lastError: null, lastSeen: null },
 });
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
-
-test("a host's watcher reads only its host; a fleet-wide watcher then reads the others", async () => {
-  const listed: string[] = [];
-  const streamed: string[] = [];
-  const hub = {
+/** A hub whose hosts are all online and have no containers; it records whose list and stats were read. */
+function fakeHub(listed: string[], streamed: string[] = []): AgentHub {
+  return {
     onStatus: () => () => {},
     status: (hostId: string) => host(hostId).status,
     call: async (hostId: string, fn: (client: unknown) => Promise<unknown>) =>
@@ -41,6 +38,14 @@ test("a host's watcher reads only its host; a fleet-wide watcher then reads the 
         },
       }),
   } as unknown as AgentHub;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+test("a host's watcher reads only its host; a fleet-wide watcher then reads the others", async () => {
+  const listed: string[] = [];
+  const streamed: string[] = [];
+  const hub = fakeHub(listed, streamed);
   const service = new ContainerFleetService(
     { list: async () => ['h1', 'h2', 'h3'].map(host) },
     hub,
@@ -73,22 +78,7 @@ test("a host's watcher reads only its host; a fleet-wide watcher then reads the 
 test('a host that changed while nobody showed it is read again when a watcher of it comes', async () => {
   const listed: string[] = [];
   let emit: (event: { type: 'container'; hostId: string }) => void = () => {};
-  const hub = {
-    onStatus: () => () => {},
-    status: (hostId: string) => host(hostId).status,
-    call: async (hostId: string, fn: (client: unknown) => Promise<unknown>) =>
-      fn({
-        containers: {
-          list: {
-            query: async () => {
-              listed.push(hostId);
-              return [];
-            },
-          },
-          stats: { subscribe: () => ({ unsubscribe: () => {} }) },
-        },
-      }),
-  } as unknown as AgentHub;
+  const hub = fakeHub(listed);
   const service = new ContainerFleetService(
     { list: async () => ['h1', 'h2'].map(host) },
     hub,
