@@ -3,36 +3,20 @@ import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileS
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type AgentProcess, startAgent } from './harness/agent-process.js';
-import { agentCli } from './harness/cli-process.js';
-import { startRegistry, type TestRegistry } from './harness/registry.js';
-import { type PushedImage, pushBusybox } from './harness/test-images.js';
+import { busyboxAgentSuite } from './harness/busybox-agent.js';
 
 /** `run`/`create` flags in Docker's syntax: their checks, their effect inside the container, inspect. */
 describe('run/create flags as Docker', () => {
-  let registry: TestRegistry;
-  let agent: AgentProcess;
-  let busybox: PushedImage;
+  const { suite, cli, ok } = busyboxAgentSuite();
   let work: string;
-  const { cli, ok } = agentCli(() => agent.host, { timeoutMs: 60_000 });
   const runOnce = (...args: string[]) => cli('run', '--rm', '--network', 'none', ...args);
   const inspect = async (id: string, template: string) =>
     JSON.parse(await ok('inspect', '--format', `{{json ${template}}}`, id));
 
-  before(async () => {
-    registry = await startRegistry();
-    busybox = await pushBusybox(registry);
-    agent = await startAgent();
+  before(() => {
     work = mkdtempSync(join(tmpdir(), 'stevedore-run-flags-'));
-    await ok('pull', '-q', busybox.reference);
   });
-  after(async () => {
-    const ids = (await cli('ps', '-aq')).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await cli('rm', '-f', '-v', ...ids);
-    await agent?.stop();
-    await registry?.stop();
-    rmSync(work, { recursive: true, force: true });
-  });
+  after(() => rmSync(work, { recursive: true, force: true }));
 
   test('bad values exit 125 with Docker’s messages, before anything is created', async () => {
     const cases: [string[], RegExp][] = [
@@ -66,7 +50,7 @@ describe('run/create flags as Docker', () => {
       ],
     ];
     for (const [flags, message] of cases) {
-      const result = await cli('create', ...flags, busybox.reference, 'true');
+      const result = await cli('create', ...flags, suite.busybox.reference, 'true');
       assert.equal(result.code, 125, `${flags.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, message, flags.join(' '));
     }
@@ -74,7 +58,7 @@ describe('run/create flags as Docker', () => {
   });
 
   test('-v refuses a relative host path like Docker and accepts z/Z and propagation options', async () => {
-    const relative = await runOnce('-v', './data:/data', busybox.reference, 'true');
+    const relative = await runOnce('-v', './data:/data', suite.busybox.reference, 'true');
     assert.equal(relative.code, 125);
     assert.match(
       relative.stderr,
@@ -89,7 +73,7 @@ describe('run/create flags as Docker', () => {
       `${dir}:/b:Z`,
       '-v',
       `${dir}:/c:rslave`,
-      busybox.reference,
+      suite.busybox.reference,
       'sh',
       '-c',
       'cat /a/f /b/f /c/f; touch /a/x',
@@ -113,7 +97,7 @@ describe('run/create flags as Docker', () => {
       '--dns-option',
       'timeout:2',
     ];
-    const result = await runOnce(...flags, busybox.reference, 'cat', '/etc/hosts', '/etc/resolv.conf');
+    const result = await runOnce(...flags, suite.busybox.reference, 'cat', '/etc/hosts', '/etc/resolv.conf');
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^10\.1\.2\.3\tdb\.internal$/m);
     assert.match(result.stdout, /^::1\tv6host$/m);
@@ -122,7 +106,7 @@ describe('run/create flags as Docker', () => {
     assert.match(result.stdout, /^search example\.test$/m);
     assert.match(result.stdout, /^options ndots:3 timeout:2$/m);
 
-    const id = (await ok('create', '--network', 'none', ...flags, busybox.reference, 'true')).trim();
+    const id = (await ok('create', '--network', 'none', ...flags, suite.busybox.reference, 'true')).trim();
     const host = await inspect(id, '.HostConfig');
     assert.deepEqual(host.ExtraHosts, ['db.internal:10.1.2.3', 'v6host:::1']);
     assert.deepEqual(host.Dns, ['10.0.0.53']);
@@ -140,7 +124,7 @@ describe('run/create flags as Docker', () => {
       '--rm',
       '--add-host',
       'host.docker.internal:host-gateway',
-      busybox.reference,
+      suite.busybox.reference,
       'cat',
       '/etc/hosts',
     );
@@ -163,7 +147,7 @@ describe('run/create flags as Docker', () => {
       'type=volume,src=run-flags-vol,destination=/vol,volume-opt=type=none',
       '--mount',
       'type=tmpfs,dst=/scratch,tmpfs-size=1m,tmpfs-mode=1770',
-      busybox.reference,
+      suite.busybox.reference,
       'sh',
       '-c',
       'cat /ro/f; echo x > /rw/written; touch /vol/v && echo vol-ok; stat -c %a /scratch; grep " /scratch " /proc/mounts; touch /ro/denied',
@@ -179,7 +163,7 @@ describe('run/create flags as Docker', () => {
     const missing = await runOnce(
       '--mount',
       `type=bind,src=${join(dir, 'absent')},dst=/x`,
-      busybox.reference,
+      suite.busybox.reference,
       'true',
     );
     assert.equal(missing.code, 125);
@@ -195,7 +179,7 @@ describe('run/create flags as Docker', () => {
         `type=bind,src=${dir},dst=/rw`,
         '--mount',
         'type=tmpfs,dst=/t',
-        busybox.reference,
+        suite.busybox.reference,
         'true',
       )
     ).trim();
@@ -213,14 +197,14 @@ describe('run/create flags as Docker', () => {
     const result = await runOnce(
       '--device',
       '/dev/null:/dev/mynull:rw',
-      busybox.reference,
+      suite.busybox.reference,
       'sh',
       '-c',
       'stat -c "%t,%T %F" /dev/mynull && echo data > /dev/mynull && echo written',
     );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, '1,3 character special file\nwritten\n');
-    const missing = await runOnce('--device', '/dev/no-such-device', busybox.reference, 'true');
+    const missing = await runOnce('--device', '/dev/no-such-device', suite.busybox.reference, 'true');
     assert.equal(missing.code, 125);
     assert.match(
       missing.stderr,
@@ -233,7 +217,7 @@ describe('run/create flags as Docker', () => {
         'none',
         '--device',
         '/dev/null:/dev/mynull:r',
-        busybox.reference,
+        suite.busybox.reference,
         'true',
       )
     ).trim();
@@ -249,7 +233,7 @@ describe('run/create flags as Docker', () => {
       'net.ipv4.ip_forward=1',
       '--sysctl',
       'kernel.shmmni=2048',
-      busybox.reference,
+      suite.busybox.reference,
       'cat',
       '/proc/sys/net/ipv4/ip_forward',
       '/proc/sys/kernel/shmmni',
@@ -263,7 +247,7 @@ describe('run/create flags as Docker', () => {
       'host',
       '--sysctl',
       'net.ipv4.ip_forward=1',
-      busybox.reference,
+      suite.busybox.reference,
       'true',
     );
     assert.equal(hostNet.code, 125);
@@ -276,13 +260,13 @@ describe('run/create flags as Docker', () => {
       '1234',
       '--group-add',
       'nogroup',
-      busybox.reference,
+      suite.busybox.reference,
       'id',
       '-G',
     );
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(result.stdout.trim().split(' ').sort(), ['0', '1234', '65534']);
-    const unknown = await runOnce('--group-add', 'nosuchgroup', busybox.reference, 'true');
+    const unknown = await runOnce('--group-add', 'nosuchgroup', suite.busybox.reference, 'true');
     assert.notEqual(unknown.code, 0);
     assert.match(unknown.stderr, /Unable to find group nosuchgroup/);
   });
@@ -296,16 +280,16 @@ describe('run/create flags as Docker', () => {
       'host',
       '--uts',
       'host',
-      busybox.reference,
+      suite.busybox.reference,
       'sh',
       '-c',
       'for n in pid ipc uts; do busybox readlink /proc/self/ns/$n; done; hostname',
     );
     assert.equal(host.code, 0, host.stderr);
     assert.equal(host.stdout, `${ns('pid')}\n${ns('ipc')}\n${ns('uts')}\n${hostname()}\n`);
-    const own = await runOnce(busybox.reference, 'busybox', 'readlink', '/proc/self/ns/pid');
+    const own = await runOnce(suite.busybox.reference, 'busybox', 'readlink', '/proc/self/ns/pid');
     assert.notEqual(own.stdout.trim(), ns('pid'), 'by default a PID namespace of its own');
-    const conflict = await runOnce('--uts', 'host', '-h', 'named', busybox.reference, 'true');
+    const conflict = await runOnce('--uts', 'host', '-h', 'named', suite.busybox.reference, 'true');
     assert.equal(conflict.code, 125);
     assert.match(conflict.stderr, /Conflicting options: hostname and the UTS mode/);
 
@@ -318,7 +302,7 @@ describe('run/create flags as Docker', () => {
       'none',
       '--ipc',
       'shareable',
-      busybox.reference,
+      suite.busybox.reference,
       'sleep',
       '300',
     );
@@ -328,7 +312,7 @@ describe('run/create flags as Docker', () => {
       'container:ns-target',
       '--ipc',
       'container:ns-target',
-      busybox.reference,
+      suite.busybox.reference,
       'sh',
       '-c',
       'for n in pid ipc; do busybox readlink /proc/self/ns/$n; done; ps -o comm | grep -c sleep',
@@ -341,11 +325,21 @@ describe('run/create flags as Docker', () => {
     const modes = await inspect('ns-target', '.HostConfig');
     assert.equal(modes.IpcMode, 'shareable');
     assert.equal(modes.PidMode, '');
-    const missing = await runOnce('--pid', 'container:no-such-container', busybox.reference, 'true');
+    const missing = await runOnce('--pid', 'container:no-such-container', suite.busybox.reference, 'true');
     assert.equal(missing.code, 125);
     assert.match(missing.stderr, /No such container: no-such-container/);
-    await ok('run', '-d', '--name', 'ns-private', '--network', 'none', busybox.reference, 'sleep', '300');
-    const privateIpc = await runOnce('--ipc', 'container:ns-private', busybox.reference, 'true');
+    await ok(
+      'run',
+      '-d',
+      '--name',
+      'ns-private',
+      '--network',
+      'none',
+      suite.busybox.reference,
+      'sleep',
+      '300',
+    );
+    const privateIpc = await runOnce('--ipc', 'container:ns-private', suite.busybox.reference, 'true');
     assert.equal(privateIpc.code, 125);
     assert.match(
       privateIpc.stderr,
@@ -357,10 +351,10 @@ describe('run/create flags as Docker', () => {
   test('--cidfile writes the ID and refuses an existing file; --label-file; --platform of the host', async () => {
     const cidfile = join(work, 'cid');
     const id = (
-      await ok('create', '--cidfile', cidfile, '--network', 'none', busybox.reference, 'true')
+      await ok('create', '--cidfile', cidfile, '--network', 'none', suite.busybox.reference, 'true')
     ).trim();
     assert.equal(readFileSync(cidfile, 'utf8'), id);
-    const again = await cli('create', '--cidfile', cidfile, busybox.reference, 'true');
+    const again = await cli('create', '--cidfile', cidfile, suite.busybox.reference, 'true');
     assert.equal(again.code, 125);
     assert.equal(
       again.stderr.trim(),
@@ -383,7 +377,7 @@ describe('run/create flags as Docker', () => {
         `linux/${architecture}`,
         '--network',
         'none',
-        busybox.reference,
+        suite.busybox.reference,
         'true',
       )
     ).trim();
@@ -400,24 +394,24 @@ describe('run/create flags as Docker', () => {
       'none',
       '-v',
       '/shared',
-      busybox.reference,
+      suite.busybox.reference,
       'sh',
       '-c',
       'echo kept > /shared/file',
     );
-    const read = await runOnce('--volumes-from', 'vf-source', busybox.reference, 'cat', '/shared/file');
+    const read = await runOnce('--volumes-from', 'vf-source', suite.busybox.reference, 'cat', '/shared/file');
     assert.equal(read.code, 0, read.stderr);
     assert.equal(read.stdout, 'kept\n');
     const readOnly = await runOnce(
       '--volumes-from',
       'vf-source:ro',
-      busybox.reference,
+      suite.busybox.reference,
       'touch',
       '/shared/other',
     );
     assert.notEqual(readOnly.code, 0);
     assert.match(readOnly.stderr, /Read-only file system/);
-    const missing = await runOnce('--volumes-from', 'no-such-container', busybox.reference, 'true');
+    const missing = await runOnce('--volumes-from', 'no-such-container', suite.busybox.reference, 'true');
     assert.equal(missing.code, 125);
     await ok('rm', '-v', 'vf-source');
   });

@@ -6,7 +6,7 @@ import { type PushedImage, pushBusybox } from './test-images.js';
 
 /**
  * For a `describe`: its own agent with busybox pulled from its own registry, made before the tests
- * and removed (every container first) after them, and the CLI against that agent.
+ * and removed (every container, with its anonymous volumes, first) after them, and the CLI against that agent.
  */
 export function busyboxAgentSuite({ timeoutMs = 60_000 }: { timeoutMs?: number } = {}) {
   const suite = {} as { registry: TestRegistry; agent: AgentProcess; busybox: PushedImage };
@@ -20,7 +20,7 @@ export function busyboxAgentSuite({ timeoutMs = 60_000 }: { timeoutMs?: number }
   after(async () => {
     if (suite.agent) {
       const ids = (await cli.cli('ps', '-aq')).stdout.split('\n').filter(Boolean);
-      if (ids.length > 0) await cli.cli('rm', '-f', ...ids);
+      if (ids.length > 0) await cli.cli('rm', '-f', '-v', ...ids);
       await suite.agent.stop();
     }
     await suite.registry?.stop();
