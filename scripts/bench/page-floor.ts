@@ -8,6 +8,9 @@
  * Each row splits the load: document answered, DOMContentLoaded, load, the page's first tRPC request
  * (sent once the scripts have run and hydrated) and its answer, and the page's own marker.
  */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chromium, type Page } from '@playwright/test';
 import { type AgentProcess, startAgent } from '../../apps/agent/test/harness/agent-process';
 import { CHROMIUM_LAUNCH_OPTIONS } from '../../e2e/chromium';
@@ -58,6 +61,19 @@ async function openCold(page: Page, url: string, marker: (page: Page) => Promise
   };
 }
 
+/** FCP by the page's clock; waits for the entry (it is reported after the paint). */
+function firstContentfulPaint(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        new PerformanceObserver((list) => {
+          const entry = list.getEntriesByName('first-contentful-paint')[0];
+          if (entry) resolve(entry.startTime);
+        }).observe({ type: 'paint', buffered: true });
+      }),
+  );
+}
+
 const p50 = (values: number[]) => `${Math.round(percentile(values, 50))}`;
 
 export async function benchPageFloor(table: Table): Promise<void> {
@@ -95,6 +111,48 @@ export async function benchPageFloor(table: Table): Promise<void> {
       'page floor: p50 ms from navigation — document / DOMContentLoaded / load / first tRPC request sent / its answer / on screen',
       rows,
     );
+    // What the page's scripts cost the first paint: the same documents painted with JavaScript off
+    // (the script files refused: HTML + CSS only, the floor a server-rendered first screen can reach)
+    // and on, in turn.
+    const noScripts = await browser.newContext();
+    await noScripts.addCookies(await context.cookies());
+    await noScripts.route('**/_next/static/**/*.js', (route) => route.abort());
+    const paintRows: [string, string][] = [];
+    for (const [label, path] of [
+      ['/login', '/login'],
+      ['/containers (server-rendered list)', '/containers'],
+    ] as const) {
+      const fcp: Record<'on' | 'off', number[]> = { on: [], off: [] };
+      for (let i = 0; i < RUNS * 2; i++)
+        for (const [key, ctx] of [
+          ['on', context],
+          ['off', noScripts],
+        ] as const) {
+          const page = await ctx.newPage();
+          await page.goto(`${web.baseURL}${path}`, { waitUntil: 'load' });
+          fcp[key].push(await firstContentfulPaint(page));
+          await page.close();
+        }
+      paintRows.push([label, `${p50(fcp.on)} / ${p50(fcp.off)}`]);
+    }
+    // The browser's own floor: a one-line static page from a bare HTTP server, in a new tab.
+    const bare = createServer((_request, response) => {
+      response.setHeader('content-type', 'text/html');
+      response.end('<!doctype html><title>floor</title><p>line 1000000</p>');
+    }).listen(0, '127.0.0.1');
+    await once(bare, 'listening');
+    const { port } = bare.address() as AddressInfo;
+    const bareFcp: number[] = [];
+    for (let i = 0; i < RUNS * 2; i++) {
+      const page = await context.newPage();
+      await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: 'load' });
+      bareFcp.push(await firstContentfulPaint(page));
+      await page.close();
+    }
+    bare.close();
+    paintRows.push(["a one-line static page (the browser's floor)", `${p50(bareFcp)}`]);
+    await noScripts.close();
+    table('page floor: first contentful paint p50 ms, scripts on / off (same documents, in turn)', paintRows);
   } finally {
     await browser?.close();
     await web?.stop();
