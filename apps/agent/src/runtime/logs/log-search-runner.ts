@@ -17,11 +17,12 @@ function workerEntry(): URL {
 const workerUrl = workerEntry();
 
 /**
- * How long a search may run before its worker is ended. The scan itself stops at its budget
- * between blocks; only a regular expression that backtracks without end on one line keeps it
- * past that, and ending the thread is the one way to stop it.
+ * How long a search thread may go without finishing a block before it is ended. The scan stops
+ * at its own budget between blocks and says so after each one; only a regular expression that
+ * backtracks without end on one line stays silent that long (a slow machine still reports blocks),
+ * and ending the thread is the one way to stop it.
  */
-export const SEARCH_HARD_LIMIT_MS = 5_000;
+export const SEARCH_STUCK_LIMIT_MS = 5_000;
 /** Searches at once; more wait their turn (each is a thread scanning files). */
 const MAX_WORKERS = 2;
 
@@ -92,7 +93,7 @@ export function prewarmSearchWorker(): void {
 
 /**
  * Runs a search or a count over open log files in a worker thread, so a costly user regex
- * never stalls the agent's event loop; past SEARCH_HARD_LIMIT_MS the worker is ended and the
+ * never stalls the agent's event loop; silent past SEARCH_STUCK_LIMIT_MS, the worker is ended and the
  * call fails with INVALID_ARGUMENT. The files stay open (the caller's) until it settles.
  */
 export async function runSearchWorker<T>(
@@ -110,25 +111,35 @@ export async function runSearchWorker<T>(
   worker.ref();
   let reusable = false;
   try {
-    const answer = await new Promise<FromSearchWorker>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(
-          new StevedoreError(
-            'INVALID_ARGUMENT',
-            `the search ran longer than ${SEARCH_HARD_LIMIT_MS / 1000} s and was stopped: the regular expression may backtrack without end (nested repetition such as (a+)+); simplify it`,
-          ),
-        );
-      }, SEARCH_HARD_LIMIT_MS);
-      worker.once('message', (message: FromSearchWorker) => {
+    const answer = await new Promise<Exclude<FromSearchWorker, { progress: true }>>((resolve, reject) => {
+      let timer: NodeJS.Timeout;
+      const arm = () => {
         clearTimeout(timer);
+        timer = setTimeout(() => {
+          reject(
+            new StevedoreError(
+              'INVALID_ARGUMENT',
+              `the search spent more than ${SEARCH_STUCK_LIMIT_MS / 1000} s on one block of the log and was stopped: the regular expression may backtrack without end (nested repetition such as (a+)+); simplify it`,
+            ),
+          );
+        }, SEARCH_STUCK_LIMIT_MS);
+      };
+      arm();
+      const settle = () => {
+        clearTimeout(timer);
+        worker.removeAllListeners('message');
+      };
+      worker.on('message', (message: FromSearchWorker) => {
+        if ('progress' in message) return arm();
+        settle();
         resolve(message);
       });
       worker.once('error', (error) => {
-        clearTimeout(timer);
+        settle();
         reject(new StevedoreError('INTERNAL', `log search worker failed: ${error.message}`));
       });
       worker.once('exit', (code) => {
-        clearTimeout(timer);
+        settle();
         reject(new StevedoreError('INTERNAL', `log search worker exited (${code})`));
       });
       worker.postMessage({ ...job, files: workerFiles } as ToSearchWorker);

@@ -34,6 +34,7 @@ export async function searchLog(
   files: readonly ViewFile[],
   matcher: LogMatcher,
   request: SearchRequest,
+  onBatch: () => void = () => {},
 ): Promise<SearchOutcome> {
   const forward = request.direction === 'next';
   const start = resolveFrom(files, request.from, forward ? 'forward' : 'backward');
@@ -45,6 +46,7 @@ export async function searchLog(
     : scanBackward(files, start, request.writerDone, keep);
   let bytes = 0;
   for await (const batch of scan) {
+    onBatch();
     bytes += batch.bytes;
     const { lines } = batch;
     if (forward) {
@@ -66,12 +68,14 @@ export async function countMatches(
   files: readonly ViewFile[],
   matcher: LogMatcher,
   request: { filter: LineFilter; writerDone: boolean; cap: number; budgetMs: number },
+  onBatch: () => void = () => {},
 ): Promise<{ count: number; complete: boolean }> {
   if (files.length === 0) return { count: 0, complete: true };
   const deadline = performance.now() + request.budgetMs;
   let count = 0;
   const keep = candidates(request.filter, matcher);
   for await (const batch of scanForward(files, { file: 0, offset: 0 }, request.writerDone, keep)) {
+    onBatch();
     for (const line of batch.lines) {
       if (!matches(line, request.filter, matcher)) continue;
       if (++count >= request.cap) return { count, complete: false };

@@ -19,7 +19,11 @@ export type ToSearchWorker = { files: WorkerFile[]; query: LogSearchQuery } & (
 
 export type FromSearchWorker =
   | { ok: true; result: unknown }
-  | { ok: false; code: string | null; message: string };
+  | { ok: false; code: string | null; message: string }
+  /** Sent as the scan moves on to another block (at most every PROGRESS_EVERY_MS). */
+  | { progress: true };
+
+const PROGRESS_EVERY_MS = 250;
 
 const readAt = (fd: number) => (buffer: Buffer, position: number, length: number) =>
   new Promise<number>((resolve, reject) =>
@@ -29,9 +33,15 @@ const readAt = (fd: number) => (buffer: Buffer, position: number, length: number
 async function run(message: ToSearchWorker): Promise<unknown> {
   const files: ViewFile[] = message.files.map((file) => ({ ...file, read: readAt(file.fd) }));
   const matcher = compileLogSearch(message.query);
+  let reportedAt = performance.now();
+  const onBatch = () => {
+    if (performance.now() - reportedAt < PROGRESS_EVERY_MS) return;
+    reportedAt = performance.now();
+    parentPort?.postMessage({ progress: true } satisfies FromSearchWorker);
+  };
   return message.kind === 'search'
-    ? searchLog(files, matcher, message.request)
-    : countMatches(files, matcher, message.request);
+    ? searchLog(files, matcher, message.request, onBatch)
+    : countMatches(files, matcher, message.request, onBatch);
 }
 
 // One search at a time per worker: the agent hands it the next only after this answer.

@@ -230,3 +230,17 @@ test('a search out of budget says where to go on', async () => {
   assert.equal(outcome.match, null);
   assert.ok(outcome.resume && outcome.resume.offset > 0 && outcome.resume.offset < files[0]!.size);
 });
+
+test('a scan reports each block it moves on to (the runner tells a slow scan from a stuck one by it)', async () => {
+  const files = [await memoryFile(numbered(1, 20000))];
+  const blocks = Math.ceil(files[0]!.size / SCAN_BLOCK_BYTES);
+  assert.ok(blocks > 2, 'the log spans several blocks');
+  const none = compileLogSearch({ text: 'nowhere', regex: false, caseSensitive: true });
+  const request = { filter: all, writerDone: true, budgetMs: 10_000 } as const;
+  let searched = 0;
+  await searchLog(files, none, { ...request, from: 'start', direction: 'next' }, () => searched++);
+  let counted = 0;
+  await countMatches(files, none, { ...request, cap: 10 }, () => counted++);
+  assert.ok(searched >= blocks - 1, `search reported ${searched} of ${blocks} blocks`);
+  assert.ok(counted >= blocks - 1, `count reported ${counted} of ${blocks} blocks`);
+});
