@@ -134,9 +134,7 @@ export class SandboxManager {
       const hostSide = Promise.allSettled([
         attachToBridges(specs),
         first && portRequests.length > 0 ? this.publish(sandbox, first, portRequests) : undefined,
-        first && !first.network.Default
-          ? redirectResolver(path, first.network.Gateway, first.endpoint.IPAddress)
-          : undefined,
+        first && !first.network.Default ? this.redirectResolver(containerId, path, first) : undefined,
       ]).then((steps) => {
         const failed = steps.find((step) => step.status === 'rejected');
         if (failed) throw failed.reason;
@@ -219,6 +217,18 @@ export class SandboxManager {
     sandbox.Rules = portRules(this.iptables.chains, first.endpoint.IPAddress, sandbox.Ports);
     await this.store.save(sandbox);
     await this.iptables.add(sandbox.Rules);
+  }
+
+  /**
+   * 127.0.0.11 in the namespace. As in Docker, a container whose resolver cannot be set up still
+   * starts (it can reach the resolver on the gateway address): the failure is logged.
+   */
+  private async redirectResolver(containerId: string, path: string, first: Attachment): Promise<void> {
+    try {
+      await redirectResolver(path, first.network.Gateway, first.endpoint.IPAddress);
+    } catch (error) {
+      this.log.warn({ err: error, container: containerId }, 'no resolver at 127.0.0.11 for the container');
+    }
   }
 
   /** Names the next free ethN for the attachment and records it in the sandbox. */
