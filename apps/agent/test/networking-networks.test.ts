@@ -244,7 +244,7 @@ describe('networking: bridge networks, user networks and their DNS, iptables bac
     assert.match(onBridge.stdout, /^nameserver 127\.0\.0\.153$/m, onBridge.stderr);
     await cli('network', 'create', '--subnet', '10.98.9.0/24', 'dnsnet');
     const onNetwork = await cli('run', '--rm', '--network', 'dnsnet', net.image, 'cat', '/etc/resolv.conf');
-    assert.match(onNetwork.stdout, /^nameserver 10\.98\.9\.1$/m, onNetwork.stderr);
+    assert.match(onNetwork.stdout, /^nameserver 127\.0\.0\.11$/m, onNetwork.stderr);
     assert.doesNotMatch(onNetwork.stdout, /127\.0\.0\.153/);
     await cli('network', 'rm', 'dnsnet');
   });

@@ -10,6 +10,8 @@ export interface NetworkDnsOptions {
   /** Whether the container is up on the network: only running members resolve. */
   isOn(containerId: string, networkId: string): boolean;
   upstreams(): string[];
+  /** A container's own `--dns` servers (empty: none given), which its network's resolver forwards to. */
+  dnsServersOf(containerId: string): string[];
   /** `--dns`, for containers on the default bridge. */
   dns: string[];
   log: Logger;
@@ -28,7 +30,7 @@ export class NetworkDns {
     const server = new EmbeddedDns({
       address: network.Gateway,
       lookup: (name) => this.lookup(network.Id, name),
-      upstreams: () => (network.Internal ? [] : this.options.upstreams()),
+      upstreams: (client) => (network.Internal ? [] : this.upstreamsFor(network.Id, client)),
       log: this.options.log.child({ dns: network.Name }),
     });
     try {
@@ -50,6 +52,14 @@ export class NetworkDns {
     await Promise.all([...this.servers.keys()].map((id) => this.stop(id)));
   }
 
+  /** The asking container's `--dns` servers if it has any (Docker's rule), else the agent's upstreams. */
+  private upstreamsFor(networkId: string, client: string): string[] {
+    const endpoints = Object.entries(this.options.network(networkId)?.Endpoints ?? {});
+    const asking = endpoints.find(([, endpoint]) => endpoint.IPAddress === client)?.[0];
+    const own = asking ? this.options.dnsServersOf(asking) : [];
+    return own.length > 0 ? own : this.options.upstreams();
+  }
+
   /** Running members of the network by container name, alias or short ID. */
   private lookup(networkId: string, name: string): string[] {
     const network = this.options.network(networkId);
@@ -64,10 +74,12 @@ export class NetworkDns {
       .map(([, endpoint]) => endpoint.IPAddress);
   }
 
-  /** resolv.conf for a container whose first network is `network`; null: the host's, filtered. */
+  /**
+   * resolv.conf for a container whose first network is the default bridge, which has no DNS of
+   * its own: the agent's `--dns` servers if given; null: the host's file, filtered.
+   */
   resolvConfFor(network: NetworkRecord, hostText: string): string | null {
-    // The default bridge has no DNS of its own: `--dns` servers if given, else the host's file.
-    const servers = network.Default ? this.options.dns : [network.Gateway];
+    const servers = network.Default ? this.options.dns : [];
     if (servers.length === 0) return null;
     const kept = hostText.split('\n').filter((line) => /^\s*(search|options)\s/.test(line));
     return `${servers.map((server) => `nameserver ${server}\n`).join('')}${kept.join('\n')}${kept.length > 0 ? '\n' : ''}`;

@@ -28,6 +28,7 @@ export class NetworkService {
       network: (id) => this.ctx.networks.get(id),
       isOn: (containerId, networkId) => this.sandboxes.isOn(containerId, networkId),
       upstreams: options.upstreams,
+      dnsServersOf: (containerId) => this.sandboxes.dnsServersOf(containerId),
       dns: options.dns,
       log: options.log,
       warn: (message) => this.ctx.warnings.push(message),
@@ -156,12 +157,16 @@ export class NetworkService {
 
   // ---- sandboxes: namespaces and published ports (sandbox-manager.ts) -------------------------
 
-  /** The started container's namespace: its networks (`primary` first) and published ports. */
+  /**
+   * The started container's namespace: its networks (`primary` first) and published ports; `dns`
+   * (`--dns`) is where a user network's resolver forwards the container's other queries.
+   */
   async setUp(
     containerId: string,
     primary: string,
     portRequests: readonly PortRequest[],
     namespace?: string,
+    dns: readonly string[] = [],
   ): Promise<SandboxSetup> {
     const started = performance.now();
     const setup = await this.sandboxes.setUp(
@@ -169,6 +174,7 @@ export class NetworkService {
       this.attachments(containerId, primary),
       portRequests,
       namespace,
+      dns,
     );
     this.ctx.log.debug({ container: containerId, ms: performance.now() - started }, 'network set up');
     return setup;

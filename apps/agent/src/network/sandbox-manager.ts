@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { type PublishedPort, StevedoreError } from '@stevedore/shared';
 import type { Logger } from '../util/logger.js';
+import { redirectResolver } from './dns/resolver-redirect.js';
 import type { Iptables } from './iptables/iptables.js';
 import { portRules } from './iptables/rules.js';
 import {
@@ -94,19 +95,33 @@ export class SandboxManager {
     return this.sandboxes.get(containerId)?.Ports ?? [];
   }
 
+  /** The container's `--dns` servers (empty: none given). */
+  dnsServersOf(containerId: string): string[] {
+    return this.sandboxes.get(containerId)?.Dns ?? [];
+  }
+
   /**
    * A network namespace for a container about to start (or `namespace`, its own, adopted): one
    * interface per attachment, then the published ports. Undone completely when making the
-   * namespace fails; when `hostSide` fails, the caller undoes it with `tearDown`.
+   * namespace fails; when `hostSide` fails, the caller undoes it with `tearDown`. On a user
+   * network first, 127.0.0.11 is its resolver, which forwards to `dns` when given.
    */
   async setUp(
     containerId: string,
     attachments: readonly Attachment[],
     portRequests: readonly PortRequest[],
     namespace?: string,
+    dns: readonly string[] = [],
   ): Promise<SandboxSetup> {
     const path = this.store.pathFor(containerId);
-    const sandbox: Sandbox = { ContainerId: containerId, Path: path, Interfaces: [], Ports: [], Rules: [] };
+    const sandbox: Sandbox = {
+      ContainerId: containerId,
+      Path: path,
+      Interfaces: [],
+      Ports: [],
+      Rules: [],
+      ...(dns.length > 0 ? { Dns: [...dns] } : {}),
+    };
     this.sandboxes.set(containerId, sandbox);
     try {
       const specs = attachments.map((attachment) => this.nextInterface(sandbox, attachment));
@@ -119,6 +134,7 @@ export class SandboxManager {
       const hostSide = Promise.allSettled([
         attachToBridges(specs),
         first && portRequests.length > 0 ? this.publish(sandbox, first, portRequests) : undefined,
+        first && !first.network.Default ? this.redirectResolver(containerId, path, first) : undefined,
       ]).then((steps) => {
         const failed = steps.find((step) => step.status === 'rejected');
         if (failed) throw failed.reason;
@@ -201,6 +217,18 @@ export class SandboxManager {
     sandbox.Rules = portRules(this.iptables.chains, first.endpoint.IPAddress, sandbox.Ports);
     await this.store.save(sandbox);
     await this.iptables.add(sandbox.Rules);
+  }
+
+  /**
+   * 127.0.0.11 in the namespace. As in Docker, a container whose resolver cannot be set up still
+   * starts (it can reach the resolver on the gateway address): the failure is logged.
+   */
+  private async redirectResolver(containerId: string, path: string, first: Attachment): Promise<void> {
+    try {
+      await redirectResolver(path, first.network.Gateway, first.endpoint.IPAddress);
+    } catch (error) {
+      this.log.warn({ err: error, container: containerId }, 'no resolver at 127.0.0.11 for the container');
+    }
   }
 
   /** Names the next free ethN for the attachment and records it in the sandbox. */

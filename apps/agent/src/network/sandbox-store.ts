@@ -30,6 +30,8 @@ export const SandboxSchema = z.object({
   Interfaces: z.array(SandboxInterfaceSchema),
   Ports: z.array(PublishedPortSchema),
   Rules: z.array(RuleSchema),
+  /** `--dns`: where the user network's resolver forwards this container's other queries. */
+  Dns: z.array(z.string()).optional(),
 });
 export type Sandbox = z.infer<typeof SandboxSchema>;
 

@@ -82,15 +82,21 @@ export class RemoteHost extends TestNetns {
   }
 }
 
-/** A DNS server on 127.0.0.153:53 that knows one name, as the host's upstream resolver. */
-export function startUpstreamDns(): Promise<() => void> {
+/**
+ * A DNS server on `address`:53 (by default 127.0.0.153, the host's upstream resolver in these
+ * tests) that knows one name.
+ */
+export function startUpstreamDns(
+  address = '127.0.0.153',
+  known = { name: 'upstream.stevedore.test', ip: '10.9.9.9' },
+): Promise<() => void> {
   const socket = createSocket('udp4');
   socket.on('message', (message, remote) => {
     const query = dnsPacket.decode(message);
     const question = query.questions?.[0];
     const answers =
-      question?.name === 'upstream.stevedore.test' && question.type === 'A'
-        ? [{ type: 'A' as const, name: question.name, ttl: 60, data: '10.9.9.9' }]
+      question?.name === known.name && question.type === 'A'
+        ? [{ type: 'A' as const, name: question.name, ttl: 60, data: known.ip }]
         : [];
     const response = dnsPacket.encode({
       id: query.id,
@@ -103,7 +109,7 @@ export function startUpstreamDns(): Promise<() => void> {
   });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(53, '127.0.0.153', () => resolve(() => socket.close()));
+    socket.bind(53, address, () => resolve(() => socket.close()));
   });
 }
 

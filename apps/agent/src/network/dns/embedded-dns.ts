@@ -15,8 +15,11 @@ export interface EmbeddedDnsOptions {
    * case-insensitive). Return IPv4 addresses, or [] when unknown. Called per query, so it sees live changes.
    */
   lookup(name: string): string[];
-  /** Upstream resolvers, "ip" or "ip:port" (port defaults to 53). Read per query so config changes apply live. */
-  upstreams(): string[];
+  /**
+   * Upstream resolvers for a query from `client` (its address), "ip" or "ip:port" (port defaults
+   * to 53). Read per query so config changes apply live.
+   */
+  upstreams(client: string): string[];
   log?: Logger;
   /** ms to wait for an upstream before trying the next one; default 2000 */
   upstreamTimeoutMs?: number;
@@ -48,7 +51,8 @@ const RCODE_NXDOMAIN = 3;
 const RCODE_NOTIMP = 4;
 
 /**
- * A user network's resolver (Docker's 127.0.0.11, here on the bridge address): network members by
+ * A user network's resolver, on the bridge address (containers reach it as 127.0.0.11, see
+ * resolver-redirect.ts): network members by
  * name and alias, every other name forwarded unchanged to the upstream resolvers. UDP and TCP.
  */
 export class EmbeddedDns {
@@ -232,7 +236,7 @@ export class EmbeddedDns {
     // Over the cap: a UDP query is dropped (the client retries later), a TCP client is told at once.
     if (!release) return transport === 'udp' ? null : reply(query, RCODE_SERVFAIL);
     try {
-      return await this.forward(message, query, transport);
+      return await this.forward(message, query, transport, client);
     } finally {
       release();
     }
@@ -249,9 +253,14 @@ export class EmbeddedDns {
   }
 
   /** Asks each upstream in turn; the raw response carries the client's id because the query is sent unchanged. */
-  private async forward(message: Buffer, query: dnsPacket.Packet, transport: Transport): Promise<Buffer> {
+  private async forward(
+    message: Buffer,
+    query: dnsPacket.Packet,
+    transport: Transport,
+    client: string,
+  ): Promise<Buffer> {
     const signal = this.stopping.signal;
-    for (const text of this.options.upstreams()) {
+    for (const text of this.options.upstreams(client)) {
       const upstream = parseUpstream(text);
       if (!upstream) {
         this.options.log?.warn({ upstream: text }, 'ignoring malformed upstream resolver');

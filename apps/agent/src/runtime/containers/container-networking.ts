@@ -15,6 +15,7 @@ import type { NetworkService } from '../../network/network-service.js';
 import type { PortRequest } from '../../network/port-reservations.js';
 import type { ContainerRecord } from './container-record.js';
 import {
+  embeddedResolvConf,
   extraHostLines,
   hostsFile,
   resolvConf,
@@ -131,19 +132,25 @@ export class ContainerNetworking {
    * namespace with its interfaces and published ports, and the /etc files that go with it.
    */
   async setUp(record: ContainerRecord, namespace?: string): Promise<StartedNetwork> {
+    const host = record.HostConfig;
     const setup = await this.networks.setUp(
       record.Id,
-      record.HostConfig.NetworkMode,
+      host.NetworkMode,
       portRequests(record),
       namespace,
+      host.Dns,
     );
     const primary = setup.primary;
     const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     const names = [record.Config.Hostname || record.Id.slice(0, 12)];
-    const host = record.HostConfig;
-    const ownResolver = primary && !primary.network.Default;
-    const networkResolv =
-      (primary && this.networks.resolvConfFor(primary.network, hostResolv)) ?? resolvConf(hostResolv, false);
+    // A user network has its resolver at 127.0.0.11; the default bridge uses the host's servers.
+    const userNetwork = primary && !primary.network.Default;
+    const bridgeResolv = () =>
+      withDnsSettings(
+        (primary && this.networks.resolvConfFor(primary.network, hostResolv)) ??
+          resolvConf(hostResolv, false),
+        host,
+      );
     return {
       path: setup.path,
       hostSide: setup.hostSide,
@@ -151,7 +158,7 @@ export class ContainerNetworking {
         primary ? { ip: primary.endpoint.IPAddress, names } : null,
         resolveExtraHosts(host.ExtraHosts, primary?.network.Gateway),
       ),
-      resolvConf: withDnsSettings(networkResolv, host, ownResolver === true),
+      resolvConf: userNetwork ? embeddedResolvConf(hostResolv, host) : bridgeResolv(),
     };
   }
 

@@ -1,4 +1,5 @@
 import { StevedoreError } from '@stevedore/shared';
+import { EMBEDDED_RESOLVER_ADDRESS } from '../../network/dns/resolver-redirect.js';
 
 /**
  * The /etc/hosts Docker writes for a container: loopback names, `--add-host` entries (NAME:IP,
@@ -57,15 +58,17 @@ export function resolveExtraHosts(extraHosts: readonly string[], gateway: string
   });
 }
 
+export interface DnsSettings {
+  Dns: readonly string[];
+  DnsSearch: readonly string[];
+  DnsOptions: readonly string[];
+}
+
 /**
  * `--dns`, `--dns-search` and `--dns-option` over a resolv.conf: each given one replaces that
- * kind of line (Docker's rule); `keepNameservers` keeps the network's own resolver (user networks).
+ * kind of line (Docker's rule).
  */
-export function withDnsSettings(
-  text: string,
-  settings: { Dns: readonly string[]; DnsSearch: readonly string[]; DnsOptions: readonly string[] },
-  keepNameservers = false,
-): string {
+export function withDnsSettings(text: string, settings: DnsSettings): string {
   const replace = (kind: string, given: readonly string[], line: string) =>
     given.length > 0 && new RegExp(`^\\s*${kind}\\s`).test(line);
   const kept = text
@@ -73,14 +76,47 @@ export function withDnsSettings(
     .filter((line) => line.trim() !== '')
     .filter(
       (line) =>
-        !(!keepNameservers && replace('nameserver', settings.Dns, line)) &&
+        !replace('nameserver', settings.Dns, line) &&
         !replace('(search|domain)', settings.DnsSearch, line) &&
         !replace('options', settings.DnsOptions, line),
     );
   const added = [
-    ...(keepNameservers ? [] : settings.Dns.map((server) => `nameserver ${server}`)),
+    ...settings.Dns.map((server) => `nameserver ${server}`),
     ...(settings.DnsSearch.length > 0 ? [`search ${settings.DnsSearch.join(' ')}`] : []),
     ...(settings.DnsOptions.length > 0 ? [`options ${settings.DnsOptions.join(' ')}`] : []),
   ];
   return `${[...kept, ...added].join('\n')}\n`;
+}
+
+/**
+ * resolv.conf on a user network, as Docker writes it: the search domains and options of the
+ * host's file (or `--dns-search`/`--dns-option` instead), the embedded resolver as the
+ * nameserver (IPv6 servers too: the resolver does not forward over IPv6) and `ndots:0` unless an
+ * ndots option is given, so that single names go to the resolver first.
+ */
+export function embeddedResolvConf(hostText: string, settings: DnsSettings): string {
+  const lastLine = (kind: string) =>
+    hostText
+      .split('\n')
+      .map((line) => new RegExp(`^\\s*${kind}\\s+(.*)$`).exec(line)?.[1])
+      .filter((rest): rest is string => rest !== undefined)
+      .map((rest) => rest.split(/\s+/).filter(Boolean))
+      .at(-1) ?? [];
+  const search = settings.DnsSearch.length > 0 ? [...settings.DnsSearch] : lastLine('search');
+  const options = settings.DnsOptions.length > 0 ? [...settings.DnsOptions] : lastLine('options');
+  const servers =
+    settings.Dns.length > 0
+      ? [...settings.Dns]
+      : hostText
+          .split('\n')
+          .map((line) => /^\s*nameserver\s+(\S+)/.exec(line)?.[1])
+          .filter((server): server is string => server !== undefined);
+  const ipv6 = servers.filter((server) => server.includes(':') && server !== '::1');
+  if (!options.some((option) => /^ndots:\d+$/.test(option))) options.push('ndots:0');
+  const lines = [
+    ...(search.length > 0 && search.join(' ') !== '.' ? [`search ${search.join(' ')}`] : []),
+    ...[EMBEDDED_RESOLVER_ADDRESS, ...ipv6].map((server) => `nameserver ${server}`),
+    `options ${options.join(' ')}`,
+  ];
+  return `${lines.join('\n')}\n`;
 }
