@@ -100,6 +100,17 @@ describe('docker CLI parity', () => {
         'Error response from daemon: No such container: parity-no-such2\n' +
         'Error: failed to start containers: parity-no-such, parity-no-such2\n',
     );
+    for (const args of [['port'], ['attach'], ['start', '-a']]) {
+      const result = await cli(...args, 'parity-no-such');
+      assert.equal(result.code, 1, args.join(' '));
+      assert.equal(result.stderr, 'Error: No such container: parity-no-such\n', args.join(' '));
+    }
+    const killed = await cli('kill', 'parity-no-such');
+    assert.equal(killed.code, 1);
+    assert.equal(
+      killed.stderr,
+      'Error response from daemon: Cannot kill container: parity-no-such: No such container: parity-no-such\n',
+    );
     const renamed = await cli('rename', 'parity-no-such', 'parity-renamed');
     assert.equal(renamed.code, 1);
     assert.equal(

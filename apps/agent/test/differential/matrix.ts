@@ -298,6 +298,7 @@ export const MATRIX: Case[] = [
       step(['port', 'diff-missing']),
       step(['attach', 'diff-missing']),
       step(['start', '-a', 'diff-missing']),
+      step(['kill', 'diff-missing']),
     ],
   },
   {

@@ -1,6 +1,6 @@
 import { booleanFlag, type Command, type CommandContext, stringFlag } from '../../command.js';
 import { forEachArgument, forgivingMissing } from '../../each-argument.js';
-import { describeError, OperationalError, wordedAsLookup } from '../../errors.js';
+import { agentErrorCode, describeError, OperationalError, wordedAsLookup } from '../../errors.js';
 import { integer, parseFlagValue } from '../../flag-values.js';
 import { interactiveSession } from './attach-session.js';
 import { startAndFollow, startError } from './run.js';
@@ -114,9 +114,17 @@ export const killCommand: Command = {
   args: MANY,
   execute(context) {
     const signal = stringFlag(context, 'signal') ?? 'SIGKILL';
-    return forEachArgument(context, (client, container) =>
-      client.containers.kill.mutate({ container, signal }),
-    );
+    return forEachArgument(context, async (client, container) => {
+      try {
+        return await client.containers.kill.mutate({ container, signal });
+      } catch (error) {
+        // Docker's daemon names the container it could not kill even when there is none.
+        if (agentErrorCode(error) !== 'NOT_FOUND') throw error;
+        throw new OperationalError(
+          `Error response from daemon: Cannot kill container: ${container}: ${(error as Error).message}`,
+        );
+      }
+    });
   },
 };
 
