@@ -17,9 +17,15 @@ describe('docker CLI parity', () => {
       [['volume', 'ls', '--format'], /^flag needs an argument: --format\n/],
       [['logs', '--tail'], /^flag needs an argument: --tail\n/],
       [['exec', '-u'], /^flag needs an argument: 'u' in -u\n/],
-      [['network', 'ls', '-q=maybe'], /^invalid argument "maybe" for "-q" flag: must be true or false\n/],
-      [['stop', '-t', 'soon', 'x'], /^invalid argument "soon" for "-t, --time" flag: must be an integer\n/],
-      [['update', '--cpu-shares', 'many', 'x'], /^invalid argument "many" for "--cpu-shares" flag/],
+      [
+        ['network', 'ls', '-q=maybe'],
+        /^invalid argument "maybe" for "-q, --quiet" flag: must be true or false\n/,
+      ],
+      [
+        ['stop', '-t', 'soon', 'x'],
+        /^invalid argument "soon" for "-t, --time" flag: must be an integer\nSee 'stevedore stop --help'\.\n$/,
+      ],
+      [['update', '--cpu-shares', 'many', 'x'], /^invalid argument "many" for "-c, --cpu-shares" flag/],
       [['search', '--limit', 'ten', 'busybox'], /^invalid argument "ten" for "--limit" flag/],
     ];
     for (const [args, stderr] of flagErrors) {
@@ -57,6 +63,61 @@ describe('docker CLI parity', () => {
     const plainImage = await cli('rmi', 'parity/no-such:v1');
     assert.equal(plainImage.code, 1);
     assert.equal(plainImage.stderr, 'Error: No such image: parity/no-such:v1\n');
+  });
+
+  test("missing volumes and networks are worded as Docker's client words them; start and rename close as Docker's", async () => {
+    const volumeRm = await cli('volume', 'rm', 'parity-no-such', 'parity-no-such2');
+    assert.equal(volumeRm.code, 1);
+    assert.equal(
+      volumeRm.stderr,
+      'Error: No such volume: parity-no-such\nError: No such volume: parity-no-such2\n',
+    );
+    for (const args of [
+      ['volume', 'inspect', 'parity-no-such'],
+      ['inspect', '--type', 'volume', 'parity-no-such'],
+    ]) {
+      const result = await cli(...args);
+      assert.equal(result.code, 1, args.join(' '));
+      assert.equal(result.stderr, 'Error: No such volume: parity-no-such\n', args.join(' '));
+    }
+    for (const args of [
+      ['network', 'rm', 'parity-no-such'],
+      ['network', 'inspect', 'parity-no-such'],
+      ['inspect', '--type', 'network', 'parity-no-such'],
+    ]) {
+      const result = await cli(...args);
+      assert.equal(result.code, 1, args.join(' '));
+      assert.equal(result.stderr, 'Error: No such network: parity-no-such\n', args.join(' '));
+    }
+
+    const id = (await ok('create', '--network', 'none', suite.busybox.reference, 'true')).trim();
+    const started = await cli('start', id, 'parity-no-such', 'parity-no-such2');
+    assert.equal(started.code, 1);
+    assert.equal(started.stdout, `${id}\n`);
+    assert.equal(
+      started.stderr,
+      'Error response from daemon: No such container: parity-no-such\n' +
+        'Error response from daemon: No such container: parity-no-such2\n' +
+        'Error: failed to start containers: parity-no-such, parity-no-such2\n',
+    );
+    for (const args of [['port'], ['attach'], ['start', '-a']]) {
+      const result = await cli(...args, 'parity-no-such');
+      assert.equal(result.code, 1, args.join(' '));
+      assert.equal(result.stderr, 'Error: No such container: parity-no-such\n', args.join(' '));
+    }
+    const killed = await cli('kill', 'parity-no-such');
+    assert.equal(killed.code, 1);
+    assert.equal(
+      killed.stderr,
+      'Error response from daemon: Cannot kill container: parity-no-such: No such container: parity-no-such\n',
+    );
+    const renamed = await cli('rename', 'parity-no-such', 'parity-renamed');
+    assert.equal(renamed.code, 1);
+    assert.equal(
+      renamed.stderr,
+      'Error response from daemon: No such container: parity-no-such\nError: failed to rename container named parity-no-such\n',
+    );
+    await ok('rm', '-f', id);
   });
 
   test('exec on a missing, stopped or paused container exits 1 with Docker messages', async () => {
@@ -332,7 +393,7 @@ describe('docker CLI parity', () => {
     );
     const badLast = await cli('ps', '-n', 'two');
     assert.equal(badLast.code, 125, badLast.stderr);
-    assert.match(badLast.stderr, /^invalid argument "two" for "--last" flag/);
+    assert.match(badLast.stderr, /^invalid argument "two" for "-n, --last" flag/);
 
     const running = await runDetached('--name', 'parity-sized', '-v', '/data');
     await ok('exec', running, 'sh', '-c', 'head -c 100000 /dev/zero > /written');

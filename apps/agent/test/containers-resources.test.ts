@@ -116,7 +116,7 @@ describe('containers: resource limits in the cgroups, update, stats and top', ()
         ['--memory', '64m', '--memory-swap', '32m'],
         /Minimum memoryswap limit should be larger than memory limit/,
       ],
-      [['--memory', 'lots'], /invalid argument "lots" for "--memory" flag: invalid size/],
+      [['--memory', 'lots'], /invalid argument "lots" for "-m, --memory" flag: invalid size/],
       [['--restart', 'sometimes'], /invalid restart policy "sometimes"/],
       [['--cap-add', 'FLY'], /unknown capability/],
     ];

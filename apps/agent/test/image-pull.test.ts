@@ -61,10 +61,10 @@ describe('stevedore pull / images against a real registry and the real agent', (
     assert.equal(count.stdout.trim(), '1');
   });
 
-  test('pulling again reuses the layers', async () => {
+  test('pulling again reuses the layers and, as Docker, lists none of an image that is up to date', async () => {
     const again = await cli('pull', busybox.reference);
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /Already exists/);
+    assert.doesNotMatch(again.stdout, /Already exists|Pulling fs layer/);
     assert.match(again.stdout, /Status: Image is up to date/);
   });
 
@@ -175,7 +175,14 @@ describe('stevedore pull / images against a real registry and the real agent', (
     assert.match(bad.stderr, /invalid reference format "Bad\/Name": repository name must be lowercase/);
     const missing = await cli('pull', `${registry.host}/library/busybox:nope`);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /manifest unknown/);
+    assert.equal(
+      missing.stderr,
+      `Error response from daemon: manifest for ${registry.host}/library/busybox:nope not found: manifest unknown: manifest unknown\n`,
+    );
+    assert.equal(missing.stdout, '', 'nothing is "Pulling from" a manifest the registry does not have');
+    const untagged = await cli('pull', `${registry.host}/library/absent`);
+    assert.equal(untagged.code, 1);
+    assert.equal(untagged.stdout, 'Using default tag: latest\n');
   });
 
   test('search REGISTRY/TERM filters the registry catalog', async () => {

@@ -101,7 +101,7 @@ describe('networking: published ports (-p, -P), their rules and held sockets, ac
     }
     const bad = await cli('run', '--rm', '-p', '80:90:100:5', net.image, 'true');
     assert.equal(bad.code, 125);
-    assert.match(bad.stderr, /invalid argument "80:90:100:5" for "--publish" flag: too many ":"/);
+    assert.match(bad.stderr, /invalid argument "80:90:100:5" for "-p, --publish" flag: too many ":"/);
     const range = await cli('run', '--rm', '-p', '8000-8002:80-81', net.image, 'true');
     assert.match(range.stderr, /same length/);
   });

@@ -32,6 +32,39 @@ export class OperationalError extends Error {
   }
 }
 
+/**
+ * A flag's value did not parse. Printed as pflag words it, naming the flag's short and long form
+ * (`invalid argument "x" for "-m, --memory" flag: why`), then Docker's "See '… --help'." line:
+ * main.ts knows the command's flags and name, so it completes the message.
+ */
+export class FlagValueError extends OperationalError {
+  constructor(
+    /** The flag's long name, without dashes. */
+    readonly flag: string,
+    readonly value: string,
+    readonly why: string,
+    exitCode = FLAG_ERROR_EXIT_CODE,
+  ) {
+    super(`invalid argument "${value}" for "--${flag}" flag: ${why}`, exitCode);
+  }
+
+  /** The full message, with the flag as `display` names it and the help hint of `commandName`. */
+  describe(display: string, commandName: string): string {
+    return `invalid argument "${this.value}" for "${display}" flag: ${this.why}\nSee '${commandName} --help'.`;
+  }
+}
+
+/**
+ * `docker run` words its own failures: `docker: MSG.`, and while no container exists yet (the
+ * options or the create were refused), its help line too. Flag errors keep pflag's form; errors
+ * that are not the command's own (a dropped connection) pass as they are.
+ */
+export function asRunFailure<E>(error: E, { beforeCreate }: { beforeCreate: boolean }): E | OperationalError {
+  if (!(error instanceof OperationalError) || error instanceof FlagValueError) return error;
+  const help = beforeCreate ? "\nSee 'stevedore run --help'." : '';
+  return new OperationalError(`stevedore: ${error.message.replace(/\.$/, '')}.${help}`, error.exitCode);
+}
+
 /** The message to print for an error thrown while running a command. */
 export function describeError(error: unknown): string {
   if (error instanceof TRPCClientError && connectionClosed(error)) {
@@ -49,18 +82,45 @@ export function agentErrorCode(error: unknown): string | null {
   return typeof data?.stevedoreCode === 'string' ? data.stevedoreCode : null;
 }
 
+/** Object kinds whose NOT_FOUND errors name the object in their context (`{ volume: 'x' }`). */
+const MISSING_KINDS_BY_CONTEXT = ['volume', 'network'] as const;
+
 /**
- * Docker's client words a missing object itself, `Error: No such container: X`, where other
- * daemon errors are `Error response from daemon: …`.
+ * Docker's client words a missing object itself where it looks one up (inspect, rm),
+ * `Error: No such container: X`, `Error: No such volume: X`, where other daemon errors are
+ * `Error response from daemon: …` (the agent's own text for volumes and networks is the daemon's,
+ * `get X: no such volume`, `network X not found`: that is what connect and run print).
  */
 export function describeMissingOrError(error: unknown): string {
-  if (
-    agentErrorCode(error) === 'NOT_FOUND' &&
-    error instanceof Error &&
-    error.message.startsWith('No such ')
-  ) {
-    return `Error: ${error.message}`;
+  if (agentErrorCode(error) === 'NOT_FOUND') {
+    if (error instanceof Error && error.message.startsWith('No such ')) return `Error: ${error.message}`;
+    const context = agentErrorContext(error);
+    for (const kind of MISSING_KINDS_BY_CONTEXT) {
+      const name = context?.[kind];
+      if (typeof name === 'string') return `Error: No such ${kind}: ${name}`;
+    }
   }
+  return describeError(error);
+}
+
+/** Runs a lookup whose failure Docker's client words itself (see describeMissingOrError). */
+export async function wordedAsLookup<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw new OperationalError(describeMissingOrError(error));
+  }
+}
+
+/**
+ * A failed pull as Docker words it: a manifest the registry does not have (the agent's NOT_FOUND
+ * for a `manifests/…` path) is `manifest for NAME:TAG not found: manifest unknown: manifest
+ * unknown`, `reference` in Docker's short form with its tag; anything else as describeError.
+ */
+export function describePullError(error: unknown, reference: string): string {
+  const path = agentErrorContext(error)?.path;
+  if (agentErrorCode(error) === 'NOT_FOUND' && typeof path === 'string' && path.startsWith('manifests/'))
+    return `Error response from daemon: manifest for ${reference} not found: manifest unknown: manifest unknown`;
   return describeError(error);
 }
 

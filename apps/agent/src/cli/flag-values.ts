@@ -1,8 +1,9 @@
-import { FLAG_ERROR_EXIT_CODE, OperationalError } from './errors.js';
+import { FLAG_ERROR_EXIT_CODE, FlagValueError } from './errors.js';
 
 /**
- * Parses one flag value; a failure becomes Docker's message, `invalid argument "V" for "--F"
- * flag: why`, and Docker's exit status for a flag it cannot parse (125).
+ * Parses one flag value; a failure becomes Docker's message, `invalid argument "V" for "-F,
+ * --FLAG" flag: why` and its help hint (FlagValueError), and Docker's exit status for a flag it
+ * cannot parse (125).
  */
 export function parseFlagValue<T>(
   flag: string,
@@ -18,7 +19,7 @@ export function parseFlagValue<T>(
 }
 
 export const flagValueError = (flag: string, value: string, why: string, exitCode = FLAG_ERROR_EXIT_CODE) =>
-  new OperationalError(`invalid argument "${value}" for "--${flag}" flag: ${why}`, exitCode);
+  new FlagValueError(flag, value, why, exitCode);
 
 export const integer = (text: string): number => {
   if (!/^-?\d+$/.test(text)) throw new Error('must be an integer');

@@ -1,6 +1,6 @@
 import type { AgentClient } from '@stevedore/agent-api/client';
 import { type CommandContext, stringFlag } from './command.js';
-import { describeError } from './errors.js';
+import { describeMissingOrError } from './errors.js';
 import { formatValue } from './format/template-output.js';
 
 /** Docker's inspect output: each object through `--format`, or all as one indented JSON array. */
@@ -22,7 +22,7 @@ export async function inspectEach(
     try {
       found.push(await inspect(client, name));
     } catch (error) {
-      context.reporter.error(describeError(error));
+      context.reporter.error(describeMissingOrError(error));
       code = 1;
     }
   }

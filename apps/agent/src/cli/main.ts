@@ -1,11 +1,17 @@
 import type { AgentConnection } from '@stevedore/agent-api/client';
 import { DEFAULT_HOST } from '../config/agent-config.js';
 import { AGENT_VERSION, gitCommit } from '../system/version.js';
-import { ArgvError, type FlagSpec, formatFlagHelp, parseArgv } from '../util/argv.js';
+import { ArgvError, type FlagSpec, flagDisplayName, formatFlagHelp, parseArgv } from '../util/argv.js';
 import type { Command } from './command.js';
 import { findGroupCommand, findTopLevelCommand, groupVerbs, type ResolvedCommand } from './command-lookup.js';
 import { connectToAgent, requestAgent } from './connect.js';
-import { describeError, FLAG_ERROR_EXIT_CODE, OperationalError, UsageError } from './errors.js';
+import {
+  describeError,
+  FLAG_ERROR_EXIT_CODE,
+  FlagValueError,
+  OperationalError,
+  UsageError,
+} from './errors.js';
 import { COMMAND_GROUPS, COMMANDS } from './registry.js';
 import { type CliStreams, Reporter } from './reporter.js';
 
@@ -46,6 +52,8 @@ export { exitQuietlyWhenOutputCloses, flushOutput } from './output-streams.js';
 export async function runCli(argv: readonly string[], environment: CliEnvironment): Promise<number> {
   const reporter = new Reporter(environment);
   let connection: AgentConnection | undefined;
+  /** The command being run, once known: its flags and name complete a FlagValueError's message. */
+  let running: { flags: readonly FlagSpec[]; name: string } | undefined;
   try {
     const global = parseOrUsage(argv, GLOBAL_FLAGS, 'stevedore', true);
     if (global.flags.get('version')) {
@@ -64,6 +72,7 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
     }
     const { command } = resolved;
     const name = `stevedore ${resolved.path.join(' ')}`;
+    running = { flags: command.flags, name };
     // `-h` is the command's own where it has one (`run -h NAME` is --hostname, as in Docker).
     const ownsH = command.flags.some((flag) => flag.short === 'h');
     const local = parseOrUsage(
@@ -112,6 +121,11 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
   } catch (error) {
     if (error instanceof UsageError) {
       reporter.error(error.hint ? `${error.message}\nSee '${error.commandName} --help'.` : error.message);
+      return error.exitCode;
+    }
+    if (error instanceof FlagValueError && running) {
+      const spec = running.flags.find((flag) => flag.name === error.flag);
+      reporter.error(error.describe(spec ? flagDisplayName(spec) : `--${error.flag}`, running.name));
       return error.exitCode;
     }
     reporter.error(describeError(error));

@@ -26,6 +26,13 @@ test('booleans accept bare, =true and =false', () => {
   assert.throws(() => parseArgv(['--iptables=maybe'], specs), {
     message: 'invalid argument "maybe" for "--iptables" flag: must be true or false',
   });
+  // As pflag: a flag with a short form is named by both, whichever was typed.
+  assert.throws(() => parseArgv(['-h=maybe'], specs), {
+    message: 'invalid argument "maybe" for "-h, --help" flag: must be true or false',
+  });
+  assert.throws(() => parseArgv(['--help=maybe'], specs), {
+    message: 'invalid argument "maybe" for "-h, --help" flag: must be true or false',
+  });
 });
 
 test('flags that are not given are absent, so callers can tell "set" from "default"', () => {

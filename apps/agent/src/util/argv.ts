@@ -44,9 +44,9 @@ export function parseArgv(
   const byLong = new Map(specs.map((s) => [s.name, s]));
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short as string, s]));
 
-  const set = (spec: FlagSpec, display: string, value: string | undefined) => {
+  const set = (spec: FlagSpec, value: string | undefined) => {
     if (spec.kind === 'boolean') {
-      flags.set(spec.name, parseBoolean(value ?? 'true', display));
+      flags.set(spec.name, parseBoolean(value ?? 'true', flagDisplayName(spec)));
     } else if (spec.kind === 'list') {
       const previous = flags.get(spec.name);
       flags.set(spec.name, [...(Array.isArray(previous) ? previous : []), value as string]);
@@ -71,7 +71,7 @@ export function parseArgv(
         if (i + 1 >= argv.length) throw new ArgvError(`flag needs an argument: --${name}`);
         value = argv[++i];
       }
-      set(spec, `--${name}`, value);
+      set(spec, value);
       continue;
     }
     if (arg.startsWith('-') && arg.length > 1) {
@@ -82,7 +82,7 @@ export function parseArgv(
         byShort.get(letters[0] as string)?.kind === 'boolean' &&
         letters[1] !== '='
       ) {
-        set(byShort.get(letters[0] as string) as FlagSpec, `-${letters[0]}`, undefined);
+        set(byShort.get(letters[0] as string) as FlagSpec, undefined);
         letters = letters.slice(1);
       }
       const letter = letters[0] as string;
@@ -93,7 +93,7 @@ export function parseArgv(
         if (i + 1 >= argv.length) throw new ArgvError(`flag needs an argument: '${letter}' in -${letter}`);
         value = argv[++i];
       }
-      set(spec, `-${letter}`, value);
+      set(spec, value);
       continue;
     }
     if (options.stopAtPositional) {
@@ -103,6 +103,11 @@ export function parseArgv(
     positionals.push(arg);
   }
   return { flags, positionals };
+}
+
+/** A flag as pflag names it in errors, whichever form was typed: `-m, --memory` or `--cpus`. */
+export function flagDisplayName(spec: Pick<FlagSpec, 'name' | 'short'>): string {
+  return spec.short ? `-${spec.short}, --${spec.name}` : `--${spec.name}`;
 }
 
 function parseBoolean(value: string, display: string): boolean {

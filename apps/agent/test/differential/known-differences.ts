@@ -212,38 +212,6 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
   },
   // ---- volumes and networks
   {
-    where: 'volumes#8',
-    aspect: 'stderr',
-    details: [
-      /^docker "Error: No such volume: diff-v1\\n", stevedore "Error response from daemon: .*no such volume\\n"$/,
-    ],
-    reason: `${NOT_YET}: the wording of a missing volume.`,
-  },
-  {
-    where: 'errors#13',
-    aspect: 'stderr',
-    details: [
-      /^docker "Error: No such volume: diff-missing\\n", stevedore "Error response from daemon: .*no such volume\\n"$/,
-    ],
-    reason: `${NOT_YET}: the wording of a missing volume.`,
-  },
-  {
-    where: 'networks#6',
-    aspect: 'stderr',
-    details: [
-      /^docker "Error: No such network: diff-n1\\n", stevedore "Error response from daemon: network diff-n1 not found\\n"$/,
-    ],
-    reason: `${NOT_YET}: the wording of a missing network.`,
-  },
-  {
-    where: 'errors#14',
-    aspect: 'stderr',
-    details: [
-      /^docker "Error: No such network: diff-missing\\n", stevedore "Error response from daemon: network diff-missing not found\\n"$/,
-    ],
-    reason: `${NOT_YET}: the wording of a missing network.`,
-  },
-  {
     where: 'networks#4',
     aspect: 'keys',
     details: [
@@ -265,38 +233,34 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     where: 'errors#3',
     aspect: 'stderr',
     details: [
-      /^docker "invalid argument \\"lots\\" for \\"-m, --memory\\" flag: invalid size: 'lots'\\nSee 'CLI run --help'\.\\n"/,
+      /^docker "invalid argument \\"lots\\" for \\"-m, --memory\\" flag: invalid size: 'lots'\\nSee 'CLI run --help'\.\\n", stevedore "invalid argument \\"lots\\" for \\"-m, --memory\\" flag: invalid size \\"lots\\": use a number with an optional unit [^"]*\\nSee 'CLI run --help'\.\\n"$/,
     ],
-    reason: `${NOT_YET}: flag errors name the short form (-m, --memory), keep Docker's wording and end with the "See --help" line.`,
+    reason:
+      'Same flag, value and help line; after "flag:" Stevedore says what a valid size looks like where Docker only repeats the value.',
   },
   {
     where: 'errors#4',
     aspect: 'stderr',
-    details: [/^docker "invalid argument \\"soon\\" for \\"-t, --time\\" flag: strconv\.ParseInt/],
-    reason:
-      'Docker leaks Go\'s "strconv.ParseInt: parsing" text; Stevedore says "must be an integer". Missing "See --help" line: not yet: issue 17.',
+    details: [
+      /^docker "invalid argument \\"soon\\" for \\"-t, --time\\" flag: strconv\.ParseInt: parsing \\"soon\\": invalid syntax\\nSee 'CLI stop --help'\.\\n", stevedore "invalid argument \\"soon\\" for \\"-t, --time\\" flag: must be an integer\\nSee 'CLI stop --help'\.\\n"$/,
+    ],
+    reason: 'Docker leaks Go\'s "strconv.ParseInt: parsing" text; Stevedore says "must be an integer".',
   },
   {
-    where: 'errors#6',
+    where: 'errors#23',
     aspect: 'stderr',
     details: [
-      'docker "Error response from daemon: No such container: diff-missing\\nError: failed to start containers: diff-missing\\n", stevedore "Error response from daemon: No such container: diff-missing\\n"',
+      /^docker "invalid argument \\"abc\\" for \\"--cpus\\" flag: failed to parse abc as a rational number\\nSee 'CLI run --help'\.\\n", stevedore "invalid argument \\"abc\\" for \\"--cpus\\" flag: invalid CPU count \\"abc\\": use a decimal number [^"]*\\nSee 'CLI run --help'\.\\n"$/,
     ],
-    reason: `${NOT_YET}: start's closing "failed to start containers" line.`,
+    reason: 'Same flag, value and help line; after "flag:" Stevedore says what a valid CPU count looks like.',
   },
   {
-    where: 'errors#15',
-    aspect: 'stdout',
-    details: [/^docker "", stevedore "v1: Pulling from .*diff\/missing\\n"$/],
-    reason: `${NOT_YET}: pull prints "Pulling from" before it knows the manifest exists.`,
-  },
-  {
-    where: 'errors#15',
+    where: 'errors#24',
     aspect: 'stderr',
     details: [
-      /^docker "Error response from daemon: manifest for .*diff\/missing:v1 not found: manifest unknown: manifest unknown\\n", stevedore "Error response from daemon: manifest unknown: .*diff\/missing manifests\/v1\\n"$/,
+      /^docker "invalid argument \\"maybe\\" for \\"-d, --detach\\" flag: strconv\.ParseBool: parsing \\"maybe\\": invalid syntax\\nSee 'CLI run --help'\.\\n", stevedore "invalid argument \\"maybe\\" for \\"-d, --detach\\" flag: must be true or false\\nSee 'CLI run --help'\.\\n"$/,
     ],
-    reason: `${NOT_YET}: the wording of a missing manifest.`,
+    reason: 'Docker leaks Go\'s "strconv.ParseBool: parsing" text; Stevedore says "must be true or false".',
   },
   {
     where: 'errors#17',

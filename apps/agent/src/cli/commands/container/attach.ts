@@ -1,5 +1,5 @@
 import type { Command } from '../../command.js';
-import { describeError, OperationalError } from '../../errors.js';
+import { describeError, OperationalError, wordedAsLookup } from '../../errors.js';
 import { interactiveSession } from './attach-session.js';
 
 export const attachCommand: Command = {
@@ -11,7 +11,7 @@ export const attachCommand: Command = {
   async execute(context) {
     const client = await context.agent();
     const container = context.args[0]!;
-    const config = (await client.containers.inspect.query({ container })).Config;
+    const config = (await wordedAsLookup(() => client.containers.inspect.query({ container }))).Config;
     return interactiveSession(
       client,
       context,

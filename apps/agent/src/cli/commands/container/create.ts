@@ -1,8 +1,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { AgentClient } from '@stevedore/agent-api/client';
-import { type ContainerCreateInput, ociArchitecture, parsePlatform } from '@stevedore/shared';
+import {
+  type ContainerCreateInput,
+  familiarImageName,
+  ociArchitecture,
+  parseImageReference,
+  parsePlatform,
+} from '@stevedore/shared';
 import { type Command, type CommandContext, stringFlag } from '../../command.js';
-import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
+import { agentErrorContext, describeError, describePullError, OperationalError } from '../../errors.js';
 import { parseFlagValue } from '../../flag-values.js';
 import { pullWithProgress } from '../image/pull.js';
 import { CREATE_FLAGS, createInputFromFlags } from './create-flags.js';
@@ -42,7 +48,7 @@ async function createPulling(
     return await createOnce(client, context, input);
   } catch (error) {
     if (policy !== 'missing' || agentErrorContext(error)?.missingImage !== true) throw asRunError(error);
-    context.reporter.error(`Unable to find image '${input.Config.Image}' locally`);
+    context.reporter.error(`Unable to find image '${shortName(input.Config.Image)}' locally`);
     await pullForRun(client, context, input.Config.Image, quiet);
     return createOnce(client, context, input).catch((retryError: unknown) => {
       throw asRunError(retryError);
@@ -90,6 +96,15 @@ async function createOnce(client: AgentClient, context: CommandContext, input: C
   return created.Id;
 }
 
+/** Docker's short form of an image reference, with the tag it implies: `busybox:latest`. */
+function shortName(image: string): string {
+  try {
+    return familiarImageName(parseImageReference(image));
+  } catch {
+    return image; // not a reference (an ID): shown as typed, the pull's own error says why
+  }
+}
+
 async function pullForRun(client: AgentClient, context: CommandContext, image: string, quiet: boolean) {
   try {
     const { done } = await pullWithProgress(client, image, (line) => {
@@ -98,7 +113,9 @@ async function pullForRun(client: AgentClient, context: CommandContext, image: s
     if (!quiet)
       context.reporter.error(`Status: Downloaded newer image for ${done.image.RepoTags[0] ?? image}`);
   } catch (error) {
-    throw asRunError(error);
+    throw error instanceof OperationalError
+      ? error
+      : new OperationalError(describePullError(error, shortName(image)), 125);
   }
 }
 

@@ -2,10 +2,10 @@ import { type Command, type CommandContext, FORMAT_FLAG, stringFlag } from '../.
 import { agentErrorContext, describeError, describeMissingOrError, OperationalError } from '../../errors.js';
 import { printInspected } from '../../inspect-each.js';
 
-type ObjectType = 'container' | 'image' | 'volume';
-const OBJECT_TYPES: readonly ObjectType[] = ['container', 'image', 'volume'];
+type ObjectType = 'container' | 'image' | 'network' | 'volume';
+const OBJECT_TYPES: readonly ObjectType[] = ['container', 'image', 'network', 'volume'];
 
-/** `docker inspect`: containers first, then images, a JSON array or one template line per object. */
+/** `docker inspect`: containers first, then images, networks and volumes as Docker's order, a JSON array or one template line per object. */
 export const inspectCommand: Command = {
   path: ['inspect'],
   usage: '[OPTIONS] NAME|ID [NAME|ID...]',
@@ -16,14 +16,16 @@ export const inspectCommand: Command = {
       name: 'type',
       kind: 'string',
       valueName: 'string',
-      description: 'Return JSON for specified type (container, image, volume)',
+      description: 'Return JSON for specified type (container, image, network, volume)',
     },
   ],
   args: { min: 1, max: Number.POSITIVE_INFINITY },
   execute(context) {
     const type = stringFlag(context, 'type');
     if (type !== undefined && !OBJECT_TYPES.includes(type as ObjectType)) {
-      throw new OperationalError(`"${type}" is not a valid value for --type: use container, image or volume`);
+      throw new OperationalError(
+        `"${type}" is not a valid value for --type: use container, image, network or volume`,
+      );
     }
     return inspectObjects(context, type as ObjectType | undefined);
   },
@@ -48,6 +50,7 @@ async function inspectObjects(context: CommandContext, type: ObjectType | undefi
     if (!type || type === 'container')
       lookups.push(() => client.containers.inspect.query({ container: name }));
     if (!type || type === 'image') lookups.push(() => client.images.inspect.query({ image: name }));
+    if (!type || type === 'network') lookups.push(() => client.networks.inspect.query({ network: name }));
     if (!type || type === 'volume') lookups.push(() => client.volumes.inspect.query({ name }));
     let object: unknown;
     let lastError: unknown;

@@ -1,18 +1,13 @@
 import { booleanFlag, type Command, type CommandContext, stringFlag } from '../../command.js';
 import { forEachArgument, forgivingMissing } from '../../each-argument.js';
-import { FLAG_ERROR_EXIT_CODE, OperationalError } from '../../errors.js';
+import { agentErrorCode, describeError, OperationalError, wordedAsLookup } from '../../errors.js';
+import { integer, parseFlagValue } from '../../flag-values.js';
 import { interactiveSession } from './attach-session.js';
 import { startAndFollow, startError } from './run.js';
 
 const timeoutOf = (context: CommandContext): number | undefined => {
-  const text = stringFlag(context, 'time') ?? stringFlag(context, 'timeout');
-  if (text === undefined) return undefined;
-  if (!/^-?\d+$/.test(text))
-    throw new OperationalError(
-      `invalid argument "${text}" for "-t, --time" flag: must be an integer`,
-      FLAG_ERROR_EXIT_CODE,
-    );
-  return Number(text);
+  const text = stringFlag(context, 'time');
+  return text === undefined ? undefined : parseFlagValue('time', text, integer);
 };
 
 const TIME_FLAG = {
@@ -44,7 +39,19 @@ export const startCommand: Command = {
     const attach = booleanFlag(context, 'attach');
     const interactive = booleanFlag(context, 'interactive');
     if (!attach && !interactive) {
-      return forEachArgument(context, (client, container) => client.containers.start.mutate({ container }));
+      // Docker closes the per-container errors with one line naming every container that failed.
+      const failed: string[] = [];
+      await forEachArgument(context, async (client, container) => {
+        try {
+          return await client.containers.start.mutate({ container });
+        } catch (error) {
+          failed.push(container);
+          throw error;
+        }
+      });
+      if (failed.length > 0)
+        throw new OperationalError(`Error: failed to start containers: ${failed.join(', ')}`);
+      return 0;
     }
     if (context.args.length > 1) {
       throw new OperationalError('you cannot start and attach multiple containers at once');
@@ -52,7 +59,7 @@ export const startCommand: Command = {
     // As `run` does: the container's output until it exits, and its exit status as ours.
     const client = await context.agent();
     const container = context.args[0] as string;
-    const { Config } = await client.containers.inspect.query({ container });
+    const { Config } = await wordedAsLookup(() => client.containers.inspect.query({ container }));
     if (interactive || Config.Tty) {
       return interactiveSession(
         client,
@@ -107,9 +114,17 @@ export const killCommand: Command = {
   args: MANY,
   execute(context) {
     const signal = stringFlag(context, 'signal') ?? 'SIGKILL';
-    return forEachArgument(context, (client, container) =>
-      client.containers.kill.mutate({ container, signal }),
-    );
+    return forEachArgument(context, async (client, container) => {
+      try {
+        return await client.containers.kill.mutate({ container, signal });
+      } catch (error) {
+        // Docker's daemon names the container it could not kill even when there is none.
+        if (agentErrorCode(error) !== 'NOT_FOUND') throw error;
+        throw new OperationalError(
+          `Error response from daemon: Cannot kill container: ${container}: ${(error as Error).message}`,
+        );
+      }
+    });
   },
 };
 
@@ -172,7 +187,14 @@ export const renameCommand: Command = {
   args: { min: 2, max: 2 },
   async execute(context) {
     const [container, name] = context.args as [string, string];
-    await (await context.agent()).containers.rename.mutate({ container, name });
+    const client = await context.agent();
+    try {
+      await client.containers.rename.mutate({ container, name });
+    } catch (error) {
+      // Docker's closing line after the daemon's reason.
+      context.reporter.error(describeError(error));
+      throw new OperationalError(`Error: failed to rename container named ${container}`);
+    }
     return 0;
   },
 };

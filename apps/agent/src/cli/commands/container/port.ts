@@ -1,6 +1,6 @@
 import type { PublishedPort } from '@stevedore/shared';
 import type { Command } from '../../command.js';
-import { OperationalError } from '../../errors.js';
+import { OperationalError, wordedAsLookup } from '../../errors.js';
 
 /** Docker's `port` lines: `80/tcp -> 0.0.0.0:8080`. */
 export function portLines(ports: readonly PublishedPort[], filter?: string): string[] {
@@ -22,7 +22,9 @@ export const portCommand: Command = {
   args: { min: 1, max: 2 },
   async execute(context) {
     const [container, filter] = context.args as [string, string | undefined];
-    const ports = await (await context.agent()).containers.port.query({ container });
+    const client = await context.agent();
+    // Docker's client looks the container up itself: a missing one is `Error: No such container`.
+    const ports = await wordedAsLookup(() => client.containers.port.query({ container }));
     const lines = portLines(ports, filter);
     if (filter !== undefined && lines.length === 0) {
       throw new OperationalError(

@@ -1,6 +1,6 @@
 import type { AgentClient } from '@stevedore/agent-api/client';
 import type { Command, CommandContext } from '../../command.js';
-import { agentErrorContext, describeError, OperationalError } from '../../errors.js';
+import { agentErrorContext, asRunFailure, describeError, OperationalError } from '../../errors.js';
 import { interactiveSession } from './attach-session.js';
 import { asRunError, createContainer } from './create.js';
 import { CREATE_FLAGS, createInputFromFlags } from './create-flags.js';
@@ -26,18 +26,17 @@ export const runCommand: Command = {
   args: { min: 1, max: Number.POSITIVE_INFINITY },
   flagsEndAtFirstArg: true,
   async execute(context) {
-    const input = createInputFromFlags(context, process.env);
     const detach = context.flags.get('detach') === true;
-    if (detach && input.HostConfig?.AutoRemove && input.HostConfig.RestartPolicy?.Name !== 'no') {
-      throw new OperationalError('Conflicting options: cannot specify both --restart and --rm', 125);
-    }
-    const id = await createContainer(context, input);
+    const { input, id } = await createForRun(context, detach).catch((error: unknown) => {
+      throw asRunFailure(error, { beforeCreate: true });
+    });
     const client = await context.agent();
+    const runStartError = (error: unknown) => asRunFailure(startError(error), { beforeCreate: false });
     if (detach) {
       try {
         await client.containers.start.mutate({ container: id });
       } catch (error) {
-        throw startError(error);
+        throw runStartError(error);
       }
       context.reporter.line(id);
       return 0;
@@ -48,12 +47,21 @@ export const runCommand: Command = {
         context,
         id,
         { start: true, interactive: input.Config.OpenStdin === true, tty: input.Config.Tty === true },
-        startError,
+        runStartError,
       );
     }
-    return startAndFollow(client, context, id, startError, context.flags.get('sig-proxy') !== false);
+    return startAndFollow(client, context, id, runStartError, context.flags.get('sig-proxy') !== false);
   },
 };
+
+/** The options checked and the container created: what fails here gets run's help line. */
+async function createForRun(context: CommandContext, detach: boolean) {
+  const input = createInputFromFlags(context, process.env);
+  if (detach && input.HostConfig?.AutoRemove && input.HostConfig.RestartPolicy?.Name !== 'no') {
+    throw new OperationalError('Conflicting options: --restart and --rm', 125);
+  }
+  return { input, id: await createContainer(context, input) };
+}
 
 /** Docker's sig-proxy: what the CLI is sent while it follows a container goes to the container. */
 const PROXIED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;

@@ -8,6 +8,7 @@ import {
 } from '../../command.js';
 import { confirm, FORCE_FLAG } from '../../confirm.js';
 import { forEachArgument } from '../../each-argument.js';
+import { wordedAsLookup } from '../../errors.js';
 import { keyValueMap } from '../../flag-values.js';
 import { type ListColumns, labelsText, listLines } from '../../format/table.js';
 import { inspectEach } from '../../inspect-each.js';
@@ -124,7 +125,7 @@ export const networkRmCommand: Command = {
   args: { min: 1, max: Number.POSITIVE_INFINITY },
   execute: (context) =>
     forEachArgument(context, async (client, network) => {
-      await client.networks.remove.mutate({ network });
+      await wordedAsLookup(() => client.networks.remove.mutate({ network }));
     }),
 };
 

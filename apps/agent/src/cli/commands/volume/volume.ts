@@ -7,6 +7,7 @@ import {
   stringFlag,
 } from '../../command.js';
 import { forEachArgument } from '../../each-argument.js';
+import { wordedAsLookup } from '../../errors.js';
 import { keyValueMap } from '../../flag-values.js';
 import { type ListColumns, labelsText, listLines } from '../../format/table.js';
 import { inspectEach } from '../../inspect-each.js';
@@ -95,6 +96,8 @@ export const volumeRmCommand: Command = {
   args: { min: 1, max: Number.POSITIVE_INFINITY },
   execute: (context) =>
     forEachArgument(context, async (client, name) => {
-      await client.volumes.remove.mutate({ name, force: context.flags.get('force') === true });
+      await wordedAsLookup(() =>
+        client.volumes.remove.mutate({ name, force: context.flags.get('force') === true }),
+      );
     }),
 };
