@@ -1,6 +1,6 @@
 'use client';
 
-import { bytesSize, timeAgo } from '@stevedore/shared';
+import { bytesSize, countOf, timeAgo } from '@stevedore/shared';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
@@ -116,7 +116,7 @@ function FleetPull({ hosts, onPulled }: { hosts: { hostId: string; hostName: str
         </fieldset>
         <div className="flex gap-2">
           <Button type="submit" disabled={pulling || !reference.trim() || chosen.size === 0}>
-            {pulling ? 'Pulling…' : `Pull on ${chosen.size} ${chosen.size === 1 ? 'host' : 'hosts'}`}
+            {pulling ? 'Pulling…' : `Pull on ${countOf(chosen.size, 'host')}`}
           </Button>
           {pulling && (
             <button
@@ -183,7 +183,7 @@ export function FleetImagesScreen() {
       )}
       <p className="text-xs text-slate-500">
         {fleet.data
-          ? `${count(fleet.data.rows.length, 'image')} on ${count(fleet.data.hosts.length - unreachable.length, 'host')}`
+          ? `${countOf(fleet.data.rows.length, 'image')} on ${countOf(fleet.data.hosts.length - unreachable.length, 'host')}`
           : 'Loading images…'}
       </p>
       <DataTable columns={['Names', 'Image ID', 'Created', 'Size', 'Hosts']}>
@@ -222,5 +222,3 @@ export function FleetImagesScreen() {
     </div>
   );
 }
-
-const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

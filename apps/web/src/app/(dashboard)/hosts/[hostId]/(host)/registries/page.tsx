@@ -1,6 +1,7 @@
 'use client';
 
 import type { RegistrySettings } from '@stevedore/shared';
+import { countOf } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
 import { useState } from 'react';
@@ -35,7 +36,7 @@ export default function HostRegistriesPage() {
     trpc.registries.probe.mutationOptions({
       onSuccess: (report) => {
         queryClient.setQueryData(trpc.registries.health.queryKey({ hostId }), report);
-        toast.success(`Probed ${report.mirrors.length} mirror${report.mirrors.length === 1 ? '' : 's'}`);
+        toast.success(`Probed ${countOf(report.mirrors.length, 'mirror')}`);
       },
       onError: (error) => toast.error(error.message),
     }),
