@@ -9,6 +9,7 @@ import { Modal } from '~/components/presets/modal';
 import { MirrorHealthPanel } from '~/components/registries/mirror-health';
 import { RecentPulls } from '~/components/registries/recent-pulls';
 import { RegistryForm } from '~/components/registries/registry-form';
+import { RegistryProbe } from '~/components/registries/registry-probe';
 import { RegistryTable } from '~/components/registries/registry-table';
 import { useToast } from '~/components/toasts';
 import { Button, ErrorNote, SecondaryButton } from '~/components/ui';
@@ -56,6 +57,7 @@ export default function HostRegistriesPage() {
             <RegistryTable
               registries={list.data.registries}
               onEdit={isAdmin ? (settings) => setEditing({ settings }) : null}
+              probe={canOperate ? (registry) => <RegistryProbe hostId={hostId} registry={registry} /> : null}
             />
             {list.data.problems.map((problem) => (
               <ErrorNote key={problem.registry}>
