@@ -117,6 +117,16 @@ test('a mirror set on two agents at once (preview, rollout, per-host result); pu
       const health = page.locator(`[data-testid="mirror-health"][data-url="${cache?.url}"]`);
       await expect(health.getByTestId('mirror-health-state')).toHaveText('up');
       await saveScreens(page, 'host-registries');
+      // One registry probed on its own: its mirror first, then itself, each with what it answered.
+      await registryRow.getByRole('button', { name: `Probe ${upstream?.host}` }).click();
+      const checks = registryRow.getByTestId('endpoint-check');
+      await expect(checks).toHaveCount(2);
+      await expect(checks.first()).toContainText(cache?.url ?? '');
+      await expect(checks.first()).toContainText('mirror');
+      await expect(checks.first()).toHaveAttribute('data-reachable', 'yes');
+      await expect(checks.nth(1)).toContainText(upstream?.url ?? '');
+      await expect(checks.nth(1)).toHaveAttribute('data-reachable', 'yes');
+      await saveScreens(page, 'host-registries-probe-one');
       await registryRow.getByRole('button', { name: `Edit ${upstream?.host}` }).click();
       await expect(page.getByTestId('registry-form')).toBeVisible();
       await expect(page.getByLabel('Mirror 1 URL')).toHaveValue(cache?.url ?? '');
@@ -146,6 +156,7 @@ test('a viewer reads registries and mirrors but cannot change anything', async (
     await expect(viewer.getByRole('button', { name: /^Edit / })).toHaveCount(0);
     await expect(viewer.getByRole('button', { name: 'Add registry' })).toHaveCount(0);
     await expect(viewer.getByRole('button', { name: 'Probe now' })).toHaveCount(0);
+    await expect(viewer.getByRole('button', { name: /^Probe / })).toHaveCount(0);
     await viewer.goto(`${base}/registries`);
     await expect(viewer.getByText('Only admins change host configuration.')).toBeVisible();
     await expect(viewer.getByRole('button', { name: 'Roll out' })).toHaveCount(0);

@@ -10,6 +10,7 @@ export * from './containers/index.js';
 export * from './disk.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './format/count-of.js';
 export * from './format/human-duration.js';
 export * from './format/human-size.js';
 export * from './host-networks.js';

@@ -133,6 +133,12 @@ export type PullRecord = z.infer<typeof PullRecordSchema>;
 
 export const HostRegistryInput = z.object({ hostId: z.string().min(1).max(64) });
 export const HostRegistrySetInput = HostRegistryInput.extend({ settings: RegistrySettingsInputSchema });
+/** `registries.probe` on the web: the host's mirrors, or one registry's endpoints (and itself with `upstream`). */
+export const HostRegistryProbeInput = HostRegistryInput.extend({
+  registry: RegistryHostSchema.optional(),
+  upstream: z.boolean().default(false),
+});
+export type HostRegistryProbeInput = z.infer<typeof HostRegistryProbeInput>;
 export const HostRecentPullsInput = HostRegistryInput.extend({
   limit: z.number().int().min(1).max(50).default(20),
 });

@@ -1,4 +1,5 @@
 import type { AgentConnection } from '@stevedore/agent-api/client';
+import { countOf } from '@stevedore/shared';
 import { DEFAULT_HOST } from '../config/agent-config.js';
 import { AGENT_VERSION, gitCommit } from '../system/version.js';
 import { ArgvError, type FlagSpec, flagDisplayName, formatFlagHelp, parseArgv } from '../util/argv.js';
@@ -168,7 +169,7 @@ function resolveCommand(first: string, second: string | undefined): ResolvedComm
 function checkArgumentCount(command: Command, name: string, count: number): void {
   const { min, max } = command.args;
   if (count >= min && count <= max) return;
-  const plural = (n: number) => `${n} argument${n === 1 ? '' : 's'}`;
+  const plural = (n: number) => countOf(n, 'argument');
   const requirement =
     max === 0
       ? 'accepts no arguments'

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import pino from 'pino';
+import type { RequestTimeouts } from '../../src/server/http/request-timeouts';
 import { createWebServer, type PageHandler } from '../../src/server/http/server';
 import type { ControlPlaneOptions } from '../../src/server/services/index';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
@@ -32,7 +33,12 @@ export interface TestWebServer {
  * dispatcher) over real services and a migrated SQLite database, on a free loopback port.
  */
 export async function startTestWebServer(
-  options: { trustProxy?: boolean; secureCookies?: boolean; plane?: Partial<ControlPlaneOptions> } = {},
+  options: {
+    trustProxy?: boolean;
+    secureCookies?: boolean;
+    plane?: Partial<ControlPlaneOptions>;
+    timeouts?: RequestTimeouts;
+  } = {},
 ): Promise<TestWebServer> {
   const t = await openTestDatabase('sqlite');
   const plane = createControlPlane(t.db, options.plane);
@@ -41,6 +47,7 @@ export async function startTestWebServer(
     pages: stubPages,
     secureCookies: options.secureCookies ?? false,
     trustProxy: options.trustProxy ?? false,
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     log: pino({ level: 'silent' }),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MIN_MEMORY_BYTES } from '../containers/resources.js';
 import type { UsageHistory, UsageSeriesName } from '../containers/usage-history.js';
+import { countOf } from '../format/count-of.js';
 import { bytesSize } from '../format/human-size.js';
 import { windowThrottledShare } from './throttled-share.js';
 
@@ -282,7 +283,7 @@ export function recommendLimits(input: RecommendInput): Recommendation {
   } else if (points < policy.minPoints) {
     warnings.push({
       code: 'little-data',
-      message: `Only ${points} ${points === 1 ? 'point' : 'points'} of usage in this window: the proposal may miss what the container does at other times.`,
+      message: `Only ${countOf(points, 'point')} of usage in this window: the proposal may miss what the container does at other times.`,
     });
   }
   if (memoryNow !== null && memoryPeak !== null) {
@@ -313,13 +314,13 @@ export function recommendLimits(input: RecommendInput): Recommendation {
   if (input.oomKills > 0) {
     warnings.push({
       code: 'oom-kills',
-      message: `${input.oomKills} OOM kill${input.oomKills === 1 ? '' : 's'} in this window.`,
+      message: `${countOf(input.oomKills, 'OOM kill')} in this window.`,
     });
   }
   if (input.restarts > 0) {
     warnings.push({
       code: 'restarts',
-      message: `${input.restarts} restart${input.restarts === 1 ? '' : 's'} in this window.`,
+      message: `${countOf(input.restarts, 'restart')} in this window.`,
     });
   }
   if (growth && growth.slope > 0 && growth.r2 >= 0.8 && memoryPeak !== null && points >= 10) {

@@ -1,5 +1,5 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   AsyncQueue,
   type MigrateDataRoot,
@@ -13,10 +13,11 @@ import type { AgentConfig } from '../../config/agent-config.js';
 import type { ConfigService } from '../../config/config-service.js';
 import { crashPoint } from '../../util/crash-point.js';
 import type { Logger } from '../../util/logger.js';
-import { INCOMPLETE_MARKER, type Journal, readJournal, removeJournal, writeJournal } from './journal.js';
+import { INCOMPLETE_MARKER, type Journal, writeJournal } from './journal.js';
 import { readLastOutcome, writeLastOutcome } from './last-outcome.js';
+import { type Plan, planMigration } from './migration-plan.js';
+import { rollBack } from './roll-back.js';
 import { copyTree, differences } from './rsync.js';
-import { checkTarget } from './target-checks.js';
 
 export interface MigrationDeps {
   config: AgentConfig;
@@ -48,13 +49,6 @@ interface Run {
   /** Settles when the run has ended (rejects with why it failed or was cancelled). */
   ended: Promise<void>;
   listeners: Set<() => void>;
-}
-
-interface Plan {
-  source: string;
-  target: string;
-  running: { Id: string; Name: string }[];
-  totalBytes: number;
 }
 
 /**
@@ -93,7 +87,7 @@ export class MigrationService {
     this.preparing = true;
     let plan: Plan;
     try {
-      plan = await this.prepare(input);
+      plan = await planMigration(this.deps, input);
     } finally {
       this.preparing = false;
     }
@@ -218,37 +212,6 @@ export class MigrationService {
     for (const listener of run.listeners) listener();
   }
 
-  private async prepare(input: MigrateDataRoot): Promise<Plan> {
-    const { config } = this.deps;
-    const source = config.dataRoot;
-    const target = resolve(input.target);
-    if (config.flagKeys.includes('data-root')) {
-      throw new StevedoreError(
-        'FAILED_PRECONDITION',
-        'data-root is set by the --data-root flag, which wins over the config file: start the agent with data-root in its config file to migrate',
-      );
-    }
-    const running = this.deps.containers.running();
-    if (running.some((c) => c.paused)) {
-      throw new StevedoreError(
-        'CONFLICT',
-        `paused containers cannot be moved: unpause or stop ${running
-          .filter((c) => c.paused)
-          .map((c) => c.Name)
-          .join(', ')}`,
-      );
-    }
-    if (running.length > 0 && !input.stopContainers) {
-      throw new StevedoreError(
-        'CONFLICT',
-        `containers are running (${running.map((c) => c.Name).join(', ')}): stop them, or ask to have them stopped for the copy and started again after`,
-        { containers: running.map((c) => c.Id) },
-      );
-    }
-    const totalBytes = await checkTarget(source, target);
-    return { source, target, running, totalBytes };
-  }
-
   private async execute(run: Run, plan: Plan): Promise<void> {
     const { source, target, running, totalBytes } = plan;
     const signal = run.abort.signal;
@@ -356,115 +319,4 @@ function outcomeDetails(state: MigrationState): Partial<MigrationOutcome> {
     totalBytes: state.totalBytes,
     files: state.files,
   };
-}
-
-/** Removes the copy (only a target that still carries the marker) and the source's journal. */
-async function rollBack(journal: Journal, log: Logger): Promise<void> {
-  await killStrayCopies(journal.target);
-  const marked = await readFile(join(journal.target, INCOMPLETE_MARKER), 'utf8').then(
-    () => true,
-    () => false,
-  );
-  if (marked) await rm(journal.target, { recursive: true, force: true });
-  else log.warn({ target: journal.target }, 'the migration target has no marker; left in place');
-  await removeJournal(journal.source);
-}
-
-/** rsync processes still copying into `target` (their agent was killed). */
-async function killStrayCopies(target: string): Promise<void> {
-  for (const pid of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(pid)) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    const args = cmdline.split('\0');
-    if (/(^|\/)rsync$/.test(args[0] ?? '') && args.includes(`${target}/`)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // It exited meanwhile: nothing left to stop.
-      }
-    }
-  }
-}
-
-export interface SettledMigration {
-  outcome: 'finished' | 'rolled back';
-  source: string;
-  target: string;
-  /** Containers to start again. */
-  stopped: string[];
-  journal: Journal;
-}
-
-/** What the log (and, after a roll-back, `info`'s warnings) says of a settled migration. */
-export function settledMigrationMessage(settled: SettledMigration): string {
-  return settled.outcome === 'finished'
-    ? `data-root migration from ${settled.source} finished; the old root is kept until you remove it`
-    : `data-root migration to ${settled.target} was interrupted and rolled back; ${settled.source} stays in use`;
-}
-
-/**
- * At start, before anything uses the data-root: a journal in the root the config names finishes
- * (target) or rolls back (source) a migration an earlier agent did not complete.
- */
-export async function settleMigration(dataRoot: string, log: Logger): Promise<SettledMigration | null> {
-  const journal = await readJournal(dataRoot);
-  if (!journal) return null;
-  if (journal.role === 'target' && journal.target === dataRoot) {
-    await rm(join(dataRoot, INCOMPLETE_MARKER), { force: true });
-    await removeJournal(journal.source);
-    await removeJournal(dataRoot);
-    log.info({ source: journal.source, target: dataRoot }, 'data-root migration finished');
-    const settled: SettledMigration = {
-      outcome: 'finished',
-      source: journal.source,
-      target: dataRoot,
-      stopped: journal.stopped,
-      journal,
-    };
-    await recordSettled(settled, dataRoot, log);
-    return settled;
-  }
-  if (journal.role === 'source' && journal.source === dataRoot) {
-    await rollBack(journal, log);
-    log.warn(
-      { source: dataRoot, target: journal.target },
-      'data-root migration was interrupted and rolled back',
-    );
-    const settled: SettledMigration = {
-      outcome: 'rolled back',
-      source: dataRoot,
-      target: journal.target,
-      stopped: journal.stopped,
-      journal,
-    };
-    await recordSettled(settled, dataRoot, log);
-    return settled;
-  }
-  log.warn({ journal }, 'ignoring a migration journal that does not belong to this data-root');
-  return null;
-}
-
-/** The ending, in the root now in use, for `system.dataRoot` to report. */
-function recordSettled(settled: SettledMigration, root: string, log: Logger): Promise<void> {
-  return writeLastOutcome(
-    root,
-    {
-      startedAt: settled.journal.startedAt,
-      startedBy: settled.journal.startedBy ?? null,
-      ...(settled.journal.stopContainers !== undefined
-        ? { stopContainers: settled.journal.stopContainers }
-        : {}),
-      // A rolled-back run's journal keeps no progress: the crash took it.
-      phasesSeen: settled.journal.progress?.phasesSeen ?? [],
-      bytes: settled.journal.progress?.bytes ?? null,
-      totalBytes: settled.journal.progress?.totalBytes ?? null,
-      files: settled.journal.progress?.files ?? null,
-      outcome: settled.outcome,
-      source: settled.source,
-      target: settled.target,
-      at: new Date().toISOString(),
-      message: settledMigrationMessage(settled),
-    },
-    log,
-  );
 }

@@ -2,6 +2,7 @@
 
 import {
   type ContainerInspect,
+  countOf,
   effectiveHealthcheck,
   formatGoDuration,
   type HealthState,
@@ -82,7 +83,7 @@ export function HealthSection({ container }: { container: ContainerInspect }) {
             ['Check', testText(check.test)],
             [
               'Every',
-              `${formatGoDuration(check.interval)} (timeout ${formatGoDuration(check.timeout)}, unhealthy after ${check.retries} ${check.retries === 1 ? 'failure' : 'failures'} in a row)`,
+              `${formatGoDuration(check.interval)} (timeout ${formatGoDuration(check.timeout)}, unhealthy after ${countOf(check.retries, 'failure')} in a row)`,
             ],
             ...(check.startPeriod > 0
               ? ([

@@ -1,5 +1,6 @@
 'use client';
 
+import { countOf } from '@stevedore/shared';
 import { useFormContext } from 'react-hook-form';
 import type { ContainerFormValues } from '~/lib/container-form/values';
 import { RestartPolicyField } from '../limits/limits-fields';
@@ -31,7 +32,7 @@ export function BasicsSection({
             images
               ? images.length === 0
                 ? 'No images on this host yet: it is pulled when the container is created'
-                : `${images.length} ${images.length === 1 ? 'image' : 'images'} on this host; type to pick one`
+                : `${countOf(images.length, 'image')} on this host; type to pick one`
               : undefined
           }
         />

@@ -1,4 +1,4 @@
-import { bytesSize, type DiskUsageRow } from '@stevedore/shared';
+import { bytesSize, countOf, type DiskUsageRow } from '@stevedore/shared';
 import { Card } from './card';
 
 const COLOURS: Record<DiskUsageRow['type'], string> = {
@@ -72,9 +72,7 @@ export function DiskUsageChart({ rows }: { rows: DiskUsageRow[] }) {
                 />
                 {row.type}
                 <span className="ml-1 block text-xs text-slate-500 sm:inline">
-                  {row.type === 'Logs'
-                    ? `${row.total} file${row.total === 1 ? '' : 's'}`
-                    : `${row.active} of ${row.total} in use`}
+                  {row.type === 'Logs' ? countOf(row.total, 'file') : `${row.active} of ${row.total} in use`}
                 </span>
               </td>
               <td className="hidden w-2/5 py-1.5 pr-2 sm:table-cell">

@@ -1,6 +1,6 @@
 'use client';
 
-import { LOG_MAX_SIZE } from '@stevedore/shared';
+import { countOf, LOG_MAX_SIZE } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { useTRPC } from '~/trpc/react';
@@ -41,7 +41,7 @@ export function LogRotationPanel({ hostId, isAdmin }: { hostId: string; isAdmin:
   };
   const describe = (size: string | null, count: number | null) =>
     size
-      ? `rotate at ${size}, keep ${count ?? 1} file${(count ?? 1) === 1 ? '' : 's'}`
+      ? `rotate at ${size}, keep ${countOf(count ?? 1, 'file')}`
       : 'no limit (logs grow until the container is removed)';
 
   return (

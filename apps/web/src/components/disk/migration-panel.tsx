@@ -1,6 +1,6 @@
 'use client';
 
-import { bytesSize, type DataRootInfo } from '@stevedore/shared';
+import { bytesSize, countOf, type DataRootInfo } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { useTRPC } from '~/trpc/react';
@@ -172,10 +172,9 @@ export function MigrationPanel({
                     onChange={(event) => setStopContainers(event.target.checked)}
                   />
                   <span>
-                    Stop the {result.runningContainers.length} running container
-                    {result.runningContainers.length === 1 ? '' : 's'} ({result.runningContainers.join(', ')})
-                    for the copy and start them again after. Without this the migration is refused while they
-                    run.
+                    Stop the {countOf(result.runningContainers.length, 'running container')} (
+                    {result.runningContainers.join(', ')}) for the copy and start them again after. Without
+                    this the migration is refused while they run.
                   </span>
                 </label>
               )}

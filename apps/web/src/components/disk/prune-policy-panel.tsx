@@ -1,6 +1,6 @@
 'use client';
 
-import { bytesSize, type PrunePolicy, type SavePrunePolicy } from '@stevedore/shared';
+import { bytesSize, countOf, type PrunePolicy, type SavePrunePolicy } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { useTRPC } from '~/trpc/react';
@@ -217,8 +217,7 @@ export function PrunePolicyPanel({ hostId, isAdmin }: { hostId: string; isAdmin:
         {run.isError && <ErrorNote>{run.error.message}</ErrorNote>}
         {run.isSuccess && (
           <SuccessNote>
-            Removed {run.data.removed.length} item{run.data.removed.length === 1 ? '' : 's'}, freed{' '}
-            {bytesSize(run.data.bytesFreed)}
+            Removed {countOf(run.data.removed.length, 'item')}, freed {bytesSize(run.data.bytesFreed)}
             {run.data.errors.length > 0 ? `; ${run.data.errors.length} failed` : ''}.
           </SuccessNote>
         )}
@@ -227,8 +226,8 @@ export function PrunePolicyPanel({ hostId, isAdmin }: { hostId: string; isAdmin:
       {preview.data && previewOf && (
         <div data-testid="prune-preview" className="space-y-2">
           <p className="text-sm font-medium">
-            Dry run: {preview.data.items.length} item{preview.data.items.length === 1 ? '' : 's'} would go,
-            freeing {bytesSize(preview.data.bytes)}.
+            Dry run: {countOf(preview.data.items.length, 'item')} would go, freeing{' '}
+            {bytesSize(preview.data.bytes)}.
           </p>
           <PruneItems items={preview.data.items} empty="Nothing matches these rules right now." />
         </div>

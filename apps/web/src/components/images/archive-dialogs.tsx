@@ -1,6 +1,6 @@
 'use client';
 
-import { bytesSize, type LoadedImages } from '@stevedore/shared';
+import { bytesSize, countOf, type LoadedImages } from '@stevedore/shared';
 import { useEffect, useRef, useState } from 'react';
 import { ErrorNote, SecondaryButton, SuccessNote } from '../ui';
 import type { ImageTableRow } from './image-rows';
@@ -246,7 +246,7 @@ export function LoadImagesDialog({
           <div aria-live="polite" data-testid="image-load-result">
             {upload.kind === 'done' && (
               <SuccessNote>
-                Loaded {upload.images.length} {upload.images.length === 1 ? 'image' : 'images'}:{' '}
+                Loaded {countOf(upload.images.length, 'image')}:{' '}
                 {upload.images
                   .map((image) => (image.tags.length > 0 ? image.tags.join(', ') : shortId(image.id)))
                   .join('; ')}

@@ -1,13 +1,12 @@
 'use client';
 
-import { bytesSize, timeAgo } from '@stevedore/shared';
+import { countOf } from '@stevedore/shared';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import Link from 'next/link';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTRPC, useTRPCClient } from '~/trpc/react';
-import { DataTable, rowClass } from '../data-table';
 import { Button, ErrorNote } from '../ui';
-import { shortId } from './image-rows';
+import { FleetLoad, type FleetSave, FleetSaveDialog } from './fleet-archives';
+import { FleetImageList } from './fleet-image-list';
 import { PullProgressView } from './pull-dialog';
 import { applyProgress, EMPTY_PULL, type PullView } from './pull-state';
 
@@ -116,7 +115,7 @@ function FleetPull({ hosts, onPulled }: { hosts: { hostId: string; hostName: str
         </fieldset>
         <div className="flex gap-2">
           <Button type="submit" disabled={pulling || !reference.trim() || chosen.size === 0}>
-            {pulling ? 'Pulling…' : `Pull on ${chosen.size} ${chosen.size === 1 ? 'host' : 'hosts'}`}
+            {pulling ? 'Pulling…' : `Pull on ${countOf(chosen.size, 'host')}`}
           </Button>
           {pulling && (
             <button
@@ -154,7 +153,10 @@ function FleetPull({ hosts, onPulled }: { hosts: { hostId: string; hostName: str
   );
 }
 
-/** /images: every host's images merged by ID, with the hosts that have each; pull on several at once. */
+/**
+ * /images: every host's images merged by ID, with the hosts that have each; pull on several at
+ * once, save one (from a host that has it) or load an archive onto a chosen host.
+ */
 export function FleetImagesScreen() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -167,14 +169,12 @@ export function FleetImagesScreen() {
   );
   const unreachable = (fleet.data?.hosts ?? []).filter((host) => host.error !== null);
   const now = Date.now();
+  const [saving, setSaving] = useState<FleetSave | null>(null);
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.images.fleet.queryKey() });
   return (
     <div className="space-y-4">
-      {pullHosts.length > 0 && (
-        <FleetPull
-          hosts={pullHosts}
-          onPulled={() => void queryClient.invalidateQueries({ queryKey: trpc.images.fleet.queryKey() })}
-        />
-      )}
+      {pullHosts.length > 0 && <FleetPull hosts={pullHosts} onPulled={refresh} />}
+      {pullHosts.length > 0 && <FleetLoad hosts={pullHosts} onLoaded={refresh} />}
       {fleet.isError && <ErrorNote>{fleet.error.message}</ErrorNote>}
       {unreachable.length > 0 && (
         <p className="text-sm text-amber-800 dark:text-amber-200" data-testid="fleet-images-unreachable">
@@ -183,44 +183,18 @@ export function FleetImagesScreen() {
       )}
       <p className="text-xs text-slate-500">
         {fleet.data
-          ? `${count(fleet.data.rows.length, 'image')} on ${count(fleet.data.hosts.length - unreachable.length, 'host')}`
+          ? `${countOf(fleet.data.rows.length, 'image')} on ${countOf(fleet.data.hosts.length - unreachable.length, 'host')}`
           : 'Loading images…'}
       </p>
-      <DataTable columns={['Names', 'Image ID', 'Created', 'Size', 'Hosts']}>
-        {fleet.data?.rows.length === 0 && (
-          <tr>
-            <td colSpan={5} className="px-4 py-6 text-slate-500">
-              No images on any host yet. Pull one above, or on a host's Images tab.
-            </td>
-          </tr>
-        )}
-        {fleet.data?.rows.map((row) => (
-          <tr key={row.id} className={rowClass} data-testid="fleet-image-row">
-            <td className="px-4 py-2 font-mono text-xs break-all">
-              {row.repoTags.length > 0 ? row.repoTags.join(', ') : '<none>'}
-            </td>
-            <td className="px-4 py-2 font-mono text-xs">{shortId(row.id)}</td>
-            <td className="px-4 py-2 text-xs text-slate-500">{timeAgo(row.created, now)}</td>
-            <td className="px-4 py-2 tabular-nums">{bytesSize(row.size)}</td>
-            <td className="px-4 py-2 text-xs">
-              <span className="flex flex-wrap gap-x-2">
-                {row.hosts.map((host) => (
-                  <Link
-                    key={host.hostId}
-                    href={`/hosts/${host.hostId}/images`}
-                    className="text-sky-700 underline dark:text-sky-300"
-                  >
-                    {host.hostName}
-                    {host.containers > 0 ? ` (${host.containers} in use)` : ''}
-                  </Link>
-                ))}
-              </span>
-            </td>
-          </tr>
-        ))}
-      </DataTable>
+      <FleetImageList
+        rows={fleet.data?.rows}
+        now={now}
+        onSave={(row) => {
+          const host = row.hosts.find((candidate) => canOperate(candidate.hostId));
+          return host ? () => setSaving({ hostId: host.hostId, row }) : null;
+        }}
+      />
+      <FleetSaveDialog saving={saving} rows={fleet.data?.rows ?? []} onClose={() => setSaving(null)} />
     </div>
   );
 }
-
-const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -1,6 +1,6 @@
 'use client';
 
-import { bytesSize } from '@stevedore/shared';
+import { bytesSize, countOf } from '@stevedore/shared';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTRPC } from '~/trpc/react';
@@ -71,9 +71,7 @@ export function HostImagesScreen({ hostId }: { hostId: string }) {
       <div className="flex flex-wrap items-center gap-2">
         <h2 className="text-lg font-semibold">Images</h2>
         <p className="text-xs text-slate-500" data-testid="images-count">
-          {images.isSuccess
-            ? `${imageCount} ${imageCount === 1 ? 'image' : 'images'} · ${bytesSize(totalSize)}`
-            : ''}
+          {images.isSuccess ? `${countOf(imageCount, 'image')} · ${bytesSize(totalSize)}` : ''}
         </p>
         <div className="ml-auto flex flex-wrap gap-2">
           <SecondaryButton type="button" onClick={() => setShowingLogins(true)}>

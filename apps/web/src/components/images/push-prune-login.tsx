@@ -1,6 +1,6 @@
 'use client';
 
-import { bytesSize, type ImagePushEvent } from '@stevedore/shared';
+import { bytesSize, countOf, type ImagePushEvent } from '@stevedore/shared';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTRPC, useTRPCClient } from '~/trpc/react';
@@ -173,7 +173,7 @@ export function PruneImagesDialog({
     <ActionDialog
       open={open}
       title="Prune images"
-      confirmLabel={count === 0 ? 'Nothing to prune' : `Remove ${count} ${count === 1 ? 'image' : 'images'}`}
+      confirmLabel={count === 0 ? 'Nothing to prune' : `Remove ${countOf(count, 'image')}`}
       danger
       busy={prune.isPending}
       confirmDisabled={!preview.data || count === 0}
@@ -208,7 +208,7 @@ export function PruneImagesDialog({
           <p>
             {count === 0
               ? 'Nothing would be removed: every image is named or in use.'
-              : `${count} ${count === 1 ? 'image goes' : 'images go'}, freeing up to ${bytesSize(preview.data.bytes)} (layers they share with kept images stay).`}
+              : `${countOf(count, 'image goes', 'images go')}, freeing up to ${bytesSize(preview.data.bytes)} (layers they share with kept images stay).`}
           </p>
           {count > 0 && (
             <ul className="max-h-48 overflow-y-auto font-mono text-xs">

@@ -1,6 +1,6 @@
 'use client';
 
-import { bytesSize, parseCpuSet } from '@stevedore/shared';
+import { bytesSize, countOf, parseCpuSet } from '@stevedore/shared';
 import type { ReactNode } from 'react';
 import { useFormContext, useWatch } from 'react-hook-form';
 import { type LimitsFormValues, type LimitTextField, UNLIMITED_TEXT } from '~/lib/limits/limits-form';
@@ -254,7 +254,7 @@ export function LimitsFields({ capacity, usage }: { capacity?: CapacityView; usa
         label="CPUs"
         placeholder="unlimited (e.g. 1.5)"
         inputMode="decimal"
-        host={capacity ? `${capacity.cpus} CPU${capacity.cpus === 1 ? '' : 's'}` : null}
+        host={capacity ? countOf(capacity.cpus, 'CPU') : null}
         usage={usageLine(usage?.cpu, cpusText)}
       >
         {capacity && <CpusSlider max={capacity.cpus} />}

@@ -1,6 +1,7 @@
 'use client';
 
 import type { PruneOutcome } from '@stevedore/shared';
+import { countOf } from '@stevedore/shared';
 import { type QueryKey, type UseMutationOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { Modal } from '../presets/modal';
@@ -83,7 +84,7 @@ export function PruneDialog<TOutcome extends PruneOutcome, TInput, TError extend
             onClick={confirm}
             className="inline-flex items-center justify-center rounded-md bg-red-600 px-4 py-2 text-sm font-medium text-white hover:bg-red-700 disabled:opacity-50"
           >
-            {prune.isPending ? 'Removing…' : `Remove ${count} ${noun}${count === 1 ? '' : 's'}`}
+            {prune.isPending ? 'Removing…' : `Remove ${countOf(count, noun)}`}
           </button>
         )}
       </div>

@@ -1,4 +1,4 @@
-import { bytesSize, type PruneOutcome } from '@stevedore/shared';
+import { bytesSize, countOf, type PruneOutcome } from '@stevedore/shared';
 import { ErrorNote, SuccessNote } from '../ui';
 
 /** What a prune removed, what it kept and why; `names` maps the IDs asked for to names. */
@@ -18,8 +18,7 @@ export function PruneOutcomeNote({
   return (
     <div className="space-y-2" data-testid="prune-outcome">
       <SuccessNote>
-        Removed {count} {noun}
-        {count === 1 ? '' : 's'}
+        Removed {countOf(count, noun)}
         {showSpace ? `, freed ${bytesSize(outcome.spaceReclaimed)}` : ''}.
       </SuccessNote>
       {outcome.kept.length > 0 && (

@@ -1,5 +1,6 @@
 'use client';
 
+import { countOf } from '@stevedore/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '~/trpc/react';
 import { PruneDialog } from '../netvol/prune-dialog';
@@ -42,8 +43,8 @@ export function NetworkPruneDialog({
       )}
     >
       <p>
-        These {networks.length} network{networks.length === 1 ? '' : 's'} have no container on them, running
-        or stopped, and will be removed:
+        These {countOf(networks.length, 'network')} have no container on them, running or stopped, and will be
+        removed:
       </p>
       <ul className="list-disc space-y-0.5 pl-5 font-mono text-xs">
         {networks.map((network) => (

@@ -1,6 +1,7 @@
 'use client';
 
 import type { HostNetwork } from '@stevedore/shared';
+import { countOf } from '@stevedore/shared';
 import { useTRPC } from '~/trpc/react';
 import { ActionDialog } from '../container-page/action-dialog';
 import { useRemoveAction } from '../netvol/use-remove-action';
@@ -42,7 +43,7 @@ export function NetworkRemoveDialog({
       <p>The network and its bridge are deleted. Containers cannot be on it while it goes.</p>
       {members.length > 0 && (
         <p data-testid="remove-network-members" className="text-amber-800 dark:text-amber-200">
-          {members.length} container{members.length === 1 ? ' is' : 's are'} on it (
+          {countOf(members.length, 'container is', 'containers are')} on it (
           {members.map((member) => member.name).join(', ')}): the engine will refuse until they are
           disconnected.
         </p>

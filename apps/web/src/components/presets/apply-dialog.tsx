@@ -1,6 +1,7 @@
 'use client';
 
 import type { Preset, PresetPolicy, PresetTarget } from '@stevedore/shared';
+import { countOf } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useContainerFleet } from '~/components/containers/use-container-fleet';
@@ -185,7 +186,7 @@ function PreviewStep({
       {preview.data && (
         <>
           <p className="text-sm" data-testid="preview-summary">
-            {rows.length} {rows.length === 1 ? 'container' : 'containers'}, {changing} to change
+            {countOf(rows.length, 'container')}, {changing} to change
             {skipped > 0 && `, ${skipped} skipped`}
           </p>
           {rows.length === 0 ? (
@@ -250,7 +251,7 @@ function PreviewStep({
           disabled={!preview.data || applying === 0 || rollout.isPending}
           onClick={() => rollout.mutate({ presetId: preset.id, target, stopOnFailure, policy })}
         >
-          Apply to {applying} {applying === 1 ? 'container' : 'containers'}
+          Apply to {countOf(applying, 'container')}
         </Button>
       </div>
     </div>

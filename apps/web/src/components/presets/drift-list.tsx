@@ -1,6 +1,7 @@
 'use client';
 
 import type { DriftReport, DriftRow, Preset, PresetTarget } from '@stevedore/shared';
+import { countOf } from '@stevedore/shared';
 import { DataTable, rowClass } from '~/components/data-table';
 import { SecondaryButton } from '~/components/ui';
 import { FIELD_LABELS, limitText } from '~/lib/presets/limit-text';
@@ -33,8 +34,7 @@ export function DriftList({
           Drift
         </h2>
         <p className="text-xs text-slate-500">
-          {report.checked} {report.checked === 1 ? 'container' : 'containers'} checked at{' '}
-          {new Date(report.checkedAt).toLocaleTimeString()}
+          {countOf(report.checked, 'container')} checked at {new Date(report.checkedAt).toLocaleTimeString()}
         </p>
       </div>
       {report.rows.length === 0 ? (
@@ -52,8 +52,7 @@ export function DriftList({
               return (
                 <div key={presetId} className="flex flex-wrap items-center gap-2 text-sm">
                   <span>
-                    {rows.length} {rows.length === 1 ? 'container' : 'containers'} drifted from{' '}
-                    <strong>{preset.name}</strong>
+                    {countOf(rows.length, 'container')} drifted from <strong>{preset.name}</strong>
                   </span>
                   <SecondaryButton
                     type="button"

@@ -1,6 +1,7 @@
 'use client';
 
 import type { Rollout } from '@stevedore/shared';
+import { countOf } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { DataTable, rowClass } from '~/components/data-table';
@@ -97,8 +98,7 @@ export function RolloutReport({
       {confirming && (
         <div className="flex flex-wrap items-center gap-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
           <span className="flex-1">
-            Re-apply the values {data.counts.ok} {data.counts.ok === 1 ? 'container' : 'containers'} had
-            before this rollout?
+            Re-apply the values {countOf(data.counts.ok, 'container')} had before this rollout?
           </span>
           <SecondaryButton type="button" onClick={() => setConfirming(false)}>
             Cancel

@@ -1,6 +1,6 @@
 'use client';
 
-import { parseLabelSelector, selectorMatches } from '@stevedore/shared';
+import { countOf, parseLabelSelector, selectorMatches } from '@stevedore/shared';
 import { useMemo, useState } from 'react';
 import type { ContainerListRow } from '~/components/containers/use-container-fleet';
 
@@ -57,7 +57,7 @@ export function SelectorInput({
           (rows === null
             ? 'Loading the containers…'
             : selector.trim()
-              ? `Matches ${matched.length} ${matched.length === 1 ? 'container' : 'containers'} on ${hosts} ${hosts === 1 ? 'host' : 'hosts'} now`
+              ? `Matches ${countOf(matched.length, 'container')} on ${countOf(hosts, 'host')} now`
               : 'key, key=value or key!=value, separated by commas; every term must hold')}
       </p>
     </div>

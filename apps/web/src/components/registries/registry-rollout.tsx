@@ -2,6 +2,7 @@
 
 import {
   CaPemSchema,
+  countOf,
   type HostSummary,
   MirrorUrlSchema,
   type RegistryHostPlan,
@@ -108,9 +109,7 @@ export function RegistryRollout({ hosts, isAdmin }: { hosts: HostSummary[]; isAd
         setPlans(null);
         void queryClient.invalidateQueries({ queryKey: trpc.registries.pathKey() });
         if (result.ok)
-          toast.success(
-            `Rolled out to ${result.hosts.length} host${result.hosts.length === 1 ? '' : 's'} in ${result.durationMs} ms`,
-          );
+          toast.success(`Rolled out to ${countOf(result.hosts.length, 'host')} in ${result.durationMs} ms`);
         else toast.error(result.rolledBack ? 'A host failed: the others were rolled back' : 'A host failed');
       },
     }),
@@ -130,7 +129,7 @@ export function RegistryRollout({ hosts, isAdmin }: { hosts: HostSummary[]; isAd
     const parsed = toInput(draft);
     if ('error' in parsed) return setProblem(parsed.error ?? null);
     const changing = plans?.filter((p) => p.changed).length ?? 0;
-    if (!window.confirm(`Change ${draft.registry} on ${changing} host${changing === 1 ? '' : 's'}?`)) return;
+    if (!window.confirm(`Change ${draft.registry} on ${countOf(changing, 'host')}?`)) return;
     rollout.mutate({ ...parsed.input, rollbackOnFailure: draft.rollbackOnFailure });
   };
 

@@ -1,4 +1,5 @@
 import type { RegistrySettings } from '@stevedore/shared';
+import type { ReactNode } from 'react';
 import { SecondaryButton } from '~/components/ui';
 
 const insecureText: Record<string, string> = {
@@ -11,10 +12,13 @@ const insecureText: Record<string, string> = {
 export function RegistryTable({
   registries,
   onEdit,
+  probe = null,
 }: {
   registries: RegistrySettings[];
   /** null: the viewer may not change host configuration. */
   onEdit: ((settings: RegistrySettings) => void) | null;
+  /** The control that probes one registry now (absent for who may not probe). */
+  probe?: ((registry: string) => ReactNode) | null;
 }) {
   return (
     <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 dark:divide-slate-800 dark:border-slate-800">
@@ -69,6 +73,7 @@ export function RegistryTable({
               </>
             )}
           </dl>
+          {probe?.(registry.registry)}
         </li>
       ))}
     </ul>

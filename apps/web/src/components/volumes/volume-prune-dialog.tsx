@@ -1,6 +1,6 @@
 'use client';
 
-import { bytesSize } from '@stevedore/shared';
+import { bytesSize, countOf } from '@stevedore/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '~/trpc/react';
 import { PruneDialog } from '../netvol/prune-dialog';
@@ -40,9 +40,8 @@ export function VolumePruneDialog({
       outcomeNote={(outcome) => <PruneOutcomeNote outcome={outcome} noun="volume" showSpace />}
     >
       <p>
-        No container uses these {volumes.length} volume{volumes.length === 1 ? '' : 's'}. Removing them
-        deletes their data and frees{' '}
-        <strong data-testid="prune-reclaimable">{bytesSize(preview.data?.reclaimable ?? 0)}</strong>.
+        No container uses these {countOf(volumes.length, 'volume')}. Removing them deletes their data and
+        frees <strong data-testid="prune-reclaimable">{bytesSize(preview.data?.reclaimable ?? 0)}</strong>.
       </p>
       <ul className="space-y-0.5 text-xs">
         {volumes.map((volume) => (

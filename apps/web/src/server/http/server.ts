@@ -12,6 +12,12 @@ import type { Services } from '../services/index';
 import { IMAGE_LOAD_PATH, IMAGE_SAVE_PATH, serveImageArchive } from './image-archive';
 import { LOG_DOWNLOAD_PATH, serveLogDownload } from './log-download';
 import { clientIp, isCrossSiteWrite, isHttpsRequest, isPublicPath } from './request-guard';
+import {
+  DEFAULT_REQUEST_TIMEOUTS,
+  limitRequestTime,
+  limitUploadIdle,
+  type RequestTimeouts,
+} from './request-timeouts';
 
 export interface PageHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
@@ -26,6 +32,8 @@ export interface WebServerOptions {
   secureCookies: boolean;
   /** Believe X-Forwarded-For/-Proto: set only when a reverse proxy in front sets them. */
   trustProxy: boolean;
+  /** Bounds on receiving a request's body (DEFAULT_REQUEST_TIMEOUTS when absent). */
+  timeouts?: RequestTimeouts;
   log: Logger;
 }
 
@@ -57,9 +65,12 @@ function badRequest(res: ServerResponse, why: string): void {
  */
 export function createWebServer(options: WebServerOptions): Server {
   const { services, pages, secureCookies, trustProxy, log } = options;
+  const timeouts = options.timeouts ?? DEFAULT_REQUEST_TIMEOUTS;
   const server = createServer(async (req, res) => {
     try {
       const url = parseRequestUrl(req.url);
+      if (url?.pathname === IMAGE_LOAD_PATH) limitUploadIdle(req, res, timeouts.uploadIdleMs, log);
+      else limitRequestTime(req, res, timeouts.requestMs, log);
       if (!url) {
         badRequest(res, 'malformed URL');
         return;
@@ -114,8 +125,9 @@ export function createWebServer(options: WebServerOptions): Server {
     }
   });
 
-  // An image upload (POST /api/images/load) may take longer than Node's default 5 minutes for a
-  // whole request; slow headers are still cut off by headersTimeout, and tRPC bodies are capped.
+  // An image upload (POST /api/images/load) may take longer than any bound on a whole request:
+  // bodies are bounded per route in the handler instead (request-timeouts.ts); slow headers are
+  // still cut off by headersTimeout.
   server.requestTimeout = 0;
 
   // Malformed request lines and headers never reach the handler: Node's parser reports them here.

@@ -1,6 +1,6 @@
 'use client';
 
-import { type AlertRule, type AlertState, describeCondition, type Webhook } from '@stevedore/shared';
+import { type AlertRule, type AlertState, countOf, describeCondition, type Webhook } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useState } from 'react';
@@ -317,7 +317,7 @@ function LastDelivery({ webhook }: { webhook: Webhook }) {
           <span className={`font-medium ${deliveryStyles[last.status]}`}>{last.status}</span>
           <span className="text-slate-600 dark:text-slate-400">
             {' '}
-            · {last.event} · {last.attempts} attempt{last.attempts === 1 ? '' : 's'}
+            · {last.event} · {countOf(last.attempts, 'attempt')}
             {last.responseStatus !== null && ` · HTTP ${last.responseStatus}`} ·{' '}
             {new Date(last.updatedAt).toLocaleString()}
           </span>

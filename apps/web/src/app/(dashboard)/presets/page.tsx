@@ -1,6 +1,7 @@
 'use client';
 
 import type { Preset, PresetTarget } from '@stevedore/shared';
+import { countOf } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApplyDialog } from '~/components/presets/apply-dialog';
@@ -94,9 +95,7 @@ export default function PresetsPage() {
                 <div className="min-w-0 flex-1 space-y-1">
                   <div className="flex flex-wrap items-center gap-2">
                     <h2 className="font-semibold">{preset.name}</h2>
-                    <span className="text-xs text-slate-500">
-                      on {preset.assigned} {preset.assigned === 1 ? 'container' : 'containers'}
-                    </span>
+                    <span className="text-xs text-slate-500">on {countOf(preset.assigned, 'container')}</span>
                     {drifted > 0 && (
                       <span
                         data-testid="drift-badge"

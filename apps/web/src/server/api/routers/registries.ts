@@ -1,6 +1,7 @@
 import {
   HostRecentPullsInput,
   HostRegistryInput,
+  HostRegistryProbeInput,
   HostRegistrySetInput,
   RegistryPreviewInput,
   RegistryRolloutInput,
@@ -9,7 +10,7 @@ import { hostOperatorProcedure, roleProcedure, router } from '../trpc';
 
 /**
  * Registries and mirrors. Viewers read every host's settings, health and recent pulls; probing a
- * host's mirrors now is an operator's action on a granted host; changing settings (one host or a
+ * host's mirrors (or one registry's endpoints) now is an operator's action on a granted host; changing settings (one host or a
  * rollout) is host configuration, for admins.
  */
 export const registriesRouter = router({
@@ -22,9 +23,15 @@ export const registriesRouter = router({
   recentPulls: roleProcedure('viewer')
     .input(HostRecentPullsInput)
     .query(({ ctx, input }) => ctx.services.registries.recentPulls(input.hostId, input.limit)),
-  probe: hostOperatorProcedure.mutation(({ ctx, input }) =>
-    ctx.services.registries.probe(ctx.user, input.hostId),
-  ),
+  probe: hostOperatorProcedure
+    .input(HostRegistryProbeInput)
+    .mutation(({ ctx, input }) =>
+      ctx.services.registries.probe(
+        ctx.user,
+        input.hostId,
+        input.registry ? { registry: input.registry, upstream: input.upstream } : undefined,
+      ),
+    ),
   set: roleProcedure('admin')
     .input(HostRegistrySetInput)
     .mutation(({ ctx, input }) => ctx.services.registries.set(ctx.user, input.hostId, input.settings)),

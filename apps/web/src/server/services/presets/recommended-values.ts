@@ -1,4 +1,5 @@
 import {
+  countOf,
   DEFAULT_RECOMMEND_POLICY,
   type LimitsRecommendation,
   type PresetPolicy,
@@ -40,7 +41,7 @@ export async function recommendedValuesFor(
   if (recommendation.points < needed) {
     return {
       values: null,
-      skipped: `not enough usage history: ${recommendation.points} ${recommendation.points === 1 ? 'point' : 'points'} in the last ${policy.range} (${needed} needed)`,
+      skipped: `not enough usage history: ${countOf(recommendation.points, 'point')} in the last ${policy.range} (${needed} needed)`,
     };
   }
   const values: ResourcesUpdate = {};

@@ -53,10 +53,29 @@ export class RegistryService {
     );
   }
 
-  async probe(actor: SessionUser, hostId: string): Promise<MirrorHealthReport> {
+  /**
+   * Every mirror of the host now, or (with `target`) one registry's endpoints in the order a pull
+   * would try them (mirrors first; the registry itself with `upstream`), in the report's `endpoints`.
+   */
+  async probe(
+    actor: SessionUser,
+    hostId: string,
+    target?: { registry: string; upstream: boolean },
+  ): Promise<MirrorHealthReport> {
     const host = await getHost(this.db, hostId);
-    return audited(this.db, actor, { action: 'registries.probe', hostId, target: host.name }, () =>
-      agentCall({ hostId }, () => this.hub.call(hostId, (client) => client.registries.probe.mutate())),
+    return audited(
+      this.db,
+      actor,
+      {
+        action: 'registries.probe',
+        hostId,
+        target: target?.registry ?? host.name,
+        ...(target ? { params: { registry: target.registry, upstream: target.upstream } } : {}),
+      },
+      () =>
+        agentCall({ hostId }, () =>
+          this.hub.call(hostId, (client) => client.registries.probe.mutate(target)),
+        ),
     );
   }
 

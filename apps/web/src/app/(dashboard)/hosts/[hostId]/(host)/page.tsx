@@ -1,6 +1,6 @@
 'use client';
 
-import { bytesSize, type SystemInfo } from '@stevedore/shared';
+import { bytesSize, countOf, type SystemInfo } from '@stevedore/shared';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
@@ -80,9 +80,7 @@ export default function HostPage() {
       <section className="space-y-1" aria-label="Images">
         <h2 className="text-lg font-semibold">Images</h2>
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          {info.data
-            ? `${info.data.Images} ${info.data.Images === 1 ? 'image' : 'images'} on this host. `
-            : ''}
+          {info.data ? `${countOf(info.data.Images, 'image')} on this host. ` : ''}
           <Link href={`/hosts/${hostId}/images`} className="text-sky-700 underline dark:text-sky-300">
             Pull, tag and remove them on the Images tab
           </Link>

@@ -1,6 +1,7 @@
 'use client';
 
 import type { RegistrySettings } from '@stevedore/shared';
+import { countOf } from '@stevedore/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
 import { useState } from 'react';
@@ -8,6 +9,7 @@ import { Modal } from '~/components/presets/modal';
 import { MirrorHealthPanel } from '~/components/registries/mirror-health';
 import { RecentPulls } from '~/components/registries/recent-pulls';
 import { RegistryForm } from '~/components/registries/registry-form';
+import { RegistryProbe } from '~/components/registries/registry-probe';
 import { RegistryTable } from '~/components/registries/registry-table';
 import { useToast } from '~/components/toasts';
 import { Button, ErrorNote, SecondaryButton } from '~/components/ui';
@@ -35,7 +37,7 @@ export default function HostRegistriesPage() {
     trpc.registries.probe.mutationOptions({
       onSuccess: (report) => {
         queryClient.setQueryData(trpc.registries.health.queryKey({ hostId }), report);
-        toast.success(`Probed ${report.mirrors.length} mirror${report.mirrors.length === 1 ? '' : 's'}`);
+        toast.success(`Probed ${countOf(report.mirrors.length, 'mirror')}`);
       },
       onError: (error) => toast.error(error.message),
     }),
@@ -55,6 +57,7 @@ export default function HostRegistriesPage() {
             <RegistryTable
               registries={list.data.registries}
               onEdit={isAdmin ? (settings) => setEditing({ settings }) : null}
+              probe={canOperate ? (registry) => <RegistryProbe hostId={hostId} registry={registry} /> : null}
             />
             {list.data.problems.map((problem) => (
               <ErrorNote key={problem.registry}>

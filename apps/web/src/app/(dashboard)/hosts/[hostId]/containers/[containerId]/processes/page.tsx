@@ -1,5 +1,6 @@
 'use client';
 
+import { countOf } from '@stevedore/shared';
 import { useQuery } from '@tanstack/react-query';
 import { useContainerInspect, useContainerRoute } from '~/components/container-page/use-container';
 import { DataTable, rowClass } from '~/components/data-table';
@@ -33,7 +34,7 @@ export default function ContainerProcessesPage() {
       <div className="flex flex-wrap items-center justify-between gap-2">
         <p className="text-sm text-slate-500" aria-live="polite">
           {top.data
-            ? `${top.data.Processes.length} process${top.data.Processes.length === 1 ? '' : 'es'} · refreshed every ${REFRESH_MS / 1000} s`
+            ? `${countOf(top.data.Processes.length, 'process')} · refreshed every ${REFRESH_MS / 1000} s`
             : 'Loading processes…'}
         </p>
         <SecondaryButton
