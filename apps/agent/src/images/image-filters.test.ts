@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { namesShown, referenceMatches } from './image-filters.js';
+import { digestsShown, namesShown, referenceMatches } from './image-filters.js';
 
 test('referenceMatches: the familiar name with its tag, or the bare repository', () => {
   assert.equal(referenceMatches('busybox', 'docker.io/library/busybox:latest'), true);
@@ -19,4 +19,13 @@ test("namesShown: with a reference filter only that repository's names, else all
     namesShown(['reference=diff/busybox'], [`docker.io/diff/busybox@sha256:${'a'.repeat(64)}`]),
     [`docker.io/diff/busybox@sha256:${'a'.repeat(64)}`],
   );
+});
+
+test("digestsShown: the shown tags' repositories keep their digests, other repositories' go", () => {
+  const digest = `sha256:${'b'.repeat(64)}`;
+  const digests = [`127.0.0.1:5000/diff/busybox@${digest}`, `docker.io/library/other@${digest}`];
+  const tags = ['127.0.0.1:5000/diff/busybox:v1'];
+  assert.deepEqual(digestsShown(['reference=127.0.0.1:5000/diff/busybox:v1'], digests, tags), [digests[0]]);
+  assert.deepEqual(digestsShown(['reference=other'], digests, []), [digests[1]]);
+  assert.deepEqual(digestsShown([], digests, tags), digests);
 });

@@ -66,3 +66,16 @@ export function namesShown(filters: readonly string[], names: readonly string[])
   if (patterns.length === 0) return [...names];
   return names.filter((name) => patterns.some((pattern) => referenceMatches(pattern, name)));
 }
+
+/** The digests of the repositories whose tags are shown, and those the reference filters match. */
+export function digestsShown(
+  filters: readonly string[],
+  digests: readonly string[],
+  tagsShown: readonly string[],
+): string[] {
+  const repository = (name: string) =>
+    familiarImageName({ ...parseImageReference(name), tag: null, digest: null });
+  const repositories = new Set(tagsShown.map(repository));
+  const matching = new Set(namesShown(filters, digests));
+  return digests.filter((digest) => matching.has(digest) || repositories.has(repository(digest)));
+}

@@ -8,7 +8,7 @@ import {
 import type { LayerReferences } from '../storage/layer-references.js';
 import type { Overlay2Store } from '../storage/overlay2/layer-store.js';
 import { diskUsage } from '../util/disk-usage.js';
-import { imageFilter, namesShown } from './image-filters.js';
+import { digestsShown, imageFilter, namesShown } from './image-filters.js';
 import {
   dockerContainerConfig,
   dockerImageConfig,
@@ -67,11 +67,10 @@ export async function listImages(images: ImageStore, filters: readonly string[])
   return (await images.list())
     .filter(passes)
     .map(summarize)
-    .map((summary) => ({
-      ...summary,
-      RepoTags: namesShown(filters, summary.RepoTags),
-      RepoDigests: namesShown(filters, summary.RepoDigests),
-    }))
+    .map((summary) => {
+      const RepoTags = namesShown(filters, summary.RepoTags);
+      return { ...summary, RepoTags, RepoDigests: digestsShown(filters, summary.RepoDigests, RepoTags) };
+    })
     .sort((a, b) => b.Created.localeCompare(a.Created));
 }
 
