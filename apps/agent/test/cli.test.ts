@@ -64,6 +64,17 @@ describe('stevedore CLI against a real agent', () => {
       Mirrors: ['https://mirror.test:5000/'],
       InsecureRegistryCIDRs: ['127.0.0.0/8', '10.20.0.0/16'],
       InsecureRegistries: ['registry.test:5000'],
+      IndexConfigs: {
+        'docker.io': {
+          Name: 'docker.io',
+          Mirrors: ['https://mirror.test:5000/'],
+          Secure: true,
+          Official: true,
+        },
+        'registry.test:5000': { Name: 'registry.test:5000', Mirrors: [], Secure: false, Official: false },
+      },
+      AllowNondistributableArtifactsCIDRs: [],
+      AllowNondistributableArtifactsHostnames: [],
     });
   });
 

@@ -17,10 +17,21 @@ describe('inspect/info/events shapes as Docker', () => {
     assert.equal(host.IpcMode, 'private');
     assert.equal(host.PidMode, '');
     assert.equal(host.UTSMode, '');
+    assert.deepEqual([host.Dns, host.DnsOptions, host.DnsSearch, host.Devices], [[], [], [], []]);
+    // Lists never set are null, as Docker prints them; empty optional maps are left out.
     assert.deepEqual(
-      [host.Dns, host.DnsOptions, host.DnsSearch, host.ExtraHosts, host.Devices],
-      [[], [], [], [], []],
+      [host.ExtraHosts, host.GroupAdd, host.VolumesFrom, host.Binds],
+      [null, null, null, null],
     );
+    assert.equal('Sysctls' in host, false);
+    assert.equal('Tmpfs' in host, false);
+    const withSet = (
+      await ok('create', '--add-host', 'h:10.0.0.1', '--tmpfs', '/run', suite.busybox.reference, 'true')
+    ).trim();
+    const setHost = await json('inspect', '--format', '{{json .HostConfig}}', withSet);
+    assert.deepEqual(setHost.ExtraHosts, ['h:10.0.0.1']);
+    assert.deepEqual(setHost.Tmpfs, { '/run': '' });
+    await ok('rm', withSet);
     assert.ok(host.MaskedPaths.includes('/proc/kcore'));
     assert.ok(host.ReadonlyPaths.includes('/proc/sys'));
     const settings = await json('inspect', '--format', '{{json .NetworkSettings}}', 'shape');
@@ -76,11 +87,51 @@ describe('inspect/info/events shapes as Docker', () => {
     assert.equal(image.Author, '');
     assert.equal(image.GraphDriver.Name, 'overlay2');
     assert.match(image.GraphDriver.Data.UpperDir, /\/diff$/);
+    assert.match(image.GraphDriver.Data.MergedDir, /\/merged$/);
+    assert.equal(image.VirtualSize, image.Size);
+    // Config keys Docker always prints, with its defaults where the image sets nothing.
+    assert.deepEqual(
+      [
+        image.Config.Hostname,
+        image.Config.Tty,
+        image.Config.Entrypoint,
+        image.Config.OnBuild,
+        image.Config.Labels,
+      ],
+      ['', false, null, null, null],
+    );
+    assert.deepEqual(image.Config.Cmd, ['sh']);
   });
 
-  test('info: LoggingDriver and SecurityOptions', async () => {
+  test('names as Docker prints them; images REPO lists only that repository', async () => {
+    await ok('tag', suite.busybox.reference, 'shapes/tagged:v1');
+    try {
+      const tags = await json('image', 'inspect', '--format', '{{json .RepoTags}}', 'shapes/tagged:v1');
+      assert.ok(tags.includes('shapes/tagged:v1'), `no docker.io/ prefix: ${tags}`);
+      assert.ok(tags.includes(suite.busybox.reference), `registry host kept: ${tags}`);
+      const rows = await ok('images', '--format', '{{.Repository}}:{{.Tag}}', 'shapes/tagged');
+      assert.equal(rows, 'shapes/tagged:v1\n');
+    } finally {
+      await ok('rmi', 'shapes/tagged:v1');
+    }
+  });
+
+  test("version: {{.Server.APIVersion}} (Go's field name) and Components", async () => {
+    assert.equal((await ok('version', '--format', '{{.Server.APIVersion}}')).trim().length > 0, true);
+    const server = await json('version', '--format', '{{json .Server}}');
+    assert.equal(server.Components[0].Name, 'Engine');
+  });
+
+  test('info: LoggingDriver, SecurityOptions, the kernel abilities, Warnings null', async () => {
     const info = await json('info', '--format', '{{json .}}');
     assert.equal(typeof info.LoggingDriver, 'string');
     assert.ok(info.SecurityOptions.includes('name=seccomp,profile=default'));
+    assert.equal(info.Warnings, null, 'null when there are none, as Docker');
+    assert.equal(info.IndexServerAddress, 'https://index.docker.io/v1/');
+    assert.equal(info.RegistryConfig.IndexConfigs['docker.io'].Official, true);
+    // The kernel's abilities, read from the same files the agent reads.
+    if (info.CgroupVersion === '2') assert.equal(info.KernelMemory, false, 'no kernel memory limit on v2');
+    assert.equal(info.IPv4Forwarding, readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() === '1');
+    assert.equal(typeof info.MemoryLimit, 'boolean');
   });
 });

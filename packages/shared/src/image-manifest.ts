@@ -52,6 +52,10 @@ export const ImageConfigSchema = z.object({
   author: z.string().optional(),
   /** `docker commit -m`, `docker import -m`. */
   comment: z.string().optional(),
+  /** Docker's legacy builder records the build container, its version and its config. */
+  container: z.string().optional(),
+  docker_version: z.string().optional(),
+  container_config: z.record(z.string(), z.unknown()).nullish(),
   config: z
     .object({
       User: z.string().optional(),
@@ -113,6 +117,27 @@ export const PullEventSchema = z.discriminatedUnion('type', [
 ]);
 export type PullEvent = z.infer<typeof PullEventSchema>;
 
+/**
+ * An image's config as `docker image inspect` prints it: every key Docker always has (with its
+ * ""/false/null defaults) beside the ones the image sets. The added keys are absent from older agents.
+ */
+export const ImageInspectConfigSchema = z
+  .object({
+    Hostname: z.string().optional(),
+    Domainname: z.string().optional(),
+    AttachStdin: z.boolean().optional(),
+    AttachStdout: z.boolean().optional(),
+    AttachStderr: z.boolean().optional(),
+    Tty: z.boolean().optional(),
+    OpenStdin: z.boolean().optional(),
+    StdinOnce: z.boolean().optional(),
+    Image: z.string().optional(),
+    OnBuild: z.array(z.string()).nullish(),
+  })
+  .extend(ImageConfigSchema.shape.config.unwrap().unwrap().shape)
+  .nullish();
+export type ImageInspectConfig = z.infer<typeof ImageInspectConfigSchema>;
+
 /** `docker image inspect`, in Docker's field names. */
 export const ImageInspectSchema = z.object({
   Id: z.string(),
@@ -127,8 +152,14 @@ export const ImageInspectSchema = z.object({
   Os: z.string(),
   Size: z.number().int().nonnegative(),
   GraphDriver: z.object({ Name: z.string(), Data: z.record(z.string(), z.string()) }).optional(),
-  Config: ImageConfigSchema.shape.config,
+  Config: ImageInspectConfigSchema,
   RootFS: z.object({ Type: z.literal('layers'), Layers: z.array(z.string()) }),
+  /** The keys below: Docker's, absent from older agents. VirtualSize equals Size (no shared accounting). */
+  VirtualSize: z.number().int().nonnegative().optional(),
+  Container: z.string().optional(),
+  DockerVersion: z.string().optional(),
+  ContainerConfig: ImageInspectConfigSchema.optional(),
+  Metadata: z.object({ LastTagTime: z.string() }).optional(),
 });
 export type ImageInspect = z.infer<typeof ImageInspectSchema>;
 

@@ -22,6 +22,32 @@ export const SystemInfoSchema = z.object({
   LoggingDriver: z.string().optional(),
   /** Docker's `name=seccomp,profile=default`, `name=userns`, `name=cgroupns` (absent from older agents). */
   SecurityOptions: z.array(z.string()).optional(),
+  /** PRETTY_NAME's version (VERSION_ID of os-release); absent from older agents, as the keys below. */
+  OSVersion: z.string().optional(),
+  /** The limits the kernel's cgroups can enforce (read from the cgroup files). */
+  MemoryLimit: z.boolean().optional(),
+  SwapLimit: z.boolean().optional(),
+  KernelMemory: z.boolean().optional(),
+  KernelMemoryTCP: z.boolean().optional(),
+  CpuCfsPeriod: z.boolean().optional(),
+  CpuCfsQuota: z.boolean().optional(),
+  CPUShares: z.boolean().optional(),
+  CPUSet: z.boolean().optional(),
+  PidsLimit: z.boolean().optional(),
+  OomKillDisable: z.boolean().optional(),
+  IPv4Forwarding: z.boolean().optional(),
+  BridgeNfIptables: z.boolean().optional(),
+  BridgeNfIp6tables: z.boolean().optional(),
+  /** The agent's HTTP(S)_PROXY and NO_PROXY (pulls and pushes go through them); "" when unset. */
+  HttpProxy: z.string().optional(),
+  HttpsProxy: z.string().optional(),
+  NoProxy: z.string().optional(),
+  /** Engine labels (Stevedore has none configured today: always empty). */
+  Labels: z.array(z.string()).optional(),
+  /** The pools user networks' subnets come from: daemon.json's, else the built-in ones. */
+  DefaultAddressPools: z.array(z.object({ Base: z.string(), Size: z.number().int() })).optional(),
+  /** Docker's default registry for unqualified names. */
+  IndexServerAddress: z.string().optional(),
   Runtimes: z.record(z.string(), z.object({ path: z.string(), version: z.string() })),
   Containers: z.number().int().nonnegative(),
   ContainersRunning: z.number().int().nonnegative(),
@@ -32,6 +58,21 @@ export const SystemInfoSchema = z.object({
     Mirrors: z.array(z.string()),
     InsecureRegistryCIDRs: z.array(z.string()),
     InsecureRegistries: z.array(z.string()),
+    /** Per registry host: its mirrors and whether it is reached over verified TLS (absent from older agents). */
+    IndexConfigs: z
+      .record(
+        z.string(),
+        z.object({
+          Name: z.string(),
+          Mirrors: z.array(z.string()),
+          Secure: z.boolean(),
+          Official: z.boolean(),
+        }),
+      )
+      .optional(),
+    /** Docker's non-distributable layers are pushed nowhere by Stevedore: always empty. */
+    AllowNondistributableArtifactsCIDRs: z.array(z.string()).optional(),
+    AllowNondistributableArtifactsHostnames: z.array(z.string()).optional(),
   }),
   LiveRestoreEnabled: z.boolean(),
   IPTables: z.boolean(),
@@ -48,6 +89,11 @@ export const VersionSchema = z.object({
   KernelVersion: z.string(),
   NodeVersion: z.string(),
   GitCommit: z.string(),
+  /** Docker's product line and its parts (absent from older agents). */
+  Platform: z.object({ Name: z.string() }).optional(),
+  Components: z
+    .array(z.object({ Name: z.string(), Version: z.string(), Details: z.record(z.string(), z.string()) }))
+    .optional(),
 });
 export type Version = z.infer<typeof VersionSchema>;
 

@@ -10,13 +10,17 @@ export interface HostFacts {
   architecture: string;
   ncpu: number;
   cgroupVersion: '1' | '2';
+  /** os-release's VERSION_ID ("12"), "" when it has none, as Docker's OSVersion. */
+  osVersion: string;
 }
 
 export async function readHostFacts(): Promise<HostFacts> {
+  const osRelease = await readFile('/etc/os-release', 'utf8').catch(() => '');
   return {
     hostname: os.hostname(),
     kernelVersion: os.release(),
-    operatingSystem: parseOsRelease(await readFile('/etc/os-release', 'utf8').catch(() => '')) ?? 'Linux',
+    operatingSystem: parseOsRelease(osRelease) ?? 'Linux',
+    osVersion: osReleaseValue(osRelease, 'VERSION_ID') ?? '',
     // os.machine() is uname -m (x86_64, aarch64), the names Docker shows.
     architecture: os.machine(),
     ncpu: os.cpus().length,
@@ -26,9 +30,14 @@ export async function readHostFacts(): Promise<HostFacts> {
 
 /** PRETTY_NAME from an os-release file, unquoted. */
 export function parseOsRelease(text: string): string | null {
-  const line = text.split('\n').find((l) => l.startsWith('PRETTY_NAME='));
+  return osReleaseValue(text, 'PRETTY_NAME');
+}
+
+/** One KEY= value of an os-release file, unquoted. */
+export function osReleaseValue(text: string, key: string): string | null {
+  const line = text.split('\n').find((l) => l.startsWith(`${key}=`));
   if (!line) return null;
-  const value = line.slice('PRETTY_NAME='.length).trim();
+  const value = line.slice(key.length + 1).trim();
   return value.replace(/^(["'])(.*)\1$/, '$2') || null;
 }
 

@@ -34,10 +34,7 @@ export async function imageFilter(
         case 'label':
           return labelMatches(image.config.config?.Labels ?? {}, value);
         case 'reference':
-          return image.repoTags.some((tag) => {
-            const familiar = familiarImageName(parseImageReference(tag));
-            return globMatches(value, familiar) || globMatches(value, familiar.replace(/:[^:/]*$/, ''));
-          });
+          return image.repoTags.some((tag) => referenceMatches(value, tag));
         case 'before':
           return created(image) < bounds.get(`before=${value}`)!;
         case 'since':
@@ -46,4 +43,39 @@ export async function imageFilter(
           return true;
       }
     });
+}
+
+/**
+ * Docker's reference match: the pattern against the familiar name with its tag or digest
+ * (`busybox:latest`), else against the bare repository (`busybox`).
+ */
+export function referenceMatches(pattern: string, reference: string): boolean {
+  const ref = parseImageReference(reference);
+  return (
+    globMatches(pattern, familiarImageName(ref)) ||
+    globMatches(pattern, familiarImageName({ ...ref, tag: null, digest: null }))
+  );
+}
+
+/**
+ * With reference filters, Docker lists only the names that match them (`images busybox` does
+ * not show the image's other repositories); without, every name.
+ */
+export function namesShown(filters: readonly string[], names: readonly string[]): string[] {
+  const patterns = groupFilters(filters).get('reference') ?? [];
+  if (patterns.length === 0) return [...names];
+  return names.filter((name) => patterns.some((pattern) => referenceMatches(pattern, name)));
+}
+
+/** The digests of the repositories whose tags are shown, and those the reference filters match. */
+export function digestsShown(
+  filters: readonly string[],
+  digests: readonly string[],
+  tagsShown: readonly string[],
+): string[] {
+  const repository = (name: string) =>
+    familiarImageName({ ...parseImageReference(name), tag: null, digest: null });
+  const repositories = new Set(tagsShown.map(repository));
+  const matching = new Set(namesShown(filters, digests));
+  return digests.filter((digest) => matching.has(digest) || repositories.has(repository(digest)));
 }

@@ -8,7 +8,13 @@ import {
 import type { LayerReferences } from '../storage/layer-references.js';
 import type { Overlay2Store } from '../storage/overlay2/layer-store.js';
 import { diskUsage } from '../util/disk-usage.js';
-import { imageFilter } from './image-filters.js';
+import { digestsShown, imageFilter, namesShown } from './image-filters.js';
+import {
+  dockerContainerConfig,
+  dockerImageConfig,
+  GO_ZERO_TIME,
+  imageGraphDriverData,
+} from './image-inspect-shape.js';
 import { familiarOf, tryCanonicalName } from './image-names.js';
 import type { ImageRecord, ImageStore } from './image-store.js';
 
@@ -61,33 +67,37 @@ export async function listImages(images: ImageStore, filters: readonly string[])
   return (await images.list())
     .filter(passes)
     .map(summarize)
+    .map((summary) => {
+      const RepoTags = namesShown(filters, summary.RepoTags);
+      return { ...summary, RepoTags, RepoDigests: digestsShown(filters, summary.RepoDigests, RepoTags) };
+    })
     .sort((a, b) => b.Created.localeCompare(a.Created));
 }
 
 /** `docker image inspect`; `diffDir` places a layer (by chain ID) on disk for GraphDriver. */
 export function inspectImage(image: ImageRecord, diffDir: (chainId: string) => string): ImageInspect {
-  const dirs = image.chainIds.map(diffDir).reverse();
+  const { config } = image;
   return {
     Id: image.id,
     RepoTags: image.repoTags,
     RepoDigests: image.repoDigests,
     // Pulled and loaded images have no parent in the local store, as in Docker.
     Parent: '',
-    Comment: image.config.comment ?? '',
-    Created: image.config.created ?? image.pulledAt,
-    Author: image.config.author ?? '',
-    Architecture: image.config.architecture,
-    Os: image.config.os,
+    Comment: config.comment ?? '',
+    Created: config.created ?? image.pulledAt,
+    Container: config.container ?? '',
+    ContainerConfig: dockerContainerConfig(config.container_config),
+    DockerVersion: config.docker_version ?? '',
+    Author: config.author ?? '',
+    Config: dockerImageConfig(config.config ?? undefined),
+    Architecture: config.architecture,
+    Os: config.os,
     Size: image.size,
-    GraphDriver: {
-      Name: 'overlay2',
-      Data: {
-        ...(dirs.length > 1 ? { LowerDir: dirs.slice(1).join(':') } : {}),
-        ...(dirs[0] ? { UpperDir: dirs[0] } : {}),
-      },
-    },
-    Config: image.config.config,
-    RootFS: { Type: 'layers', Layers: image.config.rootfs.diff_ids },
+    VirtualSize: image.size,
+    GraphDriver: { Name: 'overlay2', Data: imageGraphDriverData(image.chainIds.map(diffDir)) },
+    RootFS: { Type: 'layers', Layers: config.rootfs.diff_ids },
+    // Stevedore does not record when a name was last tagged here: Go's zero time, as Docker's unknown.
+    Metadata: { LastTagTime: GO_ZERO_TIME },
   };
 }
 

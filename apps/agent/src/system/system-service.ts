@@ -17,10 +17,13 @@ import {
   readBackingFilesystem,
   readHostFacts,
 } from '../host/host-facts.js';
+import { readKernelAbilities } from '../host/kernel-abilities.js';
 import { detectRuntimes, type RuntimeBinary } from '../host/runtimes.js';
+import { DEFAULT_ADDRESS_POOLS } from '../network/subnet-picker.js';
 import type { Logger } from '../util/logger.js';
 import { loadOrCreateEngineId } from './engine-id.js';
 import { HostUsageSampler } from './host-usage.js';
+import { indexConfigs, proxySettings } from './info-settings.js';
 import { type ContainerCounts, countImages } from './store-counts.js';
 import { AGENT_VERSION, API_VERSION, gitCommit } from './version.js';
 
@@ -93,11 +96,14 @@ export class SystemService {
     const images = await countImages(this.paths);
     const runtimes: Record<string, RuntimeBinary> = {};
     for (const [name, binary] of Object.entries(facts.runtimes)) if (binary) runtimes[name] = binary;
+    const insecureHosts = config.insecureRegistries.filter((r) => !CIDR.test(r));
+    const pools = config.defaultAddressPools.length > 0 ? config.defaultAddressPools : DEFAULT_ADDRESS_POOLS;
     return SystemInfoSchema.parse({
       ID: facts.engineId,
       Name: facts.host.hostname,
       ServerVersion: AGENT_VERSION,
       OperatingSystem: facts.host.operatingSystem,
+      OSVersion: facts.host.osVersion,
       OSType: 'linux',
       KernelVersion: facts.host.kernelVersion,
       Architecture: facts.host.architecture,
@@ -119,6 +125,12 @@ export class SystemService {
         ...(config.usernsRemap ? ['name=userns'] : []),
         ...(facts.host.cgroupVersion === '2' ? ['name=cgroupns'] : []),
       ],
+      // Read each time: forwarding and bridge netfilter can be switched while the agent runs.
+      ...(await readKernelAbilities()),
+      ...proxySettings(process.env),
+      Labels: [],
+      DefaultAddressPools: pools.map((pool) => ({ Base: pool.base, Size: pool.size })),
+      IndexServerAddress: 'https://index.docker.io/v1/',
       Runtimes: runtimes,
       Containers: containers.total,
       ContainersRunning: containers.running,
@@ -131,7 +143,10 @@ export class SystemService {
           ...IMPLICIT_INSECURE_CIDRS,
           ...config.insecureRegistries.filter((r) => CIDR.test(r)),
         ],
-        InsecureRegistries: config.insecureRegistries.filter((r) => !CIDR.test(r)),
+        InsecureRegistries: insecureHosts,
+        IndexConfigs: indexConfigs(config.registryMirrors, insecureHosts),
+        AllowNondistributableArtifactsCIDRs: [],
+        AllowNondistributableArtifactsHostnames: [],
       },
       LiveRestoreEnabled: config.liveRestore,
       IPTables: config.iptables,
@@ -178,6 +193,24 @@ export class SystemService {
       KernelVersion: this.facts.host.kernelVersion,
       NodeVersion: process.version,
       GitCommit: this.facts.commit,
+      Platform: { Name: 'Stevedore Engine' },
+      Components: [
+        {
+          Name: 'Engine',
+          Version: AGENT_VERSION,
+          Details: {
+            ApiVersion: API_VERSION,
+            Arch: goArch(),
+            GitCommit: this.facts.commit,
+            KernelVersion: this.facts.host.kernelVersion,
+            NodeVersion: process.version,
+            Os: 'linux',
+          },
+        },
+        ...Object.entries(this.facts.runtimes).flatMap(([name, binary]) =>
+          binary ? [{ Name: name, Version: binary.version, Details: { GitCommit: '' } }] : [],
+        ),
+      ],
     });
   }
 }

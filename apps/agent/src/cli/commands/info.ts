@@ -1,5 +1,6 @@
 import { AGENT_VERSION } from '../../system/version.js';
 import { type Command, FORMAT_FLAG, stringFlag } from '../command.js';
+import { infoView } from '../format/docker-view.js';
 import { infoText } from '../format/info-text.js';
 import { formatValue } from '../format/template-output.js';
 
@@ -13,7 +14,7 @@ export const infoCommand: Command = {
     const info = await (await context.agent()).system.info.query();
     const format = stringFlag(context, 'format');
     if (format !== undefined) {
-      context.reporter.line(formatValue(format, info));
+      context.reporter.line(formatValue(format, infoView(info)));
       return 0;
     }
     context.reporter.lines(['Client:', ` Version: ${AGENT_VERSION}`, '', ...infoText(info)]);

@@ -2,6 +2,7 @@ import type { Version } from '@stevedore/shared';
 import { goArch } from '../../host/arch.js';
 import { AGENT_VERSION, API_VERSION, gitCommit } from '../../system/version.js';
 import { type Command, FORMAT_FLAG, stringFlag } from '../command.js';
+import { versionView } from '../format/docker-view.js';
 import { formatValue } from '../format/template-output.js';
 
 const aligned = (indent: string, rows: [string, string][]) =>
@@ -39,7 +40,7 @@ export const versionCommand: Command = {
     // Like `docker version`: the client part is printed even when the agent cannot be reached.
     const server: Version = await (await context.agent()).system.version.query();
     if (format !== undefined) {
-      context.reporter.line(formatValue(format, { Client: client, Server: server }));
+      context.reporter.line(formatValue(format, versionView(client, server)));
       return 0;
     }
     context.reporter.lines([

@@ -10,6 +10,7 @@ import {
 import { type Command, type CommandContext, stringFlag } from '../../command.js';
 import { agentErrorContext, describeError, describePullError, OperationalError } from '../../errors.js';
 import { parseFlagValue } from '../../flag-values.js';
+import { familiar } from '../../format/familiar-name.js';
 import { pullWithProgress } from '../image/pull.js';
 import { CREATE_FLAGS, createInputFromFlags } from './create-flags.js';
 
@@ -111,7 +112,9 @@ async function pullForRun(client: AgentClient, context: CommandContext, image: s
       if (!quiet) context.reporter.error(line);
     });
     if (!quiet)
-      context.reporter.error(`Status: Downloaded newer image for ${done.image.RepoTags[0] ?? image}`);
+      context.reporter.error(
+        `Status: Downloaded newer image for ${familiar(done.image.RepoTags[0] ?? image)}`,
+      );
   } catch (error) {
     throw error instanceof OperationalError
       ? error

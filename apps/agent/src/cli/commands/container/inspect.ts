@@ -1,5 +1,7 @@
+import type { ContainerInspect } from '@stevedore/shared';
 import { type Command, type CommandContext, FORMAT_FLAG, stringFlag } from '../../command.js';
 import { agentErrorContext, describeError, describeMissingOrError, OperationalError } from '../../errors.js';
+import { dockerContainerView, dockerImageView } from '../../format/inspect-view.js';
 import { printInspected } from '../../inspect-each.js';
 
 type ObjectType = 'container' | 'image' | 'network' | 'volume';
@@ -43,13 +45,22 @@ export const containerInspectCommand: Command = {
 
 async function inspectObjects(context: CommandContext, type: ObjectType | undefined): Promise<number> {
   const client = await context.agent();
+  // The runtime and cgroup version containers run with: asked once, only if a container is shown.
+  let hostFacts: Promise<{ runtime: string; cgroupVersion: '1' | '2' }> | undefined;
+  const containerView = async (container: ContainerInspect) => {
+    hostFacts ??= client.system.info
+      .query()
+      .then((info) => ({ runtime: info.DefaultRuntime, cgroupVersion: info.CgroupVersion }));
+    return dockerContainerView(container, await hostFacts);
+  };
   const found: unknown[] = [];
   let code = 0;
   for (const name of context.args) {
     const lookups: (() => Promise<unknown>)[] = [];
     if (!type || type === 'container')
-      lookups.push(() => client.containers.inspect.query({ container: name }));
-    if (!type || type === 'image') lookups.push(() => client.images.inspect.query({ image: name }));
+      lookups.push(async () => containerView(await client.containers.inspect.query({ container: name })));
+    if (!type || type === 'image')
+      lookups.push(async () => dockerImageView(await client.images.inspect.query({ image: name })));
     if (!type || type === 'network') lookups.push(() => client.networks.inspect.query({ network: name }));
     if (!type || type === 'volume') lookups.push(() => client.volumes.inspect.query({ name }));
     let object: unknown;

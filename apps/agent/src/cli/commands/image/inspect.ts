@@ -1,4 +1,5 @@
 import { type Command, FORMAT_FLAG } from '../../command.js';
+import { dockerImageView } from '../../format/inspect-view.js';
 import { inspectEach } from '../../inspect-each.js';
 
 export const imageInspectCommand: Command = {
@@ -7,5 +8,8 @@ export const imageInspectCommand: Command = {
   description: 'Display detailed information on one or more images',
   flags: [FORMAT_FLAG],
   args: { min: 1, max: Number.POSITIVE_INFINITY },
-  execute: (context) => inspectEach(context, (client, image) => client.images.inspect.query({ image })),
+  execute: (context) =>
+    inspectEach(context, async (client, image) =>
+      dockerImageView(await client.images.inspect.query({ image })),
+    ),
 };
