@@ -52,25 +52,37 @@ export function useContainerWindow(
   state.current ??= initialWindow(first);
   const seq = useRef(0);
   // The subscription's input is fixed at mount: later requests move its window instead.
-  const [input] = useState(() => ({
+  const [input, setInput] = useState(() => ({
     windowId: newWindowId(),
     ...(hostId ? { hostId } : {}),
     view: { ...request, seq: 0 },
-    known: first?.fingerprints ?? {},
+    known: first?.fingerprints ?? ({} as Record<string, string>),
   }));
   const move = useMutation(trpc.containers.fleet.moveWindow.mutationOptions());
   const sentRequest = useRef(JSON.stringify(request));
+  const live = useRef(false);
   useEffect(() => {
     const key = JSON.stringify(request);
     if (key === sentRequest.current) return;
     sentRequest.current = key;
     seq.current += 1;
-    move.mutate({ windowId: input.windowId, view: { ...request, seq: seq.current } });
+    const view = { ...request, seq: seq.current };
+    move.mutate(
+      { windowId: input.windowId, view },
+      {
+        // The window lives on another server process (a cluster without sticky sessions), or is
+        // gone: a new subscription with this view takes over.
+        onSuccess: ({ moved }) => {
+          if (!moved && live.current && seq.current === view.seq)
+            setInput((old) => ({ ...old, windowId: newWindowId(), view: { ...view, seq: 0 }, known: {} }));
+        },
+      },
+    );
   }, [request, input.windowId, move.mutate]);
 
   const [rowsVersion, setRowsVersion] = useState(0);
   const [usageVersion, setUsageVersion] = useState(0);
-  const [live, setLive] = useState(false);
+  const [isLive, setLive] = useState(false);
   const pending = useRef<{ rows: boolean; usage: boolean; frame: number | null }>({
     rows: false,
     usage: false,
@@ -97,6 +109,7 @@ export function useContainerWindow(
           next.frame = null;
           if (next.rows) setRowsVersion((v) => v + 1);
           if (next.usage) setUsageVersion((v) => v + 1);
+          live.current = true;
           setLive(true);
           next.rows = false;
           next.usage = false;
@@ -124,6 +137,6 @@ export function useContainerWindow(
     rows,
     usageVersion,
     error: subscription.error?.message ?? null,
-    live,
+    live: isLive,
   };
 }
