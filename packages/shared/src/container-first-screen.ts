@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FleetContainerSchema, FleetContainerUsageSchema } from './container-fleet.js';
+import { ContainerFacetsSchema } from './container-window.js';
 
 /** Rows of the containers list put in the page's HTML: more than a tall screen shows. */
 export const FIRST_SCREEN_ROWS = 50;
@@ -15,7 +16,7 @@ export type FleetFirstScreenInput = z.infer<typeof FleetFirstScreenInput>;
 
 /**
  * The containers list's first screen, read on the server for the page's HTML: the first rows in
- * the live list's own order (before any sort or filter), their usage, and the counts the list
+ * the live list's own order (host, then name; before any sort or filter), their usage, and the counts the list
  * header shows. The browser's live subscription takes over from it.
  */
 export const FleetFirstScreenSchema = z.object({
@@ -29,5 +30,9 @@ export const FleetFirstScreenSchema = z.object({
   loadingHosts: z.number().int().nonnegative(),
   /** The server's clock when read (uptimes are rendered against it, on the server and at hydration). */
   at: z.number(),
+  /** Each row's fingerprint: the browser's window subscription names them so they are not sent again. */
+  fingerprints: z.record(z.string(), z.string()).default({}),
+  /** The filter bar's choices over the whole list. */
+  facets: ContainerFacetsSchema.optional(),
 });
 export type FleetFirstScreen = z.infer<typeof FleetFirstScreenSchema>;

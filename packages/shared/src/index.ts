@@ -6,6 +6,7 @@ export * from './config.js';
 export * from './container-first-screen.js';
 export * from './container-fleet.js';
 export * from './container-page.js';
+export * from './container-window.js';
 export * from './containers/index.js';
 export * from './disk.js';
 export * from './errors.js';

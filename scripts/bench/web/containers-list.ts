@@ -168,7 +168,8 @@ function loadProbe(total: number): void {
   window.EventSource = class extends NativeEventSource {
     constructor(url: string | URL, init?: EventSourceInit) {
       super(url, init);
-      if (!String(url).includes('containers.fleet.watch')) return;
+      // The live list's stream: the whole-list watch, or (since fleetview) the window.
+      if (!/containers\.fleet\.(watch|window)/.test(String(url))) return;
       this.addEventListener('message', () => {
         state.firstMessage ??= performance.now();
       });

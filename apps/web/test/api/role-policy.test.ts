@@ -128,6 +128,15 @@ const policy = (grantedHost: string): Record<string, Rule> => ({
   'containers.fleet.watch': { minimum: 'viewer', input: {} },
   'containers.fleet.firstScreen': { minimum: 'viewer', input: {} },
   'containers.fleet.operable': { minimum: 'viewer' },
+  'containers.fleet.window': {
+    minimum: 'viewer',
+    input: { windowId: 'policy-window', view: { start: 0, end: 10 } },
+  },
+  'containers.fleet.moveWindow': {
+    minimum: 'viewer',
+    input: { windowId: 'policy-window', view: { start: 0, end: 10 } },
+  },
+  'containers.fleet.matching': { minimum: 'viewer', input: {} },
   'containers.fleet.bulk': {
     minimum: 'operator',
     input: { action: 'stop', targets: [{ hostId: grantedHost, container: 'nothing-here' }] },

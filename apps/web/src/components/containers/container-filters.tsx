@@ -1,87 +1,37 @@
 'use client';
 
-import { ContainerStatusSchema, HEALTH_FILTER_VALUES } from '@stevedore/shared';
+import {
+  type ContainerFacets,
+  type ContainerFilters,
+  ContainerStatusSchema,
+  HEALTH_FILTER_VALUES,
+  NO_CONTAINER_FILTERS,
+} from '@stevedore/shared';
 import Link from 'next/link';
-import { useMemo } from 'react';
-import type { ContainerListRow } from './use-container-fleet';
 
-export interface ContainerFilters {
-  /** Matches name, image, host, id prefix and labels. */
-  text: string;
-  hostId: string;
-  state: string;
-  image: string;
-  /** `key` or `key=value`. */
-  label: string;
-  /** healthy / unhealthy / starting, `none` for no healthcheck; '' for any (`ps --filter health=`). */
-  health?: string;
-}
-
-export const NO_FILTERS: ContainerFilters = {
-  text: '',
-  hostId: '',
-  state: '',
-  image: '',
-  label: '',
-  health: '',
-};
-
-export function matchesFilters(row: ContainerListRow, filters: ContainerFilters): boolean {
-  if (filters.hostId && row.hostId !== filters.hostId) return false;
-  if (filters.state && row.state !== filters.state) return false;
-  if (filters.image && row.image !== filters.image) return false;
-  if (filters.health && (row.health ?? 'none') !== filters.health) return false;
-  if (filters.label) {
-    const [key = '', ...rest] = filters.label.split('=');
-    const value = rest.join('=');
-    const actual = row.labels[key.trim()];
-    if (actual === undefined || (rest.length > 0 && actual !== value.trim())) return false;
-  }
-  const text = filters.text.trim().toLowerCase();
-  if (!text) return true;
-  return (
-    row.name.toLowerCase().includes(text) ||
-    row.image.toLowerCase().includes(text) ||
-    row.hostName.toLowerCase().includes(text) ||
-    row.id.startsWith(text) ||
-    Object.entries(row.labels).some(([k, v]) => `${k}=${v}`.toLowerCase().includes(text))
-  );
-}
+export type { ContainerFilters };
+export const NO_FILTERS: ContainerFilters = NO_CONTAINER_FILTERS;
 
 /** One height for boxes and selects, so the labels of the bar line up. */
 const inputClass =
   'h-9 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500 dark:border-slate-700 dark:bg-slate-900';
 
+/** The filter bar; its choices (hosts, images, labels) are the server's, over the whole list. */
 export function ContainerToolbar({
-  rows,
+  facets,
   filters,
   onChange,
   showHost,
   runHref,
 }: {
-  rows: ContainerListRow[];
+  facets: ContainerFacets;
   filters: ContainerFilters;
   onChange: (filters: ContainerFilters) => void;
   showHost: boolean;
   /** Where "Run container" goes; null hides it (viewers). */
   runHref: string | null;
 }) {
-  const { hosts, images, labels } = useMemo(() => {
-    const hosts = new Map<string, string>();
-    const images = new Set<string>();
-    const labels = new Set<string>();
-    for (const row of rows) {
-      hosts.set(row.hostId, row.hostName);
-      images.add(row.image);
-      for (const [key, value] of Object.entries(row.labels))
-        if (labels.size < 500) labels.add(`${key}=${value}`);
-    }
-    return {
-      hosts: [...hosts].sort((a, b) => a[1].localeCompare(b[1])),
-      images: [...images].sort(),
-      labels: [...labels].sort(),
-    };
-  }, [rows]);
+  const { hosts, images, labels } = facets;
   const set = (change: Partial<ContainerFilters>) => onChange({ ...filters, ...change });
   const active = Object.values(filters).some((value) => value !== '');
   return (

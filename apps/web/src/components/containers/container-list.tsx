@@ -1,18 +1,7 @@
 'use client';
 
-import type { BulkContainerResult, ContainerAction } from '@stevedore/shared';
-import { useMutation, useQuery } from '@tanstack/react-query';
-import {
-  createColumnHelper,
-  createSortedRowModel,
-  type RowSelectionState,
-  rowSelectionFeature,
-  rowSortingFeature,
-  type SortingState,
-  sortFn_alphanumeric,
-  tableFeatures,
-  useTable,
-} from '@tanstack/react-table';
+import type { BulkContainerResult, ContainerAction, ContainerSort, FleetContainer } from '@stevedore/shared';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import Link from 'next/link';
 import { useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
@@ -20,19 +9,41 @@ import { useTRPC } from '~/trpc/react';
 import { useToast } from '../toasts';
 import { ErrorNote } from '../ui';
 import { BulkBar, BulkResults, ConfirmAction, DESTRUCTIVE, type PendingAction } from './container-bulk-bar';
-import { uptimeMs } from './container-cells';
-import { type ContainerFilters, ContainerToolbar, matchesFilters, NO_FILTERS } from './container-filters';
+import { type ContainerFilters, ContainerToolbar, NO_FILTERS } from './container-filters';
 import { cellOf } from './container-row-cells';
+import { nextWindow, WINDOW_MARGIN } from './container-window-state';
 import { type ContainersFirstScreen, firstScreenRect } from './fleet-first-screen';
-import { type ContainerListRow, useContainerFleet } from './use-container-fleet';
+import type { ContainerListRow } from './fleet-update';
+import { useContainerWindow, type WindowRequest } from './use-container-window';
 
-const features = tableFeatures({
-  rowSortingFeature,
-  rowSelectionFeature,
-  sortedRowModel: createSortedRowModel(),
-  sortFns: { alphanumeric: sortFn_alphanumeric },
-});
-const column = createColumnHelper<typeof features, ContainerListRow>();
+interface ListColumn {
+  id: string;
+  header: string;
+  /** Sortable on the server; usage figures sort descending first. */
+  sort?: 'text' | 'figure';
+}
+const COLUMNS: ListColumn[] = [
+  { id: 'select', header: '' },
+  { id: 'host', header: 'Host', sort: 'text' },
+  { id: 'name', header: 'Name', sort: 'text' },
+  { id: 'image', header: 'Image', sort: 'text' },
+  { id: 'state', header: 'State', sort: 'text' },
+  { id: 'uptime', header: 'Uptime', sort: 'text' },
+  { id: 'ports', header: 'Ports', sort: 'text' },
+  { id: 'cpu', header: 'CPU', sort: 'figure' },
+  { id: 'memory', header: 'Memory', sort: 'figure' },
+  { id: 'network', header: 'Network', sort: 'figure' },
+  { id: 'actions', header: '' },
+];
+
+/** Ascending (descending first for figures), the other way, then the list's own order. */
+function nextSort(sort: ContainerSort | null, column: ListColumn): ContainerSort | null {
+  const descFirst = column.sort === 'figure';
+  const id = column.id as ContainerSort['id'];
+  if (sort?.id !== id) return { id, desc: descFirst };
+  if (sort.desc === descFirst) return { id, desc: !descFirst };
+  return null;
+}
 
 /** Which columns a narrow screen hides, and how cells align. */
 const columnClass: Record<string, string> = {
@@ -48,12 +59,15 @@ const columnClass: Record<string, string> = {
 };
 
 const ROW_HEIGHT = 49;
-const USAGE_COLUMNS = new Set(['cpu', 'memory', 'network']);
 
-/** Every container of the fleet (or of one host), live, with filters, sorting and bulk actions. */
+/**
+ * Every container of the fleet (or of one host), live, with filters, sorting and bulk actions. The
+ * server filters and sorts the whole list and sends only the rows on screen (and some either side):
+ * scrolling, filtering and sorting move that window.
+ */
 export function ContainerList({ hostId, first }: { hostId?: string; first?: ContainersFirstScreen | null }) {
   const trpc = useTRPC();
-  const { rows, usageVersion, loadingHosts, error, live } = useContainerFleet(hostId, first?.screen);
+  const queryClient = useQueryClient();
   const operable = useQuery(
     trpc.containers.fleet.operable.queryOptions(undefined, first ? { initialData: first.operable } : {}),
   );
@@ -62,8 +76,25 @@ export function ContainerList({ hostId, first }: { hostId?: string; first?: Cont
   const anyOperable = !!operable.data && (operable.data.all || operable.data.hostIds.length > 0);
   const [filters, setFilters] = useState<ContainerFilters>(NO_FILTERS);
   const deferredFilters = useDeferredValue(filters);
-  const [sorting, setSorting] = useState<SortingState>([]);
-  const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
+  const [sort, setSort] = useState<ContainerSort | null>(null);
+  const [range, setRange] = useState(() => ({
+    start: 0,
+    end: Math.max(first?.screen.rows.length ?? 0, 20) + WINDOW_MARGIN,
+  }));
+  const request = useMemo<WindowRequest>(
+    () => ({ filters: deferredFilters, sort, ...range }),
+    [deferredFilters, sort, range],
+  );
+  const { state, rows, usageVersion, error, live } = useContainerWindow(hostId, first?.screen, request);
+  // A new filter or sort starts at the top.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset on a change of filters or sort only
+  useEffect(() => {
+    setRange((old) => ({ start: 0, end: old.end - old.start }));
+    window.scrollTo({ top: 0 });
+  }, [deferredFilters, sort]);
+  /** Selected rows by key, as last seen (a window's current row replaces its entry when shown). */
+  const [selection, setSelection] = useState<ReadonlyMap<string, FleetContainer>>(new Map());
+  const [allMatching, setAllMatching] = useState(false);
   const [pending, setPending] = useState<PendingAction | null>(null);
   const [last, setLast] = useState<{
     action: ContainerAction;
@@ -73,102 +104,15 @@ export function ContainerList({ hostId, first }: { hostId?: string; first?: Cont
   const bulk = useMutation(trpc.containers.fleet.bulk.mutationOptions());
   const toast = useToast();
 
-  const filtered = useMemo(
-    () => (rows ?? []).filter((row) => matchesFilters(row, deferredFilters)),
-    [rows, deferredFilters],
-  );
-  // Sorted by a usage figure, the order changes with each tick: a new array makes the table re-sort.
-  // Otherwise the row model stays as it is and only the visible rows re-render with new figures.
-  const byUsage = sorting.some((sort) => USAGE_COLUMNS.has(sort.id));
-  // biome-ignore lint/correctness/useExhaustiveDependencies: usageVersion is the signal to re-sort
-  const visible = useMemo(
-    () => (byUsage ? [...filtered] : filtered),
-    [filtered, byUsage, byUsage && usageVersion],
-  );
   // Rendered from the server's first screen: uptimes against the server's clock until hydrated (same text both sides).
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   const now = first && !hydrated ? first.screen.at : Date.now();
-  // Until the live snapshot comes, the rows are the first screen's: the counts are the server's.
-  const firstOnly = first && !live ? first.screen : null;
-  const columns = useMemo(
-    () =>
-      column.columns([
-        column.display({
-          id: 'select',
-          header: ({ table }) => (
-            <input
-              type="checkbox"
-              aria-label="Select all shown containers"
-              className="size-4 accent-sky-600"
-              checked={table.getIsAllRowsSelected()}
-              ref={(el) => {
-                if (el) el.indeterminate = table.getIsSomeRowsSelected() && !table.getIsAllRowsSelected();
-              }}
-              onChange={table.getToggleAllRowsSelectedHandler()}
-            />
-          ),
-          cell: ({ row }) =>
-            row.getCanSelect() ? (
-              <input
-                type="checkbox"
-                aria-label={`Select ${row.original.name}`}
-                className="size-4 accent-sky-600"
-                checked={row.getIsSelected()}
-                onChange={row.getToggleSelectedHandler()}
-              />
-            ) : null,
-        }),
-        column.accessor('hostName', { id: 'host', header: 'Host', sortFn: 'alphanumeric' }),
-        column.accessor('name', { id: 'name', header: 'Name', sortFn: 'alphanumeric' }),
-        column.accessor('image', { id: 'image', header: 'Image', sortFn: 'alphanumeric' }),
-        column.accessor('state', { id: 'state', header: 'State', sortFn: 'alphanumeric' }),
-        // Minus the start time orders by uptime without depending on the clock (stable columns).
-        column.accessor(
-          (row) => (uptimeMs(row, 0) === null ? Number.NEGATIVE_INFINITY : -Date.parse(row.startedAt ?? '')),
-          {
-            id: 'uptime',
-            header: 'Uptime',
-          },
-        ),
-        column.accessor((row) => row.ports[0]?.publicPort ?? 0, { id: 'ports', header: 'Ports' }),
-        column.accessor((row) => row.usage?.cpuPercent ?? -1, {
-          id: 'cpu',
-          header: 'CPU',
-          sortDescFirst: true,
-        }),
-        column.accessor((row) => row.usage?.memoryUsage ?? -1, {
-          id: 'memory',
-          header: 'Memory',
-          sortDescFirst: true,
-        }),
-        column.accessor((row) => (row.usage ? row.usage.rxRate + row.usage.txRate : -1), {
-          id: 'network',
-          header: 'Network',
-          sortDescFirst: true,
-        }),
-        column.display({ id: 'actions', header: '' }),
-      ]),
-    [],
+  void usageVersion; // a usage tick re-renders the window's cells (their `usage` reads the live figures)
+
+  const shownColumns = COLUMNS.filter(
+    (c) => !(c.id === 'host' && hostId) && !((c.id === 'select' || c.id === 'actions') && !anyOperable),
   );
-  const table = useTable({
-    features,
-    columns,
-    data: visible,
-    getRowId: (row) => row.key,
-    state: { sorting, rowSelection },
-    onSortingChange: setSorting,
-    onRowSelectionChange: setRowSelection,
-    // An offline host's rows are its last known list: nothing can be done to them until it is back.
-    enableRowSelection: (row) => !row.original.hostOffline && canOperate(row.original.hostId),
-    autoResetSorting: false,
-  });
-  const tableRows = table.getRowModel().rows;
-  const shownColumns = table
-    .getAllLeafColumns()
-    .filter(
-      (c) => !(c.id === 'host' && hostId) && !((c.id === 'select' || c.id === 'actions') && !anyOperable),
-    );
 
   const body = useRef<HTMLTableSectionElement>(null);
   const [scrollMargin, setScrollMargin] = useState(0);
@@ -177,7 +121,7 @@ export function ContainerList({ hostId, first }: { hostId?: string; first?: Cont
     setScrollMargin(body.current ? body.current.getBoundingClientRect().top + window.scrollY : 0);
   });
   const virtualizer = useWindowVirtualizer({
-    count: tableRows.length,
+    count: state.matching,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
     scrollMargin,
@@ -189,13 +133,55 @@ export function ContainerList({ hostId, first }: { hostId?: string; first?: Cont
   const padTop = items.length > 0 ? (items[0]?.start ?? 0) - scrollMargin : 0;
   const padBottom =
     items.length > 0 ? virtualizer.getTotalSize() - ((items.at(-1)?.end ?? 0) - scrollMargin) : 0;
+  // The rows on screen move the window the server sends (only when they near its edge).
+  const firstShown = items[0]?.index ?? 0;
+  const lastShown = (items.at(-1)?.index ?? -1) + 1;
+  useEffect(() => {
+    setRange((asked) => nextWindow(asked, { from: firstShown, to: lastShown }, state.matching) ?? asked);
+  }, [firstShown, lastShown, state.matching]);
 
-  const rowByKey = useMemo(() => new Map((rows ?? []).map((row) => [row.key, row])), [rows]);
-  const selected = Object.keys(rowSelection)
-    .map((key) => rowByKey.get(key))
-    .filter((row): row is ContainerListRow => !!row && canOperate(row.hostId));
+  const rowAt = (index: number): ContainerListRow | null => {
+    const key = state.keys[index - state.start];
+    return key === undefined ? null : (rows.get(key) ?? null);
+  };
+  const selectable = (row: FleetContainer) => !row.hostOffline && canOperate(row.hostId);
+  const selected: ContainerListRow[] = [...selection.values()]
+    .map((row) => rows.get(row.key) ?? { ...row, usage: null })
+    .filter((row) => canOperate(row.hostId));
+  const toggle = (row: FleetContainer, on: boolean) => {
+    setAllMatching(false);
+    setSelection((old) => {
+      const next = new Map(old);
+      if (on) next.set(row.key, row);
+      else next.delete(row.key);
+      return next;
+    });
+  };
+  const clearSelection = () => {
+    setAllMatching(false);
+    setSelection(new Map());
+  };
+  // "Select all": every row the filters match that the user may act on, as the server resolves it.
+  const selectAllMatching = async () => {
+    try {
+      const { rows: matching } = await queryClient.fetchQuery(
+        trpc.containers.fleet.matching.queryOptions({
+          ...(hostId ? { hostId } : {}),
+          filters: deferredFilters,
+        }),
+      );
+      setSelection(new Map(matching.map((row) => [row.key, row])));
+      setAllMatching(true);
+    } catch (failure) {
+      toast.error(
+        `Selecting the matching containers failed: ${failure instanceof Error ? failure.message : String(failure)}`,
+      );
+    }
+  };
+  // A new filter leaves the selection as it is but no longer "all matching".
+  // biome-ignore lint/correctness/useExhaustiveDependencies: on a change of filters only
+  useEffect(() => setAllMatching(false), [deferredFilters]);
 
-  // Rows with an action under way; other rows stay actionable meanwhile.
   const [busyKeys, setBusyKeys] = useState<ReadonlySet<string>>(new Set());
   const markBusy = (keys: string[], busy: boolean) =>
     setBusyKeys((old) => {
@@ -213,6 +199,13 @@ export function ContainerList({ hostId, first }: { hostId?: string; first?: Cont
         targets: targets.map((row) => ({ hostId: row.hostId, container: row.id })),
         force: action === 'remove',
       });
+      if (action === 'remove') {
+        // Removed containers leave the selection (their rows are gone).
+        const gone = new Set(
+          results.filter((result) => result.ok).map((result) => `${result.hostId}/${result.container}`),
+        );
+        setSelection((old) => new Map([...old].filter(([, row]) => !gone.has(`${row.hostId}/${row.id}`))));
+      }
       const [only] = results;
       if (results.length === 1 && only && targets.length === 1) {
         // One container (a row's own button): a toast says how it went.
@@ -221,7 +214,7 @@ export function ContainerList({ hostId, first }: { hostId?: string; first?: Cont
         return;
       }
       setLast({ action, results, names });
-      if (results.every((result) => result.ok) && action === 'remove') setRowSelection({});
+      if (results.every((result) => result.ok) && action === 'remove') clearSelection();
     } catch (failure) {
       const error = failure instanceof Error ? failure.message : String(failure);
       setLast({
@@ -239,13 +232,17 @@ export function ContainerList({ hostId, first }: { hostId?: string; first?: Cont
     else void run(action, targets);
   };
 
-  const hostCount = firstOnly?.hosts ?? new Set((rows ?? []).map((row) => row.hostId)).size;
-  const total = firstOnly?.total ?? rows?.length ?? 0;
+  const firstOnly = first && !live ? first.screen : null;
+  const hostCount = firstOnly?.hosts ?? state.hosts;
+  const total = firstOnly?.total ?? state.total;
+  const shownCount = firstOnly ? total : state.matching;
+  const loadingHosts = state.loadingHosts;
+  const noRowsYet = !first && !live;
   const colSpan = shownColumns.length;
   return (
     <section className="space-y-3" aria-label="Containers">
       <ContainerToolbar
-        rows={rows ?? []}
+        facets={state.facets}
         filters={filters}
         onChange={setFilters}
         showHost={!hostId}
@@ -257,7 +254,7 @@ export function ContainerList({ hostId, first }: { hostId?: string; first?: Cont
           count={selected.length}
           busy={bulk.isPending}
           onAction={(action) => ask(action, selected)}
-          onClear={() => setRowSelection({})}
+          onClear={clearSelection}
         />
       )}
       {last && (
@@ -274,10 +271,10 @@ export function ContainerList({ hostId, first }: { hostId?: string; first?: Cont
         data-total={total}
         data-live={live ? '' : undefined}
       >
-        {rows === null
+        {noRowsYet
           ? 'Loading containers…'
-          : `${firstOnly ? total : visible.length} of ${total} containers${hostId ? '' : ` on ${hostCount} ${hostCount === 1 ? 'host' : 'hosts'}`}`}
-        {rows !== null && loadingHosts > 0 && (
+          : `${shownCount} of ${total} containers${hostId ? '' : ` on ${hostCount} ${hostCount === 1 ? 'host' : 'hosts'}`}`}
+        {!noRowsYet && loadingHosts > 0 && (
           <span data-testid="containers-loading">
             {' '}
             · loading{' '}
@@ -292,49 +289,55 @@ export function ContainerList({ hostId, first }: { hostId?: string; first?: Cont
         <table className="min-w-full text-left text-sm">
           <thead className="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800">
             <tr>
-              {table
-                .getHeaderGroups()[0]
-                ?.headers.filter((header) => shownColumns.includes(header.column))
-                .map((header) => {
-                  const sorted = header.column.getIsSorted();
-                  const sortable =
-                    header.column.getCanSort() && header.id !== 'select' && header.id !== 'actions';
-                  return (
-                    <th
-                      key={header.id}
-                      className={`px-2 py-2 sm:px-3 ${columnClass[header.id] ?? ''}`}
-                      aria-sort={
-                        sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined
-                      }
-                    >
-                      {sortable ? (
-                        <button
-                          type="button"
-                          onClick={header.column.getToggleSortingHandler()}
-                          className="inline-flex items-center gap-1 rounded uppercase hover:text-slate-900 focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500 dark:hover:text-white"
-                        >
-                          <table.FlexRender header={header} />
-                          <span aria-hidden="true">
-                            {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
-                          </span>
-                        </button>
-                      ) : (
-                        <table.FlexRender header={header} />
-                      )}
-                    </th>
-                  );
-                })}
+              {shownColumns.map((column) => {
+                const sorted = sort?.id === column.id ? (sort.desc ? 'desc' : 'asc') : false;
+                return (
+                  <th
+                    key={column.id}
+                    className={`px-2 py-2 sm:px-3 ${columnClass[column.id] ?? ''}`}
+                    aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
+                  >
+                    {column.id === 'select' ? (
+                      <input
+                        type="checkbox"
+                        aria-label="Select all matching containers"
+                        className="size-4 accent-sky-600"
+                        checked={allMatching && selection.size > 0}
+                        ref={(el) => {
+                          if (el) el.indeterminate = selection.size > 0 && !allMatching;
+                        }}
+                        onChange={(event) =>
+                          event.target.checked ? void selectAllMatching() : clearSelection()
+                        }
+                      />
+                    ) : column.sort ? (
+                      <button
+                        type="button"
+                        onClick={() => setSort((old) => nextSort(old, column))}
+                        className="inline-flex items-center gap-1 rounded uppercase hover:text-slate-900 focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-500 dark:hover:text-white"
+                      >
+                        {column.header}
+                        <span aria-hidden="true">
+                          {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
+                        </span>
+                      </button>
+                    ) : (
+                      column.header
+                    )}
+                  </th>
+                );
+              })}
             </tr>
           </thead>
           <tbody ref={body}>
-            {rows !== null && tableRows.length === 0 && loadingHosts === 0 && (
+            {!noRowsYet && state.matching === 0 && loadingHosts === 0 && (
               <tr>
                 <td
                   colSpan={colSpan}
                   className="px-4 py-8 text-center text-slate-500"
                   data-testid="containers-empty"
                 >
-                  {rows.length === 0 ? (
+                  {total === 0 ? (
                     <>
                       No containers {hostId ? 'on this host' : 'on any online host'} yet.{' '}
                       {anyOperable ? (
@@ -367,30 +370,38 @@ export function ContainerList({ hostId, first }: { hostId?: string; first?: Cont
               </tr>
             )}
             {items.map((item) => {
-              const row = tableRows[item.index];
-              if (!row) return null;
-              const data = row.original;
+              const data = rowAt(item.index);
+              // Not come yet (a scroll past the window): a blank row of the same height.
+              if (!data)
+                return (
+                  <tr
+                    key={`pending-${item.index}`}
+                    data-index={item.index}
+                    className="border-b border-slate-100 last:border-0 dark:border-slate-800"
+                    style={{ height: ROW_HEIGHT }}
+                  >
+                    <td colSpan={colSpan} />
+                  </tr>
+                );
+              const isSelected = selection.has(data.key);
+              const row = {
+                getCanSelect: () => selectable(data),
+                getIsSelected: () => isSelected,
+                getToggleSelectedHandler: () => () => toggle(data, !isSelected),
+              };
               return (
                 <tr
-                  key={row.id}
+                  key={data.key}
                   data-index={item.index}
                   data-testid={`container-row-${data.name}`}
                   data-host={data.hostName}
                   data-host-offline={data.hostOffline ? '' : undefined}
-                  className={`border-b border-slate-100 last:border-0 dark:border-slate-800 ${row.getIsSelected() ? 'bg-sky-50 dark:bg-sky-950/40' : ''} ${data.hostOffline ? 'opacity-60' : ''}`}
+                  className={`border-b border-slate-100 last:border-0 dark:border-slate-800 ${isSelected ? 'bg-sky-50 dark:bg-sky-950/40' : ''} ${data.hostOffline ? 'opacity-60' : ''}`}
                   style={{ height: ROW_HEIGHT }}
                 >
                   {shownColumns.map((c) => (
                     <td key={c.id} className={`px-2 py-1.5 sm:px-3 ${columnClass[c.id] ?? ''}`}>
-                      {cellOf(
-                        c.id,
-                        data,
-                        now,
-                        row,
-                        !data.hostOffline && canOperate(data.hostId),
-                        busyKeys.has(data.key),
-                        ask,
-                      )}
+                      {cellOf(c.id, data, now, row, selectable(data), busyKeys.has(data.key), ask)}
                     </td>
                   ))}
                 </tr>

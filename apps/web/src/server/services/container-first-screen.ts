@@ -1,9 +1,11 @@
-import type {
-  FleetContainer,
-  FleetContainersUpdate,
-  FleetContainerUsage,
-  FleetFirstScreen,
+import {
+  type FleetContainer,
+  type FleetContainersUpdate,
+  type FleetContainerUsage,
+  type FleetFirstScreen,
+  NO_CONTAINER_FILTERS,
 } from '@stevedore/shared';
+import { facetsOf, fingerprintOf, orderedRows } from './container-window';
 
 /** The one part of the fleet service the first screen reads through. */
 export interface FleetWatchSource {
@@ -41,7 +43,8 @@ export async function readFirstScreen(
 
 type Snapshot = Extract<FleetContainersUpdate, { kind: 'snapshot' }>;
 
-async function firstSnapshot(source: FleetWatchSource, hostId: string | undefined): Promise<Snapshot> {
+/** One snapshot of the fleet's rows (the watch is ended at once). */
+export async function firstSnapshot(source: FleetWatchSource, hostId: string | undefined): Promise<Snapshot> {
   const controller = new AbortController();
   const updates = source.watch(hostId, controller.signal);
   try {
@@ -73,20 +76,31 @@ async function untilLoaded(
   }
 }
 
-/** The first `limit` rows in the list's order, their usage, and the counts. Pure (unit-tested). */
+/**
+ * The first `limit` rows in the list's own order (as the browser's first window), their usage,
+ * fingerprints and the counts and filter choices. Pure (unit-tested).
+ */
 export function firstScreenOf(snapshot: Snapshot, limit: number, at: number): FleetFirstScreen {
-  const rows: FleetContainer[] = snapshot.rows.slice(0, limit);
+  const rows: FleetContainer[] = orderedRows(snapshot.rows, new Map(), NO_CONTAINER_FILTERS, null).slice(
+    0,
+    limit,
+  );
   const usage: Record<string, FleetContainerUsage> = {};
+  const fingerprints: Record<string, string> = {};
   for (const row of rows) {
     const value = snapshot.usage[row.key];
     if (value) usage[row.key] = value;
+    fingerprints[row.key] = fingerprintOf(row);
   }
+  const facets = facetsOf(snapshot.rows);
   return {
     rows,
     usage,
     total: snapshot.rows.length,
-    hosts: new Set(snapshot.rows.map((row) => row.hostId)).size,
+    hosts: facets.hosts.length,
     loadingHosts: snapshot.loadingHosts,
     at,
+    fingerprints,
+    facets,
   };
 }

@@ -130,3 +130,68 @@ test("while watched, a row whose only change is usage goes out in one 'usage' me
     fleet.close();
   }
 });
+
+test('a watcher’s snapshot does not wait for a slow agent: the host comes without facts at once, its row when the agent answers', async () => {
+  const host: HostSummary = {
+    id: 'h1',
+    name: 'slow',
+    transport: 'unix',
+    address: 'unix:///run/stevedore/agent.sock',
+    labels: {},
+    sshHostKey: null,
+    status: { hostId: 'h1', state: 'online', lastError: null, lastSeen: null },
+  };
+  let answer: () => void = () => {};
+  const answered = new Promise<void>((resolve) => {
+    answer = resolve;
+  });
+  const client = {
+    system: {
+      info: {
+        query: async () => {
+          await answered;
+          return {
+            ServerVersion: '1.2.3',
+            DefaultRuntime: 'runc',
+            Runtimes: { runc: { path: 'runc', version: '1.1.5' } },
+            CgroupVersion: '2',
+            ContainersRunning: 2,
+            ContainersStopped: 1,
+            Images: 3,
+          };
+        },
+      },
+      usage: { query: async () => ({ cpuPercent: 1 }) },
+      df: { query: async () => [{ type: 'Images', size: 42 }] },
+    },
+  };
+  const hub = {
+    onStatus: () => () => {},
+    status: () => host.status,
+    call: async (_hostId: string, fn: (c: typeof client) => Promise<unknown>) => fn(client),
+  } as unknown as AgentHub;
+  const timing = { usageMs: 60_000, factsMs: 60_000, imageSizeMs: 60_000, debounceMs: 0 };
+  const fleet = new FleetService(
+    { list: async () => [host], get: async () => host },
+    hub,
+    { onEvent: () => () => {} },
+    timing,
+  );
+  const controller = new AbortController();
+  const keepAlive = setInterval(() => {}, 1_000);
+  try {
+    const watched = fleet.watch(controller.signal);
+    const first = (await watched.next()).value as FleetUpdate;
+    assert.ok(first.kind === 'snapshot');
+    assert.equal(first.hosts[0]?.name, 'slow');
+    assert.equal(first.hosts[0]?.agent, null, 'the agent has not answered: no facts yet');
+    answer();
+    const next = (await watched.next()).value as FleetUpdate;
+    assert.ok(next.kind === 'host');
+    assert.equal(next.host.agent?.version, '1.2.3');
+  } finally {
+    clearInterval(keepAlive);
+    controller.abort();
+    fleet.close();
+  }
+});

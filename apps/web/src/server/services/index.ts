@@ -20,6 +20,7 @@ import { ContainerFormService } from './container-form-service';
 import { ContainerLimitsService } from './container-limits-service';
 import { ContainerLogService } from './container-log-service';
 import { ContainerUsageService } from './container-usage-service';
+import { ContainerWindowService } from './container-window-service';
 import { dashboardActions } from './dashboard-actions';
 import { DiskService } from './disk/disk-service';
 import { MigrationJobs, type MigrationTiming } from './disk/migration-jobs';
@@ -48,6 +49,7 @@ export interface Services {
   fleet: FleetService;
   containers: HostContainerService;
   containerFleet: ContainerFleetService;
+  containerWindows: ContainerWindowService;
   containerBulk: ContainerBulkService;
   containerDetails: ContainerDetailsService;
   console: ConsoleService;
@@ -158,6 +160,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
     fleet,
     containers: new HostContainerService(db, hub),
     containerFleet,
+    containerWindows: new ContainerWindowService(containerFleet, log.child({ module: 'container-windows' })),
     containerDetails: new ContainerDetailsService(db, hub, events),
     console: new ConsoleService(db, hub, log.child({ module: 'console' })),
     containerForm: new ContainerFormService(db, hub, log.child({ module: 'container-form' }), recreates),

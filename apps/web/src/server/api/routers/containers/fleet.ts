@@ -1,5 +1,8 @@
 import {
   BulkContainerActionInput,
+  ContainerMatchingInput,
+  ContainerWindowMoveInput,
+  ContainerWindowWatchInput,
   FleetContainersWatchInput,
   FleetFirstScreenInput,
 } from '@stevedore/shared';
@@ -12,6 +15,34 @@ export const containerFleetRouter = router({
   watch: roleProcedure('viewer')
     .input(FleetContainersWatchInput)
     .subscription(({ ctx, input, signal }) => ctx.services.containerFleet.watch(input.hostId, signal)),
+  /**
+   * The list as the browser shows it: only its window's rows (filtered and sorted on the server)
+   * and their usage, as deltas; `moveWindow` moves it.
+   */
+  window: roleProcedure('viewer')
+    .input(ContainerWindowWatchInput)
+    .subscription(({ ctx, input, signal }) =>
+      ctx.services.containerWindows.watch(ctx.user.id, input, signal),
+    ),
+  /**
+   * Scrolls, filters or sorts the caller's own window. Not audited: it changes nothing but what the
+   * caller's subscription sends (a window of another user is left alone).
+   */
+  moveWindow: roleProcedure('viewer')
+    .input(ContainerWindowMoveInput)
+    .mutation(({ ctx, input }) => ctx.services.containerWindows.move(ctx.user.id, input)),
+  /** "Select all matching": the rows the filters match that the caller may act on. */
+  matching: roleProcedure('viewer')
+    .input(ContainerMatchingInput)
+    .query(async ({ ctx, input }) => {
+      const operable = await ctx.services.containerBulk.operable(ctx.user);
+      const hostIds = new Set(operable.hostIds);
+      const rows = await ctx.services.containerWindows.matching(
+        input,
+        (hostId) => operable.all || hostIds.has(hostId),
+      );
+      return { rows };
+    }),
   /** The list's first rows and counts, for a server-rendered page (the live `watch` goes on from them). */
   firstScreen: roleProcedure('viewer')
     .input(FleetFirstScreenInput)

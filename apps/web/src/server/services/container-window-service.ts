@@ -1,0 +1,251 @@
+import type {
+  ContainerFacets,
+  ContainerMatchingInput,
+  ContainerWindowMoveInput,
+  ContainerWindowUpdate,
+  ContainerWindowView,
+  ContainerWindowWatchInput,
+  FleetContainer,
+  FleetContainersUpdate,
+  FleetContainerUsage,
+} from '@stevedore/shared';
+import type { Logger } from 'pino';
+import { listen } from '../util/listen';
+import { type FleetWatchSource, firstSnapshot } from './container-first-screen';
+import {
+  emptySent,
+  facetsOf,
+  fingerprintOf,
+  orderedRows,
+  type SentWindow,
+  sameFacets,
+  windowDelta,
+} from './container-window';
+
+/** Coalesces the fleet's updates (a host's rows, the 1 s usage tick, a scroll) into one send. */
+const FLUSH_DELAY_MS = 30;
+/** A move that came before its window's subscription is kept this long for it. */
+const EARLY_MOVE_MS = 30_000;
+
+interface BrowserWindow {
+  userId: string;
+  view: ContainerWindowView;
+  rows: Map<string, FleetContainer>;
+  usage: Map<string, FleetContainerUsage>;
+  loadingHosts: number;
+  /** The filtered, sorted rows; null when rows, filters or sort changed since. */
+  ordered: FleetContainer[] | null;
+  /** Usage changed since the last send (re-sorts a list sorted by a usage figure). */
+  usageChanged: boolean;
+  facets: ContainerFacets | null;
+  facetsStale: boolean;
+  sent: SentWindow;
+  /** The counts last sent: an update with nothing new is not sent. */
+  sentCounts: string;
+  hosts: number;
+  started: boolean;
+  timer: NodeJS.Timeout | null;
+  push(update: ContainerWindowUpdate): void;
+}
+
+const USAGE_SORTS = new Set(['cpu', 'memory', 'network']);
+
+/**
+ * The containers list's windows: each browser's subscription follows the fleet's rows (through the
+ * fleet service's own watch: its rows and usage, kept by reference) and gets only the rows of its
+ * window, in its filters' and sort's order, as deltas against what it was sent. The browser moves
+ * its window (scrolling, a new filter or sort) with `move`; the same subscription goes on.
+ */
+export class ContainerWindowService {
+  private readonly windows = new Map<string, BrowserWindow>();
+  private readonly earlyMoves = new Map<string, { userId: string; view: ContainerWindowView; at: number }>();
+
+  constructor(
+    private readonly fleet: FleetWatchSource,
+    private readonly log: Logger,
+  ) {}
+
+  watch(
+    userId: string,
+    input: ContainerWindowWatchInput,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<ContainerWindowUpdate> {
+    return listen<ContainerWindowUpdate>((push) => {
+      const early = this.earlyMoves.get(input.windowId);
+      this.earlyMoves.delete(input.windowId);
+      const view =
+        early && early.userId === userId && early.view.seq > input.view.seq ? early.view : input.view;
+      const window: BrowserWindow = {
+        userId,
+        view,
+        rows: new Map(),
+        usage: new Map(),
+        loadingHosts: 0,
+        ordered: null,
+        usageChanged: false,
+        facets: null,
+        facetsStale: true,
+        sent: emptySent(),
+        sentCounts: '',
+        hosts: 0,
+        started: false,
+        timer: null,
+        push,
+      };
+      this.windows.set(input.windowId, window);
+      const controller = new AbortController();
+      void this.follow(window, input, controller.signal);
+      return () => {
+        controller.abort();
+        if (window.timer) clearTimeout(window.timer);
+        if (this.windows.get(input.windowId) === window) this.windows.delete(input.windowId);
+      };
+    }, signal);
+  }
+
+  /** Moves a window (scroll, filters, sort); false when it is not (yet) this user's window. */
+  move(userId: string, input: ContainerWindowMoveInput): { moved: boolean } {
+    const window = this.windows.get(input.windowId);
+    if (!window) {
+      // Its subscription may not have started yet (both come over the same connection, the move first).
+      const now = Date.now();
+      for (const [id, early] of this.earlyMoves)
+        if (now - early.at > EARLY_MOVE_MS) this.earlyMoves.delete(id);
+      const kept = this.earlyMoves.get(input.windowId);
+      if (!kept || kept.view.seq < input.view.seq)
+        this.earlyMoves.set(input.windowId, { userId, view: input.view, at: now });
+      return { moved: false };
+    }
+    if (window.userId !== userId) return { moved: false };
+    if (input.view.seq < window.view.seq) return { moved: true }; // an older move, overtaken
+    const before = window.view;
+    window.view = input.view;
+    if (
+      JSON.stringify(before.filters) !== JSON.stringify(input.view.filters) ||
+      JSON.stringify(before.sort) !== JSON.stringify(input.view.sort)
+    )
+      window.ordered = null;
+    this.schedule(window, 0);
+    return { moved: true };
+  }
+
+  /** Every row the filters match, of the hosts `mayOperate` allows, and not offline. */
+  async matching(
+    input: ContainerMatchingInput,
+    mayOperate: (hostId: string) => boolean,
+  ): Promise<FleetContainer[]> {
+    const snapshot = await firstSnapshot(this.fleet, input.hostId);
+    const usage = new Map(Object.entries(snapshot.usage));
+    return orderedRows(
+      snapshot.rows.filter((row) => !row.hostOffline && mayOperate(row.hostId)),
+      usage,
+      input.filters,
+      null,
+    );
+  }
+
+  private async follow(window: BrowserWindow, input: ContainerWindowWatchInput, signal: AbortSignal) {
+    try {
+      for await (const update of this.fleet.watch(input.hostId, signal)) {
+        this.apply(window, update);
+        if (update.kind === 'snapshot' && !window.started) {
+          window.started = true;
+          this.seedKnown(window, input.known);
+          this.flush(window);
+        } else {
+          this.schedule(window, FLUSH_DELAY_MS);
+        }
+      }
+    } catch (error) {
+      if (!signal.aborted) this.log.warn({ err: error }, 'the containers window lost the fleet list');
+    }
+  }
+
+  private apply(window: BrowserWindow, update: FleetContainersUpdate): void {
+    if (update.kind === 'snapshot') {
+      window.rows = new Map(update.rows.map((row) => [row.key, row]));
+      window.usage = new Map(Object.entries(update.usage));
+      window.loadingHosts = update.loadingHosts;
+      window.ordered = null;
+      window.facetsStale = true;
+      return;
+    }
+    if (update.kind === 'rows') {
+      for (const row of update.upserts) window.rows.set(row.key, row);
+      for (const key of update.removed) {
+        window.rows.delete(key);
+        window.usage.delete(key);
+      }
+      if (update.loadingHosts !== undefined) window.loadingHosts = update.loadingHosts;
+      window.ordered = null;
+      window.facetsStale = true;
+      return;
+    }
+    for (const [key, change] of Object.entries(update.usage)) {
+      if (change === null) {
+        window.usage.delete(key);
+        continue;
+      }
+      const merged = { ...window.usage.get(key), ...change };
+      if (
+        merged.cpuPercent !== undefined &&
+        merged.memoryUsage !== undefined &&
+        merged.memoryLimit !== undefined &&
+        merged.rxRate !== undefined &&
+        merged.txRate !== undefined
+      )
+        window.usage.set(key, merged as FleetContainerUsage);
+    }
+    window.usageChanged = true;
+  }
+
+  /** The browser's first-screen rows that are still as they were count as sent. */
+  private seedKnown(window: BrowserWindow, known: Record<string, string>): void {
+    for (const [key, fingerprint] of Object.entries(known)) {
+      const row = window.rows.get(key);
+      if (row && fingerprintOf(row) === fingerprint) window.sent.rows.set(key, row);
+    }
+  }
+
+  private schedule(window: BrowserWindow, delayMs: number): void {
+    if (!window.started) return;
+    if (window.timer && delayMs > 0) return;
+    if (window.timer) clearTimeout(window.timer);
+    window.timer = setTimeout(() => {
+      window.timer = null;
+      this.flush(window);
+    }, delayMs);
+  }
+
+  private flush(window: BrowserWindow): void {
+    const { view } = window;
+    if (window.usageChanged && view.sort && USAGE_SORTS.has(view.sort.id)) window.ordered = null;
+    window.usageChanged = false;
+    window.ordered ??= orderedRows(window.rows.values(), window.usage, view.filters, view.sort);
+    const ordered = window.ordered;
+    // A window past the end (the list shrank) shows the list's last rows.
+    const span = view.end - view.start;
+    const start = Math.max(0, Math.min(view.start, ordered.length - span));
+    const delta = windowDelta(window.sent, ordered.slice(start, start + span), window.usage);
+    let facets: ContainerFacets | undefined;
+    if (window.facetsStale) {
+      window.facetsStale = false;
+      const now = facetsOf(window.rows.values());
+      window.hosts = now.hosts.length;
+      if (!sameFacets(window.facets, now)) facets = window.facets = now;
+    }
+    const counts = {
+      seq: view.seq,
+      total: window.rows.size,
+      matching: ordered.length,
+      hosts: window.hosts,
+      loadingHosts: window.loadingHosts,
+      start,
+    };
+    const countsKey = JSON.stringify(counts);
+    const empty = !delta.keys && delta.rows.length === 0 && Object.keys(delta.usage).length === 0 && !facets;
+    if (empty && countsKey === window.sentCounts) return;
+    window.sentCounts = countsKey;
+    window.push({ ...counts, ...delta, ...(facets ? { facets } : {}) });
+  }
+}

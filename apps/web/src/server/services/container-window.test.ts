@@ -1,0 +1,231 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  type ContainerWindowUpdate,
+  type FleetContainer,
+  type FleetContainersUpdate,
+  type FleetContainerUsage,
+  NO_CONTAINER_FILTERS,
+} from '@stevedore/shared';
+import pino from 'pino';
+import { listen } from '../util/listen';
+import { emptySent, facetsOf, fingerprintOf, orderedRows, windowDelta } from './container-window';
+import { ContainerWindowService } from './container-window-service';
+
+const row = (hostName: string, name: string, extra: Partial<FleetContainer> = {}): FleetContainer => ({
+  key: `${hostName}/${name}`,
+  hostId: hostName,
+  hostName,
+  hostAddress: null,
+  id: `${name}-id`,
+  name,
+  image: 'busybox',
+  state: 'running',
+  health: null,
+  status: 'Up',
+  created: 0,
+  startedAt: null,
+  ports: [],
+  labels: {},
+  ...extra,
+});
+const use = (cpuPercent: number): FleetContainerUsage => ({
+  cpuPercent,
+  memoryUsage: 10,
+  memoryLimit: 100,
+  rxRate: 0,
+  txRate: 0,
+});
+
+test('the list is filtered and ordered on the server: host then name (numbers in order), or by a column', () => {
+  const rows = [
+    row('b', 'web-10'),
+    row('a', 'db', { image: 'postgres' }),
+    row('b', 'web-2'),
+    row('a', 'cache'),
+  ];
+  const names = (list: FleetContainer[]) => list.map((r) => r.key);
+  assert.deepEqual(names(orderedRows(rows, new Map(), NO_CONTAINER_FILTERS, null)), [
+    'a/cache',
+    'a/db',
+    'b/web-2',
+    'b/web-10',
+  ]);
+  assert.deepEqual(names(orderedRows(rows, new Map(), { ...NO_CONTAINER_FILTERS, text: 'web' }, null)), [
+    'b/web-2',
+    'b/web-10',
+  ]);
+  assert.deepEqual(
+    names(orderedRows(rows, new Map(), { ...NO_CONTAINER_FILTERS, image: 'postgres' }, null)),
+    ['a/db'],
+  );
+  const usage = new Map([
+    ['b/web-2', use(50)],
+    ['a/db', use(5)],
+  ]);
+  // By CPU, descending: rows without usage last, in the list's own order.
+  assert.deepEqual(names(orderedRows(rows, usage, NO_CONTAINER_FILTERS, { id: 'cpu', desc: true })), [
+    'b/web-2',
+    'a/db',
+    'a/cache',
+    'b/web-10',
+  ]);
+  assert.deepEqual(names(orderedRows(rows, usage, NO_CONTAINER_FILTERS, { id: 'name', desc: true })), [
+    'b/web-10',
+    'b/web-2',
+    'a/db',
+    'a/cache',
+  ]);
+  assert.deepEqual(facetsOf(rows).hosts, [
+    ['a', 'a'],
+    ['b', 'b'],
+  ]);
+});
+
+test('a window delta sends the keys when they change, only rows the browser lacks, and usage changes of its rows', () => {
+  const rows = Array.from({ length: 6 }, (_, i) => row('h', `c${i}`));
+  const usage = new Map(rows.map((r) => [r.key, use(1)]));
+  const sent = emptySent();
+  const first = windowDelta(sent, rows.slice(0, 3), usage);
+  assert.deepEqual(first.keys, ['h/c0', 'h/c1', 'h/c2']);
+  assert.equal(first.rows.length, 3);
+  assert.deepEqual(first.usage['h/c0'], use(1));
+  // Nothing changed: nothing to send.
+  assert.deepEqual(windowDelta(sent, rows.slice(0, 3), usage), { rows: [], usage: {} });
+  // One figure changed, in and out of the window: only the window's, only the field.
+  usage.set('h/c1', use(7));
+  usage.set('h/c5', use(9));
+  assert.deepEqual(windowDelta(sent, rows.slice(0, 3), usage), {
+    rows: [],
+    usage: { 'h/c1': { cpuPercent: 7 } },
+  });
+  // Scrolled by two: the two entering rows (whole, with their whole usage), not the one kept.
+  const scrolled = windowDelta(sent, rows.slice(2, 5), usage);
+  assert.deepEqual(scrolled.keys, ['h/c2', 'h/c3', 'h/c4']);
+  assert.deepEqual(
+    scrolled.rows.map((r) => r.key),
+    ['h/c3', 'h/c4'],
+  );
+  assert.deepEqual(Object.keys(scrolled.usage), ['h/c3', 'h/c4']);
+  // Back up: c1 comes again whole (the browser dropped it), with its usage as it is now.
+  const back = windowDelta(sent, rows.slice(0, 3), usage);
+  assert.deepEqual(
+    back.rows.map((r) => r.key),
+    ['h/c0', 'h/c1'],
+  );
+  assert.deepEqual(back.usage['h/c1'], use(7));
+  // A changed row (a new object) is sent again; a stopped container's usage goes as null.
+  const changed = { ...rows[0], state: 'exited' } as FleetContainer;
+  usage.delete('h/c0');
+  const after = windowDelta(sent, [changed, rows[1] as FleetContainer, rows[2] as FleetContainer], usage);
+  assert.deepEqual(after.rows, [changed]);
+  assert.deepEqual(after.usage, { 'h/c0': null });
+});
+
+/** A stand-in for the fleet service: a snapshot on each watch, then what is pushed. */
+class FakeFleet {
+  rows: FleetContainer[] = [];
+  usage: Record<string, FleetContainerUsage> = {};
+  readonly pushes = new Set<(update: FleetContainersUpdate) => void>();
+  watch(_hostId: string | undefined, signal: AbortSignal | undefined) {
+    return listen<FleetContainersUpdate>(
+      (push) => {
+        this.pushes.add(push);
+        return () => this.pushes.delete(push);
+      },
+      signal,
+      () => [{ kind: 'snapshot', rows: [...this.rows], usage: { ...this.usage }, loadingHosts: 0 }],
+    );
+  }
+  push(update: FleetContainersUpdate) {
+    for (const push of this.pushes) push(update);
+  }
+}
+
+async function nextUpdate(updates: AsyncGenerator<ContainerWindowUpdate>): Promise<ContainerWindowUpdate> {
+  const { value } = await updates.next();
+  assert.ok(value, 'the window subscription ended');
+  return value;
+}
+
+test('a window subscription: first-screen rows not sent again, moved by scrolling and sorting, quiet for rows off screen', async () => {
+  const fleet = new FakeFleet();
+  fleet.rows = Array.from({ length: 100 }, (_, i) => row('h', `c${String(i).padStart(3, '0')}`));
+  fleet.usage = Object.fromEntries(fleet.rows.map((r) => [r.key, use(1)]));
+  const service = new ContainerWindowService(fleet, pino({ level: 'silent' }));
+  const controller = new AbortController();
+  const known = { 'h/c000': fingerprintOf(fleet.rows[0] as FleetContainer), 'h/c001': 'stale' };
+  const updates = service.watch(
+    'user-1',
+    {
+      windowId: 'window-one',
+      view: { filters: NO_CONTAINER_FILTERS, sort: null, start: 0, end: 5, seq: 0 },
+      known,
+    },
+    controller.signal,
+  );
+  try {
+    const first = await nextUpdate(updates);
+    assert.deepEqual(first.keys, ['h/c000', 'h/c001', 'h/c002', 'h/c003', 'h/c004']);
+    // c000 came in the first screen unchanged; c001's fingerprint does not match: sent.
+    assert.deepEqual(
+      first.rows.map((r) => r.key),
+      ['h/c001', 'h/c002', 'h/c003', 'h/c004'],
+    );
+    assert.equal(first.total, 100);
+    assert.equal(first.matching, 100);
+    assert.equal(first.facets?.hosts.length, 1);
+
+    // Another user cannot move this window.
+    assert.deepEqual(
+      service.move('user-2', {
+        windowId: 'window-one',
+        view: { filters: NO_CONTAINER_FILTERS, sort: null, start: 50, end: 55, seq: 1 },
+      }),
+      { moved: false },
+    );
+    service.move('user-1', {
+      windowId: 'window-one',
+      view: { filters: NO_CONTAINER_FILTERS, sort: null, start: 50, end: 55, seq: 1 },
+    });
+    const scrolled = await nextUpdate(updates);
+    assert.equal(scrolled.seq, 1);
+    assert.equal(scrolled.start, 50);
+    assert.deepEqual(scrolled.keys, ['h/c050', 'h/c051', 'h/c052', 'h/c053', 'h/c054']);
+    assert.equal(scrolled.rows.length, 5);
+
+    // A usage change off screen sends nothing; one on screen sends its field.
+    fleet.push({ kind: 'usage', usage: { 'h/c090': { cpuPercent: 80 } } });
+    fleet.push({ kind: 'usage', usage: { 'h/c051': { cpuPercent: 3 } } });
+    const tick = await nextUpdate(updates);
+    assert.equal(tick.keys, undefined);
+    assert.deepEqual(tick.usage, { 'h/c051': { cpuPercent: 3 } });
+
+    // Sorted by CPU: the busy container off screen comes to the top of the window at 0.
+    service.move('user-1', {
+      windowId: 'window-one',
+      view: { filters: NO_CONTAINER_FILTERS, sort: { id: 'cpu', desc: true }, start: 0, end: 2, seq: 2 },
+    });
+    const sorted = await nextUpdate(updates);
+    assert.deepEqual(sorted.keys, ['h/c090', 'h/c051']);
+    // A filter counts the matching rows.
+    service.move('user-1', {
+      windowId: 'window-one',
+      view: { filters: { ...NO_CONTAINER_FILTERS, text: 'c09' }, sort: null, start: 0, end: 20, seq: 3 },
+    });
+    const filtered = await nextUpdate(updates);
+    assert.equal(filtered.matching, 10);
+    assert.equal(filtered.total, 100);
+    assert.equal(filtered.keys?.length, 10);
+
+    const matching = await service.matching(
+      { filters: { ...NO_CONTAINER_FILTERS, text: 'c09' } },
+      (id) => id === 'h',
+    );
+    assert.equal(matching.length, 10);
+    assert.equal((await service.matching({ filters: NO_CONTAINER_FILTERS }, () => false)).length, 0);
+  } finally {
+    controller.abort();
+    await updates.return(undefined);
+  }
+});

@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import type {
+  ContainerFacets,
+  ContainerFilters,
+  ContainerSort,
+  FleetContainer,
+  FleetContainerUsage,
+  FleetUsageDelta,
+} from '@stevedore/shared';
+
+/**
+ * The containers list's filtering, sorting and windowing, done on the server (pure: unit-tested).
+ * The browser shows what these give; it never holds more than its window.
+ */
+
+export function matchesFilters(row: FleetContainer, filters: ContainerFilters): boolean {
+  if (filters.hostId && row.hostId !== filters.hostId) return false;
+  if (filters.state && row.state !== filters.state) return false;
+  if (filters.image && row.image !== filters.image) return false;
+  if (filters.health && (row.health ?? 'none') !== filters.health) return false;
+  if (filters.label) {
+    const [key = '', ...rest] = filters.label.split('=');
+    const value = rest.join('=');
+    const actual = row.labels[key.trim()];
+    if (actual === undefined || (rest.length > 0 && actual !== value.trim())) return false;
+  }
+  const text = filters.text.trim().toLowerCase();
+  if (!text) return true;
+  return (
+    row.name.toLowerCase().includes(text) ||
+    row.image.toLowerCase().includes(text) ||
+    row.hostName.toLowerCase().includes(text) ||
+    row.id.startsWith(text) ||
+    Object.entries(row.labels).some(([k, v]) => `${k}=${v}`.toLowerCase().includes(text))
+  );
+}
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/** A sortable number of a row by column; -1 (or -∞) sorts rows without the figure last when descending. */
+function figureOf(
+  id: ContainerSort['id'],
+  row: FleetContainer,
+  usage: FleetContainerUsage | undefined,
+): number {
+  switch (id) {
+    case 'uptime':
+      // Minus the start time: ascending is the longest-running first, clock-independent.
+      return (row.state === 'running' || row.state === 'paused') && row.startedAt
+        ? -Date.parse(row.startedAt)
+        : Number.NEGATIVE_INFINITY;
+    case 'ports':
+      return row.ports[0]?.publicPort ?? 0;
+    case 'cpu':
+      return usage?.cpuPercent ?? -1;
+    case 'memory':
+      return usage?.memoryUsage ?? -1;
+    case 'network':
+      return usage ? usage.rxRate + usage.txRate : -1;
+    default:
+      return 0;
+  }
+}
+
+const textOf: Partial<Record<ContainerSort['id'], (row: FleetContainer) => string>> = {
+  host: (row) => row.hostName,
+  name: (row) => row.name,
+  image: (row) => row.image,
+  state: (row) => row.state,
+};
+
+/** The list's own order: host, then name, then key (stable whatever order the hosts answered in). */
+export function defaultOrder(a: FleetContainer, b: FleetContainer): number {
+  return (
+    collator.compare(a.hostName, b.hostName) ||
+    collator.compare(a.name, b.name) ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  );
+}
+
+/** The filtered rows in the view's order. */
+export function orderedRows(
+  rows: Iterable<FleetContainer>,
+  usage: ReadonlyMap<string, FleetContainerUsage>,
+  filters: ContainerFilters,
+  sort: ContainerSort | null,
+): FleetContainer[] {
+  const out: FleetContainer[] = [];
+  for (const row of rows) if (matchesFilters(row, filters)) out.push(row);
+  if (!sort) return out.sort(defaultOrder);
+  const sign = sort.desc ? -1 : 1;
+  const text = textOf[sort.id];
+  if (text) return out.sort((a, b) => sign * collator.compare(text(a), text(b)) || defaultOrder(a, b));
+  const figures = new Map<FleetContainer, number>();
+  for (const row of out) figures.set(row, figureOf(sort.id, row, usage.get(row.key)));
+  return out.sort((a, b) => {
+    const x = figures.get(a) ?? 0;
+    const y = figures.get(b) ?? 0;
+    return x === y ? defaultOrder(a, b) : sign * (x < y ? -1 : 1);
+  });
+}
+
+/** The filter bar's choices over every row. */
+export function facetsOf(rows: Iterable<FleetContainer>): ContainerFacets {
+  const hosts = new Map<string, string>();
+  const images = new Set<string>();
+  const labels = new Set<string>();
+  for (const row of rows) {
+    hosts.set(row.hostId, row.hostName);
+    images.add(row.image);
+    for (const [key, value] of Object.entries(row.labels))
+      if (labels.size < 500) labels.add(`${key}=${value}`);
+  }
+  return {
+    hosts: [...hosts].sort((a, b) => collator.compare(a[1], b[1])),
+    images: [...images].sort(),
+    labels: [...labels].sort(),
+  };
+}
+
+export function sameFacets(a: ContainerFacets | null, b: ContainerFacets): boolean {
+  return a !== null && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A short digest of a row as the browser shows it (the status text aside: it changes every second). */
+export function fingerprintOf(row: FleetContainer): string {
+  return createHash('sha1')
+    .update(JSON.stringify({ ...row, status: '' }))
+    .digest('base64url')
+    .slice(0, 16);
+}
+
+/** What one browser window has been sent: its keys in order, each row and usage as sent. */
+export interface SentWindow {
+  keys: string[];
+  rows: Map<string, FleetContainer>;
+  usage: Map<string, FleetContainerUsage>;
+}
+
+export function emptySent(): SentWindow {
+  return { keys: [], rows: new Map(), usage: new Map() };
+}
+
+/**
+ * The change from what was sent to the window `rows` shows now: its keys when they differ, the rows
+ * the browser lacks (by identity: the fleet keeps a row's object while it is unchanged), and the
+ * usage changes of the window's rows. Updates `sent` to match.
+ */
+export function windowDelta(
+  sent: SentWindow,
+  rows: readonly FleetContainer[],
+  usage: ReadonlyMap<string, FleetContainerUsage>,
+): { keys?: string[]; rows: FleetContainer[]; usage: FleetUsageDelta } {
+  const keys = rows.map((row) => row.key);
+  const keysChanged = keys.length !== sent.keys.length || keys.some((key, i) => key !== sent.keys[i]);
+  const changedRows: FleetContainer[] = [];
+  const usageDelta: FleetUsageDelta = {};
+  const inWindow = new Set(keys);
+  for (const key of sent.rows.keys()) if (!inWindow.has(key)) sent.rows.delete(key);
+  for (const key of sent.usage.keys()) if (!inWindow.has(key)) sent.usage.delete(key);
+  for (const row of rows) {
+    if (sent.rows.get(row.key) !== row) {
+      changedRows.push(row);
+      sent.rows.set(row.key, row);
+    }
+    const now = usage.get(row.key);
+    const before = sent.usage.get(row.key);
+    if (now === before) continue;
+    if (!now) {
+      usageDelta[row.key] = null;
+      sent.usage.delete(row.key);
+      continue;
+    }
+    sent.usage.set(row.key, now);
+    if (!before) {
+      usageDelta[row.key] = now;
+      continue;
+    }
+    const change: Partial<FleetContainerUsage> = {};
+    let any = false;
+    for (const field of Object.keys(now) as (keyof FleetContainerUsage)[]) {
+      if (now[field] !== before[field]) {
+        change[field] = now[field];
+        any = true;
+      }
+    }
+    if (any) usageDelta[row.key] = change;
+  }
+  sent.keys = keys;
+  return keysChanged
+    ? { keys, rows: changedRows, usage: usageDelta }
+    : { rows: changedRows, usage: usageDelta };
+}
