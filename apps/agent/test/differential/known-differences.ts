@@ -179,29 +179,6 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     ],
     reason: `${NOT_YET}: container inspect keys and nulls (parity-flags' area).`,
   },
-  {
-    where: 'run-detached#9',
-    aspect: 'stdout',
-    details: [/^header: docker \["UID","PID","PPID",/, /^row 1: docker \["root","\d+","\d+","\d+",/],
-    reason: `${NOT_YET}: \`top\` prints an extra CPID column.`,
-  },
-  {
-    where: 'events#3',
-    aspect: 'stdout',
-    details: [
-      'docker "container create\\ncontainer attach\\ncontainer start\\ncontainer die\\ncontainer destroy\\n", stevedore "container create\\ncontainer start\\ncontainer die\\ncontainer destroy\\n"',
-    ],
-    reason: `${NOT_YET}: no "attach" event when \`run\` attaches.`,
-  },
-  {
-    where: 'events#5',
-    aspect: 'keys',
-    details: [
-      ...onlyInDocker('.status', '.id', '.from'),
-      'type of .timeNano: docker number, stevedore string',
-    ],
-    reason: `${NOT_YET}: events' status, id, from and a numeric timeNano (parity-flags' area).`,
-  },
   // ---- logs
   {
     where: 'logs#8',
