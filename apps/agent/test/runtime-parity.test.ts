@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { busyboxAgentSuite } from './harness/busybox-agent.js';
 
@@ -73,6 +74,99 @@ describe('runtime parity with Docker', () => {
   });
 
   const runDetachedNamed = (name: string) => runDetached('--name', name);
+
+  test("--ipc shareable and container:NAME share one /dev/shm of --shm-size; private has its own; none has none; host the host's", async () => {
+    const donor = 'rtp-ipc-donor';
+    const hostFile = `/dev/shm/stevedore-rtp-${process.pid}`;
+    const shmKiB = "df -k /dev/shm | awk 'NR==2{print $2}'";
+    try {
+      const donorId = await runDetached('--name', donor, '--ipc', 'shareable', '--shm-size', '8m');
+      const hostMounts = () =>
+        readFileSync('/proc/self/mountinfo', 'utf8')
+          .split('\n')
+          .filter((line) => line.includes(`${donorId}/mounts/shm`));
+      assert.equal(hostMounts().length, 1, 'the shareable /dev/shm is a tmpfs on the host');
+      await ok('exec', donor, 'sh', '-c', 'echo from-donor > /dev/shm/f');
+      const joined = await ok(
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--ipc',
+        `container:${donor}`,
+        image(),
+        'sh',
+        '-c',
+        `cat /dev/shm/f; echo from-joiner > /dev/shm/g; ${shmKiB}`,
+      );
+      assert.equal(joined, 'from-donor\n8192\n');
+      assert.equal(await ok('exec', donor, 'cat', '/dev/shm/g'), 'from-joiner\n');
+      assert.equal(
+        (await ok('inspect', '--format', '{{.HostConfig.IpcMode}} {{.HostConfig.ShmSize}}', donor)).trim(),
+        'shareable 8388608',
+      );
+
+      const own = await ok(
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--ipc',
+        'private',
+        '--shm-size',
+        '16m',
+        image(),
+        'sh',
+        '-c',
+        `ls /dev/shm | wc -l; ${shmKiB}`,
+      );
+      assert.equal(own, '0\n16384\n');
+      const none = await cli(
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--ipc',
+        'none',
+        image(),
+        'grep',
+        '-c',
+        ' /dev/shm ',
+        '/proc/mounts',
+      );
+      assert.equal(none.stdout, '0\n', 'no /dev/shm mount with --ipc none');
+      writeFileSync(hostFile, 'from-host\n');
+      const host = await ok('run', '--rm', '--network', 'none', '--ipc', 'host', image(), 'cat', hostFile);
+      assert.equal(host, 'from-host\n');
+
+      const notShareable = await runDetached('--name', 'rtp-ipc-private');
+      const refused = await cli(
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--ipc',
+        'container:rtp-ipc-private',
+        image(),
+        'true',
+      );
+      assert.equal(refused.code, 125);
+      assert.match(
+        refused.stderr,
+        /non-shareable IPC \(hint: use IpcMode:shareable for the donor container\)/,
+      );
+      await ok('rm', '-f', notShareable);
+
+      // The donor's tmpfs is unmounted when it stops; a new start gets a fresh one.
+      await ok('stop', '-t', '0', donor);
+      assert.equal(hostMounts().length, 0);
+      await ok('start', donor);
+      assert.equal((await cli('exec', donor, 'ls', '/dev/shm')).stdout, '');
+    } finally {
+      rmSync(hostFile, { force: true });
+      await cli('rm', '-f', donor, 'rtp-ipc-private');
+    }
+  });
 });
 
 async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { crashPoint } from '../../util/crash-point.js';
 import type { ContainerRecord } from './container-record.js';
 import { withTimeout } from './exit-waiters.js';
+import { unmountShareableShm } from './ipc-shm.js';
 import { removeSocketLink } from './orphans.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { ContainerContext } from './service-context.js';
@@ -166,6 +167,9 @@ export class ExitMonitor {
     await layers
       .unmountContainerLayer(id)
       .catch((e) => log.warn({ err: e, id }, 'unmounting the container layer failed'));
+    await unmountShareableShm(id, this.ctx.deps.store).catch((e) =>
+      log.warn({ err: e, id }, 'unmounting the shareable /dev/shm failed'),
+    );
     await removeSocketLink(execRoot, id);
   }
 
