@@ -75,6 +75,72 @@ describe('runtime parity with Docker', () => {
 
   const runDetachedNamed = (name: string) => runDetached('--name', name);
 
+  test("--mount volume-opt, volume-nocopy and volume-driver; volume create --opt, as Docker's local driver", async () => {
+    const volumes = ['rtp-tmpfs', 'rtp-nocopy', 'rtp-copy', 'rtp-cli', 'rtp-bogus'];
+    const mounted = (name: string) =>
+      readFileSync('/proc/self/mountinfo', 'utf8').includes(`/volumes/${name}/_data `);
+    try {
+      const inTmpfs = await ok(
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--mount',
+        'type=volume,src=rtp-tmpfs,dst=/data,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=1m',
+        image(),
+        'sh',
+        '-c',
+        "grep -c ' /data tmpfs ' /proc/mounts; df -k /data | awk 'NR==2{print $2}'",
+      );
+      assert.equal(inTmpfs, '1\n1024\n');
+      assert.deepEqual(
+        JSON.parse(await ok('volume', 'inspect', '--format', '{{json .Options}}', 'rtp-tmpfs')),
+        {
+          type: 'tmpfs',
+          device: 'tmpfs',
+          o: 'size=1m',
+        },
+      );
+      assert.equal(mounted('rtp-tmpfs'), false, 'unmounted once no container uses it');
+
+      const check = 'test -e /etc/passwd && echo copied || echo empty';
+      const mount = (name: string, extra = '') => ['--mount', `type=volume,src=${name},dst=/etc${extra}`];
+      const run = (...args: string[]) =>
+        ok('run', '--rm', '--network', 'none', ...args, image(), 'sh', '-c', check);
+      assert.equal(await run(...mount('rtp-nocopy', ',volume-nocopy')), 'empty\n');
+      assert.equal(await run(...mount('rtp-copy')), 'copied\n');
+
+      const plugin = await cli(
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        ...mount('rtp-bogus', ',volume-driver=foo'),
+        image(),
+        'true',
+      );
+      assert.equal(plugin.code, 125);
+      assert.match(plugin.stderr, /error looking up volume plugin foo: plugin "foo" not found/);
+
+      await ok('volume', 'create', '-d', 'local', '--opt', 'type=tmpfs', '-o', 'device=tmpfs', 'rtp-cli');
+      assert.equal(
+        (
+          await ok('volume', 'inspect', '--format', '{{.Options.type}} {{.Options.device}}', 'rtp-cli')
+        ).trim(),
+        'tmpfs tmpfs',
+      );
+      const badOption = await cli('volume', 'create', '--opt', 'bogus=1', 'rtp-bogus');
+      assert.equal(badOption.code, 1);
+      assert.match(badOption.stderr, /invalid option: "bogus"/);
+      const missing = await cli('volume', 'create', '--opt', 'type=tmpfs', 'rtp-bogus');
+      assert.match(missing.stderr, /missing required option: "device"/);
+      const driver = await cli('volume', 'create', '-d', 'foo', 'rtp-bogus');
+      assert.match(driver.stderr, /plugin "foo" not found/);
+    } finally {
+      await cli('volume', 'rm', '-f', ...volumes);
+    }
+  });
+
   test("--ipc shareable and container:NAME share one /dev/shm of --shm-size; private has its own; none has none; host the host's", async () => {
     const donor = 'rtp-ipc-donor';
     const hostFile = `/dev/shm/stevedore-rtp-${process.pid}`;
