@@ -330,6 +330,40 @@ export const MATRIX: Case[] = [
     cleanup: [['rm', '-f', 'diff-ipc1']],
   },
   {
+    id: 'volume-opts',
+    steps: [
+      step([
+        ...run,
+        '--rm',
+        '--mount',
+        'type=volume,src=diff-vt,dst=/data,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=1m',
+        '{image}',
+        'sh',
+        '-c',
+        "grep -c ' /data tmpfs ' /proc/mounts; df -k /data | awk 'NR==2{print $2}'",
+      ]),
+      step([
+        'volume',
+        'inspect',
+        '--format',
+        '{{.Options.type}} {{.Options.device}} {{.Options.o}}',
+        'diff-vt',
+      ]),
+      step([
+        ...run,
+        '--rm',
+        '--mount',
+        'type=volume,src=diff-vn,dst=/etc,volume-nocopy',
+        '{image}',
+        'sh',
+        '-c',
+        'test -e /etc/passwd && echo copied || echo empty',
+      ]),
+      step(['volume', 'rm', 'diff-vt', 'diff-vn']),
+    ],
+    cleanup: [['volume', 'rm', '-f', 'diff-vt', 'diff-vn']],
+  },
+  {
     id: 'top',
     steps: [
       step(keep('diff-top1')),
