@@ -19,4 +19,8 @@ export type Volume = z.infer<typeof VolumeSchema>;
 export const VolumeCreateSchema = z.object({
   Name: VolumeNameSchema.optional(),
   Labels: z.record(z.string(), z.string()).default({}),
+  /** Only `local` (no volume plugins); another is refused with Docker's message. */
+  Driver: z.string().max(200).default('local'),
+  /** The local driver's `type`, `device` and `o` (`volume create --opt`). */
+  DriverOpts: z.record(z.string().max(100), z.string().max(4096)).default({}),
 });

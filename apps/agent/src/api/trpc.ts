@@ -119,7 +119,12 @@ export type StatsApi = Pick<StatsSampler, 'subscribe'>;
 export type ExecApi = Pick<ExecService, 'run' | 'write' | 'resize'>;
 export interface VolumesApi {
   list(filters?: readonly string[]): Promise<Volume[]>;
-  create(name: string | null, labels: Record<string, string>): Promise<Volume>;
+  create(
+    name: string | null,
+    labels: Record<string, string>,
+    driver?: string,
+    options?: Record<string, string>,
+  ): Promise<Volume>;
   inspect(name: string): Promise<Volume>;
   remove(name: string, force: boolean): Promise<void>;
   prune(all: boolean): Promise<PruneReport>;

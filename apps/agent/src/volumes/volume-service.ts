@@ -9,6 +9,7 @@ import {
 } from '@stevedore/shared';
 import type { EventBus } from '../events/event-bus.js';
 import { diskUsage } from '../util/disk-usage.js';
+import { checkLocalDriver } from './local-driver.js';
 import { publicVolume, type VolumeStore } from './volume-store.js';
 
 /** `docker volume ...`: local volumes, refused removal while a container uses one. */
@@ -43,9 +44,15 @@ export class VolumeService {
       .sort((a, b) => a.Name.localeCompare(b.Name));
   }
 
-  async create(name: string | null, labels: Record<string, string>): Promise<Volume> {
+  async create(
+    name: string | null,
+    labels: Record<string, string>,
+    driver = 'local',
+    options: Record<string, string> = {},
+  ): Promise<Volume> {
+    checkLocalDriver(name ?? '', driver, options);
     const existed = name !== null && (await this.store.find(name)) !== null;
-    const volume = await this.store.ensure(name, labels);
+    const volume = await this.store.ensure(name, labels, options);
     if (!existed) this.events.publish('volume', 'create', volume.Name, { driver: 'local' });
     return publicVolume(volume);
   }

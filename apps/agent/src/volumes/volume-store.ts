@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { StevedoreError, type Volume, VolumeSchema } from '@stevedore/shared';
 import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { unmountLocalVolume } from './local-driver.js';
 
 const VolumeRecordSchema = VolumeSchema.extend({
   /** Made for an image VOLUME or `-v /path` without a name; `rm -v` and `--rm` remove it. */
@@ -45,7 +46,11 @@ export class VolumeStore {
   }
 
   /** Creates the volume, or returns it when it exists (Docker's create is idempotent). */
-  async ensure(name: string | null, labels: Record<string, string> = {}): Promise<VolumeRecord> {
+  async ensure(
+    name: string | null,
+    labels: Record<string, string> = {},
+    options: Record<string, string> = {},
+  ): Promise<VolumeRecord> {
     const volumeName = name ?? randomBytes(32).toString('hex');
     const existing = await this.find(volumeName);
     if (existing) return existing;
@@ -66,7 +71,7 @@ export class VolumeStore {
       CreatedAt: new Date().toISOString(),
       Labels: labels,
       Scope: 'local',
-      Options: {},
+      Options: options,
       Anonymous: name === null,
       Populated: false,
     };
@@ -85,6 +90,8 @@ export class VolumeStore {
   }
 
   async remove(name: string): Promise<void> {
+    const record = await this.find(name);
+    if (record) await unmountLocalVolume(record);
     await rm(join(this.dir, name), { recursive: true, force: true });
   }
 }

@@ -20,7 +20,9 @@ export const volumesRouter = router({
   create: publicProcedure
     .input(VolumeCreateSchema)
     .output(VolumeSchema)
-    .mutation(({ ctx, input }) => ctx.services.volumes.create(input.Name ?? null, input.Labels)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.volumes.create(input.Name ?? null, input.Labels, input.Driver, input.DriverOpts),
+    ),
   inspect: publicProcedure
     .input(z.object({ name: VolumeNameSchema }))
     .output(VolumeSchema)

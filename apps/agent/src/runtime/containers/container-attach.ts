@@ -82,6 +82,7 @@ export class AttachSessions {
         },
       );
       this.attachments.set(attachId, attachment);
+      this.ctx.publish(store.get(id), 'attach');
       if (store.get(id).Config.Tty) {
         // The terminal keeps its size until the client's next resize, which says it again.
         await attachment
@@ -117,6 +118,7 @@ export class AttachSessions {
   private async *attachToLog(id: string, signal: AbortSignal): AsyncGenerator<AttachEvent> {
     const target = this.ctx.deps.store.get(id);
     if (!target.State.Running) throw notRunning(target);
+    this.ctx.publish(target, 'attach');
     yield { type: 'attached', attachId: randomBytes(32).toString('hex') };
     const options = { follow: true, tail: 0, since: null, until: null, startIt: false };
     for await (const event of this.logs.output(id, options, signal)) {

@@ -74,7 +74,9 @@ export class ContainerService {
     const ctx = new ContainerContext(deps);
     const remove = (id: string, options: { force: boolean; volumes: boolean }) => this.remove(id, options);
     this.ctx = ctx;
-    this.logOutput = new ContainerLogs(ctx, (id) => this.start(id));
+    // `run` in the foreground, `start -a`: Docker's "attach" event comes between create and start.
+    const attached = (id: string) => async () => ctx.publish(ctx.deps.store.get(id), 'attach');
+    this.logOutput = new ContainerLogs(ctx, (id) => this.start(id, attached(id)));
     this.logView = new ContainerLogView(ctx, this.logOutput);
     this.restarts = new RestartPolicy(ctx, (record) => this.starter.startLocked(record));
     this.exits = new ExitMonitor(ctx, this.restarts, {

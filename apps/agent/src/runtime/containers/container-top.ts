@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { StevedoreError, type TopResult } from '@stevedore/shared';
 import { execFile } from '../../util/exec.js';
 import type { Runc } from '../oci/runc.js';
@@ -6,8 +5,9 @@ import type { ContainerStore } from './container-store.js';
 import { notRunning } from './service-context.js';
 
 /**
- * `docker top`: the host's `ps` output, reduced to the container's processes, with a CPID
- * column after PID giving each process's pid inside the container.
+ * `docker top`: the host's `ps` output, reduced to the container's processes, as Docker's daemon
+ * makes it: `ps <psArgs> -q<pids>` (or without `-q` when ps refuses it with those options), the
+ * header as ps prints it, thread lines (`-` in the PID column, `ps -m`) kept under their process.
  */
 export async function containerTop(
   { store, runc }: { store: ContainerStore; runc: Runc },
@@ -15,47 +15,56 @@ export async function containerTop(
   psArgs = '-ef',
 ): Promise<TopResult> {
   const record = store.get(ref);
-  if (!record.State.Running) throw notRunning(record);
-  const pids = new Set((await runc.ps(record.Id)).map(String));
   const args = psArgs.trim().split(/\s+/).filter(Boolean);
-  const result = await execFile('ps', args);
+  checkPsArgs(psArgs, record.Id);
+  if (!record.State.Running) throw notRunning(record);
+  const pids = await runc.ps(record.Id);
+  let result = await execFile('ps', [...args, `-q${pids.join(',')}`]);
+  // Some options (f, say) cannot be combined with -q: Docker tries again without it.
+  if (result.code !== 0) result = await execFile('ps', args);
   if (result.code !== 0) {
-    throw new StevedoreError('INVALID_ARGUMENT', `ps ${psArgs} failed: ${result.stderr.trim()}`, {
-      container: record.Id,
-    });
+    const reason = result.stderr.split('\n')[0] || `exit status ${result.code}`;
+    throw new StevedoreError('INVALID_ARGUMENT', `ps: ${reason}`, { container: record.Id, psArgs });
   }
-  const [header = '', ...rows] = result.stdout.trimEnd().split('\n');
-  const titles = header.trim().split(/\s+/);
-  const pidColumn = titles.indexOf('PID');
-  if (pidColumn < 0) {
-    throw new StevedoreError('INVALID_ARGUMENT', `ps ${psArgs} does not print a PID column`, {
-      container: record.Id,
-    });
-  }
-  const processes = rows
-    .map((row) => {
-      const fields = row.trim().split(/\s+/);
-      // The last column (the command) may contain spaces: keep it whole.
-      return [...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(' ')];
-    })
-    .filter((fields) => pids.has(fields[pidColumn] ?? ''))
-    // The pid inside the container's pid namespace too: the last NSpid entry in /proc/<pid>/status.
-    .map((fields) => {
-      const status = readStatus(fields[pidColumn] ?? '');
-      const inside = /^NSpid:\s+(.+)$/m.exec(status)?.[1]?.trim().split(/\s+/).at(-1) ?? '';
-      return [...fields.slice(0, pidColumn + 1), inside, ...fields.slice(pidColumn + 1)];
-    });
-  return {
-    Titles: [...titles.slice(0, pidColumn + 1), 'CPID', ...titles.slice(pidColumn + 1)],
-    Processes: processes,
-  };
+  return parsePsOutput(result.stdout, new Set(pids), record.Id);
 }
 
-/** /proc/<pid>/status, or nothing when the process ended since `ps` listed it. */
-const readStatus = (pid: string) => {
-  try {
-    return readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return '';
+/** Docker refuses `-o key=PID…`: a column titled PID would be taken for the pid column. */
+function checkPsArgs(psArgs: string, container: string): void {
+  for (const match of ` ${psArgs}`.matchAll(/\s+([^\s]*)=\s*(PID[^\s]*)/g)) {
+    if (match[1] !== 'pid') {
+      throw new StevedoreError('INVALID_ARGUMENT', `specifying "${match[1]}=${match[2]}" is not allowed`, {
+        container,
+      });
+    }
   }
-};
+}
+
+/** ps's table reduced to `pids`; pure (unit-tested). */
+export function parsePsOutput(output: string, pids: ReadonlySet<number>, container = ''): TopResult {
+  const [header = '', ...lines] = output.split('\n');
+  const titles = header
+    .trim()
+    .split(/[ \t]+/)
+    .filter(Boolean);
+  const pidColumn = titles.indexOf('PID');
+  if (pidColumn < 0) {
+    throw new StevedoreError('INVALID_ARGUMENT', "Couldn't find PID field in ps output", { container });
+  }
+  const processes: string[][] = [];
+  let lastWasOurs = false;
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    const fields = line.trim().split(/[ \t]+/);
+    // The last column (the command) may contain spaces: keep it whole.
+    const row = [...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(' ')];
+    const pid = fields[pidColumn] ?? '';
+    if (pid === '-') {
+      if (lastWasOurs) processes.push(row);
+      continue;
+    }
+    lastWasOurs = pids.has(Number(pid));
+    if (lastWasOurs) processes.push(row);
+  }
+  return { Titles: titles, Processes: processes };
+}

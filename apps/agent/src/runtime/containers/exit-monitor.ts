@@ -2,8 +2,10 @@ import { type FSWatcher, watch } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crashPoint } from '../../util/crash-point.js';
+import { unmountLocalVolume } from '../../volumes/local-driver.js';
 import type { ContainerRecord } from './container-record.js';
 import { withTimeout } from './exit-waiters.js';
+import { unmountShareableShm } from './ipc-shm.js';
 import { removeSocketLink } from './orphans.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { ContainerContext } from './service-context.js';
@@ -166,7 +168,30 @@ export class ExitMonitor {
     await layers
       .unmountContainerLayer(id)
       .catch((e) => log.warn({ err: e, id }, 'unmounting the container layer failed'));
+    await unmountShareableShm(id, this.ctx.deps.store).catch((e) =>
+      log.warn({ err: e, id }, 'unmounting the shareable /dev/shm failed'),
+    );
+    await this.unmountUnusedVolumes(id);
     await removeSocketLink(execRoot, id);
+  }
+
+  /** Volumes with a mount of their own (`--opt type=tmpfs`) are unmounted once no running container uses them. */
+  private async unmountUnusedVolumes(id: string): Promise<void> {
+    const { store, volumes, log } = this.ctx.deps;
+    const names = (store.find(id)?.Mounts ?? []).flatMap((mount) =>
+      mount.Type === 'volume' && mount.Name ? [mount.Name] : [],
+    );
+    for (const name of names) {
+      const stillUsed = store
+        .all()
+        .some((other) => other.Id !== id && other.State.Running && other.Mounts.some((m) => m.Name === name));
+      if (stillUsed) continue;
+      const volume = await volumes.find(name);
+      if (volume)
+        await unmountLocalVolume(volume).catch((e) =>
+          log.warn({ err: e, id, volume: name }, 'unmounting a volume failed'),
+        );
+    }
   }
 
   /** Restart policy, then `--rm`. */

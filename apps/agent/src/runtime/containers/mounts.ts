@@ -11,6 +11,7 @@ import {
 import { atForChild, fdPath } from '../../storage/confined/fd-path.js';
 import { openDirectoryInRoot } from '../../storage/confined/resolve-in-root.js';
 import { execFile } from '../../util/exec.js';
+import { checkLocalDriver, mountLocalVolume } from '../../volumes/local-driver.js';
 import type { VolumeRecord, VolumeStore } from '../../volumes/volume-store.js';
 import type { SpecMount } from '../bundle/build-spec.js';
 
@@ -85,7 +86,15 @@ export async function resolveMounts(
         Propagation: mount.BindOptions?.Propagation ?? 'rprivate',
       });
     } else if (mount.Type === 'volume') {
-      const volume = await volumes.ensure(mount.Source === '' ? null : mount.Source);
+      // `volume-driver=`, `volume-opt=` and `volume-label=` make a new volume as `volume create` would.
+      const options = mount.VolumeOptions;
+      const name = mount.Source === '' ? null : mount.Source;
+      checkLocalDriver(
+        name ?? '',
+        options?.DriverConfig?.Name ?? 'local',
+        options?.DriverConfig?.Options ?? {},
+      );
+      const volume = await volumes.ensure(name, options?.Labels, options?.DriverConfig?.Options);
       mounts.push(volumeMount(volume, dest, 'z', !mount.ReadOnly));
     } else {
       mounts.push({
@@ -154,7 +163,14 @@ export async function specMounts(
   for (const mount of mounts) {
     if (mount.Type === 'volume' && mount.Name) {
       const volume = await volumes.get(mount.Name);
-      if (!volume.Populated) {
+      await mountLocalVolume(volume);
+      // `nocopy` (`-v name:/dst:nocopy`, `--mount volume-nocopy`): the image's content stays out.
+      const noCopy =
+        mount.Mode.split(',').includes('nocopy') ||
+        host.Mounts.some(
+          (m) => m.Type === 'volume' && normalize(m.Target) === mount.Destination && m.VolumeOptions?.NoCopy,
+        );
+      if (!volume.Populated && !noCopy) {
         await copyUp(rootfs, mount.Destination, volume.Mountpoint);
         await volumes.save({ ...volume, Populated: true });
       }

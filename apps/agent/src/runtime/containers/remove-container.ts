@@ -2,6 +2,7 @@ import { StevedoreError } from '@stevedore/shared';
 import { crashPoint } from '../../util/crash-point.js';
 import { volumeInUse } from './container-queries.js';
 import { withTimeout } from './exit-waiters.js';
+import { unmountShareableShm } from './ipc-shm.js';
 import { removeRuntimeFiles } from './orphans.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { ContainerContext } from './service-context.js';
@@ -52,6 +53,8 @@ export class ContainerRemover {
       if (leftover)
         log.debug({ err: leftover, id }, 'runc delete at rm failed; nothing of the container runs');
       await layers.removeContainerLayer(id);
+      // Normally unmounted at exit; an agent that died in between left it (rm of the directory would stop at it).
+      await unmountShareableShm(id, store);
       crashPoint('layer-removed');
       await removeRuntimeFiles(execRoot, id);
       await networking.leaveAll(id);

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { type ContainerCreate, type DeviceMapping, type HostConfig, StevedoreError } from '@stevedore/shared';
+import { type ContainerCreate, type DeviceMapping, StevedoreError } from '@stevedore/shared';
 import { readTextInRoot } from '../../storage/confined/read-in-root.js';
 import type { SharedNamespaces } from '../bundle/build-spec.js';
 import type { OciDevice } from '../bundle/oci-spec.js';
@@ -7,6 +7,7 @@ import { deviceNumbers } from '../host-devices.js';
 import { parseGroup } from '../rootfs/users.js';
 import type { ContainerRecord } from './container-record.js';
 import type { ContainerStore } from './container-store.js';
+import { shmSource } from './ipc-shm.js';
 
 /**
  * What `--device`, `--group-add`, `--pid`, `--ipc` and `--uts` turn into when a container starts,
@@ -22,7 +23,8 @@ export async function checkRunOptions(input: ContainerCreate, store: ContainerSt
   if (host.PidMode.startsWith('container:')) joinedContainer(store, host.PidMode, '--pid');
   if (host.IpcMode.startsWith('container:')) {
     const donor = joinedContainer(store, host.IpcMode, '--ipc');
-    if (donor.HostConfig.IpcMode !== 'shareable') {
+    const donorMode = donor.HostConfig.IpcMode;
+    if (donorMode !== 'shareable' && donorMode !== 'host' && !donorMode.startsWith('container:')) {
       throw new StevedoreError(
         'INVALID_ARGUMENT',
         `non-shareable IPC (hint: use IpcMode:shareable for the donor container)`,
@@ -93,8 +95,12 @@ export function extraGroups(rootfs: string, groups: readonly string[]): number[]
   });
 }
 
-/** The PID, IPC and UTS namespaces as `--pid`/`--ipc`/`--uts` ask: the host's, another container's or new. */
-export function sharedNamespaces(host: HostConfig, store: ContainerStore): SharedNamespaces {
+/**
+ * The PID, IPC and UTS namespaces as `--pid`/`--ipc`/`--uts` ask: the host's, another container's or
+ * new; and /dev/shm as ipc-shm.ts says.
+ */
+export function sharedNamespaces(record: ContainerRecord, store: ContainerStore): SharedNamespaces {
+  const host = record.HostConfig;
   const running = (mode: string, flag: string) => {
     const target = joinedContainer(store, mode, flag);
     if (!target.State.Running || target.State.Pid <= 0) {
@@ -114,17 +120,14 @@ export function sharedNamespaces(host: HostConfig, store: ContainerStore): Share
       : host.PidMode.startsWith('container:')
         ? { path: `/proc/${running(host.PidMode, '--pid')}/ns/pid` }
         : 'new';
-  let ipc: SharedNamespaces['ipc'] = 'new';
-  let shm: SharedNamespaces['shm'] = 'own';
-  if (host.IpcMode === 'host') {
-    ipc = 'host';
-    shm = { source: '/dev/shm' };
-  } else if (host.IpcMode.startsWith('container:')) {
-    // SysV IPC and POSIX message queues are shared; /dev/shm stays the container's own (the
-    // donor's tmpfs lives in its mount namespace, which a bind mount cannot reach).
-    ipc = { path: `/proc/${running(host.IpcMode, '--ipc')}/ns/ipc` };
-  } else if (host.IpcMode === 'none') {
-    shm = 'none';
-  }
+  const ipc: SharedNamespaces['ipc'] =
+    host.IpcMode === 'host'
+      ? 'host'
+      : host.IpcMode.startsWith('container:')
+        ? { path: `/proc/${running(host.IpcMode, '--ipc')}/ns/ipc` }
+        : 'new';
+  const shmFrom = shmSource(record, store);
+  const shm: SharedNamespaces['shm'] =
+    shmFrom !== null ? { source: shmFrom } : host.IpcMode === 'none' ? 'none' : 'own';
   return { pid, ipc, uts: host.UTSMode === 'host' ? 'host' : 'new', shm };
 }

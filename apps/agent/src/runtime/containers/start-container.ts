@@ -15,6 +15,7 @@ import { usesNetworkService } from './container-networking.js';
 import type { ContainerRecord } from './container-record.js';
 import { writeEtcFiles } from './create-container.js';
 import { processArgs, processEnv } from './image-defaults.js';
+import { mountShareableShm, unmountShareableShm } from './ipc-shm.js';
 import { specMounts } from './mounts.js';
 import type { RestartPolicy } from './restart-policy.js';
 import { extraGroups, hostDevices, sharedNamespaces } from './run-options.js';
@@ -97,6 +98,7 @@ export class ContainerStarter {
       const devices = await hostDevices(record.HostConfig.Devices);
       const cwd = record.Config.WorkingDir || '/';
       makeDirectoryInRoot(rootfs, cwd);
+      await mountShareableShm(record, store);
       const network = await pendingNetwork;
       const hostNetwork = network === 'host';
       const hostname = hostNetwork ? osHostname() : record.Config.Hostname;
@@ -126,7 +128,7 @@ export class ContainerStarter {
         idMap: this.ctx.deps.remap?.map ?? null,
         devices,
         devicePermissions: record.HostConfig.Devices.map((device) => device.CgroupPermissions),
-        namespaces: sharedNamespaces(record.HostConfig, store),
+        namespaces: sharedNamespaces(record, store),
       });
       await rm(runtimeDir, { recursive: true, force: true });
       await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
@@ -195,6 +197,7 @@ export class ContainerStarter {
       if (typeof network === 'object') await network?.hostSide?.catch(undoFailed('the network host side'));
       await this.ctx.deps.networking.tearDown(id).catch(undoFailed('removing the network namespace'));
       await layers.unmountContainerLayer(id).catch(undoFailed('unmounting the layer'));
+      await unmountShareableShm(id, store).catch(undoFailed('unmounting /dev/shm'));
       const message = cleanRuntimeMessage(error instanceof Error ? error.message : String(error));
       const exitCode = startFailureExitCode(message);
       store.update({

@@ -16,7 +16,17 @@ export const volumeCreateCommand: Command = {
   path: ['volume', 'create'],
   usage: '[OPTIONS] [VOLUME]',
   description: 'Create a volume',
-  flags: [{ name: 'label', kind: 'list', description: 'Set metadata for a volume' }],
+  flags: [
+    {
+      name: 'driver',
+      short: 'd',
+      kind: 'string',
+      valueName: 'string',
+      description: 'Specify volume driver name (default "local")',
+    },
+    { name: 'label', kind: 'list', description: 'Set metadata for a volume' },
+    { name: 'opt', short: 'o', kind: 'list', description: 'Set driver specific options (default map[])' },
+  ],
   args: { min: 0, max: 1 },
   async execute(context) {
     const labels = keyValueMap(listFlag(context, 'label'));
@@ -24,6 +34,8 @@ export const volumeCreateCommand: Command = {
     const volume = await (await context.agent()).volumes.create.mutate({
       ...(name ? { Name: name } : {}),
       Labels: labels,
+      Driver: stringFlag(context, 'driver') ?? 'local',
+      DriverOpts: keyValueMap(listFlag(context, 'opt')),
     });
     context.reporter.line(volume.Name);
     return 0;
