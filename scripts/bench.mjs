@@ -48,6 +48,9 @@
 //           needs `npm run build`; scripts/bench/web/fleet.ts)
 //   fleet-profile  the web server's CPU profile (node --cpu-prof) with the fleet connected and nobody
 //           watching, summed by function (scripts/bench/web/fleet-profile.ts)
+//   takeover  two web processes on PostgreSQL, FLEET_HOSTS simulated hosts (50): kill -9 the one
+//           following half; kill → all followed and online (3 runs), events lost, /api/health p99
+//           on the survivor (scripts/bench/web/takeover.ts)
 // Results go to stdout as a table; copy them into BENCHMARKS.md with the command that produced them.
 import { benchAgent } from './bench/engine/agent.mjs';
 import { table } from './bench/engine/common.mjs';
@@ -79,6 +82,7 @@ const benchmarks = {
   'limits-click': async () => (await import('./bench/web/limits-click.ts')).benchLimitsClick(table),
   fleet: async () => (await import('./bench/web/fleet.ts')).benchFleet(table),
   'fleet-profile': async () => (await import('./bench/web/fleet-profile.ts')).benchFleetProfile(table),
+  takeover: async () => (await import('./bench/web/takeover.ts')).benchTakeover(table),
   logrotate: benchLogrotate,
   'log-format': benchLogFormat,
 };

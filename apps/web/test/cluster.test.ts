@@ -2,72 +2,21 @@
 // processes, 50 simulated hosts (scripts/bench/fleet-sim.ts serves the agent's real API), a browser's
 // event subscription on process A. Needs the agent built (npm run build -w @stevedore/agent).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createAgentClient } from '@stevedore/agent-api';
 import { hashPassword } from '../src/server/auth/password';
 import { createUser } from '../src/server/db/repositories/users';
 import { openTestDatabase, type TestDatabase } from './db/test-database';
+import { type Started, startChild, stop } from './harness/child-process';
 import { waitFor } from './harness/control-plane';
 import { httpRequest } from './harness/web-server';
 
-const repoRoot = resolve(import.meta.dirname, '../../..');
 const HOSTS = Number(process.env.CLUSTER_TEST_HOSTS ?? 50);
 const EVENT_EVERY_MS = Number(process.env.CLUSTER_TEST_EVENT_MS ?? 10_000);
-
-interface Started {
-  child: ChildProcess;
-  line: Record<string, unknown>;
-}
-
-/** Starts a node+tsx child and resolves with the first JSON line it prints. */
-function startChild(args: string[], env: Record<string, string> = {}): Promise<Started> {
-  return new Promise((resolveStart, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-      if (process.env.CLUSTER_TEST_LOG) process.stderr.write(chunk);
-    });
-    let ready = false;
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (ready) {
-        if (process.env.CLUSTER_TEST_LOG) process.stderr.write(chunk);
-        return;
-      }
-      out += chunk.toString();
-      // Log lines (pino, on stdout) may come first: the ready line is the one naming a port or sockets.
-      for (const line of out.split('\n').slice(0, -1)) {
-        const parsed = JSON.parse(line) as Record<string, unknown>;
-        if ('port' in parsed || 'sockets' in parsed) {
-          ready = true;
-          resolveStart({ child, line: parsed });
-        } else if (process.env.CLUSTER_TEST_LOG) process.stderr.write(`${line}\n`);
-      }
-      out = out.slice(out.lastIndexOf('\n') + 1);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`${args[0]} exited (${code}) before it was ready: ${err}`)),
-    );
-  });
-}
-
-function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    child.once('exit', () => done());
-    child.kill(signal);
-  });
-}
 
 interface SeenEvent {
   hostId: string;

@@ -34,6 +34,13 @@ export interface AgentClientOptions {
   retryDelayMs?: (attemptIndex: number) => number;
   /** Seconds to wait for the websocket handshake before the attempt counts as failed. */
   handshakeTimeoutMs?: number;
+  /**
+   * The transport's heartbeat: after this long without a message from the agent the client sends
+   * a PING and closes the connection if no PONG comes within `pongTimeoutMs` (default 10 s / 5 s).
+   */
+  keepAlive?: { intervalMs: number; pongTimeoutMs: number };
+  /** Called on every message from the agent (answers, subscription data, PONGs): it is alive. */
+  onMessage?: () => void;
 }
 
 export interface AgentConnection {
@@ -85,13 +92,15 @@ export function createAgentClient(options: AgentClientOptions): AgentConnection 
       this.on('open', () => {
         lastSocketError = null;
       });
+      const { onMessage } = options;
+      if (onMessage) this.on('message', () => onMessage());
     }
   }
 
   const wsClient = createWSClient({
     url,
     WebSocket: AgentWebSocket as unknown as typeof globalThis.WebSocket,
-    keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
+    keepAlive: { enabled: true, ...(options.keepAlive ?? { intervalMs: 10_000, pongTimeoutMs: 5_000 }) },
     ...(options.retryDelayMs ? { retryDelayMs: options.retryDelayMs } : {}),
     onOpen: options.onOpen,
     onClose: options.onClose,

@@ -5,17 +5,26 @@
  *   DATABASE_URL=postgresql://… node --import tsx apps/web/test/harness/cluster-web-process.ts
  *
  * Prints one JSON line `{"port":…,"processId":"…"}` once it serves; SIGTERM leaves cleanly.
+ * STEVEDORE_TEST_ALERTS (JSON `{ alertTiming, webhookRetry }`) makes alerts and webhooks fast.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
 import { createDb } from '../../src/server/db/client';
 import { createWebServer } from '../../src/server/http/server';
+import type { ControlPlaneOptions } from '../../src/server/services/index';
 import { createControlPlane } from './control-plane';
 
 const url = process.env.DATABASE_URL;
 if (!url?.startsWith('postgres')) throw new Error('DATABASE_URL must be a PostgreSQL URL');
 const db = createDb(url);
+const alerts = process.env.STEVEDORE_TEST_ALERTS
+  ? (JSON.parse(process.env.STEVEDORE_TEST_ALERTS) as Pick<
+      ControlPlaneOptions,
+      'alertTiming' | 'webhookRetry'
+    >)
+  : {};
 const plane = createControlPlane(db, {
+  ...alerts,
   cluster: { url },
   log: pino({ level: process.env.LOG_LEVEL ?? 'warn' }),
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { AgentClient } from '@stevedore/agent-api';
 import type { HostStatus } from '@stevedore/shared';
 import pino from 'pino';
-import { AgentHub, type ConnectAgent } from './agent-hub';
+import { AgentHub, type ConnectAgent, livenessDecision } from './agent-hub';
 
 /** A fake transport: records connections; the test opens them by hand. */
 function fakeConnect() {
@@ -79,4 +79,49 @@ test('a call to a host nobody here follows fails with UNAVAILABLE when its conne
   const started = hub.call('h1', async () => 'never');
   await hub.remove('h1'); // wakes the waiting call at once
   await assert.rejects(started, /unreachable/);
+});
+
+test('liveness: a host heard from within the interval needs no ping; a silent one is pinged once at a time', () => {
+  const at = (sinceHeardMs: number, pinging = false) =>
+    livenessDecision({ nowMs: 100_000, lastHeardMs: 100_000 - sinceHeardMs, pingIntervalMs: 5_000, pinging });
+  assert.equal(at(0), 'alive');
+  assert.equal(at(4_999), 'alive', 'an event or a heartbeat within the interval is enough');
+  assert.equal(at(5_000), 'ping', 'silent for a whole interval');
+  assert.equal(at(60_000, true), 'wait', 'a ping already on its way is not doubled');
+  assert.equal(at(1_000, true), 'alive');
+});
+
+test('the hub pings a followed host only when it has been silent for the interval', async () => {
+  let pings = 0;
+  let onActivity: (() => void) | undefined;
+  const connect: ConnectAgent = (_target, events) => {
+    onActivity = events.onActivity;
+    queueMicrotask(() => events.onOpen());
+    const client = {
+      system: {
+        ping: {
+          query: async () => {
+            pings++;
+            return {};
+          },
+        },
+      },
+    } as unknown as AgentClient;
+    return { client, close: async () => {} };
+  };
+  const hub = new AgentHub(connect, pino({ level: 'silent' }), { pingIntervalMs: 2_000 });
+  hub.add(target);
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(hub.status('h1').state, 'online');
+  // Heard from every 50 ms (an event stream): no ping in a second (the interval is 2 s).
+  const chatter = setInterval(() => onActivity?.(), 50);
+  await new Promise((r) => setTimeout(r, 1_000));
+  clearInterval(chatter);
+  assert.equal(pings, 0, 'no ping while messages arrive');
+  // Silent: pinged once the interval has passed.
+  const deadline = Date.now() + 10_000;
+  while (pings === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(pings >= 1, 'a silent host is pinged');
+  assert.equal(hub.status('h1').state, 'online');
+  await hub.close();
 });

@@ -35,7 +35,14 @@ export interface AgentConnection {
 
 export type ConnectAgent = (
   target: AgentTarget,
-  events: { onOpen(): void; onClose(cause?: unknown): void },
+  events: {
+    onOpen(): void;
+    onClose(cause?: unknown): void;
+    /** Any message from the agent (answers, events, heartbeats): it is alive. */
+    onActivity?(): void;
+  },
+  /** How often the transport should make a quiet connection exchange a heartbeat. */
+  link?: { heartbeatMs: number },
 ) => AgentConnection;
 
 interface Entry {
@@ -51,6 +58,9 @@ interface Entry {
   /** The host's state as the process that follows it reports it (cluster mode, not followed here). */
   remoteStatus: HostStatus | null;
   pingTimer: NodeJS.Timeout | null;
+  /** When the agent last sent anything (ms): a host heard from recently needs no ping. */
+  lastHeard: number;
+  pinging: boolean;
   feed: HostEventFeed | null;
 }
 
@@ -71,13 +81,16 @@ const CALL_OPEN_TIMEOUT_MS = 5_000;
 
 /**
  * One websocket client per host, shared by every browser session. The transport reconnects by
- * itself with back-off; the hub turns its open/close events and a periodic ping into a host state.
+ * itself with back-off; the hub turns its open/close events, the messages it hears (events,
+ * answers, heartbeats) and a ping of hosts gone silent into a host state.
  */
 export class AgentHub {
   private readonly entries = new Map<string, Entry>();
   private readonly events = new EventEmitter();
 
   private readonly pingIntervalMs: number;
+  /** How often a followed host's liveness is looked at (a timestamp comparison, no call). */
+  private readonly checkEveryMs: number;
   private readonly eventSink: EngineEventSink | null;
   private readonly followOnAdd: boolean;
 
@@ -87,6 +100,7 @@ export class AgentHub {
     options: AgentHubOptions = {},
   ) {
     this.pingIntervalMs = options.pingIntervalMs ?? 5_000;
+    this.checkEveryMs = Math.min(1_000, Math.ceil(this.pingIntervalMs / 5));
     this.eventSink = options.events ?? null;
     this.followOnAdd = options.followOnAdd ?? true;
     this.events.setMaxListeners(0);
@@ -105,6 +119,8 @@ export class AgentHub {
       status: { hostId: target.hostId, state: 'connecting', lastError: null, lastSeen: null },
       remoteStatus: previous?.remoteStatus ?? null,
       pingTimer: null,
+      lastHeard: 0,
+      pinging: false,
       feed: null,
     };
     this.entries.set(target.hostId, entry);
@@ -129,7 +145,7 @@ export class AgentHub {
           this.log.warn({ hostId, err: error }, 'event stream failed'),
         )
       : null;
-    entry.pingTimer = setInterval(() => void this.ping(hostId), this.pingIntervalMs);
+    entry.pingTimer = setInterval(() => void this.check(hostId), this.checkEveryMs);
     entry.pingTimer.unref();
     if (entry.open) void entry.feed?.resume();
     this.emit(entry.status, true);
@@ -257,25 +273,34 @@ export class AgentHub {
       const found = this.entries.get(hostId);
       return found?.connection === connection ? found : undefined;
     };
-    const connection = this.connect(entry.target, {
-      onOpen: () => {
-        const live = current();
-        if (!live) return;
-        live.open = true;
-        for (const wake of live.openWaiters) wake();
-        if (!live.followed) return;
-        this.setState(hostId, 'online', null);
-        void live.feed?.resume();
+    const connection = this.connect(
+      entry.target,
+      {
+        onOpen: () => {
+          const live = current();
+          if (!live) return;
+          live.open = true;
+          live.lastHeard = Date.now();
+          for (const wake of live.openWaiters) wake();
+          if (!live.followed) return;
+          this.setState(hostId, 'online', null);
+          void live.feed?.resume();
+        },
+        onClose: (cause) => {
+          const live = current();
+          if (!live) return;
+          live.open = false;
+          if (!live.followed) return;
+          live.feed?.pause();
+          this.setState(hostId, 'offline', describe(cause) ?? 'connection closed');
+        },
+        onActivity: () => {
+          const live = current();
+          if (live) live.lastHeard = Date.now();
+        },
       },
-      onClose: (cause) => {
-        const live = current();
-        if (!live) return;
-        live.open = false;
-        if (!live.followed) return;
-        live.feed?.pause();
-        this.setState(hostId, 'offline', describe(cause) ?? 'connection closed');
-      },
-    });
+      { heartbeatMs: Math.max(100, Math.floor(this.pingIntervalMs / 2)) },
+    );
     entry.connection = connection;
     return connection;
   }
@@ -305,21 +330,48 @@ export class AgentHub {
     return connection.client;
   }
 
-  private async ping(hostId: string): Promise<void> {
+  /**
+   * A followed host's liveness: one heard from within the ping interval (an event, an answer, the
+   * transport's heartbeat) is online without a call; only a silent one is pinged, and one that does
+   * not answer in time is degraded — within two intervals of going quiet, as with a ping each time.
+   */
+  private async check(hostId: string): Promise<void> {
     const entry = this.entries.get(hostId);
     if (!entry?.connection || entry.status.state === 'offline' || entry.status.state === 'connecting') return;
+    const decision = livenessDecision({
+      nowMs: Date.now(),
+      lastHeardMs: entry.lastHeard,
+      pingIntervalMs: this.pingIntervalMs,
+      pinging: entry.pinging,
+    });
+    if (decision === 'alive') {
+      // Online again if it was degraded; either way its lastSeen is now.
+      this.setState(hostId, 'online', null);
+      return;
+    }
+    if (decision === 'wait') return;
+    entry.pinging = true;
     try {
-      await withTimeout(entry.connection.client.system.ping.query(), this.pingIntervalMs);
+      // Started up to one check late: the answer is due by two intervals after the last message.
+      await withTimeout(
+        entry.connection.client.system.ping.query(),
+        Math.max(1, this.pingIntervalMs - this.checkEveryMs),
+      );
+      entry.lastHeard = Date.now();
       this.setState(hostId, 'online', null);
     } catch (error) {
       // The socket is open but the agent does not answer in time: degraded, not offline.
       this.setState(hostId, 'degraded', describe(error) ?? 'ping failed');
+    } finally {
+      entry.pinging = false;
     }
   }
 
   private markSeen(hostId: string): void {
     const entry = this.entries.get(hostId);
-    if (entry) entry.status = { ...entry.status, lastSeen: new Date().toISOString() };
+    if (!entry) return;
+    entry.lastHeard = Date.now();
+    entry.status = { ...entry.status, lastSeen: new Date().toISOString() };
   }
 
   private setState(hostId: string, state: HostConnectionState, lastError: string | null): void {
@@ -338,6 +390,20 @@ export class AgentHub {
     this.events.emit('status', status);
     if (followed) this.events.emit('followed-status', status);
   }
+}
+
+/**
+ * Whether a followed host needs a ping: `alive` when it was heard from within the interval,
+ * `wait` while a ping is on its way, `ping` when it has been silent for a whole interval.
+ */
+export function livenessDecision(input: {
+  nowMs: number;
+  lastHeardMs: number;
+  pingIntervalMs: number;
+  pinging: boolean;
+}): 'alive' | 'wait' | 'ping' {
+  if (input.nowMs - input.lastHeardMs < input.pingIntervalMs) return 'alive';
+  return input.pinging ? 'wait' : 'ping';
 }
 
 function describe(cause: unknown): string | null {

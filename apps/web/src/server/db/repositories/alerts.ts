@@ -147,11 +147,20 @@ export const recordOccurrence = (
     data: { lastSeenAt: at, occurrences: { increment: 1 }, summary, details: JSON.stringify(details) },
   });
 
-export const resolveAlert = (db: Db, id: string, at: Date, details: Record<string, unknown>) =>
-  db.alert.update({
-    where: { id },
-    data: { state: 'resolved', resolvedAt: at, firingKey: null, details: JSON.stringify(details) },
-  });
+/** The firing alert of a rule and target, if one is stored (another process may have fired it). */
+export const findFiring = (db: Db, firingKey: string) => db.alert.findUnique({ where: { firingKey } });
+
+/**
+ * Resolves an alert that still fires; true when this call resolved it (with several processes,
+ * only the one whose update found it firing announces the transition).
+ */
+export const resolveAlert = async (db: Db, id: string, at: Date, details: Record<string, unknown>) =>
+  (
+    await db.alert.updateMany({
+      where: { id, state: 'firing' },
+      data: { state: 'resolved', resolvedAt: at, firingKey: null, details: JSON.stringify(details) },
+    })
+  ).count === 1;
 
 export const listAlerts = (db: Db, filter: { state?: string; ruleId?: string; limit: number }) =>
   db.alert.findMany({
@@ -231,7 +240,8 @@ export const deliveryOf = (row: DeliveryRow): WebhookDelivery => ({
   webhookId: row.webhookId,
   alertId: row.alertId,
   event: z.enum(['fired', 'resolved']).parse(row.event),
-  status: z.enum(['pending', 'delivered', 'failed']).parse(row.status),
+  // 'sending' is a pending delivery a process has claimed (see claimDelivery).
+  status: z.enum(['pending', 'delivered', 'failed']).parse(row.status === SENDING ? 'pending' : row.status),
   attempts: row.attempts,
   responseStatus: row.responseStatus,
   lastError: row.lastError,
@@ -239,19 +249,73 @@ export const deliveryOf = (row: DeliveryRow): WebhookDelivery => ({
   updatedAt: row.updatedAt.toISOString(),
 });
 
+/**
+ * A delivery is sent by the one process that claimed it: status 'sending' with an `updatedAt` the
+ * claimant refreshes while it works on it (retries' waits included). A claim not refreshed for the
+ * claim time is abandoned (its process died) and may be taken by another. Every step is one
+ * conditional update, so two processes never both hold a claim. The times are the processes'
+ * clocks: the claim time (tens of seconds) must exceed their skew.
+ */
+const SENDING = 'sending';
+
+/** A new delivery, claimed by the process that creates it. */
 export const createDelivery = (
   db: Db,
   data: { webhookId: string; alertId: string; event: 'fired' | 'resolved' },
-) => db.webhookDelivery.create({ data: { ...data, status: 'pending' } });
+) => db.webhookDelivery.create({ data: { ...data, status: SENDING } });
 
-export const updateDelivery = (
+/** Takes a pending delivery, or one whose claim was abandoned before `staleBefore`; true if taken. */
+export const claimDelivery = async (db: Db, id: string, staleBefore: Date, now: Date) =>
+  (
+    await db.webhookDelivery.updateMany({
+      where: { id, OR: [{ status: 'pending' }, { status: SENDING, updatedAt: { lt: staleBefore } }] },
+      data: { status: SENDING, updatedAt: now },
+    })
+  ).count === 1;
+
+/**
+ * Refreshes this process's claim (made or last renewed at `claimedAt`) to `now`; false when it was
+ * lost (taken over after going stale).
+ */
+export const renewDeliveryClaim = async (db: Db, id: string, claimedAt: Date, now: Date) =>
+  (
+    await db.webhookDelivery.updateMany({
+      where: { id, status: SENDING, updatedAt: claimedAt },
+      data: { updatedAt: now },
+    })
+  ).count === 1;
+
+/** Records an attempt's outcome while the claim (made or renewed at `claimedAt`) still holds. */
+export const updateDelivery = async (
   db: Db,
   id: string,
+  claimedAt: Date,
+  now: Date,
   data: { status: DeliveryStatus; attempts: number; responseStatus: number | null; lastError: string | null },
-) => db.webhookDelivery.update({ where: { id }, data });
+) =>
+  (
+    await db.webhookDelivery.updateMany({
+      where: { id, status: SENDING, updatedAt: claimedAt },
+      // Still pending: a retry follows, and the claim stays with this process meanwhile.
+      data: { ...data, status: data.status === 'pending' ? SENDING : data.status, updatedAt: now },
+    })
+  ).count === 1;
 
-export const pendingDeliveries = (db: Db) =>
-  db.webhookDelivery.findMany({ where: { status: 'pending' }, orderBy: { createdAt: 'asc' }, take: 1000 });
+/** Deliveries nobody holds: pending, or claimed by a process that stopped renewing before `staleBefore`. */
+export const claimableDeliveries = (db: Db, staleBefore: Date) =>
+  db.webhookDelivery.findMany({
+    where: { OR: [{ status: 'pending' }, { status: SENDING, updatedAt: { lt: staleBefore } }] },
+    orderBy: { createdAt: 'asc' },
+    select: { id: true },
+    take: 1000,
+  });
+
+/** Gives a claim back at a clean shutdown, so another process sends it without waiting. */
+export const releaseDelivery = (db: Db, id: string, claimedAt: Date) =>
+  db.webhookDelivery.updateMany({
+    where: { id, status: SENDING, updatedAt: claimedAt },
+    data: { status: 'pending' },
+  });
 
 export const lastDeliveryOf = (db: Db, webhookId: string) =>
   db.webhookDelivery.findFirst({ where: { webhookId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });

@@ -58,7 +58,7 @@ const RESOLVED_KEPT_DAYS = 30;
 export interface AlertServiceDeps {
   db: Db;
   secrets: SecretBox;
-  hub: Pick<AgentHub, 'call' | 'status'>;
+  hub: Pick<AgentHub, 'call' | 'status' | 'isFollowed'>;
   hosts: { list(): Promise<HostSummary[]> };
   events: ConstructorParameters<typeof AlertEvaluator>[0]['events'];
   log: Logger;
@@ -103,7 +103,7 @@ export class AlertService {
     this.ready = (async () => {
       await pruneResolvedAlerts(db, new Date(Date.now() - RESOLVED_KEPT_DAYS * 86_400_000));
       await evaluator.start(await listRules(db));
-      webhooks.resumePending();
+      webhooks.startSweeping();
     })().catch((error: unknown) => deps.log.error({ err: error }, 'alerts did not start'));
   }
 

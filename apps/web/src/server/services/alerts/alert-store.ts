@@ -2,7 +2,13 @@ import { EventEmitter } from 'node:events';
 import type { AlertDetails } from '@stevedore/shared';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
-import { firingAlerts, insertAlert, recordOccurrence, resolveAlert } from '../../db/repositories/alerts';
+import {
+  findFiring,
+  firingAlerts,
+  insertAlert,
+  recordOccurrence,
+  resolveAlert,
+} from '../../db/repositories/alerts';
 import { type AlertSink, type FireRequest, type FiringAlert, firingKeyOf } from './types';
 
 interface Entry extends FiringAlert {
@@ -34,7 +40,26 @@ export class AlertStore implements AlertSink {
 
   /** Reads what fired before the server (re)started. */
   async load(): Promise<void> {
-    for (const row of await firingAlerts(this.db)) {
+    this.adopt(await firingAlerts(this.db));
+  }
+
+  /**
+   * Brings the memory in line with the database, after everything decided here so far is written:
+   * alerts another process fired are added, and those it resolved are dropped (with several
+   * processes, a host's alerts move with the host to the process that follows it).
+   */
+  refresh(): Promise<void> {
+    return this.write(async () => {
+      const rows = await firingAlerts(this.db);
+      const stored = new Set(rows.map((row) => row.id));
+      for (const [key, entry] of this.entries)
+        if (entry.id && !stored.has(entry.id)) this.entries.delete(key);
+      this.adopt(rows);
+    }, 'reading the firing alerts');
+  }
+
+  private adopt(rows: Awaited<ReturnType<typeof firingAlerts>>): void {
+    for (const row of rows) {
       const key = firingKeyOf(row.ruleId, row.targetKey);
       if (this.entries.has(key)) continue;
       this.entries.set(key, {
@@ -62,7 +87,7 @@ export class AlertStore implements AlertSink {
     if (existing) {
       if (at > existing.lastSeenAt) existing.lastSeenAt = at;
       existing.details = details;
-      this.write(async () => {
+      void this.write(async () => {
         if (existing.id) await recordOccurrence(this.db, existing.id, existing.lastSeenAt, summary, details);
       }, `recording another occurrence of ${key}`);
       return;
@@ -78,20 +103,29 @@ export class AlertStore implements AlertSink {
       details,
     };
     this.entries.set(key, entry);
-    this.write(async () => {
-      const row = await insertAlert(this.db, {
-        ruleId: rule.id,
-        ruleName: rule.name,
-        kind: rule.condition.kind,
-        ...target,
-        targetKey,
-        firingKey: key,
-        at,
-        summary,
-        details,
-      });
-      entry.id = row.id;
-      this.onTransition({ alertId: row.id, event: 'fired' });
+    void this.write(async () => {
+      try {
+        const row = await insertAlert(this.db, {
+          ruleId: rule.id,
+          ruleName: rule.name,
+          kind: rule.condition.kind,
+          ...target,
+          targetKey,
+          firingKey: key,
+          at,
+          summary,
+          details,
+        });
+        entry.id = row.id;
+        this.onTransition({ alertId: row.id, event: 'fired' });
+      } catch (error) {
+        // Another process fired it first (the host moved here): this is an occurrence of that one.
+        const stored = isUniqueViolation(error) ? await findFiring(this.db, key) : null;
+        if (!stored) throw error;
+        entry.id = stored.id;
+        entry.firedAt = stored.firedAt;
+        await recordOccurrence(this.db, stored.id, at, summary, details);
+      }
     }, `storing the alert ${key}`);
   }
 
@@ -100,10 +134,11 @@ export class AlertStore implements AlertSink {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);
-    this.write(async () => {
+    void this.write(async () => {
       if (!entry.id) return; // its insert failed: nothing stored to resolve
-      await resolveAlert(this.db, entry.id, at, { ...entry.details, resolution: reason });
-      this.onTransition({ alertId: entry.id, event: 'resolved' });
+      // Resolved by another process meanwhile: that one announced it.
+      if (await resolveAlert(this.db, entry.id, at, { ...entry.details, resolution: reason }))
+        this.onTransition({ alertId: entry.id, event: 'resolved' });
     }, `resolving the alert ${key}`);
   }
 
@@ -137,7 +172,7 @@ export class AlertStore implements AlertSink {
     return () => this.changes.off('change', listener);
   }
 
-  private write(action: () => Promise<void>, what: string): void {
+  private write(action: () => Promise<void>, what: string): Promise<void> {
     this.writes = this.writes.then(async () => {
       try {
         await action();
@@ -146,5 +181,10 @@ export class AlertStore implements AlertSink {
         this.log.warn({ err: error }, `${what} failed`);
       }
     });
+    return this.writes;
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002';
 }

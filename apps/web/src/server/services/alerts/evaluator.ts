@@ -1,10 +1,12 @@
 import type { AlertRule, FleetEvent, HostSummary } from '@stevedore/shared';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
+import { listRules } from '../../db/repositories/alerts';
 import type { AgentHub } from '../../hub/agent-hub';
 import type { AlertStore } from './alert-store';
 import { EventRules } from './event-rules';
 import { HostOfflineRules } from './host-rules';
+import type { AlertSink } from './types';
 import { UsageRules } from './usage-rules';
 import { UsageSampler } from './usage-sampler';
 
@@ -28,9 +30,10 @@ const RESTART_ACTIONS = ['die', 'start', 'restart', 'destroy'];
 export interface EvaluatorDeps {
   db: Db;
   store: AlertStore;
-  hub: Pick<AgentHub, 'call' | 'status'>;
+  hub: Pick<AgentHub, 'call' | 'status' | 'isFollowed'>;
   hosts: { list(): Promise<HostSummary[]> };
-  events: { onEvent(listener: (event: FleetEvent) => void): () => void };
+  /** The events of the hosts this process follows (with several processes, each reaches one). */
+  events: { onAccepted(listener: (event: FleetEvent) => void): () => void };
   log: Logger;
   timing: AlertTiming;
 }
@@ -39,6 +42,10 @@ export interface EvaluatorDeps {
  * Runs the rules: engine events as the hub receives them, a tick for conditions that clear with
  * time and for hosts' connection states, and a poll of the agents' usage history once a block. It
  * opens no stream of its own: the events come from the fleet feed the hub already keeps.
+ *
+ * With several web processes each evaluates only the hosts it follows (where their events, states
+ * and usage arrive), so an alert is decided by one process; the store's rows are shared, and a
+ * host's firing alerts are picked up from the database by the process that takes the host over.
  */
 export class AlertEvaluator {
   private rules: AlertRule[] = [];
@@ -46,6 +53,7 @@ export class AlertEvaluator {
   private readonly hostRules: HostOfflineRules;
   private readonly usageRules: UsageRules;
   private readonly sampler: UsageSampler;
+  private readonly followedHosts: { list(): Promise<HostSummary[]> };
   /** Events that arrived before the rules and the firing alerts were loaded. */
   private early: FleetEvent[] | null = [];
   private readonly stops: (() => void)[] = [];
@@ -54,12 +62,17 @@ export class AlertEvaluator {
   constructor(private readonly deps: EvaluatorDeps) {
     const rules = () => this.rules;
     const { blockSeconds, minuteMs } = deps.timing;
-    this.eventRules = new EventRules(deps.store, rules, minuteMs);
-    this.hostRules = new HostOfflineRules(deps.store, rules);
-    this.usageRules = new UsageRules(deps.store, rules, blockSeconds, minuteMs);
+    const sink = followedOnly(deps.store, (hostId) => deps.hub.isFollowed(hostId));
+    const followedHosts = {
+      list: async () => (await deps.hosts.list()).filter((host) => deps.hub.isFollowed(host.id)),
+    };
+    this.followedHosts = followedHosts;
+    this.eventRules = new EventRules(sink, rules, minuteMs);
+    this.hostRules = new HostOfflineRules(sink, rules);
+    this.usageRules = new UsageRules(sink, rules, blockSeconds, minuteMs);
     this.sampler = new UsageSampler(
       deps.hub,
-      deps.hosts,
+      followedHosts,
       rules,
       this.usageRules,
       deps.log,
@@ -67,7 +80,7 @@ export class AlertEvaluator {
       minuteMs,
     );
     // Subscribed at once so nothing falls between loading and listening.
-    this.stops.push(deps.events.onEvent((event) => this.accept(event)));
+    this.stops.push(deps.events.onAccepted((event) => this.accept(event)));
   }
 
   /** Loads the rules and what fires, replays the restart history, then starts the timers. */
@@ -98,9 +111,12 @@ export class AlertEvaluator {
   /** Runs the time-based checks now (tests; the timer does it otherwise). */
   async tick(nowMs = Date.now()): Promise<void> {
     try {
+      // Rules edited through another process, and alerts fired or resolved by one, reach this one.
+      this.setRules(await listRules(this.deps.db));
+      await this.deps.store.refresh();
       this.eventRules.tick(nowMs);
       if (!this.rules.some((rule) => rule.enabled && rule.condition.kind === 'host-offline')) return;
-      const hosts = await this.deps.hosts.list();
+      const hosts = await this.followedHosts.list();
       this.hostRules.tick(
         nowMs,
         hosts.map((host) => ({
@@ -156,4 +172,17 @@ export class AlertEvaluator {
     rows.sort((a, b) => (BigInt(a.timeNano) < BigInt(b.timeNano) ? -1 : 1));
     for (const row of rows) this.eventRules.remember(row);
   }
+}
+
+/**
+ * The store as one process's evaluators see it: the firing alerts of the hosts it follows only, so
+ * a time-based check never resolves an alert whose host another process follows (and observes).
+ */
+function followedOnly(store: AlertStore, isFollowed: (hostId: string) => boolean): AlertSink {
+  return {
+    fire: (request) => store.fire(request),
+    resolve: (ruleId, targetKey, at, reason) => store.resolve(ruleId, targetKey, at, reason),
+    isFiring: (ruleId, targetKey) => store.isFiring(ruleId, targetKey),
+    firing: () => store.firing().filter((alert) => isFollowed(alert.target.hostId)),
+  };
 }

@@ -34,6 +34,13 @@ export interface RetryPolicy {
   maxBackoffMs: number;
   /** How long one request may take, answer included. */
   timeoutMs: number;
+  /**
+   * A delivery's claim not renewed for this long is abandoned (its process died) and another
+   * process sends it (default 60 s; renewed every third of it while a process works on it).
+   */
+  claimMs?: number;
+  /** How often unclaimed and abandoned deliveries are looked for (default 15 s). */
+  sweepMs?: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {

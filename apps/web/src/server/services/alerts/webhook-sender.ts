@@ -4,49 +4,63 @@ import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/client';
 import {
   alertOf,
+  claimableDeliveries,
+  claimDelivery,
   createDelivery,
   findAlert,
   findRule,
   findWebhook,
   listWebhooks,
-  pendingDeliveries,
   ruleIdsOf,
   updateDelivery,
   type WebhookRecord,
 } from '../../db/repositories/alerts';
 import type { AlertTransition } from './alert-store';
+import { DeliveryClaim } from './delivery-claim';
 import { DEFAULT_RETRY, delivered, type RetryPolicy, retryDelayMs, webhookPayload } from './webhook-payload';
 
 /** The secret box's binding of a webhook's header value (it cannot be moved to another row). */
 export const webhookSecretBinding = (webhookId: string) => `webhook:${webhookId}`;
 
+const DEFAULT_CLAIM_MS = 60_000;
+const DEFAULT_SWEEP_MS = 15_000;
+
 /**
  * Sends alert transitions to the webhooks that want them: a JSON POST with a timeout, retried with
- * back-off, each attempt's outcome kept in the delivery's record. Deliveries left pending by a
- * stopped server are resumed at start.
+ * back-off, each attempt's outcome kept in the delivery's record. Each delivery is sent by the one
+ * process that claimed it in the database (see claimDelivery); deliveries left pending by a stopped
+ * server, or claimed by a process that died, are found by a periodic sweep and sent by another.
  */
 export class WebhookSender {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stop = new AbortController();
+  /** Deliveries this process holds the claim of. */
+  private readonly active = new Set<string>();
+  private sweeper: NodeJS.Timeout | null = null;
+  private readonly claimMs: number;
+  private readonly sweepMs: number;
 
   constructor(
     private readonly db: Db,
     private readonly secrets: SecretBox,
     private readonly log: Logger,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
+  ) {
+    this.claimMs = retry.claimMs ?? DEFAULT_CLAIM_MS;
+    this.sweepMs = retry.sweepMs ?? DEFAULT_SWEEP_MS;
+  }
 
   /** Queues one delivery per enabled webhook that takes this alert's rule. */
   send(transition: AlertTransition): void {
     this.track(this.fanOut(transition));
   }
 
-  resumePending(): void {
-    this.track(
-      (async () => {
-        for (const delivery of await pendingDeliveries(this.db)) this.track(this.deliver(delivery.id));
-      })(),
-    );
+  /** Sends what is pending now and keeps looking for abandoned deliveries until `close`. */
+  startSweeping(): void {
+    if (this.sweeper || this.stop.signal.aborted) return;
+    this.track(this.sweep());
+    this.sweeper = setInterval(() => this.track(this.sweep()), this.sweepMs);
+    this.sweeper.unref();
   }
 
   /** Resolves once every delivery started so far has finished (tests, shutdown). */
@@ -55,8 +69,22 @@ export class WebhookSender {
   }
 
   async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
     this.stop.abort();
     await this.idle();
+  }
+
+  /** Claims and sends each delivery nobody holds (pending, or its claimant stopped renewing). */
+  private async sweep(): Promise<void> {
+    const staleBefore = new Date(Date.now() - this.claimMs);
+    for (const { id } of await claimableDeliveries(this.db, staleBefore)) {
+      if (this.active.has(id) || this.stop.signal.aborted) continue;
+      const claimedAt = new Date();
+      if (await claimDelivery(this.db, id, staleBefore, claimedAt)) {
+        this.log.info({ deliveryId: id }, 'sending a webhook delivery nobody was sending');
+        this.track(this.deliver(id, claimedAt));
+      }
+    }
   }
 
   private async fanOut({ alertId, event }: AlertTransition): Promise<void> {
@@ -67,13 +95,38 @@ export class WebhookSender {
       const ruleIds = ruleIdsOf(webhook);
       if (ruleIds.length > 0 && !ruleIds.includes(alert.ruleId)) continue;
       const delivery = await createDelivery(this.db, { webhookId: webhook.id, alertId, event });
-      this.track(this.deliver(delivery.id));
+      this.track(this.deliver(delivery.id, delivery.updatedAt));
     }
   }
 
-  private async deliver(deliveryId: string): Promise<void> {
+  /** Sends one delivery this process has claimed (at `claimedAt`), renewing the claim meanwhile. */
+  private async deliver(deliveryId: string, claimedAt: Date): Promise<void> {
+    if (this.active.has(deliveryId)) return;
+    this.active.add(deliveryId);
+    const claim = new DeliveryClaim(this.db, deliveryId, claimedAt);
+    const renewal = setInterval(
+      () =>
+        void claim
+          .renew()
+          .catch((error: unknown) =>
+            this.log.warn({ err: error, deliveryId }, 'renewing a webhook delivery claim failed'),
+          ),
+      Math.max(100, Math.floor(this.claimMs / 3)),
+    );
+    renewal.unref();
+    try {
+      await this.attempts(deliveryId, claim);
+    } finally {
+      clearInterval(renewal);
+      this.active.delete(deliveryId);
+      // Stopped with the delivery unfinished: another process may send it at once.
+      if (this.stop.signal.aborted) await claim.release();
+    }
+  }
+
+  private async attempts(deliveryId: string, claim: DeliveryClaim): Promise<void> {
     const delivery = await this.db.webhookDelivery.findUnique({ where: { id: deliveryId } });
-    if (delivery?.status !== 'pending') return;
+    if (!delivery || delivery.status === 'delivered' || delivery.status === 'failed') return;
     const [webhook, alertRow] = await Promise.all([
       findWebhook(this.db, delivery.webhookId),
       findAlert(this.db, delivery.alertId),
@@ -86,18 +139,25 @@ export class WebhookSender {
     if (!rule) return;
     const event = delivery.event === 'resolved' ? 'resolved' : 'fired';
     let attempts = delivery.attempts;
-    while (!this.stop.signal.aborted) {
+    while (!this.stop.signal.aborted && claim.held) {
       attempts++;
       const body = JSON.stringify(webhookPayload(alertOf(alertRow), rule, event, new Date()));
       const outcome = await this.post(webhook, body);
       const done = outcome.ok || retryDelayMs(attempts, this.retry) === null;
-      await updateDelivery(this.db, deliveryId, {
-        status: outcome.ok ? 'delivered' : done ? 'failed' : 'pending',
-        attempts,
-        responseStatus: outcome.status,
-        lastError: outcome.error,
-      });
+      const recorded = await claim.step((claimedAt, now) =>
+        updateDelivery(this.db, deliveryId, claimedAt, now, {
+          status: outcome.ok ? 'delivered' : done ? 'failed' : 'pending',
+          attempts,
+          responseStatus: outcome.status,
+          lastError: outcome.error,
+        }),
+      );
+      if (!recorded) {
+        this.log.warn({ webhookId: webhook.id, deliveryId }, 'lost the claim of a webhook delivery');
+        return;
+      }
       if (done) {
+        claim.finish();
         if (!outcome.ok)
           this.log.warn(
             { webhookId: webhook.id, deliveryId, error: outcome.error },
