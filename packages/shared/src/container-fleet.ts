@@ -70,6 +70,28 @@ export type FleetContainerUsage = z.infer<typeof FleetContainerUsageSchema>;
 export const FleetUsageDeltaSchema = z.record(z.string(), FleetContainerUsageSchema.partial().nullable());
 export type FleetUsageDelta = z.infer<typeof FleetUsageDeltaSchema>;
 
+/**
+ * Applies one tick's usage changes to the usage kept by key. A partial change for a row whose
+ * full usage was never kept is dropped; the next full one fills it.
+ */
+export function applyUsageDelta(usage: Map<string, FleetContainerUsage>, delta: FleetUsageDelta): void {
+  for (const [key, change] of Object.entries(delta)) {
+    if (change === null) {
+      usage.delete(key);
+      continue;
+    }
+    const merged = { ...usage.get(key), ...change };
+    if (
+      merged.cpuPercent !== undefined &&
+      merged.memoryUsage !== undefined &&
+      merged.memoryLimit !== undefined &&
+      merged.rxRate !== undefined &&
+      merged.txRate !== undefined
+    )
+      usage.set(key, merged as FleetContainerUsage);
+  }
+}
+
 export const FleetContainersUpdateSchema = z.discriminatedUnion('kind', [
   /**
    * Everything known now: rows and the last usage of the running ones. Hosts whose list has not

@@ -5,7 +5,7 @@ import type {
   FleetContainerUsage,
   FleetFirstScreen,
 } from '@stevedore/shared';
-import { MAX_WINDOW_ROWS } from '@stevedore/shared';
+import { applyUsageDelta, MAX_WINDOW_ROWS } from '@stevedore/shared';
 
 /** What the browser holds of the containers list: its window's rows and usage, and the counts. */
 export interface WindowState {
@@ -47,22 +47,7 @@ export function applyWindowUpdate(state: WindowState, update: ContainerWindowUpd
     for (const key of state.usage.keys()) if (!keep.has(key)) state.usage.delete(key);
   }
   for (const row of update.rows) state.rows.set(row.key, row);
-  for (const [key, change] of Object.entries(update.usage)) {
-    if (change === null) {
-      state.usage.delete(key);
-      continue;
-    }
-    const merged = { ...state.usage.get(key), ...change };
-    // A partial change for a row whose full usage this tab never had is dropped; the next full one fills it.
-    if (
-      merged.cpuPercent !== undefined &&
-      merged.memoryUsage !== undefined &&
-      merged.memoryLimit !== undefined &&
-      merged.rxRate !== undefined &&
-      merged.txRate !== undefined
-    )
-      state.usage.set(key, merged as FleetContainerUsage);
-  }
+  applyUsageDelta(state.usage, update.usage);
   state.start = update.start;
   state.total = update.total;
   state.matching = update.matching;

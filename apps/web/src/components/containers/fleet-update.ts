@@ -1,4 +1,5 @@
 import type { FleetContainer, FleetContainersUpdate, FleetContainerUsage } from '@stevedore/shared';
+import { applyUsageDelta } from '@stevedore/shared';
 
 export interface ContainerListRow extends FleetContainer {
   usage: FleetContainerUsage | null;
@@ -25,21 +26,5 @@ export function applyFleetUpdate(
     }
     return;
   }
-  for (const [key, change] of Object.entries(update.usage)) {
-    if (change === null) {
-      usage.delete(key);
-      continue;
-    }
-    const old = usage.get(key);
-    const merged = { ...old, ...change };
-    // A partial change for a row whose full usage this tab never had is dropped; the next full one fills it.
-    if (
-      merged.cpuPercent !== undefined &&
-      merged.memoryUsage !== undefined &&
-      merged.memoryLimit !== undefined &&
-      merged.rxRate !== undefined &&
-      merged.txRate !== undefined
-    )
-      usage.set(key, merged as FleetContainerUsage);
-  }
+  applyUsageDelta(usage, update.usage);
 }

@@ -9,6 +9,7 @@ import type {
   FleetContainersUpdate,
   FleetContainerUsage,
 } from '@stevedore/shared';
+import { applyUsageDelta } from '@stevedore/shared';
 import type { Logger } from 'pino';
 import { listen } from '../util/listen';
 import { type FleetWatchSource, firstSnapshot } from './container-first-screen';
@@ -181,21 +182,7 @@ export class ContainerWindowService {
       window.facetsStale = true;
       return;
     }
-    for (const [key, change] of Object.entries(update.usage)) {
-      if (change === null) {
-        window.usage.delete(key);
-        continue;
-      }
-      const merged = { ...window.usage.get(key), ...change };
-      if (
-        merged.cpuPercent !== undefined &&
-        merged.memoryUsage !== undefined &&
-        merged.memoryLimit !== undefined &&
-        merged.rxRate !== undefined &&
-        merged.txRate !== undefined
-      )
-        window.usage.set(key, merged as FleetContainerUsage);
-    }
+    applyUsageDelta(window.usage, update.usage);
     window.usageChanged = true;
   }
 
