@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FleetContainer } from '@stevedore/shared';
+import { fleetContainer } from '../../testing/fleet-container';
 import { applyWindowUpdate, initialWindow, nextWindow, WINDOW_MARGIN } from './container-window-state';
 
-const row = (name: string): FleetContainer => ({
-  key: `h/${name}`,
-  hostId: 'h',
-  hostName: 'h',
-  hostAddress: null,
-  id: name,
-  name,
-  image: 'busybox',
-  state: 'running',
-  health: null,
-  status: 'Up',
-  created: 0,
-  startedAt: null,
-  ports: [],
-  labels: {},
-});
+const row = (name: string): FleetContainer => fleetContainer('h', name);
 const full = { cpuPercent: 1, memoryUsage: 2, memoryLimit: 3, rxRate: 0, txRate: 0 };
 
 test('a window update replaces the keys, drops rows and usage that left, merges usage changes', () => {

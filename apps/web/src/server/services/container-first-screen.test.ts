@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FleetContainer, FleetContainersUpdate, FleetContainerUsage } from '@stevedore/shared';
+import { fleetContainer } from '../../testing/fleet-container';
 import { listen } from '../util/listen';
 import { type FleetWatchSource, readFirstScreen } from './container-first-screen';
 
-const row = (hostId: string, name: string): FleetContainer => ({
-  key: `${hostId}/${name}`,
-  hostId,
-  hostName: hostId,
-  hostAddress: null,
-  id: name,
-  name,
-  image: 'busybox',
-  state: 'running',
-  health: null,
-  status: 'Up',
-  created: 0,
-  startedAt: null,
-  ports: [],
-  labels: {},
-});
+const row = (hostId: string, name: string): FleetContainer => fleetContainer(hostId, name);
 const busy: FleetContainerUsage = { cpuPercent: 5, memoryUsage: 10, memoryLimit: 100, rxRate: 0, txRate: 0 };
 
 /** A stand-in for the fleet service: a snapshot of what it holds on each watch, then what is pushed. */

@@ -8,27 +8,13 @@ import {
   NO_CONTAINER_FILTERS,
 } from '@stevedore/shared';
 import pino from 'pino';
+import { fleetContainer } from '../../testing/fleet-container';
 import { listen } from '../util/listen';
 import { emptySent, facetsOf, fingerprintOf, orderedRows, windowDelta } from './container-window';
 import { ContainerWindowService } from './container-window-service';
 
-const row = (hostName: string, name: string, extra: Partial<FleetContainer> = {}): FleetContainer => ({
-  key: `${hostName}/${name}`,
-  hostId: hostName,
-  hostName,
-  hostAddress: null,
-  id: `${name}-id`,
-  name,
-  image: 'busybox',
-  state: 'running',
-  health: null,
-  status: 'Up',
-  created: 0,
-  startedAt: null,
-  ports: [],
-  labels: {},
-  ...extra,
-});
+const row = (hostName: string, name: string, extra: Partial<FleetContainer> = {}): FleetContainer =>
+  fleetContainer(hostName, name, { id: `${name}-id`, ...extra });
 const use = (cpuPercent: number): FleetContainerUsage => ({
   cpuPercent,
   memoryUsage: 10,
