@@ -54,8 +54,6 @@ interface FirstScreen {
    * Playwright wait, not delayed by the main thread being busy with scripts.
    */
   lastLine: number;
-  /** Navigation → the browser painted the last line (Element Timing's renderTime; NaN if not reported). */
-  lastLinePaint: number;
   /** Navigation → following (the page hydrated and its subscription started). */
   following: number;
   /** The browser's first contentful paint. */
@@ -68,15 +66,10 @@ interface FirstScreen {
 
 /** In the page, once the marks are in: the first screen's split by the page's own clock. */
 function readFirstScreen(): FirstScreen {
-  const marks = window as unknown as {
-    lastLineFrameAt: number;
-    lastLinePaintAt?: number;
-    followingAt: number;
-  };
+  const marks = window as unknown as { lastLineFrameAt: number; followingAt: number };
   const [nav] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
   return {
     lastLine: marks.lastLineFrameAt,
-    lastLinePaint: marks.lastLinePaintAt ?? Number.NaN,
     following: marks.followingAt,
     fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
     firstByte: nav?.responseStart ?? Number.NaN,
@@ -87,44 +80,19 @@ function readFirstScreen(): FirstScreen {
 
 async function untilFirstScreen(page: Page): Promise<void> {
   await page.waitForFunction(() => {
-    const marks = window as unknown as {
-      lastLineFrameAt?: number;
-      lastLinePaintAt?: number;
-      followingAt?: number;
-    };
-    // Element Timing reports after the paint; a browser that never reports it leaves NaN after 2 s.
-    const paintReported =
-      marks.lastLinePaintAt !== undefined || performance.now() - (marks.lastLineFrameAt ?? Infinity) > 2000;
-    return Number.isFinite(marks.lastLineFrameAt) && marks.followingAt !== undefined && paintReported;
+    const marks = window as unknown as { lastLineFrameAt?: number; followingAt?: number };
+    return Number.isFinite(marks.lastLineFrameAt) && marks.followingAt !== undefined;
   });
 }
 
 /** Installed before the document loads: notes (page clock) when the last line is painted and following starts. */
 function watchFirstScreen(lastLine: string): void {
-  const marks = window as unknown as {
-    lastLineFrameAt?: number;
-    lastLinePaintAt?: number;
-    followingAt?: number;
-  };
-  // Element Timing gives the time the browser actually painted the line (the attribute is set on
-  // insertion, before any paint); the animation frame after insertion is kept as a fallback.
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries() as (PerformanceEntry & {
-      renderTime: number;
-      identifier: string;
-    })[])
-      if (entry.identifier === 'last-log-line' && marks.lastLinePaintAt === undefined)
-        marks.lastLinePaintAt = entry.renderTime;
-  }).observe({ type: 'element', buffered: true });
+  const marks = window as unknown as { lastLineFrameAt?: number; followingAt?: number };
   const observer = new MutationObserver(() => {
-    const line =
-      marks.lastLineFrameAt === undefined
-        ? [...document.querySelectorAll('[data-testid="log-line"]')].find(
-            (node) => node.textContent === lastLine,
-          )
-        : undefined;
-    if (line) {
-      line.setAttribute('elementtiming', 'last-log-line');
+    if (
+      marks.lastLineFrameAt === undefined &&
+      [...document.querySelectorAll('[data-testid="log-line"]')].some((line) => line.textContent === lastLine)
+    ) {
       marks.lastLineFrameAt = Number.POSITIVE_INFINITY;
       requestAnimationFrame((frameAt) => {
         marks.lastLineFrameAt = frameAt;
@@ -251,8 +219,8 @@ export async function benchLogs(table: Table): Promise<void> {
       const abRows: [string, string][] = builds.map(({ label, runs }) => {
         const of = (key: keyof FirstScreen) => runs.map((run) => run[key]).filter((v) => !Number.isNaN(v));
         return [
-          `${label}: navigation → last line painted (Element Timing) / following / first contentful paint`,
-          `${ms(of('lastLinePaint'))} / ${ms(of('following'))} / p50 ${percentile(of('fcp'), 50).toFixed(0)} ms`,
+          `${label}: navigation → first frame with the last line in the DOM / following / first contentful paint`,
+          `${ms(of('lastLine'))} / ${ms(of('following'))} / p50 ${percentile(of('fcp'), 50).toFixed(0)} ms`,
         ];
       });
       for (const build of builds.slice(1)) await build.context.close();
@@ -333,11 +301,7 @@ export async function benchLogs(table: Table): Promise<void> {
       // What the user sees: the frame that paints the last line, by the page's clock. A Playwright
       // wait runs its check in the page, behind the scripts' evaluation and hydration: later.
       [
-        'browser: navigation → last line painted (Element Timing renderTime, page clock)',
-        ms(firstScreens.map((f) => f.lastLinePaint).filter((v) => !Number.isNaN(v))),
-      ],
-      [
-        'browser: navigation → first animation frame with the last line in the DOM',
+        'browser: navigation → first frame with the last line in the DOM (page clock; on screen no earlier than FCP)',
         ms(firstScreens.map((f) => f.lastLine)),
       ],
       [
