@@ -1,4 +1,5 @@
 import {
+  type ContainerFacets,
   type FleetContainer,
   type FleetContainersUpdate,
   type FleetContainerUsage,
@@ -81,26 +82,44 @@ async function untilLoaded(
  * fingerprints and the counts and filter choices. Pure (unit-tested).
  */
 export function firstScreenOf(snapshot: Snapshot, limit: number, at: number): FleetFirstScreen {
-  const rows: FleetContainer[] = orderedRows(snapshot.rows, new Map(), NO_CONTAINER_FILTERS, null).slice(
-    0,
+  const ordered = orderedRows(snapshot.rows, new Map(), NO_CONTAINER_FILTERS, null);
+  return screenOf({
+    ordered,
+    usage: new Map(Object.entries(snapshot.usage)),
+    total: snapshot.rows.length,
+    facets: facetsOf(snapshot.rows),
+    loadingHosts: snapshot.loadingHosts,
     limit,
-  );
+    at,
+  });
+}
+
+/** The first screen from rows already in the list's own order (a live window's, or a snapshot's sorted). */
+export function screenOf(from: {
+  ordered: readonly FleetContainer[];
+  usage: ReadonlyMap<string, FleetContainerUsage>;
+  total: number;
+  facets: ContainerFacets;
+  loadingHosts: number;
+  limit: number;
+  at: number;
+}): FleetFirstScreen {
+  const rows = from.ordered.slice(0, from.limit);
   const usage: Record<string, FleetContainerUsage> = {};
   const fingerprints: Record<string, string> = {};
   for (const row of rows) {
-    const value = snapshot.usage[row.key];
+    const value = from.usage.get(row.key);
     if (value) usage[row.key] = value;
     fingerprints[row.key] = fingerprintOf(row);
   }
-  const facets = facetsOf(snapshot.rows);
   return {
     rows,
     usage,
-    total: snapshot.rows.length,
-    hosts: facets.hosts.length,
-    loadingHosts: snapshot.loadingHosts,
-    at,
+    total: from.total,
+    hosts: from.facets.hosts.length,
+    loadingHosts: from.loadingHosts,
+    at: from.at,
     fingerprints,
-    facets,
+    facets: from.facets,
   };
 }

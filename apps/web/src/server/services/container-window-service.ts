@@ -8,11 +8,12 @@ import type {
   FleetContainer,
   FleetContainersUpdate,
   FleetContainerUsage,
+  FleetFirstScreen,
 } from '@stevedore/shared';
-import { applyUsageDelta } from '@stevedore/shared';
+import { applyUsageDelta, NO_CONTAINER_FILTERS } from '@stevedore/shared';
 import type { Logger } from 'pino';
 import { listen } from '../util/listen';
-import { type FleetWatchSource, firstSnapshot } from './container-first-screen';
+import { type FleetWatchSource, firstSnapshot, readFirstScreen, screenOf } from './container-first-screen';
 import {
   emptySent,
   facetsOf,
@@ -30,6 +31,8 @@ const EARLY_MOVE_MS = 30_000;
 
 interface BrowserWindow {
   userId: string;
+  /** The host the window's list is of (undefined: every host). */
+  hostId: string | undefined;
   view: ContainerWindowView;
   rows: Map<string, FleetContainer>;
   usage: Map<string, FleetContainerUsage>;
@@ -78,6 +81,7 @@ export class ContainerWindowService {
         early && early.userId === userId && early.view.seq > input.view.seq ? early.view : input.view;
       const window: BrowserWindow = {
         userId,
+        hostId: input.hostId,
         view,
         rows: new Map(),
         usage: new Map(),
@@ -128,6 +132,42 @@ export class ContainerWindowService {
       window.ordered = null;
     this.schedule(window, 0);
     return { moved: true };
+  }
+
+  /**
+   * The list's first rows for a server-rendered page. While a browser watches the same list in its
+   * own order (no filter, no sort), they are that window's ordered rows: no snapshot of the fleet is
+   * copied and nothing is sorted again. Otherwise (nobody watches it) the fleet's snapshot is read.
+   */
+  async firstScreen(hostId: string | undefined, limit: number, waitMs?: number): Promise<FleetFirstScreen> {
+    const window = this.defaultOrderWindow(hostId);
+    if (!window) return readFirstScreen(this.fleet, hostId, limit, waitMs);
+    // Kept on the window: its next send uses the same order.
+    window.ordered ??= orderedRows(window.rows.values(), window.usage, window.view.filters, null);
+    // The window's own facets stay as its browser was sent them (its next send compares against them).
+    const facets = !window.facetsStale && window.facets ? window.facets : facetsOf(window.rows.values());
+    return screenOf({
+      ordered: window.ordered,
+      usage: window.usage,
+      total: window.rows.size,
+      facets,
+      loadingHosts: window.loadingHosts,
+      limit,
+      at: Date.now(),
+    });
+  }
+
+  /** A live window of `hostId`'s list with every host loaded, in the list's own order. */
+  private defaultOrderWindow(hostId: string | undefined): BrowserWindow | null {
+    for (const window of this.windows.values()) {
+      if (!window.started || window.hostId !== hostId || window.loadingHosts > 0) continue;
+      if (window.view.sort) continue;
+      const filters = window.view.filters;
+      if ((Object.keys(NO_CONTAINER_FILTERS) as (keyof typeof filters)[]).some((key) => filters[key] !== ''))
+        continue;
+      return window;
+    }
+    return null;
   }
 
   /** Every row the filters match, of the hosts `mayOperate` allows, and not offline. */

@@ -10,6 +10,7 @@ import {
 import pino from 'pino';
 import { fleetContainer } from '../../testing/fleet-container';
 import { listen } from '../util/listen';
+import { firstScreenOf } from './container-first-screen';
 import { emptySent, facetsOf, fingerprintOf, orderedRows, windowDelta } from './container-window';
 import { ContainerWindowService } from './container-window-service';
 
@@ -113,7 +114,9 @@ class FakeFleet {
   rows: FleetContainer[] = [];
   usage: Record<string, FleetContainerUsage> = {};
   readonly pushes = new Set<(update: FleetContainersUpdate) => void>();
+  watches = 0;
   watch(_hostId: string | undefined, signal: AbortSignal | undefined) {
+    this.watches++;
     return listen<FleetContainersUpdate>(
       (push) => {
         this.pushes.add(push);
@@ -210,6 +213,80 @@ test('a window subscription: first-screen rows not sent again, moved by scrollin
     );
     assert.equal(matching.length, 10);
     assert.equal((await service.matching({ filters: NO_CONTAINER_FILTERS }, () => false)).length, 0);
+  } finally {
+    controller.abort();
+    await updates.return(undefined);
+  }
+});
+
+test('the first screen of a page comes from a live window in the list’s own order: no snapshot of the fleet, the same rows a snapshot gives', async () => {
+  const fleet = new FakeFleet();
+  // Out of order on purpose: the first screen is in the list's order, not the fleet's.
+  fleet.rows = [row('b', 'web'), row('a', 'db2'), row('b', 'api'), row('a', 'db10'), row('a', 'cache')];
+  fleet.usage = { 'a/cache': use(5), 'b/web': use(7) };
+  const service = new ContainerWindowService(fleet, pino({ level: 'silent' }));
+  const bySnapshot = firstScreenOf(
+    { kind: 'snapshot', rows: fleet.rows, usage: fleet.usage, loadingHosts: 0 },
+    3,
+    0,
+  );
+
+  // Nobody watches: the fleet's snapshot is read (one watch, ended).
+  const cold = await service.firstScreen(undefined, 3, 0);
+  assert.equal(fleet.watches, 1);
+  assert.deepEqual({ ...cold, at: 0 }, bySnapshot);
+
+  const controller = new AbortController();
+  const updates = service.watch(
+    'user-1',
+    {
+      windowId: 'w',
+      view: { filters: NO_CONTAINER_FILTERS, sort: null, start: 0, end: 2, seq: 0 },
+      known: {},
+    },
+    controller.signal,
+  );
+  try {
+    await nextUpdate(updates);
+    const watchesBefore = fleet.watches;
+    const warm = await service.firstScreen(undefined, 3);
+    assert.equal(fleet.watches, watchesBefore, 'no snapshot of the fleet was taken');
+    assert.deepEqual({ ...warm, at: 0 }, bySnapshot);
+    assert.deepEqual(
+      warm.rows.map((r) => r.key),
+      ['a/cache', 'a/db2', 'a/db10'],
+    );
+    assert.deepEqual(warm.usage, { 'a/cache': use(5) });
+    assert.equal(warm.total, 5);
+    assert.equal(warm.hosts, 2);
+
+    // A new container that sorts first: once the window has it (its browser is sent it), so has the page.
+    fleet.rows = [...fleet.rows, row('a', 'aaa')];
+    fleet.push({ kind: 'rows', upserts: [row('a', 'aaa')], removed: [] });
+    const sent = await nextUpdate(updates);
+    assert.deepEqual(sent.keys, ['a/aaa', 'a/cache']);
+    const after = await service.firstScreen(undefined, 2);
+    assert.equal(fleet.watches, watchesBefore);
+    assert.deepEqual(
+      after.rows.map((r) => r.key),
+      ['a/aaa', 'a/cache'],
+    );
+    assert.equal(after.total, 6);
+
+    // Another host's list, or a window sorted by a column, is not the list's own order: the snapshot is read.
+    await service.firstScreen('b', 3, 0);
+    assert.equal(fleet.watches, watchesBefore + 1);
+    service.move('user-1', {
+      windowId: 'w',
+      view: { filters: NO_CONTAINER_FILTERS, sort: { id: 'cpu', desc: true }, start: 0, end: 2, seq: 1 },
+    });
+    await nextUpdate(updates);
+    const sortedAway = await service.firstScreen(undefined, 2, 0);
+    assert.equal(fleet.watches, watchesBefore + 2);
+    assert.deepEqual(
+      sortedAway.rows.map((r) => r.key),
+      ['a/aaa', 'a/cache'],
+    );
   } finally {
     controller.abort();
     await updates.return(undefined);

@@ -2,8 +2,9 @@
 
 import { bytesSize, type FleetHost, formatHostLabels, timeAgo } from '@stevedore/shared';
 import { useMutation, useQuery } from '@tanstack/react-query';
+import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import Link from 'next/link';
-import { memo, type ReactNode, useCallback, useMemo, useState } from 'react';
+import { memo, type ReactNode, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { AgentInstallPanel } from '~/components/agent-install-panel';
 import { HostForm } from '~/components/host-form';
 import { useToast } from '~/components/toasts';
@@ -172,22 +173,81 @@ export default function HostsPage() {
                 : 'No hosts yet: an admin adds them.'}
           </p>
         )}
-        <ul>
-          {hosts.map((host) => (
-            <HostRow key={host.id} host={host} isAdmin={isAdmin} onEdit={onEdit} onUpgrade={onUpgrade} />
-          ))}
-        </ul>
+        <HostRows hosts={hosts} isAdmin={isAdmin} onEdit={onEdit} onUpgrade={onUpgrade} />
       </div>
     </section>
   );
 }
 
+/** A first guess at a row's height before it is measured: a table row from `lg` up, a card below. */
+const estimateRowHeight = () =>
+  typeof window !== 'undefined' && window.matchMedia('(min-width: 1024px)').matches ? 84 : 260;
+
+/**
+ * Only the rows on screen (and a few either side) are in the DOM: with 500 hosts the page renders ~30.
+ * Rows differ in height (labels, errors, cards at 390 px), so each is measured once rendered.
+ */
+function HostRows({
+  hosts,
+  isAdmin,
+  onEdit,
+  onUpgrade,
+}: {
+  hosts: FleetHost[];
+  isAdmin: boolean;
+  onEdit(host: FleetHost): void;
+  onUpgrade(host: FleetHost, jobId: string): void;
+}) {
+  const list = useRef<HTMLUListElement>(null);
+  const [scrollMargin, setScrollMargin] = useState(0);
+  // The forms above the list (add/edit host, an upgrade's progress) move it; re-measured after each render.
+  useLayoutEffect(() => {
+    const top = list.current ? list.current.getBoundingClientRect().top + window.scrollY : 0;
+    setScrollMargin((old) => (Math.abs(old - top) < 1 ? old : top));
+  });
+  const virtualizer = useWindowVirtualizer({
+    count: hosts.length,
+    estimateSize: estimateRowHeight,
+    overscan: 8,
+    scrollMargin,
+    getItemKey: (index) => hosts[index]?.id ?? index,
+  });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items.length > 0 ? (items[0]?.start ?? 0) - scrollMargin : 0;
+  const padBottom =
+    items.length > 0 ? virtualizer.getTotalSize() - ((items.at(-1)?.end ?? 0) - scrollMargin) : 0;
+  return (
+    <ul ref={list} data-testid="hosts-rows" data-total={hosts.length}>
+      {padTop > 0 && <li aria-hidden style={{ height: padTop }} />}
+      {items.map((item) => {
+        const host = hosts[item.index];
+        return host ? (
+          <HostRow
+            key={host.id}
+            index={item.index}
+            measure={virtualizer.measureElement}
+            host={host}
+            isAdmin={isAdmin}
+            onEdit={onEdit}
+            onUpgrade={onUpgrade}
+          />
+        ) : null;
+      })}
+      {padBottom > 0 && <li aria-hidden style={{ height: padBottom }} />}
+    </ul>
+  );
+}
+
 const HostRow = memo(function HostRow({
+  index,
+  measure,
   host,
   isAdmin,
   onEdit,
   onUpgrade,
 }: {
+  index: number;
+  measure(element: Element | null): void;
   host: FleetHost;
   isAdmin: boolean;
   onEdit(host: FleetHost): void;
@@ -197,6 +257,8 @@ const HostRow = memo(function HostRow({
   const lastError = status.lastError ?? host.error;
   return (
     <li
+      ref={measure}
+      data-index={index}
       data-testid={`host-row-${host.name}`}
       className={`grid grid-cols-2 gap-x-4 gap-y-3 border-b border-slate-100 px-4 py-3 last:border-0 sm:grid-cols-3 dark:border-slate-800 ${gridOf(isAdmin)}`}
     >

@@ -6,7 +6,6 @@ import {
   FleetContainersWatchInput,
   FleetFirstScreenInput,
 } from '@stevedore/shared';
-import { readFirstScreen } from '../../../services/container-first-screen';
 import { roleProcedure, router } from '../../trpc';
 
 /** The fleet-wide containers list (live) and actions over a selection of it. */
@@ -46,7 +45,7 @@ export const containerFleetRouter = router({
   /** The list's first rows and counts, for a server-rendered page (the live `watch` goes on from them). */
   firstScreen: roleProcedure('viewer')
     .input(FleetFirstScreenInput)
-    .query(({ ctx, input }) => readFirstScreen(ctx.services.containerFleet, input.hostId, input.limit)),
+    .query(({ ctx, input }) => ctx.services.containerWindows.firstScreen(input.hostId, input.limit)),
   /** The hosts the caller may act on (all of them for admins); the server checks again on each action. */
   operable: roleProcedure('viewer').query(({ ctx }) => ctx.services.containerBulk.operable(ctx.user)),
   /** One action over containers of several hosts; each is checked against the caller's grants. */
