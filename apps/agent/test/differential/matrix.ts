@@ -477,4 +477,31 @@ export const MATRIX: Case[] = [
     id: 'dns-no-network',
     steps: [step([...run, '--rm', '{image}', 'cat', '/etc/hosts'])],
   },
+  {
+    // The engine refusing a create/run: a name in use, an unknown network.
+    id: 'refusals',
+    steps: [
+      step(['create', '--network', 'none', '--name', 'diff-dup', '{image}', 'true'], 'ignore'),
+      step(['create', '--network', 'none', '--name', 'diff-dup', '{image}', 'true']),
+      step([...run, '--name', 'diff-dup', '{image}', 'true']),
+      step(keep('diff-none'), 'ignore'),
+      step(['network', 'connect', 'diff-nonet', 'diff-none']),
+      step(['network', 'connect', 'diff-nonet', 'diff-missing']),
+      step(['rm', '-f', 'diff-dup', 'diff-none'], 'ignore'),
+    ],
+    cleanup: [['rm', '-f', 'diff-dup', 'diff-none']],
+  },
+  {
+    id: 'wordings',
+    steps: [
+      step(['cp', 'diff-missing:/a', '{tmp}/a']),
+      step(['cp', '{tmp}', 'diff-missing:/a']),
+      step(['history', 'diff/nope']),
+      step(['history', 'diff/nope:v1']),
+      step(['tag', 'diff/nope', 'diff/other:v1']),
+      step([...run, '-p', 'abc', '{image}', 'true']),
+      step(['push', '{registry}/diff/untagged']),
+      step(['push', '{registry}/diff/untagged:v1']),
+    ],
+  },
 ];
