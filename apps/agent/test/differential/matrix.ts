@@ -504,4 +504,35 @@ export const MATRIX: Case[] = [
       step(['push', '{registry}/diff/untagged:v1']),
     ],
   },
+  {
+    // A container on two user networks resolves the members of both from 127.0.0.11.
+    id: 'dns-two-networks',
+    steps: [
+      step(['network', 'create', 'diff-dn1'], 'ignore'),
+      step(['network', 'create', 'diff-dn2'], 'ignore'),
+      step(['run', '-d', '--network', 'diff-dn1', '--name', 'diff-m1', '{image}', 'sleep', '300'], 'ignore'),
+      step(['run', '-d', '--network', 'diff-dn2', '--name', 'diff-m2', '{image}', 'sleep', '300'], 'ignore'),
+      step(['run', '-d', '--network', 'diff-dn1', '--name', 'diff-m3', '{image}', 'sleep', '300'], 'ignore'),
+      step(['network', 'connect', 'diff-dn2', 'diff-m3']),
+      step([
+        'exec',
+        'diff-m3',
+        'sh',
+        '-c',
+        'nslookup diff-m1 >/dev/null && echo m1; nslookup diff-m2 >/dev/null && echo m2',
+      ]),
+      step([
+        'exec',
+        'diff-m2',
+        'sh',
+        '-c',
+        'nslookup diff-m3 >/dev/null && echo m3; nslookup diff-m1 >/dev/null || echo no-m1',
+      ]),
+      step(['exec', 'diff-m3', 'cat', '/etc/resolv.conf']),
+    ],
+    cleanup: [
+      ['rm', '-f', 'diff-m1', 'diff-m2', 'diff-m3'],
+      ['network', 'rm', 'diff-dn1', 'diff-dn2'],
+    ],
+  },
 ];
