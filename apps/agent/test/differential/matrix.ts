@@ -505,7 +505,8 @@ export const MATRIX: Case[] = [
     ],
   },
   {
-    // A container on two user networks resolves the members of both from 127.0.0.11.
+    // A container on two user networks resolves the members of both from 127.0.0.11; one that
+    // shares its namespace (--network container:) shares its resolver files too.
     id: 'dns-two-networks',
     steps: [
       step(['network', 'create', 'diff-dn1'], 'ignore'),
@@ -529,6 +530,16 @@ export const MATRIX: Case[] = [
         'nslookup diff-m3 >/dev/null && echo m3; nslookup diff-m1 >/dev/null || echo no-m1',
       ]),
       step(['exec', 'diff-m3', 'cat', '/etc/resolv.conf']),
+      step([
+        'run',
+        '--rm',
+        '--network',
+        'container:diff-m3',
+        '{image}',
+        'sh',
+        '-c',
+        'cat /etc/resolv.conf; grep -c "^127.0.0.1" /etc/hosts; nslookup diff-m2 >/dev/null && echo m2',
+      ]),
     ],
     cleanup: [
       ['rm', '-f', 'diff-m1', 'diff-m2', 'diff-m3'],
