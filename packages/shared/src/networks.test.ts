@@ -35,10 +35,11 @@ test('-p specs become Docker PortBindings', () => {
   });
   assert.deepEqual(parsePublishSpec('9000-9010:80'), { '80/tcp': [{ HostIp: '', HostPort: '9000-9010' }] });
   assert.throws(() => parsePublishSpec('1:2:3:4'), /too many ":"/);
-  assert.throws(() => parsePublishSpec('80/sctp'), /unknown protocol "sctp"/);
-  assert.throws(() => parsePublishSpec('70000:80'), /host port "70000" must be a port 1-65535/);
-  assert.throws(() => parsePublishSpec('1.2.3:80:80'), /"1.2.3" is not an IPv4 address/);
-  assert.throws(() => parsePublishSpec('8000-8002:80-81'), /same length/);
+  assert.throws(() => parsePublishSpec('80/sctp'), /Invalid proto: sctp$/);
+  assert.throws(() => parsePublishSpec('70000:80'), /Invalid hostPort: 70000$/);
+  assert.throws(() => parsePublishSpec('1.2.3:80:80'), /Invalid ip address: 1.2.3$/);
+  assert.throws(() => parsePublishSpec('abc'), /Invalid containerPort: abc$/);
+  assert.throws(() => parsePublishSpec('8000-8002:80-81'), /Invalid ranges specified for container and host Ports: 80-81 and 8000-8002$/);
   assert.deepEqual(parseExposeSpec('7000-7001/udp'), ['7000/udp', '7001/udp']);
   assert.throws(() => parseExposeSpec('0'), /PORT\[-HIGH\]/);
 });

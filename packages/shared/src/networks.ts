@@ -140,28 +140,29 @@ const PUBLISH_HINT =
 /**
  * `-p` as Docker reads it: `[ip:][hostPort[-high]:]containerPort[-high][/proto]`. Equal-length
  * ranges pair up port by port; a host range with one container port means "any free one of these".
+ * Errors are worded as Docker's (`Invalid containerPort: abc`), a hint where Docker has none.
  */
 export function parsePublishSpec(spec: string): PortBindings {
   const fail = (why: string): never => {
-    throw new Error(`${why}; ${PUBLISH_HINT}`);
+    throw new Error(why);
   };
   const [address, protocolText = 'tcp', extra] = spec.split('/');
-  if (extra !== undefined || address === undefined) fail('too many "/"');
-  if (!(PROTOCOLS as readonly string[]).includes(protocolText)) fail(`unknown protocol "${protocolText}"`);
+  if (extra !== undefined || address === undefined) fail(`too many "/"; ${PUBLISH_HINT}`);
+  if (!(PROTOCOLS as readonly string[]).includes(protocolText)) fail(`Invalid proto: ${protocolText}`);
   const parts = (address as string).split(':');
-  if (parts.length > 3) fail('too many ":"');
+  if (parts.length > 3) fail(`too many ":"; ${PUBLISH_HINT}`);
   const containerText = parts.at(-1) as string;
   const hostText = parts.length >= 2 ? (parts.at(-2) as string) : '';
   const hostIp = parts.length === 3 ? (parts[0] as string) : '';
-  if (hostIp !== '' && parseIpv4(hostIp) === null) fail(`"${hostIp}" is not an IPv4 address`);
+  if (hostIp !== '' && parseIpv4(hostIp) === null) fail(`Invalid ip address: ${hostIp}`);
   const range = (text: string, what: string): [number, number] => {
     const [low = '', high = low, more] = text.split('-');
     if (more !== undefined || !portNumber(low) || !portNumber(high) || Number(low) > Number(high)) {
-      return fail(`${what} "${text}" must be a port 1-65535 or a range LOW-HIGH`);
+      return fail(`Invalid ${what}: ${text}`);
     }
     return [Number(low), Number(high)];
   };
-  const [ctrLow, ctrHigh] = range(containerText, 'container port');
+  const [ctrLow, ctrHigh] = range(containerText, 'containerPort');
   const bindings: PortBindings = {};
   const add = (containerPort: number, hostPort: string) => {
     const key = `${containerPort}/${protocolText}`;
@@ -171,13 +172,13 @@ export function parsePublishSpec(spec: string): PortBindings {
     for (let port = ctrLow; port <= ctrHigh; port++) add(port, '');
     return bindings;
   }
-  const [hostLow, hostHigh] = range(hostText, 'host port');
+  const [hostLow, hostHigh] = range(hostText, 'hostPort');
   if (ctrLow === ctrHigh) {
     add(ctrLow, hostLow === hostHigh ? String(hostLow) : `${hostLow}-${hostHigh}`);
   } else if (hostHigh - hostLow === ctrHigh - ctrLow) {
     for (let offset = 0; offset <= ctrHigh - ctrLow; offset++) add(ctrLow + offset, String(hostLow + offset));
   } else {
-    fail('the host and container port ranges must have the same length');
+    fail(`Invalid ranges specified for container and host Ports: ${containerText} and ${hostText}`);
   }
   return bindings;
 }

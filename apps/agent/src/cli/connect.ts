@@ -64,7 +64,10 @@ export async function requestAgent(target: AgentTarget, request: AgentHttpReques
     if (isStevedoreError(error)) {
       if (error.code === 'UNAUTHENTICATED')
         throw new OperationalError(connectFailure(target.host, { message: error.message, statusCode: 401 }));
-      throw new OperationalError(`Error response from daemon: ${error.message}`);
+      // The agent's error stays as the cause: a command may word it as Docker does (cp's lookup).
+      throw Object.assign(new OperationalError(`Error response from daemon: ${error.message}`), {
+        cause: error,
+      });
     }
     const { message, code } = error as NodeJS.ErrnoException;
     throw new OperationalError(connectFailure(target.host, { message, ...(code ? { code } : {}) }));

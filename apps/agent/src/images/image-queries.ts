@@ -42,6 +42,20 @@ export async function requireImage(images: ImageStore, nameOrId: string): Promis
   return image;
 }
 
+/**
+ * requireImage as Docker's daemon words a miss where it looks a reference up (`history`, `tag`):
+ * the name with the tag it implies, `No such image: nope:latest`.
+ */
+export async function requireImageReference(images: ImageStore, nameOrId: string): Promise<ImageRecord> {
+  const name = tryCanonicalName(nameOrId);
+  const image = await images.resolve(nameOrId, name);
+  if (!image)
+    throw new StevedoreError('NOT_FOUND', `No such image: ${name ? familiarOf(name) : nameOrId}`, {
+      image: nameOrId,
+    });
+  return image;
+}
+
 /** The image a new container is made from; a missing one says so in a way `run` pulls it. */
 export async function resolveForContainer(images: ImageStore, reference: string): Promise<ImageForContainer> {
   const image = await images.resolve(reference, tryCanonicalName(reference));

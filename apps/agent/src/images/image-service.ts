@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   AsyncQueue,
+  familiarImageName,
   type ImageHistoryEntry,
   type ImageInspect,
   type ImageSummary,
@@ -25,7 +26,7 @@ import type { Logger } from '../util/logger.js';
 import { type CommitDeps, type CommitOptions, commitImage } from './commit.js';
 import { applyChanges } from './commit-changes.js';
 import { ContentStore } from './content/content-store.js';
-import { canonicalTag, familiarOf, tryCanonicalName, tryCanonicalTag } from './image-names.js';
+import { canonicalTag, tryCanonicalName, tryCanonicalTag } from './image-names.js';
 import {
   type ImageForContainer,
   imageHistory,
@@ -33,6 +34,7 @@ import {
   inspectImage,
   listImages,
   requireImage,
+  requireImageReference,
   resolveForContainer,
   summarize,
 } from './image-queries.js';
@@ -218,13 +220,11 @@ export class ImageService {
     const tag = canonicalTag(name);
     const image = await this.stores.images.resolve(tag, tag);
     if (!image?.repoTags.includes(tag)) {
-      throw new StevedoreError(
-        'NOT_FOUND',
-        `An image does not exist locally with the tag: ${familiarOf(tag)}`,
-        {
-          image: name,
-        },
-      );
+      // Docker's words name the repository, not the tag it looked for.
+      const repository = familiarImageName({ ...parseImageReference(tag), tag: null, digest: null });
+      throw new StevedoreError('NOT_FOUND', `An image does not exist locally with the tag: ${repository}`, {
+        image: name,
+      });
     }
     const queue = new AsyncQueue<PushEvent>();
     pushImage(
@@ -268,7 +268,7 @@ export class ImageService {
 
   /** `docker tag`: another name for an existing image. */
   async tag(source: string, target: string): Promise<void> {
-    const image = await requireImage(this.stores.images, source);
+    const image = await requireImageReference(this.stores.images, source);
     const tag = canonicalTag(target);
     await this.stores.images.addTag(image.id, tag);
     this.publish('tag', tag, { imageID: image.id });
@@ -292,7 +292,7 @@ export class ImageService {
 
   /** `docker history`: the config's history, newest first, with each layer's size on disk. */
   async history(nameOrId: string): Promise<ImageHistoryEntry[]> {
-    return imageHistory(await requireImage(this.stores.images, nameOrId), this.stores.layers);
+    return imageHistory(await requireImageReference(this.stores.images, nameOrId), this.stores.layers);
   }
 
   /** `docker image prune` (see prune.ts). */

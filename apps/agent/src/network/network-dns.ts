@@ -7,6 +7,8 @@ import type { NetworkRecord } from './network-record.js';
 export interface NetworkDnsOptions {
   /** The network as it is now (endpoints change while the server runs). */
   network(id: string): NetworkRecord | undefined;
+  /** Every network, to find the others an asking container is on. */
+  networks(): NetworkRecord[];
   /** Whether the container is up on the network: only running members resolve. */
   isOn(containerId: string, networkId: string): boolean;
   upstreams(): string[];
@@ -29,7 +31,7 @@ export class NetworkDns {
     if (network.Default) return;
     const server = new EmbeddedDns({
       address: network.Gateway,
-      lookup: (name) => this.lookup(network.Id, name),
+      lookup: (name, client) => this.lookup(network.Id, name, client),
       upstreams: (client) => (network.Internal ? [] : this.upstreamsFor(network.Id, client)),
       log: this.options.log.child({ dns: network.Name }),
     });
@@ -60,10 +62,27 @@ export class NetworkDns {
     return own.length > 0 ? own : this.options.upstreams();
   }
 
-  /** Running members of the network by container name, alias or short ID. */
-  private lookup(networkId: string, name: string): string[] {
+  /**
+   * Running members by container name, alias or short ID: of this network, else (as Docker) of the
+   * other networks the asking container (`client`, its address here) is on.
+   */
+  private lookup(networkId: string, name: string, client: string): string[] {
     const network = this.options.network(networkId);
     if (!network) return [];
+    const own = this.members(network, name);
+    if (own.length > 0) return own;
+    const asking = Object.entries(network.Endpoints).find(
+      ([, endpoint]) => endpoint.IPAddress === client,
+    )?.[0];
+    if (!asking) return [];
+    return this.options
+      .networks()
+      .filter((other) => other.Id !== networkId && !other.Default && other.Endpoints[asking])
+      .flatMap((other) => this.members(other, name));
+  }
+
+  private members(network: NetworkRecord, name: string): string[] {
+    const networkId = network.Id;
     const wanted = name.replace(/\.$/, '').toLowerCase();
     return Object.entries(network.Endpoints)
       .filter(([containerId, endpoint]) => {

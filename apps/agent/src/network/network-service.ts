@@ -26,6 +26,7 @@ export class NetworkService {
     this.sandboxes = new SandboxManager(`${options.execRoot}/netns`, this.ctx.iptables, options.log);
     this.dns = new NetworkDns({
       network: (id) => this.ctx.networks.get(id),
+      networks: () => this.ctx.all(),
       isOn: (containerId, networkId) => this.sandboxes.isOn(containerId, networkId),
       upstreams: options.upstreams,
       dnsServersOf: (containerId) => this.sandboxes.dnsServersOf(containerId),

@@ -477,4 +477,73 @@ export const MATRIX: Case[] = [
     id: 'dns-no-network',
     steps: [step([...run, '--rm', '{image}', 'cat', '/etc/hosts'])],
   },
+  {
+    // The engine refusing a create/run: a name in use, an unknown network.
+    id: 'refusals',
+    steps: [
+      step(['create', '--network', 'none', '--name', 'diff-dup', '{image}', 'true'], 'ignore'),
+      step(['create', '--network', 'none', '--name', 'diff-dup', '{image}', 'true']),
+      step([...run, '--name', 'diff-dup', '{image}', 'true']),
+      step(keep('diff-none'), 'ignore'),
+      step(['network', 'connect', 'diff-nonet', 'diff-none']),
+      step(['network', 'connect', 'diff-nonet', 'diff-missing']),
+      step(['rm', '-f', 'diff-dup', 'diff-none'], 'ignore'),
+    ],
+    cleanup: [['rm', '-f', 'diff-dup', 'diff-none']],
+  },
+  {
+    id: 'wordings',
+    steps: [
+      step(['cp', 'diff-missing:/a', '{tmp}/a']),
+      step(['cp', '{tmp}', 'diff-missing:/a']),
+      step(['history', 'diff/nope']),
+      step(['history', 'diff/nope:v1']),
+      step(['tag', 'diff/nope', 'diff/other:v1']),
+      step([...run, '-p', 'abc', '{image}', 'true']),
+      step(['push', '{registry}/diff/untagged']),
+      step(['push', '{registry}/diff/untagged:v1']),
+    ],
+  },
+  {
+    // A container on two user networks resolves the members of both from 127.0.0.11; one that
+    // shares its namespace (--network container:) shares its resolver files too.
+    id: 'dns-two-networks',
+    steps: [
+      step(['network', 'create', 'diff-dn1'], 'ignore'),
+      step(['network', 'create', 'diff-dn2'], 'ignore'),
+      step(['run', '-d', '--network', 'diff-dn1', '--name', 'diff-m1', '{image}', 'sleep', '300'], 'ignore'),
+      step(['run', '-d', '--network', 'diff-dn2', '--name', 'diff-m2', '{image}', 'sleep', '300'], 'ignore'),
+      step(['run', '-d', '--network', 'diff-dn1', '--name', 'diff-m3', '{image}', 'sleep', '300'], 'ignore'),
+      step(['network', 'connect', 'diff-dn2', 'diff-m3']),
+      step([
+        'exec',
+        'diff-m3',
+        'sh',
+        '-c',
+        'nslookup diff-m1 >/dev/null && echo m1; nslookup diff-m2 >/dev/null && echo m2',
+      ]),
+      step([
+        'exec',
+        'diff-m2',
+        'sh',
+        '-c',
+        'nslookup diff-m3 >/dev/null && echo m3; nslookup diff-m1 >/dev/null || echo no-m1',
+      ]),
+      step(['exec', 'diff-m3', 'cat', '/etc/resolv.conf']),
+      step([
+        'run',
+        '--rm',
+        '--network',
+        'container:diff-m3',
+        '{image}',
+        'sh',
+        '-c',
+        'cat /etc/resolv.conf; grep -c "^127.0.0.1" /etc/hosts; nslookup diff-m2 >/dev/null && echo m2',
+      ]),
+    ],
+    cleanup: [
+      ['rm', '-f', 'diff-m1', 'diff-m2', 'diff-m3'],
+      ['network', 'rm', 'diff-dn1', 'diff-dn2'],
+    ],
+  },
 ];

@@ -12,9 +12,10 @@ export interface EmbeddedDnsOptions {
   port?: number;
   /**
    * Answers for names this network knows (container names, aliases, with or without trailing dot,
-   * case-insensitive). Return IPv4 addresses, or [] when unknown. Called per query, so it sees live changes.
+   * case-insensitive), asked by `client` (its address). Return IPv4 addresses, or [] when
+   * unknown. Called per query, so it sees live changes.
    */
-  lookup(name: string): string[];
+  lookup(name: string, client: string): string[];
   /**
    * Upstream resolvers for a query from `client` (its address), "ip" or "ip:port" (port defaults
    * to 53). Read per query so config changes apply live.
@@ -225,7 +226,7 @@ export class EmbeddedDns {
 
     const name = normalizeName(question.name);
     // lookup() maps names to addresses only, so reverse lookups always go upstream.
-    const addresses = question.type === 'PTR' ? [] : this.lookupMember(name);
+    const addresses = question.type === 'PTR' ? [] : this.lookupMember(name, client);
     if (!addresses) return reply(query, RCODE_SERVFAIL);
     if (addresses.length > 0) return memberReply(query, question, addresses, transport);
     // Docker's rule: an unknown single-label name is nobody's business upstream.
@@ -243,9 +244,9 @@ export class EmbeddedDns {
   }
 
   /** The member's addresses, or null when lookup() itself failed. */
-  private lookupMember(name: string): string[] | null {
+  private lookupMember(name: string, client: string): string[] | null {
     try {
-      return this.options.lookup(name);
+      return this.options.lookup(name, client);
     } catch (error) {
       this.options.log?.warn({ err: error, name }, 'DNS lookup of a network member failed');
       return null;

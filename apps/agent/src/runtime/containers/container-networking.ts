@@ -81,8 +81,9 @@ export class ContainerNetworking {
 
   /** `network connect`: an address now, and an interface at once when the container runs. */
   async connect(record: ContainerRecord, ref: string, request: EndpointRequest): Promise<void> {
-    this.refuseFixedMode(record);
+    // The network first, as Docker: a missing one is the error even on a --network none container.
     const network = this.networks.get(ref);
+    this.refuseFixedMode(record);
     await this.networks.join(record, network.Id, request);
     if (!record.State.Running) return;
     try {

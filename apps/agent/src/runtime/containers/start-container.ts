@@ -102,6 +102,7 @@ export class ContainerStarter {
       const network = await pendingNetwork;
       const hostNetwork = network === 'host';
       const hostname = hostNetwork ? osHostname() : record.Config.Hostname;
+      const etcDir = this.sharedEtcDir(record);
       const spec = buildSpec({
         config: record.Config,
         hostConfig: record.HostConfig,
@@ -111,9 +112,9 @@ export class ContainerStarter {
         user,
         rootfs,
         etcFiles: {
-          hosts: join(store.containerDir(id), 'hosts'),
+          hosts: join(etcDir, 'hosts'),
           hostname: join(store.containerDir(id), 'hostname'),
-          resolvConf: join(store.containerDir(id), 'resolv.conf'),
+          resolvConf: join(etcDir, 'resolv.conf'),
         },
         mounts: await specMounts(record.Mounts, record.HostConfig, rootfs, this.ctx.deps.volumes),
         network,
@@ -234,6 +235,17 @@ export class ContainerStarter {
       return { path: `/proc/${target.State.Pid}/ns/net` };
     }
     return 'new';
+  }
+
+  /**
+   * Where the container's /etc/hosts and /etc/resolv.conf come from: its own directory, or with
+   * `--network container:X` X's, as Docker shares them (names and resolver go with the namespace).
+   */
+  private sharedEtcDir(record: ContainerRecord): string {
+    const mode = record.HostConfig.NetworkMode;
+    const { store } = this.ctx.deps;
+    if (!mode.startsWith('container:')) return store.containerDir(record.Id);
+    return store.containerDir(store.get(mode.slice('container:'.length)).Id);
   }
 
   private async setUpNetwork(

@@ -108,6 +108,15 @@ const parsed = <T>(flag: string, value: string, parse: (text: string) => T): T =
   parseFlagValue(flag, value, parse, 125);
 const badValue = (flag: string, value: string, why: string) => flagValueError(flag, value, why, 125);
 
+/** Docker words a bad `-p` itself (`Invalid containerPort: abc`), not as a flag value error. */
+function publishBindings(spec: string): PortBindings {
+  try {
+    return parsePublishSpec(spec);
+  } catch (error) {
+    throw new OperationalError((error as Error).message, 125);
+  }
+}
+
 function envFromFlags(context: CommandContext, env: NodeJS.ProcessEnv): string[] {
   const entries: string[] = [];
   const add = (entry: string) => entries.push(...envEntry(entry, env));
@@ -172,7 +181,7 @@ export function createInputFromFlags(context: CommandContext, env: NodeJS.Proces
   const network = flag('network') ?? 'bridge';
   const portBindings: PortBindings = {};
   for (const spec of listFlag(context, 'publish')) {
-    for (const [key, bindings] of Object.entries(parsed('publish', spec, parsePublishSpec))) {
+    for (const [key, bindings] of Object.entries(publishBindings(spec))) {
       portBindings[key] = [...(portBindings[key] ?? []), ...bindings];
     }
   }

@@ -15,8 +15,18 @@ import { pullWithProgress } from '../image/pull.js';
 import { CREATE_FLAGS, createInputFromFlags } from './create-flags.js';
 
 /**
+ * The engine (or the pull, or the cidfile) refused the create: `docker run` exits 125 then,
+ * `docker create` 1 (it returns the error as is; only its option checks exit 125).
+ */
+export class CreateRefusal extends OperationalError {
+  constructor(message: string) {
+    super(message, 125);
+  }
+}
+
+/**
  * Creates the container, pulling the image first when it is missing (`--pull missing`, Docker's
- * default), always, or never. Engine errors exit 125, as `docker run`/`create` do.
+ * default), always, or never. Refusals are CreateRefusals (exit 125, as `docker run`'s).
  */
 export async function createContainer(context: CommandContext, input: ContainerCreateInput): Promise<string> {
   const client = await context.agent();
@@ -60,9 +70,8 @@ async function createPulling(
 /** Docker refuses to overwrite a `--cidfile`: another container may still be running under it. */
 function refuseExistingCidfile(path: string): void {
   if (existsSync(path)) {
-    throw new OperationalError(
+    throw new CreateRefusal(
       `Container ID file found, make sure the other container isn't running or delete ${path}`,
-      125,
     );
   }
 }
@@ -71,10 +80,7 @@ function writeCidfile(path: string, id: string): void {
   try {
     writeFileSync(path, id, { flag: 'wx' });
   } catch (error) {
-    throw new OperationalError(
-      `failed to write the container ID to the file: ${(error as Error).message}`,
-      125,
-    );
+    throw new CreateRefusal(`failed to write the container ID to the file: ${(error as Error).message}`);
   }
 }
 
@@ -84,9 +90,8 @@ async function checkPlatform(client: AgentClient, text: string): Promise<void> {
   const info = await client.system.info.query();
   const architecture = ociArchitecture(info.Architecture);
   if (wanted.os !== 'linux' || (wanted.architecture !== '' && wanted.architecture !== architecture)) {
-    throw new OperationalError(
+    throw new CreateRefusal(
       `platform ${text} is not supported: this host runs linux/${architecture} containers only, without emulation`,
-      125,
     );
   }
 }
@@ -118,13 +123,13 @@ async function pullForRun(client: AgentClient, context: CommandContext, image: s
   } catch (error) {
     throw error instanceof OperationalError
       ? error
-      : new OperationalError(describePullError(error, shortName(image)), 125);
+      : new CreateRefusal(describePullError(error, shortName(image)));
   }
 }
 
-/** Docker's `run` and `create` exit 125 when the engine refuses. */
+/** An engine error as a CreateRefusal; the CLI's own errors pass as they are. */
 export const asRunError = (error: unknown) =>
-  error instanceof OperationalError ? error : new OperationalError(describeError(error), 125);
+  error instanceof OperationalError ? error : new CreateRefusal(describeError(error));
 
 export const createCommand: Command = {
   path: ['create'],
@@ -134,7 +139,11 @@ export const createCommand: Command = {
   args: { min: 1, max: Number.POSITIVE_INFINITY },
   flagsEndAtFirstArg: true,
   async execute(context) {
-    const id = await createContainer(context, createInputFromFlags(context, process.env));
+    const id = await createContainer(context, createInputFromFlags(context, process.env)).catch(
+      (error: unknown) => {
+        throw error instanceof CreateRefusal ? new OperationalError(error.message, 1) : error;
+      },
+    );
     context.reporter.line(id);
     return 0;
   },

@@ -1,5 +1,6 @@
 import { formatImageReference, type PushEvent, parseImageReference } from '@stevedore/shared';
 import type { Command } from '../../command.js';
+import { agentErrorCode, OperationalError } from '../../errors.js';
 import { familiar } from '../../format/familiar-name.js';
 
 export const pushCommand: Command = {
@@ -12,6 +13,8 @@ export const pushCommand: Command = {
     const ref = parseImageReference(context.args[0] as string);
     const quiet = context.flags.get('quiet') === true;
     const repository = formatImageReference({ ...ref, tag: null, digest: null });
+    if (!quiet && !hasTagOrDigest(context.args[0] as string))
+      context.reporter.line('Using default tag: latest');
     if (!quiet) context.reporter.line(`The push refers to repository [${repository}]`);
     const client = await context.agent();
     const done = await new Promise<Extract<PushEvent, { type: 'done' }>>((resolve, reject) => {
@@ -36,7 +39,9 @@ export const pushCommand: Command = {
               context.reporter.line(`${event.id}: ${event.status}`);
             }
           },
-          onError: reject,
+          // Docker prints the push's own failure as the daemon streamed it, without its prefix.
+          onError: (error) =>
+            reject(agentErrorCode(error) === null ? error : new OperationalError(error.message)),
         },
       );
     });
@@ -45,3 +50,6 @@ export const pushCommand: Command = {
     return 0;
   },
 };
+
+/** Whether a typed reference names its tag or digest (the parsed one always has a tag). */
+const hasTagOrDigest = (typed: string) => typed.includes('@') || /:[^/]*$/.test(typed);
