@@ -155,7 +155,9 @@ describe('container output stays bounded', { timeout: 600_000 }, () => {
         samples.push(sample);
         // Checked as it goes: an agent past the bound is left at once, not driven further.
         assert.ok(sample.rss < 200 * MiB, `agent RSS ${sample.rss / MiB} MiB after ${samples.length * 3} s`);
-        assert.ok(sample.infoMs < 100, `info took ${sample.infoMs} ms after ${samples.length * 3} s`);
+        // A liveness bound, not a speed figure: an agent stuck behind the stalled client answers in
+        // seconds or never; a loaded machine answers in a few hundred milliseconds.
+        assert.ok(sample.infoMs < 2000, `info took ${sample.infoMs} ms after ${samples.length * 3} s`);
       }
       t.diagnostic(
         `samples (RSS MiB / info ms): ${samples.map((s) => `${(s.rss / MiB).toFixed(0)}/${s.infoMs.toFixed(1)}`).join(' ')}`,
