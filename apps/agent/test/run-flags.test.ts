@@ -144,7 +144,7 @@ describe('run/create flags as Docker', () => {
       '--mount',
       `type=bind,src=${dir},dst=/rw`,
       '--mount',
-      'type=volume,src=run-flags-vol,destination=/vol,volume-opt=type=none',
+      'type=volume,src=run-flags-vol,destination=/vol,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=1m',
       '--mount',
       'type=tmpfs,dst=/scratch,tmpfs-size=1m,tmpfs-mode=1770',
       suite.busybox.reference,
