@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type AgentProcess, startAgent } from '@stevedore/agent/test/harness/agent-process';
 import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
-import type { FleetEvent, FleetUpdate, Role, SessionUser } from '@stevedore/shared';
+import type { FleetEvent, FleetHost, FleetUpdate, Role, SessionUser } from '@stevedore/shared';
 import pino from 'pino';
 import { EventService } from '../../src/server/services/event-service';
 import { openTestDatabase, type TestDatabase } from '../db/test-database';
@@ -138,9 +138,19 @@ describe('fleet events, fleet overview, host edits and grants', () => {
     const watched = collect<FleetUpdate>((signal) => plane.callerAs(users.viewer, signal).hosts.watchFleet());
     try {
       await waitFor(() => watched.items.length >= 1);
-      const first = watched.items[0];
-      assert.equal(first?.kind, 'snapshot');
-      const row = first?.kind === 'snapshot' ? first.hosts.find((h) => h.id === hostId) : undefined;
+      assert.equal(watched.items[0]?.kind, 'snapshot');
+      // The snapshot answers at once from what the server keeps; a host not refreshed yet comes as
+      // its summary and then whole, as a `host` update.
+      const latestRow = () => {
+        let latest: FleetHost | undefined;
+        for (const update of watched.items) {
+          if (update.kind === 'snapshot') latest = update.hosts.find((h) => h.id === hostId) ?? latest;
+          else if (update.kind === 'host' && update.host.id === hostId) latest = update.host;
+        }
+        return latest;
+      };
+      await waitFor(() => Boolean(latestRow()?.agent));
+      const row = latestRow();
       assert.equal(row?.status.state, 'online');
       assert.deepEqual(row?.labels, { env: 'test' });
       assert.match(row?.agent?.version ?? '', /^\d+\.\d+\.\d+/);
