@@ -3,6 +3,7 @@ import { isStevedoreError, trpcCodeFor } from '@stevedore/shared';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import type { Services } from '../services/index';
+import { malformedTextPath } from './well-formed-text';
 
 /** Per-request context: who is calling, from where, and the services they may use. */
 export interface Context {
@@ -41,9 +42,20 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** Text that is not well-formed Unicode is refused before any procedure sees it. */
+const refuseMalformedText = t.middleware(async ({ getRawInput, next }) => {
+  const path = malformedTextPath(await getRawInput());
+  if (path)
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `${path}: not valid Unicode text (a lone surrogate); send UTF-8 text`,
+    });
+  return next();
+});
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(mapDomainErrors);
+export const publicProcedure = t.procedure.use(refuseMalformedText).use(mapDomainErrors);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user || !ctx.sessionTokenHash) {
