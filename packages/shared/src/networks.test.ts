@@ -39,7 +39,10 @@ test('-p specs become Docker PortBindings', () => {
   assert.throws(() => parsePublishSpec('70000:80'), /Invalid hostPort: 70000$/);
   assert.throws(() => parsePublishSpec('1.2.3:80:80'), /Invalid ip address: 1.2.3$/);
   assert.throws(() => parsePublishSpec('abc'), /Invalid containerPort: abc$/);
-  assert.throws(() => parsePublishSpec('8000-8002:80-81'), /Invalid ranges specified for container and host Ports: 80-81 and 8000-8002$/);
+  assert.throws(
+    () => parsePublishSpec('8000-8002:80-81'),
+    /Invalid ranges specified for container and host Ports: 80-81 and 8000-8002$/,
+  );
   assert.deepEqual(parseExposeSpec('7000-7001/udp'), ['7000/udp', '7001/udp']);
   assert.throws(() => parseExposeSpec('0'), /PORT\[-HIGH\]/);
 });
