@@ -1,35 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { FleetContainer, FleetContainersUpdate, FleetContainerUsage } from '@stevedore/shared';
+import type { FleetContainer, FleetContainerUsage } from '@stevedore/shared';
+import { FakeFleet } from '../../testing/fake-fleet';
 import { fleetContainer } from '../../testing/fleet-container';
-import { listen } from '../util/listen';
-import { type FleetWatchSource, readFirstScreen } from './container-first-screen';
+import { readFirstScreen } from './container-first-screen';
 
 const row = (hostId: string, name: string): FleetContainer => fleetContainer(hostId, name);
 const busy: FleetContainerUsage = { cpuPercent: 5, memoryUsage: 10, memoryLimit: 100, rxRate: 0, txRate: 0 };
 
 /** A stand-in for the fleet service: a snapshot of what it holds on each watch, then what is pushed. */
-class FakeFleet implements FleetWatchSource {
-  rows: FleetContainer[] = [];
-  usage: Record<string, FleetContainerUsage> = {};
-  loadingHosts = 0;
-  readonly pushes = new Set<(update: FleetContainersUpdate) => void>();
-  watches = 0;
-
-  watch(_hostId: string | undefined, signal: AbortSignal | undefined) {
-    this.watches++;
-    return listen<FleetContainersUpdate>(
-      (push) => {
-        this.pushes.add(push);
-        return () => this.pushes.delete(push);
-      },
-      signal,
-      () => [
-        { kind: 'snapshot', rows: [...this.rows], usage: { ...this.usage }, loadingHosts: this.loadingHosts },
-      ],
-    );
-  }
-
+class LoadingFleet extends FakeFleet {
   /** A host's first list came: kept in host order (as the service's snapshot is), pushed as rows. */
   hostLoaded(rows: FleetContainer[], order: string[]): void {
     this.rows = [...this.rows, ...rows].sort((a, b) => order.indexOf(a.hostId) - order.indexOf(b.hostId));
@@ -40,7 +20,7 @@ class FakeFleet implements FleetWatchSource {
 }
 
 test('a warm list: one snapshot, the first rows in its order with only their usage, and the counts', async () => {
-  const fleet = new FakeFleet();
+  const fleet = new LoadingFleet();
   fleet.rows = [row('a', 'one'), row('a', 'two'), row('b', 'three')];
   fleet.usage = { 'a/one': busy, 'b/three': busy };
   const screen = await readFirstScreen(fleet, undefined, 2);
@@ -57,7 +37,7 @@ test('a warm list: one snapshot, the first rows in its order with only their usa
 });
 
 test('a cold list: waits for the hosts, then takes a fresh snapshot in host order, not arrival order', async () => {
-  const fleet = new FakeFleet();
+  const fleet = new LoadingFleet();
   fleet.loadingHosts = 2;
   const reading = readFirstScreen(fleet, undefined, 10, 5_000);
   await new Promise((resolve) => setTimeout(resolve, 10));
@@ -74,7 +54,7 @@ test('a cold list: waits for the hosts, then takes a fresh snapshot in host orde
 });
 
 test('a host that does not answer holds the page for the wait only; it is counted as loading', async () => {
-  const fleet = new FakeFleet();
+  const fleet = new LoadingFleet();
   fleet.loadingHosts = 2;
   const reading = readFirstScreen(fleet, undefined, 10, 100);
   await new Promise((resolve) => setTimeout(resolve, 10));

@@ -3,13 +3,12 @@ import { test } from 'node:test';
 import {
   type ContainerWindowUpdate,
   type FleetContainer,
-  type FleetContainersUpdate,
   type FleetContainerUsage,
   NO_CONTAINER_FILTERS,
 } from '@stevedore/shared';
 import pino from 'pino';
+import { FakeFleet } from '../../testing/fake-fleet';
 import { fleetContainer } from '../../testing/fleet-container';
-import { listen } from '../util/listen';
 import { firstScreenOf } from './container-first-screen';
 import { emptySent, facetsOf, fingerprintOf, orderedRows, windowDelta } from './container-window';
 import { ContainerWindowService } from './container-window-service';
@@ -108,28 +107,6 @@ test('a window delta sends the keys when they change, only rows the browser lack
   assert.deepEqual(after.rows, [changed]);
   assert.deepEqual(after.usage, { 'h/c0': null });
 });
-
-/** A stand-in for the fleet service: a snapshot on each watch, then what is pushed. */
-class FakeFleet {
-  rows: FleetContainer[] = [];
-  usage: Record<string, FleetContainerUsage> = {};
-  readonly pushes = new Set<(update: FleetContainersUpdate) => void>();
-  watches = 0;
-  watch(_hostId: string | undefined, signal: AbortSignal | undefined) {
-    this.watches++;
-    return listen<FleetContainersUpdate>(
-      (push) => {
-        this.pushes.add(push);
-        return () => this.pushes.delete(push);
-      },
-      signal,
-      () => [{ kind: 'snapshot', rows: [...this.rows], usage: { ...this.usage }, loadingHosts: 0 }],
-    );
-  }
-  push(update: FleetContainersUpdate) {
-    for (const push of this.pushes) push(update);
-  }
-}
 
 async function nextUpdate(updates: AsyncGenerator<ContainerWindowUpdate>): Promise<ContainerWindowUpdate> {
   const { value } = await updates.next();
