@@ -221,8 +221,9 @@ describe('logs: an agent killed mid-rotation loses no line', { timeout: 900_000 
       await ok('pull', '-q', image);
       const first = 2000;
       // Lines up to `first` (the agent dies rotating them; `run -d` has answered by then), then,
-      // once told, the rest.
-      const script = `pad=$(printf %0${PAD_LENGTH}d 0); i=0; write() { while [ $i -lt $1 ]; do i=$((i+1)); echo "L$i $pad"; done; }; sleep 1; write ${first}; while [ ! -e /tmp/go ]; do sleep 0.05; done; write ${LINES}`;
+      // once told and after a second (longer than the next agent's grace before it finishes a
+      // reopen it inherited: a fast machine writes the rest within it), the rest.
+      const script = `pad=$(printf %0${PAD_LENGTH}d 0); i=0; write() { while [ $i -lt $1 ]; do i=$((i+1)); echo "L$i $pad"; done; }; sleep 1; write ${first}; while [ ! -e /tmp/go ]; do sleep 0.05; done; sleep 1; write ${LINES}`;
       const id = await ok(
         'run',
         '-d',

@@ -106,13 +106,16 @@ export class LogRotationWatcher {
 
   /**
    * The container has stopped (conmon writes no more): a reopen it did not get to is undone (see
-   * settleStoppedLog). Also for a container that stopped while no agent watched it.
+   * settleStoppedLog). Also for a container that stopped while no agent watched it. A burst that
+   * filled the file past max-size and ended before the watcher's next check (a short `run`) is
+   * rotated now, as Docker's logger would have on the write that crossed it.
    */
   async release(id: string, logPath: string): Promise<void> {
     const entry = this.watched.get(id);
     this.unwatch(id);
     await entry?.running;
     try {
+      if (entry) await this.rotateLastBurst(entry);
       await settleStoppedLog(logPath);
     } catch (error) {
       this.log.warn({ err: error, id }, 'settling the log at the container end failed');
@@ -121,6 +124,12 @@ export class LogRotationWatcher {
 
   close(): void {
     for (const id of [...this.watched.keys()]) this.unwatch(id);
+  }
+
+  private async rotateLastBurst(entry: Watched): Promise<void> {
+    const state = await logState(entry.logPath);
+    if (!state.current || reopenDue(state) || entry.limits.maxFiles <= 1) return;
+    if (state.current.size >= entry.limits.maxSize) await keepCurrentLog(entry.logPath, entry.limits.maxFiles);
   }
 
   /**

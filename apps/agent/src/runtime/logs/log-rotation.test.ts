@@ -3,6 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
+import { LogRotationWatcher } from './log-rotation-watcher.js';
 import { keepCurrentLog, logState, reopenDue, rotateBeforeStart, settleStoppedLog } from './log-rotation.js';
 
 describe('log rotation steps', () => {
@@ -87,5 +90,25 @@ describe('log rotation steps', () => {
     await settleStoppedLog(log);
     await settleStoppedLog(log);
     assert.deepEqual(contents(), { 'c.log': '', 'c.log.1': 'current' });
+  });
+
+  test('a burst past max-size that ends before the watcher looks again is rotated when the container stops', async () => {
+    writeFileSync(log, '');
+    const watcher = new LogRotationWatcher(pino({ level: 'silent' }));
+    watcher.watch('c', log, join(dir, 'ctl'), { maxSize: 1000, maxFiles: 3 });
+    await sleep(20);
+    writeFileSync(log, 'x'.repeat(2000));
+    await watcher.release('c', log);
+    assert.deepEqual(contents(), { 'c.log': '', 'c.log.1': 'x'.repeat(2000) });
+  });
+
+  test('a stopped container under max-size keeps its one file', async () => {
+    writeFileSync(log, '');
+    const watcher = new LogRotationWatcher(pino({ level: 'silent' }));
+    watcher.watch('c', log, join(dir, 'ctl'), { maxSize: 1000, maxFiles: 3 });
+    await sleep(20);
+    writeFileSync(log, 'x'.repeat(999));
+    await watcher.release('c', log);
+    assert.deepEqual(contents(), { 'c.log': 'x'.repeat(999) });
   });
 });
