@@ -129,7 +129,8 @@ export class LogRotationWatcher {
   private async rotateLastBurst(entry: Watched): Promise<void> {
     const state = await logState(entry.logPath);
     if (!state.current || reopenDue(state) || entry.limits.maxFiles <= 1) return;
-    if (state.current.size >= entry.limits.maxSize) await keepCurrentLog(entry.logPath, entry.limits.maxFiles);
+    if (state.current.size >= entry.limits.maxSize)
+      await keepCurrentLog(entry.logPath, entry.limits.maxFiles);
   }
 
   /**

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
-import { LogRotationWatcher } from './log-rotation-watcher.js';
 import { keepCurrentLog, logState, reopenDue, rotateBeforeStart, settleStoppedLog } from './log-rotation.js';
+import { LogRotationWatcher } from './log-rotation-watcher.js';
 
 describe('log rotation steps', () => {
   let dir: string;
