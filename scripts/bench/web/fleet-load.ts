@@ -19,8 +19,8 @@ export interface ProbeWindow {
 
 /**
  * Runs in the page before its own scripts: records (page clock, ms since navigation) when the fleet
- * stream opens and first answers, when all rows, and all rows online with a CPU figure, are in the
- * DOM; counts DOM updates and keeps every long task.
+ * stream opens and first answers, when the list has every host, and when every host is online with
+ * its usage (the rows on screen showing it); counts DOM updates and keeps every long task.
  */
 export function fleetProbe(names: string[]): void {
   const state: ProbeWindow['__fleet'] = {
@@ -48,20 +48,26 @@ export function fleetProbe(names: string[]): void {
     for (const entry of list.getEntries())
       state.longTasks.push({ start: entry.startTime, duration: entry.duration });
   }).observe({ type: 'longtask', buffered: true });
+  // /hosts is virtualised: the list says how many rows it has and how many are online with their
+  // usage; the rows in the DOM must show it too.
   const check = () => {
     const now = performance.now();
-    let present = 0;
-    let ready = 0;
-    for (const name of names) {
-      const row = document.querySelector(`[data-testid="host-row-${name}"]`);
-      if (!row) continue;
-      present++;
+    const list = document.querySelector('[data-testid="hosts-rows"]');
+    if (!list) return;
+    const total = Number(list.getAttribute('data-total'));
+    if (state.allRows === null && total >= names.length) state.allRows = now;
+    const rows = [...list.querySelectorAll('[data-testid^="host-row-"]')];
+    const shown = rows.every((row) => {
       const hostState = row.querySelector('[data-testid="host-state"]')?.textContent?.trim();
       const cpu = row.querySelector('[data-testid="host-cpu"]')?.textContent?.trim();
-      if (hostState === 'online' && cpu && cpu !== '—') ready++;
-    }
-    if (state.allRows === null && present === names.length) state.allRows = now;
-    if (ready === names.length) {
+      return hostState === 'online' && cpu && cpu !== '—';
+    });
+    if (
+      total >= names.length &&
+      Number(list.getAttribute('data-live')) === total &&
+      rows.length > 0 &&
+      shown
+    ) {
       state.ready = now;
       observer.disconnect();
     }

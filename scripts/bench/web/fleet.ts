@@ -179,12 +179,15 @@ async function measureBuild(
       context,
       `${web.baseURL}/hosts`,
       (page) =>
-        page
-          .locator('[data-testid="host-state"]', { hasText: 'online' })
-          .nth(names.length - 1)
-          .waitFor({
-            timeout: 120_000,
-          }),
+        page.waitForFunction(
+          (want) => {
+            const list = document.querySelector('[data-testid="hosts-rows"]');
+            const total = Number(list?.getAttribute('data-total'));
+            return total >= want && Number(list?.getAttribute('data-live')) === total;
+          },
+          names.length,
+          { timeout: 120_000, polling: 200 },
+        ),
       OPEN_WINDOW_MS,
     );
     const containersOpen = await openPageCost(

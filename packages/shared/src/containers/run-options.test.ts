@@ -59,6 +59,8 @@ test('--mount: Docker’s keys and aliases, defaults and the mixes it refuses', 
     SizeBytes: 2048,
     Mode: 0o700,
   });
+  assert.deepEqual(parseMountSpec('type=bind,"source=/srv/a,b",target=/b').Source, '/srv/a,b');
+  assert.throws(() => parseMountSpec('type=bind,src=/a"b,dst=/b'), /bare " in non-quoted-field/);
   assert.throws(() => parseMountSpec('type=bind,src=/a'), /target is required/);
   assert.throws(() => parseMountSpec('type=bind,dst=/a,color=red'), /unexpected key 'color' in 'color=red'/);
   assert.throws(() => parseMountSpec('type=bind,dst=/a,src'), /invalid field 'src' must be a key=value pair/);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseIpv4 } from '../ipv4.js';
+import { splitCsvRecord } from './csv-record.js';
 import { AbsolutePath } from './fields.js';
 
 /**
@@ -200,7 +201,7 @@ export function parseMountSpec(text: string): MountInput {
   let driver: string | undefined;
   let size: number | undefined;
   let mode: number | undefined;
-  for (const field of text.split(',')) {
+  for (const field of splitCsvRecord(text)) {
     if (field === '') continue;
     const equals = field.indexOf('=');
     const key = (equals < 0 ? field : field.slice(0, equals)).toLowerCase();

@@ -75,16 +75,19 @@ export function useLogSearch({
       { enabled: debounced !== null, staleTime: 10_000, retry: false },
     ),
   );
-  // Matches are highlighted only once the agent ran the expression without trouble: a costly one
-  // is stopped there, and must not freeze the tab here.
+  // The query a search call ran to its end on the agent (found a match or none).
+  const [searched, setSearched] = useState<LogSearchQuery | null>(null);
+  // Matches are highlighted only once the agent ran the expression without trouble (its count, or a
+  // search that came back first): a costly one is stopped there, and must not freeze the tab here.
+  const proven = searched !== null && searched === query ? searched : count.isSuccess ? debounced : null;
   const matcher: LogMatcher | null = useMemo(() => {
-    if (!debounced || !count.isSuccess) return null;
+    if (!proven) return null;
     try {
-      return compileLogSearch(debounced);
+      return compileLogSearch(proven);
     } catch {
       return null;
     }
-  }, [debounced, count.isSuccess]);
+  }, [proven]);
 
   const find = useCallback(
     async (direction: 'next' | 'previous') => {
@@ -114,6 +117,7 @@ export function useLogSearch({
             direction,
           });
           if (token !== searchToken.current) return;
+          setSearched(query);
           if (result.match) {
             onFound();
             setCurrent(result.match);

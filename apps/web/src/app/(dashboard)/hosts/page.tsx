@@ -217,7 +217,14 @@ function HostRows({
   const padBottom =
     items.length > 0 ? virtualizer.getTotalSize() - ((items.at(-1)?.end ?? 0) - scrollMargin) : 0;
   return (
-    <ul ref={list} data-testid="hosts-rows" data-total={hosts.length}>
+    // data-live: the rows whose host is online with its usage, shown or not (a virtualised list
+    // has only some in the DOM; benchmarks and tests read when all are).
+    <ul
+      ref={list}
+      data-testid="hosts-rows"
+      data-total={hosts.length}
+      data-live={hosts.filter((host) => host.status.state === 'online' && host.usage).length}
+    >
       {padTop > 0 && <li aria-hidden style={{ height: padTop }} />}
       {items.map((item) => {
         const host = hosts[item.index];
