@@ -18,9 +18,10 @@ export interface WebServer {
  * Starts the built dashboard (apps/web/dist/server.js) on a free loopback port with its own SQLite
  * file. `buildRoot`: another copy of the built dashboard (a directory holding apps/web/dist and
  * apps/web/.next), for benchmarks that compare two builds; the database schema is this checkout's.
+ * `nodeArgs`: flags for the server's node only (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
  */
 export async function startWebServer(
-  options: { localAgentSocket?: string; buildRoot?: string } = {},
+  options: { localAgentSocket?: string; buildRoot?: string; nodeArgs?: string[] } = {},
 ): Promise<WebServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stevedore-web-'));
   const port = await freePort();
@@ -39,7 +40,7 @@ export async function startWebServer(
     rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`database migration failed: ${migrated.stderr}`);
   }
-  const child: ChildProcess = spawn('node', ['apps/web/dist/server.js'], {
+  const child: ChildProcess = spawn('node', [...(options.nodeArgs ?? []), 'apps/web/dist/server.js'], {
     cwd: options.buildRoot ?? repoRoot,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],

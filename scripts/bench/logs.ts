@@ -4,8 +4,9 @@
  * exits (the log spans the default 5 rotated files of 20 MB). In Chromium:
  * - first screen: navigation to the tab until the last line shows (and the agent's page call alone);
  * - search to the far match: `^line 1$` (regex) with Shift+Enter from the end, i.e. the whole log
- *   scanned backwards, until the match shows highlighted (and the agent's search call alone, and a
- *   full count);
+ *   scanned backwards, until the match shows highlighted: on the page's clock (a MutationObserver
+ *   from the key press) and as a Playwright wait sees it (which adds its polling and round trips),
+ *   with the calls the page made meanwhile; and the agent's search call alone, and a full count;
  * - tab memory (CDP Performance.getMetrics: JS heap used, DOM nodes) after the first screen and
  *   after paging back 100 pages (50,000 lines) by scrolling up.
  * With BENCH_BASELINE_WEB=<dir>[,<dir>…] (copies of other builds: <dir>/apps/web/{dist,.next}), the
@@ -231,6 +232,8 @@ export async function benchLogs(table: Table): Promise<void> {
     const firstScreenMs: number[] = [];
     const firstScreens: FirstScreen[] = [];
     const farSearchMs: number[] = [];
+    const searchCallsSeen: string[] = [];
+    const farSearchPageMs: number[] = [];
     let memory: Record<string, number> = {};
     let memoryAfter: Record<string, number> = {};
     for (let i = 0; i < RUNS; i++) {
@@ -261,10 +264,39 @@ export async function benchLogs(table: Table): Promise<void> {
       const search = page.getByTestId('log-search');
       await page.getByTitle('Regular expression').check();
       await search.fill('^line 1$');
+      const pressedAt = await page.evaluate(() => {
+        const found = { at: 0 };
+        (window as unknown as { __found: typeof found }).__found = found;
+        const observer = new MutationObserver(() => {
+          if (document.querySelector('[data-current="true"] [data-testid="log-match"]')) {
+            found.at = performance.now();
+            observer.disconnect();
+          }
+        });
+        observer.observe(document, { childList: true, subtree: true, attributes: true });
+        return performance.now();
+      });
       t = performance.now();
       await search.press('Shift+Enter');
       await page.locator('[data-current="true"]').getByTestId('log-match').waitFor({ timeout: 60_000 });
       farSearchMs.push(performance.now() - t);
+      const seen = await page.evaluate(
+        (since) => ({
+          highlighted: (window as unknown as { __found: { at: number } }).__found.at - since,
+          calls: performance
+            .getEntriesByType('resource')
+            .filter((entry) => entry.startTime >= since && entry.name.includes('containers.logs.'))
+            .map((entry) => {
+              const procedure = /containers\.logs\.(\w+)/.exec(entry.name)?.[1] ?? '?';
+              const resource = entry as PerformanceResourceTiming;
+              return `${procedure} ${(entry.startTime - since).toFixed(0)}→${(resource.responseEnd - since).toFixed(0)}`;
+            })
+            .join(', '),
+        }),
+        pressedAt,
+      );
+      farSearchPageMs.push(seen.highlighted);
+      searchCallsSeen.push(`${seen.calls}; highlighted at ${seen.highlighted.toFixed(0)}`);
 
       if (i === 0) {
         // Back to the end, then 100 pages up by scrolling.
@@ -316,7 +348,19 @@ export async function benchLogs(table: Table): Promise<void> {
           .join(' / ') + ' ms',
       ],
       ['browser: navigation → last line found by a Playwright wait (Node clock)', ms(firstScreenMs)],
-      ['browser: Shift+Enter → line 1 highlighted', ms(farSearchMs)],
+      [
+        'browser: Shift+Enter → line 1 highlighted (page clock: key press → the mark in the DOM)',
+        ms(farSearchPageMs),
+      ],
+      ['browser: … the same seen by a Playwright wait (Node clock)', ms(farSearchMs)],
+      [
+        '… its calls (ms from the key press, start→end), the run with the median page-clock time',
+        searchCallsSeen[
+          farSearchPageMs.indexOf(
+            [...farSearchPageMs].sort((a, b) => a - b)[Math.floor(farSearchPageMs.length / 2)] as number,
+          )
+        ] ?? '',
+      ],
       ['tab memory after the first screen', heap(memory)],
       ['tab memory after paging back 50,000 lines', heap(memoryAfter)],
     ]);

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- fleet-profile`: where the web server spends its CPU with the simulated fleet
- * connected and nobody watching. The built server runs under `node --cpu-prof`; after the fleet is
+ * connected and nobody watching, or with FLEET_PROFILE_WATCHERS browsers each on /hosts and
+ * /containers (the fleet benchmark's "three browsers"). The built server runs under `node --cpu-prof`; after the fleet is
  * registered and settled, it idles for PROFILE_WINDOW_MS and is stopped, and the profile's samples
  * of that last window are summed by function (self time) and printed. The .cpuprofile stays in
  * FLEET_CPU_PROF_DIR (default a temporary directory) for Chrome DevTools.
@@ -14,11 +15,12 @@ import { startWebServer } from '../../../e2e/harness/web-server';
 import { registerFleet } from './fleet';
 import { fleetShapeFromEnv, startSimulator } from './fleet-simulator';
 import { sleep } from './measure';
+import { type ProcessWindow, processOver, webServerPid } from './process-usage';
 import { logIn } from './session';
 
 type Table = (name: string, rows: [string, string][]) => void;
 
-const SETTLE_MS = 15_000;
+const SETTLE_MS = Number(process.env.FLEET_PROFILE_SETTLE_MS ?? 15_000);
 const PROFILE_WINDOW_MS = 30_000;
 
 interface CpuProfile {
@@ -29,21 +31,39 @@ interface CpuProfile {
 
 export async function benchFleetProfile(table: Table): Promise<void> {
   const shape = fleetShapeFromEnv({ hosts: 500, containers: 50, eventEveryMs: 100_000 });
+  const watchers = Number(process.env.FLEET_PROFILE_WATCHERS ?? 0);
+  const churn = Number(process.env.FLEET_PROFILE_CHURN ?? 0);
   const dir = process.env.FLEET_CPU_PROF_DIR ?? mkdtempSync(join(tmpdir(), 'stevedore-fleet-prof-'));
   const sim = await startSimulator(shape);
-  const previous = process.env.NODE_OPTIONS;
-  process.env.NODE_OPTIONS = `${previous ?? ''} --cpu-prof --cpu-prof-dir=${dir}`.trim();
-  const web = await startWebServer().finally(() => {
-    if (previous === undefined) delete process.env.NODE_OPTIONS;
-    else process.env.NODE_OPTIONS = previous;
-  });
+  const web = await startWebServer({ nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  let usage: ProcessWindow | null = null;
   const browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   try {
     const context = await browser.newContext();
     await logIn(context, web);
-    await registerFleet(context, web.baseURL, sim);
+    const { hostIds } = await registerFleet(context, web.baseURL, sim);
+    // Pages opened and closed before the window (FLEET_PROFILE_CHURN rounds): what they leave behind.
+    for (let i = 0; i < churn; i++) {
+      const hostPage = `/hosts/${[...hostIds.values()][(i * 37) % hostIds.size]}`;
+      for (const path of ['/hosts', hostPage, '/containers']) {
+        const page = await context.newPage();
+        await page.goto(`${web.baseURL}${path}`);
+        await sleep(3_000);
+        await page.close();
+      }
+    }
+    const state = await context.storageState();
     await context.close();
-    await sleep(SETTLE_MS + PROFILE_WINDOW_MS);
+    for (let i = 0; i < watchers; i++) {
+      const watcher = await browser.newContext({ storageState: state });
+      for (const path of ['/hosts', '/containers']) {
+        const page = await watcher.newPage();
+        await page.goto(`${web.baseURL}${path}`, { waitUntil: 'commit' });
+      }
+    }
+    await sleep(SETTLE_MS);
+    // The process's own figure (every thread: GC, libuv's pool) beside the profile's main thread.
+    [usage] = (await processOver([webServerPid(web.dataDir)], PROFILE_WINDOW_MS)) as [ProcessWindow];
   } finally {
     await browser.close();
     await web.stop();
@@ -79,11 +99,16 @@ export async function benchFleetProfile(table: Table): Promise<void> {
   }
   const busy = windowUs - idleUs;
   const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
-  table(`fleet-profile: ${shape.hosts} hosts × ${shape.containers} containers, nobody watching`, [
+  const who = `${watchers > 0 ? `${watchers} browsers on /hosts + /containers` : 'nobody watching'}${churn > 0 ? ` (after ${churn} × /hosts, a host's page and /containers opened and closed)` : ''}`;
+  table(`fleet-profile: ${shape.hosts} hosts × ${shape.containers} containers, ${who}`, [
     ['profile', path],
     [
       `CPU in the last ${PROFILE_WINDOW_MS / 1000} s (samples not idle)`,
       `${((busy / windowUs) * 100).toFixed(1)} % of a core`,
+    ],
+    [
+      'the process over the same window (/proc: every thread)',
+      usage ? `${usage.cpuPercent.toFixed(1)} % of a core` : '',
     ],
     ...top.map(([key, us]): [string, string] => [key, `${((us / windowUs) * 100).toFixed(2)} %`]),
   ]);

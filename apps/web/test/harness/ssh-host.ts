@@ -23,12 +23,27 @@ export interface SshHost {
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', stdio: 'pipe' });
 
+/**
+ * A /24 in 10.251.X.0 that no interface or route on the machine uses (a namespace another run left
+ * behind keeps its route, and a second one on the same subnet would never answer); random among
+ * the free ones, as test files start hosts in parallel.
+ */
+function freeOctet(): number {
+  const inUse = `${run('ip', ['-4', '-o', 'addr', 'show'])}\n${run('ip', ['-4', 'route', 'show'])}`;
+  const used = new Set([...inUse.matchAll(/\b10\.251\.(\d+)\./g)].map((match) => Number(match[1])));
+  const free = Array.from({ length: 250 }, (_, i) => i + 1).filter((octet) => !used.has(octet));
+  const octet = free[Math.floor(Math.random() * free.length)];
+  if (octet === undefined)
+    throw new Error('no free 10.251.X.0/24 for a test sshd: remove leftover sd-ssh-* namespaces');
+  return octet;
+}
+
 export async function startSshHost(): Promise<SshHost> {
   const id = Math.random().toString(36).slice(2, 8);
   const netns = `sd-ssh-${id}`;
   const hostSide = `sdh${id}`;
   const nsSide = `sdn${id}`;
-  const octet = 1 + Math.floor(Math.random() * 250);
+  const octet = freeOctet();
   const hostIp = `10.251.${octet}.1`;
   const nsIp = `10.251.${octet}.2`;
   const dir = mkdtempSync(join(tmpdir(), 'stevedore-sshd-'));
