@@ -47,7 +47,9 @@
 //           main thread, bytes/s, event → row, /api/health (BENCH_BASELINE_WEB=dir compares builds;
 //           needs `npm run build`; scripts/bench/web/fleet.ts)
 //   fleet-profile  the web server's CPU profile (node --cpu-prof) with the fleet connected and nobody
-//           watching, summed by function (scripts/bench/web/fleet-profile.ts)
+//           watching (FLEET_PROFILE_WATCHERS browsers on the fleet pages, FLEET_PROFILE_CHURN rounds
+//           of pages opened and closed first), summed by function (scripts/bench/web/fleet-profile.ts);
+//           `fleet` with FLEET_CPU_PROF_DIR=dir profiles its server and prints its three browsers' window
 //   takeover  two web processes on PostgreSQL, FLEET_HOSTS simulated hosts (50): kill -9 the one
 //           following half; kill → all followed and online (3 runs), events lost, /api/health p99
 //           on the survivor (scripts/bench/web/takeover.ts)

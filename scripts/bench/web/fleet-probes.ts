@@ -19,7 +19,7 @@ export function containersProbe(total: number): void {
   window.EventSource = class extends NativeEventSource {
     constructor(url: string | URL, init?: EventSourceInit) {
       super(url, init);
-      if (!String(url).includes('containers.fleet.watch')) return;
+      if (!String(url).includes('containers.fleet.window')) return;
       this.addEventListener('message', () => {
         state.firstMessage ??= performance.now();
       });

@@ -24,6 +24,8 @@ const SETTLE_MS = Number(process.env.FLEET_PROFILE_SETTLE_MS ?? 15_000);
 const PROFILE_WINDOW_MS = 30_000;
 
 interface CpuProfile {
+  startTime: number;
+  endTime: number;
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
   samples: number[];
   timeDeltas: number[];
@@ -69,7 +71,32 @@ export async function benchFleetProfile(table: Table): Promise<void> {
     await web.stop();
     await sim.stop();
   }
-  // The server's profile: the largest file (the migration run writes a small one too).
+  const summary = summarizeProfile(dir, { lastMs: PROFILE_WINDOW_MS });
+  const who = `${watchers > 0 ? `${watchers} browsers on /hosts + /containers` : 'nobody watching'}${churn > 0 ? ` (after ${churn} × /hosts, a host's page and /containers opened and closed)` : ''}`;
+  table(`fleet-profile: ${shape.hosts} hosts × ${shape.containers} containers, ${who}`, [
+    ['profile', summary.path],
+    [
+      `CPU in the last ${PROFILE_WINDOW_MS / 1000} s (samples not idle)`,
+      `${summary.busyPercent.toFixed(1)} % of a core`,
+    ],
+    [
+      'the process over the same window (/proc: every thread)',
+      usage ? `${usage.cpuPercent.toFixed(1)} % of a core` : '',
+    ],
+    ...summary.top,
+  ]);
+}
+
+/**
+ * A web server's .cpuprofile in `dir` (the largest: the migration run writes a small one too),
+ * its samples in a window summed by function (self time): the last `lastMs`, or between two
+ * CLOCK_MONOTONIC readings in µs (`process.hrtime`, the clock V8 stamps the profile with).
+ */
+export function summarizeProfile(
+  dir: string,
+  window: { lastMs: number } | { fromUs: number; toUs: number },
+  rows = 25,
+): { path: string; busyPercent: number; top: [string, string][] } {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => join(dir, f));
@@ -77,16 +104,18 @@ export async function benchFleetProfile(table: Table): Promise<void> {
   if (!path) throw new Error(`no .cpuprofile written in ${dir}`);
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const total = profile.timeDeltas.reduce((sum, d) => sum + d, 0);
+  const [from, to] =
+    'lastMs' in window
+      ? [profile.endTime - window.lastMs * 1000, profile.endTime]
+      : [window.fromUs, window.toUs];
   const self = new Map<string, number>();
-  let at = 0;
+  let at = profile.startTime;
   let windowUs = 0;
   let idleUs = 0;
   for (const [i, id] of profile.samples.entries()) {
     const delta = profile.timeDeltas[i] ?? 0;
     at += delta;
-    // Only the final window (the server's shutdown is a few ms at the very end).
-    if (at < total - PROFILE_WINDOW_MS * 1000) continue;
+    if (at < from || at > to) continue;
     const frame = byId.get(id)?.callFrame;
     windowUs += delta;
     if (!frame || frame.functionName === '(idle)') {
@@ -97,19 +126,13 @@ export async function benchFleetProfile(table: Table): Promise<void> {
     const key = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
     self.set(key, (self.get(key) ?? 0) + delta);
   }
-  const busy = windowUs - idleUs;
-  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
-  const who = `${watchers > 0 ? `${watchers} browsers on /hosts + /containers` : 'nobody watching'}${churn > 0 ? ` (after ${churn} × /hosts, a host's page and /containers opened and closed)` : ''}`;
-  table(`fleet-profile: ${shape.hosts} hosts × ${shape.containers} containers, ${who}`, [
-    ['profile', path],
-    [
-      `CPU in the last ${PROFILE_WINDOW_MS / 1000} s (samples not idle)`,
-      `${((busy / windowUs) * 100).toFixed(1)} % of a core`,
-    ],
-    [
-      'the process over the same window (/proc: every thread)',
-      usage ? `${usage.cpuPercent.toFixed(1)} % of a core` : '',
-    ],
-    ...top.map(([key, us]): [string, string] => [key, `${((us / windowUs) * 100).toFixed(2)} %`]),
-  ]);
+  const share = (us: number) => (windowUs > 0 ? (us / windowUs) * 100 : 0);
+  return {
+    path,
+    busyPercent: share(windowUs - idleUs),
+    top: [...self.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, rows)
+      .map(([key, us]) => [key, `${share(us).toFixed(2)} %`]),
+  };
 }

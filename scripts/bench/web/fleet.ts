@@ -25,6 +25,7 @@ import { simulatedHostName } from '../fleet-sim/host-data';
 import { eventLatency } from './event-latency';
 import { type CountWindow, countProbe, type FleetLoad, fleetLoad } from './fleet-load';
 import { containersLoad, type OpenPageCost, openPageCost } from './fleet-probes';
+import { summarizeProfile } from './fleet-profile';
 import { fleetShapeFromEnv, type Simulator, startSimulator } from './fleet-simulator';
 import { percentile, sleep } from './measure';
 import { healthProbe, type ProcessWindow, processOver, webServerPid } from './process-usage';
@@ -97,10 +98,13 @@ async function measureBuild(
   shape: { hosts: number; containers: number },
   buildRoot: string | undefined,
 ): Promise<BuildFigures> {
+  const profileDir = process.env.FLEET_CPU_PROF_DIR;
   const web = await startWebServer({
     localAgentSocket: agent.socketPath,
     ...(buildRoot ? { buildRoot } : {}),
+    ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
   });
+  let watchedWindow: { fromUs: number; toUs: number } | null = null;
   const contexts: BrowserContext[] = [];
   try {
     const serverPid = webServerPid(web.dataDir);
@@ -221,7 +225,9 @@ async function measureBuild(
     }
     await sleep(10_000);
     health = healthProbe(web.baseURL);
+    const watchedFrom = Number(process.hrtime.bigint() / 1000n);
     const [watched] = (await processOver([serverPid], IDLE_WINDOW_MS)) as [ProcessWindow];
+    watchedWindow = { fromUs: watchedFrom, toUs: Number(process.hrtime.bigint() / 1000n) };
     const latency = await eventLatency(
       context,
       web.baseURL,
@@ -249,6 +255,13 @@ async function measureBuild(
     for (const context of contexts)
       await context.close().catch((error: Error) => console.error(`closing a context: ${error.message}`));
     await web.stop().catch((error: Error) => console.error(`stopping the web server: ${error.message}`));
+    if (profileDir && watchedWindow) {
+      const summary = summarizeProfile(profileDir, watchedWindow);
+      progress(
+        `CPU profile of the three browsers' window (${summary.path}): ${summary.busyPercent.toFixed(1)} % busy`,
+      );
+      for (const [where, share] of summary.top) progress(`  ${share} ${where}`);
+    }
   }
 }
 

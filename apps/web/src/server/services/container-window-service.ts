@@ -18,8 +18,10 @@ import {
   emptySent,
   facetsOf,
   fingerprintOf,
+  keepsPlace,
   orderedRows,
   type SentWindow,
+  sameFacetInputs,
   sameFacets,
   windowDelta,
 } from './container-window';
@@ -37,8 +39,10 @@ interface BrowserWindow {
   rows: Map<string, FleetContainer>;
   usage: Map<string, FleetContainerUsage>;
   loadingHosts: number;
-  /** The filtered, sorted rows; null when rows, filters or sort changed since. */
+  /** The filtered, sorted rows; null when rows came or went, or filters or sort changed, since. */
   ordered: FleetContainer[] | null;
+  /** Each ordered row's index by key (with `ordered`). */
+  positions: Map<string, number>;
   /** Usage changed since the last send (re-sorts a list sorted by a usage figure). */
   usageChanged: boolean;
   facets: ContainerFacets | null;
@@ -87,6 +91,7 @@ export class ContainerWindowService {
         usage: new Map(),
         loadingHosts: 0,
         ordered: null,
+        positions: new Map(),
         usageChanged: false,
         facets: null,
         facetsStale: true,
@@ -142,12 +147,12 @@ export class ContainerWindowService {
   async firstScreen(hostId: string | undefined, limit: number, waitMs?: number): Promise<FleetFirstScreen> {
     const window = this.defaultOrderWindow(hostId);
     if (!window) return readFirstScreen(this.fleet, hostId, limit, waitMs);
-    // Kept on the window: its next send uses the same order.
-    window.ordered ??= orderedRows(window.rows.values(), window.usage, window.view.filters, null);
+    // Kept on the window (its view is the list's own order): its next send uses the same order.
+    const ordered = this.orderedOf(window);
     // The window's own facets stay as its browser was sent them (its next send compares against them).
     const facets = !window.facetsStale && window.facets ? window.facets : facetsOf(window.rows.values());
     return screenOf({
-      ordered: window.ordered,
+      ordered,
       usage: window.usage,
       total: window.rows.size,
       facets,
@@ -212,18 +217,45 @@ export class ContainerWindowService {
       return;
     }
     if (update.kind === 'rows') {
-      for (const row of update.upserts) window.rows.set(row.key, row);
+      for (const row of update.upserts) this.upsert(window, row);
       for (const key of update.removed) {
-        window.rows.delete(key);
+        if (!window.rows.delete(key)) continue;
         window.usage.delete(key);
+        window.ordered = null;
+        window.facetsStale = true;
       }
       if (update.loadingHosts !== undefined) window.loadingHosts = update.loadingHosts;
-      window.ordered = null;
-      window.facetsStale = true;
       return;
     }
     applyUsageDelta(window.usage, update.usage);
     window.usageChanged = true;
+  }
+
+  /**
+   * A row came or changed. At 25,000 rows, filtering and sorting again (and the filter bar's
+   * choices) on every container's state change was most of the server's CPU with a few browsers
+   * open: a row that keeps its place replaces the old one in the ordered list.
+   */
+  private upsert(window: BrowserWindow, row: FleetContainer): void {
+    const before = window.rows.get(row.key);
+    window.rows.set(row.key, row);
+    if (!before || !sameFacetInputs(before, row)) window.facetsStale = true;
+    if (!window.ordered) return;
+    if (!before || !keepsPlace(before, row, window.view.filters, window.view.sort)) {
+      window.ordered = null;
+      return;
+    }
+    const at = window.positions.get(row.key);
+    if (at !== undefined) window.ordered[at] = row;
+  }
+
+  /** The window's rows filtered and in its order, kept until rows come or go or the view changes. */
+  private orderedOf(window: BrowserWindow): FleetContainer[] {
+    if (window.ordered) return window.ordered;
+    const ordered = orderedRows(window.rows.values(), window.usage, window.view.filters, window.view.sort);
+    window.ordered = ordered;
+    window.positions = new Map(ordered.map((row, index) => [row.key, index]));
+    return ordered;
   }
 
   /** The browser's first-screen rows that are still as they were count as sent. */
@@ -248,8 +280,7 @@ export class ContainerWindowService {
     const { view } = window;
     if (window.usageChanged && view.sort && USAGE_SORTS.has(view.sort.id)) window.ordered = null;
     window.usageChanged = false;
-    window.ordered ??= orderedRows(window.rows.values(), window.usage, view.filters, view.sort);
-    const ordered = window.ordered;
+    const ordered = this.orderedOf(window);
     // A window past the end (the list shrank) shows the list's last rows.
     const span = view.end - view.start;
     const start = Math.max(0, Math.min(view.start, ordered.length - span));

@@ -10,7 +10,15 @@ import pino from 'pino';
 import { FakeFleet } from '../../testing/fake-fleet';
 import { fleetContainer } from '../../testing/fleet-container';
 import { firstScreenOf } from './container-first-screen';
-import { emptySent, facetsOf, fingerprintOf, orderedRows, windowDelta } from './container-window';
+import {
+  emptySent,
+  facetsOf,
+  fingerprintOf,
+  keepsPlace,
+  orderedRows,
+  sameFacetInputs,
+  windowDelta,
+} from './container-window';
 import { ContainerWindowService } from './container-window-service';
 
 const row = (hostName: string, name: string, extra: Partial<FleetContainer> = {}): FleetContainer =>
@@ -264,6 +272,65 @@ test('the first screen of a page comes from a live window in the list’s own or
       sortedAway.rows.map((r) => r.key),
       ['a/aaa', 'a/cache'],
     );
+  } finally {
+    controller.abort();
+    await updates.return(undefined);
+  }
+});
+
+test('a changed row keeps its place unless what the order or the filters read of it changed', () => {
+  const before = row('h', 'web', { status: 'Up 1 minute' });
+  const none = NO_CONTAINER_FILTERS;
+  assert.equal(keepsPlace(before, { ...before, status: 'Up 2 minutes', state: 'exited' }, none, null), true);
+  assert.equal(keepsPlace(before, { ...before, name: 'api' }, none, null), false);
+  assert.equal(
+    keepsPlace(before, { ...before, state: 'exited' }, { ...none, state: 'running' }, null),
+    false,
+  );
+  assert.equal(keepsPlace(before, { ...before, state: 'exited' }, none, { id: 'state', desc: false }), false);
+  assert.equal(
+    keepsPlace(before, { ...before, status: 'Up 2 minutes' }, none, { id: 'state', desc: false }),
+    true,
+  );
+  assert.equal(
+    keepsPlace(before, { ...before, startedAt: '2026-12-06T00:00:00Z' }, none, { id: 'uptime', desc: false }),
+    false,
+  );
+  assert.equal(keepsPlace(before, { ...before, state: 'paused' }, none, { id: 'cpu', desc: true }), true);
+  assert.equal(sameFacetInputs(before, { ...before, state: 'exited' }), true);
+  assert.equal(sameFacetInputs(before, { ...before, labels: { tier: 'web' } }), false);
+  assert.equal(sameFacetInputs(before, { ...before, image: 'nginx' }), false);
+});
+
+test('a window takes a row that changed in place, and re-orders for one that moved', async () => {
+  const fleet = new FakeFleet();
+  fleet.rows = Array.from({ length: 10 }, (_, i) => row('h', `c${i}`));
+  const service = new ContainerWindowService(fleet, pino({ level: 'silent' }));
+  const controller = new AbortController();
+  const updates = service.watch(
+    'user-1',
+    {
+      windowId: 'w',
+      view: { filters: NO_CONTAINER_FILTERS, sort: null, start: 0, end: 3, seq: 0 },
+      known: {},
+    },
+    controller.signal,
+  );
+  try {
+    assert.deepEqual((await nextUpdate(updates)).keys, ['h/c0', 'h/c1', 'h/c2']);
+    const stopped = row('h', 'c1', { state: 'exited', status: 'Exited (0)' });
+    fleet.push({ kind: 'rows', upserts: [stopped], removed: [] });
+    const inPlace = await nextUpdate(updates);
+    assert.equal(inPlace.keys, undefined, 'the window’s rows are the same');
+    assert.deepEqual(inPlace.rows, [stopped]);
+    const first = await service.firstScreen(undefined, 3);
+    assert.equal(first.rows[1], stopped, 'the kept order holds the new row');
+
+    // Renamed past the window's end: the order is made again and the window shifts up.
+    fleet.push({ kind: 'rows', upserts: [{ ...stopped, name: 'zz' }], removed: [] });
+    assert.deepEqual((await nextUpdate(updates)).keys, ['h/c0', 'h/c2', 'h/c3']);
+    fleet.push({ kind: 'rows', upserts: [], removed: ['h/c0'] });
+    assert.deepEqual((await nextUpdate(updates)).keys, ['h/c2', 'h/c3', 'h/c4']);
   } finally {
     controller.abort();
     await updates.return(undefined);

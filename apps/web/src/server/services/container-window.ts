@@ -100,6 +100,37 @@ export function orderedRows(
   });
 }
 
+/**
+ * Whether a changed row keeps its place in the view's order and its match of the filters, so the
+ * ordered list can take it where the old one was (a state or status change: the common update)
+ * rather than be filtered and sorted again. Usage figures are not the row's: sorts by them are
+ * redone on each usage tick anyway.
+ */
+export function keepsPlace(
+  before: FleetContainer,
+  after: FleetContainer,
+  filters: ContainerFilters,
+  sort: ContainerSort | null,
+): boolean {
+  if (before.hostName !== after.hostName || before.name !== after.name) return false;
+  if (matchesFilters(before, filters) !== matchesFilters(after, filters)) return false;
+  if (!sort) return true;
+  const text = textOf[sort.id];
+  if (text) return text(before) === text(after);
+  return figureOf(sort.id, before, undefined) === figureOf(sort.id, after, undefined);
+}
+
+/** Whether a changed row leaves the filter bar's choices as they were (its host, image and labels). */
+export function sameFacetInputs(before: FleetContainer, after: FleetContainer): boolean {
+  if (before.hostId !== after.hostId || before.hostName !== after.hostName || before.image !== after.image)
+    return false;
+  const keys = Object.keys(after.labels);
+  return (
+    keys.length === Object.keys(before.labels).length &&
+    keys.every((key) => before.labels[key] === after.labels[key])
+  );
+}
+
 /** The filter bar's choices over every row. */
 export function facetsOf(rows: Iterable<FleetContainer>): ContainerFacets {
   const hosts = new Map<string, string>();

@@ -1,40 +1,19 @@
-'use client';
-
-import { useQuery } from '@tanstack/react-query';
-import { useParams } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { HostTabs } from '~/components/host-page/host-tabs';
-import { SshHostKey } from '~/components/ssh-host-key';
-import { ErrorNote, StateBadge } from '~/components/ui';
-import { useHostStatuses } from '~/components/use-host-statuses';
-import { useTRPC } from '~/trpc/react';
+import { HostFrame } from '~/components/host-page/host-frame';
+import { readHost } from '~/server/ssr/host-first-screen';
 
-/** Every host screen: the host's name and state, then its tabs. */
-export default function HostLayout({ children }: { children: ReactNode }) {
-  const { hostId } = useParams<{ hostId: string }>();
-  const trpc = useTRPC();
-  const host = useQuery(trpc.hosts.get.queryOptions({ hostId }));
-  const me = useQuery(trpc.auth.status.queryOptions());
-  const live = useHostStatuses();
-  const status = live[hostId] ?? host.data?.status;
-
+/** Every host screen's frame; the host's row is read on the server so its name is in the HTML. */
+export default async function HostLayout({
+  params,
+  children,
+}: {
+  params: Promise<{ hostId: string }>;
+  children: ReactNode;
+}) {
+  const { hostId } = await params;
   return (
-    <section className="space-y-4">
-      <div className="flex items-center gap-3">
-        <h1 className="text-2xl font-semibold">{host.data?.name ?? '…'}</h1>
-        {status && <StateBadge state={status.state} />}
-      </div>
-      {host.isError && <ErrorNote>{host.error.message}</ErrorNote>}
-      {status?.lastError && status.state !== 'online' && (
-        <p data-testid="host-last-error" className="text-sm text-slate-600 dark:text-slate-400">
-          {status.lastError}
-        </p>
-      )}
-      {host.data?.transport === 'ssh' && (
-        <SshHostKey hostId={hostId} pinned={host.data.sshHostKey} isAdmin={me.data?.user?.role === 'admin'} />
-      )}
-      <HostTabs base={`/hosts/${hostId}`} />
+    <HostFrame hostId={hostId} initialHost={await readHost(hostId)}>
       {children}
-    </section>
+    </HostFrame>
   );
 }
