@@ -41,7 +41,10 @@ export function containersProbe(total: number): void {
   observer.observe(document, { childList: true, subtree: true, characterData: true, attributes: true });
 }
 
-/** /containers from navigation until every row is counted and live CPU figures show (page clock). */
+/**
+ * /containers from navigation until every row is counted with CPU figures on screen, and until its
+ * live subscription's first message came (page clock).
+ */
 export async function containersLoad(
   context: BrowserContext,
   url: string,
@@ -51,8 +54,12 @@ export async function containersLoad(
   try {
     await page.addInitScript(containersProbe, total);
     await page.goto(url, { waitUntil: 'commit' });
+    // Shown (from the server's HTML) and live (the window subscription's first message applied).
     await page.waitForFunction(
-      () => (window as unknown as ContainersWindow).__containers.ready !== null,
+      () => {
+        const state = (window as unknown as ContainersWindow).__containers;
+        return state.ready !== null && state.firstMessage !== null;
+      },
       null,
       {
         timeout: 120_000,

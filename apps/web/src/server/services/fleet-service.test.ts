@@ -195,3 +195,69 @@ test('a watcher’s snapshot does not wait for a slow agent: the host comes with
     fleet.close();
   }
 });
+
+test('the refresh loop spreads the hosts over the interval rather than calling every agent at once', async () => {
+  const hostOf = (i: number): HostSummary => ({
+    id: `h${i}`,
+    name: `box${i}`,
+    transport: 'unix',
+    address: `unix:///run/agent${i}.sock`,
+    labels: {},
+    sshHostKey: null,
+    status: { hostId: `h${i}`, state: 'online', lastError: null, lastSeen: null },
+  });
+  const hosts = Array.from({ length: 20 }, (_, i) => hostOf(i));
+  const usageCalls: number[] = [];
+  const client = {
+    system: {
+      info: {
+        query: async () => ({
+          ServerVersion: '1',
+          DefaultRuntime: 'runc',
+          Runtimes: {},
+          CgroupVersion: '2',
+          ContainersRunning: 0,
+          ContainersStopped: 0,
+          Images: 0,
+        }),
+      },
+      usage: {
+        query: async () => {
+          usageCalls.push(performance.now());
+          return { cpuPercent: usageCalls.length };
+        },
+      },
+      df: { query: async () => [] },
+    },
+  };
+  const hub = {
+    onStatus: () => () => {},
+    status: (hostId: string) => hostOf(Number(hostId.slice(1))).status,
+    call: async (_hostId: string, fn: (c: typeof client) => Promise<unknown>) => fn(client),
+  } as unknown as AgentHub;
+  const usageMs = 400;
+  const fleet = new FleetService(
+    { list: async () => hosts, get: async (id) => hostOf(Number(id.slice(1))) },
+    hub,
+    { onEvent: () => () => {} },
+    { usageMs, factsMs: 60_000, imageSizeMs: 60_000, debounceMs: 0 },
+  );
+  const controller = new AbortController();
+  const updates = fleet.watch(controller.signal);
+  try {
+    await updates.next();
+    // The snapshot's refreshes (one per ms), then one round of the loop.
+    await new Promise((resolve) => setTimeout(resolve, usageMs * 1.95));
+    const round = usageCalls.slice(hosts.length, hosts.length * 2);
+    assert.equal(round.length, hosts.length, `a whole round in the interval: ${usageCalls.length} calls`);
+    const spreadMs = (round.at(-1) as number) - (round[0] as number);
+    assert.ok(
+      spreadMs >= usageMs * 0.6,
+      `the round took ${spreadMs.toFixed(0)} ms of the ${usageMs} ms interval`,
+    );
+  } finally {
+    controller.abort();
+    await updates.return(undefined);
+    fleet.close();
+  }
+});

@@ -29,6 +29,16 @@ const DEFAULT_TIMING: FleetTiming = { usageMs: 3_000, factsMs: 30_000, imageSize
  */
 const SERVE_STALE_MS = 10 * 60_000;
 
+/**
+ * Refreshes are spread out rather than started together: 500 hosts' refreshes at once (three agent
+ * calls each, their answers coming back together) held the event loop for hundreds of ms, and every
+ * request the server had meanwhile (a page, /api/health) waited behind them. The interval's loop
+ * spreads them over this share of the interval; a snapshot's behind-the-rows refreshes go one per
+ * SNAPSHOT_REFRESH_STEP_MS.
+ */
+const LOOP_SPREAD = 0.8;
+const SNAPSHOT_REFRESH_STEP_MS = 1;
+
 /** Rows whose only change is their usage go to the watchers together, this often. */
 const USAGE_FLUSH_MS = 1_000;
 
@@ -57,6 +67,8 @@ export class FleetService {
   private pendingUsage: Record<string, HostUsage> = {};
   private usageFlush: NodeJS.Timeout | null = null;
   private loop: NodeJS.Timeout | null = null;
+  /** Refreshes spread out and not started yet, by host. */
+  private readonly spread = new Map<string, NodeJS.Timeout>();
   private readonly unsubscribe: (() => void)[];
 
   constructor(
@@ -116,16 +128,17 @@ export class FleetService {
   async immediateSnapshot(): Promise<FleetHost[]> {
     const hosts = await this.hosts.list();
     const now = Date.now();
-    return hosts.map((host) => {
+    const stale: HostSummary[] = [];
+    const rows = hosts.map((host) => {
       const kept = this.rows.get(host.id);
       const sameState = kept && kept.row.status.state === host.status.state;
       if (kept && sameState && now - kept.at < this.timing.usageMs) return kept.row;
-      void this.refresh(host).catch(() => {
-        // compute() turns every failure into the row's `error`: nothing can reach here.
-      });
+      stale.push(host);
       if (kept && sameState && now - kept.at < SERVE_STALE_MS) return kept.row;
       return { ...host, agent: null, usage: null, error: null };
     });
+    this.refreshSpread(stale, SNAPSHOT_REFRESH_STEP_MS);
+    return rows;
   }
 
   /** The whole fleet, then each changed row or removal, until the signal aborts. */
@@ -168,6 +181,8 @@ export class FleetService {
   private stopLoop(): void {
     if (this.loop) clearInterval(this.loop);
     this.loop = null;
+    for (const timer of this.spread.values()) clearTimeout(timer);
+    this.spread.clear();
     if (this.usageFlush) clearTimeout(this.usageFlush);
     this.usageFlush = null;
     this.pendingUsage = {};
@@ -200,7 +215,28 @@ export class FleetService {
   }
 
   private async refreshAll(): Promise<void> {
-    for (const host of await this.hosts.list()) void this.refresh(host);
+    const hosts = await this.hosts.list();
+    this.refreshSpread(hosts, hosts.length > 0 ? (this.timing.usageMs * LOOP_SPREAD) / hosts.length : 0);
+  }
+
+  /** Refreshes the hosts one every `stepMs` (the first at once); a host already waiting keeps its turn. */
+  private refreshSpread(hosts: readonly HostSummary[], stepMs: number): void {
+    let at = 0;
+    for (const host of hosts) {
+      if (this.spread.has(host.id)) continue;
+      const delay = at;
+      at += stepMs;
+      if (delay < 1) {
+        void this.refresh(host);
+        continue;
+      }
+      const timer = setTimeout(() => {
+        this.spread.delete(host.id);
+        void this.refresh(host);
+      }, delay);
+      timer.unref();
+      this.spread.set(host.id, timer);
+    }
   }
 
   private refresh(host: HostSummary): Promise<FleetHost> {
