@@ -12,6 +12,7 @@ import type {
 import type { Logger } from 'pino';
 import type { AgentHub } from '../hub/agent-hub';
 import { listen } from '../util/listen';
+import { mapLimited } from '../util/map-limited';
 import { fleetRowOf, offline, sameRow, UsageTracker } from './container-fleet-rows';
 
 export interface ContainerFleetTiming {
@@ -24,6 +25,9 @@ export interface ContainerFleetTiming {
   /** Keeps the streams this long after the last watcher left (a page change re-subscribes at once). */
   lingerMs: number;
 }
+
+/** Hosts whose lists are read at once when the list starts being watched (see loadHosts). */
+const LOAD_CONCURRENCY = 32;
 
 const DEFAULT_TIMING: ContainerFleetTiming = {
   usageFlushMs: 1_000,
@@ -257,13 +261,16 @@ export class ContainerFleetService {
     return toRead;
   }
 
+  /**
+   * Reads the hosts' lists and starts their stats, LOAD_CONCURRENCY at a time: 500 lists asked at
+   * once came back together, and handling them held every other request (a page, /api/health) for
+   * hundreds of ms.
+   */
   private async loadHosts(hosts: HostSummary[]): Promise<void> {
-    await Promise.all(
-      hosts.map(async (host) => {
-        await this.refresh(host.id);
-        this.subscribeStats(host.id);
-      }),
-    );
+    await mapLimited(hosts, LOAD_CONCURRENCY, async (host) => {
+      await this.refresh(host.id);
+      this.subscribeStats(host.id);
+    });
   }
 
   private newState(host: HostSummary): HostState {

@@ -22,8 +22,9 @@ import {
   parseLimits,
   updatePresetRow,
 } from '../../db/repositories/presets';
+import { mapLimited } from '../../util/map-limited';
 import { audited } from '../audited';
-import { groupBy, mapLimited, type PresetFleetCalls } from './fleet-calls';
+import { groupBy, type PresetFleetCalls } from './fleet-calls';
 import { resolveTargets } from './fleet-targets';
 import { changesFor, differencesFrom, kernelView } from './limit-values';
 import { type Recommender, recommendedValuesFor } from './recommended-values';

@@ -22,8 +22,9 @@ import {
   getRolloutRow,
   listRolloutRows,
 } from '../../db/repositories/presets';
+import { mapLimited } from '../../util/map-limited';
 import { dashboardActions } from '../dashboard-actions';
-import { groupBy, mapLimited, type PresetFleetCalls } from './fleet-calls';
+import { groupBy, type PresetFleetCalls } from './fleet-calls';
 import { resolveTargets } from './fleet-targets';
 import { snapshotOf } from './limit-values';
 import { toPreset } from './preset-service';

@@ -5,7 +5,7 @@ import type {
   RegistrySettings,
   RegistrySettingsValue,
 } from '@stevedore/shared';
-import { mapLimited } from '../presets/fleet-calls';
+import { mapLimited } from '../../util/map-limited';
 import { type HostPlan, planChange } from './registry-plan';
 
 export interface RolloutHost {
