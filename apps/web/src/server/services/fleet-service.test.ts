@@ -4,6 +4,25 @@ import type { FleetEvent, FleetUpdate, HostConnectionState, HostSummary } from '
 import type { AgentHub } from '../hub/agent-hub.js';
 import { FleetService } from './fleet-service.js';
 
+/** The three calls the overview makes of an agent; `usage` answers system.usage. */
+const fakeAgentClient = (usage: () => Promise<unknown>) => ({
+  system: {
+    info: {
+      query: async () => ({
+        ServerVersion: '1.2.3',
+        DefaultRuntime: 'runc',
+        Runtimes: { runc: { path: 'runc', version: '1.1.5' } },
+        CgroupVersion: '1',
+        ContainersRunning: 2,
+        ContainersStopped: 1,
+        Images: 3,
+      }),
+    },
+    usage: { query: usage },
+    df: { query: async () => [{ type: 'Images', size: 42 }] },
+  },
+});
+
 test('a row kept while the host was connecting is not served once the hub says it is online', async () => {
   let state: HostConnectionState = 'connecting';
   const host = (): HostSummary => ({
@@ -15,23 +34,7 @@ test('a row kept while the host was connecting is not served once the hub says i
     sshHostKey: null,
     status: { hostId: 'h1', state, lastError: null, lastSeen: null },
   });
-  const client = {
-    system: {
-      info: {
-        query: async () => ({
-          ServerVersion: '1.2.3',
-          DefaultRuntime: 'runc',
-          Runtimes: { runc: { path: 'runc', version: '1.1.5' } },
-          CgroupVersion: '1',
-          ContainersRunning: 2,
-          ContainersStopped: 1,
-          Images: 3,
-        }),
-      },
-      usage: { query: async () => ({ cpuPercent: 1 }) },
-      df: { query: async () => [{ type: 'Images', size: 42 }] },
-    },
-  };
+  const client = fakeAgentClient(async () => ({ cpuPercent: 1 }));
   const hub = {
     onStatus: () => () => {},
     status: () => host().status,
@@ -73,28 +76,10 @@ test("while watched, a row whose only change is usage goes out in one 'usage' me
   };
   let cpu = 1;
   let usageCalls = 0;
-  const client = {
-    system: {
-      info: {
-        query: async () => ({
-          ServerVersion: '1.2.3',
-          DefaultRuntime: 'runc',
-          Runtimes: { runc: { path: 'runc', version: '1.1.5' } },
-          CgroupVersion: '2',
-          ContainersRunning: 2,
-          ContainersStopped: 1,
-          Images: 3,
-        }),
-      },
-      usage: {
-        query: async () => {
-          usageCalls++;
-          return { cpuPercent: cpu++ };
-        },
-      },
-      df: { query: async () => [{ type: 'Images', size: 42 }] },
-    },
-  };
+  const client = fakeAgentClient(async () => {
+    usageCalls++;
+    return { cpuPercent: cpu++ };
+  });
   const hub = {
     onStatus: () => () => {},
     status: () => host.status,
@@ -208,28 +193,10 @@ test('the refresh loop spreads the hosts over the interval rather than calling e
   });
   const hosts = Array.from({ length: 20 }, (_, i) => hostOf(i));
   const usageCalls: number[] = [];
-  const client = {
-    system: {
-      info: {
-        query: async () => ({
-          ServerVersion: '1',
-          DefaultRuntime: 'runc',
-          Runtimes: {},
-          CgroupVersion: '2',
-          ContainersRunning: 0,
-          ContainersStopped: 0,
-          Images: 0,
-        }),
-      },
-      usage: {
-        query: async () => {
-          usageCalls.push(performance.now());
-          return { cpuPercent: usageCalls.length };
-        },
-      },
-      df: { query: async () => [] },
-    },
-  };
+  const client = fakeAgentClient(async () => {
+    usageCalls.push(performance.now());
+    return { cpuPercent: usageCalls.length };
+  });
   const hub = {
     onStatus: () => () => {},
     status: (hostId: string) => hostOf(Number(hostId.slice(1))).status,
