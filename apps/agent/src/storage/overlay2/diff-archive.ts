@@ -25,6 +25,23 @@ const missingIsNull = (error: NodeJS.ErrnoException) => {
   throw error;
 };
 
+const changedWhileRead = (path: string) => new Error(`"${path}" changed while the layer was read`);
+
+/**
+ * Opens what was just listed at `path`, never through a symlink. A directory or file that a
+ * running container replaced meanwhile by something else (a symlink: ELOOP; a file where a
+ * directory was: ENOTDIR) fails the read with what happened, not with the errno of a /proc path.
+ */
+function openListed(full: string, flags: number, path: string): number {
+  try {
+    return openSync(full, flags);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENOTDIR') throw changedWhileRead(path);
+    throw error;
+  }
+}
+
 async function isOpaque(dirFd: number): Promise<boolean> {
   const result = await execFile('getfattr', [
     '--only-values',
@@ -76,7 +93,7 @@ export function diffArchive(
         continue;
       }
       if (stats.isDirectory()) {
-        const childFd = openSync(full, OPEN_DIRECTORY);
+        const childFd = openListed(full, OPEN_DIRECTORY, path);
         try {
           const children = await readdir(fdPath(childFd));
           if (PLACEHOLDERS.has(path) && children.length === 0) continue;
@@ -129,7 +146,7 @@ export function diffArchive(
     full: string,
     ino: number,
   ) => {
-    const fd = openSync(full, OPEN_NOFOLLOW | constants.O_NONBLOCK);
+    const fd = openListed(full, OPEN_NOFOLLOW | constants.O_NONBLOCK, path);
     let stats: ReturnType<typeof fstatSync>;
     try {
       stats = fstatSync(fd);
@@ -139,7 +156,7 @@ export function diffArchive(
     }
     if (!stats.isFile() || stats.ino !== ino) {
       closeSync(fd);
-      throw new Error(`"${path}" changed while the layer was read`);
+      throw changedWhileRead(path);
     }
     await new Promise<void>((resolve, reject) => {
       const entry = archive.entry({ ...base, name: path, type: 'file', size: stats.size }, (error) =>
