@@ -4,7 +4,7 @@
  * Probes for the `fleet` benchmark: /containers until every row is counted with live numbers, and
  * what an open page costs (main thread busy share, long tasks, bytes arriving from the server).
  */
-import type { BrowserContext, CDPSession, Page } from '@playwright/test';
+import type { Browser, BrowserContext, CDPSession, Page } from '@playwright/test';
 import { sleep } from './measure';
 
 export interface ContainersWindow {
@@ -154,4 +154,27 @@ export async function openPageCost(
   } finally {
     await page.close();
   }
+}
+
+/**
+ * `count` more browsers (contexts signed in as `storageState`), each with /hosts and /containers
+ * open (navigation committed, the rest left to load): the fleet benchmarks' watchers.
+ */
+export async function openFleetWatchers(
+  browser: Browser,
+  storageState: Awaited<ReturnType<BrowserContext['storageState']>>,
+  baseURL: string,
+  count: number,
+): Promise<BrowserContext[]> {
+  const contexts: BrowserContext[] = [];
+  for (let i = 0; i < count; i++) {
+    const watcher = await browser.newContext({ storageState });
+    contexts.push(watcher);
+    watcher.setDefaultNavigationTimeout(120_000);
+    for (const path of ['/hosts', '/containers']) {
+      const page = await watcher.newPage();
+      await page.goto(`${baseURL}${path}`, { waitUntil: 'commit' });
+    }
+  }
+  return contexts;
 }

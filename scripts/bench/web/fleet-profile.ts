@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- fleet-profile`: where the web server spends its CPU with the simulated fleet
  * connected and nobody watching, or with FLEET_PROFILE_WATCHERS browsers each on /hosts and
- * /containers (the fleet benchmark's "three browsers"). The built server runs under `node --cpu-prof`; after the fleet is
- * registered and settled, it idles for PROFILE_WINDOW_MS and is stopped, and the profile's samples
+ * /containers (the fleet benchmark's "three browsers"). The built server runs under
+ * `node --cpu-prof`; after the fleet is registered and settled, it runs for PROFILE_WINDOW_MS
+ * (its CPU also read from /proc) and is stopped, and the profile's samples
  * of that last window are summed by function (self time) and printed. The .cpuprofile stays in
  * FLEET_CPU_PROF_DIR (default a temporary directory) for Chrome DevTools.
  */
@@ -13,6 +14,7 @@ import { chromium } from '@playwright/test';
 import { CHROMIUM_LAUNCH_OPTIONS } from '../../../e2e/chromium';
 import { startWebServer } from '../../../e2e/harness/web-server';
 import { registerFleet } from './fleet';
+import { openFleetWatchers } from './fleet-probes';
 import { fleetShapeFromEnv, startSimulator } from './fleet-simulator';
 import { sleep } from './measure';
 import { type ProcessWindow, processOver, webServerPid } from './process-usage';
@@ -56,13 +58,7 @@ export async function benchFleetProfile(table: Table): Promise<void> {
     }
     const state = await context.storageState();
     await context.close();
-    for (let i = 0; i < watchers; i++) {
-      const watcher = await browser.newContext({ storageState: state });
-      for (const path of ['/hosts', '/containers']) {
-        const page = await watcher.newPage();
-        await page.goto(`${web.baseURL}${path}`, { waitUntil: 'commit' });
-      }
-    }
+    await openFleetWatchers(browser, state, web.baseURL, watchers);
     await sleep(SETTLE_MS);
     // The process's own figure (every thread: GC, libuv's pool) beside the profile's main thread.
     [usage] = (await processOver([webServerPid(web.dataDir)], PROFILE_WINDOW_MS)) as [ProcessWindow];

@@ -24,7 +24,7 @@ import { startWebServer } from '../../../e2e/harness/web-server';
 import { simulatedHostName } from '../fleet-sim/host-data';
 import { eventLatency } from './event-latency';
 import { type CountWindow, countProbe, type FleetLoad, fleetLoad } from './fleet-load';
-import { containersLoad, type OpenPageCost, openPageCost } from './fleet-probes';
+import { containersLoad, type OpenPageCost, openFleetWatchers, openPageCost } from './fleet-probes';
 import { summarizeProfile } from './fleet-profile';
 import { fleetShapeFromEnv, type Simulator, startSimulator } from './fleet-simulator';
 import { percentile, sleep } from './measure';
@@ -219,16 +219,7 @@ async function measureBuild(
     );
 
     // Three browsers on the fleet pages (/hosts and /containers each).
-    const state = await context.storageState();
-    for (let i = 0; i < 3; i++) {
-      const watcher = await browser.newContext({ storageState: state });
-      contexts.push(watcher);
-      watcher.setDefaultNavigationTimeout(120_000);
-      for (const path of ['/hosts', '/containers']) {
-        const page = await watcher.newPage();
-        await page.goto(`${web.baseURL}${path}`, { waitUntil: 'commit' });
-      }
-    }
+    contexts.push(...(await openFleetWatchers(browser, await context.storageState(), web.baseURL, 3)));
     await sleep(10_000);
     health = healthProbe(web.baseURL);
     const watchedFrom = now();
