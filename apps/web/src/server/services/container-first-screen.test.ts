@@ -8,21 +8,15 @@ import { readFirstScreen } from './container-first-screen';
 const row = (hostId: string, name: string): FleetContainer => fleetContainer(hostId, name);
 const busy: FleetContainerUsage = { cpuPercent: 5, memoryUsage: 10, memoryLimit: 100, rxRate: 0, txRate: 0 };
 
-/** A stand-in for the fleet service: a snapshot of what it holds on each watch, then what is pushed. */
-class LoadingFleet extends FakeFleet {
-  /** A host's first list came: kept in host order (as the service's snapshot is), pushed as rows. */
-  hostLoaded(rows: FleetContainer[], order: string[]): void {
-    this.rows = [...this.rows, ...rows].sort((a, b) => order.indexOf(a.hostId) - order.indexOf(b.hostId));
-    this.loadingHosts--;
-    for (const push of this.pushes)
-      push({ kind: 'rows', upserts: rows, removed: [], loadingHosts: this.loadingHosts });
-  }
+/** A host's first list came, as the service tells it: its rows, and one host fewer loading. */
+function hostLoaded(fleet: FakeFleet, rows: FleetContainer[]): void {
+  fleet.push({ kind: 'rows', upserts: rows, removed: [], loadingHosts: fleet.loadingHosts() - 1 });
 }
 
-test('a warm list: one snapshot, the first rows in its order with only their usage, and the counts', async () => {
-  const fleet = new LoadingFleet();
-  fleet.rows = [row('a', 'one'), row('a', 'two'), row('b', 'three')];
-  fleet.usage = { 'a/one': busy, 'b/three': busy };
+test('a warm list: the first rows in its order with only their usage, and the counts', async () => {
+  const fleet = new FakeFleet();
+  fleet.setRows([row('b', 'three'), row('a', 'two'), row('a', 'one')]);
+  fleet.setUsage({ 'a/one': busy, 'b/three': busy });
   const screen = await readFirstScreen(fleet, undefined, 2);
   assert.deepEqual(
     screen.rows.map((r) => r.key),
@@ -32,38 +26,39 @@ test('a warm list: one snapshot, the first rows in its order with only their usa
   assert.equal(screen.total, 3);
   assert.equal(screen.hosts, 2);
   assert.equal(screen.loadingHosts, 0);
-  assert.equal(fleet.watches, 1);
+  assert.equal(fleet.follows, 1);
   assert.equal(fleet.pushes.size, 0, 'the watch is ended');
 });
 
-test('a cold list: waits for the hosts, then takes a fresh snapshot in host order, not arrival order', async () => {
-  const fleet = new LoadingFleet();
-  fleet.loadingHosts = 2;
+test('a cold list: waits for the hosts, then reads them in host order, not arrival order', async () => {
+  const fleet = new FakeFleet();
+  fleet.loading = 2;
   const reading = readFirstScreen(fleet, undefined, 10, 5_000);
   await new Promise((resolve) => setTimeout(resolve, 10));
-  fleet.hostLoaded([row('b', 'late')], ['a', 'b']);
-  fleet.hostLoaded([row('a', 'early')], ['a', 'b']);
+  hostLoaded(fleet, [row('b', 'late')]);
+  hostLoaded(fleet, [row('a', 'early')]);
   const screen = await reading;
   assert.deepEqual(
     screen.rows.map((r) => r.key),
     ['a/early', 'b/late'],
   );
   assert.equal(screen.loadingHosts, 0);
-  assert.equal(fleet.watches, 3);
-  assert.equal(fleet.pushes.size, 0, 'every watch is ended');
+  assert.equal(fleet.pushes.size, 0, 'the watch is ended');
 });
 
 test('a host that does not answer holds the page for the wait only; it is counted as loading', async () => {
-  const fleet = new LoadingFleet();
-  fleet.loadingHosts = 2;
+  const fleet = new FakeFleet();
+  fleet.loading = 2;
+  const started = Date.now();
   const reading = readFirstScreen(fleet, undefined, 10, 100);
   await new Promise((resolve) => setTimeout(resolve, 10));
-  fleet.hostLoaded([row('a', 'one')], ['a', 'b']);
+  hostLoaded(fleet, [row('a', 'one')]);
   const screen = await reading;
+  assert.ok(Date.now() - started >= 90, 'it waited for the other host');
   assert.deepEqual(
     screen.rows.map((r) => r.key),
     ['a/one'],
   );
   assert.equal(screen.loadingHosts, 1);
-  assert.equal(fleet.pushes.size, 0, 'every watch is ended');
+  assert.equal(fleet.pushes.size, 0, 'the watch is ended');
 });

@@ -1,17 +1,25 @@
-import {
-  type ContainerFacets,
-  type FleetContainer,
-  type FleetContainersUpdate,
-  type FleetContainerUsage,
-  type FleetFirstScreen,
-  NO_CONTAINER_FILTERS,
+import type {
+  ContainerFacets,
+  FleetContainer,
+  FleetContainerUsage,
+  FleetFirstScreen,
 } from '@stevedore/shared';
-import { facetsOf, fingerprintOf, orderedRows } from './container-window';
+import type { FleetChange } from './container-fleet-service';
+import { fingerprintOf, type UsageLookup } from './container-window';
 
-/** The one part of the fleet service the first screen reads through. */
-export interface FleetWatchSource {
-  watch(hostId: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<FleetContainersUpdate>;
+/** The part of the fleet service the containers list's windows and first screen read. */
+export interface FleetListSource {
+  /** `ready` once the hosts are known, then each change of the list, until the signal aborts. */
+  changes(hostId: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<FleetChange>;
+  /** The rows in the list's own order, as they are now (read-only). */
+  rows(hostId: string | undefined): readonly FleetContainer[];
+  facets(hostId: string | undefined): ContainerFacets;
+  usage(key: string): FleetContainerUsage | undefined;
+  loadingHosts(hostId: string | undefined): number;
 }
+
+/** The fleet's usage as a lookup (for the window helpers). */
+export const usageOf = (source: FleetListSource): UsageLookup => ({ get: (key) => source.usage(key) });
 
 /**
  * How long a page render waits for hosts whose list has not come yet (a cold list: nobody watched).
@@ -22,82 +30,61 @@ export const FIRST_SCREEN_WAIT_MS = 300;
 
 /**
  * The containers list's first rows for a server-rendered page. While someone watches (or watched
- * in the last seconds) the service holds every host's rows: this is one snapshot of them, no agent
- * call. When nobody did, watching starts here (the service reads each host once) and the render
- * waits up to `waitMs` for the hosts' lists; the service keeps them for the browser's own
- * subscription, which follows within a second. An idle server does nothing more than before.
+ * in the last seconds) the service holds every host's rows in the list's order: this reads the
+ * first of them, no agent call and no copy. When nobody did, watching starts here (the service
+ * reads each host once) and the render waits up to `waitMs` for the hosts' lists; the service keeps
+ * them for the browser's own subscription, which follows within a second.
  */
 export async function readFirstScreen(
-  source: FleetWatchSource,
+  source: FleetListSource,
   hostId: string | undefined,
   limit: number,
   waitMs = FIRST_SCREEN_WAIT_MS,
 ): Promise<FleetFirstScreen> {
-  let snapshot = await firstSnapshot(source, hostId);
-  if (snapshot.loadingHosts > 0 && waitMs > 0) {
-    await untilLoaded(source, hostId, waitMs);
-    // A fresh snapshot: the order the browser's subscription will get (host by host), not arrival order.
-    snapshot = await firstSnapshot(source, hostId);
-  }
-  return firstScreenOf(snapshot, limit, Date.now());
+  await untilLoaded(source, hostId, waitMs);
+  const ordered = source.rows(hostId);
+  return screenOf({
+    ordered,
+    usage: usageOf(source),
+    total: ordered.length,
+    facets: source.facets(hostId),
+    loadingHosts: source.loadingHosts(hostId),
+    limit,
+    at: Date.now(),
+  });
 }
 
-type Snapshot = Extract<FleetContainersUpdate, { kind: 'snapshot' }>;
-
-/** One snapshot of the fleet's rows (the watch is ended at once). */
-export async function firstSnapshot(source: FleetWatchSource, hostId: string | undefined): Promise<Snapshot> {
-  const controller = new AbortController();
-  const updates = source.watch(hostId, controller.signal);
-  try {
-    const { value } = await updates.next();
-    if (value?.kind !== 'snapshot')
-      throw new Error(`the containers list began with ${value ? `a ${value.kind} update` : 'nothing'}`);
-    return value;
-  } finally {
-    controller.abort();
-    await updates.return(undefined);
-  }
-}
-
-/** Follows a watch until no host is loading or the time is up. */
-async function untilLoaded(
-  source: FleetWatchSource,
+/**
+ * Starts the list being watched (the service keeps it a while after) and waits until its hosts
+ * are known, then up to `waitMs` until every host's first list has come.
+ */
+export async function untilLoaded(
+  source: FleetListSource,
   hostId: string | undefined,
   waitMs: number,
 ): Promise<void> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), waitMs);
+  const changes = source.changes(hostId, controller.signal);
+  let timer: NodeJS.Timeout | undefined;
   try {
-    for await (const update of source.watch(hostId, controller.signal)) {
-      if (update.kind !== 'usage' && update.loadingHosts === 0) return;
-    }
+    const { value } = await changes.next();
+    if (value?.kind !== 'ready')
+      throw new Error(`the containers list began with ${value ? `a ${value.kind} update` : 'nothing'}`);
+    if (waitMs <= 0 || source.loadingHosts(hostId) === 0) return;
+    timer = setTimeout(() => controller.abort(), waitMs);
+    for await (const change of changes)
+      if (change.kind === 'rows' && source.loadingHosts(hostId) === 0) return;
   } finally {
     clearTimeout(timer);
     controller.abort();
+    await changes.return(undefined);
   }
 }
 
-/**
- * The first `limit` rows in the list's own order (as the browser's first window), their usage,
- * fingerprints and the counts and filter choices. Pure (unit-tested).
- */
-export function firstScreenOf(snapshot: Snapshot, limit: number, at: number): FleetFirstScreen {
-  const ordered = orderedRows(snapshot.rows, new Map(), NO_CONTAINER_FILTERS, null);
-  return screenOf({
-    ordered,
-    usage: new Map(Object.entries(snapshot.usage)),
-    total: snapshot.rows.length,
-    facets: facetsOf(snapshot.rows),
-    loadingHosts: snapshot.loadingHosts,
-    limit,
-    at,
-  });
-}
-
-/** The first screen from rows already in the list's own order (a live window's, or a snapshot's sorted). */
-export function screenOf(from: {
+/** The first `limit` rows (in the list's own order), their usage and fingerprints, and the counts. */
+function screenOf(from: {
   ordered: readonly FleetContainer[];
-  usage: ReadonlyMap<string, FleetContainerUsage>;
+  usage: UsageLookup;
   total: number;
   facets: ContainerFacets;
   loadingHosts: number;

@@ -1,5 +1,5 @@
 import type {
-  ContainerStats,
+  ContainerFacets,
   ContainerSummary,
   FleetContainer,
   FleetContainersUpdate,
@@ -13,7 +13,9 @@ import type { Logger } from 'pino';
 import type { AgentHub } from '../hub/agent-hub';
 import { listen } from '../util/listen';
 import { mapLimited } from '../util/map-limited';
-import { fleetRowOf, offline, sameRow, UsageTracker } from './container-fleet-rows';
+import { FleetOrder, hostRowsOf } from './container-fleet-order';
+import { diffRows, offline, UsageTracker } from './container-fleet-rows';
+import { openStatsStream } from './fleet-stats-stream';
 
 export interface ContainerFleetTiming {
   /** How often the gathered usage changes go to the browsers. */
@@ -48,9 +50,12 @@ interface HostState {
   timer: NodeJS.Timeout | null;
 }
 
+/** What a follower of the list is told: the list is ready to read, then each change. */
+export type FleetChange = { kind: 'ready' } | Exclude<FleetContainersUpdate, { kind: 'snapshot' }>;
+
 interface Watcher {
   hostId: string | undefined;
-  push(update: FleetContainersUpdate): void;
+  push(update: FleetChange): void;
 }
 
 const connected = (state: HostStatus['state']) => state === 'online' || state === 'degraded';
@@ -72,6 +77,8 @@ export class ContainerFleetService {
   private linger: NodeJS.Timeout | null = null;
   /** Each host's last list, kept while nobody watches too: an offline host's rows come from it. */
   private readonly lastKnown = new Map<string, FleetContainer[]>();
+  /** Every kept row in the list's own order, host by host. */
+  private readonly order = new FleetOrder();
 
   constructor(
     private readonly hosts: { list(): Promise<HostSummary[]> },
@@ -83,9 +90,51 @@ export class ContainerFleetService {
 
   /** A snapshot (of one host, or every host), then every change, until the signal aborts. */
   watch(hostId: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<FleetContainersUpdate> {
-    return listen<FleetContainersUpdate>(
+    return this.follow<FleetContainersUpdate>(hostId, signal, () => this.snapshot(hostId));
+  }
+
+  /**
+   * Like `watch`, without the snapshot: `ready` once the hosts are known, then every change. The
+   * reader reads the list itself (`rows`, `usage`, `facets`) rather than keep a copy of it.
+   */
+  changes(hostId: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<FleetChange> {
+    return this.follow<FleetChange>(hostId, signal, () => ({ kind: 'ready' }));
+  }
+
+  /** One host's rows or every host's, in the list's own order (read-only; replaced on a change). */
+  rows(hostId: string | undefined): readonly FleetContainer[] {
+    return this.order.rows(hostId);
+  }
+
+  /** The filter bar's choices over those rows; the same object until they change. */
+  facets(hostId: string | undefined): ContainerFacets {
+    return this.order.facets(hostId);
+  }
+
+  /** A running container's last usage, by row key. */
+  usage(key: string): FleetContainerUsage | undefined {
+    return this.hostStates
+      .get(key.slice(0, key.indexOf('/')))
+      ?.tracker.current()
+      .get(key);
+  }
+
+  /** Hosts (of one host's list, or every host's) whose first list has not come yet. */
+  loadingHosts(hostId: string | undefined): number {
+    let loading = 0;
+    for (const state of this.hostStates.values())
+      if ((!hostId || state.host.id === hostId) && !state.loaded) loading++;
+    return loading;
+  }
+
+  private follow<T extends FleetChange | FleetContainersUpdate>(
+    hostId: string | undefined,
+    signal: AbortSignal | undefined,
+    first: () => T,
+  ): AsyncGenerator<T> {
+    return listen<T>(
       (push) => {
-        const watcher: Watcher = { hostId, push };
+        const watcher: Watcher = { hostId, push: push as (update: FleetChange) => void };
         const widens = this.stopActive !== null && !this.wantedBefore(hostId);
         this.watchers.add(watcher);
         if (this.linger) clearTimeout(this.linger);
@@ -110,7 +159,7 @@ export class ContainerFleetService {
       async () => {
         // The hosts are known; their rows follow as each host answers.
         await this.ready;
-        return [this.snapshot(hostId)];
+        return [first()];
       },
     );
   }
@@ -160,22 +209,17 @@ export class ContainerFleetService {
   }
 
   private snapshot(hostId: string | undefined): FleetContainersUpdate {
-    const rows: FleetContainer[] = [];
     const usage: Record<string, FleetContainerUsage> = {};
     for (const state of this.hostStates.values()) {
       if (hostId && state.host.id !== hostId) continue;
-      rows.push(...state.rows.values());
       for (const [key, value] of state.tracker.current()) usage[key] = value;
     }
-    return { kind: 'snapshot', rows, usage, loadingHosts: this.loadingHosts(hostId) };
+    return { kind: 'snapshot', rows: [...this.rows(hostId)], usage, loadingHosts: this.loadingHosts(hostId) };
   }
 
-  /** Hosts (of one watcher's view) whose first list has not come yet. */
-  private loadingHosts(hostId: string | undefined): number {
-    let loading = 0;
-    for (const state of this.hostStates.values())
-      if ((!hostId || state.host.id === hostId) && !state.loaded) loading++;
-    return loading;
+  /** A host's rows changed: the list's order and filter choices follow. */
+  private reorder(state: HostState): void {
+    this.order.set(hostRowsOf(state.host.id, state.host.name, state.rows.values()));
   }
 
   private activate(): void {
@@ -206,6 +250,7 @@ export class ContainerFleetService {
     this.stopActive = null;
     for (const state of this.hostStates.values()) this.dropHost(state, false);
     this.hostStates.clear();
+    this.order.clear();
     this.staleHosts.clear();
     this.pendingUsage = {};
   }
@@ -231,6 +276,7 @@ export class ContainerFleetService {
       if (!present.has(hostId)) {
         this.dropHost(state, true);
         this.hostStates.delete(hostId);
+        this.order.delete(hostId);
       }
     }
     for (const hostId of this.lastKnown.keys()) {
@@ -248,6 +294,7 @@ export class ContainerFleetService {
         if (!online)
           for (const row of this.lastKnown.get(host.id) ?? []) fresh.rows.set(row.key, offline(row));
         this.hostStates.set(host.id, fresh);
+        this.reorder(fresh);
       }
       if (
         online &&
@@ -316,6 +363,7 @@ export class ContainerFleetService {
       state.rows.set(key, marked);
       upserts.push(marked);
     }
+    if (upserts.length > 0) this.reorder(state);
     const wasLoading = !state.loaded;
     state.loaded = true;
     if (wasLoading) this.publishFirstRows(state.host.id, upserts, []);
@@ -331,6 +379,7 @@ export class ContainerFleetService {
     state.tracker.clear();
     const removed = [...state.rows.keys()];
     state.rows.clear();
+    this.reorder(state);
     for (const key of removed) delete this.pendingUsage[key];
     const wasLoading = !state.loaded;
     state.loaded = true;
@@ -381,19 +430,10 @@ export class ContainerFleetService {
       return;
     }
     if (this.hostStates.get(host.id) !== state) return; // dropped meanwhile
-    const upserts: FleetContainer[] = [];
-    const next = new Map<string, FleetContainer>();
-    for (const summary of summaries) {
-      const row = fleetRowOf(host, summary);
-      next.set(row.key, row);
-      const old = state.rows.get(row.key);
-      if (!old || !sameRow(old, row)) upserts.push(row);
-      else next.set(row.key, old);
-    }
-    const removed = [...state.rows.keys()].filter((key) => !next.has(key));
-    state.rows.clear();
-    for (const [key, row] of next) state.rows.set(key, row);
+    const { next, upserts, removed } = diffRows(state.rows, host, summaries);
+    state.rows = next;
     this.lastKnown.set(host.id, [...next.values()]);
+    if (upserts.length > 0 || removed.length > 0) this.reorder(state);
     if (!state.loaded) {
       state.loaded = true;
       this.publishFirstRows(host.id, upserts, removed);
@@ -420,33 +460,16 @@ export class ContainerFleetService {
   private subscribeStats(hostId: string): void {
     const state = this.hostStates.get(hostId);
     if (!state || state.stats) return;
-    let cancelled = false;
-    let live: { unsubscribe(): void } | null = null;
-    const handle = {
-      unsubscribe: () => {
-        cancelled = true;
-        live?.unsubscribe();
+    const handle = openStatsStream(
+      this.hub,
+      hostId,
+      this.log,
+      (batch) => state.tracker.apply(batch, this.pendingUsage),
+      () => {
+        if (state.stats === handle) state.stats = null;
       },
-    };
+    );
     state.stats = handle;
-    const ended = (error: unknown, why: string) => {
-      this.log.debug({ hostId, err: error }, why);
-      if (state.stats === handle) state.stats = null;
-    };
-    this.hub
-      .call(hostId, async (client) => {
-        if (cancelled) return;
-        live = client.containers.stats.subscribe(
-          { containers: [], stream: true },
-          {
-            onData: (batch: ContainerStats[]) => {
-              if (!cancelled) state.tracker.apply(batch, this.pendingUsage);
-            },
-            onError: (error: unknown) => ended(error, 'stats stream ended; resumed when the host is back'),
-          },
-        );
-      })
-      .catch((error: unknown) => ended(error, 'stats stream not started; the host is not online'));
   }
 
   private flushUsage(): void {
@@ -466,7 +489,7 @@ export class ContainerFleetService {
     }
   }
 
-  private publish(hostId: string, update: FleetContainersUpdate): void {
+  private publish(hostId: string, update: Exclude<FleetChange, { kind: 'ready' }>): void {
     for (const watcher of this.watchers)
       if (!watcher.hostId || watcher.hostId === hostId) watcher.push(update);
   }

@@ -6,23 +6,22 @@ import type {
   ContainerWindowView,
   ContainerWindowWatchInput,
   FleetContainer,
-  FleetContainersUpdate,
-  FleetContainerUsage,
   FleetFirstScreen,
 } from '@stevedore/shared';
-import { applyUsageDelta, NO_CONTAINER_FILTERS } from '@stevedore/shared';
+import { NO_CONTAINER_FILTERS } from '@stevedore/shared';
 import type { Logger } from 'pino';
 import { listen } from '../util/listen';
-import { type FleetWatchSource, firstSnapshot, readFirstScreen, screenOf } from './container-first-screen';
+import { type FleetListSource, readFirstScreen, untilLoaded, usageOf } from './container-first-screen';
+import type { FleetChange } from './container-fleet-service';
 import {
   emptySent,
-  facetsOf,
   fingerprintOf,
   keepsPlace,
+  matchesFilters,
   orderedRows,
   type SentWindow,
-  sameFacetInputs,
   sameFacets,
+  type UsageLookup,
   windowDelta,
 } from './container-window';
 
@@ -36,21 +35,22 @@ interface BrowserWindow {
   /** The host the window's list is of (undefined: every host). */
   hostId: string | undefined;
   view: ContainerWindowView;
-  rows: Map<string, FleetContainer>;
-  usage: Map<string, FleetContainerUsage>;
-  loadingHosts: number;
-  /** The filtered, sorted rows; null when rows came or went, or filters or sort changed, since. */
+  /**
+   * The window's own rows, filtered and sorted, for a view with filters or a sort; null when they
+   * must be made again (rows came or went, the view changed). A view without either reads the
+   * fleet's rows, already in the list's own order: no copy per window.
+   */
   ordered: FleetContainer[] | null;
-  /** Each ordered row's index by key (with `ordered`). */
+  /** Each of `ordered`'s rows' index by key. */
   positions: Map<string, number>;
   /** Usage changed since the last send (re-sorts a list sorted by a usage figure). */
   usageChanged: boolean;
+  /** The filter bar's choices as last sent, and the fleet's object they were read from. */
   facets: ContainerFacets | null;
-  facetsStale: boolean;
+  facetsFrom: ContainerFacets | null;
   sent: SentWindow;
   /** The counts last sent: an update with nothing new is not sent. */
   sentCounts: string;
-  hosts: number;
   started: boolean;
   timer: NodeJS.Timeout | null;
   push(update: ContainerWindowUpdate): void;
@@ -58,20 +58,29 @@ interface BrowserWindow {
 
 const USAGE_SORTS = new Set(['cpu', 'memory', 'network']);
 
+const ownOrder = (view: ContainerWindowView) =>
+  view.sort === null &&
+  (Object.keys(NO_CONTAINER_FILTERS) as (keyof ContainerWindowView['filters'])[]).every(
+    (key) => view.filters[key] === '',
+  );
+
 /**
- * The containers list's windows: each browser's subscription follows the fleet's rows (through the
- * fleet service's own watch: its rows and usage, kept by reference) and gets only the rows of its
- * window, in its filters' and sort's order, as deltas against what it was sent. The browser moves
- * its window (scrolling, a new filter or sort) with `move`; the same subscription goes on.
+ * The containers list's windows: each browser's subscription follows the fleet's list (the fleet
+ * service's rows, in the list's order, read where they are) and gets only the rows of its window, in
+ * its filters' and sort's order, as deltas against what it was sent. The browser moves its window
+ * (scrolling, a new filter or sort) with `move`; the same subscription goes on.
  */
 export class ContainerWindowService {
   private readonly windows = new Map<string, BrowserWindow>();
   private readonly earlyMoves = new Map<string, { userId: string; view: ContainerWindowView; at: number }>();
+  private readonly usage: UsageLookup;
 
   constructor(
-    private readonly fleet: FleetWatchSource,
+    private readonly fleet: FleetListSource,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.usage = usageOf(fleet);
+  }
 
   watch(
     userId: string,
@@ -87,17 +96,13 @@ export class ContainerWindowService {
         userId,
         hostId: input.hostId,
         view,
-        rows: new Map(),
-        usage: new Map(),
-        loadingHosts: 0,
         ordered: null,
         positions: new Map(),
         usageChanged: false,
         facets: null,
-        facetsStale: true,
+        facetsFrom: null,
         sent: emptySent(),
         sentCounts: '',
-        hosts: 0,
         started: false,
         timer: null,
         push,
@@ -133,46 +138,17 @@ export class ContainerWindowService {
     if (
       JSON.stringify(before.filters) !== JSON.stringify(input.view.filters) ||
       JSON.stringify(before.sort) !== JSON.stringify(input.view.sort)
-    )
+    ) {
       window.ordered = null;
+      window.positions = new Map();
+    }
     this.schedule(window, 0);
     return { moved: true };
   }
 
-  /**
-   * The list's first rows for a server-rendered page. While a browser watches the same list in its
-   * own order (no filter, no sort), they are that window's ordered rows: no snapshot of the fleet is
-   * copied and nothing is sorted again. Otherwise (nobody watches it) the fleet's snapshot is read.
-   */
-  async firstScreen(hostId: string | undefined, limit: number, waitMs?: number): Promise<FleetFirstScreen> {
-    const window = this.defaultOrderWindow(hostId);
-    if (!window) return readFirstScreen(this.fleet, hostId, limit, waitMs);
-    // Kept on the window (its view is the list's own order): its next send uses the same order.
-    const ordered = this.orderedOf(window);
-    // The window's own facets stay as its browser was sent them (its next send compares against them).
-    const facets = !window.facetsStale && window.facets ? window.facets : facetsOf(window.rows.values());
-    return screenOf({
-      ordered,
-      usage: window.usage,
-      total: window.rows.size,
-      facets,
-      loadingHosts: window.loadingHosts,
-      limit,
-      at: Date.now(),
-    });
-  }
-
-  /** A live window of `hostId`'s list with every host loaded, in the list's own order. */
-  private defaultOrderWindow(hostId: string | undefined): BrowserWindow | null {
-    for (const window of this.windows.values()) {
-      if (!window.started || window.hostId !== hostId || window.loadingHosts > 0) continue;
-      if (window.view.sort) continue;
-      const filters = window.view.filters;
-      if ((Object.keys(NO_CONTAINER_FILTERS) as (keyof typeof filters)[]).some((key) => filters[key] !== ''))
-        continue;
-      return window;
-    }
-    return null;
+  /** The list's first rows for a server-rendered page (the fleet's rows: nothing is copied or sorted). */
+  firstScreen(hostId: string | undefined, limit: number, waitMs?: number): Promise<FleetFirstScreen> {
+    return readFirstScreen(this.fleet, hostId, limit, waitMs);
   }
 
   /** Every row the filters match, of the hosts `mayOperate` allows, and not offline. */
@@ -180,79 +156,67 @@ export class ContainerWindowService {
     input: ContainerMatchingInput,
     mayOperate: (hostId: string) => boolean,
   ): Promise<FleetContainer[]> {
-    const snapshot = await firstSnapshot(this.fleet, input.hostId);
-    const usage = new Map(Object.entries(snapshot.usage));
-    return orderedRows(
-      snapshot.rows.filter((row) => !row.hostOffline && mayOperate(row.hostId)),
-      usage,
-      input.filters,
-      null,
-    );
+    await untilLoaded(this.fleet, input.hostId, 0);
+    return this.fleet
+      .rows(input.hostId)
+      .filter((row) => !row.hostOffline && mayOperate(row.hostId) && matchesFilters(row, input.filters));
   }
 
   private async follow(window: BrowserWindow, input: ContainerWindowWatchInput, signal: AbortSignal) {
     try {
-      for await (const update of this.fleet.watch(input.hostId, signal)) {
-        this.apply(window, update);
-        if (update.kind === 'snapshot' && !window.started) {
+      for await (const change of this.fleet.changes(input.hostId, signal)) {
+        if (change.kind === 'ready') {
           window.started = true;
           this.seedKnown(window, input.known);
           this.flush(window);
-        } else {
-          this.schedule(window, FLUSH_DELAY_MS);
+          continue;
         }
+        this.apply(window, change);
+        this.schedule(window, FLUSH_DELAY_MS);
       }
     } catch (error) {
       if (!signal.aborted) this.log.warn({ err: error }, 'the containers window lost the fleet list');
     }
   }
 
-  private apply(window: BrowserWindow, update: FleetContainersUpdate): void {
-    if (update.kind === 'snapshot') {
-      window.rows = new Map(update.rows.map((row) => [row.key, row]));
-      window.usage = new Map(Object.entries(update.usage));
-      window.loadingHosts = update.loadingHosts;
+  private apply(window: BrowserWindow, change: Exclude<FleetChange, { kind: 'ready' }>): void {
+    if (change.kind === 'usage') {
+      window.usageChanged = true;
+      return;
+    }
+    if (!window.ordered) return;
+    if (change.removed.length > 0) {
       window.ordered = null;
-      window.facetsStale = true;
       return;
     }
-    if (update.kind === 'rows') {
-      for (const row of update.upserts) this.upsert(window, row);
-      for (const key of update.removed) {
-        if (!window.rows.delete(key)) continue;
-        window.usage.delete(key);
-        window.ordered = null;
-        window.facetsStale = true;
-      }
-      if (update.loadingHosts !== undefined) window.loadingHosts = update.loadingHosts;
-      return;
-    }
-    applyUsageDelta(window.usage, update.usage);
-    window.usageChanged = true;
+    for (const row of change.upserts) this.upsert(window, row);
   }
 
   /**
-   * A row came or changed. At 25,000 rows, filtering and sorting again (and the filter bar's
-   * choices) on every container's state change was most of the server's CPU with a few browsers
-   * open: a row that keeps its place replaces the old one in the ordered list.
+   * A row came or changed, for a window with its own filtered or sorted rows. At 25,000 rows,
+   * filtering and sorting again on every container's state change was most of the server's CPU
+   * with a few browsers open: a row that keeps its place replaces the old one where it was.
    */
   private upsert(window: BrowserWindow, row: FleetContainer): void {
-    const before = window.rows.get(row.key);
-    window.rows.set(row.key, row);
-    if (!before || !sameFacetInputs(before, row)) window.facetsStale = true;
-    if (!window.ordered) return;
-    if (!before || !keepsPlace(before, row, window.view.filters, window.view.sort)) {
-      window.ordered = null;
+    const ordered = window.ordered;
+    if (!ordered) return;
+    const at = window.positions.get(row.key);
+    if (at === undefined) {
+      // Not shown before: it stays out unless it matches now (a new row, or one the filters take now).
+      if (matchesFilters(row, window.view.filters)) window.ordered = null;
       return;
     }
-    const at = window.positions.get(row.key);
-    if (at !== undefined) window.ordered[at] = row;
+    const before = ordered[at] as FleetContainer;
+    if (keepsPlace(before, row, window.view.filters, window.view.sort)) ordered[at] = row;
+    else window.ordered = null;
   }
 
-  /** The window's rows filtered and in its order, kept until rows come or go or the view changes. */
-  private orderedOf(window: BrowserWindow): FleetContainer[] {
+  /** The window's rows filtered and in its order. */
+  private orderedOf(window: BrowserWindow): readonly FleetContainer[] {
+    const rows = this.fleet.rows(window.hostId);
+    if (ownOrder(window.view)) return rows;
     if (window.ordered) return window.ordered;
-    const ordered = orderedRows(window.rows.values(), window.usage, window.view.filters, window.view.sort);
+    const ordered = orderedRows(rows, this.usage, window.view.filters, window.view.sort);
     window.ordered = ordered;
     window.positions = new Map(ordered.map((row, index) => [row.key, index]));
     return ordered;
@@ -260,9 +224,13 @@ export class ContainerWindowService {
 
   /** The browser's first-screen rows that are still as they were count as sent. */
   private seedKnown(window: BrowserWindow, known: Record<string, string>): void {
-    for (const [key, fingerprint] of Object.entries(known)) {
-      const row = window.rows.get(key);
-      if (row && fingerprintOf(row) === fingerprint) window.sent.rows.set(key, row);
+    const wanted = new Set(Object.keys(known));
+    if (wanted.size === 0) return;
+    for (const row of this.fleet.rows(window.hostId)) {
+      if (!wanted.has(row.key)) continue;
+      if (fingerprintOf(row) === known[row.key]) window.sent.rows.set(row.key, row);
+      wanted.delete(row.key);
+      if (wanted.size === 0) return;
     }
   }
 
@@ -284,20 +252,19 @@ export class ContainerWindowService {
     // A window past the end (the list shrank) shows the list's last rows.
     const span = view.end - view.start;
     const start = Math.max(0, Math.min(view.start, ordered.length - span));
-    const delta = windowDelta(window.sent, ordered.slice(start, start + span), window.usage);
+    const delta = windowDelta(window.sent, ordered.slice(start, start + span), this.usage);
     let facets: ContainerFacets | undefined;
-    if (window.facetsStale) {
-      window.facetsStale = false;
-      const now = facetsOf(window.rows.values());
-      window.hosts = now.hosts.length;
+    const now = this.fleet.facets(window.hostId);
+    if (now !== window.facetsFrom) {
+      window.facetsFrom = now;
       if (!sameFacets(window.facets, now)) facets = window.facets = now;
     }
     const counts = {
       seq: view.seq,
-      total: window.rows.size,
+      total: this.fleet.rows(window.hostId).length,
       matching: ordered.length,
-      hosts: window.hosts,
-      loadingHosts: window.loadingHosts,
+      hosts: now.hosts.length,
+      loadingHosts: this.fleet.loadingHosts(window.hostId),
       start,
     };
     const countsKey = JSON.stringify(counts);

@@ -9,10 +9,9 @@ import {
 import pino from 'pino';
 import { FakeFleet } from '../../testing/fake-fleet';
 import { fleetContainer } from '../../testing/fleet-container';
-import { firstScreenOf } from './container-first-screen';
+import { defaultOrder } from './container-fleet-order';
 import {
   emptySent,
-  facetsOf,
   fingerprintOf,
   keepsPlace,
   orderedRows,
@@ -32,12 +31,13 @@ const use = (cpuPercent: number): FleetContainerUsage => ({
 });
 
 test('the list is filtered and ordered on the server: host then name (numbers in order), or by a column', () => {
+  // As the fleet service keeps them: in the list's own order.
   const rows = [
     row('b', 'web-10'),
     row('a', 'db', { image: 'postgres' }),
     row('b', 'web-2'),
     row('a', 'cache'),
-  ];
+  ].sort(defaultOrder);
   const names = (list: FleetContainer[]) => list.map((r) => r.key);
   assert.deepEqual(names(orderedRows(rows, new Map(), NO_CONTAINER_FILTERS, null)), [
     'a/cache',
@@ -69,10 +69,6 @@ test('the list is filtered and ordered on the server: host then name (numbers in
     'b/web-2',
     'a/db',
     'a/cache',
-  ]);
-  assert.deepEqual(facetsOf(rows).hosts, [
-    ['a', 'a'],
-    ['b', 'b'],
   ]);
 });
 
@@ -124,11 +120,12 @@ async function nextUpdate(updates: AsyncGenerator<ContainerWindowUpdate>): Promi
 
 test('a window subscription: first-screen rows not sent again, moved by scrolling and sorting, quiet for rows off screen', async () => {
   const fleet = new FakeFleet();
-  fleet.rows = Array.from({ length: 100 }, (_, i) => row('h', `c${String(i).padStart(3, '0')}`));
-  fleet.usage = Object.fromEntries(fleet.rows.map((r) => [r.key, use(1)]));
+  const rows = Array.from({ length: 100 }, (_, i) => row('h', `c${String(i).padStart(3, '0')}`));
+  fleet.setRows(rows);
+  fleet.setUsage(Object.fromEntries(rows.map((r) => [r.key, use(1)])));
   const service = new ContainerWindowService(fleet, pino({ level: 'silent' }));
   const controller = new AbortController();
-  const known = { 'h/c000': fingerprintOf(fleet.rows[0] as FleetContainer), 'h/c001': 'stale' };
+  const known = { 'h/c000': fingerprintOf(rows[0] as FleetContainer), 'h/c001': 'stale' };
   const updates = service.watch(
     'user-1',
     {
@@ -204,22 +201,24 @@ test('a window subscription: first-screen rows not sent again, moved by scrollin
   }
 });
 
-test('the first screen of a page comes from a live window in the list’s own order: no snapshot of the fleet, the same rows a snapshot gives', async () => {
+test('the first screen of a page is the fleet’s rows in the list’s own order: no copy, the rows a window is sent', async () => {
   const fleet = new FakeFleet();
-  // Out of order on purpose: the first screen is in the list's order, not the fleet's.
-  fleet.rows = [row('b', 'web'), row('a', 'db2'), row('b', 'api'), row('a', 'db10'), row('a', 'cache')];
-  fleet.usage = { 'a/cache': use(5), 'b/web': use(7) };
+  // Out of order on purpose: the fleet keeps them in the list's order, host then name.
+  fleet.setRows([row('b', 'web'), row('a', 'db2'), row('b', 'api'), row('a', 'db10'), row('a', 'cache')]);
+  fleet.setUsage({ 'a/cache': use(5), 'b/web': use(7) });
   const service = new ContainerWindowService(fleet, pino({ level: 'silent' }));
-  const bySnapshot = firstScreenOf(
-    { kind: 'snapshot', rows: fleet.rows, usage: fleet.usage, loadingHosts: 0 },
-    3,
-    0,
-  );
 
-  // Nobody watches: the fleet's snapshot is read (one watch, ended).
   const cold = await service.firstScreen(undefined, 3, 0);
-  assert.equal(fleet.watches, 1);
-  assert.deepEqual({ ...cold, at: 0 }, bySnapshot);
+  assert.deepEqual(
+    cold.rows.map((r) => r.key),
+    ['a/cache', 'a/db2', 'a/db10'],
+  );
+  assert.equal(cold.rows[0], fleet.rows(undefined)[0], 'the fleet’s own row objects');
+  assert.deepEqual(cold.usage, { 'a/cache': use(5) });
+  assert.equal(cold.total, 5);
+  assert.equal(cold.hosts, 2);
+  assert.equal(cold.fingerprints['a/db2'], fingerprintOf(row('a', 'db2')));
+  assert.equal(fleet.pushes.size, 0, 'the render’s watch is ended');
 
   const controller = new AbortController();
   const updates = service.watch(
@@ -227,51 +226,33 @@ test('the first screen of a page comes from a live window in the list’s own or
     {
       windowId: 'w',
       view: { filters: NO_CONTAINER_FILTERS, sort: null, start: 0, end: 2, seq: 0 },
-      known: {},
+      known: cold.fingerprints,
     },
     controller.signal,
   );
   try {
-    await nextUpdate(updates);
-    const watchesBefore = fleet.watches;
-    const warm = await service.firstScreen(undefined, 3);
-    assert.equal(fleet.watches, watchesBefore, 'no snapshot of the fleet was taken');
-    assert.deepEqual({ ...warm, at: 0 }, bySnapshot);
-    assert.deepEqual(
-      warm.rows.map((r) => r.key),
-      ['a/cache', 'a/db2', 'a/db10'],
-    );
-    assert.deepEqual(warm.usage, { 'a/cache': use(5) });
-    assert.equal(warm.total, 5);
-    assert.equal(warm.hosts, 2);
+    const first = await nextUpdate(updates);
+    assert.deepEqual(first.keys, ['a/cache', 'a/db2']);
+    assert.deepEqual(first.rows, [], 'the first screen’s rows are not sent again');
 
-    // A new container that sorts first: once the window has it (its browser is sent it), so has the page.
-    fleet.rows = [...fleet.rows, row('a', 'aaa')];
+    // A new container that sorts first: the window is sent it, and the next page has it.
     fleet.push({ kind: 'rows', upserts: [row('a', 'aaa')], removed: [] });
     const sent = await nextUpdate(updates);
     assert.deepEqual(sent.keys, ['a/aaa', 'a/cache']);
     const after = await service.firstScreen(undefined, 2);
-    assert.equal(fleet.watches, watchesBefore);
     assert.deepEqual(
       after.rows.map((r) => r.key),
       ['a/aaa', 'a/cache'],
     );
     assert.equal(after.total, 6);
 
-    // Another host's list, or a window sorted by a column, is not the list's own order: the snapshot is read.
-    await service.firstScreen('b', 3, 0);
-    assert.equal(fleet.watches, watchesBefore + 1);
-    service.move('user-1', {
-      windowId: 'w',
-      view: { filters: NO_CONTAINER_FILTERS, sort: { id: 'cpu', desc: true }, start: 0, end: 2, seq: 1 },
-    });
-    await nextUpdate(updates);
-    const sortedAway = await service.firstScreen(undefined, 2, 0);
-    assert.equal(fleet.watches, watchesBefore + 2);
+    // Another host's list.
+    const hostB = await service.firstScreen('b', 3, 0);
     assert.deepEqual(
-      sortedAway.rows.map((r) => r.key),
-      ['a/aaa', 'a/cache'],
+      hostB.rows.map((r) => r.key),
+      ['b/api', 'b/web'],
     );
+    assert.deepEqual(hostB.usage, { 'b/web': use(7) });
   } finally {
     controller.abort();
     await updates.return(undefined);
@@ -302,16 +283,16 @@ test('a changed row keeps its place unless what the order or the filters read of
   assert.equal(sameFacetInputs(before, { ...before, image: 'nginx' }), false);
 });
 
-test('a window takes a row that changed in place, and re-orders for one that moved', async () => {
+test('a sorted window takes a row that changed in place, and sorts again for one that moved', async () => {
   const fleet = new FakeFleet();
-  fleet.rows = Array.from({ length: 10 }, (_, i) => row('h', `c${i}`));
+  fleet.setRows(Array.from({ length: 10 }, (_, i) => row('h', `c${i}`)));
   const service = new ContainerWindowService(fleet, pino({ level: 'silent' }));
   const controller = new AbortController();
   const updates = service.watch(
     'user-1',
     {
       windowId: 'w',
-      view: { filters: NO_CONTAINER_FILTERS, sort: null, start: 0, end: 3, seq: 0 },
+      view: { filters: NO_CONTAINER_FILTERS, sort: { id: 'name', desc: false }, start: 0, end: 3, seq: 0 },
       known: {},
     },
     controller.signal,
@@ -323,8 +304,6 @@ test('a window takes a row that changed in place, and re-orders for one that mov
     const inPlace = await nextUpdate(updates);
     assert.equal(inPlace.keys, undefined, 'the window’s rows are the same');
     assert.deepEqual(inPlace.rows, [stopped]);
-    const first = await service.firstScreen(undefined, 3);
-    assert.equal(first.rows[1], stopped, 'the kept order holds the new row');
 
     // Renamed past the window's end: the order is made again and the window shifts up.
     fleet.push({ kind: 'rows', upserts: [{ ...stopped, name: 'zz' }], removed: [] });

@@ -7,6 +7,7 @@ import type {
   FleetContainerUsage,
   FleetUsageDelta,
 } from '@stevedore/shared';
+import { collator } from './container-fleet-order';
 
 /**
  * The containers list's filtering, sorting and windowing, done on the server (pure: unit-tested).
@@ -34,8 +35,6 @@ export function matchesFilters(row: FleetContainer, filters: ContainerFilters): 
     Object.entries(row.labels).some(([k, v]) => `${k}=${v}`.toLowerCase().includes(text))
   );
 }
-
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
 /** A sortable number of a row by column; -1 (or -∞) sorts rows without the figure last when descending. */
 function figureOf(
@@ -69,34 +68,33 @@ const textOf: Partial<Record<ContainerSort['id'], (row: FleetContainer) => strin
   state: (row) => row.state,
 };
 
-/** The list's own order: host, then name, then key (stable whatever order the hosts answered in). */
-export function defaultOrder(a: FleetContainer, b: FleetContainer): number {
-  return (
-    collator.compare(a.hostName, b.hostName) ||
-    collator.compare(a.name, b.name) ||
-    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
-  );
+/** Usage by row key (the fleet service's, or a map of it). */
+export interface UsageLookup {
+  get(key: string): FleetContainerUsage | undefined;
 }
 
-/** The filtered rows in the view's order. */
+/**
+ * The filtered rows in the view's order, from rows already in the list's own order (the fleet
+ * service keeps them so). A sort by a column is stable: rows with the same value keep that order.
+ */
 export function orderedRows(
   rows: Iterable<FleetContainer>,
-  usage: ReadonlyMap<string, FleetContainerUsage>,
+  usage: UsageLookup,
   filters: ContainerFilters,
   sort: ContainerSort | null,
 ): FleetContainer[] {
   const out: FleetContainer[] = [];
   for (const row of rows) if (matchesFilters(row, filters)) out.push(row);
-  if (!sort) return out.sort(defaultOrder);
+  if (!sort) return out;
   const sign = sort.desc ? -1 : 1;
   const text = textOf[sort.id];
-  if (text) return out.sort((a, b) => sign * collator.compare(text(a), text(b)) || defaultOrder(a, b));
+  if (text) return out.sort((a, b) => sign * collator.compare(text(a), text(b)));
   const figures = new Map<FleetContainer, number>();
   for (const row of out) figures.set(row, figureOf(sort.id, row, usage.get(row.key)));
   return out.sort((a, b) => {
     const x = figures.get(a) ?? 0;
     const y = figures.get(b) ?? 0;
-    return x === y ? defaultOrder(a, b) : sign * (x < y ? -1 : 1);
+    return x === y ? 0 : sign * (x < y ? -1 : 1);
   });
 }
 
@@ -131,24 +129,6 @@ export function sameFacetInputs(before: FleetContainer, after: FleetContainer): 
   );
 }
 
-/** The filter bar's choices over every row. */
-export function facetsOf(rows: Iterable<FleetContainer>): ContainerFacets {
-  const hosts = new Map<string, string>();
-  const images = new Set<string>();
-  const labels = new Set<string>();
-  for (const row of rows) {
-    hosts.set(row.hostId, row.hostName);
-    images.add(row.image);
-    for (const [key, value] of Object.entries(row.labels))
-      if (labels.size < 500) labels.add(`${key}=${value}`);
-  }
-  return {
-    hosts: [...hosts].sort((a, b) => collator.compare(a[1], b[1])),
-    images: [...images].sort(),
-    labels: [...labels].sort(),
-  };
-}
-
 export function sameFacets(a: ContainerFacets | null, b: ContainerFacets): boolean {
   return a !== null && JSON.stringify(a) === JSON.stringify(b);
 }
@@ -180,7 +160,7 @@ export function emptySent(): SentWindow {
 export function windowDelta(
   sent: SentWindow,
   rows: readonly FleetContainer[],
-  usage: ReadonlyMap<string, FleetContainerUsage>,
+  usage: UsageLookup,
 ): { keys?: string[]; rows: FleetContainer[]; usage: FleetUsageDelta } {
   const keys = rows.map((row) => row.key);
   const keysChanged = keys.length !== sent.keys.length || keys.some((key, i) => key !== sent.keys[i]);
