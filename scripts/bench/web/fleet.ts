@@ -28,7 +28,14 @@ import { containersLoad, type OpenPageCost, openFleetWatchers, openPageCost } fr
 import { summarizeProfile } from './fleet-profile';
 import { fleetShapeFromEnv, type Simulator, startSimulator } from './fleet-simulator';
 import { percentile, sleep } from './measure';
-import { healthProbe, type ProcessWindow, processOver, webServerPid } from './process-usage';
+import {
+  healthProbe,
+  type ProcessWindow,
+  pairedProbe,
+  processOver,
+  startFloorServer,
+  webServerPid,
+} from './process-usage';
 import { logIn, trpcMutation, waitForOnline } from './session';
 
 type Table = (name: string, rows: [string, string][]) => void;
@@ -45,7 +52,9 @@ interface BuildFigures {
   healthIdle: number[];
   hostsLoads: FleetLoad[];
   /** Health samples while each kind of page loads (the target is over all of them together). */
-  healthDuringLoads: { hosts: number[]; hostPage: number[]; containers: number[] };
+  healthDuringLoads: PageLoadSamples;
+  /** A do-nothing server in its own process, probed at the same time: the machine's floor. */
+  floorDuringLoads: PageLoadSamples;
   hostPage: number[];
   containersLoads: { ready: number; firstMessage: number }[];
   hostsOpen: OpenPageCost;
@@ -54,6 +63,12 @@ interface BuildFigures {
   healthWatched: number[];
   events: number[];
   eventsLost: number;
+}
+
+interface PageLoadSamples {
+  hosts: number[];
+  hostPage: number[];
+  containers: number[];
 }
 
 export async function benchFleet(table: Table): Promise<void> {
@@ -109,6 +124,7 @@ async function measureBuild(
   const now = () => Number(process.hrtime.bigint() / 1000n);
   const profileWindows: { name: string; fromUs: number; toUs: number }[] = [];
   const contexts: BrowserContext[] = [];
+  const floorServer = await startFloorServer();
   try {
     const serverPid = webServerPid(web.dataDir);
     const context = await browser.newContext();
@@ -137,13 +153,21 @@ async function measureBuild(
     // /hosts loads (after a warm-up), with the health probe running.
     await fleetLoad(context, web.baseURL, names, 180_000);
     const hostsLoads: FleetLoad[] = [];
-    const healthDuringLoads: BuildFigures['healthDuringLoads'] = { hosts: [], hostPage: [], containers: [] };
+    const healthDuringLoads: PageLoadSamples = { hosts: [], hostPage: [], containers: [] };
+    const floorDuringLoads: PageLoadSamples = { hosts: [], hostPage: [], containers: [] };
+    const during = async (page: keyof PageLoadSamples, load: () => Promise<void>) => {
+      const probe = pairedProbe(web.baseURL, floorServer.baseURL);
+      await load();
+      const { health, floor } = await probe.stop();
+      healthDuringLoads[page].push(...health);
+      floorDuringLoads[page].push(...floor);
+    };
     const hostsFrom = now();
     for (let i = 0; i < LOADS; i++) {
       await sleep(2_000);
-      health = healthProbe(web.baseURL);
-      hostsLoads.push(await fleetLoad(context, web.baseURL, names, 180_000));
-      healthDuringLoads.hosts.push(...(await health.stop()));
+      await during('hosts', async () => {
+        hostsLoads.push(await fleetLoad(context, web.baseURL, names, 180_000));
+      });
     }
 
     profileWindows.push({ name: '/hosts loads', fromUs: hostsFrom, toUs: now() });
@@ -158,15 +182,15 @@ async function measureBuild(
         { selector: '[data-testid="system-info"]', count: 1 },
       ]);
       const name = names[(i * 37) % names.length] as string;
-      health = healthProbe(web.baseURL);
-      await page.goto(`${web.baseURL}/hosts/${hostIds.get(name)}`, { waitUntil: 'commit' });
-      await page.waitForFunction(() => (window as unknown as CountWindow).__count.done !== null, null, {
-        timeout: 120_000,
-        polling: 100,
+      await during('hostPage', async () => {
+        await page.goto(`${web.baseURL}/hosts/${hostIds.get(name)}`, { waitUntil: 'commit' });
+        await page.waitForFunction(() => (window as unknown as CountWindow).__count.done !== null, null, {
+          timeout: 120_000,
+          polling: 100,
+        });
       });
       const done = await page.evaluate(() => (window as unknown as CountWindow).__count.done as number);
       if (i > 0) hostPage.push(done); // the first warms the route
-      healthDuringLoads.hostPage.push(...(await health.stop()));
       await page.close();
     }
 
@@ -177,10 +201,10 @@ async function measureBuild(
     const containersLoads: { ready: number; firstMessage: number }[] = [];
     const containersFrom = now();
     for (let i = 0; i <= LOADS; i++) {
-      health = healthProbe(web.baseURL);
-      const load = await containersLoad(context, `${web.baseURL}/containers`, total);
-      if (i > 0) containersLoads.push(load);
-      healthDuringLoads.containers.push(...(await health.stop()));
+      await during('containers', async () => {
+        const load = await containersLoad(context, `${web.baseURL}/containers`, total);
+        if (i > 0) containersLoads.push(load);
+      });
       await sleep(2_000);
     }
 
@@ -242,6 +266,7 @@ async function measureBuild(
       healthIdle,
       hostsLoads,
       healthDuringLoads,
+      floorDuringLoads,
       hostPage,
       containersLoads,
       hostsOpen,
@@ -255,6 +280,7 @@ async function measureBuild(
     for (const context of contexts)
       await context.close().catch((error: Error) => console.error(`closing a context: ${error.message}`));
     await web.stop().catch((error: Error) => console.error(`stopping the web server: ${error.message}`));
+    floorServer.stop();
     for (const window of profileDir ? profileWindows : []) {
       const summary = summarizeProfile(profileDir as string, window, 12);
       progress(`CPU profile, ${window.name} (${summary.path}): ${summary.busyPercent.toFixed(1)} % busy`);
@@ -364,6 +390,12 @@ function report(f: BuildFigures, shape: { hosts: number; containers: number }): 
       Object.values(f.healthDuringLoads)
         .map((v) => `${p(v, 99)} / ${max(v)} (${v.length})`)
         .join(' — '),
+    ],
+    [
+      '… a do-nothing server in its own process, probed the same way at the same time (the machine’s floor): p99 over all / by page, p99 / max',
+      `${p(Object.values(f.floorDuringLoads).flat(), 99)}; ${Object.values(f.floorDuringLoads)
+        .map((v) => `${p(v, 99)} / ${max(v)}`)
+        .join(' — ')}`,
     ],
   ];
 }

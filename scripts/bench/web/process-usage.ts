@@ -1,5 +1,8 @@
 /** What the dashboard's and the simulator's processes cost: CPU, RSS, request latency. */
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Worker } from 'node:worker_threads';
 import { percentile, sleep } from './measure';
 
 /** The dashboard process startWebServer spawned: the one whose environment names its data dir. */
@@ -19,31 +22,55 @@ export function webServerPid(dataDir: string): number {
 }
 
 /**
+ * The probe loop, in a worker thread of its own: the benchmark's main thread drives Playwright, and
+ * a probe there measured that thread's own pauses (a large CDP message, its garbage collection) as
+ * the server's latency.
+ */
+const PROBE_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const samples = workerData.urls.map(() => []);
+let running = true;
+parentPort.once('message', () => { running = false; });
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const loops = workerData.urls.map(async (url, i) => {
+  while (running) {
+    const t = performance.now();
+    try {
+      await (await fetch(url)).arrayBuffer();
+    } catch {
+      return; // the server went away (the benchmark is failing): nothing more to measure
+    }
+    samples[i].push(performance.now() - t);
+    await pause(workerData.everyMs);
+  }
+});
+Promise.all(loops).then(() => parentPort.postMessage(samples));
+`;
+
+/** Each URL asked every 50 ms (one request at a time each) until stopped; the latencies by URL. */
+function probeLatency(urls: string[]): { stop(): Promise<number[][]> } {
+  const worker = new Worker(PROBE_WORKER, { eval: true, workerData: { urls, everyMs: 50 } });
+  const done = new Promise<number[][]>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    stop: async () => {
+      worker.postMessage('stop');
+      const samples = await done;
+      await worker.terminate();
+      return samples;
+    },
+  };
+}
+
+/**
  * Latencies of the dashboard's cheapest request (/api/health, answered before any routing), one
  * every 50 ms until stopped: how long the server's event loop keeps requests waiting.
  */
 export function healthProbe(baseURL: string): { stop(): Promise<number[]> } {
-  const samples: number[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const t = performance.now();
-      try {
-        await (await fetch(`${baseURL}/api/health`)).arrayBuffer();
-      } catch {
-        return; // the server went away (the benchmark is failing): nothing more to measure
-      }
-      samples.push(performance.now() - t);
-      await sleep(50);
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return samples;
-    },
-  };
+  const probe = probeLatency([`${baseURL}/api/health`]);
+  return { stop: async () => (await probe.stop())[0] ?? [] };
 }
 
 export interface ProcessWindow {
@@ -73,4 +100,41 @@ export async function processOver(pids: number[], ms: number): Promise<ProcessWi
     rssMedianKiB: percentile(samples[i] as number[], 50),
     rssMaxKiB: Math.max(...(samples[i] as number[])),
   }));
+}
+
+/**
+ * A do-nothing HTTP server in a process of its own, to probe like /api/health at the same time:
+ * what the machine itself adds to any request (its cores shared with the browser, the simulator
+ * and the benchmark's own process, which also sends the probes). The floor under health's figures.
+ */
+export async function startFloorServer(): Promise<{ baseURL: string; stop(): void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      "require('node:http').createServer((_, res) => res.end('ok')).listen(0, '127.0.0.1', function () { console.log(this.address().port); });",
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout });
+  const port = await new Promise<number>((resolve, reject) => {
+    lines.once('line', (line) => resolve(Number(line)));
+    child.once('exit', (code) => reject(new Error(`the floor server exited (${code}) before listening`)));
+  });
+  lines.close();
+  return { baseURL: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+/** /api/health and the floor server probed together (one worker). */
+export function pairedProbe(
+  healthURL: string,
+  floorURL: string,
+): { stop(): Promise<{ health: number[]; floor: number[] }> } {
+  const probe = probeLatency([`${healthURL}/api/health`, floorURL]);
+  return {
+    stop: async () => {
+      const [health = [], floor = []] = await probe.stop();
+      return { health, floor };
+    },
+  };
 }

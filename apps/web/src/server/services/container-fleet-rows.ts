@@ -109,9 +109,22 @@ const round = (value: number, step: number) => Math.round(value / step) * step;
  * Turns one host's stats batches (cumulative network counters) into usage with rates, and tells
  * which fields changed since the last batch: the per-second delta sent to browsers.
  */
+/** A sampled container: its row key, its last network counters and the batch it was last in. */
+interface Sampled {
+  key: string;
+  rx: number;
+  tx: number;
+  at: number;
+  batch: number;
+}
+
+const USAGE_FIELDS = ['cpuPercent', 'memoryUsage', 'memoryLimit', 'rxRate', 'txRate'] as const;
+
 export class UsageTracker {
   private readonly usage = new Map<string, FleetContainerUsage>();
-  private readonly counters = new Map<string, { rx: number; tx: number; at: number }>();
+  /** By container id. Kept in place: 500 hosts send 25,000 containers' figures a second. */
+  private readonly sampled = new Map<string, Sampled>();
+  private batches = 0;
 
   constructor(private readonly keyOf: (containerId: string) => string) {}
 
@@ -121,44 +134,63 @@ export class UsageTracker {
 
   /** Applies a batch; adds to `delta` what changed (null for containers no longer sampled). */
   apply(batch: readonly ContainerStats[], delta: FleetUsageDelta): void {
-    const seen = new Set<string>();
+    const number = ++this.batches;
+    let touched = 0;
+    // One sampler reads a batch: its containers share the time (parsed once).
+    let read = '';
+    let at = 0;
     for (const stats of batch) {
-      const key = this.keyOf(stats.id);
-      seen.add(key);
-      const at = Date.parse(stats.read);
-      const previous = this.counters.get(key);
-      this.counters.set(key, { rx: stats.networkRx, tx: stats.networkTx, at });
-      const seconds = previous ? (at - previous.at) / 1000 : 0;
-      const rate = (now: number, before: number | undefined) =>
-        seconds > 0 && before !== undefined && now >= before ? Math.round((now - before) / seconds) : 0;
+      if (stats.read !== read) {
+        read = stats.read;
+        at = Date.parse(read);
+      }
+      let entry = this.sampled.get(stats.id);
+      let rxRate = 0;
+      let txRate = 0;
+      if (!entry) {
+        entry = { key: this.keyOf(stats.id), rx: stats.networkRx, tx: stats.networkTx, at, batch: 0 };
+        this.sampled.set(stats.id, entry);
+      } else {
+        const seconds = (at - entry.at) / 1000;
+        if (seconds > 0) {
+          if (stats.networkRx >= entry.rx) rxRate = Math.round((stats.networkRx - entry.rx) / seconds);
+          if (stats.networkTx >= entry.tx) txRate = Math.round((stats.networkTx - entry.tx) / seconds);
+        }
+        entry.rx = stats.networkRx;
+        entry.tx = stats.networkTx;
+        entry.at = at;
+      }
+      if (entry.batch !== number) touched++;
+      entry.batch = number;
       const next: FleetContainerUsage = {
         cpuPercent: round(stats.cpuPercent, 0.1),
         memoryUsage: stats.memoryUsage,
         memoryLimit: stats.memoryLimit,
-        rxRate: rate(stats.networkRx, previous?.rx),
-        txRate: rate(stats.networkTx, previous?.tx),
+        rxRate,
+        txRate,
       };
+      const { key } = entry;
       const old = this.usage.get(key);
+      // A new object each time (readers compare usage by identity), the old one left as it was.
       this.usage.set(key, next);
       if (!old) {
         delta[key] = next;
         continue;
       }
-      const changed: Partial<FleetContainerUsage> = {};
-      let any = false;
-      for (const field of Object.keys(next) as (keyof FleetContainerUsage)[]) {
-        if (old[field] !== next[field]) {
-          changed[field] = next[field];
-          any = true;
-        }
+      let changed: Partial<FleetContainerUsage> | null = null;
+      for (const field of USAGE_FIELDS) {
+        if (old[field] === next[field]) continue;
+        changed ??= {};
+        changed[field] = next[field];
       }
-      if (any) delta[key] = { ...(delta[key] ?? {}), ...changed };
+      if (changed) delta[key] = { ...(delta[key] ?? {}), ...changed };
     }
-    for (const key of [...this.usage.keys()]) {
-      if (seen.has(key)) continue;
-      this.usage.delete(key);
-      this.counters.delete(key);
-      delta[key] = null;
+    if (touched === this.sampled.size) return;
+    for (const [id, entry] of this.sampled) {
+      if (entry.batch === number) continue;
+      this.sampled.delete(id);
+      this.usage.delete(entry.key);
+      delta[entry.key] = null;
     }
   }
 
@@ -166,7 +198,7 @@ export class UsageTracker {
   clear(): string[] {
     const keys = [...this.usage.keys()];
     this.usage.clear();
-    this.counters.clear();
+    this.sampled.clear();
     return keys;
   }
 }
