@@ -92,7 +92,7 @@ export function summarizeProfile(
   dir: string,
   window: { lastMs: number } | { fromUs: number; toUs: number },
   rows = 25,
-): { path: string; busyPercent: number; top: [string, string][] } {
+): { path: string; busyPercent: number; top: [string, string][]; fromS: number; toS: number } {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => join(dir, f));
@@ -125,6 +125,9 @@ export function summarizeProfile(
   const share = (us: number) => (windowUs > 0 ? (us / windowUs) * 100 : 0);
   return {
     path,
+    // The window's place in the profile (seconds from its start), to find its busy stretches.
+    fromS: (from - profile.startTime) / 1e6,
+    toS: (to - profile.startTime) / 1e6,
     busyPercent: share(windowUs - idleUs),
     top: [...self.entries()]
       .sort((a, b) => b[1] - a[1])

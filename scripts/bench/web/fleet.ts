@@ -15,6 +15,8 @@
  * same measurements run on those builds too, in turn against the same simulator and agent (only
  * same-run comparisons mean something on a shared machine).
  */
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import type { Browser, BrowserContext } from '@playwright/test';
 import { chromium } from '@playwright/test';
 import { type AgentConnection, connectAgentOnce } from '@stevedore/agent-api';
@@ -61,8 +63,22 @@ interface BuildFigures {
   containersOpen: OpenPageCost;
   watched: ProcessWindow;
   healthWatched: number[];
+  floorWatched: number[];
   events: number[];
   eventsLost: number;
+}
+
+/**
+ * FLEET_PIN_CPUS=1: the web server gets CPU 0 to itself, and everything else (this process with its
+ * probes, Chromium, the simulated hosts, the local agent, the do-nothing server) shares CPU 1. In
+ * use the browser and the hosts are other machines; on a 2-core machine they otherwise take the
+ * server's CPU while a page loads, and a request then waits for the CPU, not for the server.
+ */
+const PIN_CPUS = process.env.FLEET_PIN_CPUS === '1';
+
+/** Pins a process and all its threads (and the threads and processes it starts later) to one CPU. */
+function pinToCpu(pid: number, cpu: number): void {
+  execFileSync('taskset', ['-a', '-pc', String(cpu), String(pid)], { stdio: 'ignore' });
 }
 
 interface PageLoadSamples {
@@ -77,6 +93,10 @@ export async function benchFleet(table: Table): Promise<void> {
   let sim: Simulator | undefined;
   let browser: Browser | undefined;
   let connection: AgentConnection | undefined;
+  if (PIN_CPUS) {
+    if (availableParallelism() < 2) throw new Error('FLEET_PIN_CPUS=1 needs two CPUs');
+    pinToCpu(process.pid, 1); // what this process starts from now on runs on CPU 1 too
+  }
   try {
     agent = await startAgent();
     connection = await connectAgentOnce({ host: agent.host });
@@ -127,6 +147,7 @@ async function measureBuild(
   const floorServer = await startFloorServer();
   try {
     const serverPid = webServerPid(web.dataDir);
+    if (PIN_CPUS) pinToCpu(serverPid, 0);
     const context = await browser.newContext();
     contexts.push(context);
     // A loaded machine answers slowly at 500 hosts: wait, and measure, rather than fail the run.
@@ -143,7 +164,7 @@ async function measureBuild(
 
     // Nobody watching: what the connected fleet costs the server by itself.
     await sleep(10_000);
-    let health = healthProbe(web.baseURL);
+    const health = healthProbe(web.baseURL);
     const [idle] = (await processOver([serverPid], IDLE_WINDOW_MS)) as [ProcessWindow];
     const healthIdle = await health.stop();
     progress(
@@ -248,7 +269,7 @@ async function measureBuild(
     // Three browsers on the fleet pages (/hosts and /containers each).
     contexts.push(...(await openFleetWatchers(browser, await context.storageState(), web.baseURL, 3)));
     await sleep(10_000);
-    health = healthProbe(web.baseURL);
+    const watchedProbe = pairedProbe(web.baseURL, floorServer.baseURL);
     const watchedFrom = now();
     const [watched] = (await processOver([serverPid], IDLE_WINDOW_MS)) as [ProcessWindow];
     profileWindows.push({ name: 'three browsers open', fromUs: watchedFrom, toUs: now() });
@@ -259,7 +280,7 @@ async function measureBuild(
       `f${buildRoot ? 'b' : 't'}`,
       EVENT_PAIRS,
     );
-    const healthWatched = await health.stop();
+    const { health: healthWatched, floor: floorWatched } = await watchedProbe.stop();
     return {
       registerS,
       idle,
@@ -273,6 +294,7 @@ async function measureBuild(
       containersOpen,
       watched,
       healthWatched,
+      floorWatched,
       events: latency.samples.map((s) => s.dom),
       eventsLost: latency.lost,
     };
@@ -283,7 +305,9 @@ async function measureBuild(
     floorServer.stop();
     for (const window of profileDir ? profileWindows : []) {
       const summary = summarizeProfile(profileDir as string, window, 12);
-      progress(`CPU profile, ${window.name} (${summary.path}): ${summary.busyPercent.toFixed(1)} % busy`);
+      progress(
+        `CPU profile, ${window.name} (${summary.path}, ${summary.fromS.toFixed(1)}–${summary.toS.toFixed(1)} s): ${summary.busyPercent.toFixed(1)} % busy`,
+      );
       for (const [where, share] of summary.top) progress(`  ${share} ${where}`);
     }
   }
@@ -337,7 +361,7 @@ function report(f: BuildFigures, shape: { hosts: number; containers: number }): 
   return [
     [
       'fleet',
-      `${shape.hosts} simulated hosts × ${shape.containers} containers + the real local agent; registered and online in ${f.registerS.toFixed(0)} s`,
+      `${shape.hosts} simulated hosts × ${shape.containers} containers + the real local agent; registered and online in ${f.registerS.toFixed(0)} s${PIN_CPUS ? '; the web server on CPU 0 alone, everything else on CPU 1 (FLEET_PIN_CPUS=1)' : ''}`,
     ],
     [`/hosts → every row online with CPU, p50 / max of ${LOADS}`, `${p(ready, 50)} / ${max(ready)}`],
     [
@@ -392,10 +416,10 @@ function report(f: BuildFigures, shape: { hosts: number; containers: number }): 
         .join(' — '),
     ],
     [
-      '… a do-nothing server in its own process, probed the same way at the same time (the machine’s floor): p99 over all / by page, p99 / max',
-      `${p(Object.values(f.floorDuringLoads).flat(), 99)}; ${Object.values(f.floorDuringLoads)
+      '… a do-nothing server in its own process, probed the same way at the same time (the machine’s floor): p99 during page loads (by page, p99 / max) / three browsers open',
+      `${p(Object.values(f.floorDuringLoads).flat(), 99)} (${Object.values(f.floorDuringLoads)
         .map((v) => `${p(v, 99)} / ${max(v)}`)
-        .join(' — ')}`,
+        .join(' — ')}) / ${p(f.floorWatched, 99)}`,
     ],
   ];
 }

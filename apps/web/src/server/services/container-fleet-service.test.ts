@@ -112,3 +112,101 @@ test('a host that changed while nobody showed it is read again when a watcher of
     service.close();
   }
 });
+
+test('the list is kept in its own order (host, then name) whatever order the hosts answer in; usage by row key', async () => {
+  const containers: Record<string, string[]> = { h1: ['web-10', 'web-2'], h2: ['db'], h3: ['cache'] };
+  // h1 answers last: its rows still come first (box-h1 < box-h2 < box-h3).
+  const delays: Record<string, number> = { h1: 40, h2: 0, h3: 20 };
+  let emitStats: ((batch: unknown[]) => void) | null = null;
+  const hub = {
+    onStatus: () => () => {},
+    status: (hostId: string) => host(hostId).status,
+    call: async (hostId: string, fn: (client: unknown) => Promise<unknown>) =>
+      fn({
+        containers: {
+          list: {
+            query: async () => {
+              await new Promise((resolve) => setTimeout(resolve, delays[hostId]));
+              return (containers[hostId] ?? []).map((name) => ({
+                Id: `${name}-id`,
+                Names: [`/${name}`],
+                Image: 'busybox',
+                ImageID: 'sha256:x',
+                Command: 'sh',
+                Created: 1,
+                State: 'running',
+                Status: 'Up',
+                Labels: { app: name },
+                Ports: [],
+                Mounts: [],
+              }));
+            },
+          },
+          stats: {
+            subscribe: (_input: unknown, handlers: { onData(batch: unknown[]): void }) => {
+              if (hostId === 'h2') emitStats = handlers.onData;
+              return { unsubscribe: () => {} };
+            },
+          },
+        },
+      }),
+  } as unknown as AgentHub;
+  const service = new ContainerFleetService(
+    { list: async () => ['h3', 'h1', 'h2'].map(host) },
+    hub,
+    { onEvent: () => () => {} },
+    pino({ level: 'silent' }),
+  );
+  const controller = new AbortController();
+  try {
+    const changes = service.changes(undefined, controller.signal);
+    assert.deepEqual((await changes.next()).value, { kind: 'ready' });
+    assert.equal(service.loadingHosts(undefined), 3);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(service.loadingHosts(undefined), 0);
+    assert.deepEqual(
+      service.rows(undefined).map((row) => row.key),
+      ['h1/web-2-id', 'h1/web-10-id', 'h2/db-id', 'h3/cache-id'],
+    );
+    assert.deepEqual(
+      service.rows('h1').map((row) => row.name),
+      ['web-2', 'web-10'],
+    );
+    assert.deepEqual(service.facets(undefined).hosts, [
+      ['h1', 'box-h1'],
+      ['h2', 'box-h2'],
+      ['h3', 'box-h3'],
+    ]);
+    assert.deepEqual(service.facets(undefined).labels, ['app=cache', 'app=db', 'app=web-10', 'app=web-2']);
+    assert.ok(emitStats, 'h2’s stats stream was opened');
+    (emitStats as (batch: unknown[]) => void)([
+      {
+        id: 'db-id',
+        name: 'db',
+        read: new Date().toISOString(),
+        cpuPercent: 12.34,
+        memoryUsage: 100,
+        memoryLimit: 1000,
+        networkRx: 0,
+        networkTx: 0,
+        blockRead: 0,
+        blockWrite: 0,
+        pids: 1,
+      },
+    ]);
+    assert.equal(service.usage('h2/db-id')?.cpuPercent, 12.3);
+    assert.equal(service.usage('h1/web-2-id'), undefined);
+    // The snapshot the other subscribers get is in the same order.
+    const snapshot = (await service.watch(undefined, controller.signal).next())
+      .value as FleetContainersUpdate;
+    assert.equal(snapshot.kind, 'snapshot');
+    if (snapshot.kind === 'snapshot')
+      assert.deepEqual(
+        snapshot.rows.map((row) => row.key),
+        service.rows(undefined).map((row) => row.key),
+      );
+  } finally {
+    controller.abort();
+    service.close();
+  }
+});
