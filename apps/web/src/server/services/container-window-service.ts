@@ -27,6 +27,12 @@ import {
 
 /** Coalesces the fleet's updates (a host's rows, the 1 s usage tick, a scroll) into one send. */
 const FLUSH_DELAY_MS = 30;
+/**
+ * While hosts' first lists come in (a cold list: 500 hosts answer within a second or two), each
+ * send makes the list and its filter choices again: ten a second show the count climbing at a
+ * tenth of the cost.
+ */
+const LOADING_FLUSH_DELAY_MS = 100;
 /** A move that came before its window's subscription is kept this long for it. */
 const EARLY_MOVE_MS = 30_000;
 
@@ -172,7 +178,10 @@ export class ContainerWindowService {
           continue;
         }
         this.apply(window, change);
-        this.schedule(window, FLUSH_DELAY_MS);
+        this.schedule(
+          window,
+          this.fleet.loadingHosts(window.hostId) > 0 ? LOADING_FLUSH_DELAY_MS : FLUSH_DELAY_MS,
+        );
       }
     } catch (error) {
       if (!signal.aborted) this.log.warn({ err: error }, 'the containers window lost the fleet list');
