@@ -7,13 +7,18 @@ const MAX_LABEL_CHOICES = 500;
 
 const byKey = (a: FleetContainer, b: FleetContainer) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
+/** Hosts in the list's order: by name (numbers in order), then id (same-named hosts stay apart). */
+export function compareHosts(a: { name: string; id: string }, b: { name: string; id: string }): number {
+  return collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 /**
  * The list's own order: host (by name, then id: one host's rows stay together), then container
  * name (numbers in order), then key. Stable whatever order the hosts answered in.
  */
 export function defaultOrder(a: FleetContainer, b: FleetContainer): number {
   if (a.hostId !== b.hostId)
-    return collator.compare(a.hostName, b.hostName) || (a.hostId < b.hostId ? -1 : 1);
+    return compareHosts({ name: a.hostName, id: a.hostId }, { name: b.hostName, id: b.hostId });
   return collator.compare(a.name, b.name) || byKey(a, b);
 }
 
@@ -121,7 +126,7 @@ export class FleetOrder {
 
   private orderedHosts(): HostRows[] {
     this.hostOrder ??= [...this.hosts.values()]
-      .sort((a, b) => collator.compare(a.hostName, b.hostName) || (a.hostId < b.hostId ? -1 : 1))
+      .sort((a, b) => compareHosts({ name: a.hostName, id: a.hostId }, { name: b.hostName, id: b.hostId }))
       .map((host) => host.hostId);
     return this.hostOrder.map((hostId) => this.hosts.get(hostId) as HostRows);
   }

@@ -15,8 +15,18 @@ const host = (id: string): HostSummary => ({
   status: { hostId: id, state: 'online', lastError: null, lastSeen: null },
 });
 
-/** A hub whose hosts are all online and have no containers; it records whose list and stats were read. */
-function fakeHub(listed: string[], streamed: string[] = []): AgentHub {
+/**
+ * A hub whose hosts are all online; it records whose list and stats were read. Hosts have no
+ * containers unless `list` says; `onStats` gets each stats stream's data handler.
+ */
+function fakeHub(
+  listed: string[],
+  streamed: string[] = [],
+  more: {
+    list?: (hostId: string) => Promise<unknown[]>;
+    onStats?: (hostId: string, onData: (batch: unknown[]) => void) => void;
+  } = {},
+): AgentHub {
   return {
     onStatus: () => () => {},
     status: (hostId: string) => host(hostId).status,
@@ -26,12 +36,13 @@ function fakeHub(listed: string[], streamed: string[] = []): AgentHub {
           list: {
             query: async () => {
               listed.push(hostId);
-              return [];
+              return more.list ? more.list(hostId) : [];
             },
           },
           stats: {
-            subscribe: () => {
+            subscribe: (_input: unknown, handlers: { onData(batch: unknown[]): void }) => {
               streamed.push(hostId);
+              more.onStats?.(hostId, handlers.onData);
               return { unsubscribe: () => {} };
             },
           },
@@ -118,39 +129,27 @@ test('the list is kept in its own order (host, then name) whatever order the hos
   // h1 answers last: its rows still come first (box-h1 < box-h2 < box-h3).
   const delays: Record<string, number> = { h1: 40, h2: 0, h3: 20 };
   let emitStats: ((batch: unknown[]) => void) | null = null;
-  const hub = {
-    onStatus: () => () => {},
-    status: (hostId: string) => host(hostId).status,
-    call: async (hostId: string, fn: (client: unknown) => Promise<unknown>) =>
-      fn({
-        containers: {
-          list: {
-            query: async () => {
-              await new Promise((resolve) => setTimeout(resolve, delays[hostId]));
-              return (containers[hostId] ?? []).map((name) => ({
-                Id: `${name}-id`,
-                Names: [`/${name}`],
-                Image: 'busybox',
-                ImageID: 'sha256:x',
-                Command: 'sh',
-                Created: 1,
-                State: 'running',
-                Status: 'Up',
-                Labels: { app: name },
-                Ports: [],
-                Mounts: [],
-              }));
-            },
-          },
-          stats: {
-            subscribe: (_input: unknown, handlers: { onData(batch: unknown[]): void }) => {
-              if (hostId === 'h2') emitStats = handlers.onData;
-              return { unsubscribe: () => {} };
-            },
-          },
-        },
-      }),
-  } as unknown as AgentHub;
+  const hub = fakeHub([], [], {
+    list: async (hostId) => {
+      await new Promise((resolve) => setTimeout(resolve, delays[hostId]));
+      return (containers[hostId] ?? []).map((name) => ({
+        Id: `${name}-id`,
+        Names: [`/${name}`],
+        Image: 'busybox',
+        ImageID: 'sha256:x',
+        Command: 'sh',
+        Created: 1,
+        State: 'running',
+        Status: 'Up',
+        Labels: { app: name },
+        Ports: [],
+        Mounts: [],
+      }));
+    },
+    onStats: (hostId, onData) => {
+      if (hostId === 'h2') emitStats = onData;
+    },
+  });
   const service = new ContainerFleetService(
     { list: async () => ['h3', 'h1', 'h2'].map(host) },
     hub,

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { AgentHub } from '../hub/agent-hub';
 import { listen } from '../util/listen';
 import { mapLimited } from '../util/map-limited';
-import { FleetOrder, hostRowsOf } from './container-fleet-order';
+import { compareHosts, FleetOrder, hostRowsOf } from './container-fleet-order';
 import { diffRows, offline, UsageTracker } from './container-fleet-rows';
 import { openStatsStream } from './fleet-stats-stream';
 
@@ -29,7 +29,7 @@ export interface ContainerFleetTiming {
 }
 
 /** Hosts whose lists are read at once when the list starts being watched (see loadHosts). */
-const LOAD_CONCURRENCY = 32;
+const LOAD_CONCURRENCY = 64;
 
 const DEFAULT_TIMING: ContainerFleetTiming = {
   usageFlushMs: 1_000,
@@ -314,7 +314,9 @@ export class ContainerFleetService {
    * hundreds of ms.
    */
   private async loadHosts(hosts: HostSummary[]): Promise<void> {
-    await mapLimited(hosts, LOAD_CONCURRENCY, async (host) => {
+    // In the list's order: the hosts whose rows a page shows first are read first.
+    const inOrder = [...hosts].sort(compareHosts);
+    await mapLimited(inOrder, LOAD_CONCURRENCY, async (host) => {
       await this.refresh(host.id);
       this.subscribeStats(host.id);
     });
