@@ -118,17 +118,6 @@ export function keepsPlace(
   return figureOf(sort.id, before, undefined) === figureOf(sort.id, after, undefined);
 }
 
-/** Whether a changed row leaves the filter bar's choices as they were (its host, image and labels). */
-export function sameFacetInputs(before: FleetContainer, after: FleetContainer): boolean {
-  if (before.hostId !== after.hostId || before.hostName !== after.hostName || before.image !== after.image)
-    return false;
-  const keys = Object.keys(after.labels);
-  return (
-    keys.length === Object.keys(before.labels).length &&
-    keys.every((key) => before.labels[key] === after.labels[key])
-  );
-}
-
 export function sameFacets(a: ContainerFacets | null, b: ContainerFacets): boolean {
   return a !== null && JSON.stringify(a) === JSON.stringify(b);
 }
