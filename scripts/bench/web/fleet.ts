@@ -13,7 +13,8 @@
  * - /api/health p99 with nobody watching and under load (page loads, three browsers).
  * With BENCH_BASELINE_WEB=<dir>[,<dir>…] (copies of other builds: <dir>/apps/web/{dist,.next}) the
  * same measurements run on those builds too, in turn against the same simulator and agent (only
- * same-run comparisons mean something on a shared machine).
+ * same-run comparisons mean something on a shared machine). FLEET_HOLD_S=<s> pauses that long after
+ * the idle window, with the server's pid printed, to look at it from outside (smaps, an inspector).
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -185,6 +186,11 @@ async function measureBuild(
     progress(
       `nobody watching: ${idle.cpuPercent.toFixed(1)} % CPU, ${(idle.rssMaxKiB / 1024).toFixed(0)} MiB`,
     );
+
+    if (process.env.FLEET_HOLD_S) {
+      progress(`holding ${process.env.FLEET_HOLD_S} s: the web server's pid is ${serverPid}`);
+      await sleep(Number(process.env.FLEET_HOLD_S) * 1000);
+    }
 
     // /hosts loads (after a warm-up), with the health probe running.
     await fleetLoad(context, web.baseURL, names, 180_000);

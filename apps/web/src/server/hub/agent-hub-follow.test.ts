@@ -125,3 +125,32 @@ test('the hub pings a followed host only when it has been silent for the interva
   assert.equal(hub.status('h1').state, 'online');
   await hub.close();
 });
+
+test("an online host's lastSeen is when it was last heard from; going offline keeps that time", async () => {
+  let events: Parameters<ConnectAgent>[1] | undefined;
+  const connect: ConnectAgent = (_target, given) => {
+    events = given;
+    return { client: {} as AgentClient, close: async () => {} };
+  };
+  const hub = new AgentHub(connect, pino({ level: 'silent' }));
+  const changes: HostStatus[] = [];
+  hub.onStatus((status) => changes.push(status));
+  hub.add(target);
+  assert.equal(hub.status('h1').lastSeen, null, 'never heard from');
+  events?.onOpen();
+  const opened = Date.parse(hub.status('h1').lastSeen ?? '');
+  assert.ok(Math.abs(opened - Date.now()) < 1_000);
+  await new Promise((r) => setTimeout(r, 20));
+  events?.onActivity?.();
+  const heard = Date.parse(hub.status('h1').lastSeen ?? '');
+  assert.ok(heard > opened, 'a message moves lastSeen on');
+  await new Promise((r) => setTimeout(r, 20));
+  events?.onClose(new Error('gone'));
+  assert.equal(hub.status('h1').state, 'offline');
+  assert.equal(Date.parse(hub.status('h1').lastSeen ?? ''), heard, 'offline: the last time it was heard');
+  assert.deepEqual(
+    changes.map((status) => status.state),
+    ['connecting', 'online', 'offline'],
+  );
+  await hub.close();
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { FleetContainersUpdate, HostSummary } from '@stevedore/shared';
+import type { FleetContainersUpdate, FleetEvent, HostSummary } from '@stevedore/shared';
 import pino from 'pino';
 import type { AgentHub } from '../hub/agent-hub.js';
 import { ContainerFleetService } from './container-fleet-service.js';
@@ -53,6 +53,34 @@ function fakeHub(
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
+/** Container events to every listener (the service keeps one of its own besides its watchers'). */
+function fakeEvents() {
+  const listeners = new Set<(event: FleetEvent) => void>();
+  return {
+    onEvent(listener: (event: FleetEvent) => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    emit(event: { type: 'container'; hostId: string }) {
+      for (const listener of listeners) listener(event as FleetEvent);
+    },
+  };
+}
+
+const summaryOf = (name: string) => ({
+  Id: `${name}-id`,
+  Names: [`/${name}`],
+  Image: 'busybox',
+  ImageID: 'sha256:x',
+  Command: 'sh',
+  Created: 1,
+  State: 'running',
+  Status: 'Up',
+  Labels: { app: name },
+  Ports: [],
+  Mounts: [],
+});
+
 test("a host's watcher reads only its host; a fleet-wide watcher then reads the others", async () => {
   const listed: string[] = [];
   const streamed: string[] = [];
@@ -88,17 +116,12 @@ test("a host's watcher reads only its host; a fleet-wide watcher then reads the 
 
 test('a host that changed while nobody showed it is read again when a watcher of it comes', async () => {
   const listed: string[] = [];
-  let emit: (event: { type: 'container'; hostId: string }) => void = () => {};
+  const events = fakeEvents();
   const hub = fakeHub(listed);
   const service = new ContainerFleetService(
     { list: async () => ['h1', 'h2'].map(host) },
     hub,
-    {
-      onEvent: (listener) => {
-        emit = listener as typeof emit;
-        return () => {};
-      },
-    },
+    events,
     pino({ level: 'silent' }),
   );
   try {
@@ -110,7 +133,7 @@ test('a host that changed while nobody showed it is read again when a watcher of
     // The page is left: the service lingers, and h1 changes while nobody shows it.
     first.abort();
     await watching.return(undefined);
-    emit({ type: 'container', hostId: 'h1' });
+    events.emit({ type: 'container', hostId: 'h1' });
     await settle();
     assert.deepEqual(listed, ['h1'], 'not read while nobody shows it');
     const again = new AbortController();
@@ -132,19 +155,7 @@ test('the list is kept in its own order (host, then name) whatever order the hos
   const hub = fakeHub([], [], {
     list: async (hostId) => {
       await new Promise((resolve) => setTimeout(resolve, delays[hostId]));
-      return (containers[hostId] ?? []).map((name) => ({
-        Id: `${name}-id`,
-        Names: [`/${name}`],
-        Image: 'busybox',
-        ImageID: 'sha256:x',
-        Command: 'sh',
-        Created: 1,
-        State: 'running',
-        Status: 'Up',
-        Labels: { app: name },
-        Ports: [],
-        Mounts: [],
-      }));
+      return (containers[hostId] ?? []).map(summaryOf);
     },
     onStats: (hostId, onData) => {
       if (hostId === 'h2') emitStats = onData;
@@ -206,6 +217,64 @@ test('the list is kept in its own order (host, then name) whatever order the hos
       );
   } finally {
     controller.abort();
+    service.close();
+  }
+});
+
+test('a list unchanged since it was last read shows at once when watching starts again; only its stats start', async () => {
+  const listed: string[] = [];
+  const streamed: string[] = [];
+  const events = fakeEvents();
+  const names: Record<string, string> = { h1: 'box-h1', h2: 'box-h2', h3: 'box-h3' };
+  // Each list takes 20 ms: at `ready` the reads are still on their way.
+  const hub = fakeHub(listed, streamed, {
+    list: async (hostId) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return [summaryOf(`app-${hostId}`)];
+    },
+  });
+  const service = new ContainerFleetService(
+    { list: async () => ['h1', 'h2', 'h3'].map((id) => ({ ...host(id), name: names[id] as string })) },
+    hub,
+    events,
+    pino({ level: 'silent' }),
+    { usageFlushMs: 1_000, eventDebounceMs: 5, reconcileMs: 60_000, lingerMs: 10 },
+  );
+  const watchOnce = async () => {
+    const controller = new AbortController();
+    const changes = service.changes(undefined, controller.signal);
+    assert.deepEqual((await changes.next()).value, { kind: 'ready' });
+    const atReady = {
+      loading: service.loadingHosts(undefined),
+      rows: service.rows(undefined).map((r) => r.key),
+    };
+    await settle();
+    controller.abort();
+    await changes.return(undefined);
+    await settle(); // past the linger: nobody watches, the streams stop
+    return atReady;
+  };
+  try {
+    await watchOnce();
+    assert.deepEqual([...listed].sort(), ['h1', 'h2', 'h3']);
+
+    // Nobody watches: h2 gets a container event, h3 is renamed.
+    events.emit({ type: 'container', hostId: 'h2' });
+    names.h3 = 'renamed';
+    listed.length = 0;
+    streamed.length = 0;
+    const second = await watchOnce();
+    assert.equal(second.loading, 2, 'h2 changed and h3 was renamed: read again; h1 is current');
+    assert.deepEqual(second.rows, ['h1/app-h1-id'], "h1's rows are there at once");
+    assert.deepEqual([...listed].sort(), ['h2', 'h3']);
+    assert.deepEqual([...streamed].sort(), ['h1', 'h2', 'h3'], 'every host streams its stats again');
+
+    listed.length = 0;
+    const third = await watchOnce();
+    assert.equal(third.loading, 0);
+    assert.deepEqual(third.rows, ['h1/app-h1-id', 'h2/app-h2-id', 'h3/app-h3-id']);
+    assert.deepEqual(listed, [], 'nothing changed: nothing read');
+  } finally {
     service.close();
   }
 });

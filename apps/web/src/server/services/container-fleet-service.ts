@@ -15,7 +15,10 @@ import { listen } from '../util/listen';
 import { mapLimited } from '../util/map-limited';
 import { compareHosts, FleetOrder, hostRowsOf } from './container-fleet-order';
 import { diffRows, offline, UsageTracker } from './container-fleet-rows';
+import { type FleetChange, type FleetWatcher, FleetWatchers } from './container-fleet-watchers';
 import { openStatsStream } from './fleet-stats-stream';
+
+export type { FleetChange } from './container-fleet-watchers';
 
 export interface ContainerFleetTiming {
   /** How often the gathered usage changes go to the browsers. */
@@ -28,8 +31,11 @@ export interface ContainerFleetTiming {
   lingerMs: number;
 }
 
-/** Hosts whose lists are read at once when the list starts being watched (see loadHosts). */
+/** Hosts whose lists are read (or stats streams started) at once when watching starts (loadHosts). */
 const LOAD_CONCURRENCY = 64;
+
+/** How long a started stats stream holds its place among those LOAD_CONCURRENCY for its first batch. */
+const FIRST_BATCH_WAIT_MS = 100;
 
 const DEFAULT_TIMING: ContainerFleetTiming = {
   usageFlushMs: 1_000,
@@ -50,15 +56,16 @@ interface HostState {
   timer: NodeJS.Timeout | null;
 }
 
-/** What a follower of the list is told: the list is ready to read, then each change. */
-export type FleetChange = { kind: 'ready' } | Exclude<FleetContainersUpdate, { kind: 'snapshot' }>;
-
-interface Watcher {
-  hostId: string | undefined;
-  push(update: FleetChange): void;
-}
-
 const connected = (state: HostStatus['state']) => state === 'online' || state === 'degraded';
+
+/** A host's list as last read, kept while nobody watches too. */
+interface KnownList {
+  rows: FleetContainer[];
+  /** The host's list version when the read started (see `listVersions`). */
+  version: number;
+  /** The host as it was then: its rows carry its name and address. */
+  host: HostSummary;
+}
 
 /**
  * Every container of every online host with its live usage, kept by the server while someone
@@ -68,15 +75,22 @@ const connected = (state: HostStatus['state']) => state === 'online' || state ==
  */
 export class ContainerFleetService {
   private readonly hostStates = new Map<string, HostState>();
-  /** Hosts that changed while no watcher showed them: read again once one does. */
-  private readonly staleHosts = new Set<string>();
-  private readonly watchers = new Set<Watcher>();
+  private readonly watchers = new FleetWatchers();
   private pendingUsage: FleetUsageDelta = {};
   private stopActive: (() => void) | null = null;
   private ready: Promise<void> = Promise.resolve();
   private linger: NodeJS.Timeout | null = null;
-  /** Each host's last list, kept while nobody watches too: an offline host's rows come from it. */
-  private readonly lastKnown = new Map<string, FleetContainer[]>();
+  /**
+   * Each host's last list, kept while nobody watches too: an offline host's rows come from it, and
+   * so do an online host's while it is current, without reading it again.
+   */
+  private readonly lastKnown = new Map<string, KnownList>();
+  /**
+   * Moves on with each container event of a host and each time it stops being connected, watched or
+   * not (the hub's event feed resumes without gaps): a list read before that is no longer current.
+   */
+  private readonly listVersions = new Map<string, number>();
+  private readonly stopTracking: () => void;
   /** Every kept row in the list's own order, host by host. */
   private readonly order = new FleetOrder();
 
@@ -86,7 +100,19 @@ export class ContainerFleetService {
     private readonly events: { onEvent(listener: (event: FleetEvent) => void): () => void },
     private readonly log: Logger,
     private readonly timing: ContainerFleetTiming = DEFAULT_TIMING,
-  ) {}
+  ) {
+    const stops = [
+      hub.onStatus((status) => {
+        if (!connected(status.state)) this.outdate(status.hostId);
+      }),
+      events.onEvent((event) => {
+        if (event.type === 'container') this.outdate(event.hostId);
+      }),
+    ];
+    this.stopTracking = () => {
+      for (const stop of stops) stop();
+    };
+  }
 
   /** A snapshot (of one host, or every host), then every change, until the signal aborts. */
   watch(hostId: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<FleetContainersUpdate> {
@@ -134,8 +160,8 @@ export class ContainerFleetService {
   ): AsyncGenerator<T> {
     return listen<T>(
       (push) => {
-        const watcher: Watcher = { hostId, push: push as (update: FleetChange) => void };
-        const widens = this.stopActive !== null && !this.wantedBefore(hostId);
+        const watcher: FleetWatcher = { hostId, push: push as (update: FleetChange) => void };
+        const widens = this.stopActive !== null && !this.watchers.wantedBefore(hostId);
         this.watchers.add(watcher);
         if (this.linger) clearTimeout(this.linger);
         this.linger = null;
@@ -171,8 +197,21 @@ export class ContainerFleetService {
 
   /** A host's list changed: read it again soon when a watcher shows it, else once one does. */
   private changed(hostId: string, delayMs: number): void {
-    if (this.wanted(hostId)) this.schedule(hostId, delayMs);
-    else this.staleHosts.add(hostId);
+    if (this.watchers.wanted(hostId)) this.schedule(hostId, delayMs);
+  }
+
+  private outdate(hostId: string): void {
+    this.listVersions.set(hostId, (this.listVersions.get(hostId) ?? 0) + 1);
+  }
+
+  /** The host's last list when nothing changed since it was read (nor the host's name or address). */
+  private currentList(host: HostSummary): FleetContainer[] | null {
+    const known = this.lastKnown.get(host.id);
+    if (!known || known.version !== (this.listVersions.get(host.id) ?? 0)) return null;
+    const then = known.host;
+    if (then.name !== host.name || then.address !== host.address || then.transport !== host.transport)
+      return null;
+    return known.rows;
   }
 
   /** The name of a container the list knows (for audit entries); null when nobody watches. */
@@ -190,22 +229,7 @@ export class ContainerFleetService {
     if (this.linger) clearTimeout(this.linger);
     this.linger = null;
     this.deactivate();
-  }
-
-  /**
-   * Whether some watcher shows this host: a host's page watches only its own host, and the other
-   * hosts' lists and stats streams are then not read (with 500 hosts that was most of the page's cost).
-   */
-  private wanted(hostId: string): boolean {
-    for (const watcher of this.watchers) if (!watcher.hostId || watcher.hostId === hostId) return true;
-    return false;
-  }
-
-  /** Whether the watchers so far already cover a new watcher of `hostId` (or of every host). */
-  private wantedBefore(hostId: string | undefined): boolean {
-    if (hostId) return this.wanted(hostId);
-    for (const watcher of this.watchers) if (!watcher.hostId) return true;
-    return false;
+    this.stopTracking();
   }
 
   private snapshot(hostId: string | undefined): FleetContainersUpdate {
@@ -251,7 +275,6 @@ export class ContainerFleetService {
     for (const state of this.hostStates.values()) this.dropHost(state, false);
     this.hostStates.clear();
     this.order.clear();
-    this.staleHosts.clear();
     this.pendingUsage = {};
   }
 
@@ -261,7 +284,10 @@ export class ContainerFleetService {
     if (hosts) await this.loadHosts(hosts);
   }
 
-  /** Brings the kept hosts in line with the host list; returns the hosts whose rows must be read. */
+  /**
+   * Brings the kept hosts in line with the host list; returns the hosts to load: rows to read, or,
+   * for a host whose last list is current (its rows are already kept), only its stats to start.
+   */
   private async syncHosts(): Promise<HostSummary[] | null> {
     let hosts: HostSummary[];
     try {
@@ -282,43 +308,47 @@ export class ContainerFleetService {
     for (const hostId of this.lastKnown.keys()) {
       if (!present.has(hostId)) this.lastKnown.delete(hostId);
     }
+    for (const hostId of this.listVersions.keys()) {
+      if (!present.has(hostId)) this.listVersions.delete(hostId);
+    }
     const toRead: HostSummary[] = [];
     for (const host of hosts) {
       const state = this.hostStates.get(host.id);
       const renamed = state && (state.host.name !== host.name || state.host.address !== host.address);
       if (state) state.host = host;
       const online = connected(this.hub.status(host.id).state);
-      // An offline host has nothing to wait for: its last known rows stand in for it.
+      const current = online ? this.currentList(host) : null;
+      // An offline host has nothing to wait for: its last known rows stand in for it. Nor has an
+      // online one whose last list is current.
       if (!state) {
-        const fresh = { ...this.newState(host), loaded: !online };
-        if (!online)
-          for (const row of this.lastKnown.get(host.id) ?? []) fresh.rows.set(row.key, offline(row));
+        const fresh = { ...this.newState(host), loaded: !online || current !== null };
+        if (current) for (const row of current) fresh.rows.set(row.key, row);
+        else if (!online)
+          for (const row of this.lastKnown.get(host.id)?.rows ?? []) fresh.rows.set(row.key, offline(row));
         this.hostStates.set(host.id, fresh);
         this.reorder(fresh);
       }
-      if (
-        online &&
-        this.wanted(host.id) &&
-        (!state || renamed || !state.stats || this.staleHosts.has(host.id))
-      ) {
-        this.staleHosts.delete(host.id);
+      if (online && this.watchers.wanted(host.id) && (!state || renamed || !state.stats || !current))
         toRead.push(host);
-      }
     }
     return toRead;
   }
 
   /**
-   * Reads the hosts' lists and starts their stats, LOAD_CONCURRENCY at a time: 500 lists asked at
-   * once came back together, and handling them held every other request (a page, /api/health) for
-   * hundreds of ms.
+   * Reads the hosts' lists (unless current) and starts their stats, LOAD_CONCURRENCY at a time: 500
+   * lists asked at once came back together, and handling them held every other request (a page,
+   * /api/health) for hundreds of ms. So would 500 stats streams' first batches.
    */
   private async loadHosts(hosts: HostSummary[]): Promise<void> {
     // In the list's order: the hosts whose rows a page shows first are read first.
     const inOrder = [...hosts].sort(compareHosts);
     await mapLimited(inOrder, LOAD_CONCURRENCY, async (host) => {
+      if (this.currentList(host) && this.hostStates.get(host.id)?.loaded) {
+        await this.subscribeStats(host.id, FIRST_BATCH_WAIT_MS);
+        return;
+      }
       await this.refresh(host.id);
-      this.subscribeStats(host.id);
+      void this.subscribeStats(host.id, 0);
     });
   }
 
@@ -342,9 +372,9 @@ export class ContainerFleetService {
       return;
     }
     if (connected(status.state)) {
-      if (!state.stats && this.wanted(status.hostId)) {
+      if (!state.stats && this.watchers.wanted(status.hostId)) {
         this.schedule(status.hostId, 0);
-        this.subscribeStats(status.hostId);
+        void this.subscribeStats(status.hostId, 0);
       }
     } else {
       this.keepOffline(state);
@@ -423,6 +453,7 @@ export class ContainerFleetService {
 
   private async readRows(state: HostState): Promise<void> {
     const { host } = state;
+    const version = this.listVersions.get(host.id) ?? 0;
     let summaries: ContainerSummary[];
     try {
       summaries = await this.hub.call(host.id, (client) => client.containers.list.query({ all: true }));
@@ -434,7 +465,7 @@ export class ContainerFleetService {
     if (this.hostStates.get(host.id) !== state) return; // dropped meanwhile
     const { next, upserts, removed } = diffRows(state.rows, host, summaries);
     state.rows = next;
-    this.lastKnown.set(host.id, [...next.values()]);
+    this.lastKnown.set(host.id, { rows: [...next.values()], version, host });
     if (upserts.length > 0 || removed.length > 0) this.reorder(state);
     if (!state.loaded) {
       state.loaded = true;
@@ -451,48 +482,45 @@ export class ContainerFleetService {
     this.publishFirstRows(state.host.id, [], []);
   }
 
-  /** A host's first rows, with each watcher's own count of hosts still loading. */
   private publishFirstRows(hostId: string, upserts: FleetContainer[], removed: string[]): void {
-    for (const watcher of this.watchers) {
-      if (watcher.hostId && watcher.hostId !== hostId) continue;
-      watcher.push({ kind: 'rows', upserts, removed, loadingHosts: this.loadingHosts(watcher.hostId) });
-    }
+    this.watchers.publishFirstRows(hostId, upserts, removed, (watched) => this.loadingHosts(watched));
   }
 
-  private subscribeStats(hostId: string): void {
+  /** Starts a host's stats stream; resolves at its first batch, its end, or after `waitMs`. */
+  private subscribeStats(hostId: string, waitMs: number): Promise<void> {
     const state = this.hostStates.get(hostId);
-    if (!state || state.stats) return;
-    const handle = openStatsStream(
-      this.hub,
-      hostId,
-      this.log,
-      (batch) => state.tracker.apply(batch, this.pendingUsage),
-      () => {
-        if (state.stats === handle) state.stats = null;
-      },
-    );
-    state.stats = handle;
+    if (!state || state.stats) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = waitMs > 0 ? setTimeout(resolve, waitMs) : null;
+      const settle = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      if (!timer) resolve();
+      const handle = openStatsStream(
+        this.hub,
+        hostId,
+        this.log,
+        (batch) => {
+          state.tracker.apply(batch, this.pendingUsage);
+          settle();
+        },
+        () => {
+          if (state.stats === handle) state.stats = null;
+          settle();
+        },
+      );
+      state.stats = handle;
+    });
   }
 
   private flushUsage(): void {
     const delta = this.pendingUsage;
-    const keys = Object.keys(delta);
-    if (keys.length === 0) return;
     this.pendingUsage = {};
-    for (const watcher of this.watchers) {
-      if (!watcher.hostId) {
-        watcher.push({ kind: 'usage', usage: delta });
-        continue;
-      }
-      const prefix = `${watcher.hostId}/`;
-      const mine: FleetUsageDelta = {};
-      for (const key of keys) if (key.startsWith(prefix)) mine[key] = delta[key] ?? null;
-      if (Object.keys(mine).length > 0) watcher.push({ kind: 'usage', usage: mine });
-    }
+    this.watchers.publishUsage(delta);
   }
 
   private publish(hostId: string, update: Exclude<FleetChange, { kind: 'ready' }>): void {
-    for (const watcher of this.watchers)
-      if (!watcher.hostId || watcher.hostId === hostId) watcher.push(update);
+    this.watchers.publish(hostId, update);
   }
 }
