@@ -28,6 +28,8 @@ export interface ClusterDeps {
   };
   /** Re-reads one host's row into the hub (added, edited or removed by another process). */
   reloadHost(hostId: string): Promise<void>;
+  /** The other processes' events of a while may have been missed (the listener reconnected). */
+  onEventGap?(): void;
   log: Logger;
 }
 
@@ -71,7 +73,10 @@ export class ClusterNode {
       this.processId,
       {
         onMessage: (message) => void this.receive(message),
-        onReconnect: () => void this.loadOthersStatuses(),
+        onReconnect: () => {
+          deps.onEventGap?.();
+          void this.loadOthersStatuses();
+        },
       },
       deps.log,
     );

@@ -274,6 +274,47 @@ test('a list unchanged since it was last read shows at once when watching starts
     assert.equal(third.loading, 0);
     assert.deepEqual(third.rows, ['h1/app-h1-id', 'h2/app-h2-id', 'h3/app-h3-id']);
     assert.deepEqual(listed, [], 'nothing changed: nothing read');
+
+    // Events may have been missed (another process's, while the cluster listener reconnected).
+    service.outdateAll();
+    const fourth = await watchOnce();
+    assert.equal(fourth.loading, 3);
+    assert.deepEqual([...listed].sort(), ['h1', 'h2', 'h3']);
+  } finally {
+    service.close();
+  }
+});
+
+test('a host whose containers are all gone since its last list shows none, then and on the next watch', async () => {
+  const listed: string[] = [];
+  const events = fakeEvents();
+  let containers = [summaryOf('app')];
+  const hub = fakeHub(listed, [], { list: async () => containers });
+  const service = new ContainerFleetService(
+    { list: async () => [host('h1')] },
+    hub,
+    events,
+    pino({ level: 'silent' }),
+    { usageFlushMs: 1_000, eventDebounceMs: 5, reconcileMs: 60_000, lingerMs: 10 },
+  );
+  const rowsOnce = async () => {
+    const controller = new AbortController();
+    const changes = service.changes(undefined, controller.signal);
+    await changes.next();
+    await settle();
+    const rows = service.rows(undefined).map((row) => row.key);
+    controller.abort();
+    await changes.return(undefined);
+    await settle();
+    return rows;
+  };
+  try {
+    assert.deepEqual(await rowsOnce(), ['h1/app-id']);
+    containers = [];
+    events.emit({ type: 'container', hostId: 'h1' });
+    assert.deepEqual(await rowsOnce(), [], 'read again: nothing left');
+    assert.deepEqual(await rowsOnce(), [], 'and the empty list is the one kept');
+    assert.equal(listed.length, 2);
   } finally {
     service.close();
   }

@@ -198,6 +198,7 @@ export function createControlPlaneServices(options: ControlPlaneOptions): {
           hub,
           events,
           reloadHost: (hostId) => hosts.reloadTarget(hostId),
+          onEventGap: () => containerFleet.outdateAll(),
           log: log.child({ module: 'cluster' }),
         },
         options.cluster.timing,
