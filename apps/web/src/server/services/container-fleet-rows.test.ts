@@ -32,9 +32,11 @@ test('the first batch sends whole usage; later ones only the fields that changed
   const third: FleetUsageDelta = {};
   tracker.apply([stats('a', 3000, { networkRx: 5000 })], third);
   assert.deepEqual(third, { 'h/a': { rxRate: 0 } });
+  const before = tracker.current().get('h/a');
   const unchanged: FleetUsageDelta = {};
   tracker.apply([stats('a', 4000, { networkRx: 5000 })], unchanged);
   assert.deepEqual(unchanged, {});
+  assert.equal(tracker.current().get('h/a'), before, 'nothing changed: the same usage object');
 });
 
 test('a container no longer sampled is sent as null, and a counter reset gives rate 0, not a negative one', () => {

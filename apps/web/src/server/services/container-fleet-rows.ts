@@ -162,16 +162,26 @@ export class UsageTracker {
       }
       if (entry.batch !== number) touched++;
       entry.batch = number;
+      const cpuPercent = round(stats.cpuPercent, 0.1);
+      const { key } = entry;
+      const old = this.usage.get(key);
+      if (
+        old &&
+        old.cpuPercent === cpuPercent &&
+        old.memoryUsage === stats.memoryUsage &&
+        old.memoryLimit === stats.memoryLimit &&
+        old.rxRate === rxRate &&
+        old.txRate === txRate
+      )
+        continue; // unchanged: no new object (most of a fleet's containers, most seconds)
       const next: FleetContainerUsage = {
-        cpuPercent: round(stats.cpuPercent, 0.1),
+        cpuPercent,
         memoryUsage: stats.memoryUsage,
         memoryLimit: stats.memoryLimit,
         rxRate,
         txRate,
       };
-      const { key } = entry;
-      const old = this.usage.get(key);
-      // A new object each time (readers compare usage by identity), the old one left as it was.
+      // A new object on a change (readers compare usage by identity), the old one left as it was.
       this.usage.set(key, next);
       if (!old) {
         delta[key] = next;
