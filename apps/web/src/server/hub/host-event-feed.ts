@@ -14,23 +14,34 @@ export function sinceOf(timeNano: string): string {
   return `${nanos / 1_000_000_000n}.${(nanos % 1_000_000_000n).toString().padStart(9, '0')}`;
 }
 
+/** After a stream fails on an open connection: the first retry's delay, doubled up to the last. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
 /**
  * One host's `events.stream`, resumed from the newest event kept whenever the connection opens, so a
  * reconnect neither loses the events of the gap nor repeats the ones already seen. The agent stamps
  * its events with strictly increasing nanoseconds, so "newer than the last one kept" is exact (the
- * resumed stream starts at that event, inclusive, and it is dropped here).
+ * resumed stream starts at that event, inclusive, and it is dropped here). A stream that fails while
+ * the connection stays open is resumed the same way, after a delay: the containers list counts on
+ * every container event arriving.
  */
 export class HostEventFeed {
   private subscription: { unsubscribe(): void } | null = null;
   private generation = 0;
   private lastNano: bigint | null = null;
+  private retryMs: number;
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly host: { hostId: string; name: string },
     private readonly client: AgentClient,
     private readonly sink: EngineEventSink,
     private readonly onError: (error: unknown) => void,
-  ) {}
+    private readonly retry = { firstMs: RETRY_FIRST_MS, maxMs: RETRY_MAX_MS },
+  ) {
+    this.retryMs = retry.firstMs;
+  }
 
   /** (Re)subscribes from the resume point; call when the connection (re)opens. */
   async resume(): Promise<void> {
@@ -45,8 +56,21 @@ export class HostEventFeed {
     this.subscription = this.client.events.stream.subscribe(
       { since },
       {
-        onData: (event) => this.take(event),
-        onError: (error) => this.onError(error),
+        onData: (event) => {
+          this.retryMs = this.retry.firstMs;
+          this.take(event);
+        },
+        onError: (error) => {
+          this.onError(error);
+          if (generation !== this.generation) return;
+          this.subscription = null;
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = null;
+            if (generation === this.generation) void this.resume();
+          }, this.retryMs);
+          this.retryTimer.unref();
+          this.retryMs = Math.min(this.retryMs * 2, this.retry.maxMs);
+        },
       },
     );
   }
@@ -54,6 +78,8 @@ export class HostEventFeed {
   /** Drops the subscription (connection lost or host removed); `resume` starts a fresh one. */
   pause(): void {
     this.generation++;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.subscription?.unsubscribe();
     this.subscription = null;
   }

@@ -67,6 +67,27 @@ function fakeEvents() {
   };
 }
 
+/** The list stops being kept 10 ms after its last watcher left. */
+const SHORT_LINGER = { usageFlushMs: 1_000, eventDebounceMs: 5, reconcileMs: 60_000, lingerMs: 10 };
+
+/**
+ * Watches the whole list: what it holds at `ready` and once its hosts have answered; then leaves
+ * it, past the linger (nobody watches, the streams stop).
+ */
+async function watchFleetOnce(service: ContainerFleetService) {
+  const controller = new AbortController();
+  const changes = service.changes(undefined, controller.signal);
+  assert.deepEqual((await changes.next()).value, { kind: 'ready' });
+  const keys = () => service.rows(undefined).map((row) => row.key);
+  const atReady = { loading: service.loadingHosts(undefined), rows: keys() };
+  await settle();
+  const rowsAfter = keys();
+  controller.abort();
+  await changes.return(undefined);
+  await settle();
+  return { ...atReady, rowsAfter };
+}
+
 const summaryOf = (name: string) => ({
   Id: `${name}-id`,
   Names: [`/${name}`],
@@ -238,22 +259,9 @@ test('a list unchanged since it was last read shows at once when watching starts
     hub,
     events,
     pino({ level: 'silent' }),
-    { usageFlushMs: 1_000, eventDebounceMs: 5, reconcileMs: 60_000, lingerMs: 10 },
+    SHORT_LINGER,
   );
-  const watchOnce = async () => {
-    const controller = new AbortController();
-    const changes = service.changes(undefined, controller.signal);
-    assert.deepEqual((await changes.next()).value, { kind: 'ready' });
-    const atReady = {
-      loading: service.loadingHosts(undefined),
-      rows: service.rows(undefined).map((r) => r.key),
-    };
-    await settle();
-    controller.abort();
-    await changes.return(undefined);
-    await settle(); // past the linger: nobody watches, the streams stop
-    return atReady;
-  };
+  const watchOnce = () => watchFleetOnce(service);
   try {
     await watchOnce();
     assert.deepEqual([...listed].sort(), ['h1', 'h2', 'h3']);
@@ -295,19 +303,9 @@ test('a host whose containers are all gone since its last list shows none, then 
     hub,
     events,
     pino({ level: 'silent' }),
-    { usageFlushMs: 1_000, eventDebounceMs: 5, reconcileMs: 60_000, lingerMs: 10 },
+    SHORT_LINGER,
   );
-  const rowsOnce = async () => {
-    const controller = new AbortController();
-    const changes = service.changes(undefined, controller.signal);
-    await changes.next();
-    await settle();
-    const rows = service.rows(undefined).map((row) => row.key);
-    controller.abort();
-    await changes.return(undefined);
-    await settle();
-    return rows;
-  };
+  const rowsOnce = async () => (await watchFleetOnce(service)).rowsAfter;
   try {
     assert.deepEqual(await rowsOnce(), ['h1/app-id']);
     containers = [];
