@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { AgentHub } from '../hub/agent-hub';
 import { listen } from '../util/listen';
 import { mapLimited } from '../util/map-limited';
+import { KeptLists } from './container-fleet-kept-lists';
 import { compareHosts, FleetOrder, type HostRows, hostRowsOf } from './container-fleet-order';
 import { diffRows, offline, UsageTracker } from './container-fleet-rows';
 import { type FleetChange, type FleetWatcher, FleetWatchers } from './container-fleet-watchers';
@@ -60,16 +61,6 @@ interface HostState {
 
 const connected = (state: HostStatus['state']) => state === 'online' || state === 'degraded';
 
-/** A host's list as last read, kept while nobody watches too. */
-interface KnownList {
-  /** Its rows in the list's order, as the list keeps them (made again only when they change). */
-  ordered: HostRows;
-  /** The host's list version when the read started (see `listVersions`). */
-  version: number;
-  /** The host as it was then: its rows carry its name and address. */
-  host: HostSummary;
-}
-
 /**
  * Every container of every online host with its live usage, kept by the server while someone
  * watches: one list per host (refreshed on that host's container events) and one `containers.stats`
@@ -83,17 +74,8 @@ export class ContainerFleetService {
   private stopActive: (() => void) | null = null;
   private ready: Promise<void> = Promise.resolve();
   private linger: NodeJS.Timeout | null = null;
-  /**
-   * Each host's last list, kept while nobody watches too: an offline host's rows come from it, and
-   * so do an online host's while it is current, without reading it again.
-   */
-  private readonly lastKnown = new Map<string, KnownList>();
-  /**
-   * Moves on with each container event of a host and each time it stops being connected, watched or
-   * not (the hub's event feed resumes without gaps): a list read before that is no longer current.
-   */
-  private readonly listVersions = new Map<string, number>();
-  private readonly stopTracking: () => void;
+  /** Each host's last list, kept while nobody watches too. */
+  private readonly kept: KeptLists;
   /** Every kept row in the list's own order, host by host. */
   private readonly order = new FleetOrder();
 
@@ -104,17 +86,7 @@ export class ContainerFleetService {
     private readonly log: Logger,
     private readonly timing: ContainerFleetTiming = DEFAULT_TIMING,
   ) {
-    const stops = [
-      hub.onStatus((status) => {
-        if (!connected(status.state)) this.outdate(status.hostId);
-      }),
-      events.onEvent((event) => {
-        if (event.type === 'container') this.outdate(event.hostId);
-      }),
-    ];
-    this.stopTracking = () => {
-      for (const stop of stops) stop();
-    };
+    this.kept = new KeptLists(hub, events);
   }
 
   /** A snapshot (of one host, or every host), then every change, until the signal aborts. */
@@ -208,21 +180,7 @@ export class ContainerFleetService {
    * listener for the others' events reconnected): each list is read again when next shown.
    */
   outdateAll(): void {
-    for (const hostId of this.lastKnown.keys()) this.outdate(hostId);
-  }
-
-  private outdate(hostId: string): void {
-    this.listVersions.set(hostId, (this.listVersions.get(hostId) ?? 0) + 1);
-  }
-
-  /** The host's last list when nothing changed since it was read (nor the host's name or address). */
-  private currentList(host: HostSummary): HostRows | null {
-    const known = this.lastKnown.get(host.id);
-    if (!known || known.version !== (this.listVersions.get(host.id) ?? 0)) return null;
-    const then = known.host;
-    if (then.name !== host.name || then.address !== host.address || then.transport !== host.transport)
-      return null;
-    return known.ordered;
+    this.kept.outdateAll();
   }
 
   /** The name of a container the list knows (for audit entries); null when nobody watches. */
@@ -240,7 +198,7 @@ export class ContainerFleetService {
     if (this.linger) clearTimeout(this.linger);
     this.linger = null;
     this.deactivate();
-    this.stopTracking();
+    this.kept.close();
   }
 
   private snapshot(hostId: string | undefined): FleetContainersUpdate {
@@ -319,19 +277,14 @@ export class ContainerFleetService {
         this.order.delete(hostId);
       }
     }
-    for (const hostId of this.lastKnown.keys()) {
-      if (!present.has(hostId)) this.lastKnown.delete(hostId);
-    }
-    for (const hostId of this.listVersions.keys()) {
-      if (!present.has(hostId)) this.listVersions.delete(hostId);
-    }
+    this.kept.retain(present);
     const toRead: HostSummary[] = [];
     for (const host of hosts) {
       const state = this.hostStates.get(host.id);
       const renamed = state && (state.host.name !== host.name || state.host.address !== host.address);
       if (state) state.host = host;
       const online = connected(this.hub.status(host.id).state);
-      const current = online ? this.currentList(host) : null;
+      const current = online ? this.kept.current(host) : null;
       // An offline host has nothing to wait for: its last known rows stand in for it. Nor has an
       // online one whose last list is current.
       if (!state) {
@@ -343,9 +296,7 @@ export class ContainerFleetService {
           this.order.set(current);
           fresh.ordered = current;
         } else {
-          if (!online)
-            for (const row of this.lastKnown.get(host.id)?.ordered.rows ?? [])
-              fresh.rows.set(row.key, offline(row));
+          if (!online) for (const row of this.kept.last(host.id)) fresh.rows.set(row.key, offline(row));
           this.reorder(fresh);
         }
       }
@@ -364,7 +315,7 @@ export class ContainerFleetService {
     // In the list's order: the hosts whose rows a page shows first are read first.
     const inOrder = [...hosts].sort(compareHosts);
     await mapLimited(inOrder, LOAD_CONCURRENCY, async (host) => {
-      if (this.currentList(host) && this.hostStates.get(host.id)?.loaded) {
+      if (this.kept.current(host) && this.hostStates.get(host.id)?.loaded) {
         await this.subscribeStats(host.id, FIRST_BATCH_WAIT_MS);
         return;
       }
@@ -475,7 +426,7 @@ export class ContainerFleetService {
 
   private async readRows(state: HostState): Promise<void> {
     const { host } = state;
-    const version = this.listVersions.get(host.id) ?? 0;
+    const version = this.kept.version(host.id);
     let summaries: ContainerSummary[];
     try {
       summaries = await this.hub.call(host.id, (client) => client.containers.list.query({ all: true }));
@@ -489,7 +440,7 @@ export class ContainerFleetService {
     state.rows = next;
     const changed = upserts.length > 0 || removed.length > 0;
     const ordered = changed || !state.ordered ? this.reorder(state) : state.ordered;
-    this.lastKnown.set(host.id, { ordered, version, host });
+    this.kept.keep(host, ordered, version);
     if (!state.loaded) {
       state.loaded = true;
       this.publishFirstRows(host.id, upserts, removed);
