@@ -166,6 +166,9 @@ export type AcceptHostKeyInput = z.infer<typeof AcceptHostKeyInput>;
 export const HostConnectionStateSchema = z.enum(['connecting', 'online', 'degraded', 'offline']);
 export type HostConnectionState = z.infer<typeof HostConnectionStateSchema>;
 
+/** Whether a host answers calls: online, or degraded (connected, but slow to answer pings). */
+export const isConnected = (state: HostConnectionState) => state === 'online' || state === 'degraded';
+
 export const HostStatusSchema = z.object({
   hostId: z.string(),
   state: HostConnectionStateSchema,

@@ -1,4 +1,10 @@
-import type { FleetContainer, FleetEvent, HostStatus, HostSummary } from '@stevedore/shared';
+import {
+  type FleetContainer,
+  type FleetEvent,
+  type HostStatus,
+  type HostSummary,
+  isConnected,
+} from '@stevedore/shared';
 import type { HostRows } from './container-fleet-order';
 
 interface KeptList {
@@ -9,8 +15,6 @@ interface KeptList {
   /** The host as it was then: its rows carry its name and address. */
   host: HostSummary;
 }
-
-const connected = (state: HostStatus['state']) => state === 'online' || state === 'degraded';
 
 /**
  * Each host's last container list, kept while nobody watches the containers list too: an offline
@@ -29,7 +33,7 @@ export class KeptLists {
   ) {
     this.stops = [
       hub.onStatus((status) => {
-        if (!connected(status.state)) this.outdate(status.hostId);
+        if (!isConnected(status.state)) this.outdate(status.hostId);
       }),
       events.onEvent((event) => {
         if (event.type === 'container') this.outdate(event.hostId);

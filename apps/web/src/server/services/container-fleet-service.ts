@@ -9,6 +9,7 @@ import type {
   HostStatus,
   HostSummary,
 } from '@stevedore/shared';
+import { isConnected } from '@stevedore/shared';
 import type { Logger } from 'pino';
 import type { AgentHub } from '../hub/agent-hub';
 import { listen } from '../util/listen';
@@ -58,8 +59,6 @@ interface HostState {
   loaded: boolean;
   timer: NodeJS.Timeout | null;
 }
-
-const connected = (state: HostStatus['state']) => state === 'online' || state === 'degraded';
 
 /**
  * Every container of every online host with its live usage, kept by the server while someone
@@ -283,7 +282,7 @@ export class ContainerFleetService {
       const state = this.hostStates.get(host.id);
       const renamed = state && (state.host.name !== host.name || state.host.address !== host.address);
       if (state) state.host = host;
-      const online = connected(this.hub.status(host.id).state);
+      const online = isConnected(this.hub.status(host.id).state);
       const current = online ? this.kept.current(host) : null;
       // An offline host has nothing to wait for: its last known rows stand in for it. Nor has an
       // online one whose last list is current.
@@ -344,7 +343,7 @@ export class ContainerFleetService {
       void this.reconcile(); // a host added meanwhile
       return;
     }
-    if (connected(status.state)) {
+    if (isConnected(status.state)) {
       if (!state.stats && this.watchers.wanted(status.hostId)) {
         this.schedule(status.hostId, 0);
         void this.subscribeStats(status.hostId, 0);
@@ -464,28 +463,32 @@ export class ContainerFleetService {
   private subscribeStats(hostId: string, waitMs: number): Promise<void> {
     const state = this.hostStates.get(hostId);
     if (!state || state.stats) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = waitMs > 0 ? setTimeout(resolve, waitMs) : null;
-      const settle = () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-      if (!timer) resolve();
-      const handle = openStatsStream(
-        this.hub,
-        hostId,
-        this.log,
-        (batch) => {
-          state.tracker.apply(batch, this.pendingUsage);
-          settle();
-        },
-        () => {
-          if (state.stats === handle) state.stats = null;
-          settle();
-        },
-      );
-      state.stats = handle;
-    });
+    let heard = () => {};
+    const waited =
+      waitMs > 0
+        ? new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, waitMs);
+            heard = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          })
+        : Promise.resolve();
+    const handle = openStatsStream(
+      this.hub,
+      hostId,
+      this.log,
+      (batch) => {
+        state.tracker.apply(batch, this.pendingUsage);
+        heard();
+      },
+      () => {
+        if (state.stats === handle) state.stats = null;
+        heard();
+      },
+    );
+    state.stats = handle;
+    return waited;
   }
 
   private flushUsage(): void {

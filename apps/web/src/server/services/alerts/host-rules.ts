@@ -1,4 +1,4 @@
-import type { AlertRule, HostConnectionState } from '@stevedore/shared';
+import { type AlertRule, type HostConnectionState, isConnected } from '@stevedore/shared';
 import { inScope } from './rule-scope';
 import { type AlertSink, targetKeyOf } from './types';
 
@@ -53,7 +53,7 @@ export class HostOfflineRules {
               details: { offlineSince: new Date(since).toISOString() },
             });
           }
-        } else if (host.state === 'online' || host.state === 'degraded') {
+        } else if (isConnected(host.state)) {
           this.sink.resolve(rule.id, key, now, `host ${host.hostName} is ${host.state}`);
         }
       }

@@ -1,12 +1,10 @@
 import type { AlertRule, ContainerSummary, HostSummary } from '@stevedore/shared';
-import { USAGE_RULE_MAX_MINUTES } from '@stevedore/shared';
+import { isConnected, USAGE_RULE_MAX_MINUTES } from '@stevedore/shared';
 import type { Logger } from 'pino';
 import type { AgentHub } from '../../hub/agent-hub';
 import { inScope } from './rule-scope';
 import { targetKeyOf } from './types';
 import { isUsageRule, type UsageRules } from './usage-rules';
-
-const connected = (state: string) => state === 'online' || state === 'degraded';
 
 /**
  * Feeds the usage rules from what the agents already record each second (their usage history),
@@ -42,7 +40,7 @@ export class UsageSampler {
         const watched = hosts.filter((host) => rules.some((rule) => inScope(rule, host.id, null)));
         await Promise.all(
           watched.map((host) => {
-            if (connected(this.hub.status(host.id).state)) return this.pollHost(host, rules, nowMs, seen);
+            if (isConnected(this.hub.status(host.id).state)) return this.pollHost(host, rules, nowMs, seen);
             this.keepHost(host.id, seen);
             return undefined;
           }),
