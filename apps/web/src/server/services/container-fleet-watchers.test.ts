@@ -7,14 +7,23 @@ function recorder(hostId: string | undefined) {
   return { hostId, got, push: (update: FleetChange) => got.push(update) };
 }
 
+/** A watcher of the whole fleet and one of each of two hosts, all added. */
+function watching(first: string, second: string) {
+  const watchers = new FleetWatchers();
+  const fleet = recorder(undefined);
+  const hosts = [recorder(first), recorder(second)] as const;
+  for (const watcher of [fleet, ...hosts]) watchers.add(watcher);
+  return { watchers, fleet, hosts };
+}
+
 const usage = (cpu: number) => ({ cpuPercent: cpu, memoryUsage: 1, memoryLimit: 2, rxRate: 0, txRate: 0 });
 
 test('a fleet-wide watcher gets every usage figure; a host page only its own, and nothing when none', () => {
-  const watchers = new FleetWatchers();
-  const fleet = recorder(undefined);
-  const a = recorder('a');
-  const c = recorder('c');
-  for (const watcher of [fleet, a, c]) watchers.add(watcher);
+  const {
+    watchers,
+    fleet,
+    hosts: [a, c],
+  } = watching('a', 'c');
   const delta = { 'a/1': usage(1), 'b/1': usage(2), 'a/2': null };
   watchers.publishUsage(delta);
   assert.deepEqual(fleet.got, [{ kind: 'usage', usage: delta }]);
@@ -25,11 +34,11 @@ test('a fleet-wide watcher gets every usage figure; a host page only its own, an
 });
 
 test("rows go to whoever shows the host; first rows carry each watcher's own loading count", () => {
-  const watchers = new FleetWatchers();
-  const fleet = recorder(undefined);
-  const a = recorder('a');
-  const b = recorder('b');
-  for (const watcher of [fleet, a, b]) watchers.add(watcher);
+  const {
+    watchers,
+    fleet,
+    hosts: [a, b],
+  } = watching('a', 'b');
   watchers.publish('a', { kind: 'rows', upserts: [], removed: ['a/1'] });
   assert.equal(fleet.got.length, 1);
   assert.equal(a.got.length, 1);
