@@ -338,14 +338,14 @@ export async function benchLogs(table: Table): Promise<void> {
       ],
       [
         '… split: first byte / document end / FCP / DOMContentLoaded / following (hydrated), p50',
-        (['firstByte', 'documentEnd', 'fcp', 'dcl', 'following'] as const)
+        `${(['firstByte', 'documentEnd', 'fcp', 'dcl', 'following'] as const)
           .map((key) =>
             percentile(
               firstScreens.map((f) => f[key]).filter((v) => !Number.isNaN(v)),
               50,
             ).toFixed(0),
           )
-          .join(' / ') + ' ms',
+          .join(' / ')} ms`,
       ],
       ['browser: navigation → last line found by a Playwright wait (Node clock)', ms(firstScreenMs)],
       [

@@ -27,7 +27,7 @@ import { startWebServer } from '../../../e2e/harness/web-server';
 import { simulatedHostName } from '../fleet-sim/host-data';
 import { eventLatency } from './event-latency';
 import { type CountWindow, countProbe, type FleetLoad, fleetLoad } from './fleet-load';
-import { containersLoad, type OpenPageCost, openFleetWatchers, openPageCost } from './fleet-probes';
+import { containersLoad, openFleetWatchers, openPageCost } from './fleet-probes';
 import { summarizeProfile } from './fleet-profile';
 import {
   type BuildFigures,
@@ -38,7 +38,7 @@ import {
   report,
 } from './fleet-report';
 import { fleetShapeFromEnv, type Simulator, startSimulator } from './fleet-simulator';
-import { percentile, sleep } from './measure';
+import { sleep } from './measure';
 import {
   healthProbe,
   type ProcessWindow,

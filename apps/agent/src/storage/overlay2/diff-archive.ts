@@ -42,6 +42,17 @@ function openListed(full: string, flags: number, path: string): number {
   }
 }
 
+/** A symlink's target; replaced meanwhile by something else (EINVAL) or removed, the read fails. */
+async function readListedLink(full: string, path: string): Promise<string> {
+  try {
+    return await readlink(full);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EINVAL' || code === 'ENOENT') throw changedWhileRead(path);
+    throw error;
+  }
+}
+
 async function isOpaque(dirFd: number): Promise<boolean> {
   const result = await execFile('getfattr', [
     '--only-values',
@@ -118,7 +129,7 @@ export function diffArchive(
         seen.set(inode, path);
       }
       if (stats.isSymbolicLink())
-        await add({ ...base, name: path, type: 'symlink', linkname: await readlink(full) });
+        await add({ ...base, name: path, type: 'symlink', linkname: await readListedLink(full, path) });
       else if (stats.isFIFO()) await add({ ...base, name: path, type: 'fifo' });
       else if (stats.isCharacterDevice() || stats.isBlockDevice()) {
         await add({

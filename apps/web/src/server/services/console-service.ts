@@ -28,6 +28,8 @@ interface ConsoleSession {
 /** Output of a failed start that names a missing executable (runc's words, through the pty). */
 const MISSING_EXECUTABLE = /executable file not found|no such file or directory|exec format error/i;
 const START_OUTPUT_KEPT = 4096;
+const END_OF_INPUT_TRIES = 5;
+const END_OF_INPUT_RETRY_MS = 1_000;
 
 type Upstream =
   | { type: 'started'; id: string }
@@ -59,12 +61,30 @@ export class ConsoleService {
     const unsubscribe = () => (subscription as { unsubscribe(): void } | null)?.unsubscribe();
     // The agent keeps an exec running when its caller leaves (like a detached `docker exec`), so a
     // shell the browser left gets end-of-input — once it reads: sent before it runs, it would be lost.
-    const shell = { execId: null as string | null, reading: false, left: false, ended: false };
+    // A shell that printed its prompt but has not yet switched its terminal to raw mode can miss the
+    // first ^D, so it is sent again each second until the exit comes back, a few times at most.
+    const shell = {
+      execId: null as string | null,
+      reading: false,
+      left: false,
+      ending: false,
+      exited: false,
+    };
     const endShellWhenReading = () => {
-      if (!shell.left || shell.ended || !shell.execId || !shell.reading) return;
-      shell.ended = true;
-      this.endShell(hostId, container, shell.execId);
-      unsubscribe();
+      if (!shell.left || shell.ending || shell.exited || !shell.execId || !shell.reading) return;
+      shell.ending = true;
+      const execId = shell.execId;
+      let sent = 0;
+      const send = () => {
+        if (shell.exited) return;
+        if (sent++ === END_OF_INPUT_TRIES) {
+          unsubscribe();
+          return;
+        }
+        this.endShell(hostId, container, execId);
+        setTimeout(send, END_OF_INPUT_RETRY_MS).unref();
+      };
+      send();
     };
     const started = new Promise<string>((resolve, reject) => {
       const fail = (error: unknown) => {
@@ -100,7 +120,7 @@ export class ConsoleService {
                   } else {
                     const missing =
                       event.exitCode !== 0 && MISSING_EXECUTABLE.test(startOutput) ? input.command[0] : null;
-                    shell.ended = true;
+                    shell.exited = true;
                     queue.push({
                       type: 'exit',
                       event: { type: 'exit', exitCode: event.exitCode, missingCommand: missing ?? null },
