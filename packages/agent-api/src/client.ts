@@ -37,14 +37,20 @@ export interface AgentClientOptions {
   /**
    * The transport's heartbeat: after this long without a message from the agent the client sends
    * a PING and closes the connection if no PONG comes within `pongTimeoutMs` (default 10 s / 5 s).
+   * `false`: none; the caller keeps the connection alive with `heartbeat` and `drop` (one timer for
+   * many connections, where tRPC's re-arms one per connection on every message).
    */
-  keepAlive?: { intervalMs: number; pongTimeoutMs: number };
-  /** Called on every message from the agent (answers, subscription data, PONGs): it is alive. */
+  keepAlive?: { intervalMs: number; pongTimeoutMs: number } | false;
+  /** Called on every message from the agent (answers, subscription data, pongs): it is alive. */
   onMessage?: () => void;
 }
 
 export interface AgentConnection {
   client: AgentClient;
+  /** Sends a websocket ping on the open socket (its pong counts as a message); false when none is open. */
+  heartbeat(): boolean;
+  /** Closes the open socket (it stopped answering); the client connects again as after any close. */
+  drop(): void;
   close(): Promise<void>;
 }
 
@@ -82,6 +88,7 @@ export function createAgentClient(options: AgentClientOptions): AgentConnection 
     ...(options.ca !== undefined ? { ca: options.ca } : {}),
   };
 
+  let openSocket: WebSocket | null = null;
   // tRPC constructs sockets itself with only a URL; this subclass adds the header and TLS trust.
   class AgentWebSocket extends WebSocket {
     constructor(address: string | URL, protocols?: string | string[]) {
@@ -91,16 +98,27 @@ export function createAgentClient(options: AgentClientOptions): AgentConnection 
       });
       this.on('open', () => {
         lastSocketError = null;
+        openSocket = this;
+      });
+      this.on('close', () => {
+        if (openSocket === this) openSocket = null;
       });
       const { onMessage } = options;
-      if (onMessage) this.on('message', () => onMessage());
+      if (onMessage) {
+        this.on('message', () => onMessage());
+        this.on('pong', () => onMessage());
+      }
     }
   }
 
+  const keepAlive =
+    options.keepAlive === false
+      ? { enabled: false }
+      : { enabled: true, ...(options.keepAlive ?? { intervalMs: 10_000, pongTimeoutMs: 5_000 }) };
   const wsClient = createWSClient({
     url,
     WebSocket: AgentWebSocket as unknown as typeof globalThis.WebSocket,
-    keepAlive: { enabled: true, ...(options.keepAlive ?? { intervalMs: 10_000, pongTimeoutMs: 5_000 }) },
+    keepAlive,
     ...(options.retryDelayMs ? { retryDelayMs: options.retryDelayMs } : {}),
     onOpen: options.onOpen,
     onClose: options.onClose,
@@ -123,6 +141,12 @@ export function createAgentClient(options: AgentClientOptions): AgentConnection 
   const client = createTRPCClient<AgentRouter>({ links: [wsLink<AgentRouter>({ client: wsClient })] });
   return {
     client,
+    heartbeat: () => {
+      if (openSocket?.readyState !== WebSocket.OPEN) return false;
+      openSocket.ping();
+      return true;
+    },
+    drop: () => openSocket?.close(),
     close: async () => {
       await wsClient.close();
       subscription?.unsubscribe();

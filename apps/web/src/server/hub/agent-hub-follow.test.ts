@@ -154,3 +154,48 @@ test("an online host's lastSeen is when it was last heard from; going offline ke
   );
   await hub.close();
 });
+
+test('a quiet connection gets heartbeats from the hub; one left unanswered is dropped', async () => {
+  let events: Parameters<ConnectAgent>[1] | undefined;
+  let answer = true;
+  const sent: number[] = [];
+  let drops = 0;
+  const connect: ConnectAgent = (_target, given) => {
+    events = given;
+    return {
+      client: {} as AgentClient,
+      heartbeat: () => {
+        sent.push(Date.now());
+        if (answer) queueMicrotask(() => events?.onActivity?.());
+        return true;
+      },
+      drop: () => {
+        drops++;
+      },
+      close: async () => {},
+    };
+  };
+  // Heartbeats after 500 ms of quiet, looked at every 200 ms.
+  const hub = new AgentHub(connect, pino({ level: 'silent' }), { pingIntervalMs: 1_000 });
+  hub.add(target);
+  assert.equal(sent.length, 0, 'nothing before the connection opens');
+  events?.onOpen();
+  // Heard from every 50 ms: no heartbeat.
+  const chatter = setInterval(() => events?.onActivity?.(), 50);
+  await new Promise((r) => setTimeout(r, 1_200));
+  clearInterval(chatter);
+  assert.equal(sent.length, 0, 'no heartbeat while messages arrive');
+  // Quiet, answering: a heartbeat each 500–700 ms, never a drop, and the host stays online.
+  await new Promise((r) => setTimeout(r, 2_000));
+  assert.ok(sent.length >= 2 && sent.length <= 4, `${sent.length} heartbeats in two quiet seconds`);
+  assert.equal(drops, 0);
+  assert.equal(hub.status('h1').state, 'online');
+  // No answer any more: the connection is dropped once a heartbeat has waited 500 ms.
+  answer = false;
+  const before = sent.length;
+  const deadline = Date.now() + 3_000;
+  while (drops === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(drops, 1, 'the unanswered connection is dropped');
+  assert.equal(sent.length, before + 1, 'one unanswered heartbeat, then the drop');
+  await hub.close();
+});

@@ -30,6 +30,10 @@ export interface AgentConnection {
   client: AgentClient;
   /** Where the agent's plain HTTP archive routes answer (through the SSH tunnel for SSH hosts). */
   http?: AgentHttpTarget;
+  /** Sends a heartbeat on the open socket (its answer counts as activity); false when none is open. */
+  heartbeat?(): boolean;
+  /** Closes the open socket (its heartbeat went unanswered); the transport connects again. */
+  drop?(): void;
   close(): Promise<void>;
 }
 
@@ -41,8 +45,6 @@ export type ConnectAgent = (
     /** Any message from the agent (answers, events, heartbeats): it is alive. */
     onActivity?(): void;
   },
-  /** How often the transport should make a quiet connection exchange a heartbeat. */
-  link?: { heartbeatMs: number },
 ) => AgentConnection;
 
 interface Entry {
@@ -62,6 +64,8 @@ interface Entry {
   remoteStatus: HostStatus | null;
   /** When the agent last sent anything (ms): a host heard from recently needs no ping. */
   lastHeard: number;
+  /** When the last heartbeat was sent (ms); unanswered while nothing was heard since. */
+  heartbeatAt: number;
   pinging: boolean;
   feed: HostEventFeed | null;
 }
@@ -91,6 +95,12 @@ export class AgentHub {
   private readonly events = new EventEmitter();
 
   private readonly pingIntervalMs: number;
+  /**
+   * A connection quiet this long gets a heartbeat (a websocket ping), twice per ping interval, so
+   * it never looks silent for a whole interval while the agent answers; one unanswered this long is
+   * dropped and connects again.
+   */
+  private readonly heartbeatMs: number;
   /** How often a followed host's liveness is looked at (a timestamp comparison, no call). */
   private readonly checkEveryMs: number;
   private readonly eventSink: EngineEventSink | null;
@@ -104,6 +114,7 @@ export class AgentHub {
     options: AgentHubOptions = {},
   ) {
     this.pingIntervalMs = options.pingIntervalMs ?? 5_000;
+    this.heartbeatMs = Math.max(100, Math.floor(this.pingIntervalMs / 2));
     this.checkEveryMs = Math.min(1_000, Math.ceil(this.pingIntervalMs / 5));
     this.eventSink = options.events ?? null;
     this.followOnAdd = options.followOnAdd ?? true;
@@ -123,6 +134,7 @@ export class AgentHub {
       status: { hostId: target.hostId, state: 'connecting', lastError: null, lastSeen: null },
       remoteStatus: previous?.remoteStatus ?? null,
       lastHeard: 0,
+      heartbeatAt: 0,
       pinging: false,
       feed: null,
     };
@@ -148,10 +160,6 @@ export class AgentHub {
           this.log.warn({ hostId, err: error }, 'event stream failed'),
         )
       : null;
-    if (!this.livenessTimer) {
-      this.livenessTimer = setInterval(() => this.checkAll(), this.checkEveryMs);
-      this.livenessTimer.unref();
-    }
     if (entry.open) void entry.feed?.resume();
     this.emit(entry.status, true);
   }
@@ -271,40 +279,40 @@ export class AgentHub {
 
   private ensureConnection(entry: Entry): AgentConnection {
     if (entry.connection) return entry.connection;
+    if (!this.livenessTimer) {
+      this.livenessTimer = setInterval(() => this.checkAll(), this.checkEveryMs);
+      this.livenessTimer.unref();
+    }
     const { hostId } = entry.target;
     // Callbacks of a replaced connection (the host was edited) must not touch its successor.
     const current = () => {
       const found = this.entries.get(hostId);
       return found?.connection === connection ? found : undefined;
     };
-    const connection = this.connect(
-      entry.target,
-      {
-        onOpen: () => {
-          const live = current();
-          if (!live) return;
-          live.open = true;
-          live.lastHeard = Date.now();
-          for (const wake of live.openWaiters) wake();
-          if (!live.followed) return;
-          this.setState(hostId, 'online', null);
-          void live.feed?.resume();
-        },
-        onClose: (cause) => {
-          const live = current();
-          if (!live) return;
-          live.open = false;
-          if (!live.followed) return;
-          live.feed?.pause();
-          this.setState(hostId, 'offline', describe(cause) ?? 'connection closed');
-        },
-        onActivity: () => {
-          const live = current();
-          if (live) live.lastHeard = Date.now();
-        },
+    const connection = this.connect(entry.target, {
+      onOpen: () => {
+        const live = current();
+        if (!live) return;
+        live.open = true;
+        live.lastHeard = Date.now();
+        for (const wake of live.openWaiters) wake();
+        if (!live.followed) return;
+        this.setState(hostId, 'online', null);
+        void live.feed?.resume();
       },
-      { heartbeatMs: Math.max(100, Math.floor(this.pingIntervalMs / 2)) },
-    );
+      onClose: (cause) => {
+        const live = current();
+        if (!live) return;
+        live.open = false;
+        if (!live.followed) return;
+        live.feed?.pause();
+        this.setState(hostId, 'offline', describe(cause) ?? 'connection closed');
+      },
+      onActivity: () => {
+        const live = current();
+        if (live) live.lastHeard = Date.now();
+      },
+    });
     entry.connection = connection;
     return connection;
   }
@@ -349,7 +357,9 @@ export class AgentHub {
   private checkAll(): void {
     const nowMs = Date.now();
     for (const entry of this.entries.values()) {
-      if (!entry.followed || !entry.connection) continue;
+      if (!entry.connection) continue;
+      this.keepAlive(entry, entry.connection, nowMs);
+      if (!entry.followed) continue;
       const { hostId } = entry.target;
       const { state } = entry.status;
       if (state === 'offline' || state === 'connecting') continue;
@@ -364,6 +374,21 @@ export class AgentHub {
       } else if (decision === 'ping') {
         void this.ping(hostId, entry, entry.connection);
       }
+    }
+  }
+
+  /** A quiet connection's heartbeat, and the drop of one whose heartbeat went unanswered. */
+  private keepAlive(entry: Entry, connection: AgentConnection, nowMs: number): void {
+    if (!entry.open || !connection.heartbeat) {
+      entry.heartbeatAt = 0;
+      return;
+    }
+    if (entry.heartbeatAt > entry.lastHeard) {
+      if (nowMs - entry.heartbeatAt < this.heartbeatMs) return;
+      entry.heartbeatAt = 0;
+      connection.drop?.();
+    } else if (nowMs - entry.lastHeard >= this.heartbeatMs) {
+      entry.heartbeatAt = connection.heartbeat() ? nowMs : 0;
     }
   }
 

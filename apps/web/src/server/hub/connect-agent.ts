@@ -5,7 +5,7 @@ import { SshTunnel } from './ssh-tunnel';
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /** Connects the hub to an agent over its websocket API: unix socket, TLS + token, or an SSH tunnel. */
-export const connectAgent: ConnectAgent = (target, events, link) => {
+export const connectAgent: ConnectAgent = (target, events) => {
   const tunnel = target.ssh ? new SshTunnel(target.ssh) : null;
   // The tunnel's local socket is bound synchronously; a first dial racing it is simply retried.
   tunnel?.listen().catch((error: Error) => events.onClose(`SSH tunnel: ${error.message}`));
@@ -18,11 +18,8 @@ export const connectAgent: ConnectAgent = (target, events, link) => {
     ...http,
     // 0.5 s, 1 s, 2 s … capped at 30 s: quick to notice an agent restart, gentle on a dead host.
     retryDelayMs: (attempt) => Math.min(500 * 2 ** attempt, MAX_RETRY_DELAY_MS),
-    // A quiet connection gets a PING/PONG twice per hub ping interval, so it never looks silent
-    // for a whole interval while the agent answers (the hub then sends no ping call of its own).
-    ...(link?.heartbeatMs
-      ? { keepAlive: { intervalMs: link.heartbeatMs, pongTimeoutMs: link.heartbeatMs } }
-      : {}),
+    // The hub sends the heartbeats of all its connections from one timer (AgentHub.keepAlive).
+    keepAlive: false,
     ...(events.onActivity ? { onMessage: events.onActivity } : {}),
     onStateChange: (state) => {
       if (state.state === 'open') events.onOpen();
@@ -46,8 +43,7 @@ export const connectAgent: ConnectAgent = (target, events, link) => {
   const connection: AgentConnection = { ...agent, http };
   if (!tunnel) return connection;
   return {
-    client: connection.client,
-    http,
+    ...connection,
     close: async () => {
       try {
         await agent.close();
