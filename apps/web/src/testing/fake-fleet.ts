@@ -3,10 +3,12 @@ import {
   type ContainerFacets,
   type FleetContainer,
   type FleetContainerUsage,
+  type FleetUsageDelta,
 } from '@stevedore/shared';
 import type { FleetListSource } from '../server/services/container-first-screen';
 import { FleetOrder, hostRowsOf } from '../server/services/container-fleet-order';
 import type { FleetChange } from '../server/services/container-fleet-service';
+import type { FleetRowsChange } from '../server/services/container-fleet-watchers';
 import { listen } from '../server/util/listen';
 
 /**
@@ -61,14 +63,17 @@ export class FakeFleet implements FleetListSource {
     return this.loading;
   }
 
-  push(change: Exclude<FleetChange, { kind: 'ready' }>): void {
-    if (change.kind === 'usage') applyUsageDelta(this.usageByKey, change.usage);
-    else {
-      for (const row of change.upserts) this.byKey.set(row.key, row);
-      for (const key of change.removed) this.byKey.delete(key);
-      if (change.loadingHosts !== undefined) this.loading = change.loadingHosts;
-      this.reorder();
+  /** Rows, or usage figures (the followers are told only that usage changed, as the service tells them). */
+  push(change: FleetRowsChange | { kind: 'usage'; usage: FleetUsageDelta }): void {
+    if (change.kind === 'usage') {
+      applyUsageDelta(this.usageByKey, change.usage);
+      for (const push of this.pushes) push({ kind: 'usage' });
+      return;
     }
+    for (const row of change.upserts) this.byKey.set(row.key, row);
+    for (const key of change.removed) this.byKey.delete(key);
+    if (change.loadingHosts !== undefined) this.loading = change.loadingHosts;
+    this.reorder();
     for (const push of this.pushes) push(change);
   }
 

@@ -132,10 +132,14 @@ export class UsageTracker {
     return this.usage;
   }
 
-  /** Applies a batch; adds to `delta` what changed (null for containers no longer sampled). */
-  apply(batch: readonly ContainerStats[], delta: FleetUsageDelta): void {
+  /**
+   * Applies a batch; whether any figure changed. With a `delta`, adds to it what changed (null for
+   * containers no longer sampled).
+   */
+  apply(batch: readonly ContainerStats[], delta: FleetUsageDelta | null): boolean {
     const number = ++this.batches;
     let touched = 0;
+    let any = false;
     // One sampler reads a batch: its containers share the time (parsed once).
     let read = '';
     let at = 0;
@@ -183,6 +187,8 @@ export class UsageTracker {
       };
       // A new object on a change (readers compare usage by identity), the old one left as it was.
       this.usage.set(key, next);
+      any = true;
+      if (!delta) continue;
       if (!old) {
         delta[key] = next;
         continue;
@@ -195,13 +201,15 @@ export class UsageTracker {
       }
       if (changed) delta[key] = { ...(delta[key] ?? {}), ...changed };
     }
-    if (touched === this.sampled.size) return;
+    if (touched === this.sampled.size) return any;
     for (const [id, entry] of this.sampled) {
       if (entry.batch === number) continue;
       this.sampled.delete(id);
       this.usage.delete(entry.key);
-      delta[entry.key] = null;
+      if (delta) delta[entry.key] = null;
+      any = true;
     }
+    return any;
   }
 
   /** Forgets everything (the stream stopped); returns the keys that had usage. */

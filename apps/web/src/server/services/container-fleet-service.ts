@@ -17,7 +17,12 @@ import { mapLimited } from '../util/map-limited';
 import { KeptLists } from './container-fleet-kept-lists';
 import { compareHosts, FleetOrder, type HostRows, hostRowsOf } from './container-fleet-order';
 import { diffRows, offline, UsageTracker } from './container-fleet-rows';
-import { type FleetChange, type FleetWatcher, FleetWatchers } from './container-fleet-watchers';
+import {
+  type FleetChange,
+  type FleetRowsChange,
+  type FleetWatcher,
+  FleetWatchers,
+} from './container-fleet-watchers';
 import { openStatsStream } from './fleet-stats-stream';
 
 export type { FleetChange } from './container-fleet-watchers';
@@ -69,6 +74,8 @@ interface HostState {
 export class ContainerFleetService {
   private readonly hostStates = new Map<string, HostState>();
   private readonly watchers = new FleetWatchers();
+  /** The hosts whose usage changed since the last tick, and (while someone wants them) the figures. */
+  private usageChangedHosts = new Set<string>();
   private pendingUsage: FleetUsageDelta = {};
   private stopActive: (() => void) | null = null;
   private ready: Promise<void> = Promise.resolve();
@@ -90,7 +97,7 @@ export class ContainerFleetService {
 
   /** A snapshot (of one host, or every host), then every change, until the signal aborts. */
   watch(hostId: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<FleetContainersUpdate> {
-    return this.follow<FleetContainersUpdate>(hostId, signal, () => this.snapshot(hostId));
+    return this.follow<FleetContainersUpdate>(hostId, true, signal, () => this.snapshot(hostId));
   }
 
   /**
@@ -98,7 +105,7 @@ export class ContainerFleetService {
    * reader reads the list itself (`rows`, `usage`, `facets`) rather than keep a copy of it.
    */
   changes(hostId: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<FleetChange> {
-    return this.follow<FleetChange>(hostId, signal, () => ({ kind: 'ready' }));
+    return this.follow<FleetChange>(hostId, false, signal, () => ({ kind: 'ready' }));
   }
 
   /** One host's rows or every host's, in the list's own order (read-only; replaced on a change). */
@@ -129,12 +136,17 @@ export class ContainerFleetService {
 
   private follow<T extends FleetChange | FleetContainersUpdate>(
     hostId: string | undefined,
+    figures: boolean,
     signal: AbortSignal | undefined,
     first: () => T,
   ): AsyncGenerator<T> {
     return listen<T>(
       (push) => {
-        const watcher: FleetWatcher = { hostId, push: push as (update: FleetChange) => void };
+        const watcher: FleetWatcher = {
+          hostId,
+          figures,
+          push: push as (update: FleetChange | FleetContainersUpdate) => void,
+        };
         const widens = this.stopActive !== null && !this.watchers.wantedBefore(hostId);
         this.watchers.add(watcher);
         if (this.linger) clearTimeout(this.linger);
@@ -247,6 +259,7 @@ export class ContainerFleetService {
     this.hostStates.clear();
     this.order.clear();
     this.pendingUsage = {};
+    this.usageChangedHosts.clear();
   }
 
   /** Follows the host list: new hosts, renamed or re-pointed ones, removed ones. */
@@ -359,7 +372,9 @@ export class ContainerFleetService {
     state.stats = null;
     if (state.timer) clearTimeout(state.timer);
     state.timer = null;
-    for (const key of state.tracker.clear()) this.pendingUsage[key] = null;
+    const gone = state.tracker.clear();
+    if (gone.length > 0) this.usageChangedHosts.add(state.host.id);
+    if (this.watchers.wantFigures) for (const key of gone) this.pendingUsage[key] = null;
     const upserts: FleetContainer[] = [];
     for (const [key, row] of state.rows) {
       if (row.hostOffline) continue;
@@ -479,7 +494,8 @@ export class ContainerFleetService {
       hostId,
       this.log,
       (batch) => {
-        state.tracker.apply(batch, this.pendingUsage);
+        const figures = this.watchers.wantFigures ? this.pendingUsage : null;
+        if (state.tracker.apply(batch, figures)) this.usageChangedHosts.add(hostId);
         heard();
       },
       () => {
@@ -492,12 +508,15 @@ export class ContainerFleetService {
   }
 
   private flushUsage(): void {
+    if (this.usageChangedHosts.size === 0) return;
+    const hosts = this.usageChangedHosts;
     const delta = this.pendingUsage;
+    this.usageChangedHosts = new Set();
     this.pendingUsage = {};
-    this.watchers.publishUsage(delta);
+    this.watchers.publishUsage(hosts, delta);
   }
 
-  private publish(hostId: string, update: Exclude<FleetChange, { kind: 'ready' }>): void {
+  private publish(hostId: string, update: FleetRowsChange): void {
     this.watchers.publish(hostId, update);
   }
 }

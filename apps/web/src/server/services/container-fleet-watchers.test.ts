@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { FleetContainersUpdate } from '@stevedore/shared';
 import { type FleetChange, FleetWatchers } from './container-fleet-watchers.js';
 
-function recorder(hostId: string | undefined) {
-  const got: FleetChange[] = [];
-  return { hostId, got, push: (update: FleetChange) => got.push(update) };
+function recorder(hostId: string | undefined, figures = true) {
+  const got: (FleetChange | FleetContainersUpdate)[] = [];
+  return { hostId, figures, got, push: (update: FleetChange | FleetContainersUpdate) => got.push(update) };
 }
 
 /** A watcher of the whole fleet and one of each of two hosts, all added. */
-function watching(first: string, second: string) {
+function watching(first: string, second: string, figures = true) {
   const watchers = new FleetWatchers();
-  const fleet = recorder(undefined);
-  const hosts = [recorder(first), recorder(second)] as const;
+  const fleet = recorder(undefined, figures);
+  const hosts = [recorder(first, figures), recorder(second, figures)] as const;
   for (const watcher of [fleet, ...hosts]) watchers.add(watcher);
   return { watchers, fleet, hosts };
 }
@@ -24,13 +25,34 @@ test('a fleet-wide watcher gets every usage figure; a host page only its own, an
     fleet,
     hosts: [a, c],
   } = watching('a', 'c');
+  assert.equal(watchers.wantFigures, true);
   const delta = { 'a/1': usage(1), 'b/1': usage(2), 'a/2': null };
-  watchers.publishUsage(delta);
+  watchers.publishUsage(new Set(['a', 'b']), delta);
   assert.deepEqual(fleet.got, [{ kind: 'usage', usage: delta }]);
   assert.deepEqual(a.got, [{ kind: 'usage', usage: { 'a/1': usage(1), 'a/2': null } }]);
   assert.deepEqual(c.got, []);
-  watchers.publishUsage({});
+  watchers.publishUsage(new Set(), {});
   assert.equal(fleet.got.length, 1);
+});
+
+test('watchers that read the figures themselves are told only that a host they show changed', () => {
+  const {
+    watchers,
+    fleet,
+    hosts: [a, c],
+  } = watching('a', 'c', false);
+  assert.equal(watchers.wantFigures, false, 'nobody wants the figures: the service does not gather them');
+  watchers.publishUsage(new Set(['a', 'b']), {});
+  assert.deepEqual(fleet.got, [{ kind: 'usage' }]);
+  assert.deepEqual(a.got, [{ kind: 'usage' }]);
+  assert.deepEqual(c.got, []);
+  // One watcher with figures joins, and leaves: gathering follows it.
+  const withFigures = recorder(undefined);
+  watchers.add(withFigures);
+  watchers.add(withFigures);
+  assert.equal(watchers.wantFigures, true);
+  watchers.delete(withFigures);
+  assert.equal(watchers.wantFigures, false, 'added twice, deleted once: gone');
 });
 
 test("rows go to whoever shows the host; first rows carry each watcher's own loading count", () => {
