@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { repoRoot, run } from './lib.mjs';
+import { WEB_NODE_ARGS } from './web-node-args.mjs';
 
 const SOCKET = '/run/stevedore/agent.sock';
 const WEB_HOST = '127.0.0.1';
@@ -29,7 +30,7 @@ if (await answers({ host: WEB_HOST, port: WEB_PORT })) {
   stopAll(1);
 }
 children.push(
-  startChild('web', 'node', ['apps/web/dist/server.js'], {
+  startChild('web', 'node', [...WEB_NODE_ARGS, 'apps/web/dist/server.js'], {
     NODE_ENV: 'production',
     HOSTNAME: WEB_HOST,
     PORT: String(WEB_PORT),

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../scripts/free-port.mjs';
+import { WEB_NODE_ARGS } from '../../scripts/web-node-args.mjs';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -40,11 +41,15 @@ export async function startWebServer(
     rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`database migration failed: ${migrated.stderr}`);
   }
-  const child: ChildProcess = spawn('node', [...(options.nodeArgs ?? []), 'apps/web/dist/server.js'], {
-    cwd: options.buildRoot ?? repoRoot,
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    'node',
+    [...WEB_NODE_ARGS, ...(options.nodeArgs ?? []), 'apps/web/dist/server.js'],
+    {
+      cwd: options.buildRoot ?? repoRoot,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const baseURL = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
