@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import type { AgentClient } from '@stevedore/agent-api';
 import type { HostStatus } from '@stevedore/shared';
 import pino from 'pino';
-import { AgentHub, type ConnectAgent, livenessDecision } from './agent-hub';
+import { AgentHub, type ConnectAgent } from './agent-hub';
+import { heartbeatDecision, livenessDecision } from './liveness';
 
 /** A fake transport: records connections; the test opens them by hand. */
 function fakeConnect() {
@@ -89,6 +90,16 @@ test('liveness: a host heard from within the interval needs no ping; a silent on
   assert.equal(at(5_000), 'ping', 'silent for a whole interval');
   assert.equal(at(60_000, true), 'wait', 'a ping already on its way is not doubled');
   assert.equal(at(1_000, true), 'alive');
+});
+
+test('heartbeats: sent after a quiet half interval, answered by anything heard, dropped when unanswered', () => {
+  const at = (nowMs: number, lastHeardMs: number, heartbeatAtMs = 0) =>
+    heartbeatDecision({ nowMs, lastHeardMs, heartbeatAtMs, heartbeatMs: 2_500 });
+  assert.equal(at(10_000, 8_000), 'none', 'heard from 2 s ago');
+  assert.equal(at(10_000, 7_500), 'send', 'quiet for 2.5 s');
+  assert.equal(at(11_000, 7_500, 10_000), 'none', 'its heartbeat is on its way');
+  assert.equal(at(12_500, 7_500, 10_000), 'drop', 'unanswered for 2.5 s');
+  assert.equal(at(12_500, 10_050, 10_000), 'none', 'answered 50 ms after it was sent');
 });
 
 test('the hub pings a followed host only when it has been silent for the interval', async () => {

@@ -10,6 +10,7 @@ import type { HostConnectionState, HostStatus } from '@stevedore/shared';
 import { StevedoreError } from '@stevedore/shared';
 import type { Logger } from 'pino';
 import { type EngineEventSink, HostEventFeed } from './host-event-feed';
+import { heartbeatDecision, livenessDecision, withTimeout } from './liveness';
 import type { SshTarget } from './ssh-tunnel';
 
 export type { AgentClient };
@@ -383,11 +384,16 @@ export class AgentHub {
       entry.heartbeatAt = 0;
       return;
     }
-    if (entry.heartbeatAt > entry.lastHeard) {
-      if (nowMs - entry.heartbeatAt < this.heartbeatMs) return;
+    const decision = heartbeatDecision({
+      nowMs,
+      lastHeardMs: entry.lastHeard,
+      heartbeatAtMs: entry.heartbeatAt,
+      heartbeatMs: this.heartbeatMs,
+    });
+    if (decision === 'drop') {
       entry.heartbeatAt = 0;
       connection.drop?.();
-    } else if (nowMs - entry.lastHeard >= this.heartbeatMs) {
+    } else if (decision === 'send') {
       entry.heartbeatAt = connection.heartbeat() ? nowMs : 0;
     }
   }
@@ -432,39 +438,9 @@ export class AgentHub {
   }
 }
 
-/**
- * Whether a followed host needs a ping: `alive` when it was heard from within the interval,
- * `wait` while a ping is on its way, `ping` when it has been silent for a whole interval.
- */
-export function livenessDecision(input: {
-  nowMs: number;
-  lastHeardMs: number;
-  pingIntervalMs: number;
-  pinging: boolean;
-}): 'alive' | 'wait' | 'ping' {
-  if (input.nowMs - input.lastHeardMs < input.pingIntervalMs) return 'alive';
-  return input.pinging ? 'wait' : 'ping';
-}
-
 function describe(cause: unknown): string | null {
   if (cause === undefined || cause === null) return null;
   if (cause instanceof Error) return cause.message;
   if (typeof cause === 'object' && 'code' in cause) return `closed with code ${String(cause.code)}`;
   return String(cause);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
