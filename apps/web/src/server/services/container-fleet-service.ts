@@ -1,11 +1,9 @@
 import type {
   ContainerFacets,
-  ContainerSummary,
   FleetContainer,
   FleetContainersUpdate,
   FleetContainerUsage,
   FleetEvent,
-  FleetUsageDelta,
   HostStatus,
   HostSummary,
 } from '@stevedore/shared';
@@ -14,16 +12,10 @@ import type { Logger } from 'pino';
 import type { AgentHub } from '../hub/agent-hub';
 import { listen } from '../util/listen';
 import { mapLimited } from '../util/map-limited';
+import { FleetHosts } from './container-fleet-hosts';
 import { KeptLists } from './container-fleet-kept-lists';
-import { compareHosts, FleetOrder, type HostRows, hostRowsOf } from './container-fleet-order';
-import { diffRows, offline, UsageTracker } from './container-fleet-rows';
-import {
-  type FleetChange,
-  type FleetRowsChange,
-  type FleetWatcher,
-  FleetWatchers,
-} from './container-fleet-watchers';
-import { openStatsStream } from './fleet-stats-stream';
+import { compareHosts, FleetOrder } from './container-fleet-order';
+import { type FleetChange, type FleetWatcher, FleetWatchers } from './container-fleet-watchers';
 
 export type { FleetChange } from './container-fleet-watchers';
 
@@ -51,20 +43,6 @@ const DEFAULT_TIMING: ContainerFleetTiming = {
   lingerMs: 10_000,
 };
 
-interface HostState {
-  host: HostSummary;
-  rows: Map<string, FleetContainer>;
-  /** Those rows in the list's order, as last given to the list (null until then). */
-  ordered: HostRows | null;
-  tracker: UsageTracker;
-  stats: { unsubscribe(): void } | null;
-  refreshing: Promise<void> | null;
-  refreshAgain: boolean;
-  /** Its first list has come (or failed): until then the browsers count it as loading. */
-  loaded: boolean;
-  timer: NodeJS.Timeout | null;
-}
-
 /**
  * Every container of every online host with its live usage, kept by the server while someone
  * watches: one list per host (refreshed on that host's container events) and one `containers.stats`
@@ -72,11 +50,7 @@ interface HostState {
  * removals as they happen, and once a second only the usage figures that changed.
  */
 export class ContainerFleetService {
-  private readonly hostStates = new Map<string, HostState>();
   private readonly watchers = new FleetWatchers();
-  /** The hosts whose usage changed since the last tick, and (while someone wants them) the figures. */
-  private usageChangedHosts = new Set<string>();
-  private pendingUsage: FleetUsageDelta = {};
   private stopActive: (() => void) | null = null;
   private ready: Promise<void> = Promise.resolve();
   private linger: NodeJS.Timeout | null = null;
@@ -84,6 +58,8 @@ export class ContainerFleetService {
   private readonly kept: KeptLists;
   /** Every kept row in the list's own order, host by host. */
   private readonly order = new FleetOrder();
+  /** The hosts kept while someone watches: their rows, stats streams and loading state. */
+  private readonly fleet: FleetHosts;
 
   constructor(
     private readonly hosts: { list(): Promise<HostSummary[]> },
@@ -93,6 +69,7 @@ export class ContainerFleetService {
     private readonly timing: ContainerFleetTiming = DEFAULT_TIMING,
   ) {
     this.kept = new KeptLists(hub, events);
+    this.fleet = new FleetHosts(hub, this.kept, this.order, this.watchers, log);
   }
 
   /** A snapshot (of one host, or every host), then every change, until the signal aborts. */
@@ -120,18 +97,12 @@ export class ContainerFleetService {
 
   /** A running container's last usage, by row key. */
   usage(key: string): FleetContainerUsage | undefined {
-    return this.hostStates
-      .get(key.slice(0, key.indexOf('/')))
-      ?.tracker.current()
-      .get(key);
+    return this.fleet.usage(key);
   }
 
   /** Hosts (of one host's list, or every host's) whose first list has not come yet. */
   loadingHosts(hostId: string | undefined): number {
-    let loading = 0;
-    for (const state of this.hostStates.values())
-      if ((!hostId || state.host.id === hostId) && !state.loaded) loading++;
-    return loading;
+    return this.fleet.loadingHosts(hostId);
   }
 
   private follow<T extends FleetChange | FleetContainersUpdate>(
@@ -183,7 +154,7 @@ export class ContainerFleetService {
 
   /** A host's list changed: read it again soon when a watcher shows it, else once one does. */
   private changed(hostId: string, delayMs: number): void {
-    if (this.watchers.wanted(hostId)) this.schedule(hostId, delayMs);
+    if (this.watchers.wanted(hostId)) this.fleet.schedule(hostId, delayMs);
   }
 
   /**
@@ -196,13 +167,7 @@ export class ContainerFleetService {
 
   /** The name of a container the list knows (for audit entries); null when nobody watches. */
   nameOf(hostId: string, containerId: string): string | null {
-    const rows = this.hostStates.get(hostId)?.rows;
-    if (!rows) return null;
-    const row = rows.get(`${hostId}/${containerId}`);
-    if (row) return row.name;
-    for (const candidate of rows.values())
-      if (candidate.name === containerId || candidate.id.startsWith(containerId)) return candidate.name;
-    return null;
+    return this.fleet.nameOf(hostId, containerId);
   }
 
   close(): void {
@@ -213,20 +178,12 @@ export class ContainerFleetService {
   }
 
   private snapshot(hostId: string | undefined): FleetContainersUpdate {
-    const usage: Record<string, FleetContainerUsage> = {};
-    for (const state of this.hostStates.values()) {
-      if (hostId && state.host.id !== hostId) continue;
-      for (const [key, value] of state.tracker.current()) usage[key] = value;
-    }
-    return { kind: 'snapshot', rows: [...this.rows(hostId)], usage, loadingHosts: this.loadingHosts(hostId) };
-  }
-
-  /** A host's rows changed: the list's order and filter choices follow. */
-  private reorder(state: HostState): HostRows {
-    const ordered = hostRowsOf(state.host.id, state.host.name, state.rows.values());
-    this.order.set(ordered);
-    state.ordered = ordered;
-    return ordered;
+    return {
+      kind: 'snapshot',
+      rows: [...this.rows(hostId)],
+      usage: this.fleet.allUsage(hostId),
+      loadingHosts: this.loadingHosts(hostId),
+    };
   }
 
   private activate(): void {
@@ -255,11 +212,7 @@ export class ContainerFleetService {
   private deactivate(): void {
     this.stopActive?.();
     this.stopActive = null;
-    for (const state of this.hostStates.values()) this.dropHost(state, false);
-    this.hostStates.clear();
-    this.order.clear();
-    this.pendingUsage = {};
-    this.usageChangedHosts.clear();
+    this.fleet.clear();
   }
 
   /** Follows the host list: new hosts, renamed or re-pointed ones, removed ones. */
@@ -282,37 +235,22 @@ export class ContainerFleetService {
     }
     if (!this.stopActive) return null;
     const present = new Set(hosts.map((host) => host.id));
-    for (const [hostId, state] of this.hostStates) {
-      if (!present.has(hostId)) {
-        this.dropHost(state, true);
-        this.hostStates.delete(hostId);
-        this.order.delete(hostId);
-      }
-    }
+    for (const hostId of [...this.fleet.ids()]) if (!present.has(hostId)) this.fleet.remove(hostId);
     this.kept.retain(present);
     const toRead: HostSummary[] = [];
     for (const host of hosts) {
-      const state = this.hostStates.get(host.id);
-      const renamed = state && (state.host.name !== host.name || state.host.address !== host.address);
-      if (state) state.host = host;
+      const known = this.fleet.has(host.id);
+      const renamed = this.fleet.update(host);
       const online = isConnected(this.hub.status(host.id).state);
       const current = online ? this.kept.current(host) : null;
       // An offline host has nothing to wait for: its last known rows stand in for it. Nor has an
       // online one whose last list is current.
-      if (!state) {
-        const fresh = { ...this.newState(host), loaded: !online || current !== null };
-        this.hostStates.set(host.id, fresh);
-        if (current) {
-          // Already in order: 500 hosts' rows sorted again here held the server for 60–90 ms.
-          for (const row of current.rows) fresh.rows.set(row.key, row);
-          this.order.set(current);
-          fresh.ordered = current;
-        } else {
-          if (!online) for (const row of this.kept.last(host.id)) fresh.rows.set(row.key, offline(row));
-          this.reorder(fresh);
-        }
-      }
-      if (online && this.watchers.wanted(host.id) && (!state || renamed || !state.stats || !current))
+      if (!known) this.fleet.add(host, online, current);
+      if (
+        online &&
+        this.watchers.wanted(host.id) &&
+        (!known || renamed || !this.fleet.following(host.id) || !current)
+      )
         toRead.push(host);
     }
     return toRead;
@@ -327,196 +265,30 @@ export class ContainerFleetService {
     // In the list's order: the hosts whose rows a page shows first are read first.
     const inOrder = [...hosts].sort(compareHosts);
     await mapLimited(inOrder, LOAD_CONCURRENCY, async (host) => {
-      if (this.kept.current(host) && this.hostStates.get(host.id)?.loaded) {
-        await this.subscribeStats(host.id, FIRST_BATCH_WAIT_MS);
+      if (this.kept.current(host) && this.fleet.loaded(host.id)) {
+        await this.fleet.subscribeStats(host.id, FIRST_BATCH_WAIT_MS);
         return;
       }
-      await this.refresh(host.id);
-      void this.subscribeStats(host.id, 0);
+      await this.fleet.refresh(host.id);
+      void this.fleet.subscribeStats(host.id, 0);
     });
-  }
-
-  private newState(host: HostSummary): HostState {
-    return {
-      host,
-      rows: new Map(),
-      ordered: null,
-      tracker: new UsageTracker((containerId) => `${host.id}/${containerId}`),
-      stats: null,
-      refreshing: null,
-      refreshAgain: false,
-      timer: null,
-      loaded: false,
-    };
   }
 
   private onStatus(status: HostStatus): void {
-    const state = this.hostStates.get(status.hostId);
-    if (!state) {
+    const { hostId } = status;
+    if (!this.fleet.has(hostId)) {
       void this.reconcile(); // a host added meanwhile
       return;
     }
-    if (isConnected(status.state)) {
-      if (!state.stats && this.watchers.wanted(status.hostId)) {
-        this.schedule(status.hostId, 0);
-        void this.subscribeStats(status.hostId, 0);
-      }
-    } else {
-      this.keepOffline(state);
+    if (!isConnected(status.state)) this.fleet.keepOffline(hostId);
+    else if (!this.fleet.following(hostId) && this.watchers.wanted(hostId)) {
+      this.fleet.schedule(hostId, 0);
+      void this.fleet.subscribeStats(hostId, 0);
     }
-  }
-
-  /** The host went offline: its stream stops, its rows stay, marked, until it is back. */
-  private keepOffline(state: HostState): void {
-    state.stats?.unsubscribe();
-    state.stats = null;
-    if (state.timer) clearTimeout(state.timer);
-    state.timer = null;
-    const gone = state.tracker.clear();
-    if (gone.length > 0) this.usageChangedHosts.add(state.host.id);
-    if (this.watchers.wantFigures) for (const key of gone) this.pendingUsage[key] = null;
-    const upserts: FleetContainer[] = [];
-    for (const [key, row] of state.rows) {
-      if (row.hostOffline) continue;
-      const marked = offline(row);
-      state.rows.set(key, marked);
-      upserts.push(marked);
-    }
-    if (upserts.length > 0) this.reorder(state);
-    const wasLoading = !state.loaded;
-    state.loaded = true;
-    if (wasLoading) this.publishFirstRows(state.host.id, upserts, []);
-    else if (upserts.length > 0) this.publish(state.host.id, { kind: 'rows', upserts, removed: [] });
-  }
-
-  /** Stops a host's stream and removes its rows (from the browsers too when `publish`). */
-  private dropHost(state: HostState, publish: boolean): void {
-    state.stats?.unsubscribe();
-    state.stats = null;
-    if (state.timer) clearTimeout(state.timer);
-    state.timer = null;
-    state.tracker.clear();
-    const removed = [...state.rows.keys()];
-    state.rows.clear();
-    this.reorder(state);
-    for (const key of removed) delete this.pendingUsage[key];
-    const wasLoading = !state.loaded;
-    state.loaded = true;
-    if (publish && wasLoading) this.publishFirstRows(state.host.id, [], removed);
-    else if (publish && removed.length > 0)
-      this.publish(state.host.id, { kind: 'rows', upserts: [], removed });
-  }
-
-  private schedule(hostId: string, delayMs: number): void {
-    const state = this.hostStates.get(hostId);
-    if (!state) return;
-    if (state.timer && delayMs > 0) return;
-    if (state.timer) clearTimeout(state.timer);
-    state.timer = setTimeout(() => {
-      state.timer = null;
-      void this.refresh(hostId);
-    }, delayMs);
-    state.timer.unref();
-  }
-
-  /** Re-reads one host's containers and publishes what changed; one read at a time per host. */
-  private async refresh(hostId: string): Promise<void> {
-    const state = this.hostStates.get(hostId);
-    if (!state) return;
-    if (state.refreshing) {
-      state.refreshAgain = true;
-      return state.refreshing;
-    }
-    state.refreshing = (async () => {
-      do {
-        state.refreshAgain = false;
-        await this.readRows(state);
-      } while (state.refreshAgain && this.hostStates.get(hostId) === state);
-    })().finally(() => {
-      state.refreshing = null;
-    });
-    return state.refreshing;
-  }
-
-  private async readRows(state: HostState): Promise<void> {
-    const { host } = state;
-    const version = this.kept.version(host.id);
-    let summaries: ContainerSummary[];
-    try {
-      summaries = await this.hub.call(host.id, (client) => client.containers.list.query({ all: true }));
-    } catch (error) {
-      this.log.debug({ hostId: host.id, err: error }, 'listing containers failed; the host state says why');
-      this.markLoaded(state);
-      return;
-    }
-    if (this.hostStates.get(host.id) !== state) return; // dropped meanwhile
-    const { next, upserts, removed } = diffRows(state.rows, host, summaries);
-    state.rows = next;
-    const changed = upserts.length > 0 || removed.length > 0;
-    const ordered = changed || !state.ordered ? this.reorder(state) : state.ordered;
-    this.kept.keep(host, ordered, version);
-    if (!state.loaded) {
-      state.loaded = true;
-      this.publishFirstRows(host.id, upserts, removed);
-    } else if (upserts.length > 0 || removed.length > 0) {
-      this.publish(host.id, { kind: 'rows', upserts, removed });
-    }
-  }
-
-  /** A host's first list failed: it no longer counts as loading. */
-  private markLoaded(state: HostState): void {
-    if (state.loaded || this.hostStates.get(state.host.id) !== state) return;
-    state.loaded = true;
-    this.publishFirstRows(state.host.id, [], []);
-  }
-
-  private publishFirstRows(hostId: string, upserts: FleetContainer[], removed: string[]): void {
-    this.watchers.publishFirstRows(hostId, upserts, removed, (watched) => this.loadingHosts(watched));
-  }
-
-  /** Starts a host's stats stream; resolves at its first batch, its end, or after `waitMs`. */
-  private subscribeStats(hostId: string, waitMs: number): Promise<void> {
-    const state = this.hostStates.get(hostId);
-    if (!state || state.stats) return Promise.resolve();
-    let heard = () => {};
-    const waited =
-      waitMs > 0
-        ? new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, waitMs);
-            heard = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          })
-        : Promise.resolve();
-    const handle = openStatsStream(
-      this.hub,
-      hostId,
-      this.log,
-      (batch) => {
-        const figures = this.watchers.wantFigures ? this.pendingUsage : null;
-        if (state.tracker.apply(batch, figures)) this.usageChangedHosts.add(hostId);
-        heard();
-      },
-      () => {
-        if (state.stats === handle) state.stats = null;
-        heard();
-      },
-    );
-    state.stats = handle;
-    return waited;
   }
 
   private flushUsage(): void {
-    if (this.usageChangedHosts.size === 0) return;
-    const hosts = this.usageChangedHosts;
-    const delta = this.pendingUsage;
-    this.usageChangedHosts = new Set();
-    this.pendingUsage = {};
-    this.watchers.publishUsage(hosts, delta);
-  }
-
-  private publish(hostId: string, update: FleetRowsChange): void {
-    this.watchers.publish(hostId, update);
+    const tick = this.fleet.takeUsage();
+    if (tick) this.watchers.publishUsage(tick.hosts, tick.delta);
   }
 }
