@@ -20,10 +20,32 @@ export const fingerprintOf = (key: Buffer): string =>
   `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 
 /**
+ * sshd drops connections it has not started yet when too many are unauthenticated at once
+ * (MaxStartups): the client sees the connection close before any handshake. Nothing was sent or
+ * verified then, so trying again after a pause is safe.
+ */
+const DROPPED_BEFORE_HANDSHAKE = 'Connection lost before handshake';
+const HANDSHAKE_RETRY_DELAYS_MS = [250, 1_000];
+
+/**
  * Opens an SSH connection, checking the host key against the pinned fingerprint; with none pinned,
  * the key seen is accepted, written back to `target` and reported through `onHostKeyPinned`.
  */
-export function connectSsh(target: SshTarget): Promise<Client> {
+export async function connectSsh(target: SshTarget): Promise<Client> {
+  for (const delayMs of HANDSHAKE_RETRY_DELAYS_MS) {
+    try {
+      return await connectSshOnce(target);
+    } catch (error) {
+      if (!(error instanceof DroppedBeforeHandshake)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+  return connectSshOnce(target);
+}
+
+class DroppedBeforeHandshake extends StevedoreError {}
+
+function connectSshOnce(target: SshTarget): Promise<Client> {
   const { host, port, username, privateKey, password, hostKeyFingerprint } = target;
   const where = `${username}@${host}:${port}`;
   return new Promise((resolve, reject) => {
@@ -31,10 +53,16 @@ export function connectSsh(target: SshTarget): Promise<Client> {
     let presented: string | null = null;
     client.once('ready', () => resolve(client));
     client.once('error', (error) => {
+      // A failed connection can report more (the server's reset after a refusal): nothing to add.
+      client.on('error', () => {});
+      client.destroy();
+      const message = `SSH to ${where} failed: ${error.message}`;
       reject(
         presented && hostKeyFingerprint && presented !== hostKeyFingerprint
           ? hostKeyChanged(where, hostKeyFingerprint, presented)
-          : new StevedoreError('UNAVAILABLE', `SSH to ${where} failed: ${error.message}`, { host: where }),
+          : !presented && error.message === DROPPED_BEFORE_HANDSHAKE
+            ? new DroppedBeforeHandshake('UNAVAILABLE', message, { host: where })
+            : new StevedoreError('UNAVAILABLE', message, { host: where }),
       );
     });
     client.connect({
@@ -78,6 +106,8 @@ export function fetchHostKey(host: string, port: number, timeoutMs = 10_000): Pr
     const client = new Client();
     let seen: string | null = null;
     client.once('error', (error) => {
+      client.on('error', () => {});
+      client.destroy();
       if (seen) resolve(seen);
       else
         reject(
