@@ -121,6 +121,8 @@ test("a host's watcher reads only its host; a fleet-wide watcher then reads the 
     await settle();
     assert.deepEqual(listed, ['h2']);
     assert.deepEqual(streamed, ['h2']);
+    // The other hosts are not kept for it (not even as waiting for their first list).
+    assert.equal(service.loadingHosts(undefined), 0);
 
     const fleetPage = service.watch(undefined, all.signal);
     const snapshot = (await fleetPage.next()).value as FleetContainersUpdate;

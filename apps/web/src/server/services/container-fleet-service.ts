@@ -240,17 +240,17 @@ export class ContainerFleetService {
     const toRead: HostSummary[] = [];
     for (const host of hosts) {
       const known = this.fleet.has(host.id);
+      const wanted = this.watchers.wanted(host.id);
+      // A host's page keeps its own host only: the other 499 hosts' rows copied and put in order
+      // were most of its load's cost. They are added when a fleet-wide watcher comes.
+      if (!known && !wanted) continue;
       const renamed = this.fleet.update(host);
       const online = isConnected(this.hub.status(host.id).state);
       const current = online ? this.kept.current(host) : null;
       // An offline host has nothing to wait for: its last known rows stand in for it. Nor has an
       // online one whose last list is current.
       if (!known) this.fleet.add(host, online, current);
-      if (
-        online &&
-        this.watchers.wanted(host.id) &&
-        (!known || renamed || !this.fleet.following(host.id) || !current)
-      )
+      if (online && wanted && (!known || renamed || !this.fleet.following(host.id) || !current))
         toRead.push(host);
     }
     return toRead;
@@ -277,7 +277,7 @@ export class ContainerFleetService {
   private onStatus(status: HostStatus): void {
     const { hostId } = status;
     if (!this.fleet.has(hostId)) {
-      void this.reconcile(); // a host added meanwhile
+      if (this.watchers.wanted(hostId)) void this.reconcile(); // a host added meanwhile
       return;
     }
     if (!isConnected(status.state)) this.fleet.keepOffline(hostId);
