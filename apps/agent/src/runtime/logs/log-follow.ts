@@ -75,7 +75,7 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<LogLine
           // reads above on the next rounds; only a read that finds nothing more moves on.
           if (await drained(file, offset)) {
             const done = file;
-            const next = await successorOf(logPath, options.maxFiles, done.ino);
+            const next = await successorOf(logPath, options.maxFiles, done);
             await done.handle.close();
             file = next.file;
             offset = 0;
@@ -108,42 +108,63 @@ export async function* followLog(options: FollowOptions): AsyncGenerator<LogLine
   }
 }
 
+/** How long a follower waits for a rotation's renames to settle before it counts a file as gone. */
+const SETTLE_TRIES = 100;
+const SETTLE_PAUSE_MS = 10;
+
 /**
- * The file written after the one with inode `ino`: the log's files by age are `<log>.N` … `<log>.1`
- * and `<log>` (`<log>.1` and `<log>` name the same file until conmon reopens). When `ino` is none
- * of them any more, the current file, with `gap` set: the files between were deleted unread.
+ * The file written after `done` (inode `ino`): the log's files by age are `<log>.N` … `<log>.1`
+ * and `<log>` (`<log>.1` and `<log>` name the same file until conmon reopens). When `done` has been
+ * deleted (no name left), the current file, with `gap` set: the files between were deleted unread.
  */
 async function successorOf(
   logPath: string,
   maxFiles: number,
-  ino: number,
+  done: OpenLogFile,
 ): Promise<{ file: OpenLogFile | null; gap: boolean }> {
-  // A rotation may rename files between the listing, the stats and the open: a few tries settle it.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const byAge = [
-      ...(await rotatedGenerations(logPath))
-        .filter((generation) => generation < maxFiles)
-        .map((generation) => rotatedLogPath(logPath, generation)),
-      logPath,
-    ];
-    const inodes = await Promise.all(
-      byAge.map((path) =>
-        stat(path).then(
-          (found) => found.ino,
-          () => null, // not there (yet, or any more): the order of the others still holds
-        ),
-      ),
-    );
-    const index = inodes.lastIndexOf(ino);
-    // Shifted past the listing meanwhile, or deleted: the next try tells.
-    if (index === -1) continue;
-    const after = inodes.slice(index + 1).findIndex((other) => other !== null && other !== ino);
+  // A rotation renames every kept file up by one, one rename at a time: a listing taken while it
+  // runs can miss a file or find `done` under no name. Only two equal listings are taken as the
+  // order; `done` found under no name while it still has one means the renames are under way.
+  for (let attempt = 0; attempt < SETTLE_TRIES; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, SETTLE_PAUSE_MS));
+    const { paths, inodes } = await listByAge(logPath, maxFiles);
+    const index = inodes.lastIndexOf(done.ino);
+    if (index === -1) {
+      if ((await done.handle.stat()).nlink === 0) break; // deleted: the files after it may be too
+      continue;
+    }
+    const after = inodes.slice(index + 1).findIndex((other) => other !== null && other !== done.ino);
+    const again = await listByAge(logPath, maxFiles);
+    if (again.inodes.join() !== inodes.join()) continue;
     if (after === -1) return { file: null, gap: false };
-    const file = await openIfPresent(byAge[index + 1 + after] as string);
-    if (file && file.ino === inodes[index + 1 + after]) return { file, gap: false };
+    const position = index + 1 + after;
+    const file = await openIfPresent(paths[position] as string);
+    if (file && file.ino === inodes[position]) return { file, gap: false };
     await file?.handle.close();
   }
   return { file: await openIfPresent(logPath), gap: true };
+}
+
+/** The log's file names by age, oldest first, and the inode each names now (null: none). */
+async function listByAge(
+  logPath: string,
+  maxFiles: number,
+): Promise<{ paths: string[]; inodes: (number | null)[] }> {
+  const paths = [
+    ...(await rotatedGenerations(logPath))
+      .filter((generation) => generation < maxFiles)
+      .map((generation) => rotatedLogPath(logPath, generation)),
+    logPath,
+  ];
+  const inodes = await Promise.all(
+    paths.map((path) =>
+      stat(path).then(
+        (found) => found.ino,
+        () => null, // not there (yet, or any more): the order of the others still holds
+      ),
+    ),
+  );
+  return { paths, inodes };
 }
 
 /** Whether nothing but an unfinished record is left in `file` after `offset`. */
