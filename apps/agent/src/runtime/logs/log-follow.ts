@@ -113,7 +113,7 @@ const SETTLE_TRIES = 100;
 const SETTLE_PAUSE_MS = 10;
 
 /**
- * The file written after `done` (inode `ino`): the log's files by age are `<log>.N` … `<log>.1`
+ * The file written after `done`: the log's files by age are `<log>.N` … `<log>.1`
  * and `<log>` (`<log>.1` and `<log>` name the same file until conmon reopens). When `done` has been
  * deleted (no name left), the current file, with `gap` set: the files between were deleted unread.
  */
@@ -133,9 +133,9 @@ async function successorOf(
       if ((await done.handle.stat()).nlink === 0) break; // deleted: the files after it may be too
       continue;
     }
-    const after = inodes.slice(index + 1).findIndex((other) => other !== null && other !== done.ino);
     const again = await listByAge(logPath, maxFiles);
     if (again.inodes.join() !== inodes.join()) continue;
+    const after = inodes.slice(index + 1).findIndex((other) => other !== null && other !== done.ino);
     if (after === -1) return { file: null, gap: false };
     const position = index + 1 + after;
     const file = await openIfPresent(paths[position] as string);

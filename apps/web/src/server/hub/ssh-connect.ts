@@ -45,6 +45,12 @@ export async function connectSsh(target: SshTarget): Promise<Client> {
 
 class DroppedBeforeHandshake extends StevedoreError {}
 
+/** Closes a connection that failed; what it reports after that (a reset after a refusal) adds nothing. */
+function abandon(client: Client): void {
+  client.on('error', () => {});
+  client.destroy();
+}
+
 function connectSshOnce(target: SshTarget): Promise<Client> {
   const { host, port, username, privateKey, password, hostKeyFingerprint } = target;
   const where = `${username}@${host}:${port}`;
@@ -53,9 +59,7 @@ function connectSshOnce(target: SshTarget): Promise<Client> {
     let presented: string | null = null;
     client.once('ready', () => resolve(client));
     client.once('error', (error) => {
-      // A failed connection can report more (the server's reset after a refusal): nothing to add.
-      client.on('error', () => {});
-      client.destroy();
+      abandon(client);
       const message = `SSH to ${where} failed: ${error.message}`;
       reject(
         presented && hostKeyFingerprint && presented !== hostKeyFingerprint
@@ -106,8 +110,7 @@ export function fetchHostKey(host: string, port: number, timeoutMs = 10_000): Pr
     const client = new Client();
     let seen: string | null = null;
     client.once('error', (error) => {
-      client.on('error', () => {});
-      client.destroy();
+      abandon(client);
       if (seen) resolve(seen);
       else
         reject(
